@@ -1,0 +1,147 @@
+/**
+ * The one registry of API errors: key → statusCode, apiCode, message.
+ * Numbers follow GenAuth's published tables (../shared/spec/behaviour-and-errors.md §3);
+ * the mapping for our flows is §3.5. Only the server's envelope plugin renders these.
+ */
+export interface ApiErrorDef {
+  readonly statusCode: number;
+  readonly apiCode?: number;
+  readonly message: string;
+}
+
+export const apiErrors = {
+  // generic request problems
+  INVALID_REQUEST: { statusCode: 400, message: "Invalid request" },
+  MALFORMED_JSON: { statusCode: 400, message: "Request body is not valid JSON" },
+  UNSUPPORTED_MEDIA_TYPE: { statusCode: 400, message: "Unsupported content type; send application/json" },
+  PAYLOAD_TOO_LARGE: { statusCode: 413, message: "Request body is too large" },
+  NOT_FOUND: { statusCode: 404, message: "No such endpoint" },
+  RATE_LIMITED: { statusCode: 429, message: "Too many requests, try again later" },
+  SERVICE_UNAVAILABLE: { statusCode: 503, message: "Service temporarily unavailable" },
+  INTERNAL: { statusCode: 500, message: "Internal server error" },
+  NOT_IMPLEMENTED: { statusCode: 501, message: "This operation is not supported by Gatehouse" },
+
+  // application / pool resolution
+  APP_ID_MISSING: { statusCode: 400, apiCode: 2011, message: "Missing x-authing-app-id header" },
+  APP_NOT_FOUND: { statusCode: 404, apiCode: 2011, message: "Application does not exist" },
+  POOL_NOT_FOUND: { statusCode: 404, apiCode: 2224, message: "User pool does not exist" },
+
+  // user authentication
+  TOKEN_MISSING: { statusCode: 401, apiCode: 2020, message: "Not logged in: access token missing" },
+  TOKEN_EXPIRED: { statusCode: 401, apiCode: 2206, message: "Access token expired" },
+  TOKEN_INVALID: { statusCode: 401, apiCode: 2207, message: "Access token invalid or revoked" },
+
+  // sign-in / sign-up
+  LOGIN_FAILED: { statusCode: 403, apiCode: 2333, message: "Account not exists or password is incorrect." },
+  ACCOUNT_LOCKED_FAILURES: {
+    statusCode: 403,
+    apiCode: 2057,
+    message: "Too many failed attempts; the account is temporarily locked",
+  },
+  ACCOUNT_LOCKED: { statusCode: 403, apiCode: 2005, message: "User is locked" },
+  ACCOUNT_SUSPENDED: { statusCode: 403, apiCode: 2005, message: "User is suspended" },
+  USER_EXISTS: { statusCode: 409, apiCode: 2026, message: "User already exists" },
+  REGISTER_DISABLED: {
+    statusCode: 403,
+    apiCode: 2031,
+    message: "Registration is disabled for this user pool",
+  },
+  WEAK_PASSWORD: { statusCode: 400, apiCode: 2061, message: "Password does not meet the password policy" },
+  PASSWORD_DECRYPT_FAILED: {
+    statusCode: 400,
+    message: "Password could not be decrypted with the server RSA key (see GET /api/v3/system)",
+  },
+  CLIENT_AUTH_FAILED: { statusCode: 401, message: "Client authentication failed" },
+  USER_NOT_FOUND: { statusCode: 404, apiCode: 2004, message: "User does not exist" },
+
+  // verification codes
+  CODE_WRONG: { statusCode: 400, apiCode: 2001, message: "Verification code is incorrect" },
+  CODE_EXPIRED: { statusCode: 400, apiCode: 2300, message: "Verification code has expired or was used up" },
+  CODE_COOLDOWN: {
+    statusCode: 429,
+    apiCode: 2080,
+    message: "A code was sent to this address less than a minute ago; wait before asking again",
+  },
+  CODE_HOURLY_CAP: { statusCode: 429, message: "Too many codes requested; try again later" },
+  INVALID_PHONE: { statusCode: 400, message: "Phone number is not valid" },
+  INVALID_EMAIL: { statusCode: 400, message: "Email address is not valid" },
+
+  // profile
+  PHONE_TAKEN: { statusCode: 409, apiCode: 2035, message: "Phone number is already bound to another user" },
+  EMAIL_TAKEN: { statusCode: 409, apiCode: 2200, message: "Email is already bound to another user" },
+  USERNAME_TAKEN: { statusCode: 409, apiCode: 2034, message: "Username is already taken" },
+  PHONE_SAME_AS_CURRENT: {
+    statusCode: 400,
+    apiCode: 2230,
+    message: "New phone number equals the current one",
+  },
+  EMAIL_SAME_AS_CURRENT: { statusCode: 400, apiCode: 2229, message: "New email equals the current one" },
+  OLD_PHONE_MISMATCH: {
+    statusCode: 400,
+    apiCode: 2038,
+    message: "Old phone number does not match the user's",
+  },
+  OLD_EMAIL_MISMATCH: { statusCode: 400, apiCode: 2037, message: "Old email does not match the user's" },
+  OLD_PHONE_REQUIRED: {
+    statusCode: 400,
+    apiCode: 2228,
+    message: "This user pool requires verifying the old phone number (oldPhoneNumber and oldPhonePassCode)",
+  },
+  OLD_EMAIL_REQUIRED: {
+    statusCode: 400,
+    apiCode: 2227,
+    message: "This user pool requires verifying the old email (oldEmail and oldEmailPassCode)",
+  },
+  PHONE_ALREADY_BOUND: {
+    statusCode: 422,
+    apiCode: 2035,
+    message: "A phone number is already bound; use verify-update-phone-request to change it",
+  },
+  EMAIL_ALREADY_BOUND: {
+    statusCode: 422,
+    apiCode: 2200,
+    message: "An email is already bound; use verify-update-email-request to change it",
+  },
+  NO_PHONE_BOUND: {
+    statusCode: 422,
+    apiCode: 2219,
+    message: "No phone number is bound; use bind-phone to add one",
+  },
+  NO_EMAIL_BOUND: { statusCode: 422, apiCode: 2219, message: "No email is bound; use bind-email to add one" },
+  LAST_LOGIN_METHOD: {
+    statusCode: 422,
+    apiCode: 2217,
+    message: "Cannot remove the user's last way to sign in",
+  },
+  OLD_PASSWORD_REQUIRED: { statusCode: 400, apiCode: 2201, message: "oldPassword is required" },
+  OLD_PASSWORD_WRONG: { statusCode: 403, apiCode: 2203, message: "Old password is incorrect" },
+  FLOW_TOKEN_INVALID: {
+    statusCode: 400,
+    apiCode: 2207,
+    message: "Token is invalid, expired or already used",
+  },
+
+  // management signature (wire contract §1.4)
+  SIGNATURE_INVALID: { statusCode: 401, apiCode: 1300, message: "Access key signature is invalid" },
+  SIGNATURE_METHOD: { statusCode: 401, apiCode: 1301, message: "Unsupported signature method" },
+  SIGNATURE_VERSION: { statusCode: 401, apiCode: 1302, message: "Unsupported signature version" },
+  SIGNATURE_DATE_FORMAT: { statusCode: 401, apiCode: 1303, message: "Malformed date header" },
+  SIGNATURE_DATE_MISSING: { statusCode: 401, apiCode: 1304, message: "Missing date header" },
+  SIGNATURE_DATE_SKEW: {
+    statusCode: 401,
+    apiCode: 1305,
+    message: "Request date is too far from server time",
+  },
+  SIGNATURE_REPLAY: { statusCode: 401, apiCode: 1306, message: "Signature nonce was already used" },
+} as const satisfies Record<string, ApiErrorDef>;
+
+export type ApiErrorKey = keyof typeof apiErrors;
+
+/** Readable name for an apiCode (first key registered with it), for SDK error names. */
+export function apiCodeName(apiCode: number | undefined): string | undefined {
+  if (apiCode === undefined) return undefined;
+  for (const [key, def] of Object.entries(apiErrors) as [ApiErrorKey, ApiErrorDef][]) {
+    if (def.apiCode === apiCode) return key;
+  }
+  return undefined;
+}

@@ -1,0 +1,40 @@
+import { CountryListResponse, SystemInfo } from "@gatehouse/protocol";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../context.js";
+import { ok } from "../http/envelope.js";
+import { countryList } from "../services/countries.js";
+import { SERVER_VERSION } from "../version.js";
+
+/** Public information endpoints ("其他 / 公开信息端点"), wire contract §3h. */
+export function publicRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    const system: SystemInfo = {
+      rsa: { publicKey: ctx.keys.rsaPublicKeyPem },
+      sm2: { publicKey: "" },
+      version: { server: SERVER_VERSION, console: SERVER_VERSION, login: SERVER_VERSION },
+      publicIps: [],
+    };
+    app.get(
+      "/api/v3/system",
+      {
+        schema: {
+          tags: ["public"],
+          summary: "Server public keys and version (no envelope)",
+          response: { 200: SystemInfo },
+        },
+      },
+      async () => system,
+    );
+    app.get(
+      "/api/v3/get-country-list",
+      {
+        schema: {
+          tags: ["public"],
+          summary: "Countries and calling codes",
+          response: { 200: CountryListResponse },
+        },
+      },
+      async (request) => ok(request, countryList()),
+    );
+  };
+}

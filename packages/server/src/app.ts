@@ -1,0 +1,48 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { publicRoutes } from "./api-v3/public.js";
+import type { Context } from "./context.js";
+import envelope from "./http/envelope.js";
+import { healthRoutes } from "./http/health.js";
+import metrics from "./http/metrics.js";
+import { genReqId, requestSerializer } from "./http/request-log.js";
+import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
+import { SERVER_VERSION } from "./version.js";
+
+/** The Fastify instance. Never listens: main.ts does, tests inject. */
+export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger.child({}, { serializers: { req: requestSerializer } }) as FastifyBaseLogger,
+    genReqId,
+    bodyLimit: ctx.config.bodyLimit,
+    trustProxy: ctx.config.trustProxy,
+    schemaErrorFormatter: formatValidationErrors,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(envelope);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Gatehouse",
+        version: SERVER_VERSION,
+        description: "Self-hosted identity server speaking the GenAuth (Authing) V3 API",
+      },
+      servers: [{ url: ctx.config.publicUrl }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(metrics);
+
+  await app.register(healthRoutes(ctx));
+  await app.register(publicRoutes(ctx));
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

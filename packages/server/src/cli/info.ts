@@ -1,0 +1,17 @@
+import type { Config } from "../config.js";
+import { createContext } from "../context.js";
+import { ensureBootstrap } from "../services/bootstrap.js";
+
+export async function infoCommand(config: Config, opts: { json?: boolean }): Promise<void> {
+  const ctx = await createContext({ ...config, logLevel: "silent" });
+  try {
+    const { info } = await ensureBootstrap(ctx.db.kysely, ctx.clock, config.publicUrl);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(info)}\n`);
+      return;
+    }
+    for (const [k, v] of Object.entries(info)) process.stdout.write(`${k.padEnd(16)}${v}\n`);
+  } finally {
+    await ctx.close();
+  }
+}

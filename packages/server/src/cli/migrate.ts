@@ -1,0 +1,13 @@
+import type { Config } from "../config.js";
+import { openDb } from "../storage/db.js";
+import { migrateToLatest } from "../storage/migrate.js";
+
+export async function migrateCommand(config: Config): Promise<void> {
+  const db = openDb(config.databaseUrl);
+  try {
+    const applied = await migrateToLatest(db);
+    process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "database is up to date\n");
+  } finally {
+    await db.close();
+  }
+}

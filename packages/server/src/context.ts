@@ -1,0 +1,58 @@
+import pino, { type Logger } from "pino";
+import type { Config } from "./config.js";
+import { type Clock, systemClock } from "./services/clock.js";
+import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
+import { type Db, openDb } from "./storage/db.js";
+import { migrateToLatest } from "./storage/migrate.js";
+import { type Repositories, repositories } from "./storage/repos/index.js";
+
+export interface Context {
+  config: Config;
+  db: Db;
+  repos: Repositories;
+  keys: ServerKeys;
+  clock: Clock;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Run migrations while building (default true). */
+  migrate?: boolean;
+}
+
+/** Paths and header values that must never reach a log line. */
+export const logRedactPaths = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers['x-authing-signature-nonce']",
+  "res.headers['set-cookie']",
+];
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: { paths: logRedactPaths, censor: "[redacted]" } });
+}
+
+/** Wires everything once (STYLE habit 5). Tests build their own with a memory outbox and a fake clock. */
+export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
+  const db = openDb(config.databaseUrl);
+  try {
+    if (options.migrate !== false) await migrateToLatest(db);
+    const repos = repositories(db.kysely);
+    const keys = await loadServerKeys(repos, config.secret);
+    return {
+      config,
+      db,
+      repos,
+      keys,
+      clock: options.clock ?? systemClock,
+      logger: options.logger ?? createLogger(config),
+      close: () => db.close(),
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

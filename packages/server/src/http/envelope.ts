@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { ApiError } from "./api-error.js";
+
+export interface Envelope<T = unknown> {
+  statusCode: number;
+  message: string;
+  apiCode?: number;
+  requestId?: string;
+  data?: T;
+}
+
+/** The success envelope: handlers `return ok(request, data)`. */
+export function ok<T>(request: FastifyRequest, data: T): Envelope<T>;
+export function ok(request: FastifyRequest): Envelope<never>;
+export function ok<T>(request: FastifyRequest, data?: T): Envelope<T> {
+  const body: Envelope<T> = { statusCode: 200, message: "Success", requestId: request.id };
+  if (data !== undefined) body.data = data;
+  return body;
+}
+
+/** Maps anything thrown to an ApiError. Unknown errors become INTERNAL (logged, never shown). */
+export function toApiError(err: unknown): { error: ApiError; unexpected: boolean } {
+  if (err instanceof ApiError) return { error: err, unexpected: false };
+  const e = err as { code?: string; statusCode?: number; validation?: unknown; message?: string };
+  if (e?.validation)
+    return { error: new ApiError("INVALID_REQUEST", { message: e.message }), unexpected: false };
+  switch (e?.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { error: new ApiError("UNSUPPORTED_MEDIA_TYPE"), unexpected: false };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { error: new ApiError("PAYLOAD_TOO_LARGE"), unexpected: false };
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return { error: new ApiError("MALFORMED_JSON"), unexpected: false };
+  }
+  if (err instanceof SyntaxError && e.statusCode === 400) {
+    return { error: new ApiError("MALFORMED_JSON"), unexpected: false };
+  }
+  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+    // Fastify's own client errors (empty JSON body, forbidden prototype property, bad header…)
+    // carry safe, specific messages.
+    return { error: new ApiError("INVALID_REQUEST", { message: e.message }), unexpected: false };
+  }
+  if (isDatabaseUnavailable(err)) return { error: new ApiError("SERVICE_UNAVAILABLE"), unexpected: true };
+  return { error: new ApiError("INTERNAL"), unexpected: true };
+}
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? "";
+  return ["ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08006", "08001", "SQLITE_BUSY"].includes(code);
+}
+
+export function envelopeFor(request: FastifyRequest, error: ApiError): Envelope {
+  const body: Envelope = { statusCode: error.statusCode, message: error.message, requestId: request.id };
+  if (error.apiCode !== undefined) body.apiCode = error.apiCode;
+  if (error.data !== undefined) body.data = error.data;
+  return body;
+}
+
+/**
+ * The only place error bodies are written (STYLE habit 3). `/api/v3/*` answers HTTP 200 with
+ * the envelope as GenAuth does (the official SDK throws on any non-2xx); other paths use the
+ * envelope's statusCode as the HTTP status. `/oidc/*` registers its own OAuth error handler.
+ */
+async function envelopePlugin(app: FastifyInstance) {
+  app.setErrorHandler((err, request, reply) => {
+    const { error, unexpected } = toApiError(err);
+    if (unexpected) request.log.error({ err }, "request failed");
+    sendError(request, reply, error);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendError(
+      request,
+      reply,
+      new ApiError("NOT_FOUND", {
+        message: `No such endpoint: ${request.method} ${request.url.split("?")[0]}`,
+      }),
+    );
+  });
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
+  const httpStatus = request.url.startsWith("/api/v3/") ? 200 : error.statusCode;
+  reply.code(httpStatus).type("application/json; charset=utf-8").send(envelopeFor(request, error));
+}
+
+export default fp(envelopePlugin, { name: "envelope" });

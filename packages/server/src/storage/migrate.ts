@@ -1,0 +1,29 @@
+import { type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { Db } from "./db.js";
+import * as m0001 from "./migrations/0001-foundation.js";
+
+/**
+ * Forward-only migrations, in order. Never edit a released one: add a file.
+ * Listed explicitly (not read from disk) so the built server needs no file scanning.
+ */
+const migrations: Record<string, Migration> = {
+  "0001-foundation": m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticProvider(),
+    migrationTableName: "gh_migrations",
+    migrationLockTableName: "gh_migrations_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,22 @@
+import type { Selectable } from "kysely";
+import type { UserPoolTable } from "../schema.js";
+import type { Executor } from "./executor.js";
+
+export type PoolRow = Selectable<UserPoolTable>;
+
+export function poolsRepo(db: Executor) {
+  return {
+    async insertPool(row: PoolRow): Promise<void> {
+      await db.insertInto("user_pools").values(row).execute();
+    },
+    findPoolById(id: string): Promise<PoolRow | undefined> {
+      return db.selectFrom("user_pools").selectAll().where("id", "=", id).executeTakeFirst();
+    },
+    listPools(): Promise<PoolRow[]> {
+      return db.selectFrom("user_pools").selectAll().orderBy("created_at").execute();
+    },
+    async updatePoolSettings(id: string, settings: string, now: number): Promise<void> {
+      await db.updateTable("user_pools").set({ settings, updated_at: now }).where("id", "=", id).execute();
+    },
+  };
+}

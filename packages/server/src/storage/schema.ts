@@ -1,0 +1,104 @@
+import type { Generated } from "kysely";
+
+/** Times are epoch milliseconds; booleans are 0/1 integers; JSON is text. Same on both dialects. */
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface UserPoolTable {
+  id: string;
+  name: string;
+  secret: string;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApplicationTable {
+  id: string;
+  pool_id: string;
+  name: string;
+  identifier: string;
+  secret: string;
+  app_type: string;
+  token_endpoint_auth_method: string;
+  config: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  pool_id: string;
+  status: string;
+  username: string | null;
+  email: string | null;
+  email_verified: number;
+  phone: string | null;
+  phone_verified: number;
+  password_hash: string | null;
+  password_security_level: number | null;
+  password_last_set_at: number | null;
+  external_id: string | null;
+  name: string | null;
+  nickname: string | null;
+  photo: string | null;
+  gender: string;
+  birthdate: string | null;
+  country: string | null;
+  province: string | null;
+  city: string | null;
+  address: string | null;
+  street_address: string | null;
+  postal_code: string | null;
+  company: string | null;
+  browser: string | null;
+  device: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  middle_name: string | null;
+  profile: string | null;
+  preferred_username: string | null;
+  website: string | null;
+  zoneinfo: string | null;
+  locale: string | null;
+  formatted: string | null;
+  region: string | null;
+  identity_number: string | null;
+  custom_data: string | null;
+  source_type: string;
+  source_id: string | null;
+  register_source: string | null;
+  logins_count: number;
+  last_login: number | null;
+  last_ip: string | null;
+  last_login_app: string | null;
+  reset_password_on_next_login: number;
+  status_changed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentityTable {
+  id: string;
+  pool_id: string;
+  user_id: string;
+  ext_idp_id: string;
+  provider: string;
+  type: string;
+  user_id_in_idp: string;
+  user_info: string | null;
+  origin_conn_ids: string;
+  created_at: number;
+}
+
+export interface Database {
+  gh_meta: MetaTable;
+  user_pools: UserPoolTable;
+  applications: ApplicationTable;
+  users: UserTable;
+  identities: IdentityTable;
+}
+
+export type { Generated };
