@@ -1,3 +1,4 @@
+import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -28,6 +29,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
 
   await app.register(envelope);
+  // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
+  await app.register(helmet, { global: true });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -38,7 +41,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
       servers: [{ url: ctx.config.publicUrl }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
   await app.register(metrics);
 
   await app.register(healthRoutes(ctx));

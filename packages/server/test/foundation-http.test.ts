@@ -84,6 +84,16 @@ describeEachDialect("http foundation", (h) => {
     assert.match(String(b.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
   });
 
+  it("security headers are on every response, errors included", async () => {
+    for (const url of ["/api/v3/system", "/api/v3/no-such-thing", "/health"]) {
+      const res = await h().inject({ method: "GET", url });
+      assert.equal(res.headers["x-content-type-options"], "nosniff", url);
+      assert.match(String(res.headers["strict-transport-security"]), /max-age=/, url);
+      assert.equal(res.headers["x-frame-options"], "SAMEORIGIN", url);
+      assert.ok(res.headers["content-security-policy"], url);
+    }
+  });
+
   it("GET /health, /ready and /metrics answer", async () => {
     assert.equal((await h().inject({ method: "GET", url: "/health" })).json().status, "ok");
     assert.equal((await h().inject({ method: "GET", url: "/ready" })).json().status, "ready");
