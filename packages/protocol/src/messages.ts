@@ -35,8 +35,13 @@ export const EMAIL_CHANNELS = [
 ] as const;
 export type EmailChannel = (typeof EMAIL_CHANNELS)[number];
 
-export const SmsChannel = Type.Union(SMS_CHANNELS.map((c) => Type.Literal(c)));
-export const EmailChannel = Type.Union(EMAIL_CHANNELS.map((c) => Type.Literal(c)));
+/** A string enum (not a union of literals): one readable validation message, one OpenAPI enum. */
+function StringEnum<T extends string>(values: readonly T[]) {
+  return Type.Unsafe<T>({ type: "string", enum: [...values] });
+}
+
+export const SmsChannel = StringEnum(SMS_CHANNELS);
+export const EmailChannel = StringEnum(EMAIL_CHANNELS);
 
 /** A code as typed by a user: bounded, checked by the code engine (anything else is just wrong). */
 const PassCode = NonEmpty(16);
@@ -79,7 +84,7 @@ export const PreCheckEmailCode = Type.Object({
 
 /** `POST /api/v3/pre-check-code` (`PreCheckCodeDto`): the payload matching `codeType` is required. */
 export const PreCheckCodeBody = Type.Object({
-  codeType: Type.Union([Type.Literal("SMS"), Type.Literal("EMAIL")]),
+  codeType: StringEnum(["SMS", "EMAIL"] as const),
   smsCodePayload: Type.Optional(PreCheckSmsCode),
   emailCodePayload: Type.Optional(PreCheckEmailCode),
 });

@@ -42,7 +42,12 @@ describeEachDialect(
         .where("target", "=", `+86${phone}`)
         .executeTakeFirstOrThrow();
       assert.ok(!JSON.stringify(row).includes(code), "the plain code appears in the row");
-      const binding = { poolId: h().boot.userPoolId, kind: "sms", channel: "CHANNEL_LOGIN", target: `+86${phone}` };
+      const binding = {
+        poolId: h().boot.userPoolId,
+        kind: "sms",
+        channel: "CHANNEL_LOGIN",
+        target: `+86${phone}`,
+      };
       assert.equal(row.code_hash, hashCode(h().ctx.keys.secret, binding, code));
     });
 
@@ -142,7 +147,8 @@ describeEachDialect(
       const settings = await poolSettings(h());
       const phone = freshPhone();
       const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
-      for (let i = 0; i < 5; i++) await h().ctx.codes.check(smsTarget(h(), phone), ["CHANNEL_LOGIN"], code, settings);
+      for (let i = 0; i < 5; i++)
+        await h().ctx.codes.check(smsTarget(h(), phone), ["CHANNEL_LOGIN"], code, settings);
       await assert.rejects(
         h().ctx.codes.check(smsTarget(h(), phone), ["CHANNEL_LOGIN"], wrongCode(code), settings),
         rejectsWith("CODE_WRONG"),
@@ -181,7 +187,9 @@ describeEachDialect(
       const phone = freshPhone();
       const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
       const checked = await h().ctx.codes.check(smsTarget(h(), phone), ["CHANNEL_LOGIN"], code, settings);
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => h().ctx.codes.consume([checked])));
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => h().ctx.codes.consume([checked])),
+      );
       assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
       for (const r of results) {
         if (r.status === "rejected") assert.equal((r.reason as ApiError).key, "CODE_EXPIRED");
@@ -206,8 +214,18 @@ describeEachDialect(
       const newPhone = freshPhone();
       const oldCode = await sendSmsCode(h(), oldPhone, "CHANNEL_UNBIND_PHONE");
       const newCode = await sendSmsCode(h(), newPhone, "CHANNEL_BIND_PHONE");
-      const oldChecked = await h().ctx.codes.check(smsTarget(h(), oldPhone), ["CHANNEL_UNBIND_PHONE"], oldCode, settings);
-      const newChecked = await h().ctx.codes.check(smsTarget(h(), newPhone), ["CHANNEL_BIND_PHONE"], newCode, settings);
+      const oldChecked = await h().ctx.codes.check(
+        smsTarget(h(), oldPhone),
+        ["CHANNEL_UNBIND_PHONE"],
+        oldCode,
+        settings,
+      );
+      const newChecked = await h().ctx.codes.check(
+        smsTarget(h(), newPhone),
+        ["CHANNEL_BIND_PHONE"],
+        newCode,
+        settings,
+      );
       await h().ctx.codes.consume([oldChecked]);
       await assert.rejects(h().ctx.codes.consume([oldChecked, newChecked]), rejectsWith("CODE_EXPIRED"));
       await h().ctx.codes.consume([newChecked]);
@@ -263,7 +281,12 @@ describeEachDialect(
       const settings = await poolSettings(h());
       const phone = freshPhone();
       const first = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
-      const firstChecked = await h().ctx.codes.check(smsTarget(h(), phone), ["CHANNEL_LOGIN"], first, settings);
+      const firstChecked = await h().ctx.codes.check(
+        smsTarget(h(), phone),
+        ["CHANNEL_LOGIN"],
+        first,
+        settings,
+      );
       clock.advance(61_000);
       let second = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
       while (second === first) {
@@ -305,7 +328,12 @@ describeEachDialect(
       );
       // …and its limits apply: the cooldown holds.
       await assert.rejects(
-        h().ctx.codes.send({ ...smsTarget(h(), phone), channel: "CHANNEL_RESET_PASSWORD", settings, deliver: false }),
+        h().ctx.codes.send({
+          ...smsTarget(h(), phone),
+          channel: "CHANNEL_RESET_PASSWORD",
+          settings,
+          deliver: false,
+        }),
         rejectsWith("CODE_COOLDOWN"),
       );
     });

@@ -98,17 +98,32 @@ export function messageRoutes(ctx: Context) {
         const { codeType, smsCodePayload: sms, emailCodePayload: mail } = request.body;
         let check: () => Promise<unknown>;
         if (codeType === "SMS") {
-          if (!sms) throw new ApiError("INVALID_REQUEST", { message: "smsCodePayload is required when codeType is SMS" });
+          if (!sms)
+            throw new ApiError("INVALID_REQUEST", {
+              message: "smsCodePayload is required when codeType is SMS",
+            });
           const phone = normalizePhone(sms.phone, sms.phoneCountryCode, settings.defaultPhoneCountryCode);
           check = () =>
-            ctx.codes.check({ poolId: pool.id, kind: "sms", target: phone.e164 }, [sms.channel], sms.passCode, settings);
+            ctx.codes.check(
+              { poolId: pool.id, kind: "sms", target: phone.e164 },
+              [sms.channel],
+              sms.passCode,
+              settings,
+            );
         } else {
           if (!mail) {
-            throw new ApiError("INVALID_REQUEST", { message: "emailCodePayload is required when codeType is EMAIL" });
+            throw new ApiError("INVALID_REQUEST", {
+              message: "emailCodePayload is required when codeType is EMAIL",
+            });
           }
           const email = normalizeEmail(mail.email);
           check = () =>
-            ctx.codes.check({ poolId: pool.id, kind: "email", target: email }, [mail.channel], mail.passCode, settings);
+            ctx.codes.check(
+              { poolId: pool.id, kind: "email", target: email },
+              [mail.channel],
+              mail.passCode,
+              settings,
+            );
         }
         try {
           await check();

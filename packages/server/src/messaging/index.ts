@@ -12,7 +12,13 @@ export type { EmailMessage, EmailSender, OutgoingMessage, SmsMessage, SmsSender 
 
 type SenderConfig = Pick<
   Config,
-  "smsSender" | "emailSender" | "smsWebhookUrl" | "emailWebhookUrl" | "webhookSecret" | "smtpUrl" | "emailFrom"
+  | "smsSender"
+  | "emailSender"
+  | "smsWebhookUrl"
+  | "emailWebhookUrl"
+  | "webhookSecret"
+  | "smtpUrl"
+  | "emailFrom"
 >;
 
 /** The senders named by config (GATEHOUSE_SMS_SENDER, GATEHOUSE_EMAIL_SENDER); config.ts checked their URLs. */

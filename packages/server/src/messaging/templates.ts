@@ -8,7 +8,13 @@ export function fill(template: string, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? "");
 }
 
-const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const escapes: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** Plain text as a minimal HTML body (escaped; blank lines become paragraphs). */
 export function htmlOf(text: string): string {
@@ -63,12 +69,20 @@ function notificationDefaults(purpose: string, locale: Locale) {
   return t;
 }
 
-export function notificationSmsText(purpose: string, params: Record<string, string>, settings: TemplateSettings) {
+export function notificationSmsText(
+  purpose: string,
+  params: Record<string, string>,
+  settings: TemplateSettings,
+) {
   const def = notificationDefaults(purpose, localeOf(settings));
   return fill(override(settings, "sms", purpose).text ?? def.text, params);
 }
 
-export function notificationEmail(purpose: string, params: Record<string, string>, settings: TemplateSettings) {
+export function notificationEmail(
+  purpose: string,
+  params: Record<string, string>,
+  settings: TemplateSettings,
+) {
   const def = notificationDefaults(purpose, localeOf(settings));
   const o = override(settings, "email", purpose);
   const text = fill(o.text ?? def.text, params);

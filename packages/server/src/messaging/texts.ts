@@ -97,7 +97,10 @@ export const notificationTexts: Record<string, Record<Locale, { subject: string;
   },
   email_bound: {
     "zh-CN": { subject: "邮箱已绑定", text: "邮箱 {email} 已于 {time} 绑定到您的账号。" },
-    "en-US": { subject: "Email address linked", text: "The email address {email} was linked to your account at {time}." },
+    "en-US": {
+      subject: "Email address linked",
+      text: "The email address {email} was linked to your account at {time}.",
+    },
   },
   email_unbound: {
     "zh-CN": { subject: "邮箱已解绑", text: "邮箱 {email} 已于 {time} 从您的账号解绑。" },
@@ -107,7 +110,10 @@ export const notificationTexts: Record<string, Record<Locale, { subject: string;
     },
   },
   account_deleted: {
-    "zh-CN": { subject: "您的账号已注销", text: "您的账号已于 {time} 注销。如非本人操作，请立即联系管理员。" },
+    "zh-CN": {
+      subject: "您的账号已注销",
+      text: "您的账号已于 {time} 注销。如非本人操作，请立即联系管理员。",
+    },
     "en-US": {
       subject: "Your account was deleted",
       text: "Your account was deleted at {time}. If this wasn't you, contact your administrator at once.",

@@ -3,11 +3,11 @@ import type { Kysely } from "kysely";
 import type { Config } from "../config.js";
 import { ApiError } from "../http/api-error.js";
 import type { Courier } from "../messaging/courier.js";
-import type { OutgoingMessage } from "../messaging/types.js";
 import { codeEmail, codeSmsText } from "../messaging/templates.js";
-import type { Database } from "../storage/schema.js";
+import type { OutgoingMessage } from "../messaging/types.js";
 import { codesRepo } from "../storage/repos/codes.js";
 import type { Executor, Repositories } from "../storage/repos/index.js";
+import type { Database } from "../storage/schema.js";
 import type { Clock } from "./clock.js";
 import { type CodeBinding, codeMatches, generateCode, hashCode, unusableHash } from "./code-secret.js";
 import type { Bucket, CounterStore } from "./counter-store.js";
@@ -51,7 +51,11 @@ export function sendBuckets(
       limit: 1,
       windowMs: CODE_COOLDOWN_MS,
     },
-    { key: `code-target-hour:${req.poolId}:${req.kind}:${req.target}`, limit: targetLimit, windowMs: HOUR_MS },
+    {
+      key: `code-target-hour:${req.poolId}:${req.kind}:${req.target}`,
+      limit: targetLimit,
+      windowMs: HOUR_MS,
+    },
   ];
   const errors: ("CODE_COOLDOWN" | "CODE_HOURLY_CAP")[] = ["CODE_COOLDOWN", "CODE_HOURLY_CAP"];
   if (req.clientIp) {

@@ -14,7 +14,9 @@ export interface CounterStore {
   purge(now: number): Promise<void>;
 }
 
-export function dbCounterStore(repos: Pick<Repositories, "takeBuckets" | "purgeExpiredBuckets">): CounterStore {
+export function dbCounterStore(
+  repos: Pick<Repositories, "takeBuckets" | "purgeExpiredBuckets">,
+): CounterStore {
   return {
     take: (buckets, now) => repos.takeBuckets(buckets, now),
     purge: async (now) => {
