@@ -310,6 +310,19 @@ describeEachDialect("message service: send-sms, send-email, pre-check-code", (h)
     await patchPoolSettings(h(), { verifyCodeMaxAttempts: 5 });
   });
 
+  it("no code delivered in this suite appears in any log line", async () => {
+    const codes = h()
+      .ctx.outbox.messages.map((m) => m.code)
+      .filter((c): c is string => c !== undefined);
+    assert.ok(codes.length > 20);
+    for (const code of codes) {
+      assert.ok(
+        !h().logs.some((l) => l.includes(`"${code}"`) || l.includes(` ${code}`)),
+        `code ${code} logged`,
+      );
+    }
+  });
+
   it("pre-check-code validates the phone like send-sms does", async () => {
     const res = await h().api("POST", "/api/v3/pre-check-code", {
       codeType: "SMS",
