@@ -199,6 +199,12 @@ export const configOptions = {
     default: undefined,
     parse: optionalUrl(["redis:", "rediss:"]),
   }),
+  redisKeyPrefix: opt({
+    env: ["GATEHOUSE_REDIS_KEY_PREFIX"],
+    doc: "Prefix of every Redis key, so several deployments (or test runs) can share one Redis",
+    default: "gatehouse:",
+    parse: str,
+  }),
 };
 
 type Options = typeof configOptions;

@@ -3,17 +3,23 @@ import type { Config } from "./config.js";
 import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { type Clock, systemClock } from "./services/clock.js";
 import { createCodeService } from "./services/codes.js";
-import { dbCounterStore } from "./services/counter-store.js";
+import { type CounterStore, dbCounterStore } from "./services/counter-store.js";
 import { createNotifier, type Notifier } from "./services/notifications.js";
 import type { CodeService } from "./services/ports.js";
+import { redisCounterStore } from "./services/redis-counter-store.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
 import { type Db, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
+import { openRedis, type Redis } from "./storage/redis.js";
 import { type Repositories, repositories } from "./storage/repos/index.js";
 
 export interface Context {
   config: Config;
   db: Db;
+  /** Set when GATEHOUSE_REDIS_URL is: shared counters live there instead of the database. */
+  redis?: Redis;
+  /** Cooldowns and caps (Redis when configured, else the database). */
+  counters: CounterStore;
   repos: Repositories;
   keys: ServerKeys;
   clock: Clock;
@@ -51,18 +57,21 @@ export function createLogger(config: Config): Logger {
 /** Wires everything once (STYLE habit 5). Tests build their own with a memory outbox and a fake clock. */
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
   const db = openDb(config.databaseUrl);
+  let redis: Redis | undefined;
   try {
     if (options.migrate !== false) await migrateToLatest(db);
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, config.secret);
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? createLogger(config);
+    if (config.redisUrl) redis = await openRedis(config.redisUrl, config.redisKeyPrefix);
+    const counters = redis ? redisCounterStore(redis) : dbCounterStore(repos);
     const outbox = new Outbox();
     const courier = new Courier(createSenders(config, logger, outbox), logger);
     const codes = createCodeService({
       db: db.kysely,
       repos,
-      counters: dbCounterStore(repos),
+      counters,
       courier,
       clock,
       secret: keys.secret,
@@ -71,6 +80,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     return {
       config,
       db,
+      redis,
+      counters,
       repos,
       keys,
       clock,
@@ -81,10 +92,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
       courier,
       close: async () => {
         await courier.close();
+        await redis?.quit().catch(() => redis?.disconnect());
         await db.close();
       },
     };
   } catch (err) {
+    redis?.disconnect();
     await db.close();
     throw err;
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { isStorageUnavailable } from "../storage/unavailable.js";
 import { ApiError } from "./api-error.js";
 
 export interface Envelope<T = unknown> {
@@ -36,13 +37,8 @@ export function toApiError(err: unknown): { error: ApiError; unexpected: boolean
     // carry safe, specific messages.
     return { error: new ApiError("INVALID_REQUEST", { message: e.message }), unexpected: false };
   }
-  if (isDatabaseUnavailable(err)) return { error: new ApiError("SERVICE_UNAVAILABLE"), unexpected: true };
+  if (isStorageUnavailable(err)) return { error: new ApiError("SERVICE_UNAVAILABLE"), unexpected: true };
   return { error: new ApiError("INTERNAL"), unexpected: true };
-}
-
-function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string })?.code ?? "";
-  return ["ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08006", "08001", "SQLITE_BUSY"].includes(code);
 }
 
 export function envelopeFor(request: FastifyRequest, error: ApiError): Envelope {

@@ -10,6 +10,7 @@ import { type Config, loadConfig } from "../../src/config.js";
 import { type Context, createContext } from "../../src/context.js";
 import { type BootstrapInfo, ensureBootstrap } from "../../src/services/bootstrap.js";
 import type { Clock } from "../../src/services/clock.js";
+import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisUp } from "./redis.js";
 
 export type DialectName = "sqlite" | "postgres";
 export const PG_ADMIN_URL = process.env.GATEHOUSE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -67,6 +68,8 @@ export interface Harness {
   ctx: Context;
   app: FastifyInstance;
   boot: BootstrapInfo;
+  /** The Redis key prefix when the harness runs with `redis: true`. */
+  redisPrefix?: string;
   /** Captured log lines (JSON strings), for tests that scan logs for secrets. */
   logs: string[];
   /** POST/GET an /api/v3 route as the default application; returns the parsed envelope. */
@@ -77,12 +80,15 @@ export interface Harness {
 export interface HarnessOptions {
   config?: Partial<Config>;
   clock?: Clock;
+  /** Shared counters in Redis (GATEHOUSE_REDIS_URL) under a key prefix of this harness's own. */
+  redis?: boolean;
 }
 
 /** Builds a real context + app on a fresh database of the given dialect. */
 export async function createHarness(dialect: DialectName, options: HarnessOptions = {}) {
   const db = await freshDatabase(dialect);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-data-"));
+  const redisPrefix = options.redis ? freshRedisPrefix() : undefined;
   const config = loadConfig(
     {},
     {
@@ -95,6 +101,7 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
       // way (the cap tests set their own limits).
       codeTargetHourlyLimit: 1000,
       codeIpHourlyLimit: 1000,
+      ...(redisPrefix ? { redisUrl: REDIS_TEST_URL, redisKeyPrefix: redisPrefix } : {}),
       ...options.config,
     },
   );
@@ -108,6 +115,7 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
     ctx,
     app,
     boot,
+    redisPrefix,
     logs,
     inject: (opts) => app.inject(opts),
     async api(method, url, body, headers = {}) {
@@ -126,6 +134,7 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
       await app.close();
       await ctx.close();
       await db.drop();
+      if (redisPrefix) await dropRedisPrefix(redisPrefix);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -141,8 +150,10 @@ export function describeEachDialect(
   options: HarnessOptions = {},
 ) {
   for (const dialect of ["sqlite", "postgres"] as const) {
-    describe(`${title} [${dialect}]`, async () => {
-      const skip = dialect === "postgres" && !(await postgresAvailable());
+    describe(`${title} [${dialect}${options.redis ? " + redis" : ""}]`, async () => {
+      // `redis: true` suites: the test file awaits redisAvailable() at top level first.
+      const skip =
+        (options.redis === true && !redisUp()) || (dialect === "postgres" && !(await postgresAvailable()));
       if (skip) return;
       let current: Awaited<ReturnType<typeof createHarness>> | undefined;
       before(async () => {

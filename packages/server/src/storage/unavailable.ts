@@ -1,0 +1,40 @@
+/**
+ * "The shared state is unreachable right now" — PostgreSQL gone, SQLite locked past its busy
+ * timeout, Redis disconnected. Requests answer 503 (envelope) instead of 500 and the process
+ * keeps running; the next request after the store comes back succeeds.
+ */
+export class StorageUnavailable extends Error {
+  readonly code = "STORAGE_UNAVAILABLE";
+  constructor(what: string, cause?: unknown) {
+    super(`${what} unavailable`, { cause });
+  }
+}
+
+/** Network-level and server-shutdown codes (Node, PostgreSQL SQLSTATE, SQLite). */
+const UNAVAILABLE_CODES = new Set([
+  "STORAGE_UNAVAILABLE",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "08000", // connection_exception
+  "08001", // sqlclient_unable_to_establish_sqlconnection
+  "08003", // connection_does_not_exist
+  "08004", // sqlserver_rejected_establishment_of_sqlconnection
+  "08006", // connection_failure
+  "53300", // too_many_connections
+  "SQLITE_BUSY",
+]);
+
+export function isStorageUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  if (!e || typeof e !== "object") return false;
+  return typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code);
+}
