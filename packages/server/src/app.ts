@@ -10,6 +10,7 @@ import { healthRoutes } from "./http/health.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
+import shutdown from "./http/shutdown.js";
 import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
 import { SERVER_VERSION } from "./version.js";
 
@@ -30,6 +31,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
 
   await app.register(envelope);
+  await app.register(shutdown);
   // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
   await app.register(helmet, { global: true });
   await app.register(swagger, {

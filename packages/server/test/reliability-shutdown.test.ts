@@ -4,8 +4,8 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { freshPhone } from "./helpers/codes.js";
 import { type ServerNode, startNode } from "./helpers/cluster.js";
+import { freshPhone } from "./helpers/codes.js";
 import { freshDatabase, postgresAvailable } from "./helpers/harness.js";
 import { startWebhookReceiver } from "./helpers/receivers.js";
 
