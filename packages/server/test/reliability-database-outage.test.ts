@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { freshPhone } from "./helpers/codes.js";
+import { type ServerNode, startNode } from "./helpers/cluster.js";
+import { freshDatabase, PG_ADMIN_URL, postgresAvailable } from "./helpers/harness.js";
+import { startTcpProxy, viaProxy } from "./helpers/tcp-proxy.js";
+
+const pgUp = await postgresAvailable();
+
+/**
+ * "PostgreSQL restarted mid-run", without restarting the server every other test uses: the
+ * node reaches PostgreSQL through a proxy this test cuts and restores.
+ */
+describe("the database goes away and comes back [postgres, one node behind a TCP proxy]", { skip: !pgUp }, () => {
+  let node: ServerNode;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let drop: () => Promise<void>;
+  before(async () => {
+    const db = await freshDatabase("postgres");
+    drop = db.drop;
+    const pg = new URL(PG_ADMIN_URL);
+    proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
+    node = await startNode({ env: { GATEHOUSE_DATABASE_URL: viaProxy(db.url, proxy.port), GATEHOUSE_SMS_SENDER: "log" } });
+  });
+  after(async () => {
+    if (node.child.exitCode === null && node.child.signalCode === null) await node.stop();
+    await proxy.close();
+    await drop();
+  });
+
+  const send = () => node.api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: freshPhone() });
+  const preCheck = () =>
+    node.api("POST", "/api/v3/pre-check-code", {
+      codeType: "SMS",
+      smsCodePayload: { phone: freshPhone(), passCode: "123456", channel: "CHANNEL_LOGIN" },
+    });
+
+  for (const mode of ["reset", "refuse"] as const) {
+    it(`while PostgreSQL is unreachable (${mode}) requests answer envelope 503, the process stays up, and it recovers`, async () => {
+      assert.equal((await send()).statusCode, 200);
+      await proxy.cut(mode);
+      // In flight on pooled connections that just died, and on new connections.
+      const during = await Promise.all([send(), preCheck(), send(), preCheck(), send()]);
+      for (const res of during) {
+        assert.equal(res.statusCode, 503, JSON.stringify(res));
+        assert.equal(res.message, "Service temporarily unavailable");
+      }
+      const ready = await fetch(`${node.url}/ready`);
+      assert.equal(ready.status, 503);
+      assert.equal((await fetch(`${node.url}/health`)).status, 200);
+      assert.equal(node.child.exitCode, null);
+
+      await proxy.restore();
+      let after: any;
+      for (let i = 0; i < 100; i++) {
+        after = await send();
+        if (after.statusCode === 200) break;
+        assert.equal(after.statusCode, 503, JSON.stringify(after));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(after.statusCode, 200);
+      assert.equal((await preCheck()).statusCode, 200);
+      assert.equal((await fetch(`${node.url}/ready`)).status, 200);
+    });
+  }
+
+  it("the outages logged no stack trace to a client and no crash", () => {
+    assert.equal(node.child.exitCode, null);
+    assert.doesNotMatch(node.output(), /uncaught|unhandled/i);
+  });
+});
