@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { freshPhone } from "./helpers/codes.js";
 import { type ServerNode, startNode } from "./helpers/cluster.js";
+import { freshPhone } from "./helpers/codes.js";
 import { freshDatabase, PG_ADMIN_URL, postgresAvailable } from "./helpers/harness.js";
 import { startTcpProxy, viaProxy } from "./helpers/tcp-proxy.js";
 
@@ -11,7 +11,9 @@ const pgUp = await postgresAvailable();
  * "PostgreSQL restarted mid-run", without restarting the server every other test uses: the
  * node reaches PostgreSQL through a proxy this test cuts and restores.
  */
-describe("the database goes away and comes back [postgres, one node behind a TCP proxy]", { skip: !pgUp }, () => {
+describe("the database goes away and comes back [postgres, one node behind a TCP proxy]", {
+  skip: !pgUp,
+}, () => {
   let node: ServerNode;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   let drop: () => Promise<void>;
@@ -20,7 +22,9 @@ describe("the database goes away and comes back [postgres, one node behind a TCP
     drop = db.drop;
     const pg = new URL(PG_ADMIN_URL);
     proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
-    node = await startNode({ env: { GATEHOUSE_DATABASE_URL: viaProxy(db.url, proxy.port), GATEHOUSE_SMS_SENDER: "log" } });
+    node = await startNode({
+      env: { GATEHOUSE_DATABASE_URL: viaProxy(db.url, proxy.port), GATEHOUSE_SMS_SENDER: "log" },
+    });
   });
   after(async () => {
     if (node.child.exitCode === null && node.child.signalCode === null) await node.stop();
@@ -28,7 +32,8 @@ describe("the database goes away and comes back [postgres, one node behind a TCP
     await drop();
   });
 
-  const send = () => node.api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: freshPhone() });
+  const send = () =>
+    node.api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: freshPhone() });
   const preCheck = () =>
     node.api("POST", "/api/v3/pre-check-code", {
       codeType: "SMS",

@@ -33,8 +33,20 @@ const UNAVAILABLE_CODES = new Set([
   "SQLITE_BUSY",
 ]);
 
+/**
+ * node-postgres reports a dropped socket ("Connection terminated unexpectedly"), a connect
+ * timeout and a client broken by either with a message and no code.
+ */
+const PG_CONNECTION_MESSAGES = [
+  "Connection terminated",
+  "timeout exceeded when trying to connect",
+  "Client has encountered a connection error and is not queryable",
+];
+
 export function isStorageUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | undefined;
   if (!e || typeof e !== "object") return false;
-  return typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code);
+  if (typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
+  const message = typeof e.message === "string" ? e.message : "";
+  return e.code === undefined && PG_CONNECTION_MESSAGES.some((m) => message.startsWith(m));
 }
