@@ -11,7 +11,7 @@ export interface Envelope<T = unknown> {
 }
 
 /** The success envelope: handlers `return ok(request, data)`. */
-export function ok<T>(request: FastifyRequest, data: T): Envelope<T>;
+export function ok<T>(request: FastifyRequest, data: T): Envelope<T> & { data: T };
 export function ok(request: FastifyRequest): Envelope<never>;
 export function ok<T>(request: FastifyRequest, data?: T): Envelope<T> {
   const body: Envelope<T> = { statusCode: 200, message: "Success", requestId: request.id };
@@ -81,7 +81,11 @@ async function envelopePlugin(app: FastifyInstance) {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
   const httpStatus = request.url.startsWith("/api/v3/") ? 200 : error.statusCode;
-  reply.code(httpStatus).type("application/json; charset=utf-8").send(envelopeFor(request, error));
+  // Pre-serialised: the route's success response schema must not be applied to an error body.
+  reply
+    .code(httpStatus)
+    .type("application/json; charset=utf-8")
+    .send(JSON.stringify(envelopeFor(request, error)));
 }
 
 export default fp(envelopePlugin, { name: "envelope" });

@@ -1,8 +1,13 @@
 import { applicationsRepo } from "./applications.js";
 import type { Executor } from "./executor.js";
 import { identitiesRepo } from "./identities.js";
+import { loginCountersRepo } from "./login-counters.js";
+import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
 import { poolsRepo } from "./pools.js";
+import { sessionsRepo } from "./sessions.js";
+import { signingKeysRepo } from "./signing-keys.js";
+import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
 
 /** All repositories bound to one executor (the database or a transaction). */
@@ -13,6 +18,11 @@ export function repositories(db: Executor) {
     ...applicationsRepo(db),
     ...usersRepo(db),
     ...identitiesRepo(db),
+    ...signingKeysRepo(db),
+    ...sessionsRepo(db),
+    ...loginHistoryRepo(db),
+    ...loginCountersRepo(db),
+    ...userLoginsRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
