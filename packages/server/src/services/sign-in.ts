@@ -12,7 +12,7 @@ import {
   normalizePhoneE164,
 } from "./accounts.js";
 import type { AppScope, RequestMeta } from "./auth-scope.js";
-import { LoginGuard } from "./login-guard.js";
+import { LoginGuard, type Reservation } from "./login-guard.js";
 import { recordLoginAttempt } from "./login-history.js";
 import { grantScope } from "./oidc-claims.js";
 import type { CodeTarget } from "./ports.js";
@@ -114,8 +114,9 @@ async function signInByPassword(ctx: Context, s: AppScope, input: SignInRequest,
   const ipKey = LoginGuard.ipKey(s.pool.id, meta.ip ?? "unknown");
   const attempt: Attempt = { userId: found.user?.id ?? null, method: `password:${id.kind}` };
 
+  let reservation: Reservation;
   try {
-    await ctx.loginGuard.assertNotLocked(s.settings, accountKey, ipKey);
+    reservation = await ctx.loginGuard.reserve(s.settings, accountKey, ipKey);
   } catch (err) {
     await record(ctx, s, meta, attempt, false, "locked");
     throw err;
@@ -124,7 +125,10 @@ async function signInByPassword(ctx: Context, s: AppScope, input: SignInRequest,
   let user = found.user;
   if (!user && input.options?.autoRegister && id.kind !== "account" && !s.settings.registerDisabled) {
     const created = await autoRegisterWithPassword(ctx, s, id, password);
-    if (created) return finish(ctx, s, created, input, meta, { ...attempt, userId: created.id });
+    if (created) {
+      await ctx.loginGuard.succeeded(reservation);
+      return finish(ctx, s, created, input, meta, { ...attempt, userId: created.id });
+    }
     // Registered concurrently by someone else: verify against that account like any sign-in.
     user = (await findUserByIdentifier(ctx.repos, s.pool.id, s.settings, id.kind, id.value)).user;
   }
@@ -138,17 +142,17 @@ async function signInByPassword(ctx: Context, s: AppScope, input: SignInRequest,
     await ctx.passwords.verifyDummy(password);
   }
   if (!ok || !user) {
-    const remainCount = await ctx.loginGuard.recordFailure(s.settings, accountKey, ipKey);
     await record(ctx, s, meta, attempt, false, user ? "wrong_password" : "account_not_found");
+    const { remainCount } = reservation;
     throw new ApiError("LOGIN_FAILED", remainCount === undefined ? {} : { data: { remainCount } });
   }
+  await ctx.loginGuard.succeeded(reservation);
   try {
     assertActive(user);
   } catch (err) {
     await record(ctx, s, meta, attempt, false, "suspended");
     throw err;
   }
-  await ctx.loginGuard.recordSuccess(accountKey);
   return finish(ctx, s, user, input, meta, attempt);
 }
 
@@ -225,7 +229,7 @@ async function signInByPasscode(ctx: Context, s: AppScope, input: SignInRequest,
     checked = await ctx.codes.check(target, ["CHANNEL_LOGIN"], p.passCode, s.settings);
   } catch (err) {
     if (err instanceof ApiError) {
-      await ctx.loginGuard.recordFailure(s.settings, undefined, ipKey);
+      await ctx.loginGuard.recordIpFailure(s.settings, ipKey);
       await record(ctx, s, meta, attempt, false, err.key === "CODE_WRONG" ? "wrong_code" : "code_expired");
     }
     throw err;
@@ -257,7 +261,6 @@ async function signInByPasscode(ctx: Context, s: AppScope, input: SignInRequest,
   });
   user = await ctx.repos.findUserById(s.pool.id, (fresh?.id ?? user?.id) as string);
   if (!user) throw new ApiError("INTERNAL");
-  await ctx.loginGuard.recordSuccess(accountKey);
   return finish(ctx, s, user, input, meta, { ...attempt, userId: user.id });
 }
 

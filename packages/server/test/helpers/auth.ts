@@ -72,3 +72,45 @@ export async function form(
   }
   return { status: res.statusCode, headers: res.headers, body };
 }
+
+/** A second application in the default pool with the given token endpoint auth method. */
+export async function createApp(
+  h: Harness,
+  method: "client_secret_post" | "client_secret_basic" | "none",
+  config: Record<string, unknown> = {},
+): Promise<{ appId: string; appSecret: string }> {
+  const { newId, newSecret } = await import("../../src/services/ids.js");
+  const { defaultAppConfig } = await import("../../src/services/bootstrap.js");
+  const appId = newId();
+  const appSecret = newSecret();
+  const now = Date.now();
+  await h.ctx.repos.insertApplication({
+    id: appId,
+    pool_id: h.boot.userPoolId,
+    name: `app ${method}`,
+    identifier: appId,
+    secret: appSecret,
+    app_type: "web",
+    token_endpoint_auth_method: method,
+    config: JSON.stringify({ ...defaultAppConfig(), ...config }),
+    created_at: now,
+    updated_at: now,
+  });
+  return { appId, appSecret };
+}
+
+/** Inserts a user with a password (or a given hash) directly, for sign-in tests. */
+export async function insertUserWithPassword(
+  h: Harness,
+  fields: Record<string, unknown>,
+  password: string | undefined,
+  hash?: string,
+): Promise<string> {
+  const { newUserRow } = await import("../../src/services/accounts.js");
+  const row = newUserRow(h.boot.userPoolId, Date.now(), {
+    ...fields,
+    password_hash: hash ?? (password !== undefined ? await h.ctx.passwords.hash(password) : null),
+  });
+  await h.ctx.repos.insertUser(row);
+  return row.id;
+}

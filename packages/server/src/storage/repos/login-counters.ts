@@ -2,8 +2,9 @@ import { sql } from "kysely";
 import type { Executor } from "./executor.js";
 
 /**
- * Fixed-window failure counters behind lockout. A counter that reaches its limit restarts its
- * window at that moment, so the lock lasts a full window. Issue 8 puts the same interface on Redis.
+ * Fixed-window counters behind lockout. A counter that reaches its limit restarts its window at
+ * that moment (once), so the lock lasts one full window whatever happens meanwhile.
+ * Issue 8 puts the same interface on Redis.
  */
 export function loginCountersRepo(db: Executor) {
   return {
@@ -23,7 +24,7 @@ export function loginCountersRepo(db: Executor) {
             count: sql<number>`CASE WHEN login_counters.expires_at <= ${now} THEN 1 ELSE login_counters.count + 1 END`,
             expires_at: sql<number>`CASE
               WHEN login_counters.expires_at <= ${now} THEN ${fresh}
-              WHEN login_counters.count + 1 >= ${limit} THEN ${fresh}
+              WHEN login_counters.count + 1 = ${limit} THEN ${fresh}
               ELSE login_counters.expires_at END`,
           }),
         )
@@ -40,6 +41,16 @@ export function loginCountersRepo(db: Executor) {
         .executeTakeFirst();
       if (!row || Number(row.expires_at) <= now) return { count: 0, expiresAt: 0 };
       return { count: Number(row.count), expiresAt: Number(row.expires_at) };
+    },
+    /** Gives one count back (an attempt that turned out fine, or was refused unchecked). */
+    async releaseLoginCounter(key: string, now: number): Promise<void> {
+      await db
+        .updateTable("login_counters")
+        .set({ count: sql<number>`count - 1` })
+        .where("key", "=", key)
+        .where("count", ">", 0)
+        .where("expires_at", ">", now)
+        .execute();
     },
     async clearLoginCounter(key: string): Promise<void> {
       await db.deleteFrom("login_counters").where("key", "=", key).execute();
