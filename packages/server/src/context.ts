@@ -1,8 +1,11 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
-import { ApiError } from "./http/api-error.js";
+import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { type Clock, systemClock } from "./services/clock.js";
+import { createCodeService } from "./services/codes.js";
+import { dbCounterStore } from "./services/counter-store.js";
 import { dbLoginCounterStore, LoginGuard } from "./services/login-guard.js";
+import { createNotifier, type Notifier } from "./services/notifications.js";
 import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
@@ -20,30 +23,26 @@ export interface Context {
   keys: ServerKeys;
   clock: Clock;
   logger: Logger;
-  passwords: Passwords;
-  signingKeys: SigningKeys;
-  sessions: Sessions;
-  tokens: Tokens;
-  loginGuard: LoginGuard;
+  /** The verification-code engine (services/codes.ts). */
   codes: CodeService;
+  /** Account-change notifications, no code, no link (services/notifications.ts). */
+  notifier: Notifier;
+  /** Messages the `memory` senders delivered (tests read codes here); empty with other senders. */
+  outbox: Outbox;
+  /** Background delivery of messages; `courier.idle()` waits for those in flight. */
+  courier: Courier;
+  /** Password hashing, RSA decryption, pool password policy (services/passwords.ts). */
+  passwords: Passwords;
+  /** RS256 token-signing keys shared through the database (services/signing-keys.ts). */
+  signingKeys: SigningKeys;
+  /** One session per login; implements SessionService (services/sessions.ts). */
+  sessions: Sessions;
+  /** Issues, refreshes, checks, introspects and revokes tokens (services/tokens.ts). */
+  tokens: Tokens;
+  /** Sign-in lockout per account and per IP (services/login-guard.ts). */
+  loginGuard: LoginGuard;
   close(): Promise<void>;
 }
-
-/** Stand-in until the code engine (feat/codes) is wired: every passcode path answers 501. */
-const codesUnavailable: CodeService = {
-  send: async () => {
-    throw new ApiError("NOT_IMPLEMENTED", { message: "verification codes are not available yet" });
-  },
-  check: async () => {
-    throw new ApiError("NOT_IMPLEMENTED", { message: "verification codes are not available yet" });
-  },
-  consume: async () => {
-    throw new ApiError("NOT_IMPLEMENTED", { message: "verification codes are not available yet" });
-  },
-  verifyAndConsume: async () => {
-    throw new ApiError("NOT_IMPLEMENTED", { message: "verification codes are not available yet" });
-  },
-};
 
 export interface ContextOptions {
   clock?: Clock;
@@ -74,6 +73,18 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, config.secret);
     const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? createLogger(config);
+    const outbox = new Outbox();
+    const courier = new Courier(createSenders(config, logger, outbox), logger);
+    const codes = createCodeService({
+      db: db.kysely,
+      repos,
+      counters: dbCounterStore(repos),
+      courier,
+      clock,
+      secret: keys.secret,
+      config,
+    });
     const signingKeys = new SigningKeys(db.kysely, clock);
     await signingKeys.init();
     const sessions = new Sessions(repos, clock, { cacheTtlMs: options.sessionCacheTtlMs });
@@ -83,14 +94,20 @@ export async function createContext(config: Config, options: ContextOptions = {}
       repos,
       keys,
       clock,
-      logger: options.logger ?? createLogger(config),
+      logger,
+      codes,
+      notifier: createNotifier({ courier, clock }),
+      outbox,
+      courier,
       passwords: new Passwords(keys.rsaPrivateKeyPem),
       signingKeys,
       sessions,
       tokens: new Tokens(db.kysely, repos, signingKeys, sessions, clock, keys.secret, config.publicUrl),
       loginGuard: new LoginGuard(dbLoginCounterStore(repos), clock),
-      codes: codesUnavailable,
-      close: () => db.close(),
+      close: async () => {
+        await courier.close();
+        await db.close();
+      },
     };
   } catch (err) {
     await db.close();

@@ -52,11 +52,11 @@ export class LoginGuard {
 
   /** `account`: `user:<id>` for a known user, else `id:<normalised identifier>`. */
   static accountKey(poolId: string, account: string): string {
-    return `acct:${poolId}:${account}`;
+    return `login-acct:${poolId}:${account}`;
   }
 
   static ipKey(poolId: string, ip: string): string {
-    return `ip:${poolId}:${ip}`;
+    return `login-ip:${poolId}:${ip}`;
   }
 
   /** Counts a password attempt up front; throws ACCOUNT_LOCKED_FAILURES when over a limit. */

@@ -141,9 +141,25 @@ export interface LoginHistoryTable {
   reason: string | null;
 }
 
-export interface LoginCounterTable {
+export interface VerificationCodeTable {
+  id: string;
+  pool_id: string;
+  kind: string;
+  channel: string;
+  /** E.164 for sms, lower-cased for email. */
+  target: string;
+  /** hex HMAC-SHA256 keyed with the server secret; the code itself is never stored. */
+  code_hash: string;
+  attempts: number;
+  max_attempts: number;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+export interface RateBucketTable {
   key: string;
-  count: number;
+  hits: number;
   expires_at: number;
 }
 
@@ -153,11 +169,12 @@ export interface Database {
   applications: ApplicationTable;
   users: UserTable;
   identities: IdentityTable;
+  verification_codes: VerificationCodeTable;
+  rate_buckets: RateBucketTable;
   signing_keys: SigningKeyTable;
   sessions: SessionTable;
   refresh_tokens: RefreshTokenTable;
   login_history: LoginHistoryTable;
-  login_counters: LoginCounterTable;
 }
 
 export type { Generated };

@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 
 /**
- * Authentication: token signing keys, sessions, refresh tokens, login history and the
- * failure counters behind lockout (issue 3).
+ * Authentication: token signing keys, sessions, refresh tokens and login history (issue 3).
+ * Lockout counters live in `rate_buckets` (0002).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -69,12 +69,5 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createIndex("login_history_user_time")
     .on("login_history")
     .columns(["pool_id", "user_id", "created_at"])
-    .execute();
-
-  await db.schema
-    .createTable("login_counters")
-    .addColumn("key", "text", (c) => c.primaryKey())
-    .addColumn("count", "integer", (c) => c.notNull())
-    .addColumn("expires_at", "bigint", (c) => c.notNull())
     .execute();
 }

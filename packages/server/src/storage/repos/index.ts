@@ -1,10 +1,12 @@
 import { applicationsRepo } from "./applications.js";
+import { codesRepo } from "./codes.js";
 import type { Executor } from "./executor.js";
 import { identitiesRepo } from "./identities.js";
 import { loginCountersRepo } from "./login-counters.js";
 import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
 import { poolsRepo } from "./pools.js";
+import { rateBucketsRepo } from "./rate-buckets.js";
 import { sessionsRepo } from "./sessions.js";
 import { signingKeysRepo } from "./signing-keys.js";
 import { userLoginsRepo } from "./user-logins.js";
@@ -18,6 +20,8 @@ export function repositories(db: Executor) {
     ...applicationsRepo(db),
     ...usersRepo(db),
     ...identitiesRepo(db),
+    ...codesRepo(db),
+    ...rateBucketsRepo(db),
     ...signingKeysRepo(db),
     ...sessionsRepo(db),
     ...loginHistoryRepo(db),
