@@ -3,18 +3,12 @@ import { ApiError } from "../http/api-error.js";
 import { isUniqueViolation } from "../storage/db.js";
 import type { Repositories } from "../storage/repos/index.js";
 import type { NewUserRow, UserRow } from "../storage/repos/users.js";
+import { normalizeEmail } from "./email.js";
 import { newId } from "./ids.js";
 import { normalizePhone } from "./phone.js";
 
 /** Identifier rules shared by sign-up and sign-in. */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Trimmed and lower-cased; emails are case-insensitive everywhere. */
-export function normalizeEmail(raw: string): string {
-  const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !EMAIL.test(email)) throw new ApiError("INVALID_EMAIL");
-  return email;
-}
+export { normalizeEmail };
 
 export function normalizeUsername(raw: string): string {
   const username = raw.trim();
