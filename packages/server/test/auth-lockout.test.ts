@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../src/services/clock.js";
-import { mergePoolSettings, parsePoolSettings } from "../src/services/settings.js";
 import { insertUserWithPassword, signInByPassword } from "./helpers/auth.js";
-import { describeEachDialect, type Harness } from "./helpers/harness.js";
-
-async function setSettings(h: Harness, patch: Record<string, unknown>) {
-  const pool = await h.ctx.repos.findPoolById(h.boot.userPoolId);
-  const next = mergePoolSettings(parsePoolSettings(pool?.settings ?? "{}"), patch);
-  await h.ctx.repos.updatePoolSettings(h.boot.userPoolId, JSON.stringify(next), Date.now());
-}
+import { describeEachDialect } from "./helpers/harness.js";
+import { patchPoolSettings } from "./helpers/pool-settings.js";
 
 const clock = new FakeClock();
 const WINDOW = 60;
@@ -18,7 +12,7 @@ describeEachDialect(
   "lockout",
   (h) => {
     it("setup: account limit 3, IP limit 6, window 60 s", async () => {
-      await setSettings(h(), {
+      await patchPoolSettings(h(), {
         loginAnomalyDetection: {
           accountLockLoginPasswordFailCheck: { enabled: true, limit: 3, timeInterval: WINDOW },
           loginFailCheck: { enabled: true, limit: 6, timeInterval: WINDOW },
@@ -152,7 +146,7 @@ describeEachDialect(
     });
 
     it("with account lockout off there is no remainCount and no lock", async () => {
-      await setSettings(h(), {
+      await patchPoolSettings(h(), {
         loginAnomalyDetection: {
           accountLockLoginPasswordFailCheck: { enabled: false },
           loginFailCheck: { enabled: false },

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { mergePoolSettings, parsePoolSettings } from "../src/services/settings.js";
 import { jwtPayload, signInByPassword } from "./helpers/auth.js";
 import { freshEmail, freshPhone, sendEmailCode, sendSmsCode, wrongCode } from "./helpers/codes.js";
 import { describeEachDialect, type Harness } from "./helpers/harness.js";
-
-async function setSettings(h: Harness, patch: Record<string, unknown>) {
-  const pool = await h.ctx.repos.findPoolById(h.boot.userPoolId);
-  const next = mergePoolSettings(parsePoolSettings(pool?.settings ?? "{}"), patch);
-  await h.ctx.repos.updatePoolSettings(h.boot.userPoolId, JSON.stringify(next), Date.now());
-}
+import { patchPoolSettings } from "./helpers/pool-settings.js";
 
 const signUpByPhone = (h: Harness, phone: string, passCode: string, extra: object = {}) =>
   h.api("POST", "/api/v3/signup", { connection: "PASSCODE", passCodePayload: { phone, passCode }, ...extra });
@@ -74,7 +68,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
   });
 
   it("a weak passwordForPhonePassCode is 400/2061 and leaves the code usable", async () => {
-    await setSettings(h(), { passwordStrength: 1 });
+    await patchPoolSettings(h(), { passwordStrength: 1 });
     try {
       const phone = freshPhone();
       const code = await sendSmsCode(h(), phone, "CHANNEL_REGISTER");
@@ -82,7 +76,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
       assert.deepEqual([weak.statusCode, weak.apiCode], [400, 2061]);
       assert.equal((await signUpByPhone(h(), phone, code)).statusCode, 200);
     } finally {
-      await setSettings(h(), { passwordStrength: 0 });
+      await patchPoolSettings(h(), { passwordStrength: 0 });
     }
   });
 
@@ -122,8 +116,8 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     const code = await sendSmsCode(h(), phone, "CHANNEL_REGISTER");
     const results = await Promise.all(Array.from({ length: 6 }, () => signUpByPhone(h(), phone, code)));
     assert.equal(results.filter((r) => r.statusCode === 200).length, 1);
-    const users = await h().ctx.db.kysely
-      .selectFrom("users")
+    const users = await h()
+      .ctx.db.kysely.selectFrom("users")
       .select("id")
       .where("phone", "=", `+86${phone}`)
       .execute();
@@ -145,7 +139,10 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
 
   it("sign-in by email code marks the email verified", async () => {
     const email = freshEmail("login");
-    await h().api("POST", "/api/v3/signup", { connection: "PASSWORD", passwordPayload: { email, password: "pw-123456" } });
+    await h().api("POST", "/api/v3/signup", {
+      connection: "PASSWORD",
+      passwordPayload: { email, password: "pw-123456" },
+    });
     const code = await sendEmailCode(h(), email, "CHANNEL_LOGIN");
     const res = await signInByCode(h(), { email, passCode: code }, { scope: "openid email" });
     assert.equal(res.statusCode, 200);
@@ -180,7 +177,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
   });
 
   it("autoRegister by code honours registerDisabled (403/2031)", async () => {
-    await setSettings(h(), { registerDisabled: true });
+    await patchPoolSettings(h(), { registerDisabled: true });
     try {
       const phone = freshPhone();
       const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
@@ -189,7 +186,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
       const signup = await signUpByPhone(h(), phone, code);
       assert.deepEqual([signup.statusCode, signup.apiCode], [403, 2031]);
     } finally {
-      await setSettings(h(), { registerDisabled: false });
+      await patchPoolSettings(h(), { registerDisabled: false });
     }
   });
 });

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { constants, publicEncrypt } from "node:crypto";
 import { it } from "node:test";
-import { mergePoolSettings, parsePoolSettings } from "../src/services/settings.js";
 import { signInByPassword, signUpByEmail } from "./helpers/auth.js";
-import { describeEachDialect, type Harness } from "./helpers/harness.js";
-
-async function setSettings(h: Harness, patch: Record<string, unknown>) {
-  const pool = await h.ctx.repos.findPoolById(h.boot.userPoolId);
-  const next = mergePoolSettings(parsePoolSettings(pool?.settings ?? "{}"), patch);
-  await h.ctx.repos.updatePoolSettings(h.boot.userPoolId, JSON.stringify(next), Date.now());
-}
+import { describeEachDialect } from "./helpers/harness.js";
+import { patchPoolSettings } from "./helpers/pool-settings.js";
 
 describeEachDialect("sign-up", (h) => {
   it("PASSWORD with an email returns the new UserDto (no password, no tokens)", async () => {
@@ -135,7 +129,7 @@ describeEachDialect("sign-up", (h) => {
   });
 
   it("a weak password under the pool policy is 400/2061 with the rule in the message", async () => {
-    await setSettings(h(), { passwordStrength: 3 });
+    await patchPoolSettings(h(), { passwordStrength: 3 });
     try {
       const res = await signUpByEmail(h(), "weak@example.com", "abcdef12");
       assert.equal(res.statusCode, 400);
@@ -143,18 +137,18 @@ describeEachDialect("sign-up", (h) => {
       assert.match(res.message, /letters, digits and symbols/);
       assert.equal(await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "weak@example.com"), undefined);
     } finally {
-      await setSettings(h(), { passwordStrength: 0 });
+      await patchPoolSettings(h(), { passwordStrength: 0 });
     }
   });
 
   it("registerDisabled is 403/2031", async () => {
-    await setSettings(h(), { registerDisabled: true });
+    await patchPoolSettings(h(), { registerDisabled: true });
     try {
       const res = await signUpByEmail(h(), "closed@example.com", "pw-123456");
       assert.equal(res.statusCode, 403);
       assert.equal(res.apiCode, 2031);
     } finally {
-      await setSettings(h(), { registerDisabled: false });
+      await patchPoolSettings(h(), { registerDisabled: false });
     }
   });
 
