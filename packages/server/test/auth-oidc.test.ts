@@ -221,4 +221,39 @@ describeEachDialect("oidc", (h) => {
     assert.equal(plain.statusCode, 200);
     assert.match(String(plain.headers["content-type"]), /text\/html/);
   });
+
+  it("no password, code or token reaches the logs", async () => {
+    const password = "log-secret-pw-77";
+    await h().api("POST", "/api/v3/signup", {
+      connection: "PASSWORD",
+      passwordPayload: { email: "log@example.com", password },
+    });
+    const login = await signInByPassword(
+      h(),
+      { email: "log@example.com", password },
+      { scope: "openid offline_access" },
+    );
+    await signInByPassword(h(), { email: "log@example.com", password: `${password}-wrong` });
+    await h().inject({ method: "GET", url: `/oidc/me?access_token=${login.data.access_token}` });
+    const refreshed = await form(h(), "/oidc/token", {
+      grant_type: "refresh_token",
+      refresh_token: login.data.refresh_token,
+      client_id: h().boot.appId,
+      client_secret: h().boot.appSecret,
+    });
+    await h().inject({ method: "GET", url: `/oidc/session/end?id_token_hint=${refreshed.body.id_token}` });
+    const logs = h().logs.join("\n");
+    assert.ok(logs.length > 0);
+    for (const secret of [
+      password,
+      login.data.access_token,
+      login.data.refresh_token,
+      refreshed.body.access_token,
+      refreshed.body.refresh_token,
+      refreshed.body.id_token,
+      h().boot.appSecret,
+    ]) {
+      assert.equal(logs.includes(secret), false, secret.slice(0, 12));
+    }
+  });
 });

@@ -75,10 +75,15 @@ export class SigningKeys {
     if (this.keys.length === 0) throw new Error("no token signing key in the database");
   }
 
+  /** Changes whenever the published key set does (callers drop what they verified with old keys). */
+  version = 0;
+
   async reload(): Promise<void> {
     const rows = await repositories(this.db).listPublishedSigningKeys();
+    const before = this.keys.map((k) => k.kid).join();
     this.keys = rows.map(toKey);
     this.lastReload = this.clock.now();
+    if (this.keys.map((k) => k.kid).join() !== before) this.version++;
   }
 
   /** Makes a new current key; the old one stays published as previous. */

@@ -40,6 +40,19 @@ export type AccessCheck =
   | { ok: false; reason: "invalid" | "expired" };
 
 const ACCESS_TYP = "at+jwt";
+const VERIFIED_CACHE_SIZE = 10_000;
+
+/** The claims every access token carries (checked once, see verifyAccessJwt). */
+interface AccessClaims extends Record<string, unknown> {
+  iss: string;
+  sub: string;
+  aud: string;
+  sid: string;
+  jti: string;
+  exp: number;
+  iat?: number;
+  scope?: string;
+}
 const sec = (ms: number) => Math.floor(ms / 1000);
 
 /**
@@ -48,6 +61,8 @@ const sec = (ms: number) => Math.floor(ms / 1000);
  */
 export class Tokens {
   readonly issuer: string;
+  private readonly verified = new Map<string, AccessClaims>();
+  private verifiedWith = -1;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -121,26 +136,18 @@ export class Tokens {
     return set;
   }
 
-  /** Verifies an access token and that its session is still open. */
+  /** Verifies an access token and that its session is still open (the per-request hot path). */
   async checkAccessToken(token: string): Promise<AccessCheck> {
-    let check = verifyJwt(token, (kid) => this.keys.publicKey(kid));
-    if (!check.ok && check.reason === "unknown-key") {
-      const kid = decodeJwt(token)?.header.kid;
-      if (await this.keys.learn(kid)) check = verifyJwt(token, (k) => this.keys.publicKey(k));
+    if (this.verifiedWith !== this.keys.version) {
+      this.verified.clear();
+      this.verifiedWith = this.keys.version;
     }
-    if (!check.ok || check.header.typ !== ACCESS_TYP) return { ok: false, reason: "invalid" };
-    const c = check.payload;
-    if (
-      c.iss !== this.issuer ||
-      typeof c.sub !== "string" ||
-      typeof c.sid !== "string" ||
-      typeof c.aud !== "string" ||
-      typeof c.jti !== "string" ||
-      typeof c.exp !== "number"
-    ) {
-      return { ok: false, reason: "invalid" };
+    const c = this.verified.get(token) ?? (await this.verifyAccessJwt(token));
+    if (!c) return { ok: false, reason: "invalid" };
+    if (c.exp * 1000 <= this.clock.now()) {
+      this.verified.delete(token);
+      return { ok: false, reason: "expired" };
     }
-    if (c.exp * 1000 <= this.clock.now()) return { ok: false, reason: "expired" };
     const session = await this.sessions.isActive(c.sid, c.sub);
     if (!session) return { ok: false, reason: "invalid" };
     return {
@@ -155,6 +162,38 @@ export class Tokens {
         accessTokenJti: c.jti,
       },
     };
+  }
+
+  /**
+   * Signature and claim shape of an access token. A signed token never changes, so the result
+   * is remembered (bounded) and the RSA check runs once per token per node; expiry and the
+   * session are still checked on every request.
+   */
+  private async verifyAccessJwt(token: string): Promise<AccessClaims | undefined> {
+    let check = verifyJwt(token, (kid) => this.keys.publicKey(kid));
+    if (!check.ok && check.reason === "unknown-key") {
+      const kid = decodeJwt(token)?.header.kid;
+      if (await this.keys.learn(kid)) check = verifyJwt(token, (k) => this.keys.publicKey(k));
+    }
+    if (!check.ok || check.header.typ !== ACCESS_TYP) return undefined;
+    const c = check.payload;
+    if (
+      c.iss !== this.issuer ||
+      typeof c.sub !== "string" ||
+      typeof c.sid !== "string" ||
+      typeof c.aud !== "string" ||
+      typeof c.jti !== "string" ||
+      typeof c.exp !== "number"
+    ) {
+      return undefined;
+    }
+    const claims = c as AccessClaims;
+    this.verified.set(token, claims);
+    if (this.verified.size > VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    return claims;
   }
 
   /** RFC 7662: only the client the token was issued to learns anything about it. */
