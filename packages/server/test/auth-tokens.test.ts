@@ -308,6 +308,16 @@ describeEachDialect(
         await ctx2.close();
       }
     });
+
+    it("after two rotations the oldest key is retired: its tokens are refused and it leaves the JWKS", async () => {
+      const old = await signedInUser(h(), "vera@example.com");
+      const oldKid = jwtHeader(old.access_token).kid;
+      assert.equal((await profile(h(), old.access_token)).statusCode, 200);
+      await h().ctx.signingKeys.rotate();
+      await h().ctx.signingKeys.rotate();
+      assert.equal(h().ctx.signingKeys.jwks().keys.some((k) => k.kid === oldKid), false);
+      assert.equal((await profile(h(), old.access_token)).apiCode, 2207);
+    });
   },
   { clock },
 );
