@@ -59,6 +59,12 @@ describeEachDialect("sign-in", (h) => {
     );
     assert.equal(res.data.scope, "openid email offline_access");
     assert.equal(typeof res.data.refresh_token, "string");
+    const none = await signInByPassword(
+      h(),
+      { email: "dave@example.com", password: "dave-pw-1" },
+      { scope: "made_up" },
+    );
+    assert.equal(none.data.scope, "openid profile", "nothing known requested: the default scope");
   });
 
   it("wrong password is 403/2333 with remainCount", async () => {

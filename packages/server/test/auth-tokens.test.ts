@@ -315,8 +315,26 @@ describeEachDialect(
       assert.equal((await profile(h(), old.access_token)).statusCode, 200);
       await h().ctx.signingKeys.rotate();
       await h().ctx.signingKeys.rotate();
-      assert.equal(h().ctx.signingKeys.jwks().keys.some((k) => k.kid === oldKid), false);
+      assert.equal(
+        h()
+          .ctx.signingKeys.jwks()
+          .keys.some((k) => k.kid === oldKid),
+        false,
+      );
       assert.equal((await profile(h(), old.access_token)).apiCode, 2207);
+    });
+
+    it("expired refresh tokens are purged; live ones stay", async () => {
+      const t = await signedInUser(h(), "walt@example.com", "walt-pw-123", "openid offline_access");
+      clock.advance(31 * 86400 * 1000);
+      const fresh = await signInByPassword(
+        h(),
+        { email: "walt@example.com", password: "walt-pw-123" },
+        { scope: "openid offline_access" },
+      );
+      assert.ok((await h().ctx.repos.purgeExpiredRefreshTokens(clock.now())) >= 1);
+      assert.equal((await refresh(h(), t.refresh_token)).body.error, "invalid_grant");
+      assert.equal((await refresh(h(), fresh.data.refresh_token)).status, 200);
     });
   },
   { clock },

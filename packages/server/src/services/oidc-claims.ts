@@ -17,14 +17,13 @@ export const SUPPORTED_SCOPES = [
 
 export const DEFAULT_SCOPE = "openid profile";
 
-/** The granted scope for a requested one: known scopes, in request order, once each. */
+/** The granted scope for a requested one: known scopes, in request order, once each (default when none). */
 export function grantScope(requested: string | undefined): string {
-  const wanted = (requested?.trim() ? requested : DEFAULT_SCOPE).split(/\s+/);
   const out: string[] = [];
-  for (const s of wanted) {
+  for (const s of (requested ?? "").trim().split(/\s+/)) {
     if ((SUPPORTED_SCOPES as readonly string[]).includes(s) && !out.includes(s)) out.push(s);
   }
-  return out.join(" ");
+  return out.length > 0 ? out.join(" ") : DEFAULT_SCOPE;
 }
 
 export const scopeSet = (scope: string) => new Set(scope.split(" ").filter(Boolean));

@@ -41,6 +41,8 @@ export type AccessCheck =
 
 const ACCESS_TYP = "at+jwt";
 const VERIFIED_CACHE_SIZE = 10_000;
+/** Every this many refreshes, expired refresh tokens are deleted (a rotated one is kept until then, for reuse detection). */
+const PURGE_EVERY = 500;
 
 /** The claims every access token carries (checked once, see verifyAccessJwt). */
 interface AccessClaims extends Record<string, unknown> {
@@ -63,6 +65,7 @@ export class Tokens {
   readonly issuer: string;
   private readonly verified = new Map<string, AccessClaims>();
   private verifiedWith = -1;
+  private refreshes = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -133,6 +136,7 @@ export class Tokens {
     }
     this.sessions.invalidate(session.id);
     set.refresh_token = next.token;
+    if (++this.refreshes % PURGE_EVERY === 0) await this.repos.purgeExpiredRefreshTokens(now);
     return set;
   }
 

@@ -99,6 +99,11 @@ export function sessionsRepo(db: Executor) {
         .where("token_hash", "=", tokenHash)
         .executeTakeFirst();
     },
+    /** Drops refresh tokens past their expiry (used or not: neither can be redeemed any more). */
+    async purgeExpiredRefreshTokens(now: number): Promise<number> {
+      const r = await db.deleteFrom("refresh_tokens").where("expires_at", "<=", now).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
     /** Marks a refresh token used; false when it already was (a concurrent or repeated use). */
     async rotateRefreshToken(id: string, now: number): Promise<boolean> {
       const r = await db
