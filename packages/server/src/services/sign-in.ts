@@ -15,7 +15,7 @@ import type { AppScope, RequestMeta } from "./auth-scope.js";
 import { LoginGuard, type Reservation } from "./login-guard.js";
 import { recordLoginAttempt } from "./login-history.js";
 import { grantScope } from "./oidc-claims.js";
-import type { CodeTarget } from "./ports.js";
+import type { CheckedCode, CodeTarget } from "./ports.js";
 import type { TokenSet } from "./tokens.js";
 import { parseUserAgent } from "./user-agent.js";
 
@@ -224,7 +224,7 @@ async function signInByPasscode(ctx: Context, s: AppScope, input: SignInRequest,
     await record(ctx, s, meta, attempt, false, "locked");
     throw err;
   }
-  let checked: Awaited<ReturnType<Context["codes"]["check"]>>;
+  let checked: CheckedCode;
   try {
     checked = await ctx.codes.check(target, ["CHANNEL_LOGIN"], p.passCode, s.settings);
   } catch (err) {
@@ -240,7 +240,10 @@ async function signInByPasscode(ctx: Context, s: AppScope, input: SignInRequest,
     await record(ctx, s, meta, attempt, false, "account_not_found");
     throw new ApiError("LOGIN_FAILED");
   }
-  if (user) assertActive(user);
+  if (user && user.status !== "Activated") {
+    await record(ctx, s, meta, attempt, false, "suspended");
+    assertActive(user);
+  }
   if (!user && s.settings.registerDisabled) throw new ApiError("REGISTER_DISABLED");
 
   const verifiedColumn = isPhone ? "phone_verified" : "email_verified";

@@ -58,8 +58,8 @@ interface AccessClaims extends Record<string, unknown> {
 const sec = (ms: number) => Math.floor(ms / 1000);
 
 /**
- * The one token service: every grant (sign-in today; authorization code later) ends in
- * `issue`, and every check of an access token goes through `checkAccessToken`.
+ * The one token service: every grant (sign-in and refresh today, the authorization code later)
+ * ends in `mint`, and every check of an access token goes through `checkAccessToken`.
  */
 export class Tokens {
   readonly issuer: string;
