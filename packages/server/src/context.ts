@@ -8,7 +8,7 @@ import { dbLoginCounterStore, LoginGuard } from "./services/login-guard.js";
 import { createNotifier, type Notifier } from "./services/notifications.js";
 import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
-import { redisCounterStore } from "./services/redis-counter-store.js";
+import { redisCounterStore, redisLoginCounterStore } from "./services/redis-counter-store.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
 import { Sessions } from "./services/sessions.js";
 import { SigningKeys } from "./services/signing-keys.js";
@@ -21,7 +21,7 @@ import { type Repositories, repositories } from "./storage/repos/index.js";
 export interface Context {
   config: Config;
   db: Db;
-  /** Set when GATEHOUSE_REDIS_URL is: shared counters live there instead of the database. */
+  /** Set when GATEHOUSE_REDIS_URL is: shared counters (code limits, lockouts) live there instead of the database. */
   redis?: Redis;
   /** Cooldowns and caps (Redis when configured, else the database). */
   counters: CounterStore;
@@ -114,7 +114,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       signingKeys,
       sessions,
       tokens: new Tokens(db.kysely, repos, signingKeys, sessions, clock, keys.secret, config.publicUrl),
-      loginGuard: new LoginGuard(dbLoginCounterStore(repos), clock),
+      loginGuard: new LoginGuard(redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos), clock),
       close: async () => {
         await courier.close();
         await redis?.quit().catch(() => redis?.disconnect());

@@ -1,6 +1,7 @@
 import type { Redis } from "../storage/redis.js";
 import { redisCall } from "../storage/redis.js";
 import type { CounterStore } from "./counter-store.js";
+import type { LoginCounterStore } from "./login-guard.js";
 
 /**
  * The all-or-nothing take of `rateBucketsRepo.takeBuckets`, as one Lua script (atomic in Redis):
@@ -45,5 +46,65 @@ export function redisCounterStore(redis: Redis): CounterStore {
     },
     // Windows expire by their TTL.
     async purge() {},
+  };
+}
+
+/**
+ * `login-counters.ts`'s hit in Redis: a new window on the first hit (or after the window ended),
+ * else one more hit; reaching `limit` restarts the window once (the lock lasts a full window).
+ * KEYS[1] = counter; ARGV = now, windowMs, limit. Returns {count, window end}.
+ */
+const LOGIN_HIT_SCRIPT = `
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local v = redis.call('HMGET', KEYS[1], 'h', 'e')
+local hits, ends = tonumber(v[1]), tonumber(v[2])
+if not hits or not ends or ends <= now then
+  hits, ends = 1, now + window
+else
+  hits = hits + 1
+  if hits == limit then ends = now + window end
+end
+redis.call('HSET', KEYS[1], 'h', hits, 'e', ends)
+redis.call('PEXPIRE', KEYS[1], math.max(1, ends - now))
+return {hits, ends}
+`;
+
+/** One count back while the window is open. KEYS[1] = counter; ARGV = now. */
+const LOGIN_RELEASE_SCRIPT = `
+local v = redis.call('HMGET', KEYS[1], 'h', 'e')
+local hits, ends = tonumber(v[1]), tonumber(v[2])
+if hits and ends and hits > 0 and ends > tonumber(ARGV[1]) then redis.call('HINCRBY', KEYS[1], 'h', -1) end
+return 0
+`;
+
+type LoginCommands = {
+  ghLoginHit(key: string, now: string, windowMs: string, limit: string): Promise<[number, number]>;
+  ghLoginRelease(key: string, now: string): Promise<number>;
+};
+
+/** The sign-in lockout counters (services/login-guard.ts) in Redis. */
+export function redisLoginCounterStore(redis: Redis): LoginCounterStore {
+  redis.defineCommand("ghLoginHit", { numberOfKeys: 1, lua: LOGIN_HIT_SCRIPT });
+  redis.defineCommand("ghLoginRelease", { numberOfKeys: 1, lua: LOGIN_RELEASE_SCRIPT });
+  const cmd = redis as unknown as LoginCommands;
+  const key = (k: string) => `login:${k}`;
+  return {
+    async hit(k, windowMs, limit, now) {
+      const [count, expiresAt] = await redisCall(() =>
+        cmd.ghLoginHit(key(k), String(now), String(windowMs), String(limit)),
+      );
+      return { count: Number(count), expiresAt: Number(expiresAt) };
+    },
+    async release(k, now) {
+      await redisCall(() => cmd.ghLoginRelease(key(k), String(now)));
+    },
+    async read(k, now) {
+      const [hits, ends] = await redisCall(() => redis.hmget(key(k), "h", "e"));
+      if (hits === null || ends === null || Number(ends) <= now) return { count: 0, expiresAt: 0 };
+      return { count: Number(hits), expiresAt: Number(ends) };
+    },
+    async clear(k) {
+      await redisCall(() => redis.del(key(k)));
+    },
   };
 }
