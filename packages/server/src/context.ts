@@ -10,6 +10,7 @@ import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
 import { redisCounterStore, redisLoginCounterStore } from "./services/redis-counter-store.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
+import { type SessionBroadcast, sessionBroadcast } from "./services/session-broadcast.js";
 import { Sessions } from "./services/sessions.js";
 import { SigningKeys } from "./services/signing-keys.js";
 import { Tokens } from "./services/tokens.js";
@@ -75,6 +76,7 @@ export function createLogger(config: Config): Logger {
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
   const db = openDb(config.databaseUrl);
   let redis: Redis | undefined;
+  let broadcast: SessionBroadcast | undefined;
   try {
     if (options.migrate !== false) await migrateToLatest(db);
     const repos = repositories(db.kysely);
@@ -96,7 +98,18 @@ export async function createContext(config: Config, options: ContextOptions = {}
     });
     const signingKeys = new SigningKeys(db.kysely, clock);
     await signingKeys.init();
-    const sessions = new Sessions(repos, clock, { cacheTtlMs: options.sessionCacheTtlMs });
+    const sessions = new Sessions(repos, clock, {
+      cacheTtlMs: options.sessionCacheTtlMs,
+      onChanged: (ids) => broadcast?.publish(ids),
+    });
+    if (redis) {
+      broadcast = await sessionBroadcast(
+        redis,
+        config.redisKeyPrefix,
+        (ids) => sessions.forgetCached(ids),
+        logger,
+      );
+    }
     return {
       config,
       db,
@@ -117,11 +130,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
       loginGuard: new LoginGuard(redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos), clock),
       close: async () => {
         await courier.close();
+        await broadcast?.close();
         await redis?.quit().catch(() => redis?.disconnect());
         await db.close();
       },
     };
   } catch (err) {
+    await broadcast?.close();
     redis?.disconnect();
     await db.close();
     throw err;

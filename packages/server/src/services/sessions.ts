@@ -23,6 +23,11 @@ export interface SessionsOptions {
    */
   cacheTtlMs?: number;
   maxCachedSessions?: number;
+  /**
+   * Told the ids of sessions this node ended or changed, so other nodes can drop what they
+   * cached at once (services/session-broadcast.ts, with Redis) instead of after `cacheTtlMs`.
+   */
+  onChanged?: (sessionIds: string[]) => void;
 }
 
 export interface NewSession {
@@ -43,6 +48,7 @@ export class Sessions implements SessionService {
   private generation = 0;
   private readonly ttl: number;
   private readonly max: number;
+  private readonly onChanged?: (sessionIds: string[]) => void;
 
   constructor(
     private readonly repos: Repositories,
@@ -51,6 +57,7 @@ export class Sessions implements SessionService {
   ) {
     this.ttl = options.cacheTtlMs ?? 900;
     this.max = options.maxCachedSessions ?? 100_000;
+    this.onChanged = options.onChanged;
   }
 
   async create(s: NewSession): Promise<string> {
@@ -84,6 +91,7 @@ export class Sessions implements SessionService {
   async end(sessionId: string, reason: string): Promise<boolean> {
     const ended = await this.repos.endSession(sessionId, this.clock.now(), reason);
     this.forget(sessionId);
+    this.onChanged?.([sessionId]);
     return ended;
   }
 
@@ -100,11 +108,18 @@ export class Sessions implements SessionService {
       options,
     );
     for (const id of ids) this.forget(id);
+    if (ids.length > 0) this.onChanged?.(ids);
   }
 
   /** Drops what this node cached about a session (after a write made elsewhere, e.g. in a transaction). */
   invalidate(sessionId: string): void {
     this.forget(sessionId);
+    this.onChanged?.([sessionId]);
+  }
+
+  /** Another node ended or changed these sessions: drop what this node cached about them. */
+  forgetCached(sessionIds: readonly string[]): void {
+    for (const id of sessionIds) this.forget(id);
   }
 
   private forget(sessionId: string): void {

@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Cluster, startCluster } from "./helpers/cluster.js";
+import { freshEmail, freshPhone } from "./helpers/codes.js";
+import { freshDatabase, postgresAvailable } from "./helpers/harness.js";
+import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "./helpers/redis.js";
+
+const pgUp = await postgresAvailable();
+const redisReachable = await redisAvailable();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const withRedis of [false, true]) {
+  describe(`three nodes share sign-in, sessions and lockouts [postgres${withRedis ? " + redis" : ""}]`, {
+    skip: !pgUp || (withRedis && !redisReachable),
+  }, () => {
+    let c: Cluster;
+    let drop: () => Promise<void>;
+    const prefix = freshRedisPrefix();
+    before(async () => {
+      const db = await freshDatabase("postgres");
+      drop = db.drop;
+      c = await startCluster({
+        nodes: 3,
+        databaseUrl: db.url,
+        redis: withRedis ? { url: REDIS_TEST_URL, prefix } : undefined,
+      });
+    });
+    after(async () => {
+      await c?.close();
+      await drop?.();
+      if (withRedis) await dropRedisPrefix(prefix);
+    });
+    const node = (i: number) => c.nodes[i % 3]!;
+    const client = () => ({ client_id: c.boot.appId, client_secret: c.boot.appSecret });
+    const passcodeSignIn = (i: number, phone: string, passCode: string, ip: string) =>
+      node(i).api(
+        "POST",
+        "/api/v3/signin",
+        {
+          connection: "PASSCODE",
+          passCodePayload: { phone, phoneCountryCode: "+86", passCode },
+          options: { autoRegister: true },
+          ...client(),
+        },
+        { "x-forwarded-for": ip },
+      );
+    const passwordSignIn = (i: number, email: string, password: string, ip: string) =>
+      node(i).api(
+        "POST",
+        "/api/v3/signin",
+        { connection: "PASSWORD", passwordPayload: { email, password }, ...client() },
+        { "x-forwarded-for": ip },
+      );
+    const signUp = async (email: string, password: string) => {
+      const r = await node(0).api("POST", "/api/v3/signup", {
+        connection: "PASSWORD",
+        passwordPayload: { email, password },
+      });
+      assert.equal(r.statusCode, 200, JSON.stringify(r));
+    };
+    const me = (i: number, token: string) =>
+      fetch(`${node(i).url}/oidc/me`, { headers: { authorization: `Bearer ${token}` } });
+
+    it("a login code sent through node 1 signs in on node 2 and is then rejected as used on node 3", async () => {
+      const phone = freshPhone();
+      assert.equal(
+        (await node(0).api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: phone }))
+          .statusCode,
+        200,
+      );
+      const code = await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN");
+      const first = await passcodeSignIn(1, phone, code, "198.51.100.1");
+      assert.equal(first.statusCode, 200, JSON.stringify(first));
+      const again = await passcodeSignIn(2, phone, code, "198.51.100.1");
+      assert.equal(again.statusCode, 400, JSON.stringify(again));
+      assert.equal(again.apiCode, 2300);
+    });
+
+    it("one login code spent in parallel on all three nodes signs in exactly once", async () => {
+      const phone = freshPhone();
+      await node(0).api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: phone });
+      const code = await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN");
+      const results = await Promise.all(
+        Array.from({ length: 9 }, (_, i) => passcodeSignIn(i, phone, code, "198.51.100.2")),
+      );
+      assert.equal(results.filter((r) => r.statusCode === 200).length, 1, JSON.stringify(results));
+      for (const r of results.filter((x) => x.statusCode !== 200))
+        assert.ok(r.statusCode < 500, JSON.stringify(r));
+    });
+
+    it("a token revoked on node 1 is refused on nodes 2 and 3 within one second", async () => {
+      const email = freshEmail("revoke");
+      await signUp(email, "revoke-me-pw-1");
+      const login = await passwordSignIn(0, email, "revoke-me-pw-1", "198.51.100.3");
+      assert.equal(login.statusCode, 200);
+      const token = login.data.access_token as string;
+      // Nodes 2 and 3 have just seen the session open (and may have cached that).
+      for (const i of [1, 2]) assert.equal((await me(i, token)).status, 200);
+      const revoked = await fetch(`${node(0).url}/oidc/token/revocation`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token, ...client() }),
+      });
+      assert.equal(revoked.status, 200);
+      assert.equal((await me(0, token)).status, 401);
+      await sleep(1000);
+      for (const i of [1, 2]) {
+        assert.equal((await me(i, token)).status, 401, `node ${i + 1} still accepts the revoked token`);
+        const api = await node(i).api("GET", "/api/v3/get-my-login-history", undefined, {
+          authorization: token,
+        });
+        assert.equal(api.statusCode, 401, JSON.stringify(api));
+      }
+    });
+
+    it("an account lock reached across the three nodes holds on every node, even for the right password", async () => {
+      await c.patchPoolSettings({
+        loginAnomalyDetection: {
+          accountLockLoginPasswordFailCheck: { enabled: true, limit: 3, timeInterval: 300 },
+        },
+      });
+      const email = freshEmail("lock");
+      await signUp(email, "lock-me-pw-1");
+      const answers = [];
+      for (const i of [0, 1, 2]) answers.push(await passwordSignIn(i, email, "wrong-pw", "198.51.100.4"));
+      assert.deepEqual(
+        answers.map((a) => [a.apiCode, a.data?.remainCount]),
+        [
+          [2333, 2],
+          [2333, 1],
+          [2333, 0],
+        ],
+      );
+      for (const i of [0, 1, 2]) {
+        const locked = await passwordSignIn(i, email, "lock-me-pw-1", "198.51.100.4");
+        assert.equal(locked.apiCode, 2057, JSON.stringify(locked));
+      }
+    });
+
+    it("30 parallel wrong passwords over three nodes are checked at most `limit` times before the lock", async () => {
+      const email = freshEmail("burst");
+      await signUp(email, "burst-pw-1");
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => passwordSignIn(i, email, `wrong-${i}`, "198.51.100.5")),
+      );
+      const checked = answers.filter((a) => a.apiCode === 2333).length;
+      const locked = answers.filter((a) => a.apiCode === 2057).length;
+      assert.equal(checked, 3, JSON.stringify(answers.map((a) => a.apiCode)));
+      assert.equal(locked, 27);
+    });
+
+    it("the IP limit holds across nodes", async () => {
+      await c.patchPoolSettings({
+        loginAnomalyDetection: { loginFailCheck: { enabled: true, limit: 4, timeInterval: 300 } },
+      });
+      try {
+        const answers = [];
+        for (let i = 0; i < 6; i++) {
+          answers.push((await passwordSignIn(i, freshEmail("ip"), "nope", "198.51.100.6")).apiCode);
+        }
+        assert.deepEqual(answers, [2333, 2333, 2333, 2333, 2057, 2057]);
+      } finally {
+        await c.patchPoolSettings({ loginAnomalyDetection: { loginFailCheck: { limit: 50 } } });
+      }
+    });
+  });
+}
