@@ -1,0 +1,57 @@
+import { sql } from "kysely";
+import type { Db } from "../../src/storage/db.js";
+
+/**
+ * What a rejected request may change by design, and so is left out of "a rejected request
+ * changes nothing": the counters of cooldowns, caps and lockouts (a refused guess must count),
+ * the sign-in history (failed attempts are recorded), and a code's wrong-attempt count.
+ */
+export const CHANGED_BY_DESIGN: Record<string, string[] | "all"> = {
+  rate_buckets: "all",
+  login_history: "all",
+  gh_migrations: "all",
+  gh_migrations_lock: "all",
+  verification_codes: ["attempts"],
+};
+
+/** A fingerprint of every table's content (both dialects); equal fingerprints = same data. */
+export async function snapshotter(db: Db): Promise<() => Promise<string>> {
+  const tables: { name: string; columns: string[] }[] = [];
+  if (db.dialect === "sqlite") {
+    const sqlite = db.sqlite!;
+    const names = sqlite
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
+      )
+      .all() as { name: string }[];
+    for (const { name } of names) {
+      const skip = CHANGED_BY_DESIGN[name];
+      if (skip === "all") continue;
+      const cols = (sqlite.prepare(`pragma table_info("${name}")`).all() as { name: string }[])
+        .map((c) => c.name)
+        .filter((c) => !skip?.includes(c));
+      tables.push({ name, columns: cols });
+    }
+    const statements = tables.map((t) =>
+      sqlite.prepare(`select ${t.columns.map((c) => `"${c}"`).join(", ")} from "${t.name}" order by 1`).raw(),
+    );
+    return async () => JSON.stringify(statements.map((s) => s.all()));
+  }
+  const rows = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = 'public' order by table_name, ordinal_position`.execute(db.kysely);
+  const byTable = new Map<string, string[]>();
+  for (const r of rows.rows) {
+    const skip = CHANGED_BY_DESIGN[r.table_name];
+    if (skip === "all" || skip?.includes(r.column_name)) continue;
+    byTable.set(r.table_name, [...(byTable.get(r.table_name) ?? []), r.column_name]);
+  }
+  const parts = [...byTable].map(
+    ([name, cols]) =>
+      `(select md5(coalesce(string_agg(row(${cols.map((c) => `t."${c}"`).join(", ")})::text, '|' order by row(${cols
+        .map((c) => `t."${c}"`)
+        .join(", ")})::text), '')) from "${name}" t)`,
+  );
+  const query = sql.raw(`select ${parts.join(" || ',' || ")} as fp`);
+  return async () => ((await query.execute(db.kysely)).rows[0] as { fp: string }).fp;
+}

@@ -1,0 +1,253 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { signedInUser } from "./helpers/auth.js";
+import { freshPhone, sendSmsCode } from "./helpers/codes.js";
+import { snapshotter } from "./helpers/db-snapshot.js";
+import { fuzzArbitraries, type RouteSpec, routesOf } from "./helpers/fuzz.js";
+import { createHarness, type DialectName, type Harness, postgresAvailable } from "./helpers/harness.js";
+
+const pgUp = await postgresAvailable();
+/** GATEHOUSE_FUZZ_SCALE multiplies the case counts (e.g. 20 for a long run on demand). */
+const scale = Number(process.env.GATEHOUSE_FUZZ_SCALE ?? 1);
+const CASES: Record<DialectName, number> = { sqlite: 1500, postgres: 300 };
+/** GATEHOUSE_FUZZ_SEED replays a run. */
+const seed = process.env.GATEHOUSE_FUZZ_SEED ? Number(process.env.GATEHOUSE_FUZZ_SEED) : undefined;
+
+interface FuzzRequest {
+  route: RouteSpec;
+  method: string;
+  query: string;
+  contentType: string | undefined;
+  body: string | undefined;
+  headers: Record<string, string>;
+}
+
+/** Header values as a client can send them: latin-1 bytes, no control characters. */
+const headerSafe = (s: string) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, "?").slice(0, 8000);
+
+function requests(
+  h: Harness,
+  realistic: string[],
+  hints: Record<string, string[]>,
+  token: string,
+  routes: RouteSpec[],
+) {
+  const f = fuzzArbitraries(realistic, hints);
+  const appId = fc.oneof(
+    { weight: 12, arbitrary: fc.constant(h.boot.appId) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: f.nastyString.map(headerSafe) },
+    { weight: 1, arbitrary: f.nastyString.map((s) => `${h.boot.appId}, ${headerSafe(s)}`) },
+  );
+  const authorization = fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: fc.constantFrom(token, `Bearer ${token}`) },
+    { weight: 1, arbitrary: f.nastyString.map((s) => `Bearer ${headerSafe(s)}`) },
+    { weight: 1, arbitrary: f.nastyString.map(headerSafe) },
+    { weight: 1, arbitrary: fc.constantFrom(`${token}, ${token}`, `Basic ${token}`, `bearer  ${token} x`) },
+  );
+  return fc.constantFrom(...routes).chain((route) =>
+    fc.record<FuzzRequest>({
+      route: fc.constant(route),
+      method: fc.oneof(
+        { weight: 12, arbitrary: fc.constant(route.method) },
+        { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD") },
+      ),
+      query: fc.oneof(fc.constant(""), f.queryString(route.query)),
+      contentType: f.contentTypes,
+      body:
+        route.method === "POST"
+          ? f.rawBody(route.body)
+          : fc.option(f.rawBody(undefined), { freq: 8 }).map((b) => b ?? undefined),
+      headers: fc
+        .record({
+          "x-authing-app-id": appId,
+          authorization,
+          "x-authing-lang": fc.option(fc.constantFrom("zh-CN", "en-US", "xx", "'; --")),
+          "x-request-id": fc.option(f.plainNasty.map(headerSafe)),
+          "user-agent": fc.option(f.plainNasty.map(headerSafe)),
+        })
+        .map(
+          (hs) =>
+            Object.fromEntries(Object.entries(hs).filter(([, v]) => v !== undefined && v !== null)) as Record<
+              string,
+              string
+            >,
+        ),
+    }),
+  );
+}
+
+/** Send a body as a form when the request says so and the body is a JSON object. */
+function payloadFor(req: FuzzRequest): string | undefined {
+  if (req.body === undefined) return undefined;
+  if (req.contentType !== "application/x-www-form-urlencoded") return req.body;
+  try {
+    const v = JSON.parse(req.body);
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      return new URLSearchParams(
+        Object.entries(v).map(([k, x]) => [k, typeof x === "string" ? x : (JSON.stringify(x) ?? "")]),
+      ).toString();
+    }
+  } catch {}
+  return req.body;
+}
+
+const stats = new Map<string, number>();
+function tally(req: FuzzRequest, res: { statusCode: number; body: string }) {
+  let answer = String(res.statusCode);
+  try {
+    const b = JSON.parse(res.body);
+    answer =
+      b.statusCode !== undefined
+        ? `${b.statusCode}/${b.apiCode ?? ""} ${b.message}`.slice(0, 90)
+        : (b.error ?? answer);
+  } catch {}
+  const key = `${req.route.method} ${req.route.path} → ${answer}`;
+  stats.set(key, (stats.get(key) ?? 0) + 1);
+}
+
+const STACK = /\n\s+at .+:\d+:\d+|node_modules|\.ts:\d+/;
+
+/** Checks the invariants of one answer; returns whether the request was rejected. */
+function checkAnswer(req: FuzzRequest, res: { statusCode: number; body: string }): boolean {
+  const where = `${req.method} ${req.route.path} → HTTP ${res.statusCode} ${res.body.slice(0, 300)}`;
+  assert.ok(res.statusCode < 500 || res.statusCode === 503, `server error: ${where}`);
+  assert.doesNotMatch(res.body, STACK, `stack trace: ${where}`);
+  if (req.method === "HEAD") return res.statusCode !== 200;
+  if (req.route.path.startsWith("/api/v3/")) {
+    assert.equal(res.statusCode, 200, `/api/v3 answered HTTP ${res.statusCode}: ${where}`);
+    const body = JSON.parse(res.body);
+    if (req.route.path === "/api/v3/system" && body.statusCode === undefined) return false; // no envelope (§ system)
+    assert.equal(typeof body.statusCode, "number", `no envelope: ${where}`);
+    assert.equal(typeof body.message, "string", `no envelope: ${where}`);
+    assert.equal(typeof body.requestId, "string", `no envelope: ${where}`);
+    assert.notEqual(body.statusCode, 500, `envelope 500: ${where}`);
+    return body.statusCode !== 200;
+  }
+  if (res.statusCode >= 400) {
+    const body = JSON.parse(res.body);
+    assert.ok(
+      typeof body.error === "string" ||
+        (typeof body.statusCode === "number" && typeof body.message === "string"),
+      `neither an OAuth error nor an envelope: ${where}`,
+    );
+    return true;
+  }
+  return false;
+}
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  describe(`fuzzing every /api/v3 and /oidc route [${dialect}]`, {
+    skip: dialect === "postgres" && !pgUp,
+  }, () => {
+    let current: Awaited<ReturnType<typeof createHarness>>;
+    let h: Harness;
+    const secrets: string[] = [];
+    let cases = 0;
+    let rejected = 0;
+    before(async () => {
+      current = await createHarness(dialect);
+      h = current.harness;
+    });
+    after(async () => {
+      console.log(`# fuzz [${dialect}]: ${cases} requests, ${rejected} rejected, 0 changed anything`);
+      if (process.env.GATEHOUSE_FUZZ_STATS) {
+        for (const [k, n] of [...stats].sort()) console.log(`#   ${String(n).padStart(5)} ${k}`);
+        stats.clear();
+      }
+      await current?.close();
+    });
+
+    it("random and malformed requests never get HTTP 500, a crash or a stack trace, always the envelope (an OAuth error on /oidc), and a rejected one changes nothing", async () => {
+      const password = "Fuzz-password-1";
+      // The header token's session must outlive the run: its tokens never appear in bodies.
+      const user = await signedInUser(h, "fuzz-user@example.com", password, "openid profile offline_access");
+      // Realistic values reach deep paths (sign-in succeeds, tokens are introspected, revoked…).
+      const other = await signedInUser(
+        h,
+        "fuzz-other@example.com",
+        password,
+        "openid profile offline_access",
+      );
+      const phone = freshPhone();
+      const code = await sendSmsCode(h, phone, "CHANNEL_LOGIN");
+      secrets.push(password, user.access_token, user.id_token, user.refresh_token, code);
+      secrets.push(other.access_token, other.id_token, other.refresh_token);
+      secrets.push(h.boot.appSecret, h.boot.userPoolSecret, h.ctx.keys.secret);
+      // Realistic values go where the API expects them (bodies, the app-id header), never into URLs
+      // or logged headers. No refresh token: a reused one ends its session by design.
+      const realistic = [
+        "fuzz-user@example.com",
+        "fuzz-other@example.com",
+        password,
+        phone,
+        `+86${phone}`,
+        "+86",
+        h.boot.appId,
+        h.boot.appSecret,
+        other.access_token,
+        other.id_token,
+        code,
+      ];
+      const hints: Record<string, string[]> = {
+        client_id: [h.boot.appId],
+        client_secret: [h.boot.appSecret],
+        email: ["fuzz-user@example.com", "fuzz-other@example.com", "new@example.com"],
+        account: ["fuzz-user@example.com", phone],
+        phone: [phone, `+86${phone}`],
+        phoneNumber: [phone],
+        phoneCountryCode: ["+86", "86", "+1"],
+        password: [password, "wrong-password"],
+        passCode: [code, "000000"],
+        token: [other.access_token, other.id_token],
+        access_token: [other.access_token],
+        id_token_hint: [other.id_token],
+        grant_type: ["refresh_token", "authorization_code", "client_credentials", "password"],
+        scope: ["openid", "openid profile email phone offline_access", "admin"],
+      };
+      const routes = routesOf(h.app.swagger());
+      assert.ok(routes.length >= 10, `only ${routes.length} routes found`);
+      const snapshot = await snapshotter(h.ctx.db);
+
+      await fc.assert(
+        fc.asyncProperty(requests(h, realistic, hints, user.access_token, routes), async (req) => {
+          const before = await snapshot();
+          const headers: Record<string, string> = { ...req.headers };
+          if (req.contentType !== undefined) headers["content-type"] = req.contentType;
+          const res = await h.inject({
+            method: req.method as "GET",
+            url: req.query ? `${req.route.path}?${req.query}` : req.route.path,
+            headers,
+            ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
+              ? { payload: payloadFor(req) }
+              : {}),
+          });
+          cases++;
+          if (process.env.GATEHOUSE_FUZZ_STATS) tally(req, res);
+          const wasRejected = checkAnswer(req, { statusCode: res.statusCode, body: res.body });
+          if (wasRejected) {
+            rejected++;
+            assert.equal(
+              await snapshot(),
+              before,
+              `a rejected request changed the database: ${req.method} ${req.route.path} ${res.body.slice(0, 200)}`,
+            );
+          }
+        }),
+        { numRuns: Math.round(CASES[dialect] * scale), seed, endOnFailure: true },
+      );
+      await h.ctx.courier.idle();
+      assert.equal((await h.inject({ method: "GET", url: "/health" })).statusCode, 200);
+    });
+
+    it("no secret, code, password or token appears in any log line of the run", () => {
+      assert.ok(h.logs.length > cases, "the run logged its requests");
+      for (const line of h.logs) {
+        for (const s of secrets)
+          if (s) assert.ok(!line.includes(s), `log line carries a secret: ${line.slice(0, 300)}`);
+      }
+    });
+  });
+}
