@@ -18,6 +18,7 @@ export function sessionEndRoutes(ctx: Context) {
 
     const endSession = async (q: EndSessionQuery, reply: FastifyReply) => {
       let appId = q.client_id;
+      let sessionId: string | undefined;
       if (q.id_token_hint) {
         const named = ctx.tokens.idTokenSession(q.id_token_hint);
         if (!named)
@@ -25,8 +26,10 @@ export function sessionEndRoutes(ctx: Context) {
         if (appId && appId !== named.aud)
           throw new OAuthError("invalid_request", "id_token_hint was issued to another client");
         appId = named.aud;
-        await ctx.sessions.end(named.sid, "logout");
+        sessionId = named.sid;
       }
+      // Every check before the session ends: a refused logout changes nothing.
+      let target: URL | undefined;
       if (q.post_logout_redirect_uri) {
         const client = appId ? await ctx.repos.findApplicationById(appId) : undefined;
         if (!client || !appConfig(client).logoutRedirectUris.includes(q.post_logout_redirect_uri)) {
@@ -35,10 +38,11 @@ export function sessionEndRoutes(ctx: Context) {
             "post_logout_redirect_uri is not registered for this client",
           );
         }
-        const target = new URL(q.post_logout_redirect_uri);
+        target = new URL(q.post_logout_redirect_uri);
         if (q.state) target.searchParams.set("state", q.state);
-        return reply.code(302).header("location", target.toString()).send();
       }
+      if (sessionId) await ctx.sessions.end(sessionId, "logout");
+      if (target) return reply.code(302).header("location", target.toString()).send();
       return reply
         .code(200)
         .header("cache-control", "no-store")
