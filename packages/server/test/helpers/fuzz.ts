@@ -68,7 +68,7 @@ export const NASTY_STRINGS = [
   "%' AND 1=1 --",
   "\\",
   "$1",
-  "${7*7}",
+  "$" + "{7*7}", // a template-injection probe
   "{{7*7}}",
   "<script>alert(1)</script>",
   "../../../../etc/passwd",
