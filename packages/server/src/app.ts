@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { managementRoutes } from "./api-v3/management/index.js";
 import { publicRoutes } from "./api-v3/public.js";
 import type { Context } from "./context.js";
 import envelope from "./http/envelope.js";
@@ -41,6 +42,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));
+  await app.register(managementRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -1,6 +1,8 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
 import { type Clock, systemClock } from "./services/clock.js";
+import { type ManagementTokens, managementTokens } from "./services/management-token.js";
+import { databaseNonceStore, type NonceStore } from "./services/nonce-store.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
 import { type Db, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
@@ -13,6 +15,10 @@ export interface Context {
   keys: ServerKeys;
   clock: Clock;
   logger: Logger;
+  /** Replay cache of signed management requests (issue 5; Redis in issue 8). */
+  nonces: NonceStore;
+  /** get-management-token's tokens (issue 5). */
+  managementTokens: ManagementTokens;
   close(): Promise<void>;
 }
 
@@ -42,13 +48,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
     if (options.migrate !== false) await migrateToLatest(db);
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, config.secret);
+    const clock = options.clock ?? systemClock;
     return {
       config,
       db,
       repos,
       keys,
-      clock: options.clock ?? systemClock,
+      clock,
       logger: options.logger ?? createLogger(config),
+      nonces: databaseNonceStore(repos, clock),
+      managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
       close: () => db.close(),
     };
   } catch (err) {

@@ -1,8 +1,14 @@
+import { accessKeysRepo } from "./access-keys.js";
+import { applicationAdminRepo } from "./application-admin.js";
 import { applicationsRepo } from "./applications.js";
+import { customFieldsRepo } from "./custom-fields.js";
 import type { Executor } from "./executor.js";
 import { identitiesRepo } from "./identities.js";
 import { metaRepo } from "./meta.js";
+import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
+import { signatureNoncesRepo } from "./signature-nonces.js";
+import { userAdminRepo } from "./user-admin.js";
 import { usersRepo } from "./users.js";
 
 /** All repositories bound to one executor (the database or a transaction). */
@@ -13,6 +19,13 @@ export function repositories(db: Executor) {
     ...applicationsRepo(db),
     ...usersRepo(db),
     ...identitiesRepo(db),
+    // management (issue 5)
+    ...accessKeysRepo(db),
+    ...signatureNoncesRepo(db),
+    ...applicationAdminRepo(db),
+    ...userAdminRepo(db),
+    ...customFieldsRepo(db),
+    ...poolMfaSettingsRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
