@@ -81,7 +81,12 @@ async function envelopePlugin(app: FastifyInstance) {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
   const httpStatus = request.url.startsWith("/api/v3/") ? 200 : error.statusCode;
-  reply.code(httpStatus).type("application/json; charset=utf-8").send(envelopeFor(request, error));
+  // Plain JSON: the route's 200 response schema describes success (with `data`), not errors.
+  reply
+    .code(httpStatus)
+    .type("application/json; charset=utf-8")
+    .serializer((payload) => JSON.stringify(payload))
+    .send(envelopeFor(request, error));
 }
 
 export default fp(envelopePlugin, { name: "envelope" });
