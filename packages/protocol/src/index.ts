@@ -4,6 +4,7 @@ export * from "./management-apps.js";
 export * from "./management-keys.js";
 export * from "./management-settings.js";
 export * from "./management-users.js";
+export * from "./messages.js";
 export * from "./public.js";
 export * from "./settings.js";
 export * from "./user.js";

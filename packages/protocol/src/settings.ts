@@ -10,7 +10,6 @@ const Bool = (def: boolean) => Type.Boolean({ default: def });
 const FailCheck = (limit: number, interval: number) =>
   Type.Object(
     { enabled: Bool(true), limit: Int(1, 1_000_000, limit), timeInterval: Int(1, 86_400 * 30, interval) },
-    // default {}: TypeBox's Value.Default only descends into objects that exist.
     { additionalProperties: false, default: {} },
   );
 

@@ -1,8 +1,13 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
+import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { type Clock, systemClock } from "./services/clock.js";
+import { createCodeService } from "./services/codes.js";
+import { dbCounterStore } from "./services/counter-store.js";
 import { type ManagementTokens, managementTokens } from "./services/management-token.js";
 import { databaseNonceStore, type NonceStore } from "./services/nonce-store.js";
+import { createNotifier, type Notifier } from "./services/notifications.js";
+import type { CodeService } from "./services/ports.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
 import { type Db, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
@@ -19,6 +24,14 @@ export interface Context {
   nonces: NonceStore;
   /** get-management-token's tokens (issue 5). */
   managementTokens: ManagementTokens;
+  /** The verification-code engine (services/codes.ts). */
+  codes: CodeService;
+  /** Account-change notifications, no code, no link (services/notifications.ts). */
+  notifier: Notifier;
+  /** Messages the `memory` senders delivered (tests read codes here); empty with other senders. */
+  outbox: Outbox;
+  /** Background delivery of messages; `courier.idle()` waits for those in flight. */
+  courier: Courier;
   close(): Promise<void>;
 }
 
@@ -49,16 +62,35 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, config.secret);
     const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? createLogger(config);
+    const outbox = new Outbox();
+    const courier = new Courier(createSenders(config, logger, outbox), logger);
+    const codes = createCodeService({
+      db: db.kysely,
+      repos,
+      counters: dbCounterStore(repos),
+      courier,
+      clock,
+      secret: keys.secret,
+      config,
+    });
     return {
       config,
       db,
       repos,
       keys,
       clock,
-      logger: options.logger ?? createLogger(config),
+      logger,
+      codes,
+      notifier: createNotifier({ courier, clock }),
+      outbox,
+      courier,
       nonces: databaseNonceStore(repos, clock),
       managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
-      close: () => db.close(),
+      close: async () => {
+        await courier.close();
+        await db.close();
+      },
     };
   } catch (err) {
     await db.close();

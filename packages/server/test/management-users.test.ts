@@ -69,7 +69,7 @@ describeEachDialect("management users", (h) => {
       ],
     });
     assert.equal(r.statusCode, 200, JSON.stringify(r));
-    assert.equal(r.data.email, "Profile@Example.com");
+    assert.equal(r.data.email, "profile@example.com", "emails are stored lower-cased");
     assert.equal(r.data.gender, "F");
     assert.equal(r.data.givenName, "Pro");
     assert.equal(r.data.externalId, "ext-profile");
@@ -294,7 +294,7 @@ describeEachDialect("management users", (h) => {
     const same = await mgmt(h(), "POST", "/api/v3/update-user", {
       body: { userId: u.userId, email: "MOVED@example.com", emailVerified: true },
     });
-    assert.equal(same.statusCode, 200, "a user may re-case their own email");
+    assert.equal(same.statusCode, 200, "setting the user's own email again is no conflict");
     assert.equal(same.data.emailVerified, true);
   });
 

@@ -30,11 +30,6 @@ export function toApiError(err: unknown): { error: ApiError; unexpected: boolean
       return { error: new ApiError("UNSUPPORTED_MEDIA_TYPE"), unexpected: false };
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return { error: new ApiError("PAYLOAD_TOO_LARGE"), unexpected: false };
-    case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return { error: new ApiError("MALFORMED_JSON"), unexpected: false };
-  }
-  if (err instanceof SyntaxError && e.statusCode === 400) {
-    return { error: new ApiError("MALFORMED_JSON"), unexpected: false };
   }
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own client errors (empty JSON body, forbidden prototype property, bad header…)
@@ -81,11 +76,12 @@ async function envelopePlugin(app: FastifyInstance) {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
   const httpStatus = request.url.startsWith("/api/v3/") ? 200 : error.statusCode;
-  // Plain JSON: the route's 200 response schema describes success (with `data`), not errors.
+  // Plain JSON: a route's response schema describes its success body (e.g. a required `data`),
+  // which an error envelope must not be forced through.
   reply
     .code(httpStatus)
     .type("application/json; charset=utf-8")
-    .serializer((payload) => JSON.stringify(payload))
+    .serializer(JSON.stringify)
     .send(envelopeFor(request, error));
 }
 

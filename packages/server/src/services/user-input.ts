@@ -8,20 +8,12 @@ import {
 } from "@gatehouse/protocol";
 import { ApiError } from "../http/api-error.js";
 import type { NewUserRow } from "../storage/repos/users.js";
+import { normalizeEmail } from "./email.js";
 import { newId } from "./ids.js";
 import { normalizePhone } from "./phone.js";
 import type { PasswordService } from "./ports.js";
 
 /** Input checks shared by create-user, create-users-batch, update-user and `gatehouse user import`. */
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export function normalizeEmail(email: string): string {
-  const e = email.trim();
-  if (e.length > 255 || !EMAIL.test(e))
-    throw new ApiError("INVALID_EMAIL", { message: `Email address is not valid: ${e}` });
-  return e;
-}
 
 export function normalizeUsername(username: string): string {
   const u = username.trim();
@@ -96,7 +88,7 @@ export async function preparePassword(
   return { hash: await passwords.hash(plain), level: passwords.securityLevel(plain) };
 }
 
-/** Identifiers in their stored form (email as given, phone E.164). */
+/** Identifiers in their stored form (email lower-cased, phone E.164). */
 export interface Identifiers {
   email?: string;
   username?: string;

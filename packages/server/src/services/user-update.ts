@@ -4,16 +4,11 @@ import { ApiError } from "../http/api-error.js";
 import { isUniqueViolation, violatedConstraint } from "../storage/db.js";
 import type { UserPatch, UserRow } from "../storage/repos/users.js";
 import { assertUserCustomData } from "./custom-fields.js";
+import { normalizeEmail } from "./email.js";
 import { normalizePhone } from "./phone.js";
 import { loadPoolSettings, passwordsOf } from "./user-admin.js";
 import { toManagedUserDto } from "./user-dto-options.js";
-import {
-  normalizeEmail,
-  normalizeUsername,
-  preparePassword,
-  profileColumn,
-  takenErrorFor,
-} from "./user-input.js";
+import { normalizeUsername, preparePassword, profileColumn, takenErrorFor } from "./user-input.js";
 import { requireUserByIdType } from "./user-lookup.js";
 
 /** What an update changed that other parts must react to (sessions, notifications). */

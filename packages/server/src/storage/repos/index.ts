@@ -1,12 +1,14 @@
 import { accessKeysRepo } from "./access-keys.js";
 import { applicationAdminRepo } from "./application-admin.js";
 import { applicationsRepo } from "./applications.js";
+import { codesRepo } from "./codes.js";
 import { customFieldsRepo } from "./custom-fields.js";
 import type { Executor } from "./executor.js";
 import { identitiesRepo } from "./identities.js";
 import { metaRepo } from "./meta.js";
 import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
+import { rateBucketsRepo } from "./rate-buckets.js";
 import { signatureNoncesRepo } from "./signature-nonces.js";
 import { userAdminRepo } from "./user-admin.js";
 import { usersRepo } from "./users.js";
@@ -26,6 +28,8 @@ export function repositories(db: Executor) {
     ...userAdminRepo(db),
     ...customFieldsRepo(db),
     ...poolMfaSettingsRepo(db),
+    ...codesRepo(db),
+    ...rateBucketsRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
