@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { ConfigError, loadConfig } from "../config.js";
+import { ApiError } from "../http/api-error.js";
 import { SERVER_VERSION } from "../version.js";
+import { registerAdminCommands } from "./admin.js";
 import { infoCommand } from "./info.js";
 import { migrateCommand } from "./migrate.js";
+import { CliError } from "./shared.js";
 import { startCommand } from "./start.js";
 
 const program = new Command()
@@ -27,6 +30,8 @@ program
   .option("--json", "print bootstrap.json's object")
   .action((opts: { json?: boolean }) => run((config) => infoCommand(config, opts)));
 
+registerAdminCommands(program, run);
+
 async function run(fn: (config: ReturnType<typeof loadConfig>) => Promise<void>) {
   try {
     await fn(loadConfig());
@@ -34,6 +39,10 @@ async function run(fn: (config: ReturnType<typeof loadConfig>) => Promise<void>)
     if (err instanceof ConfigError) {
       process.stderr.write(`gatehouse: invalid configuration: ${err.message}\n`);
       process.exit(2);
+    }
+    if (err instanceof ApiError || err instanceof CliError) {
+      process.stderr.write(`gatehouse: ${err.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`gatehouse: ${(err as Error).stack ?? err}\n`);
     process.exit(1);
