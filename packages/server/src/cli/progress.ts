@@ -37,23 +37,24 @@ export class ProgressBar {
   private readonly started = Date.now();
   private last = 0;
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly write: (text: string) => void,
+    private readonly tty: boolean,
     private readonly enabled: boolean,
   ) {}
 
   update(p: ProgressState, force = false): void {
     if (!this.enabled) return;
     const now = Date.now();
-    const tty = this.stream.isTTY === true;
+    const tty = this.tty;
     if (!force && now - this.last < (tty ? 100 : 2000)) return;
     this.last = now;
     const text = renderProgress(p, now - this.started);
-    this.stream.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
+    this.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
   }
 
   done(p: ProgressState): void {
     if (!this.enabled) return;
     this.update(p, true);
-    if (this.stream.isTTY) this.stream.write("\n");
+    if (this.tty) this.write("\n");
   }
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import { type Context, createContext } from "../context.js";
 import { ensureBootstrap } from "../services/bootstrap.js";
+import { io } from "./io.js";
 
 /** Helpers of the admin commands: they work on the configured database directly (no server). */
 
@@ -63,7 +64,7 @@ export function details(record: Record<string, unknown>): string {
 
 /** Prints JSON with --json, else the human form. */
 export function emit(opts: OutputOptions, data: unknown, human: () => string): void {
-  process.stdout.write(`${opts.json ? JSON.stringify(data, null, 2) : human()}\n`);
+  io.out(`${opts.json ? JSON.stringify(data, null, 2) : human()}\n`);
 }
 
 /** Repeatable option collector for commander (`--redirect-uri a --redirect-uri b`). */

@@ -8,6 +8,7 @@ import {
   readImportRecords,
 } from "../services/import-reader.js";
 import { type RejectedRow, userImporter } from "../services/user-import.js";
+import { io } from "./io.js";
 import type { Runner } from "./pool.js";
 import { ProgressBar, type ProgressState } from "./progress.js";
 import { CliError, resolvePool, withContext } from "./shared.js";
@@ -73,7 +74,7 @@ async function importFile(
   input.on("data", (chunk) => {
     state.bytes += chunk.length;
   });
-  const bar = new ProgressBar(process.stderr, opts.progress);
+  const bar = new ProgressBar(io.err, io.errIsTTY(), opts.progress);
   const rejectsOut = opts.rejects ? fs.createWriteStream(opts.rejects) : undefined;
   const shown: RejectedRow[] = [];
   const byKey = new Map<string, number>();
@@ -93,6 +94,7 @@ async function importFile(
   };
 
   let batch: ImportRecord[] = [];
+  let pending: Promise<void> = Promise.resolve();
   bar.update(state, true);
   for await (const rec of readImportRecords(input, format)) {
     if (!warnedColumns) {
@@ -100,15 +102,18 @@ async function importFile(
       const unknown = Object.keys(rec.fields).filter(
         (k) => !KNOWN_COLUMNS.has(k) && !k.startsWith("customData."),
       );
-      if (unknown.length)
-        process.stderr.write(`warning: ignoring unknown column(s): ${unknown.join(", ")}\n`);
+      if (unknown.length) io.err(`warning: ignoring unknown column(s): ${unknown.join(", ")}\n`);
     }
     batch.push(rec);
     if (batch.length >= batchSize) {
-      await flush(batch);
+      // The next batch is read while this one is written; batches are written one at a time.
+      await pending;
+      pending = flush(batch);
+      pending.catch(() => {}); // observed here, rethrown by the next await
       batch = [];
     }
   }
+  await pending;
   if (batch.length) await flush(batch);
   state.bytes = state.totalBytes;
   bar.done(state);
@@ -127,7 +132,7 @@ async function importFile(
     firstRejections: shown,
   };
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    io.out(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     const lines = [
       `imported ${state.accepted.toLocaleString("en-US")} of ${state.rows.toLocaleString("en-US")} rows into pool ${poolId} ` +
@@ -141,7 +146,7 @@ async function importFile(
         `  … ${state.rejected - shown.length} more${opts.rejects ? ` in ${opts.rejects}` : " (use --rejects <file>)"}`,
       );
     }
-    process.stdout.write(`${lines.join("\n")}\n`);
+    io.out(`${lines.join("\n")}\n`);
   }
-  if (state.rejected > 0) process.exitCode = 1;
+  if (state.rejected > 0) io.fail();
 }

@@ -4,6 +4,7 @@ import { loadPoolSettings, userAdmin } from "../services/user-admin.js";
 import { requireUserByIdType } from "../services/user-lookup.js";
 import { listUsers } from "../services/user-search.js";
 import { updateUser } from "../services/user-update.js";
+import { io } from "./io.js";
 import type { Runner } from "./pool.js";
 import { CliError, details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
 import { registerUserImportCommand } from "./user-import.js";
@@ -170,7 +171,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
             opts.by,
           );
           emit(opts, { deleted }, () => `deleted ${deleted.length} of ${userIds.length} user(s)`);
-          if (deleted.length < userIds.length) process.exitCode = 1;
+          if (deleted.length < userIds.length) io.fail();
         }),
       ),
     );

@@ -105,12 +105,21 @@ export function wantedIdentifiers(list: readonly Identifiers[]) {
   };
 }
 
-/** Inserts users and their identities in one short transaction; maps unique violations to 409s. */
-export async function insertPreparedUsers(ctx: Context, users: readonly PreparedUser[]): Promise<void> {
+/**
+ * Inserts users and their identities in one short transaction (multi-row statements of at most
+ * `chunk` rows); maps unique violations to 409s.
+ */
+export async function insertPreparedUsers(
+  ctx: Context,
+  users: readonly PreparedUser[],
+  chunk = 250,
+): Promise<void> {
   try {
     await ctx.db.kysely.transaction().execute(async (trx) => {
       const repos = repositories(trx);
-      await repos.insertUsers(users.map((u) => u.row));
+      for (let i = 0; i < users.length; i += chunk) {
+        await repos.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
+      }
       for (const u of users) for (const i of u.identities) await repos.insertIdentity(i);
     });
   } catch (err) {

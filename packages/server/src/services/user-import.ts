@@ -1,5 +1,5 @@
 import { CreateUserInfo, type CreateUserOptions, type PoolSettings } from "@gatehouse/protocol";
-import { Value } from "@sinclair/typebox/value";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Context } from "../context.js";
 import { ApiError } from "../http/api-error.js";
 import type { CustomFieldRow } from "../storage/repos/custom-fields.js";
@@ -29,6 +29,8 @@ export interface BatchResult {
   accepted: number;
   rejected: RejectedRow[];
 }
+
+const rowCheck = TypeCompiler.Compile(CreateUserInfo);
 
 /** Rows per multi-row INSERT (a users row has ~55 columns; SQLite allows 32,766 parameters). */
 const INSERT_CHUNK = 250;
@@ -65,6 +67,8 @@ function rejection(line: number, err: unknown): RejectedRow {
 export function userImporter(ctx: Context, poolId: string, options: { hashConcurrency?: number } = {}) {
   let settings: PoolSettings | undefined;
   let fields: CustomFieldRow[] | undefined;
+  let insertedSinceAnalyze = 0;
+  let analyzeAfter = 5_000;
 
   async function prepare(rec: ImportRecord): Promise<PreparedUser | RejectedRow> {
     if (rec.error) return { line: rec.line, key: "INVALID_ROW", reason: rec.error };
@@ -77,7 +81,7 @@ export function userImporter(ctx: Context, poolId: string, options: { hashConcur
     if (info.customData && typeof info.customData === "object") {
       coerceCustomData(fields!, info.customData as Record<string, unknown>);
     }
-    const problem = Value.Errors(CreateUserInfo, info).First();
+    const problem = rowCheck.Check(info) ? undefined : rowCheck.Errors(info).First();
     if (problem) {
       return {
         line: rec.line,
@@ -93,30 +97,28 @@ export function userImporter(ctx: Context, poolId: string, options: { hashConcur
     }
   }
 
-  /** Inserts what it can; rows that collide with a concurrent writer are retried one by one. */
+  /** One transaction per batch; if a concurrent writer took an identifier meanwhile, row by row. */
   async function insert(
     rows: { line: number; user: PreparedUser }[],
     rejected: RejectedRow[],
   ): Promise<number> {
+    try {
+      await insertPreparedUsers(
+        ctx,
+        rows.map((r) => r.user),
+        INSERT_CHUNK,
+      );
+      return rows.length;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
     let accepted = 0;
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
+    for (const r of rows) {
       try {
-        await insertPreparedUsers(
-          ctx,
-          chunk.map((r) => r.user),
-        );
-        accepted += chunk.length;
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        for (const r of chunk) {
-          try {
-            await insertPreparedUsers(ctx, [r.user]);
-            accepted++;
-          } catch (e) {
-            rejected.push(rejection(r.line, e));
-          }
-        }
+        await insertPreparedUsers(ctx, [r.user]);
+        accepted++;
+      } catch (e) {
+        rejected.push(rejection(r.line, e));
       }
     }
     return accepted;
@@ -164,6 +166,13 @@ export function userImporter(ctx: Context, poolId: string, options: { hashConcur
         return !err;
       });
       const accepted = await insert(free, rejected);
+      insertedSinceAnalyze += accepted;
+      if (ctx.db.dialect === "postgres" && insertedSinceAnalyze >= analyzeAfter) {
+        // Doubling intervals: a handful of ANALYZEs however large the file.
+        await ctx.repos.analyzeUsers();
+        analyzeAfter *= 2;
+        insertedSinceAnalyze = 0;
+      }
       rejected.sort((a, b) => a.line - b.line);
       return { accepted, rejected };
     },

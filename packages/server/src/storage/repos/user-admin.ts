@@ -158,6 +158,14 @@ export function userAdminRepo(db: Executor) {
         .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
+    /**
+     * Refreshes the planner's statistics of the users table. Bulk imports call it as the table
+     * grows: with stale statistics PostgreSQL picks the (pool_id, created_at) index for
+     * identifier lookups and scans the whole pool.
+     */
+    async analyzeUsers(): Promise<void> {
+      await sql`ANALYZE users`.execute(db);
+    },
     /** Which of the given identifiers already belong to a user of the pool. */
     async findTakenIdentifiers(
       poolId: string,
