@@ -5,12 +5,17 @@ import { codesRepo } from "./codes.js";
 import { customFieldsRepo } from "./custom-fields.js";
 import type { Executor } from "./executor.js";
 import { identitiesRepo } from "./identities.js";
+import { loginCountersRepo } from "./login-counters.js";
+import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
 import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
 import { rateBucketsRepo } from "./rate-buckets.js";
+import { sessionsRepo } from "./sessions.js";
 import { signatureNoncesRepo } from "./signature-nonces.js";
+import { signingKeysRepo } from "./signing-keys.js";
 import { userAdminRepo } from "./user-admin.js";
+import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
 
 /** All repositories bound to one executor (the database or a transaction). */
@@ -30,6 +35,11 @@ export function repositories(db: Executor) {
     ...poolMfaSettingsRepo(db),
     ...codesRepo(db),
     ...rateBucketsRepo(db),
+    ...signingKeysRepo(db),
+    ...sessionsRepo(db),
+    ...loginHistoryRepo(db),
+    ...loginCountersRepo(db),
+    ...userLoginsRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
