@@ -165,10 +165,6 @@ export const apiErrors = {
     message:
       "options.keepPassword expects a bcrypt ($2a$/$2b$/$2y$) or argon2 ($argon2id$/$argon2i$/$argon2d$) hash in password",
   },
-  PASSWORD_UNAVAILABLE: {
-    statusCode: 501,
-    message: "Setting plain-text passwords needs the password service, which this build does not include",
-  },
   CUSTOM_DATA_INVALID: { statusCode: 400, message: "customData does not match the pool's custom fields" },
   CUSTOM_FIELD_INVALID: { statusCode: 400, message: "Invalid custom field definition" },
   USER_FILTER_INVALID: { statusCode: 400, message: "Invalid user filter" },
@@ -182,6 +178,10 @@ export const apiErrors = {
     message: "The user pool's default application (from bootstrap) cannot be deleted",
   },
   SETTINGS_INVALID: { statusCode: 400, message: "Invalid security settings" },
+  KEY_ROTATION_TOO_SOON: {
+    statusCode: 409,
+    message: "The previous signing key may still sign live tokens; rotating now would retire it early",
+  },
 } as const satisfies Record<string, ApiErrorDef>;
 
 export type ApiErrorKey = keyof typeof apiErrors;

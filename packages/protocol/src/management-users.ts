@@ -282,7 +282,7 @@ export const UserLoginHistoryQuery = Type.Object({
 export type UserLoginHistoryQuery = Static<typeof UserLoginHistoryQuery>;
 
 export const KickUsersRequest = Type.Object({
-  appIds: Type.Array(NonEmpty(64), { maxItems: 100 }),
+  appIds: Type.Array(NonEmpty(64), { minItems: 1, maxItems: 100 }),
   userId: NonEmpty(255),
   options: Opt(Type.Object({ userIdType: Opt(UserIdType) })),
 });

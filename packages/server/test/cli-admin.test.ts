@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { signInByPassword } from "./helpers/auth.js";
 import { cli } from "./helpers/cli.js";
 import { describeEachDialect, type Harness } from "./helpers/harness.js";
 import { mgmt } from "./helpers/management.js";
@@ -84,6 +85,26 @@ describeEachDialect("admin CLI", (h) => {
     const del = await cli(h().ctx.config, "user", "delete", u.userId);
     assert.equal(del.code, 0);
     assert.equal(await h().ctx.repos.findUserById(h().boot.userPoolId, u.userId), undefined);
+  });
+
+  it("user create --password: the user signs in; user unlock lifts a lockout", async () => {
+    const u = await json(
+      h(),
+      "user",
+      "create",
+      "--email",
+      "lock-cli@example.com",
+      "--password",
+      "cli secret 1",
+    );
+    const signIn = (password: string) => signInByPassword(h(), { email: "lock-cli@example.com", password });
+    assert.equal((await signIn("cli secret 1")).statusCode, 200);
+    for (let i = 0; i < 6; i++) await signIn(`wrong ${i}`);
+    assert.equal((await signIn("cli secret 1")).apiCode, 2057);
+    const r = await cli(h().ctx.config, "user", "unlock", "lock-cli@example.com", "--by", "email");
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim(), `unlocked ${u.userId}`);
+    assert.equal((await signIn("cli secret 1")).statusCode, 200);
   });
 
   it("a refused operation prints one line and exits 1", async () => {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAccessKeyCommands } from "./access-key.js";
 import { registerAppCommands } from "./app.js";
+import { registerKeysCommands } from "./keys.js";
 import { type Runner, registerPoolCommands } from "./pool.js";
 import { registerSettingsCommands } from "./settings.js";
 import { registerUserCommands } from "./user.js";
@@ -12,4 +13,5 @@ export function registerAdminCommands(program: Command, run: Runner): void {
   registerUserCommands(program, run);
   registerSettingsCommands(program, run);
   registerAccessKeyCommands(program, run);
+  registerKeysCommands(program, run);
 }

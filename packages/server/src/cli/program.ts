@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import type { Config } from "../config.js";
+import type { ContextOptions } from "../context.js";
 import { ApiError } from "../http/api-error.js";
 import { SERVER_VERSION } from "../version.js";
 import { registerAdminCommands } from "./admin.js";
@@ -7,7 +8,7 @@ import { infoCommand } from "./info.js";
 import { io } from "./io.js";
 import { migrateCommand } from "./migrate.js";
 import type { Runner } from "./pool.js";
-import { CliError } from "./shared.js";
+import { CliError, cliContextOptions } from "./shared.js";
 import { startCommand } from "./start.js";
 
 /** Every `gatehouse` command; `run` supplies the configuration and handles failures. */
@@ -46,8 +47,14 @@ export function failureMessage(err: unknown): string | undefined {
  * Runs a command in-process against `config` (tests): output goes to `io`, failures become the
  * exit code instead of ending the process.
  */
-export async function runCli(argv: readonly string[], config: Config): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  config: Config,
+  options: ContextOptions = {},
+): Promise<number> {
   let code = 0;
+  const savedOptions = { ...cliContextOptions };
+  Object.assign(cliContextOptions, options);
   const fail = io.fail;
   io.fail = () => {
     code = 1;
@@ -71,6 +78,8 @@ export async function runCli(argv: readonly string[], config: Config): Promise<n
     throw err;
   } finally {
     io.fail = fail;
+    for (const k of Object.keys(cliContextOptions)) delete (cliContextOptions as Record<string, unknown>)[k];
+    Object.assign(cliContextOptions, savedOptions);
   }
   return code;
 }

@@ -1,9 +1,12 @@
 import type { Config } from "../config.js";
-import { type Context, createContext } from "../context.js";
+import { type Context, type ContextOptions, createContext } from "../context.js";
 import { ensureBootstrap } from "../services/bootstrap.js";
 import { io } from "./io.js";
 
 /** Helpers of the admin commands: they work on the configured database directly (no server). */
+
+/** How commands build their context (tests run them in-process with a fake clock). */
+export const cliContextOptions: ContextOptions = {};
 
 /** A mistake of the operator's: printed as a message, without a stack. */
 export class CliError extends Error {}
@@ -17,7 +20,7 @@ export interface OutputOptions {
  * use, as `gatehouse start` would), runs `fn`, closes.
  */
 export async function withContext<T>(config: Config, fn: (ctx: Context) => Promise<T>): Promise<T> {
-  const ctx = await createContext({ ...config, logLevel: "silent" });
+  const ctx = await createContext({ ...config, logLevel: "silent" }, cliContextOptions);
   try {
     await ensureBootstrap(ctx.db.kysely, ctx.clock, ctx.config.publicUrl);
     return await fn(ctx);

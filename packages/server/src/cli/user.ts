@@ -1,7 +1,7 @@
 import type { UpdateUserRequest, UserDto, UserIdType, UserStatus } from "@gatehouse/protocol";
 import type { Command } from "commander";
-import { loadPoolSettings, userAdmin } from "../services/user-admin.js";
-import { requireUserByIdType } from "../services/user-lookup.js";
+import { unlockUser } from "../services/user-activity.js";
+import { userAdmin } from "../services/user-admin.js";
 import { listUsers } from "../services/user-search.js";
 import { updateUser } from "../services/user-update.js";
 import { io } from "./io.js";
@@ -185,17 +185,8 @@ export function registerUserCommands(program: Command, run: Runner): void {
     .action((userId: string, opts: ByOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const poolId = await resolvePool(ctx, opts.pool);
-          const u = await requireUserByIdType(
-            ctx.repos,
-            poolId,
-            await loadPoolSettings(ctx, poolId),
-            userId,
-            opts.by,
-          );
-          throw new CliError(
-            `unlocking ${u.id} needs the sign-in lockout of the accounts service, not wired in yet`,
-          );
+          const id = await unlockUser(ctx, await resolvePool(ctx, opts.pool), userId, opts.by);
+          emit(opts, { unlocked: id }, () => `unlocked ${id}`);
         }),
       ),
     );

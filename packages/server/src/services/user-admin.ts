@@ -19,7 +19,6 @@ import type { NewUserRow, UserRow } from "../storage/repos/users.js";
 import { assertCustomData } from "./custom-fields.js";
 import { newId } from "./ids.js";
 import { normalizePhone } from "./phone.js";
-import type { PasswordService } from "./ports.js";
 import { parsePoolSettings } from "./settings.js";
 import { toIdentityDto } from "./user-dto.js";
 import { toManagedUserDto, toManagedUserDtos } from "./user-dto-options.js";
@@ -36,11 +35,6 @@ export interface PreparedUser {
   row: NewUserRow;
   identities: IdentityRow[];
   ids: Identifiers;
-}
-
-/** The password service once the accounts piece is wired into the context (issue 3). */
-export function passwordsOf(ctx: Context): PasswordService | undefined {
-  return (ctx as Context & { passwords?: PasswordService }).passwords;
 }
 
 export async function loadPoolSettings(ctx: Context, poolId: string): Promise<PoolSettings> {
@@ -61,7 +55,7 @@ export async function prepareNewUser(
 ): Promise<PreparedUser> {
   const ids = normalizeIdentifiers(input, settings);
   if (input.customData) assertCustomData(fields, input.customData);
-  const password = await preparePassword(passwordsOf(ctx), input.password, options);
+  const password = await preparePassword(ctx.passwords, input.password, options);
   const now = ctx.clock.now();
   const row = newUserRow(poolId, input, ids, password, {
     now,
@@ -235,6 +229,8 @@ export function userAdmin(ctx: Context) {
         const u = await findUserByIdType(repos, poolId, settings, id, userIdType);
         if (u) ids.add(u.id);
       }
+      // Ended first so this node forgets the sessions at once; the rows go with the users.
+      for (const id of ids) await ctx.sessions.endUserSessions(poolId, id, { reason: "user-deleted" });
       await repos.deleteUsers(poolId, [...ids]);
       return [...ids];
     },

@@ -71,7 +71,7 @@ export interface PreparedPassword {
  * Never call inside a transaction.
  */
 export async function preparePassword(
-  passwords: PasswordService | undefined,
+  passwords: PasswordService,
   password: string | undefined,
   options: Pick<CreateUserOptions, "keepPassword" | "autoGeneratePassword" | "passwordEncryptType">,
 ): Promise<PreparedPassword | undefined> {
@@ -82,7 +82,6 @@ export async function preparePassword(
   let plain = password;
   if (plain === undefined && options.autoGeneratePassword) plain = randomBytes(12).toString("base64url");
   if (plain === undefined) return undefined;
-  if (!passwords) throw new ApiError("PASSWORD_UNAVAILABLE");
   if (password !== undefined) plain = passwords.decrypt(plain, options.passwordEncryptType);
   if (plain.length === 0) throw new ApiError("INVALID_REQUEST", { message: "password must not be empty" });
   return { hash: await passwords.hash(plain), level: passwords.securityLevel(plain) };

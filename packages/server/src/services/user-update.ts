@@ -6,7 +6,7 @@ import type { UserPatch, UserRow } from "../storage/repos/users.js";
 import { assertUserCustomData } from "./custom-fields.js";
 import { normalizeEmail } from "./email.js";
 import { normalizePhone } from "./phone.js";
-import { loadPoolSettings, passwordsOf } from "./user-admin.js";
+import { loadPoolSettings } from "./user-admin.js";
 import { toManagedUserDto } from "./user-dto-options.js";
 import { normalizeUsername, preparePassword, profileColumn, takenErrorFor } from "./user-input.js";
 import { requireUserByIdType } from "./user-lookup.js";
@@ -108,7 +108,7 @@ export async function updateUser(
   }
 
   // Hashing happens before, never inside, the write.
-  const password = await preparePassword(passwordsOf(ctx), input.password, {
+  const password = await preparePassword(ctx.passwords, input.password, {
     passwordEncryptType: input.options?.passwordEncryptType,
     autoGeneratePassword: input.options?.autoGeneratePassword,
   });
@@ -124,11 +124,18 @@ export async function updateUser(
     if (isUniqueViolation(err)) throw takenErrorFor(violatedConstraint(err));
     throw err;
   }
+  // A new password or a suspended account ends the user's sessions (tokens stop working at once).
+  const deactivated = patch.status !== undefined && patch.status !== "Activated";
+  if (deactivated || (password && settings.endSessionsOnPasswordChange)) {
+    await ctx.sessions.endUserSessions(poolId, user.id, {
+      reason: deactivated ? "deactivated" : "password-changed",
+    });
+  }
   const updated = await repos.findUserById(poolId, user.id);
   if (!updated) throw new ApiError("USER_NOT_FOUND");
   return {
     user: toManagedUserDto(updated, { withCustomData: true }),
     passwordChanged: password !== undefined,
-    deactivated: patch.status !== undefined && patch.status !== "Activated",
+    deactivated,
   };
 }

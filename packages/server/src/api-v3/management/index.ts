@@ -5,6 +5,7 @@ import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementApplicationRoutes } from "./applications.js";
 import { managementSettingsRoutes } from "./settings.js";
 import { managementTokenRoutes } from "./token.js";
+import { managementUserActivityRoutes } from "./user-activity.js";
 import { managementUserRoutes } from "./users.js";
 
 /**
@@ -24,6 +25,7 @@ export function managementRoutes(ctx: Context) {
       });
       scope.addHook("preValidation", requireManagement(ctx));
       await scope.register(managementUserRoutes(ctx));
+      await scope.register(managementUserActivityRoutes(ctx));
       await scope.register(managementApplicationRoutes(ctx));
       await scope.register(managementSettingsRoutes(ctx));
       await scope.register(managementAccessKeyRoutes(ctx));
