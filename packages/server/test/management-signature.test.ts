@@ -77,6 +77,28 @@ describeEachDialect(
       assert.equal(r.apiCode, undefined);
     });
 
+    it("a signed body with a prototype-pollution key is refused before anything else (400)", async () => {
+      const r = await mgmt(h(), "POST", "/api/v3/update-security-settings", {
+        body: { verifyCodeLength: 4 },
+        wireBody: '{"__proto__":{"verifyCodeLength":4}}',
+      });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.message, /forbidden key/);
+    });
+
+    it("the management routes are in the OpenAPI document", async () => {
+      const res = await h().inject({ method: "GET", url: "/openapi.json" });
+      const paths = Object.keys(res.json().paths);
+      for (const p of [
+        "/api/v3/create-user",
+        "/api/v3/list-users",
+        "/api/v3/get-management-token",
+        "/api/v3/kick-users",
+      ]) {
+        assert.ok(paths.includes(p), p);
+      }
+    });
+
     it("forged: a signature made with another secret is refused with 1300", async () => {
       const r = await mgmt(h(), "GET", "/api/v3/get-security-settings", {
         key: { id: h().boot.userPoolId, secret: "not-the-secret" },

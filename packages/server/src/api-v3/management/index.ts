@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
+import { registerJsonParser } from "../../http/json-body.js";
 import { requireManagement } from "../../http/management-auth.js";
 import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementApplicationRoutes } from "./applications.js";
@@ -17,12 +18,7 @@ export function managementRoutes(ctx: Context) {
     await app.register(managementTokenRoutes(ctx));
     await app.register(async (scope) => {
       // The SDK sends `content-type: application/json` even on body-less POSTs (it signs just the path).
-      const json = scope.getDefaultJsonParser("error", "error");
-      scope.removeContentTypeParser("application/json");
-      scope.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-        if (body === "") done(null, undefined);
-        else json(request, body as string, done);
-      });
+      registerJsonParser(scope, { allowEmpty: true });
       scope.addHook("preValidation", requireManagement(ctx));
       await scope.register(managementUserRoutes(ctx));
       await scope.register(managementUserActivityRoutes(ctx));
