@@ -11,6 +11,7 @@ import { createNotifier, type Notifier } from "./services/notifications.js";
 import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
 import { redisCounterStore, redisLoginCounterStore } from "./services/redis-counter-store.js";
+import { redisNonceStore } from "./services/redis-nonce-store.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
 import { type SessionBroadcast, sessionBroadcast } from "./services/session-broadcast.js";
 import { Sessions } from "./services/sessions.js";
@@ -24,7 +25,7 @@ import { type Repositories, repositories } from "./storage/repos/index.js";
 export interface Context {
   config: Config;
   db: Db;
-  /** Set when GATEHOUSE_REDIS_URL is: shared counters (code limits, lockouts) live there instead of the database. */
+  /** Set when GATEHOUSE_REDIS_URL is: code limits, lockouts and the management nonce cache live there. */
   redis?: Redis;
   /** Cooldowns and caps (Redis when configured, else the database). */
   counters: CounterStore;
@@ -129,7 +130,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       notifier: createNotifier({ courier, clock }),
       outbox,
       courier,
-      nonces: databaseNonceStore(repos, clock),
+      nonces: redis ? redisNonceStore(redis, clock) : databaseNonceStore(repos, clock),
       managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
       passwords: new Passwords(keys.rsaPrivateKeyPem),
       signingKeys,

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Cluster, startCluster } from "./helpers/cluster.js";
 import { freshEmail, freshPhone } from "./helpers/codes.js";
-import { freshDatabase, postgresAvailable } from "./helpers/harness.js";
+import { freshDatabase, type Harness, postgresAvailable } from "./helpers/harness.js";
+import { randomNonce, signedRequest } from "./helpers/management.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "./helpers/redis.js";
 
 const pgUp = await postgresAvailable();
@@ -147,6 +148,42 @@ for (const withRedis of [false, true]) {
       const locked = answers.filter((a) => a.apiCode === 2057).length;
       assert.equal(checked, 3, JSON.stringify(answers.map((a) => a.apiCode)));
       assert.equal(locked, 27);
+    });
+
+    /** A request signed as ManagementClient signs it, to send to any node. */
+    const signed = (method: "GET" | "POST", path: string, body?: unknown) =>
+      signedRequest(
+        { boot: c.boot, ctx: { clock: { now: () => Date.now() } } } as unknown as Harness,
+        method,
+        path,
+        { body, nonce: randomNonce() },
+      );
+    const send = async (i: number, req: ReturnType<typeof signed>) => {
+      const res = await fetch(`${node(i).url}${req.url}`, {
+        method: req.method,
+        headers: { ...req.headers, ...(req.payload ? { "content-type": "application/json" } : {}) },
+        body: req.payload,
+      });
+      return res.json();
+    };
+
+    it("a signed management request replayed on nodes 2 and 3 is refused (one nonce cache for all nodes)", async () => {
+      const req = signed("GET", "/api/v3/list-users");
+      assert.equal((await send(0, req)).statusCode, 200);
+      for (const i of [1, 2]) {
+        const replay = await send(i, req);
+        assert.equal(replay.apiCode, 1306, JSON.stringify(replay));
+      }
+    });
+
+    it("one signed request sent 9 times in parallel over three nodes is served exactly once", async () => {
+      const email = freshEmail("mgmt");
+      const req = signed("POST", "/api/v3/create-user", { email, password: "created-by-admin-1" });
+      const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => send(i, req)));
+      assert.equal(answers.filter((a) => a.statusCode === 200).length, 1, JSON.stringify(answers));
+      assert.equal(answers.filter((a) => a.apiCode === 1306).length, 8);
+      const users = await c.db.kysely.selectFrom("users").select("id").where("email", "=", email).execute();
+      assert.equal(users.length, 1);
     });
 
     it("the IP limit holds across nodes", async () => {

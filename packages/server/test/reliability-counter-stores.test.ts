@@ -4,6 +4,8 @@ import fc from "fast-check";
 import { type CounterStore, dbCounterStore } from "../src/services/counter-store.js";
 import type { LoginCounterStore } from "../src/services/login-guard.js";
 import { dbLoginCounterStore } from "../src/services/login-guard.js";
+import { databaseNonceStore, type NonceStore } from "../src/services/nonce-store.js";
+import { redisNonceStore } from "../src/services/redis-nonce-store.js";
 import { redisCounterStore, redisLoginCounterStore } from "../src/services/redis-counter-store.js";
 import { openDb } from "../src/storage/db.js";
 import { migrateToLatest } from "../src/storage/migrate.js";
@@ -129,6 +131,33 @@ for (const dialect of ["sqlite", "postgres"] as DialectName[]) {
           assert.deepEqual(fromRedis, fromDb);
         }),
         { numRuns: runs },
+      );
+    });
+
+    it("management nonces: claimed once per access key on either store, whatever the interleaving", async () => {
+      const repos = repositories(db.kysely);
+      const clock = { now: () => Date.UTC(2026, 0, 1) };
+      const claims = fc.array(fc.tuple(fc.constantFrom("k1", "k2"), fc.constantFrom("n1", "n2", "n3")), {
+        maxLength: 20,
+      });
+      await fc.assert(
+        fc.asyncProperty(claims, async (seq) => {
+          const ns = `n${++n}`;
+          const run = async (store: NonceStore) => {
+            const out: boolean[] = [];
+            for (const [key, nonce] of seq)
+              out.push(await store.claim(`${ns}${key}`, nonce, clock.now() + 60_000));
+            return out;
+          };
+          const fromDb = await run(databaseNonceStore(repos, clock));
+          const fromRedis = await run(redisNonceStore(redis, clock));
+          assert.deepEqual(fromRedis, fromDb);
+          assert.deepEqual(
+            fromDb,
+            seq.map((x, i) => seq.findIndex((y) => y[0] === x[0] && y[1] === x[1]) === i),
+          );
+        }),
+        { numRuns: Math.round(runs / 3) },
       );
     });
   });
