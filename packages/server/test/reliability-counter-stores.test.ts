@@ -5,8 +5,8 @@ import { type CounterStore, dbCounterStore } from "../src/services/counter-store
 import type { LoginCounterStore } from "../src/services/login-guard.js";
 import { dbLoginCounterStore } from "../src/services/login-guard.js";
 import { databaseNonceStore, type NonceStore } from "../src/services/nonce-store.js";
-import { redisNonceStore } from "../src/services/redis-nonce-store.js";
 import { redisCounterStore, redisLoginCounterStore } from "../src/services/redis-counter-store.js";
+import { redisNonceStore } from "../src/services/redis-nonce-store.js";
 import { openDb } from "../src/storage/db.js";
 import { migrateToLatest } from "../src/storage/migrate.js";
 import { openRedis, type Redis } from "../src/storage/redis.js";

@@ -26,13 +26,19 @@ interface FuzzRequest {
 /** Header values as a client can send them: latin-1 bytes, no control characters. */
 const headerSafe = (s: string) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, "?").slice(0, 8000);
 
-function requests(
-  h: Harness,
-  realistic: string[],
-  hints: Record<string, string[]>,
-  token: string,
-  routes: RouteSpec[],
-) {
+interface Fixture {
+  realistic: string[];
+  hints: Record<string, string[]>;
+  /** A user's access token (app routes) or a management token (management routes). */
+  token: string;
+  /** Management runs: mostly `Bearer <management token>`. */
+  bearerMostly?: boolean;
+  /** Headers every request of the run may carry (e.g. x-authing-userpool-id). */
+  extraHeaders?: Record<string, fc.Arbitrary<string | undefined>>;
+}
+
+function requests(h: Harness, fx: Fixture, routes: RouteSpec[]) {
+  const { realistic, hints, token } = fx;
   const f = fuzzArbitraries(realistic, hints);
   const appId = fc.oneof(
     { weight: 12, arbitrary: fc.constant(h.boot.appId) },
@@ -41,8 +47,13 @@ function requests(
     { weight: 1, arbitrary: f.nastyString.map((s) => `${h.boot.appId}, ${headerSafe(s)}`) },
   );
   const authorization = fc.oneof(
+    { weight: fx.bearerMostly ? 24 : 0, arbitrary: fc.constant(`Bearer ${token}`) },
     { weight: 4, arbitrary: fc.constant(undefined) },
     { weight: 3, arbitrary: fc.constantFrom(token, `Bearer ${token}`) },
+    {
+      weight: fx.bearerMostly ? 1 : 0,
+      arbitrary: f.nastyString.map((s) => `authing ${h.boot.userPoolId}:${headerSafe(s)}`),
+    },
     { weight: 1, arbitrary: f.nastyString.map((s) => `Bearer ${headerSafe(s)}`) },
     { weight: 1, arbitrary: f.nastyString.map(headerSafe) },
     { weight: 1, arbitrary: fc.constantFrom(`${token}, ${token}`, `Basic ${token}`, `bearer  ${token} x`) },
@@ -67,6 +78,7 @@ function requests(
           "x-authing-lang": fc.option(fc.constantFrom("zh-CN", "en-US", "xx", "'; --")),
           "x-request-id": fc.option(f.plainNasty.map(headerSafe)),
           "user-agent": fc.option(f.plainNasty.map(headerSafe)),
+          ...fx.extraHeaders,
         })
         .map(
           (hs) =>
@@ -160,6 +172,38 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       await current?.close();
     });
 
+    async function fuzz(fx: Fixture, routes: RouteSpec[], n: number) {
+      const snapshot = await snapshotter(h.ctx.db);
+
+      await fc.assert(
+        fc.asyncProperty(requests(h, fx, routes), async (req) => {
+          const before = await snapshot();
+          const headers: Record<string, string> = { ...req.headers };
+          if (req.contentType !== undefined) headers["content-type"] = req.contentType;
+          const res = await h.inject({
+            method: req.method as "GET",
+            url: req.query ? `${req.route.path}?${req.query}` : req.route.path,
+            headers,
+            ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
+              ? { payload: payloadFor(req) }
+              : {}),
+          });
+          cases++;
+          if (process.env.GATEHOUSE_FUZZ_STATS) tally(req, res);
+          const wasRejected = checkAnswer(req, { statusCode: res.statusCode, body: res.body });
+          if (wasRejected) {
+            rejected++;
+            assert.equal(
+              await snapshot(),
+              before,
+              `a rejected request changed the database: ${req.method} ${req.route.path} ${res.body.slice(0, 200)}`,
+            );
+          }
+        }),
+        { numRuns: Math.round(n * scale), seed, endOnFailure: true },
+      );
+    }
+
     it("random and malformed requests never get HTTP 500, a crash or a stack trace, always the envelope (an OAuth error on /oidc), and a rejected one changes nothing", async () => {
       const password = "Fuzz-password-1";
       // The header token's session must outlive the run: its tokens never appear in bodies.
@@ -207,38 +251,50 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         grant_type: ["refresh_token", "authorization_code", "client_credentials", "password"],
         scope: ["openid", "openid profile email phone offline_access", "admin"],
       };
-      const routes = routesOf(h.app.swagger());
-      assert.ok(routes.length >= 10, `only ${routes.length} routes found`);
-      const snapshot = await snapshotter(h.ctx.db);
-
-      await fc.assert(
-        fc.asyncProperty(requests(h, realistic, hints, user.access_token, routes), async (req) => {
-          const before = await snapshot();
-          const headers: Record<string, string> = { ...req.headers };
-          if (req.contentType !== undefined) headers["content-type"] = req.contentType;
-          const res = await h.inject({
-            method: req.method as "GET",
-            url: req.query ? `${req.route.path}?${req.query}` : req.route.path,
-            headers,
-            ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
-              ? { payload: payloadFor(req) }
-              : {}),
-          });
-          cases++;
-          if (process.env.GATEHOUSE_FUZZ_STATS) tally(req, res);
-          const wasRejected = checkAnswer(req, { statusCode: res.statusCode, body: res.body });
-          if (wasRejected) {
-            rejected++;
-            assert.equal(
-              await snapshot(),
-              before,
-              `a rejected request changed the database: ${req.method} ${req.route.path} ${res.body.slice(0, 200)}`,
-            );
-          }
-        }),
-        { numRuns: Math.round(CASES[dialect] * scale), seed, endOnFailure: true },
-      );
+      const routes = routesOf(h.app.swagger()).filter((r) => !r.management);
+      assert.ok(routes.length >= 10, `only ${routes.length} app-facing routes found`);
+      await fuzz({ realistic, hints, token: user.access_token }, routes, CASES[dialect]);
       await h.ctx.courier.idle();
+      assert.equal((await h.inject({ method: "GET", url: "/health" })).statusCode, 200);
+    });
+
+    it("the management routes too, with a management token: same invariants", async () => {
+      const issued = await h.api("POST", "/api/v3/get-management-token", {
+        accessKeyId: h.boot.userPoolId,
+        accessKeySecret: h.boot.userPoolSecret,
+      });
+      assert.equal(issued.statusCode, 200, JSON.stringify(issued));
+      const token = issued.data.access_token as string;
+      secrets.push(token);
+      const users = await h.ctx.db.kysely.selectFrom("users").select(["id", "email"]).execute();
+      const ids = [...users.map((u) => u.id), "no-such-user"];
+      const routes = routesOf(h.app.swagger()).filter((r) => r.management);
+      assert.ok(routes.length >= 10, `only ${routes.length} management routes found`);
+      await fuzz(
+        {
+          realistic: [...ids, h.boot.appId, h.boot.userPoolId, "fuzz-user@example.com"],
+          hints: {
+            userId: ids,
+            userIds: ids,
+            appId: [h.boot.appId],
+            accessKeyId: [h.boot.userPoolId],
+            accessKeySecret: [h.boot.userPoolSecret, "wrong"],
+            userIdType: ["user_id", "email", "phone", "username", "external_id", "identity"],
+            email: ["fuzz-user@example.com", "admin-made@example.com"],
+          },
+          token,
+          bearerMostly: true,
+          extraHeaders: {
+            "x-authing-userpool-id": fc.oneof(
+              { weight: 4, arbitrary: fc.constant(undefined) },
+              { weight: 4, arbitrary: fc.constant(h.boot.userPoolId) },
+              { weight: 1, arbitrary: fc.constant("other-pool") },
+            ),
+          },
+        },
+        routes,
+        Math.round(CASES[dialect] / 2),
+      );
       assert.equal((await h.inject({ method: "GET", url: "/health" })).statusCode, 200);
     });
 

@@ -8,6 +8,8 @@ export interface RouteSpec {
   body?: JsonSchema;
   /** Query parameter names. */
   query: string[];
+  /** A management API route (access-key authentication) rather than an app-facing one. */
+  management: boolean;
 }
 
 export interface JsonSchema {
@@ -38,6 +40,7 @@ export function routesOf(openapi: any): RouteSpec[] {
         path,
         body: op.requestBody?.content?.["application/json"]?.schema,
         query: (op.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => p.name as string),
+        management: (op.tags ?? []).some((t: string) => t.startsWith("management")),
       });
     }
   }
