@@ -10,6 +10,7 @@ import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import type { Context } from "./context.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
+import inputGuard from "./http/input-guard.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
@@ -36,6 +37,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   await app.register(envelope);
   await app.register(shutdown);
+  await app.register(inputGuard);
   // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
   await app.register(helmet, { global: true });
   await app.register(swagger, {
