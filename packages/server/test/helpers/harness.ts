@@ -140,6 +140,9 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
   };
 }
 
+/** Settled before any suite is declared (see describeEachDialect). */
+const pgUpAtImport = await postgresAvailable();
+
 /**
  * Declares the suite once per dialect: `describeEachDialect("profile", (h) => { it(..., () => h().api(...)) })`.
  * The PostgreSQL half is skipped with a notice when no server is reachable (never under CI).
@@ -150,10 +153,11 @@ export function describeEachDialect(
   options: HarnessOptions = {},
 ) {
   for (const dialect of ["sqlite", "postgres"] as const) {
-    describe(`${title} [${dialect}${options.redis ? " + redis" : ""}]`, async () => {
+    // The suite body must not await: Node 20 files tests registered after an await under whichever
+    // suite is being built at that moment, so two suites awaiting at once swap their tests.
+    describe(`${title} [${dialect}${options.redis ? " + redis" : ""}]`, () => {
       // `redis: true` suites: the test file awaits redisAvailable() at top level first.
-      const skip =
-        (options.redis === true && !redisUp()) || (dialect === "postgres" && !(await postgresAvailable()));
+      const skip = (options.redis === true && !redisUp()) || (dialect === "postgres" && !pgUpAtImport);
       if (skip) return;
       let current: Awaited<ReturnType<typeof createHarness>> | undefined;
       before(async () => {
