@@ -107,3 +107,48 @@ describeEachDialect("hostile input: NUL characters", (h) => {
     assert.equal(res.statusCode, 200, JSON.stringify(res));
   });
 });
+
+describeEachDialect("hostile input: numbers beyond what the database stores", (h) => {
+  let accessToken = "";
+  let managementToken = "";
+  let userId = "";
+  it("setup: a user and a management token", async () => {
+    const user = await signedInUser(h(), "big-number@example.com", "big-number-pw-1");
+    accessToken = user.access_token;
+    userId = user.userId;
+    const issued = await h().api("POST", "/api/v3/get-management-token", {
+      accessKeyId: h().boot.userPoolId,
+      accessKeySecret: h().boot.userPoolSecret,
+    });
+    managementToken = issued.data.access_token;
+  });
+
+  const cases: [string, string, () => Record<string, string>][] = [
+    [
+      "my login history start=1e20",
+      "/api/v3/get-my-login-history?start=1e20",
+      () => ({ authorization: accessToken }),
+    ],
+    [
+      "my login history end=1e309 (Infinity)",
+      "/api/v3/get-my-login-history?end=1e309",
+      () => ({ authorization: accessToken }),
+    ],
+    [
+      "a user's login history start=99999999999999999999",
+      "/api/v3/get-user-login-history?userId=USER&start=99999999999999999999",
+      () => ({ authorization: `Bearer ${managementToken}` }),
+    ],
+    [
+      "list-users updatedAtStart=1e300",
+      "/api/v3/list-users?updatedAtStart=1e300",
+      () => ({ authorization: `Bearer ${managementToken}` }),
+    ],
+  ];
+  for (const [what, url, headers] of cases) {
+    it(`${what} answers 400, not 500, on both dialects`, async () => {
+      const res = await h().api("GET", url.replace("USER", userId), undefined, headers());
+      assert.equal(res.statusCode, 400, JSON.stringify(res));
+    });
+  }
+});
