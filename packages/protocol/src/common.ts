@@ -34,4 +34,9 @@ export const BoolFlag = Type.Optional(Type.Boolean({ default: false }));
 
 /** Bounded strings: nothing a client sends may be unbounded. */
 export const Str = (max = 1024) => Type.String({ maxLength: max });
+/** A point in time in epoch ms (or seconds): bounded so it fits a 64-bit column on every dialect. */
+export const EpochInt = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** Epoch seconds that stay within EpochInt once multiplied by 1000. */
+export const EpochSeconds = () =>
+  Type.Integer({ minimum: 0, maximum: Math.floor(Number.MAX_SAFE_INTEGER / 1000) });
 export const NonEmpty = (max = 1024) => Type.String({ minLength: 1, maxLength: max });

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Envelope, Str } from "./common.js";
+import { Envelope, EpochInt, Str } from "./common.js";
 
 /** The signed-in user's login history and apps (wire contract §3f). */
 export const LoginHistoryQuery = Type.Object({
@@ -7,9 +7,9 @@ export const LoginHistoryQuery = Type.Object({
   clientIp: Type.Optional(Str(64)),
   success: Type.Optional(Type.Boolean()),
   /** epoch ms */
-  start: Type.Optional(Type.Integer({ minimum: 0 })),
+  start: Type.Optional(EpochInt()),
   /** epoch ms */
-  end: Type.Optional(Type.Integer({ minimum: 0 })),
+  end: Type.Optional(EpochInt()),
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
   limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
 });

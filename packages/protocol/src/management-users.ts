@@ -8,7 +8,17 @@ import {
   type TUnion,
   Type,
 } from "@sinclair/typebox";
-import { BoolFlag, Envelope, Gender, NonEmpty, PasswordEncryptType, Str, SuccessData } from "./common.js";
+import {
+  BoolFlag,
+  Envelope,
+  EpochInt,
+  EpochSeconds,
+  Gender,
+  NonEmpty,
+  PasswordEncryptType,
+  Str,
+  SuccessData,
+} from "./common.js";
 import { IdentityDto, UserDto, UserStatus } from "./user.js";
 
 /**
@@ -241,8 +251,8 @@ export const ListUsersLegacyQuery = Type.Object({
   limit: Opt(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
   status: Opt(UserStatus),
   /** Unix seconds. */
-  updatedAtStart: Opt(Type.Integer({ minimum: 0 })),
-  updatedAtEnd: Opt(Type.Integer({ minimum: 0 })),
+  updatedAtStart: Opt(EpochSeconds()),
+  updatedAtEnd: Opt(EpochSeconds()),
   withCustomData: BoolFlag,
   withPost: BoolFlag,
   withIdentities: BoolFlag,
@@ -274,8 +284,8 @@ export const UserLoginHistoryQuery = Type.Object({
   appId: Opt(Str(64)),
   clientIp: Opt(Str(64)),
   /** Epoch ms. */
-  start: Opt(Type.Integer({ minimum: 0 })),
-  end: Opt(Type.Integer({ minimum: 0 })),
+  start: Opt(EpochInt()),
+  end: Opt(EpochInt()),
   page: Opt(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
   limit: Opt(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
 });
