@@ -175,7 +175,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     async function fuzz(fx: Fixture, routes: RouteSpec[], n: number) {
       const snapshot = await snapshotter(h.ctx.db);
 
-      await fc.assert(
+      const run = await fc.check(
         fc.asyncProperty(requests(h, fx, routes), async (req) => {
           const before = await snapshot();
           const headers: Record<string, string> = { ...req.headers };
@@ -202,6 +202,15 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         }),
         { numRuns: Math.round(n * scale), seed, endOnFailure: true },
       );
+      if (run.failed) {
+        // Bodies can be 100 kB: report the failure and a replay seed, not the whole request.
+        const error =
+          run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
+        assert.fail(
+          `${error.slice(0, 1500)}\nreplay: GATEHOUSE_FUZZ_SEED=${run.seed} (path ${run.counterexamplePath})\n` +
+            `request: ${JSON.stringify(run.counterexample).slice(0, 1500)}`,
+        );
+      }
     }
 
     it("random and malformed requests never get HTTP 500, a crash or a stack trace, always the envelope (an OAuth error on /oidc), and a rejected one changes nothing", async () => {
