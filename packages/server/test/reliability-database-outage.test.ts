@@ -40,22 +40,36 @@ describe("the database goes away and comes back [postgres, one node behind a TCP
       smsCodePayload: { phone: freshPhone(), passCode: "123456", channel: "CHANNEL_LOGIN" },
     });
 
+  async function duringOutage() {
+    // In flight on pooled connections that just died, and on new connections.
+    const during = await Promise.all([send(), preCheck(), send(), preCheck(), send()]);
+    for (const res of during) {
+      assert.equal(res.statusCode, 503, JSON.stringify(res));
+      assert.equal(res.message, "Service temporarily unavailable");
+    }
+    // /oidc answers in OAuth style, with the HTTP status of an outage.
+    const introspect = await fetch(`${node.url}/oidc/token/introspection`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: "x", client_id: "a", client_secret: "b" }),
+    });
+    assert.equal(introspect.status, 503, await introspect.clone().text());
+    assert.equal((await introspect.json()).error, "temporarily_unavailable");
+    const ready = await fetch(`${node.url}/ready`);
+    assert.equal(ready.status, 503);
+    assert.equal((await fetch(`${node.url}/health`)).status, 200);
+    assert.equal(node.child.exitCode, null);
+  }
+
   for (const mode of ["reset", "refuse"] as const) {
     it(`while PostgreSQL is unreachable (${mode}) requests answer envelope 503, the process stays up, and it recovers`, async () => {
       assert.equal((await send()).statusCode, 200);
       await proxy.cut(mode);
-      // In flight on pooled connections that just died, and on new connections.
-      const during = await Promise.all([send(), preCheck(), send(), preCheck(), send()]);
-      for (const res of during) {
-        assert.equal(res.statusCode, 503, JSON.stringify(res));
-        assert.equal(res.message, "Service temporarily unavailable");
+      try {
+        await duringOutage();
+      } finally {
+        await proxy.restore();
       }
-      const ready = await fetch(`${node.url}/ready`);
-      assert.equal(ready.status, 503);
-      assert.equal((await fetch(`${node.url}/health`)).status, 200);
-      assert.equal(node.child.exitCode, null);
-
-      await proxy.restore();
       let after: any;
       for (let i = 0; i < 100; i++) {
         after = await send();
