@@ -11,7 +11,8 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "invalid_token"
   | "unsupported_token_type"
-  | "server_error";
+  | "server_error"
+  | "temporarily_unavailable";
 
 const STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -23,6 +24,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_token: 401,
   unsupported_token_type: 400,
   server_error: 500,
+  temporarily_unavailable: 503,
 };
 
 export class OAuthError extends Error {

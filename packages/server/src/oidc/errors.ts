@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../http/api-error.js";
 import { OAuthError } from "../http/oauth-error.js";
+import { isStorageUnavailable } from "../storage/unavailable.js";
 
 /** Anything thrown under /oidc as a standard OAuth error (RFC 6749 §5.2). */
 export function toOAuthError(err: unknown): { error: OAuthError; unexpected: boolean } {
@@ -13,14 +14,20 @@ export function toOAuthError(err: unknown): { error: OAuthError; unexpected: boo
       return { error: new OAuthError("invalid_token", err.message), unexpected: false };
     if (err.statusCode < 500)
       return { error: new OAuthError("invalid_request", err.message), unexpected: false };
+    if (err.statusCode === 503) return { error: unavailable(), unexpected: false };
     return { error: new OAuthError("server_error"), unexpected: true };
   }
   const e = err as { validation?: unknown; statusCode?: number; message?: string };
   if (e?.validation || (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500)) {
     return { error: new OAuthError("invalid_request", e.message), unexpected: false };
   }
+  // The database or Redis is away: a retryable 503, as /api/v3 answers (issue 8).
+  if (isStorageUnavailable(err)) return { error: unavailable(), unexpected: true };
   return { error: new OAuthError("server_error"), unexpected: true };
 }
+
+const unavailable = () =>
+  new OAuthError("temporarily_unavailable", "The service is temporarily unavailable; retry later");
 
 /** The error handler of the /oidc plugin: real HTTP statuses, `{error, error_description}`. */
 export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
