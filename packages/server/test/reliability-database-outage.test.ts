@@ -64,7 +64,12 @@ describe("the database goes away and comes back [postgres, one node behind a TCP
   for (const mode of ["reset", "refuse"] as const) {
     it(`while PostgreSQL is unreachable (${mode}) requests answer envelope 503, the process stays up, and it recovers`, async () => {
       assert.equal((await send()).statusCode, 200);
+      // Cut while requests are in flight: some hold a connection inside a transaction.
+      const load = Array.from({ length: 12 }, () => send());
+      await new Promise((r) => setTimeout(r, 5));
       await proxy.cut(mode);
+      for (const res of await Promise.all(load))
+        assert.ok([200, 503].includes(res.statusCode), JSON.stringify(res));
       try {
         await duringOutage();
       } finally {
