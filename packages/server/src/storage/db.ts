@@ -23,6 +23,11 @@ export function openDb(databaseUrl: string): Db {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // A dropped connection must not crash the process; the next query reports the failure.
     pool.on("error", () => {});
+    // The pool listens for errors only on idle clients: a client checked out (inside a
+    // transaction, between two statements) whose socket dies emits 'error' with no listener,
+    // which kills the process. The statement in flight still fails (503) and pg-pool discards
+    // the broken client on release.
+    pool.on("connect", (client) => client.on("error", () => {}));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: "postgres", close: () => kysely.destroy() };
   }
