@@ -1,8 +1,11 @@
 import { applicationsRepo } from "./applications.js";
+import { auditRepo } from "./audit.js";
 import type { Executor } from "./executor.js";
+import { flowTokensRepo } from "./flow-tokens.js";
 import { identitiesRepo } from "./identities.js";
 import { metaRepo } from "./meta.js";
 import { poolsRepo } from "./pools.js";
+import { userContactsRepo } from "./user-contacts.js";
 import { usersRepo } from "./users.js";
 
 /** All repositories bound to one executor (the database or a transaction). */
@@ -13,6 +16,9 @@ export function repositories(db: Executor) {
     ...applicationsRepo(db),
     ...usersRepo(db),
     ...identitiesRepo(db),
+    ...userContactsRepo(db),
+    ...flowTokensRepo(db),
+    ...auditRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

@@ -1,0 +1,100 @@
+import type { PoolSettings } from "@gatehouse/protocol";
+import type { Kysely, Transaction } from "kysely";
+import type { Logger } from "pino";
+import { ApiError } from "../../http/api-error.js";
+import { isUniqueViolation, violatedConstraint } from "../../storage/db.js";
+import { type Repositories, repositories } from "../../storage/repos/index.js";
+import type { UserRow } from "../../storage/repos/users.js";
+import type { Database } from "../../storage/schema.js";
+import type { AuditService, RequestMeta } from "../audit.js";
+import type { Clock } from "../clock.js";
+import type { FlowTokenService } from "../flow-tokens.js";
+import type { CodeService, PasswordService, SessionService } from "../ports.js";
+
+/** A no-code notice about a change, sent to an address the user had (phone or email). */
+export interface ChangeNotice {
+  poolId: string;
+  settings: PoolSettings;
+  kind: "sms" | "email";
+  /** E.164 or email. */
+  to: string;
+  event: "phone_changed" | "email_changed" | "password_changed";
+}
+
+export interface ProfileNotifier {
+  notify(notice: ChangeNotice): Promise<void>;
+}
+
+/** Everything the user-information flows need, passed in (STYLE habit 5). */
+export interface ProfileDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  codes: CodeService;
+  passwords: PasswordService;
+  sessions: SessionService;
+  notifier: ProfileNotifier;
+  flowTokens: FlowTokenService;
+  audit: AuditService;
+  clock: Clock;
+  logger: Logger;
+  /** Keys of the pool's USER custom fields; undefined while the pool has no custom-field registry. */
+  customFieldKeys?: (poolId: string) => Promise<readonly string[] | undefined>;
+}
+
+/** The signed-in user a self-service call acts for. */
+export interface SelfService {
+  poolId: string;
+  userId: string;
+  sessionId: string;
+  settings: PoolSettings;
+  meta: RequestMeta;
+}
+
+/** An anonymous call on behalf of an application (forgot password). */
+export interface AppCall {
+  poolId: string;
+  settings: PoolSettings;
+  meta: RequestMeta;
+}
+
+/** The user behind a valid access token; gone only if deleted meanwhile (→ 401 like a dead token). */
+export async function loadUser(deps: ProfileDeps, who: SelfService): Promise<UserRow> {
+  const user = await deps.repos.findUserById(who.poolId, who.userId);
+  if (!user) throw new ApiError("TOKEN_INVALID");
+  return user;
+}
+
+/**
+ * Runs `fn` in a short transaction (no hashing, no sending inside: STYLE habit 12) and maps a
+ * unique-index violation to the conflict it means — the database is the final word on ownership.
+ */
+export async function inTransaction<T>(
+  deps: ProfileDeps,
+  fn: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  try {
+    return await deps.db.transaction().execute((trx) => fn(repositories(trx), trx));
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflictFor(violatedConstraint(err));
+    throw err;
+  }
+}
+
+function conflictFor(constraint: string): ApiError {
+  if (/phone/.test(constraint)) return new ApiError("PHONE_TAKEN");
+  if (/email/.test(constraint)) return new ApiError("EMAIL_TAKEN");
+  if (/username/.test(constraint)) return new ApiError("USERNAME_TAKEN");
+  if (/external_id/.test(constraint)) return new ApiError("EXTERNAL_ID_TAKEN");
+  return new ApiError("INVALID_REQUEST", { message: "Conflicts with an existing record" });
+}
+
+/** Notices go out after the commit; a failed delivery is logged, never undoes the change. */
+export async function sendNotices(deps: ProfileDeps, notices: ChangeNotice[]): Promise<void> {
+  for (const notice of notices) {
+    try {
+      await deps.notifier.notify(notice);
+    } catch (err) {
+      deps.logger.warn({ err, event: notice.event, kind: notice.kind }, "change notice not delivered");
+    }
+  }
+}
