@@ -5,6 +5,7 @@ import { publicRoutes } from "./api-v3/public.js";
 import type { Context } from "./context.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
+import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
 import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
@@ -21,6 +22,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);
+  registerJsonParser(app);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
