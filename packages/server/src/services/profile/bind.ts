@@ -13,7 +13,7 @@ import {
   assertUserHasEmail,
   assertUserHasPhone,
 } from "./checks.js";
-import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
+import { inTransaction, loadUser, noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./deps.js";
 
 /**
  * Bind / unbind phone and email (behaviour-and-errors §2.5): bind only when nothing is bound,
@@ -65,6 +65,9 @@ export function bindFlows(deps: ProfileDeps) {
           meta: who.meta,
         });
       });
+      // The email (if any) hears of it; the number just proved itself.
+      const masked = { phone: maskPhone(phone) };
+      sendNotices(deps, noticesTo({ poolId, settings, purpose: "phone_bound", params: masked }, { email: user.email }));
     },
 
     async unbindPhone(who: SelfService, passCode: string) {
@@ -94,6 +97,8 @@ export function bindFlows(deps: ProfileDeps) {
           meta: who.meta,
         });
       });
+      const masked = { phone: maskPhone(phone) };
+      sendNotices(deps, noticesTo({ poolId, settings, purpose: "phone_unbound", params: masked }, { phone, email: user.email }));
     },
 
     async bindEmail(who: SelfService, body: BindEmailDto) {
@@ -122,6 +127,8 @@ export function bindFlows(deps: ProfileDeps) {
           meta: who.meta,
         });
       });
+      const masked = { email: maskEmail(email) };
+      sendNotices(deps, noticesTo({ poolId, settings, purpose: "email_bound", params: masked }, { phone: user.phone }));
     },
 
     async unbindEmail(who: SelfService, passCode: string) {
@@ -151,6 +158,8 @@ export function bindFlows(deps: ProfileDeps) {
           meta: who.meta,
         });
       });
+      const masked = { email: maskEmail(email) };
+      sendNotices(deps, noticesTo({ poolId, settings, purpose: "email_unbound", params: masked }, { phone: user.phone, email }));
     },
   };
 }

@@ -11,9 +11,9 @@ import {
   assertUserHasEmail,
 } from "./checks.js";
 import {
-  type ChangeNotice,
   inTransaction,
   loadUser,
+  noticesTo,
   type ProfileDeps,
   type SelfService,
   sendNotices,
@@ -114,12 +114,8 @@ export function changeEmailFlow(deps: ProfileDeps) {
       });
 
       if (settings.notifyOnEmailChange) {
-        const notices: ChangeNotice[] = [
-          { poolId, settings, kind: "email", to: change.oldEmail, event: "email_changed" },
-        ];
-        if (change.phone)
-          notices.push({ poolId, settings, kind: "sms", to: change.phone, event: "email_changed" });
-        await sendNotices(deps, notices);
+        const base = { poolId, settings, purpose: "email_changed" as const, params: { newEmail: maskEmail(change.newEmail) } };
+        sendNotices(deps, noticesTo(base, { phone: change.phone, email: change.oldEmail }));
       }
       return { success: true };
     },

@@ -11,9 +11,9 @@ import {
   assertUserHasPhone,
 } from "./checks.js";
 import {
-  type ChangeNotice,
   inTransaction,
   loadUser,
+  noticesTo,
   type ProfileDeps,
   type SelfService,
   sendNotices,
@@ -120,13 +120,10 @@ export function changePhoneFlow(deps: ProfileDeps) {
         return { ...payload, email: (await repos.findUserById(poolId, userId))?.email ?? null };
       });
 
+      // The old number and the email hear of it (no code, no link); the new number just proved itself.
       if (settings.notifyOnPhoneChange) {
-        const notices: ChangeNotice[] = [
-          { poolId, settings, kind: "sms", to: change.oldPhone, event: "phone_changed" },
-        ];
-        if (change.email)
-          notices.push({ poolId, settings, kind: "email", to: change.email, event: "phone_changed" });
-        await sendNotices(deps, notices);
+        const base = { poolId, settings, purpose: "phone_changed" as const, params: { newPhone: maskPhone(change.newPhone) } };
+        sendNotices(deps, noticesTo(base, { phone: change.oldPhone, email: change.email }));
       }
       return { success: true };
     },

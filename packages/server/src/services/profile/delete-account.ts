@@ -9,7 +9,7 @@ import {
   assertUserHasEmail,
   assertUserHasPhone,
 } from "./checks.js";
-import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
+import { inTransaction, loadUser, noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./deps.js";
 
 /**
  * Delete account: verify-delete-account-request → delete-account (behaviour-and-errors §2.4).
@@ -95,8 +95,8 @@ export function deleteAccountFlow(deps: ProfileDeps) {
      * every session ends, and one audit record keeps only a masked identifier.
      */
     async deleteAccount(who: SelfService, token: string) {
-      const { poolId, userId } = who;
-      await inTransaction(deps, async (repos) => {
+      const { poolId, userId, settings } = who;
+      const gone = await inTransaction(deps, async (repos) => {
         await deps.flowTokens.spend(repos, { purpose: "delete_account", poolId, userId, token });
         const user = await repos.findUserById(poolId, userId);
         if (!user) throw new ApiError("FLOW_TOKEN_INVALID");
@@ -110,8 +110,10 @@ export function deleteAccountFlow(deps: ProfileDeps) {
           action: "user.deleted",
           target: maskedIdentifier(user),
         });
+        return user;
       });
       await deps.sessions.endUserSessions(poolId, userId);
+      sendNotices(deps, noticesTo({ poolId, settings, purpose: "account_deleted" }, gone));
       return { success: true };
     },
   };

@@ -11,18 +11,32 @@ import type { Clock } from "../clock.js";
 import type { FlowTokenService } from "../flow-tokens.js";
 import type { CodeService, PasswordService, SessionService } from "../ports.js";
 
-/** A no-code notice about a change, sent to an address the user had (phone or email). */
+export type NoticePurpose =
+  | "phone_changed"
+  | "email_changed"
+  | "password_changed"
+  | "password_reset"
+  | "phone_bound"
+  | "phone_unbound"
+  | "email_bound"
+  | "email_unbound"
+  | "account_deleted";
+
+/** A no-code, no-link notice about a change, to an address the user has or had. */
 export interface ChangeNotice {
   poolId: string;
   settings: PoolSettings;
   kind: "sms" | "email";
   /** E.164 or email. */
   to: string;
-  event: "phone_changed" | "email_changed" | "password_changed";
+  purpose: NoticePurpose;
+  /** Placeholders of the text, masked values only (newPhone, newEmail, phone, email). */
+  params?: Record<string, string>;
 }
 
+/** The notifier port (services/notifications.ts): queues the message and returns at once. */
 export interface ProfileNotifier {
-  notify(notice: ChangeNotice): Promise<void>;
+  notify(notice: ChangeNotice): void;
 }
 
 /** Everything the user-information flows need, passed in (STYLE habit 5). */
@@ -88,13 +102,24 @@ function conflictFor(constraint: string): ApiError {
   return new ApiError("INVALID_REQUEST", { message: "Conflicts with an existing record" });
 }
 
-/** Notices go out after the commit; a failed delivery is logged, never undoes the change. */
-export async function sendNotices(deps: ProfileDeps, notices: ChangeNotice[]): Promise<void> {
+/** Notices go out after the commit; a failure is logged, never undoes the change. */
+export function sendNotices(deps: ProfileDeps, notices: ChangeNotice[]): void {
   for (const notice of notices) {
     try {
-      await deps.notifier.notify(notice);
+      deps.notifier.notify(notice);
     } catch (err) {
-      deps.logger.warn({ err, event: notice.event, kind: notice.kind }, "change notice not delivered");
+      deps.logger.warn({ err, purpose: notice.purpose, kind: notice.kind }, "change notice not queued");
     }
   }
+}
+
+/** The notice to each of the user's addresses (phone by SMS, email), skipping absent ones. */
+export function noticesTo(
+  base: Omit<ChangeNotice, "kind" | "to">,
+  addresses: { phone?: string | null; email?: string | null },
+): ChangeNotice[] {
+  const out: ChangeNotice[] = [];
+  if (addresses.phone) out.push({ ...base, kind: "sms", to: addresses.phone });
+  if (addresses.email) out.push({ ...base, kind: "email", to: addresses.email });
+  return out;
 }

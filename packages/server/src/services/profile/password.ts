@@ -14,6 +14,7 @@ import {
   type ChangeNotice,
   inTransaction,
   loadUser,
+  noticesTo,
   type ProfileDeps,
   type SelfService,
   sendNotices,
@@ -43,14 +44,13 @@ export function passwordFlows(deps: ProfileDeps) {
     };
   }
 
-  function passwordNotices(user: UserRow, poolId: string, settings: SelfService["settings"]): ChangeNotice[] {
+  function passwordNotices(
+    user: UserRow,
+    settings: SelfService["settings"],
+    purpose: "password_changed" | "password_reset",
+  ): ChangeNotice[] {
     if (!settings.notifyOnPasswordChange) return [];
-    const notices: ChangeNotice[] = [];
-    if (user.email)
-      notices.push({ poolId, settings, kind: "email", to: user.email, event: "password_changed" });
-    if (user.phone)
-      notices.push({ poolId, settings, kind: "sms", to: user.phone, event: "password_changed" });
-    return notices;
+    return noticesTo({ poolId: user.pool_id, settings, purpose }, user);
   }
 
   /** Anonymous step 1: the code alone proves possession; who owns the address is looked up after. */
@@ -119,7 +119,7 @@ export function passwordFlows(deps: ProfileDeps) {
       if (settings.endSessionsOnPasswordChange) {
         await deps.sessions.endUserSessions(poolId, user.id, { exceptSessionId: who.sessionId });
       }
-      await sendNotices(deps, passwordNotices(user, poolId, settings));
+      sendNotices(deps, passwordNotices(user, settings, "password_changed"));
     },
 
     /**
@@ -175,7 +175,7 @@ export function passwordFlows(deps: ProfileDeps) {
       });
       if (!user) throw new ApiError("FLOW_TOKEN_INVALID");
       await deps.sessions.endUserSessions(poolId, user.id);
-      await sendNotices(deps, passwordNotices(user, poolId, settings));
+      sendNotices(deps, passwordNotices(user, settings, "password_reset"));
     },
 
     /**
