@@ -54,7 +54,10 @@ async function phoneUser(): Promise<User> {
   const anon = client();
   const phone = newPhone();
   const password = "Secret-pass-123";
-  assert.equal((await anon.sendSms({ channel: "CHANNEL_REGISTER" as any, phoneNumber: phone })).statusCode, 200);
+  assert.equal(
+    (await anon.sendSms({ channel: "CHANNEL_REGISTER" as any, phoneNumber: phone })).statusCode,
+    200,
+  );
   const up = await anon.signUpByPhoneCode({
     phone,
     passCode: smsCode(phone, "CHANNEL_REGISTER"),
@@ -115,7 +118,10 @@ describe("compat: user information through authing-node-sdk@4.0.1", () => {
     const phone = newPhone();
     await u.sendSms({ channel: "CHANNEL_BIND_PHONE" as any, phoneNumber: phone });
     fail(await u.bindPhone({ phoneNumber: phone, passCode: "not-it" }), 400, 2001);
-    assert.equal((await u.bindPhone({ phoneNumber: phone, passCode: smsCode(phone, "CHANNEL_BIND_PHONE") })).statusCode, 200);
+    assert.equal(
+      (await u.bindPhone({ phoneNumber: phone, passCode: smsCode(phone, "CHANNEL_BIND_PHONE") })).statusCode,
+      200,
+    );
     assert.equal((await u.getProfile({})).data.phone, phone);
     await u.sendSms({ channel: "CHANNEL_UNBIND_PHONE" as any, phoneNumber: phone });
     assert.equal((await u.unbindPhone({ passCode: smsCode(phone, "CHANNEL_UNBIND_PHONE") })).statusCode, 200);
@@ -143,8 +149,14 @@ describe("compat: user information through authing-node-sdk@4.0.1", () => {
     const u = await phoneUser();
     fail(await u.sdk.updatePassword({ newPassword: "Another-pass-456" }), 400, 2201);
     fail(await u.sdk.updatePassword({ oldPassword: "wrong", newPassword: "Another-pass-456" }), 403, 2203);
-    assert.equal((await u.sdk.updatePassword({ oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode, 200);
-    assert.equal((await client().signInByPhonePassword({ phone: u.phone, password: "Another-pass-456" })).statusCode, 200);
+    assert.equal(
+      (await u.sdk.updatePassword({ oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode,
+      200,
+    );
+    assert.equal(
+      (await client().signInByPhonePassword({ phone: u.phone, password: "Another-pass-456" })).statusCode,
+      200,
+    );
   });
 
   it("verifyUpdateEmailRequest / updateEmail: old pair required, token single use", async () => {
@@ -190,7 +202,10 @@ describe("compat: user information through authing-node-sdk@4.0.1", () => {
       newPhonePassCode: smsCode(next, "CHANNEL_BIND_PHONE"),
     };
     const verify = (p: Record<string, string>) =>
-      u.sdk.verifyUpdatePhoneRequest({ verifyMethod: "PHONE_PASSCODE" as any, phonePassCodePayload: p as any });
+      u.sdk.verifyUpdatePhoneRequest({
+        verifyMethod: "PHONE_PASSCODE" as any,
+        phonePassCodePayload: p as any,
+      });
     fail(await verify({ newPhoneNumber: next, newPhonePassCode: payload.newPhonePassCode }), 400, 2228);
     fail(await verify({ ...payload, oldPhoneNumber: newPhone() }), 400, 2038);
     fail(await verify({ ...payload, newPhoneNumber: u.phone }), 400, 2230);
@@ -224,10 +239,20 @@ describe("compat: user information through authing-node-sdk@4.0.1", () => {
       phonePassCodePayload: { phoneNumber: u.phone, passCode },
     });
     assert.equal(v.statusCode, 200, JSON.stringify(v));
-    fail(await anon.resetPassword({ passwordResetToken: "A".repeat(43), password: "Reset-pass-1" }), 400, 2207);
-    const r = await anon.resetPassword({ passwordResetToken: v.data.passwordResetToken, password: "Reset-pass-1" });
+    fail(
+      await anon.resetPassword({ passwordResetToken: "A".repeat(43), password: "Reset-pass-1" }),
+      400,
+      2207,
+    );
+    const r = await anon.resetPassword({
+      passwordResetToken: v.data.passwordResetToken,
+      password: "Reset-pass-1",
+    });
     assert.deepEqual([r.statusCode, r.data], [200, { success: true }]);
-    assert.equal((await anon.signInByPhonePassword({ phone: u.phone, password: "Reset-pass-1" })).statusCode, 200);
+    assert.equal(
+      (await anon.signInByPhonePassword({ phone: u.phone, password: "Reset-pass-1" })).statusCode,
+      200,
+    );
   });
 
   it("verifyDeleteAccountRequest / deleteAccount: PASSWORD refused with a phone; code works; sign-in then fails", async () => {

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../src/services/clock.js";
 import { describeEachDialect } from "./helpers/harness.js";
-import { as, newEmail, newPhone, profileOf, register, sendEmail, sendSms, signIn } from "./helpers/profile.js";
+import {
+  as,
+  newEmail,
+  newPhone,
+  profileOf,
+  register,
+  sendEmail,
+  sendSms,
+  signIn,
+} from "./helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
 

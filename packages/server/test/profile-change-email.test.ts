@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { beforeEach, it } from "node:test";
 import { FakeClock } from "../src/services/clock.js";
 import { describeEachDialect } from "./helpers/harness.js";
-import { as, e164, newEmail, profileOf, register, resetPoolSettings, sendEmail, setPoolSettings } from "./helpers/profile.js";
+import {
+  as,
+  e164,
+  newEmail,
+  profileOf,
+  register,
+  resetPoolSettings,
+  sendEmail,
+  setPoolSettings,
+} from "./helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
 
@@ -11,13 +20,21 @@ describeEachDialect(
   (h) => {
     beforeEach(() => resetPoolSettings(h()));
 
-    async function codesFor(token: string, oldEmail: string, next = newEmail(), channels = ["CHANNEL_UPDATE_EMAIL", "CHANNEL_UPDATE_EMAIL"]) {
+    async function codesFor(
+      token: string,
+      oldEmail: string,
+      next = newEmail(),
+      channels = ["CHANNEL_UPDATE_EMAIL", "CHANNEL_UPDATE_EMAIL"],
+    ) {
       const oldEmailPassCode = await sendEmail(h(), oldEmail, channels[0]!, token);
       const newEmailPassCode = await sendEmail(h(), next, channels[1]!, token);
       return { oldEmail, oldEmailPassCode, newEmail: next, newEmailPassCode };
     }
     const verify = (token: string, payload: Record<string, unknown>, field = "emailPassCodePayload") =>
-      as(h(), token)("POST", "/api/v3/verify-update-email-request", { verifyMethod: "EMAIL_PASSCODE", [field]: payload });
+      as(h(), token)("POST", "/api/v3/verify-update-email-request", {
+        verifyMethod: "EMAIL_PASSCODE",
+        [field]: payload,
+      });
     const update = (token: string, updateEmailToken: string) =>
       as(h(), token)("POST", "/api/v3/update-email", { updateEmailToken });
 
@@ -35,7 +52,10 @@ describeEachDialect(
 
     it("change email: CHANNEL_UNBIND_EMAIL (old) + CHANNEL_BIND_EMAIL (new) are accepted too", async () => {
       const u = await register(h(), { email: true });
-      const payload = await codesFor(u.token, u.email!, newEmail(), ["CHANNEL_UNBIND_EMAIL", "CHANNEL_BIND_EMAIL"]);
+      const payload = await codesFor(u.token, u.email!, newEmail(), [
+        "CHANNEL_UNBIND_EMAIL",
+        "CHANNEL_BIND_EMAIL",
+      ]);
       assert.equal((await verify(u.token, payload)).statusCode, 200);
     });
 
@@ -48,10 +68,16 @@ describeEachDialect(
 
     it("change email: the old address cannot use CHANNEL_BIND_EMAIL, the new one not CHANNEL_UNBIND_EMAIL (2001)", async () => {
       const u = await register(h(), { email: true });
-      let r = await verify(u.token, await codesFor(u.token, u.email!, newEmail(), ["CHANNEL_BIND_EMAIL", "CHANNEL_BIND_EMAIL"]));
+      let r = await verify(
+        u.token,
+        await codesFor(u.token, u.email!, newEmail(), ["CHANNEL_BIND_EMAIL", "CHANNEL_BIND_EMAIL"]),
+      );
       assert.deepEqual([r.statusCode, r.apiCode], [400, 2001]);
       const v = await register(h(), { email: true });
-      r = await verify(v.token, await codesFor(v.token, v.email!, newEmail(), ["CHANNEL_UPDATE_EMAIL", "CHANNEL_UNBIND_EMAIL"]));
+      r = await verify(
+        v.token,
+        await codesFor(v.token, v.email!, newEmail(), ["CHANNEL_UPDATE_EMAIL", "CHANNEL_UNBIND_EMAIL"]),
+      );
       assert.deepEqual([r.statusCode, r.apiCode], [400, 2001]);
     });
 
@@ -122,7 +148,10 @@ describeEachDialect(
     it("after an email change: audit event (masked) and a notice to the old address and the phone", async () => {
       const u = await register(h(), { phone: true, email: true });
       const payload = await codesFor(u.token, u.email!);
-      assert.equal((await update(u.token, (await verify(u.token, payload)).data.updateEmailToken)).statusCode, 200);
+      assert.equal(
+        (await update(u.token, (await verify(u.token, payload)).data.updateEmailToken)).statusCode,
+        200,
+      );
       const e = (await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId)).find(
         (x) => x.action === "user.email.changed",
       );
@@ -141,7 +170,10 @@ describeEachDialect(
       await setPoolSettings(h(), { notifyOnEmailChange: false });
       const u = await register(h(), { email: true });
       const payload = await codesFor(u.token, u.email!);
-      assert.equal((await update(u.token, (await verify(u.token, payload)).data.updateEmailToken)).statusCode, 200);
+      assert.equal(
+        (await update(u.token, (await verify(u.token, payload)).data.updateEmailToken)).statusCode,
+        200,
+      );
       assert.equal(h().ctx.outbox.lastFor(u.email!, { purpose: "email_changed" }), undefined);
     });
   },

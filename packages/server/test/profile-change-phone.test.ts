@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { beforeEach, it } from "node:test";
 import { FakeClock } from "../src/services/clock.js";
 import { describeEachDialect } from "./helpers/harness.js";
-import { as, e164, newPhone, profileOf, register, resetPoolSettings, sendSms, setPoolSettings } from "./helpers/profile.js";
+import {
+  as,
+  e164,
+  newPhone,
+  profileOf,
+  register,
+  resetPoolSettings,
+  sendSms,
+  setPoolSettings,
+} from "./helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
 
@@ -12,7 +21,12 @@ describeEachDialect(
     beforeEach(() => resetPoolSettings(h()));
 
     /** Sends both codes (old on UNBIND, new on BIND unless told otherwise) and returns a ready payload. */
-    async function codesFor(token: string, oldPhone: string, next = newPhone(), newChannel = "CHANNEL_BIND_PHONE") {
+    async function codesFor(
+      token: string,
+      oldPhone: string,
+      next = newPhone(),
+      newChannel = "CHANNEL_BIND_PHONE",
+    ) {
       const oldPhonePassCode = await sendSms(h(), oldPhone, "CHANNEL_UNBIND_PHONE", token);
       const newPhonePassCode = await sendSms(h(), next, newChannel, token);
       return { oldPhoneNumber: oldPhone, oldPhonePassCode, newPhoneNumber: next, newPhonePassCode };
@@ -35,12 +49,18 @@ describeEachDialect(
       const done = await update(u.token, r.data.updatePhoneToken);
       assert.deepEqual([done.statusCode, done.data], [200, { success: true }]);
       const me = await profileOf(h(), u.token);
-      assert.deepEqual([me.phone, me.phoneCountryCode, me.phoneVerified], [payload.newPhoneNumber, "+86", true]);
+      assert.deepEqual(
+        [me.phone, me.phoneCountryCode, me.phoneVerified],
+        [payload.newPhoneNumber, "+86", true],
+      );
     });
 
     it("change phone: old phone code is required when verifyOldPhone is on (default) → 400/2228", async () => {
       const u = await register(h(), { phone: true });
-      const { newPhoneNumber, newPhonePassCode, oldPhoneNumber, oldPhonePassCode } = await codesFor(u.token, u.phone!);
+      const { newPhoneNumber, newPhonePassCode, oldPhoneNumber, oldPhonePassCode } = await codesFor(
+        u.token,
+        u.phone!,
+      );
       for (const p of [
         { newPhoneNumber, newPhonePassCode },
         { newPhoneNumber, newPhonePassCode, oldPhoneNumber },
@@ -172,7 +192,9 @@ describeEachDialect(
         verifyMethod: "EMAIL_PASSCODE",
         phonePassCodePayload: { newPhoneNumber: newPhone(), newPhonePassCode: "123456" },
       });
-      const b = await as(h(), u.token)("POST", "/api/v3/verify-update-phone-request", { verifyMethod: "PHONE_PASSCODE" });
+      const b = await as(h(), u.token)("POST", "/api/v3/verify-update-phone-request", {
+        verifyMethod: "PHONE_PASSCODE",
+      });
       assert.deepEqual([a.statusCode, b.statusCode], [400, 400]);
     });
 
@@ -181,7 +203,9 @@ describeEachDialect(
         verifyMethod: "PHONE_PASSCODE",
         phonePassCodePayload: { newPhoneNumber: newPhone(), newPhonePassCode: "123456" },
       });
-      const r2 = await as(h(), undefined)("POST", "/api/v3/update-phone", { updatePhoneToken: "x".repeat(43) });
+      const r2 = await as(h(), undefined)("POST", "/api/v3/update-phone", {
+        updatePhoneToken: "x".repeat(43),
+      });
       assert.deepEqual([r1.statusCode, r1.apiCode, r2.statusCode, r2.apiCode], [401, 2020, 401, 2020]);
     });
 
@@ -191,7 +215,8 @@ describeEachDialect(
       const { updatePhoneToken } = (await verify(u.token, payload)).data;
       const results = await Promise.all(Array.from({ length: 20 }, () => update(u.token, updatePhoneToken)));
       assert.equal(results.filter((r) => r.statusCode === 200).length, 1);
-      for (const r of results.filter((x) => x.statusCode !== 200)) assert.deepEqual([r.statusCode, r.apiCode], [400, 2207]);
+      for (const r of results.filter((x) => x.statusCode !== 200))
+        assert.deepEqual([r.statusCode, r.apiCode], [400, 2207]);
       assert.equal((await profileOf(h(), u.token)).phone, payload.newPhoneNumber);
     });
 
@@ -204,7 +229,11 @@ describeEachDialect(
 
       const t2 = (await verify(u.token, await codesFor(u.token, u.phone!))).data.updatePhoneToken;
       assert.equal((await update(stranger.token, t2)).apiCode, 2207, "another user's");
-      assert.equal((await update(u.token, `${t2.slice(0, 42)}${t2.endsWith("A") ? "B" : "A"}`)).apiCode, 2207, "unknown");
+      assert.equal(
+        (await update(u.token, `${t2.slice(0, 42)}${t2.endsWith("A") ? "B" : "A"}`)).apiCode,
+        2207,
+        "unknown",
+      );
       assert.equal((await update(u.token, t2)).statusCode, 200);
       assert.equal((await update(u.token, t2)).apiCode, 2207, "reused");
     });
@@ -225,10 +254,12 @@ describeEachDialect(
       // Meanwhile another user binds that number.
       const other = await register(h(), { email: true, password: "Secret-pass-123" });
       clock.advance(1_000);
-      const passCode = await sendSms(h(), payload.newPhoneNumber, "CHANNEL_BIND_PHONE", other.token).catch(async () => {
-        clock.advance(60_000);
-        return sendSms(h(), payload.newPhoneNumber, "CHANNEL_BIND_PHONE", other.token);
-      });
+      const passCode = await sendSms(h(), payload.newPhoneNumber, "CHANNEL_BIND_PHONE", other.token).catch(
+        async () => {
+          clock.advance(60_000);
+          return sendSms(h(), payload.newPhoneNumber, "CHANNEL_BIND_PHONE", other.token);
+        },
+      );
       const bound = await as(h(), other.token)("POST", "/api/v3/bind-phone", {
         phoneNumber: payload.newPhoneNumber,
         passCode,
@@ -240,15 +271,20 @@ describeEachDialect(
     });
 
     it("update-phone: two users racing for one number at commit → one wins, the other 409/2035, no change", async () => {
-      await setPoolSettings(h(), { changePhoneStrategy: { verifyOldPhone: false }, updatePhoneTokenExpiresIn: 3600 });
+      await setPoolSettings(h(), {
+        changePhoneStrategy: { verifyOldPhone: false },
+        updatePhoneTokenExpiresIn: 3600,
+      });
       const target = newPhone();
       const a = await register(h(), { phone: true });
       const b = await register(h(), { phone: true });
       const codeA = await sendSms(h(), target, "CHANNEL_BIND_PHONE", a.token);
-      const ta = (await verify(a.token, { newPhoneNumber: target, newPhonePassCode: codeA })).data.updatePhoneToken;
+      const ta = (await verify(a.token, { newPhoneNumber: target, newPhonePassCode: codeA })).data
+        .updatePhoneToken;
       clock.advance(61_000);
       const codeB = await sendSms(h(), target, "CHANNEL_BIND_PHONE", b.token);
-      const tb = (await verify(b.token, { newPhoneNumber: target, newPhonePassCode: codeB })).data.updatePhoneToken;
+      const tb = (await verify(b.token, { newPhoneNumber: target, newPhonePassCode: codeB })).data
+        .updatePhoneToken;
       const [ra, rb] = await Promise.all([update(a.token, ta), update(b.token, tb)]);
       const outcomes = [ra, rb].map((r) => `${r.statusCode}/${r.apiCode ?? ""}`).sort();
       assert.deepEqual(outcomes, ["200/", "409/2035"]);
@@ -265,11 +301,15 @@ describeEachDialect(
       // Meanwhile the old number is unbound and another one bound.
       clock.advance(61_000);
       const unbindCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
-      assert.equal((await as(h(), u.token)("POST", "/api/v3/unbind-phone", { passCode: unbindCode })).statusCode, 200);
+      assert.equal(
+        (await as(h(), u.token)("POST", "/api/v3/unbind-phone", { passCode: unbindCode })).statusCode,
+        200,
+      );
       const third = newPhone();
       const bindCode = await sendSms(h(), third, "CHANNEL_BIND_PHONE", u.token);
       assert.equal(
-        (await as(h(), u.token)("POST", "/api/v3/bind-phone", { phoneNumber: third, passCode: bindCode })).statusCode,
+        (await as(h(), u.token)("POST", "/api/v3/bind-phone", { phoneNumber: third, passCode: bindCode }))
+          .statusCode,
         200,
       );
       const r = await update(u.token, updatePhoneToken);
@@ -284,7 +324,11 @@ describeEachDialect(
       const res = await h().inject({
         method: "POST",
         url: "/api/v3/update-phone",
-        headers: { "x-authing-app-id": h().boot.appId, authorization: u.token, "user-agent": "profile-test/1.0" },
+        headers: {
+          "x-authing-app-id": h().boot.appId,
+          authorization: u.token,
+          "user-agent": "profile-test/1.0",
+        },
         payload: { updatePhoneToken },
       });
       assert.equal(res.json().statusCode, 200);
@@ -298,7 +342,10 @@ describeEachDialect(
       assert.equal(e.app_id, h().boot.appId);
       assert.ok(Math.abs(e.created_at - clock.now()) < 5_000);
       assert.equal(e.old_value, `+86 ${u.phone!.slice(0, 3)}****${u.phone!.slice(-4)}`);
-      assert.equal(e.new_value, `+86 ${payload.newPhoneNumber.slice(0, 3)}****${payload.newPhoneNumber.slice(-4)}`);
+      assert.equal(
+        e.new_value,
+        `+86 ${payload.newPhoneNumber.slice(0, 3)}****${payload.newPhoneNumber.slice(-4)}`,
+      );
       assert.ok(!JSON.stringify(e).includes(u.phone!) && !JSON.stringify(e).includes(payload.newPhoneNumber));
     });
 
@@ -314,7 +361,10 @@ describeEachDialect(
         assert.ok(!/https?:\/\//.test(notice.text), "no link");
         assert.ok(!notice.text.includes(payload.newPhoneNumber), "new number masked");
       }
-      assert.equal(h().ctx.outbox.lastFor(e164(payload.newPhoneNumber), { purpose: "phone_changed" }), undefined);
+      assert.equal(
+        h().ctx.outbox.lastFor(e164(payload.newPhoneNumber), { purpose: "phone_changed" }),
+        undefined,
+      );
     });
 
     it("after a change: notifyOnPhoneChange off → no notice", async () => {

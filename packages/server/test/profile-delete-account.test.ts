@@ -38,7 +38,10 @@ describeEachDialect(
         created_at: Date.now(),
       });
       const passCode = await sendSms(h(), u.phone!, "CHANNEL_DELETE_ACCOUNT", u.token);
-      const v = await verify(u.token, { verifyMethod: "PHONE_PASSCODE", phonePassCodePayload: { phoneNumber: u.phone, passCode } });
+      const v = await verify(u.token, {
+        verifyMethod: "PHONE_PASSCODE",
+        phonePassCodePayload: { phoneNumber: u.phone, passCode },
+      });
       assert.equal(v.statusCode, 200, JSON.stringify(v));
       assert.equal(v.data.tokenExpiresIn, 60);
       const r = await del(u.token, v.data.deleteAccountToken);
@@ -49,7 +52,10 @@ describeEachDialect(
       // sign-in fails exactly as for an account that never existed
       const old = await signin({ account: u.username!, password: u.password! });
       const never = await signin({ account: "never-existed-user", password: u.password! });
-      assert.deepEqual([old.statusCode, old.apiCode, old.message], [never.statusCode, never.apiCode, never.message]);
+      assert.deepEqual(
+        [old.statusCode, old.apiCode, old.message],
+        [never.statusCode, never.apiCode, never.message],
+      );
       assert.deepEqual([old.statusCode, old.apiCode], [403, 2333]);
       // identities gone, identifiers free for reuse
       assert.deepEqual(await h().ctx.repos.listIdentitiesByUser(u.userId), []);
@@ -58,20 +64,29 @@ describeEachDialect(
       const reuse = await as(h(), again.token)("POST", "/api/v3/update-profile", { username: u.username });
       assert.equal(reuse.statusCode, 200, JSON.stringify(reuse));
       const code = await sendSms(h(), u.phone!, "CHANNEL_BIND_PHONE", again.token);
-      const rebound = await as(h(), again.token)("POST", "/api/v3/bind-phone", { phoneNumber: u.phone, passCode: code });
+      const rebound = await as(h(), again.token)("POST", "/api/v3/bind-phone", {
+        phoneNumber: u.phone,
+        passCode: code,
+      });
       assert.equal(rebound.statusCode, 200, JSON.stringify(rebound));
     });
 
     it("delete account: the audit record keeps only a masked identifier; earlier events lose IP and user agent", async () => {
       const u = await register(h(), { phone: true, email: true });
       const passCode = await sendEmail(h(), u.email!, "CHANNEL_DELETE_ACCOUNT", u.token);
-      const v = await verify(u.token, { verifyMethod: "EMAIL_PASSCODE", emailPassCodePayload: { email: u.email, passCode } });
+      const v = await verify(u.token, {
+        verifyMethod: "EMAIL_PASSCODE",
+        emailPassCodePayload: { email: u.email, passCode },
+      });
       assert.equal((await del(u.token, v.data.deleteAccountToken)).statusCode, 200);
       const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
       const deleted = events.find((e) => e.action === "user.deleted");
       assert.ok(deleted);
       assert.equal(deleted.target, `+86 ${u.phone!.slice(0, 3)}****${u.phone!.slice(-4)}`);
-      assert.deepEqual([deleted.ip, deleted.user_agent, deleted.old_value, deleted.new_value], [null, null, null, null]);
+      assert.deepEqual(
+        [deleted.ip, deleted.user_agent, deleted.old_value, deleted.new_value],
+        [null, null, null, null],
+      );
       assert.ok(events.length > 1, "the email bind happened before");
       for (const e of events) {
         assert.deepEqual([e.ip, e.user_agent], [null, null]);
@@ -81,16 +96,25 @@ describeEachDialect(
 
     it("delete account: PASSWORD is refused (400) for a user with a phone or email", async () => {
       const u = await register(h(), { email: true });
-      const r = await verify(u.token, { verifyMethod: "PASSWORD", passwordPayload: { password: u.password } });
+      const r = await verify(u.token, {
+        verifyMethod: "PASSWORD",
+        passwordPayload: { password: u.password },
+      });
       assert.equal(r.statusCode, 400);
       assert.match(r.message, /PHONE_PASSCODE|EMAIL_PASSCODE/);
     });
 
     it("delete account: PASSWORD works for a user with neither phone nor email; a wrong one → 403/2006", async () => {
       const u = await register(h(), { username: true });
-      const wrong = await verify(u.token, { verifyMethod: "PASSWORD", passwordPayload: { password: "nope-nope" } });
+      const wrong = await verify(u.token, {
+        verifyMethod: "PASSWORD",
+        passwordPayload: { password: "nope-nope" },
+      });
       assert.deepEqual([wrong.statusCode, wrong.apiCode], [403, 2006]);
-      const v = await verify(u.token, { verifyMethod: "PASSWORD", passwordPayload: { password: u.password } });
+      const v = await verify(u.token, {
+        verifyMethod: "PASSWORD",
+        passwordPayload: { password: u.password },
+      });
       assert.equal(v.statusCode, 200, JSON.stringify(v));
       assert.equal((await del(u.token, v.data.deleteAccountToken)).statusCode, 200);
     });
@@ -115,7 +139,10 @@ describeEachDialect(
       const stranger = await register(h(), { phone: true });
       const passCode = await sendSms(h(), u.phone!, "CHANNEL_DELETE_ACCOUNT", u.token);
       const t = (
-        await verify(u.token, { verifyMethod: "PHONE_PASSCODE", phonePassCodePayload: { phoneNumber: u.phone, passCode } })
+        await verify(u.token, {
+          verifyMethod: "PHONE_PASSCODE",
+          phonePassCodePayload: { phoneNumber: u.phone, passCode },
+        })
       ).data.deleteAccountToken;
       assert.equal((await del(stranger.token, t)).apiCode, 2207);
       assert.equal((await as(h(), stranger.token)("GET", "/api/v3/get-profile")).statusCode, 200);

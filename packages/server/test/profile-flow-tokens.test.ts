@@ -11,7 +11,12 @@ const clock = new FakeClock();
 
 async function newUser(h: Harness): Promise<string> {
   const id = newId();
-  await h.ctx.repos.insertUser({ id, pool_id: h.boot.userPoolId, created_at: clock.now(), updated_at: clock.now() });
+  await h.ctx.repos.insertUser({
+    id,
+    pool_id: h.boot.userPoolId,
+    created_at: clock.now(),
+    updated_at: clock.now(),
+  });
   return id;
 }
 
@@ -29,7 +34,11 @@ describeEachDialect(
           ttlSeconds,
         })
       ).token;
-    const spend = (userId: string | undefined, token: string, over: Partial<{ poolId: string; purpose: any }> = {}) =>
+    const spend = (
+      userId: string | undefined,
+      token: string,
+      over: Partial<{ poolId: string; purpose: any }> = {},
+    ) =>
       tokens().spend(h().ctx.repos, {
         purpose: over.purpose ?? "update_phone",
         poolId: over.poolId ?? h().boot.userPoolId,
@@ -42,14 +51,21 @@ describeEachDialect(
       const user = await newUser(h());
       const token = await issue(user);
       const spent = await spend(user, token);
-      assert.deepEqual(spent, { userId: user, payload: { oldPhone: "+8613800138000", newPhone: "+8613900139000" } });
+      assert.deepEqual(spent, {
+        userId: user,
+        payload: { oldPhone: "+8613800138000", newPhone: "+8613900139000" },
+      });
       await assert.rejects(spend(user, token), invalid);
     });
 
     it("flow token: stored only as its HMAC-SHA256 keyed with the server secret", async () => {
       const user = await newUser(h());
       const token = await issue(user);
-      const rows = await h().ctx.db.kysely.selectFrom("flow_tokens").selectAll().where("user_id", "=", user).execute();
+      const rows = await h()
+        .ctx.db.kysely.selectFrom("flow_tokens")
+        .selectAll()
+        .where("user_id", "=", user)
+        .execute();
       assert.equal(rows.length, 1);
       assert.ok(!JSON.stringify(rows).includes(token));
       const expected = createHmac("sha256", h().ctx.keys.secret).update(`flow-token:${token}`).digest("hex");
@@ -81,14 +97,16 @@ describeEachDialect(
       const token = await issue(user);
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, () =>
-          h().ctx.db.kysely.transaction().execute((trx) =>
-            tokens().spend(repositories(trx), {
-              purpose: "update_phone",
-              poolId: h().boot.userPoolId,
-              userId: user,
-              token,
-            }),
-          ),
+          h()
+            .ctx.db.kysely.transaction()
+            .execute((trx) =>
+              tokens().spend(repositories(trx), {
+                purpose: "update_phone",
+                poolId: h().boot.userPoolId,
+                userId: user,
+                token,
+              }),
+            ),
         ),
       );
       assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);

@@ -9,13 +9,19 @@ describeEachDialect(
   (h) => {
     it("get-profile: the signed-in user; customData, identities, departmentIds only when asked", async () => {
       const u = await register(h(), { phone: true, email: true });
-      const plain = await as(h(), u.token)("GET", "/api/v3/get-profile?withCustomData=false&withIdentities=false&withDepartmentIds=false");
+      const plain = await as(h(), u.token)(
+        "GET",
+        "/api/v3/get-profile?withCustomData=false&withIdentities=false&withDepartmentIds=false",
+      );
       assert.equal(plain.statusCode, 200);
       assert.equal(plain.data.userId, u.userId);
       assert.deepEqual([plain.data.phone, plain.data.email], [u.phone, u.email]);
       for (const k of ["customData", "identities", "departmentIds"]) assert.ok(!(k in plain.data), k);
       assert.ok(!("password_hash" in plain.data) && !JSON.stringify(plain).includes("argon2"));
-      const full = await as(h(), u.token)("GET", "/api/v3/get-profile?withCustomData=true&withIdentities=true&withDepartmentIds=true");
+      const full = await as(h(), u.token)(
+        "GET",
+        "/api/v3/get-profile?withCustomData=true&withIdentities=true&withDepartmentIds=true",
+      );
       assert.deepEqual([full.data.customData, full.data.identities, full.data.departmentIds], [{}, [], []]);
     });
 
@@ -74,23 +80,39 @@ describeEachDialect(
     it("update-profile: a username taken by another user (any case) → 409/2034", async () => {
       const owner = await register(h(), { username: true });
       const u = await register(h(), { phone: true });
-      const r = await as(h(), u.token)("POST", "/api/v3/update-profile", { username: owner.username!.toUpperCase() });
+      const r = await as(h(), u.token)("POST", "/api/v3/update-profile", {
+        username: owner.username!.toUpperCase(),
+      });
       assert.deepEqual([r.statusCode, r.apiCode], [409, 2034]);
       const mine = newUsername();
-      assert.equal((await as(h(), u.token)("POST", "/api/v3/update-profile", { username: mine })).data.username, mine);
+      assert.equal(
+        (await as(h(), u.token)("POST", "/api/v3/update-profile", { username: mine })).data.username,
+        mine,
+      );
     });
 
     it("update-profile: an externalId used by another user → 409", async () => {
       const a = await register(h(), { phone: true });
       const b = await register(h(), { phone: true });
       const ext = `ext-${newId()}`;
-      assert.equal((await as(h(), a.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode, 200);
-      assert.equal((await as(h(), b.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode, 409);
+      assert.equal(
+        (await as(h(), a.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode,
+        200,
+      );
+      assert.equal(
+        (await as(h(), b.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode,
+        409,
+      );
     });
 
     it("update-profile: wrong types and bad enum values → 400", async () => {
       const u = await register(h(), { phone: true });
-      for (const body of [{ gender: "X" }, { nickname: 5 }, { customData: "text" }, { name: "x".repeat(300) }]) {
+      for (const body of [
+        { gender: "X" },
+        { nickname: 5 },
+        { customData: "text" },
+        { name: "x".repeat(300) },
+      ]) {
         const r = await as(h(), u.token)("POST", "/api/v3/update-profile", body);
         assert.equal(r.statusCode, 400, JSON.stringify(body));
       }
@@ -113,7 +135,13 @@ describeEachDialect(
       const u = await register(h(), { phone: true, email: true, password: "Strong-Pass-1234" });
       const r = await as(h(), u.token)("GET", "/api/v3/get-security-info");
       assert.deepEqual(
-        [r.data.passwordSecurityLevel, r.data.passwordSet, r.data.emailBinded, r.data.phoneBinded, r.data.securityScore],
+        [
+          r.data.passwordSecurityLevel,
+          r.data.passwordSet,
+          r.data.emailBinded,
+          r.data.phoneBinded,
+          r.data.securityScore,
+        ],
         [3, true, true, true, 70],
       );
     });

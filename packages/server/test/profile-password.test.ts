@@ -3,7 +3,15 @@ import { constants, publicEncrypt } from "node:crypto";
 import { beforeEach, it } from "node:test";
 import { FakeClock } from "../src/services/clock.js";
 import { describeEachDialect, type Harness } from "./helpers/harness.js";
-import { as, e164, register, resetPoolSettings, sendSms, setPoolSettings, signIn } from "./helpers/profile.js";
+import {
+  as,
+  e164,
+  register,
+  resetPoolSettings,
+  sendSms,
+  setPoolSettings,
+  signIn,
+} from "./helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
 
@@ -83,7 +91,10 @@ describeEachDialect(
       const u = await register(h(), { email: true });
       const other = await signIn(h(), u.email!, u.password!);
       assert.equal((await as(h(), other)("GET", "/api/v3/get-profile")).statusCode, 200);
-      assert.equal((await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode, 200);
+      assert.equal(
+        (await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode,
+        200,
+      );
       const dead = await as(h(), other)("GET", "/api/v3/get-profile");
       assert.equal(dead.statusCode, 401);
       assert.equal((await as(h(), u.token)("GET", "/api/v3/get-profile")).statusCode, 200);
@@ -93,13 +104,19 @@ describeEachDialect(
       await setPoolSettings(h(), { endSessionsOnPasswordChange: false });
       const u = await register(h(), { email: true });
       const other = await signIn(h(), u.email!, u.password!);
-      assert.equal((await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode, 200);
+      assert.equal(
+        (await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode,
+        200,
+      );
       assert.equal((await as(h(), other)("GET", "/api/v3/get-profile")).statusCode, 200);
     });
 
     it("update-password: a notice goes to the user's email and phone; notifyOnPasswordChange off → none", async () => {
       const u = await register(h(), { phone: true, email: true });
-      assert.equal((await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode, 200);
+      assert.equal(
+        (await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" })).statusCode,
+        200,
+      );
       for (const to of [u.email!, e164(u.phone!)]) {
         const n = h().ctx.outbox.lastFor(to, { purpose: "password_changed" });
         assert.ok(n, `notice to ${to}`);
@@ -107,7 +124,10 @@ describeEachDialect(
       }
       await setPoolSettings(h(), { notifyOnPasswordChange: false });
       const v = await register(h(), { email: true });
-      assert.equal((await change(v.token, { oldPassword: v.password, newPassword: "Another-pass-456" })).statusCode, 200);
+      assert.equal(
+        (await change(v.token, { oldPassword: v.password, newPassword: "Another-pass-456" })).statusCode,
+        200,
+      );
       assert.equal(h().ctx.outbox.lastFor(v.email!, { purpose: "password_changed" }), undefined);
     });
 
@@ -120,7 +140,10 @@ describeEachDialect(
         phonePassCodePayload: { phoneNumber: u.phone, passCode },
       });
       const token = v.data.passwordResetToken;
-      const foreign = await change(stranger.token, { newPassword: "Stolen-pass-000", passwordResetToken: token });
+      const foreign = await change(stranger.token, {
+        newPassword: "Stolen-pass-000",
+        passwordResetToken: token,
+      });
       assert.deepEqual([foreign.statusCode, foreign.apiCode], [400, 2207]);
       const r = await change(u.token, { newPassword: "Reset-pass-135", passwordResetToken: token });
       assert.equal(r.statusCode, 200, JSON.stringify(r));
@@ -131,7 +154,8 @@ describeEachDialect(
 
     it("update-password: the strength level is computed when the password is set (get-security-info)", async () => {
       const u = await register(h(), { email: true, password: "abcdef" });
-      const level = async () => (await as(h(), u.token)("GET", "/api/v3/get-security-info")).data.passwordSecurityLevel;
+      const level = async () =>
+        (await as(h(), u.token)("GET", "/api/v3/get-security-info")).data.passwordSecurityLevel;
       assert.equal(await level(), 1);
       await change(u.token, { oldPassword: "abcdef", newPassword: "abcdefgh12" });
       assert.equal(await level(), 2);

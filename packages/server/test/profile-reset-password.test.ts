@@ -71,14 +71,26 @@ describeEachDialect(
         channel: "CHANNEL_RESET_PASSWORD",
         phoneNumber: known.phone,
       });
-      const sendUnknown = await h().api("POST", "/api/v3/send-sms", { channel: "CHANNEL_RESET_PASSWORD", phoneNumber: unknown });
+      const sendUnknown = await h().api("POST", "/api/v3/send-sms", {
+        channel: "CHANNEL_RESET_PASSWORD",
+        phoneNumber: unknown,
+      });
       assert.deepEqual([sendKnown.statusCode, sendUnknown.statusCode], [200, 200]);
-      assert.equal(h().ctx.outbox.lastCodeFor(e164(unknown)), undefined, "nothing delivered to an unknown number");
+      assert.equal(
+        h().ctx.outbox.lastCodeFor(e164(unknown)),
+        undefined,
+        "nothing delivered to an unknown number",
+      );
       const code = h().ctx.outbox.lastCodeFor(e164(known.phone!), "CHANNEL_RESET_PASSWORD")!;
       const guess = code === "000000" ? "111111" : "000000";
       const a = await verifyByPhone(known.phone!, guess);
       const b = await verifyByPhone(unknown, guess);
-      const strip = (r: any) => ({ statusCode: r.statusCode, apiCode: r.apiCode, message: r.message, data: r.data });
+      const strip = (r: any) => ({
+        statusCode: r.statusCode,
+        apiCode: r.apiCode,
+        message: r.message,
+        data: r.data,
+      });
       assert.deepEqual(strip(a), strip(b));
       assert.deepEqual([a.statusCode, a.apiCode], [400, 2001]);
     });
@@ -138,7 +150,14 @@ describeEachDialect(
       const poolId = newId();
       const appId = newId();
       const now = Date.now();
-      await h().ctx.repos.insertPool({ id: poolId, name: "other", secret: "s", settings: "{}", created_at: now, updated_at: now });
+      await h().ctx.repos.insertPool({
+        id: poolId,
+        name: "other",
+        secret: "s",
+        settings: "{}",
+        created_at: now,
+        updated_at: now,
+      });
       await h().ctx.repos.insertApplication({
         id: appId,
         pool_id: poolId,

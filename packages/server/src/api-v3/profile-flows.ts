@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
   CommonResponse,
   DeleteAccountDto,
@@ -15,7 +16,6 @@ import {
   VerifyUpdateEmailRequestDto,
   VerifyUpdatePhoneRequestDto,
 } from "@gatehouse/protocol";
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
@@ -48,7 +48,10 @@ export function profileFlowRoutes(ctx: Context) {
         },
       },
       async (request) =>
-        ok(request, await ctx.profile.verifyUpdatePhoneRequest(await who(request), request.body.phonePassCodePayload)),
+        ok(
+          request,
+          await ctx.profile.verifyUpdatePhoneRequest(await who(request), request.body.phonePassCodePayload),
+        ),
     );
 
     app.post(
@@ -62,7 +65,8 @@ export function profileFlowRoutes(ctx: Context) {
           response: { 200: SuccessResponse },
         },
       },
-      async (request) => ok(request, await ctx.profile.updatePhone(await who(request), request.body.updatePhoneToken)),
+      async (request) =>
+        ok(request, await ctx.profile.updatePhone(await who(request), request.body.updatePhoneToken)),
     );
 
     app.post(
@@ -93,7 +97,8 @@ export function profileFlowRoutes(ctx: Context) {
           response: { 200: SuccessResponse },
         },
       },
-      async (request) => ok(request, await ctx.profile.updateEmail(await who(request), request.body.updateEmailToken)),
+      async (request) =>
+        ok(request, await ctx.profile.updateEmail(await who(request), request.body.updateEmailToken)),
     );
 
     app.post(
@@ -125,7 +130,10 @@ export function profileFlowRoutes(ctx: Context) {
         },
       },
       async (request) =>
-        ok(request, await ctx.profile.verifyResetPasswordRequest(appCallOf(request, tenantOf(request)), request.body)),
+        ok(
+          request,
+          await ctx.profile.verifyResetPasswordRequest(appCallOf(request, tenantOf(request)), request.body),
+        ),
     );
 
     app.post(
@@ -156,7 +164,8 @@ export function profileFlowRoutes(ctx: Context) {
           response: { 200: DeleteAccountTokenResponse },
         },
       },
-      async (request) => ok(request, await ctx.profile.verifyDeleteAccountRequest(await who(request), request.body)),
+      async (request) =>
+        ok(request, await ctx.profile.verifyDeleteAccountRequest(await who(request), request.body)),
     );
 
     app.post(
@@ -170,7 +179,8 @@ export function profileFlowRoutes(ctx: Context) {
           response: { 200: SuccessResponse },
         },
       },
-      async (request) => ok(request, await ctx.profile.deleteAccount(await who(request), request.body.deleteAccountToken)),
+      async (request) =>
+        ok(request, await ctx.profile.deleteAccount(await who(request), request.body.deleteAccountToken)),
     );
   };
 }

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
   BindEmailDto,
   BindPhoneDto,
@@ -11,7 +12,6 @@ import {
   ValidatePasswordDto,
   ValidatePasswordResponse,
 } from "@gatehouse/protocol";
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
@@ -64,7 +64,12 @@ export function profileRoutes(ctx: Context) {
       "/api/v3/get-profile",
       {
         preHandler,
-        schema: { tags, summary: "The signed-in user", querystring: GetProfileQuery, response: { 200: UserSingleResponse } },
+        schema: {
+          tags,
+          summary: "The signed-in user",
+          querystring: GetProfileQuery,
+          response: { 200: UserSingleResponse },
+        },
       },
       async (request) => ok(request, await ctx.profile.getProfile(await who(request), request.query)),
     );

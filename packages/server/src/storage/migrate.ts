@@ -1,6 +1,7 @@
 import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db } from "./db.js";
 import * as m0001 from "./migrations/0001-foundation.js";
+import * as m0002 from "./migrations/0002-codes.js";
 import * as m0005 from "./migrations/0005-profile.js";
 
 /**
@@ -9,6 +10,7 @@ import * as m0005 from "./migrations/0005-profile.js";
  */
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
+  "0002-codes": m0002,
   "0005-profile": m0005,
 };
 

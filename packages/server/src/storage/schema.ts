@@ -93,6 +93,28 @@ export interface IdentityTable {
   created_at: number;
 }
 
+export interface VerificationCodeTable {
+  id: string;
+  pool_id: string;
+  kind: string;
+  channel: string;
+  /** E.164 for sms, lower-cased for email. */
+  target: string;
+  /** hex HMAC-SHA256 keyed with the server secret; the code itself is never stored. */
+  code_hash: string;
+  attempts: number;
+  max_attempts: number;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+export interface RateBucketTable {
+  key: string;
+  hits: number;
+  expires_at: number;
+}
+
 export interface FlowTokenTable {
   id: string;
   pool_id: string;
@@ -127,6 +149,8 @@ export interface Database {
   applications: ApplicationTable;
   users: UserTable;
   identities: IdentityTable;
+  verification_codes: VerificationCodeTable;
+  rate_buckets: RateBucketTable;
   flow_tokens: FlowTokenTable;
   audit_events: AuditEventTable;
 }

@@ -1,28 +1,19 @@
-import type { PoolSettings } from "@gatehouse/protocol";
-import { mergePoolSettings, parsePoolSettings } from "../../src/services/settings.js";
+import { freshEmail, freshPhone } from "./codes.js";
 import type { Harness } from "./harness.js";
+import { patchPoolSettings } from "./pool-settings.js";
 
 /**
  * Arranging user-information tests through the public API: sign up, sign in, send codes and
  * read them from the memory outbox. Numbers and addresses are unique per call, so tests do not
  * share cooldowns.
  */
-let seq = 0;
-const run = Math.floor(Math.random() * 9000) + 1000;
-
-/** A fresh, valid mainland-China mobile number (national form). */
-export function newPhone(): string {
-  seq += 1;
-  return `139${String(run).padStart(4, "0")}${String(seq).padStart(4, "0")}`;
-}
+export const newPhone = freshPhone;
+export const newEmail = () => freshEmail("profile");
 export const e164 = (national: string) => `+86${national}`;
-export function newEmail(): string {
-  seq += 1;
-  return `user${run}-${seq}@example.com`;
-}
+let names = 0;
 export function newUsername(): string {
-  seq += 1;
-  return `user_${run}_${seq}`;
+  names += 1;
+  return `user_${process.pid}_${names}`;
 }
 
 export interface Account {
@@ -107,7 +98,10 @@ export interface NewAccount {
  * phone-code sign-up; an email and/or username from a password sign-up, or — next to a phone —
  * from bind-email / update-profile.
  */
-export async function register(h: Harness, want: NewAccount = { phone: true, email: true }): Promise<Account> {
+export async function register(
+  h: Harness,
+  want: NewAccount = { phone: true, email: true },
+): Promise<Account> {
   const password = want.password === undefined ? "Secret-pass-123" : (want.password ?? undefined);
   const a: Omit<Account, "userId" | "token"> = {
     phone: want.phone ? newPhone() : undefined,
@@ -135,7 +129,11 @@ export async function register(h: Harness, want: NewAccount = { phone: true, ema
     if (!password) throw new Error("a username-only account needs a password");
     const r = await h.api("POST", "/api/v3/signup", {
       connection: "PASSWORD",
-      passwordPayload: { password, ...(a.email ? { email: a.email } : {}), ...(a.username ? { username: a.username } : {}) },
+      passwordPayload: {
+        password,
+        ...(a.email ? { email: a.email } : {}),
+        ...(a.username ? { username: a.username } : {}),
+      },
     });
     userId = expectOk("signup by password", r).userId;
   }
@@ -153,19 +151,16 @@ export async function register(h: Harness, want: NewAccount = { phone: true, ema
     expectOk("bind-email", await as(h, token)("POST", "/api/v3/bind-email", { email: a.email, passCode }));
   }
   if (a.phone && a.username) {
-    expectOk("update-profile", await as(h, token)("POST", "/api/v3/update-profile", { username: a.username }));
+    expectOk(
+      "update-profile",
+      await as(h, token)("POST", "/api/v3/update-profile", { username: a.username }),
+    );
   }
   return { ...a, userId, token };
 }
 
 /** Changes pool settings the way an administrator would (the management API stores the same JSON). */
-export async function setPoolSettings(h: Harness, patch: Partial<Record<keyof PoolSettings, unknown>>) {
-  const poolId = h.boot.userPoolId;
-  const pool = await h.ctx.repos.findPoolById(poolId);
-  if (!pool) throw new Error("no pool");
-  const next = mergePoolSettings(parsePoolSettings(pool.settings), patch as Record<string, unknown>);
-  await h.ctx.repos.updatePoolSettings(poolId, JSON.stringify(next), Date.now());
-}
+export const setPoolSettings = (h: Harness, patch: Record<string, unknown>) => patchPoolSettings(h, patch);
 
 export async function resetPoolSettings(h: Harness) {
   await h.ctx.repos.updatePoolSettings(h.boot.userPoolId, "{}", Date.now());

@@ -13,7 +13,14 @@ import {
   assertUserHasEmail,
   assertUserHasPhone,
 } from "./checks.js";
-import { inTransaction, loadUser, noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./deps.js";
+import {
+  inTransaction,
+  loadUser,
+  noticesTo,
+  type ProfileDeps,
+  type SelfService,
+  sendNotices,
+} from "./deps.js";
 
 /**
  * Bind / unbind phone and email (behaviour-and-errors §2.5): bind only when nothing is bound,
@@ -67,7 +74,10 @@ export function bindFlows(deps: ProfileDeps) {
       });
       // The email (if any) hears of it; the number just proved itself.
       const masked = { phone: maskPhone(phone) };
-      sendNotices(deps, noticesTo({ poolId, settings, purpose: "phone_bound", params: masked }, { email: user.email }));
+      sendNotices(
+        deps,
+        noticesTo({ poolId, settings, purpose: "phone_bound", params: masked }, { email: user.email }),
+      );
     },
 
     async unbindPhone(who: SelfService, passCode: string) {
@@ -98,7 +108,13 @@ export function bindFlows(deps: ProfileDeps) {
         });
       });
       const masked = { phone: maskPhone(phone) };
-      sendNotices(deps, noticesTo({ poolId, settings, purpose: "phone_unbound", params: masked }, { phone, email: user.email }));
+      sendNotices(
+        deps,
+        noticesTo(
+          { poolId, settings, purpose: "phone_unbound", params: masked },
+          { phone, email: user.email },
+        ),
+      );
     },
 
     async bindEmail(who: SelfService, body: BindEmailDto) {
@@ -128,7 +144,10 @@ export function bindFlows(deps: ProfileDeps) {
         });
       });
       const masked = { email: maskEmail(email) };
-      sendNotices(deps, noticesTo({ poolId, settings, purpose: "email_bound", params: masked }, { phone: user.phone }));
+      sendNotices(
+        deps,
+        noticesTo({ poolId, settings, purpose: "email_bound", params: masked }, { phone: user.phone }),
+      );
     },
 
     async unbindEmail(who: SelfService, passCode: string) {
@@ -159,7 +178,13 @@ export function bindFlows(deps: ProfileDeps) {
         });
       });
       const masked = { email: maskEmail(email) };
-      sendNotices(deps, noticesTo({ poolId, settings, purpose: "email_unbound", params: masked }, { phone: user.phone, email }));
+      sendNotices(
+        deps,
+        noticesTo(
+          { poolId, settings, purpose: "email_unbound", params: masked },
+          { phone: user.phone, email },
+        ),
+      );
     },
   };
 }

@@ -114,7 +114,12 @@ export function changeEmailFlow(deps: ProfileDeps) {
       });
 
       if (settings.notifyOnEmailChange) {
-        const base = { poolId, settings, purpose: "email_changed" as const, params: { newEmail: maskEmail(change.newEmail) } };
+        const base = {
+          poolId,
+          settings,
+          purpose: "email_changed" as const,
+          params: { newEmail: maskEmail(change.newEmail) },
+        };
         sendNotices(deps, noticesTo(base, { phone: change.phone, email: change.oldEmail }));
       }
       return { success: true };

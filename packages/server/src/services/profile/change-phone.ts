@@ -122,7 +122,12 @@ export function changePhoneFlow(deps: ProfileDeps) {
 
       // The old number and the email hear of it (no code, no link); the new number just proved itself.
       if (settings.notifyOnPhoneChange) {
-        const base = { poolId, settings, purpose: "phone_changed" as const, params: { newPhone: maskPhone(change.newPhone) } };
+        const base = {
+          poolId,
+          settings,
+          purpose: "phone_changed" as const,
+          params: { newPhone: maskPhone(change.newPhone) },
+        };
         sendNotices(deps, noticesTo(base, { phone: change.oldPhone, email: change.email }));
       }
       return { success: true };

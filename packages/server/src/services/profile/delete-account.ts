@@ -9,7 +9,14 @@ import {
   assertUserHasEmail,
   assertUserHasPhone,
 } from "./checks.js";
-import { inTransaction, loadUser, noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./deps.js";
+import {
+  inTransaction,
+  loadUser,
+  noticesTo,
+  type ProfileDeps,
+  type SelfService,
+  sendNotices,
+} from "./deps.js";
 
 /**
  * Delete account: verify-delete-account-request → delete-account (behaviour-and-errors §2.4).

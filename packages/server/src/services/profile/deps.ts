@@ -9,35 +9,11 @@ import type { Database } from "../../storage/schema.js";
 import type { AuditService, RequestMeta } from "../audit.js";
 import type { Clock } from "../clock.js";
 import type { FlowTokenService } from "../flow-tokens.js";
+import type { Notifier, NotifyRequest } from "../notifications.js";
 import type { CodeService, PasswordService, SessionService } from "../ports.js";
 
-export type NoticePurpose =
-  | "phone_changed"
-  | "email_changed"
-  | "password_changed"
-  | "password_reset"
-  | "phone_bound"
-  | "phone_unbound"
-  | "email_bound"
-  | "email_unbound"
-  | "account_deleted";
-
 /** A no-code, no-link notice about a change, to an address the user has or had. */
-export interface ChangeNotice {
-  poolId: string;
-  settings: PoolSettings;
-  kind: "sms" | "email";
-  /** E.164 or email. */
-  to: string;
-  purpose: NoticePurpose;
-  /** Placeholders of the text, masked values only (newPhone, newEmail, phone, email). */
-  params?: Record<string, string>;
-}
-
-/** The notifier port (services/notifications.ts): queues the message and returns at once. */
-export interface ProfileNotifier {
-  notify(notice: ChangeNotice): void;
-}
+export type ChangeNotice = NotifyRequest;
 
 /** Everything the user-information flows need, passed in (STYLE habit 5). */
 export interface ProfileDeps {
@@ -46,7 +22,7 @@ export interface ProfileDeps {
   codes: CodeService;
   passwords: PasswordService;
   sessions: SessionService;
-  notifier: ProfileNotifier;
+  notifier: Notifier;
   flowTokens: FlowTokenService;
   audit: AuditService;
   clock: Clock;

@@ -18,5 +18,5 @@ export function profileService(deps: ProfileDeps) {
   };
 }
 export type ProfileService = ReturnType<typeof profileService>;
-export type { AppCall, ChangeNotice, ProfileDeps, ProfileNotifier, SelfService } from "./deps.js";
+export type { AppCall, ChangeNotice, ProfileDeps, SelfService } from "./deps.js";
 export { assertOnlyProfileFields, securityInfo } from "./profile.js";

@@ -1,10 +1,12 @@
 import { applicationsRepo } from "./applications.js";
 import { auditRepo } from "./audit.js";
+import { codesRepo } from "./codes.js";
 import type { Executor } from "./executor.js";
 import { flowTokensRepo } from "./flow-tokens.js";
 import { identitiesRepo } from "./identities.js";
 import { metaRepo } from "./meta.js";
 import { poolsRepo } from "./pools.js";
+import { rateBucketsRepo } from "./rate-buckets.js";
 import { userContactsRepo } from "./user-contacts.js";
 import { usersRepo } from "./users.js";
 
@@ -19,6 +21,8 @@ export function repositories(db: Executor) {
     ...userContactsRepo(db),
     ...flowTokensRepo(db),
     ...auditRepo(db),
+    ...codesRepo(db),
+    ...rateBucketsRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
