@@ -2,6 +2,7 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db } from "./db.js";
 import * as m0001 from "./migrations/0001-foundation.js";
 import * as m0002 from "./migrations/0002-codes.js";
+import * as m0003 from "./migrations/0003-auth.js";
 import * as m0005 from "./migrations/0005-profile.js";
 
 /**
@@ -11,6 +12,7 @@ import * as m0005 from "./migrations/0005-profile.js";
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
   "0002-codes": m0002,
+  "0003-auth": m0003,
   "0005-profile": m0005,
 };
 

@@ -10,6 +10,7 @@ import {
   assertUserHasPhone,
 } from "./checks.js";
 import {
+  checkOwnPassword,
   inTransaction,
   loadUser,
   noticesTo,
@@ -66,23 +67,23 @@ export function deleteAccountFlow(deps: ProfileDeps) {
     );
   }
 
-  async function proveByPassword(user: UserRow, body: VerifyDeleteAccountRequestDto): Promise<void> {
+  async function proveByPassword(
+    who: SelfService,
+    user: UserRow,
+    body: VerifyDeleteAccountRequestDto,
+  ): Promise<void> {
     assertPasswordProofAllowed(user);
     const p = body.passwordPayload;
     if (!p) throw new ApiError("INVALID_REQUEST", { message: "body must have property 'passwordPayload'" });
     const password = deps.passwords.decrypt(p.password, p.passwordEncryptType);
-    if (user.password_hash === null) {
-      await deps.passwords.verifyDummy(password);
-      throw new ApiError("PASSWORD_WRONG");
-    }
-    if (!(await deps.passwords.verify(user.password_hash, password)).ok) throw new ApiError("PASSWORD_WRONG");
+    if (!(await checkOwnPassword(deps, who, user, password))) throw new ApiError("PASSWORD_WRONG");
   }
 
   return {
     async verifyDeleteAccountRequest(who: SelfService, body: VerifyDeleteAccountRequestDto) {
       const user = await loadUser(deps, who);
       const checked: CheckedCode[] = [];
-      if (body.verifyMethod === "PASSWORD") await proveByPassword(user, body);
+      if (body.verifyMethod === "PASSWORD") await proveByPassword(who, user, body);
       else checked.push(await proveByCode(who, user, body));
       const issued = await inTransaction(deps, async (repos, trx) => {
         if (checked.length > 0) await deps.codes.consume(checked, trx);
@@ -103,6 +104,10 @@ export function deleteAccountFlow(deps: ProfileDeps) {
      */
     async deleteAccount(who: SelfService, token: string) {
       const { poolId, userId, settings } = who;
+      await deps.flowTokens.assertLive(deps.repos, { purpose: "delete_account", poolId, userId, token });
+      // Sessions end first, through the session service, so every node's cache forgets them;
+      // the rows then go with the user. Should the deletion fail now, the user signs in again.
+      await deps.sessions.endUserSessions(poolId, userId);
       const gone = await inTransaction(deps, async (repos) => {
         await deps.flowTokens.spend(repos, { purpose: "delete_account", poolId, userId, token });
         const user = await repos.findUserById(poolId, userId);
@@ -119,7 +124,6 @@ export function deleteAccountFlow(deps: ProfileDeps) {
         });
         return user;
       });
-      await deps.sessions.endUserSessions(poolId, userId);
       sendNotices(deps, noticesTo({ poolId, settings, purpose: "account_deleted" }, gone));
       return { success: true };
     },

@@ -9,6 +9,7 @@ import type { Database } from "../../storage/schema.js";
 import type { AuditService, RequestMeta } from "../audit.js";
 import type { Clock } from "../clock.js";
 import type { FlowTokenService } from "../flow-tokens.js";
+import { LoginGuard } from "../login-guard.js";
 import type { Notifier, NotifyRequest } from "../notifications.js";
 import type { CodeService, PasswordService, SessionService } from "../ports.js";
 
@@ -22,6 +23,8 @@ export interface ProfileDeps {
   codes: CodeService;
   passwords: PasswordService;
   sessions: SessionService;
+  /** Sign-in lockout counters: wrong passwords typed here count like wrong sign-ins. */
+  loginGuard: LoginGuard;
   notifier: Notifier;
   flowTokens: FlowTokenService;
   audit: AuditService;
@@ -52,6 +55,22 @@ export async function loadUser(deps: ProfileDeps, who: SelfService): Promise<Use
   const user = await deps.repos.findUserById(who.poolId, who.userId);
   if (!user) throw new ApiError("TOKEN_INVALID");
   return user;
+}
+
+/**
+ * Checks a password the signed-in user typed (old password, validate-password, delete by
+ * password). Counted like a sign-in attempt: a stolen access token cannot be used to guess the
+ * password faster than the sign-in lockout allows (403/2057).
+ */
+export async function checkOwnPassword(deps: ProfileDeps, who: SelfService, user: UserRow, plain: string) {
+  const accountKey = LoginGuard.accountKey(who.poolId, `user:${user.id}`);
+  const ipKey = LoginGuard.ipKey(who.poolId, who.meta.ip ?? "unknown");
+  const reservation = await deps.loginGuard.reserve(who.settings, accountKey, ipKey);
+  let ok = false;
+  if (user.password_hash === null) await deps.passwords.verifyDummy(plain);
+  else ok = (await deps.passwords.verify(user.password_hash, plain)).ok;
+  if (ok) await deps.loginGuard.succeeded(reservation);
+  return ok;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { CodeTarget } from "../ports.js";
 import {
   type AppCall,
   type ChangeNotice,
+  checkOwnPassword,
   inTransaction,
   loadUser,
   noticesTo,
@@ -94,7 +95,7 @@ export function passwordFlows(deps: ProfileDeps) {
         });
       } else if (user.password_hash !== null) {
         if (body.oldPassword === undefined) throw new ApiError("OLD_PASSWORD_REQUIRED");
-        const { ok } = await passwords.verify(user.password_hash, passwords.decrypt(body.oldPassword, type));
+        const ok = await checkOwnPassword(deps, who, user, passwords.decrypt(body.oldPassword, type));
         if (!ok) throw new ApiError("OLD_PASSWORD_WRONG");
       }
       const patch = await prepare(newPassword, settings);
@@ -192,8 +193,7 @@ export function passwordFlows(deps: ProfileDeps) {
         await passwords.verifyDummy(password);
         return { valid: false };
       }
-      const { ok } = await passwords.verify(user.password_hash, password);
-      return { valid: ok };
+      return { valid: await checkOwnPassword(deps, who, user, password) };
     },
   };
 }
