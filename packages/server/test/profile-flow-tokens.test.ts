@@ -14,6 +14,13 @@ async function newUser(h: Harness): Promise<string> {
   await h.ctx.repos.insertUser({
     id,
     pool_id: h.boot.userPoolId,
+    status: "Activated",
+    email_verified: 0,
+    phone_verified: 0,
+    gender: "U",
+    source_type: "register",
+    logins_count: 0,
+    reset_password_on_next_login: 0,
     created_at: clock.now(),
     updated_at: clock.now(),
   });
