@@ -1,19 +1,11 @@
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import { CommonResponse, Gender, NonEmpty, PasswordEncryptType, Str, SuccessData } from "./common.js";
+import { type Static, Type } from "@sinclair/typebox";
+import { Envelope, Gender, NonEmpty, PasswordEncryptType, Str, SuccessData } from "./common.js";
 import { UserDto } from "./user.js";
 
 /**
  * User information (profile self-service): wire contract §3c, behaviour-and-errors §2.
  * Names follow the official SDK's models so its users recognise them.
  */
-
-/**
- * A response whose `data` is optional: the same schema then also serialises the error envelope
- * (statusCode, apiCode, message, requestId) that the error handler sends with HTTP 200.
- */
-export function Reply<T extends TSchema>(data: T) {
-  return Type.Object({ ...CommonResponse.properties, data: Type.Optional(data) });
-}
 
 const Phone = NonEmpty(32);
 const CountryCode = Type.Optional(Str(8));
@@ -208,11 +200,11 @@ export type DeleteAccountDto = Static<typeof DeleteAccountDto>;
 
 // ---------------------------------------------------------------- responses
 
-export const UserSingleResponse = Reply(UserDto);
-export const SecurityInfoResponse = Reply(GetSecurityInfoDto);
-export const SuccessResponse = Reply(SuccessData);
-export const UpdatePhoneTokenResponse = Reply(VerifyUpdatePhoneRequestData);
-export const UpdateEmailTokenResponse = Reply(VerifyUpdateEmailRequestData);
-export const PasswordResetTokenResponse = Reply(PasswordResetVerifyData);
-export const DeleteAccountTokenResponse = Reply(VerifyDeleteAccountRequestData);
-export const ValidatePasswordResponse = Reply(ValidatePasswordResultDto);
+export const ProfileResponse = Envelope(UserDto);
+export const SecurityInfoResponse = Envelope(GetSecurityInfoDto);
+export const FlowSuccessResponse = Envelope(SuccessData);
+export const UpdatePhoneTokenResponse = Envelope(VerifyUpdatePhoneRequestData);
+export const UpdateEmailTokenResponse = Envelope(VerifyUpdateEmailRequestData);
+export const PasswordResetTokenResponse = Envelope(PasswordResetVerifyData);
+export const DeleteAccountTokenResponse = Envelope(VerifyDeleteAccountRequestData);
+export const ValidatePasswordResponse = Envelope(ValidatePasswordResultDto);

@@ -3,9 +3,9 @@ import {
   CommonResponse,
   DeleteAccountDto,
   DeleteAccountTokenResponse,
+  FlowSuccessResponse,
   PasswordResetTokenResponse,
   ResetPasswordDto,
-  SuccessResponse,
   UpdateEmailDto,
   UpdateEmailTokenResponse,
   UpdatePasswordDto,
@@ -62,7 +62,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Change phone, step 2: spend the updatePhoneToken",
           body: UpdatePhoneDto,
-          response: { 200: SuccessResponse },
+          response: { 200: FlowSuccessResponse },
         },
       },
       async (request) =>
@@ -94,7 +94,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Change email, step 2: spend the updateEmailToken",
           body: UpdateEmailDto,
-          response: { 200: SuccessResponse },
+          response: { 200: FlowSuccessResponse },
         },
       },
       async (request) =>
@@ -144,7 +144,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Forgot password, step 2 (anonymous): set the password, end every session",
           body: ResetPasswordDto,
-          response: { 200: SuccessResponse },
+          response: { 200: FlowSuccessResponse },
         },
       },
       async (request) => {
@@ -176,7 +176,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Delete account, step 2: spend the deleteAccountToken",
           body: DeleteAccountDto,
-          response: { 200: SuccessResponse },
+          response: { 200: FlowSuccessResponse },
         },
       },
       async (request) =>
