@@ -169,6 +169,13 @@ describeEachDialect(
       assert.equal(await check({ email: other.email, username: u.username, password: u.password }), false);
     });
 
+    it("the access token is checked before the body: no token + a refused field → 401/2020, not 400", async () => {
+      const r = await h().api("POST", "/api/v3/update-profile", { email: "x@example.com" });
+      assert.deepEqual([r.statusCode, r.apiCode], [401, 2020]);
+      const bad = await h().api("POST", "/api/v3/bind-phone", { phoneNumber: 5 });
+      assert.deepEqual([bad.statusCode, bad.apiCode], [401, 2020]);
+    });
+
     it("validate-password: needs the user's access token (401/2020)", async () => {
       const r = await h().api("POST", "/api/v3/validate-password", { password: "x" });
       assert.deepEqual([r.statusCode, r.apiCode], [401, 2020]);

@@ -32,14 +32,15 @@ const tags = ["profile"];
 export function profileFlowRoutes(ctx: Context) {
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    const preHandler = requireUser(ctx);
+    // The access token is checked first, before the body is even looked at.
+    const onRequest = requireUser(ctx);
     const anonymous = requireTenant(ctx);
     const who = (request: FastifyRequest) => selfServiceOf(ctx, request);
 
     app.post(
       "/api/v3/verify-update-phone-request",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Change phone, step 1: codes of the new (and old) number → updatePhoneToken",
@@ -57,7 +58,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       "/api/v3/update-phone",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Change phone, step 2: spend the updatePhoneToken",
@@ -72,7 +73,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       "/api/v3/verify-update-email-request",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Change email, step 1: codes of the new (and old) address → updateEmailToken",
@@ -89,7 +90,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       "/api/v3/update-email",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Change email, step 2: spend the updateEmailToken",
@@ -104,7 +105,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       "/api/v3/update-password",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Change the password (oldPassword when one is set, or a passwordResetToken)",
@@ -156,7 +157,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       "/api/v3/verify-delete-account-request",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Delete account, step 1: phone/email code (or password) → deleteAccountToken",
@@ -171,7 +172,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       "/api/v3/delete-account",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Delete account, step 2: spend the deleteAccountToken",

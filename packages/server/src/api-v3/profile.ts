@@ -57,13 +57,14 @@ const tags = ["profile"];
 export function profileRoutes(ctx: Context) {
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    const preHandler = requireUser(ctx);
+    // The access token is checked first, before the body is even looked at.
+    const onRequest = requireUser(ctx);
     const who = (request: FastifyRequest) => selfServiceOf(ctx, request);
 
     app.get(
       "/api/v3/get-profile",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "The signed-in user",
@@ -77,7 +78,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       "/api/v3/update-profile",
       {
-        preHandler,
+        onRequest,
         // Before validation: email/phone/password get a message naming the right endpoint.
         preValidation: async (request) => assertOnlyProfileFields(request.body),
         schema: {
@@ -93,7 +94,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       "/api/v3/bind-email",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Bind an email (only when none is bound); code on CHANNEL_BIND_EMAIL",
@@ -110,7 +111,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       "/api/v3/unbind-email",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Unbind the email; code sent to it on CHANNEL_UNBIND_EMAIL",
@@ -127,7 +128,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       "/api/v3/bind-phone",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Bind a phone (only when none is bound); code on CHANNEL_BIND_PHONE",
@@ -144,7 +145,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       "/api/v3/unbind-phone",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Unbind the phone; code sent to it on CHANNEL_UNBIND_PHONE",
@@ -161,7 +162,7 @@ export function profileRoutes(ctx: Context) {
     app.get(
       "/api/v3/get-security-info",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Security level of the account (SDK: getSecurityLevel)",
@@ -174,7 +175,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       "/api/v3/validate-password",
       {
-        preHandler,
+        onRequest,
         schema: {
           tags,
           summary: "Is this the signed-in account's password?",
