@@ -53,6 +53,23 @@ describeEachDialect(
       assert.ok(await signIn(h(), u.email!, u.password!));
     });
 
+    it("update-password: wrong old passwords count towards the sign-in lockout (403/2057)", async () => {
+      const u = await register(h(), { email: true });
+      for (let i = 0; i < 5; i++) {
+        const r = await change(u.token, { oldPassword: `guess-${i}`, newPassword: "Another-pass-456" });
+        assert.equal(r.apiCode, 2203);
+      }
+      const locked = await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" });
+      assert.deepEqual([locked.statusCode, locked.apiCode], [403, 2057]);
+      const signin = await h().api("POST", "/api/v3/signin", {
+        connection: "PASSWORD",
+        passwordPayload: { account: u.email, password: u.password },
+        client_id: h().boot.appId,
+        client_secret: h().boot.appSecret,
+      });
+      assert.deepEqual([signin.statusCode, signin.apiCode], [403, 2057]);
+    });
+
     it("update-password: with the right oldPassword the new one signs in and the old one no longer does", async () => {
       const u = await register(h(), { email: true });
       const r = await change(u.token, { oldPassword: u.password, newPassword: "Another-pass-456" });

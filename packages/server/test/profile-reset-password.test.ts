@@ -64,6 +64,28 @@ describeEachDialect(
       assert.ok(h().ctx.outbox.lastFor(u.email!, { purpose: "password_reset" }));
     });
 
+    it("forgot password: a reset lifts the sign-in lockout that wrong passwords caused", async () => {
+      const u = await register(h(), { phone: true });
+      for (let i = 0; i < 6; i++) {
+        await h().api("POST", "/api/v3/signin", {
+          connection: "PASSWORD",
+          passwordPayload: { phone: u.phone, password: "wrong-guess" },
+          client_id: h().boot.appId,
+          client_secret: h().boot.appSecret,
+        });
+      }
+      const locked = await h().api("POST", "/api/v3/signin", {
+        connection: "PASSWORD",
+        passwordPayload: { phone: u.phone, password: u.password },
+        client_id: h().boot.appId,
+        client_secret: h().boot.appSecret,
+      });
+      assert.deepEqual([locked.statusCode, locked.apiCode], [403, 2057]);
+      const v = await verifyByPhone(u.phone!, await sendSms(h(), u.phone!, "CHANNEL_RESET_PASSWORD"));
+      assert.equal((await reset(v.data.passwordResetToken, "Brand-new-pass-9")).statusCode, 200);
+      assert.ok(await signIn(h(), u.phone!, "Brand-new-pass-9"));
+    });
+
     it("forgot password: an unknown phone is indistinguishable from a wrong code (no account enumeration)", async () => {
       const known = await register(h(), { phone: true });
       const unknown = newPhone();

@@ -1,5 +1,6 @@
 import type {
   PasswordResetVerifyData,
+  ResetPasswordDto,
   UpdatePasswordDto,
   ValidatePasswordDto,
   VerifyResetPasswordRequestDto,
@@ -152,11 +153,11 @@ export function passwordFlows(deps: ProfileDeps) {
       };
     },
 
-    /** Forgot password, step 2 (anonymous): every session of the user ends. */
-    async resetPassword(
-      call: AppCall,
-      body: { password: string; passwordResetToken: string; passwordEncryptType?: "sm2" | "rsa" | "none" },
-    ) {
+    /**
+     * Forgot password, step 2 (anonymous): every session of the user ends, and a sign-in lockout
+     * from wrong passwords is lifted — whoever holds the phone or email owns the account.
+     */
+    async resetPassword(call: AppCall, body: ResetPasswordDto) {
       const { poolId, settings } = call;
       const token = body.passwordResetToken;
       // Garbage tokens are refused before any hashing work.
@@ -176,6 +177,7 @@ export function passwordFlows(deps: ProfileDeps) {
       });
       if (!user) throw new ApiError("FLOW_TOKEN_INVALID");
       await deps.sessions.endUserSessions(poolId, user.id);
+      await deps.loginGuard.unlockUser(poolId, user.id);
       sendNotices(deps, passwordNotices(user, settings, "password_reset"));
     },
 
