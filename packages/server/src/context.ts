@@ -7,6 +7,8 @@ import { createCodeService } from "./services/codes.js";
 import { dbCounterStore } from "./services/counter-store.js";
 import { flowTokenService } from "./services/flow-tokens.js";
 import { dbLoginCounterStore, LoginGuard } from "./services/login-guard.js";
+import { type ManagementTokens, managementTokens } from "./services/management-token.js";
+import { databaseNonceStore, type NonceStore } from "./services/nonce-store.js";
 import { createNotifier, type Notifier } from "./services/notifications.js";
 import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
@@ -26,6 +28,10 @@ export interface Context {
   keys: ServerKeys;
   clock: Clock;
   logger: Logger;
+  /** Replay cache of signed management requests (issue 5; Redis in issue 8). */
+  nonces: NonceStore;
+  /** get-management-token's tokens (issue 5). */
+  managementTokens: ManagementTokens;
   /** The verification-code engine (services/codes.ts). */
   codes: CodeService;
   /** Account-change notifications, no code, no link (services/notifications.ts). */
@@ -120,6 +126,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
       notifier,
       outbox,
       courier,
+      nonces: databaseNonceStore(repos, clock),
+      managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
       passwords,
       signingKeys,
       sessions,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { customFieldService } from "../src/services/custom-fields.js";
 import { newId } from "../src/services/ids.js";
 import { describeEachDialect } from "./helpers/harness.js";
 import { as, newUsername, profileOf, register } from "./helpers/profile.js";
@@ -32,7 +33,15 @@ describeEachDialect(
       assert.equal(bad.statusCode, 401);
     });
 
+    /** Custom fields as an administrator defines them (set-custom-fields goes through the same service). */
+    const defineFields = (list: { key: string; dataType?: string; userEditable?: boolean }[]) =>
+      customFieldService(h().ctx.repos, h().ctx.clock).set(
+        h().boot.userPoolId,
+        list.map((f) => ({ targetType: "USER" as const, dataType: "STRING" as const, ...f }) as any),
+      );
+
     it("update-profile: updates the UpdateUserProfileDto fields and returns the updated UserDto", async () => {
+      await defineFields([{ key: "school", userEditable: true }]);
       const u = await register(h(), { phone: true });
       const r = await as(h(), u.token)("POST", "/api/v3/update-profile", {
         nickname: "Nick",
@@ -75,6 +84,29 @@ describeEachDialect(
       const r = await as(h(), u.token)("POST", "/api/v3/update-profile", { givenName: "G" });
       assert.equal(r.statusCode, 400);
       assert.match(r.message, /givenName/);
+    });
+
+    it("update-profile: customData only with defined, user-editable custom fields of the right type", async () => {
+      await defineFields([
+        { key: "nickname2", userEditable: true },
+        { key: "age", dataType: "NUMBER", userEditable: true },
+        { key: "creditLimit", dataType: "NUMBER", userEditable: false },
+      ]);
+      const u = await register(h(), { phone: true });
+      const post = (customData: unknown) =>
+        as(h(), u.token)("POST", "/api/v3/update-profile", { customData });
+      const undefinedKey = await post({ hobby: "chess" });
+      assert.equal(undefinedKey.statusCode, 400);
+      assert.match(undefinedKey.message, /hobby/);
+      const wrongType = await post({ age: "forty" });
+      assert.equal(wrongType.statusCode, 400);
+      assert.match(wrongType.message, /age/);
+      const adminOnly = await post({ creditLimit: 1_000_000 });
+      assert.deepEqual([adminOnly.statusCode, adminOnly.apiCode], [403, 2018]);
+      assert.equal((await post({ age: 40 })).statusCode, 200);
+      assert.equal((await post({ nickname2: "N2" })).statusCode, 200);
+      const me = await as(h(), u.token)("GET", "/api/v3/get-profile?withCustomData=true");
+      assert.deepEqual(me.data.customData, { age: 40, nickname2: "N2" });
     });
 
     it("update-profile: a username taken by another user (any case) → 409/2034", async () => {

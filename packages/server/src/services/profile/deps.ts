@@ -30,8 +30,6 @@ export interface ProfileDeps {
   audit: AuditService;
   clock: Clock;
   logger: Logger;
-  /** Keys of the pool's USER custom fields; undefined while the pool has no custom-field registry. */
-  customFieldKeys?: (poolId: string) => Promise<readonly string[] | undefined>;
 }
 
 /** The signed-in user a self-service call acts for. */

@@ -6,6 +6,7 @@ import {
 } from "@gatehouse/protocol";
 import { ApiError } from "../../http/api-error.js";
 import type { UserPatch, UserRow } from "../../storage/repos/users.js";
+import { assertCustomData } from "../custom-fields.js";
 import { toUserDto } from "../user-dto.js";
 import { assertUsernameFree } from "./checks.js";
 import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
@@ -75,19 +76,31 @@ export function securityInfo(user: UserRow, mfaEnrolled: boolean): GetSecurityIn
   };
 }
 
-export function profileFlows(deps: ProfileDeps) {
-  async function assertCustomDataKeysDefined(poolId: string, customData: Record<string, unknown>) {
-    const keys = await deps.customFieldKeys?.(poolId);
-    if (keys === undefined) return;
-    for (const key of Object.keys(customData)) {
-      if (!keys.includes(key)) {
-        throw new ApiError("CUSTOM_FIELD_UNKNOWN", {
-          message: `customData key '${key.slice(0, 64)}' is not a defined custom field of this pool`,
-        });
-      }
+/**
+ * customData keys must be the pool's USER custom fields, with values of the field's type
+ * (the management helper's rules), and — this being the user writing — fields the
+ * administrator made `userEditable` (GenAuth's switch for exactly this; off by default).
+ */
+async function assertUserMayWriteCustomData(
+  deps: ProfileDeps,
+  poolId: string,
+  data: Record<string, unknown>,
+) {
+  const fields = await deps.repos.listCustomFields(poolId, "USER");
+  assertCustomData(fields, data);
+  for (const key of Object.keys(data)) {
+    const field = fields.find((f) => f.key === key);
+    const editable =
+      field && (JSON.parse(field.attributes) as { userEditable?: boolean }).userEditable === true;
+    if (!editable) {
+      throw new ApiError("CUSTOM_FIELD_NOT_USER_EDITABLE", {
+        message: `customData.${key.slice(0, 64)} is not editable by users (the field's userEditable is off)`,
+      });
     }
   }
+}
 
+export function profileFlows(deps: ProfileDeps) {
   return {
     async getProfile(
       who: SelfService,
@@ -118,7 +131,7 @@ export function profileFlows(deps: ProfileDeps) {
         await assertUsernameFree(deps.repos, poolId, body.username, user.id);
       }
       if (body.customData !== undefined) {
-        await assertCustomDataKeysDefined(poolId, body.customData);
+        await assertUserMayWriteCustomData(deps, poolId, body.customData);
         const current = user.custom_data ? (JSON.parse(user.custom_data) as Record<string, unknown>) : {};
         patch.custom_data = JSON.stringify({ ...current, ...body.customData });
         changed.push("customData");
