@@ -3,7 +3,8 @@ import { it } from "node:test";
 import { customFieldService } from "../src/services/custom-fields.js";
 import { newId } from "../src/services/ids.js";
 import { describeEachDialect } from "./helpers/harness.js";
-import { as, newUsername, profileOf, register } from "./helpers/profile.js";
+import { mgmt } from "./helpers/management.js";
+import { as, newPhone, newUsername, profileOf, register, sendSms } from "./helpers/profile.js";
 
 describeEachDialect(
   "profile: get-profile, update-profile, get-security-info, validate-password",
@@ -206,6 +207,28 @@ describeEachDialect(
       assert.deepEqual([r.statusCode, r.apiCode], [401, 2020]);
       const bad = await h().api("POST", "/api/v3/bind-phone", { phoneNumber: 5 });
       assert.deepEqual([bad.statusCode, bad.apiCode], [401, 2020]);
+    });
+
+    it("settings: update-security-settings (management API) drives the flows at once — verifyOldPhone off", async () => {
+      const set = (verifyOldPhone: boolean) =>
+        mgmt(h(), "POST", "/api/v3/update-security-settings", {
+          body: { changePhoneStrategy: { verifyOldPhone } },
+        });
+      const u = await register(h(), { phone: true });
+      const next = newPhone();
+      const newPhonePassCode = await sendSms(h(), next, "CHANNEL_BIND_PHONE", u.token);
+      const verify = () =>
+        as(h(), u.token)("POST", "/api/v3/verify-update-phone-request", {
+          verifyMethod: "PHONE_PASSCODE",
+          phonePassCodePayload: { newPhoneNumber: next, newPhonePassCode },
+        });
+      try {
+        assert.equal((await verify()).apiCode, 2228);
+        assert.equal((await set(false)).statusCode, 200);
+        assert.equal((await verify()).statusCode, 200);
+      } finally {
+        await set(true);
+      }
     });
 
     it("validate-password: needs the user's access token (401/2020)", async () => {
