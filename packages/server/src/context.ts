@@ -1,15 +1,18 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
 import { Courier, createSenders, Outbox } from "./messaging/index.js";
+import { auditService } from "./services/audit.js";
 import { type Clock, systemClock } from "./services/clock.js";
 import { createCodeService } from "./services/codes.js";
 import { type CounterStore, dbCounterStore } from "./services/counter-store.js";
+import { flowTokenService } from "./services/flow-tokens.js";
 import { dbLoginCounterStore, LoginGuard } from "./services/login-guard.js";
 import { type ManagementTokens, managementTokens } from "./services/management-token.js";
 import { databaseNonceStore, type NonceStore } from "./services/nonce-store.js";
 import { createNotifier, type Notifier } from "./services/notifications.js";
 import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
+import { type ProfileService, profileService } from "./services/profile/index.js";
 import { redisCounterStore, redisLoginCounterStore } from "./services/redis-counter-store.js";
 import { redisNonceStore } from "./services/redis-nonce-store.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
@@ -55,6 +58,8 @@ export interface Context {
   tokens: Tokens;
   /** Sign-in lockout per account and per IP (services/login-guard.ts). */
   loginGuard: LoginGuard;
+  /** The user-information module: profile, bind/unbind, change phone/email, passwords, delete (services/profile). */
+  profile: ProfileService;
   close(): Promise<void>;
 }
 
@@ -117,6 +122,25 @@ export async function createContext(config: Config, options: ContextOptions = {}
         logger,
       );
     }
+    const passwords = new Passwords(keys.rsaPrivateKeyPem);
+    const notifier = createNotifier({ courier, clock });
+    const loginGuard = new LoginGuard(
+      redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
+      clock,
+    );
+    const profile = profileService({
+      db: db.kysely,
+      repos,
+      codes,
+      passwords,
+      sessions,
+      notifier,
+      loginGuard,
+      flowTokens: flowTokenService(keys.secret, clock),
+      audit: auditService(clock),
+      clock,
+      logger,
+    });
     return {
       config,
       db,
@@ -127,16 +151,17 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       logger,
       codes,
-      notifier: createNotifier({ courier, clock }),
+      notifier,
       outbox,
       courier,
       nonces: redis ? redisNonceStore(redis, clock) : databaseNonceStore(repos, clock),
       managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
-      passwords: new Passwords(keys.rsaPrivateKeyPem),
+      passwords,
       signingKeys,
       sessions,
       tokens: new Tokens(db.kysely, repos, signingKeys, sessions, clock, keys.secret, config.publicUrl),
-      loginGuard: new LoginGuard(redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos), clock),
+      loginGuard,
+      profile,
       close: async () => {
         await courier.close();
         await broadcast?.close();
