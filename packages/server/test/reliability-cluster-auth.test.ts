@@ -89,6 +89,65 @@ for (const withRedis of [false, true]) {
         assert.ok(r.statusCode < 500, JSON.stringify(r));
     });
 
+    /** A phone user signed in through node 1 (passcode sign-in with autoRegister). */
+    async function phoneUser(ip: string) {
+      const phone = freshPhone();
+      await node(0).api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: phone });
+      const login = await passcodeSignIn(0, phone, await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN"), ip);
+      assert.equal(login.statusCode, 200, JSON.stringify(login));
+      return { phone, token: login.data.access_token as string };
+    }
+
+    it("one updatePhoneToken spent in parallel on all three nodes changes the phone exactly once", async () => {
+      const user = await phoneUser("198.51.100.7");
+      const auth = { authorization: user.token };
+      const next = freshPhone();
+      await node(1).api("POST", "/api/v3/send-sms", {
+        channel: "CHANNEL_UNBIND_PHONE",
+        phoneNumber: user.phone,
+      });
+      await node(2).api("POST", "/api/v3/send-sms", { channel: "CHANNEL_BIND_PHONE", phoneNumber: next });
+      const verified = await node(1).api(
+        "POST",
+        "/api/v3/verify-update-phone-request",
+        {
+          verifyMethod: "PHONE_PASSCODE",
+          phonePassCodePayload: {
+            newPhoneNumber: next,
+            newPhonePassCode: await c.codeFor(`+86${next}`, "CHANNEL_BIND_PHONE"),
+            newPhoneCountryCode: "+86",
+            oldPhoneNumber: user.phone,
+            oldPhonePassCode: await c.codeFor(`+86${user.phone}`, "CHANNEL_UNBIND_PHONE"),
+            oldPhoneCountryCode: "+86",
+          },
+        },
+        auth,
+      );
+      assert.equal(verified.statusCode, 200, JSON.stringify(verified));
+      const updatePhoneToken = verified.data.updatePhoneToken as string;
+      const answers = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          node(i).api("POST", "/api/v3/update-phone", { updatePhoneToken }, auth),
+        ),
+      );
+      assert.equal(answers.filter((a) => a.statusCode === 200).length, 1, JSON.stringify(answers));
+      for (const a of answers.filter((x) => x.statusCode !== 200))
+        assert.ok(a.statusCode < 500, JSON.stringify(a));
+      const row = await c.db.kysely
+        .selectFrom("users")
+        .select("phone")
+        .where("phone", "=", `+86${next}`)
+        .execute();
+      assert.equal(row.length, 1);
+      const events = await c.db.kysely
+        .selectFrom("audit_events")
+        .select("id")
+        .where("action", "=", "user.phone.changed")
+        .where("new_value", "like", `%${next.slice(-4)}`)
+        .execute();
+      assert.equal(events.length, 1, "one change, one audit event");
+    });
+
     it("a token revoked on node 1 is refused on nodes 2 and 3 within one second", async () => {
       const email = freshEmail("revoke");
       await signUp(email, "revoke-me-pw-1");
