@@ -61,6 +61,8 @@ export async function startNode(options: NodeOptions): Promise<ServerNode> {
         GATEHOUSE_PORT: String(port),
         GATEHOUSE_DATA_DIR: dataDir,
         GATEHOUSE_LOG_LEVEL: "info",
+        // One issuer for every node and every restart (the default follows the port).
+        GATEHOUSE_PUBLIC_URL: "http://gatehouse.test",
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
