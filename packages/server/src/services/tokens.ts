@@ -41,6 +41,7 @@ export type AccessCheck =
 
 const ACCESS_TYP = "at+jwt";
 const VERIFIED_CACHE_SIZE = 10_000;
+const NBF_LEEWAY_MS = 30_000;
 /** Every this many refreshes, expired refresh tokens are deleted (a rotated one is kept until then, for reuse detection). */
 const PURGE_EVERY = 500;
 
@@ -151,6 +152,10 @@ export class Tokens {
     if (c.exp * 1000 <= this.clock.now()) {
       this.verified.delete(token);
       return { ok: false, reason: "expired" };
+    }
+    // RFC 7519 §4.1.5: not before its time (a little leeway for clocks of other nodes).
+    if (typeof c.nbf === "number" && c.nbf * 1000 > this.clock.now() + NBF_LEEWAY_MS) {
+      return { ok: false, reason: "invalid" };
     }
     const session = await this.sessions.isActive(c.sid, c.sub);
     if (!session) return { ok: false, reason: "invalid" };
