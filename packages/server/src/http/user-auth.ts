@@ -36,8 +36,23 @@ export function requireUser(ctx: Context) {
     const check = await ctx.tokens.checkAccessToken(token);
     if (!check.ok) throw new ApiError(check.reason === "expired" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
     if (request.tenant && request.tenant.pool.id !== check.user.poolId) throw new ApiError("TOKEN_INVALID");
+    await assertAppOfTokenPool(ctx, request, check.user);
     request.authUser = check.user;
   };
+}
+
+/**
+ * Routes that trust the token's pool (no requireTenant) still refuse a token presented through
+ * another pool's application: `x-authing-app-id` must name an application of the token's pool.
+ * The usual case — the application the token was issued to — costs no lookup.
+ */
+async function assertAppOfTokenPool(ctx: Context, request: FastifyRequest, user: AuthenticatedUser) {
+  if (request.tenant) return;
+  const header = request.headers["x-authing-app-id"];
+  const appId = Array.isArray(header) ? header[0] : header;
+  if (appId === undefined || appId === user.appId) return;
+  const app = appId.length <= 64 ? await ctx.repos.findApplicationById(appId) : undefined;
+  if (app?.pool_id !== user.poolId) throw new ApiError("TOKEN_INVALID");
 }
 
 /** The signed-in user; only call behind `requireUser`. */
