@@ -10,6 +10,7 @@ import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import type { Context } from "./context.js";
+import { corsPlugin } from "./http/cors.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
 import inputGuard from "./http/input-guard.js";
@@ -40,6 +41,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(envelope);
   await app.register(shutdown);
   await app.register(inputGuard);
+  await app.register(corsPlugin(ctx));
   // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
   await app.register(helmet, { global: true });
   await app.register(swagger, {
