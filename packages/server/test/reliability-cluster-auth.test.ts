@@ -32,6 +32,8 @@ for (const withRedis of [false, true]) {
       if (withRedis) await dropRedisPrefix(prefix);
     });
     const node = (i: number) => c.nodes[i % 3]!;
+    /** Tokens and passwords of this suite: none may appear in any node's output. */
+    const secrets: string[] = ["revoke-me-pw-1", "lock-me-pw-1", "burst-pw-1", "created-by-admin-1"];
     const client = () => ({ client_id: c.boot.appId, client_secret: c.boot.appSecret });
     const passcodeSignIn = (i: number, phone: string, passCode: string, ip: string) =>
       node(i).api(
@@ -95,6 +97,7 @@ for (const withRedis of [false, true]) {
       await node(0).api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: phone });
       const login = await passcodeSignIn(0, phone, await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN"), ip);
       assert.equal(login.statusCode, 200, JSON.stringify(login));
+      secrets.push(login.data.access_token, login.data.id_token);
       return { phone, token: login.data.access_token as string };
     }
 
@@ -154,6 +157,7 @@ for (const withRedis of [false, true]) {
       const login = await passwordSignIn(0, email, "revoke-me-pw-1", "198.51.100.3");
       assert.equal(login.statusCode, 200);
       const token = login.data.access_token as string;
+      secrets.push(token, login.data.id_token);
       // Nodes 2 and 3 have just seen the session open (and may have cached that).
       for (const i of [1, 2]) assert.equal((await me(i, token)).status, 200);
       const revoked = await fetch(`${node(0).url}/oidc/token/revocation`, {
@@ -257,6 +261,21 @@ for (const withRedis of [false, true]) {
         assert.deepEqual(answers, [2333, 2333, 2333, 2333, 2057, 2057]);
       } finally {
         await c.patchPoolSettings({ loginAnomalyDetection: { loginFailCheck: { limit: 50 } } });
+      }
+    });
+
+    it("no node logged a password, token or code of this suite", () => {
+      const out = c.output();
+      for (const s of secrets) if (s) assert.ok(!out.includes(s), `a node logged ${s.slice(0, 6)}…`);
+      // Codes are short digit strings: only a standalone one counts (not part of a timestamp or id).
+      for (const r of c.receiver.received) {
+        const code = JSON.parse(r.body).code as string | undefined;
+        if (code)
+          assert.doesNotMatch(
+            out,
+            new RegExp(`(?<![0-9A-Za-z.])${code}(?![0-9A-Za-z])`),
+            "a node logged a code",
+          );
       }
     });
   });
