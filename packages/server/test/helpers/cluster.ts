@@ -75,12 +75,18 @@ export async function startNode(options: NodeOptions): Promise<ServerNode> {
       }),
     );
     const listening = new Promise<string>((resolve, reject) => {
-      const from = out.length;
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(from)}`)), 60_000);
+      let startup = "";
+      let up = false;
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${startup}`)), 60_000);
       const onData = (d: Buffer) => {
         out += d;
-        const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*Gatehouse is listening/.exec(out.slice(from));
+        // A long run (the soak) must not hold every log line: keep the last few megabytes.
+        if (out.length > 8_000_000) out = out.slice(-4_000_000);
+        if (up) return;
+        startup += d;
+        const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*Gatehouse is listening/.exec(startup);
         if (m) {
+          up = true;
           clearTimeout(timer);
           resolve(m[1] as string);
         }
@@ -89,7 +95,7 @@ export async function startNode(options: NodeOptions): Promise<ServerNode> {
       child.stderr.on("data", onData);
       exited.then((code) => {
         clearTimeout(timer);
-        reject(new Error(`server exited with ${code} before listening:\n${out.slice(from)}`));
+        reject(new Error(`server exited with ${code} before listening:\n${startup}`));
       });
     });
     return { child, exited, listening };
