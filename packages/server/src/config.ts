@@ -195,7 +195,7 @@ export const configOptions = {
   }),
   redisUrl: opt<string | undefined>({
     env: ["GATEHOUSE_REDIS_URL"],
-    doc: "When set, shared counters, codes and revocations live in Redis instead of the database",
+    doc: "When set, the shared counters (code cooldowns and caps, sign-in lockouts), the management nonce cache and session-end broadcasts use Redis; codes and one-time tokens stay in the database (consumed in the same transaction as the change they allow)",
     default: undefined,
     parse: optionalUrl(["redis:", "rediss:"]),
   }),
