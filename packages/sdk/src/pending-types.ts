@@ -1,0 +1,511 @@
+/**
+ * PENDING PROTOCOL TYPES — written by hand from ../shared/spec/wire-contract.md §2–§4 for the
+ * endpoints whose TypeBox schemas are not in @gatehouse/protocol yet (auth.ts, messages.ts,
+ * profile.ts, management*.ts are being added in parallel). Each alias below is swapped for the
+ * protocol's `Static<>` type as its module lands; nothing outside this file spells a DTO.
+ */
+import type { IdentityDto, PoolSettings, UserDto } from "@gatehouse/protocol";
+
+export type PasswordEncryptType = "sm2" | "rsa" | "none";
+export type Gender = "M" | "F" | "U";
+
+// ---------------------------------------------------------------- §3a sign-up / sign-in
+
+export interface SignUpProfileDto {
+  nickname?: string;
+  company?: string;
+  photo?: string;
+  device?: string;
+  browser?: string;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  middleName?: string;
+  profile?: string;
+  preferredUsername?: string;
+  website?: string;
+  gender?: Gender;
+  birthdate?: string;
+  zoneinfo?: string;
+  locale?: string;
+  address?: string;
+  formatted?: string;
+  streetAddress?: string;
+  locality?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+  email?: string;
+  phone?: string;
+  phoneCountryCode?: string;
+  customData?: unknown;
+}
+
+export interface SignUpOptionsDto {
+  clientIp?: string;
+  phonePassCodeForInformationCompletion?: string;
+  emailPassCodeForInformationCompletion?: string;
+  passwordForPhonePassCode?: string;
+  context?: unknown;
+  passwordEncryptType?: PasswordEncryptType;
+}
+
+export interface SignUpDto {
+  connection: "PASSWORD" | "PASSCODE";
+  passwordPayload?: { password: string; username?: string; email?: string };
+  passCodePayload?: { passCode: string; email?: string; phone?: string; phoneCountryCode?: string };
+  profile?: SignUpProfileDto;
+  options?: SignUpOptionsDto;
+}
+
+export interface SignInOptionsDto {
+  scope?: string;
+  clientIp?: string;
+  context?: unknown;
+  tenantId?: string;
+  customData?: unknown;
+  autoRegister?: boolean;
+  captchaCode?: string;
+  captchaToken?: string;
+  passwordEncryptType?: PasswordEncryptType;
+}
+
+export interface SigninByCredentialsDto {
+  connection: "PASSWORD" | "PASSCODE" | "LDAP" | "AD";
+  passwordPayload?: { password: string; account?: string; email?: string; username?: string; phone?: string };
+  passCodePayload?: { passCode: string; email?: string; phone?: string; phoneCountryCode?: string };
+  adPayload?: { sAMAccountName: string; password: string };
+  ldapPayload?: { sAMAccountName: string; password: string };
+  options?: SignInOptionsDto;
+  client_id?: string;
+  client_secret?: string;
+}
+
+/** `data` of `/api/v3/signin` — note `expire_in`, singular. */
+export interface LoginTokenResponseDataDto {
+  scope?: string;
+  access_token?: string;
+  id_token?: string;
+  refresh_token?: string;
+  token_type: string;
+  expire_in: number;
+}
+
+// ---------------------------------------------------------------- §3b messages
+
+export type SmsChannel =
+  | "CHANNEL_LOGIN"
+  | "CHANNEL_REGISTER"
+  | "CHANNEL_RESET_PASSWORD"
+  | "CHANNEL_BIND_PHONE"
+  | "CHANNEL_UNBIND_PHONE"
+  | "CHANNEL_BIND_MFA"
+  | "CHANNEL_VERIFY_MFA"
+  | "CHANNEL_UNBIND_MFA"
+  | "CHANNEL_COMPLETE_PHONE"
+  | "CHANNEL_IDENTITY_VERIFICATION"
+  | "CHANNEL_DELETE_ACCOUNT";
+
+export type EmailChannel =
+  | "CHANNEL_LOGIN"
+  | "CHANNEL_REGISTER"
+  | "CHANNEL_RESET_PASSWORD"
+  | "CHANNEL_VERIFY_EMAIL_LINK"
+  | "CHANNEL_UPDATE_EMAIL"
+  | "CHANNEL_BIND_EMAIL"
+  | "CHANNEL_UNBIND_EMAIL"
+  | "CHANNEL_VERIFY_MFA"
+  | "CHANNEL_UNLOCK_ACCOUNT"
+  | "CHANNEL_COMPLETE_EMAIL"
+  | "CHANNEL_DELETE_ACCOUNT";
+
+export interface SendSmsDto {
+  channel: SmsChannel;
+  phoneNumber: string;
+  phoneCountryCode?: string;
+}
+export interface SendEmailDto {
+  channel: EmailChannel;
+  email: string;
+}
+export interface PreCheckCodeDto {
+  codeType: "SMS" | "EMAIL";
+  smsCodePayload?: { phoneNumber: string; passCode: string; phoneCountryCode?: string };
+  emailCodePayload?: { email: string; passCode: string };
+}
+export interface PreCheckCodeDataDto {
+  isValid: boolean;
+  message?: string;
+}
+
+// ---------------------------------------------------------------- §3c profile
+
+export interface UpdateUserProfileDto {
+  name?: string;
+  nickname?: string;
+  photo?: string;
+  externalId?: string;
+  birthdate?: string;
+  country?: string;
+  province?: string;
+  city?: string;
+  address?: string;
+  streetAddress?: string;
+  postalCode?: string;
+  gender?: Gender;
+  username?: string;
+  company?: string;
+  customData?: unknown;
+  identityNumber?: string;
+}
+export interface BindEmailDto {
+  email: string;
+  passCode: string;
+}
+export interface BindPhoneDto {
+  phoneNumber: string;
+  passCode: string;
+  phoneCountryCode?: string;
+}
+export interface UnbindDto {
+  passCode: string;
+}
+export interface GetSecurityInfoDto {
+  passwordSecurityLevel: number;
+  mfaEnrolled: boolean;
+  passwordSet: boolean;
+  emailBinded: boolean;
+  phoneBinded: boolean;
+  securityScore: number;
+}
+export interface UpdatePasswordDto {
+  newPassword: string;
+  oldPassword?: string;
+  passwordEncryptType?: PasswordEncryptType;
+  passwordResetToken?: string;
+}
+export interface VerifyUpdateEmailRequestDto {
+  verifyMethod: "EMAIL_PASSCODE";
+  emailPassCodePayload: {
+    newEmail: string;
+    newEmailPassCode: string;
+    oldEmail?: string;
+    oldEmailPassCode?: string;
+  };
+}
+export interface VerifyUpdatePhoneRequestDto {
+  verifyMethod: "PHONE_PASSCODE";
+  phonePassCodePayload: {
+    newPhoneNumber: string;
+    newPhonePassCode: string;
+    newPhoneCountryCode?: string;
+    oldPhoneNumber?: string;
+    oldPhonePassCode?: string;
+    oldPhoneCountryCode?: string;
+  };
+}
+export interface VerifyResetPasswordRequestDto {
+  verifyMethod: "EMAIL_PASSCODE" | "PHONE_PASSCODE";
+  phonePassCodePayload?: { phoneNumber: string; passCode: string; phoneCountryCode?: string };
+  emailPassCodePayload?: { email?: string; passCode: string };
+}
+export interface ResetPasswordDto {
+  password: string;
+  passwordResetToken: string;
+  passwordEncryptType?: PasswordEncryptType;
+}
+export interface VerifyDeleteAccountRequestDto {
+  verifyMethod: "PHONE_PASSCODE" | "EMAIL_PASSCODE" | "PASSWORD";
+  phonePassCodePayload?: { phoneNumber: string; passCode: string; phoneCountryCode?: string };
+  emailPassCodePayload?: { email?: string; passCode: string };
+  passwordPayload?: { password: string; passwordEncryptType?: PasswordEncryptType };
+}
+export interface ValidatePasswordDto {
+  email?: string;
+  phone?: string;
+  phoneCountryCode?: string;
+  username?: string;
+  password?: string;
+  passwordEncryptType?: PasswordEncryptType;
+}
+export interface SuccessDto {
+  success: boolean;
+}
+
+// ---------------------------------------------------------------- §3f user resources
+
+export interface LoginHistoryDto {
+  userId: string;
+  appId: string;
+  appName: string;
+  appLoginUrl: string;
+  appLogo: string;
+  loginAt: string;
+  clientIp: string;
+  success: boolean;
+  errorMessage?: string;
+  userAgent: string;
+  parsedUserAgent?: { device: string; name: string; os: string };
+  loginMethod?: string;
+  geoip?: unknown;
+  tenantId?: string;
+}
+export interface LoggedInAppDto {
+  appId: string;
+  appName: string;
+  appLoginUrl: string;
+  appLogo: string;
+  active: boolean;
+}
+export interface Paginated<T> {
+  totalCount: number;
+  list: T[];
+}
+
+// ---------------------------------------------------------------- §2 oidc
+
+export interface OIDCTokenResponse {
+  access_token: string;
+  id_token?: string;
+  refresh_token?: string;
+  expires_in: number;
+  token_type: string;
+  scope?: string;
+}
+export interface TokenIntrospectResponse {
+  active: boolean;
+  sub?: string;
+  client_id?: string;
+  exp?: number;
+  iat?: number;
+  iss?: string;
+  jti?: string;
+  scope?: string;
+  token_type?: string;
+}
+export interface UserInfoClaims {
+  sub: string;
+  [claim: string]: unknown;
+}
+export interface IDTokenClaims {
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  iss: string;
+  nonce?: string;
+  at_hash?: string;
+  [claim: string]: unknown;
+}
+export interface AccessTokenClaims {
+  jti?: string;
+  sub: string;
+  iat: number;
+  exp: number;
+  scope?: string;
+  iss: string;
+  aud: string | string[];
+  [claim: string]: unknown;
+}
+
+// ---------------------------------------------------------------- §4 management
+
+export type UserIdType =
+  | "user_id"
+  | "external_id"
+  | "phone"
+  | "email"
+  | "username"
+  | "identity"
+  | "sync_relation";
+export type UserStatus = UserDto["status"];
+
+export interface CreateUserOptionsDto {
+  keepPassword?: boolean;
+  autoGeneratePassword?: boolean;
+  resetPasswordOnFirstLogin?: boolean;
+  sendNotification?: { sendEmailNotification?: boolean; sendPhoneNotification?: boolean; appId?: string };
+  passwordEncryptType?: PasswordEncryptType;
+}
+export interface CreateUserInfoDto {
+  status?: UserStatus;
+  email?: string;
+  phone?: string;
+  phoneCountryCode?: string;
+  username?: string;
+  externalId?: string;
+  name?: string;
+  nickname?: string;
+  photo?: string;
+  gender?: Gender;
+  emailVerified?: boolean;
+  phoneVerified?: boolean;
+  birthdate?: string;
+  country?: string;
+  province?: string;
+  city?: string;
+  address?: string;
+  streetAddress?: string;
+  postalCode?: string;
+  company?: string;
+  givenName?: string;
+  familyName?: string;
+  middleName?: string;
+  profile?: string;
+  preferredUsername?: string;
+  website?: string;
+  zoneinfo?: string;
+  locale?: string;
+  formatted?: string;
+  region?: string;
+  password?: string;
+  salt?: string;
+  tenantIds?: string[];
+  departmentIds?: string[];
+  customData?: unknown;
+  identityNumber?: string;
+}
+export interface CreateUserReqDto extends CreateUserInfoDto {
+  options?: CreateUserOptionsDto;
+}
+export interface CreateUserBatchReqDto {
+  list: CreateUserInfoDto[];
+  options?: CreateUserOptionsDto;
+}
+export interface UpdateUserReqDto extends Omit<CreateUserInfoDto, "salt" | "tenantIds" | "departmentIds"> {
+  userId: string;
+  metadata?: unknown;
+  options?: {
+    userIdType?: UserIdType;
+    resetPasswordOnFirstLogin?: boolean;
+    resetPasswordOnNextLogin?: boolean;
+    passwordEncryptType?: PasswordEncryptType;
+    autoGeneratePassword?: boolean;
+    sendPasswordResetedNotification?: boolean;
+  };
+}
+export type AdvancedFilterOperator =
+  | "EQUAL"
+  | "NOT_EQUAL"
+  | "CONTAINS"
+  | "NOT_CONTAINS"
+  | "IS_NULL"
+  | "NOT_NULL"
+  | "IN"
+  | "GREATER"
+  | "LESSER"
+  | "BETWEEN";
+export interface ListUsersRequestDto {
+  keywords?: string;
+  advancedFilter?: { field: string; operator: AdvancedFilterOperator; value?: unknown }[];
+  searchQuery?: unknown;
+  options?: {
+    pagination?: { page?: number; limit?: number };
+    sort?: { field: string; order: "desc" | "asc" }[];
+    fuzzySearchOn?: string[];
+    withCustomData?: boolean;
+    withPost?: boolean;
+    withIdentities?: boolean;
+    withDepartmentIds?: boolean;
+    flatCustomData?: boolean;
+  };
+}
+export interface IsUserExistsReqDto {
+  username?: string;
+  email?: string;
+  phone?: string;
+  externalId?: string;
+}
+export interface UserLoginHistoryDto {
+  appId: string;
+  appName: string;
+  appLogo: string;
+  appLoginUrl: string;
+  clientIp: string;
+  userAgent?: string;
+  time: string;
+}
+export interface UserLoggedInAppDto {
+  appId: string;
+  appName: string;
+  appLogo: string;
+  appLoginUrl: string;
+}
+
+export type LoginMethod =
+  | "PHONE_CODE"
+  | "EMAIL_CODE"
+  | "PHONE_PASSWORD"
+  | "EMAIL_PASSWORD"
+  | "USERNAME_PASSWORD"
+  | "SELF_BUILT_APP_QRCODE";
+
+export interface ApplicationDto {
+  appId: string;
+  appIdentifier: string;
+  appName: string;
+  appLogo: string;
+  appDescription?: string;
+  appType: string;
+  userPoolId: string;
+  isIntegrateApp: boolean;
+  defaultProtocol: string;
+  redirectUris: string[];
+  logoutRedirectUris: string[];
+  initLoginUri: string;
+  ssoEnabled: boolean;
+  loginConfig?: {
+    mergeLoginAndRegisterPage?: boolean;
+    enabledBasicLoginMethods?: LoginMethod[];
+    [k: string]: unknown;
+  };
+  registerConfig?: { enabledBasicRegisterMethods?: string[]; defaultRegisterMethod?: string };
+  oidcConfig?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+export interface CreateApplicationDto {
+  appName: string;
+  appIdentifier?: string;
+  appType?: "web" | "spa" | "native" | "api" | "mfa" | "mini-program" | "gateway-app" | "gateway-agent";
+  defaultProtocol?: "oidc" | "oauth" | "saml" | "cas" | "asa";
+  redirectUris?: string[];
+  logoutRedirectUris?: string[];
+  initLoginUri?: string;
+  ssoEnabled?: boolean;
+  appLogo?: string;
+  appDescription?: string;
+  oidcConfig?: Record<string, unknown>;
+  loginConfig?: Record<string, unknown>;
+  registerConfig?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+export interface UpdateApplicationDto extends Partial<CreateApplicationDto> {
+  appId: string;
+}
+
+/** The pool settings as the management API reads and writes them (GenAuth names plus Gatehouse's). */
+export type SecuritySettingsDto = PoolSettings & Record<string, unknown>;
+export type UpdateSecuritySettingsDto = Partial<PoolSettings> & Record<string, unknown>;
+
+export type MfaFactor = "OTP" | "SMS" | "EMAIL" | "FACE";
+export interface MfaSettingsDto {
+  enabledFactors: MfaFactor[];
+}
+
+export type CustomFieldTarget = "USER" | "ROLE" | "GROUP" | "DEPARTMENT";
+export interface CustomFieldDto {
+  targetType: CustomFieldTarget;
+  key: string;
+  dataType?: "STRING" | "NUMBER" | "DATETIME" | "BOOLEAN" | "ENUM";
+  label?: string;
+  description?: string;
+  encrypted?: boolean;
+  options?: { value: string; label: string }[];
+  [field: string]: unknown;
+}
+export interface SetCustomFieldsReqDto {
+  list: CustomFieldDto[];
+  tenantId?: string;
+}
+
+export type { IdentityDto, UserDto };
