@@ -40,6 +40,8 @@ export interface AuthenticationClientOptions {
   fetch?: FetchLike;
   /** Extra attempts for idempotent GETs on transient failures (default 2). */
   retries?: number;
+  /** First retry delay in ms, doubling per attempt (default 200). */
+  retryDelay?: number;
   /** `"rsa"`: encrypt every password this client sends with the server's RSA key (default `"none"`). */
   passwordEncryptType?: Extract<PasswordEncryptType, "rsa" | "none">;
   /** Expected `iss` of tokens (default `${appHost}/oidc`). */
@@ -127,6 +129,7 @@ export class AuthenticationCore {
       baseUrl: appHost,
       timeout: options.timeout,
       retries: options.retries,
+      retryDelay: options.retryDelay,
       fetch: options.fetch,
     });
     this.verifier = new TokenVerifier(

@@ -43,6 +43,8 @@ export interface ManagementClientOptions {
   fetch?: FetchLike;
   /** Extra attempts for GETs on transient failures (default 2). */
   retries?: number;
+  /** First retry delay in ms, doubling per attempt (default 200). */
+  retryDelay?: number;
 }
 
 type UserRef = { userId: string; userIdType?: UserIdType };
@@ -71,6 +73,7 @@ export class ManagementClient {
       baseUrl: normaliseHost(options.host ?? "https://api.authing.cn"),
       timeout: options.timeout,
       retries: options.retries,
+      retryDelay: options.retryDelay,
       fetch: options.fetch,
     });
     this.key = importHmacKey(options.accessKeySecret);
