@@ -33,8 +33,12 @@ function paramsOf(req: Captured): Record<string, unknown> {
   if (req.method !== "GET") return req.body ? JSON.parse(req.body) : {};
   const out: Record<string, unknown> = {};
   for (const [k, v] of new URL(req.url, "http://x").searchParams) {
-    if (k.endsWith("[]")) ((out[k.slice(0, -2)] ??= []) as string[]).push(v);
-    else out[k] = v;
+    if (!k.endsWith("[]")) out[k] = v;
+    else {
+      const list = (out[k.slice(0, -2)] ?? []) as string[];
+      list.push(v);
+      out[k.slice(0, -2)] = list;
+    }
   }
   return out;
 }
