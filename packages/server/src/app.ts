@@ -1,3 +1,4 @@
+import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -5,6 +6,7 @@ import { publicRoutes } from "./api-v3/public.js";
 import type { Context } from "./context.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
+import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
 import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
@@ -21,11 +23,14 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);
+  registerJsonParser(app);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
 
   await app.register(envelope);
+  // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
+  await app.register(helmet, { global: true });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -36,7 +41,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
       servers: [{ url: ctx.config.publicUrl }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
   await app.register(metrics);
 
   await app.register(healthRoutes(ctx));

@@ -17,7 +17,8 @@ describeEachDialect("storage", (h) => {
   it("migrations create every table from an empty database", async () => {
     const tables = await h().ctx.db.kysely.introspection.getTables();
     const names = tables.map((t) => t.name);
-    for (const t of ["gh_meta", "user_pools", "applications", "users", "identities"]) assert.ok(names.includes(t), t);
+    for (const t of ["gh_meta", "user_pools", "applications", "users", "identities"])
+      assert.ok(names.includes(t), t);
   });
 
   it("bootstrap is idempotent: a second run reuses the same pool, app and secrets", async () => {
@@ -41,7 +42,9 @@ describeEachDialect("storage", (h) => {
     const { repos } = h().ctx;
     const pool = h().boot.userPoolId;
     await repos.insertUser(userRow(pool, { email: "Alice@Example.com" }));
-    await assert.rejects(repos.insertUser(userRow(pool, { email: "alice@example.COM" })), (e) => isUniqueViolation(e));
+    await assert.rejects(repos.insertUser(userRow(pool, { email: "alice@example.COM" })), (e) =>
+      isUniqueViolation(e),
+    );
     assert.equal((await repos.findUserByEmail(pool, "ALICE@example.com"))?.email, "Alice@Example.com");
   });
 
@@ -67,11 +70,18 @@ describeEachDialect("storage", (h) => {
     const { repos } = h().ctx;
     const now = Date.now();
     const other = newId();
-    await repos.insertPool({ id: other, name: "other", secret: "s", settings: "{}", created_at: now, updated_at: now });
+    await repos.insertPool({
+      id: other,
+      name: "other",
+      secret: "s",
+      settings: "{}",
+      created_at: now,
+      updated_at: now,
+    });
     await repos.insertUser(userRow(other, { email: "alice@example.com" }));
-    const n = await sql<{ n: number }>`select count(*) as n from users where lower(email) = 'alice@example.com'`.execute(
-      h().ctx.db.kysely,
-    );
+    const n = await sql<{
+      n: number;
+    }>`select count(*) as n from users where lower(email) = 'alice@example.com'`.execute(h().ctx.db.kysely);
     assert.equal(Number(n.rows[0]?.n), 2);
   });
 });

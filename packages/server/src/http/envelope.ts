@@ -30,11 +30,6 @@ export function toApiError(err: unknown): { error: ApiError; unexpected: boolean
       return { error: new ApiError("UNSUPPORTED_MEDIA_TYPE"), unexpected: false };
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return { error: new ApiError("PAYLOAD_TOO_LARGE"), unexpected: false };
-    case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return { error: new ApiError("MALFORMED_JSON"), unexpected: false };
-  }
-  if (err instanceof SyntaxError && e.statusCode === 400) {
-    return { error: new ApiError("MALFORMED_JSON"), unexpected: false };
   }
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own client errors (empty JSON body, forbidden prototype property, bad header…)

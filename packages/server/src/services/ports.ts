@@ -40,14 +40,24 @@ export interface CodeService {
    * Check `code` against the live code for the target on any of `channels`, without consuming it.
    * Wrong → counts an attempt atomically, throws CODE_WRONG; expired/exhausted/none → CODE_EXPIRED.
    */
-  check(target: CodeTarget, channels: readonly string[], code: string, settings: PoolSettings): Promise<CheckedCode>;
+  check(
+    target: CodeTarget,
+    channels: readonly string[],
+    code: string,
+    settings: PoolSettings,
+  ): Promise<CheckedCode>;
   /**
    * Consume every checked code atomically (all or nothing, `UPDATE … WHERE consumed_at IS NULL`);
    * throws CODE_EXPIRED when any was consumed meanwhile. Pass a transaction to tie it to a write.
    */
   consume(codes: readonly CheckedCode[], trx?: Executor): Promise<void>;
   /** check + consume. */
-  verifyAndConsume(target: CodeTarget, channels: readonly string[], code: string, settings: PoolSettings): Promise<void>;
+  verifyAndConsume(
+    target: CodeTarget,
+    channels: readonly string[],
+    code: string,
+    settings: PoolSettings,
+  ): Promise<void>;
 }
 
 // ---------------------------------------------------------------- passwords
@@ -83,5 +93,9 @@ export interface AuthenticatedUser {
 
 export interface SessionService {
   /** End every session of a user (optionally all but one); their tokens stop working at once. */
-  endUserSessions(poolId: string, userId: string, options?: { exceptSessionId?: string; appIds?: string[] }): Promise<void>;
+  endUserSessions(
+    poolId: string,
+    userId: string,
+    options?: { exceptSessionId?: string; appIds?: string[] },
+  ): Promise<void>;
 }

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from "fastify";
+import sjson from "secure-json-parse";
+import { ApiError } from "./api-error.js";
+
+/**
+ * JSON body parser that tells the client what was wrong: Fastify's default one reports a
+ * prototype-pollution key as "not valid JSON". `__proto__` and `constructor.prototype` are refused.
+ */
+export function registerJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) {
+      done(
+        new ApiError("INVALID_REQUEST", {
+          message: "Body cannot be empty when content-type is application/json",
+        }),
+      );
+      return;
+    }
+    try {
+      done(null, sjson.parse(text, undefined, { protoAction: "error", constructorAction: "error" }));
+    } catch (err) {
+      done(
+        /prototype/.test((err as Error).message)
+          ? new ApiError("INVALID_REQUEST", {
+              message: "Request body contains a forbidden key (__proto__ or constructor.prototype)",
+            })
+          : new ApiError("MALFORMED_JSON"),
+      );
+    }
+  });
+}
