@@ -9,7 +9,9 @@ describe("bundle size (esbuild, minified + gzipped)", () => {
   it("AuthenticationClient without jose: measured and printed", async () => {
     const { files } = await bundleSdk("AuthenticationClient", { externalJose: true });
     const [main] = files;
-    console.log(`# bundle: AuthenticationClient, jose external: ${kB(main.bytes)} min, ${kB(main.gzip)} min+gzip`);
+    console.log(
+      `# bundle: AuthenticationClient, jose external: ${kB(main.bytes)} min, ${kB(main.gzip)} min+gzip`,
+    );
     assert.ok(!main.text.includes("@sinclair/typebox"), "TypeBox schemas must not reach the client bundle");
     assert.match(main.text, /import\("jose"\)/, "jose is loaded lazily");
   });
@@ -29,6 +31,6 @@ describe("bundle size (esbuild, minified + gzipped)", () => {
   it("ManagementClient alone: measured and printed", async () => {
     const { files } = await bundleSdk("ManagementClient", { externalJose: true });
     console.log(`# bundle: ManagementClient: ${kB(files[0].gzip)} min+gzip`);
-    assert.ok(!files[0].text.includes("import(\"jose\")"), "ManagementClient never loads jose");
+    assert.ok(!files[0].text.includes('import("jose")'), "ManagementClient never loads jose");
   });
 });

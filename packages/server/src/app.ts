@@ -4,6 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { publicRoutes } from "./api-v3/public.js";
 import type { Context } from "./context.js";
+import { corsPlugin } from "./http/cors.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
 import { registerJsonParser } from "./http/json-body.js";
@@ -31,6 +32,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(envelope);
   // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
   await app.register(helmet, { global: true });
+  await app.register(corsPlugin(ctx));
   await app.register(swagger, {
     openapi: {
       info: {

@@ -11,7 +11,11 @@ export async function bundleSdk(
   options: { externalJose?: boolean; splitting?: boolean; outdir?: string } = {},
 ): Promise<{ files: { path: string; text: string; bytes: number; gzip: number }[] }> {
   const result = await esbuild.build({
-    stdin: { contents: `export { ${exports} } from ${JSON.stringify(sdkSrc)};`, resolveDir: path.dirname(sdkSrc), loader: "ts" },
+    stdin: {
+      contents: `export { ${exports} } from ${JSON.stringify(sdkSrc)};`,
+      resolveDir: path.dirname(sdkSrc),
+      loader: "ts",
+    },
     bundle: true,
     minify: true,
     format: "esm",
