@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { after, before } from "node:test";
 import type { Config } from "../../../server/src/config.js";
 import { createHarness, type Harness } from "../../../server/test/helpers/harness.js";
@@ -17,10 +17,14 @@ export function liveGatehouse(config: Partial<Config> = {}): () => LiveGatehouse
   let live: LiveGatehouse | undefined;
   let close: (() => Promise<void>) | undefined;
   before(async () => {
-    const { harness, close: closeHarness } = await createHarness("sqlite", { config });
-    await harness.app.listen({ host: "127.0.0.1", port: 0 });
-    const { port } = harness.app.server.address() as AddressInfo;
-    live = { url: `http://127.0.0.1:${port}`, h: harness };
+    // The server's issuer is `${publicUrl}/oidc`, so publicUrl must be the address it listens on.
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const { harness, close: closeHarness } = await createHarness("sqlite", {
+      config: { publicUrl: url, ...config },
+    });
+    await harness.app.listen({ host: "127.0.0.1", port });
+    live = { url, h: harness };
     close = closeHarness;
   });
   after(async () => {
@@ -30,4 +34,15 @@ export function liveGatehouse(config: Partial<Config> = {}): () => LiveGatehouse
     if (!live) throw new Error("Gatehouse not started");
     return live;
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
