@@ -2,6 +2,7 @@ import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { messageRoutes } from "./api-v3/messages.js";
 import { publicRoutes } from "./api-v3/public.js";
 import type { Context } from "./context.js";
 import { corsPlugin } from "./http/cors.js";
@@ -48,6 +49,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));
+  await app.register(messageRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
