@@ -28,7 +28,7 @@ import type {
   VerifyResetPasswordRequestDto,
   VerifyUpdateEmailRequestDto,
   VerifyUpdatePhoneRequestDto,
-} from "./pending-types.js";
+} from "./types.js";
 
 type Password<T> = T & { password: string; options?: SignInOptionsDto };
 type SignUpExtras = { profile?: SignUpProfileDto; options?: SignUpOptionsDto };

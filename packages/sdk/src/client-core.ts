@@ -1,6 +1,9 @@
 import type { SystemInfo } from "@gatehouse/protocol";
 import type { JSONWebKeySet } from "jose";
 import { type Envelope, GatehouseError } from "./errors.js";
+import { encryptPassword, importRsaPublicKey } from "./rsa.js";
+import { TokenVerifier } from "./token-verifier.js";
+import { type FetchLike, normaliseHost, type Query, type RawResponse, Transport } from "./transport.js";
 import type {
   AccessTokenClaims,
   IDTokenClaims,
@@ -9,10 +12,7 @@ import type {
   PasswordEncryptType,
   TokenIntrospectResponse,
   UserInfoClaims,
-} from "./pending-types.js";
-import { encryptPassword, importRsaPublicKey } from "./rsa.js";
-import { TokenVerifier } from "./token-verifier.js";
-import { type FetchLike, normaliseHost, type Query, type RawResponse, Transport } from "./transport.js";
+} from "./types.js";
 
 export type ClientAuthMethod = "client_secret_post" | "client_secret_basic" | "none";
 

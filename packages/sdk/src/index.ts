@@ -9,7 +9,7 @@ export {
   type TokenErrorReason,
 } from "./errors.js";
 export { ManagementClient, type ManagementClientOptions } from "./management-client.js";
-export type * from "./pending-types.js";
 export { encryptPassword } from "./rsa.js";
 export { canonicalResource, stringToSign } from "./signature.js";
 export type { FetchLike } from "./transport.js";
+export type * from "./types.js";

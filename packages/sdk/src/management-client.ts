@@ -1,5 +1,7 @@
 import type { IdentityDto, UserDto } from "@gatehouse/protocol";
 import { type Envelope, GatehouseError } from "./errors.js";
+import { authorizationHeader, importHmacKey, makeNonce, stringToSign } from "./signature.js";
+import { type FetchLike, normaliseHost, Transport } from "./transport.js";
 import type {
   ApplicationDto,
   CreateApplicationDto,
@@ -21,9 +23,7 @@ import type {
   UserLoggedInAppDto,
   UserLoginHistoryDto,
   UserStatus,
-} from "./pending-types.js";
-import { authorizationHeader, importHmacKey, makeNonce, stringToSign } from "./signature.js";
-import { type FetchLike, normaliseHost, Transport } from "./transport.js";
+} from "./types.js";
 import { SDK_VERSION } from "./version.js";
 
 /** The official option names (authing-node-sdk ManagementClientOptions). */

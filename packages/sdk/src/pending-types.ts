@@ -91,53 +91,6 @@ export interface LoginTokenResponseDataDto {
   expire_in: number;
 }
 
-// ---------------------------------------------------------------- §3b messages
-
-export type SmsChannel =
-  | "CHANNEL_LOGIN"
-  | "CHANNEL_REGISTER"
-  | "CHANNEL_RESET_PASSWORD"
-  | "CHANNEL_BIND_PHONE"
-  | "CHANNEL_UNBIND_PHONE"
-  | "CHANNEL_BIND_MFA"
-  | "CHANNEL_VERIFY_MFA"
-  | "CHANNEL_UNBIND_MFA"
-  | "CHANNEL_COMPLETE_PHONE"
-  | "CHANNEL_IDENTITY_VERIFICATION"
-  | "CHANNEL_DELETE_ACCOUNT";
-
-export type EmailChannel =
-  | "CHANNEL_LOGIN"
-  | "CHANNEL_REGISTER"
-  | "CHANNEL_RESET_PASSWORD"
-  | "CHANNEL_VERIFY_EMAIL_LINK"
-  | "CHANNEL_UPDATE_EMAIL"
-  | "CHANNEL_BIND_EMAIL"
-  | "CHANNEL_UNBIND_EMAIL"
-  | "CHANNEL_VERIFY_MFA"
-  | "CHANNEL_UNLOCK_ACCOUNT"
-  | "CHANNEL_COMPLETE_EMAIL"
-  | "CHANNEL_DELETE_ACCOUNT";
-
-export interface SendSmsDto {
-  channel: SmsChannel;
-  phoneNumber: string;
-  phoneCountryCode?: string;
-}
-export interface SendEmailDto {
-  channel: EmailChannel;
-  email: string;
-}
-export interface PreCheckCodeDto {
-  codeType: "SMS" | "EMAIL";
-  smsCodePayload?: { phoneNumber: string; passCode: string; phoneCountryCode?: string };
-  emailCodePayload?: { email: string; passCode: string };
-}
-export interface PreCheckCodeDataDto {
-  isValid: boolean;
-  message?: string;
-}
-
 // ---------------------------------------------------------------- §3c profile
 
 export interface UpdateUserProfileDto {
