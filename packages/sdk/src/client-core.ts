@@ -459,8 +459,15 @@ export class AuthenticationCore {
       idempotent: true,
     });
     const body = res.body as SystemInfo;
-    if (res.status !== 200 || typeof body?.rsa?.publicKey !== "string") return this.unwrap(res) as never;
-    return body;
+    if (res.status === 200 && typeof body?.rsa?.publicKey === "string") return body;
+    const failure = isEnvelope(res.body) ? res.body : undefined;
+    throw new GatehouseError({
+      statusCode: failure?.statusCode ?? res.status,
+      apiCode: failure?.apiCode,
+      requestId: failure?.requestId,
+      message: failure?.message ?? `Unexpected answer from /api/v3/system (HTTP ${res.status})`,
+      body: res.body,
+    });
   }
 
   /** The password as the server should receive it, with the encrypt type to declare (if any). */
