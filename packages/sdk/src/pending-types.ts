@@ -9,88 +9,6 @@ import type { IdentityDto, PoolSettings, UserDto } from "@gatehouse/protocol";
 export type PasswordEncryptType = "sm2" | "rsa" | "none";
 export type Gender = "M" | "F" | "U";
 
-// ---------------------------------------------------------------- §3a sign-up / sign-in
-
-export interface SignUpProfileDto {
-  nickname?: string;
-  company?: string;
-  photo?: string;
-  device?: string;
-  browser?: string;
-  name?: string;
-  givenName?: string;
-  familyName?: string;
-  middleName?: string;
-  profile?: string;
-  preferredUsername?: string;
-  website?: string;
-  gender?: Gender;
-  birthdate?: string;
-  zoneinfo?: string;
-  locale?: string;
-  address?: string;
-  formatted?: string;
-  streetAddress?: string;
-  locality?: string;
-  region?: string;
-  postalCode?: string;
-  country?: string;
-  email?: string;
-  phone?: string;
-  phoneCountryCode?: string;
-  customData?: unknown;
-}
-
-export interface SignUpOptionsDto {
-  clientIp?: string;
-  phonePassCodeForInformationCompletion?: string;
-  emailPassCodeForInformationCompletion?: string;
-  passwordForPhonePassCode?: string;
-  context?: unknown;
-  passwordEncryptType?: PasswordEncryptType;
-}
-
-export interface SignUpDto {
-  connection: "PASSWORD" | "PASSCODE";
-  passwordPayload?: { password: string; username?: string; email?: string };
-  passCodePayload?: { passCode: string; email?: string; phone?: string; phoneCountryCode?: string };
-  profile?: SignUpProfileDto;
-  options?: SignUpOptionsDto;
-}
-
-export interface SignInOptionsDto {
-  scope?: string;
-  clientIp?: string;
-  context?: unknown;
-  tenantId?: string;
-  customData?: unknown;
-  autoRegister?: boolean;
-  captchaCode?: string;
-  captchaToken?: string;
-  passwordEncryptType?: PasswordEncryptType;
-}
-
-export interface SigninByCredentialsDto {
-  connection: "PASSWORD" | "PASSCODE" | "LDAP" | "AD";
-  passwordPayload?: { password: string; account?: string; email?: string; username?: string; phone?: string };
-  passCodePayload?: { passCode: string; email?: string; phone?: string; phoneCountryCode?: string };
-  adPayload?: { sAMAccountName: string; password: string };
-  ldapPayload?: { sAMAccountName: string; password: string };
-  options?: SignInOptionsDto;
-  client_id?: string;
-  client_secret?: string;
-}
-
-/** `data` of `/api/v3/signin` — note `expire_in`, singular. */
-export interface LoginTokenResponseDataDto {
-  scope?: string;
-  access_token?: string;
-  id_token?: string;
-  refresh_token?: string;
-  token_type: string;
-  expire_in: number;
-}
-
 // ---------------------------------------------------------------- §3c profile
 
 export interface UpdateUserProfileDto {
@@ -185,57 +103,15 @@ export interface SuccessDto {
   success: boolean;
 }
 
-// ---------------------------------------------------------------- §3f user resources
+// ---------------------------------------------------------------- lists
 
-export interface LoginHistoryDto {
-  userId: string;
-  appId: string;
-  appName: string;
-  appLoginUrl: string;
-  appLogo: string;
-  loginAt: string;
-  clientIp: string;
-  success: boolean;
-  errorMessage?: string;
-  userAgent: string;
-  parsedUserAgent?: { device: string; name: string; os: string };
-  loginMethod?: string;
-  geoip?: unknown;
-  tenantId?: string;
-}
-export interface LoggedInAppDto {
-  appId: string;
-  appName: string;
-  appLoginUrl: string;
-  appLogo: string;
-  active: boolean;
-}
 export interface Paginated<T> {
   totalCount: number;
   list: T[];
 }
 
-// ---------------------------------------------------------------- §2 oidc
+// ---------------------------------------------------------------- §2 oidc (claims: not schemas)
 
-export interface OIDCTokenResponse {
-  access_token: string;
-  id_token?: string;
-  refresh_token?: string;
-  expires_in: number;
-  token_type: string;
-  scope?: string;
-}
-export interface TokenIntrospectResponse {
-  active: boolean;
-  sub?: string;
-  client_id?: string;
-  exp?: number;
-  iat?: number;
-  iss?: string;
-  jti?: string;
-  scope?: string;
-  token_type?: string;
-}
 export interface UserInfoClaims {
   sub: string;
   [claim: string]: unknown;

@@ -1,7 +1,7 @@
 import net, { type AddressInfo } from "node:net";
 import { after, before } from "node:test";
 import type { Config } from "../../../server/src/config.js";
-import { createHarness, type Harness } from "../../../server/test/helpers/harness.js";
+import { createHarness, type Harness, type HarnessOptions } from "../../../server/test/helpers/harness.js";
 
 export interface LiveGatehouse {
   /** `http://127.0.0.1:<port>` */
@@ -13,7 +13,10 @@ export interface LiveGatehouse {
  * A real Gatehouse listening on 127.0.0.1:0 for the suite (SQLite: these tests exercise the client;
  * the server's own suites cover both dialects).
  */
-export function liveGatehouse(config: Partial<Config> = {}): () => LiveGatehouse {
+export function liveGatehouse(
+  config: Partial<Config> = {},
+  options: Omit<HarnessOptions, "config"> = {},
+): () => LiveGatehouse {
   let live: LiveGatehouse | undefined;
   let close: (() => Promise<void>) | undefined;
   before(async () => {
@@ -21,6 +24,7 @@ export function liveGatehouse(config: Partial<Config> = {}): () => LiveGatehouse
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const { harness, close: closeHarness } = await createHarness("sqlite", {
+      ...options,
       config: { publicUrl: url, ...config },
     });
     await harness.app.listen({ host: "127.0.0.1", port });
