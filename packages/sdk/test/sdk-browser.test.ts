@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { mergePoolSettings, parsePoolSettings } from "../../server/src/services/settings.js";
+import { clientFor, fresh } from "./helpers/accounts.js";
 import { browserPage, chromiumAvailable } from "./helpers/browser.js";
 import { liveGatehouse } from "./helpers/gatehouse.js";
 
@@ -17,6 +18,8 @@ describe("browser: the built SDK in headless Chromium against a local Gatehouse"
       allowedOrigins: [browser().origin],
     });
     await ctx.repos.updatePoolSettings(boot.userPoolId, JSON.stringify(settings), Date.now());
+    // a browser app is a public client: no secret in the page
+    await ctx.repos.updateApplicationAuthMethod(boot.appId, "none", Date.now());
   });
 
   /** Runs `body` in the page with a client for the default app (no secret in the browser). */
@@ -52,12 +55,30 @@ describe("browser: the built SDK in headless Chromium against a local Gatehouse"
   });
 
   it("a failure envelope becomes a GatehouseError in the browser too", async () => {
-    const result = await inPage<{ isError: boolean; statusCode: number }>(`
-      try { await client.getProfile(); return { isError: false }; }
-      catch (e) { return { isError: e instanceof sdk.GatehouseError, statusCode: e.statusCode }; }
+    const result = await inPage<{ isError: boolean; name: string; statusCode: number }>(`
+      try { await client.signInByEmailPassword({ email: "nobody@example.com", password: "x" }); return { isError: false }; }
+      catch (e) { return { isError: e instanceof sdk.GatehouseError, name: e.name, statusCode: e.statusCode }; }
     `);
-    assert.equal(result.isError, true);
-    assert.equal(result.statusCode, 404);
+    assert.deepEqual(result, { isError: true, name: "LOGIN_FAILED", statusCode: 403 });
+  });
+
+  it("signs in (password RSA-encrypted by the browser's WebCrypto) and verifies its ID token", async () => {
+    const { email } = fresh();
+    await clientFor(gh()).signUpByEmailPassword({ email, password: "Passw0rd!x" });
+    const result = await inPage<{ userId: string; sub: string; history: number }>(
+      `
+      const c = new sdk.AuthenticationClient({
+        appId: args.appId, appHost: args.appHost, tokenEndPointAuthMethod: "none", passwordEncryptType: "rsa",
+      });
+      await c.signInByEmailPassword({ email: args.email, password: "Passw0rd!x" });
+      const claims = await c.parseIDToken(c.getTokenSet().idToken);
+      const history = await c.getLoginHistory();
+      return { userId: history.data.list[0].userId, sub: claims.sub, history: history.data.totalCount };
+    `,
+      { email },
+    );
+    assert.equal(result.sub, result.userId);
+    assert.ok(result.history >= 1);
   });
 
   it("an origin outside allowedOrigins is blocked by the browser (network error, not an answer)", async () => {
