@@ -137,6 +137,35 @@ describe("management signature: requests on the wire verify with the official al
     assert.equal(theirs.headers.authorization, officialAuthorization(theirs));
   });
 
+  it("a retried GET is signed again with a fresh nonce", async () => {
+    let drop = true;
+    const flaky = await localServer((_req, res, raw) => {
+      if (drop) {
+        drop = false;
+        raw.socket.destroy();
+        return;
+      }
+      json(res, { statusCode: 200, message: "ok", data: {} });
+    });
+    try {
+      const c = new ManagementClient({
+        accessKeyId: AK,
+        accessKeySecret: SK,
+        host: flaky.url,
+        retryDelay: 1,
+      });
+      await c.getApplication({ appId: "a1" });
+      const [first, second] = flaky.requests;
+      assert.notEqual(
+        first.headers["x-authing-signature-nonce"],
+        second.headers["x-authing-signature-nonce"],
+      );
+      assert.equal(second.headers.authorization, officialAuthorization(second));
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it("a wrong secret yields a different signature", async () => {
     await new ManagementClient({
       accessKeyId: AK,
