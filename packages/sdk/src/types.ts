@@ -4,22 +4,41 @@
  * schemas have not landed yet are described in pending-types.ts.
  */
 import type {
+  ApplicationDto,
+  CreateApplicationRequest,
+  CreateUserInfo,
+  CreateUserOptions,
+  CreateUserRequest,
+  CreateUsersBatchRequest,
+  CustomFieldDto,
   EmailChannel,
   IntrospectionResponse,
+  IsUserExistsRequest,
+  ListUsersRequest,
   LoggedInAppDto,
   LoginHistoryDto,
   LoginTokenData,
+  MfaSettings,
+  PoolSettings,
   PreCheckCodeBody,
   PreCheckCodeData,
   SendEmailBody,
   SendSmsBody,
+  SetCustomFieldsRequest,
   SignInOptions,
   SignInRequest,
   SignUpProfile,
   SignUpRequest,
   SmsChannel,
   TokenResponse,
+  UpdateApplicationRequest,
+  UpdateUserRequest,
+  UserIdType,
+  UserLoggedInApp,
+  UserLoginHistoryItem,
+  UserStatus,
 } from "@gatehouse/protocol";
+import type { Static } from "@sinclair/typebox";
 
 // §3a sign-up / sign-in (protocol/auth.ts)
 export type SignUpDto = SignUpRequest;
@@ -40,5 +59,28 @@ export type SendSmsDto = SendSmsBody;
 export type SendEmailDto = SendEmailBody;
 export type PreCheckCodeDto = PreCheckCodeBody;
 export type PreCheckCodeDataDto = PreCheckCodeData;
+
+// §4 management (protocol/management-*.ts)
+export type { ApplicationDto, CustomFieldDto, UserIdType, UserStatus };
+export type CreateUserInfoDto = CreateUserInfo;
+export type CreateUserOptionsDto = CreateUserOptions;
+export type CreateUserReqDto = CreateUserRequest;
+export type CreateUserBatchReqDto = CreateUsersBatchRequest;
+export type UpdateUserReqDto = UpdateUserRequest;
+export type ListUsersRequestDto = ListUsersRequest;
+export type IsUserExistsReqDto = IsUserExistsRequest;
+export type UserLoginHistoryDto = Static<typeof UserLoginHistoryItem>;
+export type UserLoggedInAppDto = Static<typeof UserLoggedInApp>;
+export type CreateApplicationDto = CreateApplicationRequest;
+export type UpdateApplicationDto = UpdateApplicationRequest;
+export type SecuritySettingsDto = PoolSettings;
+/** Any subset of the settings; nested objects may be partial too (the server deep-merges). */
+export type UpdateSecuritySettingsDto = {
+  [K in keyof PoolSettings]?: Partial<PoolSettings[K]> | PoolSettings[K];
+};
+export type MfaSettingsDto = MfaSettings;
+export type MfaFactor = MfaSettings["enabledFactors"][number];
+export type CustomFieldTarget = SetCustomFieldsRequest["list"][number]["targetType"];
+export type SetCustomFieldsReqDto = SetCustomFieldsRequest;
 
 export type * from "./pending-types.js";
