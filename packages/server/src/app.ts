@@ -5,6 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
+import { profileRoutes } from "./api-v3/profile.js";
+import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import type { Context } from "./context.js";
@@ -58,6 +60,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(loginHistoryRoutes(ctx));
   await app.register(oidcRoutes(ctx));
   await app.register(messageRoutes(ctx));
+  await app.register(profileRoutes(ctx));
+  await app.register(profileFlowRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
