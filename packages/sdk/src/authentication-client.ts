@@ -4,6 +4,7 @@ import type { Envelope } from "./errors.js";
 import type {
   BindEmailDto,
   BindPhoneDto,
+  DeleteAccountDto,
   GetSecurityInfoDto,
   LoggedInAppDto,
   LoginHistoryDto,
@@ -20,8 +21,11 @@ import type {
   SignUpOptionsDto,
   SignUpProfileDto,
   SuccessDto,
-  UnbindDto,
+  UnbindEmailDto,
+  UnbindPhoneDto,
+  UpdateEmailDto,
   UpdatePasswordDto,
+  UpdatePhoneDto,
   UpdateUserProfileDto,
   ValidatePasswordDto,
   VerifyDeleteAccountRequestDto,
@@ -184,7 +188,7 @@ export class AuthenticationClient extends AuthenticationCore {
     return this.api("POST", "/api/v3/bind-email", { body: dto });
   }
 
-  unbindEmail(dto: UnbindDto): Promise<Envelope<undefined>> {
+  unbindEmail(dto: UnbindEmailDto): Promise<Envelope<undefined>> {
     return this.api("POST", "/api/v3/unbind-email", { body: dto });
   }
 
@@ -192,7 +196,7 @@ export class AuthenticationClient extends AuthenticationCore {
     return this.api("POST", "/api/v3/bind-phone", { body: dto });
   }
 
-  unbindPhone(dto: UnbindDto): Promise<Envelope<undefined>> {
+  unbindPhone(dto: UnbindPhoneDto): Promise<Envelope<undefined>> {
     return this.api("POST", "/api/v3/unbind-phone", { body: dto });
   }
 
@@ -221,7 +225,7 @@ export class AuthenticationClient extends AuthenticationCore {
     return this.api("POST", "/api/v3/verify-update-email-request", { body: dto });
   }
 
-  updateEmail(dto: { updateEmailToken: string }): Promise<Envelope<SuccessDto>> {
+  updateEmail(dto: UpdateEmailDto): Promise<Envelope<SuccessDto>> {
     return this.api("POST", "/api/v3/update-email", { body: dto });
   }
 
@@ -231,7 +235,7 @@ export class AuthenticationClient extends AuthenticationCore {
     return this.api("POST", "/api/v3/verify-update-phone-request", { body: dto });
   }
 
-  updatePhone(dto: { updatePhoneToken: string }): Promise<Envelope<SuccessDto>> {
+  updatePhone(dto: UpdatePhoneDto): Promise<Envelope<SuccessDto>> {
     return this.api("POST", "/api/v3/update-phone", { body: dto });
   }
 
@@ -262,7 +266,7 @@ export class AuthenticationClient extends AuthenticationCore {
   }
 
   /** Deletes the signed-in user; the kept tokens are forgotten on success. */
-  async deleteAccount(dto: { deleteAccountToken: string }): Promise<Envelope<SuccessDto>> {
+  async deleteAccount(dto: DeleteAccountDto): Promise<Envelope<SuccessDto>> {
     const res = await this.api<SuccessDto>("POST", "/api/v3/delete-account", { body: dto });
     if (res.statusCode === 200) this.setTokenSet(undefined);
     return res;

@@ -1,17 +1,22 @@
 /**
  * The SDK's request and response types under the official SDK's names. Each is the `Static<>`
- * type of a @gatehouse/protocol schema — the one the server validates with; the endpoints whose
- * schemas have not landed yet are described in pending-types.ts.
+ * type of a @gatehouse/protocol schema — the one the server validates with. No DTO is spelled
+ * out here.
  */
 import type {
   ApplicationDto,
+  BindEmailDto,
+  BindPhoneDto,
   CreateApplicationRequest,
   CreateUserInfo,
   CreateUserOptions,
   CreateUserRequest,
   CreateUsersBatchRequest,
   CustomFieldDto,
+  DeleteAccountDto,
   EmailChannel,
+  GetSecurityInfoDto,
+  IdentityDto,
   IntrospectionResponse,
   IsUserExistsRequest,
   ListUsersRequest,
@@ -19,9 +24,12 @@ import type {
   LoginHistoryDto,
   LoginTokenData,
   MfaSettings,
+  PasswordEncryptType as PasswordEncryptTypeSchema,
+  PasswordResetVerifyData,
   PoolSettings,
   PreCheckCodeBody,
   PreCheckCodeData,
+  ResetPasswordDto,
   SendEmailBody,
   SendSmsBody,
   SetCustomFieldsRequest,
@@ -30,13 +38,26 @@ import type {
   SignUpProfile,
   SignUpRequest,
   SmsChannel,
+  SuccessData,
   TokenResponse,
+  UnbindEmailDto,
+  UnbindPhoneDto,
   UpdateApplicationRequest,
+  UpdateEmailDto,
+  UpdatePasswordDto,
+  UpdatePhoneDto,
+  UpdateUserProfileDto,
   UpdateUserRequest,
+  UserDto,
   UserIdType,
   UserLoggedInApp,
   UserLoginHistoryItem,
   UserStatus,
+  ValidatePasswordDto,
+  VerifyDeleteAccountRequestDto,
+  VerifyResetPasswordRequestDto,
+  VerifyUpdateEmailRequestDto,
+  VerifyUpdatePhoneRequestDto,
 } from "@gatehouse/protocol";
 import type { Static } from "@sinclair/typebox";
 
@@ -83,4 +104,35 @@ export type MfaFactor = MfaSettings["enabledFactors"][number];
 export type CustomFieldTarget = SetCustomFieldsRequest["list"][number]["targetType"];
 export type SetCustomFieldsReqDto = SetCustomFieldsRequest;
 
-export type * from "./pending-types.js";
+// §3c user information (protocol/profile.ts)
+export type {
+  BindEmailDto,
+  BindPhoneDto,
+  DeleteAccountDto,
+  GetSecurityInfoDto,
+  IdentityDto,
+  PasswordResetVerifyData,
+  ResetPasswordDto,
+  UnbindEmailDto,
+  UnbindPhoneDto,
+  UpdateEmailDto,
+  UpdatePasswordDto,
+  UpdatePhoneDto,
+  UpdateUserProfileDto,
+  UserDto,
+  ValidatePasswordDto,
+  VerifyDeleteAccountRequestDto,
+  VerifyResetPasswordRequestDto,
+  VerifyUpdateEmailRequestDto,
+  VerifyUpdatePhoneRequestDto,
+};
+
+// common
+export type PasswordEncryptType = Static<typeof PasswordEncryptTypeSchema>;
+export type SuccessDto = Static<typeof SuccessData>;
+export interface Paginated<T> {
+  totalCount: number;
+  list: T[];
+}
+
+export type * from "./claims.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { mergePoolSettings, parsePoolSettings } from "../../server/src/services/settings.js";
-import { clientFor, fresh } from "./helpers/accounts.js";
+import { ManagementClient } from "../src/index.js";
+import { clientFor, fresh, lastCode } from "./helpers/accounts.js";
 import { browserPage, chromiumAvailable } from "./helpers/browser.js";
 import { liveGatehouse } from "./helpers/gatehouse.js";
 
@@ -11,15 +11,23 @@ describe("browser: the built SDK in headless Chromium against a local Gatehouse"
   const gh = liveGatehouse();
   const browser = browserPage();
 
-  before(async () => {
-    const { ctx, boot } = gh().h;
-    const pool = await ctx.repos.findPoolById(boot.userPoolId);
-    const settings = mergePoolSettings(parsePoolSettings(pool!.settings), {
-      allowedOrigins: [browser().origin],
+  let spaAppId = "";
+  const mgmt = () =>
+    new ManagementClient({
+      accessKeyId: gh().h.boot.userPoolId,
+      accessKeySecret: gh().h.boot.userPoolSecret,
+      host: gh().url,
     });
-    await ctx.repos.updatePoolSettings(boot.userPoolId, JSON.stringify(settings), Date.now());
-    // a browser app is a public client: no secret in the page
-    await ctx.repos.updateApplicationAuthMethod(boot.appId, "none", Date.now());
+
+  before(async () => {
+    // a browser app is a public client (no secret in the page), and the page's origin is allowed
+    const { data: app } = await mgmt().createApplication({
+      appName: "Browser SPA",
+      appType: "spa",
+      oidcConfig: { token_endpoint_auth_method: "none" },
+    });
+    spaAppId = app.appId;
+    await mgmt().updateSecuritySettings({ allowedOrigins: [browser().origin] });
   });
 
   /** Runs `body` in the page with a client for the default app (no secret in the browser). */
@@ -37,7 +45,7 @@ describe("browser: the built SDK in headless Chromium against a local Gatehouse"
           // biome-ignore lint/security/noGlobalEval: test code, the body is ours
           return await eval(`(async (sdk, client, args) => { ${body} })`)(sdk, client, args);
         },
-        { body, args: { appId: gh().h.boot.appId, appHost: gh().url, ...args } },
+        { body, args: { appId: spaAppId, appHost: gh().url, ...args } },
       );
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${log.join("\n")}`);
@@ -81,13 +89,57 @@ describe("browser: the built SDK in headless Chromium against a local Gatehouse"
     assert.ok(result.history >= 1);
   });
 
-  it("an origin outside allowedOrigins is blocked by the browser (network error, not an answer)", async () => {
-    const { ctx, boot } = gh().h;
-    const pool = await ctx.repos.findPoolById(boot.userPoolId);
-    const blocked = mergePoolSettings(parsePoolSettings(pool!.settings), {
-      allowedOrigins: ["http://other.test"],
+  it("changes the user's phone with verifyUpdatePhoneRequest + updatePhone", async () => {
+    const { phone: oldPhone } = fresh();
+    const { phone: newPhone } = fresh();
+    const node = clientFor(gh());
+    await node.sendSms({ channel: "CHANNEL_REGISTER", phoneNumber: oldPhone, phoneCountryCode: "+86" });
+    await node.signUpByPhoneCode({
+      phone: oldPhone,
+      phoneCountryCode: "+86",
+      passCode: lastCode(gh().h, oldPhone, "CHANNEL_REGISTER"),
+      options: { passwordForPhonePassCode: "Passw0rd!x" },
     });
-    await ctx.repos.updatePoolSettings(boot.userPoolId, JSON.stringify(blocked), Date.now());
+    // step 1 in the page: sign in, ask for codes to the old and the new number
+    await inPage(
+      `
+      globalThis.user = new sdk.AuthenticationClient({ appId: args.appId, appHost: args.appHost, tokenEndPointAuthMethod: "none" });
+      await user.signInByPhonePassword({ phone: args.oldPhone, password: "Passw0rd!x" });
+      await user.sendSms({ channel: "CHANNEL_UNBIND_PHONE", phoneNumber: args.oldPhone, phoneCountryCode: "+86" });
+      await user.sendSms({ channel: "CHANNEL_BIND_PHONE", phoneNumber: args.newPhone, phoneCountryCode: "+86" });
+    `,
+      { oldPhone, newPhone },
+    );
+    // step 2: the codes the user received, typed into the page
+    const result = await inPage<{ success: boolean; phone: string }>(
+      `
+      const { data } = await user.verifyUpdatePhoneRequest({
+        verifyMethod: "PHONE_PASSCODE",
+        phonePassCodePayload: {
+          newPhoneNumber: args.newPhone, newPhoneCountryCode: "+86", newPhonePassCode: args.newCode,
+          oldPhoneNumber: args.oldPhone, oldPhoneCountryCode: "+86", oldPhonePassCode: args.oldCode,
+        },
+      });
+      const done = await user.updatePhone({ updatePhoneToken: data.updatePhoneToken });
+      const profile = await user.getProfile();
+      return { success: done.data.success, phone: profile.data.phone };
+    `,
+      {
+        oldPhone,
+        newPhone,
+        oldCode: lastCode(gh().h, oldPhone, "CHANNEL_UNBIND_PHONE"),
+        newCode: lastCode(gh().h, newPhone, "CHANNEL_BIND_PHONE"),
+      },
+    );
+    assert.deepEqual(result, { success: true, phone: newPhone });
+    assert.equal(
+      (await node.signInByPhonePassword({ phone: newPhone, password: "Passw0rd!x" })).statusCode,
+      200,
+    );
+  });
+
+  it("an origin outside allowedOrigins is blocked by the browser (network error, not an answer)", async () => {
+    await mgmt().updateSecuritySettings({ allowedOrigins: ["http://other.test"] });
     try {
       const result = await inPage<{ name: string }>(`
         const c = new sdk.AuthenticationClient({ appId: args.appId, appHost: args.appHost, tokenEndPointAuthMethod: "none", retries: 0 });
@@ -95,7 +147,7 @@ describe("browser: the built SDK in headless Chromium against a local Gatehouse"
       `);
       assert.equal(result.name, "GatehouseNetworkError");
     } finally {
-      await ctx.repos.updatePoolSettings(boot.userPoolId, pool!.settings, Date.now());
+      await mgmt().updateSecuritySettings({ allowedOrigins: [browser().origin] });
     }
   });
 });
