@@ -1,4 +1,16 @@
-import { apiCodeName } from "@gatehouse/protocol";
+import { type ApiErrorDef, apiCodeName, apiErrors } from "@gatehouse/protocol";
+
+/**
+ * The registry key for an answer: several keys share an apiCode (2035 is PHONE_TAKEN with 409 and
+ * PHONE_ALREADY_BOUND with 422), so the statusCode picks among them; else `apiCodeName`.
+ */
+function errorName(apiCode: number | undefined, statusCode: number): string | undefined {
+  if (apiCode === undefined) return undefined;
+  for (const [key, def] of Object.entries(apiErrors) as [string, ApiErrorDef][]) {
+    if (def.apiCode === apiCode && def.statusCode === statusCode) return key;
+  }
+  return apiCodeName(apiCode);
+}
 
 /** The `/api/v3` answer shape (wire contract §1.6). */
 export interface Envelope<T = undefined> {
@@ -11,8 +23,8 @@ export interface Envelope<T = undefined> {
 
 /**
  * A request the server answered with a failure: a non-200 envelope `statusCode` on `/api/v3`,
- * or an HTTP error (OAuth `{error, error_description}`) on `/oidc`. `name` is the registry key of
- * `apiCode` (e.g. `PHONE_TAKEN`) when the server sent one.
+ * or an HTTP error (OAuth `{error, error_description}`) on `/oidc`. `name` is the protocol registry's
+ * key for `apiCode` (e.g. `PHONE_TAKEN`) when the server sent one.
  */
 export class GatehouseError extends Error {
   readonly statusCode: number;
@@ -32,7 +44,7 @@ export class GatehouseError extends Error {
     body?: unknown;
   }) {
     super(init.message);
-    this.name = apiCodeName(init.apiCode) ?? "GatehouseError";
+    this.name = errorName(init.apiCode, init.statusCode) ?? "GatehouseError";
     this.statusCode = init.statusCode;
     this.apiCode = init.apiCode;
     this.requestId = init.requestId;

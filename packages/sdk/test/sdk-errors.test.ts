@@ -39,6 +39,16 @@ describe("errors: envelopes from a real Gatehouse", () => {
     assert.equal(err.statusCode, 404);
     assert.equal(err.name, "GatehouseError");
   });
+
+  it("an unknown app is named APP_NOT_FOUND: the statusCode picks among keys sharing apiCode 2011", async () => {
+    const err = await new AuthenticationClient({ appId: "no-such-app", appSecret: "s", appHost: gh().url })
+      .signInByEmailPassword({ email: "a@example.com", password: "x" })
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof GatehouseError);
+    assert.equal(err.statusCode, 404);
+    assert.equal(err.apiCode, 2011);
+    assert.equal(err.name, "APP_NOT_FOUND");
+  });
 });
 
 describe("errors: envelope mapping", () => {
