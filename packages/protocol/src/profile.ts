@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Envelope, Gender, NonEmpty, PasswordEncryptType, Str, SuccessData } from "./common.js";
+import { Envelope, Gender, NonEmpty, PasswordEncryptType, Str } from "./common.js";
 import { UserDto } from "./user.js";
 
 /**
@@ -202,7 +202,6 @@ export type DeleteAccountDto = Static<typeof DeleteAccountDto>;
 
 export const ProfileResponse = Envelope(UserDto);
 export const SecurityInfoResponse = Envelope(GetSecurityInfoDto);
-export const FlowSuccessResponse = Envelope(SuccessData);
 export const UpdatePhoneTokenResponse = Envelope(VerifyUpdatePhoneRequestData);
 export const UpdateEmailTokenResponse = Envelope(VerifyUpdateEmailRequestData);
 export const PasswordResetTokenResponse = Envelope(PasswordResetVerifyData);

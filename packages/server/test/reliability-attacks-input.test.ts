@@ -314,13 +314,14 @@ describeEachDialect(
       assert.equal(get.headers["access-control-allow-origin"], undefined);
     });
 
-    it("a pool's allowedOrigins are allowed (preflight and request), no other origin, and never with credentials", async () => {
+    it("a pool's allowedOrigins are allowed (preflight and request, echoed exactly), no other origin", async () => {
       await patchPoolSettings(h(), { allowedOrigins: ["https://app.example"] });
       corsClock.advance(5_001); // past the per-node cache of allowed origins
       const ok = await preflight("https://app.example");
       assert.equal(ok.statusCode, 204);
       assert.equal(ok.headers["access-control-allow-origin"], "https://app.example");
-      assert.equal(ok.headers["access-control-allow-credentials"], undefined);
+      // With credentials (the SDK sends withCredentials) the origin is echoed exactly, never "*".
+      assert.equal(ok.headers["access-control-allow-credentials"], "true");
       assert.match(String(ok.headers.vary), /Origin/i);
       const req = await h().inject({
         method: "POST",

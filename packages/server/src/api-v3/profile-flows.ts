@@ -3,9 +3,9 @@ import {
   CommonResponse,
   DeleteAccountDto,
   DeleteAccountTokenResponse,
-  FlowSuccessResponse,
   PasswordResetTokenResponse,
   ResetPasswordDto,
+  SuccessResponse,
   UpdateEmailDto,
   UpdateEmailTokenResponse,
   UpdatePasswordDto,
@@ -63,7 +63,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Change phone, step 2: spend the updatePhoneToken",
           body: UpdatePhoneDto,
-          response: { 200: FlowSuccessResponse },
+          response: { 200: SuccessResponse },
         },
       },
       async (request) =>
@@ -95,7 +95,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Change email, step 2: spend the updateEmailToken",
           body: UpdateEmailDto,
-          response: { 200: FlowSuccessResponse },
+          response: { 200: SuccessResponse },
         },
       },
       async (request) =>
@@ -145,7 +145,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Forgot password, step 2 (anonymous): set the password, end every session",
           body: ResetPasswordDto,
-          response: { 200: FlowSuccessResponse },
+          response: { 200: SuccessResponse },
         },
       },
       async (request) => {
@@ -177,7 +177,7 @@ export function profileFlowRoutes(ctx: Context) {
           tags,
           summary: "Delete account, step 2: spend the deleteAccountToken",
           body: DeleteAccountDto,
-          response: { 200: FlowSuccessResponse },
+          response: { 200: SuccessResponse },
         },
       },
       async (request) =>
