@@ -1,0 +1,61 @@
+import fs from "node:fs";
+import path from "node:path";
+import { freePort, type ServerProcess, spawnServer } from "../lib/proc.js";
+import type { FreshDatabase } from "./database.js";
+
+const cli = new URL("../../packages/server/dist/cli/index.js", import.meta.url).pathname;
+
+/** The server secret the bench uses, so its own code-engine context keys codes the same way. */
+export const BENCH_SECRET = "bench-secret-0123456789abcdef-0123456789abcdef";
+
+export interface GatehouseOptions {
+  /** Write a V8 CPU profile into this directory when the server stops. */
+  profileDir?: string;
+  /** UV_THREADPOOL_SIZE for the server process (default: Node's, 4). */
+  threadpool?: string;
+  label: string;
+}
+
+/** Production-like settings: built code, log level info to a file, memory senders, caps raised. */
+export function gatehouseEnv(db: FreshDatabase, port: number): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: "production",
+    GATEHOUSE_HOST: "127.0.0.1",
+    GATEHOUSE_PORT: String(port),
+    GATEHOUSE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    GATEHOUSE_DATA_DIR: path.join(db.dir, "data"),
+    GATEHOUSE_DATABASE_URL: db.url,
+    GATEHOUSE_SECRET: BENCH_SECRET,
+    GATEHOUSE_LOG_LEVEL: "info",
+    GATEHOUSE_SMS_SENDER: "memory",
+    GATEHOUSE_EMAIL_SENDER: "memory",
+    GATEHOUSE_CODE_TARGET_HOURLY_LIMIT: "1000000000",
+    GATEHOUSE_CODE_IP_HOURLY_LIMIT: "1000000000",
+  };
+}
+
+/** Starts Gatehouse from `packages/server/dist` (run `npm run build` first) on 127.0.0.1. */
+export async function startGatehouse(db: FreshDatabase, opts: GatehouseOptions): Promise<ServerProcess> {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
+  const port = await freePort();
+  const args: string[] = [];
+  if (opts.profileDir) {
+    fs.mkdirSync(opts.profileDir, { recursive: true });
+    args.push(
+      "--cpu-prof",
+      `--cpu-prof-dir=${opts.profileDir}`,
+      `--cpu-prof-name=${opts.label}-${Date.now()}.cpuprofile`,
+    );
+  }
+  args.push(cli, "start");
+  const env = gatehouseEnv(db, port);
+  if (opts.threadpool) env.UV_THREADPOOL_SIZE = opts.threadpool;
+  return spawnServer({
+    name: `gatehouse (${opts.label})`,
+    args,
+    env,
+    port,
+    readyPath: "/ready",
+    logFile: path.join(db.dir, "server.log"),
+  });
+}

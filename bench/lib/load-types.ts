@@ -1,0 +1,55 @@
+/** What the orchestrator asks the load-generator process to do (JSON across the process boundary). */
+
+export interface RequestSpec {
+  method: "GET" | "POST";
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * How requests are produced.
+ * - fixed: the same request every time.
+ * - rotate: round-robin over `requests` (e.g. one token per user), reusable.
+ * - unique: `{n}` in path/body becomes a number never used before in this run (sign-up).
+ * - once: each request is sent at most once; the run stops when they are used up.
+ * - chain: a pool of values (refresh tokens); `{value}` takes one from the pool, the response's
+ *   `capture` field (a dotted path) puts the new value back.
+ * - pair: two steps per item; step one is `first[i]` (each used once), step two is `second`
+ *   with `{captured}` replaced by the `capture` field of step one's answer and step one's headers.
+ */
+export type Plan =
+  | { kind: "fixed"; request: RequestSpec }
+  | { kind: "rotate"; requests: RequestSpec[] }
+  | { kind: "unique"; request: RequestSpec; prefix: string }
+  | { kind: "once"; requests: RequestSpec[] }
+  | { kind: "chain"; request: RequestSpec; seeds: string[]; capture: string }
+  | { kind: "pair"; first: RequestSpec[]; second: RequestSpec; capture: string };
+
+export interface LoadJob {
+  url: string;
+  plan: Plan;
+  connections: number;
+  durationSec: number;
+  /** Cap on requests per second over all connections (latency-at-load runs). */
+  overallRate?: number;
+  /** Count an HTTP-2xx answer whose envelope statusCode is not 200 as an error (/api/v3). */
+  envelope: boolean;
+}
+
+export interface LoadResult {
+  requests: number;
+  durationSec: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  /** Socket errors and timeouts. */
+  errors: number;
+  /** 2xx answers whose envelope said statusCode ≠ 200. */
+  envelopeErrors: number;
+  /** The once/pair items ran out before the duration ended. */
+  exhausted: boolean;
+  /** A few distinct failing answers, to make errors explainable. */
+  samples: string[];
+}

@@ -1,0 +1,203 @@
+/**
+ * The load generator, in its own process (forked by load.ts): runs autocannon for one job and
+ * sends the result back over IPC. Targets 127.0.0.1 only; every run is bounded by its duration.
+ */
+import { createRequire } from "node:module";
+import type { LoadJob, LoadResult, Plan, RequestSpec } from "./load-types.js";
+
+const autocannon = createRequire(import.meta.url)("autocannon");
+
+type AcRequest = Record<string, unknown>;
+
+interface Counters {
+  envelopeErrors: number;
+  exhausted: boolean;
+  samples: Set<string>;
+  stop?: () => void;
+}
+
+function dig(obj: unknown, dotted: string): unknown {
+  let v = obj as any;
+  for (const k of dotted.split(".")) v = v?.[k];
+  return v;
+}
+
+function sample(c: Counters, status: number, body: string) {
+  if (c.samples.size < 5) c.samples.add(`${status} ${body.slice(0, 300)}`);
+}
+
+function toAc(spec: RequestSpec): AcRequest {
+  return { method: spec.method, path: spec.path, headers: spec.headers ?? {}, body: spec.body };
+}
+
+function requestsFor(plan: Plan, c: Counters): AcRequest[] {
+  switch (plan.kind) {
+    case "fixed":
+      return [toAc(plan.request)];
+    case "rotate": {
+      let i = 0;
+      const all = plan.requests.map(toAc);
+      return [{ setupRequest: (req: AcRequest) => ({ ...req, ...all[i++ % all.length] }) }];
+    }
+    case "unique": {
+      let n = 0;
+      const { request, prefix } = plan;
+      return [
+        {
+          setupRequest: (req: AcRequest) => {
+            const id = `${prefix}${n++}`;
+            return {
+              ...req,
+              ...toAc(request),
+              path: request.path.replaceAll("{n}", id),
+              body: request.body?.replaceAll("{n}", id),
+            };
+          },
+        },
+      ];
+    }
+    case "once": {
+      let i = 0;
+      const all = plan.requests.map(toAc);
+      return [
+        {
+          setupRequest: (req: AcRequest) => {
+            if (i >= all.length) {
+              c.exhausted = true;
+              c.stop?.();
+              return { ...req, ...all[all.length - 1] };
+            }
+            return { ...req, ...all[i++] };
+          },
+        },
+      ];
+    }
+    case "chain": {
+      const pool = [...plan.seeds];
+      const { request, capture } = plan;
+      return [
+        {
+          setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+            const value = pool.shift();
+            if (value === undefined) {
+              c.exhausted = true;
+              c.stop?.();
+            }
+            ctx.value = value;
+            return {
+              ...req,
+              ...toAc(request),
+              path: request.path.replaceAll("{value}", encodeURIComponent(value ?? "")),
+              body: request.body?.replaceAll("{value}", encodeURIComponent(value ?? "")),
+            };
+          },
+          onResponse: (status: number, body: string) => {
+            let next: unknown;
+            try {
+              next = dig(JSON.parse(body), capture);
+            } catch {
+              next = undefined;
+            }
+            if (typeof next === "string") pool.push(next);
+            else sample(c, status, body);
+          },
+        },
+      ];
+    }
+    case "pair": {
+      let i = 0;
+      const firsts = plan.first.map(toAc);
+      const { second, capture } = plan;
+      return [
+        {
+          setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+            if (i >= firsts.length) {
+              c.exhausted = true;
+              c.stop?.();
+              return { ...req, ...firsts[firsts.length - 1] };
+            }
+            const first = firsts[i++];
+            ctx.headers = first.headers;
+            return { ...req, ...first };
+          },
+          onResponse: (status: number, body: string, ctx: Record<string, unknown>) => {
+            let v: unknown;
+            try {
+              v = dig(JSON.parse(body), capture);
+            } catch {
+              v = undefined;
+            }
+            ctx.captured = typeof v === "string" ? v : undefined;
+            if (ctx.captured === undefined) sample(c, status, body);
+          },
+        },
+        {
+          // Returning nothing restarts at step one (the first step failed; already counted).
+          setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+            if (typeof ctx.captured !== "string") return undefined;
+            return {
+              ...req,
+              ...toAc(second),
+              headers: { ...(ctx.headers as Record<string, string>), ...second.headers },
+              body: second.body?.replaceAll("{captured}", ctx.captured),
+            };
+          },
+        },
+      ];
+    }
+  }
+}
+
+export async function runJob(job: LoadJob): Promise<LoadResult> {
+  const c: Counters = { envelopeErrors: 0, exhausted: false, samples: new Set() };
+  const url = new URL(job.url);
+  if (url.hostname !== "127.0.0.1") throw new Error(`load generator only targets 127.0.0.1, not ${url.host}`);
+  const instance = autocannon(
+    {
+      url: job.url,
+      connections: job.connections,
+      duration: job.durationSec,
+      overallRate: job.overallRate,
+      timeout: 10,
+      requests: requestsFor(job.plan, c),
+      // The body is collected by autocannon anyway; a substring test is all this costs.
+      verifyBody: job.envelope
+        ? (body: string) => {
+            if (body.includes('"statusCode":200')) return true;
+            c.envelopeErrors++;
+            sample(c, 200, body);
+            return true;
+          }
+        : undefined,
+    },
+    () => {},
+  );
+  c.stop = () => instance.stop();
+  instance.on("response", (_client: unknown, status: number) => {
+    if (status >= 300 && c.samples.size < 5) c.samples.add(`HTTP ${status}`);
+  });
+  const result = await new Promise<any>((resolve, reject) => {
+    instance.on("done", resolve);
+    instance.on("error", reject);
+  });
+  const durationSec = result.duration as number;
+  return {
+    requests: result.requests.total,
+    durationSec,
+    rps: result.requests.total / durationSec,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    envelopeErrors: c.envelopeErrors,
+    exhausted: c.exhausted,
+    samples: [...c.samples],
+  };
+}
+
+process.once("message", (job: LoadJob) => {
+  runJob(job).then(
+    (r) => process.send!({ ok: true, result: r }, () => process.exit(0)),
+    (err) => process.send!({ ok: false, error: String(err?.stack ?? err) }, () => process.exit(1)),
+  );
+});
