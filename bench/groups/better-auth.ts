@@ -6,8 +6,6 @@ import { type Log, measureHttp, type Row, type Settings } from "../lib/measure.j
 import { freePort, spawnServer } from "../lib/proc.js";
 import { ARGON2_CEILING, V3_CEILING } from "./ceilings.js";
 
-const json = { "content-type": "application/json" };
-
 /** Better Auth sign-up, sign-in and get-session, with the same load settings as Gatehouse. */
 export async function betterAuthGroup(settings: Settings, log: Log): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-better-auth-"));
@@ -19,6 +17,9 @@ export async function betterAuthGroup(settings: Settings, log: Log): Promise<Row
     port,
     logFile: path.join(dir, "server.log"),
   });
+  // Better Auth wants an Origin on browser-like requests (fetch sends sec-fetch-mode); a browser
+  // on the app's own origin would send this one.
+  const json = { "content-type": "application/json", origin: server.url };
   const post = async (p: string, body: unknown) => {
     const res = await fetch(server.url + p, { method: "POST", headers: json, body: JSON.stringify(body) });
     if (res.status !== 200) throw new Error(`better-auth ${p} answered ${res.status}: ${await res.text()}`);
@@ -72,6 +73,7 @@ export async function betterAuthGroup(settings: Settings, log: Log): Promise<Row
           ...base,
           name: "better-auth:sign-in",
           ceiling: ARGON2_CEILING,
+          slow: true,
           note: "scrypt (Better Auth's default), not argon2id",
           verify: async () =>
             void (await post("/api/auth/sign-in/email", { email: users[0], password: BENCH_PASSWORD })),
@@ -98,6 +100,7 @@ export async function betterAuthGroup(settings: Settings, log: Log): Promise<Row
           ...base,
           name: "better-auth:sign-up",
           ceiling: ARGON2_CEILING,
+          slow: true,
           note: "scrypt (Better Auth's default), hashed inside its transaction",
           verify: async () =>
             void (await post("/api/auth/sign-up/email", {
@@ -105,10 +108,10 @@ export async function betterAuthGroup(settings: Settings, log: Log): Promise<Row
               password: BENCH_PASSWORD,
               name: "V",
             })),
-          job: async (run) => ({
+          job: async () => ({
             plan: {
               kind: "unique",
-              prefix: `r${run}-`,
+              prefix: `r${Date.now()}-`,
               request: {
                 method: "POST",
                 path: "/api/auth/sign-up/email",

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { SignJWT } from "jose";
 import { freshDatabase } from "../gatehouse/database.js";
 import { seededUser, seedUsers } from "../gatehouse/seed.js";
-import { type Log, measureHttp, median, type Row, type Settings } from "../lib/measure.js";
+import { type Log, measureHttp, median, type Row, type Settings, windowSec } from "../lib/measure.js";
 import { freePort, spawnServer } from "../lib/proc.js";
 
 const execFileAsync = promisify(execFile);
@@ -104,43 +104,40 @@ export async function v3Ceiling(settings: Settings, log: Log): Promise<Row> {
   }
 }
 
-interface HashRun {
+interface HashWindow {
   rps: number;
   p50Ms: number;
   p99Ms: number;
-  rssMb: number;
 }
 
 /** Raw argon2id hashes/s with Gatehouse's parameters, 2 in flight, in a process of its own. */
 export async function argon2Ceiling(settings: Settings, log: Log): Promise<Row> {
-  const run = async (sec: number): Promise<HashRun> => {
-    const { stdout } = await execFileAsync(process.execPath, [
-      "--import",
-      "tsx",
-      script("../lib/argon2-rate.ts"),
-      String(sec),
-      "2",
-    ]);
-    return JSON.parse(stdout);
-  };
-  if (settings.warmupSec > 0) await run(settings.warmupSec);
-  const runs: HashRun[] = [];
-  for (let i = 0; i < settings.runs; i++) runs.push(await run(settings.durationSec));
+  const { stdout } = await execFileAsync(process.execPath, [
+    "--import",
+    "tsx",
+    script("../lib/argon2-rate.ts"),
+    String(settings.warmupSec),
+    String(settings.runs),
+    String(windowSec({ slow: true }, settings)),
+    "2",
+  ]);
+  const out = JSON.parse(stdout) as { windows: HashWindow[]; rssMb: number };
+  const w = out.windows;
   const row: Row = {
     name: ARGON2_CEILING,
-    rps: median(runs.map((r) => r.rps)),
-    p50Ms: median(runs.map((r) => r.p50Ms)),
-    p99Ms: median(runs.map((r) => r.p99Ms)),
+    rps: median(w.map((r) => r.rps)),
+    p50Ms: median(w.map((r) => r.p50Ms)),
+    p99Ms: median(w.map((r) => r.p99Ms)),
     errors: 0,
     rssBeforeMb: 0,
-    rssMb: median(runs.map((r) => r.rssMb)),
-    peakRssMb: Math.max(...runs.map((r) => r.rssMb)),
+    rssMb: out.rssMb,
+    peakRssMb: out.rssMb,
     ceiling: ARGON2_CEILING,
     ratio: 0,
-    runs: runs.map((r) => Math.round(r.rps)),
+    runs: w.map((r) => Math.round(r.rps)),
   };
   log(
-    `  ${row.name}: ${Math.round(row.rps)} hashes/s p50 ${row.p50Ms.toFixed(1)} ms runs [${row.runs.join(", ")}]`,
+    `  ${row.name}: ${Math.round(row.rps)} hashes/s p50 ${row.p50Ms.toFixed(1)} ms windows [${row.runs.join(", ")}]`,
   );
   return row;
 }

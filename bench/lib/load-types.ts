@@ -26,10 +26,17 @@ export type Plan =
   | { kind: "chain"; request: RequestSpec; seeds: string[]; capture: string }
   | { kind: "pair"; first: RequestSpec[]; second: RequestSpec; capture: string };
 
+/**
+ * One continuous load: `warmupSec`, then `windows` consecutive measured windows of `durationSec`
+ * each. Connections stay busy across windows, so slow requests (seconds each at 50 connections)
+ * are measured at steady state instead of from a cold start.
+ */
 export interface LoadJob {
   url: string;
   plan: Plan;
   connections: number;
+  warmupSec: number;
+  windows: number;
   durationSec: number;
   /** Cap on requests per second over all connections (latency-at-load runs). */
   overallRate?: number;
@@ -37,18 +44,21 @@ export interface LoadJob {
   envelope: boolean;
 }
 
-export interface LoadResult {
+export interface WindowResult {
   requests: number;
-  durationSec: number;
   rps: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
-  /** Socket errors and timeouts. */
-  errors: number;
   /** 2xx answers whose envelope said statusCode ≠ 200. */
   envelopeErrors: number;
-  /** The once/pair items ran out before the duration ended. */
+}
+
+export interface LoadResult {
+  windows: WindowResult[];
+  /** Socket errors and timeouts over the whole load. */
+  errors: number;
+  /** The once/pair items ran out before the end. */
   exhausted: boolean;
   /** A few distinct failing answers, to make errors explainable. */
   samples: string[];

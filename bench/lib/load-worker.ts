@@ -3,14 +3,13 @@
  * sends the result back over IPC. Targets 127.0.0.1 only; every run is bounded by its duration.
  */
 import { createRequire } from "node:module";
-import type { LoadJob, LoadResult, Plan, RequestSpec } from "./load-types.js";
+import type { LoadJob, LoadResult, Plan, RequestSpec, WindowResult } from "./load-types.js";
 
 const autocannon = createRequire(import.meta.url)("autocannon");
 
 type AcRequest = Record<string, unknown>;
 
 interface Counters {
-  envelopeErrors: number;
   exhausted: boolean;
   samples: Set<string>;
   stop?: () => void;
@@ -148,15 +147,52 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
   }
 }
 
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
+}
+
+class Window {
+  latencies = new Float64Array(1024);
+  n = 0;
+  non2xx = 0;
+  envelopeErrors = 0;
+  add(ms: number) {
+    if (this.n === this.latencies.length) {
+      const next = new Float64Array(this.n * 2);
+      next.set(this.latencies);
+      this.latencies = next;
+    }
+    this.latencies[this.n++] = ms;
+  }
+  result(durationSec: number): WindowResult {
+    const sorted = this.latencies.subarray(0, this.n).sort();
+    return {
+      requests: this.n,
+      rps: this.n / durationSec,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      non2xx: this.non2xx,
+      envelopeErrors: this.envelopeErrors,
+    };
+  }
+}
+
 export async function runJob(job: LoadJob): Promise<LoadResult> {
-  const c: Counters = { envelopeErrors: 0, exhausted: false, samples: new Set() };
+  const c: Counters = { exhausted: false, samples: new Set() };
   const url = new URL(job.url);
   if (url.hostname !== "127.0.0.1") throw new Error(`load generator only targets 127.0.0.1, not ${url.host}`);
+  const windows = Array.from({ length: job.windows }, () => new Window());
+  const t0 = performance.now();
+  const windowAt = (): Window | undefined => {
+    const t = (performance.now() - t0) / 1000 - job.warmupSec;
+    return t < 0 ? undefined : windows[Math.floor(t / job.durationSec)];
+  };
   const instance = autocannon(
     {
       url: job.url,
       connections: job.connections,
-      duration: job.durationSec,
+      duration: job.warmupSec + job.windows * job.durationSec,
       overallRate: job.overallRate,
       timeout: 10,
       requests: requestsFor(job.plan, c),
@@ -164,7 +200,8 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
       verifyBody: job.envelope
         ? (body: string) => {
             if (body.includes('"statusCode":200')) return true;
-            c.envelopeErrors++;
+            const w = windowAt();
+            if (w) w.envelopeErrors++;
             sample(c, 200, body);
             return true;
           }
@@ -172,24 +209,29 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
     },
     () => {},
   );
-  c.stop = () => instance.stop();
-  instance.on("response", (_client: unknown, status: number) => {
+  let stoppedAt = Number.POSITIVE_INFINITY;
+  c.stop = () => {
+    stoppedAt = Math.min(stoppedAt, (performance.now() - t0) / 1000);
+    instance.stop();
+  };
+  instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+    const w = windowAt();
+    if (w) {
+      w.add(ms);
+      if (status < 200 || status >= 300) w.non2xx++;
+    }
     if (status >= 300 && c.samples.size < 5) c.samples.add(`HTTP ${status}`);
   });
   const result = await new Promise<any>((resolve, reject) => {
     instance.on("done", resolve);
     instance.on("error", reject);
   });
-  const durationSec = result.duration as number;
   return {
-    requests: result.requests.total,
-    durationSec,
-    rps: result.requests.total / durationSec,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
+    // Only windows that ran to their end count (items can run out early).
+    windows: windows
+      .filter((_, k) => job.warmupSec + (k + 1) * job.durationSec <= stoppedAt)
+      .map((w) => w.result(job.durationSec)),
     errors: result.errors + result.timeouts,
-    envelopeErrors: c.envelopeErrors,
     exhausted: c.exhausted,
     samples: [...c.samples],
   };

@@ -18,7 +18,7 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
         if (!settled) reject(new Error("load generator did not finish in time"));
         settled = true;
       },
-      (job.durationSec + 60) * 1000,
+      (job.warmupSec + job.windows * job.durationSec + 60) * 1000,
     );
     child.once("message", (msg: { ok: boolean; result?: LoadResult; error?: string }) => {
       clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { runLoad } from "./load.js";
-import type { LoadJob, LoadResult } from "./load-types.js";
+import type { LoadJob } from "./load-types.js";
 import { memoryOf } from "./proc.js";
 
 export interface Settings {
@@ -40,57 +40,73 @@ export interface HttpScenario {
   /** The server process whose memory is read from /proc. */
   pid: number;
   url: string;
-  /** Called per run (warm-up included): plans that use items once need fresh items each run. */
-  job(run: number): Promise<Omit<LoadJob, "url" | "connections" | "durationSec">>;
+  /** The load to apply (plans that use items once need enough for warm-up and every window). */
+  job(): Promise<Omit<LoadJob, "url" | "connections" | "durationSec" | "warmupSec" | "windows">>;
   /** A sample request; must throw unless it gets the expected success answer. */
   verify?: () => Promise<void>;
   /** Requests per unit of work (2 for a request pair, counted as one). */
   requestsPerUnit?: number;
   connections?: number;
-  /** Runs in parallel with each measured run (e.g. a sign-in burst); not measured itself. */
-  background?: (durationSec: number) => Promise<unknown>;
+  /** Runs alongside the measured load for `seconds` (e.g. a sign-in burst); not measured itself. */
+  background?: (seconds: number) => Promise<unknown>;
+  /**
+   * Slow requests (a password hash each): at 50 connections one request can take seconds, so
+   * windows last at least 10 s (6 s quick) for hundreds of requests to complete.
+   */
+  slow?: boolean;
   note?: string;
 }
 
 export type Log = (line: string) => void;
 
-/** Warm-up, then `runs` measured runs; median requests/s and latencies; RSS before and after. */
+/** Seconds of one measured window for a scenario. */
+export function windowSec(s: { slow?: boolean }, settings: Settings): number {
+  return s.slow ? Math.max(settings.quick ? 6 : 10, settings.durationSec * 2) : settings.durationSec;
+}
+
+/**
+ * Warm-up, then `runs` consecutive windows of one continuous load; the median window's
+ * requests/s and the median p50/p99; RSS of the server before and after.
+ */
 export async function measureHttp(s: HttpScenario, settings: Settings, log: Log): Promise<Row> {
   await s.verify?.();
   const before = memoryOf(s.pid);
-  const connections = s.connections ?? settings.connections;
   const perUnit = s.requestsPerUnit ?? 1;
-  const run = async (i: number, durationSec: number): Promise<LoadResult> => {
-    const job = { ...(await s.job(i)), url: s.url, connections, durationSec };
-    const [r] = await Promise.all([runLoad(job), s.background?.(durationSec)]);
-    return r;
+  const durationSec = windowSec(s, settings);
+  const warmupSec = settings.warmupSec * (s.slow ? 3 : 1);
+  const job: LoadJob = {
+    ...(await s.job()),
+    url: s.url,
+    connections: s.connections ?? settings.connections,
+    warmupSec,
+    windows: settings.runs,
+    durationSec,
   };
-  if (settings.warmupSec > 0) await run(0, settings.warmupSec);
-  const results: LoadResult[] = [];
-  for (let i = 1; i <= settings.runs; i++) results.push(await run(i, settings.durationSec));
+  const [result] = await Promise.all([runLoad(job), s.background?.(warmupSec + settings.runs * durationSec)]);
   await s.verify?.();
   const after = memoryOf(s.pid);
-  const errors = results.reduce((n, r) => n + r.non2xx + r.errors + r.envelopeErrors, 0);
-  const samples = [...new Set(results.flatMap((r) => r.samples))];
-  if (errors > 0) log(`  ! ${s.name}: ${errors} errors, e.g. ${samples.slice(0, 2).join(" | ")}`);
-  if (results.some((r) => r.exhausted))
-    log(`  ! ${s.name}: ran out of prepared items before the end of a run`);
+  const w = result.windows;
+  const errors = result.errors + w.reduce((n, x) => n + x.non2xx + x.envelopeErrors, 0);
+  if (errors > 0) log(`  ! ${s.name}: ${errors} errors, e.g. ${result.samples.slice(0, 2).join(" | ")}`);
+  if (result.exhausted)
+    log(`  ! ${s.name}: ran out of prepared items; ${w.length} of ${settings.runs} windows complete`);
+  if (w.length === 0) throw new Error(`${s.name}: no complete measurement window`);
   const row: Row = {
     name: s.name,
-    rps: median(results.map((r) => r.rps / perUnit)),
-    p50Ms: median(results.map((r) => r.p50Ms)),
-    p99Ms: median(results.map((r) => r.p99Ms)),
+    rps: median(w.map((x) => x.rps / perUnit)),
+    p50Ms: median(w.map((x) => x.p50Ms)),
+    p99Ms: median(w.map((x) => x.p99Ms)),
     errors,
     rssBeforeMb: before.rssMb,
     rssMb: after.rssMb,
     peakRssMb: after.peakMb,
     ceiling: s.ceiling,
     ratio: 0,
-    runs: results.map((r) => Math.round(r.rps / perUnit)),
+    runs: w.map((x) => Math.round(x.rps / perUnit)),
     note: s.note,
   };
   log(
-    `  ${s.name}: ${Math.round(row.rps)}/s p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms runs [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
+    `  ${s.name}: ${Math.round(row.rps)}/s p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
   );
   return row;
 }

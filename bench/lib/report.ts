@@ -67,7 +67,7 @@ export function table(rows: Row[]): string {
     fmt(r.p50Ms),
     fmt(r.p99Ms),
     String(r.errors),
-    `${Math.round(r.rssBeforeMb)}→${Math.round(r.rssMb)}`,
+    r.rssBeforeMb ? `${Math.round(r.rssBeforeMb)}→${Math.round(r.rssMb)}` : `${Math.round(r.rssMb)}`,
     r.ceiling,
     r.ratio ? `${(r.ratio * 100).toFixed(1)}%` : "—",
   ]);
