@@ -13,7 +13,7 @@ export const apiErrors = {
   // generic request problems
   INVALID_REQUEST: { statusCode: 400, message: "Invalid request" },
   MALFORMED_JSON: { statusCode: 400, message: "Request body is not valid JSON" },
-  UNSUPPORTED_MEDIA_TYPE: { statusCode: 400, message: "Unsupported content type; send application/json" },
+  UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: "Unsupported content type; send application/json" },
   PAYLOAD_TOO_LARGE: { statusCode: 413, message: "Request body is too large" },
   NOT_FOUND: { statusCode: 404, message: "No such endpoint" },
   RATE_LIMITED: { statusCode: 429, message: "Too many requests, try again later" },

@@ -10,7 +10,7 @@ const Bool = (def: boolean) => Type.Boolean({ default: def });
 const FailCheck = (limit: number, interval: number) =>
   Type.Object(
     { enabled: Bool(true), limit: Int(1, 1_000_000, limit), timeInterval: Int(1, 86_400 * 30, interval) },
-    { additionalProperties: false },
+    { additionalProperties: false, default: {} },
   );
 
 export const PoolSettings = Type.Object(
@@ -27,8 +27,14 @@ export const PoolSettings = Type.Object(
     /** Per-pool override of GATEHOUSE_CODE_IP_HOURLY_LIMIT (0 = use the server default). */
     codeIpHourlyLimit: Int(0, 1_000_000_000, 0),
     defaultPhoneCountryCode: Type.String({ pattern: "^\\+[0-9]{1,4}$", default: "+86" }),
-    changePhoneStrategy: Type.Object({ verifyOldPhone: Bool(true) }, { additionalProperties: false }),
-    changeEmailStrategy: Type.Object({ verifyOldEmail: Bool(true) }, { additionalProperties: false }),
+    changePhoneStrategy: Type.Object(
+      { verifyOldPhone: Bool(true) },
+      { additionalProperties: false, default: {} },
+    ),
+    changeEmailStrategy: Type.Object(
+      { verifyOldEmail: Bool(true) },
+      { additionalProperties: false, default: {} },
+    ),
     updatePhoneTokenExpiresIn: Int(10, 3600, 60),
     updateEmailTokenExpiresIn: Int(10, 3600, 60),
     passwordResetTokenExpiresIn: Int(10, 86_400, 600),
@@ -40,7 +46,7 @@ export const PoolSettings = Type.Object(
         regex: Type.String({ default: "", maxLength: 500 }),
         message: Type.String({ default: "", maxLength: 500 }),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, default: {} },
     ),
     /** Minimum zxcvbn score 0–4 for new passwords (0 = off). Gatehouse only. */
     passwordMinZxcvbnScore: Int(0, 4, 0),
@@ -51,7 +57,7 @@ export const PoolSettings = Type.Object(
         /** Failed sign-ins from one IP inside the window that block that IP for the window. */
         loginFailCheck: FailCheck(50, 300),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, default: {} },
     ),
     notifyOnPhoneChange: Bool(true),
     notifyOnEmailChange: Bool(true),

@@ -1,6 +1,8 @@
+import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { messageRoutes } from "./api-v3/messages.js";
 import { publicRoutes } from "./api-v3/public.js";
 import type { Context } from "./context.js";
 import envelope from "./http/envelope.js";
@@ -28,6 +30,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
 
   await app.register(envelope);
+  // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
+  await app.register(helmet, { global: true });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -38,11 +42,12 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
       servers: [{ url: ctx.config.publicUrl }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
   await app.register(metrics);
 
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));
+  await app.register(messageRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -1,6 +1,11 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
+import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { type Clock, systemClock } from "./services/clock.js";
+import { createCodeService } from "./services/codes.js";
+import { dbCounterStore } from "./services/counter-store.js";
+import { createNotifier, type Notifier } from "./services/notifications.js";
+import type { CodeService } from "./services/ports.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
 import { type Db, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
@@ -13,6 +18,14 @@ export interface Context {
   keys: ServerKeys;
   clock: Clock;
   logger: Logger;
+  /** The verification-code engine (services/codes.ts). */
+  codes: CodeService;
+  /** Account-change notifications, no code, no link (services/notifications.ts). */
+  notifier: Notifier;
+  /** Messages the `memory` senders delivered (tests read codes here); empty with other senders. */
+  outbox: Outbox;
+  /** Background delivery of messages; `courier.idle()` waits for those in flight. */
+  courier: Courier;
   close(): Promise<void>;
 }
 
@@ -42,14 +55,34 @@ export async function createContext(config: Config, options: ContextOptions = {}
     if (options.migrate !== false) await migrateToLatest(db);
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, config.secret);
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? createLogger(config);
+    const outbox = new Outbox();
+    const courier = new Courier(createSenders(config, logger, outbox), logger);
+    const codes = createCodeService({
+      db: db.kysely,
+      repos,
+      counters: dbCounterStore(repos),
+      courier,
+      clock,
+      secret: keys.secret,
+      config,
+    });
     return {
       config,
       db,
       repos,
       keys,
-      clock: options.clock ?? systemClock,
-      logger: options.logger ?? createLogger(config),
-      close: () => db.close(),
+      clock,
+      logger,
+      codes,
+      notifier: createNotifier({ courier, clock }),
+      outbox,
+      courier,
+      close: async () => {
+        await courier.close();
+        await db.close();
+      },
     };
   } catch (err) {
     await db.close();

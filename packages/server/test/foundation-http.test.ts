@@ -67,6 +67,23 @@ describeEachDialect("http foundation", (h) => {
     });
   }
 
+  for (const [contentType, status, message] of [
+    ["application/xml", 415, /Unsupported content type/],
+    ["text/plain", 400, /body must be object/],
+  ] as const) {
+    it(`a ${contentType} body on a JSON route answers the envelope ${status}`, async () => {
+      const res = await h().inject({
+        method: "POST",
+        url: "/api/v3/send-sms",
+        headers: { "content-type": contentType, "x-authing-app-id": h().boot.appId },
+        payload: "<channel>CHANNEL_LOGIN</channel>",
+      });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.json().statusCode, status);
+      assert.match(res.json().message, message);
+    });
+  }
+
   it("request ids: an incoming x-request-id is honoured and echoed; a hostile one is replaced", async () => {
     const a = await h().inject({
       method: "GET",
@@ -82,6 +99,16 @@ describeEachDialect("http foundation", (h) => {
     });
     assert.notEqual(b.headers["x-request-id"], "<script>");
     assert.match(String(b.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
+  });
+
+  it("security headers are on every response, errors included", async () => {
+    for (const url of ["/api/v3/system", "/api/v3/no-such-thing", "/health"]) {
+      const res = await h().inject({ method: "GET", url });
+      assert.equal(res.headers["x-content-type-options"], "nosniff", url);
+      assert.match(String(res.headers["strict-transport-security"]), /max-age=/, url);
+      assert.equal(res.headers["x-frame-options"], "SAMEORIGIN", url);
+      assert.ok(res.headers["content-security-policy"], url);
+    }
   });
 
   it("GET /health, /ready and /metrics answer", async () => {

@@ -76,7 +76,13 @@ async function envelopePlugin(app: FastifyInstance) {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
   const httpStatus = request.url.startsWith("/api/v3/") ? 200 : error.statusCode;
-  reply.code(httpStatus).type("application/json; charset=utf-8").send(envelopeFor(request, error));
+  // Plain JSON: a route's response schema describes its success body (e.g. a required `data`),
+  // which an error envelope must not be forced through.
+  reply
+    .code(httpStatus)
+    .type("application/json; charset=utf-8")
+    .serializer(JSON.stringify)
+    .send(envelopeFor(request, error));
 }
 
 export default fp(envelopePlugin, { name: "envelope" });

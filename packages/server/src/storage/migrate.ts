@@ -1,6 +1,7 @@
 import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db } from "./db.js";
 import * as m0001 from "./migrations/0001-foundation.js";
+import * as m0002 from "./migrations/0002-codes.js";
 
 /**
  * Forward-only migrations, in order. Never edit a released one: add a file.
@@ -8,6 +9,7 @@ import * as m0001 from "./migrations/0001-foundation.js";
  */
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
+  "0002-codes": m0002,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -93,12 +93,36 @@ export interface IdentityTable {
   created_at: number;
 }
 
+export interface VerificationCodeTable {
+  id: string;
+  pool_id: string;
+  kind: string;
+  channel: string;
+  /** E.164 for sms, lower-cased for email. */
+  target: string;
+  /** hex HMAC-SHA256 keyed with the server secret; the code itself is never stored. */
+  code_hash: string;
+  attempts: number;
+  max_attempts: number;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+export interface RateBucketTable {
+  key: string;
+  hits: number;
+  expires_at: number;
+}
+
 export interface Database {
   gh_meta: MetaTable;
   user_pools: UserPoolTable;
   applications: ApplicationTable;
   users: UserTable;
   identities: IdentityTable;
+  verification_codes: VerificationCodeTable;
+  rate_buckets: RateBucketTable;
 }
 
 export type { Generated };

@@ -1,8 +1,10 @@
 import { applicationsRepo } from "./applications.js";
+import { codesRepo } from "./codes.js";
 import type { Executor } from "./executor.js";
 import { identitiesRepo } from "./identities.js";
 import { metaRepo } from "./meta.js";
 import { poolsRepo } from "./pools.js";
+import { rateBucketsRepo } from "./rate-buckets.js";
 import { usersRepo } from "./users.js";
 
 /** All repositories bound to one executor (the database or a transaction). */
@@ -13,6 +15,8 @@ export function repositories(db: Executor) {
     ...applicationsRepo(db),
     ...usersRepo(db),
     ...identitiesRepo(db),
+    ...codesRepo(db),
+    ...rateBucketsRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

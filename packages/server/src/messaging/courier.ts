@@ -1,0 +1,58 @@
+import type { Logger } from "pino";
+import { maskEmail } from "../services/email.js";
+import { maskPhone } from "../services/phone.js";
+import type { Closable, EmailSender, OutgoingMessage, SmsSender } from "./types.js";
+
+export interface Senders {
+  sms: SmsSender & Closable;
+  email: EmailSender & Closable;
+}
+
+/**
+ * Hands messages to the senders in the background: an answer never waits on (or reveals) an SMS
+ * gateway or mail server, retries happen off the request, and a failure is logged — masked
+ * address, never the code. `idle()` waits for deliveries in flight (shutdown, tests).
+ */
+export class Courier {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly senders: Senders,
+    private readonly logger: Logger,
+  ) {}
+
+  deliver(message: OutgoingMessage): void {
+    let started: Promise<void>;
+    try {
+      // Called synchronously: the memory sender has recorded the message when this returns.
+      started = message.kind === "sms" ? this.senders.sms.send(message) : this.senders.email.send(message);
+    } catch (err) {
+      started = Promise.reject(err);
+    }
+    const tracked = started
+      .catch((err: unknown) => {
+        this.logger.error(
+          {
+            kind: message.kind,
+            to: message.kind === "sms" ? maskPhone(message.to) : maskEmail(message.to),
+            channel: message.channel,
+            purpose: message.purpose,
+            error: err instanceof Error ? err.message : String(err),
+          },
+          "message delivery failed",
+        );
+      })
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    await this.senders.sms.close?.();
+    await this.senders.email.close?.();
+  }
+}

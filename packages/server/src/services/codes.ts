@@ -1,0 +1,187 @@
+import type { PoolSettings } from "@gatehouse/protocol";
+import type { Kysely } from "kysely";
+import type { Config } from "../config.js";
+import { ApiError } from "../http/api-error.js";
+import type { Courier } from "../messaging/courier.js";
+import { codeEmail, codeSmsText } from "../messaging/templates.js";
+import type { OutgoingMessage } from "../messaging/types.js";
+import { codesRepo } from "../storage/repos/codes.js";
+import type { Executor, Repositories } from "../storage/repos/index.js";
+import type { Database } from "../storage/schema.js";
+import type { Clock } from "./clock.js";
+import { type CodeBinding, codeMatches, generateCode, hashCode, unusableHash } from "./code-secret.js";
+import type { Bucket, CounterStore } from "./counter-store.js";
+import { newId } from "./ids.js";
+import { splitE164 } from "./phone.js";
+import type { CheckedCode, CodeService, CodeTarget, SendCodeRequest } from "./ports.js";
+
+/** Same target + channel: one code a minute (GenAuth's documented limit). */
+export const CODE_COOLDOWN_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** Expired rows are kept a day (for support questions), then purged every PURGE_EVERY sends. */
+const KEEP_EXPIRED_MS = 86_400_000;
+const PURGE_EVERY = 500;
+
+export interface CodeServiceDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  counters: CounterStore;
+  courier: Courier;
+  clock: Clock;
+  secret: string;
+  config: Pick<Config, "codeTargetHourlyLimit" | "codeIpHourlyLimit">;
+}
+
+/** Email targets are case-insensitive; phones arrive as E.164 from normalizePhone. */
+function normaliseTarget(t: CodeTarget): CodeTarget {
+  return t.kind === "email" ? { ...t, target: t.target.trim().toLowerCase() } : t;
+}
+
+/** Cooldown first, then the caps: narrow to wide, the same order on every request (lock order). */
+export function sendBuckets(
+  req: SendCodeRequest,
+  config: CodeServiceDeps["config"],
+): { buckets: Bucket[]; errors: ("CODE_COOLDOWN" | "CODE_HOURLY_CAP")[] } {
+  const s = req.settings;
+  const targetLimit = s.codeTargetHourlyLimit || config.codeTargetHourlyLimit;
+  const ipLimit = s.codeIpHourlyLimit || config.codeIpHourlyLimit;
+  const buckets: Bucket[] = [
+    {
+      key: `code-cooldown:${req.poolId}:${req.kind}:${req.target}:${req.channel}`,
+      limit: 1,
+      windowMs: CODE_COOLDOWN_MS,
+    },
+    {
+      key: `code-target-hour:${req.poolId}:${req.kind}:${req.target}`,
+      limit: targetLimit,
+      windowMs: HOUR_MS,
+    },
+  ];
+  const errors: ("CODE_COOLDOWN" | "CODE_HOURLY_CAP")[] = ["CODE_COOLDOWN", "CODE_HOURLY_CAP"];
+  if (req.clientIp) {
+    buckets.push({ key: `code-ip-hour:${req.poolId}:${req.clientIp}`, limit: ipLimit, windowMs: HOUR_MS });
+    errors.push("CODE_HOURLY_CAP");
+  }
+  return { buckets, errors };
+}
+
+/**
+ * The verification-code engine (issue 3): CSPRNG numeric codes bound to (pool, kind, channel,
+ * target), stored as HMACs, TTL, single use, attempt-limited, cooldown and hourly caps.
+ */
+export function createCodeService(deps: CodeServiceDeps): CodeService {
+  const { repos, clock, secret } = deps;
+  let sends = 0;
+
+  async function send(raw: SendCodeRequest): Promise<void> {
+    const req = { ...raw, ...normaliseTarget(raw) };
+    const now = clock.now();
+    const { buckets, errors } = sendBuckets(req, deps.config);
+    const full = await deps.counters.take(buckets, now);
+    if (full !== undefined) throw new ApiError(errors[full]!);
+
+    const ttl = req.settings.verifyCodeExpiresIn;
+    const code = generateCode(req.settings.verifyCodeLength);
+    const deliver = req.deliver !== false;
+    const binding: CodeBinding = req;
+    // deliver:false still writes a row (same work, same answers to later guesses: "wrong", not
+    // "none"), but with a hash no code matches — nothing usable is stored.
+    await repos.upsertCode({
+      id: newId(),
+      pool_id: req.poolId,
+      kind: req.kind,
+      channel: req.channel,
+      target: req.target,
+      code_hash: deliver ? hashCode(secret, binding, code) : unusableHash(),
+      attempts: 0,
+      max_attempts: req.settings.verifyCodeMaxAttempts,
+      expires_at: now + ttl * 1000,
+      consumed_at: null,
+      created_at: now,
+    });
+    if (deliver) deps.courier.deliver(codeMessage(req, code, ttl));
+    if (++sends % PURGE_EVERY === 0) await purge(now);
+  }
+
+  async function purge(now: number): Promise<void> {
+    await repos.purgeCodesExpiredBefore(now - KEEP_EXPIRED_MS);
+    await deps.counters.purge(now);
+  }
+
+  async function check(
+    raw: CodeTarget,
+    channels: readonly string[],
+    code: string,
+    _settings: PoolSettings,
+  ): Promise<CheckedCode> {
+    const t = normaliseTarget(raw);
+    const now = clock.now();
+    const live = await repos.findLiveCodes(t.poolId, t.kind, t.target, channels, now);
+    if (live.length === 0) {
+      // A code sent on another channel is wrong here, not missing (behaviour-and-errors §3.5).
+      const elsewhere = await repos.hasLiveCode(t.poolId, t.kind, t.target, now);
+      throw new ApiError(elsewhere ? "CODE_WRONG" : "CODE_EXPIRED");
+    }
+    // Count the attempt before comparing: however many guesses run in parallel, at most
+    // max_attempts of them are ever compared against a code.
+    const reserved = [];
+    for (const row of live) if (await repos.reserveCodeAttempt(row.id, now)) reserved.push(row);
+    if (reserved.length === 0) throw new ApiError("CODE_EXPIRED");
+    const candidate = code.trim();
+    // Compare against every reserved code (no early exit): the time does not say which matched.
+    const hits = reserved.map((row) => codeMatches(secret, bindingOf(row), candidate, row.code_hash));
+    const match = reserved[hits.indexOf(true)];
+    if (!match) throw new ApiError("CODE_WRONG");
+    // A right guess is not a wrong try: give the attempts back.
+    for (const row of reserved) await repos.releaseCodeAttempt(row.id);
+    return { id: match.id };
+  }
+
+  async function consume(codes: readonly CheckedCode[], trx?: Executor): Promise<void> {
+    const idList = [...new Set(codes.map((c) => c.id))];
+    if (idList.length === 0) return;
+    const now = clock.now();
+    const spendAll = async (ex: Executor) => {
+      const spent = await codesRepo(ex).consumeCodes(idList, now);
+      // Throwing inside the transaction rolls back the codes spent so far: all or nothing.
+      if (spent !== idList.length) throw new ApiError("CODE_EXPIRED");
+    };
+    if (trx || idList.length === 1) await spendAll(trx ?? deps.db);
+    else await deps.db.transaction().execute(spendAll);
+  }
+
+  return {
+    send,
+    check,
+    consume,
+    async verifyAndConsume(target, channels, code, settings) {
+      await consume([await check(target, channels, code, settings)]);
+    },
+  };
+}
+
+function bindingOf(row: { pool_id: string; kind: string; channel: string; target: string }): CodeBinding {
+  return { poolId: row.pool_id, kind: row.kind, channel: row.channel, target: row.target };
+}
+
+function codeMessage(req: SendCodeRequest, code: string, ttlSeconds: number): OutgoingMessage {
+  if (req.kind === "sms") {
+    const { phone, phoneCountryCode } = splitE164(req.target);
+    return {
+      kind: "sms",
+      to: req.target,
+      phoneNumber: phone,
+      phoneCountryCode,
+      channel: req.channel,
+      code,
+      text: codeSmsText(req.channel, code, ttlSeconds, req.settings),
+    };
+  }
+  return {
+    kind: "email",
+    to: req.target,
+    channel: req.channel,
+    code,
+    ...codeEmail(req.channel, code, ttlSeconds, req.settings),
+  };
+}
