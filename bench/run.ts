@@ -12,7 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { dropAll, postgresReachable } from "./gatehouse/database.js";
 import { betterAuthGroup } from "./groups/better-auth.js";
-import { argon2Ceiling, fastifyCeiling, v3Ceiling } from "./groups/ceilings.js";
+import { argon2Ceiling, fastifyCeiling, V3_CEILING, v3Ceiling } from "./groups/ceilings.js";
 import { gatehouseGroup, scaleGroup } from "./groups/gatehouse.js";
 import type { Row, Settings } from "./lib/measure.js";
 import { killChildren } from "./lib/proc.js";
@@ -64,6 +64,7 @@ async function main() {
     rows.push(...(await betterAuthGroup(settings, log)));
   }
   const gh = {
+    v3Rps: rows.find((r) => r.name === V3_CEILING)!.rps,
     settings,
     log,
     profileDir: values.profile ? path.join(resultsDir, "profiles") : undefined,

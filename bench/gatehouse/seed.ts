@@ -42,7 +42,11 @@ export interface SeedResult {
 export async function seedUsers(
   databaseUrl: string,
   users: number,
-  opts: { publicUrl?: string; log?: (line: string) => void } = {},
+  opts: {
+    publicUrl?: string;
+    log?: (line: string) => void /** first user index (default 0) */;
+    from?: number;
+  } = {},
 ): Promise<SeedResult> {
   const started = Date.now();
   const db = openDb(databaseUrl);
@@ -57,12 +61,14 @@ export async function seedUsers(
     const rowsPerInsert = 1000;
     const insertsPerTransaction = 20;
     const now = Date.now();
-    let done = 0;
-    while (done < users) {
+    const from = opts.from ?? 0;
+    const end = from + users;
+    let done = from;
+    while (done < end) {
       await db.kysely.transaction().execute(async (trx) => {
-        for (let k = 0; k < insertsPerTransaction && done < users; k++) {
+        for (let k = 0; k < insertsPerTransaction && done < end; k++) {
           const rows: NewUserRow[] = [];
-          for (let j = 0; j < rowsPerInsert && done < users; j++, done++) {
+          for (let j = 0; j < rowsPerInsert && done < end; j++, done++) {
             const u = seededUser(done);
             rows.push({
               id: u.id,

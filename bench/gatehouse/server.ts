@@ -14,9 +14,14 @@ export interface GatehouseOptions {
   /** UV_THREADPOOL_SIZE for the server process (default: Node's, 4). */
   threadpool?: string;
   label: string;
+  /** Deliver SMS and email to this webhook (a null endpoint) instead of the memory outbox. */
+  webhookUrl?: string;
 }
 
-/** Production-like settings: built code, log level info to a file, memory senders, caps raised. */
+/**
+ * Production-like settings: built code, log level info to a file, code caps raised so the bench
+ * is not rate limited, messages to memory (or to a webhook that keeps nothing).
+ */
 export function gatehouseEnv(db: FreshDatabase, port: number): NodeJS.ProcessEnv {
   return {
     NODE_ENV: "production",
@@ -50,6 +55,13 @@ export async function startGatehouse(db: FreshDatabase, opts: GatehouseOptions):
   args.push(cli, "start");
   const env = gatehouseEnv(db, port);
   if (opts.threadpool) env.UV_THREADPOOL_SIZE = opts.threadpool;
+  if (opts.webhookUrl) {
+    // The memory outbox keeps every message: under send-sms load it would be the memory test.
+    env.GATEHOUSE_SMS_SENDER = "webhook";
+    env.GATEHOUSE_SMS_WEBHOOK_URL = `${opts.webhookUrl}/sms`;
+    env.GATEHOUSE_EMAIL_SENDER = "webhook";
+    env.GATEHOUSE_EMAIL_WEBHOOK_URL = `${opts.webhookUrl}/email`;
+  }
   return spawnServer({
     name: `gatehouse (${opts.label})`,
     args,

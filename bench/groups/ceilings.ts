@@ -37,7 +37,6 @@ export async function fastifyCeiling(settings: Settings, log: Log): Promise<Row>
         verify: () => expectOk(`${server.url}/json`),
         job: async () => ({
           plan: { kind: "fixed", request: { method: "GET", path: "/json" } },
-          envelope: false,
         }),
       },
       settings,
@@ -92,7 +91,7 @@ export async function v3Ceiling(settings: Settings, log: Log): Promise<Row> {
             kind: "rotate",
             requests: tokens.map((t) => ({ method: "GET", path: "/me", headers: { authorization: t } })),
           },
-          envelope: false,
+          expect: '"id"',
         }),
       },
       settings,

@@ -1,4 +1,5 @@
 import { type Dialect, freshDatabase } from "../gatehouse/database.js";
+import { nullWebhook } from "../gatehouse/fixtures.js";
 import { scenariosFor } from "../gatehouse/scenarios.js";
 import { seedUsers } from "../gatehouse/seed.js";
 import { startGatehouse } from "../gatehouse/server.js";
@@ -11,6 +12,8 @@ export interface GatehouseGroupOptions {
   log: Log;
   profileDir?: string;
   threadpool?: string;
+  /** requests/s of the V3 ceiling measured in this run. */
+  v3Rps: number;
 }
 
 /** Every Gatehouse scenario on one dialect, against one server on a fresh database of 1,000 users. */
@@ -19,10 +22,12 @@ export async function gatehouseGroup(
   o: GatehouseGroupOptions,
 ): Promise<{ rows: Row[]; memory: MemoryRecord }> {
   const db = await freshDatabase(dialect, "gh");
+  const webhook = await nullWebhook();
   try {
     const seed = await seedUsers(db.url, 1000);
     const server = await startGatehouse(db, {
       label: dialect,
+      webhookUrl: webhook.url,
       profileDir: o.profileDir,
       threadpool: o.threadpool,
     });
@@ -41,6 +46,7 @@ export async function gatehouseGroup(
         users: seed.users,
         settings: o.settings,
         log: o.log,
+        v3Rps: o.v3Rps,
       });
       const rows: Row[] = [];
       for (const s of scenarios.list) {
@@ -60,6 +66,7 @@ export async function gatehouseGroup(
       await server.stop();
     }
   } finally {
+    await webhook.close();
     await db.drop();
   }
 }
@@ -86,6 +93,7 @@ export async function scaleGroup(dialect: Dialect, users: number, o: GatehouseGr
         users,
         settings: o.settings,
         log: o.log,
+        v3Rps: o.v3Rps,
         scale: label,
       });
       const rows: Row[] = [];

@@ -11,7 +11,8 @@ export interface RequestSpec {
  * How requests are produced.
  * - fixed: the same request every time.
  * - rotate: round-robin over `requests` (e.g. one token per user), reusable.
- * - unique: `{n}` in path/body becomes a number never used before in this run (sign-up).
+ * - unique: `{n}` in path/body becomes `prefix` + a counter never used before in this run,
+ *   zero-padded to `pad` digits (sign-up emails, send-sms phone numbers).
  * - once: each request is sent at most once; the run stops when they are used up.
  * - chain: a pool of values (refresh tokens); `{value}` takes one from the pool, the response's
  *   `capture` field (a dotted path) puts the new value back.
@@ -21,7 +22,7 @@ export interface RequestSpec {
 export type Plan =
   | { kind: "fixed"; request: RequestSpec }
   | { kind: "rotate"; requests: RequestSpec[] }
-  | { kind: "unique"; request: RequestSpec; prefix: string }
+  | { kind: "unique"; request: RequestSpec; prefix: string; pad?: number }
   | { kind: "once"; requests: RequestSpec[] }
   | { kind: "chain"; request: RequestSpec; seeds: string[]; capture: string }
   | { kind: "pair"; first: RequestSpec[]; second: RequestSpec; capture: string };
@@ -40,8 +41,11 @@ export interface LoadJob {
   durationSec: number;
   /** Cap on requests per second over all connections (latency-at-load runs). */
   overallRate?: number;
-  /** Count an HTTP-2xx answer whose envelope statusCode is not 200 as an error (/api/v3). */
-  envelope: boolean;
+  /**
+   * A substring every successful body contains; answers without it count as errors
+   * (`"statusCode":200` for /api/v3, whose errors are HTTP 200 envelopes).
+   */
+  expect?: string;
 }
 
 export interface WindowResult {
@@ -50,8 +54,8 @@ export interface WindowResult {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
-  /** 2xx answers whose envelope said statusCode ≠ 200. */
-  envelopeErrors: number;
+  /** Answers without the `expect` substring (for /api/v3: envelope statusCode ≠ 200). */
+  bodyErrors: number;
 }
 
 export interface LoadResult {

@@ -40,11 +40,11 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
     }
     case "unique": {
       let n = 0;
-      const { request, prefix } = plan;
+      const { request, prefix, pad = 0 } = plan;
       return [
         {
           setupRequest: (req: AcRequest) => {
-            const id = `${prefix}${n++}`;
+            const id = `${prefix}${String(n++).padStart(pad, "0")}`;
             return {
               ...req,
               ...toAc(request),
@@ -156,7 +156,7 @@ class Window {
   latencies = new Float64Array(1024);
   n = 0;
   non2xx = 0;
-  envelopeErrors = 0;
+  bodyErrors = 0;
   add(ms: number) {
     if (this.n === this.latencies.length) {
       const next = new Float64Array(this.n * 2);
@@ -173,7 +173,7 @@ class Window {
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
       non2xx: this.non2xx,
-      envelopeErrors: this.envelopeErrors,
+      bodyErrors: this.bodyErrors,
     };
   }
 }
@@ -197,11 +197,11 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
       timeout: 10,
       requests: requestsFor(job.plan, c),
       // The body is collected by autocannon anyway; a substring test is all this costs.
-      verifyBody: job.envelope
+      verifyBody: job.expect
         ? (body: string) => {
-            if (body.includes('"statusCode":200')) return true;
+            if (body.includes(job.expect!)) return true;
             const w = windowAt();
-            if (w) w.envelopeErrors++;
+            if (w) w.bodyErrors++;
             sample(c, 200, body);
             return true;
           }

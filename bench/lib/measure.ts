@@ -86,7 +86,7 @@ export async function measureHttp(s: HttpScenario, settings: Settings, log: Log)
   await s.verify?.();
   const after = memoryOf(s.pid);
   const w = result.windows;
-  const errors = result.errors + w.reduce((n, x) => n + x.non2xx + x.envelopeErrors, 0);
+  const errors = result.errors + w.reduce((n, x) => n + x.non2xx + x.bodyErrors, 0);
   if (errors > 0) log(`  ! ${s.name}: ${errors} errors, e.g. ${result.samples.slice(0, 2).join(" | ")}`);
   if (result.exhausted)
     log(`  ! ${s.name}: ran out of prepared items; ${w.length} of ${settings.runs} windows complete`);
