@@ -5,6 +5,7 @@
  *   npm run bench                      full run (a few minutes)
  *   npm run bench -- --quick           short runs, smaller scale test
  *   npm run bench -- --only sqlite     groups: ceilings (always run), better-auth, sqlite, postgres, scale
+ *   npm run bench -- --filter 'sign-in'   only Gatehouse scenarios whose name matches (a regular expression)
  *   npm run bench -- --profile         the Gatehouse servers write V8 CPU profiles to bench/results/profiles
  */
 import os from "node:os";
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     runs: { type: "string" },
     connections: { type: "string", default: "50" },
     only: { type: "string" },
+    filter: { type: "string" },
     "scale-users": { type: "string" },
     profile: { type: "boolean", default: false },
     threadpool: { type: "string" },
@@ -69,6 +71,7 @@ async function main() {
     log,
     profileDir: values.profile ? path.join(resultsDir, "profiles") : undefined,
     threadpool: values.threadpool,
+    filter: values.filter ? new RegExp(values.filter) : undefined,
   };
   const dialects = (["sqlite", "postgres"] as const).filter((d) => groups.has(d));
   if (dialects.includes("postgres") && !(await postgresReachable())) {

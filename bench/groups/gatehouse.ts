@@ -12,6 +12,8 @@ export interface GatehouseGroupOptions {
   log: Log;
   profileDir?: string;
   threadpool?: string;
+  /** Only scenarios whose name matches. */
+  filter?: RegExp;
   /** requests/s of the V3 ceiling measured in this run. */
   v3Rps: number;
 }
@@ -49,7 +51,7 @@ export async function gatehouseGroup(
         v3Rps: o.v3Rps,
       });
       const rows: Row[] = [];
-      for (const s of scenarios.list) {
+      for (const s of scenarios.list.filter((x) => !o.filter || o.filter.test(x.name))) {
         rows.push(await measureHttp(s, o.settings, o.log));
         if (s.name.endsWith(":get-profile") && memory.firstMb === undefined)
           memory.firstMb = rows.at(-1)!.rssMb;
@@ -97,7 +99,7 @@ export async function scaleGroup(dialect: Dialect, users: number, o: GatehouseGr
         scale: label,
       });
       const rows: Row[] = [];
-      for (const s of scenarios.list) rows.push(await measureHttp(s, o.settings, o.log));
+      for (const s of scenarios.list.filter((x) => !o.filter || o.filter.test(x.name))) rows.push(await measureHttp(s, o.settings, o.log));
       await scenarios.close();
       return rows;
     } finally {
