@@ -21,6 +21,11 @@ function dig(obj: unknown, dotted: string): unknown {
   return v;
 }
 
+/** Replaces `{key}` (raw) and its form-encoded spelling `%7Bkey%7D` (URL-encoded value). */
+function fill(text: string | undefined, key: string, value: string): string | undefined {
+  return text?.replaceAll(`{${key}}`, value).replaceAll(`%7B${key}%7D`, encodeURIComponent(value));
+}
+
 function sample(c: Counters, status: number, body: string) {
   if (c.samples.size < 5) c.samples.add(`${status} ${body.slice(0, 300)}`);
 }
@@ -48,8 +53,8 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
             return {
               ...req,
               ...toAc(request),
-              path: request.path.replaceAll("{n}", id),
-              body: request.body?.replaceAll("{n}", id),
+              path: fill(request.path, "n", id),
+              body: fill(request.body, "n", id),
             };
           },
         },
@@ -86,8 +91,8 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
             return {
               ...req,
               ...toAc(request),
-              path: request.path.replaceAll("{value}", encodeURIComponent(value ?? "")),
-              body: request.body?.replaceAll("{value}", encodeURIComponent(value ?? "")),
+              path: fill(request.path, "value", value ?? ""),
+              body: fill(request.body, "value", value ?? ""),
             };
           },
           onResponse: (status: number, body: string) => {
@@ -138,7 +143,7 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
               ...req,
               ...toAc(second),
               headers: { ...(ctx.headers as Record<string, string>), ...second.headers },
-              body: second.body?.replaceAll("{captured}", ctx.captured),
+              body: fill(second.body, "captured", ctx.captured),
             };
           },
         },
