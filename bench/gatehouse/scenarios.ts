@@ -224,6 +224,7 @@ export async function scenariosFor(
     settings.warmupSec * (slow ? 3 : 1) + settings.runs * windowSec({ slow }, settings);
   const issuer = await CodeIssuer.open(env.db, env.boot.userPoolId);
   let extraUsers = env.users;
+  let verifySends = 0;
   const refreshSeeds = await signIn(env, spread(env.users, settings.connections));
 
   const list: HttpScenario[] = [
@@ -300,7 +301,7 @@ export async function scenariosFor(
       ...base,
       name: name("send-sms"),
       ceiling: V3_CEILING,
-      verify: () => call(env, r.sendSms(national(phone("135", 99_999_999)))),
+      verify: () => call(env, r.sendSms(national(phone("135", verifySends++)))),
       job: async () => ({
         plan: { kind: "unique", prefix: "136", pad: 8, request: r.sendSms("{n}") },
         expect: OK,
