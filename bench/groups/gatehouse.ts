@@ -56,7 +56,9 @@ export async function gatehouseGroup(
         if (s.name.endsWith(":get-profile") && memory.firstMb === undefined)
           memory.firstMb = rows.at(-1)!.rssMb;
       }
-      const repeat = scenarios.list.find((s) => s.name.endsWith(":get-profile"));
+      const repeat = scenarios.list.find(
+        (s) => s.name.endsWith(":get-profile") && (!o.filter || o.filter.test(s.name)),
+      );
       if (repeat) {
         const again = await measureHttp({ ...repeat, name: `${repeat.name} (repeat)` }, o.settings, o.log);
         memory.repeatMb = again.rssMb;
@@ -99,7 +101,8 @@ export async function scaleGroup(dialect: Dialect, users: number, o: GatehouseGr
         scale: label,
       });
       const rows: Row[] = [];
-      for (const s of scenarios.list.filter((x) => !o.filter || o.filter.test(x.name))) rows.push(await measureHttp(s, o.settings, o.log));
+      for (const s of scenarios.list.filter((x) => !o.filter || o.filter.test(x.name)))
+        rows.push(await measureHttp(s, o.settings, o.log));
       await scenarios.close();
       return rows;
     } finally {
