@@ -2,8 +2,10 @@ import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { messageRoutes } from "./api-v3/messages.js";
 import { publicRoutes } from "./api-v3/public.js";
+import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import type { Context } from "./context.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
@@ -11,6 +13,7 @@ import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
 import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
+import { oidcRoutes } from "./oidc/index.js";
 import { SERVER_VERSION } from "./version.js";
 
 /** The Fastify instance. Never listens: main.ts does, tests inject. */
@@ -47,6 +50,9 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));
+  await app.register(signupSigninRoutes(ctx));
+  await app.register(loginHistoryRoutes(ctx));
+  await app.register(oidcRoutes(ctx));
   await app.register(messageRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -4,9 +4,14 @@ import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { type Clock, systemClock } from "./services/clock.js";
 import { createCodeService } from "./services/codes.js";
 import { dbCounterStore } from "./services/counter-store.js";
+import { dbLoginCounterStore, LoginGuard } from "./services/login-guard.js";
 import { createNotifier, type Notifier } from "./services/notifications.js";
+import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
+import { Sessions } from "./services/sessions.js";
+import { SigningKeys } from "./services/signing-keys.js";
+import { Tokens } from "./services/tokens.js";
 import { type Db, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
 import { type Repositories, repositories } from "./storage/repos/index.js";
@@ -26,6 +31,16 @@ export interface Context {
   outbox: Outbox;
   /** Background delivery of messages; `courier.idle()` waits for those in flight. */
   courier: Courier;
+  /** Password hashing, RSA decryption, pool password policy (services/passwords.ts). */
+  passwords: Passwords;
+  /** RS256 token-signing keys shared through the database (services/signing-keys.ts). */
+  signingKeys: SigningKeys;
+  /** One session per login; implements SessionService (services/sessions.ts). */
+  sessions: Sessions;
+  /** Issues, refreshes, checks, introspects and revokes tokens (services/tokens.ts). */
+  tokens: Tokens;
+  /** Sign-in lockout per account and per IP (services/login-guard.ts). */
+  loginGuard: LoginGuard;
   close(): Promise<void>;
 }
 
@@ -34,6 +49,8 @@ export interface ContextOptions {
   logger?: Logger;
   /** Run migrations while building (default true). */
   migrate?: boolean;
+  /** How long this node trusts a cached session state (default 900 ms; see services/sessions.ts). */
+  sessionCacheTtlMs?: number;
 }
 
 /** Paths and header values that must never reach a log line. */
@@ -68,6 +85,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
       secret: keys.secret,
       config,
     });
+    const signingKeys = new SigningKeys(db.kysely, clock);
+    await signingKeys.init();
+    const sessions = new Sessions(repos, clock, { cacheTtlMs: options.sessionCacheTtlMs });
     return {
       config,
       db,
@@ -79,6 +99,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
       notifier: createNotifier({ courier, clock }),
       outbox,
       courier,
+      passwords: new Passwords(keys.rsaPrivateKeyPem),
+      signingKeys,
+      sessions,
+      tokens: new Tokens(db.kysely, repos, signingKeys, sessions, clock, keys.secret, config.publicUrl),
+      loginGuard: new LoginGuard(dbLoginCounterStore(repos), clock),
       close: async () => {
         await courier.close();
         await db.close();

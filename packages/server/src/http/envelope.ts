@@ -11,7 +11,7 @@ export interface Envelope<T = unknown> {
 }
 
 /** The success envelope: handlers `return ok(request, data)`. */
-export function ok<T>(request: FastifyRequest, data: T): Envelope<T>;
+export function ok<T>(request: FastifyRequest, data: T): Envelope<T> & { data: T };
 export function ok(request: FastifyRequest): Envelope<never>;
 export function ok<T>(request: FastifyRequest, data?: T): Envelope<T> {
   const body: Envelope<T> = { statusCode: 200, message: "Success", requestId: request.id };

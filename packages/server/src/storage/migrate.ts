@@ -2,6 +2,7 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db } from "./db.js";
 import * as m0001 from "./migrations/0001-foundation.js";
 import * as m0002 from "./migrations/0002-codes.js";
+import * as m0003 from "./migrations/0003-auth.js";
 
 /**
  * Forward-only migrations, in order. Never edit a released one: add a file.
@@ -10,6 +11,7 @@ import * as m0002 from "./migrations/0002-codes.js";
 const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
   "0002-codes": m0002,
+  "0003-auth": m0003,
 };
 
 class StaticProvider implements MigrationProvider {

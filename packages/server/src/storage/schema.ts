@@ -93,6 +93,54 @@ export interface IdentityTable {
   created_at: number;
 }
 
+export interface SigningKeyTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_pem: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionTable {
+  id: string;
+  pool_id: string;
+  user_id: string;
+  app_id: string;
+  scope: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+export interface RefreshTokenTable {
+  id: string;
+  session_id: string;
+  app_id: string;
+  token_hash: string;
+  scope: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+}
+
+export interface LoginHistoryTable {
+  id: string;
+  pool_id: string;
+  user_id: string | null;
+  app_id: string;
+  created_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  method: string;
+  success: number;
+  reason: string | null;
+}
+
 export interface VerificationCodeTable {
   id: string;
   pool_id: string;
@@ -123,6 +171,10 @@ export interface Database {
   identities: IdentityTable;
   verification_codes: VerificationCodeTable;
   rate_buckets: RateBucketTable;
+  signing_keys: SigningKeyTable;
+  sessions: SessionTable;
+  refresh_tokens: RefreshTokenTable;
+  login_history: LoginHistoryTable;
 }
 
 export type { Generated };

@@ -12,6 +12,26 @@ export function applicationsRepo(db: Executor) {
     findApplicationById(id: string): Promise<ApplicationRow | undefined> {
       return db.selectFrom("applications").selectAll().where("id", "=", id).executeTakeFirst();
     },
+    findApplicationsByIds(ids: string[]): Promise<ApplicationRow[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return db.selectFrom("applications").selectAll().where("id", "in", ids).execute();
+    },
+    async updateApplicationAuthMethod(id: string, method: string, now: number): Promise<number> {
+      const r = await db
+        .updateTable("applications")
+        .set({ token_endpoint_auth_method: method, updated_at: now })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async updateApplicationConfig(id: string, config: string, now: number): Promise<number> {
+      const r = await db
+        .updateTable("applications")
+        .set({ config, updated_at: now })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
     listApplicationsByPool(poolId: string): Promise<ApplicationRow[]> {
       return db
         .selectFrom("applications")

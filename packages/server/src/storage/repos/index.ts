@@ -2,9 +2,14 @@ import { applicationsRepo } from "./applications.js";
 import { codesRepo } from "./codes.js";
 import type { Executor } from "./executor.js";
 import { identitiesRepo } from "./identities.js";
+import { loginCountersRepo } from "./login-counters.js";
+import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
 import { poolsRepo } from "./pools.js";
 import { rateBucketsRepo } from "./rate-buckets.js";
+import { sessionsRepo } from "./sessions.js";
+import { signingKeysRepo } from "./signing-keys.js";
+import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
 
 /** All repositories bound to one executor (the database or a transaction). */
@@ -17,6 +22,11 @@ export function repositories(db: Executor) {
     ...identitiesRepo(db),
     ...codesRepo(db),
     ...rateBucketsRepo(db),
+    ...signingKeysRepo(db),
+    ...sessionsRepo(db),
+    ...loginHistoryRepo(db),
+    ...loginCountersRepo(db),
+    ...userLoginsRepo(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

@@ -1,0 +1,44 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { LoggedInAppsResponse, LoginHistoryQuery, LoginHistoryResponse } from "@gatehouse/protocol";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../context.js";
+import { ok } from "../http/envelope.js";
+import { requireUser, userOf } from "../http/user-auth.js";
+import { loggedInApps, myLoginHistory } from "../services/login-history.js";
+
+/** The signed-in user's login history and apps ("用户相关资源"), wire contract §3f. */
+export function loginHistoryRoutes(ctx: Context) {
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      "/api/v3/get-my-login-history",
+      {
+        schema: {
+          tags: ["user resources"],
+          summary: "My sign-in attempts, newest first",
+          querystring: LoginHistoryQuery,
+          response: { 200: LoginHistoryResponse },
+        },
+        preHandler: requireUser(ctx),
+      },
+      async (request) => ok(request, await myLoginHistory(ctx.repos, userOf(request), request.query)),
+    );
+
+    app.get(
+      "/api/v3/get-my-logged-in-apps",
+      {
+        schema: {
+          tags: ["user resources"],
+          summary: "Applications I have signed in to",
+          response: { 200: LoggedInAppsResponse },
+        },
+        preHandler: requireUser(ctx),
+      },
+      async (request) => {
+        const user = userOf(request);
+        return ok(request, await loggedInApps(ctx.repos, ctx.clock, user.poolId, user.userId));
+      },
+    );
+  };
+}

@@ -1,0 +1,47 @@
+import type { FastifyRequest } from "fastify";
+import type { Context } from "../context.js";
+import type { AuthenticatedUser } from "../services/ports.js";
+import { ApiError } from "./api-error.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    authUser?: AuthenticatedUser;
+  }
+}
+
+/**
+ * The access token of a request: the official SDK sends it bare (`authorization: <jwt>`), other
+ * clients as `Bearer <jwt>` (wire contract §1.2). `null` means another scheme was used.
+ */
+export function accessTokenFrom(header: string | string[] | undefined): string | undefined | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  const space = trimmed.indexOf(" ");
+  if (space < 0) return trimmed;
+  if (trimmed.slice(0, space).toLowerCase() !== "bearer") return null;
+  const token = trimmed.slice(space + 1).trim();
+  return token === "" ? undefined : token;
+}
+
+/**
+ * preHandler for user-authenticated /api/v3 routes: missing → 401/2020, expired → 401/2206,
+ * invalid or revoked → 401/2207. Behind requireTenant too, the token must belong to that pool.
+ */
+export function requireUser(ctx: Context) {
+  return async (request: FastifyRequest) => {
+    const token = accessTokenFrom(request.headers.authorization);
+    if (token === undefined) throw new ApiError("TOKEN_MISSING");
+    if (token === null) throw new ApiError("TOKEN_INVALID");
+    const check = await ctx.tokens.checkAccessToken(token);
+    if (!check.ok) throw new ApiError(check.reason === "expired" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
+    if (request.tenant && request.tenant.pool.id !== check.user.poolId) throw new ApiError("TOKEN_INVALID");
+    request.authUser = check.user;
+  };
+}
+
+/** The signed-in user; only call behind `requireUser`. */
+export function userOf(request: FastifyRequest): AuthenticatedUser {
+  if (!request.authUser) throw new Error("user not resolved: route is missing requireUser");
+  return request.authUser;
+}

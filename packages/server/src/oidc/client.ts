@@ -1,0 +1,16 @@
+import type { FastifyRequest } from "fastify";
+import type { Context } from "../context.js";
+import { presentedClient } from "../http/client-credentials.js";
+import { type AuthenticatedClient, authenticateClient } from "../services/client-auth.js";
+
+/** Client authentication at the token endpoints: body or Basic (body preferred), else x-authing-app-id. */
+export function oidcClient(
+  ctx: Context,
+  request: FastifyRequest,
+  body: { client_id?: string; client_secret?: string },
+): Promise<AuthenticatedClient> {
+  const header = request.headers["x-authing-app-id"];
+  return authenticateClient(ctx.repos, presentedClient(request, body), {
+    appId: typeof header === "string" ? header : undefined,
+  });
+}

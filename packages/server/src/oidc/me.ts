@@ -1,0 +1,46 @@
+import { UserInfoRequest } from "@gatehouse/protocol";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Context } from "../context.js";
+import { OAuthError } from "../http/oauth-error.js";
+import { accessTokenFrom } from "../http/user-auth.js";
+import { userClaims } from "../services/oidc-claims.js";
+
+/**
+ * The token of a /oidc/me request (wire contract §2.5): form body, then query, then the
+ * authorization header (bare or Bearer). An explicit parameter wins because the SDK replaces
+ * the header with its stored token.
+ */
+function userInfoToken(request: FastifyRequest): string | undefined {
+  const body = request.body as { access_token?: unknown } | undefined;
+  if (typeof body?.access_token === "string" && body.access_token) return body.access_token;
+  const query = request.query as { access_token?: unknown };
+  if (typeof query?.access_token === "string" && query.access_token) return query.access_token;
+  return accessTokenFrom(request.headers.authorization) ?? undefined;
+}
+
+/** GET|POST /oidc/me: OIDC UserInfo, claims filtered by the token's scope. */
+export function meRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    const handler = async (request: FastifyRequest) => {
+      const token = userInfoToken(request);
+      if (!token) throw new OAuthError("invalid_token", "access token missing");
+      const check = await ctx.tokens.checkAccessToken(token);
+      if (!check.ok) {
+        throw new OAuthError(
+          "invalid_token",
+          check.reason === "expired" ? "access token expired" : "access token invalid",
+        );
+      }
+      const user = await ctx.repos.findUserById(check.user.poolId, check.user.userId);
+      if (!user) throw new OAuthError("invalid_token", "access token invalid");
+      return { sub: user.id, ...userClaims(user, check.user.scope) };
+    };
+    const schema = {
+      tags: ["oidc"],
+      summary: "OIDC UserInfo (token in a bare/Bearer authorization header, the query or the form)",
+      querystring: UserInfoRequest,
+    };
+    app.get("/oidc/me", { schema }, handler);
+    app.post("/oidc/me", { schema }, handler);
+  };
+}

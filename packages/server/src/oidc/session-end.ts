@@ -1,0 +1,57 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { EndSessionQuery } from "@gatehouse/protocol";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Context } from "../context.js";
+import { OAuthError } from "../http/oauth-error.js";
+import { appConfig } from "../services/applications.js";
+
+const SIGNED_OUT = `<!doctype html><html><head><meta charset="utf-8"><title>Signed out</title></head>
+<body><p>You have been signed out.</p></body></html>`;
+
+/**
+ * RP-initiated logout (wire contract §2.7): ends the session named by `id_token_hint` and
+ * redirects only to one of the application's registered logout redirect URIs.
+ */
+export function sessionEndRoutes(ctx: Context) {
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    const endSession = async (q: EndSessionQuery, reply: FastifyReply) => {
+      let appId = q.client_id;
+      if (q.id_token_hint) {
+        const named = ctx.tokens.idTokenSession(q.id_token_hint);
+        if (!named)
+          throw new OAuthError("invalid_request", "id_token_hint is not a valid ID token of this issuer");
+        if (appId && appId !== named.aud)
+          throw new OAuthError("invalid_request", "id_token_hint was issued to another client");
+        appId = named.aud;
+        await ctx.sessions.end(named.sid, "logout");
+      }
+      if (q.post_logout_redirect_uri) {
+        const client = appId ? await ctx.repos.findApplicationById(appId) : undefined;
+        if (!client || !appConfig(client).logoutRedirectUris.includes(q.post_logout_redirect_uri)) {
+          throw new OAuthError(
+            "invalid_request",
+            "post_logout_redirect_uri is not registered for this client",
+          );
+        }
+        const target = new URL(q.post_logout_redirect_uri);
+        if (q.state) target.searchParams.set("state", q.state);
+        return reply.code(302).header("location", target.toString()).send();
+      }
+      return reply
+        .code(200)
+        .header("cache-control", "no-store")
+        .type("text/html; charset=utf-8")
+        .send(SIGNED_OUT);
+    };
+
+    const schema = { tags: ["oidc"], summary: "End session (RP-initiated logout)" };
+    app.get("/oidc/session/end", { schema: { ...schema, querystring: EndSessionQuery } }, (request, reply) =>
+      endSession(request.query, reply),
+    );
+    app.post("/oidc/session/end", { schema: { ...schema, body: EndSessionQuery } }, (request, reply) =>
+      endSession(request.body, reply),
+    );
+  };
+}

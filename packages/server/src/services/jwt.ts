@@ -1,0 +1,76 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+
+/**
+ * Compact JWS with RS256 on node:crypto (synchronous and fast: the access-token check sits on
+ * every authenticated request). Only RS256 is produced or accepted.
+ */
+export interface JwtHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+export function signJwt(
+  payload: Record<string, unknown>,
+  key: { kid: string; privateKey: KeyObject },
+  typ: string,
+): string {
+  const input = `${b64({ alg: "RS256", typ, kid: key.kid })}.${b64(payload)}`;
+  const signature = sign("RSA-SHA256", Buffer.from(input), key.privateKey).toString("base64url");
+  return `${input}.${signature}`;
+}
+
+export type JwtCheck =
+  | { ok: true; header: JwtHeader; payload: Record<string, unknown> }
+  | { ok: false; reason: "malformed" | "unknown-key" | "bad-signature" };
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+function parseSegment(segment: string): any {
+  const value = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
+  return value;
+}
+
+/** Decodes without verifying (to read `kid` or an expired hint). */
+export function decodeJwt(
+  token: string,
+): { header: JwtHeader; payload: Record<string, unknown> } | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return undefined;
+  try {
+    return { header: parseSegment(parts[0]), payload: parseSegment(parts[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Verifies the RS256 signature with the key named by `kid`; claims are the caller's business. */
+export function verifyJwt(
+  token: string,
+  keyFor: (kid: string | undefined) => KeyObject | undefined,
+): JwtCheck {
+  if (token.length > 8192) return { ok: false, reason: "malformed" };
+  const decoded = decodeJwt(token);
+  if (decoded?.header.alg !== "RS256") return { ok: false, reason: "malformed" };
+  const key = keyFor(decoded.header.kid);
+  if (!key) return { ok: false, reason: "unknown-key" };
+  const dot = token.lastIndexOf(".");
+  const valid = verify(
+    "RSA-SHA256",
+    Buffer.from(token.slice(0, dot)),
+    key,
+    Buffer.from(token.slice(dot + 1), "base64url"),
+  );
+  return valid ? { ok: true, ...decoded } : { ok: false, reason: "bad-signature" };
+}
+
+/** OIDC `at_hash`: base64url of the left half of SHA-256 over the access token. */
+export function atHash(accessToken: string): string {
+  const digest = createHash("sha256").update(accessToken, "ascii").digest();
+  return digest.subarray(0, digest.length / 2).toString("base64url");
+}
+
+export { createPrivateKey, createPublicKey };

@@ -1,0 +1,118 @@
+import type { Selectable } from "kysely";
+import type { RefreshTokenTable, SessionTable } from "../schema.js";
+import type { Executor } from "./executor.js";
+
+export type SessionRow = Selectable<SessionTable>;
+export type RefreshTokenRow = Selectable<RefreshTokenTable>;
+
+/** Sessions (one per login) and their refresh tokens. */
+export function sessionsRepo(db: Executor) {
+  return {
+    async insertSession(row: SessionRow): Promise<void> {
+      await db.insertInto("sessions").values(row).execute();
+    },
+    findSessionById(id: string): Promise<SessionRow | undefined> {
+      return db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
+    },
+    /** The hot-path read: is the session still open, and until when. */
+    findSessionState(
+      id: string,
+    ): Promise<Pick<SessionRow, "user_id" | "pool_id" | "expires_at" | "ended_at"> | undefined> {
+      return db
+        .selectFrom("sessions")
+        .select(["user_id", "pool_id", "expires_at", "ended_at"])
+        .where("id", "=", id)
+        .executeTakeFirst();
+    },
+    async extendSession(id: string, expiresAt: number): Promise<void> {
+      await db
+        .updateTable("sessions")
+        .set({ expires_at: expiresAt })
+        .where("id", "=", id)
+        .where("expires_at", "<", expiresAt)
+        .execute();
+    },
+    /** Ends one open session; returns whether it was open. */
+    async endSession(id: string, now: number, reason: string): Promise<boolean> {
+      const r = await db
+        .updateTable("sessions")
+        .set({ ended_at: now, end_reason: reason })
+        .where("id", "=", id)
+        .where("ended_at", "is", null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    /** Ends a user's open sessions (optionally all but one, or only some apps'); returns their ids. */
+    async endUserSessions(
+      poolId: string,
+      userId: string,
+      now: number,
+      reason: string,
+      options: { exceptSessionId?: string; appIds?: string[] } = {},
+    ): Promise<string[]> {
+      let q = db
+        .updateTable("sessions")
+        .set({ ended_at: now, end_reason: reason })
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .where("ended_at", "is", null);
+      if (options.exceptSessionId) q = q.where("id", "!=", options.exceptSessionId);
+      if (options.appIds) {
+        if (options.appIds.length === 0) return [];
+        q = q.where("app_id", "in", options.appIds);
+      }
+      const rows = await q.returning("id").execute();
+      return rows.map((r) => r.id);
+    },
+    /** Apps the user signed in to, with whether any of their sessions is still open. */
+    async listUserSessionApps(
+      poolId: string,
+      userId: string,
+      now: number,
+    ): Promise<{ app_id: string; active: boolean; last_login: number }[]> {
+      const rows = await db
+        .selectFrom("sessions")
+        .select(["app_id", "expires_at", "ended_at", "created_at"])
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .execute();
+      const byApp = new Map<string, { app_id: string; active: boolean; last_login: number }>();
+      for (const r of rows) {
+        const active = r.ended_at === null && r.expires_at > now;
+        const cur = byApp.get(r.app_id);
+        if (!cur) byApp.set(r.app_id, { app_id: r.app_id, active, last_login: r.created_at });
+        else {
+          cur.active ||= active;
+          cur.last_login = Math.max(cur.last_login, r.created_at);
+        }
+      }
+      return [...byApp.values()].sort((a, b) => b.last_login - a.last_login);
+    },
+
+    async insertRefreshToken(row: RefreshTokenRow): Promise<void> {
+      await db.insertInto("refresh_tokens").values(row).execute();
+    },
+    findRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRow | undefined> {
+      return db
+        .selectFrom("refresh_tokens")
+        .selectAll()
+        .where("token_hash", "=", tokenHash)
+        .executeTakeFirst();
+    },
+    /** Drops refresh tokens past their expiry (used or not: neither can be redeemed any more). */
+    async purgeExpiredRefreshTokens(now: number): Promise<number> {
+      const r = await db.deleteFrom("refresh_tokens").where("expires_at", "<=", now).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    /** Marks a refresh token used; false when it already was (a concurrent or repeated use). */
+    async rotateRefreshToken(id: string, now: number): Promise<boolean> {
+      const r = await db
+        .updateTable("refresh_tokens")
+        .set({ rotated_at: now })
+        .where("id", "=", id)
+        .where("rotated_at", "is", null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+  };
+}
