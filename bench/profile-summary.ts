@@ -57,6 +57,24 @@ const show = (title: string, m: Map<string, number>) => {
     );
   }
 };
+// Library time charged to the nearest Gatehouse function above it ("who asked for it").
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const ownerOf = (id: number): Node | undefined => {
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const n = byId.get(cur)!;
+    if (n.callFrame.url.includes("/packages/server/")) return n;
+  }
+  return undefined;
+};
+const byOwner = new Map<string, number>();
+for (const [id, t] of self) {
+  const owner = ownerOf(id);
+  const key = owner ? fnKey(owner) : `(outside Gatehouse code) ${where(byId.get(id)!.callFrame.url)}`;
+  byOwner.set(key, (byOwner.get(key) ?? 0) + t);
+}
+
 console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
 show("self time by package", byPkg);
 show("self time by function", byFn);
+show("time by nearest Gatehouse function (its own and the library calls beneath it)", byOwner);
