@@ -67,7 +67,7 @@ export function createLogger(config: Config): Logger {
 
 /** Wires everything once (STYLE habit 5). Tests build their own with a memory outbox and a fake clock. */
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
-  const db = openDb(config.databaseUrl);
+  const db = openDb(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
   try {
     if (options.migrate !== false) await migrateToLatest(db);
     const repos = repositories(db.kysely);
