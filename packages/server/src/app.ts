@@ -1,4 +1,3 @@
-import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -12,6 +11,7 @@ import { healthRoutes } from "./http/health.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
+import securityHeaders from "./http/security-headers.js";
 import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
 import { oidcRoutes } from "./oidc/index.js";
 import { SERVER_VERSION } from "./version.js";
@@ -33,8 +33,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
 
   await app.register(envelope);
-  // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
-  await app.register(helmet, { global: true });
+  await app.register(securityHeaders);
   await app.register(swagger, {
     openapi: {
       info: {
