@@ -25,11 +25,19 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     trustProxy: ctx.config.trustProxy,
     schemaErrorFormatter: formatValidationErrors,
     return503OnClosing: true,
+    // One line per request (below) instead of Fastify's two: at level info the request log is
+    // the largest per-request cost of a small route.
+    disableRequestLogging: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   registerJsonParser(app);
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
+  });
+  app.addHook("onResponse", (request, reply, done) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, "request completed");
+    done();
   });
 
   await app.register(envelope);
