@@ -133,6 +133,55 @@ export const apiErrors = {
     message: "Request date is too far from server time",
   },
   SIGNATURE_REPLAY: { statusCode: 401, apiCode: 1306, message: "Signature nonce was already used" },
+
+  // management API (issue 5)
+  MANAGEMENT_AUTH_MISSING: {
+    statusCode: 401,
+    apiCode: 1300,
+    message:
+      "Management credentials missing: sign the request with an access key (authorization: authing <accessKeyId>:<signature>) or send Authorization: Bearer <management token>",
+  },
+  ACCESS_KEY_CREDENTIALS_INVALID: {
+    statusCode: 401,
+    message: "accessKeyId or accessKeySecret is incorrect, or the access key is disabled",
+  },
+  ACCESS_KEY_NOT_FOUND: { statusCode: 404, message: "Access key does not exist" },
+  ACCESS_KEY_POOL_KEY: {
+    statusCode: 422,
+    message: "The user pool's own id/secret is always a valid key; it cannot be disabled or deleted",
+  },
+  MANAGEMENT_POOL_MISMATCH: {
+    statusCode: 403,
+    message: "x-authing-userpool-id does not match the user pool of the management token",
+  },
+  USER_ID_TYPE_UNSUPPORTED: { statusCode: 400, message: "This userIdType is not supported" },
+  USER_IDENTIFIER_REQUIRED: {
+    statusCode: 400,
+    message: "A user needs at least one of email, phone or username",
+  },
+  EXTERNAL_ID_TAKEN: { statusCode: 409, message: "externalId is already used by another user" },
+  PASSWORD_HASH_INVALID: {
+    statusCode: 400,
+    message:
+      "options.keepPassword expects a bcrypt ($2a$/$2b$/$2y$) or argon2 ($argon2id$/$argon2i$/$argon2d$) hash in password",
+  },
+  CUSTOM_DATA_INVALID: { statusCode: 400, message: "customData does not match the pool's custom fields" },
+  CUSTOM_FIELD_INVALID: { statusCode: 400, message: "Invalid custom field definition" },
+  USER_FILTER_INVALID: { statusCode: 400, message: "Invalid user filter" },
+  APP_IDENTIFIER_TAKEN: {
+    statusCode: 409,
+    apiCode: 2039,
+    message: "appIdentifier is already used by another application of this user pool",
+  },
+  DEFAULT_APP_PROTECTED: {
+    statusCode: 422,
+    message: "The user pool's default application (from bootstrap) cannot be deleted",
+  },
+  SETTINGS_INVALID: { statusCode: 400, message: "Invalid security settings" },
+  KEY_ROTATION_TOO_SOON: {
+    statusCode: 409,
+    message: "The previous signing key may still sign live tokens; rotating now would retire it early",
+  },
 } as const satisfies Record<string, ApiErrorDef>;
 
 export type ApiErrorKey = keyof typeof apiErrors;

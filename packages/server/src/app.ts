@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
+import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
@@ -57,6 +58,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));
+  await app.register(managementRoutes(ctx));
   await app.register(signupSigninRoutes(ctx));
   await app.register(loginHistoryRoutes(ctx));
   await app.register(oidcRoutes(ctx));

@@ -5,6 +5,8 @@ import { type Clock, systemClock } from "./services/clock.js";
 import { createCodeService } from "./services/codes.js";
 import { dbCounterStore } from "./services/counter-store.js";
 import { dbLoginCounterStore, LoginGuard } from "./services/login-guard.js";
+import { type ManagementTokens, managementTokens } from "./services/management-token.js";
+import { databaseNonceStore, type NonceStore } from "./services/nonce-store.js";
 import { createNotifier, type Notifier } from "./services/notifications.js";
 import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
@@ -23,6 +25,10 @@ export interface Context {
   keys: ServerKeys;
   clock: Clock;
   logger: Logger;
+  /** Replay cache of signed management requests (issue 5; Redis in issue 8). */
+  nonces: NonceStore;
+  /** get-management-token's tokens (issue 5). */
+  managementTokens: ManagementTokens;
   /** The verification-code engine (services/codes.ts). */
   codes: CodeService;
   /** Account-change notifications, no code, no link (services/notifications.ts). */
@@ -99,6 +105,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
       notifier: createNotifier({ courier, clock }),
       outbox,
       courier,
+      nonces: databaseNonceStore(repos, clock),
+      managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
       passwords: new Passwords(keys.rsaPrivateKeyPem),
       signingKeys,
       sessions,

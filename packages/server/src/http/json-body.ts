@@ -5,11 +5,16 @@ import { ApiError } from "./api-error.js";
 /**
  * JSON body parser that tells the client what was wrong: Fastify's default one reports a
  * prototype-pollution key as "not valid JSON". `__proto__` and `constructor.prototype` are refused.
+ * `allowEmpty`: an empty body is no body (the management SDK sends the JSON content type on body-less POSTs).
  */
-export function registerJsonParser(app: FastifyInstance): void {
+export function registerJsonParser(app: FastifyInstance, options: { allowEmpty?: boolean } = {}): void {
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
     const text = body as string;
+    if (text.length === 0 && options.allowEmpty) {
+      done(null, undefined);
+      return;
+    }
     if (text.length === 0) {
       done(
         new ApiError("INVALID_REQUEST", {

@@ -15,6 +15,9 @@ import { newId } from "./ids.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
+/** How stale a node's key set may get before it reloads (see `refreshSoon`). */
+export const KEY_RELOAD_INTERVAL_MS = 60_000;
+
 export interface SigningKey {
   kid: string;
   privateKey: KeyObject;
@@ -75,6 +78,21 @@ export class SigningKeys {
     if (this.keys.length === 0) throw new Error("no token signing key in the database");
   }
 
+  private reloading?: Promise<void>;
+
+  /**
+   * A rotation made elsewhere (`gatehouse keys rotate`, another node) reaches this node within
+   * KEY_RELOAD_INTERVAL_MS: a stale key set is reloaded in the background.
+   */
+  private refreshSoon(): void {
+    if (this.reloading || this.clock.now() - this.lastReload < KEY_RELOAD_INTERVAL_MS) return;
+    this.reloading = this.reload()
+      .catch(() => {})
+      .finally(() => {
+        this.reloading = undefined;
+      });
+  }
+
   /** Changes whenever the published key set does (callers drop what they verified with old keys). */
   version = 0;
 
@@ -101,6 +119,7 @@ export class SigningKeys {
   }
 
   current(): SigningKey {
+    this.refreshSoon();
     const key = this.keys[0];
     if (!key) throw new Error("signing keys not loaded");
     return key;
@@ -119,6 +138,7 @@ export class SigningKeys {
 
   /** `GET /oidc/.well-known/jwks.json` keys: current first, then previous. */
   jwks(): { keys: JsonWebKey[] } {
+    this.refreshSoon();
     return { keys: this.keys.map((k) => k.jwk) };
   }
 }

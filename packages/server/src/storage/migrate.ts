@@ -3,6 +3,7 @@ import type { Db } from "./db.js";
 import * as m0001 from "./migrations/0001-foundation.js";
 import * as m0002 from "./migrations/0002-codes.js";
 import * as m0003 from "./migrations/0003-auth.js";
+import * as m0004 from "./migrations/0004-management.js";
 
 /**
  * Forward-only migrations, in order. Never edit a released one: add a file.
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "0001-foundation": m0001,
   "0002-codes": m0002,
   "0003-auth": m0003,
+  "0004-management": m0004,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -93,6 +93,40 @@ export interface IdentityTable {
   created_at: number;
 }
 
+export interface AccessKeyTable {
+  id: string;
+  pool_id: string;
+  secret: string;
+  enabled: number;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SignatureNonceTable {
+  access_key_id: string;
+  nonce: string;
+  expires_at: number;
+}
+
+export interface CustomFieldTable {
+  pool_id: string;
+  target_type: string;
+  key: string;
+  data_type: string;
+  label: string;
+  description: string | null;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PoolMfaSettingsTable {
+  pool_id: string;
+  settings: string;
+  updated_at: number;
+}
+
 export interface SigningKeyTable {
   kid: string;
   alg: string;
@@ -169,6 +203,10 @@ export interface Database {
   applications: ApplicationTable;
   users: UserTable;
   identities: IdentityTable;
+  access_keys: AccessKeyTable;
+  signature_nonces: SignatureNonceTable;
+  custom_fields: CustomFieldTable;
+  pool_mfa_settings: PoolMfaSettingsTable;
   verification_codes: VerificationCodeTable;
   rate_buckets: RateBucketTable;
   signing_keys: SigningKeyTable;

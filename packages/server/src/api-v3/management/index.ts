@@ -1,0 +1,30 @@
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../../context.js";
+import { registerJsonParser } from "../../http/json-body.js";
+import { requireManagement } from "../../http/management-auth.js";
+import { managementAccessKeyRoutes } from "./access-keys.js";
+import { managementApplicationRoutes } from "./applications.js";
+import { managementSettingsRoutes } from "./settings.js";
+import { managementTokenRoutes } from "./token.js";
+import { managementUserActivityRoutes } from "./user-activity.js";
+import { managementUserRoutes } from "./users.js";
+
+/**
+ * The management API (issue 5). Every route but get-management-token sits behind
+ * `requireManagement` (signed request or management token), scoped to the caller's pool.
+ */
+export function managementRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    await app.register(managementTokenRoutes(ctx));
+    await app.register(async (scope) => {
+      // The SDK sends `content-type: application/json` even on body-less POSTs (it signs just the path).
+      registerJsonParser(scope, { allowEmpty: true });
+      scope.addHook("preValidation", requireManagement(ctx));
+      await scope.register(managementUserRoutes(ctx));
+      await scope.register(managementUserActivityRoutes(ctx));
+      await scope.register(managementApplicationRoutes(ctx));
+      await scope.register(managementSettingsRoutes(ctx));
+      await scope.register(managementAccessKeyRoutes(ctx));
+    });
+  };
+}

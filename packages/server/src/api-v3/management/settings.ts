@@ -1,0 +1,97 @@
+import {
+  CustomFieldListResponse,
+  GetCustomFieldsQuery,
+  MfaSettings,
+  MfaSettingsResponse,
+  SecuritySettingsResponse,
+  SetCustomFieldsRequest,
+  UpdateSecuritySettingsRequest,
+} from "@gatehouse/protocol";
+import type { Static } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../../context.js";
+import { ok } from "../../http/envelope.js";
+import { managementOf } from "../../http/management-auth.js";
+import { customFieldService } from "../../services/custom-fields.js";
+import { poolSettingsAdmin } from "../../services/pool-settings-admin.js";
+
+const tags = ["management: settings"];
+
+/** Pool security settings, global MFA settings and user custom fields (wire contract §4). */
+export function managementSettingsRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    const settings = poolSettingsAdmin(ctx);
+    const fields = customFieldService(ctx.repos, ctx.clock);
+
+    app.get(
+      "/api/v3/get-security-settings",
+      {
+        schema: {
+          tags,
+          summary: "The pool's security settings",
+          response: { 200: SecuritySettingsResponse },
+        },
+      },
+      async (request) => ok(request, await settings.get(managementOf(request).poolId)),
+    );
+
+    app.post<{ Body: Record<string, unknown> }>(
+      "/api/v3/update-security-settings",
+      {
+        schema: {
+          tags,
+          summary: "Change any subset of the security settings (deep merge)",
+          body: UpdateSecuritySettingsRequest,
+          response: { 200: SecuritySettingsResponse },
+        },
+      },
+      async (request) => ok(request, await settings.update(managementOf(request).poolId, request.body)),
+    );
+
+    app.get(
+      "/api/v3/get-global-mfa-settings",
+      { schema: { tags, summary: "Enabled MFA factors", response: { 200: MfaSettingsResponse } } },
+      async (request) => ok(request, await settings.getMfa(managementOf(request).poolId)),
+    );
+
+    app.post<{ Body: MfaSettings }>(
+      "/api/v3/update-global-mfa-settings",
+      {
+        schema: {
+          tags,
+          summary: "Set the enabled MFA factors (stored; enforced when MFA lands)",
+          body: MfaSettings,
+          response: { 200: MfaSettingsResponse },
+        },
+      },
+      async (request) => ok(request, await settings.updateMfa(managementOf(request).poolId, request.body)),
+    );
+
+    app.get<{ Querystring: Static<typeof GetCustomFieldsQuery> }>(
+      "/api/v3/get-custom-fields",
+      {
+        schema: {
+          tags,
+          summary: "Custom field definitions",
+          querystring: GetCustomFieldsQuery,
+          response: { 200: CustomFieldListResponse },
+        },
+      },
+      async (request) =>
+        ok(request, await fields.list(managementOf(request).poolId, request.query.targetType)),
+    );
+
+    app.post<{ Body: SetCustomFieldsRequest }>(
+      "/api/v3/set-custom-fields",
+      {
+        schema: {
+          tags,
+          summary: "Create or change USER custom fields",
+          body: SetCustomFieldsRequest,
+          response: { 200: CustomFieldListResponse },
+        },
+      },
+      async (request) => ok(request, await fields.set(managementOf(request).poolId, request.body.list)),
+    );
+  };
+}

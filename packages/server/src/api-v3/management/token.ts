@@ -1,0 +1,28 @@
+import { ManagementTokenRequest, ManagementTokenResponse } from "@gatehouse/protocol";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../../context.js";
+import { ok } from "../../http/envelope.js";
+
+/**
+ * POST /api/v3/get-management-token (wire contract §1.4.4): the token flow of the Go/C# SDKs.
+ * Answers carry `code: 200` next to `statusCode` for the historical node SDK's check.
+ */
+export function managementTokenRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Body: ManagementTokenRequest }>(
+      "/api/v3/get-management-token",
+      {
+        schema: {
+          tags: ["management: access keys"],
+          summary: "Exchange an access key for a management token (then Authorization: Bearer)",
+          body: ManagementTokenRequest,
+          response: { 200: ManagementTokenResponse },
+        },
+      },
+      async (request) => {
+        const data = await ctx.managementTokens.issue(request.body.accessKeyId, request.body.accessKeySecret);
+        return { ...ok(request, data), code: 200 };
+      },
+    );
+  };
+}

@@ -1,0 +1,84 @@
+import {
+  KickUsersRequest,
+  SuccessResponse,
+  UnlockUserRequest,
+  UserIdQuery,
+  UserLoggedInAppsResponse,
+  UserLoginHistoryQuery,
+  UserLoginHistoryResponse,
+} from "@gatehouse/protocol";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../../context.js";
+import { ok } from "../../http/envelope.js";
+import { managementOf } from "../../http/management-auth.js";
+import { kickUser, unlockUser, userLoggedInApps, userLoginHistory } from "../../services/user-activity.js";
+
+const tags = ["management: users"];
+
+/** A user's sign-ins and sessions (wire contract §4), plus Gatehouse's unlock-user. */
+export function managementUserActivityRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    app.get<{ Querystring: UserLoginHistoryQuery }>(
+      "/api/v3/get-user-login-history",
+      {
+        schema: {
+          tags,
+          summary: "A user's successful sign-ins, newest first",
+          querystring: UserLoginHistoryQuery,
+          response: { 200: UserLoginHistoryResponse },
+        },
+      },
+      async (request) =>
+        ok(request, await userLoginHistory(ctx, managementOf(request).poolId, request.query)),
+    );
+
+    app.get<{ Querystring: UserIdQuery }>(
+      "/api/v3/get-user-loggedin-apps",
+      {
+        schema: {
+          tags,
+          summary: "Applications the user ever signed in to",
+          querystring: UserIdQuery,
+          response: { 200: UserLoggedInAppsResponse },
+        },
+      },
+      async (request) => {
+        const { userId, userIdType } = request.query;
+        return ok(request, await userLoggedInApps(ctx, managementOf(request).poolId, userId, userIdType));
+      },
+    );
+
+    app.post<{ Body: KickUsersRequest }>(
+      "/api/v3/kick-users",
+      {
+        schema: {
+          tags,
+          summary: "End the user's sessions in the given applications",
+          body: KickUsersRequest,
+          response: { 200: SuccessResponse },
+        },
+      },
+      async (request) => {
+        await kickUser(ctx, managementOf(request).poolId, request.body);
+        return ok(request, { success: true });
+      },
+    );
+
+    app.post<{ Body: UnlockUserRequest }>(
+      "/api/v3/unlock-user",
+      {
+        schema: {
+          tags,
+          summary: "Unlock an account locked after too many wrong passwords (Gatehouse)",
+          body: UnlockUserRequest,
+          response: { 200: SuccessResponse },
+        },
+      },
+      async (request) => {
+        const { userId, options } = request.body;
+        await unlockUser(ctx, managementOf(request).poolId, userId, options?.userIdType);
+        return ok(request, { success: true });
+      },
+    );
+  };
+}

@@ -1,0 +1,166 @@
+import {
+  CreateUserRequest,
+  CreateUsersBatchRequest,
+  DeleteUsersBatchRequest,
+  GetUserBatchQuery,
+  GetUserQuery,
+  IdentityListResponse,
+  IsUserExistsRequest,
+  IsUserExistsResponse,
+  ListUsersLegacyQuery,
+  ListUsersRequest,
+  SuccessResponse,
+  UpdateUserRequest,
+  UserIdQuery,
+  UserListResponse,
+  UserPageResponse,
+  UserResponse,
+} from "@gatehouse/protocol";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../../context.js";
+import { ok } from "../../http/envelope.js";
+import { managementOf } from "../../http/management-auth.js";
+import { userAdmin } from "../../services/user-admin.js";
+import { listUsers, listUsersLegacy } from "../../services/user-search.js";
+import { updateUser } from "../../services/user-update.js";
+
+const tags = ["management: users"];
+
+/** Management API, users (wire contract §4). Every call is scoped to the caller's pool. */
+export function managementUserRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    const users = userAdmin(ctx);
+
+    app.post<{ Body: CreateUserRequest }>(
+      "/api/v3/create-user",
+      {
+        schema: { tags, summary: "Create a user", body: CreateUserRequest, response: { 200: UserResponse } },
+      },
+      async (request) => {
+        const { options, ...input } = request.body;
+        return ok(request, await users.create(managementOf(request).poolId, input, options));
+      },
+    );
+
+    app.post<{ Body: CreateUsersBatchRequest }>(
+      "/api/v3/create-users-batch",
+      {
+        schema: {
+          tags,
+          summary: "Create up to 50 users, all or none",
+          body: CreateUsersBatchRequest,
+          response: { 200: UserListResponse },
+        },
+      },
+      async (request) =>
+        ok(
+          request,
+          await users.createBatch(managementOf(request).poolId, request.body.list, request.body.options),
+        ),
+    );
+
+    app.get<{ Querystring: GetUserQuery }>(
+      "/api/v3/get-user",
+      { schema: { tags, summary: "Get a user", querystring: GetUserQuery, response: { 200: UserResponse } } },
+      async (request) => ok(request, await users.get(managementOf(request).poolId, request.query)),
+    );
+
+    app.get<{ Querystring: GetUserBatchQuery }>(
+      "/api/v3/get-user-batch",
+      {
+        schema: {
+          tags,
+          summary: "Get up to 80 users",
+          querystring: GetUserBatchQuery,
+          response: { 200: UserListResponse },
+        },
+      },
+      async (request) => ok(request, await users.getBatch(managementOf(request).poolId, request.query)),
+    );
+
+    app.post<{ Body: ListUsersRequest }>(
+      "/api/v3/list-users",
+      {
+        schema: {
+          tags,
+          summary: "Search users: keywords, advanced filters, sort, pages of up to 50",
+          body: ListUsersRequest,
+          response: { 200: UserPageResponse },
+        },
+      },
+      async (request) => ok(request, await listUsers(ctx, managementOf(request).poolId, request.body)),
+    );
+
+    app.get<{ Querystring: ListUsersLegacyQuery }>(
+      "/api/v3/list-users",
+      {
+        schema: {
+          tags,
+          summary: "List users (legacy GET form)",
+          querystring: ListUsersLegacyQuery,
+          response: { 200: UserPageResponse },
+        },
+      },
+      async (request) => ok(request, await listUsersLegacy(ctx, managementOf(request).poolId, request.query)),
+    );
+
+    app.post<{ Body: UpdateUserRequest }>(
+      "/api/v3/update-user",
+      {
+        schema: { tags, summary: "Update a user", body: UpdateUserRequest, response: { 200: UserResponse } },
+      },
+      async (request) => {
+        const poolId = managementOf(request).poolId;
+        const outcome = await updateUser(ctx, poolId, request.body);
+        return ok(request, outcome.user);
+      },
+    );
+
+    app.post<{ Body: DeleteUsersBatchRequest }>(
+      "/api/v3/delete-users-batch",
+      {
+        schema: {
+          tags,
+          summary: "Delete up to 50 users",
+          body: DeleteUsersBatchRequest,
+          response: { 200: SuccessResponse },
+        },
+      },
+      async (request) => {
+        const { userIds, options } = request.body;
+        await users.deleteBatch(managementOf(request).poolId, userIds, options?.userIdType);
+        return ok(request, { success: true });
+      },
+    );
+
+    app.post<{ Body: IsUserExistsRequest }>(
+      "/api/v3/is-user-exists",
+      {
+        schema: {
+          tags,
+          summary: "Whether a username, email, phone or externalId is taken",
+          body: IsUserExistsRequest,
+          response: { 200: IsUserExistsResponse },
+        },
+      },
+      async (request) =>
+        ok(request, { exists: await users.exists(managementOf(request).poolId, request.body) }),
+    );
+
+    app.get<{ Querystring: UserIdQuery }>(
+      "/api/v3/get-user-identities",
+      {
+        schema: {
+          tags,
+          summary: "A user's external identities",
+          querystring: UserIdQuery,
+          response: { 200: IdentityListResponse },
+        },
+      },
+      async (request) => {
+        const { userId, userIdType } = request.query;
+        return ok(request, await users.identities(managementOf(request).poolId, userId, userIdType));
+      },
+    );
+  };
+}

@@ -1,0 +1,76 @@
+import type { Config } from "../config.js";
+import { type Context, type ContextOptions, createContext } from "../context.js";
+import { ensureBootstrap } from "../services/bootstrap.js";
+import { io } from "./io.js";
+
+/** Helpers of the admin commands: they work on the configured database directly (no server). */
+
+/** How commands build their context (tests run them in-process with a fake clock). */
+export const cliContextOptions: ContextOptions = {};
+
+/** A mistake of the operator's: printed as a message, without a stack. */
+export class CliError extends Error {}
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+/**
+ * Opens the database quietly (migrating it and creating the default pool if this is its first
+ * use, as `gatehouse start` would), runs `fn`, closes.
+ */
+export async function withContext<T>(config: Config, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const ctx = await createContext({ ...config, logLevel: "silent" }, cliContextOptions);
+  try {
+    await ensureBootstrap(ctx.db.kysely, ctx.clock, ctx.config.publicUrl);
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** `--pool <id>`, or the default pool created at bootstrap. */
+export async function resolvePool(ctx: Context, pool: string | undefined): Promise<string> {
+  if (pool) {
+    if (!(await ctx.repos.findPoolById(pool)))
+      throw new CliError(`no user pool ${pool} (see: gatehouse pool list)`);
+    return pool;
+  }
+  const { info } = await ensureBootstrap(ctx.db.kysely, ctx.clock, ctx.config.publicUrl);
+  return info.userPoolId;
+}
+
+function cell(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+/** A plain text table: a header, a rule, one line per row. */
+export function table(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
+  const cells = rows.map((r) => columns.map((c) => cell(r[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return [line(columns), line(widths.map((w) => "─".repeat(w))), ...cells.map(line)].join("\n");
+}
+
+/** `key  value` lines for one record. */
+export function details(record: Record<string, unknown>): string {
+  const keys = Object.keys(record).filter((k) => record[k] !== undefined);
+  const width = Math.max(0, ...keys.map((k) => k.length));
+  return keys.map((k) => `${k.padEnd(width)}  ${cell(record[k])}`).join("\n");
+}
+
+/** Prints JSON with --json, else the human form. */
+export function emit(opts: OutputOptions, data: unknown, human: () => string): void {
+  io.out(`${opts.json ? JSON.stringify(data, null, 2) : human()}\n`);
+}
+
+/** Repeatable option collector for commander (`--redirect-uri a --redirect-uri b`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,103 @@
+import type { FastifyRequest } from "fastify";
+import type { Context } from "../context.js";
+import { resolveAccessKey } from "../services/access-keys.js";
+import { parseSignatureAuthorization, signatureMatches } from "../services/management-signature.js";
+import { ApiError } from "./api-error.js";
+
+/** Who is calling the management API: an access key, and the one pool it may touch. */
+export interface ManagementPrincipal {
+  poolId: string;
+  accessKeyId: string;
+  via: "signature" | "token";
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    management?: ManagementPrincipal;
+  }
+}
+
+/** ±15 minutes around server time (wire contract §1.4.2 "optional hardening", issue 5). */
+export const SIGNATURE_WINDOW_MS = 15 * 60 * 1000;
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** `date` as the SDK sends it (`toUTCString()`), or epoch milliseconds. */
+function parseDate(value: string): number {
+  return /^\d{10,16}$/.test(value) ? Number(value) : Date.parse(value);
+}
+
+async function verifySignature(ctx: Context, request: FastifyRequest): Promise<ManagementPrincipal> {
+  const auth = parseSignatureAuthorization(header(request, "authorization"));
+  if (!auth) throw new ApiError("SIGNATURE_INVALID", { message: "Malformed authorization header" });
+  if (header(request, "x-authing-signature-method") !== "HMAC-SHA1") throw new ApiError("SIGNATURE_METHOD");
+  if (header(request, "x-authing-signature-version") !== "1.0") throw new ApiError("SIGNATURE_VERSION");
+  const date = header(request, "date");
+  if (!date) throw new ApiError("SIGNATURE_DATE_MISSING");
+  const at = parseDate(date);
+  if (Number.isNaN(at)) throw new ApiError("SIGNATURE_DATE_FORMAT");
+  if (Math.abs(ctx.clock.now() - at) > SIGNATURE_WINDOW_MS) throw new ApiError("SIGNATURE_DATE_SKEW");
+
+  const key = await resolveAccessKey(ctx.repos, auth.accessKeyId);
+  const signed = { method: request.method, url: request.url, headers: request.headers, body: request.body };
+  if (!key || !signatureMatches(key.secret, signed, auth.signature)) throw new ApiError("SIGNATURE_INVALID");
+
+  const nonce = header(request, "x-authing-signature-nonce");
+  if (!nonce || nonce.length > 128) {
+    throw new ApiError("SIGNATURE_INVALID", {
+      message: "Missing or malformed x-authing-signature-nonce header",
+    });
+  }
+  // Recorded only after the signature holds, so forged requests cannot burn nonces.
+  if (!(await ctx.nonces.claim(key.accessKeyId, nonce, at + SIGNATURE_WINDOW_MS))) {
+    throw new ApiError("SIGNATURE_REPLAY");
+  }
+  return { poolId: key.poolId, accessKeyId: key.accessKeyId, via: "signature" };
+}
+
+async function verifyToken(ctx: Context, request: FastifyRequest, token: string) {
+  const claims = await ctx.managementTokens.verify(token);
+  const poolHeader = header(request, "x-authing-userpool-id");
+  if (poolHeader !== undefined && poolHeader !== claims.poolId)
+    throw new ApiError("MANAGEMENT_POOL_MISMATCH");
+  return { poolId: claims.poolId, accessKeyId: claims.accessKeyId, via: "token" as const };
+}
+
+/** axios sends arrays as `k[]=a&k[]=b`; schemas name the field `k`. */
+function foldArrayQueryKeys(request: FastifyRequest): void {
+  const q = request.query as Record<string, unknown> | undefined;
+  if (!q || typeof q !== "object") return;
+  for (const k of Object.keys(q)) {
+    if (!k.endsWith("[]")) continue;
+    const base = k.slice(0, -2);
+    const v = q[k];
+    q[base] = Array.isArray(v) ? v : [v];
+    delete q[k];
+  }
+}
+
+/**
+ * preValidation hook of every management route: runs after the body is parsed and before the
+ * schema validator (which fills defaults) touches it, so the signed fields are the sent ones.
+ */
+export function requireManagement(ctx: Context) {
+  return async (request: FastifyRequest) => {
+    const authorization = header(request, "authorization")?.trim();
+    if (!authorization) throw new ApiError("MANAGEMENT_AUTH_MISSING");
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
+    request.management = bearer
+      ? await verifyToken(ctx, request, bearer[1]!)
+      : await verifySignature(ctx, request);
+    foldArrayQueryKeys(request);
+  };
+}
+
+/** The authenticated caller; only call behind `requireManagement`. */
+export function managementOf(request: FastifyRequest): ManagementPrincipal {
+  if (!request.management)
+    throw new Error("management caller not resolved: route is missing requireManagement");
+  return request.management;
+}

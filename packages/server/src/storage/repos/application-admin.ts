@@ -1,0 +1,45 @@
+import type { Updateable } from "kysely";
+import type { ApplicationTable } from "../schema.js";
+import type { ApplicationRow } from "./applications.js";
+import type { Executor } from "./executor.js";
+
+export type ApplicationPatch = Updateable<ApplicationTable>;
+
+/** Pool-scoped application reads and writes for the management API. */
+export function applicationAdminRepo(db: Executor) {
+  return {
+    findPoolApplication(poolId: string, id: string): Promise<ApplicationRow | undefined> {
+      return db
+        .selectFrom("applications")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+    },
+    findPoolApplicationByIdentifier(poolId: string, identifier: string): Promise<ApplicationRow | undefined> {
+      return db
+        .selectFrom("applications")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("identifier", "=", identifier)
+        .executeTakeFirst();
+    },
+    async updatePoolApplication(poolId: string, id: string, patch: ApplicationPatch): Promise<number> {
+      const r = await db
+        .updateTable("applications")
+        .set(patch)
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async deletePoolApplication(poolId: string, id: string): Promise<number> {
+      const r = await db
+        .deleteFrom("applications")
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}
