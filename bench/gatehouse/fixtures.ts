@@ -105,6 +105,17 @@ export class CodeIssuer {
     return codes;
   }
 
+  /** The phone each user has now (E.164), read through the server's own repository. */
+  async phonesOf(userIds: string[]): Promise<string[]> {
+    return Promise.all(
+      userIds.map(async (id) => {
+        const user = await this.ctx.repos.findUserById(this.poolId, id);
+        if (!user?.phone) throw new Error(`bench user ${id} has no phone`);
+        return user.phone;
+      }),
+    );
+  }
+
   close(): Promise<void> {
     return this.ctx.close();
   }
