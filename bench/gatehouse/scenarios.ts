@@ -379,21 +379,29 @@ export async function scenariosFor(
       }),
     );
   };
-  const pairScenario = (label: string, count: () => number, rate?: () => number): HttpScenario => ({
+  const pairPlan = async (count: number): Promise<Plan> => ({
+    kind: "pair",
+    first: await pairs(count),
+    second: r.updatePhone(),
+    capture: "data.updatePhoneToken",
+  });
+  /** `rate`: a cap in pairs/s (the latency-at-load run); else as fast as it goes. */
+  const pairScenario = (label: string, rate?: () => number): HttpScenario => ({
     ...base,
     name: name(label),
     ceiling: V3_CEILING,
     requestsPerUnit: 2,
-    job: async () => ({
-      plan: {
-        kind: "pair",
-        first: await pairs(count()),
-        second: r.updatePhone(),
-        capture: "data.updatePhoneToken",
-      },
-      overallRate: rate?.(),
-      expect: OK,
-    }),
+    job: async () => {
+      const measured = (await probeRate(env, await pairPlan(PROBE_ITEMS))) / 2;
+      const pairsPerSec = rate ? Math.min(rate(), measured * 1.2) : measured;
+      const count = Math.min(MAX_ITEMS, Math.ceil(pairsPerSec * loadSec() * 1.5) + 2 * settings.connections);
+      log(`  ~${Math.round(measured)} pairs/s`);
+      return {
+        plan: await pairPlan(count),
+        overallRate: rate ? Math.round(rate() * 2) : undefined,
+        expect: OK,
+      };
+    },
   });
   list.push(
     pairScenario("change-phone-pair"),
