@@ -338,16 +338,20 @@ export async function scenariosFor(
       },
       job: async () => {
         // One code per sign-in and one live code per phone: as many fresh users as sign-ins.
-        const count = Math.min(40_000, Math.ceil(env.v3Rps * 0.3 * loadSec()));
-        log(`  seeding ${count} users and pre-issuing their CHANNEL_LOGIN codes`);
-        await seedUsers(env.db.url, count, { from: extraUsers });
-        const users = Array.from({ length: count }, (_, k) => seededUser(extraUsers + k));
-        extraUsers += count;
-        const codes = await issuer.issue(users.map((u) => ({ phone: u.phone, channel: "CHANNEL_LOGIN" })));
-        return {
-          plan: { kind: "once", requests: users.map((u, k) => r.signInPhoneCode(u.phoneNational, codes[k])) },
-          expect: OK,
+        const prepare = async (count: number): Promise<Plan> => {
+          await seedUsers(env.db.url, count, { from: extraUsers });
+          const users = Array.from({ length: count }, (_, k) => seededUser(extraUsers + k));
+          extraUsers += count;
+          const codes = await issuer.issue(users.map((u) => ({ phone: u.phone, channel: "CHANNEL_LOGIN" })));
+          return {
+            kind: "once",
+            requests: users.map((u, k) => r.signInPhoneCode(u.phoneNational, codes[k])),
+          };
         };
+        const rate = await probeRate(env, await prepare(PROBE_ITEMS));
+        const count = Math.min(MAX_ITEMS, Math.ceil(rate * loadSec() * 1.5) + 2 * settings.connections);
+        log(`  ~${Math.round(rate)}/s: seeding ${count} users and pre-issuing their CHANNEL_LOGIN codes`);
+        return { plan: await prepare(count), expect: OK };
       },
     },
   ];
