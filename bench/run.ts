@@ -6,6 +6,7 @@
  *   npm run bench -- --quick           short runs, smaller scale test
  *   npm run bench -- --only sqlite     groups: ceilings (always run), better-auth, sqlite, postgres, scale
  *   npm run bench -- --filter 'sign-in'   only Gatehouse scenarios whose name matches (a regular expression)
+ *   npm run bench -- --threadpool 8 --node-flags "--max-old-space-size=160"   try server settings
  *   npm run bench -- --profile         the Gatehouse servers write V8 CPU profiles to bench/results/profiles
  */
 import os from "node:os";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     "scale-users": { type: "string" },
     profile: { type: "boolean", default: false },
     threadpool: { type: "string" },
+    "node-flags": { type: "string" },
   },
 });
 
@@ -71,6 +73,7 @@ async function main() {
     log,
     profileDir: values.profile ? path.join(resultsDir, "profiles") : undefined,
     threadpool: values.threadpool,
+    nodeFlags: values["node-flags"],
     filter: values.filter ? new RegExp(values.filter) : undefined,
   };
   const dialects = (["sqlite", "postgres"] as const).filter((d) => groups.has(d));

@@ -13,6 +13,8 @@ export interface GatehouseOptions {
   profileDir?: string;
   /** UV_THREADPOOL_SIZE for the server process (default: Node's, 4). */
   threadpool?: string;
+  /** Extra node flags for the server process (e.g. "--max-semi-space-size=4"), to try V8 settings. */
+  nodeFlags?: string;
   label: string;
   /** Deliver SMS and email to this webhook (a null endpoint) instead of the memory outbox. */
   webhookUrl?: string;
@@ -52,6 +54,7 @@ export async function startGatehouse(db: FreshDatabase, opts: GatehouseOptions):
       `--cpu-prof-name=${opts.label}-${Date.now()}.cpuprofile`,
     );
   }
+  if (opts.nodeFlags) args.push(...opts.nodeFlags.split(/\s+/).filter(Boolean));
   args.push(cli, "start");
   const env = gatehouseEnv(db, port);
   if (opts.threadpool) env.UV_THREADPOOL_SIZE = opts.threadpool;

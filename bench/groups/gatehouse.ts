@@ -12,6 +12,7 @@ export interface GatehouseGroupOptions {
   log: Log;
   profileDir?: string;
   threadpool?: string;
+  nodeFlags?: string;
   /** Only scenarios whose name matches. */
   filter?: RegExp;
   /** requests/s of the V3 ceiling measured in this run. */
@@ -32,6 +33,7 @@ export async function gatehouseGroup(
       webhookUrl: webhook.url,
       profileDir: o.profileDir,
       threadpool: o.threadpool,
+      nodeFlags: o.nodeFlags,
     });
     try {
       await new Promise((r) => setTimeout(r, 500));
@@ -87,6 +89,7 @@ export async function scaleGroup(dialect: Dialect, users: number, o: GatehouseGr
       label: `${dialect}-${label}`,
       profileDir: o.profileDir,
       threadpool: o.threadpool,
+      nodeFlags: o.nodeFlags,
     });
     try {
       const scenarios = await scenariosFor({
