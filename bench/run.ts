@@ -99,6 +99,7 @@ async function main() {
     settings,
     loadStart,
     values.threadpool ?? process.env.UV_THREADPOOL_SIZE ?? "default",
+    values["node-flags"] ?? "",
   );
   const files = writeResults(resultsDir, machine, rows, checks);
   log("");

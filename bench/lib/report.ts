@@ -19,9 +19,15 @@ export interface Machine {
   durationSec: number;
   runs: number;
   uvThreadpoolSize: string;
+  gatehouseNodeFlags: string;
 }
 
-export function machineInfo(settings: Settings, loadStart: number[], threadpool: string): Machine {
+export function machineInfo(
+  settings: Settings,
+  loadStart: number[],
+  threadpool: string,
+  nodeFlags = "",
+): Machine {
   return {
     date: new Date().toISOString(),
     cpu: os.cpus()[0]?.model ?? "unknown",
@@ -36,6 +42,7 @@ export function machineInfo(settings: Settings, loadStart: number[], threadpool:
     durationSec: settings.durationSec,
     runs: settings.runs,
     uvThreadpoolSize: threadpool,
+    gatehouseNodeFlags: nodeFlags,
   };
 }
 
