@@ -21,6 +21,9 @@ export const CommonResponse = Type.Object({
 
 export const SuccessData = Type.Object({ success: Type.Boolean() });
 
+/** `IsSuccessRespDto`: the envelope with `data: {success}`. */
+export const SuccessResponse = Envelope(SuccessData);
+
 export const PasswordEncryptType = Type.Union([
   Type.Literal("sm2"),
   Type.Literal("rsa"),

@@ -115,6 +115,34 @@ export const apiErrors = {
   },
   OLD_PASSWORD_REQUIRED: { statusCode: 400, apiCode: 2201, message: "oldPassword is required" },
   OLD_PASSWORD_WRONG: { statusCode: 403, apiCode: 2203, message: "Old password is incorrect" },
+  PROFILE_EMAIL_ELSEWHERE: {
+    statusCode: 400,
+    apiCode: 2225,
+    message:
+      "update-profile cannot change email; use bind-email, or verify-update-email-request + update-email",
+  },
+  PROFILE_PHONE_ELSEWHERE: {
+    statusCode: 400,
+    apiCode: 2226,
+    message:
+      "update-profile cannot change phone; use bind-phone, or verify-update-phone-request + update-phone",
+  },
+  PROFILE_PASSWORD_ELSEWHERE: {
+    statusCode: 400,
+    message: "update-profile cannot change the password; use update-password",
+  },
+  PROFILE_FIELD_UNKNOWN: { statusCode: 400, message: "update-profile does not accept this field" },
+  CUSTOM_FIELD_NOT_USER_EDITABLE: {
+    statusCode: 403,
+    apiCode: 2018,
+    message: "This custom field is not editable by users (userEditable is off)",
+  },
+  PASSWORD_WRONG: { statusCode: 403, apiCode: 2006, message: "Password is incorrect" },
+  DELETE_BY_PASSWORD_NOT_ALLOWED: {
+    statusCode: 400,
+    message:
+      "This account has a phone or email: confirm the deletion with a code sent to it (PHONE_PASSCODE or EMAIL_PASSCODE)",
+  },
   FLOW_TOKEN_INVALID: {
     statusCode: 400,
     apiCode: 2207,

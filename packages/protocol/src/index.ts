@@ -8,6 +8,7 @@ export * from "./management-settings.js";
 export * from "./management-users.js";
 export * from "./messages.js";
 export * from "./oidc.js";
+export * from "./profile.js";
 export * from "./public.js";
 export * from "./settings.js";
 export * from "./user.js";

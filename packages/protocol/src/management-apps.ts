@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import { BoolFlag, Envelope, NonEmpty, Str, SuccessData } from "./common.js";
+import { BoolFlag, Envelope, NonEmpty, Str } from "./common.js";
 import { OneOf } from "./management-users.js";
 
 /** Management API, applications (wire contract §4, ApplicationDto). */
@@ -217,4 +217,3 @@ export const ApplicationPageResponse = Envelope(
   Type.Object({ list: Type.Array(ApplicationDto), totalCount: Type.Integer() }),
 );
 export const ApplicationSecretResponse = Envelope(Type.Object({ secret: Type.String() }));
-export const ApplicationSuccessResponse = Envelope(SuccessData);

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { CommonResponse, Envelope, NonEmpty, Str, SuccessData } from "./common.js";
+import { CommonResponse, Envelope, NonEmpty, Str } from "./common.js";
 
 /** Management access keys (wire contract §1.4, §1.4.4; SDK create-/list-/update-/delete-access-key). */
 
@@ -33,7 +33,6 @@ export const DeleteAccessKeyRequest = Type.Object({ accessKeyId: NonEmpty(64) })
 
 /** The SDK models these answers as arrays, even for one key. */
 export const AccessKeyListResponse = Envelope(Type.Array(AccessKeyDto));
-export const AccessKeySuccessResponse = Envelope(SuccessData);
 export const AccessKeyDeleteResponse = CommonResponse;
 
 /** POST /api/v3/get-management-token (the token flow of the other GenAuth SDKs). */

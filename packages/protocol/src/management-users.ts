@@ -8,7 +8,7 @@ import {
   type TUnion,
   Type,
 } from "@sinclair/typebox";
-import { BoolFlag, Envelope, Gender, NonEmpty, PasswordEncryptType, Str, SuccessData } from "./common.js";
+import { BoolFlag, Envelope, Gender, NonEmpty, PasswordEncryptType, Str } from "./common.js";
 import { IdentityDto, UserDto, UserStatus } from "./user.js";
 
 /**
@@ -318,7 +318,6 @@ export const UserListResponse = Envelope(Type.Array(ManagedUserDto));
 export const UserPageResponse = Envelope(
   Type.Object({ totalCount: Type.Integer(), list: Type.Array(ManagedUserDto) }),
 );
-export const SuccessResponse = Envelope(SuccessData);
 export const IsUserExistsResponse = Envelope(Type.Object({ exists: Type.Boolean() }));
 export const IdentityListResponse = Envelope(Type.Array(IdentityDto));
 export const UserLoginHistoryResponse = Envelope(

@@ -4,9 +4,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
+import { profileRoutes } from "./api-v3/profile.js";
+import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import type { Context } from "./context.js";
+import { corsPlugin } from "./http/cors.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
 import { registerJsonParser } from "./http/json-body.js";
@@ -43,6 +46,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   await app.register(envelope);
   await app.register(securityHeaders);
+  await app.register(corsPlugin(ctx));
   await app.register(swagger, {
     openapi: {
       info: {
@@ -63,6 +67,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(loginHistoryRoutes(ctx));
   await app.register(oidcRoutes(ctx));
   await app.register(messageRoutes(ctx));
+  await app.register(profileRoutes(ctx));
+  await app.register(profileFlowRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -1,15 +1,18 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
 import { Courier, createSenders, Outbox } from "./messaging/index.js";
+import { auditService } from "./services/audit.js";
 import { type Clock, systemClock } from "./services/clock.js";
 import { createCodeService } from "./services/codes.js";
 import { dbCounterStore } from "./services/counter-store.js";
+import { flowTokenService } from "./services/flow-tokens.js";
 import { dbLoginCounterStore, LoginGuard } from "./services/login-guard.js";
 import { type ManagementTokens, managementTokens } from "./services/management-token.js";
 import { databaseNonceStore, type NonceStore } from "./services/nonce-store.js";
 import { createNotifier, type Notifier } from "./services/notifications.js";
 import { Passwords } from "./services/passwords.js";
 import type { CodeService } from "./services/ports.js";
+import { type ProfileService, profileService } from "./services/profile/index.js";
 import { loadServerKeys, type ServerKeys } from "./services/server-keys.js";
 import { Sessions } from "./services/sessions.js";
 import { SigningKeys } from "./services/signing-keys.js";
@@ -47,6 +50,8 @@ export interface Context {
   tokens: Tokens;
   /** Sign-in lockout per account and per IP (services/login-guard.ts). */
   loginGuard: LoginGuard;
+  /** The user-information module: profile, bind/unbind, change phone/email, passwords, delete (services/profile). */
+  profile: ProfileService;
   close(): Promise<void>;
 }
 
@@ -94,6 +99,22 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const signingKeys = new SigningKeys(db.kysely, clock);
     await signingKeys.init();
     const sessions = new Sessions(repos, clock, { cacheTtlMs: options.sessionCacheTtlMs });
+    const passwords = new Passwords(keys.rsaPrivateKeyPem);
+    const notifier = createNotifier({ courier, clock });
+    const loginGuard = new LoginGuard(dbLoginCounterStore(repos), clock);
+    const profile = profileService({
+      db: db.kysely,
+      repos,
+      codes,
+      passwords,
+      sessions,
+      notifier,
+      loginGuard,
+      flowTokens: flowTokenService(keys.secret, clock),
+      audit: auditService(clock),
+      clock,
+      logger,
+    });
     return {
       config,
       db,
@@ -102,16 +123,17 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       logger,
       codes,
-      notifier: createNotifier({ courier, clock }),
+      notifier,
       outbox,
       courier,
       nonces: databaseNonceStore(repos, clock),
       managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
-      passwords: new Passwords(keys.rsaPrivateKeyPem),
+      passwords,
       signingKeys,
       sessions,
       tokens: new Tokens(db.kysely, repos, signingKeys, sessions, clock, keys.secret, config.publicUrl),
-      loginGuard: new LoginGuard(dbLoginCounterStore(repos), clock),
+      loginGuard,
+      profile,
       close: async () => {
         await courier.close();
         await db.close();

@@ -4,6 +4,7 @@ import * as m0001 from "./migrations/0001-foundation.js";
 import * as m0002 from "./migrations/0002-codes.js";
 import * as m0003 from "./migrations/0003-auth.js";
 import * as m0004 from "./migrations/0004-management.js";
+import * as m0005 from "./migrations/0005-profile.js";
 
 /**
  * Forward-only migrations, in order. Never edit a released one: add a file.
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0002-codes": m0002,
   "0003-auth": m0003,
   "0004-management": m0004,
+  "0005-profile": m0005,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -197,6 +197,34 @@ export interface RateBucketTable {
   expires_at: number;
 }
 
+export interface FlowTokenTable {
+  id: string;
+  pool_id: string;
+  user_id: string;
+  purpose: string;
+  token_hash: string;
+  payload: string;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+export interface AuditEventTable {
+  id: string;
+  pool_id: string;
+  user_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  app_id: string | null;
+  created_at: number;
+}
+
 export interface Database {
   gh_meta: MetaTable;
   user_pools: UserPoolTable;
@@ -213,6 +241,8 @@ export interface Database {
   sessions: SessionTable;
   refresh_tokens: RefreshTokenTable;
   login_history: LoginHistoryTable;
+  flow_tokens: FlowTokenTable;
+  audit_events: AuditEventTable;
 }
 
 export type { Generated };

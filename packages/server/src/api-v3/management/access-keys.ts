@@ -1,11 +1,11 @@
 import {
   AccessKeyDeleteResponse,
   AccessKeyListResponse,
-  AccessKeySuccessResponse,
   CreateAccessKeyRequest,
   DeleteAccessKeyRequest,
   GetAccessKeyQuery,
   ListAccessKeysQuery,
+  SuccessResponse,
   UpdateAccessKeyRequest,
 } from "@gatehouse/protocol";
 import type { Static } from "@sinclair/typebox";
@@ -75,7 +75,7 @@ export function managementAccessKeyRoutes(ctx: Context) {
           tags,
           summary: "Enable or disable an access key",
           body: UpdateAccessKeyRequest,
-          response: { 200: AccessKeySuccessResponse },
+          response: { 200: SuccessResponse },
         },
       },
       async (request) => {

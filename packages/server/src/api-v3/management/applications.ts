@@ -4,9 +4,9 @@ import {
   ApplicationPageResponse,
   ApplicationResponse,
   ApplicationSecretResponse,
-  ApplicationSuccessResponse,
   CreateApplicationRequest,
   ListApplicationsQuery,
+  SuccessResponse,
   UpdateApplicationRequest,
 } from "@gatehouse/protocol";
 import type { Static } from "@sinclair/typebox";
@@ -71,7 +71,7 @@ export function managementApplicationRoutes(ctx: Context) {
           summary:
             "Update an application (redirect URIs, oidcConfig lifetimes and auth method, login/register methods…)",
           body: UpdateApplicationRequest,
-          response: { 200: ApplicationSuccessResponse },
+          response: { 200: SuccessResponse },
         },
       },
       async (request) => {
@@ -87,7 +87,7 @@ export function managementApplicationRoutes(ctx: Context) {
           tags,
           summary: "Delete an application",
           body: AppIdBody,
-          response: { 200: ApplicationSuccessResponse },
+          response: { 200: SuccessResponse },
         },
       },
       async (request) => {

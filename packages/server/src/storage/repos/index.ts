@@ -1,9 +1,11 @@
 import { accessKeysRepo } from "./access-keys.js";
 import { applicationAdminRepo } from "./application-admin.js";
 import { applicationsRepo } from "./applications.js";
+import { auditRepo } from "./audit.js";
 import { codesRepo } from "./codes.js";
 import { customFieldsRepo } from "./custom-fields.js";
 import type { Executor } from "./executor.js";
+import { flowTokensRepo } from "./flow-tokens.js";
 import { identitiesRepo } from "./identities.js";
 import { loginCountersRepo } from "./login-counters.js";
 import { loginHistoryRepo } from "./login-history.js";
@@ -15,6 +17,7 @@ import { sessionsRepo } from "./sessions.js";
 import { signatureNoncesRepo } from "./signature-nonces.js";
 import { signingKeysRepo } from "./signing-keys.js";
 import { userAdminRepo } from "./user-admin.js";
+import { userContactsRepo } from "./user-contacts.js";
 import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
 
@@ -33,6 +36,10 @@ export function repositories(db: Executor) {
     ...userAdminRepo(db),
     ...customFieldsRepo(db),
     ...poolMfaSettingsRepo(db),
+    // user information (issue 4)
+    ...userContactsRepo(db),
+    ...flowTokensRepo(db),
+    ...auditRepo(db),
     ...codesRepo(db),
     ...rateBucketsRepo(db),
     ...signingKeysRepo(db),

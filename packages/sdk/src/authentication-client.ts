@@ -1,0 +1,309 @@
+import type { CountryDto, UserDto } from "@gatehouse/protocol";
+import { AuthenticationCore } from "./client-core.js";
+import type { Envelope } from "./errors.js";
+import type {
+  BindEmailDto,
+  BindPhoneDto,
+  DeleteAccountDto,
+  GetSecurityInfoDto,
+  LoggedInAppDto,
+  LoginHistoryDto,
+  LoginTokenResponseDataDto,
+  Paginated,
+  PreCheckCodeDataDto,
+  PreCheckCodeDto,
+  ResetPasswordDto,
+  SendEmailDto,
+  SendSmsDto,
+  SignInOptionsDto,
+  SigninByCredentialsDto,
+  SignUpDto,
+  SignUpOptionsDto,
+  SignUpProfileDto,
+  SuccessDto,
+  UnbindEmailDto,
+  UnbindPhoneDto,
+  UpdateEmailDto,
+  UpdatePasswordDto,
+  UpdatePhoneDto,
+  UpdateUserProfileDto,
+  ValidatePasswordDto,
+  VerifyDeleteAccountRequestDto,
+  VerifyResetPasswordRequestDto,
+  VerifyUpdateEmailRequestDto,
+  VerifyUpdatePhoneRequestDto,
+} from "./types.js";
+
+type Password<T> = T & { password: string; options?: SignInOptionsDto };
+type SignUpExtras = { profile?: SignUpProfileDto; options?: SignUpOptionsDto };
+
+/**
+ * The GenAuth AuthenticationClient surface Gatehouse implements, with the official method names.
+ * Every `/api/v3` method resolves to the envelope `{statusCode, message, data}`; by default a
+ * non-200 `statusCode` throws `GatehouseError` instead (`throwOnError: false` returns it).
+ */
+export class AuthenticationClient extends AuthenticationCore {
+  // ------------------------------------------------------------ sign-up (wire contract §3a)
+
+  async signUp(dto: SignUpDto): Promise<Envelope<UserDto>> {
+    let body = dto;
+    if (dto.passwordPayload) {
+      const p = await this.preparePassword(dto.passwordPayload.password, dto.options?.passwordEncryptType);
+      body = {
+        ...dto,
+        passwordPayload: { ...dto.passwordPayload, password: p.password },
+        options: p.passwordEncryptType
+          ? { ...dto.options, passwordEncryptType: p.passwordEncryptType }
+          : dto.options,
+      };
+    }
+    return this.api("POST", "/api/v3/signup", { body });
+  }
+
+  signUpByEmailPassword(req: { email: string; password: string } & SignUpExtras) {
+    const { email, password, profile, options } = req;
+    return this.signUp({ connection: "PASSWORD", passwordPayload: { password, email }, profile, options });
+  }
+
+  signUpByUsernamePassword(req: { username: string; password: string } & SignUpExtras) {
+    const { username, password, profile, options } = req;
+    return this.signUp({ connection: "PASSWORD", passwordPayload: { password, username }, profile, options });
+  }
+
+  signUpByEmailCode(req: { email: string; passCode: string } & SignUpExtras) {
+    const { email, passCode, profile, options } = req;
+    return this.signUp({ connection: "PASSCODE", passCodePayload: { passCode, email }, profile, options });
+  }
+
+  signUpByPhoneCode(req: { phone: string; phoneCountryCode?: string; passCode: string } & SignUpExtras) {
+    const { phone, phoneCountryCode, passCode, profile, options } = req;
+    return this.signUp({
+      connection: "PASSCODE",
+      passCodePayload: { passCode, phone, phoneCountryCode },
+      profile,
+      options,
+    });
+  }
+
+  // ------------------------------------------------------------ sign-in (wire contract §3a, §1.3)
+
+  /** `POST /api/v3/signin` as given; keeps the returned tokens for later calls. */
+  async signInByCredentials(dto: SigninByCredentialsDto): Promise<Envelope<LoginTokenResponseDataDto>> {
+    let body = dto;
+    if (dto.passwordPayload) {
+      const p = await this.preparePassword(dto.passwordPayload.password, dto.options?.passwordEncryptType);
+      body = {
+        ...dto,
+        passwordPayload: { ...dto.passwordPayload, password: p.password },
+        options: p.passwordEncryptType
+          ? { ...dto.options, passwordEncryptType: p.passwordEncryptType }
+          : dto.options,
+      };
+    }
+    const basic = this.options.tokenEndPointAuthMethod === "client_secret_basic";
+    const res = await this.api<LoginTokenResponseDataDto>("POST", "/api/v3/signin", { body, basic });
+    if (res.statusCode === 200) this.keepTokens(res.data);
+    return res;
+  }
+
+  /** The wrappers add client_id/client_secret to the body in client_secret_post mode, as the official SDK does. */
+  private signInWith(dto: SigninByCredentialsDto) {
+    if ((this.options.tokenEndPointAuthMethod ?? "client_secret_post") === "client_secret_post") {
+      dto.client_id = this.options.appId;
+      dto.client_secret = this.options.appSecret;
+    }
+    return this.signInByCredentials(dto);
+  }
+
+  signInByEmailPassword(req: Password<{ email: string }>) {
+    const { email, password, options } = req;
+    return this.signInWith({ connection: "PASSWORD", passwordPayload: { password, email }, options });
+  }
+
+  signInByPhonePassword(req: Password<{ phone: string }>) {
+    const { phone, password, options } = req;
+    return this.signInWith({ connection: "PASSWORD", passwordPayload: { password, phone }, options });
+  }
+
+  signInByUsernamePassword(req: Password<{ username: string }>) {
+    const { username, password, options } = req;
+    return this.signInWith({ connection: "PASSWORD", passwordPayload: { password, username }, options });
+  }
+
+  signInByAccountPassword(req: Password<{ account: string }>) {
+    const { account, password, options } = req;
+    return this.signInWith({ connection: "PASSWORD", passwordPayload: { password, account }, options });
+  }
+
+  signInByEmailPassCode(req: { email: string; passCode: string; options?: SignInOptionsDto }) {
+    const { email, passCode, options } = req;
+    return this.signInWith({ connection: "PASSCODE", passCodePayload: { email, passCode }, options });
+  }
+
+  signInByPhonePassCode(req: {
+    phone: string;
+    phoneCountryCode?: string;
+    passCode: string;
+    options?: SignInOptionsDto;
+  }) {
+    const { phone, phoneCountryCode, passCode, options } = req;
+    return this.signInWith({
+      connection: "PASSCODE",
+      passCodePayload: { phone, phoneCountryCode, passCode },
+      options,
+    });
+  }
+
+  // ------------------------------------------------------------ messages (wire contract §3b)
+
+  sendSms(dto: SendSmsDto): Promise<Envelope<undefined>> {
+    return this.api("POST", "/api/v3/send-sms", { body: dto });
+  }
+
+  sendEmail(dto: SendEmailDto): Promise<Envelope<undefined>> {
+    return this.api("POST", "/api/v3/send-email", { body: dto });
+  }
+
+  /** Checks a code without consuming it. */
+  preCheckCode(dto: PreCheckCodeDto): Promise<Envelope<PreCheckCodeDataDto>> {
+    return this.api("POST", "/api/v3/pre-check-code", { body: dto });
+  }
+
+  // ------------------------------------------------------------ user information (wire contract §3c)
+
+  getProfile(
+    query: { withCustomData?: boolean; withIdentities?: boolean; withDepartmentIds?: boolean } = {},
+  ): Promise<Envelope<UserDto>> {
+    const { withCustomData = false, withIdentities = false, withDepartmentIds = false } = query;
+    return this.api("GET", "/api/v3/get-profile", {
+      query: { withCustomData, withIdentities, withDepartmentIds },
+    });
+  }
+
+  updateProfile(dto: UpdateUserProfileDto): Promise<Envelope<UserDto>> {
+    return this.api("POST", "/api/v3/update-profile", { body: dto });
+  }
+
+  bindEmail(dto: BindEmailDto): Promise<Envelope<undefined>> {
+    return this.api("POST", "/api/v3/bind-email", { body: dto });
+  }
+
+  unbindEmail(dto: UnbindEmailDto): Promise<Envelope<undefined>> {
+    return this.api("POST", "/api/v3/unbind-email", { body: dto });
+  }
+
+  bindPhone(dto: BindPhoneDto): Promise<Envelope<undefined>> {
+    return this.api("POST", "/api/v3/bind-phone", { body: dto });
+  }
+
+  unbindPhone(dto: UnbindPhoneDto): Promise<Envelope<undefined>> {
+    return this.api("POST", "/api/v3/unbind-phone", { body: dto });
+  }
+
+  getSecurityLevel(): Promise<Envelope<GetSecurityInfoDto>> {
+    return this.api("GET", "/api/v3/get-security-info");
+  }
+
+  async updatePassword(dto: UpdatePasswordDto): Promise<Envelope<undefined>> {
+    const next = await this.preparePassword(dto.newPassword, dto.passwordEncryptType);
+    const old =
+      dto.oldPassword === undefined
+        ? undefined
+        : await this.preparePassword(dto.oldPassword, dto.passwordEncryptType);
+    const body: UpdatePasswordDto = {
+      ...dto,
+      newPassword: next.password,
+      oldPassword: old?.password,
+      passwordEncryptType: next.passwordEncryptType,
+    };
+    return this.api("POST", "/api/v3/update-password", { body });
+  }
+
+  verifyUpdateEmailRequest(
+    dto: VerifyUpdateEmailRequestDto,
+  ): Promise<Envelope<{ updateEmailToken: string; tokenExpiresIn: number }>> {
+    return this.api("POST", "/api/v3/verify-update-email-request", { body: dto });
+  }
+
+  updateEmail(dto: UpdateEmailDto): Promise<Envelope<SuccessDto>> {
+    return this.api("POST", "/api/v3/update-email", { body: dto });
+  }
+
+  verifyUpdatePhoneRequest(
+    dto: VerifyUpdatePhoneRequestDto,
+  ): Promise<Envelope<{ updatePhoneToken: string; tokenExpiresIn: number }>> {
+    return this.api("POST", "/api/v3/verify-update-phone-request", { body: dto });
+  }
+
+  updatePhone(dto: UpdatePhoneDto): Promise<Envelope<SuccessDto>> {
+    return this.api("POST", "/api/v3/update-phone", { body: dto });
+  }
+
+  /** Forgot-password step 1 (no signed-in user needed). */
+  verifyResetPasswordRequest(
+    dto: VerifyResetPasswordRequestDto,
+  ): Promise<Envelope<{ passwordResetToken: string; tokenExpiresIn: number }>> {
+    return this.api("POST", "/api/v3/verify-reset-password-request", { body: dto });
+  }
+
+  async resetPassword(dto: ResetPasswordDto): Promise<Envelope<SuccessDto>> {
+    const p = await this.preparePassword(dto.password, dto.passwordEncryptType);
+    return this.api("POST", "/api/v3/reset-password", { body: { ...dto, ...p } });
+  }
+
+  async verifyDeleteAccountRequest(
+    dto: VerifyDeleteAccountRequestDto,
+  ): Promise<Envelope<{ deleteAccountToken: string; tokenExpiresIn: number }>> {
+    let body = dto;
+    if (dto.passwordPayload) {
+      const p = await this.preparePassword(
+        dto.passwordPayload.password,
+        dto.passwordPayload.passwordEncryptType,
+      );
+      body = { ...dto, passwordPayload: p };
+    }
+    return this.api("POST", "/api/v3/verify-delete-account-request", { body });
+  }
+
+  /** Deletes the signed-in user; the kept tokens are forgotten on success. */
+  async deleteAccount(dto: DeleteAccountDto): Promise<Envelope<SuccessDto>> {
+    const res = await this.api<SuccessDto>("POST", "/api/v3/delete-account", { body: dto });
+    if (res.statusCode === 200) this.setTokenSet(undefined);
+    return res;
+  }
+
+  async validatePassword(dto: ValidatePasswordDto): Promise<Envelope<{ valid: boolean }>> {
+    let body = dto;
+    if (dto.password !== undefined) {
+      body = { ...dto, ...(await this.preparePassword(dto.password, dto.passwordEncryptType)) };
+    }
+    return this.api("POST", "/api/v3/validate-password", { body });
+  }
+
+  // ------------------------------------------------------------ user resources (wire contract §3f)
+
+  getLoginHistory(
+    query: {
+      appId?: string;
+      clientIp?: string;
+      success?: boolean;
+      start?: number;
+      end?: number;
+      page?: number;
+      limit?: number;
+    } = {},
+  ): Promise<Envelope<Paginated<LoginHistoryDto>>> {
+    const { page = 1, limit = 10, ...rest } = query;
+    return this.api("GET", "/api/v3/get-my-login-history", { query: { ...rest, page, limit } });
+  }
+
+  getLoggedInApps(): Promise<Envelope<LoggedInAppDto[]>> {
+    return this.api("GET", "/api/v3/get-my-logged-in-apps");
+  }
+
+  // ------------------------------------------------------------ public (wire contract §3h)
+
+  getCountryList(): Promise<Envelope<CountryDto[]>> {
+    return this.api("GET", "/api/v3/get-country-list");
+  }
+}

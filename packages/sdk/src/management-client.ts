@@ -1,0 +1,339 @@
+import type { IdentityDto, UserDto } from "@gatehouse/protocol";
+import { type Envelope, GatehouseError } from "./errors.js";
+import { authorizationHeader, importHmacKey, makeNonce, stringToSign } from "./signature.js";
+import { type FetchLike, normaliseHost, Transport } from "./transport.js";
+import type {
+  ApplicationDto,
+  CreateApplicationDto,
+  CreateUserBatchReqDto,
+  CreateUserReqDto,
+  CustomFieldDto,
+  CustomFieldTarget,
+  IsUserExistsReqDto,
+  ListUsersRequestDto,
+  MfaSettingsDto,
+  Paginated,
+  SecuritySettingsDto,
+  SetCustomFieldsReqDto,
+  SuccessDto,
+  UpdateApplicationDto,
+  UpdateSecuritySettingsDto,
+  UpdateUserReqDto,
+  UserIdType,
+  UserLoggedInAppDto,
+  UserLoginHistoryDto,
+  UserStatus,
+} from "./types.js";
+import { SDK_VERSION } from "./version.js";
+
+/** The official option names (authing-node-sdk ManagementClientOptions). */
+export interface ManagementClientOptions {
+  /** The user pool id (or an extra access key id). */
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** Gatehouse's base URL, e.g. `https://id.example.com` (default: GenAuth's cloud, like the official SDK). */
+  host?: string;
+  /** Sent as `x-authing-app-id` (the official SDK's misnamed option). */
+  tenantId?: string;
+  lang?: "zh-CN" | "en-US";
+  /** Milliseconds (default 10 000). */
+  timeout?: number;
+  /** Default true: a non-200 `statusCode` throws `GatehouseError`; false returns the envelope as is. */
+  throwOnError?: boolean;
+  fetch?: FetchLike;
+  /** Extra attempts for GETs on transient failures (default 2). */
+  retries?: number;
+  /** First retry delay in ms, doubling per attempt (default 200). */
+  retryDelay?: number;
+}
+
+type UserRef = { userId: string; userIdType?: UserIdType };
+type Flags = {
+  withCustomData?: boolean;
+  flatCustomData?: boolean;
+  withIdentities?: boolean;
+  withDepartmentIds?: boolean;
+};
+
+/**
+ * Administers a pool with signed access-key requests, byte-for-byte the way authing-node-sdk 4.0.1
+ * signs them (HMAC-SHA1 via WebCrypto, wire contract §1.4). Server-side only: it holds a secret.
+ */
+export class ManagementClient {
+  private readonly transport: Transport;
+  private readonly key: Promise<CryptoKey>;
+  private readonly throwOnError: boolean;
+
+  constructor(private readonly options: ManagementClientOptions) {
+    if (!options.accessKeyId || !options.accessKeySecret) {
+      throw new Error("Init ManagementClient failed: accessKeyId and accessKeySecret are required");
+    }
+    this.throwOnError = options.throwOnError ?? true;
+    this.transport = new Transport({
+      baseUrl: normaliseHost(options.host ?? "https://api.authing.cn"),
+      timeout: options.timeout,
+      retries: options.retries,
+      retryDelay: options.retryDelay,
+      fetch: options.fetch,
+    });
+    this.key = importHmacKey(options.accessKeySecret);
+  }
+
+  /** A signed request to any management endpoint (the official `makeRequest` escape hatch). */
+  async request<T>(
+    method: "GET" | "POST",
+    path: string,
+    params: Record<string, unknown> = {},
+  ): Promise<Envelope<T>> {
+    const res = await this.transport.request({
+      method,
+      path,
+      headers: () => this.signedHeaders(method, path, params),
+      ...(method === "GET" ? { query: params } : { json: params }),
+      idempotent: method === "GET",
+      transient: (_status, body) => (body as Envelope<unknown> | undefined)?.statusCode === 503,
+    });
+    const body = res.body as Envelope<T>;
+    if (typeof body !== "object" || body === null || typeof body.statusCode !== "number") {
+      throw new GatehouseError({
+        statusCode: res.status,
+        message: `Unexpected answer (HTTP ${res.status})`,
+        body,
+      });
+    }
+    if (body.statusCode !== 200 && this.throwOnError) throw GatehouseError.fromEnvelope(body);
+    return body;
+  }
+
+  /** Fresh nonce and date, then the signature over them (a retried GET is signed again). */
+  private async signedHeaders(method: string, path: string, params: Record<string, unknown>) {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "content-type": "application/json",
+      "x-authing-signature-nonce": makeNonce(),
+      "x-authing-signature-method": "HMAC-SHA1",
+      "x-authing-signature-version": "1.0",
+      "x-authing-sdk-version": `gatehouse-sdk:${SDK_VERSION}`,
+      "x-authing-lang": this.options.lang ?? "zh-CN",
+      date: new Date().toUTCString(),
+    };
+    if (this.options.tenantId) headers["x-authing-app-id"] = this.options.tenantId;
+    headers.authorization = await authorizationHeader(
+      this.options.accessKeyId,
+      await this.key,
+      stringToSign(method, path, headers, params),
+    );
+    return headers;
+  }
+
+  // ------------------------------------------------------------ users (wire contract §4)
+
+  createUser(dto: CreateUserReqDto): Promise<Envelope<UserDto>> {
+    return this.request("POST", "/api/v3/create-user", { ...dto });
+  }
+
+  createUsersBatch(dto: CreateUserBatchReqDto): Promise<Envelope<UserDto[]>> {
+    return this.request("POST", "/api/v3/create-users-batch", { ...dto });
+  }
+
+  getUser(q: UserRef & Flags & { withPost?: boolean }): Promise<Envelope<UserDto>> {
+    const { userId, userIdType = "user_id", flatCustomData = false, withCustomData = false } = q;
+    const { withPost = false, withIdentities = false, withDepartmentIds = false } = q;
+    return this.request("GET", "/api/v3/get-user", {
+      userId,
+      userIdType,
+      flatCustomData,
+      withCustomData,
+      withPost,
+      withIdentities,
+      withDepartmentIds,
+    });
+  }
+
+  getUserBatch(q: { userIds: string[]; userIdType?: UserIdType } & Flags): Promise<Envelope<UserDto[]>> {
+    const { userIds, userIdType = "user_id", withCustomData = false, flatCustomData = false } = q;
+    const { withIdentities = false, withDepartmentIds = false } = q;
+    return this.request("GET", "/api/v3/get-user-batch", {
+      userIds,
+      userIdType,
+      withCustomData,
+      flatCustomData,
+      withIdentities,
+      withDepartmentIds,
+    });
+  }
+
+  listUsers(dto: ListUsersRequestDto = {}): Promise<Envelope<Paginated<UserDto>>> {
+    return this.request("POST", "/api/v3/list-users", { ...dto });
+  }
+
+  /** The deprecated GET variant of list-users. */
+  listUsersLegacy(
+    q: {
+      page?: number;
+      limit?: number;
+      status?: UserStatus;
+      updatedAtStart?: number;
+      updatedAtEnd?: number;
+      withPost?: boolean;
+      withUserPasswordExpireTime?: boolean;
+    } & Omit<Flags, "flatCustomData"> = {},
+  ): Promise<Envelope<Paginated<UserDto>>> {
+    const { page = 1, limit = 10, status, updatedAtStart, updatedAtEnd, withCustomData = false } = q;
+    const { withPost = false, withIdentities = false, withDepartmentIds = false } = q;
+    return this.request("GET", "/api/v3/list-users", {
+      page,
+      limit,
+      status,
+      updatedAtStart,
+      updatedAtEnd,
+      withCustomData,
+      withPost,
+      withIdentities,
+      withDepartmentIds,
+      withUserPasswordExpireTime: q.withUserPasswordExpireTime ?? false,
+    });
+  }
+
+  updateUser(dto: UpdateUserReqDto): Promise<Envelope<UserDto>> {
+    return this.request("POST", "/api/v3/update-user", { ...dto });
+  }
+
+  deleteUsersBatch(dto: {
+    userIds: string[];
+    options?: { userIdType?: UserIdType };
+  }): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", "/api/v3/delete-users-batch", { ...dto });
+  }
+
+  isUserExists(dto: IsUserExistsReqDto): Promise<Envelope<{ exists: boolean }>> {
+    return this.request("POST", "/api/v3/is-user-exists", { ...dto });
+  }
+
+  getUserIdentities(q: UserRef): Promise<Envelope<IdentityDto[]>> {
+    return this.request("GET", "/api/v3/get-user-identities", {
+      userId: q.userId,
+      userIdType: q.userIdType ?? "user_id",
+    });
+  }
+
+  getUserLoginHistory(
+    q: UserRef & {
+      appId?: string;
+      clientIp?: string;
+      start?: number;
+      end?: number;
+      page?: number;
+      limit?: number;
+    },
+  ): Promise<Envelope<Paginated<UserLoginHistoryDto>>> {
+    const { userId, userIdType = "user_id", appId, clientIp, start, end, page = 1, limit = 10 } = q;
+    return this.request("GET", "/api/v3/get-user-login-history", {
+      userId,
+      userIdType,
+      appId,
+      clientIp,
+      start,
+      end,
+      page,
+      limit,
+    });
+  }
+
+  getUserLoggedinApps(q: UserRef): Promise<Envelope<UserLoggedInAppDto[]>> {
+    return this.request("GET", "/api/v3/get-user-loggedin-apps", {
+      userId: q.userId,
+      userIdType: q.userIdType ?? "user_id",
+    });
+  }
+
+  /** Ends the user's sessions in the given apps. */
+  kickUsers(dto: {
+    appIds: string[];
+    userId: string;
+    options?: { userIdType?: UserIdType };
+  }): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", "/api/v3/kick-users", { ...dto });
+  }
+
+  // ------------------------------------------------------------ applications
+
+  createApplication(dto: CreateApplicationDto): Promise<Envelope<ApplicationDto>> {
+    return this.request("POST", "/api/v3/create-application", { ...dto });
+  }
+
+  listApplications(
+    q: {
+      page?: number;
+      limit?: number;
+      isIntegrateApp?: boolean;
+      isSelfBuiltApp?: boolean;
+      ssoEnabled?: boolean;
+      keywords?: string;
+      all?: boolean;
+    } = {},
+  ): Promise<Envelope<Paginated<ApplicationDto>>> {
+    const { page = 1, limit = 10, isIntegrateApp = false, isSelfBuiltApp = false, ssoEnabled = false } = q;
+    return this.request("GET", "/api/v3/list-applications", {
+      page,
+      limit,
+      isIntegrateApp,
+      isSelfBuiltApp,
+      ssoEnabled,
+      keywords: q.keywords,
+      all: q.all,
+    });
+  }
+
+  getApplication(q: { appId: string }): Promise<Envelope<ApplicationDto>> {
+    return this.request("GET", "/api/v3/get-application", { appId: q.appId });
+  }
+
+  updateApplication(dto: UpdateApplicationDto): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", "/api/v3/update-application", { ...dto });
+  }
+
+  deleteApplication(dto: { appId: string }): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", "/api/v3/delete-application", { ...dto });
+  }
+
+  getApplicationSecret(q: { appId: string }): Promise<Envelope<{ secret: string }>> {
+    return this.request("GET", "/api/v3/get-application-secret", { appId: q.appId });
+  }
+
+  refreshApplicationSecret(dto: { appId: string }): Promise<Envelope<{ secret: string }>> {
+    return this.request("POST", "/api/v3/refresh-application-secret", { ...dto });
+  }
+
+  // ------------------------------------------------------------ pool settings
+
+  getSecuritySettings(): Promise<Envelope<SecuritySettingsDto>> {
+    return this.request("GET", "/api/v3/get-security-settings");
+  }
+
+  updateSecuritySettings(dto: UpdateSecuritySettingsDto): Promise<Envelope<SecuritySettingsDto>> {
+    return this.request("POST", "/api/v3/update-security-settings", { ...dto });
+  }
+
+  getGlobalMfaSettings(): Promise<Envelope<MfaSettingsDto>> {
+    return this.request("GET", "/api/v3/get-global-mfa-settings");
+  }
+
+  updateGlobalMfaSettings(dto: MfaSettingsDto): Promise<Envelope<MfaSettingsDto>> {
+    return this.request("POST", "/api/v3/update-global-mfa-settings", { ...dto });
+  }
+
+  getCustomFields(q: {
+    targetType: CustomFieldTarget;
+    tenantId?: string;
+  }): Promise<Envelope<CustomFieldDto[]>> {
+    return this.request("GET", "/api/v3/get-custom-fields", {
+      targetType: q.targetType,
+      tenantId: q.tenantId,
+    });
+  }
+
+  setCustomFields(dto: SetCustomFieldsReqDto): Promise<Envelope<CustomFieldDto[]>> {
+    return this.request("POST", "/api/v3/set-custom-fields", { ...dto });
+  }
+}

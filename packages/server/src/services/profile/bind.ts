@@ -1,0 +1,190 @@
+import type { BindEmailDto, BindPhoneDto } from "@gatehouse/protocol";
+import { ApiError } from "../../http/api-error.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import { maskEmail, maskPhone } from "../audit.js";
+import { normalizeEmail } from "../email.js";
+import { normalizePhone } from "../phone.js";
+import {
+  assertAnotherSignInMethod,
+  assertEmailFree,
+  assertNoEmailBound,
+  assertNoPhoneBound,
+  assertPhoneFree,
+  assertUserHasEmail,
+  assertUserHasPhone,
+} from "./checks.js";
+import {
+  inTransaction,
+  loadUser,
+  noticesTo,
+  type ProfileDeps,
+  type SelfService,
+  sendNotices,
+} from "./deps.js";
+
+/**
+ * Bind / unbind phone and email (behaviour-and-errors §2.5): bind only when nothing is bound,
+ * with a code on CHANNEL_BIND_*; unbind with a code sent to the current address on
+ * CHANNEL_UNBIND_*, never the last way to sign in. Binds set the verified flag.
+ */
+export function bindFlows(deps: ProfileDeps) {
+  /** The write did not apply: find out which rule a concurrent change broke. */
+  async function explainNoChange(
+    repos: Repositories,
+    who: SelfService,
+    field: "phone" | "email",
+  ): Promise<never> {
+    const user = await loadUser({ ...deps, repos }, who);
+    await assertAnotherSignInMethod(repos, user, field);
+    throw new ApiError(field === "phone" ? "NO_PHONE_BOUND" : "NO_EMAIL_BOUND", {
+      message: `The account's ${field} changed meanwhile; reload and try again`,
+    });
+  }
+
+  return {
+    async bindPhone(who: SelfService, body: BindPhoneDto) {
+      const { poolId, settings } = who;
+      const user = await loadUser(deps, who);
+      assertNoPhoneBound(user);
+      const phone = normalizePhone(
+        body.phoneNumber,
+        body.phoneCountryCode,
+        settings.defaultPhoneCountryCode,
+      ).e164;
+      const code = await deps.codes.check(
+        { poolId, kind: "sms", target: phone },
+        ["CHANNEL_BIND_PHONE"],
+        body.passCode,
+        settings,
+      );
+      await assertPhoneFree(deps.repos, poolId, phone, user.id);
+      await inTransaction(deps, async (repos, trx) => {
+        await deps.codes.consume([code], trx);
+        if ((await repos.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
+          throw new ApiError("PHONE_ALREADY_BOUND");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.phone.bound",
+          newValue: maskPhone(phone),
+          meta: who.meta,
+        });
+      });
+      // The email (if any) hears of it; the number just proved itself.
+      const masked = { phone: maskPhone(phone) };
+      sendNotices(
+        deps,
+        noticesTo({ poolId, settings, purpose: "phone_bound", params: masked }, { email: user.email }),
+      );
+    },
+
+    async unbindPhone(who: SelfService, passCode: string) {
+      const { poolId, settings } = who;
+      const user = await loadUser(deps, who);
+      const phone = assertUserHasPhone(user);
+      await assertAnotherSignInMethod(deps.repos, user, "phone");
+      const code = await deps.codes.check(
+        { poolId, kind: "sms", target: phone },
+        ["CHANNEL_UNBIND_PHONE"],
+        passCode,
+        settings,
+      );
+      await inTransaction(deps, async (repos, trx) => {
+        await deps.codes.consume([code], trx);
+        if (
+          (await repos.clearUserPhoneKeepingASignInMethod(poolId, user.id, phone, deps.clock.now())) !== 1
+        ) {
+          await explainNoChange(repos, who, "phone");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.phone.unbound",
+          oldValue: maskPhone(phone),
+          meta: who.meta,
+        });
+      });
+      const masked = { phone: maskPhone(phone) };
+      sendNotices(
+        deps,
+        noticesTo(
+          { poolId, settings, purpose: "phone_unbound", params: masked },
+          { phone, email: user.email },
+        ),
+      );
+    },
+
+    async bindEmail(who: SelfService, body: BindEmailDto) {
+      const { poolId, settings } = who;
+      const user = await loadUser(deps, who);
+      assertNoEmailBound(user);
+      const email = normalizeEmail(body.email);
+      const code = await deps.codes.check(
+        { poolId, kind: "email", target: email },
+        ["CHANNEL_BIND_EMAIL"],
+        body.passCode,
+        settings,
+      );
+      await assertEmailFree(deps.repos, poolId, email, user.id);
+      await inTransaction(deps, async (repos, trx) => {
+        await deps.codes.consume([code], trx);
+        if ((await repos.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
+          throw new ApiError("EMAIL_ALREADY_BOUND");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.email.bound",
+          newValue: maskEmail(email),
+          meta: who.meta,
+        });
+      });
+      const masked = { email: maskEmail(email) };
+      sendNotices(
+        deps,
+        noticesTo({ poolId, settings, purpose: "email_bound", params: masked }, { phone: user.phone }),
+      );
+    },
+
+    async unbindEmail(who: SelfService, passCode: string) {
+      const { poolId, settings } = who;
+      const user = await loadUser(deps, who);
+      const email = assertUserHasEmail(user);
+      await assertAnotherSignInMethod(deps.repos, user, "email");
+      const code = await deps.codes.check(
+        { poolId, kind: "email", target: email.toLowerCase() },
+        ["CHANNEL_UNBIND_EMAIL"],
+        passCode,
+        settings,
+      );
+      await inTransaction(deps, async (repos, trx) => {
+        await deps.codes.consume([code], trx);
+        if (
+          (await repos.clearUserEmailKeepingASignInMethod(poolId, user.id, email, deps.clock.now())) !== 1
+        ) {
+          await explainNoChange(repos, who, "email");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.email.unbound",
+          oldValue: maskEmail(email),
+          meta: who.meta,
+        });
+      });
+      const masked = { email: maskEmail(email) };
+      sendNotices(
+        deps,
+        noticesTo(
+          { poolId, settings, purpose: "email_unbound", params: masked },
+          { phone: user.phone, email },
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { ApiError } from "../../http/api-error.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { UserRow } from "../../storage/repos/users.js";
+import { normalizeEmail } from "../email.js";
+import { normalizePhone, splitE164 } from "../phone.js";
+
+/**
+ * The rules of the user-information flows, one small named check each (STYLE habit 4).
+ * Numbers: behaviour-and-errors §3.5.
+ */
+
+/** Change phone is for users who have one; the others bind (422). */
+export function assertUserHasPhone(user: UserRow): string {
+  if (!user.phone) throw new ApiError("NO_PHONE_BOUND");
+  return user.phone;
+}
+
+export function assertUserHasEmail(user: UserRow): string {
+  if (!user.email) throw new ApiError("NO_EMAIL_BOUND");
+  return user.email;
+}
+
+/** Bind is for users who have none; the others change (422/2035). */
+export function assertNoPhoneBound(user: UserRow): void {
+  if (user.phone) throw new ApiError("PHONE_ALREADY_BOUND");
+}
+
+export function assertNoEmailBound(user: UserRow): void {
+  if (user.email) throw new ApiError("EMAIL_ALREADY_BOUND");
+}
+
+export function assertNewPhoneDiffers(current: string, next: string): void {
+  if (current === next) throw new ApiError("PHONE_SAME_AS_CURRENT");
+}
+
+export function assertNewEmailDiffers(current: string, next: string): void {
+  if (current.toLowerCase() === next.toLowerCase()) throw new ApiError("EMAIL_SAME_AS_CURRENT");
+}
+
+/** verifyOldPhone on: both halves of the old pair are required (400/2228). */
+export function assertOldPhonePairPresent(p: { oldPhoneNumber?: string; oldPhonePassCode?: string }): {
+  number: string;
+  code: string;
+} {
+  if (!p.oldPhoneNumber || !p.oldPhonePassCode) throw new ApiError("OLD_PHONE_REQUIRED");
+  return { number: p.oldPhoneNumber, code: p.oldPhonePassCode };
+}
+
+export function assertOldEmailPairPresent(p: { oldEmail?: string; oldEmailPassCode?: string }): {
+  email: string;
+  code: string;
+} {
+  if (!p.oldEmail || !p.oldEmailPassCode) throw new ApiError("OLD_EMAIL_REQUIRED");
+  return { email: p.oldEmail, code: p.oldEmailPassCode };
+}
+
+/**
+ * The old number given must be the user's current one (400/2038). Without a country code it is
+ * read in the country of the user's current number; a number that does not parse cannot match.
+ */
+export function assertOldPhoneMatches(
+  current: string,
+  number: string,
+  countryCode: string | undefined,
+): void {
+  const currentCountry = splitE164(current).phoneCountryCode || undefined;
+  let given: string;
+  try {
+    given = normalizePhone(number, countryCode, currentCountry ?? "+86").e164;
+  } catch {
+    throw new ApiError("OLD_PHONE_MISMATCH");
+  }
+  if (given !== current) throw new ApiError("OLD_PHONE_MISMATCH");
+}
+
+export function assertOldEmailMatches(current: string, email: string): void {
+  let given: string;
+  try {
+    given = normalizeEmail(email);
+  } catch {
+    throw new ApiError("OLD_EMAIL_MISMATCH");
+  }
+  if (given !== current.toLowerCase()) throw new ApiError("OLD_EMAIL_MISMATCH");
+}
+
+/** The number belongs to nobody else in the pool (409/2035); the unique index re-checks at commit. */
+export async function assertPhoneFree(repos: Repositories, poolId: string, phone: string, userId: string) {
+  const owner = await repos.findUserByPhone(poolId, phone);
+  if (owner && owner.id !== userId) throw new ApiError("PHONE_TAKEN");
+}
+
+export async function assertEmailFree(repos: Repositories, poolId: string, email: string, userId: string) {
+  const owner = await repos.findUserByEmail(poolId, email);
+  if (owner && owner.id !== userId) throw new ApiError("EMAIL_TAKEN");
+}
+
+export async function assertUsernameFree(
+  repos: Repositories,
+  poolId: string,
+  username: string,
+  userId: string,
+) {
+  const owner = await repos.findUserByUsername(poolId, username);
+  if (owner && owner.id !== userId) throw new ApiError("USERNAME_TAKEN");
+}
+
+/** Ways to sign in that remain without `dropping` (422/2217 when none). */
+export async function assertAnotherSignInMethod(
+  repos: Repositories,
+  user: UserRow,
+  dropping: "phone" | "email",
+): Promise<void> {
+  const byUsername = user.username !== null && user.password_hash !== null;
+  const other = dropping === "phone" ? user.email !== null : user.phone !== null;
+  if (other || byUsername) return;
+  const identities = await repos.listIdentitiesByUser(user.id);
+  if (identities.length === 0) throw new ApiError("LAST_LOGIN_METHOD");
+}

@@ -1,0 +1,131 @@
+import type { VerifyDeleteAccountRequestDto } from "@gatehouse/protocol";
+import { ApiError } from "../../http/api-error.js";
+import type { UserRow } from "../../storage/repos/users.js";
+import { maskEmail, maskPhone, maskText } from "../audit.js";
+import type { CheckedCode } from "../ports.js";
+import {
+  assertOldEmailMatches,
+  assertOldPhoneMatches,
+  assertUserHasEmail,
+  assertUserHasPhone,
+} from "./checks.js";
+import {
+  checkOwnPassword,
+  inTransaction,
+  loadUser,
+  noticesTo,
+  type ProfileDeps,
+  type SelfService,
+  sendNotices,
+} from "./deps.js";
+
+/**
+ * Delete account: verify-delete-account-request → delete-account (behaviour-and-errors §2.4).
+ * Proof: a CHANNEL_DELETE_ACCOUNT code sent to the user's phone or email, or — only for users
+ * with neither — the password.
+ */
+const DELETE_CHANNELS = ["CHANNEL_DELETE_ACCOUNT"] as const;
+
+/** PASSWORD is only for accounts no code can reach. */
+function assertPasswordProofAllowed(user: UserRow): void {
+  if (user.phone || user.email) throw new ApiError("DELETE_BY_PASSWORD_NOT_ALLOWED");
+}
+
+/** The one identifier the deletion record keeps, masked. */
+function maskedIdentifier(user: UserRow): string | undefined {
+  if (user.phone) return maskPhone(user.phone);
+  if (user.email) return maskEmail(user.email);
+  if (user.username) return maskText(user.username);
+  return undefined;
+}
+
+export function deleteAccountFlow(deps: ProfileDeps) {
+  async function proveByCode(
+    who: SelfService,
+    user: UserRow,
+    body: VerifyDeleteAccountRequestDto,
+  ): Promise<CheckedCode> {
+    const { poolId, settings } = who;
+    if (body.verifyMethod === "PHONE_PASSCODE") {
+      const p = body.phonePassCodePayload;
+      if (!p)
+        throw new ApiError("INVALID_REQUEST", { message: "body must have property 'phonePassCodePayload'" });
+      const phone = assertUserHasPhone(user);
+      assertOldPhoneMatches(phone, p.phoneNumber, p.phoneCountryCode);
+      return deps.codes.check({ poolId, kind: "sms", target: phone }, DELETE_CHANNELS, p.passCode, settings);
+    }
+    const p = body.emailPassCodePayload;
+    if (!p)
+      throw new ApiError("INVALID_REQUEST", { message: "body must have property 'emailPassCodePayload'" });
+    const email = assertUserHasEmail(user);
+    if (p.email !== undefined) assertOldEmailMatches(email, p.email);
+    return deps.codes.check(
+      { poolId, kind: "email", target: email.toLowerCase() },
+      DELETE_CHANNELS,
+      p.passCode,
+      settings,
+    );
+  }
+
+  async function proveByPassword(
+    who: SelfService,
+    user: UserRow,
+    body: VerifyDeleteAccountRequestDto,
+  ): Promise<void> {
+    assertPasswordProofAllowed(user);
+    const p = body.passwordPayload;
+    if (!p) throw new ApiError("INVALID_REQUEST", { message: "body must have property 'passwordPayload'" });
+    const password = deps.passwords.decrypt(p.password, p.passwordEncryptType);
+    if (!(await checkOwnPassword(deps, who, user, password))) throw new ApiError("PASSWORD_WRONG");
+  }
+
+  return {
+    async verifyDeleteAccountRequest(who: SelfService, body: VerifyDeleteAccountRequestDto) {
+      const user = await loadUser(deps, who);
+      const checked: CheckedCode[] = [];
+      if (body.verifyMethod === "PASSWORD") await proveByPassword(who, user, body);
+      else checked.push(await proveByCode(who, user, body));
+      const issued = await inTransaction(deps, async (repos, trx) => {
+        if (checked.length > 0) await deps.codes.consume(checked, trx);
+        return deps.flowTokens.issue(repos, {
+          purpose: "delete_account",
+          poolId: who.poolId,
+          userId: user.id,
+          payload: {},
+          ttlSeconds: who.settings.deleteAccountTokenExpiresIn,
+        });
+      });
+      return { deleteAccountToken: issued.token, tokenExpiresIn: issued.expiresIn };
+    },
+
+    /**
+     * Deletes the account: identities go, username/email/phone are free again (the row is gone),
+     * every session ends, and one audit record keeps only a masked identifier.
+     */
+    async deleteAccount(who: SelfService, token: string) {
+      const { poolId, userId, settings } = who;
+      await deps.flowTokens.assertLive(deps.repos, { purpose: "delete_account", poolId, userId, token });
+      // Sessions end first, through the session service, so every node's cache forgets them;
+      // the rows then go with the user. Should the deletion fail now, the user signs in again.
+      await deps.sessions.endUserSessions(poolId, userId);
+      const gone = await inTransaction(deps, async (repos) => {
+        await deps.flowTokens.spend(repos, { purpose: "delete_account", poolId, userId, token });
+        const user = await repos.findUserById(poolId, userId);
+        if (!user) throw new ApiError("FLOW_TOKEN_INVALID");
+        await repos.deleteIdentitiesByUser(userId);
+        await repos.anonymiseAuditEventsOfUser(poolId, userId);
+        if ((await repos.deleteUser(poolId, userId)) !== 1) throw new ApiError("FLOW_TOKEN_INVALID");
+        await deps.audit.record(repos, {
+          poolId,
+          userId,
+          actor: "user",
+          action: "user.deleted",
+          target: maskedIdentifier(user),
+        });
+        return user;
+      });
+      sendNotices(deps, noticesTo({ poolId, settings, purpose: "account_deleted" }, gone));
+      return { success: true };
+    },
+  };
+}

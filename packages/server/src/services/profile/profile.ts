@@ -1,0 +1,163 @@
+import {
+  type GetSecurityInfoDto,
+  type UpdateUserProfileDto,
+  UpdateUserProfileDto as UpdateUserProfileSchema,
+  type UserDto,
+} from "@gatehouse/protocol";
+import { ApiError } from "../../http/api-error.js";
+import type { UserPatch, UserRow } from "../../storage/repos/users.js";
+import { assertCustomData } from "../custom-fields.js";
+import { toUserDto } from "../user-dto.js";
+import { assertUsernameFree } from "./checks.js";
+import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
+
+/** get-profile, update-profile, get-security-info (behaviour-and-errors §2.7, §2.8). */
+
+/** UpdateUserProfileDto field → users column. */
+const columns = {
+  name: "name",
+  nickname: "nickname",
+  photo: "photo",
+  externalId: "external_id",
+  birthdate: "birthdate",
+  country: "country",
+  province: "province",
+  city: "city",
+  address: "address",
+  streetAddress: "street_address",
+  postalCode: "postal_code",
+  gender: "gender",
+  username: "username",
+  company: "company",
+  identityNumber: "identity_number",
+} as const satisfies Record<Exclude<keyof UpdateUserProfileDto, "customData">, keyof UserRow>;
+
+/**
+ * Runs before schema validation so that email, phone and password get a message naming the
+ * endpoint that does change them, and any other stranger a message naming the field.
+ */
+export function assertOnlyProfileFields(body: unknown): void {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return;
+  const allowed = UpdateUserProfileSchema.properties;
+  for (const key of Object.keys(body)) {
+    if (key === "email") throw new ApiError("PROFILE_EMAIL_ELSEWHERE");
+    if (key === "phone" || key === "phoneCountryCode") throw new ApiError("PROFILE_PHONE_ELSEWHERE");
+    if (key === "password") throw new ApiError("PROFILE_PASSWORD_ELSEWHERE");
+    if (!Object.hasOwn(allowed, key)) {
+      throw new ApiError("PROFILE_FIELD_UNKNOWN", {
+        message: `update-profile does not accept '${key.slice(0, 64)}'; accepted: ${Object.keys(allowed).join(", ")}`,
+      });
+    }
+  }
+}
+
+/**
+ * securityScore, Gatehouse's documented formula (behaviour-and-errors §2.7 [our choice]):
+ * password set +20, strength level 2 +10 or level 3 +20, email +15, phone +15, MFA +30; max 100.
+ */
+export function securityInfo(user: UserRow, mfaEnrolled: boolean): GetSecurityInfoDto {
+  const passwordSet = user.password_hash !== null;
+  const level = passwordSet ? (user.password_security_level ?? 1) : 0;
+  const emailBinded = user.email !== null;
+  const phoneBinded = user.phone !== null;
+  const score =
+    (passwordSet ? 20 : 0) +
+    (level === 3 ? 20 : level === 2 ? 10 : 0) +
+    (emailBinded ? 15 : 0) +
+    (phoneBinded ? 15 : 0) +
+    (mfaEnrolled ? 30 : 0);
+  return {
+    passwordSecurityLevel: level,
+    mfaEnrolled,
+    passwordSet,
+    emailBinded,
+    phoneBinded,
+    securityScore: Math.min(100, score),
+  };
+}
+
+/**
+ * customData keys must be the pool's USER custom fields, with values of the field's type
+ * (the management helper's rules), and — this being the user writing — fields the
+ * administrator made `userEditable` (GenAuth's switch for exactly this; off by default).
+ */
+async function assertUserMayWriteCustomData(
+  deps: ProfileDeps,
+  poolId: string,
+  data: Record<string, unknown>,
+) {
+  const fields = await deps.repos.listCustomFields(poolId, "USER");
+  assertCustomData(fields, data);
+  for (const key of Object.keys(data)) {
+    const field = fields.find((f) => f.key === key);
+    const editable =
+      field && (JSON.parse(field.attributes) as { userEditable?: boolean }).userEditable === true;
+    if (!editable) {
+      throw new ApiError("CUSTOM_FIELD_NOT_USER_EDITABLE", {
+        message: `customData.${key.slice(0, 64)} is not editable by users (the field's userEditable is off)`,
+      });
+    }
+  }
+}
+
+export function profileFlows(deps: ProfileDeps) {
+  return {
+    async getProfile(
+      who: SelfService,
+      q: { withCustomData?: boolean; withIdentities?: boolean; withDepartmentIds?: boolean },
+    ): Promise<UserDto> {
+      const user = await loadUser(deps, who);
+      const identities = q.withIdentities ? await deps.repos.listIdentitiesByUser(user.id) : undefined;
+      return toUserDto(user, {
+        withCustomData: q.withCustomData,
+        identities,
+        withDepartmentIds: q.withDepartmentIds,
+      });
+    },
+
+    async updateProfile(who: SelfService, body: UpdateUserProfileDto): Promise<UserDto> {
+      const { poolId } = who;
+      const user = await loadUser(deps, who);
+      const patch: UserPatch = {};
+      const changed: string[] = [];
+      for (const [field, column] of Object.entries(columns) as [keyof typeof columns, keyof UserRow][]) {
+        const value = body[field];
+        if (value === undefined) continue;
+        // An empty string clears an optional field (username and gender cannot be empty).
+        (patch as Record<string, unknown>)[column] = value === "" ? null : value;
+        changed.push(field);
+      }
+      if (body.username !== undefined && body.username.toLowerCase() !== user.username?.toLowerCase()) {
+        await assertUsernameFree(deps.repos, poolId, body.username, user.id);
+      }
+      if (body.customData !== undefined) {
+        await assertUserMayWriteCustomData(deps, poolId, body.customData);
+        const current = user.custom_data ? (JSON.parse(user.custom_data) as Record<string, unknown>) : {};
+        patch.custom_data = JSON.stringify({ ...current, ...body.customData });
+        changed.push("customData");
+      }
+      if (changed.length === 0) return toUserDto(user);
+      patch.updated_at = deps.clock.now();
+      const updated = await inTransaction(deps, async (repos) => {
+        if ((await repos.updateUser(poolId, user.id, patch)) !== 1) throw new ApiError("TOKEN_INVALID");
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.profile.updated",
+          target: changed.join(","),
+          meta: who.meta,
+        });
+        return repos.findUserById(poolId, user.id);
+      });
+      if (!updated) throw new ApiError("TOKEN_INVALID");
+      return toUserDto(updated);
+    },
+
+    async getSecurityInfo(who: SelfService): Promise<GetSecurityInfoDto> {
+      const user = await loadUser(deps, who);
+      // MFA enrolment arrives with the MFA module; until then no user is enrolled.
+      return securityInfo(user, false);
+    },
+  };
+}

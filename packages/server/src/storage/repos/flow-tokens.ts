@@ -1,0 +1,65 @@
+import type { Selectable } from "kysely";
+import type { FlowTokenTable } from "../schema.js";
+import type { Executor } from "./executor.js";
+
+export type FlowTokenRow = Selectable<FlowTokenTable>;
+
+/** Which live token to spend: all of it must match, or nothing is consumed. */
+export interface FlowTokenKey {
+  tokenHash: string;
+  purpose: string;
+  poolId: string;
+  /** Omitted only for anonymous flows (reset-password), where the token names the user. */
+  userId?: string;
+}
+
+export function flowTokensRepo(db: Executor) {
+  return {
+    async insertFlowToken(row: FlowTokenRow): Promise<void> {
+      await db.insertInto("flow_tokens").values(row).execute();
+    },
+    /**
+     * Spends a token atomically: `UPDATE … WHERE consumed_at IS NULL AND expires_at > now`.
+     * Returns the row when this call consumed it, undefined when it was unknown, expired,
+     * foreign or already used (the caller cannot tell which, and need not).
+     */
+    async consumeFlowToken(key: FlowTokenKey, now: number): Promise<FlowTokenRow | undefined> {
+      let q = db
+        .updateTable("flow_tokens")
+        .set({ consumed_at: now })
+        .where("token_hash", "=", key.tokenHash)
+        .where("purpose", "=", key.purpose)
+        .where("pool_id", "=", key.poolId)
+        .where("consumed_at", "is", null)
+        .where("expires_at", ">", now);
+      if (key.userId !== undefined) q = q.where("user_id", "=", key.userId);
+      return q.returningAll().executeTakeFirst();
+    },
+    /** A live token, without spending it: lets a flow refuse garbage before costly work (hashing). */
+    findLiveFlowToken(key: FlowTokenKey, now: number): Promise<FlowTokenRow | undefined> {
+      let q = db
+        .selectFrom("flow_tokens")
+        .selectAll()
+        .where("token_hash", "=", key.tokenHash)
+        .where("purpose", "=", key.purpose)
+        .where("pool_id", "=", key.poolId)
+        .where("consumed_at", "is", null)
+        .where("expires_at", ">", now);
+      if (key.userId !== undefined) q = q.where("user_id", "=", key.userId);
+      return q.executeTakeFirst();
+    },
+    /** A newer verification supersedes older unspent tokens of the same user and purpose. */
+    async retireFlowTokens(userId: string, purpose: string, now: number): Promise<void> {
+      await db
+        .updateTable("flow_tokens")
+        .set({ consumed_at: now })
+        .where("user_id", "=", userId)
+        .where("purpose", "=", purpose)
+        .where("consumed_at", "is", null)
+        .execute();
+    },
+    async deleteFlowTokensExpiredBefore(before: number): Promise<void> {
+      await db.deleteFrom("flow_tokens").where("expires_at", "<", before).execute();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { type ExpressionBuilder, sql } from "kysely";
+import type { Database } from "../schema.js";
+import type { Executor } from "./executor.js";
+
+/**
+ * Conditional writes of a user's phone and email. Each states in its WHERE clause what must
+ * still be true, so a concurrent change makes it touch no row (the count says so) instead
+ * of overwriting; the unique indexes remain the final word on who owns a number.
+ */
+type Users = ExpressionBuilder<Database, "users">;
+
+/** Another way to sign in remains without the phone: email (code), username+password, an identity. */
+const signInWithoutPhone = (eb: Users) =>
+  eb.or([
+    eb("email", "is not", null),
+    eb.and([eb("username", "is not", null), eb("password_hash", "is not", null)]),
+    eb.exists(
+      eb.selectFrom("identities").select("identities.id").whereRef("identities.user_id", "=", "users.id"),
+    ),
+  ]);
+
+const signInWithoutEmail = (eb: Users) =>
+  eb.or([
+    eb("phone", "is not", null),
+    eb.and([eb("username", "is not", null), eb("password_hash", "is not", null)]),
+    eb.exists(
+      eb.selectFrom("identities").select("identities.id").whereRef("identities.user_id", "=", "users.id"),
+    ),
+  ]);
+
+export function userContactsRepo(db: Executor) {
+  const user = (poolId: string, id: string) =>
+    db.updateTable("users").where("pool_id", "=", poolId).where("id", "=", id);
+  const count = (r: { numUpdatedRows: bigint }) => Number(r.numUpdatedRows);
+
+  return {
+    /** bind-phone: only while the user has none. */
+    async setUserPhoneIfUnset(poolId: string, id: string, phone: string, now: number): Promise<number> {
+      const r = await user(poolId, id)
+        .set({ phone, phone_verified: 1, updated_at: now })
+        .where("phone", "is", null)
+        .executeTakeFirst();
+      return count(r);
+    },
+    /** Change phone: only while the user still has the number the change was verified for. */
+    async replaceUserPhone(poolId: string, id: string, oldPhone: string, newPhone: string, now: number) {
+      const r = await user(poolId, id)
+        .set({ phone: newPhone, phone_verified: 1, updated_at: now })
+        .where("phone", "=", oldPhone)
+        .executeTakeFirst();
+      return count(r);
+    },
+    /** unbind-phone: only the verified number, and only if another way to sign in remains. */
+    async clearUserPhoneKeepingASignInMethod(poolId: string, id: string, phone: string, now: number) {
+      const r = await user(poolId, id)
+        .set({ phone: null, phone_verified: 0, updated_at: now })
+        .where("phone", "=", phone)
+        .where(signInWithoutPhone)
+        .executeTakeFirst();
+      return count(r);
+    },
+    async setUserEmailIfUnset(poolId: string, id: string, email: string, now: number): Promise<number> {
+      const r = await user(poolId, id)
+        .set({ email, email_verified: 1, updated_at: now })
+        .where("email", "is", null)
+        .executeTakeFirst();
+      return count(r);
+    },
+    async replaceUserEmail(poolId: string, id: string, oldEmail: string, newEmail: string, now: number) {
+      const r = await user(poolId, id)
+        .set({ email: newEmail, email_verified: 1, updated_at: now })
+        .where(sql<string>`lower(email)`, "=", oldEmail.toLowerCase())
+        .executeTakeFirst();
+      return count(r);
+    },
+    async clearUserEmailKeepingASignInMethod(poolId: string, id: string, email: string, now: number) {
+      const r = await user(poolId, id)
+        .set({ email: null, email_verified: 0, updated_at: now })
+        .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+        .where(signInWithoutEmail)
+        .executeTakeFirst();
+      return count(r);
+    },
+  };
+}
