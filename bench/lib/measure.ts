@@ -1,6 +1,6 @@
 import { runLoad } from "./load.js";
 import type { LoadJob } from "./load-types.js";
-import { memoryOf } from "./proc.js";
+import { cpuSecondsOf, memoryOf } from "./proc.js";
 
 export interface Settings {
   quick: boolean;
@@ -82,7 +82,9 @@ export async function measureHttp(s: HttpScenario, settings: Settings, log: Log)
     windows: settings.runs,
     durationSec,
   };
+  const cpuBefore = cpuSecondsOf(s.pid);
   const [result] = await Promise.all([runLoad(job), s.background?.(warmupSec + settings.runs * durationSec)]);
+  const cpuSec = cpuSecondsOf(s.pid) - cpuBefore;
   await s.verify?.();
   const after = memoryOf(s.pid);
   const w = result.windows;
@@ -105,8 +107,12 @@ export async function measureHttp(s: HttpScenario, settings: Settings, log: Log)
     runs: w.map((x) => Math.round(x.rps / perUnit)),
     note: s.note,
   };
+  // Server CPU per request: steadier than requests/s on a shared machine (approximate: the
+  // warm-up's requests are estimated at the median rate).
+  const served = w.reduce((n, x) => n + x.requests, 0) + row.rps * perUnit * warmupSec;
+  const cpuMs = served > 0 ? ((cpuSec * 1000) / served) * perUnit : 0;
   log(
-    `  ${s.name}: ${Math.round(row.rps)}/s p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
+    `  ${s.name}: ${Math.round(row.rps)}/s, server CPU ${cpuMs.toFixed(2)} ms each, p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
   );
   return row;
 }
