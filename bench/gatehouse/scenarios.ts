@@ -196,11 +196,11 @@ async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
     url: env.server.url,
     plan,
     connections: env.settings.connections,
-    warmupSec: 0.5,
+    warmupSec: 0,
     windows: 1,
-    durationSec: 1,
+    durationSec: 2,
   });
-  return r.windows[0]?.rps ?? 0;
+  return r.elapsedSec > 0 ? r.answered / r.elapsedSec : 0;
 }
 
 export async function scenariosFor(

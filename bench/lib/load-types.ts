@@ -64,6 +64,9 @@ export interface LoadResult {
   errors: number;
   /** The once/pair items ran out before the end. */
   exhausted: boolean;
+  /** Every answer received, and the seconds from start to the end (or to running out). */
+  answered: number;
+  elapsedSec: number;
   /** A few distinct failing answers, to make errors explainable. */
   samples: string[];
 }

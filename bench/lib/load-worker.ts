@@ -30,6 +30,9 @@ function sample(c: Counters, status: number, body: string) {
   if (c.samples.size < 5) c.samples.add(`${status} ${body.slice(0, 300)}`);
 }
 
+/** Sent once prepared items ran out (the run is stopping): harmless, never a failed sign-in. */
+const IDLE: AcRequest = { method: "GET", path: "/health", headers: {}, body: undefined };
+
 function toAc(spec: RequestSpec): AcRequest {
   return { method: spec.method, path: spec.path, headers: spec.headers ?? {}, body: spec.body };
 }
@@ -69,7 +72,7 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
             if (i >= all.length) {
               c.exhausted = true;
               c.stop?.();
-              return { ...req, ...all[all.length - 1] };
+              return { ...req, ...IDLE };
             }
             return { ...req, ...all[i++] };
           },
@@ -118,7 +121,7 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
             if (i >= firsts.length) {
               c.exhausted = true;
               c.stop?.();
-              return { ...req, ...firsts[firsts.length - 1] };
+              return { ...req, ...IDLE };
             }
             const first = firsts[i++];
             ctx.headers = first.headers;
@@ -219,7 +222,9 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
     stoppedAt = Math.min(stoppedAt, (performance.now() - t0) / 1000);
     instance.stop();
   };
+  let answered = 0;
   instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if ((performance.now() - t0) / 1000 <= stoppedAt) answered++;
     const w = windowAt();
     if (w) {
       w.add(ms);
@@ -238,6 +243,8 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
       .map((w) => w.result(job.durationSec)),
     errors: result.errors + result.timeouts,
     exhausted: c.exhausted,
+    answered,
+    elapsedSec: Math.min(stoppedAt, (performance.now() - t0) / 1000),
     samples: [...c.samples],
   };
 }
