@@ -48,6 +48,7 @@ export class CodeIssuer {
   private constructor(
     private readonly ctx: Context,
     private readonly poolId: string,
+    private readonly clock: { offsetMs: number },
   ) {}
 
   static async open(db: FreshDatabase, poolId: string): Promise<CodeIssuer> {
@@ -68,9 +69,16 @@ export class CodeIssuer {
         codeIpHourlyLimit: 1_000_000_000,
       },
     );
-    const ctx = await createContext(config, { migrate: false });
+    // Each batch is issued a minute further ahead on the engine's clock: a phone given a code in
+    // an earlier batch that was never used is past its one-a-minute cooldown, and codes issued
+    // ahead expire later in real time, never sooner.
+    const clock = { offsetMs: 0 };
+    const ctx = await createContext(config, {
+      migrate: false,
+      clock: { now: () => Date.now() + clock.offsetMs },
+    });
     ctx.db.sqlite?.pragma("synchronous = OFF");
-    return new CodeIssuer(ctx, poolId);
+    return new CodeIssuer(ctx, poolId, clock);
   }
 
   /** One code per request, in order. */
@@ -78,6 +86,7 @@ export class CodeIssuer {
     const pool = await this.ctx.repos.findPoolById(this.poolId);
     if (!pool) throw new Error("bench pool is missing");
     const settings = parsePoolSettings(pool.settings);
+    this.clock.offsetMs += 61_000;
     const codes: string[] = new Array(requests.length);
     let next = 0;
     const lane = async () => {

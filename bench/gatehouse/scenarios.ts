@@ -349,7 +349,7 @@ export async function scenariosFor(
           };
         };
         const rate = await probeRate(env, await prepare(PROBE_ITEMS));
-        const count = Math.min(MAX_ITEMS, Math.ceil(rate * loadSec() * 1.5) + 2 * settings.connections);
+        const count = Math.min(MAX_ITEMS, Math.ceil(rate * loadSec() * 3) + 2 * settings.connections);
         log(`  ~${Math.round(rate)}/s: seeding ${count} users and pre-issuing their CHANNEL_LOGIN codes`);
         return { plan: await prepare(count), expect: OK };
       },
@@ -362,6 +362,8 @@ export async function scenariosFor(
   let newPhones = 0;
   const pairs = async (count: number) => {
     const U = tokens.access.length;
+    // Requests in flight when the last load stopped are still being answered: let them land.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const current = await issuer.phonesOf(tokens.users.map((i) => seededUser(i).id));
     const from = newPhones;
     newPhones += count;
@@ -398,7 +400,8 @@ export async function scenariosFor(
     job: async () => {
       const measured = (await probeRate(env, await pairPlan(PROBE_ITEMS))) / 2;
       const pairsPerSec = rate ? Math.min(rate(), measured * 1.2) : measured;
-      const count = Math.min(MAX_ITEMS, Math.ceil(pairsPerSec * loadSec() * 1.5) + 2 * settings.connections);
+      // The probe starts cold and under-reads the rate: prepare three times what it saw.
+      const count = Math.min(MAX_ITEMS, Math.ceil(pairsPerSec * loadSec() * 3) + 2 * settings.connections);
       log(`  ~${Math.round(measured)} pairs/s`);
       return {
         plan: await pairPlan(count),
