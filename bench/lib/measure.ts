@@ -23,8 +23,10 @@ export interface Row {
   peakRssMb: number;
   ceiling: string;
   ratio: number;
-  /** Per-run requests/s, to judge the noise. */
+  /** Per-window requests/s, to judge the noise. */
   runs: number[];
+  /** Server CPU (user + system) per request, ms: steadier than req/s on a shared machine. */
+  cpuMs?: number;
   note?: string;
 }
 
@@ -107,10 +109,10 @@ export async function measureHttp(s: HttpScenario, settings: Settings, log: Log)
     runs: w.map((x) => Math.round(x.rps / perUnit)),
     note: s.note,
   };
-  // Server CPU per request: steadier than requests/s on a shared machine (approximate: the
-  // warm-up's requests are estimated at the median rate).
+  // Server CPU per unit of work (approximate: the warm-up's requests are estimated at the median rate).
   const served = w.reduce((n, x) => n + x.requests, 0) + row.rps * perUnit * warmupSec;
   const cpuMs = served > 0 ? ((cpuSec * 1000) / served) * perUnit : 0;
+  row.cpuMs = Math.round(cpuMs * 1000) / 1000;
   log(
     `  ${s.name}: ${Math.round(row.rps)}/s, server CPU ${cpuMs.toFixed(2)} ms each, p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
   );

@@ -77,6 +77,7 @@ export function table(rows: Row[]): string {
     r.rssBeforeMb ? `${Math.round(r.rssBeforeMb)}→${Math.round(r.rssMb)}` : `${Math.round(r.rssMb)}`,
     r.ceiling,
     r.ratio ? `${(r.ratio * 100).toFixed(1)}%` : "—",
+    r.cpuMs === undefined ? "—" : r.cpuMs.toFixed(2),
   ]);
   return [head, head.map(() => "---"), ...body].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
