@@ -67,6 +67,7 @@ export function table(rows: Row[]): string {
     "RSS before→after MB",
     "ceiling",
     "ratio",
+    "server CPU ms/req",
   ];
   const body = rows.map((r) => [
     r.name,
