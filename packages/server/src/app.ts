@@ -16,11 +16,8 @@ import inputGuard from "./http/input-guard.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
-<<<<<<< HEAD
-import shutdown from "./http/shutdown.js";
-=======
 import securityHeaders from "./http/security-headers.js";
->>>>>>> feat/bench
+import shutdown from "./http/shutdown.js";
 import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
 import { oidcRoutes } from "./oidc/index.js";
 import { SERVER_VERSION } from "./version.js";
@@ -50,16 +47,10 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
 
   await app.register(envelope);
-<<<<<<< HEAD
   await app.register(shutdown);
   await app.register(inputGuard);
-  await app.register(corsPlugin(ctx));
-  // Security headers on every response (HSTS, nosniff, frame denial, a strict CSP…).
-  await app.register(helmet, { global: true });
-=======
   await app.register(securityHeaders);
   await app.register(corsPlugin(ctx));
->>>>>>> feat/bench
   await app.register(swagger, {
     openapi: {
       info: {
