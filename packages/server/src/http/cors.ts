@@ -42,6 +42,7 @@ export function corsPlugin(ctx: Context) {
     async (app: FastifyInstance) => {
       await app.register(cors, {
         hook: "onRequest",
+        hideOptionsRoute: true,
         delegator: (request, callback) => {
           const origin = request.headers.origin;
           if (!origin) return callback(null, { origin: false });
@@ -55,6 +56,8 @@ export function corsPlugin(ctx: Context) {
                 // the official SDK sends withCredentials: true
                 credentials: true,
                 maxAge: 600,
+                // A malformed preflight from an allowed origin gets the 404 envelope, not text/plain.
+                strictPreflight: false,
               }),
             (err: unknown) => callback(err as Error, { origin: false }),
           );
