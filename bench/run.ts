@@ -6,7 +6,7 @@
  *   npm run bench -- --quick           short runs, smaller scale test
  *   npm run bench -- --only sqlite     groups: ceilings (always run), better-auth, sqlite, postgres, scale
  *   npm run bench -- --filter 'sign-in'   only Gatehouse scenarios whose name matches (a regular expression)
- *   npm run bench -- --threadpool 8 --node-flags "--max-old-space-size=160"   try server settings
+ *   npm run bench -- --threadpool 8 --node-flags="--max-old-space-size=160"   try server settings
  *   npm run bench -- --profile         the Gatehouse servers write V8 CPU profiles to bench/results/profiles
  */
 import os from "node:os";

@@ -64,6 +64,14 @@ describe("kill -9 under write load, then restart: nothing acknowledged is lost, 
       await sleep(100);
       await node.restart();
     }
+    // Keep going after the last restart until the load has made progress (slow machines).
+    for (
+      let i = 0;
+      i < 60 && (load.record.phoneChanges.length === 0 || load.record.signups.size === 0);
+      i++
+    ) {
+      await sleep(250);
+    }
     await sleep(800);
     const record = await load.stop();
     const db = openDb(url);
@@ -110,6 +118,14 @@ describe("kill -9 one of three nodes under write load, in turn [postgres]", { sk
       await sleep(300);
       await victim.restart();
       down.delete(round % 3);
+    }
+    // Keep going after the last restart until the load has made progress (slow machines).
+    for (
+      let i = 0;
+      i < 60 && (load.record.phoneChanges.length === 0 || load.record.signups.size === 0);
+      i++
+    ) {
+      await sleep(250);
     }
     await sleep(800);
     const record = await load.stop();

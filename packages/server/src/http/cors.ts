@@ -2,7 +2,7 @@ import cors from "@fastify/cors";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Context } from "../context.js";
-import { corsOrigins } from "../services/cors-origins.js";
+import { parsePoolSettings } from "../services/settings.js";
 
 /** Headers browsers may send: the AuthenticationClient's (wire contract §1.2) and the other GenAuth SDKs'. */
 const ALLOWED_HEADERS = [
@@ -16,35 +16,51 @@ const ALLOWED_HEADERS = [
   "x-authing-sdk-version",
 ];
 
+const allows = (list: readonly string[], origin: string) => list.includes(origin) || list.includes("*");
+
 /**
- * CORS for browser clients (the SDK in a web page), for exactly the origins a pool lists in
- * `allowedOrigins` (services/cors-origins.ts decides, with a short per-node cache); any other
- * origin gets no CORS headers at all.
+ * Whether `origin` may call us. With an `x-authing-app-id`, the pool of that app decides through its
+ * `allowedOrigins` setting. A preflight carries no header values, so it is allowed when any pool
+ * lists the origin; the actual request is then answered with CORS headers only if its own pool does.
  */
+async function originAllowed(ctx: Context, request: FastifyRequest, origin: string): Promise<boolean> {
+  const header = request.headers["x-authing-app-id"];
+  const appId = Array.isArray(header) ? header[0] : header;
+  if (appId) {
+    if (appId.length > 64) return false;
+    const app = await ctx.repos.findApplicationById(appId);
+    const pool = app && (await ctx.repos.findPoolById(app.pool_id));
+    return pool ? allows(parsePoolSettings(pool.settings).allowedOrigins, origin) : false;
+  }
+  const pools = await ctx.repos.listPools();
+  return pools.some((pool) => allows(parsePoolSettings(pool.settings).allowedOrigins, origin));
+}
+
+/** CORS for browser clients (the SDK in a web page), per pool setting `allowedOrigins`. */
 export function corsPlugin(ctx: Context) {
-  const origins = corsOrigins(ctx.repos, ctx.clock);
   return fp(
     async (app: FastifyInstance) => {
       await app.register(cors, {
         hook: "onRequest",
         hideOptionsRoute: true,
-        delegator: async (request: FastifyRequest) => {
+        delegator: (request, callback) => {
           const origin = request.headers.origin;
-          if (!origin) return { origin: false };
-          const header = request.headers["x-authing-app-id"];
-          const appId = Array.isArray(header) ? header[0] : header;
-          const allowed = await origins.allows(origin, appId);
-          return {
-            origin: allowed ? origin : false,
-            methods: ["GET", "POST"],
-            allowedHeaders: ALLOWED_HEADERS,
-            exposedHeaders: ["x-request-id"],
-            // the official SDK sends withCredentials: true
-            credentials: true,
-            maxAge: 600,
-            // A malformed preflight from an allowed origin gets the ordinary 404 envelope, not text.
-            strictPreflight: false,
-          };
+          if (!origin) return callback(null, { origin: false });
+          originAllowed(ctx, request, origin).then(
+            (allowed) =>
+              callback(null, {
+                origin: allowed ? origin : false,
+                methods: ["GET", "POST"],
+                allowedHeaders: ALLOWED_HEADERS,
+                exposedHeaders: ["x-request-id"],
+                // the official SDK sends withCredentials: true
+                credentials: true,
+                maxAge: 600,
+                // A malformed preflight from an allowed origin gets the 404 envelope, not text/plain.
+                strictPreflight: false,
+              }),
+            (err: unknown) => callback(err as Error, { origin: false }),
+          );
         },
       });
     },

@@ -136,10 +136,12 @@ export function startWriteLoad(target: LoadTarget, options: { workers: number; s
     const next = loadPhone();
     const a = await call("/api/v3/send-sms", { channel: "CHANNEL_UNBIND_PHONE", phoneNumber: user.phone });
     const b = await call("/api/v3/send-sms", { channel: "CHANNEL_BIND_PHONE", phoneNumber: next });
-    if (a?.statusCode !== 200 || b?.statusCode !== 200) return;
+    // 429/2080: this number got its code less than a minute ago (an attempt cut short): reuse it.
+    const oldSent = a?.statusCode === 200 || a?.apiCode === 2080;
+    if (!oldSent || b?.statusCode !== 200) return;
     const [oldCode, newCode] = await Promise.all([
-      target.codeFor(`+86${user.phone}`, "CHANNEL_UNBIND_PHONE", 3000),
-      target.codeFor(`+86${next}`, "CHANNEL_BIND_PHONE", 3000),
+      target.codeFor(`+86${user.phone}`, "CHANNEL_UNBIND_PHONE", 5000),
+      target.codeFor(`+86${next}`, "CHANNEL_BIND_PHONE", 5000),
     ]);
     if (!oldCode || !newCode) return;
     const verified = await call(
