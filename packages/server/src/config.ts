@@ -107,6 +107,12 @@ export const configOptions = {
     defaultDoc: "sqlite:<data dir>/gatehouse.db",
     parse: databaseUrl,
   }),
+  sqliteSynchronous: opt({
+    env: ["GATEHOUSE_SQLITE_SYNCHRONOUS"],
+    doc: "SQLite durability: `normal` (WAL; a power cut can lose the last commits, a crash cannot) or `full` (fsync per commit, far slower writes)",
+    default: "normal" as "normal" | "full",
+    parse: oneOf("normal", "full"),
+  }),
   publicUrl: opt({
     env: ["GATEHOUSE_PUBLIC_URL"],
     doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`",

@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
 import type { EmailMessage, EmailSender, OutgoingMessage, SmsMessage, SmsSender } from "./types.js";
 
 /**
@@ -52,18 +54,35 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** POSTs each message as JSON; bounded retries with exponential backoff; a 4xx is final. */
 export function webhookSender(opts: WebhookOptions): SmsSender & EmailSender {
   const { url, secret, timeoutMs = 5000, retries = 2, backoffMs = 250 } = opts;
-  async function attempt(body: string): Promise<void> {
+  const target = new URL(url);
+  const client = target.protocol === "https:" ? https : http;
+  // Keep-alive sockets: a message does not pay for a new connection (or TLS handshake).
+  const agent = new client.Agent({ keepAlive: true, maxSockets: 64 });
+  /** One POST with node:http (fetch allocates several times as much per message). */
+  function attempt(body: string): Promise<void> {
     const headers: Record<string, string> = {
       "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
       "user-agent": "Gatehouse-Webhook",
     };
     if (secret) headers["x-gatehouse-signature"] = webhookSignature(secret, body);
-    const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel();
-    if (res.ok) return;
-    const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
-    const err = new (retryable ? Error : PermanentFailure)(`webhook answered HTTP ${res.status}`);
-    throw err;
+    return new Promise<void>((resolve, reject) => {
+      const req = client.request(target, { method: "POST", headers, agent, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on("error", reject);
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve();
+          const retryable = status >= 500 || status === 408 || status === 429;
+          reject(new (retryable ? Error : PermanentFailure)(`webhook answered HTTP ${status}`));
+        });
+      });
+      req.on("timeout", () =>
+        req.destroy(new DOMException(`webhook timed out after ${timeoutMs} ms`, "TimeoutError")),
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
   }
   return {
     async send(message: SmsMessage | EmailMessage): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import type { PoolSettings } from "@gatehouse/protocol";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import bcrypt from "bcryptjs";
@@ -16,6 +17,39 @@ const ARGON2 = {
 } as const;
 const CURRENT_PARAMS = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=${ARGON2.parallelism}$`;
 
+/**
+ * At most this many argon2 computations at once. Each holds a libuv thread-pool thread and
+ * 19 MiB for ~10 ms: more than one per core adds no throughput, only memory, and a pool full of
+ * hashes makes every other thread-pool task (file and DNS work, async crypto) queue behind them.
+ * One thread stays free.
+ */
+export function hashSlots(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(os.availableParallelism(), pool - 1));
+}
+
+/** A counting semaphore: `run(fn)` waits for a free slot. */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
 const isBcrypt = (hash: string) => /^\$2[abxy]?\$\d{2}\$/.test(hash);
 const isArgon2 = (hash: string) => hash.startsWith("$argon2");
 
@@ -23,18 +57,19 @@ const isArgon2 = (hash: string) => hash.startsWith("$argon2");
 export class Passwords implements PasswordService {
   private readonly rsa: RsaPasswordDecryptor;
   private dummy?: Promise<string>;
+  private readonly slots = new Slots(hashSlots());
 
   constructor(rsaPrivateKeyPem: string) {
     this.rsa = new RsaPasswordDecryptor(rsaPrivateKeyPem);
   }
 
   hash(password: string): Promise<string> {
-    return argon2Hash(password, ARGON2 as never);
+    return this.slots.run(() => argon2Hash(password, ARGON2 as never));
   }
 
   async verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }> {
     if (isArgon2(hash)) {
-      const ok = await argon2Verify(hash, password).catch(() => false);
+      const ok = await this.slots.run(() => argon2Verify(hash, password)).catch(() => false);
       return { ok, needsRehash: ok && !hash.startsWith(CURRENT_PARAMS) };
     }
     if (isBcrypt(hash)) {
@@ -48,7 +83,8 @@ export class Passwords implements PasswordService {
 
   async verifyDummy(password: string): Promise<void> {
     this.dummy ??= this.hash(randomBytes(16).toString("hex"));
-    await argon2Verify(await this.dummy, password).catch(() => false);
+    const dummy = await this.dummy;
+    await this.slots.run(() => argon2Verify(dummy, password)).catch(() => false);
   }
 
   decrypt(value: string, type: PasswordEncryptType): string {

@@ -29,11 +29,25 @@ export function normalizePhone(number: string, countryCode: string | undefined, 
   };
 }
 
-/** Splits a stored E.164 number back into UserDto's two fields. */
-export function splitE164(e164: string): { phone: string; phoneCountryCode: string } {
+const splits = new Map<string, Readonly<{ phone: string; phoneCountryCode: string }>>();
+const SPLITS_KEEP = 10_000;
+
+/**
+ * Splits a stored E.164 number back into UserDto's two fields. Parsing with full metadata is
+ * the dearest step of building a UserDto, so recent answers are remembered (bounded).
+ */
+export function splitE164(e164: string): Readonly<{ phone: string; phoneCountryCode: string }> {
+  const hit = splits.get(e164);
+  if (hit) return hit;
   const parsed = parsePhoneNumberFromString(e164);
-  if (!parsed) return { phone: e164, phoneCountryCode: "" };
-  return { phone: parsed.nationalNumber, phoneCountryCode: `+${parsed.countryCallingCode}` };
+  const split = Object.freeze(
+    parsed
+      ? { phone: parsed.nationalNumber as string, phoneCountryCode: `+${parsed.countryCallingCode}` }
+      : { phone: e164, phoneCountryCode: "" },
+  );
+  if (splits.size >= SPLITS_KEEP) splits.delete(splits.keys().next().value as string);
+  splits.set(e164, split);
+  return split;
 }
 
 /** "+86 138****8000": for audit records and notifications. */

@@ -1,8 +1,32 @@
 import { PoolSettings } from "@gatehouse/protocol";
 import { Value } from "@sinclair/typebox/value";
 
-/** Stored settings merged over the defaults; unknown keys are dropped. */
+/** Parsed settings by their stored JSON text: every app-scoped request needs its pool's settings. */
+const parsed = new Map<string, PoolSettings>();
+const PARSED_KEEP = 200;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Stored settings merged over the defaults; unknown keys are dropped. Memoised by the stored
+ * text (so a changed row is simply a new key, never stale) and frozen, since callers share it.
+ */
 export function parsePoolSettings(json: string): PoolSettings {
+  const hit = parsed.get(json);
+  if (hit) return hit;
+  const settings = deepFreeze(parseUncached(json));
+  if (parsed.size >= PARSED_KEEP) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(json, settings);
+  return settings;
+}
+
+function parseUncached(json: string): PoolSettings {
   let stored: unknown;
   try {
     stored = JSON.parse(json);

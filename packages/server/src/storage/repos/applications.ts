@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { ApplicationTable } from "../schema.js";
 import type { Executor } from "./executor.js";
+import { hotRead } from "./hot-read.js";
 
 export type ApplicationRow = Selectable<ApplicationTable>;
 
@@ -9,9 +10,9 @@ export function applicationsRepo(db: Executor) {
     async insertApplication(row: ApplicationRow): Promise<void> {
       await db.insertInto("applications").values(row).execute();
     },
-    findApplicationById(id: string): Promise<ApplicationRow | undefined> {
-      return db.selectFrom("applications").selectAll().where("id", "=", id).executeTakeFirst();
-    },
+    findApplicationById: hotRead(db, (id: string) =>
+      db.selectFrom("applications").selectAll().where("id", "=", id),
+    ),
     findApplicationsByIds(ids: string[]): Promise<ApplicationRow[]> {
       if (ids.length === 0) return Promise.resolve([]);
       return db.selectFrom("applications").selectAll().where("id", "in", ids).execute();

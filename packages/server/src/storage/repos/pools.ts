@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { UserPoolTable } from "../schema.js";
 import type { Executor } from "./executor.js";
+import { hotRead } from "./hot-read.js";
 
 export type PoolRow = Selectable<UserPoolTable>;
 
@@ -9,9 +10,7 @@ export function poolsRepo(db: Executor) {
     async insertPool(row: PoolRow): Promise<void> {
       await db.insertInto("user_pools").values(row).execute();
     },
-    findPoolById(id: string): Promise<PoolRow | undefined> {
-      return db.selectFrom("user_pools").selectAll().where("id", "=", id).executeTakeFirst();
-    },
+    findPoolById: hotRead(db, (id: string) => db.selectFrom("user_pools").selectAll().where("id", "=", id)),
     listPools(): Promise<PoolRow[]> {
       return db.selectFrom("user_pools").selectAll().orderBy("created_at").execute();
     },

@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { RefreshTokenTable, SessionTable } from "../schema.js";
 import type { Executor } from "./executor.js";
+import { hotRead } from "./hot-read.js";
 
 export type SessionRow = Selectable<SessionTable>;
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
@@ -15,15 +16,9 @@ export function sessionsRepo(db: Executor) {
       return db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
     },
     /** The hot-path read: is the session still open, and until when. */
-    findSessionState(
-      id: string,
-    ): Promise<Pick<SessionRow, "user_id" | "pool_id" | "expires_at" | "ended_at"> | undefined> {
-      return db
-        .selectFrom("sessions")
-        .select(["user_id", "pool_id", "expires_at", "ended_at"])
-        .where("id", "=", id)
-        .executeTakeFirst();
-    },
+    findSessionState: hotRead(db, (id: string) =>
+      db.selectFrom("sessions").select(["user_id", "pool_id", "expires_at", "ended_at"]).where("id", "=", id),
+    ),
     async extendSession(id: string, expiresAt: number): Promise<void> {
       await db
         .updateTable("sessions")

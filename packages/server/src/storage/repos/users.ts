@@ -1,6 +1,7 @@
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import type { UserTable } from "../schema.js";
 import type { Executor } from "./executor.js";
+import { hotRead } from "./hot-read.js";
 
 export type UserRow = Selectable<UserTable>;
 export type NewUserRow = Insertable<UserTable>;
@@ -11,14 +12,9 @@ export function usersRepo(db: Executor) {
     async insertUser(row: NewUserRow): Promise<void> {
       await db.insertInto("users").values(row).execute();
     },
-    findUserById(poolId: string, id: string): Promise<UserRow | undefined> {
-      return db
-        .selectFrom("users")
-        .selectAll()
-        .where("pool_id", "=", poolId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-    },
+    findUserById: hotRead(db, (poolId: string, id: string) =>
+      db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("id", "=", id),
+    ),
     /** Case-insensitive; served by the (pool_id, lower(email)) unique index. */
     findUserByEmail(poolId: string, email: string): Promise<UserRow | undefined> {
       return db

@@ -1,0 +1,142 @@
+import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { promisify } from "node:util";
+import { SignJWT } from "jose";
+import { freshDatabase } from "../gatehouse/database.js";
+import { seededUser, seedUsers } from "../gatehouse/seed.js";
+import { type Log, measureHttp, median, type Row, type Settings, windowSec } from "../lib/measure.js";
+import { freePort, spawnServer } from "../lib/proc.js";
+
+const execFileAsync = promisify(execFile);
+const script = (p: string) => new URL(p, import.meta.url).pathname;
+
+export const FASTIFY_CEILING = "ceiling:fastify-json";
+export const V3_CEILING = "ceiling:v3";
+export const ARGON2_CEILING = "ceiling:argon2id";
+
+async function expectOk(url: string, headers: Record<string, string> = {}): Promise<void> {
+  const res = await fetch(url, { headers });
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+}
+
+export async function fastifyCeiling(settings: Settings, log: Log): Promise<Row> {
+  const port = await freePort();
+  const server = await spawnServer({
+    name: "fastify",
+    args: ["--import", "tsx", script("../servers/fastify-json.ts")],
+    env: { PORT: String(port) },
+    port,
+  });
+  try {
+    return await measureHttp(
+      {
+        name: FASTIFY_CEILING,
+        ceiling: FASTIFY_CEILING,
+        pid: server.pid,
+        url: server.url,
+        verify: () => expectOk(`${server.url}/json`),
+        job: async () => ({
+          plan: { kind: "fixed", request: { method: "GET", path: "/json" } },
+        }),
+      },
+      settings,
+      log,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+/** RS256 verify (jose) + one prepared primary-key read of a seeded Gatehouse `users` table. */
+export async function v3Ceiling(settings: Settings, log: Log): Promise<Row> {
+  const db = await freshDatabase("sqlite", "v3");
+  const users = 1000;
+  await seedUsers(db.url, users);
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const now = Math.floor(Date.now() / 1000);
+  const tokens: string[] = [];
+  for (let i = 0; i < users; i++) {
+    tokens.push(
+      await new SignJWT({ scope: "openid profile", jti: `jti-${i}` })
+        .setProtectedHeader({ alg: "RS256", kid: "bench" })
+        .setSubject(seededUser(i).id)
+        .setIssuer("http://127.0.0.1/oidc")
+        .setAudience("bench-app")
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
+        .sign(privateKey),
+    );
+  }
+  const port = await freePort();
+  const server = await spawnServer({
+    name: "v3-ceiling",
+    args: ["--import", "tsx", script("../servers/v3-ceiling.ts")],
+    env: {
+      PORT: String(port),
+      DB_FILE: db.url.replace(/^sqlite:/, ""),
+      PUBLIC_KEY_PEM: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    },
+    port,
+  });
+  try {
+    return await measureHttp(
+      {
+        name: V3_CEILING,
+        ceiling: FASTIFY_CEILING,
+        pid: server.pid,
+        url: server.url,
+        verify: () => expectOk(`${server.url}/me`, { authorization: tokens[0] }),
+        job: async () => ({
+          plan: {
+            kind: "rotate",
+            requests: tokens.map((t) => ({ method: "GET", path: "/me", headers: { authorization: t } })),
+          },
+          expect: '"id"',
+        }),
+      },
+      settings,
+      log,
+    );
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+}
+
+interface HashWindow {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Raw argon2id hashes/s with Gatehouse's parameters, 2 in flight, in a process of its own. */
+export async function argon2Ceiling(settings: Settings, log: Log): Promise<Row> {
+  const { stdout } = await execFileAsync(process.execPath, [
+    "--import",
+    "tsx",
+    script("../lib/argon2-rate.ts"),
+    String(settings.warmupSec),
+    String(settings.runs),
+    String(windowSec({ slow: true }, settings)),
+    "2",
+  ]);
+  const out = JSON.parse(stdout) as { windows: HashWindow[]; rssMb: number };
+  const w = out.windows;
+  const row: Row = {
+    name: ARGON2_CEILING,
+    rps: median(w.map((r) => r.rps)),
+    p50Ms: median(w.map((r) => r.p50Ms)),
+    p99Ms: median(w.map((r) => r.p99Ms)),
+    errors: 0,
+    rssBeforeMb: 0,
+    rssMb: out.rssMb,
+    peakRssMb: out.rssMb,
+    ceiling: ARGON2_CEILING,
+    ratio: 0,
+    runs: w.map((r) => Math.round(r.rps)),
+  };
+  log(
+    `  ${row.name}: ${Math.round(row.rps)} hashes/s p50 ${row.p50Ms.toFixed(1)} ms windows [${row.runs.join(", ")}]`,
+  );
+  return row;
+}

@@ -1,0 +1,117 @@
+import { type Dialect, freshDatabase } from "../gatehouse/database.js";
+import { nullWebhook } from "../gatehouse/fixtures.js";
+import { scenariosFor } from "../gatehouse/scenarios.js";
+import { seedUsers } from "../gatehouse/seed.js";
+import { startGatehouse } from "../gatehouse/server.js";
+import { type Log, measureHttp, type Row, type Settings } from "../lib/measure.js";
+import { memoryOf } from "../lib/proc.js";
+import type { MemoryRecord } from "../lib/targets.js";
+
+export interface GatehouseGroupOptions {
+  settings: Settings;
+  log: Log;
+  profileDir?: string;
+  threadpool?: string;
+  nodeFlags?: string;
+  /** Only scenarios whose name matches. */
+  filter?: RegExp;
+  /** requests/s of the V3 ceiling measured in this run. */
+  v3Rps: number;
+}
+
+/** Every Gatehouse scenario on one dialect, against one server on a fresh database of 1,000 users. */
+export async function gatehouseGroup(
+  dialect: Dialect,
+  o: GatehouseGroupOptions,
+): Promise<{ rows: Row[]; memory: MemoryRecord }> {
+  const db = await freshDatabase(dialect, "gh");
+  const webhook = await nullWebhook();
+  try {
+    const seed = await seedUsers(db.url, 1000);
+    const server = await startGatehouse(db, {
+      label: dialect,
+      webhookUrl: webhook.url,
+      profileDir: o.profileDir,
+      threadpool: o.threadpool,
+      nodeFlags: o.nodeFlags,
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const memory: MemoryRecord = {
+        server: `gatehouse ${dialect}`,
+        idleMb: memoryOf(server.pid).rssMb,
+        peakMb: 0,
+      };
+      const scenarios = await scenariosFor({
+        dialect,
+        db,
+        server,
+        boot: seed.boot,
+        users: seed.users,
+        settings: o.settings,
+        log: o.log,
+        v3Rps: o.v3Rps,
+      });
+      const rows: Row[] = [];
+      for (const s of scenarios.list.filter((x) => !o.filter || o.filter.test(x.name))) {
+        rows.push(await measureHttp(s, o.settings, o.log));
+        if (s.name.endsWith(":get-profile") && memory.firstMb === undefined)
+          memory.firstMb = rows.at(-1)!.rssMb;
+      }
+      const repeat = scenarios.list.find(
+        (s) => s.name.endsWith(":get-profile") && (!o.filter || o.filter.test(s.name)),
+      );
+      if (repeat) {
+        const again = await measureHttp({ ...repeat, name: `${repeat.name} (repeat)` }, o.settings, o.log);
+        memory.repeatMb = again.rssMb;
+      }
+      memory.peakMb = memoryOf(server.pid).peakMb;
+      await scenarios.close();
+      return { rows, memory };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await webhook.close();
+    await db.drop();
+  }
+}
+
+/** Sign-in and get-profile at scale (N users), compared with the 1k-user rows of the same dialect. */
+export async function scaleGroup(dialect: Dialect, users: number, o: GatehouseGroupOptions): Promise<Row[]> {
+  const label = users >= 1_000_000 ? `${users / 1_000_000}m` : `${Math.round(users / 1000)}k`;
+  const db = await freshDatabase(dialect, `scale${label}`);
+  try {
+    const t = Date.now();
+    const seed = await seedUsers(db.url, users);
+    o.log(`  seeded ${users} users in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const server = await startGatehouse(db, {
+      label: `${dialect}-${label}`,
+      profileDir: o.profileDir,
+      threadpool: o.threadpool,
+      nodeFlags: o.nodeFlags,
+    });
+    try {
+      const scenarios = await scenariosFor({
+        dialect,
+        db,
+        server,
+        boot: seed.boot,
+        users,
+        settings: o.settings,
+        log: o.log,
+        v3Rps: o.v3Rps,
+        scale: label,
+      });
+      const rows: Row[] = [];
+      for (const s of scenarios.list.filter((x) => !o.filter || o.filter.test(x.name)))
+        rows.push(await measureHttp(s, o.settings, o.log));
+      await scenarios.close();
+      return rows;
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The load generator, in its own process (forked by load.ts): runs autocannon for one job and
+ * sends the result back over IPC. Targets 127.0.0.1 only; every run is bounded by its duration.
+ */
+import { createRequire } from "node:module";
+import type { LoadJob, LoadResult, Plan, RequestSpec, WindowResult } from "./load-types.js";
+
+const autocannon = createRequire(import.meta.url)("autocannon");
+
+type AcRequest = Record<string, unknown>;
+
+interface Counters {
+  exhausted: boolean;
+  samples: Set<string>;
+  stop?: () => void;
+}
+
+function dig(obj: unknown, dotted: string): unknown {
+  let v = obj as any;
+  for (const k of dotted.split(".")) v = v?.[k];
+  return v;
+}
+
+/** Replaces `{key}` (raw) and its form-encoded spelling `%7Bkey%7D` (URL-encoded value). */
+function fill(text: string | undefined, key: string, value: string): string | undefined {
+  return text?.replaceAll(`{${key}}`, value).replaceAll(`%7B${key}%7D`, encodeURIComponent(value));
+}
+
+function sample(c: Counters, status: number, body: string) {
+  if (c.samples.size < 5) c.samples.add(`${status} ${body.slice(0, 300)}`);
+}
+
+/** Sent once prepared items ran out (the run is stopping): harmless, never a failed sign-in. */
+const IDLE: AcRequest = { method: "GET", path: "/health", headers: {}, body: undefined };
+
+function toAc(spec: RequestSpec): AcRequest {
+  return { method: spec.method, path: spec.path, headers: spec.headers ?? {}, body: spec.body };
+}
+
+function requestsFor(plan: Plan, c: Counters): AcRequest[] {
+  switch (plan.kind) {
+    case "fixed":
+      return [toAc(plan.request)];
+    case "rotate": {
+      let i = 0;
+      const all = plan.requests.map(toAc);
+      return [{ setupRequest: (req: AcRequest) => ({ ...req, ...all[i++ % all.length] }) }];
+    }
+    case "unique": {
+      let n = 0;
+      const { request, prefix, pad = 0 } = plan;
+      return [
+        {
+          setupRequest: (req: AcRequest) => {
+            const id = `${prefix}${String(n++).padStart(pad, "0")}`;
+            return {
+              ...req,
+              ...toAc(request),
+              path: fill(request.path, "n", id),
+              body: fill(request.body, "n", id),
+            };
+          },
+        },
+      ];
+    }
+    case "once": {
+      let i = 0;
+      const all = plan.requests.map(toAc);
+      return [
+        {
+          setupRequest: (req: AcRequest) => {
+            if (i >= all.length) {
+              c.exhausted = true;
+              c.stop?.();
+              return { ...req, ...IDLE };
+            }
+            return { ...req, ...all[i++] };
+          },
+        },
+      ];
+    }
+    case "chain": {
+      const pool = [...plan.seeds];
+      const { request, capture } = plan;
+      return [
+        {
+          setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+            const value = pool.shift();
+            if (value === undefined) {
+              c.exhausted = true;
+              c.stop?.();
+            }
+            ctx.value = value;
+            return {
+              ...req,
+              ...toAc(request),
+              path: fill(request.path, "value", value ?? ""),
+              body: fill(request.body, "value", value ?? ""),
+            };
+          },
+          onResponse: (status: number, body: string) => {
+            let next: unknown;
+            try {
+              next = dig(JSON.parse(body), capture);
+            } catch {
+              next = undefined;
+            }
+            if (typeof next === "string") pool.push(next);
+            else sample(c, status, body);
+          },
+        },
+      ];
+    }
+    case "pair": {
+      let i = 0;
+      const firsts = plan.first.map(toAc);
+      const { second, capture } = plan;
+      return [
+        {
+          setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+            if (i >= firsts.length) {
+              c.exhausted = true;
+              c.stop?.();
+              return { ...req, ...IDLE };
+            }
+            const first = firsts[i++];
+            ctx.headers = first.headers;
+            return { ...req, ...first };
+          },
+          onResponse: (status: number, body: string, ctx: Record<string, unknown>) => {
+            let v: unknown;
+            try {
+              v = dig(JSON.parse(body), capture);
+            } catch {
+              v = undefined;
+            }
+            ctx.captured = typeof v === "string" ? v : undefined;
+            if (ctx.captured === undefined) sample(c, status, body);
+          },
+        },
+        {
+          // Returning nothing restarts at step one (the first step failed; already counted).
+          setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+            if (typeof ctx.captured !== "string") return undefined;
+            return {
+              ...req,
+              ...toAc(second),
+              headers: { ...(ctx.headers as Record<string, string>), ...second.headers },
+              body: fill(second.body, "captured", ctx.captured),
+            };
+          },
+        },
+      ];
+    }
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
+}
+
+class Window {
+  latencies = new Float64Array(1024);
+  n = 0;
+  non2xx = 0;
+  bodyErrors = 0;
+  add(ms: number) {
+    if (this.n === this.latencies.length) {
+      const next = new Float64Array(this.n * 2);
+      next.set(this.latencies);
+      this.latencies = next;
+    }
+    this.latencies[this.n++] = ms;
+  }
+  result(durationSec: number): WindowResult {
+    const sorted = this.latencies.subarray(0, this.n).sort();
+    return {
+      requests: this.n,
+      rps: this.n / durationSec,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      non2xx: this.non2xx,
+      bodyErrors: this.bodyErrors,
+    };
+  }
+}
+
+export async function runJob(job: LoadJob): Promise<LoadResult> {
+  const c: Counters = { exhausted: false, samples: new Set() };
+  const url = new URL(job.url);
+  if (url.hostname !== "127.0.0.1") throw new Error(`load generator only targets 127.0.0.1, not ${url.host}`);
+  const windows = Array.from({ length: job.windows }, () => new Window());
+  const t0 = performance.now();
+  const windowAt = (): Window | undefined => {
+    const t = (performance.now() - t0) / 1000 - job.warmupSec;
+    return t < 0 ? undefined : windows[Math.floor(t / job.durationSec)];
+  };
+  const instance = autocannon(
+    {
+      url: job.url,
+      connections: job.connections,
+      duration: job.warmupSec + job.windows * job.durationSec,
+      overallRate: job.overallRate,
+      timeout: 10,
+      requests: requestsFor(job.plan, c),
+      // The body is collected by autocannon anyway; a substring test is all this costs.
+      verifyBody: job.expect
+        ? (body: string) => {
+            if (body.includes(job.expect!)) return true;
+            const w = windowAt();
+            if (w) w.bodyErrors++;
+            sample(c, 200, body);
+            return true;
+          }
+        : undefined,
+    },
+    () => {},
+  );
+  let stoppedAt = Number.POSITIVE_INFINITY;
+  c.stop = () => {
+    stoppedAt = Math.min(stoppedAt, (performance.now() - t0) / 1000);
+    instance.stop();
+  };
+  let answered = 0;
+  instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if ((performance.now() - t0) / 1000 <= stoppedAt) answered++;
+    const w = windowAt();
+    if (w) {
+      w.add(ms);
+      if (status < 200 || status >= 300) w.non2xx++;
+    }
+    if (status >= 300 && c.samples.size < 5) c.samples.add(`HTTP ${status}`);
+  });
+  const result = await new Promise<any>((resolve, reject) => {
+    instance.on("done", resolve);
+    instance.on("error", reject);
+  });
+  return {
+    // Only windows that ran to their end count (items can run out early).
+    windows: windows
+      .filter((_, k) => job.warmupSec + (k + 1) * job.durationSec <= stoppedAt)
+      .map((w) => w.result(job.durationSec)),
+    errors: result.errors + result.timeouts,
+    exhausted: c.exhausted,
+    answered,
+    elapsedSec: Math.min(stoppedAt, (performance.now() - t0) / 1000),
+    samples: [...c.samples],
+  };
+}
+
+process.once("message", (job: LoadJob) => {
+  runJob(job).then(
+    (r) => process.send!({ ok: true, result: r }, () => process.exit(0)),
+    (err) => process.send!({ ok: false, error: String(err?.stack ?? err) }, () => process.exit(1)),
+  );
+});

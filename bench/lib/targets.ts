@@ -1,0 +1,104 @@
+import type { Row } from "./measure.js";
+
+/** Memory of one Gatehouse server over its whole bench run. */
+export interface MemoryRecord {
+  server: string;
+  idleMb: number;
+  peakMb: number;
+  /** RSS after the first get-profile measurement and after repeating it once everything else ran. */
+  firstMb?: number;
+  repeatMb?: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** undefined: a scenario it needs was not measured in this run. */
+  met?: boolean;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[] {
+  const get = (name: string) => rows.find((r) => r.name === name);
+  const checks: TargetCheck[] = [];
+  const ratio = (target: string, name: string, min: number, ceiling?: string) => {
+    const r = get(name);
+    const c = ceiling ? get(ceiling) : r && get(r.ceiling);
+    if (!r || !c || c.rps === 0) return checks.push({ target, measured: "not measured" });
+    const x = r.rps / c.rps;
+    // On a shared machine the CPU each request cost the server is the steadier comparison.
+    const byCpu = r.cpuMs && c.cpuMs ? `; by server CPU per request ${pct(c.cpuMs / r.cpuMs)}` : "";
+    checks.push({
+      target,
+      measured: `${pct(x)} (${Math.round(r.rps)} / ${Math.round(c.rps)})${byCpu}`,
+      met: x >= min,
+    });
+  };
+  for (const d of ["sqlite", "postgres"]) {
+    ratio(
+      `${d}: get-profile ≥ ${d === "sqlite" ? 60 : 35}% of the V3 ceiling`,
+      `${d}:get-profile`,
+      d === "sqlite" ? 0.6 : 0.35,
+      "ceiling:v3",
+    );
+    ratio(`${d}: /oidc/me ≥ 50% of the V3 ceiling`, `${d}:oidc-me`, 0.5, "ceiling:v3");
+    ratio(`${d}: introspection ≥ 50% of the V3 ceiling`, `${d}:introspection`, 0.5, "ceiling:v3");
+    ratio(`${d}: change-phone pair ≥ 20% of the V3 ceiling`, `${d}:change-phone-pair`, 0.2, "ceiling:v3");
+    const at = get(`${d}:change-phone-pair@20%v3`);
+    checks.push(
+      at
+        ? {
+            target: `${d}: change-phone pair p99 < 20 ms at 20% of the V3 ceiling`,
+            measured: `${at.p99Ms} ms at ${Math.round(at.rps)} pairs/s`,
+            met: at.p99Ms < 20 && at.errors === 0,
+          }
+        : {
+            target: `${d}: change-phone pair p99 < 20 ms at 20% of the V3 ceiling`,
+            measured: "not measured",
+          },
+    );
+    ratio(
+      `${d}: password sign-in ≥ 85% of the argon2id rate`,
+      `${d}:sign-in-password`,
+      0.85,
+      "ceiling:argon2id",
+    );
+    ratio(`${d}: sign-up ≥ 60% of the argon2id rate`, `${d}:sign-up`, 0.6, "ceiling:argon2id");
+    const gp = get(`${d}:get-profile`);
+    const ba = get("better-auth:get-session");
+    checks.push(
+      gp && ba
+        ? {
+            target: `${d}: get-profile ≥ 5× Better Auth get-session`,
+            measured: `${(gp.rps / ba.rps).toFixed(1)}×`,
+            met: gp.rps >= 5 * ba.rps,
+          }
+        : { target: `${d}: get-profile ≥ 5× Better Auth get-session`, measured: "not measured" },
+    );
+    for (const s of ["sign-in-password", "get-profile"]) {
+      ratio(`${d}: ${s} at 1M users ≥ 80% of its 1k-user rate`, `${d}:1m:${s}`, 0.8, `${d}:${s}`);
+    }
+  }
+  for (const m of memory) {
+    checks.push({
+      target: `${m.server}: RSS idle < 100 MB`,
+      measured: `${m.idleMb} MB`,
+      met: m.idleMb < 100,
+    });
+    checks.push({
+      target: `${m.server}: RSS peak < 200 MB under load`,
+      measured: `${m.peakMb} MB`,
+      met: m.peakMb < 200,
+    });
+    if (m.firstMb !== undefined && m.repeatMb !== undefined) {
+      const growth = m.repeatMb - m.firstMb;
+      checks.push({
+        target: `${m.server}: no RSS growth across repeated runs (get-profile again at the end)`,
+        measured: `${m.firstMb} → ${m.repeatMb} MB`,
+        met: growth < Math.max(10, m.firstMb * 0.1),
+      });
+    }
+  }
+  return checks;
+}

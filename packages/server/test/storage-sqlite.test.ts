@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import type { Kysely } from "kysely";
+import { openDb } from "../src/storage/db.js";
+
+describe("SQLite connection", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-sqlite-"));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("synchronous is NORMAL by default and FULL when configured (GATEHOUSE_SQLITE_SYNCHRONOUS)", async () => {
+    const normal = openDb(`sqlite:${path.join(dir, "normal.db")}`);
+    const full = openDb(`sqlite:${path.join(dir, "full.db")}`, { sqliteSynchronous: "full" });
+    try {
+      assert.equal(normal.sqlite?.pragma("synchronous", { simple: true }), 1);
+      assert.equal(full.sqlite?.pragma("synchronous", { simple: true }), 2);
+    } finally {
+      await normal.close();
+      await full.close();
+    }
+  });
+
+  it("cached prepared statements: a query repeats with new parameters, also after a stream stopped early", async () => {
+    const db = openDb(`sqlite:${path.join(dir, "cache.db")}`);
+    const k = db.kysely as unknown as Kysely<{ t: { id: number; v: string } }>;
+    try {
+      await k.schema
+        .createTable("t")
+        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("v", "text")
+        .execute();
+      await k
+        .insertInto("t")
+        .values([1, 2, 3, 4, 5].map((id) => ({ id, v: `v${id}` })))
+        .execute();
+      const from = (id: number) => k.selectFrom("t").select("v").where("id", ">=", id).orderBy("id");
+      assert.deepEqual(await from(4).execute(), [{ v: "v4" }, { v: "v5" }]);
+      assert.deepEqual(await from(5).execute(), [{ v: "v5" }]);
+      for await (const row of from(1).stream()) {
+        assert.equal(row.v, "v1");
+        break;
+      }
+      assert.deepEqual(await from(3).execute(), [{ v: "v3" }, { v: "v4" }, { v: "v5" }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
