@@ -5,7 +5,13 @@ import { FakeClock } from "../src/services/clock.js";
 import { freshPhone, sendSmsCode } from "./helpers/codes.js";
 import { createHarness, describeEachDialect, type Harness } from "./helpers/harness.js";
 import { patchPoolSettings } from "./helpers/pool-settings.js";
-import { freshRedisPrefix, REDIS_TEST_URL, redisAvailable, redisKeys } from "./helpers/redis.js";
+import {
+  dropRedisPrefix,
+  freshRedisPrefix,
+  REDIS_TEST_URL,
+  redisAvailable,
+  redisKeys,
+} from "./helpers/redis.js";
 import { startTcpProxy, viaProxy } from "./helpers/tcp-proxy.js";
 
 function sendSmsFrom(h: Harness, ip: string, phoneNumber: string, channel = "CHANNEL_LOGIN") {
@@ -99,15 +105,17 @@ describe("shared counters in Redis: Redis goes away and comes back", { skip: !re
   const target = new URL(REDIS_TEST_URL);
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   let current: Awaited<ReturnType<typeof createHarness>>;
+  const prefix = freshRedisPrefix();
   before(async () => {
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
     current = await createHarness("sqlite", {
-      config: { redisUrl: viaProxy(REDIS_TEST_URL, proxy.port), redisKeyPrefix: freshRedisPrefix() },
+      config: { redisUrl: viaProxy(REDIS_TEST_URL, proxy.port), redisKeyPrefix: prefix },
     });
   });
   after(async () => {
     await current.close();
     await proxy.close();
+    await dropRedisPrefix(prefix);
   });
 
   for (const mode of ["reset", "refuse"] as const) {
