@@ -34,9 +34,13 @@ export interface SpentFlowToken<P> {
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** Rows a day past expiry are of no use to anyone: swept on every PURGE_EVERY-th issue. */
+const KEEP_EXPIRED_MS = 86_400_000;
+const PURGE_EVERY = 200;
 
 export function flowTokenService(secret: string, clock: Clock) {
   const hash = (token: string) => createHmac("sha256", secret).update(`flow-token:${token}`).digest("hex");
+  let issued = 0;
 
   return {
     /** Issues a token inside the caller's transaction (with the codes it consumes). */
@@ -58,8 +62,7 @@ export function flowTokenService(secret: string, clock: Clock) {
         consumed_at: null,
         created_at: now,
       });
-      // Housekeeping: rows a day past expiry are of no use to anyone.
-      await repos.deleteFlowTokensExpiredBefore(now - 86_400_000);
+      if (issued++ % PURGE_EVERY === 0) await repos.deleteFlowTokensExpiredBefore(now - KEEP_EXPIRED_MS);
       return { token, expiresIn: input.ttlSeconds };
     },
 

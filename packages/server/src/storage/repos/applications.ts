@@ -1,18 +1,20 @@
 import type { Selectable } from "kysely";
 import type { ApplicationTable } from "../schema.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
-import { hotRead } from "./hot-read.js";
 
 export type ApplicationRow = Selectable<ApplicationTable>;
+
+const applicationById = compiled("applications.byId", (db, id: string) =>
+  db.selectFrom("applications").selectAll().where("id", "=", id),
+);
 
 export function applicationsRepo(db: Executor) {
   return {
     async insertApplication(row: ApplicationRow): Promise<void> {
       await db.insertInto("applications").values(row).execute();
     },
-    findApplicationById: hotRead(db, (id: string) =>
-      db.selectFrom("applications").selectAll().where("id", "=", id),
-    ),
+    findApplicationById: async (id: string) => firstRow(await applicationById(db, id)),
     findApplicationsByIds(ids: string[]): Promise<ApplicationRow[]> {
       if (ids.length === 0) return Promise.resolve([]);
       return db.selectFrom("applications").selectAll().where("id", "in", ids).execute();

@@ -1,13 +1,18 @@
 import type { Selectable } from "kysely";
 import type { AuditEventTable } from "../schema.js";
+import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type AuditEventRow = Selectable<AuditEventTable>;
 
+const insertEvent = compiled("audit.insert", (db, row: AuditEventRow) =>
+  db.insertInto("audit_events").values(row),
+);
+
 export function auditRepo(db: Executor) {
   return {
     async insertAuditEvent(row: AuditEventRow): Promise<void> {
-      await db.insertInto("audit_events").values(row).execute();
+      await insertEvent(db, row);
     },
     listAuditEventsByUser(poolId: string, userId: string): Promise<AuditEventRow[]> {
       return db

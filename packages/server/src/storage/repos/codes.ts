@@ -1,9 +1,50 @@
 import type { Insertable, Selectable } from "kysely";
 import type { VerificationCodeTable } from "../schema.js";
+import { affectedRows, compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type CodeRow = Selectable<VerificationCodeTable>;
 export type NewCodeRow = Insertable<VerificationCodeTable>;
+
+const liveCodes = compiled(
+  "codes.live",
+  (db, poolId: string, kind: string, target: string, channels: readonly string[], now: number) =>
+    db
+      .selectFrom("verification_codes")
+      .selectAll()
+      .where("pool_id", "=", poolId)
+      .where("kind", "=", kind)
+      .where("target", "=", target)
+      .where("channel", "in", channels)
+      .where("consumed_at", "is", null)
+      .where("expires_at", ">", now)
+      .where((eb) => eb("attempts", "<", eb.ref("max_attempts"))),
+);
+const reserveAttempt = compiled("codes.reserveAttempt", (db, id: string, now: number) =>
+  db
+    .updateTable("verification_codes")
+    .set((eb) => ({ attempts: eb("attempts", "+", eb.lit(1)) }))
+    .where("id", "=", id)
+    .where("consumed_at", "is", null)
+    .where("expires_at", ">", now)
+    .where((eb) => eb("attempts", "<", eb.ref("max_attempts"))),
+);
+const releaseAttempt = compiled("codes.releaseAttempt", (db, id: string) =>
+  db
+    .updateTable("verification_codes")
+    .set((eb) => ({ attempts: eb("attempts", "-", eb.lit(1)) }))
+    .where("id", "=", id)
+    .where((eb) => eb("attempts", ">", eb.lit(0))),
+);
+const consumeLive = compiled("codes.consume", (db, now: number, ids: readonly string[], stillNow: number) =>
+  db
+    .updateTable("verification_codes")
+    .set({ consumed_at: now })
+    .where("id", "in", ids)
+    .where("consumed_at", "is", null)
+    .where("expires_at", ">", stillNow)
+    .where((eb) => eb("attempts", "<", eb.ref("max_attempts"))),
+);
 
 /**
  * Verification codes. "Live" = not consumed, not expired, attempts left. Every guard is part of
@@ -30,25 +71,15 @@ export function codesRepo(db: Executor) {
         .execute();
     },
 
-    findLiveCodes(
+    async findLiveCodes(
       poolId: string,
       kind: string,
       target: string,
       channels: readonly string[],
       now: number,
     ): Promise<CodeRow[]> {
-      if (channels.length === 0) return Promise.resolve([]);
-      return db
-        .selectFrom("verification_codes")
-        .selectAll()
-        .where("pool_id", "=", poolId)
-        .where("kind", "=", kind)
-        .where("target", "=", target)
-        .where("channel", "in", [...channels])
-        .where("consumed_at", "is", null)
-        .where("expires_at", ">", now)
-        .where((eb) => eb("attempts", "<", eb.ref("max_attempts")))
-        .execute();
+      if (channels.length === 0) return [];
+      return (await liveCodes(db, poolId, kind, target, channels, now)).rows;
     },
 
     /** Whether the target holds a live code on any channel. */
@@ -68,39 +99,18 @@ export function codesRepo(db: Executor) {
 
     /** Count one attempt while the code is live; false when it is dead (or was replaced). */
     async reserveCodeAttempt(id: string, now: number): Promise<boolean> {
-      const r = await db
-        .updateTable("verification_codes")
-        .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
-        .where("id", "=", id)
-        .where("consumed_at", "is", null)
-        .where("expires_at", ">", now)
-        .where((eb) => eb("attempts", "<", eb.ref("max_attempts")))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return affectedRows(await reserveAttempt(db, id, now)) === 1;
     },
 
     /** Give back an attempt reserved by a guess that turned out right. */
     async releaseCodeAttempt(id: string): Promise<void> {
-      await db
-        .updateTable("verification_codes")
-        .set((eb) => ({ attempts: eb("attempts", "-", 1) }))
-        .where("id", "=", id)
-        .where("attempts", ">", 0)
-        .execute();
+      await releaseAttempt(db, id);
     },
 
     /** Spend live codes; returns how many were spent (the caller wants all of them). */
     async consumeCodes(ids: readonly string[], now: number): Promise<number> {
       if (ids.length === 0) return 0;
-      const r = await db
-        .updateTable("verification_codes")
-        .set({ consumed_at: now })
-        .where("id", "in", [...ids])
-        .where("consumed_at", "is", null)
-        .where("expires_at", ">", now)
-        .where((eb) => eb("attempts", "<", eb.ref("max_attempts")))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+      return affectedRows(await consumeLive(db, now, ids, now));
     },
 
     async purgeCodesExpiredBefore(before: number): Promise<number> {

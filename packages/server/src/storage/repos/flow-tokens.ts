@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { FlowTokenTable } from "../schema.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type FlowTokenRow = Selectable<FlowTokenTable>;
@@ -13,10 +14,49 @@ export interface FlowTokenKey {
   userId?: string;
 }
 
+const insertToken = compiled("flowTokens.insert", (db, row: FlowTokenRow) =>
+  db.insertInto("flow_tokens").values(row),
+);
+const spendToken = compiled(
+  "flowTokens.spend",
+  (db, now: number, tokenHash: string, purpose: string, poolId: string, stillNow: number) =>
+    db
+      .updateTable("flow_tokens")
+      .set({ consumed_at: now })
+      .where("token_hash", "=", tokenHash)
+      .where("purpose", "=", purpose)
+      .where("pool_id", "=", poolId)
+      .where("consumed_at", "is", null)
+      .where("expires_at", ">", stillNow)
+      .returningAll(),
+);
+const spendUserToken = compiled(
+  "flowTokens.spendOfUser",
+  (db, now: number, tokenHash: string, purpose: string, poolId: string, stillNow: number, userId: string) =>
+    db
+      .updateTable("flow_tokens")
+      .set({ consumed_at: now })
+      .where("token_hash", "=", tokenHash)
+      .where("purpose", "=", purpose)
+      .where("pool_id", "=", poolId)
+      .where("consumed_at", "is", null)
+      .where("expires_at", ">", stillNow)
+      .where("user_id", "=", userId)
+      .returningAll(),
+);
+const retireTokens = compiled("flowTokens.retire", (db, now: number, userId: string, purpose: string) =>
+  db
+    .updateTable("flow_tokens")
+    .set({ consumed_at: now })
+    .where("user_id", "=", userId)
+    .where("purpose", "=", purpose)
+    .where("consumed_at", "is", null),
+);
+
 export function flowTokensRepo(db: Executor) {
   return {
     async insertFlowToken(row: FlowTokenRow): Promise<void> {
-      await db.insertInto("flow_tokens").values(row).execute();
+      await insertToken(db, row);
     },
     /**
      * Spends a token atomically: `UPDATE … WHERE consumed_at IS NULL AND expires_at > now`.
@@ -24,16 +64,12 @@ export function flowTokensRepo(db: Executor) {
      * foreign or already used (the caller cannot tell which, and need not).
      */
     async consumeFlowToken(key: FlowTokenKey, now: number): Promise<FlowTokenRow | undefined> {
-      let q = db
-        .updateTable("flow_tokens")
-        .set({ consumed_at: now })
-        .where("token_hash", "=", key.tokenHash)
-        .where("purpose", "=", key.purpose)
-        .where("pool_id", "=", key.poolId)
-        .where("consumed_at", "is", null)
-        .where("expires_at", ">", now);
-      if (key.userId !== undefined) q = q.where("user_id", "=", key.userId);
-      return q.returningAll().executeTakeFirst();
+      const { tokenHash, purpose, poolId, userId } = key;
+      return firstRow(
+        userId === undefined
+          ? await spendToken(db, now, tokenHash, purpose, poolId, now)
+          : await spendUserToken(db, now, tokenHash, purpose, poolId, now, userId),
+      );
     },
     /** A live token, without spending it: lets a flow refuse garbage before costly work (hashing). */
     findLiveFlowToken(key: FlowTokenKey, now: number): Promise<FlowTokenRow | undefined> {
@@ -50,13 +86,7 @@ export function flowTokensRepo(db: Executor) {
     },
     /** A newer verification supersedes older unspent tokens of the same user and purpose. */
     async retireFlowTokens(userId: string, purpose: string, now: number): Promise<void> {
-      await db
-        .updateTable("flow_tokens")
-        .set({ consumed_at: now })
-        .where("user_id", "=", userId)
-        .where("purpose", "=", purpose)
-        .where("consumed_at", "is", null)
-        .execute();
+      await retireTokens(db, now, userId, purpose);
     },
     async deleteFlowTokensExpiredBefore(before: number): Promise<void> {
       await db.deleteFrom("flow_tokens").where("expires_at", "<", before).execute();

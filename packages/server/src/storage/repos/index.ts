@@ -21,33 +21,61 @@ import { userContactsRepo } from "./user-contacts.js";
 import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
 
-/** All repositories bound to one executor (the database or a transaction). */
-export function repositories(db: Executor) {
-  return {
-    ...metaRepo(db),
-    ...poolsRepo(db),
-    ...applicationsRepo(db),
-    ...usersRepo(db),
-    ...identitiesRepo(db),
-    // management (issue 5)
-    ...accessKeysRepo(db),
-    ...signatureNoncesRepo(db),
-    ...applicationAdminRepo(db),
-    ...userAdminRepo(db),
-    ...customFieldsRepo(db),
-    ...poolMfaSettingsRepo(db),
-    // user information (issue 4)
-    ...userContactsRepo(db),
-    ...flowTokensRepo(db),
-    ...auditRepo(db),
-    ...codesRepo(db),
-    ...rateBucketsRepo(db),
-    ...signingKeysRepo(db),
-    ...sessionsRepo(db),
-    ...loginHistoryRepo(db),
-    ...loginCountersRepo(db),
-    ...userLoginsRepo(db),
-  };
+const factories = [
+  metaRepo,
+  poolsRepo,
+  applicationsRepo,
+  usersRepo,
+  identitiesRepo,
+  // management (issue 5)
+  accessKeysRepo,
+  signatureNoncesRepo,
+  applicationAdminRepo,
+  userAdminRepo,
+  customFieldsRepo,
+  poolMfaSettingsRepo,
+  // user information (issue 4)
+  userContactsRepo,
+  flowTokensRepo,
+  auditRepo,
+  codesRepo,
+  rateBucketsRepo,
+  signingKeysRepo,
+  sessionsRepo,
+  loginHistoryRepo,
+  loginCountersRepo,
+  userLoginsRepo,
+] as const;
+
+type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void
+  ? I
+  : never;
+export type Repositories = UnionToIntersection<ReturnType<(typeof factories)[number]>>;
+
+/**
+ * All repositories bound to one executor. Every transaction binds a fresh set, and building all
+ * ~150 methods each time cost more than the statements a short transaction runs; so the set is
+ * one object whose prototype getters build a repository's methods on first use.
+ */
+class RepositorySet {
+  readonly built: Record<string, unknown>[] = [];
+  constructor(readonly db: Executor) {}
 }
-export type Repositories = ReturnType<typeof repositories>;
+// The factories only create closures, so a placeholder executor tells which methods each has.
+const placeholder = {} as Executor;
+factories.forEach((factory, i) => {
+  for (const name of Object.keys(factory(placeholder))) {
+    if (Object.hasOwn(RepositorySet.prototype, name)) throw new Error(`two repositories define ${name}`);
+    Object.defineProperty(RepositorySet.prototype, name, {
+      get(this: RepositorySet) {
+        this.built[i] ??= factory(this.db) as Record<string, unknown>;
+        return this.built[i][name];
+      },
+    });
+  }
+});
+
+export function repositories(db: Executor): Repositories {
+  return new RepositorySet(db) as unknown as Repositories;
+}
 export type { Executor };

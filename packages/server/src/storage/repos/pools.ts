@@ -1,16 +1,20 @@
 import type { Selectable } from "kysely";
 import type { UserPoolTable } from "../schema.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
-import { hotRead } from "./hot-read.js";
 
 export type PoolRow = Selectable<UserPoolTable>;
+
+const poolById = compiled("pools.byId", (db, id: string) =>
+  db.selectFrom("user_pools").selectAll().where("id", "=", id),
+);
 
 export function poolsRepo(db: Executor) {
   return {
     async insertPool(row: PoolRow): Promise<void> {
       await db.insertInto("user_pools").values(row).execute();
     },
-    findPoolById: hotRead(db, (id: string) => db.selectFrom("user_pools").selectAll().where("id", "=", id)),
+    findPoolById: async (id: string) => firstRow(await poolById(db, id)),
     listPools(): Promise<PoolRow[]> {
       return db.selectFrom("user_pools").selectAll().orderBy("created_at").execute();
     },

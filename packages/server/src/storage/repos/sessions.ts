@@ -1,10 +1,14 @@
 import type { Selectable } from "kysely";
 import type { RefreshTokenTable, SessionTable } from "../schema.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
-import { hotRead } from "./hot-read.js";
 
 export type SessionRow = Selectable<SessionTable>;
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
+
+const sessionState = compiled("sessions.state", (db, id: string) =>
+  db.selectFrom("sessions").select(["user_id", "pool_id", "expires_at", "ended_at"]).where("id", "=", id),
+);
 
 /** Sessions (one per login) and their refresh tokens. */
 export function sessionsRepo(db: Executor) {
@@ -16,9 +20,7 @@ export function sessionsRepo(db: Executor) {
       return db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
     },
     /** The hot-path read: is the session still open, and until when. */
-    findSessionState: hotRead(db, (id: string) =>
-      db.selectFrom("sessions").select(["user_id", "pool_id", "expires_at", "ended_at"]).where("id", "=", id),
-    ),
+    findSessionState: async (id: string) => firstRow(await sessionState(db, id)),
     async extendSession(id: string, expiresAt: number): Promise<void> {
       await db
         .updateTable("sessions")

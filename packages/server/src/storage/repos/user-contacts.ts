@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
+import { affectedRows, compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 /**
@@ -28,6 +29,17 @@ const signInWithoutEmail = (eb: Users) =>
     ),
   ]);
 
+const replacePhone = compiled(
+  "users.replacePhone",
+  (db, newPhone: string, now: number, poolId: string, id: string, oldPhone: string) =>
+    db
+      .updateTable("users")
+      .set((eb) => ({ phone: newPhone, phone_verified: eb.lit(1), updated_at: now }))
+      .where("pool_id", "=", poolId)
+      .where("id", "=", id)
+      .where("phone", "=", oldPhone),
+);
+
 export function userContactsRepo(db: Executor) {
   const user = (poolId: string, id: string) =>
     db.updateTable("users").where("pool_id", "=", poolId).where("id", "=", id);
@@ -44,11 +56,7 @@ export function userContactsRepo(db: Executor) {
     },
     /** Change phone: only while the user still has the number the change was verified for. */
     async replaceUserPhone(poolId: string, id: string, oldPhone: string, newPhone: string, now: number) {
-      const r = await user(poolId, id)
-        .set({ phone: newPhone, phone_verified: 1, updated_at: now })
-        .where("phone", "=", oldPhone)
-        .executeTakeFirst();
-      return count(r);
+      return affectedRows(await replacePhone(db, newPhone, now, poolId, id, oldPhone));
     },
     /** unbind-phone: only the verified number, and only if another way to sign in remains. */
     async clearUserPhoneKeepingASignInMethod(poolId: string, id: string, phone: string, now: number) {

@@ -1,20 +1,25 @@
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import type { UserTable } from "../schema.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
-import { hotRead } from "./hot-read.js";
 
 export type UserRow = Selectable<UserTable>;
 export type NewUserRow = Insertable<UserTable>;
 export type UserPatch = Updateable<UserTable>;
+
+const userByPhone = compiled("users.byPhone", (db, poolId: string, phone: string) =>
+  db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("phone", "=", phone),
+);
+const userById = compiled("users.byId", (db, poolId: string, id: string) =>
+  db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("id", "=", id),
+);
 
 export function usersRepo(db: Executor) {
   return {
     async insertUser(row: NewUserRow): Promise<void> {
       await db.insertInto("users").values(row).execute();
     },
-    findUserById: hotRead(db, (poolId: string, id: string) =>
-      db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("id", "=", id),
-    ),
+    findUserById: async (poolId: string, id: string) => firstRow(await userById(db, poolId, id)),
     /** Case-insensitive; served by the (pool_id, lower(email)) unique index. */
     findUserByEmail(poolId: string, email: string): Promise<UserRow | undefined> {
       return db
@@ -25,14 +30,8 @@ export function usersRepo(db: Executor) {
         .executeTakeFirst();
     },
     /** `phone` is E.164. */
-    findUserByPhone(poolId: string, phone: string): Promise<UserRow | undefined> {
-      return db
-        .selectFrom("users")
-        .selectAll()
-        .where("pool_id", "=", poolId)
-        .where("phone", "=", phone)
-        .executeTakeFirst();
-    },
+    findUserByPhone: async (poolId: string, phone: string): Promise<UserRow | undefined> =>
+      firstRow(await userByPhone(db, poolId, phone)),
     findUserByUsername(poolId: string, username: string): Promise<UserRow | undefined> {
       return db
         .selectFrom("users")

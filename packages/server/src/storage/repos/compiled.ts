@@ -1,0 +1,70 @@
+import type { Compilable, CompiledQuery, QueryResult } from "kysely";
+import type { Executor } from "./executor.js";
+
+/**
+ * A query on a hot path, compiled once per dialect and then run with new parameters. Kysely
+ * builds and compiles a query on every call, which costs more than SQLite answering it.
+ *
+ * `build` must be straight-line: the SQL may depend on the *shape* of the arguments (array
+ * lengths, object keys, which is part of the cache key) but never on their values. As a guard,
+ * the first compile of each shape is kept only if its parameters are exactly the arguments in
+ * order (arrays spread, objects by their values); otherwise that shape is compiled every time.
+ */
+export function compiled<A extends unknown[], R>(
+  name: string,
+  build: (db: Executor, ...args: A) => Compilable<R>,
+): (db: Executor, ...args: A) => Promise<QueryResult<R>> {
+  // Per dialect: the adapter object is shared by a Kysely instance and its transactions.
+  const cache = new WeakMap<object, Map<string, CompiledQuery<R> | null>>();
+  return (db, ...args) => {
+    const adapter = db.getExecutor().adapter;
+    let byShape = cache.get(adapter);
+    if (!byShape) {
+      byShape = new Map();
+      cache.set(adapter, byShape);
+    }
+    const shape = shapeOf(args);
+    const hit = byShape.get(shape);
+    if (hit) return db.executeQuery<R>({ ...hit, parameters: flatten(args) });
+    const fresh = build(db, ...args).compile();
+    if (hit === undefined) {
+      const reusable = sameValues(fresh.parameters, flatten(args));
+      byShape.set(shape, reusable ? fresh : null);
+      if (!reusable) recompiled.add(name);
+    }
+    return db.executeQuery<R>(fresh);
+  };
+}
+
+const recompiled = new Set<string>();
+/** Names of hot queries that turned out to need compiling on every call (a test keeps it empty). */
+export const recompiledQueries = (): string[] => [...recompiled];
+
+/** The first row, if any. */
+export const firstRow = <R>(r: QueryResult<R>): R | undefined => r.rows[0];
+/** Rows an INSERT, UPDATE or DELETE touched. */
+export const affectedRows = (r: QueryResult<unknown>): number => Number(r.numAffectedRows ?? 0n);
+
+function shapeOf(args: readonly unknown[]): string {
+  let shape = "";
+  for (const a of args) {
+    if (Array.isArray(a)) shape += `[${a.length}]`;
+    else if (a !== null && typeof a === "object") shape += `{${Object.keys(a).join(",")}}`;
+    else shape += ".";
+  }
+  return shape;
+}
+
+function flatten(args: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const a of args) {
+    if (Array.isArray(a)) out.push(...a);
+    else if (a !== null && typeof a === "object") out.push(...Object.values(a));
+    else out.push(a);
+  }
+  return out;
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}

@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { newId } from "../src/services/ids.js";
+import { compiled, firstRow, recompiledQueries } from "../src/storage/repos/compiled.js";
+import { repositories } from "../src/storage/repos/index.js";
+import { describeEachDialect } from "./helpers/harness.js";
+
+describeEachDialect("hot queries (compiled once per dialect)", (h) => {
+  async function insertUsers(count: number, phone?: (i: number) => string) {
+    const poolId = h().boot.userPoolId;
+    const now = Date.now();
+    const ids = Array.from({ length: count }, () => newId());
+    for (const [i, id] of ids.entries()) {
+      await h().ctx.repos.insertUser({
+        id,
+        pool_id: poolId,
+        username: `hot-${id}`,
+        phone: phone?.(i) ?? null,
+        created_at: now,
+        updated_at: now,
+      } as never);
+    }
+    return ids;
+  }
+
+  it("the same precompiled read answers for each new argument, and undefined for a missing row", async () => {
+    const { repos } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const ids = await insertUsers(3);
+    for (const id of ids) assert.equal((await repos.findUserById(poolId, id))?.username, `hot-${id}`);
+    assert.equal(await repos.findUserById(poolId, newId()), undefined);
+    assert.equal(await repos.findUserById("another-pool", ids[0]), undefined);
+    assert.equal((await repos.findPoolById(poolId))?.id, poolId);
+    assert.equal(await repos.findPoolById(newId()), undefined);
+    assert.equal((await repos.findApplicationById(h().boot.appId))?.pool_id, poolId);
+  });
+
+  it("a precompiled write inside a transaction runs on the transaction: a rollback undoes it", async () => {
+    const poolId = h().boot.userPoolId;
+    const [id] = await insertUsers(1, () => "+8613800000001");
+    const { repos, db } = h().ctx;
+    // Once outside a transaction, so the compiled statement exists before the transaction uses it.
+    assert.equal(await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000002", 1), 1);
+    await assert.rejects(
+      db.kysely.transaction().execute(async (trx) => {
+        const tx = repositories(trx);
+        assert.equal(await tx.replaceUserPhone(poolId, id, "+8613800000002", "+8613800000003", 2), 1);
+        assert.equal((await tx.findUserById(poolId, id))?.phone, "+8613800000003");
+        throw new Error("roll back");
+      }),
+      /roll back/,
+    );
+    assert.equal((await repos.findUserById(poolId, id))?.phone, "+8613800000002");
+    // The guard in the WHERE clause still decides: the old number no longer matches.
+    assert.equal(await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3), 0);
+  });
+
+  it("list arguments of different lengths each get their own statement", async () => {
+    const { repos } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const now = Date.now();
+    const target = "+8613900000001";
+    for (const channel of ["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE", "CHANNEL_LOGIN"]) {
+      await repos.upsertCode({
+        id: newId(),
+        pool_id: poolId,
+        kind: "sms",
+        channel,
+        target,
+        code_hash: `hash-${channel}`,
+        attempts: 0,
+        max_attempts: 2,
+        expires_at: now + 60_000,
+        consumed_at: null,
+        created_at: now,
+      });
+    }
+    const live = (channels: string[]) => repos.findLiveCodes(poolId, "sms", target, channels, now);
+    assert.deepEqual(
+      (await live(["CHANNEL_LOGIN"])).map((r) => r.channel),
+      ["CHANNEL_LOGIN"],
+    );
+    assert.deepEqual(
+      (await live(["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"])).map((r) => r.channel).sort(),
+      ["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"],
+    );
+    assert.equal((await live(["CHANNEL_LOGIN"])).length, 1);
+    const [bind] = await live(["CHANNEL_BIND_PHONE"]);
+    // Attempts are counted and given back by the compiled updates; at max_attempts the code is dead.
+    assert.equal(await repos.reserveCodeAttempt(bind.id, now), true);
+    await repos.releaseCodeAttempt(bind.id);
+    assert.equal(await repos.reserveCodeAttempt(bind.id, now), true);
+    assert.equal(await repos.reserveCodeAttempt(bind.id, now), true);
+    assert.equal(await repos.reserveCodeAttempt(bind.id, now), false);
+    const rest = await live(["CHANNEL_UNBIND_PHONE", "CHANNEL_LOGIN"]);
+    assert.equal(await repos.consumeCodes([rest[0].id], now), 1);
+    assert.equal(await repos.consumeCodes([rest[0].id, rest[1].id], now), 1);
+    assert.equal(await repos.consumeCodes([rest[0].id, rest[1].id], now), 0);
+  });
+
+  it("flow tokens: spent once, by their user only (with and without the user condition)", async () => {
+    const { repos } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const [userId] = await insertUsers(1);
+    const now = Date.now();
+    const row = (tokenHash: string) => ({
+      id: newId(),
+      pool_id: poolId,
+      user_id: userId,
+      purpose: "update_phone",
+      token_hash: tokenHash,
+      payload: "{}",
+      expires_at: now + 60_000,
+      consumed_at: null,
+      created_at: now,
+    });
+    await repos.insertFlowToken(row("a"));
+    await repos.insertFlowToken(row("b"));
+    const key = { purpose: "update_phone", poolId };
+    assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "a", userId: newId() }, now), undefined);
+    assert.equal((await repos.consumeFlowToken({ ...key, tokenHash: "a", userId }, now))?.user_id, userId);
+    assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "a", userId }, now), undefined);
+    assert.equal((await repos.consumeFlowToken({ ...key, tokenHash: "b" }, now))?.user_id, userId);
+    assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "b" }, now), undefined);
+  });
+
+  it("every hot query of the repositories was compiled once and reused (none fell back)", () => {
+    assert.deepEqual(
+      recompiledQueries().filter((name) => !name.startsWith("test.")),
+      [],
+    );
+  });
+
+  it("a builder whose parameters are not its arguments is compiled on every call, and still right", async () => {
+    const poolId = h().boot.userPoolId;
+    const ids = await insertUsers(2);
+    const byUpperId = compiled("test.transformed", (db, id: string) =>
+      db.selectFrom("users").select("id").where("pool_id", "=", poolId).where("id", "=", id.toLowerCase()),
+    );
+    const db = h().ctx.db.kysely;
+    for (const id of ids) assert.equal(firstRow(await byUpperId(db, id.toUpperCase()))?.id, id);
+    assert.ok(recompiledQueries().includes("test.transformed"));
+  });
+});
