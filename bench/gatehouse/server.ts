@@ -41,6 +41,17 @@ export function gatehouseEnv(db: FreshDatabase, port: number): NodeJS.ProcessEnv
   };
 }
 
+/**
+ * The node flags `npm start` gives the server (package.json's start script), so the bench measures
+ * the process users run.
+ */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  const m = /\bnode((?:\s+--\S+)*)\s+packages\/server\/dist\/cli\/index\.js start/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`cannot find the node command in the start script: ${pkg.scripts.start}`);
+  return m[1].split(/\s+/).filter(Boolean);
+}
+
 /** Starts Gatehouse from `packages/server/dist` (run `npm run build` first) on 127.0.0.1. */
 export async function startGatehouse(db: FreshDatabase, opts: GatehouseOptions): Promise<ServerProcess> {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
@@ -54,6 +65,7 @@ export async function startGatehouse(db: FreshDatabase, opts: GatehouseOptions):
       `--cpu-prof-name=${opts.label}-${Date.now()}.cpuprofile`,
     );
   }
+  args.push(...startScriptNodeFlags());
   if (opts.nodeFlags) args.push(...opts.nodeFlags.split(/\s+/).filter(Boolean));
   args.push(cli, "start");
   const env = gatehouseEnv(db, port);

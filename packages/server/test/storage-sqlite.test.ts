@@ -22,6 +22,33 @@ describe("SQLite connection", () => {
     }
   });
 
+  it("the WAL is checkpointed by a background thread, never inside the server's commits", async () => {
+    const file = path.join(dir, "checkpoint.db");
+    const db = openDb(`sqlite:${file}`);
+    const sqlite = db.sqlite!;
+    try {
+      assert.equal(sqlite.pragma("wal_autocheckpoint", { simple: true }), 0);
+      sqlite.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+      const insert = sqlite.prepare("INSERT INTO t (v) VALUES (?)");
+      const before = fs.statSync(file).size;
+      for (let i = 0; i < 2000; i++) insert.run("x".repeat(1000));
+      // The commits wrote to the WAL only; the pages reach the database file in the background.
+      const deadline = Date.now() + 5000;
+      while (fs.statSync(file).size < before + 1_000_000 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.ok(fs.statSync(file).size >= before + 1_000_000, "pages were checkpointed into the file");
+    } finally {
+      await db.close();
+    }
+    // Closing stops the thread and hands checkpoints back to SQLite: a plain connection sees all rows.
+    const again = openDb(`sqlite:${file}`);
+    try {
+      assert.equal(again.sqlite!.prepare("SELECT count(*) AS n FROM t").get().n, 2000);
+    } finally {
+      await again.close();
+    }
+  });
+
   it("cached prepared statements: a query repeats with new parameters, also after a stream stopped early", async () => {
     const db = openDb(`sqlite:${path.join(dir, "cache.db")}`);
     const k = db.kysely as unknown as Kysely<{ t: { id: number; v: string } }>;

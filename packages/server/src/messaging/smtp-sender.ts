@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import { createRequire } from "node:module";
 import type { Closable, EmailMessage, EmailSender } from "./types.js";
 
 export interface SmtpOptions {
@@ -7,8 +7,11 @@ export interface SmtpOptions {
   from: string;
 }
 
-/** Email through nodemailer. */
+const require = createRequire(import.meta.url);
+
+/** Email through nodemailer (loaded only when the SMTP sender is configured: memory). */
 export function smtpSender(opts: SmtpOptions): EmailSender & Closable {
+  const nodemailer = require("nodemailer") as typeof import("nodemailer");
   const transport = nodemailer.createTransport({
     url: opts.url,
     connectionTimeout: 10_000,

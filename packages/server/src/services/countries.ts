@@ -1,5 +1,6 @@
 import type { CountryDto } from "@gatehouse/protocol";
-import countries from "i18n-iso-countries";
+// The core only (alpha-2 ↔ alpha-3): the package root also loads every language's names (memory).
+import countries from "i18n-iso-countries/index.js";
 import { getCountries, getCountryCallingCode } from "libphonenumber-js";
 
 const locales = ["zh-CN", "en-US", "zh-TW", "ja-JP"] as const;

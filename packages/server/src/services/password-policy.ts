@@ -1,6 +1,6 @@
+import { createRequire } from "node:module";
 import type { PoolSettings } from "@gatehouse/protocol";
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { ApiError } from "../http/api-error.js";
 
 /**
@@ -56,8 +56,16 @@ function assertCustomRule(password: string, settings: PoolSettings): void {
 }
 
 let zxcvbn: ZxcvbnFactory | undefined;
+/** zxcvbn and its dictionaries are loaded the first time a password is scored (memory at idle). */
+function loadZxcvbn(): ZxcvbnFactory {
+  const require = createRequire(import.meta.url);
+  const { ZxcvbnFactory } = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+  const { adjacencyGraphs, dictionary } =
+    require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+  return new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+}
 function zxcvbnScore(password: string): { score: number; warning: string } {
-  zxcvbn ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+  zxcvbn ??= loadZxcvbn();
   // zxcvbn is quadratic in length; the first 100 characters decide any realistic score.
   const r = zxcvbn.check(password.slice(0, 100));
   return { score: r.score, warning: r.feedback.warning ?? "" };

@@ -1,8 +1,9 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
+import { startCheckpointer } from "./checkpointer.js";
 import type { Database } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -50,12 +51,18 @@ function cachingDatabase(sqlite: SQLite.Database) {
   };
 }
 
-// int8 (COUNT, bigint columns) arrives as a string by default; our bigints are epoch ms, safe as numbers.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+const require = createRequire(import.meta.url);
+/** The pg driver, loaded on first use: the embedded SQLite default never pays for it (memory). */
+function loadPg(): typeof import("pg") {
+  const pg = require("pg") as typeof import("pg");
+  // int8 (COUNT, bigint columns) arrives as a string by default; our bigints are epoch ms, safe as numbers.
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+  return pg;
+}
 
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   if (databaseUrl.startsWith("postgres://") || databaseUrl.startsWith("postgresql://")) {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    const pool = new (loadPg().Pool)({ connectionString: databaseUrl, max: 10 });
     // A dropped connection must not crash the process; the next query reports the failure.
     pool.on("error", () => {});
     // The pool listens for errors only on idle clients: a client checked out (inside a
@@ -73,8 +80,19 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous === "full" ? "FULL" : "NORMAL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // After a burst, a WAL that was reset is truncated back to this size rather than kept large.
+  sqlite.pragma("journal_size_limit = 67108864");
+  const checkpointer = file === ":memory:" ? undefined : startCheckpointer(sqlite, file);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
-  return { kysely, dialect: "sqlite", sqlite, close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: "sqlite",
+    sqlite,
+    close: async () => {
+      await checkpointer?.stop();
+      await kysely.destroy();
+    },
+  };
 }
 
 /** True when a database error is a unique-constraint violation (both dialects). */

@@ -1,7 +1,10 @@
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type { Redis } from "ioredis";
 import { StorageUnavailable } from "./unavailable.js";
 
 export type { Redis };
+
+const require = createRequire(import.meta.url);
 
 /**
  * The shared Redis connection (GATEHOUSE_REDIS_URL). Every key carries `keyPrefix`. Commands fail
@@ -9,6 +12,8 @@ export type { Redis };
  * than hang; ioredis keeps reconnecting in the background.
  */
 export async function openRedis(url: string, keyPrefix: string): Promise<Redis> {
+  // Loaded only when Redis is configured (memory: the default setup has no Redis).
+  const { Redis } = require("ioredis") as typeof import("ioredis");
   const redis = new Redis(url, {
     keyPrefix,
     lazyConnect: true,
