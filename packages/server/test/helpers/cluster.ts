@@ -9,6 +9,9 @@ import { type Db, openDb } from "../../src/storage/db.js";
 import { repositories } from "../../src/storage/repos/index.js";
 import { startWebhookReceiver } from "./receivers.js";
 
+/** Longer than a node keeps a pool row cached. */
+const POOL_CACHE_WAIT_MS = 1000;
+
 const cli = fileURLToPath(new URL("../../src/cli/index.ts", import.meta.url));
 
 /** Every server process any test started, killed if the test process dies first. */
@@ -212,6 +215,8 @@ export async function startCluster(options: ClusterOptions) {
       if (!pool) throw new Error("default pool missing");
       const next = mergePoolSettings(parsePoolSettings(pool.settings), patch);
       await repos.updatePoolSettings(pool.id, JSON.stringify(next), Date.now());
+      // Each node keeps pool rows up to 900 ms (storage/repos/row-cache.ts): wait until all see it.
+      await new Promise((resolve) => setTimeout(resolve, POOL_CACHE_WAIT_MS));
     },
     /** Everything every node logged. */
     output: () => nodes.map((n) => n.output()).join("\n"),

@@ -1,6 +1,6 @@
 import type { Updateable } from "kysely";
 import type { ApplicationTable } from "../schema.js";
-import type { ApplicationRow } from "./applications.js";
+import { type ApplicationRow, applicationCache } from "./applications.js";
 import type { Executor } from "./executor.js";
 
 export type ApplicationPatch = Updateable<ApplicationTable>;
@@ -31,6 +31,7 @@ export function applicationAdminRepo(db: Executor) {
         .where("pool_id", "=", poolId)
         .where("id", "=", id)
         .executeTakeFirst();
+      applicationCache.drop(id);
       return Number(r.numUpdatedRows);
     },
     async deletePoolApplication(poolId: string, id: string): Promise<number> {
@@ -39,6 +40,7 @@ export function applicationAdminRepo(db: Executor) {
         .where("pool_id", "=", poolId)
         .where("id", "=", id)
         .executeTakeFirst();
+      applicationCache.drop(id);
       return Number(r.numDeletedRows);
     },
   };

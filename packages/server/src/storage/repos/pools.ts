@@ -2,6 +2,7 @@ import type { Selectable } from "kysely";
 import type { UserPoolTable } from "../schema.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
+import { RowCache } from "./row-cache.js";
 
 export type PoolRow = Selectable<UserPoolTable>;
 
@@ -9,17 +10,20 @@ const poolById = compiled("pools.byId", (db, id: string) =>
   db.selectFrom("user_pools").selectAll().where("id", "=", id),
 );
 
+const poolCache = new RowCache<PoolRow>();
+
 export function poolsRepo(db: Executor) {
   return {
     async insertPool(row: PoolRow): Promise<void> {
       await db.insertInto("user_pools").values(row).execute();
     },
-    findPoolById: async (id: string) => firstRow(await poolById(db, id)),
+    findPoolById: (id: string) => poolCache.get(id, async () => firstRow(await poolById(db, id))),
     listPools(): Promise<PoolRow[]> {
       return db.selectFrom("user_pools").selectAll().orderBy("created_at").execute();
     },
     async updatePoolSettings(id: string, settings: string, now: number): Promise<void> {
       await db.updateTable("user_pools").set({ settings, updated_at: now }).where("id", "=", id).execute();
+      poolCache.drop(id);
     },
   };
 }

@@ -1,0 +1,35 @@
+/**
+ * A per-process read-through cache for the configuration rows nearly every request reads
+ * (applications, user pools) and almost nothing writes. A write through the repositories drops
+ * the entry at once; another node sees a change within TTL_MS, like the session cache. Missing
+ * rows are not cached (a flood of made-up app ids cannot fill it), and a row read while a write
+ * happened is not kept (it may predate the write).
+ */
+const TTL_MS = 900;
+const MAX_ROWS = 10_000;
+
+export class RowCache<R> {
+  private readonly rows = new Map<string, { row: R; until: number }>();
+  private writes = 0;
+
+  async get(id: string, load: () => Promise<R | undefined>): Promise<R | undefined> {
+    const now = performance.now();
+    const hit = this.rows.get(id);
+    if (hit && hit.until > now) return hit.row;
+    const writesBefore = this.writes;
+    const row = await load();
+    if (row === undefined || this.writes !== writesBefore) {
+      this.rows.delete(id);
+      return row;
+    }
+    if (this.rows.size >= MAX_ROWS) this.rows.delete(this.rows.keys().next().value as string);
+    this.rows.set(id, { row, until: now + TTL_MS });
+    return row;
+  }
+
+  /** Call after every write of the row (whatever its outcome: a rollback only costs a read). */
+  drop(id: string): void {
+    this.writes++;
+    this.rows.delete(id);
+  }
+}
