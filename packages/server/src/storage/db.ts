@@ -4,6 +4,7 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { startCheckpointer } from "./checkpointer.js";
+import { hotStatementName } from "./repos/compiled.js";
 import type { Database } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -60,6 +61,19 @@ function loadPg(): typeof import("pg") {
   return pg;
 }
 
+/**
+ * The hot queries (repos/compiled.ts) run as named prepared statements on PostgreSQL: each
+ * connection parses and plans them once instead of on every call, which saves the database
+ * server CPU on the paths every request takes. Kysely sends plain (sql, parameters) calls, so
+ * the client's `query` is wrapped; anything else (cursors, other SQL) passes through untouched.
+ */
+function prepareHotStatements(client: import("pg").PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+    const name = typeof text === "string" && callback === undefined ? hotStatementName(text) : undefined;
+    return name === undefined ? query(text, values, callback) : query({ name, text, values });
+  };
+}
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   if (databaseUrl.startsWith("postgres://") || databaseUrl.startsWith("postgresql://")) {
     const pool = new (loadPg().Pool)({ connectionString: databaseUrl, max: 10 });
@@ -69,7 +83,10 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
     // transaction, between two statements) whose socket dies emits 'error' with no listener,
     // which kills the process. The statement in flight still fails (503) and pg-pool discards
     // the broken client on release.
-    pool.on("connect", (client) => client.on("error", () => {}));
+    pool.on("connect", (client) => {
+      client.on("error", () => {});
+      prepareHotStatements(client);
+    });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: "postgres", close: () => kysely.destroy() };
   }

@@ -31,12 +31,17 @@ export function compiled<A extends unknown[], R>(
       const reusable = sameValues(fresh.parameters, flatten(args));
       byShape.set(shape, reusable ? fresh : null);
       if (!reusable) recompiled.add(name);
+      else if (!hotStatements.has(fresh.sql)) hotStatements.set(fresh.sql, `gh_${hotStatements.size}`);
     }
     return db.executeQuery<R>(fresh);
   };
 }
 
 const recompiled = new Set<string>();
+/** SQL text of every reusable hot query → a statement name (PostgreSQL prepares these by name). */
+const hotStatements = new Map<string, string>();
+export const hotStatementName = (sql: string): string | undefined => hotStatements.get(sql);
+
 /** Names of hot queries that turned out to need compiling on every call (a test keeps it empty). */
 export const recompiledQueries = (): string[] => [...recompiled];
 
