@@ -1,6 +1,6 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
@@ -33,7 +33,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     return503OnClosing: true,
     // One line per request (below) instead of Fastify's two: at level info the request log is
     // the largest per-request cost of a small route.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.setValidatorCompiler(validatorCompiler);
   registerJsonParser(app);
