@@ -94,11 +94,15 @@ describeEachDialect(
       assert.notEqual((await signIn(h(), "suspend@example.com", "some pass 3")).statusCode, 200);
     });
 
-    it("deleting a user ends their sessions at once", async () => {
+    it("deleting a user ends their sessions at once and removes their sign-in history", async () => {
       const u = (await create(h(), { email: "gone@example.com", password: "some pass 4" })).data;
       const session = await signIn(h(), "gone@example.com", "some pass 4");
+      const history = () =>
+        h().ctx.repos.listLoginHistory({ poolId: h().boot.userPoolId, userId: u.userId }, 1, 10);
+      assert.equal((await history()).totalCount, 1);
       await mgmt(h(), "POST", "/api/v3/delete-users-batch", { body: { userIds: [u.userId] } });
       assert.equal(await tokenWorks(h(), session.data.access_token), false);
+      assert.equal((await history()).totalCount, 0);
     });
 
     it("get-user-login-history lists successful sign-ins, newest first, filtered and paged", async () => {

@@ -71,14 +71,18 @@ describeEachDialect(
       assert.equal(rebound.statusCode, 200, JSON.stringify(rebound));
     });
 
-    it("delete account: the audit record keeps only a masked identifier; earlier events lose IP and user agent", async () => {
+    it("delete account: the audit record keeps only a masked identifier; earlier events lose IP and user agent; sign-in history goes", async () => {
       const u = await register(h(), { phone: true, email: true });
+      const history = () =>
+        h().ctx.repos.listLoginHistory({ poolId: h().boot.userPoolId, userId: u.userId }, 1, 10);
+      assert.ok((await history()).totalCount > 0, "the user signed in");
       const passCode = await sendEmail(h(), u.email!, "CHANNEL_DELETE_ACCOUNT", u.token);
       const v = await verify(u.token, {
         verifyMethod: "EMAIL_PASSCODE",
         emailPassCodePayload: { email: u.email, passCode },
       });
       assert.equal((await del(u.token, v.data.deleteAccountToken)).statusCode, 200);
+      assert.equal((await history()).totalCount, 0);
       const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
       const deleted = events.find((e) => e.action === "user.deleted");
       assert.ok(deleted);

@@ -231,7 +231,11 @@ export function userAdmin(ctx: Context) {
       }
       // Ended first so this node forgets the sessions at once; the rows go with the users.
       for (const id of ids) await ctx.sessions.endUserSessions(poolId, id, { reason: "user-deleted" });
-      await repos.deleteUsers(poolId, [...ids]);
+      await ctx.db.kysely.transaction().execute(async (trx) => {
+        const tx = repositories(trx);
+        await tx.deleteLoginHistoryOfUsers(poolId, [...ids]);
+        await tx.deleteUsers(poolId, [...ids]);
+      });
       return [...ids];
     },
 

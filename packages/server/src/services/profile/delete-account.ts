@@ -114,6 +114,7 @@ export function deleteAccountFlow(deps: ProfileDeps) {
         if (!user) throw new ApiError("FLOW_TOKEN_INVALID");
         await repos.deleteIdentitiesByUser(userId);
         await repos.anonymiseAuditEventsOfUser(poolId, userId);
+        await repos.deleteLoginHistoryOfUsers(poolId, [userId]);
         if ((await repos.deleteUser(poolId, userId)) !== 1) throw new ApiError("FLOW_TOKEN_INVALID");
         await deps.audit.record(repos, {
           poolId,

@@ -31,6 +31,15 @@ export function loginHistoryRepo(db: Executor) {
     async insertLoginHistory(row: LoginHistoryRow): Promise<void> {
       await db.insertInto("login_history").values(row).execute();
     },
+    /** A deleted account's sign-ins (IP addresses, user agents) go with it. */
+    async deleteLoginHistoryOfUsers(poolId: string, userIds: readonly string[]): Promise<void> {
+      if (userIds.length === 0) return;
+      await db
+        .deleteFrom("login_history")
+        .where("pool_id", "=", poolId)
+        .where("user_id", "in", [...userIds])
+        .execute();
+    },
     /** Newest first; `page` starts at 1. */
     async listLoginHistory(
       filter: LoginHistoryFilter,
