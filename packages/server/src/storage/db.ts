@@ -76,7 +76,14 @@ function prepareHotStatements(client: import("pg").PoolClient): void {
 }
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   if (databaseUrl.startsWith("postgres://") || databaseUrl.startsWith("postgresql://")) {
-    const pool = new (loadPg().Pool)({ connectionString: databaseUrl, max: 10 });
+    const pool = new (loadPg().Pool)({
+      connectionString: databaseUrl,
+      max: 10,
+      // A server that drops packets instead of refusing them must not hold requests forever:
+      // no connection (or no free client) within 10 s answers 503.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
     // A dropped connection must not crash the process; the next query reports the failure.
     pool.on("error", () => {});
     // The pool listens for errors only on idle clients: a client checked out (inside a
