@@ -1,0 +1,114 @@
+import type { ApiErrorKey, PoolSettings } from "@gatehouse/protocol";
+import { ApiError } from "../../http/api-error.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { AuditAction } from "../audit.js";
+import type { FlowPurpose } from "../flow-tokens.js";
+import type { NotificationPurpose } from "../notifications.js";
+import type { CheckedCode, CodeTarget } from "../ports.js";
+import { inTransaction, noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./deps.js";
+
+type SettingOf<T> = { [K in keyof PoolSettings]: PoolSettings[K] extends T ? K : never }[keyof PoolSettings];
+
+/** What changing the phone number and changing the email differ in; the flow itself is one. */
+export interface ContactChangeSpec {
+  /** The user column that changes; the notice also goes to the other one. */
+  address: "phone" | "email";
+  codeKind: CodeTarget["kind"];
+  oldChannels: readonly string[];
+  newChannels: readonly string[];
+  purpose: FlowPurpose;
+  /**
+   * The token payload is `{[oldKey], [newKey]}` as JSON: renaming a key invalidates tokens in
+   * flight. `newKey` is also the notice text's placeholder for the masked new value.
+   */
+  oldKey: string;
+  newKey: string;
+  tokenTtl: SettingOf<number>;
+  assertFree(repos: Repositories, poolId: string, value: string, userId: string): Promise<void>;
+  replace(repos: Repositories, ...args: Parameters<Repositories["replaceUserPhone"]>): Promise<number>;
+  mismatch: { key: ApiErrorKey; message: string };
+  auditAction: AuditAction;
+  mask(value: string): string;
+  notifySetting: SettingOf<boolean>;
+  noticePurpose: NotificationPurpose;
+}
+
+export interface ContactChangeRequest {
+  from: string;
+  to: string;
+  /** Present when the pool makes the user prove the old address too. */
+  oldCode?: { target: string; code: string };
+  newCode: string;
+}
+
+/** The steps of verify-update-*-request → update-* (behaviour-and-errors §2). */
+export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
+  return {
+    /** Step 1 once the request is valid: `from` → `to`, with the code for `to` and maybe for `from`. */
+    async verifyRequest(who: SelfService, req: ContactChangeRequest) {
+      const { poolId, userId, settings } = who;
+      const { from, to } = req;
+      // Each code is only checked here (a wrong one counts an attempt and stops the request);
+      // both are consumed with the token's issue, so a wrong old code never burns the new one.
+      const checked: CheckedCode[] = [];
+      const check = (target: string, channels: readonly string[], code: string) =>
+        deps.codes.check({ poolId, kind: spec.codeKind, target }, channels, code, settings);
+      if (req.oldCode) checked.push(await check(req.oldCode.target, spec.oldChannels, req.oldCode.code));
+      checked.push(await check(to, spec.newChannels, req.newCode));
+      // After the codes: only someone holding the new address learns that it is taken.
+      await spec.assertFree(deps.repos, poolId, to, userId);
+      return inTransaction(deps, async (repos, trx) => {
+        await deps.codes.consume(checked, trx);
+        return deps.flowTokens.issue(repos, {
+          purpose: spec.purpose,
+          poolId,
+          userId,
+          payload: { [spec.oldKey]: from, [spec.newKey]: to },
+          ttlSeconds: settings[spec.tokenTtl],
+        });
+      });
+    },
+
+    async commit(who: SelfService, token: string) {
+      const { poolId, userId, settings } = who;
+      const other = spec.address === "phone" ? "email" : "phone";
+      const change = await inTransaction(deps, async (repos) => {
+        const { payload } = await deps.flowTokens.spend<Record<string, string>>(repos, {
+          purpose: spec.purpose,
+          poolId,
+          userId,
+          token,
+        });
+        const from = payload[spec.oldKey]!;
+        const to = payload[spec.newKey]!;
+        // Re-check at commit what may have changed since step 1.
+        await spec.assertFree(repos, poolId, to, userId);
+        if ((await spec.replace(repos, poolId, userId, from, to, deps.clock.now())) !== 1) {
+          throw new ApiError(spec.mismatch.key, { message: spec.mismatch.message });
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId,
+          actor: "user",
+          action: spec.auditAction,
+          oldValue: spec.mask(from),
+          newValue: spec.mask(to),
+          meta: who.meta,
+        });
+        return { from, to, otherAddress: (await repos.findUserById(poolId, userId))?.[other] ?? null };
+      });
+
+      // The old address and the other one hear of it (no code, no link); the new one just proved itself.
+      if (settings[spec.notifySetting]) {
+        const base = {
+          poolId,
+          settings,
+          purpose: spec.noticePurpose,
+          params: { [spec.newKey]: spec.mask(change.to) },
+        };
+        sendNotices(deps, noticesTo(base, { [spec.address]: change.from, [other]: change.otherAddress }));
+      }
+      return { success: true };
+    },
+  };
+}
