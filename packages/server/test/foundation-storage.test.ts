@@ -2,16 +2,15 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { sql } from "kysely";
 import { createContext } from "../src/context.js";
+import { newUserRow } from "../src/services/accounts.js";
 import { ensureBootstrap } from "../src/services/bootstrap.js";
 import { newId } from "../src/services/ids.js";
 import { normalizePhone } from "../src/services/phone.js";
 import { isUniqueViolation } from "../src/storage/db.js";
+import type { NewUserRow } from "../src/storage/repos/users.js";
 import { describeEachDialect } from "./helpers/harness.js";
 
-function userRow(poolId: string, fields: Record<string, unknown>) {
-  const now = Date.now();
-  return { id: newId(), pool_id: poolId, created_at: now, updated_at: now, ...fields };
-}
+const userRow = (poolId: string, fields: Partial<NewUserRow>) => newUserRow(poolId, Date.now(), fields);
 
 describeEachDialect("storage", (h) => {
   it("migrations create every table from an empty database", async () => {

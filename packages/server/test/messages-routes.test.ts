@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { EMAIL_CHANNELS, SMS_CHANNELS } from "@gatehouse/protocol";
-import { newId } from "../src/services/ids.js";
+import { newUserRow } from "../src/services/accounts.js";
 import { freshEmail, freshPhone, sendEmailCode, sendSmsCode, wrongCode } from "./helpers/codes.js";
 import { describeEachDialect, type Harness } from "./helpers/harness.js";
 import { patchPoolSettings } from "./helpers/pool-settings.js";
@@ -19,14 +19,7 @@ function comparable(res: any) {
 }
 
 async function insertUser(h: Harness, fields: { phone?: string; email?: string }) {
-  const now = h.ctx.clock.now();
-  await h.ctx.repos.insertUser({
-    id: newId(),
-    pool_id: h.boot.userPoolId,
-    created_at: now,
-    updated_at: now,
-    ...fields,
-  });
+  await h.ctx.repos.insertUser(newUserRow(h.boot.userPoolId, h.ctx.clock.now(), fields));
 }
 
 describeEachDialect("message service: send-sms, send-email, pre-check-code", (h) => {

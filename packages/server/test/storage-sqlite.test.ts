@@ -43,7 +43,8 @@ describe("SQLite connection", () => {
     // Closing stops the thread and hands checkpoints back to SQLite: a plain connection sees all rows.
     const again = openDb(`sqlite:${file}`);
     try {
-      assert.equal(again.sqlite!.prepare("SELECT count(*) AS n FROM t").get().n, 2000);
+      const row = again.sqlite!.prepare("SELECT count(*) AS n FROM t").get() as { n: number };
+      assert.equal(row.n, 2000);
     } finally {
       await again.close();
     }

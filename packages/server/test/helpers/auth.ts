@@ -11,7 +11,7 @@ export async function signUpByEmail(h: Harness, email: string, password: string,
 
 export async function signInByPassword(
   h: Harness,
-  payload: Record<string, string>,
+  payload: Record<string, string | undefined>,
   options: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ) {
@@ -29,13 +29,29 @@ export async function signInByPassword(
   );
 }
 
+/** A signed-in user's id and token set (tests ask for the scopes that yield the tokens they use). */
+export interface SignedInUser {
+  userId: string;
+  access_token: string;
+  id_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  scope: string;
+}
+
 /** Registers and signs in a fresh user; returns the tokens. */
-export async function signedInUser(h: Harness, email: string, password = "correct horse 1", scope?: string) {
+export async function signedInUser(
+  h: Harness,
+  email: string,
+  password = "correct horse 1",
+  scope?: string,
+): Promise<SignedInUser> {
   const up = await signUpByEmail(h, email, password);
   if (up.statusCode !== 200) throw new Error(`sign-up failed: ${JSON.stringify(up)}`);
   const res = await signInByPassword(h, { email, password }, scope ? { scope } : {});
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${JSON.stringify(res)}`);
-  return { userId: up.data.userId as string, ...(res.data as Record<string, any>) };
+  return { userId: up.data.userId as string, ...res.data };
 }
 
 /** Decodes a JWT payload without verifying it. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe } from "node:test";
-import type { FastifyInstance, InjectOptions } from "fastify";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import pino from "pino";
 import { buildApp } from "../../src/app.js";
@@ -74,7 +74,7 @@ export interface Harness {
   logs: string[];
   /** POST/GET an /api/v3 route as the default application; returns the parsed envelope. */
   api(method: "GET" | "POST", url: string, body?: unknown, headers?: Record<string, string>): Promise<any>;
-  inject(opts: InjectOptions): ReturnType<FastifyInstance["inject"]>;
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
 export interface HarnessOptions {
