@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { sql } from "kysely";
 import { newId } from "../src/services/ids.js";
 import { compiled, firstRow, recompiledQueries } from "../src/storage/repos/compiled.js";
 import { repositories } from "../src/storage/repos/index.js";
@@ -122,6 +123,23 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "a", userId }, now), undefined);
     assert.equal((await repos.consumeFlowToken({ ...key, tokenHash: "b" }, now))?.user_id, userId);
     assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "b" }, now), undefined);
+  });
+
+  it("a schema change under a prepared statement (another node migrated) does not break the query", async () => {
+    if (h().dialect !== "postgres") return;
+    const { repos, db } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const [id] = await insertUsers(1);
+    // Prepared on as many pooled connections as parallel calls reach.
+    const readAll = () => Promise.all(Array.from({ length: 20 }, () => repos.findUserById(poolId, id)));
+    for (const row of await readAll()) assert.equal(row?.id, id);
+    await sql`ALTER TABLE users ADD COLUMN added_by_a_newer_node text`.execute(db.kysely);
+    try {
+      for (const row of await readAll()) assert.equal(row?.id, id);
+    } finally {
+      await sql`ALTER TABLE users DROP COLUMN added_by_a_newer_node`.execute(db.kysely);
+    }
+    for (const row of await readAll()) assert.equal(row?.id, id);
   });
 
   it("every hot query of the repositories was compiled once and reused (none fell back)", () => {

@@ -68,12 +68,21 @@ function loadPg(): typeof import("pg") {
  * the client's `query` is wrapped; anything else (cursors, other SQL) passes through untouched.
  */
 function prepareHotStatements(client: import("pg").PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const unpreparable = new Set<string>();
   (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
     const name = typeof text === "string" && callback === undefined ? hotStatementName(text) : undefined;
-    return name === undefined ? query(text, values, callback) : query({ name, text, values });
+    if (name === undefined || unpreparable.has(name)) return query(text, values, callback);
+    return query({ name, text, values }).catch((err: { code?: string }) => {
+      // "cached plan must not change result type": another node migrated the schema under a
+      // prepared `select *`. This connection runs that query unprepared from now on.
+      if (err?.code !== "0A000") throw err;
+      unpreparable.add(name);
+      return query(text, values);
+    });
   };
 }
+
 export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   if (databaseUrl.startsWith("postgres://") || databaseUrl.startsWith("postgresql://")) {
     const pool = new (loadPg().Pool)({
