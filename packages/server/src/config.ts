@@ -113,6 +113,12 @@ export const configOptions = {
     default: "normal" as "normal" | "full",
     parse: oneOf("normal", "full"),
   }),
+  pgPreparedStatements: opt({
+    env: ["GATEHOUSE_PG_PREPARED_STATEMENTS"],
+    doc: "PostgreSQL: run the hot queries as named prepared statements (`false` behind a pooler that cannot keep them, such as PgBouncer in transaction mode before 1.21)",
+    default: true,
+    parse: bool,
+  }),
   publicUrl: opt({
     env: ["GATEHOUSE_PUBLIC_URL"],
     doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`",

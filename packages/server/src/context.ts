@@ -86,7 +86,10 @@ export function createLogger(config: Config): Logger {
 
 /** Wires everything once (STYLE habit 5). Tests build their own with a memory outbox and a fake clock. */
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
-  const db = openDb(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  const db = openDb(config.databaseUrl, {
+    sqliteSynchronous: config.sqliteSynchronous,
+    pgPreparedStatements: config.pgPreparedStatements,
+  });
   let redis: Redis | undefined;
   let broadcast: SessionBroadcast | undefined;
   try {

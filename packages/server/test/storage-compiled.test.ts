@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { sql } from "kysely";
 import { newId } from "../src/services/ids.js";
+import { type Db, openDb } from "../src/storage/db.js";
 import { compiled, firstRow, recompiledQueries } from "../src/storage/repos/compiled.js";
 import { repositories } from "../src/storage/repos/index.js";
 import { describeEachDialect } from "./helpers/harness.js";
@@ -140,6 +141,26 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
       await sql`ALTER TABLE users DROP COLUMN added_by_a_newer_node`.execute(db.kysely);
     }
     for (const row of await readAll()) assert.equal(row?.id, id);
+  });
+
+  it("PostgreSQL runs hot queries as named prepared statements, unless turned off (poolers)", async () => {
+    if (h().dialect !== "postgres") return;
+    const poolId = h().boot.userPoolId;
+    const [id] = await insertUsers(1);
+    const preparedOnOneConnection = (db: Db) =>
+      db.kysely.transaction().execute(async (trx) => {
+        assert.equal((await repositories(trx).findUserById(poolId, id))?.id, id);
+        const r = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'gh_%'`.execute(trx);
+        return r.rows[0].n;
+      });
+    assert.ok((await preparedOnOneConnection(h().ctx.db)) > 0);
+    const plain = openDb(h().ctx.config.databaseUrl, { pgPreparedStatements: false });
+    try {
+      assert.equal(await preparedOnOneConnection(plain), 0);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("every hot query of the repositories was compiled once and reused (none fell back)", () => {

@@ -3,7 +3,10 @@ import { openDb } from "../storage/db.js";
 import { migrateToLatest } from "../storage/migrate.js";
 
 export async function migrateCommand(config: Config): Promise<void> {
-  const db = openDb(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  const db = openDb(config.databaseUrl, {
+    sqliteSynchronous: config.sqliteSynchronous,
+    pgPreparedStatements: config.pgPreparedStatements,
+  });
   try {
     const applied = await migrateToLatest(db);
     process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "database is up to date\n");

@@ -25,6 +25,8 @@ export interface OpenDbOptions {
    * is synchronous) — it caps every write path at a few hundred commits a second.
    */
   sqliteSynchronous?: "normal" | "full";
+  /** PostgreSQL: hot queries as named prepared statements (default true). */
+  pgPreparedStatements?: boolean;
 }
 
 /** Statements kept per connection; Kysely's SQL text repeats, so a few hundred cover every query. */
@@ -101,7 +103,7 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
     // the broken client on release.
     pool.on("connect", (client) => {
       client.on("error", () => {});
-      prepareHotStatements(client);
+      if (options.pgPreparedStatements !== false) prepareHotStatements(client);
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: "postgres", close: () => kysely.destroy() };
