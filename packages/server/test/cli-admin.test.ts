@@ -248,3 +248,13 @@ it("the real gatehouse binary runs admin commands on the configured database, cr
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+it("`gatehouse` is installed by npm ci (node_modules/.bin) and runs the built CLI", () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+  const res = spawnSync(path.join(root, "node_modules/.bin/gatehouse"), ["--help"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  assert.equal(res.status, 0, res.stderr);
+  assert.match(res.stdout, /Usage: gatehouse/);
+});

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { buildProgram, failureMessage } from "./program.js";
 
