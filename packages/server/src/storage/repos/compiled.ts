@@ -14,7 +14,7 @@ export function compiled<A extends unknown[], R>(
   name: string,
   build: (db: Executor, ...args: A) => Compilable<R>,
 ): (db: Executor, ...args: A) => Promise<QueryResult<R>> {
-  // Per dialect: the adapter object is shared by a Kysely instance and its transactions.
+  // Keyed by the Kysely instance's adapter (its transactions share it): the SQL is per dialect.
   const cache = new WeakMap<object, Map<string, CompiledQuery<R> | null>>();
   return (db, ...args) => {
     const adapter = db.getExecutor().adapter;
