@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { type Cluster, startCluster } from "./helpers/cluster.js";
+import { describe, it } from "node:test";
+import { clusterForSuite } from "./helpers/cluster.js";
 import { freshEmail, freshPhone } from "./helpers/codes.js";
-import { freshDatabase, type Harness, postgresAvailable } from "./helpers/harness.js";
+import { type Harness, postgresAvailable } from "./helpers/harness.js";
 import { randomNonce, signedRequest } from "./helpers/management.js";
-import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "./helpers/redis.js";
+import { redisAvailable } from "./helpers/redis.js";
 
 const pgUp = await postgresAvailable();
 const redisReachable = await redisAvailable();
@@ -14,27 +14,11 @@ for (const withRedis of [false, true]) {
   describe(`three nodes share sign-in, sessions and lockouts [postgres${withRedis ? " + redis" : ""}]`, {
     skip: !pgUp || (withRedis && !redisReachable),
   }, () => {
-    let c: Cluster;
-    let drop: () => Promise<void>;
-    const prefix = freshRedisPrefix();
-    before(async () => {
-      const db = await freshDatabase("postgres");
-      drop = db.drop;
-      c = await startCluster({
-        nodes: 3,
-        databaseUrl: db.url,
-        redis: withRedis ? { url: REDIS_TEST_URL, prefix } : undefined,
-      });
-    });
-    after(async () => {
-      await c?.close();
-      await drop?.();
-      if (withRedis) await dropRedisPrefix(prefix);
-    });
-    const node = (i: number) => c.nodes[i % 3]!;
+    const cluster = clusterForSuite({ redis: withRedis });
+    const node = (i: number) => cluster().nodes[i % 3]!;
     /** Tokens and passwords of this suite: none may appear in any node's output. */
     const secrets: string[] = ["revoke-me-pw-1", "lock-me-pw-1", "burst-pw-1", "created-by-admin-1"];
-    const client = () => ({ client_id: c.boot.appId, client_secret: c.boot.appSecret });
+    const client = () => ({ client_id: cluster().boot.appId, client_secret: cluster().boot.appSecret });
     const passcodeSignIn = (i: number, phone: string, passCode: string, ip: string) =>
       node(i).api(
         "POST",
@@ -71,7 +55,7 @@ for (const withRedis of [false, true]) {
           .statusCode,
         200,
       );
-      const code = await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN");
+      const code = await cluster().codeFor(`+86${phone}`, "CHANNEL_LOGIN");
       const first = await passcodeSignIn(1, phone, code, "198.51.100.1");
       assert.equal(first.statusCode, 200, JSON.stringify(first));
       const again = await passcodeSignIn(2, phone, code, "198.51.100.1");
@@ -82,7 +66,7 @@ for (const withRedis of [false, true]) {
     it("one login code spent in parallel on all three nodes signs in exactly once", async () => {
       const phone = freshPhone();
       await node(0).api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: phone });
-      const code = await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN");
+      const code = await cluster().codeFor(`+86${phone}`, "CHANNEL_LOGIN");
       const results = await Promise.all(
         Array.from({ length: 9 }, (_, i) => passcodeSignIn(i, phone, code, "198.51.100.2")),
       );
@@ -95,7 +79,12 @@ for (const withRedis of [false, true]) {
     async function phoneUser(ip: string) {
       const phone = freshPhone();
       await node(0).api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: phone });
-      const login = await passcodeSignIn(0, phone, await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN"), ip);
+      const login = await passcodeSignIn(
+        0,
+        phone,
+        await cluster().codeFor(`+86${phone}`, "CHANNEL_LOGIN"),
+        ip,
+      );
       assert.equal(login.statusCode, 200, JSON.stringify(login));
       secrets.push(login.data.access_token, login.data.id_token);
       return { phone, token: login.data.access_token as string };
@@ -117,10 +106,10 @@ for (const withRedis of [false, true]) {
           verifyMethod: "PHONE_PASSCODE",
           phonePassCodePayload: {
             newPhoneNumber: next,
-            newPhonePassCode: await c.codeFor(`+86${next}`, "CHANNEL_BIND_PHONE"),
+            newPhonePassCode: await cluster().codeFor(`+86${next}`, "CHANNEL_BIND_PHONE"),
             newPhoneCountryCode: "+86",
             oldPhoneNumber: user.phone,
-            oldPhonePassCode: await c.codeFor(`+86${user.phone}`, "CHANNEL_UNBIND_PHONE"),
+            oldPhonePassCode: await cluster().codeFor(`+86${user.phone}`, "CHANNEL_UNBIND_PHONE"),
             oldPhoneCountryCode: "+86",
           },
         },
@@ -136,14 +125,14 @@ for (const withRedis of [false, true]) {
       assert.equal(answers.filter((a) => a.statusCode === 200).length, 1, JSON.stringify(answers));
       for (const a of answers.filter((x) => x.statusCode !== 200))
         assert.ok(a.statusCode < 500, JSON.stringify(a));
-      const row = await c.db.kysely
-        .selectFrom("users")
+      const row = await cluster()
+        .db.kysely.selectFrom("users")
         .select("phone")
         .where("phone", "=", `+86${next}`)
         .execute();
       assert.equal(row.length, 1);
-      const events = await c.db.kysely
-        .selectFrom("audit_events")
+      const events = await cluster()
+        .db.kysely.selectFrom("audit_events")
         .select("id")
         .where("action", "=", "user.phone.changed")
         .where("new_value", "like", `%${next.slice(-4)}`)
@@ -178,7 +167,7 @@ for (const withRedis of [false, true]) {
     });
 
     it("an account lock reached across the three nodes holds on every node, even for the right password", async () => {
-      await c.patchPoolSettings({
+      await cluster().patchPoolSettings({
         loginAnomalyDetection: {
           accountLockLoginPasswordFailCheck: { enabled: true, limit: 3, timeInterval: 300 },
         },
@@ -216,7 +205,7 @@ for (const withRedis of [false, true]) {
     /** A request signed as ManagementClient signs it, to send to any node. */
     const signed = (method: "GET" | "POST", path: string, body?: unknown) =>
       signedRequest(
-        { boot: c.boot, ctx: { clock: { now: () => Date.now() } } } as unknown as Harness,
+        { boot: cluster().boot, ctx: { clock: { now: () => Date.now() } } } as unknown as Harness,
         method,
         path,
         { body, nonce: randomNonce() },
@@ -245,12 +234,16 @@ for (const withRedis of [false, true]) {
       const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => send(i, req)));
       assert.equal(answers.filter((a) => a.statusCode === 200).length, 1, JSON.stringify(answers));
       assert.equal(answers.filter((a) => a.apiCode === 1306).length, 8);
-      const users = await c.db.kysely.selectFrom("users").select("id").where("email", "=", email).execute();
+      const users = await cluster()
+        .db.kysely.selectFrom("users")
+        .select("id")
+        .where("email", "=", email)
+        .execute();
       assert.equal(users.length, 1);
     });
 
     it("the IP limit holds across nodes", async () => {
-      await c.patchPoolSettings({
+      await cluster().patchPoolSettings({
         loginAnomalyDetection: { loginFailCheck: { enabled: true, limit: 4, timeInterval: 300 } },
       });
       try {
@@ -260,15 +253,15 @@ for (const withRedis of [false, true]) {
         }
         assert.deepEqual(answers, [2333, 2333, 2333, 2333, 2057, 2057]);
       } finally {
-        await c.patchPoolSettings({ loginAnomalyDetection: { loginFailCheck: { limit: 50 } } });
+        await cluster().patchPoolSettings({ loginAnomalyDetection: { loginFailCheck: { limit: 50 } } });
       }
     });
 
     it("no node logged a password, token or code of this suite", () => {
-      const out = c.output();
+      const out = cluster().output();
       for (const s of secrets) if (s) assert.ok(!out.includes(s), `a node logged ${s.slice(0, 6)}…`);
       // Codes are short digit strings: only a standalone one counts (not part of a timestamp or id).
-      for (const r of c.receiver.received) {
+      for (const r of cluster().receiver.received) {
         const code = JSON.parse(r.body).code as string | undefined;
         if (code)
           assert.doesNotMatch(

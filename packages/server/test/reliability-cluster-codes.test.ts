@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import { type Cluster, readBootstrap, startCluster } from "./helpers/cluster.js";
+import { describe, it } from "node:test";
+import { clusterForSuite, readBootstrap } from "./helpers/cluster.js";
 import { freshPhone, wrongCode } from "./helpers/codes.js";
-import { freshDatabase, postgresAvailable } from "./helpers/harness.js";
-import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "./helpers/redis.js";
+import { postgresAvailable } from "./helpers/harness.js";
+import { redisAvailable } from "./helpers/redis.js";
 
 const pgUp = await postgresAvailable();
 const redisReachable = await redisAvailable();
@@ -20,41 +20,27 @@ for (const withRedis of [false, true]) {
   describe(`three nodes share verification codes [postgres${withRedis ? " + redis" : ""}]`, {
     skip: !pgUp || (withRedis && !redisReachable),
   }, () => {
-    let c: Cluster;
-    let drop: () => Promise<void>;
-    const prefix = freshRedisPrefix();
-    before(async () => {
-      const db = await freshDatabase("postgres");
-      drop = db.drop;
-      c = await startCluster({
-        nodes: 3,
-        databaseUrl: db.url,
-        redis: withRedis ? { url: REDIS_TEST_URL, prefix } : undefined,
-      });
-    });
-    after(async () => {
-      await c?.close();
-      await drop?.();
-      if (withRedis) await dropRedisPrefix(prefix);
-    });
-    const node = (i: number) => c.nodes[i]!;
+    const cluster = clusterForSuite({ redis: withRedis });
+    const node = (i: number) => cluster().nodes[i]!;
 
     it("three nodes started at once on an empty database agree on one pool, one application and one secret", async () => {
-      const boots = c.nodes.map((n) => fs.readFileSync(path.join(n.dataDir, "bootstrap.json"), "utf8"));
+      const boots = cluster().nodes.map((n) =>
+        fs.readFileSync(path.join(n.dataDir, "bootstrap.json"), "utf8"),
+      );
       assert.equal(new Set(boots).size, 1);
-      const pools = await c.db.kysely.selectFrom("user_pools").select("id").execute();
+      const pools = await cluster().db.kysely.selectFrom("user_pools").select("id").execute();
       assert.deepEqual(
         pools.map((p) => p.id),
         [readBootstrap(node(0).dataDir).userPoolId],
       );
-      const secrets = await c.db.kysely.selectFrom("gh_meta").selectAll().execute();
+      const secrets = await cluster().db.kysely.selectFrom("gh_meta").selectAll().execute();
       assert.ok(secrets.length > 0);
     });
 
     it("a code sent through node 1 is accepted on node 2 and on node 3 (the code lives in the shared database)", async () => {
       const phone = freshPhone();
       assert.equal((await node(0).api("POST", "/api/v3/send-sms", sms(phone))).statusCode, 200);
-      const code = await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN");
+      const code = await cluster().codeFor(`+86${phone}`, "CHANNEL_LOGIN");
       const onTwo = await node(1).api("POST", "/api/v3/pre-check-code", preCheck(phone, code));
       assert.deepEqual(onTwo.data, { isValid: true });
       const onThree = await node(2).api("POST", "/api/v3/pre-check-code", preCheck(phone, code));
@@ -69,7 +55,7 @@ for (const withRedis of [false, true]) {
         assert.equal(again.statusCode, 429);
         assert.equal(again.apiCode, 2080);
       }
-      assert.equal(c.deliveredTo(`+86${phone}`), 1);
+      assert.equal(cluster().deliveredTo(`+86${phone}`), 1);
     });
 
     it("30 parallel sends to one number spread over three nodes deliver exactly one code", async () => {
@@ -79,12 +65,12 @@ for (const withRedis of [false, true]) {
       );
       assert.equal(results.filter((r) => r.statusCode === 200).length, 1);
       assert.equal(results.filter((r) => r.apiCode === 2080).length, 29);
-      await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN");
-      assert.equal(c.deliveredTo(`+86${phone}`), 1);
+      await cluster().codeFor(`+86${phone}`, "CHANNEL_LOGIN");
+      assert.equal(cluster().deliveredTo(`+86${phone}`), 1);
     });
 
     it("the hourly cap per number holds across nodes", async () => {
-      await c.patchPoolSettings({ codeTargetHourlyLimit: 3 });
+      await cluster().patchPoolSettings({ codeTargetHourlyLimit: 3 });
       try {
         const phone = freshPhone();
         const channels = ["CHANNEL_LOGIN", "CHANNEL_REGISTER", "CHANNEL_BIND_PHONE"];
@@ -96,12 +82,12 @@ for (const withRedis of [false, true]) {
           assert.equal(capped.statusCode, 429);
         }
       } finally {
-        await c.patchPoolSettings({ codeTargetHourlyLimit: 0 });
+        await cluster().patchPoolSettings({ codeTargetHourlyLimit: 0 });
       }
     });
 
     it("the hourly cap per client IP holds across nodes (one IP, many numbers)", async () => {
-      await c.patchPoolSettings({ codeIpHourlyLimit: 4 });
+      await cluster().patchPoolSettings({ codeIpHourlyLimit: 4 });
       try {
         const ip = { "x-forwarded-for": "203.0.113.7" };
         const results = await Promise.all(
@@ -112,16 +98,16 @@ for (const withRedis of [false, true]) {
         assert.equal(results.filter((r) => r.statusCode === 200).length, 4);
         assert.equal(results.filter((r) => r.statusCode === 429).length, 8);
       } finally {
-        await c.patchPoolSettings({ codeIpHourlyLimit: 0 });
+        await cluster().patchPoolSettings({ codeIpHourlyLimit: 0 });
       }
     });
 
     it("60 parallel wrong guesses spread over three nodes are compared at most verifyCodeMaxAttempts times", async () => {
-      await c.patchPoolSettings({ verifyCodeMaxAttempts: 5 });
+      await cluster().patchPoolSettings({ verifyCodeMaxAttempts: 5 });
       try {
         const phone = freshPhone();
         assert.equal((await node(0).api("POST", "/api/v3/send-sms", sms(phone))).statusCode, 200);
-        const code = await c.codeFor(`+86${phone}`, "CHANNEL_LOGIN");
+        const code = await cluster().codeFor(`+86${phone}`, "CHANNEL_LOGIN");
         const wrong = wrongCode(code);
         const answers = await Promise.all(
           Array.from({ length: 60 }, (_, i) =>
@@ -134,8 +120,8 @@ for (const withRedis of [false, true]) {
         // "wrong" = compared against the code; every other answer found it already exhausted.
         const compared = answers.filter((a) => /incorrect|wrong/i.test(a.data.message)).length;
         assert.equal(compared, 5, JSON.stringify([...byMessage]));
-        const row = await c.db.kysely
-          .selectFrom("verification_codes")
+        const row = await cluster()
+          .db.kysely.selectFrom("verification_codes")
           .select(["attempts", "max_attempts"])
           .where("target", "=", `+86${phone}`)
           .executeTakeFirstOrThrow();
@@ -144,13 +130,13 @@ for (const withRedis of [false, true]) {
         const late = await node(2).api("POST", "/api/v3/pre-check-code", preCheck(phone, code));
         assert.equal(late.data.isValid, false);
       } finally {
-        await c.patchPoolSettings({ verifyCodeMaxAttempts: 1 });
+        await cluster().patchPoolSettings({ verifyCodeMaxAttempts: 1 });
       }
     });
 
     it("no node logged a delivered code", () => {
-      const logs = c.output();
-      for (const m of c.receiver.received) {
+      const logs = cluster().output();
+      for (const m of cluster().receiver.received) {
         const { code } = JSON.parse(m.body) as { code?: string };
         if (code)
           assert.ok(!logs.includes(`"${code}"`) && !logs.includes(` ${code} `), `code ${code} logged`);

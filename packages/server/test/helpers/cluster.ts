@@ -2,12 +2,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { BootstrapInfo } from "../../src/services/bootstrap.js";
 import { mergePoolSettings, parsePoolSettings } from "../../src/services/settings.js";
 import { type Db, openDb } from "../../src/storage/db.js";
 import { repositories } from "../../src/storage/repos/index.js";
+import { freshDatabase } from "./harness.js";
 import { startWebhookReceiver } from "./receivers.js";
+import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from "./redis.js";
 
 /** Longer than a node keeps a pool row cached. */
 const POOL_CACHE_WAIT_MS = 1000;
@@ -231,3 +234,32 @@ export async function startCluster(options: ClusterOptions) {
   };
 }
 export type Cluster = Awaited<ReturnType<typeof startCluster>>;
+
+/**
+ * Three nodes on a fresh PostgreSQL database (and Redis under a fresh key prefix when asked),
+ * started before the suite's tests and removed after them. Call inside `describe`; the returned
+ * function gives the running cluster inside tests.
+ */
+export function clusterForSuite(options: { redis: boolean }): () => Cluster {
+  let cluster: Cluster | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  const prefix = freshRedisPrefix();
+  before(async () => {
+    const db = await freshDatabase("postgres");
+    drop = db.drop;
+    cluster = await startCluster({
+      nodes: 3,
+      databaseUrl: db.url,
+      redis: options.redis ? { url: REDIS_TEST_URL, prefix } : undefined,
+    });
+  });
+  after(async () => {
+    await cluster?.close();
+    await drop?.();
+    if (options.redis) await dropRedisPrefix(prefix);
+  });
+  return () => {
+    if (!cluster) throw new Error("the cluster starts in before(): use it inside tests");
+    return cluster;
+  };
+}
