@@ -17,32 +17,32 @@ export interface FlowTokenKey {
 const insertToken = compiled("flowTokens.insert", (db, row: FlowTokenRow) =>
   db.insertInto("flow_tokens").values(row),
 );
+/** Spends a live token (`now` twice: SET, then the expiry check — parameters in SQL order). */
+const spendLive = (
+  db: Executor,
+  now: number,
+  tokenHash: string,
+  purpose: string,
+  poolId: string,
+  stillNow: number,
+) =>
+  db
+    .updateTable("flow_tokens")
+    .set({ consumed_at: now })
+    .where("token_hash", "=", tokenHash)
+    .where("purpose", "=", purpose)
+    .where("pool_id", "=", poolId)
+    .where("consumed_at", "is", null)
+    .where("expires_at", ">", stillNow);
 const spendToken = compiled(
   "flowTokens.spend",
   (db, now: number, tokenHash: string, purpose: string, poolId: string, stillNow: number) =>
-    db
-      .updateTable("flow_tokens")
-      .set({ consumed_at: now })
-      .where("token_hash", "=", tokenHash)
-      .where("purpose", "=", purpose)
-      .where("pool_id", "=", poolId)
-      .where("consumed_at", "is", null)
-      .where("expires_at", ">", stillNow)
-      .returningAll(),
+    spendLive(db, now, tokenHash, purpose, poolId, stillNow).returningAll(),
 );
 const spendUserToken = compiled(
   "flowTokens.spendOfUser",
   (db, now: number, tokenHash: string, purpose: string, poolId: string, stillNow: number, userId: string) =>
-    db
-      .updateTable("flow_tokens")
-      .set({ consumed_at: now })
-      .where("token_hash", "=", tokenHash)
-      .where("purpose", "=", purpose)
-      .where("pool_id", "=", poolId)
-      .where("consumed_at", "is", null)
-      .where("expires_at", ">", stillNow)
-      .where("user_id", "=", userId)
-      .returningAll(),
+    spendLive(db, now, tokenHash, purpose, poolId, stillNow).where("user_id", "=", userId).returningAll(),
 );
 const retireTokens = compiled("flowTokens.retire", (db, now: number, userId: string, purpose: string) =>
   db
