@@ -77,23 +77,27 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
         created_at: now,
       });
     }
-    const live = (channels: string[]) => repos.findLiveCodes(poolId, "sms", target, channels, now);
+    const reserve = (channels: string[]) => repos.reserveCodeAttempts(poolId, "sms", target, channels, now);
     assert.deepEqual(
-      (await live(["CHANNEL_LOGIN"])).map((r) => r.channel),
-      ["CHANNEL_LOGIN"],
+      (await reserve(["CHANNEL_LOGIN"])).map((r) => [r.channel, r.attempts]),
+      [["CHANNEL_LOGIN", 1]],
     );
     assert.deepEqual(
-      (await live(["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"])).map((r) => r.channel).sort(),
+      (await reserve(["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"])).map((r) => r.channel).sort(),
       ["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"],
     );
-    assert.equal((await live(["CHANNEL_LOGIN"])).length, 1);
-    const [bind] = await live(["CHANNEL_BIND_PHONE"]);
     // Attempts are counted and given back by the compiled updates; at max_attempts the code is dead.
-    assert.equal(await repos.reserveCodeAttempt(bind.id, now), true);
-    await repos.releaseCodeAttempt(bind.id);
-    assert.equal(await repos.reserveCodeAttempt(bind.id, now), true);
-    assert.equal(await repos.reserveCodeAttempt(bind.id, now), true);
-    assert.equal(await repos.reserveCodeAttempt(bind.id, now), false);
+    const [bind] = await reserve(["CHANNEL_BIND_PHONE"]);
+    assert.equal(bind.attempts, 2);
+    assert.deepEqual(await reserve(["CHANNEL_BIND_PHONE"]), []);
+    await repos.releaseCodeAttempts([bind.id]);
+    assert.equal((await reserve(["CHANNEL_BIND_PHONE"]))[0]?.attempts, 2);
+    assert.deepEqual(await reserve(["CHANNEL_BIND_PHONE"]), []);
+    const live = async (channels: string[]) => {
+      const rows = await reserve(channels);
+      await repos.releaseCodeAttempts(rows.map((r) => r.id));
+      return rows;
+    };
     const rest = await live(["CHANNEL_UNBIND_PHONE", "CHANNEL_LOGIN"]);
     assert.equal(await repos.consumeCodes([rest[0].id], now), 1);
     assert.equal(await repos.consumeCodes([rest[0].id, rest[1].id], now), 1);

@@ -116,24 +116,21 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
   ): Promise<CheckedCode> {
     const t = normaliseTarget(raw);
     const now = clock.now();
-    const live = await repos.findLiveCodes(t.poolId, t.kind, t.target, channels, now);
-    if (live.length === 0) {
+    // Count the attempt before comparing, in the same statement that finds the codes: however
+    // many guesses run in parallel, at most max_attempts of them are ever compared against a code.
+    const reserved = await repos.reserveCodeAttempts(t.poolId, t.kind, t.target, channels, now);
+    if (reserved.length === 0) {
       // A code sent on another channel is wrong here, not missing (behaviour-and-errors §3.5).
       const elsewhere = await repos.hasLiveCode(t.poolId, t.kind, t.target, now);
       throw new ApiError(elsewhere ? "CODE_WRONG" : "CODE_EXPIRED");
     }
-    // Count the attempt before comparing: however many guesses run in parallel, at most
-    // max_attempts of them are ever compared against a code.
-    const reserved = [];
-    for (const row of live) if (await repos.reserveCodeAttempt(row.id, now)) reserved.push(row);
-    if (reserved.length === 0) throw new ApiError("CODE_EXPIRED");
     const candidate = code.trim();
     // Compare against every reserved code (no early exit): the time does not say which matched.
     const hits = reserved.map((row) => codeMatches(secret, bindingOf(row), candidate, row.code_hash));
     const match = reserved[hits.indexOf(true)];
     if (!match) throw new ApiError("CODE_WRONG");
     // A right guess is not a wrong try: give the attempts back.
-    for (const row of reserved) await repos.releaseCodeAttempt(row.id);
+    await repos.releaseCodeAttempts(reserved.map((row) => row.id));
     return { id: match.id };
   }
 

@@ -6,34 +6,27 @@ import type { Executor } from "./executor.js";
 export type CodeRow = Selectable<VerificationCodeTable>;
 export type NewCodeRow = Insertable<VerificationCodeTable>;
 
-const liveCodes = compiled(
-  "codes.live",
+/** Counts one attempt on every live code of the target on these channels and returns them. */
+const reserveLive = compiled(
+  "codes.reserveLive",
   (db, poolId: string, kind: string, target: string, channels: readonly string[], now: number) =>
     db
-      .selectFrom("verification_codes")
-      .selectAll()
+      .updateTable("verification_codes")
+      .set((eb) => ({ attempts: eb("attempts", "+", eb.lit(1)) }))
       .where("pool_id", "=", poolId)
       .where("kind", "=", kind)
       .where("target", "=", target)
       .where("channel", "in", channels)
       .where("consumed_at", "is", null)
       .where("expires_at", ">", now)
-      .where((eb) => eb("attempts", "<", eb.ref("max_attempts"))),
+      .where((eb) => eb("attempts", "<", eb.ref("max_attempts")))
+      .returningAll(),
 );
-const reserveAttempt = compiled("codes.reserveAttempt", (db, id: string, now: number) =>
-  db
-    .updateTable("verification_codes")
-    .set((eb) => ({ attempts: eb("attempts", "+", eb.lit(1)) }))
-    .where("id", "=", id)
-    .where("consumed_at", "is", null)
-    .where("expires_at", ">", now)
-    .where((eb) => eb("attempts", "<", eb.ref("max_attempts"))),
-);
-const releaseAttempt = compiled("codes.releaseAttempt", (db, id: string) =>
+const releaseAttempts = compiled("codes.releaseAttempts", (db, ids: readonly string[]) =>
   db
     .updateTable("verification_codes")
     .set((eb) => ({ attempts: eb("attempts", "-", eb.lit(1)) }))
-    .where("id", "=", id)
+    .where("id", "in", ids)
     .where((eb) => eb("attempts", ">", eb.lit(0))),
 );
 const consumeLive = compiled("codes.consume", (db, now: number, ids: readonly string[], stillNow: number) =>
@@ -71,17 +64,6 @@ export function codesRepo(db: Executor) {
         .execute();
     },
 
-    async findLiveCodes(
-      poolId: string,
-      kind: string,
-      target: string,
-      channels: readonly string[],
-      now: number,
-    ): Promise<CodeRow[]> {
-      if (channels.length === 0) return [];
-      return (await liveCodes(db, poolId, kind, target, channels, now)).rows;
-    },
-
     /** Whether the target holds a live code on any channel. */
     async hasLiveCode(poolId: string, kind: string, target: string, now: number): Promise<boolean> {
       const row = await db
@@ -97,14 +79,24 @@ export function codesRepo(db: Executor) {
       return row !== undefined;
     },
 
-    /** Count one attempt while the code is live; false when it is dead (or was replaced). */
-    async reserveCodeAttempt(id: string, now: number): Promise<boolean> {
-      return affectedRows(await reserveAttempt(db, id, now)) === 1;
+    /**
+     * Count one attempt on each live code of the target on `channels`, in one statement, and
+     * return those codes (attempt counted). Dead codes are neither counted nor returned.
+     */
+    async reserveCodeAttempts(
+      poolId: string,
+      kind: string,
+      target: string,
+      channels: readonly string[],
+      now: number,
+    ): Promise<CodeRow[]> {
+      if (channels.length === 0) return [];
+      return (await reserveLive(db, poolId, kind, target, channels, now)).rows;
     },
 
-    /** Give back an attempt reserved by a guess that turned out right. */
-    async releaseCodeAttempt(id: string): Promise<void> {
-      await releaseAttempt(db, id);
+    /** Give back the attempts reserved by a guess that turned out right. */
+    async releaseCodeAttempts(ids: readonly string[]): Promise<void> {
+      if (ids.length > 0) await releaseAttempts(db, ids);
     },
 
     /** Spend live codes; returns how many were spent (the caller wants all of them). */
