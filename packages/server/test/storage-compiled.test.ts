@@ -42,11 +42,14 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const [id] = await insertUsers(1, () => "+8613800000001");
     const { repos, db } = h().ctx;
     // Once outside a transaction, so the compiled statement exists before the transaction uses it.
-    assert.equal(await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000002", 1), 1);
+    assert.equal(
+      (await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000002", 1))?.phone,
+      "+8613800000002",
+    );
     await assert.rejects(
       db.kysely.transaction().execute(async (trx) => {
         const tx = repositories(trx);
-        assert.equal(await tx.replaceUserPhone(poolId, id, "+8613800000002", "+8613800000003", 2), 1);
+        assert.ok(await tx.replaceUserPhone(poolId, id, "+8613800000002", "+8613800000003", 2));
         assert.equal((await tx.findUserById(poolId, id))?.phone, "+8613800000003");
         throw new Error("roll back");
       }),
@@ -54,7 +57,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     );
     assert.equal((await repos.findUserById(poolId, id))?.phone, "+8613800000002");
     // The guard in the WHERE clause still decides: the old number no longer matches.
-    assert.equal(await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3), 0);
+    assert.equal(await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3), undefined);
   });
 
   it("list arguments of different lengths each get their own statement", async () => {

@@ -1,6 +1,7 @@
 import type { ApiErrorKey, PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../http/api-error.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { Contacts } from "../../storage/repos/user-contacts.js";
 import type { AuditAction } from "../audit.js";
 import type { FlowPurpose } from "../flow-tokens.js";
 import type { NotificationPurpose } from "../notifications.js";
@@ -25,7 +26,8 @@ export interface ContactChangeSpec {
   newKey: string;
   tokenTtl: SettingOf<number>;
   assertFree(repos: Repositories, poolId: string, value: string, userId: string): Promise<void>;
-  replace(repos: Repositories, ...args: Parameters<Repositories["replaceUserPhone"]>): Promise<number>;
+  /** The user's addresses after the change; undefined when the old one is no longer theirs. */
+  replace(repos: Repositories, ...args: Parameters<Repositories["replaceUserPhone"]>): Promise<Contacts>;
   mismatch: { key: ApiErrorKey; message: string };
   auditAction: AuditAction;
   mask(value: string): string;
@@ -83,9 +85,8 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
         const to = payload[spec.newKey]!;
         // Re-check at commit what may have changed since step 1.
         await spec.assertFree(repos, poolId, to, userId);
-        if ((await spec.replace(repos, poolId, userId, from, to, deps.clock.now())) !== 1) {
-          throw new ApiError(spec.mismatch.key, { message: spec.mismatch.message });
-        }
+        const after = await spec.replace(repos, poolId, userId, from, to, deps.clock.now());
+        if (!after) throw new ApiError(spec.mismatch.key, { message: spec.mismatch.message });
         await deps.audit.record(repos, {
           poolId,
           userId,
@@ -95,7 +96,7 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
           newValue: spec.mask(to),
           meta: who.meta,
         });
-        return { from, to, otherAddress: (await repos.findUserById(poolId, userId))?.[other] ?? null };
+        return { from, to, otherAddress: after[other] };
       });
 
       // The old address and the other one hear of it (no code, no link); the new one just proved itself.

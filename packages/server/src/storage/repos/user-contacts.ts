@@ -1,11 +1,11 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
-import { affectedRows, compiled } from "./compiled.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 /**
  * Conditional writes of a user's phone and email. Each states in its WHERE clause what must
- * still be true, so a concurrent change makes it touch no row (the count says so) instead
+ * still be true, so a concurrent change makes it touch no row (no count, no returned row) instead
  * of overwriting; the unique indexes remain the final word on who owns a number.
  */
 type Users = ExpressionBuilder<Database, "users">;
@@ -37,8 +37,12 @@ const replacePhone = compiled(
       .set((eb) => ({ phone: newPhone, phone_verified: eb.lit(1), updated_at: now }))
       .where("pool_id", "=", poolId)
       .where("id", "=", id)
-      .where("phone", "=", oldPhone),
+      .where("phone", "=", oldPhone)
+      .returning(["phone", "email"]),
 );
+
+/** A user's addresses after a change; undefined when the change touched no row. */
+export type Contacts = { phone: string | null; email: string | null } | undefined;
 
 export function userContactsRepo(db: Executor) {
   const user = (poolId: string, id: string) =>
@@ -55,8 +59,14 @@ export function userContactsRepo(db: Executor) {
       return count(r);
     },
     /** Change phone: only while the user still has the number the change was verified for. */
-    async replaceUserPhone(poolId: string, id: string, oldPhone: string, newPhone: string, now: number) {
-      return affectedRows(await replacePhone(db, newPhone, now, poolId, id, oldPhone));
+    async replaceUserPhone(
+      poolId: string,
+      id: string,
+      oldPhone: string,
+      newPhone: string,
+      now: number,
+    ): Promise<Contacts> {
+      return firstRow(await replacePhone(db, newPhone, now, poolId, id, oldPhone));
     },
     /** unbind-phone: only the verified number, and only if another way to sign in remains. */
     async clearUserPhoneKeepingASignInMethod(poolId: string, id: string, phone: string, now: number) {
@@ -74,12 +84,18 @@ export function userContactsRepo(db: Executor) {
         .executeTakeFirst();
       return count(r);
     },
-    async replaceUserEmail(poolId: string, id: string, oldEmail: string, newEmail: string, now: number) {
-      const r = await user(poolId, id)
+    async replaceUserEmail(
+      poolId: string,
+      id: string,
+      oldEmail: string,
+      newEmail: string,
+      now: number,
+    ): Promise<Contacts> {
+      return user(poolId, id)
         .set({ email: newEmail, email_verified: 1, updated_at: now })
         .where(sql<string>`lower(email)`, "=", oldEmail.toLowerCase())
+        .returning(["phone", "email"])
         .executeTakeFirst();
-      return count(r);
     },
     async clearUserEmailKeepingASignInMethod(poolId: string, id: string, email: string, now: number) {
       const r = await user(poolId, id)
