@@ -22,21 +22,30 @@ export function normalizePhone(number: string, countryCode: string | undefined, 
     trimmed.startsWith("+") ? trimmed : `+${cc}${trimmed.replace(/^0+/, "")}`,
   );
   if (!parsed?.isValid()) throw new ApiError("INVALID_PHONE");
-  return {
+  const phone = {
     e164: parsed.number,
     national: parsed.nationalNumber,
     countryCode: `+${parsed.countryCallingCode}`,
   };
+  // The number is about to be stored, masked and messaged: each would parse it again.
+  remember(phone.e164, Object.freeze({ phone: phone.national, phoneCountryCode: phone.countryCode }));
+  return phone;
 }
 
-const splits = new Map<string, Readonly<{ phone: string; phoneCountryCode: string }>>();
+type Split = Readonly<{ phone: string; phoneCountryCode: string }>;
+const splits = new Map<string, Split>();
 const SPLITS_KEEP = 10_000;
+
+function remember(e164: string, split: Split): void {
+  if (splits.size >= SPLITS_KEEP) splits.delete(splits.keys().next().value as string);
+  splits.set(e164, split);
+}
 
 /**
  * Splits a stored E.164 number back into UserDto's two fields. Parsing with full metadata is
  * the dearest step of building a UserDto, so recent answers are remembered (bounded).
  */
-export function splitE164(e164: string): Readonly<{ phone: string; phoneCountryCode: string }> {
+export function splitE164(e164: string): Split {
   const hit = splits.get(e164);
   if (hit) return hit;
   const parsed = parsePhoneNumberFromString(e164);
@@ -45,8 +54,7 @@ export function splitE164(e164: string): Readonly<{ phone: string; phoneCountryC
       ? { phone: parsed.nationalNumber as string, phoneCountryCode: `+${parsed.countryCallingCode}` }
       : { phone: e164, phoneCountryCode: "" },
   );
-  if (splits.size >= SPLITS_KEEP) splits.delete(splits.keys().next().value as string);
-  splits.set(e164, split);
+  remember(e164, split);
   return split;
 }
 
