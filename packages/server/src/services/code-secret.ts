@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { randomHex } from "./ids.js";
 
 /** What a code is bound to; part of the HMAC input, so a hash never verifies for another binding. */
 export interface CodeBinding {
@@ -31,5 +32,5 @@ export function codeMatches(secret: string, b: CodeBinding, candidate: string, s
 
 /** A stored hash no code can match (codes requested for unknown accounts: nothing usable). */
 export function unusableHash(): string {
-  return randomBytes(32).toString("hex");
+  return randomHex(32);
 }

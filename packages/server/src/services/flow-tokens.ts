@@ -1,8 +1,8 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { ApiError } from "../http/api-error.js";
 import type { Repositories } from "../storage/repos/index.js";
 import type { Clock } from "./clock.js";
-import { newId } from "./ids.js";
+import { newId, randomBase64url } from "./ids.js";
 
 /**
  * One-time flow tokens: step 1 of a two-step flow (verify-update-phone-request …) proves
@@ -49,7 +49,7 @@ export function flowTokenService(secret: string, clock: Clock) {
       input: IssueFlowToken<P>,
     ): Promise<{ token: string; expiresIn: number }> {
       const now = clock.now();
-      const token = randomBytes(32).toString("base64url");
+      const token = randomBase64url(32);
       await repos.retireFlowTokens(input.userId, input.purpose, now);
       await repos.insertFlowToken({
         id: newId(),

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { IntrospectionResponse } from "@gatehouse/protocol";
 import type { Kysely } from "kysely";
 import { OAuthError } from "../http/oauth-error.js";
@@ -8,7 +8,7 @@ import type { UserRow } from "../storage/repos/users.js";
 import type { Database } from "../storage/schema.js";
 import { appConfig } from "./applications.js";
 import type { Clock } from "./clock.js";
-import { newId } from "./ids.js";
+import { newId, randomBase64url } from "./ids.js";
 import { atHash, decodeJwt, signJwt, verifyJwt } from "./jwt.js";
 import { scopeSet, userClaims } from "./oidc-claims.js";
 import type { AuthenticatedUser } from "./ports.js";
@@ -309,7 +309,7 @@ export class Tokens {
   }
 
   private newRefreshToken(app: ApplicationRow, sessionId: string, scope: string) {
-    const token = randomBytes(32).toString("base64url");
+    const token = randomBase64url(32);
     const now = this.clock.now();
     return {
       token,
