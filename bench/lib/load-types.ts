@@ -18,6 +18,7 @@ export interface RequestSpec {
  *   `capture` field (a dotted path) puts the new value back.
  * - pair: two steps per item; step one is `first[i]` (each used once), step two is `second`
  *   with `{captured}` replaced by the `capture` field of step one's answer and step one's headers.
+ *   Pairs with the same authorization header (one caller) never overlap.
  */
 export type Plan =
   | { kind: "fixed"; request: RequestSpec }

@@ -112,18 +112,39 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
       ];
     }
     case "pair": {
+      // Pairs of one caller (same authorization) run one at a time: a change-phone pair starts
+      // from the number the caller's previous pair left, so two of them must not overlap. A pair
+      // whose caller is busy waits in `deferred` and goes first once the caller is free.
       let i = 0;
       const firsts = plan.first.map(toAc);
       const { second, capture } = plan;
+      const callerOf = (k: number) => String((firsts[k].headers as Record<string, string>).authorization);
+      const busy = new Set<string>();
+      const deferred: number[] = [];
+      const nextFree = (): number | undefined => {
+        const d = deferred.findIndex((k) => !busy.has(callerOf(k)));
+        if (d >= 0) return deferred.splice(d, 1)[0];
+        while (i < firsts.length) {
+          const k = i++;
+          if (!busy.has(callerOf(k))) return k;
+          deferred.push(k);
+        }
+        return undefined;
+      };
+      const done = (ctx: Record<string, unknown>) => busy.delete(ctx.caller as string);
       return [
         {
           setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
-            if (i >= firsts.length) {
+            const k = nextFree();
+            if (k === undefined) {
               c.exhausted = true;
               c.stop?.();
+              ctx.caller = undefined;
               return { ...req, ...IDLE };
             }
-            const first = firsts[i++];
+            const first = firsts[k];
+            ctx.caller = callerOf(k);
+            busy.add(ctx.caller as string);
             ctx.headers = first.headers;
             return { ...req, ...first };
           },
@@ -135,7 +156,10 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
               v = undefined;
             }
             ctx.captured = typeof v === "string" ? v : undefined;
-            if (ctx.captured === undefined) sample(c, status, body);
+            if (ctx.captured === undefined) {
+              done(ctx);
+              if (ctx.caller !== undefined) sample(c, status, body);
+            }
           },
         },
         {
@@ -149,6 +173,7 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
               body: fill(second.body, "captured", ctx.captured),
             };
           },
+          onResponse: (_status: number, _body: string, ctx: Record<string, unknown>) => done(ctx),
         },
       ];
     }
