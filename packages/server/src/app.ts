@@ -18,7 +18,7 @@ import metrics from "./http/metrics.js";
 import { genReqId, requestSerializer } from "./http/request-log.js";
 import securityHeaders from "./http/security-headers.js";
 import shutdown from "./http/shutdown.js";
-import { formatValidationErrors, validatorCompiler } from "./http/validation.js";
+import { formatValidationErrors, serializerCompiler, validatorCompiler } from "./http/validation.js";
 import { oidcRoutes } from "./oidc/index.js";
 import { SERVER_VERSION } from "./version.js";
 
@@ -36,6 +36,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   registerJsonParser(app);
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
