@@ -5,7 +5,7 @@ import { seedUsers } from "../gatehouse/seed.js";
 import { startGatehouse } from "../gatehouse/server.js";
 import { type Log, measureHttp, type Row, type Settings } from "../lib/measure.js";
 import { memoryOf } from "../lib/proc.js";
-import type { MemoryRecord } from "../lib/targets.js";
+import { IDLE_SETTLE_SEC, type MemoryRecord } from "../lib/targets.js";
 
 export interface GatehouseGroupOptions {
   settings: Settings;
@@ -37,8 +37,12 @@ export async function gatehouseGroup(
     });
     try {
       await new Promise((r) => setTimeout(r, 500));
+      const startMb = memoryOf(server.pid).rssMb;
+      o.log(`  RSS ${startMb} MB after start; idle for ${IDLE_SETTLE_SEC} s`);
+      await new Promise((r) => setTimeout(r, IDLE_SETTLE_SEC * 1000));
       const memory: MemoryRecord = {
         server: `gatehouse ${dialect}`,
+        startMb,
         idleMb: memoryOf(server.pid).rssMb,
         peakMb: 0,
       };
