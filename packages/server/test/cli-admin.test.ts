@@ -7,6 +7,7 @@ import { it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { signInByPassword } from "./helpers/auth.js";
 import { cli } from "./helpers/cli.js";
+import { gatehouseArgs } from "./helpers/cli-process.js";
 import { describeEachDialect, type Harness } from "./helpers/harness.js";
 import { mgmt } from "./helpers/management.js";
 
@@ -228,15 +229,11 @@ it("the real gatehouse binary runs admin commands on the configured database, cr
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gh-cli-"));
   try {
-    const res = spawnSync(
-      process.execPath,
-      ["--import", "tsx", "packages/server/src/cli/index.ts", "pool", "list", "--json"],
-      {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: "silent" },
-      },
-    );
+    const res = spawnSync(process.execPath, gatehouseArgs("pool", "list", "--json"), {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: "silent" },
+    });
     assert.equal(res.status, 0, res.stderr);
     const pools = JSON.parse(res.stdout);
     assert.deepEqual(

@@ -4,12 +4,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { gatehouseArgs } from "./helpers/cli-process.js";
 import { freshDatabase, postgresAvailable } from "./helpers/harness.js";
 
-const cli = fileURLToPath(new URL("../src/cli/index.ts", import.meta.url));
 const run = (args: string[], env: Record<string, string>) =>
-  spawnSync(process.execPath, ["--import", "tsx", cli, ...args], {
+  spawnSync(process.execPath, gatehouseArgs(...args), {
     env: { ...process.env, ...env },
     encoding: "utf8",
   });
@@ -18,7 +17,7 @@ const run = (args: string[], env: Record<string, string>) =>
 function start(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", cli, "start"], {
+  const child = spawn(process.execPath, gatehouseArgs("start"), {
     env: { ...process.env, GATEHOUSE_PORT: "0", GATEHOUSE_HOST: "127.0.0.1", ...env },
   });
   let out = "";

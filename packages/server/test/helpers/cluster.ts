@@ -3,19 +3,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { BootstrapInfo } from "../../src/services/bootstrap.js";
 import { mergePoolSettings, parsePoolSettings } from "../../src/services/settings.js";
 import { type Db, openDb } from "../../src/storage/db.js";
 import { repositories } from "../../src/storage/repos/index.js";
+import { gatehouseArgs } from "./cli-process.js";
 import { freshDatabase } from "./harness.js";
 import { startWebhookReceiver } from "./receivers.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from "./redis.js";
 
 /** Longer than a node keeps a pool row cached. */
 const POOL_CACHE_WAIT_MS = 1000;
-
-const cli = fileURLToPath(new URL("../../src/cli/index.ts", import.meta.url));
 
 /** Every server process any test started, killed if the test process dies first. */
 const running = new Set<ChildProcess>();
@@ -51,7 +49,7 @@ export interface NodeOptions {
   appId?: string;
 }
 
-/** Starts `gatehouse start` (the CLI, via tsx) and resolves once it listens. */
+/** Starts `gatehouse start` (the CLI from source) and resolves once it listens. */
 export async function startNode(options: NodeOptions): Promise<ServerNode> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-node-"));
   let out = "";
@@ -59,7 +57,7 @@ export async function startNode(options: NodeOptions): Promise<ServerNode> {
   const node = {} as ServerNode;
 
   const launch = (port: number) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, "start"], {
+    const child = spawn(process.execPath, gatehouseArgs("start"), {
       env: {
         ...process.env,
         NODE_ENV: "production",
