@@ -53,6 +53,15 @@ const files = roots
 // One mirror per run, so two runs in one checkout do not trip over each other.
 fs.mkdirSync(".tmp", { recursive: true });
 const mirror = fs.mkdtempSync(path.join(".tmp", "tests-"));
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+]) {
+  process.once(signal, () => {
+    fs.rmSync(mirror, { recursive: true, force: true });
+    process.exit(code);
+  });
+}
 let failed = false;
 try {
   const sources = [
