@@ -15,7 +15,7 @@ import { healthRoutes } from "./http/health.js";
 import inputGuard from "./http/input-guard.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
-import { genReqId, requestSerializer } from "./http/request-log.js";
+import { genReqId, logSerializers } from "./http/request-log.js";
 import securityHeaders from "./http/security-headers.js";
 import shutdown from "./http/shutdown.js";
 import { formatValidationErrors, serializerCompiler, validatorCompiler } from "./http/validation.js";
@@ -25,7 +25,7 @@ import { SERVER_VERSION } from "./version.js";
 /** The Fastify instance. Never listens: main.ts does, tests inject. */
 export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: ctx.logger.child({}, { serializers: { req: requestSerializer } }) as FastifyBaseLogger,
+    loggerInstance: ctx.logger.child({}, { serializers: logSerializers }) as FastifyBaseLogger,
     genReqId,
     bodyLimit: ctx.config.bodyLimit,
     trustProxy: ctx.config.trustProxy,

@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
+import { logSerializers } from "./http/request-log.js";
 import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { auditService } from "./services/audit.js";
 import { type Clock, systemClock } from "./services/clock.js";
@@ -72,14 +73,6 @@ export interface ContextOptions {
   sessionCacheTtlMs?: number;
 }
 
-/** Paths and header values that must never reach a log line. */
-export const logRedactPaths = [
-  "req.headers.authorization",
-  "req.headers.cookie",
-  "req.headers['x-authing-signature-nonce']",
-  "res.headers['set-cookie']",
-];
-
 /**
  * Logs to stdout without a write(2) on the event loop per line: lines are written by the thread
  * pool, and those that arrive while a write is under way go out together with the next one.
@@ -87,7 +80,7 @@ export const logRedactPaths = [
  */
 export function createLogger(config: Config): Logger {
   return pino(
-    { level: config.logLevel, redact: { paths: logRedactPaths, censor: "[redacted]" } },
+    { level: config.logLevel, serializers: logSerializers },
     pino.destination({ dest: 1, sync: false }),
   );
 }

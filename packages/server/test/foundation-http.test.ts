@@ -137,4 +137,15 @@ describeEachDialect("http foundation", (h) => {
     assert.doesNotMatch(joined, /SECRET-TOKEN-VALUE/);
     assert.match(joined, /access_token=\[redacted\]/);
   });
+
+  it("log lines never carry a secret parameter with a percent-encoded name, nor headers", async () => {
+    await h().inject({
+      method: "GET",
+      url: "/api/v3/get-country-list?x=1&access%5Ftoken=SECRET-ENCODED-NAME",
+      headers: { authorization: "Bearer SECRET-HEADER-TOKEN", cookie: "sid=SECRET-COOKIE" },
+    });
+    const joined = h().logs.join("\n");
+    assert.doesNotMatch(joined, /SECRET-/);
+    assert.match(joined, /access%5Ftoken=\[redacted\]/);
+  });
 });
