@@ -5,7 +5,10 @@ import { logSerializers, redactUrl } from "../src/http/request-log.js";
 
 describe("what a log line may say about a request", () => {
   it("redacts secret query parameters however they are spelled, and leaves other URLs alone", () => {
-    assert.equal(redactUrl("/api/v3/get-profile?withCustomData=false"), "/api/v3/get-profile?withCustomData=false");
+    assert.equal(
+      redactUrl("/api/v3/get-profile?withCustomData=false"),
+      "/api/v3/get-profile?withCustomData=false",
+    );
     assert.equal(redactUrl("/oidc/me"), "/oidc/me");
     assert.equal(redactUrl("/cb?state=1&code=abc&x=2"), "/cb?state=1&code=[redacted]&x=2");
     assert.equal(redactUrl("/cb?CODE=abc"), "/cb?CODE=[redacted]");
