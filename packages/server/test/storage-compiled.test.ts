@@ -150,6 +150,35 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     for (const row of await readAll()) assert.equal(row?.id, id);
   });
 
+  it("PostgreSQL rows are parsed by the types of their own columns, whatever shape came before", async () => {
+    if (h().dialect !== "postgres") return;
+    const { db } = h().ctx;
+    // Same column name, other types: each result is parsed by its own column's type.
+    for (let i = 0; i < 3; i++) {
+      const asInt = await sql<{ x: unknown }>`SELECT 42::int8 AS x`.execute(db.kysely);
+      const asText = await sql<{ x: unknown }>`SELECT '42'::text AS x`.execute(db.kysely);
+      const asBool = await sql<{ x: unknown; y: unknown }>`SELECT true AS x, NULL::text AS y`.execute(
+        db.kysely,
+      );
+      assert.deepEqual(asInt.rows, [{ x: 42 }]);
+      assert.deepEqual(asText.rows, [{ x: "42" }]);
+      assert.deepEqual(asBool.rows, [{ x: true, y: null }]);
+    }
+    // A column added between two reads of the same statement appears in the later rows.
+    const [id] = await insertUsers(1);
+    const poolId = h().boot.userPoolId;
+    assert.equal("added_later" in ((await h().ctx.repos.findUserById(poolId, id)) ?? {}), false);
+    await sql`ALTER TABLE users ADD COLUMN added_later int8 DEFAULT 7`.execute(db.kysely);
+    try {
+      const rows = await Promise.all(
+        Array.from({ length: 20 }, () => h().ctx.repos.findUserById(poolId, id)),
+      );
+      for (const row of rows) assert.equal((row as Record<string, unknown> | undefined)?.added_later, 7);
+    } finally {
+      await sql`ALTER TABLE users DROP COLUMN added_later`.execute(db.kysely);
+    }
+  });
+
   it("PostgreSQL runs hot queries as named prepared statements, unless turned off (poolers)", async () => {
     if (h().dialect !== "postgres") return;
     const poolId = h().boot.userPoolId;

@@ -4,6 +4,7 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { startCheckpointer } from "./checkpointer.js";
+import { rememberResultShapes } from "./pg-result-shapes.js";
 import { hotStatementName } from "./repos/compiled.js";
 import type { Database } from "./schema.js";
 
@@ -60,6 +61,7 @@ function loadPg(): typeof import("pg") {
   const pg = require("pg") as typeof import("pg");
   // int8 (COUNT, bigint columns) arrives as a string by default; our bigints are epoch ms, safe as numbers.
   pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+  rememberResultShapes(pg.Result);
   return pg;
 }
 
