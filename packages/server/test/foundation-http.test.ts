@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey } from "node:crypto";
 import { it } from "node:test";
+import { compileAllSchemas } from "../src/http/validation.js";
 import { describeEachDialect } from "./helpers/harness.js";
 
 describeEachDialect("http foundation", (h) => {
@@ -120,6 +121,10 @@ describeEachDialect("http foundation", (h) => {
       /gatehouse_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/,
     );
     assert.match(metrics.body, /gatehouse_http_request_duration_seconds_bucket/);
+  });
+
+  it("every route's validators and response serializers compile (they are built on a route's first call)", () => {
+    assert.ok(compileAllSchemas() > 100);
   });
 
   it("serves the OpenAPI document and the browsable reference", async () => {

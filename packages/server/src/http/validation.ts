@@ -13,8 +13,41 @@ const common = { allErrors: false, useDefaults: true, removeAdditional: false, s
 const bodyAjv = addFormats.default(new Ajv.default({ ...common, coerceTypes: false }));
 const textAjv = addFormats.default(new Ajv.default({ ...common, coerceTypes: "array" }));
 
-export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) =>
-  (httpPart === "body" ? bodyAjv : textAjv).compile(schema);
+/**
+ * Validators and serializers are generated code, a few hundred of them for all routes: each is
+ * compiled when its route is first called, so a server holds only those of the routes it serves
+ * (idle memory: ~3 MB of heap) and starts faster. A test compiles every route's (compileAllSchemas).
+ */
+const pending: (() => unknown)[] = [];
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  const get = () => {
+    value ??= make();
+    return value;
+  };
+  pending.push(get);
+  return get;
+}
+
+/** Compiles what no call has compiled yet; throws on the first schema that does not compile. */
+export function compileAllSchemas(): number {
+  for (const compile of pending) compile();
+  return pending.length;
+}
+
+export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) => {
+  const ajv = httpPart === "body" ? bodyAjv : textAjv;
+  const validator = lazily(() => ajv.compile(schema));
+  const validate = (data: unknown) => {
+    const v = validator();
+    // Our schemas are synchronous (no $async): ajv answers a boolean.
+    const ok = v(data) as boolean;
+    validate.errors = v.errors;
+    return ok;
+  };
+  validate.errors = null as ErrorObject[] | null | undefined;
+  return validate;
+};
 
 const serializers = new Map<string, (data: unknown) => string>();
 
@@ -23,14 +56,19 @@ const serializers = new Map<string, (data: unknown) => string>();
  * schemas (the user envelope alone serves many): one serializer per distinct schema keeps
  * ~40 generated functions and their source text out of the heap.
  */
-export const serializerCompiler: FastifySerializerCompiler<any> = ({ schema }) => {
+function serializerFor(schema: unknown): (data: unknown) => string {
   const key = JSON.stringify(schema);
   let serialize = serializers.get(key);
   if (!serialize) {
-    serialize = fastJson(schema);
+    serialize = fastJson(schema as object);
     serializers.set(key, serialize);
   }
   return serialize;
+}
+
+export const serializerCompiler: FastifySerializerCompiler<any> = ({ schema }) => {
+  const serializer = lazily(() => serializerFor(schema));
+  return (data: unknown) => serializer()(data);
 };
 
 /** "body/phonePassCodePayload/newPhoneNumber must be string" — names the field. */
