@@ -3,7 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
+import { startCheckpointer } from "../src/storage/checkpointer.js";
 import { openDb } from "../src/storage/db.js";
 
 describe("SQLite connection", () => {
@@ -48,6 +50,39 @@ describe("SQLite connection", () => {
     } finally {
       await again.close();
     }
+  });
+
+  it("the checkpoint thread leaves while nothing is written, and the next write brings it back", async () => {
+    const file = path.join(dir, "idle.db");
+    const sqlite = new SQLite(file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+    const insert = sqlite.prepare("INSERT INTO t (v) VALUES (?)");
+    const until = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 5000;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(ok(), what);
+    };
+    const checkpointer = startCheckpointer(sqlite, file, { idleExitMs: 300 });
+    try {
+      assert.equal(checkpointer.running, true);
+      assert.equal(sqlite.pragma("wal_autocheckpoint", { simple: true }), 0);
+      const sizeBefore = fs.statSync(file).size;
+      for (let i = 0; i < 500; i++) insert.run("x".repeat(1000));
+      await until("pages reach the database file", () => fs.statSync(file).size >= sizeBefore + 400_000);
+      await until("the thread leaves once the WAL is quiet", () => !checkpointer.running);
+      // Still no automatic checkpoints inside commits while the thread is away.
+      assert.equal(sqlite.pragma("wal_autocheckpoint", { simple: true }), 0);
+      const sizeIdle = fs.statSync(file).size;
+      for (let i = 0; i < 500; i++) insert.run("y".repeat(1000));
+      await until("a write brings the thread back", () => checkpointer.running);
+      await until("and its pages reach the file", () => fs.statSync(file).size >= sizeIdle + 400_000);
+    } finally {
+      await checkpointer.stop();
+    }
+    assert.equal(sqlite.pragma("wal_autocheckpoint", { simple: true }), 1000);
+    assert.equal((sqlite.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n, 1000);
+    sqlite.close();
   });
 
   it("cached prepared statements: a query repeats with new parameters, also after a stream stopped early", async () => {

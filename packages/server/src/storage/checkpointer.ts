@@ -4,30 +4,64 @@ import type SQLite from "better-sqlite3";
 
 /** How often the background connection checkpoints the WAL. */
 const INTERVAL_MS = 100;
+/** The worker offers to leave after the WAL has taken no new frame for this long. */
+const IDLE_EXIT_MS = 10_000;
+/** While the worker is away, how often the server's connection is asked whether it wrote. */
+const WATCH_MS = 250;
 
 /**
  * Runs in a worker thread with its own connection to the same file. A PASSIVE checkpoint never
  * blocks the server's reads or writes; it copies committed pages from the WAL into the database
- * and, in `synchronous=NORMAL`, does the fsyncs — which is why it must not run on the event loop.
+ * and, in synchronous=NORMAL, does the fsyncs — which is why it must not run on the event loop.
+ * When the WAL has been fully copied and took no new frame for a while, the worker says "quiet";
+ * told "leave", it checkpoints once more and ends.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
+let lastFrames = -1;
+let quietSince = Date.now();
+let offered = false;
 const checkpoint = () => {
-  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch {}
+  try {
+    const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+    if (r.log !== lastFrames || r.checkpointed !== r.log) {
+      lastFrames = r.log;
+      quietSince = Date.now();
+      offered = false;
+    }
+  } catch {
+    quietSince = Date.now();
+  }
 };
-const timer = setInterval(checkpoint, workerData.intervalMs);
-parentPort.on("message", () => {
-  clearInterval(timer);
+const timer = setInterval(() => {
   checkpoint();
-  db.close();
-  parentPort.postMessage("stopped");
+  if (!offered && Date.now() - quietSince >= workerData.idleExitMs) {
+    offered = true;
+    parentPort.postMessage("quiet");
+  }
+}, workerData.intervalMs);
+let closed = false;
+parentPort.on("message", (message) => {
+  if (!closed) {
+    clearInterval(timer);
+    checkpoint();
+    db.close();
+    closed = true;
+  }
+  parentPort.postMessage(message === "leave" ? "left" : "stopped");
 });
 `;
 
 export interface Checkpointer {
+  /** Whether the worker thread is running (it leaves while the server's connection writes nothing). */
+  readonly running: boolean;
   stop(): Promise<void>;
+}
+
+export interface CheckpointerOptions {
+  idleExitMs?: number;
 }
 
 /**
@@ -36,33 +70,89 @@ export interface Checkpointer {
  * behind it — waited for the page copy and two fsyncs (measured: most of the time of a write path).
  * Here the server's connection never checkpoints; a worker thread does, every 100 ms. If the worker
  * fails, the connection goes back to automatic checkpoints, so the WAL never grows unchecked.
+ *
+ * A worker thread is a second V8 isolate: 6–20 MB of resident memory that a server taking no
+ * writes need not hold. When the WAL is quiet the worker offers to leave; the server notes its
+ * connection's change count (SQLite's total_changes()) and lets it go after one last checkpoint.
+ * Every 250 ms the count is read again (no I/O): the first write after brings the worker back.
  */
-export function startCheckpointer(sqlite: SQLite.Database, file: string): Checkpointer {
+export function startCheckpointer(
+  sqlite: SQLite.Database,
+  file: string,
+  options: CheckpointerOptions = {},
+): Checkpointer {
   const require = createRequire(import.meta.url);
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { driver: require.resolve("better-sqlite3"), file, intervalMs: INTERVAL_MS },
-    resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
-  });
-  worker.unref();
+  const workerData = {
+    driver: require.resolve("better-sqlite3"),
+    file,
+    intervalMs: INTERVAL_MS,
+    idleExitMs: options.idleExitMs ?? IDLE_EXIT_MS,
+  };
+  const changes = sqlite.prepare("SELECT total_changes() AS n").pluck();
   sqlite.pragma("wal_autocheckpoint = 0");
   let stopped = false;
+  let worker: Worker | undefined;
+  let watcher: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+
   const fallBack = () => {
     if (!stopped && sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
   };
-  worker.on("error", fallBack);
-  worker.on("exit", fallBack);
-  return {
-    async stop() {
+  const watch = (since: unknown) => {
+    watcher = setInterval(() => {
+      if (stopped || !sqlite.open || changes.get() === since) return;
+      clearInterval(watcher);
+      watcher = undefined;
+      start();
+    }, WATCH_MS);
+    watcher.unref();
+  };
+  const start = () => {
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData,
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
+    });
+    w.unref();
+    worker = w;
+    // Writes before this count are covered by the worker's last checkpoint; any after bring it back.
+    let leftAt: unknown;
+    w.on("message", (message) => {
+      if (message === "quiet" && !stopped) {
+        leftAt = changes.get();
+        w.postMessage("leave");
+      } else if (message === "left" || message === "stopped") {
+        void w.terminate();
+      }
+    });
+    w.on("error", fallBack);
+    w.on("exit", () => {
+      worker = undefined;
       if (stopped) return;
-      stopped = true;
-      await new Promise<void>((resolve) => {
-        const done = () => resolve();
-        worker.once("message", () => void worker.terminate().then(done, done));
-        worker.once("exit", done);
-        worker.postMessage("stop");
-      });
-      if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
+      if (leftAt !== undefined) watch(leftAt);
+      else fallBack();
+    });
+  };
+  start();
+
+  return {
+    get running() {
+      return worker !== undefined;
+    },
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        if (watcher) clearInterval(watcher);
+        const w = worker;
+        if (w) {
+          await new Promise<void>((resolve) => {
+            w.once("exit", () => resolve());
+            w.postMessage("stop");
+          });
+        }
+        if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
+      })();
+      return stopping;
     },
   };
 }
