@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import SQLite from "better-sqlite3";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { startCheckpointer } from "../src/storage/checkpointer.js";
 import { openDb } from "../src/storage/db.js";
 
@@ -107,6 +107,46 @@ describe("SQLite connection", () => {
       }
       assert.deepEqual(await from(3).execute(), [{ v: "v3" }, { v: "v4" }, { v: "v5" }]);
     } finally {
+      await db.close();
+    }
+  });
+
+  it("rows built from raw columns equal better-sqlite3's own: names, types, NULLs, duplicates, a new column", async () => {
+    const file = path.join(dir, "rows.db");
+    const db = openDb(`sqlite:${file}`);
+    const plain = new SQLite(file);
+    try {
+      await sql`CREATE TABLE r (id INTEGER PRIMARY KEY, "odd name" TEXT, n REAL, b BLOB, z TEXT)`.execute(
+        db.kysely,
+      );
+      await sql`INSERT INTO r VALUES (1, 'a"b', 1.5, x'00ff', NULL), (2, '', -0.0, NULL, 'z')`.execute(
+        db.kysely,
+      );
+      const queries = [
+        "SELECT * FROM r ORDER BY id",
+        "SELECT r.id, s.id, r.z AS id FROM r JOIN r AS s ON s.id = r.id ORDER BY r.id",
+        "SELECT count(*), max(n) FROM r",
+        "SELECT * FROM r WHERE id = 99",
+      ];
+      for (let round = 0; round < 2; round++) {
+        for (const q of queries) {
+          const ours = (await sql.raw(q).execute(db.kysely)).rows;
+          assert.deepEqual(ours, plain.prepare(q).all(), q);
+          for (const row of ours)
+            assert.deepEqual(Object.keys(row as object), Object.keys(plain.prepare(q).get() as object));
+        }
+      }
+      // Another connection adds a column under the cached `select *`: the rows carry it.
+      plain.exec("ALTER TABLE r ADD COLUMN later INTEGER DEFAULT 7");
+      const after = (await sql.raw("SELECT * FROM r ORDER BY id").execute(db.kysely)).rows as {
+        later?: number;
+      }[];
+      assert.deepEqual(
+        after.map((r) => r.later),
+        [7, 7],
+      );
+    } finally {
+      plain.close();
       await db.close();
     }
   });

@@ -7,6 +7,7 @@ import { startCheckpointer } from "./checkpointer.js";
 import { rememberResultShapes } from "./pg-result-shapes.js";
 import { hotStatementName } from "./repos/compiled.js";
 import type { Database } from "./schema.js";
+import { cachingDatabase } from "./sqlite-statements.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -28,31 +29,6 @@ export interface OpenDbOptions {
   sqliteSynchronous?: "normal" | "full";
   /** PostgreSQL: hot queries as named prepared statements (default true). */
   pgPreparedStatements?: boolean;
-}
-
-/** Statements kept per connection; Kysely's SQL text repeats, so a few hundred cover every query. */
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * better-sqlite3 with a prepared-statement cache for Kysely: Kysely calls `prepare(sql)` on every
- * query, and preparing costs more than running a primary-key read. A statement still iterating
- * (a streamed query) is busy, so a concurrent use of the same SQL gets a fresh one.
- */
-function cachingDatabase(sqlite: SQLite.Database) {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string): SQLite.Statement {
-      const hit = cache.get(sql);
-      if (hit && !hit.busy) return hit;
-      const stmt = sqlite.prepare(sql);
-      if (!hit) {
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-        cache.set(sql, stmt);
-      }
-      return stmt;
-    },
-  };
 }
 
 const require = createRequire(import.meta.url);
