@@ -61,9 +61,15 @@ export class Sessions implements SessionService {
   }
 
   async create(s: NewSession): Promise<string> {
-    const id = newId();
-    const row: SessionRow = {
-      id,
+    const row = this.newRow(s);
+    await this.repos.insertSession(row);
+    return row.id;
+  }
+
+  /** The row of a new session, for a caller that inserts it inside its own transaction. */
+  newRow(s: NewSession): SessionRow {
+    return {
+      id: newId(),
       pool_id: s.poolId,
       user_id: s.userId,
       app_id: s.appId,
@@ -75,8 +81,6 @@ export class Sessions implements SessionService {
       ended_at: null,
       end_reason: null,
     };
-    await this.repos.insertSession(row);
-    return id;
   }
 
   /** The hot path: open and not expired, from the per-node cache when fresh. */

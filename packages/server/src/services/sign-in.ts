@@ -1,7 +1,7 @@
 import type { LoginTokenData, SignInRequest } from "@gatehouse/protocol";
 import type { Context } from "../context.js";
 import { ApiError } from "../http/api-error.js";
-import { repositories } from "../storage/repos/index.js";
+import { type Repositories, repositories } from "../storage/repos/index.js";
 import type { UserRow } from "../storage/repos/users.js";
 import {
   type AccountKind,
@@ -62,21 +62,23 @@ async function finish(
   a: Attempt,
 ) {
   const ua = parseUserAgent(meta.userAgent);
-  await ctx.repos.recordUserLogin(s.pool.id, user.id, {
-    now: ctx.clock.now(),
-    ip: meta.ip,
-    appId: s.app.id,
-    browser: ua.name || null,
-    device: ua.device || null,
-  });
-  const set = await ctx.tokens.issueForLogin({
+  const grant = {
     app: s.app,
     user,
     scope: grantScope(input.options?.scope),
     ip: meta.ip,
     userAgent: meta.userAgent,
+  };
+  const set = await ctx.tokens.issueForLogin(grant, async (tx) => {
+    await tx.recordUserLogin(s.pool.id, user.id, {
+      now: ctx.clock.now(),
+      ip: meta.ip,
+      appId: s.app.id,
+      browser: ua.name || null,
+      device: ua.device || null,
+    });
+    await record(ctx, s, meta, a, true, null, tx);
   });
-  await record(ctx, s, meta, a, true, null);
   return toLoginTokenData(set);
 }
 
@@ -87,8 +89,9 @@ function record(
   a: Attempt,
   success: boolean,
   reason: string | null,
+  repos: Repositories = ctx.repos,
 ) {
-  return recordLoginAttempt(ctx.repos, ctx.clock, {
+  return recordLoginAttempt(repos, ctx.clock, {
     poolId: s.pool.id,
     appId: s.app.id,
     userId: a.userId,

@@ -80,13 +80,18 @@ export class Tokens {
     this.issuer = `${publicUrl}/oidc`;
   }
 
-  /** A new session and its tokens for a successful login. */
-  async issueForLogin(grant: LoginGrant): Promise<TokenSet> {
+  /**
+   * A new session and its tokens for a successful login. The tokens are signed first; then the
+   * session, its refresh token and whatever the caller records with them (`alongside`: the
+   * login stamp, the history line) are written in one transaction — one commit instead of one
+   * per row, and a login is stored whole or not at all.
+   */
+  async issueForLogin(grant: LoginGrant, alongside?: (tx: Repositories) => Promise<void>): Promise<TokenSet> {
     const cfg = appConfig(grant.app);
     const now = this.clock.now();
     const offline = scopeSet(grant.scope).has("offline_access");
     const sessionEnds = now + 1000 * (offline ? cfg.refreshTokenExpiresIn : cfg.accessTokenExpiresIn);
-    const sid = await this.sessions.create({
+    const session = this.sessions.newRow({
       poolId: grant.user.pool_id,
       userId: grant.user.id,
       appId: grant.app.id,
@@ -95,12 +100,15 @@ export class Tokens {
       userAgent: grant.userAgent,
       expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
     });
-    const set = this.mint(grant.app, grant.user, sid, grant.scope, grant.nonce);
-    if (offline) {
-      const refresh = this.newRefreshToken(grant.app, sid, grant.scope);
-      await this.repos.insertRefreshToken(refresh.row);
-      set.refresh_token = refresh.token;
-    }
+    const set = this.mint(grant.app, grant.user, session.id, grant.scope, grant.nonce);
+    const refresh = offline ? this.newRefreshToken(grant.app, session.id, grant.scope) : undefined;
+    await this.db.transaction().execute(async (trx) => {
+      const tx = repositories(trx);
+      await tx.insertSession(session);
+      if (refresh) await tx.insertRefreshToken(refresh.row);
+      await alongside?.(tx);
+    });
+    if (refresh) set.refresh_token = refresh.token;
     return set;
   }
 
