@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import bcrypt from "bcryptjs";
+import { sql } from "kysely";
 import {
   basic,
   createApp,
@@ -27,6 +28,41 @@ describeEachDialect("sign-in", (h) => {
       assert.equal(res.statusCode, 200, account);
       assert.equal(jwtPayload(res.data.access_token).sub, userId);
     }
+  });
+
+  it("a login that cannot be stored whole stores nothing: no session, refresh token or login stamp", async () => {
+    const db = h().ctx.db.kysely;
+    const counts = async () => ({
+      sessions: Number(
+        (await sql<{ n: number }>`SELECT count(*) AS n FROM sessions WHERE user_id = ${userId}`.execute(db))
+          .rows[0].n,
+      ),
+      refresh: Number(
+        (await sql<{ n: number }>`SELECT count(*) AS n FROM refresh_tokens`.execute(db)).rows[0].n,
+      ),
+      logins: Number(
+        (await sql<{ n: number }>`SELECT logins_count AS n FROM users WHERE id = ${userId}`.execute(db))
+          .rows[0].n,
+      ),
+    });
+    const before = await counts();
+    // The history line is the last write of a login: make it fail.
+    await sql`ALTER TABLE login_history RENAME TO login_history_away`.execute(db);
+    try {
+      const res = await signInByPassword(
+        h(),
+        { email: "dave@example.com", password: "dave-pw-1" },
+        { scope: "openid offline_access" },
+      );
+      assert.notEqual(res.statusCode, 200);
+      assert.equal(res.data?.access_token, undefined);
+    } finally {
+      await sql`ALTER TABLE login_history_away RENAME TO login_history`.execute(db);
+    }
+    assert.deepEqual(await counts(), before);
+    const again = await signInByPassword(h(), { email: "dave@example.com", password: "dave-pw-1" });
+    assert.equal(again.statusCode, 200);
+    assert.equal((await counts()).logins, before.logins + 1);
   });
 
   it("explicit email, username and phone sign in", async () => {
