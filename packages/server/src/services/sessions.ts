@@ -60,13 +60,7 @@ export class Sessions implements SessionService {
     this.onChanged = options.onChanged;
   }
 
-  async create(s: NewSession): Promise<string> {
-    const row = this.newRow(s);
-    await this.repos.insertSession(row);
-    return row.id;
-  }
-
-  /** The row of a new session, for a caller that inserts it inside its own transaction. */
+  /** The row of a new session; the login that opens it inserts it in its own transaction (Tokens.issueForLogin). */
   newRow(s: NewSession): SessionRow {
     return {
       id: newId(),
