@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { it } from "node:test";
+import { describe, it } from "node:test";
 import { ApiError } from "../src/http/api-error.js";
 import { FakeClock } from "../src/services/clock.js";
 import { hashCode } from "../src/services/code-secret.js";
-import type { CodeTarget } from "../src/services/ports.js";
+import type { CodeCheck, CodeTarget } from "../src/services/ports.js";
 import { freshEmail, freshPhone, sendEmailCode, sendSmsCode, wrongCode } from "./helpers/codes.js";
 import { describeEachDialect, type Harness } from "./helpers/harness.js";
 import { patchPoolSettings, poolSettings } from "./helpers/pool-settings.js";
@@ -258,6 +258,158 @@ describeEachDialect(
       assert.equal(await attempts(oldPhone), 1);
       assert.equal(await attempts(newPhone), 0);
       await h().ctx.codes.consume([newChecked]);
+    });
+
+    describe("spendWith: the codes checked and spent with the step's own writes, one transaction", () => {
+      const codeRow = async (phone: string) =>
+        h()
+          .ctx.db.kysely.selectFrom("verification_codes")
+          .select(["attempts", "consumed_at"])
+          .where("target", "=", `+86${phone}`)
+          .executeTakeFirstOrThrow();
+      const pairOfCodes = async () => {
+        const oldPhone = freshPhone();
+        const newPhone = freshPhone();
+        const oldCode = await sendSmsCode(h(), oldPhone, "CHANNEL_UNBIND_PHONE");
+        const newCode = await sendSmsCode(h(), newPhone, "CHANNEL_BIND_PHONE");
+        const checks = (old: string, fresh: string): CodeCheck[] => [
+          { target: smsTarget(h(), oldPhone), channels: ["CHANNEL_UNBIND_PHONE"], code: old },
+          { target: smsTarget(h(), newPhone), channels: ["CHANNEL_BIND_PHONE"], code: fresh },
+        ];
+        return { oldPhone, newPhone, oldCode, newCode, checks };
+      };
+
+      it("right codes: the work runs, both codes are spent, no attempt counted", async () => {
+        const p = await pairOfCodes();
+        const result = await h().ctx.codes.spendWith(p.checks(p.oldCode, p.newCode), async () => "done");
+        assert.equal(result, "done");
+        for (const phone of [p.oldPhone, p.newPhone]) {
+          const row = await codeRow(phone);
+          assert.notEqual(row.consumed_at, null);
+          assert.equal(row.attempts, 0);
+        }
+        await assert.rejects(
+          h().ctx.codes.spendWith(p.checks(p.oldCode, p.newCode), async () => "again"),
+          rejectsWith("CODE_EXPIRED"),
+        );
+      });
+
+      it("a wrong first code: 2001, its attempt counts, the second is neither spent nor counted", async () => {
+        const p = await pairOfCodes();
+        let ran = false;
+        const work = async () => {
+          ran = true;
+        };
+        await assert.rejects(
+          h().ctx.codes.spendWith(p.checks(wrongCode(p.oldCode), p.newCode), work),
+          rejectsWith("CODE_WRONG"),
+        );
+        assert.equal(ran, false);
+        assert.deepEqual(await codeRow(p.oldPhone), { attempts: 1, consumed_at: null });
+        assert.deepEqual(await codeRow(p.newPhone), { attempts: 0, consumed_at: null });
+      });
+
+      it("a right first code and a wrong second: only the second counts an attempt, nothing spent", async () => {
+        const p = await pairOfCodes();
+        await assert.rejects(
+          h().ctx.codes.spendWith(p.checks(p.oldCode, wrongCode(p.newCode)), async () => undefined),
+          rejectsWith("CODE_WRONG"),
+        );
+        assert.deepEqual(await codeRow(p.oldPhone), { attempts: 0, consumed_at: null });
+        assert.deepEqual(await codeRow(p.newPhone), { attempts: 1, consumed_at: null });
+        await h().ctx.codes.spendWith(p.checks(p.oldCode, p.newCode), async () => undefined);
+      });
+
+      it("work that throws leaves both codes unspent and uncounted", async () => {
+        const p = await pairOfCodes();
+        await assert.rejects(
+          h().ctx.codes.spendWith(p.checks(p.oldCode, p.newCode), async (repos) => {
+            await repos.insertAuditEvent({
+              id: "spendwith-rolled-back",
+              pool_id: h().boot.userPoolId,
+              user_id: null,
+              actor_type: "system",
+              actor_id: null,
+              action: "user.phone.changed",
+              target: null,
+              old_value: null,
+              new_value: null,
+              ip: null,
+              user_agent: null,
+              app_id: null,
+              created_at: clock.now(),
+            });
+            throw new Error("the write after the codes failed");
+          }),
+          /the write after the codes failed/,
+        );
+        assert.deepEqual(await codeRow(p.oldPhone), { attempts: 0, consumed_at: null });
+        assert.deepEqual(await codeRow(p.newPhone), { attempts: 0, consumed_at: null });
+        const audit = await h()
+          .ctx.db.kysely.selectFrom("audit_events")
+          .select("id")
+          .where("id", "=", "spendwith-rolled-back")
+          .executeTakeFirst();
+        assert.equal(audit, undefined, "the work's own write is rolled back too");
+      });
+
+      it("the right code on the last attempt left is still spent", async () => {
+        await patchPoolSettings(h(), { verifyCodeMaxAttempts: 2 });
+        const settings = await poolSettings(h());
+        const phone = freshPhone();
+        const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
+        const target = smsTarget(h(), phone);
+        await assert.rejects(
+          h().ctx.codes.check(target, ["CHANNEL_LOGIN"], wrongCode(code), settings),
+          rejectsWith("CODE_WRONG"),
+        );
+        await h().ctx.codes.spendWith([{ target, channels: ["CHANNEL_LOGIN"], code }], async () => undefined);
+        assert.notEqual((await codeRow(phone)).consumed_at, null);
+        await patchPoolSettings(h(), { verifyCodeMaxAttempts: 5 });
+      });
+
+      it("20 parallel calls with the right codes: the work runs exactly once", async () => {
+        const p = await pairOfCodes();
+        let runs = 0;
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, () =>
+            h().ctx.codes.spendWith(p.checks(p.oldCode, p.newCode), async () => {
+              runs++;
+            }),
+          ),
+        );
+        assert.equal(runs, 1);
+        assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+        for (const r of results) {
+          if (r.status === "rejected") assert.equal((r.reason as ApiError).key, "CODE_EXPIRED");
+        }
+      });
+
+      it("100 parallel wrong guesses count at most verifyCodeMaxAttempts tries and leave the code dead", async () => {
+        const settings = await poolSettings(h());
+        const phone = freshPhone();
+        const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
+        const target = smsTarget(h(), phone);
+        const guesses = Array.from({ length: 100 }, (_, i) => String(i).padStart(code.length, "9")).filter(
+          (g) => g !== code,
+        );
+        const results = await Promise.allSettled(
+          guesses.map((g) =>
+            h().ctx.codes.spendWith(
+              [{ target, channels: ["CHANNEL_LOGIN"], code: g }],
+              async () => undefined,
+            ),
+          ),
+        );
+        const keys = results.map((r) => (r.status === "rejected" ? (r.reason as ApiError).key : "ACCEPTED"));
+        assert.equal(keys.filter((k) => k === "ACCEPTED").length, 0);
+        assert.equal(keys.filter((k) => k === "CODE_WRONG").length, settings.verifyCodeMaxAttempts);
+        assert.equal((await codeRow(phone)).attempts, settings.verifyCodeMaxAttempts);
+        await assert.rejects(
+          h().ctx.codes.spendWith([{ target, channels: ["CHANNEL_LOGIN"], code }], async () => undefined),
+          rejectsWith("CODE_EXPIRED"),
+        );
+      });
     });
 
     it("consume inside a transaction that rolls back leaves the code unspent", async () => {

@@ -1,19 +1,19 @@
 import type { PoolSettings } from "@gatehouse/protocol";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Config } from "../config.js";
 import { ApiError } from "../http/api-error.js";
 import type { Courier } from "../messaging/courier.js";
 import { codeEmail, codeSmsText } from "../messaging/templates.js";
 import type { OutgoingMessage } from "../messaging/types.js";
-import { codesRepo } from "../storage/repos/codes.js";
-import type { Executor, Repositories } from "../storage/repos/index.js";
+import { type CodeRow, codesRepo } from "../storage/repos/codes.js";
+import { type Executor, type Repositories, repositories } from "../storage/repos/index.js";
 import type { Database } from "../storage/schema.js";
 import type { Clock } from "./clock.js";
 import { type CodeBinding, codeMatches, generateCode, hashCode, unusableHash } from "./code-secret.js";
 import type { Bucket, CounterStore } from "./counter-store.js";
 import { newId } from "./ids.js";
 import { splitE164 } from "./phone.js";
-import type { CheckedCode, CodeService, CodeTarget, SendCodeRequest } from "./ports.js";
+import type { CheckedCode, CodeCheck, CodeService, CodeTarget, SendCodeRequest } from "./ports.js";
 
 /** Same target + channel: one code a minute (GenAuth's documented limit). */
 export const CODE_COOLDOWN_MS = 60_000;
@@ -108,6 +108,26 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     await deps.counters.purge(now);
   }
 
+  /** The reserved codes of one check, judged: the one that matches, or why none does. */
+  async function judge(
+    repo: Pick<Repositories, "hasLiveCode">,
+    t: CodeTarget,
+    reserved: readonly CodeRow[],
+    code: string,
+    now: number,
+  ): Promise<{ match: CodeRow } | { failure: "CODE_WRONG" | "CODE_EXPIRED" }> {
+    if (reserved.length === 0) {
+      // A code sent on another channel is wrong here, not missing (behaviour-and-errors §3.5).
+      const elsewhere = await repo.hasLiveCode(t.poolId, t.kind, t.target, now);
+      return { failure: elsewhere ? "CODE_WRONG" : "CODE_EXPIRED" };
+    }
+    const candidate = code.trim();
+    // Compare against every reserved code (no early exit): the time does not say which matched.
+    const hits = reserved.map((row) => codeMatches(secret, bindingOf(row), candidate, row.code_hash));
+    const match = reserved[hits.indexOf(true)];
+    return match ? { match } : { failure: "CODE_WRONG" };
+  }
+
   async function check(
     raw: CodeTarget,
     channels: readonly string[],
@@ -119,19 +139,50 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     // Count the attempt before comparing, in the same statement that finds the codes: however
     // many guesses run in parallel, at most max_attempts of them are ever compared against a code.
     const reserved = await repos.reserveCodeAttempts(t.poolId, t.kind, t.target, channels, now);
-    if (reserved.length === 0) {
-      // A code sent on another channel is wrong here, not missing (behaviour-and-errors §3.5).
-      const elsewhere = await repos.hasLiveCode(t.poolId, t.kind, t.target, now);
-      throw new ApiError(elsewhere ? "CODE_WRONG" : "CODE_EXPIRED");
-    }
-    const candidate = code.trim();
-    // Compare against every reserved code (no early exit): the time does not say which matched.
-    const hits = reserved.map((row) => codeMatches(secret, bindingOf(row), candidate, row.code_hash));
-    const match = reserved[hits.indexOf(true)];
-    if (!match) throw new ApiError("CODE_WRONG");
+    const verdict = await judge(repos, t, reserved, code, now);
+    if ("failure" in verdict) throw new ApiError(verdict.failure);
     // A right guess is not a wrong try: give the attempts back.
     await repos.releaseCodeAttempts(reserved.map((row) => row.id));
-    return { id: match.id };
+    return { id: verdict.match.id };
+  }
+
+  async function spendWith<T>(
+    checks: readonly CodeCheck[],
+    work: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
+  ): Promise<T> {
+    const now = clock.now();
+    const targets = checks.map((c) => normaliseTarget(c.target));
+    // Rows are reserved in one order in every transaction (by target), so two flows naming the
+    // same two numbers the other way round cannot deadlock on PostgreSQL's row locks.
+    const lockOrder = targets.map((_, i) => i).sort((a, b) => compareTargets(targets[a]!, targets[b]!));
+    type Outcome = { failure: "CODE_WRONG" | "CODE_EXPIRED" } | { value: T };
+    const outcome = await deps.db.transaction().execute(async (trx): Promise<Outcome> => {
+      const repo = codesRepo(trx);
+      const reserved: CodeRow[][] = [];
+      for (const i of lockOrder) {
+        const t = targets[i]!;
+        reserved[i] = await repo.reserveCodeAttempts(t.poolId, t.kind, t.target, checks[i]!.channels, now);
+      }
+      const matched = new Set<string>();
+      for (let i = 0; i < checks.length; i++) {
+        const verdict = await judge(repo, targets[i]!, reserved[i]!, checks[i]!.code, now);
+        if ("failure" in verdict) {
+          // Committed with only this code's attempt: those before it were right, those after unchecked.
+          await repo.releaseCodeAttempts(
+            reserved.flatMap((rows, k) => (k === i ? [] : rows.map((r) => r.id))),
+          );
+          return { failure: verdict.failure };
+        }
+        matched.add(verdict.match.id);
+      }
+      await repo.releaseCodeAttempts(reserved.flat().flatMap((r) => (matched.has(r.id) ? [] : [r.id])));
+      if ((await repo.spendReservedCodes([...matched], now)) !== matched.size) {
+        throw new ApiError("CODE_EXPIRED");
+      }
+      return { value: await work(repositories(trx), trx) };
+    });
+    if ("failure" in outcome) throw new ApiError(outcome.failure);
+    return outcome.value;
   }
 
   async function consume(codes: readonly CheckedCode[], trx?: Executor): Promise<void> {
@@ -151,10 +202,17 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     send,
     check,
     consume,
+    spendWith,
     async verifyAndConsume(target, channels, code, settings) {
       await consume([await check(target, channels, code, settings)]);
     },
   };
+}
+
+function compareTargets(a: CodeTarget, b: CodeTarget): number {
+  const x = `${a.poolId}\0${a.kind}\0${a.target}`;
+  const y = `${b.poolId}\0${b.kind}\0${b.target}`;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function bindingOf(row: { pool_id: string; kind: string; channel: string; target: string }): CodeBinding {

@@ -3,7 +3,10 @@
  * Each implementation lives in its own module and is wired into the Context in context.ts.
  */
 import type { PoolSettings } from "@gatehouse/protocol";
+import type { Transaction } from "kysely";
 import type { Executor } from "../storage/repos/executor.js";
+import type { Repositories } from "../storage/repos/index.js";
+import type { Database } from "../storage/schema.js";
 
 // ---------------------------------------------------------------- verification codes
 
@@ -33,6 +36,13 @@ export interface CheckedCode {
   id: string;
 }
 
+/** A code to check: where it was sent, on which channels it counts, what the user typed. */
+export interface CodeCheck {
+  target: CodeTarget;
+  channels: readonly string[];
+  code: string;
+}
+
 export interface CodeService {
   /** Issue and deliver a new code; enforces cooldown (429/2080) and hourly caps (429). */
   send(req: SendCodeRequest): Promise<void>;
@@ -51,6 +61,17 @@ export interface CodeService {
    * throws CODE_EXPIRED when any was consumed meanwhile. Pass a transaction to tie it to a write.
    */
   consume(codes: readonly CheckedCode[], trx?: Executor): Promise<void>;
+  /**
+   * Check codes and run `work` with them spent, in one transaction: one commit for the whole
+   * step. The codes are judged in order; the first wrong or missing one throws CODE_WRONG /
+   * CODE_EXPIRED and only its attempt is committed (those before it were right, those after
+   * it unchecked). A throw from `work` rolls everything back: no code spent, no attempt counted.
+   * `work` runs inside the transaction: no hashing, no calls out (STYLE habit 12).
+   */
+  spendWith<T>(
+    checks: readonly CodeCheck[],
+    work: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
+  ): Promise<T>;
   /** check + consume. */
   verifyAndConsume(
     target: CodeTarget,

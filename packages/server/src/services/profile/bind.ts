@@ -14,12 +14,12 @@ import {
   assertUserHasPhone,
 } from "./checks.js";
 import {
-  inTransaction,
   loadUser,
   noticesTo,
   type ProfileDeps,
   type SelfService,
   sendNotices,
+  withCodesSpent,
 } from "./deps.js";
 
 /**
@@ -51,27 +51,30 @@ export function bindFlows(deps: ProfileDeps) {
         body.phoneCountryCode,
         settings.defaultPhoneCountryCode,
       ).e164;
-      const code = await deps.codes.check(
-        { poolId, kind: "sms", target: phone },
-        ["CHANNEL_BIND_PHONE"],
-        body.passCode,
-        settings,
+      await withCodesSpent(
+        deps,
+        [
+          {
+            target: { poolId, kind: "sms", target: phone },
+            channels: ["CHANNEL_BIND_PHONE"],
+            code: body.passCode,
+          },
+        ],
+        async (repos) => {
+          await assertPhoneFree(repos, poolId, phone, user.id);
+          if ((await repos.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
+            throw new ApiError("PHONE_ALREADY_BOUND");
+          }
+          await deps.audit.record(repos, {
+            poolId,
+            userId: user.id,
+            actor: "user",
+            action: "user.phone.bound",
+            newValue: maskPhone(phone),
+            meta: who.meta,
+          });
+        },
       );
-      await assertPhoneFree(deps.repos, poolId, phone, user.id);
-      await inTransaction(deps, async (repos, trx) => {
-        await deps.codes.consume([code], trx);
-        if ((await repos.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
-          throw new ApiError("PHONE_ALREADY_BOUND");
-        }
-        await deps.audit.record(repos, {
-          poolId,
-          userId: user.id,
-          actor: "user",
-          action: "user.phone.bound",
-          newValue: maskPhone(phone),
-          meta: who.meta,
-        });
-      });
       // The email (if any) hears of it; the number just proved itself.
       const masked = { phone: maskPhone(phone) };
       sendNotices(
@@ -85,28 +88,31 @@ export function bindFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       const phone = assertUserHasPhone(user);
       await assertAnotherSignInMethod(deps.repos, user, "phone");
-      const code = await deps.codes.check(
-        { poolId, kind: "sms", target: phone },
-        ["CHANNEL_UNBIND_PHONE"],
-        passCode,
-        settings,
+      await withCodesSpent(
+        deps,
+        [
+          {
+            target: { poolId, kind: "sms", target: phone },
+            channels: ["CHANNEL_UNBIND_PHONE"],
+            code: passCode,
+          },
+        ],
+        async (repos) => {
+          if (
+            (await repos.clearUserPhoneKeepingASignInMethod(poolId, user.id, phone, deps.clock.now())) !== 1
+          ) {
+            await explainNoChange(repos, who, "phone");
+          }
+          await deps.audit.record(repos, {
+            poolId,
+            userId: user.id,
+            actor: "user",
+            action: "user.phone.unbound",
+            oldValue: maskPhone(phone),
+            meta: who.meta,
+          });
+        },
       );
-      await inTransaction(deps, async (repos, trx) => {
-        await deps.codes.consume([code], trx);
-        if (
-          (await repos.clearUserPhoneKeepingASignInMethod(poolId, user.id, phone, deps.clock.now())) !== 1
-        ) {
-          await explainNoChange(repos, who, "phone");
-        }
-        await deps.audit.record(repos, {
-          poolId,
-          userId: user.id,
-          actor: "user",
-          action: "user.phone.unbound",
-          oldValue: maskPhone(phone),
-          meta: who.meta,
-        });
-      });
       const masked = { phone: maskPhone(phone) };
       sendNotices(
         deps,
@@ -122,27 +128,30 @@ export function bindFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       assertNoEmailBound(user);
       const email = normalizeEmail(body.email);
-      const code = await deps.codes.check(
-        { poolId, kind: "email", target: email },
-        ["CHANNEL_BIND_EMAIL"],
-        body.passCode,
-        settings,
+      await withCodesSpent(
+        deps,
+        [
+          {
+            target: { poolId, kind: "email", target: email },
+            channels: ["CHANNEL_BIND_EMAIL"],
+            code: body.passCode,
+          },
+        ],
+        async (repos) => {
+          await assertEmailFree(repos, poolId, email, user.id);
+          if ((await repos.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
+            throw new ApiError("EMAIL_ALREADY_BOUND");
+          }
+          await deps.audit.record(repos, {
+            poolId,
+            userId: user.id,
+            actor: "user",
+            action: "user.email.bound",
+            newValue: maskEmail(email),
+            meta: who.meta,
+          });
+        },
       );
-      await assertEmailFree(deps.repos, poolId, email, user.id);
-      await inTransaction(deps, async (repos, trx) => {
-        await deps.codes.consume([code], trx);
-        if ((await repos.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
-          throw new ApiError("EMAIL_ALREADY_BOUND");
-        }
-        await deps.audit.record(repos, {
-          poolId,
-          userId: user.id,
-          actor: "user",
-          action: "user.email.bound",
-          newValue: maskEmail(email),
-          meta: who.meta,
-        });
-      });
       const masked = { email: maskEmail(email) };
       sendNotices(
         deps,
@@ -155,28 +164,31 @@ export function bindFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       const email = assertUserHasEmail(user);
       await assertAnotherSignInMethod(deps.repos, user, "email");
-      const code = await deps.codes.check(
-        { poolId, kind: "email", target: email.toLowerCase() },
-        ["CHANNEL_UNBIND_EMAIL"],
-        passCode,
-        settings,
+      await withCodesSpent(
+        deps,
+        [
+          {
+            target: { poolId, kind: "email", target: email.toLowerCase() },
+            channels: ["CHANNEL_UNBIND_EMAIL"],
+            code: passCode,
+          },
+        ],
+        async (repos) => {
+          if (
+            (await repos.clearUserEmailKeepingASignInMethod(poolId, user.id, email, deps.clock.now())) !== 1
+          ) {
+            await explainNoChange(repos, who, "email");
+          }
+          await deps.audit.record(repos, {
+            poolId,
+            userId: user.id,
+            actor: "user",
+            action: "user.email.unbound",
+            oldValue: maskEmail(email),
+            meta: who.meta,
+          });
+        },
       );
-      await inTransaction(deps, async (repos, trx) => {
-        await deps.codes.consume([code], trx);
-        if (
-          (await repos.clearUserEmailKeepingASignInMethod(poolId, user.id, email, deps.clock.now())) !== 1
-        ) {
-          await explainNoChange(repos, who, "email");
-        }
-        await deps.audit.record(repos, {
-          poolId,
-          userId: user.id,
-          actor: "user",
-          action: "user.email.unbound",
-          oldValue: maskEmail(email),
-          meta: who.meta,
-        });
-      });
       const masked = { email: maskEmail(email) };
       sendNotices(
         deps,

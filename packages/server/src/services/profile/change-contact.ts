@@ -5,8 +5,15 @@ import type { Contacts } from "../../storage/repos/user-contacts.js";
 import type { AuditAction } from "../audit.js";
 import type { FlowPurpose } from "../flow-tokens.js";
 import type { NotificationPurpose } from "../notifications.js";
-import type { CheckedCode, CodeTarget } from "../ports.js";
-import { inTransaction, noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./deps.js";
+import type { CodeCheck, CodeTarget } from "../ports.js";
+import {
+  inTransaction,
+  noticesTo,
+  type ProfileDeps,
+  type SelfService,
+  sendNotices,
+  withCodesSpent,
+} from "./deps.js";
 
 type SettingOf<T> = { [K in keyof PoolSettings]: PoolSettings[K] extends T ? K : never }[keyof PoolSettings];
 
@@ -50,17 +57,15 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
     async verifyRequest(who: SelfService, req: ContactChangeRequest) {
       const { poolId, userId, settings } = who;
       const { from, to } = req;
-      // Each code is only checked here (a wrong one counts an attempt and stops the request);
-      // both are consumed with the token's issue, so a wrong old code never burns the new one.
-      const checked: CheckedCode[] = [];
-      const check = (target: string, channels: readonly string[], code: string) =>
-        deps.codes.check({ poolId, kind: spec.codeKind, target }, channels, code, settings);
-      if (req.oldCode) checked.push(await check(req.oldCode.target, spec.oldChannels, req.oldCode.code));
-      checked.push(await check(to, spec.newChannels, req.newCode));
-      // After the codes: only someone holding the new address learns that it is taken.
-      await spec.assertFree(deps.repos, poolId, to, userId);
-      return inTransaction(deps, async (repos, trx) => {
-        await deps.codes.consume(checked, trx);
+      const at = (target: string) => ({ poolId, kind: spec.codeKind, target });
+      const checks: CodeCheck[] = [];
+      if (req.oldCode)
+        checks.push({ target: at(req.oldCode.target), channels: spec.oldChannels, code: req.oldCode.code });
+      checks.push({ target: at(to), channels: spec.newChannels, code: req.newCode });
+      // A wrong old code stops the request and never burns the new one (CodeService.spendWith).
+      return withCodesSpent(deps, checks, async (repos) => {
+        // After the codes: only someone holding the new address learns that it is taken.
+        await spec.assertFree(repos, poolId, to, userId);
         return deps.flowTokens.issue(repos, {
           purpose: spec.purpose,
           poolId,

@@ -2,7 +2,7 @@ import type { VerifyDeleteAccountRequestDto } from "@gatehouse/protocol";
 import { ApiError } from "../../http/api-error.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { maskEmail, maskPhone, maskText } from "../audit.js";
-import type { CheckedCode } from "../ports.js";
+import type { CodeCheck } from "../ports.js";
 import {
   assertOldEmailMatches,
   assertOldPhoneMatches,
@@ -17,6 +17,7 @@ import {
   type ProfileDeps,
   type SelfService,
   sendNotices,
+  withCodesSpent,
 } from "./deps.js";
 
 /**
@@ -40,31 +41,27 @@ function maskedIdentifier(user: UserRow): string | undefined {
 }
 
 export function deleteAccountFlow(deps: ProfileDeps) {
-  async function proveByCode(
-    who: SelfService,
-    user: UserRow,
-    body: VerifyDeleteAccountRequestDto,
-  ): Promise<CheckedCode> {
-    const { poolId, settings } = who;
+  /** The code that proves the request; checked and spent with the token's issue. */
+  function proofByCode(who: SelfService, user: UserRow, body: VerifyDeleteAccountRequestDto): CodeCheck {
+    const { poolId } = who;
     if (body.verifyMethod === "PHONE_PASSCODE") {
       const p = body.phonePassCodePayload;
       if (!p)
         throw new ApiError("INVALID_REQUEST", { message: "body must have property 'phonePassCodePayload'" });
       const phone = assertUserHasPhone(user);
       assertOldPhoneMatches(phone, p.phoneNumber, p.phoneCountryCode);
-      return deps.codes.check({ poolId, kind: "sms", target: phone }, DELETE_CHANNELS, p.passCode, settings);
+      return { target: { poolId, kind: "sms", target: phone }, channels: DELETE_CHANNELS, code: p.passCode };
     }
     const p = body.emailPassCodePayload;
     if (!p)
       throw new ApiError("INVALID_REQUEST", { message: "body must have property 'emailPassCodePayload'" });
     const email = assertUserHasEmail(user);
     if (p.email !== undefined) assertOldEmailMatches(email, p.email);
-    return deps.codes.check(
-      { poolId, kind: "email", target: email.toLowerCase() },
-      DELETE_CHANNELS,
-      p.passCode,
-      settings,
-    );
+    return {
+      target: { poolId, kind: "email", target: email.toLowerCase() },
+      channels: DELETE_CHANNELS,
+      code: p.passCode,
+    };
   }
 
   async function proveByPassword(
@@ -82,11 +79,10 @@ export function deleteAccountFlow(deps: ProfileDeps) {
   return {
     async verifyDeleteAccountRequest(who: SelfService, body: VerifyDeleteAccountRequestDto) {
       const user = await loadUser(deps, who);
-      const checked: CheckedCode[] = [];
+      const checks: CodeCheck[] = [];
       if (body.verifyMethod === "PASSWORD") await proveByPassword(who, user, body);
-      else checked.push(await proveByCode(who, user, body));
-      const issued = await inTransaction(deps, async (repos, trx) => {
-        if (checked.length > 0) await deps.codes.consume(checked, trx);
+      else checks.push(proofByCode(who, user, body));
+      const issued = await withCodesSpent(deps, checks, async (repos) => {
         return deps.flowTokens.issue(repos, {
           purpose: "delete_account",
           poolId: who.poolId,

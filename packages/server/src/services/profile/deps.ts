@@ -11,7 +11,7 @@ import type { Clock } from "../clock.js";
 import type { FlowTokenService } from "../flow-tokens.js";
 import { LoginGuard } from "../login-guard.js";
 import type { Notifier, NotifyRequest } from "../notifications.js";
-import type { CodeService, PasswordService, SessionService } from "../ports.js";
+import type { CodeCheck, CodeService, PasswordService, SessionService } from "../ports.js";
 
 /** A no-code, no-link notice about a change, to an address the user has or had. */
 export type ChangeNotice = NotifyRequest;
@@ -75,12 +75,25 @@ export async function checkOwnPassword(deps: ProfileDeps, who: SelfService, user
  * Runs `fn` in a short transaction (no hashing, no sending inside: STYLE habit 12) and maps a
  * unique-index violation to the conflict it means — the database is the final word on ownership.
  */
-export async function inTransaction<T>(
+export function inTransaction<T>(
   deps: ProfileDeps,
   fn: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
+  return conflictsMapped(() => deps.db.transaction().execute((trx) => fn(repositories(trx), trx)));
+}
+
+/** Like inTransaction, with `checks` checked and spent in the same transaction (CodeService.spendWith). */
+export function withCodesSpent<T>(
+  deps: ProfileDeps,
+  checks: readonly CodeCheck[],
+  fn: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return conflictsMapped(() => deps.codes.spendWith(checks, fn));
+}
+
+async function conflictsMapped<T>(run: () => Promise<T>): Promise<T> {
   try {
-    return await deps.db.transaction().execute((trx) => fn(repositories(trx), trx));
+    return await run();
   } catch (err) {
     if (isUniqueViolation(err)) throw conflictFor(violatedConstraint(err));
     throw err;

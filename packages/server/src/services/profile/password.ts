@@ -6,6 +6,7 @@ import type {
   VerifyResetPasswordRequestDto,
 } from "@gatehouse/protocol";
 import { ApiError } from "../../http/api-error.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { normalizeEmail } from "../email.js";
 import { normalizePhone } from "../phone.js";
@@ -20,6 +21,7 @@ import {
   type ProfileDeps,
   type SelfService,
   sendNotices,
+  withCodesSpent,
 } from "./deps.js";
 
 /**
@@ -67,7 +69,11 @@ export function passwordFlows(deps: ProfileDeps) {
         call.settings.defaultPhoneCountryCode,
       ).e164;
       const target: CodeTarget = { poolId: call.poolId, kind: "sms", target: phone };
-      return { target, code: p.passCode, find: () => deps.repos.findUserByPhone(call.poolId, phone) };
+      return {
+        target,
+        code: p.passCode,
+        find: (repos: Repositories) => repos.findUserByPhone(call.poolId, phone),
+      };
     }
     const p = body.emailPassCodePayload;
     if (!p?.email) {
@@ -77,7 +83,11 @@ export function passwordFlows(deps: ProfileDeps) {
     }
     const email = normalizeEmail(p.email);
     const target: CodeTarget = { poolId: call.poolId, kind: "email", target: email };
-    return { target, code: p.passCode, find: () => deps.repos.findUserByEmail(call.poolId, email) };
+    return {
+      target,
+      code: p.passCode,
+      find: (repos: Repositories) => repos.findUserByEmail(call.poolId, email),
+    };
   }
 
   return {
@@ -133,19 +143,22 @@ export function passwordFlows(deps: ProfileDeps) {
       body: VerifyResetPasswordRequestDto,
     ): Promise<PasswordResetVerifyData> {
       const { target, code, find } = await resetTarget(call, body);
-      const checked = await deps.codes.check(target, RESET_CHANNELS, code, call.settings);
-      const user = await find();
-      if (!user) throw new ApiError("CODE_WRONG");
-      const issued = await inTransaction(deps, async (repos, trx) => {
-        await deps.codes.consume([checked], trx);
-        return deps.flowTokens.issue<ResetGrant>(repos, {
-          purpose: "reset_password",
-          poolId: call.poolId,
-          userId: user.id,
-          payload: { via: target.kind === "sms" ? "phone" : "email" },
-          ttlSeconds: call.settings.passwordResetTokenExpiresIn,
-        });
-      });
+      const issued = await withCodesSpent(
+        deps,
+        [{ target, channels: RESET_CHANNELS, code }],
+        async (repos) => {
+          // A right code for an account deleted since it was sent: wrong, like any other.
+          const user = await find(repos);
+          if (!user) throw new ApiError("CODE_WRONG");
+          return deps.flowTokens.issue<ResetGrant>(repos, {
+            purpose: "reset_password",
+            poolId: call.poolId,
+            userId: user.id,
+            payload: { via: target.kind === "sms" ? "phone" : "email" },
+            ttlSeconds: call.settings.passwordResetTokenExpiresIn,
+          });
+        },
+      );
       return {
         passwordResetToken: issued.token,
         tokenExpiresIn: issued.expiresIn,

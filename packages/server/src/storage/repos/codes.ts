@@ -39,6 +39,15 @@ const consumeLive = compiled("codes.consume", (db, now: number, ids: readonly st
     .where((eb) => eb("attempts", "<", eb.ref("max_attempts"))),
 );
 
+/** Spends codes reserved earlier in the same transaction, giving their attempt back. */
+const spendReserved = compiled("codes.spendReserved", (db, now: number, ids: readonly string[]) =>
+  db
+    .updateTable("verification_codes")
+    .set((eb) => ({ consumed_at: now, attempts: eb("attempts", "-", eb.lit(1)) }))
+    .where("id", "in", ids)
+    .where("consumed_at", "is", null),
+);
+
 /**
  * Verification codes. "Live" = not consumed, not expired, attempts left. Every guard is part of
  * the UPDATE itself so concurrent requests cannot race past it (on SQLite and PostgreSQL).
@@ -103,6 +112,15 @@ export function codesRepo(db: Executor) {
     async consumeCodes(ids: readonly string[], now: number): Promise<number> {
       if (ids.length === 0) return 0;
       return affectedRows(await consumeLive(db, now, ids, now));
+    },
+
+    /**
+     * Spend codes this transaction reserved (their rows are locked to it, so they are still live):
+     * the reservation is given back, as for a right guess. Returns how many were spent.
+     */
+    async spendReservedCodes(ids: readonly string[], now: number): Promise<number> {
+      if (ids.length === 0) return 0;
+      return affectedRows(await spendReserved(db, now, ids));
     },
 
     async purgeCodesExpiredBefore(before: number): Promise<number> {
