@@ -37,6 +37,26 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     assert.equal((await repos.findApplicationById(h().boot.appId))?.pool_id, poolId);
   });
 
+  it("user reads made together (one query on PostgreSQL) each get their own answer", async () => {
+    const { repos } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const ids = await insertUsers(40);
+    await repos.updateUser(poolId, ids[7]!, { nickname: "written just before" });
+    const asks = [
+      ...ids.map((id) => ({ poolId, id })),
+      { poolId, id: ids[3]! },
+      { poolId, id: newId() },
+      { poolId: "another-pool", id: ids[5]! },
+    ];
+    const rows = await Promise.all(asks.map((a) => repos.findUserById(a.poolId, a.id)));
+    for (const [i, id] of ids.entries()) assert.equal(rows[i]?.username, `hot-${id}`);
+    assert.equal(rows[7]?.nickname, "written just before");
+    assert.equal(rows[40]?.id, ids[3]);
+    assert.notEqual(rows[40], rows[3], "the same user asked twice: two objects, not one shared");
+    assert.equal(rows[41], undefined);
+    assert.equal(rows[42], undefined);
+  });
+
   it("a precompiled write inside a transaction runs on the transaction: a rollback undoes it", async () => {
     const poolId = h().boot.userPoolId;
     const [id] = await insertUsers(1, () => "+8613800000001");
