@@ -4,6 +4,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import { maskEmail, maskPhone } from "../audit.js";
 import { normalizeEmail } from "../email.js";
 import { normalizePhone } from "../phone.js";
+import type { CodeCheck, CodeKind } from "../ports.js";
 import {
   assertAnotherSignInMethod,
   assertEmailFree,
@@ -21,6 +22,11 @@ import {
   sendNotices,
   withCodesSpent,
 } from "./deps.js";
+
+/** The code the user typed for a bind or unbind, sent to `target` on `channel`. */
+function sentCode(poolId: string, kind: CodeKind, target: string, channel: string, code: string): CodeCheck {
+  return { target: { poolId, kind, target }, channels: [channel], code };
+}
 
 /**
  * Bind / unbind phone and email (behaviour-and-errors §2.5): bind only when nothing is bound,
@@ -51,30 +57,21 @@ export function bindFlows(deps: ProfileDeps) {
         body.phoneCountryCode,
         settings.defaultPhoneCountryCode,
       ).e164;
-      await withCodesSpent(
-        deps,
-        [
-          {
-            target: { poolId, kind: "sms", target: phone },
-            channels: ["CHANNEL_BIND_PHONE"],
-            code: body.passCode,
-          },
-        ],
-        async (repos) => {
-          await assertPhoneFree(repos, poolId, phone, user.id);
-          if ((await repos.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
-            throw new ApiError("PHONE_ALREADY_BOUND");
-          }
-          await deps.audit.record(repos, {
-            poolId,
-            userId: user.id,
-            actor: "user",
-            action: "user.phone.bound",
-            newValue: maskPhone(phone),
-            meta: who.meta,
-          });
-        },
-      );
+      const code = sentCode(poolId, "sms", phone, "CHANNEL_BIND_PHONE", body.passCode);
+      await withCodesSpent(deps, [code], async (repos) => {
+        await assertPhoneFree(repos, poolId, phone, user.id);
+        if ((await repos.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
+          throw new ApiError("PHONE_ALREADY_BOUND");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.phone.bound",
+          newValue: maskPhone(phone),
+          meta: who.meta,
+        });
+      });
       // The email (if any) hears of it; the number just proved itself.
       const masked = { phone: maskPhone(phone) };
       sendNotices(
@@ -88,31 +85,22 @@ export function bindFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       const phone = assertUserHasPhone(user);
       await assertAnotherSignInMethod(deps.repos, user, "phone");
-      await withCodesSpent(
-        deps,
-        [
-          {
-            target: { poolId, kind: "sms", target: phone },
-            channels: ["CHANNEL_UNBIND_PHONE"],
-            code: passCode,
-          },
-        ],
-        async (repos) => {
-          if (
-            (await repos.clearUserPhoneKeepingASignInMethod(poolId, user.id, phone, deps.clock.now())) !== 1
-          ) {
-            await explainNoChange(repos, who, "phone");
-          }
-          await deps.audit.record(repos, {
-            poolId,
-            userId: user.id,
-            actor: "user",
-            action: "user.phone.unbound",
-            oldValue: maskPhone(phone),
-            meta: who.meta,
-          });
-        },
-      );
+      const code = sentCode(poolId, "sms", phone, "CHANNEL_UNBIND_PHONE", passCode);
+      await withCodesSpent(deps, [code], async (repos) => {
+        if (
+          (await repos.clearUserPhoneKeepingASignInMethod(poolId, user.id, phone, deps.clock.now())) !== 1
+        ) {
+          await explainNoChange(repos, who, "phone");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.phone.unbound",
+          oldValue: maskPhone(phone),
+          meta: who.meta,
+        });
+      });
       const masked = { phone: maskPhone(phone) };
       sendNotices(
         deps,
@@ -128,30 +116,21 @@ export function bindFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       assertNoEmailBound(user);
       const email = normalizeEmail(body.email);
-      await withCodesSpent(
-        deps,
-        [
-          {
-            target: { poolId, kind: "email", target: email },
-            channels: ["CHANNEL_BIND_EMAIL"],
-            code: body.passCode,
-          },
-        ],
-        async (repos) => {
-          await assertEmailFree(repos, poolId, email, user.id);
-          if ((await repos.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
-            throw new ApiError("EMAIL_ALREADY_BOUND");
-          }
-          await deps.audit.record(repos, {
-            poolId,
-            userId: user.id,
-            actor: "user",
-            action: "user.email.bound",
-            newValue: maskEmail(email),
-            meta: who.meta,
-          });
-        },
-      );
+      const code = sentCode(poolId, "email", email, "CHANNEL_BIND_EMAIL", body.passCode);
+      await withCodesSpent(deps, [code], async (repos) => {
+        await assertEmailFree(repos, poolId, email, user.id);
+        if ((await repos.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
+          throw new ApiError("EMAIL_ALREADY_BOUND");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.email.bound",
+          newValue: maskEmail(email),
+          meta: who.meta,
+        });
+      });
       const masked = { email: maskEmail(email) };
       sendNotices(
         deps,
@@ -164,31 +143,22 @@ export function bindFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       const email = assertUserHasEmail(user);
       await assertAnotherSignInMethod(deps.repos, user, "email");
-      await withCodesSpent(
-        deps,
-        [
-          {
-            target: { poolId, kind: "email", target: email.toLowerCase() },
-            channels: ["CHANNEL_UNBIND_EMAIL"],
-            code: passCode,
-          },
-        ],
-        async (repos) => {
-          if (
-            (await repos.clearUserEmailKeepingASignInMethod(poolId, user.id, email, deps.clock.now())) !== 1
-          ) {
-            await explainNoChange(repos, who, "email");
-          }
-          await deps.audit.record(repos, {
-            poolId,
-            userId: user.id,
-            actor: "user",
-            action: "user.email.unbound",
-            oldValue: maskEmail(email),
-            meta: who.meta,
-          });
-        },
-      );
+      const code = sentCode(poolId, "email", email.toLowerCase(), "CHANNEL_UNBIND_EMAIL", passCode);
+      await withCodesSpent(deps, [code], async (repos) => {
+        if (
+          (await repos.clearUserEmailKeepingASignInMethod(poolId, user.id, email, deps.clock.now())) !== 1
+        ) {
+          await explainNoChange(repos, who, "email");
+        }
+        await deps.audit.record(repos, {
+          poolId,
+          userId: user.id,
+          actor: "user",
+          action: "user.email.unbound",
+          oldValue: maskEmail(email),
+          meta: who.meta,
+        });
+      });
       const masked = { email: maskEmail(email) };
       sendNotices(
         deps,
