@@ -18,28 +18,34 @@ export function normalizePhone(number: string, countryCode: string | undefined, 
   const trimmed = number.trim();
   const cc = (countryCode?.trim() || poolDefault).replace(/^\+/, "");
   if (!/^\d{1,4}$/.test(cc) || trimmed.length > 32) throw new ApiError("INVALID_PHONE");
-  const parsed = parsePhoneNumberFromString(
-    trimmed.startsWith("+") ? trimmed : `+${cc}${trimmed.replace(/^0+/, "")}`,
-  );
+  const input = trimmed.startsWith("+") ? trimmed : `+${cc}${trimmed.replace(/^0+/, "")}`;
+  const known = parsedInputs.get(input);
+  if (known) return known;
+  const parsed = parsePhoneNumberFromString(input);
   if (!parsed?.isValid()) throw new ApiError("INVALID_PHONE");
-  const phone = {
+  const phone: Phone = Object.freeze({
     e164: parsed.number,
     national: parsed.nationalNumber,
     countryCode: `+${parsed.countryCallingCode}`,
-  };
+  });
   // The number is about to be stored, masked and messaged: each would parse it again.
-  remember(phone.e164, Object.freeze({ phone: phone.national, phoneCountryCode: phone.countryCode }));
+  keep(splits, phone.e164, Object.freeze({ phone: phone.national, phoneCountryCode: phone.countryCode }));
+  // A number typed once tends to be typed again (the old phone of a change, a code's resend).
+  keep(parsedInputs, input, phone);
   return phone;
+}
+
+const KEEP = 10_000;
+/** Bounded memo (oldest out first): parsing with full metadata costs more than the rest of a request. */
+function keep<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= KEEP) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
 }
 
 type Split = Readonly<{ phone: string; phoneCountryCode: string }>;
 const splits = new Map<string, Split>();
-const SPLITS_KEEP = 10_000;
-
-function remember(e164: string, split: Split): void {
-  if (splits.size >= SPLITS_KEEP) splits.delete(splits.keys().next().value as string);
-  splits.set(e164, split);
-}
+/** Valid inputs (with their country code prefixed) → their normal form. */
+const parsedInputs = new Map<string, Phone>();
 
 /**
  * Splits a stored E.164 number back into UserDto's two fields. Parsing with full metadata is
@@ -54,7 +60,7 @@ export function splitE164(e164: string): Split {
       ? { phone: parsed.nationalNumber as string, phoneCountryCode: `+${parsed.countryCallingCode}` }
       : { phone: e164, phoneCountryCode: "" },
   );
-  remember(e164, split);
+  keep(splits, e164, split);
   return split;
 }
 
