@@ -14,7 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { dropAll, postgresReachable } from "./gatehouse/database.js";
 import { betterAuthGroup } from "./groups/better-auth.js";
-import { argon2Ceiling, fastifyCeiling, V3_CEILING, v3Ceiling } from "./groups/ceilings.js";
+import { ARGON2_CEILING, argon2Ceiling, fastifyCeiling, V3_CEILING, v3Ceiling } from "./groups/ceilings.js";
 import { gatehouseGroup, scaleGroup } from "./groups/gatehouse.js";
 import type { Row, Settings } from "./lib/measure.js";
 import { killChildren } from "./lib/proc.js";
@@ -81,14 +81,26 @@ async function main() {
     throw new Error("PostgreSQL is not reachable (set GATEHOUSE_BENCH_PG_URL, or --only without postgres)");
   }
   for (const dialect of dialects) {
+    // The machine's speed drifts over a run of a quarter of an hour: each group is compared with
+    // ceilings measured just before it, not with those of the start.
+    log(`ceilings before the ${dialect} group`);
+    const v3 = await v3Ceiling(settings, log, `${V3_CEILING}@${dialect}`);
+    const argon2 = await argon2Ceiling(settings, log, `${ARGON2_CEILING}@${dialect}`);
+    rows.push(v3, argon2);
+    const local = (group: Row[]) =>
+      group.map((r) => ({
+        ...r,
+        ceiling: { [V3_CEILING]: v3.name, [ARGON2_CEILING]: argon2.name }[r.ceiling] ?? r.ceiling,
+      }));
+    const o = { ...gh, v3Rps: v3.rps };
     log(`gatehouse on ${dialect}`);
-    const r = await gatehouseGroup(dialect, gh);
-    rows.push(...r.rows);
+    const r = await gatehouseGroup(dialect, o);
+    rows.push(...local(r.rows));
     memory.push(r.memory);
     // Right after the 1k-user rows it is compared with, so the machine's load has moved least.
     if (groups.has("scale")) {
       log(`gatehouse on ${dialect} with ${scaleUsers} users`);
-      rows.push(...(await scaleGroup(dialect, scaleUsers, gh)));
+      rows.push(...local(await scaleGroup(dialect, scaleUsers, o)));
     }
   }
 

@@ -47,8 +47,11 @@ export async function fastifyCeiling(settings: Settings, log: Log): Promise<Row>
   }
 }
 
-/** RS256 verify (jose) + one prepared primary-key read of a seeded Gatehouse `users` table. */
-export async function v3Ceiling(settings: Settings, log: Log): Promise<Row> {
+/**
+ * RS256 verify (jose) + one prepared primary-key read of a seeded Gatehouse `users` table.
+ * `name`: the row's name (the run measures it again before each Gatehouse group).
+ */
+export async function v3Ceiling(settings: Settings, log: Log, name = V3_CEILING): Promise<Row> {
   const db = await freshDatabase("sqlite", "v3");
   const users = 1000;
   await seedUsers(db.url, users);
@@ -81,7 +84,7 @@ export async function v3Ceiling(settings: Settings, log: Log): Promise<Row> {
   try {
     return await measureHttp(
       {
-        name: V3_CEILING,
+        name,
         ceiling: FASTIFY_CEILING,
         pid: server.pid,
         url: server.url,
@@ -110,7 +113,7 @@ interface HashWindow {
 }
 
 /** Raw argon2id hashes/s with Gatehouse's parameters, 2 in flight, in a process of its own. */
-export async function argon2Ceiling(settings: Settings, log: Log): Promise<Row> {
+export async function argon2Ceiling(settings: Settings, log: Log, name = ARGON2_CEILING): Promise<Row> {
   const { stdout } = await execFileAsync(process.execPath, [
     "--import",
     "tsx",
@@ -123,7 +126,7 @@ export async function argon2Ceiling(settings: Settings, log: Log): Promise<Row> 
   const out = JSON.parse(stdout) as { windows: HashWindow[]; rssMb: number };
   const w = out.windows;
   const row: Row = {
-    name: ARGON2_CEILING,
+    name,
     rps: median(w.map((r) => r.rps)),
     p50Ms: median(w.map((r) => r.p50Ms)),
     p99Ms: median(w.map((r) => r.p99Ms)),
@@ -131,7 +134,7 @@ export async function argon2Ceiling(settings: Settings, log: Log): Promise<Row> 
     rssBeforeMb: 0,
     rssMb: out.rssMb,
     peakRssMb: out.rssMb,
-    ceiling: ARGON2_CEILING,
+    ceiling: name,
     ratio: 0,
     runs: w.map((r) => Math.round(r.rps)),
   };
