@@ -8,7 +8,7 @@ export interface MemoryRecord {
   /** RSS after IDLE_SETTLE_SEC more without requests: what an idle server holds. */
   idleMb: number;
   peakMb: number;
-  /** RSS after the first get-profile measurement and after repeating it once everything else ran. */
+  /** RSS after the whole first pass, and after get-profile, sign-in, sign-up and the pair ran again. */
   firstMb?: number;
   repeatMb?: number;
 }
@@ -99,7 +99,7 @@ export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[]
     if (m.firstMb !== undefined && m.repeatMb !== undefined) {
       const growth = m.repeatMb - m.firstMb;
       checks.push({
-        target: `${m.server}: no RSS growth across repeated runs (get-profile again at the end)`,
+        target: `${m.server}: no RSS growth across repeated runs (the reads, hashes and pair again)`,
         measured: `${m.firstMb} → ${m.repeatMb} MB`,
         met: growth < Math.max(10, m.firstMb * 0.1),
       });
