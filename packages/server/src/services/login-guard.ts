@@ -18,6 +18,8 @@ export interface LoginCounterStore {
   release(key: string, now: number): Promise<void>;
   read(key: string, now: number): Promise<{ count: number; expiresAt: number }>;
   clear(key: string): Promise<void>;
+  /** The same counters through a caller's transaction: only a store in the database has this. */
+  within?(tx: Repositories): LoginCounterStore;
 }
 
 export function dbLoginCounterStore(repos: Repositories): LoginCounterStore {
@@ -26,6 +28,7 @@ export function dbLoginCounterStore(repos: Repositories): LoginCounterStore {
     release: (key, now) => repos.releaseLoginCounter(key, now),
     read: (key, now) => repos.readLoginCounter(key, now),
     clear: (key) => repos.clearLoginCounter(key),
+    within: (tx) => dbLoginCounterStore(tx),
   };
 }
 
@@ -80,12 +83,25 @@ export class LoginGuard {
     return reservation;
   }
 
-  /** The password was right: the account starts afresh, the IP gets its count back. */
-  async succeeded(r: Reservation): Promise<void> {
+  /**
+   * Whether `succeeded` can take part in a database transaction (the counters live in the same
+   * database). A Redis store cannot: nothing is called out to inside a transaction.
+   */
+  get settlesInTransaction(): boolean {
+    return this.store.within !== undefined;
+  }
+
+  /**
+   * The password was right: the account starts afresh, the IP gets its count back. With `tx`
+   * (only when `settlesInTransaction`), as part of that transaction: a login that does not
+   * commit leaves the attempt counted.
+   */
+  async succeeded(r: Reservation, tx?: Repositories): Promise<void> {
+    const store = tx && this.store.within ? this.store.within(tx) : this.store;
     const now = this.clock.now();
     await Promise.all([
-      r.accountKey ? this.store.clear(r.accountKey) : undefined,
-      r.ipKey ? this.store.release(r.ipKey, now) : undefined,
+      r.accountKey ? store.clear(r.accountKey) : undefined,
+      r.ipKey ? store.release(r.ipKey, now) : undefined,
     ]);
   }
 

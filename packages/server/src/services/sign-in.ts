@@ -53,6 +53,7 @@ function passwordIdentifier(p: NonNullable<SignInRequest["passwordPayload"]>): {
   });
 }
 
+/** `settle`: the lockout reservation of a right password, when it can commit with the login. */
 async function finish(
   ctx: Context,
   s: AppScope,
@@ -60,6 +61,7 @@ async function finish(
   input: SignInRequest,
   meta: RequestMeta,
   a: Attempt,
+  settle?: Reservation,
 ) {
   const ua = parseUserAgent(meta.userAgent);
   const grant = {
@@ -78,6 +80,7 @@ async function finish(
       device: ua.device || null,
     });
     await record(ctx, s, meta, a, true, null, tx);
+    if (settle) await ctx.loginGuard.succeeded(settle, tx);
   });
   return toLoginTokenData(set);
 }
@@ -128,10 +131,8 @@ async function signInByPassword(ctx: Context, s: AppScope, input: SignInRequest,
   let user = found.user;
   if (!user && input.options?.autoRegister && id.kind !== "account" && !s.settings.registerDisabled) {
     const created = await autoRegisterWithPassword(ctx, s, id, password);
-    if (created) {
-      await ctx.loginGuard.succeeded(reservation);
-      return finish(ctx, s, created, input, meta, { ...attempt, userId: created.id });
-    }
+    if (created)
+      return succeed(ctx, s, created, input, meta, { ...attempt, userId: created.id }, reservation);
     // Registered concurrently by someone else: verify against that account like any sign-in.
     user = (await findUserByIdentifier(ctx.repos, s.pool.id, s.settings, id.kind, id.value)).user;
   }
@@ -149,14 +150,31 @@ async function signInByPassword(ctx: Context, s: AppScope, input: SignInRequest,
     const { remainCount } = reservation;
     throw new ApiError("LOGIN_FAILED", remainCount === undefined ? {} : { data: { remainCount } });
   }
-  await ctx.loginGuard.succeeded(reservation);
+  return succeed(ctx, s, user, input, meta, attempt, reservation);
+}
+
+/**
+ * A right password: the lockout counters are settled (in the login's own transaction when they
+ * live in the database — two writes fewer on the path) and an active user is signed in.
+ */
+async function succeed(
+  ctx: Context,
+  s: AppScope,
+  user: UserRow,
+  input: SignInRequest,
+  meta: RequestMeta,
+  attempt: Attempt,
+  reservation: Reservation,
+) {
+  const inLogin = ctx.loginGuard.settlesInTransaction && user.status === "Activated";
+  if (!inLogin) await ctx.loginGuard.succeeded(reservation);
   try {
     assertActive(user);
   } catch (err) {
     await record(ctx, s, meta, attempt, false, "suspended");
     throw err;
   }
-  return finish(ctx, s, user, input, meta, attempt);
+  return finish(ctx, s, user, input, meta, attempt, inLogin ? reservation : undefined);
 }
 
 /** An imported bcrypt (or older argon2) hash becomes current argon2id on a successful login. */
