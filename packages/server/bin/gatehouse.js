@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=20
 // The `gatehouse` command. A committed file (not built output) so that npm links it at install
 // time, before `prepare` builds dist/. The flags are npm start's: a smaller young generation, and
-// an old generation collected when it has grown by half (see README, Performance).
+// an old generation collected when it has grown by a fifth (see README, Performance).
 import "../dist/cli/index.js";
