@@ -68,7 +68,6 @@ async function main() {
     rows.push(...(await betterAuthGroup(settings, log)));
   }
   const gh = {
-    v3Rps: rows.find((r) => r.name === V3_CEILING)!.rps,
     settings,
     log,
     profileDir: values.profile ? path.join(resultsDir, "profiles") : undefined,
