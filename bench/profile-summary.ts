@@ -1,7 +1,9 @@
 /**
  * Summarises V8 CPU profiles (`npm run bench -- --profile` writes them to bench/results/profiles):
  * self time by function and by package, heaviest first.
- *   node --import tsx bench/profile-summary.ts <file.cpuprofile> [top]
+ *   node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [--busy]
+ * `--busy` keeps only the 100 ms stretches in which the process was at least 80% busy: the load,
+ * without the start-up, the seeding between scenarios and the idle-memory wait.
  */
 import fs from "node:fs";
 
@@ -16,7 +18,9 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const busyOnly = args.includes("--busy");
+const [file, topArg] = args.filter((a) => a !== "--busy");
 if (!file) {
   console.error("usage: profile-summary.ts <file.cpuprofile> [top]");
   process.exit(2);
@@ -24,9 +28,28 @@ if (!file) {
 const top = Number(topArg ?? 30);
 const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const idleId = profile.nodes.find((n) => n.callFrame.functionName === "(idle)")?.id;
+const BUCKET_US = 100_000;
+const bucketOf: number[] = [];
+const idleIn = new Map<number, number>();
+const allIn = new Map<number, number>();
+let at = 0;
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  at += dt;
+  const b = Math.floor(at / BUCKET_US);
+  bucketOf.push(b);
+  allIn.set(b, (allIn.get(b) ?? 0) + dt);
+  if (id === idleId) idleIn.set(b, (idleIn.get(b) ?? 0) + dt);
+});
+const kept = (i: number) => {
+  if (!busyOnly) return true;
+  const b = bucketOf[i]!;
+  return (idleIn.get(b) ?? 0) <= 0.2 * (allIn.get(b) ?? 0);
+};
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => {
-  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  if (kept(i)) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
