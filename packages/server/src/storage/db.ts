@@ -5,7 +5,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { startCheckpointer } from "./checkpointer.js";
 import { rememberResultShapes } from "./pg-result-shapes.js";
-import { hotStatementName } from "./repos/compiled.js";
+import { hotStatementName, runHotQueriesDirectly } from "./repos/compiled.js";
 import type { Database } from "./schema.js";
 import { cachingDatabase } from "./sqlite-statements.js";
 
@@ -100,7 +100,14 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   // After a burst, a WAL that was reset is truncated back to this size rather than kept large.
   sqlite.pragma("journal_size_limit = 67108864");
   const checkpointer = file === ":memory:" ? undefined : startCheckpointer(sqlite, file);
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
+  const statements = cachingDatabase(sqlite);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  runHotQueriesDirectly(kysely, {
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
+    prepare: statements.prepare,
+  });
   return {
     kysely,
     dialect: "sqlite",

@@ -1,5 +1,38 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
+import type { KyselyStatement } from "../sqlite-statements.js";
 import type { Executor } from "./executor.js";
+
+/** What the direct path needs of an SQLite connection (db.ts registers it with `runHotQueriesDirectly`). */
+interface DirectSqlite {
+  /** better-sqlite3's flag: a transaction is open on the connection. */
+  readonly inTransaction: boolean;
+  prepare(sql: string): KyselyStatement;
+}
+const directByAdapter = new WeakMap<object, DirectSqlite>();
+
+/**
+ * Lets the hot queries of this SQLite database skip Kysely's executor once compiled. On SQLite
+ * every Kysely query takes the one connection through an async mutex and a chain of promises, which
+ * cost a read of a user row as much again as SQLite's answer. The statement is run on the
+ * connection directly when that is what Kysely would do: inside one of our transactions (which
+ * holds the connection), or outside while no transaction is open on it. While another request's
+ * transaction is open, a query from outside goes through Kysely and waits for it, as before.
+ */
+export function runHotQueriesDirectly(kysely: Executor, sqlite: DirectSqlite): void {
+  directByAdapter.set(kysely.getExecutor().adapter, sqlite);
+}
+
+/** Kysely's SqliteConnection.executeQuery, without the connection provider around it. */
+function runDirect<R>(sqlite: DirectSqlite, sql: string, parameters: unknown[]): Promise<QueryResult<R>> {
+  try {
+    const stmt = sqlite.prepare(sql);
+    if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
 
 /**
  * A query on a hot path, compiled once per dialect and then run with new parameters. Kysely
@@ -25,7 +58,12 @@ export function compiled<A extends unknown[], R>(
     }
     const shape = shapeOf(args);
     const hit = byShape.get(shape);
-    if (hit) return db.executeQuery<R>({ ...hit, parameters: flatten(args) });
+    if (hit) {
+      const direct = directByAdapter.get(adapter);
+      if (direct && (db.isTransaction || !direct.inTransaction))
+        return runDirect(direct, hit.sql, flatten(args));
+      return db.executeQuery<R>({ ...hit, parameters: flatten(args) });
+    }
     const fresh = build(db, ...args).compile();
     if (hit === undefined) {
       const reusable = sameValues(fresh.parameters, flatten(args));
