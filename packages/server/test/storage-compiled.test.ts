@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { sql } from "kysely";
 import { newId } from "../src/services/ids.js";
-import { type Db, openDb } from "../src/storage/db.js";
+import { type Db, isUniqueViolation, openDb } from "../src/storage/db.js";
 import { compiled, firstRow, recompiledQueries } from "../src/storage/repos/compiled.js";
 import { repositories } from "../src/storage/repos/index.js";
+import { form, signedInUser, signInByPassword } from "./helpers/auth.js";
 import { describeEachDialect } from "./helpers/harness.js";
 
 describeEachDialect("hot queries (compiled once per dialect)", (h) => {
@@ -78,6 +79,71 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     assert.equal((await repos.findUserById(poolId, id))?.phone, "+8613800000002");
     // The guard in the WHERE clause still decides: the old number no longer matches.
     assert.equal(await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3), undefined);
+  });
+
+  it("hot queries from outside a transaction in flight are not part of it: they neither see nor share its fate", async () => {
+    const poolId = h().boot.userPoolId;
+    const [inside, outside] = await insertUsers(2, (i) => `+861380000010${i}`);
+    const { repos, db } = h().ctx;
+    // Compiled before the transaction, so both queries take the precompiled path.
+    assert.ok(await repos.replaceUserPhone(poolId, outside, "+8613800000101", "+8613800000111", 1));
+    assert.equal((await repos.findUserById(poolId, inside))?.phone, "+8613800000100");
+
+    let written!: () => void;
+    const begun = new Promise<void>((resolve) => (written = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = db.kysely.transaction().execute(async (trx) => {
+      assert.ok(
+        await repositories(trx).replaceUserPhone(poolId, inside, "+8613800000100", "+8613800000120", 2),
+      );
+      written();
+      await held;
+      throw new Error("roll back");
+    });
+    await begun;
+    let finished = 0;
+    const write = repos
+      .replaceUserPhone(poolId, outside, "+8613800000111", "+8613800000121", 3)
+      .finally(() => finished++);
+    const read = repos.findUserById(poolId, inside).finally(() => finished++);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    // SQLite has one connection: the queries wait until the transaction lets go of it.
+    if (h().dialect === "sqlite") assert.equal(finished, 0);
+    release();
+    await assert.rejects(transaction, /roll back/);
+    assert.equal((await write)?.phone, "+8613800000121");
+    assert.equal((await read)?.phone, "+8613800000100", "the uncommitted number was never seen outside");
+    assert.equal((await repos.findUserById(poolId, inside))?.phone, "+8613800000100");
+    assert.equal((await repos.findUserById(poolId, outside))?.phone, "+8613800000121");
+  });
+
+  it("a precompiled write that breaks a unique index fails as a unique violation and changes nothing", async () => {
+    const { repos } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const now = Date.now();
+    const row = {
+      id: newId(),
+      pool_id: poolId,
+      user_id: (await insertUsers(1))[0]!,
+      purpose: "update_phone",
+      token_hash: `dup-${newId()}`,
+      payload: "{}",
+      expires_at: now + 60_000,
+      consumed_at: null,
+      created_at: now,
+    };
+    // The first insert compiles the statement; the later ones take the precompiled path.
+    await repos.insertFlowToken(row);
+    await repos.insertFlowToken({ ...row, id: newId(), token_hash: `other-${newId()}` });
+    await assert.rejects(repos.insertFlowToken({ ...row, id: newId(), payload: "changed" }), (err: unknown) =>
+      isUniqueViolation(err),
+    );
+    const found = await repos.findLiveFlowToken(
+      { tokenHash: row.token_hash, purpose: row.purpose, poolId, userId: row.user_id },
+      now,
+    );
+    assert.equal(found?.payload, "{}");
   });
 
   it("list arguments of different lengths each get their own statement", async () => {
@@ -217,6 +283,76 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     } finally {
       await plain.close();
     }
+  });
+
+  it("sign-in's statements (lockout counters, login record, session, refresh token) run precompiled", async () => {
+    const { repos } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const email = `Hot.${newId()}@Example.test`;
+    const user = await signedInUser(h(), email, "correct horse 1", "openid offline_access");
+    // Twice each, so that the second call takes the precompiled path; the stored values tell.
+    for (const ua of ["Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0", ""]) {
+      const res = await signInByPassword(
+        h(),
+        { email: email.toUpperCase(), password: "correct horse 1" },
+        { scope: "openid offline_access" },
+        ua ? { "user-agent": ua } : {},
+      );
+      assert.equal(res.statusCode, 200);
+    }
+    const row = await repos.findUserByEmail(poolId, email);
+    assert.equal(row?.id, user.userId);
+    assert.equal(row?.logins_count, 3);
+    assert.equal(row?.browser, "Firefox", "a sign-in that names no browser keeps the one stored");
+    const history = await repos.listLoginHistory({ poolId, userId: user.userId }, 1, 10);
+    assert.equal(history.totalCount, 3);
+
+    const refreshed = await form(h(), "/oidc/token", {
+      grant_type: "refresh_token",
+      refresh_token: user.refresh_token,
+      client_id: h().boot.appId,
+      client_secret: h().boot.appSecret,
+    });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.equal(
+      (
+        await form(h(), "/oidc/token", {
+          grant_type: "refresh_token",
+          refresh_token: refreshed.body.refresh_token,
+          client_id: h().boot.appId,
+          client_secret: h().boot.appSecret,
+        })
+      ).status,
+      200,
+    );
+
+    // Lockout counters: counted, read, given back, cleared — each twice.
+    const key = `login-acct:${poolId}:hot-${newId()}`;
+    const now = Date.now();
+    assert.deepEqual(await repos.hitLoginCounter(key, 60_000, 3, now), { count: 1, expiresAt: now + 60_000 });
+    assert.equal((await repos.hitLoginCounter(key, 60_000, 3, now + 1)).count, 2);
+    // The hit reaching the limit restarts the window; a hit after the window starts again at 1.
+    assert.deepEqual(await repos.hitLoginCounter(key, 60_000, 3, now + 2), {
+      count: 3,
+      expiresAt: now + 60_002,
+    });
+    assert.deepEqual(await repos.readLoginCounter(key, now + 3), { count: 3, expiresAt: now + 60_002 });
+    await repos.releaseLoginCounter(key, now + 3);
+    await repos.releaseLoginCounter(key, now + 3);
+    assert.equal((await repos.readLoginCounter(key, now + 4)).count, 1);
+    assert.deepEqual(await repos.hitLoginCounter(key, 60_000, 3, now + 70_000), {
+      count: 1,
+      expiresAt: now + 130_000,
+    });
+    await repos.releaseLoginCounter(key, now + 70_001);
+    await repos.releaseLoginCounter(key, now + 70_001);
+    assert.equal((await repos.readLoginCounter(key, now + 70_002)).count, 0, "never below zero");
+    await repos.clearLoginCounter(key);
+    await repos.clearLoginCounter(key);
+    assert.deepEqual(await repos.readLoginCounter(key, now), { count: 0, expiresAt: 0 });
+    // Wrong passwords go through the same counters.
+    for (let i = 0; i < 2; i++)
+      assert.equal((await signInByPassword(h(), { email, password: "wrong horse 1" })).statusCode, 403);
   });
 
   it("every hot query of the repositories was compiled once and reused (none fell back)", () => {

@@ -1,5 +1,42 @@
 import { sql } from "kysely";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
+
+/**
+ * One failure counted (`now` twice and `fresh` once, in SQL order): a window that has passed
+ * starts again at 1, and the hit that reaches `limit` restarts the window (the lock's full length).
+ */
+const hitCounter = compiled(
+  "loginCounters.hit",
+  (db, key: string, fresh: number, now: number, stillNow: number, limit: number) =>
+    db
+      .insertInto("rate_buckets")
+      .values({ key, hits: sql<number>`1`, expires_at: fresh })
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet({
+          hits: sql<number>`CASE WHEN rate_buckets.expires_at <= ${now} THEN 1 ELSE rate_buckets.hits + 1 END`,
+          expires_at: sql<number>`CASE
+            WHEN rate_buckets.expires_at <= ${stillNow} THEN excluded.expires_at
+            WHEN rate_buckets.hits + 1 = ${limit} THEN excluded.expires_at
+            ELSE rate_buckets.expires_at END`,
+        }),
+      )
+      .returning(["hits", "expires_at"]),
+);
+const readCounter = compiled("loginCounters.read", (db, key: string) =>
+  db.selectFrom("rate_buckets").select(["hits", "expires_at"]).where("key", "=", key),
+);
+const releaseCounter = compiled("loginCounters.release", (db, key: string, now: number) =>
+  db
+    .updateTable("rate_buckets")
+    .set({ hits: sql<number>`hits - 1` })
+    .where("key", "=", key)
+    .where((eb) => eb("hits", ">", eb.lit(0)))
+    .where("expires_at", ">", now),
+);
+const clearCounter = compiled("loginCounters.clear", (db, key: string) =>
+  db.deleteFrom("rate_buckets").where("key", "=", key),
+);
 
 /**
  * Fixed-window counters behind lockout. A counter that reaches its limit restarts its window at
@@ -16,45 +53,22 @@ export function loginCountersRepo(db: Executor) {
       limit: number,
       now: number,
     ): Promise<{ count: number; expiresAt: number }> {
-      const fresh = now + windowMs;
-      const row = await db
-        .insertInto("rate_buckets")
-        .values({ key, hits: 1, expires_at: fresh })
-        .onConflict((oc) =>
-          oc.column("key").doUpdateSet({
-            hits: sql<number>`CASE WHEN rate_buckets.expires_at <= ${now} THEN 1 ELSE rate_buckets.hits + 1 END`,
-            expires_at: sql<number>`CASE
-              WHEN rate_buckets.expires_at <= ${now} THEN ${fresh}
-              WHEN rate_buckets.hits + 1 = ${limit} THEN ${fresh}
-              ELSE rate_buckets.expires_at END`,
-          }),
-        )
-        .returning(["hits", "expires_at"])
-        .executeTakeFirstOrThrow();
+      const row = firstRow(await hitCounter(db, key, now + windowMs, now, now, limit));
+      if (!row) throw new Error("the counter upsert returned no row");
       return { count: Number(row.hits), expiresAt: Number(row.expires_at) };
     },
     /** The live count (0 once the window has passed). */
     async readLoginCounter(key: string, now: number): Promise<{ count: number; expiresAt: number }> {
-      const row = await db
-        .selectFrom("rate_buckets")
-        .select(["hits", "expires_at"])
-        .where("key", "=", key)
-        .executeTakeFirst();
+      const row = firstRow(await readCounter(db, key));
       if (!row || Number(row.expires_at) <= now) return { count: 0, expiresAt: 0 };
       return { count: Number(row.hits), expiresAt: Number(row.expires_at) };
     },
     /** Gives one count back (an attempt that turned out fine, or was refused unchecked). */
     async releaseLoginCounter(key: string, now: number): Promise<void> {
-      await db
-        .updateTable("rate_buckets")
-        .set({ hits: sql<number>`hits - 1` })
-        .where("key", "=", key)
-        .where("hits", ">", 0)
-        .where("expires_at", ">", now)
-        .execute();
+      await releaseCounter(db, key, now);
     },
     async clearLoginCounter(key: string): Promise<void> {
-      await db.deleteFrom("rate_buckets").where("key", "=", key).execute();
+      await clearCounter(db, key);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { LoginHistoryTable } from "../schema.js";
+import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type LoginHistoryRow = Selectable<LoginHistoryTable>;
@@ -16,6 +17,10 @@ export interface LoginHistoryFilter {
   end?: number;
 }
 
+const insertRow = compiled("loginHistory.insert", (db, row: LoginHistoryRow) =>
+  db.insertInto("login_history").values(row),
+);
+
 /** Every sign-in attempt; read by get-my-login-history and the management API. */
 export function loginHistoryRepo(db: Executor) {
   const filtered = (f: LoginHistoryFilter) => {
@@ -29,7 +34,7 @@ export function loginHistoryRepo(db: Executor) {
   };
   return {
     async insertLoginHistory(row: LoginHistoryRow): Promise<void> {
-      await db.insertInto("login_history").values(row).execute();
+      await insertRow(db, row);
     },
     /** A deleted account's sign-ins (IP addresses, user agents) go with it. */
     async deleteLoginHistoryOfUsers(poolId: string, userIds: readonly string[]): Promise<void> {

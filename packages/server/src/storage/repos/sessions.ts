@@ -10,15 +10,27 @@ const sessionState = compiled("sessions.state", (db, id: string) =>
   db.selectFrom("sessions").select(["user_id", "pool_id", "expires_at", "ended_at"]).where("id", "=", id),
 );
 
+const insertSessionRow = compiled("sessions.insert", (db, row: SessionRow) =>
+  db.insertInto("sessions").values(row),
+);
+const insertRefreshRow = compiled("refreshTokens.insert", (db, row: RefreshTokenRow) =>
+  db.insertInto("refresh_tokens").values(row),
+);
+const refreshByHash = compiled("refreshTokens.byHash", (db, tokenHash: string) =>
+  db.selectFrom("refresh_tokens").selectAll().where("token_hash", "=", tokenHash),
+);
+const sessionById = compiled("sessions.byId", (db, id: string) =>
+  db.selectFrom("sessions").selectAll().where("id", "=", id),
+);
+
 /** Sessions (one per login) and their refresh tokens. */
 export function sessionsRepo(db: Executor) {
   return {
     async insertSession(row: SessionRow): Promise<void> {
-      await db.insertInto("sessions").values(row).execute();
+      await insertSessionRow(db, row);
     },
-    findSessionById(id: string): Promise<SessionRow | undefined> {
-      return db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
-    },
+    findSessionById: async (id: string): Promise<SessionRow | undefined> =>
+      firstRow(await sessionById(db, id)),
     /** The hot-path read: is the session still open, and until when. */
     findSessionState: async (id: string) => firstRow(await sessionState(db, id)),
     async extendSession(id: string, expiresAt: number): Promise<void> {
@@ -87,15 +99,10 @@ export function sessionsRepo(db: Executor) {
     },
 
     async insertRefreshToken(row: RefreshTokenRow): Promise<void> {
-      await db.insertInto("refresh_tokens").values(row).execute();
+      await insertRefreshRow(db, row);
     },
-    findRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRow | undefined> {
-      return db
-        .selectFrom("refresh_tokens")
-        .selectAll()
-        .where("token_hash", "=", tokenHash)
-        .executeTakeFirst();
-    },
+    findRefreshTokenByHash: async (tokenHash: string): Promise<RefreshTokenRow | undefined> =>
+      firstRow(await refreshByHash(db, tokenHash)),
     /** Drops refresh tokens past their expiry (used or not: neither can be redeemed any more). */
     async purgeExpiredRefreshTokens(now: number): Promise<number> {
       const r = await db.deleteFrom("refresh_tokens").where("expires_at", "<=", now).executeTakeFirst();

@@ -1,5 +1,33 @@
 import { sql } from "kysely";
+import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
+
+/** Browser and device change only when the sign-in told them (null keeps the stored value). */
+const recordLogin = compiled(
+  "users.recordLogin",
+  (
+    db,
+    now: number,
+    ip: string | null,
+    appId: string,
+    browser: string | null,
+    device: string | null,
+    poolId: string,
+    userId: string,
+  ) =>
+    db
+      .updateTable("users")
+      .set({
+        logins_count: sql<number>`logins_count + 1`,
+        last_login: now,
+        last_ip: ip,
+        last_login_app: appId,
+        browser: sql<string | null>`COALESCE(${browser}, browser)`,
+        device: sql<string | null>`COALESCE(${device}, device)`,
+      })
+      .where("pool_id", "=", poolId)
+      .where("id", "=", userId),
+);
 
 /** The users-table writes a successful sign-in makes (atomic counter, last-login fields). */
 export function userLoginsRepo(db: Executor) {
@@ -15,19 +43,8 @@ export function userLoginsRepo(db: Executor) {
         device?: string | null;
       },
     ): Promise<void> {
-      await db
-        .updateTable("users")
-        .set({
-          logins_count: sql<number>`logins_count + 1`,
-          last_login: login.now,
-          last_ip: login.ip,
-          last_login_app: login.appId,
-          ...(login.browser ? { browser: login.browser } : {}),
-          ...(login.device ? { device: login.device } : {}),
-        })
-        .where("pool_id", "=", poolId)
-        .where("id", "=", userId)
-        .execute();
+      const { now, ip, appId } = login;
+      await recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId);
     },
   };
 }

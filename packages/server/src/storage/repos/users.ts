@@ -14,6 +14,21 @@ const userByPhone = compiled("users.byPhone", (db, poolId: string, phone: string
 const userById = compiled("users.byId", (db, poolId: string, id: string) =>
   db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("id", "=", id),
 );
+/** `email` and `username` lower-cased by the caller: served by the (pool_id, lower(…)) unique indexes. */
+const userByEmail = compiled("users.byEmail", (db, poolId: string, email: string) =>
+  db
+    .selectFrom("users")
+    .selectAll()
+    .where("pool_id", "=", poolId)
+    .where(sql<string>`lower(email)`, "=", email),
+);
+const userByUsername = compiled("users.byUsername", (db, poolId: string, username: string) =>
+  db
+    .selectFrom("users")
+    .selectAll()
+    .where("pool_id", "=", poolId)
+    .where(sql<string>`lower(username)`, "=", username),
+);
 
 const usersByIds = compiled("users.byIds", (db, batch: { ids: readonly string[] }) =>
   db.selectFrom("users").selectAll().where("id", "=", sql<string>`any(${batch.ids})`),
@@ -67,25 +82,13 @@ export function usersRepo(db: Executor) {
       return batched ? batched.load({ poolId, id }) : firstRow(await userById(db, poolId, id));
     },
     /** Case-insensitive; served by the (pool_id, lower(email)) unique index. */
-    findUserByEmail(poolId: string, email: string): Promise<UserRow | undefined> {
-      return db
-        .selectFrom("users")
-        .selectAll()
-        .where("pool_id", "=", poolId)
-        .where(sql<string>`lower(email)`, "=", email.toLowerCase())
-        .executeTakeFirst();
-    },
+    findUserByEmail: async (poolId: string, email: string): Promise<UserRow | undefined> =>
+      firstRow(await userByEmail(db, poolId, email.toLowerCase())),
     /** `phone` is E.164. */
     findUserByPhone: async (poolId: string, phone: string): Promise<UserRow | undefined> =>
       firstRow(await userByPhone(db, poolId, phone)),
-    findUserByUsername(poolId: string, username: string): Promise<UserRow | undefined> {
-      return db
-        .selectFrom("users")
-        .selectAll()
-        .where("pool_id", "=", poolId)
-        .where(sql<string>`lower(username)`, "=", username.toLowerCase())
-        .executeTakeFirst();
-    },
+    findUserByUsername: async (poolId: string, username: string): Promise<UserRow | undefined> =>
+      firstRow(await userByUsername(db, poolId, username.toLowerCase())),
     findUserByExternalId(poolId: string, externalId: string): Promise<UserRow | undefined> {
       return db
         .selectFrom("users")
