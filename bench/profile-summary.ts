@@ -22,7 +22,7 @@ const args = process.argv.slice(2);
 const busyOnly = args.includes("--busy");
 const [file, topArg] = args.filter((a) => a !== "--busy");
 if (!file) {
-  console.error("usage: profile-summary.ts <file.cpuprofile> [top]");
+  console.error("usage: profile-summary.ts <file.cpuprofile> [top] [--busy]");
   process.exit(2);
 }
 const top = Number(topArg ?? 30);

@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import { newId } from "../src/services/ids.js";
 import { type Db, isUniqueViolation, openDb } from "../src/storage/db.js";
 import { compiled, firstRow, recompiledQueries } from "../src/storage/repos/compiled.js";
+import type { Executor } from "../src/storage/repos/executor.js";
 import { repositories } from "../src/storage/repos/index.js";
 import { form, signedInUser, signInByPassword } from "./helpers/auth.js";
 import { describeEachDialect } from "./helpers/harness.js";
@@ -116,6 +117,22 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     assert.equal((await read)?.phone, "+8613800000100", "the uncommitted number was never seen outside");
     assert.equal((await repos.findUserById(poolId, inside))?.phone, "+8613800000100");
     assert.equal((await repos.findUserById(poolId, outside))?.phone, "+8613800000121");
+  });
+
+  it("a transaction used after it ended refuses its precompiled queries (nothing runs outside it)", async () => {
+    const poolId = h().boot.userPoolId;
+    const [id] = await insertUsers(1, () => "+8613800000201");
+    const { repos, db } = h().ctx;
+    assert.ok(await repos.replaceUserPhone(poolId, id, "+8613800000201", "+8613800000202", 1));
+    let ended: Executor | undefined;
+    await db.kysely.transaction().execute(async (trx) => {
+      ended = trx;
+      assert.equal((await repositories(trx).findUserById(poolId, id))?.phone, "+8613800000202");
+    });
+    await assert.rejects(
+      repositories(ended!).replaceUserPhone(poolId, id, "+8613800000202", "+8613800000203", 2),
+    );
+    assert.equal((await repos.findUserById(poolId, id))?.phone, "+8613800000202");
   });
 
   it("a precompiled write that breaks a unique index fails as a unique violation and changes nothing", async () => {

@@ -11,12 +11,13 @@ interface DirectSqlite {
 const directByAdapter = new WeakMap<object, DirectSqlite>();
 
 /**
- * Lets the hot queries of this SQLite database skip Kysely's executor once compiled. On SQLite
- * every Kysely query takes the one connection through an async mutex and a chain of promises, which
- * cost a read of a user row as much again as SQLite's answer. The statement is run on the
- * connection directly when that is what Kysely would do: inside one of our transactions (which
- * holds the connection), or outside while no transaction is open on it. While another request's
- * transaction is open, a query from outside goes through Kysely and waits for it, as before.
+ * Lets the hot queries of this SQLite database skip Kysely's executor once compiled: on SQLite
+ * every Kysely query takes the one connection through an async mutex and a chain of promises
+ * (~2 µs a query; a user row read by id went from 13.6 to 11.4 µs of CPU). The statement runs on
+ * the connection directly only when that is what Kysely would do: from one of our transactions
+ * while a transaction is open (it holds the connection), or from outside while none is. Otherwise
+ * it goes through Kysely: a query from outside waits for another request's transaction, and a
+ * transaction used after it ended fails as Kysely makes it fail.
  */
 export function runHotQueriesDirectly(kysely: Executor, sqlite: DirectSqlite): void {
   directByAdapter.set(kysely.getExecutor().adapter, sqlite);
@@ -60,7 +61,7 @@ export function compiled<A extends unknown[], R>(
     const hit = byShape.get(shape);
     if (hit) {
       const direct = directByAdapter.get(adapter);
-      if (direct && (db.isTransaction || !direct.inTransaction))
+      if (direct && db.isTransaction === direct.inTransaction)
         return runDirect(direct, hit.sql, flatten(args));
       return db.executeQuery<R>({ ...hit, parameters: flatten(args) });
     }
