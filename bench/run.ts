@@ -14,7 +14,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { dropAll, postgresReachable } from "./gatehouse/database.js";
 import { betterAuthGroup } from "./groups/better-auth.js";
-import { ARGON2_CEILING, argon2Ceiling, fastifyCeiling, V3_CEILING, v3Ceiling } from "./groups/ceilings.js";
+import {
+  ARGON2_CEILING,
+  argon2Ceiling,
+  fastifyCeiling,
+  pairFloor,
+  V3_CEILING,
+  v3Ceiling,
+} from "./groups/ceilings.js";
 import { gatehouseGroup, scaleGroup } from "./groups/gatehouse.js";
 import type { Row, Settings } from "./lib/measure.js";
 import { killChildren } from "./lib/proc.js";
@@ -62,6 +69,12 @@ async function main() {
   rows.push(await fastifyCeiling(settings, log));
   rows.push(await v3Ceiling(settings, log));
   rows.push(await argon2Ceiling(settings, log));
+  const filter = values.filter ? new RegExp(values.filter) : undefined;
+  // Next to the change-phone pair's rows: the least that pair can cost (servers/pair-floor.ts).
+  const pairRuns = ["sqlite", "postgres"].some(
+    (d) => groups.has(d) && (!filter || filter.test(`${d}:change-phone-pair`)),
+  );
+  if (pairRuns) rows.push(await pairFloor(settings, log));
 
   if (groups.has("better-auth")) {
     log("better-auth");
@@ -73,7 +86,7 @@ async function main() {
     profileDir: values.profile ? path.join(resultsDir, "profiles") : undefined,
     threadpool: values.threadpool,
     nodeFlags: values["node-flags"],
-    filter: values.filter ? new RegExp(values.filter) : undefined,
+    filter,
   };
   const dialects = (["sqlite", "postgres"] as const).filter((d) => groups.has(d));
   if (dialects.includes("postgres") && !(await postgresReachable())) {

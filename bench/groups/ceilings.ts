@@ -3,9 +3,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { promisify } from "node:util";
 import { SignJWT } from "jose";
 import { freshDatabase } from "../gatehouse/database.js";
+import { nullWebhook } from "../gatehouse/fixtures.js";
 import { seededUser, seedUsers } from "../gatehouse/seed.js";
+import type { RequestSpec } from "../lib/load-types.js";
 import { type Log, measureHttp, median, type Row, type Settings, windowSec } from "../lib/measure.js";
 import { freePort, spawnServer } from "../lib/proc.js";
+import { PAIR_FLOOR } from "../lib/targets.js";
 
 const execFileAsync = promisify(execFile);
 const script = (p: string) => new URL(p, import.meta.url).pathname;
@@ -102,6 +105,79 @@ export async function v3Ceiling(settings: Settings, log: Log, name = V3_CEILING)
     );
   } finally {
     await server.stop();
+    await db.drop();
+  }
+}
+
+/**
+ * The change-phone pair's least possible cost on this machine (servers/pair-floor.ts): the same
+ * load generator and pair plan as Gatehouse's scenario, in pairs/s, against the V3 ceiling.
+ */
+export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
+  const db = await freshDatabase("sqlite", "pair-floor");
+  const webhook = await nullWebhook();
+  const port = await freePort();
+  const server = await spawnServer({
+    name: "pair-floor",
+    args: ["--import", "tsx", script("../servers/pair-floor.ts")],
+    env: {
+      PORT: String(port),
+      DB_FILE: db.url.replace(/^sqlite:/, ""),
+      WEBHOOK_URL: `${webhook.url}/notice`,
+    },
+    port,
+  });
+  const prepare = async (count: number) => {
+    const res = await fetch(`${server.url}/prepare`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count }),
+    });
+    const { tokens, pairs } = (await res.json()) as {
+      tokens: string[];
+      pairs: { user: number; from: string; to: string }[];
+    };
+    return pairs.map(
+      (p): RequestSpec => ({
+        method: "POST",
+        path: "/step1",
+        headers: { authorization: `Bearer ${tokens[p.user]}`, "content-type": "application/json" },
+        body: JSON.stringify({ oldPhone: p.from, oldCode: "123456", newPhone: p.to, newCode: "123456" }),
+      }),
+    );
+  };
+  try {
+    return await measureHttp(
+      {
+        name: PAIR_FLOOR,
+        ceiling: V3_CEILING,
+        pid: server.pid,
+        url: server.url,
+        requestsPerUnit: 2,
+        job: async () => ({
+          plan: {
+            kind: "pair",
+            // More than it can use (1,100–1,800 pairs/s measured on a 2-core Xeon).
+            first: await prepare(
+              Math.min(40_000, Math.ceil((settings.warmupSec + settings.runs * settings.durationSec) * 2400)),
+            ),
+            second: {
+              method: "POST",
+              path: "/step2",
+              headers: { "content-type": "application/json" },
+              body: '{"updatePhoneToken":"{captured}"}',
+            },
+            capture: "data.updatePhoneToken",
+          },
+          expect: '"statusCode":200',
+        }),
+      },
+      settings,
+      log,
+    );
+  } finally {
+    await server.stop();
+    await webhook.close();
     await db.drop();
   }
 }

@@ -27,6 +27,9 @@ export interface TargetCheck {
   met?: boolean;
 }
 
+/** The reference row: a bare implementation of the change-phone pair's steps (servers/pair-floor.ts). */
+export const PAIR_FLOOR = "reference:change-phone-pair-floor";
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[] {
@@ -55,6 +58,12 @@ export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[]
     ratio(`${d}: /oidc/me ≥ 50% of the V3 ceiling`, `${d}:oidc-me`, 0.5);
     ratio(`${d}: introspection ≥ 50% of the V3 ceiling`, `${d}:introspection`, 0.5);
     ratio(`${d}: change-phone pair ≥ 20% of the V3 ceiling`, `${d}:change-phone-pair`, 0.2);
+    // What a bare implementation of the pair's steps reaches on this machine (the reference row).
+    const floor = get(PAIR_FLOOR);
+    const v3 = floor && get(floor.ceiling);
+    const pair = checks[checks.length - 1];
+    if (floor && v3 && pair.met !== undefined)
+      pair.measured += `; the bare floor of its steps: ${pct(floor.rps / v3.rps)} (${Math.round(floor.rps)} / ${Math.round(v3.rps)})`;
     const at = get(`${d}:change-phone-pair@20%v3`);
     checks.push(
       at
