@@ -133,7 +133,8 @@ export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ count }),
     });
-    const { tokens, pairs } = (await res.json()) as {
+    const { code, tokens, pairs } = (await res.json()) as {
+      code: string;
       tokens: string[];
       pairs: { user: number; from: string; to: string }[];
     };
@@ -142,7 +143,7 @@ export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
         method: "POST",
         path: "/step1",
         headers: { authorization: `Bearer ${tokens[p.user]}`, "content-type": "application/json" },
-        body: JSON.stringify({ oldPhone: p.from, oldCode: "123456", newPhone: p.to, newCode: "123456" }),
+        body: JSON.stringify({ oldPhone: p.from, oldCode: code, newPhone: p.to, newCode: code }),
       }),
     );
   };

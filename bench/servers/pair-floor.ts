@@ -9,8 +9,8 @@
  * parsing, input validation, rate limits, the request log, metrics — so it is a lower bound of
  * the pair's cost, not a competitor.
  *
- * POST /prepare {count} pre-issues the codes of `count` pairs (code 123456 everywhere), like the
- * Gatehouse scenario pre-issues them, and answers the access tokens and the pairs' numbers.
+ * POST /prepare {count} pre-issues the codes of `count` pairs (one code everywhere), like the
+ * Gatehouse scenario pre-issues them, and answers the code, the access tokens and the pairs' numbers.
  */
 import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
 import http from "node:http";
@@ -19,6 +19,7 @@ import Fastify from "fastify";
 import { importSPKI, jwtVerify, SignJWT } from "jose";
 
 const USERS = 1000;
+const CODE = "123456";
 
 const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const key = await importSPKI(publicKey.export({ type: "spki", format: "pem" }).toString(), "RS256");
@@ -137,11 +138,11 @@ app.post<{ Body: { count: number } }>("/prepare", async (request) => {
   }
   db.transaction(() => {
     for (const p of pairs) {
-      q.addCode.run(p.from, hmac(`${p.from}:123456`));
-      q.addCode.run(p.to, hmac(`${p.to}:123456`));
+      q.addCode.run(p.from, hmac(`${p.from}:${CODE}`));
+      q.addCode.run(p.to, hmac(`${p.to}:${CODE}`));
     }
   })();
-  return { tokens, pairs };
+  return { code: CODE, tokens, pairs };
 });
 app.post<{ Body: Record<string, string> }>("/step1", async (request) => {
   const userId = await caller(request.headers.authorization);
