@@ -131,7 +131,12 @@ export function startWriteLoad(target: LoadTarget, options: { workers: number; s
     return res?.statusCode === 200 ? res.data : undefined;
   }
 
-  async function changePhone(user: { userId: string; phone: string; token: string }): Promise<void> {
+  /** One change of `user`'s number; "blocked": the old number cannot get a usable code for a minute. */
+  async function changePhone(user: {
+    userId: string;
+    phone: string;
+    token: string;
+  }): Promise<"blocked" | undefined> {
     const auth = { authorization: user.token };
     const next = loadPhone();
     const a = await call("/api/v3/send-sms", { channel: "CHANNEL_UNBIND_PHONE", phoneNumber: user.phone });
@@ -159,7 +164,11 @@ export function startWriteLoad(target: LoadTarget, options: { workers: number; s
       },
       auth,
     );
-    if (verified?.statusCode !== 200) return;
+    if (verified?.statusCode !== 200) {
+      // The reused code was spent by a verify a crash cut short, and the cooldown keeps a new one
+      // away for a minute: the worker carries on with another user instead of stalling.
+      return a?.apiCode === 2080 && verified?.apiCode === 2300 ? "blocked" : undefined;
+    }
     const res = await call(
       "/api/v3/update-phone",
       { updatePhoneToken: verified.data.updatePhoneToken },
@@ -175,10 +184,10 @@ export function startWriteLoad(target: LoadTarget, options: { workers: number; s
   }
 
   async function worker(): Promise<void> {
-    const user = await phoneUser();
+    let user = await phoneUser();
     while (running) {
       for (let i = 0; i < (options.signupsPerLoop ?? 1) && running; i++) await signUpOne();
-      if (running) await changePhone(user);
+      if (running && (await changePhone(user)) === "blocked") user = await phoneUser();
     }
   }
 
