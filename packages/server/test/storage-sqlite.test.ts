@@ -85,6 +85,36 @@ describe("SQLite connection", () => {
     sqlite.close();
   });
 
+  it("the WAL starts over under writes that never pause (it does not grow by every page written)", async () => {
+    const file = path.join(dir, "busy.db");
+    const sqlite = new SQLite(file);
+    sqlite.pragma("journal_mode = WAL");
+    // Each start-over cuts the file back to 1 MB, so its size tells how much the WAL holds.
+    sqlite.pragma("journal_size_limit = 1000000");
+    sqlite.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+    const insert = sqlite.prepare("INSERT INTO t (v) VALUES (?)");
+    const checkpointer = startCheckpointer(sqlite, file, { restartFrames: 256 });
+    let rows = 0;
+    let walAtEnd: number;
+    try {
+      // 20 KB every millisecond or so for 2 s: never the quiet moment SQLite needs by itself.
+      const until = Date.now() + 2000;
+      while (Date.now() < until) {
+        for (let i = 0; i < 10; i++) insert.run("x".repeat(2000));
+        rows += 10;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      walAtEnd = fs.statSync(`${file}-wal`).size;
+    } finally {
+      await checkpointer.stop();
+    }
+    const written = rows * 2000;
+    assert.ok(written > 5_000_000, `enough written to tell (${written} bytes)`);
+    assert.ok(walAtEnd < written / 4, `WAL of ${walAtEnd} bytes after ${written} written`);
+    assert.equal((sqlite.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n, rows);
+    sqlite.close();
+  });
+
   it("cached prepared statements: a query repeats with new parameters, also after a stream stopped early", async () => {
     const db = openDb(`sqlite:${path.join(dir, "cache.db")}`);
     const k = db.kysely as unknown as Kysely<{ t: { id: number; v: string } }>;

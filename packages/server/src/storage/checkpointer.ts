@@ -8,13 +8,19 @@ const INTERVAL_MS = 100;
 const IDLE_EXIT_MS = 10_000;
 /** While the worker is away, how often the server's connection is asked whether it wrote. */
 const WATCH_MS = 250;
+/**
+ * A WAL this long (in frames; 32 MB of 4 KB pages, under journal_size_limit) is restarted by the
+ * server's own connection (see startCheckpointer).
+ */
+const RESTART_FRAMES = 8192;
 
 /**
  * Runs in a worker thread with its own connection to the same file. A PASSIVE checkpoint never
  * blocks the server's reads or writes; it copies committed pages from the WAL into the database
  * and, in synchronous=NORMAL, does the fsyncs — which is why it must not run on the event loop.
  * When the WAL has been fully copied and took no new frame for a while, the worker says "quiet";
- * told "leave", it checkpoints once more and ends.
+ * told "leave", it checkpoints once more and ends. A long WAL it hands to the server's connection
+ * ("restart", see startCheckpointer) and copies nothing until told "resume".
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -23,9 +29,15 @@ const db = new Database(workerData.file, { fileMustExist: true });
 let lastFrames = -1;
 let quietSince = Date.now();
 let offered = false;
+let held = false;
+let closed = false;
 const checkpoint = () => {
   try {
     const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+    if (r.log >= workerData.restartFrames && !closed) {
+      held = true;
+      parentPort.postMessage("restart");
+    }
     if (r.log !== lastFrames || r.checkpointed !== r.log) {
       lastFrames = r.log;
       quietSince = Date.now();
@@ -36,14 +48,18 @@ const checkpoint = () => {
   }
 };
 const timer = setInterval(() => {
+  if (held) return;
   checkpoint();
   if (!offered && Date.now() - quietSince >= workerData.idleExitMs) {
     offered = true;
     parentPort.postMessage("quiet");
   }
 }, workerData.intervalMs);
-let closed = false;
 parentPort.on("message", (message) => {
+  if (message === "resume") {
+    held = false;
+    return;
+  }
   if (!closed) {
     clearInterval(timer);
     checkpoint();
@@ -54,6 +70,21 @@ parentPort.on("message", (message) => {
 });
 `;
 
+/**
+ * Copies what the worker has not yet (the commits since its pass) and lets the next write start
+ * the WAL over. RESTART waits for readers of the old frames, here never: with a reader (another
+ * process) it answers busy and the worker asks again after its next pass.
+ */
+function restartWal(sqlite: SQLite.Database): void {
+  const timeout = sqlite.pragma("busy_timeout", { simple: true });
+  sqlite.pragma("busy_timeout = 0");
+  try {
+    sqlite.pragma("wal_checkpoint(RESTART)");
+  } finally {
+    sqlite.pragma(`busy_timeout = ${Number(timeout)}`);
+  }
+}
+
 export interface Checkpointer {
   /** Whether the worker thread is running (it leaves while the server's connection writes nothing). */
   readonly running: boolean;
@@ -62,6 +93,7 @@ export interface Checkpointer {
 
 export interface CheckpointerOptions {
   idleExitMs?: number;
+  restartFrames?: number;
 }
 
 /**
@@ -75,6 +107,13 @@ export interface CheckpointerOptions {
  * writes need not hold. When the WAL is quiet the worker offers to leave; the server notes its
  * connection's change count (SQLite's total_changes()) and lets it go after one last checkpoint.
  * Every 250 ms the count is read again (no I/O): the first write after brings the worker back.
+ *
+ * SQLite starts the WAL over only when a write begins while every frame has been copied. The
+ * worker's copy never catches up with a server that writes without a pause (its commits land
+ * while the copy runs), so the WAL grew by every page written — 750 MB within a minute of
+ * change-phone load — until the writes paused. Once the WAL holds RESTART_FRAMES, the worker asks
+ * the server's connection, which copies what the worker has not yet (a few ms of commits) and
+ * syncs on the event loop, between two of its own transactions (restartWal).
  */
 export function startCheckpointer(
   sqlite: SQLite.Database,
@@ -87,6 +126,7 @@ export function startCheckpointer(
     file,
     intervalMs: INTERVAL_MS,
     idleExitMs: options.idleExitMs ?? IDLE_EXIT_MS,
+    restartFrames: options.restartFrames ?? RESTART_FRAMES,
   };
   const changes = sqlite.prepare("SELECT total_changes() AS n").pluck();
   sqlite.pragma("wal_autocheckpoint = 0");
@@ -118,7 +158,11 @@ export function startCheckpointer(
     // Writes before this count are covered by the worker's last checkpoint; any after bring it back.
     let leftAt: unknown;
     w.on("message", (message) => {
-      if (message === "quiet" && !stopped) {
+      if (message === "restart") {
+        // The worker waits meanwhile, so the two copies do not meet.
+        if (!stopped && sqlite.open && !sqlite.inTransaction) restartWal(sqlite);
+        w.postMessage("resume");
+      } else if (message === "quiet" && !stopped) {
         leftAt = changes.get();
         w.postMessage("leave");
       } else if (message === "left" || message === "stopped") {
