@@ -30,11 +30,10 @@ let lastFrames = -1;
 let quietSince = Date.now();
 let offered = false;
 let held = false;
-let closed = false;
 const checkpoint = () => {
   try {
     const [r] = db.pragma("wal_checkpoint(PASSIVE)");
-    if (r.log >= workerData.restartFrames && !closed) {
+    if (r.log >= workerData.restartFrames) {
       held = true;
       parentPort.postMessage("restart");
     }
@@ -55,6 +54,7 @@ const timer = setInterval(() => {
     parentPort.postMessage("quiet");
   }
 }, workerData.intervalMs);
+let closed = false;
 parentPort.on("message", (message) => {
   if (message === "resume") {
     held = false;
