@@ -230,6 +230,60 @@ describeCompat("sdk management client", (g) => {
     assert.equal((await other.getSecuritySettings()).apiCode, 1300);
   });
 
+  it("an application set to HS256 ID tokens: parseIDToken checks them with its secret, and logout takes them", async () => {
+    const created = await mc.createApplication({
+      appName: "HS256 app",
+      appIdentifier: `hs256-app-${process.pid}`,
+      logoutRedirectUris: ["https://hs.example/bye"],
+    } as any);
+    const appId = created.data.appId;
+    const upd = await mc.updateApplication({
+      appId,
+      oidcConfig: { id_token_signed_response_alg: "HS256" } as any,
+    });
+    assert.deepEqual(upd.data, { success: true });
+    const got = await mc.getApplication({ appId });
+    assert.equal((got.data.oidcConfig as any).id_token_signed_response_alg, "HS256");
+    const appSecret = (await mc.getApplicationSecret({ appId })).data.secret;
+    const hsEmail = newEmail("hs256");
+    await mc.createUser({ email: hsEmail, password, emailVerified: true } as any);
+
+    const sdk = authClient(g(), "client_secret_post", { appId, appSecret });
+    const login = await sdk.signInByEmailPassword({
+      email: hsEmail,
+      password,
+      options: { scope: "openid profile email" },
+    });
+    assert.equal(login.statusCode, 200, JSON.stringify(login));
+    const idToken = login.data.id_token as string;
+    const header = JSON.parse(Buffer.from(idToken.split(".")[0]!, "base64url").toString());
+    assert.deepEqual(header, { alg: "HS256", typ: "JWT" });
+    const claims: any = await sdk.parseIDToken(idToken);
+    assert.equal(claims.aud, appId);
+    assert.equal(claims.email, hsEmail);
+    // The access token stays RS256: parseAccessToken takes no HS256.
+    assert.equal((await sdk.parseAccessToken(login.data.access_token as string)).aud, appId);
+    const stranger = authClient(g(), "client_secret_post", { appId, appSecret: "not-the-secret" });
+    await assert.rejects(stranger.parseIDToken(idToken));
+
+    const logout = await fetch(sdk.buildLogoutUrl({ idToken, redirectUri: "https://hs.example/bye" }), {
+      redirect: "manual",
+    });
+    assert.equal(logout.status, 302);
+    assert.equal(logout.headers.get("location"), "https://hs.example/bye");
+    const me = await fetch(`${g().url}/oidc/me`, {
+      headers: { authorization: `Bearer ${login.data.access_token}` },
+    });
+    assert.equal(me.status, 401, "the session of the ID token ended");
+
+    // Back to RS256: the next ID token verifies against the JWKS again.
+    await mc.updateApplication({ appId, oidcConfig: { id_token_signed_response_alg: "RS256" } as any });
+    const again = await sdk.signInByEmailPassword({ email: hsEmail, password, options: { scope: "openid" } });
+    const next = again.data.id_token as string;
+    assert.equal(JSON.parse(Buffer.from(next.split(".")[0]!, "base64url").toString()).alg, "RS256");
+    assert.equal(((await stranger.parseIDToken(next)) as any).aud, appId);
+  });
+
   it("a client with the wrong secret is refused with 1300; tenantId and lang headers are signed too", async () => {
     const forged = managementClient(g(), { id: g().h.boot.userPoolId, secret: "wrong" });
     const r = await forged.getUser({ userId });

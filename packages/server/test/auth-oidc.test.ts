@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { updateAppConfig } from "../src/services/applications.js";
+import { signHs256Jwt } from "../src/services/jwt.js";
 import { basic, createApp, form, jwtPayload, signedInUser, signInByPassword } from "./helpers/auth.js";
 import { describeEachDialect } from "./helpers/harness.js";
 
@@ -76,7 +77,7 @@ describeEachDialect("oidc", (h) => {
     assert.equal(d.end_session_endpoint, "http://localhost:3000/oidc/session/end");
     assert.deepEqual(d.grant_types_supported, ["refresh_token"]);
     assert.equal(d.authorization_endpoint, undefined);
-    assert.deepEqual(d.id_token_signing_alg_values_supported, ["RS256"]);
+    assert.deepEqual(d.id_token_signing_alg_values_supported, ["RS256", "HS256"]);
     assert.deepEqual(d.token_endpoint_auth_methods_supported, [
       "client_secret_post",
       "client_secret_basic",
@@ -212,6 +213,34 @@ describeEachDialect("oidc", (h) => {
       authorization: login2.data.access_token,
     });
     assert.equal(after.apiCode, 2207);
+  });
+
+  it("session/end takes an HS256 hint only with its application's own session (an app's secret ends no other)", async () => {
+    const other = await createApp(h(), "client_secret_post", { idTokenSignedResponseAlg: "HS256" });
+    const login = await signInByPassword(
+      h(),
+      { email: "vic@example.com", password: "vic-pw-1234" },
+      {},
+      { "x-authing-app-id": h().boot.appId },
+    );
+    const { sid, sub } = jwtPayload(login.data.access_token);
+    // The other app's holder signs a hint naming a session of the default app.
+    const forged = signHs256Jwt(
+      { iss: "http://localhost:3000/oidc", aud: other.appId, sub, sid, iat: 0, exp: 0 },
+      other.appSecret,
+      "JWT",
+    );
+    const refused = await h().inject({ method: "GET", url: `/oidc/session/end?id_token_hint=${forged}` });
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.json().error, "invalid_request");
+    const open = await h().api("GET", "/api/v3/get-profile", undefined, {
+      authorization: login.data.access_token,
+    });
+    assert.equal(open.statusCode, 200, "the session is still open");
+    // A token with the right shape but signed with another secret is refused too.
+    const wrongKey = signHs256Jwt({ ...jwtPayload(login.data.id_token), aud: other.appId }, "guess", "JWT");
+    const bad = await h().inject({ method: "GET", url: `/oidc/session/end?id_token_hint=${wrongKey}` });
+    assert.equal(bad.statusCode, 400);
   });
 
   it("session/end with a bad id_token_hint is 400; with nothing it shows a signed-out page", async () => {

@@ -20,7 +20,7 @@ export function discoveryDocument(issuer: string) {
     grant_types_supported: ["refresh_token"],
     response_types_supported: [] as string[],
     subject_types_supported: ["public"],
-    id_token_signing_alg_values_supported: ["RS256"],
+    id_token_signing_alg_values_supported: ["RS256", "HS256"],
     token_endpoint_auth_methods_supported: methods,
     introspection_endpoint_auth_methods_supported: methods,
     revocation_endpoint_auth_methods_supported: methods,

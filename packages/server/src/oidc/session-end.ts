@@ -20,7 +20,7 @@ export function sessionEndRoutes(ctx: Context) {
       let appId = q.client_id;
       let sessionId: string | undefined;
       if (q.id_token_hint) {
-        const named = ctx.tokens.idTokenSession(q.id_token_hint);
+        const named = await ctx.tokens.idTokenSession(q.id_token_hint);
         if (!named)
           throw new OAuthError("invalid_request", "id_token_hint is not a valid ID token of this issuer");
         if (appId && appId !== named.aud)

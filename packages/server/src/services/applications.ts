@@ -11,6 +11,8 @@ export interface AppConfig {
   accessTokenExpiresIn: number;
   idTokenExpiresIn: number;
   refreshTokenExpiresIn: number;
+  /** How ID tokens are signed: RS256 with the server's key, or HS256 with the application's secret. */
+  idTokenSignedResponseAlg: "RS256" | "HS256";
   appLogo?: string;
   initLoginUri?: string;
 }
@@ -36,6 +38,7 @@ export function appConfig(app: ApplicationRow): AppConfig {
     accessTokenExpiresIn: positive(stored.accessTokenExpiresIn, d.accessTokenExpiresIn),
     idTokenExpiresIn: positive(stored.idTokenExpiresIn, d.idTokenExpiresIn),
     refreshTokenExpiresIn: positive(stored.refreshTokenExpiresIn, d.refreshTokenExpiresIn),
+    idTokenSignedResponseAlg: stored.idTokenSignedResponseAlg === "HS256" ? "HS256" : "RS256",
     appLogo: typeof stored.appLogo === "string" ? stored.appLogo : undefined,
     initLoginUri: typeof stored.initLoginUri === "string" ? stored.initLoginUri : undefined,
   };

@@ -1,8 +1,18 @@
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  sign,
+  timingSafeEqual,
+  verify,
+} from "node:crypto";
 
 /**
  * Compact JWS with RS256 on node:crypto (synchronous and fast: the access-token check sits on
- * every authenticated request). Only RS256 is produced or accepted.
+ * every authenticated request). Access tokens are RS256 only; an application may ask for HS256 ID
+ * tokens, keyed with its secret (signHs256Jwt, verifyHs256Jwt).
  */
 export interface JwtHeader {
   alg: string;
@@ -20,6 +30,16 @@ export function signJwt(
   const input = `${b64({ alg: "RS256", typ, kid: key.kid })}.${b64(payload)}`;
   const signature = sign("RSA-SHA256", Buffer.from(input), key.privateKey).toString("base64url");
   return `${input}.${signature}`;
+}
+
+/**
+ * An HS256 JWS keyed with the secret's UTF-8 bytes — how GenAuth signs an application's ID tokens
+ * when its `id_token_signed_response_alg` is HS256, and how the official SDK's parseIDToken checks
+ * them (wire contract §2.6). No `kid`: the key is the application's, named by `aud`.
+ */
+export function signHs256Jwt(payload: Record<string, unknown>, secret: string, typ: string): string {
+  const input = `${b64({ alg: "HS256", typ })}.${b64(payload)}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
 }
 
 export type JwtCheck =
@@ -64,6 +84,23 @@ export function verifyJwt(
     key,
     Buffer.from(token.slice(dot + 1), "base64url"),
   );
+  return valid ? { ok: true, ...decoded } : { ok: false, reason: "bad-signature" };
+}
+
+/** Verifies an HS256 token (see signHs256Jwt) with `secretFor` its decoded payload's secret. */
+export function verifyHs256Jwt(
+  token: string,
+  secretFor: (payload: Record<string, unknown>) => string | undefined,
+): JwtCheck {
+  if (token.length > 8192) return { ok: false, reason: "malformed" };
+  const decoded = decodeJwt(token);
+  if (decoded?.header.alg !== "HS256") return { ok: false, reason: "malformed" };
+  const secret = secretFor(decoded.payload);
+  if (secret === undefined) return { ok: false, reason: "unknown-key" };
+  const dot = token.lastIndexOf(".");
+  const expected = createHmac("sha256", secret).update(token.slice(0, dot)).digest();
+  const given = Buffer.from(token.slice(dot + 1), "base64url");
+  const valid = given.length === expected.length && timingSafeEqual(given, expected);
   return valid ? { ok: true, ...decoded } : { ok: false, reason: "bad-signature" };
 }
 

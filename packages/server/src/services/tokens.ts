@@ -9,7 +9,7 @@ import type { Database } from "../storage/schema.js";
 import { appConfig } from "./applications.js";
 import type { Clock } from "./clock.js";
 import { newId, randomBase64url } from "./ids.js";
-import { atHash, decodeJwt, signJwt, verifyJwt } from "./jwt.js";
+import { atHash, decodeJwt, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "./jwt.js";
 import { scopeSet, userClaims } from "./oidc-claims.js";
 import type { AuthenticatedUser } from "./ports.js";
 import type { Sessions } from "./sessions.js";
@@ -267,12 +267,26 @@ export class Tokens {
     if (row && row.app_id === app.id) await this.sessions.end(row.session_id, "revoked");
   }
 
-  /** The session named by an ID token (signature checked, expiry ignored), for /oidc/session/end. */
-  idTokenSession(idToken: string): { sid: string; aud: string; sub: string } | undefined {
-    const check = verifyJwt(idToken, (kid) => this.keys.publicKey(kid));
+  /**
+   * The session named by an ID token (signature checked, expiry ignored), for /oidc/session/end.
+   * An HS256 token is checked with the secret of the application it names (`aud`); that secret is
+   * the application's too, so its token must also name that application's own session and user.
+   */
+  async idTokenSession(idToken: string): Promise<{ sid: string; aud: string; sub: string } | undefined> {
+    const decoded = decodeJwt(idToken);
+    const hs256 = decoded?.header.alg === "HS256";
+    const named = decoded?.payload.aud;
+    const app = hs256 && typeof named === "string" ? await this.repos.findApplicationById(named) : undefined;
+    const check = hs256
+      ? verifyHs256Jwt(idToken, () => app?.secret)
+      : verifyJwt(idToken, (kid) => this.keys.publicKey(kid));
     if (!check.ok || check.header.typ !== "JWT" || check.payload.iss !== this.issuer) return undefined;
     const { sid, aud, sub } = check.payload;
     if (typeof sid !== "string" || typeof aud !== "string" || typeof sub !== "string") return undefined;
+    if (hs256) {
+      const session = await this.repos.findSessionById(sid);
+      if (session?.app_id !== aud || session.user_id !== sub) return undefined;
+    }
     return { sid, aud, sub };
   }
 
@@ -296,22 +310,22 @@ export class Tokens {
     );
     const set: TokenSet = { access_token, token_type: "Bearer", expires_in: cfg.accessTokenExpiresIn, scope };
     if (scopeSet(scope).has("openid")) {
-      set.id_token = signJwt(
-        {
-          iss: this.issuer,
-          sub: user.id,
-          aud: app.id,
-          iat,
-          exp: iat + cfg.idTokenExpiresIn,
-          auth_time: iat,
-          ...(nonce ? { nonce } : {}),
-          at_hash: atHash(access_token),
-          sid,
-          ...userClaims(user, scope),
-        },
-        key,
-        "JWT",
-      );
+      const claims = {
+        iss: this.issuer,
+        sub: user.id,
+        aud: app.id,
+        iat,
+        exp: iat + cfg.idTokenExpiresIn,
+        auth_time: iat,
+        ...(nonce ? { nonce } : {}),
+        at_hash: atHash(access_token),
+        sid,
+        ...userClaims(user, scope),
+      };
+      set.id_token =
+        cfg.idTokenSignedResponseAlg === "HS256"
+          ? signHs256Jwt(claims, app.secret, "JWT")
+          : signJwt(claims, key, "JWT");
     }
     return set;
   }
