@@ -18,6 +18,12 @@ export const apiErrors = {
   NOT_FOUND: { statusCode: 404, message: "No such endpoint" },
   RATE_LIMITED: { statusCode: 429, message: "Too many requests, try again later" },
   SERVICE_UNAVAILABLE: { statusCode: 503, message: "Service temporarily unavailable" },
+  // GenAuth's "system busy, retry later" (§3.4)
+  MESSAGE_SERVICE_BUSY: {
+    statusCode: 503,
+    apiCode: 1000,
+    message: "Too many messages are waiting for delivery; try again shortly",
+  },
   INTERNAL: { statusCode: 500, message: "Internal server error" },
   NOT_IMPLEMENTED: { statusCode: 501, message: "This operation is not supported by Gatehouse" },
 

@@ -181,6 +181,12 @@ export const configOptions = {
     default: undefined,
     parse: optionalStr,
   }),
+  messageBacklog: opt({
+    env: ["GATEHOUSE_MESSAGE_BACKLOG"],
+    doc: "Most SMS and emails in delivery at once; past it code sends answer 503 (a gateway that is not keeping up)",
+    default: 1000,
+    parse: int(1, 1_000_000),
+  }),
   smtpUrl: opt<string | undefined>({
     env: ["GATEHOUSE_SMTP_URL"],
     doc: "SMTP server for the `smtp` email sender, e.g. smtp://user:pass@host:587",

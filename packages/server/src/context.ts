@@ -102,7 +102,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     if (config.redisUrl) redis = await openRedis(config.redisUrl, config.redisKeyPrefix);
     const counters = redis ? redisCounterStore(redis) : dbCounterStore(repos);
     const outbox = new Outbox();
-    const courier = new Courier(createSenders(config, logger, outbox), logger);
+    const courier = new Courier(createSenders(config, logger, outbox), logger, config.messageBacklog);
     const codes = createCodeService({
       db: db.kysely,
       repos,

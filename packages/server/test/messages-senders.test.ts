@@ -16,9 +16,10 @@ const SECRET = "webhook-test-secret";
 const smsHook = await startWebhookReceiver();
 const emailHook = await startWebhookReceiver();
 const unitHook = await startWebhookReceiver();
+const slowHook = await startWebhookReceiver();
 const smtp = await startSmtpReceiver();
 after(async () => {
-  await Promise.all([smsHook.close(), emailHook.close(), unitHook.close(), smtp.close()]);
+  await Promise.all([smsHook.close(), emailHook.close(), unitHook.close(), slowHook.close(), smtp.close()]);
 });
 
 const smsCode: SmsMessage = {
@@ -171,7 +172,55 @@ describe("courier", () => {
     assert.equal(entry.to, "+86 138****8000");
     assert.ok(!lines[0]!.includes("123456"));
   });
+
+  it("past its backlog it is full, and drops (logged, masked) what it is still handed", async () => {
+    const { lines, logger } = capturingLogger();
+    const held: (() => void)[] = [];
+    const slow = { send: () => new Promise<void>((resolve) => held.push(resolve)) };
+    const courier = new Courier({ sms: slow, email: slow }, logger, 2);
+    courier.deliver(smsCode);
+    assert.equal(courier.full, false);
+    courier.deliver(emailCode);
+    assert.equal(courier.full, true);
+    courier.deliver(smsCode);
+    assert.equal(held.length, 2, "the third never reached the sender");
+    assert.equal(lines.length, 1);
+    const entry = JSON.parse(lines[0]!);
+    assert.match(entry.msg, /message dropped/);
+    assert.equal(entry.to, "+86 138****8000");
+    assert.ok(!lines[0]!.includes("123456"));
+    for (const release of held) release();
+    await courier.idle();
+    assert.equal(courier.full, false);
+  });
 });
+
+describeEachDialect(
+  "a gateway that does not keep up",
+  (h) => {
+    it("past GATEHOUSE_MESSAGE_BACKLOG in delivery, send-sms answers 503/1000 and takes nothing; once delivered it sends again", async () => {
+      const send = (phoneNumber: string) =>
+        h().api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber });
+      const [a, b, c] = [freshPhone(), freshPhone(), freshPhone()];
+      const n = slowHook.received.length;
+      slowHook.respondWith("hold", "hold");
+      assert.equal((await send(a)).statusCode, 200);
+      assert.equal((await send(b)).statusCode, 200);
+      await slowHook.waitFor(n + 2);
+      const busy = await send(c);
+      assert.equal(busy.statusCode, 503);
+      assert.equal(busy.apiCode, 1000);
+      assert.equal(slowHook.received.length, n + 2, "no third message went out");
+      slowHook.release();
+      await h().ctx.courier.idle();
+      // Nothing was taken for c: no cooldown stands in the way.
+      assert.equal((await send(c)).statusCode, 200);
+      await slowHook.waitFor(n + 3);
+      assert.equal(JSON.parse(slowHook.received[n + 2]!.body).phoneNumber, c);
+    });
+  },
+  { config: { smsSender: "webhook", smsWebhookUrl: slowHook.url, messageBacklog: 2 } },
+);
 
 describeEachDialect(
   "message service through webhooks",

@@ -8,10 +8,22 @@ export interface Senders {
   email: EmailSender & Closable;
 }
 
+const masked = (message: OutgoingMessage) => ({
+  kind: message.kind,
+  to: message.kind === "sms" ? maskPhone(message.to) : maskEmail(message.to),
+  channel: message.channel,
+  purpose: message.purpose,
+});
+
 /**
  * Hands messages to the senders in the background: an answer never waits on (or reveals) an SMS
  * gateway or mail server, retries happen off the request, and a failure is logged — masked
  * address, never the code. `idle()` waits for deliveries in flight (shutdown, tests).
+ *
+ * At most `backlog` messages are in delivery at once. A gateway that accepts connections and never
+ * answers holds each message for its timeouts and retries while new ones queue behind it — without
+ * a bound, memory grows and codes arrive long after they expired. Past it, `full` is true (code
+ * sends answer 503 before issuing anything) and a message still handed over is dropped and logged.
  */
 export class Courier {
   private readonly inFlight = new Set<Promise<void>>();
@@ -19,9 +31,21 @@ export class Courier {
   constructor(
     private readonly senders: Senders,
     private readonly logger: Logger,
+    private readonly backlog = 1000,
   ) {}
 
+  get full(): boolean {
+    return this.inFlight.size >= this.backlog;
+  }
+
   deliver(message: OutgoingMessage): void {
+    if (this.full) {
+      this.logger.error(
+        { ...masked(message), inFlight: this.inFlight.size },
+        "message dropped: too many messages in delivery (GATEHOUSE_MESSAGE_BACKLOG)",
+      );
+      return;
+    }
     let started: Promise<void>;
     try {
       // Called synchronously: the memory sender has recorded the message when this returns.
@@ -32,13 +56,7 @@ export class Courier {
     const tracked = started
       .catch((err: unknown) => {
         this.logger.error(
-          {
-            kind: message.kind,
-            to: message.kind === "sms" ? maskPhone(message.to) : maskEmail(message.to),
-            channel: message.channel,
-            purpose: message.purpose,
-            error: err instanceof Error ? err.message : String(err),
-          },
+          { ...masked(message), error: err instanceof Error ? err.message : String(err) },
           "message delivery failed",
         );
       })

@@ -74,6 +74,9 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
   let sends = 0;
 
   async function send(raw: SendCodeRequest): Promise<void> {
+    // Before anything is taken or written, and whether or not the code will be delivered (an
+    // unknown account answers the same).
+    if (deps.courier.full) throw new ApiError("MESSAGE_SERVICE_BUSY");
     const req = { ...raw, ...normaliseTarget(raw) };
     const now = clock.now();
     const { buckets, errors } = sendBuckets(req, deps.config);

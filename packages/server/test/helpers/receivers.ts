@@ -10,12 +10,13 @@ export interface ReceivedRequest {
 
 /**
  * A real HTTP server standing in for an SMS/email gateway webhook. `statuses` are answered in
- * turn (then 200); "hang" never answers (timeouts).
+ * turn (then 200); "hang" never answers (timeouts); "hold" answers 200 when `release()` is called.
  */
 export async function startWebhookReceiver() {
   const received: ReceivedRequest[] = [];
-  const statuses: (number | "hang")[] = [];
+  const statuses: (number | "hang" | "hold")[] = [];
   const waiters: (() => void)[] = [];
+  const held: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -24,6 +25,7 @@ export async function startWebhookReceiver() {
       for (const w of waiters.splice(0)) w();
       const status = statuses.shift() ?? 200;
       if (status === "hang") return;
+      if (status === "hold") return void held.push(res);
       res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "failed");
     });
   });
@@ -33,8 +35,12 @@ export async function startWebhookReceiver() {
     url: `http://127.0.0.1:${port}/hook`,
     received,
     /** Answer the next requests with these statuses. */
-    respondWith(...next: (number | "hang")[]) {
+    respondWith(...next: (number | "hang" | "hold")[]) {
       statuses.push(...next);
+    },
+    /** Answers 200 to every request held so far. */
+    release() {
+      for (const res of held.splice(0)) res.writeHead(200).end("ok");
     },
     /** Resolves once at least `n` requests arrived in total. */
     async waitFor(n: number): Promise<void> {
