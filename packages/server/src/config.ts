@@ -119,6 +119,12 @@ export const configOptions = {
     default: true,
     parse: bool,
   }),
+  pgStatementTimeoutMs: opt({
+    env: ["GATEHOUSE_PG_STATEMENT_TIMEOUT_MS"],
+    doc: "PostgreSQL: a statement running (or waiting for a lock) longer than this is cancelled and its request answers 503; 0 for no limit. Migrations have none",
+    default: 30_000,
+    parse: int(0, 3_600_000),
+  }),
   publicUrl: opt({
     env: ["GATEHOUSE_PUBLIC_URL"],
     doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`",

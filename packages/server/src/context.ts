@@ -21,7 +21,7 @@ import { type SessionBroadcast, sessionBroadcast } from "./services/session-broa
 import { Sessions } from "./services/sessions.js";
 import { SigningKeys } from "./services/signing-keys.js";
 import { Tokens } from "./services/tokens.js";
-import { type Db, openDb } from "./storage/db.js";
+import { type Db, type OpenDbOptions, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
 import { openRedis, type Redis } from "./storage/redis.js";
 import { type Repositories, repositories } from "./storage/repos/index.js";
@@ -85,16 +85,34 @@ export function createLogger(config: Config): Logger {
   );
 }
 
+/**
+ * A migration may build an index over every user, or wait for another node's migration: on
+ * PostgreSQL it runs on connections of its own, without the statement timeout.
+ */
+async function migrate(config: Config, db: Db, options: OpenDbOptions): Promise<void> {
+  if (db.dialect !== "postgres" || !config.pgStatementTimeoutMs) {
+    await migrateToLatest(db);
+    return;
+  }
+  const unbounded = openDb(config.databaseUrl, options);
+  try {
+    await migrateToLatest(unbounded);
+  } finally {
+    await unbounded.close();
+  }
+}
+
 /** Wires everything once (STYLE habit 5). Tests build their own with a memory outbox and a fake clock. */
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
-  const db = openDb(config.databaseUrl, {
+  const dbOptions = {
     sqliteSynchronous: config.sqliteSynchronous,
     pgPreparedStatements: config.pgPreparedStatements,
-  });
+  };
+  const db = openDb(config.databaseUrl, { ...dbOptions, pgStatementTimeoutMs: config.pgStatementTimeoutMs });
   let redis: Redis | undefined;
   let broadcast: SessionBroadcast | undefined;
   try {
-    if (options.migrate !== false) await migrateToLatest(db);
+    if (options.migrate !== false) await migrate(config, db, dbOptions);
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, config.secret);
     const clock = options.clock ?? systemClock;

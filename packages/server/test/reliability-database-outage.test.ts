@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
+import pg from "pg";
 import { type ServerNode, startNode } from "./helpers/cluster.js";
 import { freshPhone } from "./helpers/codes.js";
-import { freshDatabase, PG_ADMIN_URL, postgresAvailable } from "./helpers/harness.js";
+import { createHarness, freshDatabase, PG_ADMIN_URL, postgresAvailable } from "./helpers/harness.js";
 import { startTcpProxy, viaProxy } from "./helpers/tcp-proxy.js";
 
 const pgUp = await postgresAvailable();
@@ -91,5 +93,44 @@ describe("the database goes away and comes back [postgres, one node behind a TCP
   it("the outages logged no stack trace to a client and no crash", () => {
     assert.equal(node.child.exitCode, null);
     assert.doesNotMatch(node.output(), /uncaught|unhandled/i);
+  });
+});
+
+describe("a statement that waits too long [postgres]", { skip: !pgUp }, () => {
+  let current: Awaited<ReturnType<typeof createHarness>>;
+  before(async () => {
+    current = await createHarness("postgres", { config: { pgStatementTimeoutMs: 300 } });
+  });
+  after(async () => {
+    await current.close();
+  });
+
+  it("is cancelled at GATEHOUSE_PG_STATEMENT_TIMEOUT_MS and its request answers 503; the next one works", async () => {
+    const h = current.harness;
+    const send = () =>
+      h.api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: freshPhone() });
+    const shown = await sql<{ statement_timeout: string }>`SHOW statement_timeout`.execute(h.ctx.db.kysely);
+    assert.equal(shown.rows[0]!.statement_timeout, "300ms");
+    const idle = await sql<{
+      idle_in_transaction_session_timeout: string;
+    }>`SHOW idle_in_transaction_session_timeout`.execute(h.ctx.db.kysely);
+    assert.equal(idle.rows[0]!.idle_in_transaction_session_timeout, "1min");
+
+    // Another client holds the codes table (a stuck transaction elsewhere).
+    const other = new pg.Client({ connectionString: h.ctx.config.databaseUrl });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("LOCK TABLE verification_codes IN EXCLUSIVE MODE");
+      const started = Date.now();
+      const res = await send();
+      assert.equal(res.statusCode, 503, JSON.stringify(res));
+      assert.equal(res.message, "Service temporarily unavailable");
+      assert.ok(Date.now() - started < 10_000, "answered at the timeout, not when the lock went");
+      await other.query("ROLLBACK");
+    } finally {
+      await other.end();
+    }
+    assert.equal((await send()).statusCode, 200);
   });
 });

@@ -29,7 +29,17 @@ export interface OpenDbOptions {
   sqliteSynchronous?: "normal" | "full";
   /** PostgreSQL: hot queries as named prepared statements (default true). */
   pgPreparedStatements?: boolean;
+  /** PostgreSQL `statement_timeout` of every connection; 0 or absent for none. */
+  pgStatementTimeoutMs?: number;
 }
+
+/**
+ * A connection of ours that sits inside a transaction this long is ended by PostgreSQL, and its
+ * locks with it. Our transactions never wait between statements (no hashing or calls inside
+ * them); one that does belongs to a node that stopped mid-request (paused, partitioned), whose
+ * row locks would otherwise hold every other node's requests on those rows.
+ */
+const PG_IDLE_IN_TRANSACTION_MS = 60_000;
 
 const require = createRequire(import.meta.url);
 /** The pg driver, loaded on first use: the embedded SQLite default never pays for it (memory). */
@@ -72,6 +82,9 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
       // no connection (or no free client) within 10 s answers 503.
       connectionTimeoutMillis: 10_000,
       keepAlive: true,
+      // A request must not wait forever on a lock or a runaway query either (503, unavailable.ts).
+      ...(options.pgStatementTimeoutMs ? { statement_timeout: options.pgStatementTimeoutMs } : {}),
+      idle_in_transaction_session_timeout: PG_IDLE_IN_TRANSACTION_MS,
     });
     // A dropped connection must not crash the process; the next query reports the failure.
     pool.on("error", () => {});

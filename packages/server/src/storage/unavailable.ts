@@ -30,6 +30,9 @@ const UNAVAILABLE_CODES = new Set([
   "08004", // sqlserver_rejected_establishment_of_sqlconnection
   "08006", // connection_failure
   "53300", // too_many_connections
+  "57014", // query_canceled: statement_timeout (GATEHOUSE_PG_STATEMENT_TIMEOUT_MS)
+  "55P03", // lock_not_available
+  "25P03", // idle_in_transaction_session_timeout
   "SQLITE_BUSY",
 ]);
 
