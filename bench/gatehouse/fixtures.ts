@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { loadConfig } from "@gatehouse/server/dist/config.js";
+import { type Config, loadConfig } from "@gatehouse/server/dist/config.js";
 import { type Context, createContext } from "@gatehouse/server/dist/context.js";
 import { parsePoolSettings } from "@gatehouse/server/dist/services/settings.js";
 import type { FreshDatabase } from "./database.js";
@@ -43,15 +43,22 @@ export interface CodeRequest {
  * Pre-issues SMS codes through Gatehouse's own code engine (`ctx.codes.send`), in a context of
  * the bench's own on the server's database (same secret), with a memory outbox to read them
  * from. So code-consuming scenarios measure the consumer, not /send-sms or its cooldown.
+ *
+ * The context is opened for each batch and closed after it: on SQLite, a context left open kept
+ * its own checkpoint thread on the server's file through the measured load — copying WAL pages
+ * the server's thread would have copied (its cost counted in the bench process, not the server)
+ * and holding the checkpoint lock when the server wanted to start the WAL over.
  */
 export class CodeIssuer {
+  /** Each batch is issued a minute further ahead on the engine's clock (see `issue`). */
+  private offsetMs = 0;
+
   private constructor(
-    private readonly ctx: Context,
+    private readonly config: Config,
     private readonly poolId: string,
-    private readonly clock: { offsetMs: number },
   ) {}
 
-  static async open(db: FreshDatabase, poolId: string): Promise<CodeIssuer> {
+  static open(db: FreshDatabase, poolId: string): CodeIssuer {
     // The bench's own connections need not wait for durable commits (the server's still do).
     const url =
       db.dialect === "postgres"
@@ -69,63 +76,68 @@ export class CodeIssuer {
         codeIpHourlyLimit: 1_000_000_000,
       },
     );
-    // Each batch is issued a minute further ahead on the engine's clock: a phone given a code in
-    // an earlier batch that was never used is past its one-a-minute cooldown, and codes issued
-    // ahead expire later in real time, never sooner.
-    const clock = { offsetMs: 0 };
-    const ctx = await createContext(config, {
-      migrate: false,
-      clock: { now: () => Date.now() + clock.offsetMs },
-    });
-    ctx.db.sqlite?.pragma("synchronous = OFF");
-    return new CodeIssuer(ctx, poolId, clock);
+    return new CodeIssuer(config, poolId);
   }
 
-  /** One code per request, in order. */
-  async issue(requests: CodeRequest[], concurrency = 32): Promise<string[]> {
-    const pool = await this.ctx.repos.findPoolById(this.poolId);
-    if (!pool) throw new Error("bench pool is missing");
-    const settings = parsePoolSettings(pool.settings);
-    this.clock.offsetMs += 61_000;
-    const codes: string[] = new Array(requests.length);
-    let next = 0;
-    const lane = async () => {
-      while (next < requests.length) {
-        const i = next++;
-        const r = requests[i];
-        const from = this.ctx.outbox.messages.length;
-        await this.ctx.codes.send({
-          poolId: this.poolId,
-          kind: "sms",
-          target: r.phone,
-          channel: r.channel,
-          settings,
-        });
-        // The memory sender records synchronously inside send(); find ours from where we were.
-        const m = this.ctx.outbox.messages
-          .slice(from)
-          .find((x) => x.to === r.phone && x.channel === r.channel);
-        if (!m?.code) throw new Error(`no code was sent to ${r.phone} on ${r.channel}`);
-        codes[i] = m.code;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, lane));
-    this.ctx.outbox.clear();
-    return codes;
+  private async withContext<T>(work: (ctx: Context) => Promise<T>): Promise<T> {
+    const ctx = await createContext(this.config, {
+      migrate: false,
+      clock: { now: () => Date.now() + this.offsetMs },
+    });
+    ctx.db.sqlite?.pragma("synchronous = OFF");
+    try {
+      return await work(ctx);
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  /**
+   * One code per request, in order. A phone given a code in an earlier batch that was never used
+   * is past its one-a-minute cooldown in the next, and codes issued ahead expire later in real
+   * time, never sooner.
+   */
+  issue(requests: CodeRequest[], concurrency = 32): Promise<string[]> {
+    this.offsetMs += 61_000;
+    return this.withContext(async (ctx) => {
+      const pool = await ctx.repos.findPoolById(this.poolId);
+      if (!pool) throw new Error("bench pool is missing");
+      const settings = parsePoolSettings(pool.settings);
+      const codes: string[] = new Array(requests.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < requests.length) {
+          const i = next++;
+          const r = requests[i];
+          const from = ctx.outbox.messages.length;
+          await ctx.codes.send({
+            poolId: this.poolId,
+            kind: "sms",
+            target: r.phone,
+            channel: r.channel,
+            settings,
+          });
+          // The memory sender records synchronously inside send(); find ours from where we were.
+          const m = ctx.outbox.messages.slice(from).find((x) => x.to === r.phone && x.channel === r.channel);
+          if (!m?.code) throw new Error(`no code was sent to ${r.phone} on ${r.channel}`);
+          codes[i] = m.code;
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, lane));
+      return codes;
+    });
   }
 
   /** The phone each user has now (E.164), read through the server's own repository. */
-  async phonesOf(userIds: string[]): Promise<string[]> {
-    return Promise.all(
-      userIds.map(async (id) => {
-        const user = await this.ctx.repos.findUserById(this.poolId, id);
-        if (!user?.phone) throw new Error(`bench user ${id} has no phone`);
-        return user.phone;
-      }),
+  phonesOf(userIds: string[]): Promise<string[]> {
+    return this.withContext((ctx) =>
+      Promise.all(
+        userIds.map(async (id) => {
+          const user = await ctx.repos.findUserById(this.poolId, id);
+          if (!user?.phone) throw new Error(`bench user ${id} has no phone`);
+          return user.phone;
+        }),
+      ),
     );
-  }
-
-  close(): Promise<void> {
-    return this.ctx.close();
   }
 }

@@ -203,9 +203,7 @@ async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
   return r.elapsedSec > 0 ? r.answered / r.elapsedSec : 0;
 }
 
-export async function scenariosFor(
-  env: ScenarioEnv,
-): Promise<{ list: HttpScenario[]; close(): Promise<void> }> {
+export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenario[] }> {
   const name = (s: string) => `${env.dialect}:${env.scale ? `${env.scale}:` : ""}${s}`;
   const base = { pid: env.server.pid, url: env.server.url };
   const r = requests(env);
@@ -233,12 +231,12 @@ export async function scenariosFor(
       expect: OK,
     }),
   };
-  if (env.scale) return { list: [getProfile, signInPassword], close: async () => {} };
+  if (env.scale) return { list: [getProfile, signInPassword] };
 
   // Total seconds of one scenario's load, to size what is used up (codes, users).
   const loadSec = (slow = false) =>
     settings.warmupSec * (slow ? 3 : 1) + settings.runs * windowSec({ slow }, settings);
-  const issuer = await CodeIssuer.open(env.db, env.boot.userPoolId);
+  const issuer = CodeIssuer.open(env.db, env.boot.userPoolId);
   // Spare users for sample requests that use a user up (a phone takes one code a minute).
   const SPARE = 20;
   await seedUsers(env.db.url, SPARE, { from: env.users });
@@ -415,5 +413,5 @@ export async function scenariosFor(
     // Latency at the target load: 20% of the V3 ceiling in pairs/s (two requests each).
     pairScenario("change-phone-pair@20%v3", () => env.v3Rps * 0.2),
   );
-  return { list, close: () => issuer.close() };
+  return { list };
 }

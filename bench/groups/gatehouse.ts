@@ -80,7 +80,6 @@ export async function gatehouseGroup(
         memory.repeatMb = await settledRss(server.pid);
       }
       memory.peakMb = memoryOf(server.pid).peakMb;
-      await scenarios.close();
       return { rows, memory };
     } finally {
       await server.stop();
@@ -120,7 +119,6 @@ export async function scaleGroup(dialect: Dialect, users: number, o: GatehouseGr
       const rows: Row[] = [];
       for (const s of scenarios.list.filter((x) => !o.filter || o.filter.test(x.name)))
         rows.push(await measureHttp(s, o.settings, o.log));
-      await scenarios.close();
       return rows;
     } finally {
       await server.stop();
