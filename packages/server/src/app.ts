@@ -63,7 +63,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
-  await app.register(metrics);
+  await app.register(metrics, { courier: ctx.courier });
 
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));

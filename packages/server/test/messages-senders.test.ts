@@ -165,6 +165,7 @@ describe("courier", () => {
     const courier = new Courier({ sms: failing, email: failing }, logger);
     courier.deliver(smsCode);
     await courier.idle();
+    assert.equal(courier.outcomes.sms.failed, 1);
     assert.equal(lines.length, 1);
     const entry = JSON.parse(lines[0]!);
     assert.equal(entry.msg, "message delivery failed");
@@ -184,6 +185,7 @@ describe("courier", () => {
     assert.equal(courier.full, true);
     courier.deliver(smsCode);
     assert.equal(held.length, 2, "the third never reached the sender");
+    assert.deepEqual(courier.outcomes.sms, { delivered: 0, failed: 0, dropped: 1 });
     assert.equal(lines.length, 1);
     const entry = JSON.parse(lines[0]!);
     assert.match(entry.msg, /message dropped/);
@@ -192,6 +194,7 @@ describe("courier", () => {
     for (const release of held) release();
     await courier.idle();
     assert.equal(courier.full, false);
+    assert.equal(courier.outcomes.sms.delivered + courier.outcomes.email.delivered, 2);
   });
 });
 
@@ -211,12 +214,19 @@ describeEachDialect(
       assert.equal(busy.statusCode, 503);
       assert.equal(busy.apiCode, 1000);
       assert.equal(slowHook.received.length, n + 2, "no third message went out");
+      const metrics = async () => (await h().inject({ method: "GET", url: "/metrics" })).body;
+      assert.match(await metrics(), /^gatehouse_messages_in_delivery 2$/m);
       slowHook.release();
       await h().ctx.courier.idle();
       // Nothing was taken for c: no cooldown stands in the way.
       assert.equal((await send(c)).statusCode, 200);
       await slowHook.waitFor(n + 3);
       assert.equal(JSON.parse(slowHook.received[n + 2]!.body).phoneNumber, c);
+      await h().ctx.courier.idle();
+      const after = await metrics();
+      assert.match(after, /^gatehouse_messages_in_delivery 0$/m);
+      assert.match(after, /^gatehouse_messages_total\{kind="sms",outcome="delivered"\} 3$/m);
+      assert.match(after, /^gatehouse_messages_total\{kind="sms",outcome="dropped"\} 0$/m);
     });
   },
   { config: { smsSender: "webhook", smsWebhookUrl: slowHook.url, messageBacklog: 2 } },

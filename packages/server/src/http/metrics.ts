@@ -1,9 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Courier } from "../messaging/courier.js";
 
-/** GET /metrics: Prometheus text, request count and duration by route and status. */
-async function metricsPlugin(app: FastifyInstance) {
+/**
+ * GET /metrics: Prometheus text — request count and duration by route and status, and the
+ * messages (SMS, email) by outcome with how many are in delivery now: a gateway that fails or
+ * stops answering shows there before users report codes that never came.
+ */
+async function metricsPlugin(app: FastifyInstance, { courier }: { courier: Courier }) {
   // One registry per app instance, so tests that build several apps do not collide.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "gatehouse_" });
@@ -20,6 +25,26 @@ async function metricsPlugin(app: FastifyInstance) {
     labelNames: labels,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
+  });
+  new Counter({
+    name: "gatehouse_messages_total",
+    help: "SMS and emails by outcome: delivered, failed (after the sender's retries) or dropped (backlog full)",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, counts] of Object.entries(courier.outcomes)) {
+        for (const [outcome, n] of Object.entries(counts)) this.inc({ kind, outcome }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: "gatehouse_messages_in_delivery",
+    help: "SMS and emails handed to a sender and not yet delivered or given up on",
+    registers: [registry],
+    collect() {
+      this.set(courier.inDelivery);
+    },
   });
   app.addHook("onResponse", async (request, reply) => {
     const l = {

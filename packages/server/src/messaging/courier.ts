@@ -25,8 +25,15 @@ const masked = (message: OutgoingMessage) => ({
  * a bound, memory grows and codes arrive long after they expired. Past it, `full` is true (code
  * sends answer 503 before issuing anything) and a message still handed over is dropped and logged.
  */
+export type DeliveryOutcome = "delivered" | "failed" | "dropped";
+
 export class Courier {
   private readonly inFlight = new Set<Promise<void>>();
+  /** Messages by kind and outcome since the start, for /metrics. */
+  readonly outcomes: Record<OutgoingMessage["kind"], Record<DeliveryOutcome, number>> = {
+    sms: { delivered: 0, failed: 0, dropped: 0 },
+    email: { delivered: 0, failed: 0, dropped: 0 },
+  };
 
   constructor(
     private readonly senders: Senders,
@@ -38,8 +45,14 @@ export class Courier {
     return this.inFlight.size >= this.backlog;
   }
 
+  /** Messages handed to a sender and not yet delivered or given up on. */
+  get inDelivery(): number {
+    return this.inFlight.size;
+  }
+
   deliver(message: OutgoingMessage): void {
     if (this.full) {
+      this.outcomes[message.kind].dropped++;
       this.logger.error(
         { ...masked(message), inFlight: this.inFlight.size },
         "message dropped: too many messages in delivery (GATEHOUSE_MESSAGE_BACKLOG)",
@@ -54,7 +67,11 @@ export class Courier {
       started = Promise.reject(err);
     }
     const tracked = started
+      .then(() => {
+        this.outcomes[message.kind].delivered++;
+      })
       .catch((err: unknown) => {
+        this.outcomes[message.kind].failed++;
         this.logger.error(
           { ...masked(message), error: err instanceof Error ? err.message : String(err) },
           "message delivery failed",
