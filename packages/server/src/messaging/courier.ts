@@ -15,6 +15,8 @@ const masked = (message: OutgoingMessage) => ({
   purpose: message.purpose,
 });
 
+export type DeliveryOutcome = "delivered" | "failed" | "dropped";
+
 /**
  * Hands messages to the senders in the background: an answer never waits on (or reveals) an SMS
  * gateway or mail server, retries happen off the request, and a failure is logged — masked
@@ -25,8 +27,6 @@ const masked = (message: OutgoingMessage) => ({
  * a bound, memory grows and codes arrive long after they expired. Past it, `full` is true (code
  * sends answer 503 before issuing anything) and a message still handed over is dropped and logged.
  */
-export type DeliveryOutcome = "delivered" | "failed" | "dropped";
-
 export class Courier {
   private readonly inFlight = new Set<Promise<void>>();
   /** Messages by kind and outcome since the start, for /metrics. */

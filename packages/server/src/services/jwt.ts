@@ -87,15 +87,11 @@ export function verifyJwt(
   return valid ? { ok: true, ...decoded } : { ok: false, reason: "bad-signature" };
 }
 
-/** Verifies an HS256 token (see signHs256Jwt) with `secretFor` its decoded payload's secret. */
-export function verifyHs256Jwt(
-  token: string,
-  secretFor: (payload: Record<string, unknown>) => string | undefined,
-): JwtCheck {
+/** Verifies an HS256 token (see signHs256Jwt) with `secret`; undefined: no such application. */
+export function verifyHs256Jwt(token: string, secret: string | undefined): JwtCheck {
   if (token.length > 8192) return { ok: false, reason: "malformed" };
   const decoded = decodeJwt(token);
   if (decoded?.header.alg !== "HS256") return { ok: false, reason: "malformed" };
-  const secret = secretFor(decoded.payload);
   if (secret === undefined) return { ok: false, reason: "unknown-key" };
   const dot = token.lastIndexOf(".");
   const expected = createHmac("sha256", secret).update(token.slice(0, dot)).digest();

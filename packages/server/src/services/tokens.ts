@@ -278,7 +278,7 @@ export class Tokens {
     const named = decoded?.payload.aud;
     const app = hs256 && typeof named === "string" ? await this.repos.findApplicationById(named) : undefined;
     const check = hs256
-      ? verifyHs256Jwt(idToken, () => app?.secret)
+      ? verifyHs256Jwt(idToken, app?.secret)
       : verifyJwt(idToken, (kid) => this.keys.publicKey(kid));
     if (!check.ok || check.header.typ !== "JWT" || check.payload.iss !== this.issuer) return undefined;
     const { sid, aud, sub } = check.payload;
