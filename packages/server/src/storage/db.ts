@@ -8,6 +8,7 @@ import { rememberResultShapes } from "./pg-result-shapes.js";
 import { hotStatementName, runHotQueriesDirectly } from "./repos/compiled.js";
 import type { Database } from "./schema.js";
 import { cachingDatabase } from "./sqlite-statements.js";
+import { registerUserRows, SqliteUserRows } from "./sqlite-user-rows.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -113,8 +114,11 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   // After a burst, a WAL that was reset is truncated back to this size rather than kept large.
   sqlite.pragma("journal_size_limit = 67108864");
   const checkpointer = file === ":memory:" ? undefined : startCheckpointer(sqlite, file);
-  const statements = cachingDatabase(sqlite);
+  const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
+  const userRows = new SqliteUserRows(() => dataVersion.get() as number);
+  const statements = cachingDatabase(sqlite, () => userRows.changed());
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  registerUserRows(kysely, userRows);
   runHotQueriesDirectly(kysely, {
     get inTransaction() {
       return sqlite.inTransaction;

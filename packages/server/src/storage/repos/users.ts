@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { type Insertable, type Kysely, PostgresAdapter, type Selectable, sql, type Updateable } from "kysely";
 import type { Database, UserTable } from "../schema.js";
+import { userRowsFor } from "../sqlite-user-rows.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -43,7 +44,8 @@ const userLoaders = new WeakMap<Kysely<Database>, DataLoader<UserKey, UserRow | 
  * turn (every authenticated route does), and each query costs a round trip and the server's
  * per-statement work — more than finding the row. A read is still sent after its request
  * arrived, so it sees every write committed before; each caller gets its own row object.
- * SQLite answers in-process and synchronously: nothing to batch there.
+ * SQLite answers in-process and synchronously: nothing to batch there (it keeps rows instead,
+ * sqlite-user-rows.ts).
  */
 function batchedUserReads(db: Executor): DataLoader<UserKey, UserRow | undefined> | undefined {
   if (db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
@@ -79,7 +81,10 @@ export function usersRepo(db: Executor) {
     },
     async findUserById(poolId: string, id: string): Promise<UserRow | undefined> {
       batched ??= batchedUserReads(db) ?? null;
-      return batched ? batched.load({ poolId, id }) : firstRow(await userById(db, poolId, id));
+      if (batched) return batched.load({ poolId, id });
+      const load = async () => firstRow(await userById(db, poolId, id));
+      const cached = userRowsFor<UserRow>(db);
+      return cached ? cached.get(poolId, id, load) : load();
     },
     /** Case-insensitive; served by the (pool_id, lower(email)) unique index. */
     findUserByEmail: async (poolId: string, email: string): Promise<UserRow | undefined> =>
