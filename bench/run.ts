@@ -19,6 +19,7 @@ import {
   argon2Ceiling,
   fastifyCeiling,
   pairFloor,
+  signInFloor,
   V3_CEILING,
   v3Ceiling,
 } from "./groups/ceilings.js";
@@ -75,6 +76,11 @@ async function main() {
     (d) => groups.has(d) && (!filter || filter.test(`${d}:change-phone-pair`)),
   );
   if (pairRuns) rows.push(await pairFloor(settings, log));
+  // Next to password sign-in: the least a sign-in can cost (servers/sign-in-floor.ts).
+  const signInRuns = ["sqlite", "postgres"].some(
+    (d) => groups.has(d) && (!filter || filter.test(`${d}:sign-in-password`)),
+  );
+  if (signInRuns) rows.push(await signInFloor(settings, log));
 
   if (groups.has("better-auth")) {
     log("better-auth");

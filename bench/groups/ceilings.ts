@@ -4,11 +4,11 @@ import { promisify } from "node:util";
 import { SignJWT } from "jose";
 import { freshDatabase } from "../gatehouse/database.js";
 import { nullWebhook } from "../gatehouse/fixtures.js";
-import { seededUser, seedUsers } from "../gatehouse/seed.js";
+import { BENCH_PASSWORD, seededUser, seedUsers } from "../gatehouse/seed.js";
 import type { RequestSpec } from "../lib/load-types.js";
 import { type Log, measureHttp, median, type Row, type Settings, windowSec } from "../lib/measure.js";
 import { freePort, spawnServer } from "../lib/proc.js";
-import { PAIR_FLOOR } from "../lib/targets.js";
+import { PAIR_FLOOR, SIGN_IN_FLOOR } from "../lib/targets.js";
 
 const execFileAsync = promisify(execFile);
 const script = (p: string) => new URL(p, import.meta.url).pathname;
@@ -179,6 +179,50 @@ export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
   } finally {
     await server.stop();
     await webhook.close();
+    await db.drop();
+  }
+}
+
+/**
+ * A password sign-in's least possible cost on this machine (servers/sign-in-floor.ts): the same
+ * load generator and settings as Gatehouse's sign-in scenario, against the argon2id ceiling.
+ */
+export async function signInFloor(settings: Settings, log: Log): Promise<Row> {
+  const db = await freshDatabase("sqlite", "sign-in-floor");
+  const port = await freePort();
+  const server = await spawnServer({
+    name: "sign-in-floor",
+    args: ["--import", "tsx", script("../servers/sign-in-floor.ts")],
+    env: { PORT: String(port), DB_FILE: db.url.replace(/^sqlite:/, "") },
+    port,
+  });
+  const signIn = (i: number): RequestSpec => ({
+    method: "POST",
+    path: "/api/v3/signin",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      connection: "PASSWORD",
+      passwordPayload: { email: seededUser(i).email, password: BENCH_PASSWORD },
+    }),
+  });
+  try {
+    return await measureHttp(
+      {
+        name: SIGN_IN_FLOOR,
+        ceiling: ARGON2_CEILING,
+        pid: server.pid,
+        url: server.url,
+        slow: true,
+        job: async () => ({
+          plan: { kind: "rotate", requests: Array.from({ length: 1000 }, (_, i) => signIn(i)) },
+          expect: '"statusCode":200',
+        }),
+      },
+      settings,
+      log,
+    );
+  } finally {
+    await server.stop();
     await db.drop();
   }
 }
