@@ -127,6 +127,9 @@ describe("SQLite user-row cache", () => {
     const cache = new SqliteUserRows<ReturnType<typeof row>>(() => dataVersion);
     await cache.get("p1", "u1", async () => row("old"));
     dataVersion = 2;
+    // looked at once per turn of the event loop
+    assert.equal((await cache.get("p1", "u1", async () => row("new")))?.v, "old");
+    await new Promise(setImmediate);
     assert.equal((await cache.get("p1", "u1", async () => row("new")))?.v, "new");
   });
 

@@ -24,7 +24,11 @@ interface Row {
  *   (Kysely's, the hot queries', migrations') empties the cache (`changed`) before it runs — a
  *   rolled-back write only costs the reads after it;
  * - a commit by any other connection (another process on the file: the CLI, a second server, a
- *   test) moves SQLite's `PRAGMA data_version`, which is compared before every lookup;
+ *   test) moves SQLite's `PRAGMA data_version`, compared at the first lookup of each turn of the
+ *   event loop. That pragma opens a read transaction (~3 µs, file-lock system calls): once per
+ *   turn, not per request. So another process's commit is seen from the next turn on — what a
+ *   request already being answered in this turn reads may predate it, as if it had been answered
+ *   a moment earlier (the caches of sessions, applications and pools allow 900 ms);
  * - a row read while either happened is not kept (it may predate the change);
  * - reads inside a transaction bypass the cache (they may see the transaction's own writes).
  * Each caller gets its own copy of the row. PostgreSQL is shared by nodes that cannot see each
@@ -34,6 +38,10 @@ export class SqliteUserRows<R extends Row> {
   private readonly rows = new Map<string, R>();
   private generation = 0;
   private seenDataVersion: number;
+  private checkedThisTurn = false;
+  private readonly nextTurn = () => {
+    this.checkedThisTurn = false;
+  };
 
   constructor(private readonly dataVersion: () => number) {
     this.seenDataVersion = dataVersion();
@@ -45,12 +53,20 @@ export class SqliteUserRows<R extends Row> {
     this.rows.clear();
   }
 
-  async get(poolId: string, id: string, load: () => Promise<R | undefined>): Promise<R | undefined> {
+  /** Empties the cache if another connection committed since the last look (once per turn). */
+  private othersCommitted(): void {
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    setImmediate(this.nextTurn);
     const version = this.dataVersion();
     if (version !== this.seenDataVersion) {
       this.seenDataVersion = version;
       this.changed();
     }
+  }
+
+  async get(poolId: string, id: string, load: () => Promise<R | undefined>): Promise<R | undefined> {
+    this.othersCommitted();
     const hit = this.rows.get(id);
     if (hit) return hit.pool_id === poolId ? { ...hit } : undefined;
     const generation = this.generation;
