@@ -19,7 +19,7 @@ interface Row {
  * read (every /api/v3 self-service call reads its user) does not read the ~50-column row again.
  * SQLite answers on the event loop, and that read was an eighth of a get-profile's CPU.
  *
- * Nothing is served stale, with no time limit to tune:
+ * No row older than a write of this process is served, and no time limit is tuned:
  * - every statement on our connection that is not read-only and names `users` or `user_pools`
  *   (Kysely's, the hot queries', migrations') empties the cache (`changed`) before it runs — a
  *   rolled-back write only costs the reads after it;
