@@ -71,16 +71,12 @@ async function main() {
   rows.push(await v3Ceiling(settings, log));
   rows.push(await argon2Ceiling(settings, log));
   const filter = values.filter ? new RegExp(values.filter) : undefined;
-  // Next to the change-phone pair's rows: the least that pair can cost (servers/pair-floor.ts).
-  const pairRuns = ["sqlite", "postgres"].some(
-    (d) => groups.has(d) && (!filter || filter.test(`${d}:change-phone-pair`)),
-  );
-  if (pairRuns) rows.push(await pairFloor(settings, log));
-  // Next to password sign-in: the least a sign-in can cost (servers/sign-in-floor.ts).
-  const signInRuns = ["sqlite", "postgres"].some(
-    (d) => groups.has(d) && (!filter || filter.test(`${d}:sign-in-password`)),
-  );
-  if (signInRuns) rows.push(await signInFloor(settings, log));
+  const runs = (scenario: string) =>
+    ["sqlite", "postgres"].some((d) => groups.has(d) && (!filter || filter.test(`${d}:${scenario}`)));
+  // Beside the change-phone pair and password sign-in: the least each can cost on this machine
+  // (servers/pair-floor.ts, servers/sign-in-floor.ts).
+  if (runs("change-phone-pair")) rows.push(await pairFloor(settings, log));
+  if (runs("sign-in-password")) rows.push(await signInFloor(settings, log));
 
   if (groups.has("better-auth")) {
     log("better-auth");
