@@ -7,7 +7,7 @@ import { nullWebhook } from "../gatehouse/fixtures.js";
 import { BENCH_PASSWORD, seededUser, seedUsers } from "../gatehouse/seed.js";
 import type { RequestSpec } from "../lib/load-types.js";
 import { type Log, measureHttp, median, type Row, type Settings, windowSec } from "../lib/measure.js";
-import { freePort, spawnServer } from "../lib/proc.js";
+import { freePort, type ServerProcess, spawnServer } from "../lib/proc.js";
 import { PAIR_FLOOR, SIGN_IN_FLOOR } from "../lib/targets.js";
 
 const execFileAsync = promisify(execFile);
@@ -20,6 +20,35 @@ export const ARGON2_CEILING = "ceiling:argon2id";
 async function expectOk(url: string, headers: Record<string, string> = {}): Promise<void> {
   const res = await fetch(url, { headers });
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+}
+
+/**
+ * Runs `bench/servers/<name>.ts` on a fresh SQLite file (`DB_FILE`; `seed` fills it first) for
+ * `use`, then stops the server and drops the file.
+ */
+async function onBareServer<T>(
+  name: string,
+  opts: { env?: Record<string, string>; seed?: (dbUrl: string) => Promise<void> },
+  use: (server: ServerProcess) => Promise<T>,
+): Promise<T> {
+  const db = await freshDatabase("sqlite", name);
+  try {
+    await opts.seed?.(db.url);
+    const port = await freePort();
+    const server = await spawnServer({
+      name,
+      args: ["--import", "tsx", script(`../servers/${name}.ts`)],
+      env: { PORT: String(port), DB_FILE: db.url.replace(/^sqlite:/, ""), ...opts.env },
+      port,
+    });
+    try {
+      return await use(server);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
 }
 
 export async function fastifyCeiling(settings: Settings, log: Log): Promise<Row> {
@@ -55,9 +84,7 @@ export async function fastifyCeiling(settings: Settings, log: Log): Promise<Row>
  * `name`: the row's name (the run measures it again before each Gatehouse group).
  */
 export async function v3Ceiling(settings: Settings, log: Log, name = V3_CEILING): Promise<Row> {
-  const db = await freshDatabase("sqlite", "v3");
   const users = 1000;
-  await seedUsers(db.url, users);
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const now = Math.floor(Date.now() / 1000);
   const tokens: string[] = [];
@@ -73,40 +100,32 @@ export async function v3Ceiling(settings: Settings, log: Log, name = V3_CEILING)
         .sign(privateKey),
     );
   }
-  const port = await freePort();
-  const server = await spawnServer({
-    name: "v3-ceiling",
-    args: ["--import", "tsx", script("../servers/v3-ceiling.ts")],
-    env: {
-      PORT: String(port),
-      DB_FILE: db.url.replace(/^sqlite:/, ""),
-      PUBLIC_KEY_PEM: publicKey.export({ type: "spki", format: "pem" }).toString(),
+  return onBareServer(
+    "v3-ceiling",
+    {
+      seed: (url) => seedUsers(url, users).then(() => {}),
+      env: { PUBLIC_KEY_PEM: publicKey.export({ type: "spki", format: "pem" }).toString() },
     },
-    port,
-  });
-  try {
-    return await measureHttp(
-      {
-        name,
-        ceiling: FASTIFY_CEILING,
-        pid: server.pid,
-        url: server.url,
-        verify: () => expectOk(`${server.url}/me`, { authorization: tokens[0] }),
-        job: async () => ({
-          plan: {
-            kind: "rotate",
-            requests: tokens.map((t) => ({ method: "GET", path: "/me", headers: { authorization: t } })),
-          },
-          expect: '"id"',
-        }),
-      },
-      settings,
-      log,
-    );
-  } finally {
-    await server.stop();
-    await db.drop();
-  }
+    (server) =>
+      measureHttp(
+        {
+          name,
+          ceiling: FASTIFY_CEILING,
+          pid: server.pid,
+          url: server.url,
+          verify: () => expectOk(`${server.url}/me`, { authorization: tokens[0] }),
+          job: async () => ({
+            plan: {
+              kind: "rotate",
+              requests: tokens.map((t) => ({ method: "GET", path: "/me", headers: { authorization: t } })),
+            },
+            expect: '"id"',
+          }),
+        },
+        settings,
+        log,
+      ),
+  );
 }
 
 /**
@@ -114,72 +133,63 @@ export async function v3Ceiling(settings: Settings, log: Log, name = V3_CEILING)
  * load generator and pair plan as Gatehouse's scenario, in pairs/s, against the V3 ceiling.
  */
 export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
-  const db = await freshDatabase("sqlite", "pair-floor");
   const webhook = await nullWebhook();
-  const port = await freePort();
-  const server = await spawnServer({
-    name: "pair-floor",
-    args: ["--import", "tsx", script("../servers/pair-floor.ts")],
-    env: {
-      PORT: String(port),
-      DB_FILE: db.url.replace(/^sqlite:/, ""),
-      WEBHOOK_URL: `${webhook.url}/notice`,
-    },
-    port,
-  });
-  const prepare = async (count: number) => {
-    const res = await fetch(`${server.url}/prepare`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ count }),
-    });
-    const { code, tokens, pairs } = (await res.json()) as {
-      code: string;
-      tokens: string[];
-      pairs: { user: number; from: string; to: string }[];
-    };
-    return pairs.map(
-      (p): RequestSpec => ({
-        method: "POST",
-        path: "/step1",
-        headers: { authorization: `Bearer ${tokens[p.user]}`, "content-type": "application/json" },
-        body: JSON.stringify({ oldPhone: p.from, oldCode: code, newPhone: p.to, newCode: code }),
-      }),
-    );
-  };
   try {
-    return await measureHttp(
-      {
-        name: PAIR_FLOOR,
-        ceiling: V3_CEILING,
-        pid: server.pid,
-        url: server.url,
-        requestsPerUnit: 2,
-        job: async () => ({
-          plan: {
-            kind: "pair",
-            // More than it can use (1,100–1,800 pairs/s measured on a 2-core Xeon).
-            first: await prepare(
-              Math.min(40_000, Math.ceil((settings.warmupSec + settings.runs * settings.durationSec) * 2400)),
-            ),
-            second: {
-              method: "POST",
-              path: "/step2",
-              headers: { "content-type": "application/json" },
-              body: '{"updatePhoneToken":"{captured}"}',
+    return await onBareServer("pair-floor", { env: { WEBHOOK_URL: `${webhook.url}/notice` } }, (server) => {
+      const prepare = async (count: number) => {
+        const res = await fetch(`${server.url}/prepare`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ count }),
+        });
+        const { code, tokens, pairs } = (await res.json()) as {
+          code: string;
+          tokens: string[];
+          pairs: { user: number; from: string; to: string }[];
+        };
+        return pairs.map(
+          (p): RequestSpec => ({
+            method: "POST",
+            path: "/step1",
+            headers: { authorization: `Bearer ${tokens[p.user]}`, "content-type": "application/json" },
+            body: JSON.stringify({ oldPhone: p.from, oldCode: code, newPhone: p.to, newCode: code }),
+          }),
+        );
+      };
+      return measureHttp(
+        {
+          name: PAIR_FLOOR,
+          ceiling: V3_CEILING,
+          pid: server.pid,
+          url: server.url,
+          requestsPerUnit: 2,
+          job: async () => ({
+            plan: {
+              kind: "pair",
+              // More than it can use (1,100–1,800 pairs/s measured on a 2-core Xeon).
+              first: await prepare(
+                Math.min(
+                  40_000,
+                  Math.ceil((settings.warmupSec + settings.runs * settings.durationSec) * 2400),
+                ),
+              ),
+              second: {
+                method: "POST",
+                path: "/step2",
+                headers: { "content-type": "application/json" },
+                body: '{"updatePhoneToken":"{captured}"}',
+              },
+              capture: "data.updatePhoneToken",
             },
-            capture: "data.updatePhoneToken",
-          },
-          expect: '"statusCode":200',
-        }),
-      },
-      settings,
-      log,
-    );
+            expect: '"statusCode":200',
+          }),
+        },
+        settings,
+        log,
+      );
+    });
   } finally {
-    await server.stop();
     await webhook.close();
-    await db.drop();
   }
 }
 
@@ -188,14 +198,6 @@ export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
  * load generator and settings as Gatehouse's sign-in scenario, against the argon2id ceiling.
  */
 export async function signInFloor(settings: Settings, log: Log): Promise<Row> {
-  const db = await freshDatabase("sqlite", "sign-in-floor");
-  const port = await freePort();
-  const server = await spawnServer({
-    name: "sign-in-floor",
-    args: ["--import", "tsx", script("../servers/sign-in-floor.ts")],
-    env: { PORT: String(port), DB_FILE: db.url.replace(/^sqlite:/, "") },
-    port,
-  });
   const signIn = (i: number): RequestSpec => ({
     method: "POST",
     path: "/api/v3/signin",
@@ -205,8 +207,8 @@ export async function signInFloor(settings: Settings, log: Log): Promise<Row> {
       passwordPayload: { email: seededUser(i).email, password: BENCH_PASSWORD },
     }),
   });
-  try {
-    return await measureHttp(
+  return onBareServer("sign-in-floor", {}, (server) =>
+    measureHttp(
       {
         name: SIGN_IN_FLOOR,
         ceiling: ARGON2_CEILING,
@@ -220,11 +222,8 @@ export async function signInFloor(settings: Settings, log: Log): Promise<Row> {
       },
       settings,
       log,
-    );
-  } finally {
-    await server.stop();
-    await db.drop();
-  }
+    ),
+  );
 }
 
 interface HashWindow {
