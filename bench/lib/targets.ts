@@ -78,6 +78,11 @@ export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[]
     ratio(`${d}: /oidc/me ≥ 50% of the V3 ceiling`, `${d}:oidc-me`, 0.5);
     ratio(`${d}: introspection ≥ 50% of the V3 ceiling`, `${d}:introspection`, 0.5);
     const pair = ratio(`${d}: change-phone pair ≥ 20% of the V3 ceiling`, `${d}:change-phone-pair`, 0.2);
+    // The target is read in pairs/s (stricter); the reading in requests/s is shown beside it.
+    const pairRow = get(`${d}:change-phone-pair`);
+    const pairCeiling = pairRow && get(pairRow.ceiling);
+    if (pairRow && pairCeiling && pair.met !== undefined)
+      pair.measured += `; in requests/s (two per pair) ${pct((2 * pairRow.rps) / pairCeiling.rps)}`;
     withFloor(pair, `${d}:change-phone-pair`, PAIR_FLOOR, "the bare floor of its steps");
     const at = get(`${d}:change-phone-pair@20%v3`);
     checks.push(
