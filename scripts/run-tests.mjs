@@ -31,18 +31,18 @@ function walk(dir, keep, out = []) {
 // files run at a time, and a long one started near the end would run on alone while the other
 // worker has nothing left to do.
 const longest = [
-  "reliability-crash",
-  "reliability-cluster-auth",
-  "reliability-cluster-codes",
-  "cli-import-100k",
-  "foundation-cli",
-  "reliability-fuzz",
+  "reliability/crash",
+  "reliability/cluster-auth",
+  "reliability/cluster-codes",
+  "cli/import-100k",
+  "cli/commands",
+  "reliability/fuzz",
   "compat/auth",
-  "reliability-attacks-input",
-  "cli-admin",
+  "reliability/attacks-input",
+  "cli/admin",
 ];
 const rank = (p) => {
-  const i = longest.findIndex((name) => p.includes(`${name}.test.ts`));
+  const i = longest.findIndex((name) => p.includes(`/${name}.test.ts`));
   return i === -1 ? longest.length : i;
 };
 const files = roots

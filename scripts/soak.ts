@@ -7,7 +7,7 @@
 //   GATEHOUSE_SOAK_TARGETS=postgres npm run soak   # one target
 import fs from "node:fs";
 import path from "node:path";
-import type { BootstrapInfo } from "../packages/server/src/services/bootstrap.js";
+import type { BootstrapInfo } from "../packages/server/src/services/admin/bootstrap.js";
 import { openDb } from "../packages/server/src/storage/db.js";
 import { type ServerNode, startCluster, startNode } from "../packages/server/test/helpers/cluster.js";
 import { assertNothingLostOrHalfDone } from "../packages/server/test/helpers/durability.js";

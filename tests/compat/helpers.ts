@@ -4,7 +4,7 @@ import { AuthenticationClient } from "authing-node-sdk";
 import {
   setTokenEndpointAuthMethod,
   type TokenEndpointAuthMethod,
-} from "../../packages/server/src/services/applications.js";
+} from "../../packages/server/src/services/tokens/app-config.js";
 import {
   describeEachDialect,
   type Harness,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { FakeClock } from "../../packages/server/src/services/clock.js";
+import { FakeClock } from "../../packages/server/src/lib/clock.js";
 import { authClient, codeFor, describeCompat, newEmail, newPhone } from "./helpers.js";
 
 /**

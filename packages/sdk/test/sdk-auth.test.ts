@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FakeClock } from "../../server/src/services/clock.js";
+import { FakeClock } from "../../server/src/lib/clock.js";
 import { GatehouseError, GatehouseTokenError } from "../src/index.js";
 import { clientFor, fresh, lastCode, signedInUser } from "./helpers/accounts.js";
 import { liveGatehouse } from "./helpers/gatehouse.js";

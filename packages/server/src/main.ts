@@ -1,7 +1,7 @@
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { createContext } from "./context.js";
-import { bootstrapBox, ensureBootstrap, writeBootstrapFile } from "./services/bootstrap.js";
+import { bootstrapBox, ensureBootstrap, writeBootstrapFile } from "./services/admin/bootstrap.js";
 
 /** Process entry: config → context → app → listen; graceful shutdown on SIGTERM/SIGINT. */
 export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
 import { requireUser, userOf } from "../http/user-auth.js";
-import { loggedInApps, myLoginHistory } from "../services/login-history.js";
+import { loggedInApps, myLoginHistory } from "../services/auth/login-history.js";
 
 /** The signed-in user's login history and apps ("用户相关资源"), wire contract §3f. */
 export function loginHistoryRoutes(ctx: Context) {

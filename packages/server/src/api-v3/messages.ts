@@ -8,11 +8,11 @@ import {
 } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
-import { ApiError } from "../http/api-error.js";
+import { ApiError } from "../errors.js";
 import { ok } from "../http/envelope.js";
 import { requireTenant, tenantOf } from "../http/tenant.js";
-import { normalizeEmail } from "../services/email.js";
-import { normalizePhone } from "../services/phone.js";
+import { normalizeEmail } from "../services/users/email.js";
+import { normalizePhone } from "../services/users/phone.js";
 
 /** Message service ("消息服务"), wire contract §3b. */
 export function messageRoutes(ctx: Context) {

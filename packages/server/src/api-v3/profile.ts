@@ -19,7 +19,7 @@ import type { Tenant } from "../http/tenant.js";
 import { requireUser, userOf } from "../http/user-auth.js";
 import type { AppCall, SelfService } from "../services/profile/index.js";
 import { assertOnlyProfileFields } from "../services/profile/index.js";
-import { parsePoolSettings } from "../services/settings.js";
+import { parsePoolSettings } from "../services/users/pool-settings.js";
 
 /**
  * User information, part 1 (wire contract §3c #1–7, #17): profile, bind/unbind, security info,

@@ -2,7 +2,7 @@ import { CountryListResponse, SystemInfo } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
-import { countryList } from "../services/countries.js";
+import { countryList } from "../lib/countries.js";
 import { SERVER_VERSION } from "../version.js";
 
 /** Public information endpoints ("其他 / 公开信息端点"), wire contract §3h. */

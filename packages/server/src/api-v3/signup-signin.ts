@@ -5,9 +5,9 @@ import type { Context } from "../context.js";
 import { presentedClient } from "../http/client-credentials.js";
 import { ok } from "../http/envelope.js";
 import { requireTenant, tenantOf } from "../http/tenant.js";
-import { authenticateClient } from "../services/client-auth.js";
-import { signIn } from "../services/sign-in.js";
-import { signUp } from "../services/sign-up.js";
+import { authenticateClient } from "../services/auth/client-auth.js";
+import { signIn } from "../services/auth/sign-in.js";
+import { signUp } from "../services/auth/sign-up.js";
 
 function userAgent(request: FastifyRequest): string | null {
   const ua = request.headers["user-agent"];

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { accessKeyService } from "../services/access-keys.js";
+import { accessKeyService } from "../services/admin/access-keys.js";
 import type { Runner } from "./pool.js";
 import { details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
 

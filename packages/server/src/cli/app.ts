@@ -1,6 +1,6 @@
 import type { ApplicationDto } from "@gatehouse/protocol";
 import type { Command } from "commander";
-import { appAdmin } from "../services/app-admin.js";
+import { appAdmin } from "../services/admin/apps.js";
 import type { Runner } from "./pool.js";
 import { collect, details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
 

@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import { createContext } from "../context.js";
-import { ensureBootstrap } from "../services/bootstrap.js";
+import { ensureBootstrap } from "../services/admin/bootstrap.js";
 
 export async function infoCommand(config: Config, opts: { json?: boolean }): Promise<void> {
   const ctx = await createContext({ ...config, logLevel: "silent" });

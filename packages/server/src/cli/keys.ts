@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { rotateSigningKeys } from "../services/key-rotation.js";
+import { rotateSigningKeys } from "../services/tokens/key-rotation.js";
 import type { Runner } from "./pool.js";
 import { details, emit, type OutputOptions, withContext } from "./shared.js";
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Config } from "../config.js";
-import { createPool, listPoolsWithCounts } from "../services/pool-admin.js";
+import { createPool, listPoolsWithCounts } from "../services/admin/pools.js";
 import { details, emit, type OutputOptions, table, withContext } from "./shared.js";
 
 export type Runner = (fn: (config: Config) => Promise<void>) => Promise<void>;

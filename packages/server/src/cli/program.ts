@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Config } from "../config.js";
 import type { ContextOptions } from "../context.js";
-import { ApiError } from "../http/api-error.js";
+import { ApiError } from "../errors.js";
 import { SERVER_VERSION } from "../version.js";
 import { registerAdminCommands } from "./admin.js";
 import { infoCommand } from "./info.js";

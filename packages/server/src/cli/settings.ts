@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { poolSettingsAdmin } from "../services/pool-settings-admin.js";
+import { poolSettingsAdmin } from "../services/admin/pool-settings.js";
 import type { Runner } from "./pool.js";
 import { CliError, emit, type OutputOptions, resolvePool, withContext } from "./shared.js";
 

@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import { type Context, type ContextOptions, createContext } from "../context.js";
-import { ensureBootstrap } from "../services/bootstrap.js";
+import { ensureBootstrap } from "../services/admin/bootstrap.js";
 import { io } from "./io.js";
 
 /** Helpers of the admin commands: they work on the configured database directly (no server). */

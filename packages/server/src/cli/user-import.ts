@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import { CreateUserInfo } from "@gatehouse/protocol";
 import type { Command } from "commander";
+import { type RejectedRow, userImporter } from "../services/admin/users/import.js";
 import {
   type ImportFormat,
   type ImportRecord,
   importFormatOf,
   readImportRecords,
-} from "../services/import-reader.js";
-import { type RejectedRow, userImporter } from "../services/user-import.js";
+} from "../services/admin/users/import-reader.js";
 import { io } from "./io.js";
 import type { Runner } from "./pool.js";
 import { ProgressBar, type ProgressState } from "./progress.js";

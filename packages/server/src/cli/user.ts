@@ -1,9 +1,9 @@
 import type { UpdateUserRequest, UserDto, UserIdType, UserStatus } from "@gatehouse/protocol";
 import type { Command } from "commander";
-import { unlockUser } from "../services/user-activity.js";
-import { userAdmin } from "../services/user-admin.js";
-import { listUsers } from "../services/user-search.js";
-import { updateUser } from "../services/user-update.js";
+import { unlockUser } from "../services/admin/users/activity.js";
+import { userAdmin } from "../services/admin/users/create.js";
+import { listUsers } from "../services/admin/users/search.js";
+import { updateUser } from "../services/admin/users/update.js";
 import { io } from "./io.js";
 import type { Runner } from "./pool.js";
 import { CliError, details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { PresentedClient } from "../services/client-auth.js";
+import type { PresentedClient } from "../services/auth/client-auth.js";
 
 function decode(part: string): string | undefined {
   try {

@@ -2,7 +2,7 @@ import cors from "@fastify/cors";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Context } from "../context.js";
-import { parsePoolSettings } from "../services/settings.js";
+import { parsePoolSettings } from "../services/users/pool-settings.js";
 
 /** Headers browsers may send: the AuthenticationClient's (wire contract §1.2) and the other GenAuth SDKs'. */
 const ALLOWED_HEADERS = [

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { ApiError } from "../errors.js";
 import { isStorageUnavailable } from "../storage/unavailable.js";
-import { ApiError } from "./api-error.js";
 
 export interface Envelope<T = unknown> {
   statusCode: number;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../errors.js";
 
 /** Whether any string (or object key) in a parsed body or query holds U+0000. Iterative: bodies can nest deeply. */
 export function containsNul(value: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import sjson from "secure-json-parse";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../errors.js";
 
 /**
  * JSON body parser that tells the client what was wrong: Fastify's default one reports a

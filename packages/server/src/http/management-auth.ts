@@ -1,8 +1,8 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
-import { resolveAccessKey } from "../services/access-keys.js";
-import { parseSignatureAuthorization, signatureMatches } from "../services/management-signature.js";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../errors.js";
+import { resolveAccessKey } from "../services/admin/access-keys.js";
+import { parseSignatureAuthorization, signatureMatches } from "../services/admin/management-signature.js";
 
 /** Who is calling the management API: an access key, and the one pool it may touch. */
 export interface ManagementPrincipal {

@@ -1,10 +1,10 @@
 import type { PoolSettings } from "@gatehouse/protocol";
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
-import { parsePoolSettings } from "../services/settings.js";
+import { ApiError } from "../errors.js";
+import { parsePoolSettings } from "../services/users/pool-settings.js";
 import type { ApplicationRow } from "../storage/repos/applications.js";
 import type { PoolRow } from "../storage/repos/pools.js";
-import { ApiError } from "./api-error.js";
 
 /** The application a request speaks for, its user pool and the pool's settings. */
 export interface Tenant {

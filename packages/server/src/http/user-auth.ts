@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
-import type { AuthenticatedUser } from "../services/ports.js";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../errors.js";
+import type { AuthenticatedUser } from "../services/tokens/tokens.js";
 
 declare module "fastify" {
   interface FastifyRequest {

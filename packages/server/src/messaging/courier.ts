@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import { maskEmail } from "../services/email.js";
-import { maskPhone } from "../services/phone.js";
+import { maskEmail } from "../services/users/email.js";
+import { maskPhone } from "../services/users/phone.js";
 import type { Closable, EmailSender, OutgoingMessage, SmsSender } from "./types.js";
 
 export interface Senders {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { presentedClient } from "../http/client-credentials.js";
-import { type AuthenticatedClient, authenticateClient } from "../services/client-auth.js";
+import { type AuthenticatedClient, authenticateClient } from "../services/auth/client-auth.js";
 
 /** Client authentication at the token endpoints: body or Basic (body preferred), else x-authing-app-id. */
 export function oidcClient(

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
-import { TOKEN_ENDPOINT_AUTH_METHODS } from "../services/applications.js";
-import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from "../services/oidc-claims.js";
+import { TOKEN_ENDPOINT_AUTH_METHODS } from "../services/tokens/app-config.js";
+import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from "../services/tokens/claims.js";
 
 /**
  * OIDC discovery describing exactly what is implemented: no authorization endpoint yet, so no

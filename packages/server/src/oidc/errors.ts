@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { ApiError } from "../http/api-error.js";
-import { OAuthError } from "../http/oauth-error.js";
+import { ApiError, OAuthError } from "../errors.js";
 import { isStorageUnavailable } from "../storage/unavailable.js";
 
 /** Anything thrown under /oidc as a standard OAuth error (RFC 6749 §5.2). */

@@ -1,9 +1,9 @@
 import { UserInfoRequest } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
-import { OAuthError } from "../http/oauth-error.js";
+import { OAuthError } from "../errors.js";
 import { accessTokenFrom } from "../http/user-auth.js";
-import { userClaims } from "../services/oidc-claims.js";
+import { userClaims } from "../services/tokens/claims.js";
 
 /**
  * The token of a /oidc/me request (wire contract §2.5): form body, then query, then the

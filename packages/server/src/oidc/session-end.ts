@@ -2,8 +2,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { EndSessionQuery } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Context } from "../context.js";
-import { OAuthError } from "../http/oauth-error.js";
-import { appConfig } from "../services/applications.js";
+import { OAuthError } from "../errors.js";
+import { appConfig } from "../services/tokens/app-config.js";
 
 const SIGNED_OUT = `<!doctype html><html><head><meta charset="utf-8"><title>Signed out</title></head>
 <body><p>You have been signed out.</p></body></html>`;

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { IntrospectionResponse, TokenActionRequest, TokenRequest, TokenResponse } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
-import { OAuthError } from "../http/oauth-error.js";
+import { OAuthError } from "../errors.js";
 import { oidcClient } from "./client.js";
 
 /** POST /oidc/token, /oidc/token/introspection (RFC 7662), /oidc/token/revocation (RFC 7009). */

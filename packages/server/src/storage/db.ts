@@ -3,12 +3,12 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import { startCheckpointer } from "./checkpointer.js";
-import { rememberResultShapes } from "./pg-result-shapes.js";
-import { hotStatementName, runHotQueriesDirectly } from "./repos/compiled.js";
+import { rememberResultShapes } from "./postgres/result-shapes.js";
 import type { Database } from "./schema.js";
-import { cachingDatabase } from "./sqlite-statements.js";
-import { registerUserRows, SqliteUserRows } from "./sqlite-user-rows.js";
+import { startCheckpointer } from "./sqlite/checkpointer.js";
+import { hotStatementName, runHotQueriesDirectly } from "./sqlite/hot-queries.js";
+import { cachingDatabase } from "./sqlite/statements.js";
+import { registerUserRows, SqliteUserRows } from "./sqlite/user-rows.js";
 
 export type Dialect = "sqlite" | "postgres";
 

@@ -95,8 +95,8 @@ export async function createApp(
   method: "client_secret_post" | "client_secret_basic" | "none",
   config: Record<string, unknown> = {},
 ): Promise<{ appId: string; appSecret: string }> {
-  const { newId, newSecret } = await import("../../src/services/ids.js");
-  const { defaultAppConfig } = await import("../../src/services/bootstrap.js");
+  const { newId, newSecret } = await import("../../src/lib/ids.js");
+  const { defaultAppConfig } = await import("../../src/services/admin/bootstrap.js");
   const appId = newId();
   const appSecret = newSecret();
   const now = Date.now();
@@ -122,7 +122,7 @@ export async function insertUserWithPassword(
   password: string | undefined,
   hash?: string,
 ): Promise<string> {
-  const { newUserRow } = await import("../../src/services/accounts.js");
+  const { newUserRow } = await import("../../src/services/users/identifiers.js");
   const row = newUserRow(h.boot.userPoolId, Date.now(), {
     ...fields,
     password_hash: hash ?? (password !== undefined ? await h.ctx.passwords.hash(password) : null),

@@ -8,8 +8,8 @@ import pino from "pino";
 import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type Context, createContext } from "../../src/context.js";
-import { type BootstrapInfo, ensureBootstrap } from "../../src/services/bootstrap.js";
-import type { Clock } from "../../src/services/clock.js";
+import type { Clock } from "../../src/lib/clock.js";
+import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisUp } from "./redis.js";
 
 export type DialectName = "sqlite" | "postgres";

@@ -6,7 +6,7 @@ import {
   DEFAULT_HEADERS,
 } from "authing-node-sdk/dist/utils/buildSignature.js";
 import axios from "axios";
-import { newId, newSecret } from "../../src/services/ids.js";
+import { newId, newSecret } from "../../src/lib/ids.js";
 import type { Harness } from "./harness.js";
 
 export interface SignOptions {

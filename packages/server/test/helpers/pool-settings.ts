@@ -1,4 +1,4 @@
-import { mergePoolSettings, parsePoolSettings } from "../../src/services/settings.js";
+import { mergePoolSettings, parsePoolSettings } from "../../src/services/users/pool-settings.js";
 import type { Harness } from "./harness.js";
 
 /** Deep-merge `patch` into the default pool's stored settings (until the management API exists). */

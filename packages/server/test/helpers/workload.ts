@@ -1,4 +1,4 @@
-import type { BootstrapInfo } from "../../src/services/bootstrap.js";
+import type { BootstrapInfo } from "../../src/services/admin/bootstrap.js";
 
 /**
  * A steady write load of sign-ups and phone changes against one or more server URLs, recording

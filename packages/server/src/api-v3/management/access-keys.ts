@@ -13,7 +13,7 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { accessKeyService, toAccessKeyDto } from "../../services/access-keys.js";
+import { accessKeyService, toAccessKeyDto } from "../../services/admin/access-keys.js";
 
 const tags = ["management: access keys"];
 

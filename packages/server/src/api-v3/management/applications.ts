@@ -14,7 +14,7 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { appAdmin } from "../../services/app-admin.js";
+import { appAdmin } from "../../services/admin/apps.js";
 
 const tags = ["management: applications"];
 type AppId = Static<typeof AppIdBody>;

@@ -12,8 +12,8 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { customFieldService } from "../../services/custom-fields.js";
-import { poolSettingsAdmin } from "../../services/pool-settings-admin.js";
+import { customFieldService } from "../../services/admin/custom-fields.js";
+import { poolSettingsAdmin } from "../../services/admin/pool-settings.js";
 
 const tags = ["management: settings"];
 

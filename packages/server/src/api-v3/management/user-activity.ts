@@ -11,7 +11,12 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { kickUser, unlockUser, userLoggedInApps, userLoginHistory } from "../../services/user-activity.js";
+import {
+  kickUser,
+  unlockUser,
+  userLoggedInApps,
+  userLoginHistory,
+} from "../../services/admin/users/activity.js";
 
 const tags = ["management: users"];
 

@@ -20,9 +20,9 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { userAdmin } from "../../services/user-admin.js";
-import { listUsers, listUsersLegacy } from "../../services/user-search.js";
-import { updateUser } from "../../services/user-update.js";
+import { userAdmin } from "../../services/admin/users/create.js";
+import { listUsers, listUsersLegacy } from "../../services/admin/users/search.js";
+import { updateUser } from "../../services/admin/users/update.js";
 
 const tags = ["management: users"];
 

@@ -1,10 +1,10 @@
 import type { BindEmailDto, BindPhoneDto } from "@gatehouse/protocol";
-import { ApiError } from "../../http/api-error.js";
+import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
-import { maskEmail, maskPhone } from "../audit.js";
-import { normalizeEmail } from "../email.js";
-import { normalizePhone } from "../phone.js";
-import type { CodeCheck, CodeKind } from "../ports.js";
+import type { CodeCheck, CodeKind } from "../codes/engine.js";
+import { maskEmail, maskPhone } from "../users/audit.js";
+import { normalizeEmail } from "../users/email.js";
+import { normalizePhone } from "../users/phone.js";
 import {
   assertAnotherSignInMethod,
   assertEmailFree,

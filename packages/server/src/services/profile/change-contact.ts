@@ -1,11 +1,11 @@
 import type { ApiErrorKey, PoolSettings } from "@gatehouse/protocol";
-import { ApiError } from "../../http/api-error.js";
+import { ApiError } from "../../errors.js";
+import type { NotificationPurpose } from "../../messaging/notifications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Contacts } from "../../storage/repos/user-contacts.js";
-import type { AuditAction } from "../audit.js";
-import type { FlowPurpose } from "../flow-tokens.js";
-import type { NotificationPurpose } from "../notifications.js";
-import type { CodeCheck, CodeTarget } from "../ports.js";
+import type { CodeCheck, CodeTarget } from "../codes/engine.js";
+import type { FlowPurpose } from "../codes/flow-tokens.js";
+import type { AuditAction } from "../users/audit.js";
 import {
   inTransaction,
   noticesTo,

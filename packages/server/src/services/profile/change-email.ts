@@ -1,7 +1,7 @@
 import type { UpdateEmailByEmailPassCodeDto } from "@gatehouse/protocol";
-import { ApiError } from "../../http/api-error.js";
-import { maskEmail } from "../audit.js";
-import { normalizeEmail } from "../email.js";
+import { ApiError } from "../../errors.js";
+import { maskEmail } from "../users/audit.js";
+import { normalizeEmail } from "../users/email.js";
 import { type ContactChangeRequest, type ContactChangeSpec, contactChangeFlow } from "./change-contact.js";
 import {
   assertEmailFree,

@@ -1,6 +1,6 @@
 import type { UpdatePhoneByPhonePassCodeDto } from "@gatehouse/protocol";
-import { maskPhone } from "../audit.js";
-import { normalizePhone } from "../phone.js";
+import { maskPhone } from "../users/audit.js";
+import { normalizePhone } from "../users/phone.js";
 import { type ContactChangeRequest, type ContactChangeSpec, contactChangeFlow } from "./change-contact.js";
 import {
   assertNewPhoneDiffers,

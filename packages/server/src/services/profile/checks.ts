@@ -1,8 +1,8 @@
-import { ApiError } from "../../http/api-error.js";
+import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
-import { normalizeEmail } from "../email.js";
-import { normalizePhone, splitE164 } from "../phone.js";
+import { normalizeEmail } from "../users/email.js";
+import { normalizePhone, splitE164 } from "../users/phone.js";
 
 /**
  * The rules of the user-information flows, one small named check each (STYLE habit 4).

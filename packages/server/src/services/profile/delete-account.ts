@@ -1,8 +1,8 @@
 import type { VerifyDeleteAccountRequestDto } from "@gatehouse/protocol";
-import { ApiError } from "../../http/api-error.js";
+import { ApiError } from "../../errors.js";
 import type { UserRow } from "../../storage/repos/users.js";
-import { maskEmail, maskPhone, maskText } from "../audit.js";
-import type { CodeCheck } from "../ports.js";
+import type { CodeCheck } from "../codes/engine.js";
+import { maskEmail, maskPhone, maskText } from "../users/audit.js";
 import {
   assertOldEmailMatches,
   assertOldPhoneMatches,

@@ -1,17 +1,19 @@
 import type { PoolSettings } from "@gatehouse/protocol";
 import type { Kysely, Transaction } from "kysely";
 import type { Logger } from "pino";
-import { ApiError } from "../../http/api-error.js";
+import { ApiError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import type { Notifier, NotifyRequest } from "../../messaging/notifications.js";
 import { isUniqueViolation, violatedConstraint } from "../../storage/db.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
-import type { AuditService, RequestMeta } from "../audit.js";
-import type { Clock } from "../clock.js";
-import type { FlowTokenService } from "../flow-tokens.js";
-import { LoginGuard } from "../login-guard.js";
-import type { Notifier, NotifyRequest } from "../notifications.js";
-import type { CodeCheck, CodeService, PasswordService, SessionService } from "../ports.js";
+import { LoginGuard } from "../auth/lockout.js";
+import type { PasswordService } from "../auth/passwords/hashing.js";
+import type { CodeCheck, CodeService } from "../codes/engine.js";
+import type { FlowTokenService } from "../codes/flow-tokens.js";
+import type { SessionService } from "../tokens/sessions.js";
+import type { AuditService, RequestMeta } from "../users/audit.js";
 
 /** A no-code, no-link notice about a change, to an address the user has or had. */
 export type ChangeNotice = NotifyRequest;

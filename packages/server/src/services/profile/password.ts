@@ -5,12 +5,12 @@ import type {
   ValidatePasswordDto,
   VerifyResetPasswordRequestDto,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../http/api-error.js";
+import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
-import { normalizeEmail } from "../email.js";
-import { normalizePhone } from "../phone.js";
-import type { CodeTarget } from "../ports.js";
+import type { CodeTarget } from "../codes/engine.js";
+import { normalizeEmail } from "../users/email.js";
+import { normalizePhone } from "../users/phone.js";
 import {
   type AppCall,
   type ChangeNotice,

@@ -4,10 +4,10 @@ import {
   UpdateUserProfileDto as UpdateUserProfileSchema,
   type UserDto,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../http/api-error.js";
+import { ApiError } from "../../errors.js";
 import type { UserPatch, UserRow } from "../../storage/repos/users.js";
-import { assertCustomData } from "../custom-fields.js";
-import { toUserDto } from "../user-dto.js";
+import { assertCustomData } from "../admin/custom-fields.js";
+import { toUserDto } from "../users/dto.js";
 import { assertUsernameFree } from "./checks.js";
 import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 

@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
-import { compiled, firstRow } from "./compiled.js";
+import { compiled, firstRow } from "../sqlite/hot-queries.js";
 import type { Executor } from "./executor.js";
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { compiled } from "./compiled.js";
+import { compiled } from "../sqlite/hot-queries.js";
 import type { Executor } from "./executor.js";
 
 /** Browser and device change only when the sign-in told them (null keeps the stored value). */

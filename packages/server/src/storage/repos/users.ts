@@ -1,8 +1,8 @@
 import DataLoader from "dataloader";
 import { type Insertable, type Kysely, PostgresAdapter, type Selectable, sql, type Updateable } from "kysely";
 import type { Database, UserTable } from "../schema.js";
-import { userRowsFor } from "../sqlite-user-rows.js";
-import { compiled, firstRow } from "./compiled.js";
+import { compiled, firstRow } from "../sqlite/hot-queries.js";
+import { userRowsFor } from "../sqlite/user-rows.js";
 import type { Executor } from "./executor.js";
 
 export type UserRow = Selectable<UserTable>;

@@ -1,0 +1,304 @@
+import type {
+  ApplicationDto,
+  BrandingConfig,
+  CreateApplicationRequest,
+  ListApplicationsQuery,
+  LoginConfig,
+  RegisterConfig,
+  UpdateApplicationRequest,
+} from "@gatehouse/protocol";
+import type { Context } from "../../context.js";
+import { ApiError } from "../../errors.js";
+import { newId, newSecret } from "../../lib/ids.js";
+import { isUniqueViolation } from "../../storage/db.js";
+import type { ApplicationPatch } from "../../storage/repos/application-admin.js";
+import type { ApplicationRow } from "../../storage/repos/applications.js";
+import { defaultAppConfig } from "./bootstrap.js";
+
+/**
+ * Applications of the management API (wire contract §4, ApplicationDto). The stored `config`
+ * JSON keeps bootstrap's keys (redirect URIs, token lifetimes) that the token service reads,
+ * plus the presentation settings GenAuth's ApplicationDto carries.
+ */
+export interface AppConfig {
+  redirectUris: string[];
+  logoutRedirectUris: string[];
+  accessTokenExpiresIn: number;
+  idTokenExpiresIn: number;
+  refreshTokenExpiresIn: number;
+  introspectionEndpointAuthMethod?: string;
+  revocationEndpointAuthMethod?: string;
+  idTokenSignedResponseAlg?: string;
+  appLogo?: string;
+  appDescription?: string;
+  defaultProtocol?: ApplicationDto["defaultProtocol"];
+  initLoginUri?: string;
+  ssoEnabled?: boolean;
+  ssoEnabledAt?: number;
+  template?: string;
+  loginConfig?: Partial<LoginConfig>;
+  registerConfig?: Partial<RegisterConfig>;
+  brandingConfig?: Partial<BrandingConfig>;
+}
+
+const DEFAULT_LOGIN: LoginConfig = {
+  mergeLoginAndRegisterPage: false,
+  enabledBasicLoginMethods: [
+    "PHONE_CODE",
+    "EMAIL_CODE",
+    "PHONE_PASSWORD",
+    "EMAIL_PASSWORD",
+    "USERNAME_PASSWORD",
+  ],
+  defaultLoginMethod: {
+    connectionType: "PASSWORD",
+    qrcodeType: "",
+    qrcodeExtIdpConnId: "",
+    adExtIdpConnId: "",
+    ldapExtIdpConnId: "",
+  },
+  enabledExtIdpConns: [],
+  showAuthorizationPage: false,
+};
+const DEFAULT_REGISTER: RegisterConfig = {
+  enabledBasicRegisterMethods: ["PHONE_CODE", "EMAIL_CODE", "EMAIL_PASSWORD"],
+  defaultRegisterMethod: "PASSWORD",
+};
+const DEFAULT_BRANDING: BrandingConfig = {
+  customCSSEnabled: false,
+  guardVersion: "Advanced",
+  showChangeLanguageButton: true,
+  defaultLanguage: "zh-CN",
+  showForgetPasswordButton: true,
+  showEnterpriseConnections: true,
+  showSocialConnections: true,
+  showAgreement: false,
+  agreements: [],
+};
+
+export function parseAppConfig(json: string): AppConfig {
+  let stored: Partial<AppConfig> = {};
+  try {
+    stored = JSON.parse(json) as Partial<AppConfig>;
+  } catch {
+    // fall back to defaults
+  }
+  return { ...defaultAppConfig(), ...stored };
+}
+
+export function toApplicationDto(row: ApplicationRow): ApplicationDto {
+  const c = parseAppConfig(row.config);
+  const tokenAuth = row.token_endpoint_auth_method;
+  return {
+    appId: row.id,
+    appIdentifier: row.identifier,
+    appName: row.name,
+    appLogo: c.appLogo ?? "",
+    ...(c.appDescription !== undefined ? { appDescription: c.appDescription } : {}),
+    appType: row.app_type as ApplicationDto["appType"],
+    userPoolId: row.pool_id,
+    isIntegrateApp: false,
+    defaultProtocol: c.defaultProtocol ?? "oidc",
+    redirectUris: c.redirectUris,
+    logoutRedirectUris: c.logoutRedirectUris,
+    initLoginUri: c.initLoginUri ?? "",
+    ssoEnabled: c.ssoEnabled ?? false,
+    ...(c.ssoEnabledAt ? { ssoEnabledAt: new Date(c.ssoEnabledAt).toISOString() } : {}),
+    loginConfig: {
+      ...DEFAULT_LOGIN,
+      ...c.loginConfig,
+      defaultLoginMethod: { ...DEFAULT_LOGIN.defaultLoginMethod, ...c.loginConfig?.defaultLoginMethod },
+    },
+    registerConfig: { ...DEFAULT_REGISTER, ...c.registerConfig },
+    brandingConfig: { ...DEFAULT_BRANDING, ...c.brandingConfig },
+    oidcConfig: {
+      client_id: row.id,
+      token_endpoint_auth_method: tokenAuth,
+      introspection_endpoint_auth_method: c.introspectionEndpointAuthMethod ?? tokenAuth,
+      revocation_endpoint_auth_method: c.revocationEndpointAuthMethod ?? tokenAuth,
+      id_token_signed_response_alg: c.idTokenSignedResponseAlg ?? "RS256",
+      access_token_expire: c.accessTokenExpiresIn,
+      id_token_expire: c.idTokenExpiresIn,
+      refresh_token_expire: c.refreshTokenExpiresIn,
+      redirect_uris: c.redirectUris,
+      post_logout_redirect_uris: c.logoutRedirectUris,
+      grant_types: ["authorization_code", "refresh_token", "password"],
+      response_types: ["code"],
+    },
+    samlProviderEnabled: false,
+    oauthProviderEnabled: false,
+    casProviderEnabled: false,
+    customBrandingEnabled: false,
+    customSecurityEnabled: false,
+    ...(c.template !== undefined ? { template: c.template } : {}),
+  };
+}
+
+type AppInput = Omit<UpdateApplicationRequest, "appId" | "appName">;
+
+/** Applies the request's fields onto the stored config and columns. */
+function applyInput(
+  config: AppConfig,
+  input: AppInput,
+  now: number,
+): { config: AppConfig; tokenAuth?: string } {
+  const c: AppConfig = { ...config };
+  if (input.appLogo !== undefined) c.appLogo = input.appLogo;
+  if (input.appDescription !== undefined) c.appDescription = input.appDescription;
+  if (input.defaultProtocol !== undefined) c.defaultProtocol = input.defaultProtocol;
+  if (input.initLoginUri !== undefined) c.initLoginUri = input.initLoginUri;
+  if (input.ssoEnabled !== undefined) {
+    if (input.ssoEnabled && !c.ssoEnabled) c.ssoEnabledAt = now;
+    c.ssoEnabled = input.ssoEnabled;
+  }
+  if (input.redirectUris !== undefined) c.redirectUris = input.redirectUris;
+  if (input.logoutRedirectUris !== undefined) c.logoutRedirectUris = input.logoutRedirectUris;
+  if (input.loginConfig) {
+    c.loginConfig = {
+      ...c.loginConfig,
+      ...input.loginConfig,
+      defaultLoginMethod: {
+        ...DEFAULT_LOGIN.defaultLoginMethod,
+        ...c.loginConfig?.defaultLoginMethod,
+        ...input.loginConfig.defaultLoginMethod,
+      },
+    };
+  }
+  if (input.registerConfig) c.registerConfig = { ...c.registerConfig, ...input.registerConfig };
+  if (input.brandingConfig) c.brandingConfig = { ...c.brandingConfig, ...input.brandingConfig };
+  const o = input.oidcConfig;
+  if (o) {
+    if (o.redirect_uris !== undefined) c.redirectUris = o.redirect_uris;
+    if (o.post_logout_redirect_uris !== undefined) c.logoutRedirectUris = o.post_logout_redirect_uris;
+    if (o.access_token_expire !== undefined) c.accessTokenExpiresIn = o.access_token_expire;
+    if (o.id_token_expire !== undefined) c.idTokenExpiresIn = o.id_token_expire;
+    if (o.refresh_token_expire !== undefined) c.refreshTokenExpiresIn = o.refresh_token_expire;
+    if (o.introspection_endpoint_auth_method !== undefined)
+      c.introspectionEndpointAuthMethod = o.introspection_endpoint_auth_method;
+    if (o.revocation_endpoint_auth_method !== undefined)
+      c.revocationEndpointAuthMethod = o.revocation_endpoint_auth_method;
+    if (o.id_token_signed_response_alg !== undefined)
+      c.idTokenSignedResponseAlg = o.id_token_signed_response_alg;
+  }
+  return { config: c, tokenAuth: o?.token_endpoint_auth_method };
+}
+
+function identifierFrom(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  return `${slug || "app"}-${newId().slice(0, 6)}`;
+}
+
+export function appAdmin(ctx: Context) {
+  const { repos } = ctx;
+  const requireApp = async (poolId: string, appId: string) => {
+    const app = await repos.findPoolApplication(poolId, appId);
+    if (!app) throw new ApiError("APP_NOT_FOUND");
+    return app;
+  };
+  const assertIdentifierFree = async (poolId: string, identifier: string, self?: string) => {
+    const other = await repos.findPoolApplicationByIdentifier(poolId, identifier);
+    if (other && other.id !== self) throw new ApiError("APP_IDENTIFIER_TAKEN");
+  };
+  const guarded = async <T>(fn: () => Promise<T>) => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError("APP_IDENTIFIER_TAKEN");
+      throw err;
+    }
+  };
+
+  return {
+    requireApp,
+    async create(poolId: string, input: CreateApplicationRequest): Promise<ApplicationDto> {
+      const identifier = input.appIdentifier ?? identifierFrom(input.appName);
+      await assertIdentifierFree(poolId, identifier);
+      const now = ctx.clock.now();
+      const base: AppConfig = defaultAppConfig();
+      if (input.template !== undefined) base.template = input.template;
+      const { config, tokenAuth } = applyInput(base, input, now);
+      const row: ApplicationRow = {
+        id: newId(),
+        pool_id: poolId,
+        name: input.appName,
+        identifier,
+        secret: newSecret(),
+        app_type: input.appType ?? "web",
+        token_endpoint_auth_method:
+          tokenAuth ??
+          (input.appType === "spa" || input.appType === "native" ? "none" : "client_secret_post"),
+        config: JSON.stringify(config),
+        created_at: now,
+        updated_at: now,
+      };
+      await guarded(() => repos.insertApplication(row));
+      return toApplicationDto(row);
+    },
+
+    async get(poolId: string, appId: string): Promise<ApplicationDto> {
+      return toApplicationDto(await requireApp(poolId, appId));
+    },
+
+    /** Self-built applications only (Gatehouse has no integrated ones); few per pool, paged in memory. */
+    async list(
+      poolId: string,
+      q: ListApplicationsQuery,
+    ): Promise<{ list: ApplicationDto[]; totalCount: number }> {
+      if (q.isIntegrateApp && !q.isSelfBuiltApp) return { list: [], totalCount: 0 };
+      const kw = q.keywords?.trim().toLowerCase();
+      const all = (await repos.listApplicationsByPool(poolId))
+        .map(toApplicationDto)
+        .filter((a) => !q.ssoEnabled || a.ssoEnabled)
+        .filter(
+          (a) =>
+            !kw ||
+            a.appName.toLowerCase().includes(kw) ||
+            a.appIdentifier.toLowerCase().includes(kw) ||
+            a.appId === kw,
+        );
+      if (q.all) return { list: all, totalCount: all.length };
+      const page = q.page ?? 1;
+      const limit = q.limit ?? 10;
+      return { list: all.slice((page - 1) * limit, page * limit), totalCount: all.length };
+    },
+
+    async update(poolId: string, input: UpdateApplicationRequest): Promise<ApplicationDto> {
+      const app = await requireApp(poolId, input.appId);
+      if (input.appIdentifier !== undefined && input.appIdentifier !== app.identifier) {
+        await assertIdentifierFree(poolId, input.appIdentifier, app.id);
+      }
+      const now = ctx.clock.now();
+      const { config, tokenAuth } = applyInput(parseAppConfig(app.config), input, now);
+      const patch: ApplicationPatch = { config: JSON.stringify(config), updated_at: now };
+      if (input.appName !== undefined) patch.name = input.appName;
+      if (input.appIdentifier !== undefined) patch.identifier = input.appIdentifier;
+      if (tokenAuth !== undefined) patch.token_endpoint_auth_method = tokenAuth;
+      await guarded(() => repos.updatePoolApplication(poolId, app.id, patch));
+      return this.get(poolId, app.id);
+    },
+
+    async remove(poolId: string, appId: string): Promise<void> {
+      await requireApp(poolId, appId);
+      const boot = await repos.getMeta("bootstrap");
+      if (boot && (JSON.parse(boot) as { appId?: string }).appId === appId)
+        throw new ApiError("DEFAULT_APP_PROTECTED");
+      await repos.deletePoolApplication(poolId, appId);
+    },
+
+    async secret(poolId: string, appId: string): Promise<string> {
+      return (await requireApp(poolId, appId)).secret;
+    },
+
+    async refreshSecret(poolId: string, appId: string): Promise<string> {
+      await requireApp(poolId, appId);
+      const secret = newSecret();
+      await repos.updatePoolApplication(poolId, appId, { secret, updated_at: ctx.clock.now() });
+      return secret;
+    },
+  };
+}
+export type AppAdmin = ReturnType<typeof appAdmin>;

@@ -1,0 +1,104 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Kysely } from "kysely";
+import type { Clock } from "../../lib/clock.js";
+import { newId, newSecret } from "../../lib/ids.js";
+import { repositories } from "../../storage/repos/index.js";
+import type { Database } from "../../storage/schema.js";
+
+export interface BootstrapInfo {
+  userPoolId: string;
+  userPoolSecret: string;
+  appId: string;
+  appSecret: string;
+  appHost: string;
+}
+
+/** Default settings of a new self-built web application (wire contract §4 ApplicationDto). */
+export function defaultAppConfig() {
+  return {
+    redirectUris: [] as string[],
+    logoutRedirectUris: [] as string[],
+    accessTokenExpiresIn: 7200,
+    idTokenExpiresIn: 7200,
+    refreshTokenExpiresIn: 30 * 86400,
+  };
+}
+
+/**
+ * On first start create the default pool and application; later starts reuse them and never
+ * rotate. A meta row claimed inside the same transaction makes concurrent first starts agree.
+ */
+export async function ensureBootstrap(
+  db: Kysely<Database>,
+  clock: Clock,
+  publicUrl: string,
+): Promise<{ info: BootstrapInfo; created: boolean }> {
+  const candidate = { poolId: newId(), appId: newId() };
+  const claimed = await db.transaction().execute(async (trx) => {
+    const repos = repositories(trx);
+    const stored = JSON.parse(await repos.getOrInsertMeta("bootstrap", JSON.stringify(candidate)));
+    if (stored.poolId !== candidate.poolId) return { stored, created: false };
+    const now = clock.now();
+    await repos.insertPool({
+      id: candidate.poolId,
+      name: "Default user pool",
+      secret: newSecret(),
+      settings: "{}",
+      created_at: now,
+      updated_at: now,
+    });
+    await repos.insertApplication({
+      id: candidate.appId,
+      pool_id: candidate.poolId,
+      name: "Default application",
+      identifier: "default",
+      secret: newSecret(),
+      app_type: "web",
+      token_endpoint_auth_method: "client_secret_post",
+      config: JSON.stringify(defaultAppConfig()),
+      created_at: now,
+      updated_at: now,
+    });
+    return { stored, created: true };
+  });
+  const repos = repositories(db);
+  const pool = await repos.findPoolById(claimed.stored.poolId);
+  const app = await repos.findApplicationById(claimed.stored.appId);
+  if (!pool || !app) throw new Error("bootstrap pool or application is missing from the database");
+  return {
+    created: claimed.created,
+    info: {
+      userPoolId: pool.id,
+      userPoolSecret: pool.secret,
+      appId: app.id,
+      appSecret: app.secret,
+      appHost: publicUrl,
+    },
+  };
+}
+
+export function writeBootstrapFile(dataDir: string, info: BootstrapInfo): string {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, "bootstrap.json");
+  fs.writeFileSync(file, `${JSON.stringify(info)}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return file;
+}
+
+export function bootstrapBox(info: BootstrapInfo, file: string): string {
+  const lines = [
+    "Gatehouse: first start — created the default user pool and application",
+    "",
+    `userPoolId      ${info.userPoolId}`,
+    `userPoolSecret  ${info.userPoolSecret}`,
+    `appId           ${info.appId}`,
+    `appSecret       ${info.appSecret}`,
+    `appHost         ${info.appHost}`,
+    "",
+    `Saved to ${file} (mode 0600). Keep the secrets safe.`,
+  ];
+  const width = Math.max(...lines.map((l) => l.length));
+  const bar = "─".repeat(width + 2);
+  return [`┌${bar}┐`, ...lines.map((l) => `│ ${l.padEnd(width)} │`), `└${bar}┘`].join("\n");
+}

@@ -1,0 +1,66 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { ApiError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import { resolveAccessKey } from "./access-keys.js";
+
+/**
+ * The token flow of the other GenAuth SDKs (wire contract §1.4.4): access key → short-lived
+ * HS256 JWT carrying `scoped_userpool_id`, keyed by a key derived from the server secret.
+ * The access key is re-checked on every use, so disabling or deleting it ends its tokens.
+ */
+export const MANAGEMENT_TOKEN_TTL_S = 7200;
+
+export interface ManagementTokenClaims {
+  accessKeyId: string;
+  poolId: string;
+}
+
+function equalSecrets(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function managementTokens(repos: Repositories, clock: Clock, serverSecret: string, issuer: string) {
+  const key = createHmac("sha256", serverSecret).update("gatehouse management token v1").digest();
+  return {
+    async issue(accessKeyId: string, accessKeySecret: string) {
+      const resolved = await resolveAccessKey(repos, accessKeyId);
+      if (!resolved || !equalSecrets(resolved.secret, accessKeySecret)) {
+        throw new ApiError("ACCESS_KEY_CREDENTIALS_INVALID");
+      }
+      const iat = Math.floor(clock.now() / 1000);
+      const token = await new SignJWT({ scoped_userpool_id: resolved.poolId, typ: "management" })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setIssuer(issuer)
+        .setSubject(accessKeyId)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + MANAGEMENT_TOKEN_TTL_S)
+        .sign(key);
+      return { access_token: token, expires_in: MANAGEMENT_TOKEN_TTL_S };
+    },
+    /** Verifies the token and that its access key still exists and is enabled. */
+    async verify(token: string): Promise<ManagementTokenClaims> {
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: ["HS256"],
+          issuer,
+          currentDate: new Date(clock.now()),
+        }));
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw new ApiError("TOKEN_EXPIRED");
+        throw new ApiError("TOKEN_INVALID");
+      }
+      const accessKeyId = typeof payload.sub === "string" ? payload.sub : "";
+      const poolId = payload.scoped_userpool_id;
+      if (payload.typ !== "management" || typeof poolId !== "string") throw new ApiError("TOKEN_INVALID");
+      const resolved = await resolveAccessKey(repos, accessKeyId);
+      if (!resolved || resolved.poolId !== poolId) throw new ApiError("TOKEN_INVALID");
+      return { accessKeyId, poolId };
+    },
+  };
+}
+export type ManagementTokens = ReturnType<typeof managementTokens>;

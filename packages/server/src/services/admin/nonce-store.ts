@@ -1,0 +1,28 @@
+import type { Clock } from "../../lib/clock.js";
+import type { Repositories } from "../../storage/repos/index.js";
+
+/**
+ * The replay cache of signed management requests, shared by every node. The database is the
+ * default; issue 8 adds a Redis implementation of the same one-method interface.
+ */
+export interface NonceStore {
+  /** Remember `nonce` for `accessKeyId` until `expiresAt` (epoch ms); false when it was already seen. */
+  claim(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean>;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+export function databaseNonceStore(repos: Repositories, clock: Clock): NonceStore {
+  let lastPrune = 0;
+  return {
+    async claim(accessKeyId, nonce, expiresAt) {
+      const now = clock.now();
+      if (now - lastPrune >= PRUNE_EVERY_MS) {
+        lastPrune = now;
+        // Rows past their expiry can no longer match: such a request fails the date window first.
+        await repos.deleteExpiredNonces(now);
+      }
+      return repos.insertNonce(accessKeyId, nonce, expiresAt);
+    },
+  };
+}

@@ -1,0 +1,266 @@
+import type {
+  CreateUserInfo,
+  CreateUserOptions,
+  GetUserBatchQuery,
+  GetUserQuery,
+  IdentityDto,
+  IsUserExistsRequest,
+  PoolSettings,
+  UserDto,
+  UserIdType,
+} from "@gatehouse/protocol";
+import type { Context } from "../../../context.js";
+import { ApiError } from "../../../errors.js";
+import { newId } from "../../../lib/ids.js";
+import { isUniqueViolation, violatedConstraint } from "../../../storage/db.js";
+import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
+import type { IdentityRow } from "../../../storage/repos/identities.js";
+import { repositories } from "../../../storage/repos/index.js";
+import type { NewUserRow, UserRow } from "../../../storage/repos/users.js";
+import { toIdentityDto } from "../../users/dto.js";
+import { toManagedUserDto, toManagedUserDtos } from "../../users/dto-options.js";
+import { findUserByIdType, requireUserByIdType } from "../../users/lookup.js";
+import { normalizePhone } from "../../users/phone.js";
+import { parsePoolSettings } from "../../users/pool-settings.js";
+import {
+  type Identifiers,
+  newUserRow,
+  normalizeIdentifiers,
+  preparePassword,
+  takenErrorFor,
+} from "../../users/user-input.js";
+import { assertCustomData } from "../custom-fields.js";
+
+export interface PreparedUser {
+  row: NewUserRow;
+  identities: IdentityRow[];
+  ids: Identifiers;
+}
+
+export async function loadPoolSettings(ctx: Context, poolId: string): Promise<PoolSettings> {
+  const pool = await ctx.repos.findPoolById(poolId);
+  if (!pool) throw new ApiError("POOL_NOT_FOUND");
+  return parsePoolSettings(pool.settings);
+}
+
+/** Validate, normalise and hash one new user; nothing is written. */
+export async function prepareNewUser(
+  ctx: Context,
+  poolId: string,
+  settings: PoolSettings,
+  fields: readonly CustomFieldRow[],
+  input: CreateUserInfo,
+  options: CreateUserOptions,
+  sourceType: "adminCreated" | "excel",
+): Promise<PreparedUser> {
+  const ids = normalizeIdentifiers(input, settings);
+  if (input.customData) assertCustomData(fields, input.customData);
+  const password = await preparePassword(ctx.passwords, input.password, options);
+  const now = ctx.clock.now();
+  const row = newUserRow(poolId, input, ids, password, {
+    now,
+    sourceType,
+    resetPasswordOnFirstLogin: options.resetPasswordOnFirstLogin,
+  });
+  const identities: IdentityRow[] = (input.identities ?? []).map((i) => ({
+    id: newId(),
+    pool_id: poolId,
+    user_id: row.id as string,
+    ext_idp_id: i.extIdpId,
+    provider: i.provider,
+    type: i.type,
+    user_id_in_idp: i.userIdInIdp,
+    user_info: i.userInfoInIdp === undefined ? null : JSON.stringify(i.userInfoInIdp),
+    origin_conn_ids: JSON.stringify(i.originConnIds ?? []),
+    created_at: now,
+  }));
+  return { row, identities, ids };
+}
+
+/** The first identifier of `ids` that is already used in the pool, as its 409 error. */
+export function firstTaken(
+  ids: Identifiers,
+  taken: Awaited<ReturnType<Context["repos"]["findTakenIdentifiers"]>>,
+): ApiError | undefined {
+  if (ids.email && taken.emails.has(ids.email.toLowerCase())) return new ApiError("EMAIL_TAKEN");
+  if (ids.username && taken.usernames.has(ids.username.toLowerCase())) return new ApiError("USERNAME_TAKEN");
+  if (ids.phone && taken.phones.has(ids.phone)) return new ApiError("PHONE_TAKEN");
+  if (ids.externalId && taken.externalIds.has(ids.externalId)) return new ApiError("EXTERNAL_ID_TAKEN");
+  return undefined;
+}
+
+export function wantedIdentifiers(list: readonly Identifiers[]) {
+  const pick = (k: keyof Identifiers) => list.map((i) => i[k]).filter((v): v is string => v !== undefined);
+  return {
+    emails: pick("email"),
+    usernames: pick("username"),
+    phones: pick("phone"),
+    externalIds: pick("externalId"),
+  };
+}
+
+/**
+ * Inserts users and their identities in one short transaction (multi-row statements of at most
+ * `chunk` rows); maps unique violations to 409s.
+ */
+export async function insertPreparedUsers(
+  ctx: Context,
+  users: readonly PreparedUser[],
+  chunk = 250,
+): Promise<void> {
+  try {
+    await ctx.db.kysely.transaction().execute(async (trx) => {
+      const repos = repositories(trx);
+      for (let i = 0; i < users.length; i += chunk) {
+        await repos.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
+      }
+      for (const u of users) for (const i of u.identities) await repos.insertIdentity(i);
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const which = violatedConstraint(err);
+    if (/identities/i.test(which)) {
+      throw new ApiError("USER_EXISTS", {
+        message: "An identity (extIdpId, userIdInIdp) is already linked to a user",
+      });
+    }
+    throw takenErrorFor(which);
+  }
+}
+
+function prefixed(index: number, err: unknown): unknown {
+  if (err instanceof ApiError) {
+    return new ApiError(err.key, { message: `list[${index}]: ${err.message}`, data: err.data });
+  }
+  return err;
+}
+
+/** Users of the management API (wire contract §4): create, read, delete, exists, identities. */
+export function userAdmin(ctx: Context) {
+  const { repos } = ctx;
+
+  async function created(poolId: string, rows: PreparedUser[]): Promise<UserDto[]> {
+    const stored = await repos.findUsersByIds(
+      poolId,
+      rows.map((r) => r.row.id as string),
+    );
+    const order = new Map(rows.map((r, i) => [r.row.id as string, i]));
+    stored.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    return toManagedUserDtos(repos, poolId, stored, { withCustomData: true, withIdentities: true });
+  }
+
+  return {
+    async create(poolId: string, input: CreateUserInfo, options: CreateUserOptions = {}): Promise<UserDto> {
+      const [dto] = await this.createBatch(poolId, [input], options, false);
+      return dto!;
+    },
+
+    /** All or nothing: every user is checked (and hashed) before one transaction inserts them. */
+    async createBatch(
+      poolId: string,
+      list: readonly CreateUserInfo[],
+      options: CreateUserOptions = {},
+      numbered = true,
+    ): Promise<UserDto[]> {
+      const settings = await loadPoolSettings(ctx, poolId);
+      const fields = await repos.listCustomFields(poolId, "USER");
+      const prepared: PreparedUser[] = [];
+      const seen = {
+        emails: new Set<string>(),
+        usernames: new Set<string>(),
+        phones: new Set<string>(),
+        externalIds: new Set<string>(),
+      };
+      for (const [i, input] of list.entries()) {
+        try {
+          const p = await prepareNewUser(ctx, poolId, settings, fields, input, options, "adminCreated");
+          const dup = firstTaken(p.ids, seen);
+          if (dup) throw dup;
+          if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
+          if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
+          if (p.ids.phone) seen.phones.add(p.ids.phone);
+          if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
+          prepared.push(p);
+        } catch (err) {
+          throw numbered ? prefixed(i, err) : err;
+        }
+      }
+      const taken = await repos.findTakenIdentifiers(poolId, wantedIdentifiers(prepared.map((p) => p.ids)));
+      for (const [i, p] of prepared.entries()) {
+        const err = firstTaken(p.ids, taken);
+        if (err) throw numbered ? prefixed(i, err) : err;
+      }
+      await insertPreparedUsers(ctx, prepared);
+      return created(poolId, prepared);
+    },
+
+    async get(poolId: string, q: GetUserQuery): Promise<UserDto> {
+      const settings = await loadPoolSettings(ctx, poolId);
+      const user = await requireUserByIdType(repos, poolId, settings, q.userId, q.userIdType);
+      const identities = q.withIdentities ? await repos.listIdentitiesByUser(user.id) : undefined;
+      return toManagedUserDto(user, q, identities);
+    },
+
+    /** Users that exist, in the order asked; unknown ids are left out. */
+    async getBatch(poolId: string, q: GetUserBatchQuery): Promise<UserDto[]> {
+      const settings = await loadPoolSettings(ctx, poolId);
+      const rows: UserRow[] = [];
+      const add = (u: UserRow | undefined) => {
+        if (u && !rows.some((r) => r.id === u.id)) rows.push(u);
+      };
+      if ((q.userIdType ?? "user_id") === "user_id") {
+        const found = new Map((await repos.findUsersByIds(poolId, q.userIds)).map((u) => [u.id, u]));
+        for (const id of q.userIds) add(found.get(id));
+      } else {
+        for (const id of q.userIds) add(await findUserByIdType(repos, poolId, settings, id, q.userIdType));
+      }
+      return toManagedUserDtos(repos, poolId, rows, q);
+    },
+
+    /** Resolves every id first; unknown ids are ignored. Returns the ids deleted. */
+    async deleteBatch(
+      poolId: string,
+      userIds: readonly string[],
+      userIdType?: UserIdType,
+    ): Promise<string[]> {
+      const settings = await loadPoolSettings(ctx, poolId);
+      const ids = new Set<string>();
+      for (const id of userIds) {
+        const u = await findUserByIdType(repos, poolId, settings, id, userIdType);
+        if (u) ids.add(u.id);
+      }
+      // Ended first so this node forgets the sessions at once; the rows go with the users.
+      for (const id of ids) await ctx.sessions.endUserSessions(poolId, id, { reason: "user-deleted" });
+      await ctx.db.kysely.transaction().execute(async (trx) => {
+        const tx = repositories(trx);
+        await tx.deleteLoginHistoryOfUsers(poolId, [...ids]);
+        await tx.deleteUsers(poolId, [...ids]);
+      });
+      return [...ids];
+    },
+
+    /** True when any given identifier belongs to a user of the pool. */
+    async exists(poolId: string, q: IsUserExistsRequest): Promise<boolean> {
+      const settings = await loadPoolSettings(ctx, poolId);
+      if (q.username?.trim() && (await repos.findUserByUsername(poolId, q.username.trim()))) return true;
+      if (q.email?.trim() && (await repos.findUserByEmail(poolId, q.email.trim()))) return true;
+      if (q.externalId && (await repos.findUserByExternalId(poolId, q.externalId))) return true;
+      if (q.phone?.trim()) {
+        try {
+          const { e164 } = normalizePhone(q.phone, undefined, settings.defaultPhoneCountryCode);
+          if (await repos.findUserByPhone(poolId, e164)) return true;
+        } catch {
+          // not a valid phone number: nobody has it
+        }
+      }
+      return false;
+    },
+
+    async identities(poolId: string, userId: string, userIdType?: UserIdType): Promise<IdentityDto[]> {
+      const settings = await loadPoolSettings(ctx, poolId);
+      const user = await requireUserByIdType(repos, poolId, settings, userId, userIdType);
+      return (await repos.listIdentitiesByUser(user.id)).map(toIdentityDto);
+    },
+  };
+}
+export type UserAdmin = ReturnType<typeof userAdmin>;

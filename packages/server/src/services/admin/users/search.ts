@@ -1,0 +1,197 @@
+import type {
+  ListUsersLegacyQuery,
+  ListUsersOperator,
+  ListUsersRequest,
+  PoolSettings,
+  UserDto,
+} from "@gatehouse/protocol";
+import type { Context } from "../../../context.js";
+import { ApiError } from "../../../errors.js";
+import type { UserColumn, UserCondition, UserSearch } from "../../../storage/repos/user-admin.js";
+import { toManagedUserDtos } from "../../users/dto-options.js";
+import { normalizePhone } from "../../users/phone.js";
+import { loadPoolSettings } from "./create.js";
+
+/** list-users (POST, wire contract §4): keywords, advanced filters, sort and pagination ≤ 50. */
+
+type Kind = "text" | "time" | "bool" | "int";
+const FIELDS: Record<string, { column: UserColumn; kind: Kind }> = {
+  id: { column: "id", kind: "text" },
+  userId: { column: "id", kind: "text" },
+  email: { column: "email", kind: "text" },
+  phone: { column: "phone", kind: "text" },
+  phoneCountryCode: { column: "phone", kind: "text" },
+  username: { column: "username", kind: "text" },
+  externalId: { column: "external_id", kind: "text" },
+  status: { column: "status", kind: "text" },
+  gender: { column: "gender", kind: "text" },
+  name: { column: "name", kind: "text" },
+  nickname: { column: "nickname", kind: "text" },
+  company: { column: "company", kind: "text" },
+  givenName: { column: "given_name", kind: "text" },
+  familyName: { column: "family_name", kind: "text" },
+  middleName: { column: "middle_name", kind: "text" },
+  profile: { column: "profile", kind: "text" },
+  preferredUsername: { column: "preferred_username", kind: "text" },
+  website: { column: "website", kind: "text" },
+  address: { column: "address", kind: "text" },
+  formatted: { column: "formatted", kind: "text" },
+  streetAddress: { column: "street_address", kind: "text" },
+  postalCode: { column: "postal_code", kind: "text" },
+  identityNumber: { column: "identity_number", kind: "text" },
+  country: { column: "country", kind: "text" },
+  province: { column: "province", kind: "text" },
+  city: { column: "city", kind: "text" },
+  region: { column: "region", kind: "text" },
+  lastIp: { column: "last_ip", kind: "text" },
+  lastLoginApp: { column: "last_login_app", kind: "text" },
+  userSourceType: { column: "source_type", kind: "text" },
+  createdAt: { column: "created_at", kind: "time" },
+  updatedAt: { column: "updated_at", kind: "time" },
+  lastLogin: { column: "last_login", kind: "time" },
+  statusChangedAt: { column: "status_changed_at", kind: "time" },
+  passwordLastSetAt: { column: "password_last_set_at", kind: "time" },
+  loginsCount: { column: "logins_count", kind: "int" },
+  passwordSecurityLevel: { column: "password_security_level", kind: "int" },
+  emailVerified: { column: "email_verified", kind: "bool" },
+  phoneVerified: { column: "phone_verified", kind: "bool" },
+};
+
+const FUZZY_DEFAULT = ["id", "phone", "email", "name", "username", "externalId", "nickname"];
+
+function fieldOf(name: string) {
+  const f = Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
+  if (!f) throw new ApiError("USER_FILTER_INVALID", { message: `Unknown user field: ${name}` });
+  return f;
+}
+
+function scalar(field: string, kind: Kind, value: unknown, settings: PoolSettings): string | number {
+  const bad = (want: string) =>
+    new ApiError("USER_FILTER_INVALID", { message: `advancedFilter ${field}: value must be ${want}` });
+  switch (kind) {
+    case "bool":
+      if (typeof value !== "boolean") throw bad("true or false");
+      return value ? 1 : 0;
+    case "int":
+      if (typeof value !== "number" || !Number.isFinite(value)) throw bad("a number");
+      return value;
+    case "time": {
+      const ms =
+        typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
+      if (!Number.isFinite(ms)) throw bad("a date (epoch milliseconds or ISO 8601)");
+      return ms;
+    }
+    default: {
+      if (typeof value !== "string" && typeof value !== "number") throw bad("a string");
+      const s = String(value);
+      if (field === "phone") {
+        try {
+          return normalizePhone(s, undefined, settings.defaultPhoneCountryCode).e164;
+        } catch {
+          return s;
+        }
+      }
+      return s;
+    }
+  }
+}
+
+export function toCondition(
+  filter: { field: string; operator: ListUsersOperator; value?: unknown },
+  settings: PoolSettings,
+): UserCondition {
+  const { column, kind } = fieldOf(filter.field);
+  const v = filter.value;
+  const one = () => scalar(filter.field, kind, v, settings);
+  const list = (min: number, max: number) => {
+    if (!Array.isArray(v) || v.length < min || v.length > max) {
+      throw new ApiError("USER_FILTER_INVALID", {
+        message: `advancedFilter ${filter.field} ${filter.operator}: value must be an array of ${min === max ? min : `${min} to ${max}`} items`,
+      });
+    }
+    return v.map((x) => scalar(filter.field, kind, x, settings));
+  };
+  switch (filter.operator) {
+    case "EQUAL":
+      return { column, op: "eq", value: one() };
+    case "NOT_EQUAL":
+      return { column, op: "ne", value: one() };
+    case "GREATER":
+      return { column, op: "gt", value: one() };
+    case "LESSER":
+      return { column, op: "lt", value: one() };
+    case "IN":
+      return { column, op: "in", value: list(0, 100) };
+    case "BETWEEN": {
+      const [a, b] = list(2, 2);
+      return { column, op: "between", value: [a!, b!] };
+    }
+    case "CONTAINS":
+    case "NOT_CONTAINS":
+      if (kind !== "text" || typeof v !== "string") {
+        throw new ApiError("USER_FILTER_INVALID", {
+          message: `advancedFilter ${filter.field} ${filter.operator}: needs a text field and a string value`,
+        });
+      }
+      return { column, op: filter.operator === "CONTAINS" ? "contains" : "not_contains", value: v };
+    case "IS_NULL":
+      return { column, op: "is_null" };
+    case "NOT_NULL":
+      return { column, op: "not_null" };
+  }
+}
+
+export async function listUsers(
+  ctx: Context,
+  poolId: string,
+  req: ListUsersRequest,
+): Promise<{ totalCount: number; list: UserDto[] }> {
+  const settings = await loadPoolSettings(ctx, poolId);
+  const o = req.options ?? {};
+  const page = o.pagination?.page ?? 1;
+  const limit = o.pagination?.limit ?? 10;
+  const search: UserSearch = {
+    keywords: req.keywords,
+    keywordColumns: [...new Set((o.fuzzySearchOn ?? FUZZY_DEFAULT).map((f) => fieldOf(f).column))],
+    conditions: (req.advancedFilter ?? []).map((f) => toCondition(f, settings)),
+    sort: (o.sort ?? [{ field: "createdAt", order: "desc" as const }]).map((s) => ({
+      column: fieldOf(s.field).column,
+      desc: s.order === "desc",
+    })),
+    offset: (page - 1) * limit,
+    limit,
+  };
+  const [totalCount, rows] = await Promise.all([
+    ctx.repos.countSearchUsers(poolId, search),
+    ctx.repos.searchUsers(poolId, search),
+  ]);
+  return { totalCount, list: await toManagedUserDtos(ctx.repos, poolId, rows, o) };
+}
+
+/** GET /api/v3/list-users (listUsersLegacy): status and updatedAt window (unix seconds). */
+export async function listUsersLegacy(
+  ctx: Context,
+  poolId: string,
+  q: ListUsersLegacyQuery,
+): Promise<{ totalCount: number; list: UserDto[] }> {
+  const page = q.page ?? 1;
+  const limit = q.limit ?? 10;
+  const conditions: UserCondition[] = [];
+  if (q.status) conditions.push({ column: "status", op: "eq", value: q.status });
+  if (q.updatedAtStart !== undefined)
+    conditions.push({ column: "updated_at", op: "gt", value: q.updatedAtStart * 1000 - 1 });
+  if (q.updatedAtEnd !== undefined)
+    conditions.push({ column: "updated_at", op: "lt", value: q.updatedAtEnd * 1000 + 1000 });
+  const search: UserSearch = {
+    keywordColumns: [],
+    conditions,
+    sort: [{ column: "created_at", desc: true }],
+    offset: (page - 1) * limit,
+    limit,
+  };
+  const [totalCount, rows] = await Promise.all([
+    ctx.repos.countSearchUsers(poolId, search),
+    ctx.repos.searchUsers(poolId, search),
+  ]);
+  return { totalCount, list: await toManagedUserDtos(ctx.repos, poolId, rows, q) };
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import type { PoolSettings } from "@gatehouse/protocol";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+import bcrypt from "bcryptjs";
+import { ApiError } from "../../../errors.js";
+import { RsaPasswordDecryptor } from "./decrypt.js";
+import { assertPasswordPolicy, passwordSecurityLevel } from "./policy.js";
+
+export type PasswordEncryptType = "none" | "rsa" | "sm2" | undefined;
+
+export interface PasswordService {
+  /** argon2id (OWASP parameters). Never call inside a transaction. */
+  hash(password: string): Promise<string>;
+  /** argon2id or bcrypt; `needsRehash` when the stored hash is not current argon2id. */
+  verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
+  /** Verify against a dummy hash: same cost when the account does not exist. */
+  verifyDummy(password: string): Promise<void>;
+  /** Decrypt a `passwordEncryptType: "rsa"` value; throws PASSWORD_DECRYPT_FAILED. */
+  decrypt(value: string, type: PasswordEncryptType): string;
+  /** Throws WEAK_PASSWORD (400/2061) with a message describing the rule. */
+  assertPolicy(password: string, settings: PoolSettings): void;
+  /** GenAuth's 1/2/3 (behaviour-and-errors §2.7), stored when the password is set. */
+  securityLevel(password: string): 1 | 2 | 3;
+}
+
+/** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
+const ARGON2 = {
+  algorithm: 2, // Algorithm.Argon2id (a const enum, unusable under verbatimModuleSyntax)
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+const CURRENT_PARAMS = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=${ARGON2.parallelism}$`;
+
+/**
+ * At most this many argon2 computations at once. Each holds a libuv thread-pool thread and
+ * 19 MiB for ~10 ms: more than one per core adds no throughput, only memory, and a pool full of
+ * hashes makes every other thread-pool task (file and DNS work, async crypto) queue behind them.
+ * One thread stays free.
+ */
+export function hashSlots(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(os.availableParallelism(), pool - 1));
+}
+
+/** A counting semaphore: `run(fn)` waits for a free slot. */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+const isBcrypt = (hash: string) => /^\$2[abxy]?\$\d{2}\$/.test(hash);
+const isArgon2 = (hash: string) => hash.startsWith("$argon2");
+
+/** Implements PasswordService (ports.ts); wired as `ctx.passwords`. */
+export class Passwords implements PasswordService {
+  private readonly rsa: RsaPasswordDecryptor;
+  private dummy?: Promise<string>;
+  private readonly slots = new Slots(hashSlots());
+
+  constructor(rsaPrivateKeyPem: string) {
+    this.rsa = new RsaPasswordDecryptor(rsaPrivateKeyPem);
+  }
+
+  hash(password: string): Promise<string> {
+    return this.slots.run(() => argon2Hash(password, ARGON2 as never));
+  }
+
+  async verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }> {
+    if (isArgon2(hash)) {
+      const ok = await this.slots.run(() => argon2Verify(hash, password)).catch(() => false);
+      return { ok, needsRehash: ok && !hash.startsWith(CURRENT_PARAMS) };
+    }
+    if (isBcrypt(hash)) {
+      const ok = await bcrypt.compare(password, hash).catch(() => false);
+      return { ok, needsRehash: ok };
+    }
+    // Unknown format: spend the same time, never match.
+    await this.verifyDummy(password);
+    return { ok: false, needsRehash: false };
+  }
+
+  async verifyDummy(password: string): Promise<void> {
+    this.dummy ??= this.hash(randomBytes(16).toString("hex"));
+    const dummy = await this.dummy;
+    await this.slots.run(() => argon2Verify(dummy, password)).catch(() => false);
+  }
+
+  decrypt(value: string, type: PasswordEncryptType): string {
+    if (type === undefined || type === "none") return value;
+    if (type === "rsa") return this.rsa.decrypt(value);
+    throw new ApiError("PASSWORD_DECRYPT_FAILED", {
+      message: `passwordEncryptType "${type}" is not supported by this server; use "rsa" or "none"`,
+    });
+  }
+
+  assertPolicy(password: string, settings: PoolSettings): void {
+    assertPasswordPolicy(password, settings);
+  }
+
+  securityLevel(password: string): 1 | 2 | 3 {
+    return passwordSecurityLevel(password);
+  }
+}

@@ -1,0 +1,103 @@
+import { createRequire } from "node:module";
+import type { PoolSettings } from "@gatehouse/protocol";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { ApiError } from "../../../errors.js";
+
+/**
+ * The pool's password policy: GenAuth's strength levels (behaviour-and-errors §4.1) plus an
+ * optional minimum zxcvbn score. Each rule is a small named check (STYLE habit 4).
+ */
+const hasLetter = (p: string) => /\p{L}/u.test(p);
+const hasDigit = (p: string) => /\p{Nd}/u.test(p);
+/** Anything that is neither a letter, a digit nor white space counts as a symbol. */
+const hasSymbol = (p: string) => /[^\p{L}\p{Nd}\s]/u.test(p);
+const classCount = (p: string) => [hasLetter, hasDigit, hasSymbol].filter((f) => f(p)).length;
+
+const MIN_LENGTH = 6;
+
+function weak(message: string): ApiError {
+  return new ApiError("WEAK_PASSWORD", { message });
+}
+
+function assertNotEmpty(password: string): void {
+  if (password.length === 0) throw weak("Password must not be empty");
+}
+
+function assertLevel(password: string, settings: PoolSettings): void {
+  const level = settings.passwordStrength;
+  const length = [...password].length;
+  if (level >= 1 && level <= 3 && length < MIN_LENGTH) {
+    throw weak(`Password must be at least ${MIN_LENGTH} characters long`);
+  }
+  if (level === 2 && classCount(password) < 2) {
+    throw weak(
+      `Password must be at least ${MIN_LENGTH} characters long and contain at least two of: letters, digits, symbols`,
+    );
+  }
+  if (level === 3 && classCount(password) < 3) {
+    throw weak(
+      `Password must be at least ${MIN_LENGTH} characters long and contain letters, digits and symbols`,
+    );
+  }
+}
+
+function assertCustomRule(password: string, settings: PoolSettings): void {
+  if (settings.passwordStrength !== 4) return;
+  const { regex, message } = settings.customPasswordStrength;
+  if (!regex) return;
+  let re: RegExp;
+  try {
+    re = new RegExp(regex, "u");
+  } catch {
+    // A broken admin rule fails closed: the pool asked for a rule we cannot check.
+    throw weak("The user pool's custom password rule is invalid; ask an administrator to fix it");
+  }
+  if (!re.test(password)) throw weak(message || `Password must match the pattern ${regex}`);
+}
+
+let zxcvbn: ZxcvbnFactory | undefined;
+/** zxcvbn and its dictionaries are loaded the first time a password is scored (memory at idle). */
+function loadZxcvbn(): ZxcvbnFactory {
+  const require = createRequire(import.meta.url);
+  const { ZxcvbnFactory } = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+  const { adjacencyGraphs, dictionary } =
+    require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+  return new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+}
+function zxcvbnScore(password: string): { score: number; warning: string } {
+  zxcvbn ??= loadZxcvbn();
+  // zxcvbn is quadratic in length; the first 100 characters decide any realistic score.
+  const r = zxcvbn.check(password.slice(0, 100));
+  return { score: r.score, warning: r.feedback.warning ?? "" };
+}
+
+function assertZxcvbn(password: string, settings: PoolSettings): void {
+  const min = settings.passwordMinZxcvbnScore;
+  if (min <= 0) return;
+  const { score, warning } = zxcvbnScore(password);
+  if (score < min) {
+    throw weak(
+      `Password is too easy to guess (strength score ${score} of 4, at least ${min} required)` +
+        (warning ? `: ${warning}` : ""),
+    );
+  }
+}
+
+/** Throws WEAK_PASSWORD (400/2061) naming the rule that failed. */
+export function assertPasswordPolicy(password: string, settings: PoolSettings): void {
+  assertNotEmpty(password);
+  assertLevel(password, settings);
+  assertCustomRule(password, settings);
+  assertZxcvbn(password, settings);
+}
+
+/**
+ * GenAuth's `passwordSecurityLevel` of a password (behaviour-and-errors §2.7): 3 for ≥ 12
+ * characters with lower case, upper case and a digit; 2 for ≥ 8 with a letter and a digit; else 1.
+ */
+export function passwordSecurityLevel(password: string): 1 | 2 | 3 {
+  const length = [...password].length;
+  if (length >= 12 && /\p{Ll}/u.test(password) && /\p{Lu}/u.test(password) && hasDigit(password)) return 3;
+  if (length >= 8 && hasLetter(password) && hasDigit(password)) return 2;
+  return 1;
+}

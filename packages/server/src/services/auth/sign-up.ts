@@ -1,0 +1,207 @@
+import type { PoolSettings, SignUpProfile, SignUpRequest, UserDto } from "@gatehouse/protocol";
+import type { Context } from "../../context.js";
+import { ApiError } from "../../errors.js";
+import { repositories } from "../../storage/repos/index.js";
+import type { NewUserRow } from "../../storage/repos/users.js";
+import type { CheckedCode, CodeTarget } from "../codes/engine.js";
+import { toUserDto } from "../users/dto.js";
+import {
+  assertIdentifiersFree,
+  insertUser,
+  newUserRow,
+  normalizeEmail,
+  normalizePhoneE164,
+  normalizeUsername,
+} from "../users/identifiers.js";
+import type { AppScope } from "./scope.js";
+
+/** What a sign-up will create, before any code is checked or password hashed. */
+interface Plan {
+  email?: string;
+  emailVerified: boolean;
+  username?: string;
+  phone?: string;
+  phoneVerified: boolean;
+  password?: string;
+  /** Codes that must be valid (checked, then consumed with the insert). */
+  codes: { target: CodeTarget; channel: string; code: string }[];
+  source: string;
+}
+
+function assertRegisterEnabled(settings: PoolSettings): void {
+  if (settings.registerDisabled) throw new ApiError("REGISTER_DISABLED");
+}
+
+function planPassword(ctx: Context, input: SignUpRequest): Plan {
+  const p = input.passwordPayload;
+  if (!p) throw new ApiError("INVALID_REQUEST", { message: "passwordPayload is required for PASSWORD" });
+  if (p.email === undefined && p.username === undefined) {
+    throw new ApiError("INVALID_REQUEST", { message: "passwordPayload needs an email or a username" });
+  }
+  return {
+    email: p.email !== undefined ? normalizeEmail(p.email) : undefined,
+    emailVerified: false,
+    username: p.username !== undefined ? normalizeUsername(p.username) : undefined,
+    phoneVerified: false,
+    password: ctx.passwords.decrypt(p.password, input.options?.passwordEncryptType),
+    codes: [],
+    source: p.email !== undefined ? "basic:email-password" : "basic:username-password",
+  };
+}
+
+function planPasscode(ctx: Context, s: AppScope, input: SignUpRequest): Plan {
+  const p = input.passCodePayload;
+  if (!p) throw new ApiError("INVALID_REQUEST", { message: "passCodePayload is required for PASSCODE" });
+  const raw = input.options?.passwordForPhonePassCode;
+  const password =
+    raw !== undefined ? ctx.passwords.decrypt(raw, input.options?.passwordEncryptType) : undefined;
+  const poolId = s.pool.id;
+  if (p.phone !== undefined) {
+    const phone = normalizePhoneE164(p.phone, p.phoneCountryCode, s.settings);
+    return {
+      phone,
+      phoneVerified: true,
+      emailVerified: false,
+      password,
+      codes: [
+        { target: { poolId, kind: "sms", target: phone }, channel: "CHANNEL_REGISTER", code: p.passCode },
+      ],
+      source: "basic:phone-code",
+    };
+  }
+  if (p.email !== undefined) {
+    const email = normalizeEmail(p.email);
+    return {
+      email,
+      emailVerified: true,
+      phoneVerified: false,
+      password,
+      codes: [
+        { target: { poolId, kind: "email", target: email }, channel: "CHANNEL_REGISTER", code: p.passCode },
+      ],
+      source: "basic:email-code",
+    };
+  }
+  throw new ApiError("INVALID_REQUEST", { message: "passCodePayload needs a phone or an email" });
+}
+
+/** profile.email / profile.phone: "information completion", each proved by its own code. */
+function planCompletion(s: AppScope, input: SignUpRequest, plan: Plan): void {
+  const profile = input.profile;
+  const options = input.options;
+  const poolId = s.pool.id;
+  if (profile?.email !== undefined) {
+    const email = normalizeEmail(profile.email);
+    if (plan.email === undefined) {
+      const code = options?.emailPassCodeForInformationCompletion;
+      if (!code) {
+        throw new ApiError("INVALID_REQUEST", {
+          message:
+            "profile.email needs options.emailPassCodeForInformationCompletion (CHANNEL_COMPLETE_EMAIL)",
+        });
+      }
+      plan.email = email;
+      plan.emailVerified = true;
+      plan.codes.push({
+        target: { poolId, kind: "email", target: email },
+        channel: "CHANNEL_COMPLETE_EMAIL",
+        code,
+      });
+    } else if (plan.email !== email) {
+      throw new ApiError("INVALID_REQUEST", { message: "profile.email differs from the email signing up" });
+    }
+  }
+  if (profile?.phone !== undefined) {
+    const phone = normalizePhoneE164(profile.phone, profile.phoneCountryCode, s.settings);
+    if (plan.phone === undefined) {
+      const code = options?.phonePassCodeForInformationCompletion;
+      if (!code) {
+        throw new ApiError("INVALID_REQUEST", {
+          message:
+            "profile.phone needs options.phonePassCodeForInformationCompletion (CHANNEL_COMPLETE_PHONE)",
+        });
+      }
+      plan.phone = phone;
+      plan.phoneVerified = true;
+      plan.codes.push({
+        target: { poolId, kind: "sms", target: phone },
+        channel: "CHANNEL_COMPLETE_PHONE",
+        code,
+      });
+    } else if (plan.phone !== phone) {
+      throw new ApiError("INVALID_REQUEST", { message: "profile.phone differs from the phone signing up" });
+    }
+  }
+}
+
+/** SignUpProfileDto → user columns (`locality` is the city). */
+export function profileColumns(profile: SignUpProfile | undefined): Partial<NewUserRow> {
+  if (!profile) return {};
+  const cols: Partial<NewUserRow> = {
+    nickname: profile.nickname,
+    company: profile.company,
+    photo: profile.photo,
+    device: profile.device,
+    browser: profile.browser,
+    name: profile.name,
+    given_name: profile.givenName,
+    family_name: profile.familyName,
+    middle_name: profile.middleName,
+    profile: profile.profile,
+    preferred_username: profile.preferredUsername,
+    website: profile.website,
+    gender: profile.gender,
+    birthdate: profile.birthdate,
+    zoneinfo: profile.zoneinfo,
+    locale: profile.locale,
+    address: profile.address,
+    formatted: profile.formatted,
+    street_address: profile.streetAddress,
+    city: profile.locality,
+    region: profile.region,
+    postal_code: profile.postalCode,
+    country: profile.country,
+    custom_data: profile.customData ? JSON.stringify(profile.customData) : undefined,
+  };
+  return Object.fromEntries(Object.entries(cols).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * `POST /api/v3/signup` (wire contract §3a). Order: cheap checks, identifiers free, codes valid,
+ * password hashed — then one short transaction inserts the user and consumes the codes.
+ */
+export async function signUp(ctx: Context, s: AppScope, input: SignUpRequest): Promise<UserDto> {
+  assertRegisterEnabled(s.settings);
+  const plan = input.connection === "PASSWORD" ? planPassword(ctx, input) : planPasscode(ctx, s, input);
+  planCompletion(s, input, plan);
+  if (plan.password !== undefined) ctx.passwords.assertPolicy(plan.password, s.settings);
+  await assertIdentifiersFree(ctx.repos, s.pool.id, plan);
+
+  const checked: CheckedCode[] = [];
+  for (const c of plan.codes) checked.push(await ctx.codes.check(c.target, [c.channel], c.code, s.settings));
+
+  const now = ctx.clock.now();
+  const row = newUserRow(s.pool.id, now, {
+    ...profileColumns(input.profile),
+    email: plan.email ?? null,
+    email_verified: plan.emailVerified ? 1 : 0,
+    username: plan.username ?? null,
+    phone: plan.phone ?? null,
+    phone_verified: plan.phoneVerified ? 1 : 0,
+    source_type: "register",
+    source_id: s.app.id,
+    register_source: JSON.stringify([plan.source]),
+  });
+  if (plan.password !== undefined) {
+    row.password_hash = await ctx.passwords.hash(plan.password);
+    row.password_security_level = ctx.passwords.securityLevel(plan.password);
+    row.password_last_set_at = now;
+  }
+  await ctx.db.kysely.transaction().execute(async (trx) => {
+    await insertUser(repositories(trx), row);
+    if (checked.length > 0) await ctx.codes.consume(checked, trx);
+  });
+  const created = await ctx.repos.findUserById(s.pool.id, row.id);
+  if (!created) throw new ApiError("INTERNAL");
+  return toUserDto(created);
+}

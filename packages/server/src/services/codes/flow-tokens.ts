@@ -1,0 +1,101 @@
+import { createHmac } from "node:crypto";
+import { ApiError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import { newId, randomBase64url } from "../../lib/ids.js";
+import type { Repositories } from "../../storage/repos/index.js";
+
+/**
+ * One-time flow tokens: step 1 of a two-step flow (verify-update-phone-request …) proves
+ * possession and gets a token; step 2 spends it (STYLE habit 8). The token is 256 random bits;
+ * only its HMAC-SHA256 (keyed with the server secret) is stored, so a database leak yields
+ * nothing spendable. It is bound to purpose, pool, user and the exact values it was issued for.
+ */
+export type FlowPurpose = "update_phone" | "update_email" | "reset_password" | "delete_account";
+
+export interface IssueFlowToken<P> {
+  purpose: FlowPurpose;
+  poolId: string;
+  userId: string;
+  payload: P;
+  ttlSeconds: number;
+}
+
+export interface SpendFlowToken {
+  purpose: FlowPurpose;
+  poolId: string;
+  /** The signed-in user; omitted only by the anonymous reset-password step. */
+  userId?: string;
+  token: string;
+}
+
+export interface SpentFlowToken<P> {
+  userId: string;
+  payload: P;
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** Rows a day past expiry are of no use to anyone: swept on every PURGE_EVERY-th issue. */
+const KEEP_EXPIRED_MS = 86_400_000;
+const PURGE_EVERY = 200;
+
+export function flowTokenService(secret: string, clock: Clock) {
+  const hash = (token: string) => createHmac("sha256", secret).update(`flow-token:${token}`).digest("hex");
+  let issued = 0;
+
+  return {
+    /** Issues a token inside the caller's transaction (with the codes it consumes). */
+    async issue<P>(
+      repos: Repositories,
+      input: IssueFlowToken<P>,
+    ): Promise<{ token: string; expiresIn: number }> {
+      const now = clock.now();
+      const token = randomBase64url(32);
+      await repos.retireFlowTokens(input.userId, input.purpose, now);
+      await repos.insertFlowToken({
+        id: newId(),
+        pool_id: input.poolId,
+        user_id: input.userId,
+        purpose: input.purpose,
+        token_hash: hash(token),
+        payload: JSON.stringify(input.payload),
+        expires_at: now + input.ttlSeconds * 1000,
+        consumed_at: null,
+        created_at: now,
+      });
+      if (issued++ % PURGE_EVERY === 0) await repos.deleteFlowTokensExpiredBefore(now - KEEP_EXPIRED_MS);
+      return { token, expiresIn: input.ttlSeconds };
+    },
+
+    /** Throws FLOW_TOKEN_INVALID unless the token is live now; spends nothing. */
+    async assertLive(repos: Repositories, input: SpendFlowToken): Promise<void> {
+      const live =
+        TOKEN_SHAPE.test(input.token) &&
+        (await repos.findLiveFlowToken(
+          {
+            tokenHash: hash(input.token),
+            purpose: input.purpose,
+            poolId: input.poolId,
+            userId: input.userId,
+          },
+          clock.now(),
+        ));
+      if (!live) throw new ApiError("FLOW_TOKEN_INVALID");
+    },
+
+    /**
+     * Spends a token atomically (one winner among any number of parallel callers). Unknown,
+     * expired, used, foreign (other user, pool or purpose) → 400/2207, indistinguishably.
+     * Lookup is by keyed hash: the attacker controls neither side of that comparison.
+     */
+    async spend<P>(repos: Repositories, input: SpendFlowToken): Promise<SpentFlowToken<P>> {
+      if (!TOKEN_SHAPE.test(input.token)) throw new ApiError("FLOW_TOKEN_INVALID");
+      const row = await repos.consumeFlowToken(
+        { tokenHash: hash(input.token), purpose: input.purpose, poolId: input.poolId, userId: input.userId },
+        clock.now(),
+      );
+      if (!row) throw new ApiError("FLOW_TOKEN_INVALID");
+      return { userId: row.user_id, payload: JSON.parse(row.payload) as P };
+    },
+  };
+}
+export type FlowTokenService = ReturnType<typeof flowTokenService>;

@@ -1,0 +1,80 @@
+import type { Clock } from "../../lib/clock.js";
+import type { ApplicationRow } from "../../storage/repos/applications.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import { defaultAppConfig } from "../admin/bootstrap.js";
+
+/** The parts of an application's stored `config` the token service reads. */
+export interface AppConfig {
+  redirectUris: string[];
+  logoutRedirectUris: string[];
+  /** seconds */
+  accessTokenExpiresIn: number;
+  idTokenExpiresIn: number;
+  refreshTokenExpiresIn: number;
+  /** How ID tokens are signed: RS256 with the server's key, or HS256 with the application's secret. */
+  idTokenSignedResponseAlg: "RS256" | "HS256";
+  appLogo?: string;
+  initLoginUri?: string;
+}
+
+export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_post", "client_secret_basic", "none"] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+const positive = (v: unknown, fallback: number) =>
+  typeof v === "number" && Number.isInteger(v) && v > 0 ? v : fallback;
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+export function appConfig(app: ApplicationRow): AppConfig {
+  let stored: Record<string, unknown> = {};
+  try {
+    stored = JSON.parse(app.config) ?? {};
+  } catch {
+    // a broken config falls back to defaults
+  }
+  const d = defaultAppConfig();
+  return {
+    redirectUris: strings(stored.redirectUris),
+    logoutRedirectUris: strings(stored.logoutRedirectUris),
+    accessTokenExpiresIn: positive(stored.accessTokenExpiresIn, d.accessTokenExpiresIn),
+    idTokenExpiresIn: positive(stored.idTokenExpiresIn, d.idTokenExpiresIn),
+    refreshTokenExpiresIn: positive(stored.refreshTokenExpiresIn, d.refreshTokenExpiresIn),
+    idTokenSignedResponseAlg: stored.idTokenSignedResponseAlg === "HS256" ? "HS256" : "RS256",
+    appLogo: typeof stored.appLogo === "string" ? stored.appLogo : undefined,
+    initLoginUri: typeof stored.initLoginUri === "string" ? stored.initLoginUri : undefined,
+  };
+}
+
+/** How the app authenticates at the token endpoints (wire contract §1.3); unknown values mean post. */
+export function tokenEndpointAuthMethod(app: ApplicationRow): TokenEndpointAuthMethod {
+  const m = app.token_endpoint_auth_method as TokenEndpointAuthMethod;
+  return TOKEN_ENDPOINT_AUTH_METHODS.includes(m) ? m : "client_secret_post";
+}
+
+/** For the management API (and tests): change how an application authenticates. */
+export async function setTokenEndpointAuthMethod(
+  repos: Repositories,
+  clock: Clock,
+  appId: string,
+  method: TokenEndpointAuthMethod,
+): Promise<boolean> {
+  return (await repos.updateApplicationAuthMethod(appId, method, clock.now())) > 0;
+}
+
+/** For the management API (and tests): merge fields into an application's stored config. */
+export async function updateAppConfig(
+  repos: Repositories,
+  clock: Clock,
+  appId: string,
+  patch: Partial<AppConfig>,
+): Promise<boolean> {
+  const app = await repos.findApplicationById(appId);
+  if (!app) return false;
+  let stored: Record<string, unknown> = {};
+  try {
+    stored = JSON.parse(app.config) ?? {};
+  } catch {
+    stored = {};
+  }
+  const next = { ...stored, ...patch };
+  return (await repos.updateApplicationConfig(appId, JSON.stringify(next), clock.now())) > 0;
+}

@@ -1,0 +1,48 @@
+import type { Context } from "../../context.js";
+import { ApiError } from "../../errors.js";
+import { appConfig } from "./app-config.js";
+import { KEY_RELOAD_INTERVAL_MS } from "./signing-keys.js";
+
+/**
+ * `gatehouse keys rotate`: a new RS256 signing key becomes current; the old one stays published
+ * in the JWKS (as previous) so the tokens it signed keep verifying until they expire. The key
+ * before it is retired — so a second rotation waits until the previous key's last tokens have
+ * expired, unless forced.
+ */
+export interface RotationResult {
+  kid: string;
+  previousKid?: string;
+  retiredKid?: string;
+}
+
+/** The longest JWT lifetime any application issues (refresh tokens are opaque, not signed). */
+async function longestTokenLifetimeMs(ctx: Context): Promise<number> {
+  let longest = 0;
+  for (const pool of await ctx.repos.listPools()) {
+    for (const app of await ctx.repos.listApplicationsByPool(pool.id)) {
+      const c = appConfig(app);
+      longest = Math.max(longest, c.accessTokenExpiresIn, c.idTokenExpiresIn);
+    }
+  }
+  return longest * 1000;
+}
+
+export async function rotateSigningKeys(
+  ctx: Context,
+  options: { force?: boolean } = {},
+): Promise<RotationResult> {
+  const published = await ctx.repos.listPublishedSigningKeys();
+  const current = published.find((k) => k.status === "current");
+  const previous = published.find((k) => k.status === "previous");
+  if (previous && !options.force) {
+    // Nodes may sign with a demoted key until they reload; its tokens live one lifetime more.
+    const safeAt = previous.updated_at + KEY_RELOAD_INTERVAL_MS + (await longestTokenLifetimeMs(ctx));
+    if (safeAt > ctx.clock.now()) {
+      throw new ApiError("KEY_ROTATION_TOO_SOON", {
+        message: `The previous signing key ${previous.kid} may still sign live tokens until ${new Date(safeAt).toISOString()}; rotating now would retire it early (use --force to rotate anyway)`,
+      });
+    }
+  }
+  const kid = await ctx.signingKeys.rotate();
+  return { kid, previousKid: current?.kid, retiredKid: previous?.kid };
+}

@@ -1,0 +1,144 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
+import { promisify } from "node:util";
+import type { Kysely } from "kysely";
+import type { Clock } from "../../lib/clock.js";
+import { newId } from "../../lib/ids.js";
+import { repositories } from "../../storage/repos/index.js";
+import type { SigningKeyRow } from "../../storage/repos/signing-keys.js";
+import type { Database } from "../../storage/schema.js";
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** How stale a node's key set may get before it reloads (see `refreshSoon`). */
+export const KEY_RELOAD_INTERVAL_MS = 60_000;
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  jwk: JsonWebKey;
+}
+
+async function newSigningKeyRow(now: number): Promise<SigningKeyRow> {
+  const { publicKey, privateKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048 });
+  const kid = newId();
+  const jwk = { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
+  return {
+    kid,
+    alg: "RS256",
+    public_jwk: JSON.stringify(jwk),
+    private_pem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+    status: "current",
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+function toKey(row: SigningKeyRow): SigningKey {
+  const privateKey = createPrivateKey(row.private_pem);
+  return {
+    kid: row.kid,
+    privateKey,
+    publicKey: createPublicKey(privateKey),
+    jwk: JSON.parse(row.public_jwk),
+  };
+}
+
+/**
+ * RS256 token-signing keys, stored in the database so every node signs and verifies with the
+ * same ones. The first node to start creates the key; rotation demotes current → previous
+ * (still published and accepted) → retired.
+ */
+export class SigningKeys {
+  private keys: SigningKey[] = [];
+  private lastReload = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Loads the keys, creating the first one when there is none (concurrent first starts agree). */
+  async init(): Promise<void> {
+    await this.reload();
+    if (this.keys.length > 0) return;
+    const row = await newSigningKeyRow(this.clock.now());
+    await this.db.transaction().execute(async (trx) => {
+      const repos = repositories(trx);
+      const claimed = await repos.getOrInsertMeta("signing_key_initial", row.kid);
+      if (claimed === row.kid) await repos.insertSigningKey(row);
+    });
+    await this.reload();
+    if (this.keys.length === 0) throw new Error("no token signing key in the database");
+  }
+
+  private reloading?: Promise<void>;
+
+  /**
+   * A rotation made elsewhere (`gatehouse keys rotate`, another node) reaches this node within
+   * KEY_RELOAD_INTERVAL_MS: a stale key set is reloaded in the background.
+   */
+  private refreshSoon(): void {
+    if (this.reloading || this.clock.now() - this.lastReload < KEY_RELOAD_INTERVAL_MS) return;
+    this.reloading = this.reload()
+      .catch(() => {})
+      .finally(() => {
+        this.reloading = undefined;
+      });
+  }
+
+  /** Changes whenever the published key set does (callers drop what they verified with old keys). */
+  version = 0;
+
+  async reload(): Promise<void> {
+    const rows = await repositories(this.db).listPublishedSigningKeys();
+    const before = this.keys.map((k) => k.kid).join();
+    this.keys = rows.map(toKey);
+    this.lastReload = this.clock.now();
+    if (this.keys.map((k) => k.kid).join() !== before) this.version++;
+  }
+
+  /** Makes a new current key; the old one stays published as previous. */
+  async rotate(): Promise<string> {
+    const row = await newSigningKeyRow(this.clock.now());
+    await this.db.transaction().execute(async (trx) => {
+      const repos = repositories(trx);
+      const now = this.clock.now();
+      await repos.demoteSigningKeys("previous", "retired", now);
+      await repos.demoteSigningKeys("current", "previous", now);
+      await repos.insertSigningKey(row);
+    });
+    await this.reload();
+    return row.kid;
+  }
+
+  current(): SigningKey {
+    this.refreshSoon();
+    const key = this.keys[0];
+    if (!key) throw new Error("signing keys not loaded");
+    return key;
+  }
+
+  publicKey(kid: string | undefined): KeyObject | undefined {
+    return this.keys.find((k) => k.kid === kid)?.publicKey;
+  }
+
+  /** Another node may have rotated: reload (at most once a second) and say whether `kid` is known now. */
+  async learn(kid: string | undefined): Promise<boolean> {
+    if (!kid || kid.length > 64) return false;
+    if (this.clock.now() - this.lastReload >= 1000) await this.reload();
+    return this.publicKey(kid) !== undefined;
+  }
+
+  /** `GET /oidc/.well-known/jwks.json` keys: current first, then previous. */
+  jwks(): { keys: JsonWebKey[] } {
+    this.refreshSoon();
+    return { keys: this.keys.map((k) => k.jwk) };
+  }
+}

@@ -1,0 +1,373 @@
+import { createHmac } from "node:crypto";
+import type { IntrospectionResponse } from "@gatehouse/protocol";
+import type { Kysely } from "kysely";
+import { OAuthError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import { newId, randomBase64url } from "../../lib/ids.js";
+import type { ApplicationRow } from "../../storage/repos/applications.js";
+import { type Repositories, repositories } from "../../storage/repos/index.js";
+import type { UserRow } from "../../storage/repos/users.js";
+import type { Database } from "../../storage/schema.js";
+import { appConfig } from "./app-config.js";
+import { scopeSet, userClaims } from "./claims.js";
+import { atHash, decodeJwt, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "./jwt.js";
+import type { Sessions } from "./sessions.js";
+import type { SigningKeys } from "./signing-keys.js";
+
+/** What `requireUser` puts on `request.user` after checking the access token. */
+export interface AuthenticatedUser {
+  userId: string;
+  poolId: string;
+  appId: string;
+  sessionId: string;
+  scope: string;
+  accessTokenJti: string;
+}
+
+export interface TokenSet {
+  access_token: string;
+  id_token?: string;
+  refresh_token?: string;
+  token_type: "Bearer";
+  /** seconds */
+  expires_in: number;
+  scope: string;
+}
+
+export interface LoginGrant {
+  app: ApplicationRow;
+  user: UserRow;
+  /** Already granted (see grantScope). */
+  scope: string;
+  nonce?: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type AccessCheck =
+  | { ok: true; user: AuthenticatedUser; claims: Record<string, unknown> }
+  | { ok: false; reason: "invalid" | "expired" };
+
+const ACCESS_TYP = "at+jwt";
+const VERIFIED_CACHE_SIZE = 10_000;
+const NBF_LEEWAY_MS = 30_000;
+/** Every this many refreshes, expired refresh tokens are deleted (a rotated one is kept until then, for reuse detection). */
+const PURGE_EVERY = 500;
+
+/** The claims every access token carries (checked once, see verifyAccessJwt). */
+interface AccessClaims extends Record<string, unknown> {
+  iss: string;
+  sub: string;
+  aud: string;
+  sid: string;
+  jti: string;
+  exp: number;
+  iat?: number;
+  scope?: string;
+}
+const sec = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * The one token service: every grant (sign-in and refresh today, the authorization code later)
+ * ends in `mint`, and every check of an access token goes through `checkAccessToken`.
+ */
+export class Tokens {
+  readonly issuer: string;
+  private readonly verified = new Map<string, AccessClaims>();
+  private verifiedWith = -1;
+  private refreshes = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly repos: Repositories,
+    private readonly keys: SigningKeys,
+    private readonly sessions: Sessions,
+    private readonly clock: Clock,
+    private readonly secret: string,
+    publicUrl: string,
+  ) {
+    this.issuer = `${publicUrl}/oidc`;
+  }
+
+  /**
+   * A new session and its tokens for a successful login. The tokens are signed first; then the
+   * session, its refresh token and whatever the caller records with them (`alongside`: the
+   * login stamp, the history line) are written in one transaction — one commit instead of one
+   * per row, and a login is stored whole or not at all.
+   */
+  async issueForLogin(grant: LoginGrant, alongside?: (tx: Repositories) => Promise<void>): Promise<TokenSet> {
+    const cfg = appConfig(grant.app);
+    const now = this.clock.now();
+    const offline = scopeSet(grant.scope).has("offline_access");
+    const sessionEnds = now + 1000 * (offline ? cfg.refreshTokenExpiresIn : cfg.accessTokenExpiresIn);
+    const session = this.sessions.newRow({
+      poolId: grant.user.pool_id,
+      userId: grant.user.id,
+      appId: grant.app.id,
+      scope: grant.scope,
+      ip: grant.ip,
+      userAgent: grant.userAgent,
+      expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
+    });
+    const set = this.mint(grant.app, grant.user, session.id, grant.scope, grant.nonce);
+    const refresh = offline ? this.newRefreshToken(grant.app, session.id, grant.scope) : undefined;
+    await this.db.transaction().execute(async (trx) => {
+      const tx = repositories(trx);
+      await tx.insertSession(session);
+      if (refresh) await tx.insertRefreshToken(refresh.row);
+      await alongside?.(tx);
+    });
+    if (refresh) set.refresh_token = refresh.token;
+    return set;
+  }
+
+  /** `grant_type=refresh_token`: rotates the token; a reused one ends the whole session. */
+  async refresh(app: ApplicationRow, refreshToken: string, scope?: string): Promise<TokenSet> {
+    const invalid = () => new OAuthError("invalid_grant", "refresh token is invalid, expired or revoked");
+    const now = this.clock.now();
+    const row = await this.repos.findRefreshTokenByHash(this.hash(refreshToken));
+    if (!row || row.app_id !== app.id) throw invalid();
+    if (row.rotated_at !== null) {
+      await this.sessions.end(row.session_id, "refresh_token_reuse");
+      throw invalid();
+    }
+    if (row.expires_at <= now) throw invalid();
+    const session = await this.repos.findSessionById(row.session_id);
+    if (!session || session.ended_at !== null) throw invalid();
+    const user = await this.repos.findUserById(session.pool_id, session.user_id);
+    if (user?.status !== "Activated") throw invalid();
+    const granted = this.narrowScope(row.scope, scope);
+
+    const set = this.mint(app, user, session.id, granted);
+    const next = this.newRefreshToken(app, session.id, row.scope);
+    const rotated = await this.db.transaction().execute(async (trx) => {
+      const tx = repositories(trx);
+      if (!(await tx.rotateRefreshToken(row.id, now))) return false;
+      await tx.insertRefreshToken(next.row);
+      await tx.extendSession(session.id, next.row.expires_at);
+      return true;
+    });
+    if (!rotated) {
+      // Someone used the same token a moment ago: the same theft signal as a later reuse.
+      await this.sessions.end(session.id, "refresh_token_reuse");
+      throw invalid();
+    }
+    this.sessions.invalidate(session.id);
+    set.refresh_token = next.token;
+    if (++this.refreshes % PURGE_EVERY === 0) await this.repos.purgeExpiredRefreshTokens(now);
+    return set;
+  }
+
+  /** Verifies an access token and that its session is still open (the per-request hot path). */
+  async checkAccessToken(token: string): Promise<AccessCheck> {
+    if (this.verifiedWith !== this.keys.version) {
+      this.verified.clear();
+      this.verifiedWith = this.keys.version;
+    }
+    const c = this.verified.get(token) ?? (await this.verifyAccessJwt(token));
+    if (!c) return { ok: false, reason: "invalid" };
+    if (c.exp * 1000 <= this.clock.now()) {
+      this.verified.delete(token);
+      return { ok: false, reason: "expired" };
+    }
+    // RFC 7519 §4.1.5: not before its time (a little leeway for clocks of other nodes).
+    if (typeof c.nbf === "number" && c.nbf * 1000 > this.clock.now() + NBF_LEEWAY_MS) {
+      return { ok: false, reason: "invalid" };
+    }
+    const session = await this.sessions.isActive(c.sid, c.sub);
+    if (!session) return { ok: false, reason: "invalid" };
+    return {
+      ok: true,
+      claims: c,
+      user: {
+        userId: c.sub,
+        poolId: session.poolId,
+        appId: c.aud,
+        sessionId: c.sid,
+        scope: typeof c.scope === "string" ? c.scope : "",
+        accessTokenJti: c.jti,
+      },
+    };
+  }
+
+  /**
+   * Signature and claim shape of an access token. A signed token never changes, so the result
+   * is remembered (bounded) and the RSA check runs once per token per node; expiry and the
+   * session are still checked on every request.
+   */
+  private async verifyAccessJwt(token: string): Promise<AccessClaims | undefined> {
+    let check = verifyJwt(token, (kid) => this.keys.publicKey(kid));
+    if (!check.ok && check.reason === "unknown-key") {
+      const kid = decodeJwt(token)?.header.kid;
+      if (await this.keys.learn(kid)) check = verifyJwt(token, (k) => this.keys.publicKey(k));
+    }
+    if (!check.ok || check.header.typ !== ACCESS_TYP) return undefined;
+    const c = check.payload;
+    if (
+      c.iss !== this.issuer ||
+      typeof c.sub !== "string" ||
+      typeof c.sid !== "string" ||
+      typeof c.aud !== "string" ||
+      typeof c.jti !== "string" ||
+      typeof c.exp !== "number"
+    ) {
+      return undefined;
+    }
+    const claims = c as AccessClaims;
+    this.verified.set(token, claims);
+    if (this.verified.size > VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    return claims;
+  }
+
+  /** RFC 7662: only the client the token was issued to learns anything about it. */
+  async introspect(app: ApplicationRow, token: string): Promise<IntrospectionResponse> {
+    const inactive = { active: false };
+    if (token.includes(".")) {
+      const check = await this.checkAccessToken(token);
+      if (!check.ok || check.user.appId !== app.id) return inactive;
+      const c = check.claims;
+      return {
+        active: true,
+        sub: check.user.userId,
+        client_id: app.id,
+        aud: app.id,
+        exp: c.exp as number,
+        iat: c.iat as number,
+        iss: this.issuer,
+        jti: check.user.accessTokenJti,
+        sid: check.user.sessionId,
+        scope: check.user.scope,
+        token_type: "Bearer",
+      };
+    }
+    const row = await this.repos.findRefreshTokenByHash(this.hash(token));
+    const now = this.clock.now();
+    if (!row || row.app_id !== app.id || row.rotated_at !== null || row.expires_at <= now) return inactive;
+    const session = await this.repos.findSessionById(row.session_id);
+    if (!session || session.ended_at !== null) return inactive;
+    return {
+      active: true,
+      sub: session.user_id,
+      client_id: app.id,
+      aud: app.id,
+      exp: sec(row.expires_at),
+      iat: sec(row.created_at),
+      iss: this.issuer,
+      sid: session.id,
+      scope: row.scope,
+      token_type: "refresh_token",
+    };
+  }
+
+  /** RFC 7009: revoking either token ends its session (and so every token of that login). */
+  async revoke(app: ApplicationRow, token: string): Promise<void> {
+    if (token.includes(".")) {
+      const check = verifyJwt(token, (kid) => this.keys.publicKey(kid));
+      if (!check.ok || check.header.typ !== ACCESS_TYP || check.payload.aud !== app.id) return;
+      if (typeof check.payload.sid !== "string") return;
+      if (check.payload.iss !== this.issuer) return;
+      await this.sessions.end(check.payload.sid, "revoked");
+      return;
+    }
+    const row = await this.repos.findRefreshTokenByHash(this.hash(token));
+    if (row && row.app_id === app.id) await this.sessions.end(row.session_id, "revoked");
+  }
+
+  /**
+   * The session named by an ID token (signature checked, expiry ignored), for /oidc/session/end.
+   * An HS256 token is checked with the secret of the application it names (`aud`); that secret is
+   * the application's too, so its token must also name that application's own session and user.
+   */
+  async idTokenSession(idToken: string): Promise<{ sid: string; aud: string; sub: string } | undefined> {
+    const decoded = decodeJwt(idToken);
+    const hs256 = decoded?.header.alg === "HS256";
+    const named = decoded?.payload.aud;
+    const app = hs256 && typeof named === "string" ? await this.repos.findApplicationById(named) : undefined;
+    const check = hs256
+      ? verifyHs256Jwt(idToken, app?.secret)
+      : verifyJwt(idToken, (kid) => this.keys.publicKey(kid));
+    if (!check.ok || check.header.typ !== "JWT" || check.payload.iss !== this.issuer) return undefined;
+    const { sid, aud, sub } = check.payload;
+    if (typeof sid !== "string" || typeof aud !== "string" || typeof sub !== "string") return undefined;
+    if (hs256) {
+      const session = await this.repos.findSessionById(sid);
+      if (session?.app_id !== aud || session.user_id !== sub) return undefined;
+    }
+    return { sid, aud, sub };
+  }
+
+  private mint(app: ApplicationRow, user: UserRow, sid: string, scope: string, nonce?: string): TokenSet {
+    const cfg = appConfig(app);
+    const iat = sec(this.clock.now());
+    const key = this.keys.current();
+    const access_token = signJwt(
+      {
+        iss: this.issuer,
+        sub: user.id,
+        aud: app.id,
+        iat,
+        exp: iat + cfg.accessTokenExpiresIn,
+        scope,
+        jti: newId(),
+        sid,
+      },
+      key,
+      ACCESS_TYP,
+    );
+    const set: TokenSet = { access_token, token_type: "Bearer", expires_in: cfg.accessTokenExpiresIn, scope };
+    if (scopeSet(scope).has("openid")) {
+      const claims = {
+        iss: this.issuer,
+        sub: user.id,
+        aud: app.id,
+        iat,
+        exp: iat + cfg.idTokenExpiresIn,
+        auth_time: iat,
+        ...(nonce ? { nonce } : {}),
+        at_hash: atHash(access_token),
+        sid,
+        ...userClaims(user, scope),
+      };
+      set.id_token =
+        cfg.idTokenSignedResponseAlg === "HS256"
+          ? signHs256Jwt(claims, app.secret, "JWT")
+          : signJwt(claims, key, "JWT");
+    }
+    return set;
+  }
+
+  private newRefreshToken(app: ApplicationRow, sessionId: string, scope: string) {
+    const token = randomBase64url(32);
+    const now = this.clock.now();
+    return {
+      token,
+      row: {
+        id: newId(),
+        session_id: sessionId,
+        app_id: app.id,
+        token_hash: this.hash(token),
+        scope,
+        created_at: now,
+        expires_at: now + 1000 * appConfig(app).refreshTokenExpiresIn,
+        rotated_at: null,
+      },
+    };
+  }
+
+  /** A refresh may ask for less than was granted, never more (RFC 6749 §6). */
+  private narrowScope(granted: string, requested: string | undefined): string {
+    if (!requested?.trim()) return granted;
+    const have = scopeSet(granted);
+    const want = [...scopeSet(requested)];
+    if (!want.every((s) => have.has(s)))
+      throw new OAuthError("invalid_scope", "scope exceeds the granted scope");
+    return want.join(" ");
+  }
+
+  private hash(token: string): string {
+    return createHmac("sha256", this.secret).update(`refresh_token:${token}`).digest("hex");
+  }
+}

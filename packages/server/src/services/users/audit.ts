@@ -1,0 +1,75 @@
+import type { Clock } from "../../lib/clock.js";
+import { newId } from "../../lib/ids.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import { maskPhone } from "./phone.js";
+
+/**
+ * The audit log of changes to accounts: who, what, when, from where. Values are masked
+ * before they are written; nothing here can reconstruct a phone number or email.
+ */
+export interface RequestMeta {
+  ip?: string;
+  userAgent?: string;
+  appId?: string;
+}
+
+export interface AuditEvent {
+  poolId: string;
+  /** The account concerned. */
+  userId: string;
+  /** Who did it: the user themselves, or an anonymous holder of a code (forgot password). */
+  actor: "user" | "anonymous" | { admin: string };
+  action: AuditAction;
+  /** A masked identifier of the account (kept when the account is deleted). */
+  target?: string;
+  oldValue?: string;
+  newValue?: string;
+  meta?: RequestMeta;
+}
+
+export type AuditAction =
+  | "user.phone.bound"
+  | "user.phone.unbound"
+  | "user.phone.changed"
+  | "user.email.bound"
+  | "user.email.unbound"
+  | "user.email.changed"
+  | "user.password.changed"
+  | "user.password.reset"
+  | "user.profile.updated"
+  | "user.deleted";
+
+/** "a***z": for usernames. */
+export function maskText(text: string): string {
+  return text.length <= 2 ? `${text[0] ?? ""}***` : `${text[0]}***${text[text.length - 1]}`;
+}
+
+export { maskEmail } from "./email.js";
+export { maskPhone };
+
+const clip = (s: string | undefined, n: number) => (s === undefined ? null : s.slice(0, n));
+
+export function auditService(clock: Clock) {
+  return {
+    /** Records an event; pass the transaction's repositories so it commits with the change. */
+    async record(repos: Repositories, event: AuditEvent): Promise<void> {
+      const actor = event.actor;
+      await repos.insertAuditEvent({
+        id: newId(),
+        pool_id: event.poolId,
+        user_id: event.userId,
+        actor_type: typeof actor === "string" ? actor : "admin",
+        actor_id: actor === "user" ? event.userId : typeof actor === "string" ? null : actor.admin,
+        action: event.action,
+        target: event.target ?? null,
+        old_value: event.oldValue ?? null,
+        new_value: event.newValue ?? null,
+        ip: clip(event.meta?.ip, 64),
+        user_agent: clip(event.meta?.userAgent, 512),
+        app_id: clip(event.meta?.appId, 64),
+        created_at: clock.now(),
+      });
+    },
+  };
+}
+export type AuditService = ReturnType<typeof auditService>;

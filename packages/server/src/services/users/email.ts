@@ -1,0 +1,17 @@
+import { ApiError } from "../../errors.js";
+
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+/** Trimmed and lower-cased (emails are case-insensitive per pool); INVALID_EMAIL when malformed. */
+export function normalizeEmail(raw: string): string {
+  const email = raw.trim().toLowerCase();
+  if (email.length > 254 || !EMAIL.test(email)) throw new ApiError("INVALID_EMAIL");
+  return email;
+}
+
+/** "a***@example.com": for logs and notifications. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return "***";
+  return `${email[0]}***${email.slice(at)}`;
+}

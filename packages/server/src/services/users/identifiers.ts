@@ -1,0 +1,113 @@
+import type { PoolSettings } from "@gatehouse/protocol";
+import { ApiError } from "../../errors.js";
+import { newId } from "../../lib/ids.js";
+import { isUniqueViolation } from "../../storage/db.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { NewUserRow, UserRow } from "../../storage/repos/users.js";
+import { normalizeEmail } from "./email.js";
+import { normalizePhone } from "./phone.js";
+
+/** Identifier rules shared by sign-up and sign-in. */
+export { normalizeEmail };
+
+export function normalizeUsername(raw: string): string {
+  const username = raw.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (username.length === 0 || username.length > 128 || /[\u0000-\u001f\u007f]/.test(username)) {
+    throw new ApiError("INVALID_REQUEST", { message: "username must be 1-128 printable characters" });
+  }
+  return username;
+}
+
+/** E.164 of a phone given with an optional country code (pool default +86). */
+export function normalizePhoneE164(
+  phone: string,
+  countryCode: string | undefined,
+  settings: PoolSettings,
+): string {
+  return normalizePhone(phone, countryCode, settings.defaultPhoneCountryCode).e164;
+}
+
+export type AccountKind = "email" | "username" | "phone" | "account";
+
+/**
+ * The user an identifier names, and the lockout key for it (the user when found, otherwise
+ * the identifier, so unknown accounts are counted and locked the same way).
+ */
+export async function findUserByIdentifier(
+  repos: Repositories,
+  poolId: string,
+  settings: PoolSettings,
+  kind: AccountKind,
+  value: string,
+): Promise<{ user?: UserRow; key: string }> {
+  const candidates: (() => Promise<UserRow | undefined>)[] = [];
+  const trimmed = value.trim();
+  const asEmail = () => repos.findUserByEmail(poolId, trimmed.toLowerCase());
+  const asUsername = () => repos.findUserByUsername(poolId, trimmed);
+  const phone = tryPhone(trimmed, settings);
+  const asPhone = () => (phone ? repos.findUserByPhone(poolId, phone) : Promise.resolve(undefined));
+  if (kind === "email") candidates.push(asEmail);
+  if (kind === "username") candidates.push(asUsername);
+  if (kind === "phone") candidates.push(asPhone);
+  // `account` (wire contract §3a): an email looks like one; else a phone number, then a username.
+  if (kind === "account")
+    candidates.push(...(trimmed.includes("@") ? [asEmail, asUsername] : [asPhone, asUsername]));
+  for (const find of candidates) {
+    const user = await find();
+    if (user) return { user, key: `user:${user.id}` };
+  }
+  const normalised = kind === "phone" && phone ? phone : trimmed.toLowerCase();
+  return { key: `id:${normalised}` };
+}
+
+function tryPhone(value: string, settings: PoolSettings): string | undefined {
+  if (!/^\+?[\d\s()-]{5,32}$/.test(value)) return undefined;
+  try {
+    return normalizePhoneE164(value, undefined, settings);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A new user row with Gatehouse's defaults. */
+export function newUserRow(poolId: string, now: number, fields: Partial<NewUserRow>): NewUserRow {
+  return {
+    id: newId(),
+    pool_id: poolId,
+    status: "Activated",
+    email_verified: 0,
+    phone_verified: 0,
+    gender: "U",
+    source_type: "register",
+    logins_count: 0,
+    reset_password_on_next_login: 0,
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  };
+}
+
+/** Inserts a user; the database's unique indexes are the final word on duplicates (409/2026). */
+export async function insertUser(repos: Repositories, row: NewUserRow): Promise<void> {
+  try {
+    await repos.insertUser(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ApiError("USER_EXISTS");
+    throw err;
+  }
+}
+
+/** Refuses an identifier some user already has (the insert re-checks, this answers early). */
+export async function assertIdentifiersFree(
+  repos: Repositories,
+  poolId: string,
+  ids: { email?: string; username?: string; phone?: string },
+): Promise<void> {
+  const [byEmail, byUsername, byPhone] = await Promise.all([
+    ids.email ? repos.findUserByEmail(poolId, ids.email) : undefined,
+    ids.username ? repos.findUserByUsername(poolId, ids.username) : undefined,
+    ids.phone ? repos.findUserByPhone(poolId, ids.phone) : undefined,
+  ]);
+  if (byEmail || byUsername || byPhone) throw new ApiError("USER_EXISTS");
+}

@@ -1,0 +1,62 @@
+import type { PoolSettings, UserIdType } from "@gatehouse/protocol";
+import { ApiError } from "../../errors.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { UserRow } from "../../storage/repos/users.js";
+import { normalizePhone } from "./phone.js";
+
+/**
+ * Find a pool's user by the management API's `userIdType` (wire contract §4). Every lookup is
+ * scoped to the pool: an id of another pool is simply not found.
+ */
+export async function findUserByIdType(
+  repos: Repositories,
+  poolId: string,
+  settings: PoolSettings,
+  userId: string,
+  userIdType: UserIdType = "user_id",
+): Promise<UserRow | undefined> {
+  switch (userIdType) {
+    case "user_id":
+      return repos.findUserById(poolId, userId);
+    case "external_id":
+      return repos.findUserByExternalId(poolId, userId);
+    case "email":
+      return repos.findUserByEmail(poolId, userId.trim());
+    case "username":
+      return repos.findUserByUsername(poolId, userId.trim());
+    case "phone": {
+      let e164: string;
+      try {
+        e164 = normalizePhone(userId, undefined, settings.defaultPhoneCountryCode).e164;
+      } catch {
+        return undefined;
+      }
+      return repos.findUserByPhone(poolId, e164);
+    }
+    case "identity": {
+      const sep = userId.indexOf(":");
+      if (sep <= 0) {
+        throw new ApiError("USER_ID_TYPE_UNSUPPORTED", {
+          message: "userIdType identity expects userId as <extIdpId>:<userIdInIdp>",
+        });
+      }
+      return repos.findUserByIdentity(poolId, userId.slice(0, sep), userId.slice(sep + 1));
+    }
+    default:
+      throw new ApiError("USER_ID_TYPE_UNSUPPORTED", {
+        message: `userIdType ${userIdType} is not supported by Gatehouse (use user_id, external_id, phone, email, username or identity)`,
+      });
+  }
+}
+
+export async function requireUserByIdType(
+  repos: Repositories,
+  poolId: string,
+  settings: PoolSettings,
+  userId: string,
+  userIdType?: UserIdType,
+): Promise<UserRow> {
+  const user = await findUserByIdType(repos, poolId, settings, userId, userIdType);
+  if (!user) throw new ApiError("USER_NOT_FOUND");
+  return user;
+}

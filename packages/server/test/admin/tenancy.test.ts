@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { before, it } from "node:test";
+import { describeEachDialect } from "../helpers/harness.js";
+import { createOtherPool, mgmt } from "../helpers/management.js";
+
+describeEachDialect("management tenancy", (h) => {
+  let poolB: { id: string; secret: string };
+  let userA: any;
+  let appA: string;
+  let keyA: string;
+
+  before(async () => {
+    poolB = await createOtherPool(h());
+    userA = (
+      await mgmt(h(), "POST", "/api/v3/create-user", {
+        body: { email: "a@pool-a.example", username: "alice" },
+      })
+    ).data;
+    appA = h().boot.appId;
+    keyA = (await mgmt(h(), "POST", "/api/v3/create-access-key", { body: {} })).data[0].accessKeyId;
+  });
+
+  it("a key of pool B cannot read pool A's user by any userIdType", async () => {
+    for (const [userId, userIdType] of [
+      [userA.userId, "user_id"],
+      ["a@pool-a.example", "email"],
+      ["alice", "username"],
+    ]) {
+      const r = await mgmt(h(), "GET", "/api/v3/get-user", { key: poolB, params: { userId, userIdType } });
+      assert.equal(r.statusCode, 404, `${userIdType}: ${JSON.stringify(r)}`);
+    }
+    const batch = await mgmt(h(), "GET", "/api/v3/get-user-batch", {
+      key: poolB,
+      params: { userIds: [userA.userId] },
+    });
+    assert.deepEqual(batch.data, []);
+  });
+
+  it("a key of pool B lists only pool B's users and sees pool A's identifiers as free", async () => {
+    const list = await mgmt(h(), "POST", "/api/v3/list-users", { key: poolB, body: {} });
+    assert.equal(list.data.totalCount, 0);
+    const exists = await mgmt(h(), "POST", "/api/v3/is-user-exists", {
+      key: poolB,
+      body: { email: "a@pool-a.example" },
+    });
+    assert.equal(exists.data.exists, false);
+    const same = await mgmt(h(), "POST", "/api/v3/create-user", {
+      key: poolB,
+      body: { email: "a@pool-a.example" },
+    });
+    assert.equal(same.statusCode, 200, "the same email may exist once per pool");
+  });
+
+  it("a key of pool B cannot update or delete pool A's user", async () => {
+    const upd = await mgmt(h(), "POST", "/api/v3/update-user", {
+      key: poolB,
+      body: { userId: userA.userId, name: "X" },
+    });
+    assert.equal(upd.statusCode, 404);
+    const del = await mgmt(h(), "POST", "/api/v3/delete-users-batch", {
+      key: poolB,
+      body: { userIds: [userA.userId] },
+    });
+    assert.equal(del.statusCode, 200);
+    const still = await mgmt(h(), "GET", "/api/v3/get-user", { params: { userId: userA.userId } });
+    assert.equal(still.statusCode, 200);
+    assert.equal(still.data.name, undefined);
+  });
+
+  it("a key of pool B cannot see, change or delete pool A's applications or their secrets", async () => {
+    assert.equal(
+      (await mgmt(h(), "GET", "/api/v3/get-application", { key: poolB, params: { appId: appA } })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await mgmt(h(), "GET", "/api/v3/get-application-secret", { key: poolB, params: { appId: appA } }))
+        .statusCode,
+      404,
+    );
+    assert.equal(
+      (
+        await mgmt(h(), "POST", "/api/v3/update-application", {
+          key: poolB,
+          body: { appId: appA, appName: "pwned" },
+        })
+      ).statusCode,
+      404,
+    );
+    assert.equal(
+      (await mgmt(h(), "POST", "/api/v3/refresh-application-secret", { key: poolB, body: { appId: appA } }))
+        .statusCode,
+      404,
+    );
+    assert.equal(
+      (await mgmt(h(), "POST", "/api/v3/delete-application", { key: poolB, body: { appId: appA } }))
+        .statusCode,
+      404,
+    );
+    const list = await mgmt(h(), "GET", "/api/v3/list-applications", { key: poolB, params: {} });
+    assert.equal(list.data.totalCount, 0);
+    const app = await h().ctx.repos.findApplicationById(appA);
+    assert.equal(app?.secret, h().boot.appSecret);
+  });
+
+  it("settings and custom fields are per pool", async () => {
+    await mgmt(h(), "POST", "/api/v3/update-security-settings", {
+      key: poolB,
+      body: { verifyCodeLength: 4 },
+    });
+    assert.equal((await mgmt(h(), "GET", "/api/v3/get-security-settings")).data.verifyCodeLength, 6);
+    await mgmt(h(), "POST", "/api/v3/set-custom-fields", {
+      key: poolB,
+      body: { list: [{ targetType: "USER", key: "onlyB", dataType: "STRING" }] },
+    });
+    const a = await mgmt(h(), "GET", "/api/v3/get-custom-fields", { params: { targetType: "USER" } });
+    assert.deepEqual(a.data, []);
+  });
+
+  it("a key of pool B cannot list, disable or delete pool A's access keys", async () => {
+    const list = await mgmt(h(), "GET", "/api/v3/list-access-key", { key: poolB, params: {} });
+    assert.ok(!list.data.some((k: any) => k.accessKeyId === keyA));
+    const off = await mgmt(h(), "POST", "/api/v3/update-access-key", {
+      key: poolB,
+      body: { accessKeyId: keyA, enable: false },
+    });
+    assert.equal(off.statusCode, 404);
+    const del = await mgmt(h(), "POST", "/api/v3/delete-access-key", {
+      key: poolB,
+      body: { accessKeyId: keyA },
+    });
+    assert.equal(del.statusCode, 404);
+    const pool = await mgmt(h(), "POST", "/api/v3/delete-access-key", {
+      key: poolB,
+      body: { accessKeyId: h().boot.userPoolId },
+    });
+    assert.equal(pool.statusCode, 404);
+  });
+
+  it("pool B's management token cannot be pointed at pool A with x-authing-userpool-id", async () => {
+    const t = await h().inject({
+      method: "POST",
+      url: "/api/v3/get-management-token",
+      payload: { accessKeyId: poolB.id, accessKeySecret: poolB.secret },
+    });
+    const res = await h().inject({
+      method: "GET",
+      url: "/api/v3/get-user",
+      query: { userId: userA.userId },
+      headers: {
+        authorization: `Bearer ${t.json().data.access_token}`,
+        "x-authing-userpool-id": h().boot.userPoolId,
+      },
+    });
+    assert.equal(res.json().statusCode, 403);
+  });
+
+  it("signing with pool A's id but pool B's secret is refused with 1300", async () => {
+    const r = await mgmt(h(), "GET", "/api/v3/get-security-settings", {
+      key: { id: h().boot.userPoolId, secret: poolB.secret },
+    });
+    assert.equal(r.apiCode, 1300);
+  });
+});

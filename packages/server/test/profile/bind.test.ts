@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { FakeClock } from "../../src/lib/clock.js";
+import { describeEachDialect } from "../helpers/harness.js";
+import {
+  as,
+  newEmail,
+  newPhone,
+  profileOf,
+  register,
+  sendEmail,
+  sendSms,
+  signIn,
+} from "../helpers/profile.js";
+
+const clock = new FakeClock(Date.now());
+
+describeEachDialect(
+  "profile: bind and unbind",
+  (h) => {
+    const post = (token: string, url: string, body: unknown) => as(h(), token)("POST", url, body);
+
+    it("bind-phone: a user without a phone binds one with a CHANNEL_BIND_PHONE code; phoneVerified true", async () => {
+      const u = await register(h(), { email: true });
+      const phone = newPhone();
+      const passCode = await sendSms(h(), phone, "CHANNEL_BIND_PHONE", u.token);
+      const r = await post(u.token, "/api/v3/bind-phone", { phoneNumber: phone, passCode });
+      assert.deepEqual([r.statusCode, r.data], [200, undefined], JSON.stringify(r));
+      const me = await profileOf(h(), u.token);
+      assert.deepEqual([me.phone, me.phoneCountryCode, me.phoneVerified], [phone, "+86", true]);
+      const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
+      assert.ok(events.some((e) => e.action === "user.phone.bound"));
+    });
+
+    it("bind-phone: when a phone is already bound → 422/2035 pointing at the change flow", async () => {
+      const u = await register(h(), { phone: true });
+      const phone = newPhone();
+      const passCode = await sendSms(h(), phone, "CHANNEL_BIND_PHONE", u.token);
+      const r = await post(u.token, "/api/v3/bind-phone", { phoneNumber: phone, passCode });
+      assert.deepEqual([r.statusCode, r.apiCode], [422, 2035]);
+      assert.match(r.message, /verify-update-phone-request/);
+    });
+
+    it("bind-phone: a code sent on another channel is wrong (2001)", async () => {
+      const u = await register(h(), { email: true });
+      const phone = newPhone();
+      const passCode = await sendSms(h(), phone, "CHANNEL_LOGIN");
+      const r = await post(u.token, "/api/v3/bind-phone", { phoneNumber: phone, passCode });
+      assert.deepEqual([r.statusCode, r.apiCode], [400, 2001]);
+    });
+
+    it("bind-phone: a number bound to another user → 409/2035", async () => {
+      const owner = await register(h(), { phone: true });
+      const u = await register(h(), { email: true });
+      const passCode = await sendSms(h(), owner.phone!, "CHANNEL_BIND_PHONE", u.token);
+      const r = await post(u.token, "/api/v3/bind-phone", { phoneNumber: owner.phone, passCode });
+      assert.deepEqual([r.statusCode, r.apiCode], [409, 2035]);
+    });
+
+    it("bind-email: binds with a CHANNEL_BIND_EMAIL code (emailVerified true); again → 422/2200; taken → 409/2200", async () => {
+      const owner = await register(h(), { email: true });
+      const u = await register(h(), { phone: true });
+      const taken = await sendEmail(h(), owner.email!, "CHANNEL_BIND_EMAIL", u.token);
+      const conflict = await post(u.token, "/api/v3/bind-email", { email: owner.email, passCode: taken });
+      assert.deepEqual([conflict.statusCode, conflict.apiCode], [409, 2200]);
+
+      const email = newEmail();
+      const passCode = await sendEmail(h(), email, "CHANNEL_BIND_EMAIL", u.token);
+      assert.equal((await post(u.token, "/api/v3/bind-email", { email, passCode })).statusCode, 200);
+      const me = await profileOf(h(), u.token);
+      assert.deepEqual([me.email, me.emailVerified], [email, true]);
+
+      const another = newEmail();
+      const code2 = await sendEmail(h(), another, "CHANNEL_BIND_EMAIL", u.token);
+      const again = await post(u.token, "/api/v3/bind-email", { email: another, passCode: code2 });
+      assert.deepEqual([again.statusCode, again.apiCode], [422, 2200]);
+      assert.match(again.message, /verify-update-email-request/);
+    });
+
+    it("unbind-phone: a CHANNEL_UNBIND_PHONE code sent to the current phone clears it (phoneVerified false)", async () => {
+      const u = await register(h(), { phone: true, email: true });
+      const passCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
+      const r = await post(u.token, "/api/v3/unbind-phone", { passCode });
+      assert.equal(r.statusCode, 200, JSON.stringify(r));
+      const me = await profileOf(h(), u.token);
+      assert.deepEqual([me.phone, me.phoneVerified], [undefined, false]);
+      const signin = await h().api("POST", "/api/v3/signin", {
+        connection: "PASSWORD",
+        passwordPayload: { phone: u.phone, password: u.password },
+        client_id: h().boot.appId,
+        client_secret: h().boot.appSecret,
+      });
+      assert.deepEqual([signin.statusCode, signin.apiCode], [403, 2333]);
+    });
+
+    it("unbind-phone: a code from another channel (CHANNEL_BIND_PHONE) is wrong (2001)", async () => {
+      const u = await register(h(), { phone: true, email: true });
+      const passCode = await sendSms(h(), u.phone!, "CHANNEL_BIND_PHONE", u.token);
+      const r = await post(u.token, "/api/v3/unbind-phone", { passCode });
+      assert.deepEqual([r.statusCode, r.apiCode], [400, 2001]);
+    });
+
+    it("unbind-phone: the user's last way to sign in → 422/2217 (a password alone names no account)", async () => {
+      for (const password of [null, "Secret-pass-123"]) {
+        const u = await register(h(), { phone: true, password });
+        const passCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
+        const r = await post(u.token, "/api/v3/unbind-phone", { passCode });
+        assert.deepEqual([r.statusCode, r.apiCode], [422, 2217]);
+        assert.equal((await profileOf(h(), u.token)).phone, u.phone);
+      }
+    });
+
+    it("unbind-phone: allowed when a username with a password remains", async () => {
+      const u = await register(h(), { phone: true, username: true });
+      const passCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
+      assert.equal((await post(u.token, "/api/v3/unbind-phone", { passCode })).statusCode, 200);
+      assert.ok(await signIn(h(), u.username!, u.password!));
+    });
+
+    it("unbind-email: clears the email with a CHANNEL_UNBIND_EMAIL code; without an email → 422/2219", async () => {
+      const u = await register(h(), { phone: true, email: true });
+      const passCode = await sendEmail(h(), u.email!, "CHANNEL_UNBIND_EMAIL", u.token);
+      assert.equal((await post(u.token, "/api/v3/unbind-email", { passCode })).statusCode, 200);
+      const me = await profileOf(h(), u.token);
+      assert.deepEqual([me.email, me.emailVerified], [undefined, false]);
+      const none = await post(u.token, "/api/v3/unbind-email", { passCode: "123456" });
+      assert.deepEqual([none.statusCode, none.apiCode], [422, 2219]);
+    });
+
+    it("unbind-email: the user's last way to sign in → 422/2217", async () => {
+      const u = await register(h(), { email: true, password: null });
+      const passCode = await sendEmail(h(), u.email!, "CHANNEL_UNBIND_EMAIL", u.token);
+      const r = await post(u.token, "/api/v3/unbind-email", { passCode });
+      assert.deepEqual([r.statusCode, r.apiCode], [422, 2217]);
+    });
+
+    it("unbind phone and email at once, for a user with exactly those two → never both (one 2217)", async () => {
+      const u = await register(h(), { phone: true, email: true, password: null });
+      const phoneCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
+      const emailCode = await sendEmail(h(), u.email!, "CHANNEL_UNBIND_EMAIL", u.token);
+      const [a, b] = await Promise.all([
+        post(u.token, "/api/v3/unbind-phone", { passCode: phoneCode }),
+        post(u.token, "/api/v3/unbind-email", { passCode: emailCode }),
+      ]);
+      assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 422]);
+      assert.equal([a, b].find((r) => r.statusCode === 422).apiCode, 2217);
+      const me = await profileOf(h(), u.token);
+      assert.ok(me.phone || me.email);
+    });
+  },
+  { clock, config: { codeIpHourlyLimit: 1_000_000, codeTargetHourlyLimit: 1_000_000 } },
+);

@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { newId } from "../../src/lib/ids.js";
+import { customFieldService } from "../../src/services/admin/custom-fields.js";
+import { describeEachDialect } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
+import { as, newPhone, newUsername, profileOf, register, sendSms } from "../helpers/profile.js";
+
+describeEachDialect(
+  "profile: get-profile, update-profile, get-security-info, validate-password",
+  (h) => {
+    it("get-profile: the signed-in user; customData, identities, departmentIds only when asked", async () => {
+      const u = await register(h(), { phone: true, email: true });
+      const plain = await as(h(), u.token)(
+        "GET",
+        "/api/v3/get-profile?withCustomData=false&withIdentities=false&withDepartmentIds=false",
+      );
+      assert.equal(plain.statusCode, 200);
+      assert.equal(plain.data.userId, u.userId);
+      assert.deepEqual([plain.data.phone, plain.data.email], [u.phone, u.email]);
+      for (const k of ["customData", "identities", "departmentIds"]) assert.ok(!(k in plain.data), k);
+      assert.ok(!("password_hash" in plain.data) && !JSON.stringify(plain).includes("argon2"));
+      const full = await as(h(), u.token)(
+        "GET",
+        "/api/v3/get-profile?withCustomData=true&withIdentities=true&withDepartmentIds=true",
+      );
+      assert.deepEqual([full.data.customData, full.data.identities, full.data.departmentIds], [{}, [], []]);
+    });
+
+    it("get-profile: without an access token → 401/2020; with a garbage one → 401/2207", async () => {
+      const none = await h().api("GET", "/api/v3/get-profile");
+      assert.deepEqual([none.statusCode, none.apiCode], [401, 2020]);
+      const bad = await as(h(), "garbage.token.here")("GET", "/api/v3/get-profile");
+      assert.equal(bad.statusCode, 401);
+    });
+
+    /** Custom fields as an administrator defines them (set-custom-fields goes through the same service). */
+    const defineFields = (list: { key: string; dataType?: string; userEditable?: boolean }[]) =>
+      customFieldService(h().ctx.repos, h().ctx.clock).set(
+        h().boot.userPoolId,
+        list.map((f) => ({ targetType: "USER" as const, dataType: "STRING" as const, ...f }) as any),
+      );
+
+    it("update-profile: updates the UpdateUserProfileDto fields and returns the updated UserDto", async () => {
+      await defineFields([{ key: "school", userEditable: true }]);
+      const u = await register(h(), { phone: true });
+      const r = await as(h(), u.token)("POST", "/api/v3/update-profile", {
+        nickname: "Nick",
+        name: "Full Name",
+        gender: "F",
+        city: "Hangzhou",
+        company: "ACME",
+        streetAddress: "1 Road",
+        customData: { school: "MIT" },
+      });
+      assert.equal(r.statusCode, 200, JSON.stringify(r));
+      assert.deepEqual(
+        [r.data.nickname, r.data.name, r.data.gender, r.data.city, r.data.company, r.data.streetAddress],
+        ["Nick", "Full Name", "F", "Hangzhou", "ACME", "1 Road"],
+      );
+      const me = await as(h(), u.token)("GET", "/api/v3/get-profile?withCustomData=true");
+      assert.deepEqual(me.data.customData, { school: "MIT" });
+      const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
+      assert.ok(events.some((e) => e.action === "user.profile.updated" && e.target?.includes("nickname")));
+    });
+
+    for (const [field, value, apiCode, endpoint] of [
+      ["email", "x@example.com", 2225, /update-email|bind-email/],
+      ["phone", "13900000000", 2226, /update-phone|bind-phone/],
+      ["password", "Another-pass-1", undefined, /update-password/],
+    ] as const) {
+      it(`update-profile: '${field}' is refused with a message pointing at ${endpoint}`, async () => {
+        const u = await register(h(), { phone: true, email: true });
+        const r = await as(h(), u.token)("POST", "/api/v3/update-profile", { nickname: "N", [field]: value });
+        assert.equal(r.statusCode, 400);
+        assert.equal(r.apiCode, apiCode);
+        assert.match(r.message, endpoint);
+        const me = await profileOf(h(), u.token);
+        assert.equal(me.nickname, undefined, "nothing changed");
+      });
+    }
+
+    it("update-profile: fields outside UpdateUserProfileDto (e.g. givenName) are refused, naming the field", async () => {
+      const u = await register(h(), { phone: true });
+      const r = await as(h(), u.token)("POST", "/api/v3/update-profile", { givenName: "G" });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.message, /givenName/);
+    });
+
+    it("update-profile: customData only with defined, user-editable custom fields of the right type", async () => {
+      await defineFields([
+        { key: "nickname2", userEditable: true },
+        { key: "age", dataType: "NUMBER", userEditable: true },
+        { key: "creditLimit", dataType: "NUMBER", userEditable: false },
+      ]);
+      const u = await register(h(), { phone: true });
+      const post = (customData: unknown) =>
+        as(h(), u.token)("POST", "/api/v3/update-profile", { customData });
+      const undefinedKey = await post({ hobby: "chess" });
+      assert.equal(undefinedKey.statusCode, 400);
+      assert.match(undefinedKey.message, /hobby/);
+      const wrongType = await post({ age: "forty" });
+      assert.equal(wrongType.statusCode, 400);
+      assert.match(wrongType.message, /age/);
+      const adminOnly = await post({ creditLimit: 1_000_000 });
+      assert.deepEqual([adminOnly.statusCode, adminOnly.apiCode], [403, 2018]);
+      assert.equal((await post({ age: 40 })).statusCode, 200);
+      assert.equal((await post({ nickname2: "N2" })).statusCode, 200);
+      const me = await as(h(), u.token)("GET", "/api/v3/get-profile?withCustomData=true");
+      assert.deepEqual(me.data.customData, { age: 40, nickname2: "N2" });
+    });
+
+    it("update-profile: a username taken by another user (any case) → 409/2034", async () => {
+      const owner = await register(h(), { username: true });
+      const u = await register(h(), { phone: true });
+      const r = await as(h(), u.token)("POST", "/api/v3/update-profile", {
+        username: owner.username!.toUpperCase(),
+      });
+      assert.deepEqual([r.statusCode, r.apiCode], [409, 2034]);
+      const mine = newUsername();
+      assert.equal(
+        (await as(h(), u.token)("POST", "/api/v3/update-profile", { username: mine })).data.username,
+        mine,
+      );
+    });
+
+    it("update-profile: an externalId used by another user → 409", async () => {
+      const a = await register(h(), { phone: true });
+      const b = await register(h(), { phone: true });
+      const ext = `ext-${newId()}`;
+      assert.equal(
+        (await as(h(), a.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode,
+        200,
+      );
+      assert.equal(
+        (await as(h(), b.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode,
+        409,
+      );
+    });
+
+    it("update-profile: wrong types and bad enum values → 400", async () => {
+      const u = await register(h(), { phone: true });
+      for (const body of [
+        { gender: "X" },
+        { nickname: 5 },
+        { customData: "text" },
+        { name: "x".repeat(300) },
+      ]) {
+        const r = await as(h(), u.token)("POST", "/api/v3/update-profile", body);
+        assert.equal(r.statusCode, 400, JSON.stringify(body));
+      }
+    });
+
+    it("get-security-info: passcode-only phone user → score 15 (phone), no password, level 0", async () => {
+      const u = await register(h(), { phone: true, password: null });
+      const r = await as(h(), u.token)("GET", "/api/v3/get-security-info");
+      assert.deepEqual(r.data, {
+        passwordSecurityLevel: 0,
+        mfaEnrolled: false,
+        passwordSet: false,
+        emailBinded: false,
+        phoneBinded: true,
+        securityScore: 15,
+      });
+    });
+
+    it("get-security-info: strong password (level 3) + email + phone → 20 + 20 + 15 + 15 = 70", async () => {
+      const u = await register(h(), { phone: true, email: true, password: "Strong-Pass-1234" });
+      const r = await as(h(), u.token)("GET", "/api/v3/get-security-info");
+      assert.deepEqual(
+        [
+          r.data.passwordSecurityLevel,
+          r.data.passwordSet,
+          r.data.emailBinded,
+          r.data.phoneBinded,
+          r.data.securityScore,
+        ],
+        [3, true, true, true, 70],
+      );
+    });
+
+    it("get-security-info: medium password (level 2) + email → 20 + 10 + 15 = 45; weak (level 1) → 20 + 15 = 35", async () => {
+      const medium = await register(h(), { email: true, password: "abcdefg12" });
+      const m = await as(h(), medium.token)("GET", "/api/v3/get-security-info");
+      assert.deepEqual([m.data.passwordSecurityLevel, m.data.securityScore], [2, 45]);
+      const weak = await register(h(), { email: true, password: "abcdef" });
+      const w = await as(h(), weak.token)("GET", "/api/v3/get-security-info");
+      assert.deepEqual([w.data.passwordSecurityLevel, w.data.securityScore], [1, 35]);
+    });
+
+    it("validate-password: true for the signed-in account's password (named or not), false otherwise", async () => {
+      const u = await register(h(), { phone: true, email: true, username: true });
+      const check = async (body: Record<string, unknown>) =>
+        (await as(h(), u.token)("POST", "/api/v3/validate-password", body)).data.valid;
+      assert.equal(await check({ password: u.password }), true);
+      assert.equal(await check({ email: u.email, password: u.password }), true);
+      assert.equal(await check({ phone: u.phone, password: u.password }), true);
+      assert.equal(await check({ username: u.username, password: u.password }), true);
+      assert.equal(await check({ password: "wrong-one" }), false);
+      // email wins over username (GenAuth's priority): a stranger's email → false
+      const other = await register(h(), { email: true, password: u.password });
+      assert.equal(await check({ email: other.email, username: u.username, password: u.password }), false);
+    });
+
+    it("the access token is checked before the body: no token + a refused field → 401/2020, not 400", async () => {
+      const r = await h().api("POST", "/api/v3/update-profile", { email: "x@example.com" });
+      assert.deepEqual([r.statusCode, r.apiCode], [401, 2020]);
+      const bad = await h().api("POST", "/api/v3/bind-phone", { phoneNumber: 5 });
+      assert.deepEqual([bad.statusCode, bad.apiCode], [401, 2020]);
+    });
+
+    it("settings: update-security-settings (management API) drives the flows at once — verifyOldPhone off", async () => {
+      const set = (verifyOldPhone: boolean) =>
+        mgmt(h(), "POST", "/api/v3/update-security-settings", {
+          body: { changePhoneStrategy: { verifyOldPhone } },
+        });
+      const u = await register(h(), { phone: true });
+      const next = newPhone();
+      const newPhonePassCode = await sendSms(h(), next, "CHANNEL_BIND_PHONE", u.token);
+      const verify = () =>
+        as(h(), u.token)("POST", "/api/v3/verify-update-phone-request", {
+          verifyMethod: "PHONE_PASSCODE",
+          phonePassCodePayload: { newPhoneNumber: next, newPhonePassCode },
+        });
+      try {
+        assert.equal((await verify()).apiCode, 2228);
+        assert.equal((await set(false)).statusCode, 200);
+        assert.equal((await verify()).statusCode, 200);
+      } finally {
+        await set(true);
+      }
+    });
+
+    it("validate-password: needs the user's access token (401/2020)", async () => {
+      const r = await h().api("POST", "/api/v3/validate-password", { password: "x" });
+      assert.deepEqual([r.statusCode, r.apiCode], [401, 2020]);
+    });
+  },
+  { config: { codeIpHourlyLimit: 1_000_000, codeTargetHourlyLimit: 1_000_000 } },
+);

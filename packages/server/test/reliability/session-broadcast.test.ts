@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
+import { buildApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { type Context, createContext } from "../../src/context.js";
+import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
+import { freshDatabase, postgresAvailable } from "../helpers/harness.js";
+import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "../helpers/redis.js";
+
+const pgUp = await postgresAvailable();
+const redisReachable = await redisAvailable();
+
+/**
+ * Two nodes in one process (two contexts and apps on one database and one Redis), each trusting
+ * its session cache for a minute: only the broadcast can make node B refuse a token at once.
+ */
+describe("with Redis, an ended session is refused on every node at once [postgres + redis]", {
+  skip: !pgUp || !redisReachable,
+}, () => {
+  const prefix = freshRedisPrefix();
+  const nodes: { ctx: Context; app: FastifyInstance }[] = [];
+  let boot: BootstrapInfo;
+  let drop: () => Promise<void>;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-broadcast-"));
+  before(async () => {
+    const db = await freshDatabase("postgres");
+    drop = db.drop;
+    const config = loadConfig(
+      {},
+      { databaseUrl: db.url, dataDir, redisUrl: REDIS_TEST_URL, redisKeyPrefix: prefix, logLevel: "silent" },
+    );
+    for (let i = 0; i < 2; i++) {
+      const ctx = await createContext(config, {
+        sessionCacheTtlMs: 60_000,
+        logger: pino({ level: "silent" }),
+      });
+      boot = (await ensureBootstrap(ctx.db.kysely, ctx.clock, config.publicUrl)).info;
+      nodes.push({ ctx, app: await buildApp(ctx) });
+    }
+  });
+  after(async () => {
+    for (const n of nodes) {
+      await n.app.close();
+      await n.ctx.close();
+    }
+    await drop?.();
+    await dropRedisPrefix(prefix);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const api = async (i: number, url: string, payload: object) =>
+    (
+      await nodes[i]!.app.inject({
+        method: "POST",
+        url,
+        headers: { "x-authing-app-id": boot.appId },
+        payload,
+      })
+    ).json();
+  const me = async (i: number, token: string) =>
+    (
+      await nodes[i]!.app.inject({
+        method: "GET",
+        url: "/oidc/me",
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).statusCode;
+  const client = () => ({ client_id: boot.appId, client_secret: boot.appSecret });
+
+  async function signedIn(email: string): Promise<string> {
+    await api(0, "/api/v3/signup", {
+      connection: "PASSWORD",
+      passwordPayload: { email, password: "broadcast-pw-1" },
+    });
+    const r = await api(0, "/api/v3/signin", {
+      connection: "PASSWORD",
+      passwordPayload: { email, password: "broadcast-pw-1" },
+      ...client(),
+    });
+    assert.equal(r.statusCode, 200, JSON.stringify(r));
+    return r.data.access_token;
+  }
+
+  async function refusedOnB(token: string): Promise<boolean> {
+    for (let i = 0; i < 100; i++) {
+      if ((await me(1, token)) === 401) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
+
+  it("a token revoked on node A stops working on node B long before B's one-minute cache would expire", async () => {
+    const token = await signedIn("broadcast-1@example.com");
+    assert.equal(await me(1, token), 200); // node B now caches the session as open
+    const res = await nodes[0]!.app.inject({
+      method: "POST",
+      url: "/oidc/token/revocation",
+      payload: new URLSearchParams({ token, ...client() }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.ok(await refusedOnB(token), "node B kept accepting the revoked token");
+  });
+
+  it("ending all of a user's sessions on node A (a password change, an admin) reaches node B too", async () => {
+    const token = await signedIn("broadcast-2@example.com");
+    assert.equal(await me(1, token), 200);
+    const user = await nodes[0]!.ctx.repos.findUserByEmail(boot.userPoolId, "broadcast-2@example.com");
+    await nodes[0]!.ctx.sessions.endUserSessions(boot.userPoolId, user!.id);
+    assert.ok(await refusedOnB(token));
+  });
+});

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RowCache } from "../../src/storage/repos/row-cache.js";
+
+describe("configuration row cache (applications, pools)", () => {
+  it("serves a row from memory until it is written, then reads it again", async () => {
+    const cache = new RowCache<{ v: number }>();
+    let reads = 0;
+    let stored = 1;
+    const load = async () => {
+      reads++;
+      return { v: stored };
+    };
+    assert.equal((await cache.get("a", load))?.v, 1);
+    assert.equal((await cache.get("a", load))?.v, 1);
+    assert.equal(reads, 1);
+    stored = 2;
+    cache.drop("a");
+    assert.equal((await cache.get("a", load))?.v, 2);
+    assert.equal(reads, 2);
+  });
+
+  it("does not keep a missing row, nor a row read while a write happened", async () => {
+    const cache = new RowCache<{ v: number }>();
+    let reads = 0;
+    assert.equal(
+      await cache.get("gone", async () => {
+        reads++;
+        return undefined;
+      }),
+      undefined,
+    );
+    await cache.get("gone", async () => {
+      reads++;
+      return undefined;
+    });
+    assert.equal(reads, 2);
+
+    // The read started before the write committed: it may hold the old value, so it is not kept.
+    const stale = cache.get("b", async () => {
+      cache.drop("b");
+      return { v: 1 };
+    });
+    assert.equal((await stale)?.v, 1);
+    assert.equal((await cache.get("b", async () => ({ v: 2 })))?.v, 2);
+  });
+
+  it("expires entries after the TTL (another node's write shows within a second)", async () => {
+    const cache = new RowCache<{ v: number }>();
+    await cache.get("c", async () => ({ v: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 950));
+    assert.equal((await cache.get("c", async () => ({ v: 2 })))?.v, 2);
+  });
+});

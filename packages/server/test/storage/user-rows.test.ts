@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createContext } from "../../src/context.js";
+import { newId } from "../../src/lib/ids.js";
+import { newUserRow } from "../../src/services/users/identifiers.js";
+import { repositories } from "../../src/storage/repos/index.js";
+import { SqliteUserRows } from "../../src/storage/sqlite/user-rows.js";
+import { describeEachDialect } from "../helpers/harness.js";
+
+/**
+ * The user rows SQLite keeps in memory (sqlite-user-rows.ts) must never answer with a row older
+ * than a committed write, whoever wrote it. Run on both dialects: PostgreSQL keeps no rows, and
+ * must read the same.
+ */
+describeEachDialect("user reads see every committed write", (h) => {
+  const newUser = async (poolId = h().boot.userPoolId) => {
+    const row = newUserRow(poolId, Date.now(), { nickname: "before", username: `u${newId()}` });
+    await h().ctx.repos.insertUser(row);
+    return row.id;
+  };
+  const nickname = async (id: string, poolId = h().boot.userPoolId) =>
+    (await h().ctx.repos.findUserById(poolId, id))?.nickname;
+
+  it("a write through the repositories, including UPDATE … RETURNING", async () => {
+    const id = await newUser();
+    assert.equal(await nickname(id), "before");
+    await h().ctx.repos.updateUser(h().boot.userPoolId, id, { nickname: "patched" });
+    assert.equal(await nickname(id), "patched");
+    await h()
+      .ctx.db.kysely.updateTable("users")
+      .set({ nickname: "returned" })
+      .where("id", "=", id)
+      .returning("id")
+      .execute();
+    assert.equal(await nickname(id), "returned");
+  });
+
+  it("a commit by another process on the same database (a second server, the CLI)", async () => {
+    const id = await newUser();
+    assert.equal(await nickname(id), "before");
+    const token = await h().ctx.tokens.issueForLogin({
+      app: (await h().ctx.repos.findApplicationById(h().boot.appId))!,
+      user: (await h().ctx.repos.findUserById(h().boot.userPoolId, id))!,
+      scope: "openid profile",
+      ip: null,
+      userAgent: null,
+    });
+    const profile = async () =>
+      (await h().api("GET", "/api/v3/get-profile", undefined, { authorization: token.access_token })).data;
+    assert.equal((await profile()).nickname, "before");
+    const other = await createContext(h().ctx.config, { logger: h().ctx.logger });
+    try {
+      await other.repos.updateUser(h().boot.userPoolId, id, { nickname: "elsewhere" });
+    } finally {
+      await other.close();
+    }
+    assert.equal((await profile()).nickname, "elsewhere");
+    assert.equal(await nickname(id), "elsewhere");
+  });
+
+  it("a transaction sees its own write; after a rollback everyone reads the old row", async () => {
+    const id = await newUser();
+    assert.equal(await nickname(id), "before");
+    await assert.rejects(
+      h()
+        .ctx.db.kysely.transaction()
+        .execute(async (trx) => {
+          await trx.updateTable("users").set({ nickname: "uncommitted" }).where("id", "=", id).execute();
+          const inside = await repositories(trx).findUserById(h().boot.userPoolId, id);
+          assert.equal(inside?.nickname, "uncommitted");
+          throw new Error("roll back");
+        }),
+      /roll back/,
+    );
+    assert.equal(await nickname(id), "before");
+  });
+
+  it("deleting the pool deletes its users (a cascade the SQL does not name)", async () => {
+    const now = Date.now();
+    const poolId = newId();
+    await h().ctx.repos.insertPool({
+      id: poolId,
+      name: "gone",
+      secret: "s",
+      settings: "{}",
+      created_at: now,
+      updated_at: now,
+    });
+    const id = await newUser(poolId);
+    assert.equal(await nickname(id, poolId), "before");
+    await h().ctx.db.kysely.deleteFrom("user_pools").where("id", "=", poolId).execute();
+    assert.equal(await h().ctx.repos.findUserById(poolId, id), undefined);
+  });
+
+  it("a row is read only for its own pool, and a caller's changes to it stay its own", async () => {
+    const id = await newUser();
+    for (const _ of [1, 2]) {
+      // the first read loads the row, the second may be answered from memory
+      const row = await h().ctx.repos.findUserById(h().boot.userPoolId, id);
+      assert.ok(row);
+      row.nickname = "mutated by a caller";
+    }
+    assert.equal(await nickname(id), "before");
+    assert.equal(await h().ctx.repos.findUserById(newId(), id), undefined);
+  });
+});
+
+describe("SQLite user-row cache", () => {
+  const row = (v: string) => ({ id: "u1", pool_id: "p1", v });
+
+  it("answers from memory until a change, then reads again", async () => {
+    const cache = new SqliteUserRows<ReturnType<typeof row>>(() => 1);
+    let reads = 0;
+    const load = async () => {
+      reads++;
+      return row(`read ${reads}`);
+    };
+    assert.equal((await cache.get("p1", "u1", load))?.v, "read 1");
+    assert.equal((await cache.get("p1", "u1", load))?.v, "read 1");
+    assert.equal(reads, 1);
+    cache.changed();
+    assert.equal((await cache.get("p1", "u1", load))?.v, "read 2");
+  });
+
+  it("another connection's commit (data_version) empties it", async () => {
+    let dataVersion = 1;
+    const cache = new SqliteUserRows<ReturnType<typeof row>>(() => dataVersion);
+    await cache.get("p1", "u1", async () => row("old"));
+    dataVersion = 2;
+    // looked at once per turn of the event loop
+    assert.equal((await cache.get("p1", "u1", async () => row("new")))?.v, "old");
+    await new Promise(setImmediate);
+    assert.equal((await cache.get("p1", "u1", async () => row("new")))?.v, "new");
+  });
+
+  it("does not keep a row read while a change happened", async () => {
+    const cache = new SqliteUserRows<ReturnType<typeof row>>(() => 1);
+    const raced = await cache.get("p1", "u1", async () => {
+      cache.changed();
+      return row("maybe old");
+    });
+    assert.equal(raced?.v, "maybe old");
+    assert.equal((await cache.get("p1", "u1", async () => row("fresh")))?.v, "fresh");
+  });
+});
