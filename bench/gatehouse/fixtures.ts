@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@gatehouse/server/dist/config.js";
 import { type Context, createContext } from "@gatehouse/server/dist/context.js";
-import { parsePoolSettings } from "@gatehouse/server/dist/services/settings.js";
+import { parsePoolSettings } from "@gatehouse/server/dist/services/users/pool-settings.js";
 import type { FreshDatabase } from "./database.js";
 import { BENCH_SECRET } from "./server.js";
 
@@ -100,7 +100,7 @@ export class CodeIssuer {
   issue(requests: CodeRequest[], concurrency = 32): Promise<string[]> {
     this.offsetMs += 61_000;
     return this.withContext(async (ctx) => {
-      const pool = await ctx.repos.findPoolById(this.poolId);
+      const pool = await ctx.repos.pools.findPoolById(this.poolId);
       if (!pool) throw new Error("bench pool is missing");
       const settings = parsePoolSettings(pool.settings);
       const codes: string[] = new Array(requests.length);
@@ -133,7 +133,7 @@ export class CodeIssuer {
     return this.withContext((ctx) =>
       Promise.all(
         userIds.map(async (id) => {
-          const user = await ctx.repos.findUserById(this.poolId, id);
+          const user = await ctx.repos.users.findUserById(this.poolId, id);
           if (!user?.phone) throw new Error(`bench user ${id} has no phone`);
           return user.phone;
         }),

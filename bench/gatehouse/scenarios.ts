@@ -1,4 +1,4 @@
-import type { BootstrapInfo } from "@gatehouse/server/dist/services/bootstrap.js";
+import type { BootstrapInfo } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { ARGON2_CEILING, V3_CEILING } from "../groups/ceilings.js";
 import { runLoad } from "../lib/load.js";
 import type { Plan, RequestSpec } from "../lib/load-types.js";

@@ -8,7 +8,7 @@ describe("CORS for browser clients: the pool's allowedOrigins decide", () => {
   const gh = liveGatehouse();
   before(async () => {
     const { ctx, boot } = gh().h;
-    await ctx.repos.updatePoolSettings(
+    await ctx.repos.pools.updatePoolSettings(
       boot.userPoolId,
       JSON.stringify({ allowedOrigins: [ALLOWED] }),
       Date.now(),

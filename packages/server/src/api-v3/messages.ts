@@ -37,7 +37,7 @@ export function messageRoutes(ctx: Context) {
         // No account enumeration: an unknown number gets the same answer, and nothing is delivered.
         const deliver =
           channel !== "CHANNEL_RESET_PASSWORD" ||
-          (await ctx.repos.findUserByPhone(pool.id, phone.e164)) !== undefined;
+          (await ctx.repos.users.findUserByPhone(pool.id, phone.e164)) !== undefined;
         await ctx.codes.send({
           poolId: pool.id,
           kind: "sms",
@@ -68,7 +68,7 @@ export function messageRoutes(ctx: Context) {
         const email = normalizeEmail(request.body.email);
         const deliver =
           channel !== "CHANNEL_RESET_PASSWORD" ||
-          (await ctx.repos.findUserByEmail(pool.id, email)) !== undefined;
+          (await ctx.repos.users.findUserByEmail(pool.id, email)) !== undefined;
         await ctx.codes.send({
           poolId: pool.id,
           kind: "email",

@@ -33,7 +33,7 @@ export async function selfServiceOf(ctx: Context, request: FastifyRequest): Prom
   const settings =
     tenant && tenant.pool.id === user.poolId
       ? tenant.settings
-      : parsePoolSettings((await ctx.repos.findPoolById(user.poolId))?.settings ?? "{}");
+      : parsePoolSettings((await ctx.repos.pools.findPoolById(user.poolId))?.settings ?? "{}");
   return {
     poolId: user.poolId,
     userId: user.userId,

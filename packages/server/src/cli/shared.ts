@@ -32,7 +32,7 @@ export async function withContext<T>(config: Config, fn: (ctx: Context) => Promi
 /** `--pool <id>`, or the default pool created at bootstrap. */
 export async function resolvePool(ctx: Context, pool: string | undefined): Promise<string> {
   if (pool) {
-    if (!(await ctx.repos.findPoolById(pool)))
+    if (!(await ctx.repos.pools.findPoolById(pool)))
       throw new CliError(`no user pool ${pool} (see: gatehouse pool list)`);
     return pool;
   }

@@ -28,11 +28,11 @@ async function originAllowed(ctx: Context, request: FastifyRequest, origin: stri
   const appId = Array.isArray(header) ? header[0] : header;
   if (appId) {
     if (appId.length > 64) return false;
-    const app = await ctx.repos.findApplicationById(appId);
-    const pool = app && (await ctx.repos.findPoolById(app.pool_id));
+    const app = await ctx.repos.applications.findApplicationById(appId);
+    const pool = app && (await ctx.repos.pools.findPoolById(app.pool_id));
     return pool ? allows(parsePoolSettings(pool.settings).allowedOrigins, origin) : false;
   }
-  const pools = await ctx.repos.listPools();
+  const pools = await ctx.repos.pools.listPools();
   return pools.some((pool) => allows(parsePoolSettings(pool.settings).allowedOrigins, origin));
 }
 

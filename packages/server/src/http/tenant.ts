@@ -23,9 +23,9 @@ declare module "fastify" {
 export async function resolveTenant(ctx: Context, appId: string | undefined): Promise<Tenant> {
   if (!appId) throw new ApiError("APP_ID_MISSING");
   if (appId.length > 64) throw new ApiError("APP_NOT_FOUND");
-  const app = await ctx.repos.findApplicationById(appId);
+  const app = await ctx.repos.applications.findApplicationById(appId);
   if (!app) throw new ApiError("APP_NOT_FOUND");
-  const pool = await ctx.repos.findPoolById(app.pool_id);
+  const pool = await ctx.repos.pools.findPoolById(app.pool_id);
   if (!pool) throw new ApiError("POOL_NOT_FOUND");
   return { app, pool, settings: parsePoolSettings(pool.settings) };
 }

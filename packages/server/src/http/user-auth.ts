@@ -51,7 +51,7 @@ async function assertAppOfTokenPool(ctx: Context, request: FastifyRequest, user:
   const header = request.headers["x-authing-app-id"];
   const appId = Array.isArray(header) ? header[0] : header;
   if (appId === undefined || appId === user.appId) return;
-  const app = appId.length <= 64 ? await ctx.repos.findApplicationById(appId) : undefined;
+  const app = appId.length <= 64 ? await ctx.repos.applications.findApplicationById(appId) : undefined;
   if (app?.pool_id !== user.poolId) throw new ApiError("TOKEN_INVALID");
 }
 

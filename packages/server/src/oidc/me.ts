@@ -31,7 +31,7 @@ export function meRoutes(ctx: Context) {
           check.reason === "expired" ? "access token expired" : "access token invalid",
         );
       }
-      const user = await ctx.repos.findUserById(check.user.poolId, check.user.userId);
+      const user = await ctx.repos.users.findUserById(check.user.poolId, check.user.userId);
       if (!user) throw new OAuthError("invalid_token", "access token invalid");
       return { sub: user.id, ...userClaims(user, check.user.scope) };
     };

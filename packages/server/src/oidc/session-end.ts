@@ -31,7 +31,7 @@ export function sessionEndRoutes(ctx: Context) {
       // Every check before the session ends: a refused logout changes nothing.
       let target: URL | undefined;
       if (q.post_logout_redirect_uri) {
-        const client = appId ? await ctx.repos.findApplicationById(appId) : undefined;
+        const client = appId ? await ctx.repos.applications.findApplicationById(appId) : undefined;
         if (!client || !appConfig(client).logoutRedirectUris.includes(q.post_logout_redirect_uri)) {
           throw new OAuthError(
             "invalid_request",

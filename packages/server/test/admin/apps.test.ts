@@ -34,7 +34,7 @@ describeEachDialect("management applications", (h) => {
     });
     assert.equal(r.data.oidcConfig.token_endpoint_auth_method, "none");
     assert.match(r.data.appIdentifier, /^spa-[0-9a-f]{6}$/);
-    const row = await h().ctx.repos.findApplicationById(r.data.appId);
+    const row = await h().ctx.repos.applications.findApplicationById(r.data.appId);
     assert.equal(row?.token_endpoint_auth_method, "none");
   });
 
@@ -105,7 +105,7 @@ describeEachDialect("management applications", (h) => {
     assert.deepEqual(a.registerConfig.enabledBasicRegisterMethods, ["EMAIL_PASSWORD"]);
     assert.equal(a.brandingConfig.defaultLanguage, "en-US");
     // What the token service reads: the column and the bootstrap-shaped config keys.
-    const row = await h().ctx.repos.findApplicationById(id);
+    const row = await h().ctx.repos.applications.findApplicationById(id);
     assert.equal(row?.token_endpoint_auth_method, "client_secret_basic");
     const config = JSON.parse(row!.config);
     assert.equal(config.accessTokenExpiresIn, 600);

@@ -28,7 +28,7 @@ describeEachDialect("management settings", (h) => {
     assert.equal(s.loginAnomalyDetection.loginFailCheck.timeInterval, 300);
     assert.equal(s.loginAnomalyDetection.accountLockLoginPasswordFailCheck.limit, 5);
     assert.deepEqual(s.allowedOrigins, ["https://app.example"]);
-    const row = await h().ctx.repos.findPoolById(h().boot.userPoolId);
+    const row = await h().ctx.repos.pools.findPoolById(h().boot.userPoolId);
     assert.equal(JSON.parse(row!.settings).registerDisabled, true);
   });
 

@@ -113,8 +113,14 @@ describeEachDialect(
         wireBody: JSON.stringify({ email: "forged@example.com" }),
       });
       assert.equal(r.apiCode, 1300);
-      assert.equal(await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "forged@example.com"), undefined);
-      assert.equal(await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "honest@example.com"), undefined);
+      assert.equal(
+        await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "forged@example.com"),
+        undefined,
+      );
+      assert.equal(
+        await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "honest@example.com"),
+        undefined,
+      );
     });
 
     it("forged: a query changed after signing is refused with 1300", async () => {

@@ -125,7 +125,7 @@ describeEachDialect(
       const refused = results.filter((r) => r.apiCode === 2057).length;
       assert.equal(checked, 3, "only `limit` passwords were checked");
       assert.equal(refused, 7);
-      const history = await h().ctx.repos.listLoginHistory(
+      const history = await h().ctx.repos.loginHistory.listLoginHistory(
         { poolId: h().boot.userPoolId, userId: id, success: false },
         1,
         50,
@@ -135,7 +135,7 @@ describeEachDialect(
     });
 
     it("an administrator's unlock lets the user in before the window passes", async () => {
-      const user = await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "heidi@example.com");
+      const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "heidi@example.com");
       await h().ctx.loginGuard.unlockUser(h().boot.userPoolId, user?.id ?? "");
       const r = await signInByPassword(
         h(),

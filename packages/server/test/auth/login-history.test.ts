@@ -95,7 +95,7 @@ describeEachDialect(
         assert.equal(app.active, true);
         assert.deepEqual(Object.keys(app).sort(), ["active", "appId", "appLoginUrl", "appLogo", "appName"]);
       }
-      const user = await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "xena@example.com");
+      const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "xena@example.com");
       await h().ctx.sessions.endUserSessions(h().boot.userPoolId, user?.id ?? "", { appIds: [other.appId] });
       const after = await h().api("GET", "/api/v3/get-my-logged-in-apps", undefined, {
         authorization: token,

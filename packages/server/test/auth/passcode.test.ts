@@ -56,7 +56,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     const code = await sendSmsCode(h(), phone, "CHANNEL_REGISTER");
     const res = await signUpByPhone(h(), phone, wrongCode(code));
     assert.deepEqual([res.statusCode, res.apiCode], [400, 2001]);
-    assert.equal(await h().ctx.repos.findUserByPhone(h().boot.userPoolId, `+86${phone}`), undefined);
+    assert.equal(await h().ctx.repos.users.findUserByPhone(h().boot.userPoolId, `+86${phone}`), undefined);
     assert.equal((await signUpByPhone(h(), phone, code)).statusCode, 200, "the right code still works");
   });
 
@@ -156,7 +156,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
     const res = await signInByCode(h(), { phone, passCode: wrongCode(code) });
     assert.deepEqual([res.statusCode, res.apiCode], [400, 2001]);
-    const history = await h().ctx.repos.listLoginHistory(
+    const history = await h().ctx.repos.loginHistory.listLoginHistory(
       { poolId: h().boot.userPoolId, userId: user.data.userId, success: false },
       1,
       10,
@@ -171,7 +171,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     assert.deepEqual([res.statusCode, res.apiCode], [403, 2333]);
     const auto = await signInByCode(h(), { phone, passCode: code }, { autoRegister: true });
     assert.equal(auto.statusCode, 200);
-    const user = await h().ctx.repos.findUserByPhone(h().boot.userPoolId, `+86${phone}`);
+    const user = await h().ctx.repos.users.findUserByPhone(h().boot.userPoolId, `+86${phone}`);
     assert.equal(user?.phone_verified, 1);
     assert.equal(jwtPayload(auto.data.access_token).sub, user?.id);
   });

@@ -139,7 +139,7 @@ describeEachDialect("sign-in", (h) => {
     );
     const res = await signInByPassword(h(), { email: "legacy@example.com", password: "old-pw" });
     assert.equal(res.statusCode, 200);
-    const row = await h().ctx.repos.findUserById(h().boot.userPoolId, id);
+    const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, id);
     assert.match(row?.password_hash ?? "", /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     assert.equal(
       (await signInByPassword(h(), { email: "legacy@example.com", password: "old-pw" })).statusCode,
@@ -157,9 +157,9 @@ describeEachDialect("sign-in", (h) => {
   });
 
   it("a successful sign-in updates loginsCount, lastLogin, lastIp and lastLoginApp", async () => {
-    const before = await h().ctx.repos.findUserById(h().boot.userPoolId, userId);
+    const before = await h().ctx.repos.users.findUserById(h().boot.userPoolId, userId);
     await signInByPassword(h(), { username: "dave", password: "dave-pw-1" }, { clientIp: "203.0.113.9" });
-    const after = await h().ctx.repos.findUserById(h().boot.userPoolId, userId);
+    const after = await h().ctx.repos.users.findUserById(h().boot.userPoolId, userId);
     assert.equal(after?.logins_count, (before?.logins_count ?? 0) + 1);
     assert.equal(after?.last_ip, "203.0.113.9", "clientIp is trusted from an authenticated client");
     assert.equal(after?.last_login_app, h().boot.appId);
@@ -173,7 +173,7 @@ describeEachDialect("sign-in", (h) => {
       { autoRegister: true },
     );
     assert.equal(res.statusCode, 200);
-    const user = await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "auto@example.com");
+    const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "auto@example.com");
     assert.equal(jwtPayload(res.data.access_token).sub, user?.id);
     const viaAccount = await signInByPassword(
       h(),
@@ -266,7 +266,7 @@ describeEachDialect("sign-in client authentication", (h) => {
     });
     assert.equal(res.statusCode, 200);
     assert.equal(jwtPayload(res.data.access_token).aud, pub.appId);
-    const user = await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "erin@example.com");
+    const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "erin@example.com");
     assert.notEqual(user?.last_ip, "198.51.100.1");
   });
 });

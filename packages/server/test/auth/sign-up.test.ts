@@ -17,7 +17,7 @@ describeEachDialect("sign-up", (h) => {
     assert.ok(res.data.passwordLastSetAt);
     assert.equal(JSON.stringify(res).includes("argon2"), false);
     assert.equal(res.data.access_token, undefined);
-    const row = await h().ctx.repos.findUserById(h().boot.userPoolId, res.data.userId);
+    const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, res.data.userId);
     assert.match(row?.password_hash ?? "", /^\$argon2id\$/);
   });
 
@@ -39,16 +39,16 @@ describeEachDialect("sign-up", (h) => {
     assert.equal(res.data.givenName, "Bob");
     assert.equal(res.data.city, "Paris");
     assert.equal(res.data.gender, "M");
-    const row = await h().ctx.repos.findUserById(h().boot.userPoolId, res.data.userId);
+    const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, res.data.userId);
     assert.deepEqual(JSON.parse(row?.custom_data ?? "null"), { team: "red" });
   });
 
   it("a duplicate email (any case) is 409/2026 and creates nothing", async () => {
-    const before = await h().ctx.repos.countUsers(h().boot.userPoolId);
+    const before = await h().ctx.repos.users.countUsers(h().boot.userPoolId);
     const res = await signUpByEmail(h(), "ALICE@example.com", "another-pw-1");
     assert.equal(res.statusCode, 409);
     assert.equal(res.apiCode, 2026);
-    assert.equal(await h().ctx.repos.countUsers(h().boot.userPoolId), before);
+    assert.equal(await h().ctx.repos.users.countUsers(h().boot.userPoolId), before);
   });
 
   it("a duplicate username is 409/2026", async () => {
@@ -135,7 +135,10 @@ describeEachDialect("sign-up", (h) => {
       assert.equal(res.statusCode, 400);
       assert.equal(res.apiCode, 2061);
       assert.match(res.message, /letters, digits and symbols/);
-      assert.equal(await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "weak@example.com"), undefined);
+      assert.equal(
+        await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "weak@example.com"),
+        undefined,
+      );
     } finally {
       await patchPoolSettings(h(), { passwordStrength: 0 });
     }

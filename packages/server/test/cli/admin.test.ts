@@ -60,7 +60,7 @@ describeEachDialect("admin CLI", (h) => {
     assert.equal(secret.out.trim(), app.appSecret);
     const refreshed = await json(h(), "app", "secret", app.appId, "--refresh");
     assert.notEqual(refreshed.secret, app.appSecret);
-    assert.equal((await h().ctx.repos.findApplicationById(app.appId))?.secret, refreshed.secret);
+    assert.equal((await h().ctx.repos.applications.findApplicationById(app.appId))?.secret, refreshed.secret);
   });
 
   it("user create|show|update|list|delete against the database", async () => {
@@ -85,7 +85,7 @@ describeEachDialect("admin CLI", (h) => {
     assert.match(list.out, /page 1: 1 of 1 users/);
     const del = await cli(h().ctx.config, "user", "delete", u.userId);
     assert.equal(del.code, 0);
-    assert.equal(await h().ctx.repos.findUserById(h().boot.userPoolId, u.userId), undefined);
+    assert.equal(await h().ctx.repos.users.findUserById(h().boot.userPoolId, u.userId), undefined);
   });
 
   it("user create --password: the user signs in; user unlock lifts a lockout", async () => {
@@ -218,7 +218,7 @@ describeEachDialect("admin CLI", (h) => {
     assert.deepEqual(summary.rejectedByReason, { INVALID_ROW: 2, PASSWORD_HASH_INVALID: 1 });
     assert.match(r.err, /ignoring unknown column\(s\): shoeSize/);
     assert.equal(r.err.includes("%"), false, "--no-progress");
-    const row = await h().ctx.repos.findUserByUsername(h().boot.userPoolId, "jl1");
+    const row = await h().ctx.repos.users.findUserByUsername(h().boot.userPoolId, "jl1");
     assert.equal(row?.password_hash, hash);
     assert.equal(row?.custom_data, JSON.stringify({ plan: "pro" }));
     fs.rmSync(dir, { recursive: true, force: true });

@@ -63,7 +63,7 @@ describeEachDialect("user import: 100,000 rows", (h) => {
       `\\[█+\\] 100\\.0%\\s+${n(ROWS)} rows \\(${n(ROWS - rejected)} ok, ${rejected} rejected\\)\\s+[\\d,]+ rows/s\\s+ETA 0s`,
     );
     assert.match(r.err, finalLine);
-    assert.equal(await h().ctx.repos.countUsers(h().boot.userPoolId), ROWS - rejected);
+    assert.equal(await h().ctx.repos.users.countUsers(h().boot.userPoolId), ROWS - rejected);
     const list = await mgmt(h(), "POST", "/api/v3/list-users", { body: {} });
     assert.equal(list.data.totalCount, ROWS - rejected);
   });
@@ -77,7 +77,7 @@ describeEachDialect("user import: 100,000 rows", (h) => {
       assert.equal(u.data.name, `Imported, No. ${i}`);
       assert.equal(u.data.emailVerified, true);
       assert.equal(u.data.userSourceType, "excel");
-      const row = await h().ctx.repos.findUserById(h().boot.userPoolId, u.data.userId);
+      const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, u.data.userId);
       assert.equal(row?.password_hash, hashes[i % 3]);
       const wrong = await signInByPassword(h(), { username: `user${i}`, password: "not it" });
       assert.equal(wrong.apiCode, 2333);

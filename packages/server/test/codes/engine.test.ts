@@ -329,7 +329,7 @@ describeEachDialect(
         const p = await pairOfCodes();
         await assert.rejects(
           h().ctx.codes.spendWith(p.checks(p.oldCode, p.newCode), async (repos) => {
-            await repos.insertAuditEvent({
+            await repos.audit.insertAuditEvent({
               id: "spendwith-rolled-back",
               pool_id: h().boot.userPoolId,
               user_id: null,

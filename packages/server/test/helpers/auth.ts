@@ -100,7 +100,7 @@ export async function createApp(
   const appId = newId();
   const appSecret = newSecret();
   const now = Date.now();
-  await h.ctx.repos.insertApplication({
+  await h.ctx.repos.applications.insertApplication({
     id: appId,
     pool_id: h.boot.userPoolId,
     name: `app ${method}`,
@@ -127,6 +127,6 @@ export async function insertUserWithPassword(
     ...fields,
     password_hash: hash ?? (password !== undefined ? await h.ctx.passwords.hash(password) : null),
   });
-  await h.ctx.repos.insertUser(row);
+  await h.ctx.repos.users.insertUser(row);
   return row.id;
 }

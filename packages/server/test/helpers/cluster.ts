@@ -212,10 +212,10 @@ export async function startCluster(options: ClusterOptions) {
     /** Deep-merge into the default pool's stored settings (every node reads them per request). */
     async patchPoolSettings(patch: Record<string, unknown>): Promise<void> {
       const repos = repositories(db.kysely);
-      const pool = await repos.findPoolById(boot.userPoolId);
+      const pool = await repos.pools.findPoolById(boot.userPoolId);
       if (!pool) throw new Error("default pool missing");
       const next = mergePoolSettings(parsePoolSettings(pool.settings), patch);
-      await repos.updatePoolSettings(pool.id, JSON.stringify(next), Date.now());
+      await repos.pools.updatePoolSettings(pool.id, JSON.stringify(next), Date.now());
       // Each node keeps pool rows up to 900 ms (storage/repos/row-cache.ts): wait until all see it.
       await new Promise((resolve) => setTimeout(resolve, POOL_CACHE_WAIT_MS));
     },

@@ -71,7 +71,13 @@ export async function mgmt(
 export async function createOtherPool(h: Harness): Promise<{ id: string; secret: string }> {
   const now = h.ctx.clock.now();
   const pool = { id: newId(), secret: newSecret() };
-  await h.ctx.repos.insertPool({ ...pool, name: "other", settings: "{}", created_at: now, updated_at: now });
+  await h.ctx.repos.pools.insertPool({
+    ...pool,
+    name: "other",
+    settings: "{}",
+    created_at: now,
+    updated_at: now,
+  });
   return pool;
 }
 

@@ -163,7 +163,7 @@ export async function register(
 export const setPoolSettings = (h: Harness, patch: Record<string, unknown>) => patchPoolSettings(h, patch);
 
 export async function resetPoolSettings(h: Harness) {
-  await h.ctx.repos.updatePoolSettings(h.boot.userPoolId, "{}", Date.now());
+  await h.ctx.repos.pools.updatePoolSettings(h.boot.userPoolId, "{}", Date.now());
 }
 
 export async function profileOf(h: Harness, token: string) {

@@ -19,7 +19,7 @@ function comparable(res: any) {
 }
 
 async function insertUser(h: Harness, fields: { phone?: string; email?: string }) {
-  await h.ctx.repos.insertUser(newUserRow(h.boot.userPoolId, h.ctx.clock.now(), fields));
+  await h.ctx.repos.users.insertUser(newUserRow(h.boot.userPoolId, h.ctx.clock.now(), fields));
 }
 
 describeEachDialect("message service: send-sms, send-email, pre-check-code", (h) => {
@@ -262,7 +262,7 @@ describeEachDialect("message service: send-sms, send-email, pre-check-code", (h)
       assertEnvelope(res, 200);
       assert.deepEqual(res.data, { isValid: true });
     }
-    const pool = await h().ctx.repos.findPoolById(h().boot.userPoolId);
+    const pool = await h().ctx.repos.pools.findPoolById(h().boot.userPoolId);
     const { parsePoolSettings } = await import("../../src/services/users/pool-settings.js");
     await h().ctx.codes.verifyAndConsume(
       { poolId: h().boot.userPoolId, kind: "sms", target: `+86${phone}` },

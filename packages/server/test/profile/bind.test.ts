@@ -28,7 +28,7 @@ describeEachDialect(
       assert.deepEqual([r.statusCode, r.data], [200, undefined], JSON.stringify(r));
       const me = await profileOf(h(), u.token);
       assert.deepEqual([me.phone, me.phoneCountryCode, me.phoneVerified], [phone, "+86", true]);
-      const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
+      const events = await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, u.userId);
       assert.ok(events.some((e) => e.action === "user.phone.bound"));
     });
 

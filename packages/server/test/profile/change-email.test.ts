@@ -152,7 +152,7 @@ describeEachDialect(
         (await update(u.token, (await verify(u.token, payload)).data.updateEmailToken)).statusCode,
         200,
       );
-      const e = (await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId)).find(
+      const e = (await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, u.userId)).find(
         (x) => x.action === "user.email.changed",
       );
       assert.ok(e);

@@ -328,7 +328,7 @@ describeEachDialect(
         payload: { updatePhoneToken },
       });
       assert.equal(res.json().statusCode, 200);
-      const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
+      const events = await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, u.userId);
       const e = events.find((x) => x.action === "user.phone.changed");
       assert.ok(e, "audit event recorded");
       assert.equal(e.actor_type, "user");

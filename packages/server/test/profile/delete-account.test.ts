@@ -25,7 +25,7 @@ describeEachDialect(
     it("delete account: by phone code (CHANNEL_DELETE_ACCOUNT) → deleteAccountToken (60 s) → deleted", async () => {
       const u = await register(h(), { phone: true, email: true, username: true });
       // No public API links social identities yet: arrange one in the store.
-      await h().ctx.repos.insertIdentity({
+      await h().ctx.repos.identities.insertIdentity({
         id: newId(),
         pool_id: h().boot.userPoolId,
         user_id: u.userId,
@@ -58,8 +58,11 @@ describeEachDialect(
       );
       assert.deepEqual([old.statusCode, old.apiCode], [403, 2333]);
       // identities gone, identifiers free for reuse
-      assert.deepEqual(await h().ctx.repos.listIdentitiesByUser(u.userId), []);
-      assert.equal(await h().ctx.repos.findUserByPhone(h().boot.userPoolId, `+86${u.phone}`), undefined);
+      assert.deepEqual(await h().ctx.repos.identities.listIdentitiesByUser(u.userId), []);
+      assert.equal(
+        await h().ctx.repos.users.findUserByPhone(h().boot.userPoolId, `+86${u.phone}`),
+        undefined,
+      );
       const again = await register(h(), { username: true, password: "Secret-pass-123" });
       const reuse = await as(h(), again.token)("POST", "/api/v3/update-profile", { username: u.username });
       assert.equal(reuse.statusCode, 200, JSON.stringify(reuse));
@@ -74,7 +77,7 @@ describeEachDialect(
     it("delete account: the audit record keeps only a masked identifier; earlier events lose IP and user agent; sign-in history goes", async () => {
       const u = await register(h(), { phone: true, email: true });
       const history = () =>
-        h().ctx.repos.listLoginHistory({ poolId: h().boot.userPoolId, userId: u.userId }, 1, 10);
+        h().ctx.repos.loginHistory.listLoginHistory({ poolId: h().boot.userPoolId, userId: u.userId }, 1, 10);
       assert.ok((await history()).totalCount > 0, "the user signed in");
       const passCode = await sendEmail(h(), u.email!, "CHANNEL_DELETE_ACCOUNT", u.token);
       const v = await verify(u.token, {
@@ -83,7 +86,7 @@ describeEachDialect(
       });
       assert.equal((await del(u.token, v.data.deleteAccountToken)).statusCode, 200);
       assert.equal((await history()).totalCount, 0);
-      const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
+      const events = await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, u.userId);
       const deleted = events.find((e) => e.action === "user.deleted");
       assert.ok(deleted);
       assert.equal(deleted.target, `+86 ${u.phone!.slice(0, 3)}****${u.phone!.slice(-4)}`);

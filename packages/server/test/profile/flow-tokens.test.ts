@@ -11,7 +11,7 @@ const clock = new FakeClock();
 
 async function newUser(h: Harness): Promise<string> {
   const id = newId();
-  await h.ctx.repos.insertUser({
+  await h.ctx.repos.users.insertUser({
     id,
     pool_id: h.boot.userPoolId,
     status: "Activated",

@@ -60,7 +60,7 @@ describeEachDialect(
       );
       const me = await as(h(), u.token)("GET", "/api/v3/get-profile?withCustomData=true");
       assert.deepEqual(me.data.customData, { school: "MIT" });
-      const events = await h().ctx.repos.listAuditEventsByUser(h().boot.userPoolId, u.userId);
+      const events = await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, u.userId);
       assert.ok(events.some((e) => e.action === "user.profile.updated" && e.target?.includes("nickname")));
     });
 

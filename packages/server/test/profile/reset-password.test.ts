@@ -172,7 +172,7 @@ describeEachDialect(
       const poolId = newId();
       const appId = newId();
       const now = Date.now();
-      await h().ctx.repos.insertPool({
+      await h().ctx.repos.pools.insertPool({
         id: poolId,
         name: "other",
         secret: "s",
@@ -180,7 +180,7 @@ describeEachDialect(
         created_at: now,
         updated_at: now,
       });
-      await h().ctx.repos.insertApplication({
+      await h().ctx.repos.applications.insertApplication({
         id: appId,
         pool_id: poolId,
         name: "other",

@@ -48,7 +48,7 @@ async function otherPoolWithApp(h: Harness) {
   const pool = await createOtherPool(h);
   const now = h.ctx.clock.now();
   const app = { id: newId(), secret: newSecret() };
-  await h.ctx.repos.insertApplication({
+  await h.ctx.repos.applications.insertApplication({
     id: app.id,
     pool_id: pool.id,
     name: "pool B app",
@@ -206,7 +206,10 @@ describeEachDialect("attacks on the management API", (h) => {
       key,
       nonce: randomNonce(),
     });
-    assert.ok(await h().ctx.repos.findUserById(h().boot.userPoolId, a.userId), "pool A's user survived");
+    assert.ok(
+      await h().ctx.repos.users.findUserById(h().boot.userPoolId, a.userId),
+      "pool A's user survived",
+    );
     // A management token of pool B, pointed at pool A.
     const issued = await h().api("POST", "/api/v3/get-management-token", {
       accessKeyId: b.id,

@@ -110,7 +110,7 @@ describe("with Redis, an ended session is refused on every node at once [postgre
   it("ending all of a user's sessions on node A (a password change, an admin) reaches node B too", async () => {
     const token = await signedIn("broadcast-2@example.com");
     assert.equal(await me(1, token), 200);
-    const user = await nodes[0]!.ctx.repos.findUserByEmail(boot.userPoolId, "broadcast-2@example.com");
+    const user = await nodes[0]!.ctx.repos.users.findUserByEmail(boot.userPoolId, "broadcast-2@example.com");
     await nodes[0]!.ctx.sessions.endUserSessions(boot.userPoolId, user!.id);
     assert.ok(await refusedOnB(token));
   });

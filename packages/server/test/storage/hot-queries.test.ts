@@ -15,7 +15,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const now = Date.now();
     const ids = Array.from({ length: count }, () => newId());
     for (const [i, id] of ids.entries()) {
-      await h().ctx.repos.insertUser({
+      await h().ctx.repos.users.insertUser({
         id,
         pool_id: poolId,
         username: `hot-${id}`,
@@ -31,26 +31,26 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const { repos } = h().ctx;
     const poolId = h().boot.userPoolId;
     const ids = await insertUsers(3);
-    for (const id of ids) assert.equal((await repos.findUserById(poolId, id))?.username, `hot-${id}`);
-    assert.equal(await repos.findUserById(poolId, newId()), undefined);
-    assert.equal(await repos.findUserById("another-pool", ids[0]), undefined);
-    assert.equal((await repos.findPoolById(poolId))?.id, poolId);
-    assert.equal(await repos.findPoolById(newId()), undefined);
-    assert.equal((await repos.findApplicationById(h().boot.appId))?.pool_id, poolId);
+    for (const id of ids) assert.equal((await repos.users.findUserById(poolId, id))?.username, `hot-${id}`);
+    assert.equal(await repos.users.findUserById(poolId, newId()), undefined);
+    assert.equal(await repos.users.findUserById("another-pool", ids[0]), undefined);
+    assert.equal((await repos.pools.findPoolById(poolId))?.id, poolId);
+    assert.equal(await repos.pools.findPoolById(newId()), undefined);
+    assert.equal((await repos.applications.findApplicationById(h().boot.appId))?.pool_id, poolId);
   });
 
   it("user reads made together (one query on PostgreSQL) each get their own answer", async () => {
     const { repos } = h().ctx;
     const poolId = h().boot.userPoolId;
     const ids = await insertUsers(40);
-    await repos.updateUser(poolId, ids[7]!, { nickname: "written just before" });
+    await repos.users.updateUser(poolId, ids[7]!, { nickname: "written just before" });
     const asks = [
       ...ids.map((id) => ({ poolId, id })),
       { poolId, id: ids[3]! },
       { poolId, id: newId() },
       { poolId: "another-pool", id: ids[5]! },
     ];
-    const rows = await Promise.all(asks.map((a) => repos.findUserById(a.poolId, a.id)));
+    const rows = await Promise.all(asks.map((a) => repos.users.findUserById(a.poolId, a.id)));
     for (const [i, id] of ids.entries()) assert.equal(rows[i]?.username, `hot-${id}`);
     assert.equal(rows[7]?.nickname, "written just before");
     assert.equal(rows[40]?.id, ids[3]);
@@ -65,21 +65,24 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const { repos, db } = h().ctx;
     // Once outside a transaction, so the compiled statement exists before the transaction uses it.
     assert.equal(
-      (await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000002", 1))?.phone,
+      (await repos.users.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000002", 1))?.phone,
       "+8613800000002",
     );
     await assert.rejects(
       db.kysely.transaction().execute(async (trx) => {
         const tx = repositories(trx);
-        assert.ok(await tx.replaceUserPhone(poolId, id, "+8613800000002", "+8613800000003", 2));
-        assert.equal((await tx.findUserById(poolId, id))?.phone, "+8613800000003");
+        assert.ok(await tx.users.replaceUserPhone(poolId, id, "+8613800000002", "+8613800000003", 2));
+        assert.equal((await tx.users.findUserById(poolId, id))?.phone, "+8613800000003");
         throw new Error("roll back");
       }),
       /roll back/,
     );
-    assert.equal((await repos.findUserById(poolId, id))?.phone, "+8613800000002");
+    assert.equal((await repos.users.findUserById(poolId, id))?.phone, "+8613800000002");
     // The guard in the WHERE clause still decides: the old number no longer matches.
-    assert.equal(await repos.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3), undefined);
+    assert.equal(
+      await repos.users.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3),
+      undefined,
+    );
   });
 
   it("hot queries from outside a transaction in flight are not part of it: they neither see nor share its fate", async () => {
@@ -87,8 +90,8 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const [inside, outside] = await insertUsers(2, (i) => `+861380000010${i}`);
     const { repos, db } = h().ctx;
     // Compiled before the transaction, so both queries take the precompiled path.
-    assert.ok(await repos.replaceUserPhone(poolId, outside, "+8613800000101", "+8613800000111", 1));
-    assert.equal((await repos.findUserById(poolId, inside))?.phone, "+8613800000100");
+    assert.ok(await repos.users.replaceUserPhone(poolId, outside, "+8613800000101", "+8613800000111", 1));
+    assert.equal((await repos.users.findUserById(poolId, inside))?.phone, "+8613800000100");
 
     let written!: () => void;
     const begun = new Promise<void>((resolve) => (written = resolve));
@@ -96,7 +99,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const held = new Promise<void>((resolve) => (release = resolve));
     const transaction = db.kysely.transaction().execute(async (trx) => {
       assert.ok(
-        await repositories(trx).replaceUserPhone(poolId, inside, "+8613800000100", "+8613800000120", 2),
+        await repositories(trx).users.replaceUserPhone(poolId, inside, "+8613800000100", "+8613800000120", 2),
       );
       written();
       await held;
@@ -104,10 +107,10 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     });
     await begun;
     let finished = 0;
-    const write = repos
+    const write = repos.users
       .replaceUserPhone(poolId, outside, "+8613800000111", "+8613800000121", 3)
       .finally(() => finished++);
-    const read = repos.findUserById(poolId, inside).finally(() => finished++);
+    const read = repos.users.findUserById(poolId, inside).finally(() => finished++);
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     // SQLite has one connection: the queries wait until the transaction lets go of it.
     if (h().dialect === "sqlite") assert.equal(finished, 0);
@@ -115,24 +118,24 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     await assert.rejects(transaction, /roll back/);
     assert.equal((await write)?.phone, "+8613800000121");
     assert.equal((await read)?.phone, "+8613800000100", "the uncommitted number was never seen outside");
-    assert.equal((await repos.findUserById(poolId, inside))?.phone, "+8613800000100");
-    assert.equal((await repos.findUserById(poolId, outside))?.phone, "+8613800000121");
+    assert.equal((await repos.users.findUserById(poolId, inside))?.phone, "+8613800000100");
+    assert.equal((await repos.users.findUserById(poolId, outside))?.phone, "+8613800000121");
   });
 
   it("a transaction used after it ended refuses its precompiled queries (nothing runs outside it)", async () => {
     const poolId = h().boot.userPoolId;
     const [id] = await insertUsers(1, () => "+8613800000201");
     const { repos, db } = h().ctx;
-    assert.ok(await repos.replaceUserPhone(poolId, id, "+8613800000201", "+8613800000202", 1));
+    assert.ok(await repos.users.replaceUserPhone(poolId, id, "+8613800000201", "+8613800000202", 1));
     let ended: Executor | undefined;
     await db.kysely.transaction().execute(async (trx) => {
       ended = trx;
-      assert.equal((await repositories(trx).findUserById(poolId, id))?.phone, "+8613800000202");
+      assert.equal((await repositories(trx).users.findUserById(poolId, id))?.phone, "+8613800000202");
     });
     await assert.rejects(
-      repositories(ended!).replaceUserPhone(poolId, id, "+8613800000202", "+8613800000203", 2),
+      repositories(ended!).users.replaceUserPhone(poolId, id, "+8613800000202", "+8613800000203", 2),
     );
-    assert.equal((await repos.findUserById(poolId, id))?.phone, "+8613800000202");
+    assert.equal((await repos.users.findUserById(poolId, id))?.phone, "+8613800000202");
   });
 
   it("a precompiled write that breaks a unique index fails as a unique violation and changes nothing", async () => {
@@ -151,12 +154,13 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
       created_at: now,
     };
     // The first insert compiles the statement; the later ones take the precompiled path.
-    await repos.insertFlowToken(row);
-    await repos.insertFlowToken({ ...row, id: newId(), token_hash: `other-${newId()}` });
-    await assert.rejects(repos.insertFlowToken({ ...row, id: newId(), payload: "changed" }), (err: unknown) =>
-      isUniqueViolation(err),
+    await repos.flowTokens.insertFlowToken(row);
+    await repos.flowTokens.insertFlowToken({ ...row, id: newId(), token_hash: `other-${newId()}` });
+    await assert.rejects(
+      repos.flowTokens.insertFlowToken({ ...row, id: newId(), payload: "changed" }),
+      (err: unknown) => isUniqueViolation(err),
     );
-    const found = await repos.findLiveFlowToken(
+    const found = await repos.flowTokens.findLiveFlowToken(
       { tokenHash: row.token_hash, purpose: row.purpose, poolId, userId: row.user_id },
       now,
     );
@@ -169,7 +173,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const now = Date.now();
     const target = "+8613900000001";
     for (const channel of ["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE", "CHANNEL_LOGIN"]) {
-      await repos.upsertCode({
+      await repos.codes.upsertCode({
         id: newId(),
         pool_id: poolId,
         kind: "sms",
@@ -183,7 +187,8 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
         created_at: now,
       });
     }
-    const reserve = (channels: string[]) => repos.reserveCodeAttempts(poolId, "sms", target, channels, now);
+    const reserve = (channels: string[]) =>
+      repos.codes.reserveCodeAttempts(poolId, "sms", target, channels, now);
     assert.deepEqual(
       (await reserve(["CHANNEL_LOGIN"])).map((r) => [r.channel, r.attempts]),
       [["CHANNEL_LOGIN", 1]],
@@ -196,18 +201,18 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const [bind] = await reserve(["CHANNEL_BIND_PHONE"]);
     assert.equal(bind.attempts, 2);
     assert.deepEqual(await reserve(["CHANNEL_BIND_PHONE"]), []);
-    await repos.releaseCodeAttempts([bind.id]);
+    await repos.codes.releaseCodeAttempts([bind.id]);
     assert.equal((await reserve(["CHANNEL_BIND_PHONE"]))[0]?.attempts, 2);
     assert.deepEqual(await reserve(["CHANNEL_BIND_PHONE"]), []);
     const live = async (channels: string[]) => {
       const rows = await reserve(channels);
-      await repos.releaseCodeAttempts(rows.map((r) => r.id));
+      await repos.codes.releaseCodeAttempts(rows.map((r) => r.id));
       return rows;
     };
     const rest = await live(["CHANNEL_UNBIND_PHONE", "CHANNEL_LOGIN"]);
-    assert.equal(await repos.consumeCodes([rest[0].id], now), 1);
-    assert.equal(await repos.consumeCodes([rest[0].id, rest[1].id], now), 1);
-    assert.equal(await repos.consumeCodes([rest[0].id, rest[1].id], now), 0);
+    assert.equal(await repos.codes.consumeCodes([rest[0].id], now), 1);
+    assert.equal(await repos.codes.consumeCodes([rest[0].id, rest[1].id], now), 1);
+    assert.equal(await repos.codes.consumeCodes([rest[0].id, rest[1].id], now), 0);
   });
 
   it("flow tokens: spent once, by their user only (with and without the user condition)", async () => {
@@ -226,14 +231,20 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
       consumed_at: null,
       created_at: now,
     });
-    await repos.insertFlowToken(row("a"));
-    await repos.insertFlowToken(row("b"));
+    await repos.flowTokens.insertFlowToken(row("a"));
+    await repos.flowTokens.insertFlowToken(row("b"));
     const key = { purpose: "update_phone", poolId };
-    assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "a", userId: newId() }, now), undefined);
-    assert.equal((await repos.consumeFlowToken({ ...key, tokenHash: "a", userId }, now))?.user_id, userId);
-    assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "a", userId }, now), undefined);
-    assert.equal((await repos.consumeFlowToken({ ...key, tokenHash: "b" }, now))?.user_id, userId);
-    assert.equal(await repos.consumeFlowToken({ ...key, tokenHash: "b" }, now), undefined);
+    assert.equal(
+      await repos.flowTokens.consumeFlowToken({ ...key, tokenHash: "a", userId: newId() }, now),
+      undefined,
+    );
+    assert.equal(
+      (await repos.flowTokens.consumeFlowToken({ ...key, tokenHash: "a", userId }, now))?.user_id,
+      userId,
+    );
+    assert.equal(await repos.flowTokens.consumeFlowToken({ ...key, tokenHash: "a", userId }, now), undefined);
+    assert.equal((await repos.flowTokens.consumeFlowToken({ ...key, tokenHash: "b" }, now))?.user_id, userId);
+    assert.equal(await repos.flowTokens.consumeFlowToken({ ...key, tokenHash: "b" }, now), undefined);
   });
 
   it("a schema change under a prepared statement (another node migrated) does not break the query", async () => {
@@ -242,7 +253,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const poolId = h().boot.userPoolId;
     const [id] = await insertUsers(1);
     // Prepared on as many pooled connections as parallel calls reach.
-    const readAll = () => Promise.all(Array.from({ length: 20 }, () => repos.findUserById(poolId, id)));
+    const readAll = () => Promise.all(Array.from({ length: 20 }, () => repos.users.findUserById(poolId, id)));
     for (const row of await readAll()) assert.equal(row?.id, id);
     await sql`ALTER TABLE users ADD COLUMN added_by_a_newer_node text`.execute(db.kysely);
     try {
@@ -270,11 +281,11 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     // A column added between two reads of the same statement appears in the later rows.
     const [id] = await insertUsers(1);
     const poolId = h().boot.userPoolId;
-    assert.equal("added_later" in ((await h().ctx.repos.findUserById(poolId, id)) ?? {}), false);
+    assert.equal("added_later" in ((await h().ctx.repos.users.findUserById(poolId, id)) ?? {}), false);
     await sql`ALTER TABLE users ADD COLUMN added_later int8 DEFAULT 7`.execute(db.kysely);
     try {
       const rows = await Promise.all(
-        Array.from({ length: 20 }, () => h().ctx.repos.findUserById(poolId, id)),
+        Array.from({ length: 20 }, () => h().ctx.repos.users.findUserById(poolId, id)),
       );
       for (const row of rows) assert.equal((row as Record<string, unknown> | undefined)?.added_later, 7);
     } finally {
@@ -288,7 +299,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const [id] = await insertUsers(1);
     const preparedOnOneConnection = (db: Db) =>
       db.kysely.transaction().execute(async (trx) => {
-        assert.equal((await repositories(trx).findUserById(poolId, id))?.id, id);
+        assert.equal((await repositories(trx).users.findUserById(poolId, id))?.id, id);
         const r = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'gh_%'`.execute(trx);
         return r.rows[0].n;
@@ -317,11 +328,11 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
       );
       assert.equal(res.statusCode, 200);
     }
-    const row = await repos.findUserByEmail(poolId, email);
+    const row = await repos.users.findUserByEmail(poolId, email);
     assert.equal(row?.id, user.userId);
     assert.equal(row?.logins_count, 3);
     assert.equal(row?.browser, "Firefox", "a sign-in that names no browser keeps the one stored");
-    const history = await repos.listLoginHistory({ poolId, userId: user.userId }, 1, 10);
+    const history = await repos.loginHistory.listLoginHistory({ poolId, userId: user.userId }, 1, 10);
     assert.equal(history.totalCount, 3);
 
     const refreshed = await form(h(), "/oidc/token", {
@@ -346,27 +357,37 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     // Lockout counters: counted, read, given back, cleared — each twice.
     const key = `login-acct:${poolId}:hot-${newId()}`;
     const now = Date.now();
-    assert.deepEqual(await repos.hitLoginCounter(key, 60_000, 3, now), { count: 1, expiresAt: now + 60_000 });
-    assert.equal((await repos.hitLoginCounter(key, 60_000, 3, now + 1)).count, 2);
+    assert.deepEqual(await repos.loginCounters.hitLoginCounter(key, 60_000, 3, now), {
+      count: 1,
+      expiresAt: now + 60_000,
+    });
+    assert.equal((await repos.loginCounters.hitLoginCounter(key, 60_000, 3, now + 1)).count, 2);
     // The hit reaching the limit restarts the window; a hit after the window starts again at 1.
-    assert.deepEqual(await repos.hitLoginCounter(key, 60_000, 3, now + 2), {
+    assert.deepEqual(await repos.loginCounters.hitLoginCounter(key, 60_000, 3, now + 2), {
       count: 3,
       expiresAt: now + 60_002,
     });
-    assert.deepEqual(await repos.readLoginCounter(key, now + 3), { count: 3, expiresAt: now + 60_002 });
-    await repos.releaseLoginCounter(key, now + 3);
-    await repos.releaseLoginCounter(key, now + 3);
-    assert.equal((await repos.readLoginCounter(key, now + 4)).count, 1);
-    assert.deepEqual(await repos.hitLoginCounter(key, 60_000, 3, now + 70_000), {
+    assert.deepEqual(await repos.loginCounters.readLoginCounter(key, now + 3), {
+      count: 3,
+      expiresAt: now + 60_002,
+    });
+    await repos.loginCounters.releaseLoginCounter(key, now + 3);
+    await repos.loginCounters.releaseLoginCounter(key, now + 3);
+    assert.equal((await repos.loginCounters.readLoginCounter(key, now + 4)).count, 1);
+    assert.deepEqual(await repos.loginCounters.hitLoginCounter(key, 60_000, 3, now + 70_000), {
       count: 1,
       expiresAt: now + 130_000,
     });
-    await repos.releaseLoginCounter(key, now + 70_001);
-    await repos.releaseLoginCounter(key, now + 70_001);
-    assert.equal((await repos.readLoginCounter(key, now + 70_002)).count, 0, "never below zero");
-    await repos.clearLoginCounter(key);
-    await repos.clearLoginCounter(key);
-    assert.deepEqual(await repos.readLoginCounter(key, now), { count: 0, expiresAt: 0 });
+    await repos.loginCounters.releaseLoginCounter(key, now + 70_001);
+    await repos.loginCounters.releaseLoginCounter(key, now + 70_001);
+    assert.equal(
+      (await repos.loginCounters.readLoginCounter(key, now + 70_002)).count,
+      0,
+      "never below zero",
+    );
+    await repos.loginCounters.clearLoginCounter(key);
+    await repos.loginCounters.clearLoginCounter(key);
+    assert.deepEqual(await repos.loginCounters.readLoginCounter(key, now), { count: 0, expiresAt: 0 });
     // Wrong passwords go through the same counters: each one leaves one try fewer.
     const remain: number[] = [];
     for (let i = 0; i < 2; i++) {

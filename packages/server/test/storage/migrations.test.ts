@@ -24,7 +24,7 @@ describeEachDialect("storage", (h) => {
     const again = await ensureBootstrap(h().ctx.db.kysely, h().ctx.clock, h().ctx.config.publicUrl);
     assert.equal(again.created, false);
     assert.deepEqual(again.info, h().boot);
-    assert.equal((await h().ctx.repos.listPools()).length, 1);
+    assert.equal((await h().ctx.repos.pools.listPools()).length, 1);
   });
 
   it("a restarted context keeps the server secret and RSA key", async () => {
@@ -40,18 +40,20 @@ describeEachDialect("storage", (h) => {
   it("email is unique per pool, case-insensitively, enforced by the database", async () => {
     const { repos } = h().ctx;
     const pool = h().boot.userPoolId;
-    await repos.insertUser(userRow(pool, { email: "Alice@Example.com" }));
-    await assert.rejects(repos.insertUser(userRow(pool, { email: "alice@example.COM" })), (e) =>
+    await repos.users.insertUser(userRow(pool, { email: "Alice@Example.com" }));
+    await assert.rejects(repos.users.insertUser(userRow(pool, { email: "alice@example.COM" })), (e) =>
       isUniqueViolation(e),
     );
-    assert.equal((await repos.findUserByEmail(pool, "ALICE@example.com"))?.email, "Alice@Example.com");
+    assert.equal((await repos.users.findUserByEmail(pool, "ALICE@example.com"))?.email, "Alice@Example.com");
   });
 
   it("username is unique per pool, case-insensitively", async () => {
     const { repos } = h().ctx;
     const pool = h().boot.userPoolId;
-    await repos.insertUser(userRow(pool, { username: "Bob" }));
-    await assert.rejects(repos.insertUser(userRow(pool, { username: "bob" })), (e) => isUniqueViolation(e));
+    await repos.users.insertUser(userRow(pool, { username: "Bob" }));
+    await assert.rejects(repos.users.insertUser(userRow(pool, { username: "bob" })), (e) =>
+      isUniqueViolation(e),
+    );
   });
 
   it("phone is stored normalised (E.164) so two spellings of one number collide", async () => {
@@ -61,15 +63,17 @@ describeEachDialect("storage", (h) => {
     const b = normalizePhone("+86 138 0013 8000", undefined, "+86");
     assert.equal(a.e164, "+8613800138000");
     assert.equal(b.e164, a.e164);
-    await repos.insertUser(userRow(pool, { phone: a.e164 }));
-    await assert.rejects(repos.insertUser(userRow(pool, { phone: b.e164 })), (e) => isUniqueViolation(e));
+    await repos.users.insertUser(userRow(pool, { phone: a.e164 }));
+    await assert.rejects(repos.users.insertUser(userRow(pool, { phone: b.e164 })), (e) =>
+      isUniqueViolation(e),
+    );
   });
 
   it("uniqueness is per pool: another pool may reuse the email", async () => {
     const { repos } = h().ctx;
     const now = Date.now();
     const other = newId();
-    await repos.insertPool({
+    await repos.pools.insertPool({
       id: other,
       name: "other",
       secret: "s",
@@ -77,7 +81,7 @@ describeEachDialect("storage", (h) => {
       created_at: now,
       updated_at: now,
     });
-    await repos.insertUser(userRow(other, { email: "alice@example.com" }));
+    await repos.users.insertUser(userRow(other, { email: "alice@example.com" }));
     const n = await sql<{
       n: number;
     }>`select count(*) as n from users where lower(email) = 'alice@example.com'`.execute(h().ctx.db.kysely);

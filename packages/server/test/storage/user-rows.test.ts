@@ -15,16 +15,16 @@ import { describeEachDialect } from "../helpers/harness.js";
 describeEachDialect("user reads see every committed write", (h) => {
   const newUser = async (poolId = h().boot.userPoolId) => {
     const row = newUserRow(poolId, Date.now(), { nickname: "before", username: `u${newId()}` });
-    await h().ctx.repos.insertUser(row);
+    await h().ctx.repos.users.insertUser(row);
     return row.id;
   };
   const nickname = async (id: string, poolId = h().boot.userPoolId) =>
-    (await h().ctx.repos.findUserById(poolId, id))?.nickname;
+    (await h().ctx.repos.users.findUserById(poolId, id))?.nickname;
 
   it("a write through the repositories, including UPDATE … RETURNING", async () => {
     const id = await newUser();
     assert.equal(await nickname(id), "before");
-    await h().ctx.repos.updateUser(h().boot.userPoolId, id, { nickname: "patched" });
+    await h().ctx.repos.users.updateUser(h().boot.userPoolId, id, { nickname: "patched" });
     assert.equal(await nickname(id), "patched");
     await h()
       .ctx.db.kysely.updateTable("users")
@@ -39,8 +39,8 @@ describeEachDialect("user reads see every committed write", (h) => {
     const id = await newUser();
     assert.equal(await nickname(id), "before");
     const token = await h().ctx.tokens.issueForLogin({
-      app: (await h().ctx.repos.findApplicationById(h().boot.appId))!,
-      user: (await h().ctx.repos.findUserById(h().boot.userPoolId, id))!,
+      app: (await h().ctx.repos.applications.findApplicationById(h().boot.appId))!,
+      user: (await h().ctx.repos.users.findUserById(h().boot.userPoolId, id))!,
       scope: "openid profile",
       ip: null,
       userAgent: null,
@@ -50,7 +50,7 @@ describeEachDialect("user reads see every committed write", (h) => {
     assert.equal((await profile()).nickname, "before");
     const other = await createContext(h().ctx.config, { logger: h().ctx.logger });
     try {
-      await other.repos.updateUser(h().boot.userPoolId, id, { nickname: "elsewhere" });
+      await other.repos.users.updateUser(h().boot.userPoolId, id, { nickname: "elsewhere" });
     } finally {
       await other.close();
     }
@@ -66,7 +66,7 @@ describeEachDialect("user reads see every committed write", (h) => {
         .ctx.db.kysely.transaction()
         .execute(async (trx) => {
           await trx.updateTable("users").set({ nickname: "uncommitted" }).where("id", "=", id).execute();
-          const inside = await repositories(trx).findUserById(h().boot.userPoolId, id);
+          const inside = await repositories(trx).users.findUserById(h().boot.userPoolId, id);
           assert.equal(inside?.nickname, "uncommitted");
           throw new Error("roll back");
         }),
@@ -78,7 +78,7 @@ describeEachDialect("user reads see every committed write", (h) => {
   it("deleting the pool deletes its users (a cascade the SQL does not name)", async () => {
     const now = Date.now();
     const poolId = newId();
-    await h().ctx.repos.insertPool({
+    await h().ctx.repos.pools.insertPool({
       id: poolId,
       name: "gone",
       secret: "s",
@@ -89,19 +89,19 @@ describeEachDialect("user reads see every committed write", (h) => {
     const id = await newUser(poolId);
     assert.equal(await nickname(id, poolId), "before");
     await h().ctx.db.kysely.deleteFrom("user_pools").where("id", "=", poolId).execute();
-    assert.equal(await h().ctx.repos.findUserById(poolId, id), undefined);
+    assert.equal(await h().ctx.repos.users.findUserById(poolId, id), undefined);
   });
 
   it("a row is read only for its own pool, and a caller's changes to it stay its own", async () => {
     const id = await newUser();
     for (const _ of [1, 2]) {
       // the first read loads the row, the second may be answered from memory
-      const row = await h().ctx.repos.findUserById(h().boot.userPoolId, id);
+      const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, id);
       assert.ok(row);
       row.nickname = "mutated by a caller";
     }
     assert.equal(await nickname(id), "before");
-    assert.equal(await h().ctx.repos.findUserById(newId(), id), undefined);
+    assert.equal(await h().ctx.repos.users.findUserById(newId(), id), undefined);
   });
 });
 

@@ -79,8 +79,8 @@ describeEachDialect(
     });
 
     it("an ID token includes the nonce it was asked for", async () => {
-      const user = await h().ctx.repos.findUserByEmail(h().boot.userPoolId, "judy@example.com");
-      const app = await h().ctx.repos.findApplicationById(h().boot.appId);
+      const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "judy@example.com");
+      const app = await h().ctx.repos.applications.findApplicationById(h().boot.appId);
       if (!user || !app) throw new Error("setup");
       const set = await h().ctx.tokens.issueForLogin({
         app,
@@ -332,7 +332,7 @@ describeEachDialect(
         { email: "walt@example.com", password: "walt-pw-123" },
         { scope: "openid offline_access" },
       );
-      assert.ok((await h().ctx.repos.purgeExpiredRefreshTokens(clock.now())) >= 1);
+      assert.ok((await h().ctx.repos.sessions.purgeExpiredRefreshTokens(clock.now())) >= 1);
       assert.equal((await refresh(h(), t.refresh_token)).body.error, "invalid_grant");
       assert.equal((await refresh(h(), fresh.data.refresh_token)).status, 200);
     });

@@ -22,9 +22,9 @@ export async function resolveAccessKey(
   repos: Repositories,
   accessKeyId: string,
 ): Promise<ResolvedAccessKey | undefined> {
-  const pool = await repos.findPoolById(accessKeyId);
+  const pool = await repos.pools.findPoolById(accessKeyId);
   if (pool) return { accessKeyId, secret: pool.secret, poolId: pool.id, isPoolKey: true };
-  const key = await repos.findAccessKey(accessKeyId);
+  const key = await repos.accessKeys.findAccessKey(accessKeyId);
   if (key?.enabled !== 1) return undefined;
   return { accessKeyId, secret: key.secret, poolId: key.pool_id, isPoolKey: false };
 }
@@ -45,7 +45,7 @@ export function toAccessKeyDto(row: AccessKeyRow): AccessKeyDto {
 export function accessKeyService(repos: Repositories, clock: Clock) {
   const assertExtraKey = async (poolId: string, id: string) => {
     if (id === poolId) throw new ApiError("ACCESS_KEY_POOL_KEY");
-    const row = await repos.findPoolAccessKey(poolId, id);
+    const row = await repos.accessKeys.findPoolAccessKey(poolId, id);
     if (!row) throw new ApiError("ACCESS_KEY_NOT_FOUND");
     return row;
   };
@@ -61,20 +61,20 @@ export function accessKeyService(repos: Repositories, clock: Clock) {
         created_at: now,
         updated_at: now,
       };
-      await repos.insertAccessKey(row);
+      await repos.accessKeys.insertAccessKey(row);
       return row;
     },
     list(poolId: string): Promise<AccessKeyRow[]> {
-      return repos.listAccessKeys(poolId);
+      return repos.accessKeys.listAccessKeys(poolId);
     },
     get: assertExtraKey,
     async setEnabled(poolId: string, id: string, enabled: boolean): Promise<void> {
       await assertExtraKey(poolId, id);
-      await repos.setAccessKeyEnabled(poolId, id, enabled, clock.now());
+      await repos.accessKeys.setAccessKeyEnabled(poolId, id, enabled, clock.now());
     },
     async remove(poolId: string, id: string): Promise<void> {
       await assertExtraKey(poolId, id);
-      await repos.deleteAccessKey(poolId, id);
+      await repos.accessKeys.deleteAccessKey(poolId, id);
     },
   };
 }

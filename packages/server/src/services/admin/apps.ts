@@ -195,12 +195,12 @@ function identifierFrom(name: string): string {
 export function appAdmin(ctx: Context) {
   const { repos } = ctx;
   const requireApp = async (poolId: string, appId: string) => {
-    const app = await repos.findPoolApplication(poolId, appId);
+    const app = await repos.applications.findPoolApplication(poolId, appId);
     if (!app) throw new ApiError("APP_NOT_FOUND");
     return app;
   };
   const assertIdentifierFree = async (poolId: string, identifier: string, self?: string) => {
-    const other = await repos.findPoolApplicationByIdentifier(poolId, identifier);
+    const other = await repos.applications.findPoolApplicationByIdentifier(poolId, identifier);
     if (other && other.id !== self) throw new ApiError("APP_IDENTIFIER_TAKEN");
   };
   const guarded = async <T>(fn: () => Promise<T>) => {
@@ -235,7 +235,7 @@ export function appAdmin(ctx: Context) {
         created_at: now,
         updated_at: now,
       };
-      await guarded(() => repos.insertApplication(row));
+      await guarded(() => repos.applications.insertApplication(row));
       return toApplicationDto(row);
     },
 
@@ -250,7 +250,7 @@ export function appAdmin(ctx: Context) {
     ): Promise<{ list: ApplicationDto[]; totalCount: number }> {
       if (q.isIntegrateApp && !q.isSelfBuiltApp) return { list: [], totalCount: 0 };
       const kw = q.keywords?.trim().toLowerCase();
-      const all = (await repos.listApplicationsByPool(poolId))
+      const all = (await repos.applications.listApplicationsByPool(poolId))
         .map(toApplicationDto)
         .filter((a) => !q.ssoEnabled || a.ssoEnabled)
         .filter(
@@ -277,16 +277,16 @@ export function appAdmin(ctx: Context) {
       if (input.appName !== undefined) patch.name = input.appName;
       if (input.appIdentifier !== undefined) patch.identifier = input.appIdentifier;
       if (tokenAuth !== undefined) patch.token_endpoint_auth_method = tokenAuth;
-      await guarded(() => repos.updatePoolApplication(poolId, app.id, patch));
+      await guarded(() => repos.applications.updatePoolApplication(poolId, app.id, patch));
       return this.get(poolId, app.id);
     },
 
     async remove(poolId: string, appId: string): Promise<void> {
       await requireApp(poolId, appId);
-      const boot = await repos.getMeta("bootstrap");
+      const boot = await repos.meta.getMeta("bootstrap");
       if (boot && (JSON.parse(boot) as { appId?: string }).appId === appId)
         throw new ApiError("DEFAULT_APP_PROTECTED");
-      await repos.deletePoolApplication(poolId, appId);
+      await repos.applications.deletePoolApplication(poolId, appId);
     },
 
     async secret(poolId: string, appId: string): Promise<string> {
@@ -296,7 +296,7 @@ export function appAdmin(ctx: Context) {
     async refreshSecret(poolId: string, appId: string): Promise<string> {
       await requireApp(poolId, appId);
       const secret = newSecret();
-      await repos.updatePoolApplication(poolId, appId, { secret, updated_at: ctx.clock.now() });
+      await repos.applications.updatePoolApplication(poolId, appId, { secret, updated_at: ctx.clock.now() });
       return secret;
     },
   };

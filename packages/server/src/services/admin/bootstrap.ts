@@ -37,10 +37,10 @@ export async function ensureBootstrap(
   const candidate = { poolId: newId(), appId: newId() };
   const claimed = await db.transaction().execute(async (trx) => {
     const repos = repositories(trx);
-    const stored = JSON.parse(await repos.getOrInsertMeta("bootstrap", JSON.stringify(candidate)));
+    const stored = JSON.parse(await repos.meta.getOrInsertMeta("bootstrap", JSON.stringify(candidate)));
     if (stored.poolId !== candidate.poolId) return { stored, created: false };
     const now = clock.now();
-    await repos.insertPool({
+    await repos.pools.insertPool({
       id: candidate.poolId,
       name: "Default user pool",
       secret: newSecret(),
@@ -48,7 +48,7 @@ export async function ensureBootstrap(
       created_at: now,
       updated_at: now,
     });
-    await repos.insertApplication({
+    await repos.applications.insertApplication({
       id: candidate.appId,
       pool_id: candidate.poolId,
       name: "Default application",
@@ -63,8 +63,8 @@ export async function ensureBootstrap(
     return { stored, created: true };
   });
   const repos = repositories(db);
-  const pool = await repos.findPoolById(claimed.stored.poolId);
-  const app = await repos.findApplicationById(claimed.stored.appId);
+  const pool = await repos.pools.findPoolById(claimed.stored.poolId);
+  const app = await repos.applications.findApplicationById(claimed.stored.appId);
   if (!pool || !app) throw new Error("bootstrap pool or application is missing from the database");
   return {
     created: claimed.created,

@@ -88,13 +88,13 @@ export async function assertUserCustomData(
   data: Record<string, unknown> | undefined,
 ): Promise<void> {
   if (!data || Object.keys(data).length === 0) return;
-  assertCustomData(await repos.listCustomFields(poolId, "USER"), data);
+  assertCustomData(await repos.customFields.listCustomFields(poolId, "USER"), data);
 }
 
 export function customFieldService(repos: Repositories, clock: Clock) {
   return {
     async list(poolId: string, targetType: string): Promise<CustomFieldDto[]> {
-      return (await repos.listCustomFields(poolId, targetType)).map(toCustomFieldDto);
+      return (await repos.customFields.listCustomFields(poolId, targetType)).map(toCustomFieldDto);
     },
     /** Creates or replaces each definition; only USER fields exist in Gatehouse. */
     async set(poolId: string, list: readonly SetCustomField[]): Promise<CustomFieldDto[]> {
@@ -114,7 +114,9 @@ export function customFieldService(repos: Repositories, clock: Clock) {
         }
       }
       const now = clock.now();
-      const existing = new Map((await repos.listCustomFields(poolId, "USER")).map((r) => [r.key, r]));
+      const existing = new Map(
+        (await repos.customFields.listCustomFields(poolId, "USER")).map((r) => [r.key, r]),
+      );
       for (const f of list) {
         const prev = existing.get(f.key);
         const prevAttrs = prev ? (JSON.parse(prev.attributes) as Attributes) : {};
@@ -130,7 +132,7 @@ export function customFieldService(repos: Repositories, clock: Clock) {
           ...(f.options !== undefined ? { options: f.options } : {}),
           ...(f.i18n !== undefined ? { i18n: f.i18n } : {}),
         };
-        await repos.upsertCustomField({
+        await repos.customFields.upsertCustomField({
           pool_id: poolId,
           target_type: f.targetType,
           key: f.key,
@@ -143,7 +145,7 @@ export function customFieldService(repos: Repositories, clock: Clock) {
         });
       }
       const keys = new Set(list.map((f) => f.key));
-      return (await repos.listCustomFields(poolId, "USER"))
+      return (await repos.customFields.listCustomFields(poolId, "USER"))
         .filter((r) => keys.has(r.key))
         .map(toCustomFieldDto);
     },

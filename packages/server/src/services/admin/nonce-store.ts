@@ -20,9 +20,9 @@ export function databaseNonceStore(repos: Repositories, clock: Clock): NonceStor
       if (now - lastPrune >= PRUNE_EVERY_MS) {
         lastPrune = now;
         // Rows past their expiry can no longer match: such a request fails the date window first.
-        await repos.deleteExpiredNonces(now);
+        await repos.signatureNonces.deleteExpiredNonces(now);
       }
-      return repos.insertNonce(accessKeyId, nonce, expiresAt);
+      return repos.signatureNonces.insertNonce(accessKeyId, nonce, expiresAt);
     },
   };
 }

@@ -28,20 +28,20 @@ export function poolSettingsAdmin(ctx: Context) {
           });
         }
       }
-      await repos.updatePoolSettings(poolId, JSON.stringify(next), ctx.clock.now());
+      await repos.pools.updatePoolSettings(poolId, JSON.stringify(next), ctx.clock.now());
       return next;
     },
 
     async getMfa(poolId: string): Promise<MfaSettings> {
       await loadPoolSettings(ctx, poolId);
-      const stored = await repos.getPoolMfaSettings(poolId);
+      const stored = await repos.pools.getPoolMfaSettings(poolId);
       return stored ? (JSON.parse(stored) as MfaSettings) : { enabledFactors: [] };
     },
 
     async updateMfa(poolId: string, settings: MfaSettings): Promise<MfaSettings> {
       await loadPoolSettings(ctx, poolId);
       const value: MfaSettings = { enabledFactors: [...new Set(settings.enabledFactors)] };
-      await repos.setPoolMfaSettings(poolId, JSON.stringify(value), ctx.clock.now());
+      await repos.pools.setPoolMfaSettings(poolId, JSON.stringify(value), ctx.clock.now());
       return value;
     },
   };

@@ -34,19 +34,19 @@ export async function createPool(
   };
   await ctx.db.kysely.transaction().execute(async (trx) => {
     const repos = repositories(trx);
-    await repos.insertPool(pool);
-    await repos.insertApplication(app);
+    await repos.pools.insertPool(pool);
+    await repos.applications.insertApplication(app);
   });
   return { pool, app };
 }
 
 export async function listPoolsWithCounts(ctx: Context) {
-  const pools = await ctx.repos.listPools();
+  const pools = await ctx.repos.pools.listPools();
   return Promise.all(
     pools.map(async (p) => ({
       pool: p,
-      users: await ctx.repos.countUsers(p.id),
-      applications: (await ctx.repos.listApplicationsByPool(p.id)).length,
+      users: await ctx.repos.users.countUsers(p.id),
+      applications: (await ctx.repos.applications.listApplicationsByPool(p.id)).length,
     })),
   );
 }

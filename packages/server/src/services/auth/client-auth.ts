@@ -40,7 +40,7 @@ export async function authenticateClient(
   }
   const appId = presented.clientId ?? options.appId;
   if (!appId || appId.length > 64) throw fail();
-  const app = await repos.findApplicationById(appId);
+  const app = await repos.applications.findApplicationById(appId);
   if (!app) throw fail();
   const secret = presented.clientSecret;
   if (secret !== undefined) {

@@ -24,10 +24,10 @@ export interface LoginCounterStore {
 
 export function dbLoginCounterStore(repos: Repositories): LoginCounterStore {
   return {
-    hit: (key, windowMs, limit, now) => repos.hitLoginCounter(key, windowMs, limit, now),
-    release: (key, now) => repos.releaseLoginCounter(key, now),
-    read: (key, now) => repos.readLoginCounter(key, now),
-    clear: (key) => repos.clearLoginCounter(key),
+    hit: (key, windowMs, limit, now) => repos.loginCounters.hitLoginCounter(key, windowMs, limit, now),
+    release: (key, now) => repos.loginCounters.releaseLoginCounter(key, now),
+    read: (key, now) => repos.loginCounters.readLoginCounter(key, now),
+    clear: (key) => repos.loginCounters.clearLoginCounter(key),
     within: (tx) => dbLoginCounterStore(tx),
   };
 }

@@ -22,7 +22,7 @@ export interface LoginAttempt {
 
 /** Records one sign-in attempt; never fails the sign-in it describes. */
 export async function recordLoginAttempt(repos: Repositories, clock: Clock, a: LoginAttempt): Promise<void> {
-  await repos.insertLoginHistory({
+  await repos.loginHistory.insertLoginHistory({
     id: newId(),
     pool_id: a.poolId,
     user_id: a.userId,
@@ -52,7 +52,7 @@ export function appSummary(app: ApplicationRow | undefined, appId: string): AppS
 
 async function summaries(repos: Repositories, appIds: string[]): Promise<Map<string, AppSummary>> {
   const unique = [...new Set(appIds)];
-  const apps = await repos.findApplicationsByIds(unique);
+  const apps = await repos.applications.findApplicationsByIds(unique);
   return new Map(
     unique.map((id) => [
       id,
@@ -98,7 +98,7 @@ export async function loginHistoryPage(
   page: number,
   limit: number,
 ): Promise<{ totalCount: number; list: LoginHistoryDto[] }> {
-  const { totalCount, rows } = await repos.listLoginHistory(filter, page, limit);
+  const { totalCount, rows } = await repos.loginHistory.listLoginHistory(filter, page, limit);
   const apps = await summaries(
     repos,
     rows.map((r) => r.app_id),
@@ -134,7 +134,7 @@ export async function loggedInApps(
   poolId: string,
   userId: string,
 ): Promise<LoggedInAppDto[]> {
-  const rows = await repos.listUserSessionApps(poolId, userId, clock.now());
+  const rows = await repos.sessions.listUserSessionApps(poolId, userId, clock.now());
   const apps = await summaries(
     repos,
     rows.map((r) => r.app_id),

@@ -72,7 +72,7 @@ async function finish(
     userAgent: meta.userAgent,
   };
   const set = await ctx.tokens.issueForLogin(grant, async (tx) => {
-    await tx.recordUserLogin(s.pool.id, user.id, {
+    await tx.users.recordUserLogin(s.pool.id, user.id, {
       now: ctx.clock.now(),
       ip: meta.ip,
       appId: s.app.id,
@@ -180,7 +180,7 @@ async function succeed(
 /** An imported bcrypt (or older argon2) hash becomes current argon2id on a successful login. */
 async function rehash(ctx: Context, user: UserRow, password: string): Promise<void> {
   const hash = await ctx.passwords.hash(password);
-  await ctx.repos.updateUser(user.pool_id, user.id, { password_hash: hash });
+  await ctx.repos.users.updateUser(user.pool_id, user.id, { password_hash: hash });
 }
 
 async function autoRegisterWithPassword(
@@ -212,7 +212,7 @@ async function autoRegisterWithPassword(
     if (err instanceof ApiError && err.key === "USER_EXISTS") return undefined;
     throw err;
   }
-  return ctx.repos.findUserById(s.pool.id, row.id);
+  return ctx.repos.users.findUserById(s.pool.id, row.id);
 }
 
 /** PASSCODE sign-in: a CHANNEL_LOGIN code for the phone or email; consumed only on success. */
@@ -233,8 +233,8 @@ async function signInByPasscode(ctx: Context, s: AppScope, input: SignInRequest,
   }
   const isPhone = target.kind === "sms";
   const found = isPhone
-    ? await ctx.repos.findUserByPhone(s.pool.id, target.target)
-    : await ctx.repos.findUserByEmail(s.pool.id, target.target);
+    ? await ctx.repos.users.findUserByPhone(s.pool.id, target.target)
+    : await ctx.repos.users.findUserByEmail(s.pool.id, target.target);
   const accountKey = LoginGuard.accountKey(s.pool.id, found ? `user:${found.id}` : `id:${target.target}`);
   const ipKey = LoginGuard.ipKey(s.pool.id, meta.ip ?? "unknown");
   const attempt: Attempt = { userId: found?.id ?? null, method: `passcode:${isPhone ? "phone" : "email"}` };
@@ -280,10 +280,10 @@ async function signInByPasscode(ctx: Context, s: AppScope, input: SignInRequest,
   await ctx.db.kysely.transaction().execute(async (trx) => {
     const tx = repositories(trx);
     if (fresh) await insertUser(tx, fresh);
-    else if (user) await tx.updateUser(s.pool.id, user.id, { [verifiedColumn]: 1 });
+    else if (user) await tx.users.updateUser(s.pool.id, user.id, { [verifiedColumn]: 1 });
     await ctx.codes.consume([checked], trx);
   });
-  user = await ctx.repos.findUserById(s.pool.id, (fresh?.id ?? user?.id) as string);
+  user = await ctx.repos.users.findUserById(s.pool.id, (fresh?.id ?? user?.id) as string);
   if (!user) throw new ApiError("INTERNAL");
   return finish(ctx, s, user, input, meta, { ...attempt, userId: user.id });
 }

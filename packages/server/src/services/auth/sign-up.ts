@@ -201,7 +201,7 @@ export async function signUp(ctx: Context, s: AppScope, input: SignUpRequest): P
     await insertUser(repositories(trx), row);
     if (checked.length > 0) await ctx.codes.consume(checked, trx);
   });
-  const created = await ctx.repos.findUserById(s.pool.id, row.id);
+  const created = await ctx.repos.users.findUserById(s.pool.id, row.id);
   if (!created) throw new ApiError("INTERNAL");
   return toUserDto(created);
 }

@@ -14,13 +14,11 @@ export interface CounterStore {
   purge(now: number): Promise<void>;
 }
 
-export function dbCounterStore(
-  repos: Pick<Repositories, "takeBuckets" | "purgeExpiredBuckets">,
-): CounterStore {
+export function dbCounterStore(repos: Pick<Repositories, "rateBuckets">): CounterStore {
   return {
-    take: (buckets, now) => repos.takeBuckets(buckets, now),
+    take: (buckets, now) => repos.rateBuckets.takeBuckets(buckets, now),
     purge: async (now) => {
-      await repos.purgeExpiredBuckets(now);
+      await repos.rateBuckets.purgeExpiredBuckets(now);
     },
   };
 }

@@ -159,7 +159,7 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     const binding: CodeBinding = req;
     // deliver:false still writes a row (same work, same answers to later guesses: "wrong", not
     // "none"), but with a hash no code matches — nothing usable is stored.
-    await repos.upsertCode({
+    await repos.codes.upsertCode({
       id: newId(),
       pool_id: req.poolId,
       kind: req.kind,
@@ -177,13 +177,13 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
   }
 
   async function purge(now: number): Promise<void> {
-    await repos.purgeCodesExpiredBefore(now - KEEP_EXPIRED_MS);
+    await repos.codes.purgeCodesExpiredBefore(now - KEEP_EXPIRED_MS);
     await deps.counters.purge(now);
   }
 
   /** The reserved codes of one check, judged: the one that matches, or why none does. */
   async function judge(
-    repo: Pick<Repositories, "hasLiveCode">,
+    repo: Pick<Repositories["codes"], "hasLiveCode">,
     t: CodeTarget,
     reserved: readonly CodeRow[],
     code: string,
@@ -211,11 +211,11 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     const now = clock.now();
     // Count the attempt before comparing, in the same statement that finds the codes: however
     // many guesses run in parallel, at most max_attempts of them are ever compared against a code.
-    const reserved = await repos.reserveCodeAttempts(t.poolId, t.kind, t.target, channels, now);
-    const verdict = await judge(repos, t, reserved, code, now);
+    const reserved = await repos.codes.reserveCodeAttempts(t.poolId, t.kind, t.target, channels, now);
+    const verdict = await judge(repos.codes, t, reserved, code, now);
     if ("failure" in verdict) throw new ApiError(verdict.failure);
     // A right guess is not a wrong try: give the attempts back.
-    await repos.releaseCodeAttempts(reserved.map((row) => row.id));
+    await repos.codes.releaseCodeAttempts(reserved.map((row) => row.id));
     return { id: verdict.match.id };
   }
 

@@ -50,8 +50,8 @@ export function flowTokenService(secret: string, clock: Clock) {
     ): Promise<{ token: string; expiresIn: number }> {
       const now = clock.now();
       const token = randomBase64url(32);
-      await repos.retireFlowTokens(input.userId, input.purpose, now);
-      await repos.insertFlowToken({
+      await repos.flowTokens.retireFlowTokens(input.userId, input.purpose, now);
+      await repos.flowTokens.insertFlowToken({
         id: newId(),
         pool_id: input.poolId,
         user_id: input.userId,
@@ -62,7 +62,8 @@ export function flowTokenService(secret: string, clock: Clock) {
         consumed_at: null,
         created_at: now,
       });
-      if (issued++ % PURGE_EVERY === 0) await repos.deleteFlowTokensExpiredBefore(now - KEEP_EXPIRED_MS);
+      if (issued++ % PURGE_EVERY === 0)
+        await repos.flowTokens.deleteFlowTokensExpiredBefore(now - KEEP_EXPIRED_MS);
       return { token, expiresIn: input.ttlSeconds };
     },
 
@@ -70,7 +71,7 @@ export function flowTokenService(secret: string, clock: Clock) {
     async assertLive(repos: Repositories, input: SpendFlowToken): Promise<void> {
       const live =
         TOKEN_SHAPE.test(input.token) &&
-        (await repos.findLiveFlowToken(
+        (await repos.flowTokens.findLiveFlowToken(
           {
             tokenHash: hash(input.token),
             purpose: input.purpose,
@@ -89,7 +90,7 @@ export function flowTokenService(secret: string, clock: Clock) {
      */
     async spend<P>(repos: Repositories, input: SpendFlowToken): Promise<SpentFlowToken<P>> {
       if (!TOKEN_SHAPE.test(input.token)) throw new ApiError("FLOW_TOKEN_INVALID");
-      const row = await repos.consumeFlowToken(
+      const row = await repos.flowTokens.consumeFlowToken(
         { tokenHash: hash(input.token), purpose: input.purpose, poolId: input.poolId, userId: input.userId },
         clock.now(),
       );

@@ -34,7 +34,10 @@ export interface ContactChangeSpec {
   tokenTtl: SettingOf<number>;
   assertFree(repos: Repositories, poolId: string, value: string, userId: string): Promise<void>;
   /** The user's addresses after the change; undefined when the old one is no longer theirs. */
-  replace(repos: Repositories, ...args: Parameters<Repositories["replaceUserPhone"]>): Promise<Contacts>;
+  replace(
+    repos: Repositories,
+    ...args: Parameters<Repositories["users"]["replaceUserPhone"]>
+  ): Promise<Contacts>;
   mismatch: { key: ApiErrorKey; message: string };
   auditAction: AuditAction;
   mask(value: string): string;

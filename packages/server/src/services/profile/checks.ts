@@ -85,12 +85,12 @@ export function assertOldEmailMatches(current: string, email: string): void {
 
 /** The number belongs to nobody else in the pool (409/2035); the unique index re-checks at commit. */
 export async function assertPhoneFree(repos: Repositories, poolId: string, phone: string, userId: string) {
-  const owner = await repos.findUserByPhone(poolId, phone);
+  const owner = await repos.users.findUserByPhone(poolId, phone);
   if (owner && owner.id !== userId) throw new ApiError("PHONE_TAKEN");
 }
 
 export async function assertEmailFree(repos: Repositories, poolId: string, email: string, userId: string) {
-  const owner = await repos.findUserByEmail(poolId, email);
+  const owner = await repos.users.findUserByEmail(poolId, email);
   if (owner && owner.id !== userId) throw new ApiError("EMAIL_TAKEN");
 }
 
@@ -100,7 +100,7 @@ export async function assertUsernameFree(
   username: string,
   userId: string,
 ) {
-  const owner = await repos.findUserByUsername(poolId, username);
+  const owner = await repos.users.findUserByUsername(poolId, username);
   if (owner && owner.id !== userId) throw new ApiError("USERNAME_TAKEN");
 }
 
@@ -113,6 +113,6 @@ export async function assertAnotherSignInMethod(
   const byUsername = user.username !== null && user.password_hash !== null;
   const other = dropping === "phone" ? user.email !== null : user.phone !== null;
   if (other || byUsername) return;
-  const identities = await repos.listIdentitiesByUser(user.id);
+  const identities = await repos.identities.listIdentitiesByUser(user.id);
   if (identities.length === 0) throw new ApiError("LAST_LOGIN_METHOD");
 }

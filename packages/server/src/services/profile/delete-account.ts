@@ -106,12 +106,12 @@ export function deleteAccountFlow(deps: ProfileDeps) {
       await deps.sessions.endUserSessions(poolId, userId);
       const gone = await inTransaction(deps, async (repos) => {
         await deps.flowTokens.spend(repos, { purpose: "delete_account", poolId, userId, token });
-        const user = await repos.findUserById(poolId, userId);
+        const user = await repos.users.findUserById(poolId, userId);
         if (!user) throw new ApiError("FLOW_TOKEN_INVALID");
-        await repos.deleteIdentitiesByUser(userId);
-        await repos.anonymiseAuditEventsOfUser(poolId, userId);
-        await repos.deleteLoginHistoryOfUsers(poolId, [userId]);
-        if ((await repos.deleteUser(poolId, userId)) !== 1) throw new ApiError("FLOW_TOKEN_INVALID");
+        await repos.identities.deleteIdentitiesByUser(userId);
+        await repos.audit.anonymiseAuditEventsOfUser(poolId, userId);
+        await repos.loginHistory.deleteLoginHistoryOfUsers(poolId, [userId]);
+        if ((await repos.users.deleteUser(poolId, userId)) !== 1) throw new ApiError("FLOW_TOKEN_INVALID");
         await deps.audit.record(repos, {
           poolId,
           userId,

@@ -52,7 +52,7 @@ export interface AppCall {
 
 /** The user behind a valid access token; gone only if deleted meanwhile (→ 401 like a dead token). */
 export async function loadUser(deps: ProfileDeps, who: SelfService): Promise<UserRow> {
-  const user = await deps.repos.findUserById(who.poolId, who.userId);
+  const user = await deps.repos.users.findUserById(who.poolId, who.userId);
   if (!user) throw new ApiError("TOKEN_INVALID");
   return user;
 }

@@ -72,7 +72,7 @@ export function passwordFlows(deps: ProfileDeps) {
       return {
         target,
         code: p.passCode,
-        find: (repos: Repositories) => repos.findUserByPhone(call.poolId, phone),
+        find: (repos: Repositories) => repos.users.findUserByPhone(call.poolId, phone),
       };
     }
     const p = body.emailPassCodePayload;
@@ -86,7 +86,7 @@ export function passwordFlows(deps: ProfileDeps) {
     return {
       target,
       code: p.passCode,
-      find: (repos: Repositories) => repos.findUserByEmail(call.poolId, email),
+      find: (repos: Repositories) => repos.users.findUserByEmail(call.poolId, email),
     };
   }
 
@@ -119,7 +119,7 @@ export function passwordFlows(deps: ProfileDeps) {
             token: resetToken,
           });
         }
-        if ((await repos.updateUser(poolId, user.id, patch)) !== 1) throw new ApiError("TOKEN_INVALID");
+        if ((await repos.users.updateUser(poolId, user.id, patch)) !== 1) throw new ApiError("TOKEN_INVALID");
         await deps.audit.record(repos, {
           poolId,
           userId: user.id,
@@ -178,7 +178,8 @@ export function passwordFlows(deps: ProfileDeps) {
       const patch = await prepare(passwords.decrypt(body.password, body.passwordEncryptType), settings);
       const user = await inTransaction(deps, async (repos) => {
         const { userId } = await deps.flowTokens.spend(repos, { purpose: "reset_password", poolId, token });
-        if ((await repos.updateUser(poolId, userId, patch)) !== 1) throw new ApiError("FLOW_TOKEN_INVALID");
+        if ((await repos.users.updateUser(poolId, userId, patch)) !== 1)
+          throw new ApiError("FLOW_TOKEN_INVALID");
         await deps.audit.record(repos, {
           poolId,
           userId,
@@ -186,7 +187,7 @@ export function passwordFlows(deps: ProfileDeps) {
           action: "user.password.reset",
           meta: call.meta,
         });
-        return repos.findUserById(poolId, userId);
+        return repos.users.findUserById(poolId, userId);
       });
       if (!user) throw new ApiError("FLOW_TOKEN_INVALID");
       await deps.sessions.endUserSessions(poolId, user.id);
@@ -217,15 +218,15 @@ export function passwordFlows(deps: ProfileDeps) {
 async function namedAccount(deps: ProfileDeps, who: SelfService, body: ValidatePasswordDto) {
   let found: UserRow | undefined;
   try {
-    if (body.email) found = await deps.repos.findUserByEmail(who.poolId, normalizeEmail(body.email));
+    if (body.email) found = await deps.repos.users.findUserByEmail(who.poolId, normalizeEmail(body.email));
     else if (body.phone) {
       const phone = normalizePhone(
         body.phone,
         body.phoneCountryCode,
         who.settings.defaultPhoneCountryCode,
       ).e164;
-      found = await deps.repos.findUserByPhone(who.poolId, phone);
-    } else if (body.username) found = await deps.repos.findUserByUsername(who.poolId, body.username);
+      found = await deps.repos.users.findUserByPhone(who.poolId, phone);
+    } else if (body.username) found = await deps.repos.users.findUserByUsername(who.poolId, body.username);
     else return "self";
   } catch {
     return "other";

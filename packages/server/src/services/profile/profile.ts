@@ -86,7 +86,7 @@ async function assertUserMayWriteCustomData(
   poolId: string,
   data: Record<string, unknown>,
 ) {
-  const fields = await deps.repos.listCustomFields(poolId, "USER");
+  const fields = await deps.repos.customFields.listCustomFields(poolId, "USER");
   assertCustomData(fields, data);
   for (const key of Object.keys(data)) {
     const field = fields.find((f) => f.key === key);
@@ -107,7 +107,9 @@ export function profileFlows(deps: ProfileDeps) {
       q: { withCustomData?: boolean; withIdentities?: boolean; withDepartmentIds?: boolean },
     ): Promise<UserDto> {
       const user = await loadUser(deps, who);
-      const identities = q.withIdentities ? await deps.repos.listIdentitiesByUser(user.id) : undefined;
+      const identities = q.withIdentities
+        ? await deps.repos.identities.listIdentitiesByUser(user.id)
+        : undefined;
       return toUserDto(user, {
         withCustomData: q.withCustomData,
         identities,
@@ -139,7 +141,7 @@ export function profileFlows(deps: ProfileDeps) {
       if (changed.length === 0) return toUserDto(user);
       patch.updated_at = deps.clock.now();
       const updated = await inTransaction(deps, async (repos) => {
-        if ((await repos.updateUser(poolId, user.id, patch)) !== 1) throw new ApiError("TOKEN_INVALID");
+        if ((await repos.users.updateUser(poolId, user.id, patch)) !== 1) throw new ApiError("TOKEN_INVALID");
         await deps.audit.record(repos, {
           poolId,
           userId: user.id,
@@ -148,7 +150,7 @@ export function profileFlows(deps: ProfileDeps) {
           target: changed.join(","),
           meta: who.meta,
         });
-        return repos.findUserById(poolId, user.id);
+        return repos.users.findUserById(poolId, user.id);
       });
       if (!updated) throw new ApiError("TOKEN_INVALID");
       return toUserDto(updated);

@@ -57,7 +57,7 @@ export async function setTokenEndpointAuthMethod(
   appId: string,
   method: TokenEndpointAuthMethod,
 ): Promise<boolean> {
-  return (await repos.updateApplicationAuthMethod(appId, method, clock.now())) > 0;
+  return (await repos.applications.updateApplicationAuthMethod(appId, method, clock.now())) > 0;
 }
 
 /** For the management API (and tests): merge fields into an application's stored config. */
@@ -67,7 +67,7 @@ export async function updateAppConfig(
   appId: string,
   patch: Partial<AppConfig>,
 ): Promise<boolean> {
-  const app = await repos.findApplicationById(appId);
+  const app = await repos.applications.findApplicationById(appId);
   if (!app) return false;
   let stored: Record<string, unknown> = {};
   try {
@@ -76,5 +76,5 @@ export async function updateAppConfig(
     stored = {};
   }
   const next = { ...stored, ...patch };
-  return (await repos.updateApplicationConfig(appId, JSON.stringify(next), clock.now())) > 0;
+  return (await repos.applications.updateApplicationConfig(appId, JSON.stringify(next), clock.now())) > 0;
 }

@@ -18,8 +18,8 @@ export interface RotationResult {
 /** The longest JWT lifetime any application issues (refresh tokens are opaque, not signed). */
 async function longestTokenLifetimeMs(ctx: Context): Promise<number> {
   let longest = 0;
-  for (const pool of await ctx.repos.listPools()) {
-    for (const app of await ctx.repos.listApplicationsByPool(pool.id)) {
+  for (const pool of await ctx.repos.pools.listPools()) {
+    for (const app of await ctx.repos.applications.listApplicationsByPool(pool.id)) {
       const c = appConfig(app);
       longest = Math.max(longest, c.accessTokenExpiresIn, c.idTokenExpiresIn);
     }
@@ -31,7 +31,7 @@ export async function rotateSigningKeys(
   ctx: Context,
   options: { force?: boolean } = {},
 ): Promise<RotationResult> {
-  const published = await ctx.repos.listPublishedSigningKeys();
+  const published = await ctx.repos.signingKeys.listPublishedSigningKeys();
   const current = published.find((k) => k.status === "current");
   const previous = published.find((k) => k.status === "previous");
   if (previous && !options.force) {

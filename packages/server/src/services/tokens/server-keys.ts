@@ -18,15 +18,15 @@ export interface ServerKeys {
  */
 export async function loadServerKeys(repos: Repositories, configuredSecret?: string): Promise<ServerKeys> {
   const secret =
-    configuredSecret ?? (await repos.getOrInsertMeta("server_secret", randomBytes(32).toString("hex")));
-  let pem = await repos.getMeta("rsa_keypair");
+    configuredSecret ?? (await repos.meta.getOrInsertMeta("server_secret", randomBytes(32).toString("hex")));
+  let pem = await repos.meta.getMeta("rsa_keypair");
   if (!pem) {
     const { publicKey, privateKey } = await generateKeyPairAsync("rsa", {
       modulusLength: 2048,
       publicKeyEncoding: { type: "spki", format: "pem" },
       privateKeyEncoding: { type: "pkcs8", format: "pem" },
     });
-    pem = await repos.getOrInsertMeta("rsa_keypair", JSON.stringify({ publicKey, privateKey }));
+    pem = await repos.meta.getOrInsertMeta("rsa_keypair", JSON.stringify({ publicKey, privateKey }));
   }
   const { publicKey, privateKey } = JSON.parse(pem) as { publicKey: string; privateKey: string };
   return { secret, rsaPublicKeyPem: publicKey, rsaPrivateKeyPem: privateKey };

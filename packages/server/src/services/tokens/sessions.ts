@@ -95,7 +95,7 @@ export class Sessions implements SessionService {
 
   /** Ends one session; returns whether it was open. */
   async end(sessionId: string, reason: string): Promise<boolean> {
-    const ended = await this.repos.endSession(sessionId, this.clock.now(), reason);
+    const ended = await this.repos.sessions.endSession(sessionId, this.clock.now(), reason);
     this.forget(sessionId);
     this.onChanged?.([sessionId]);
     return ended;
@@ -106,7 +106,7 @@ export class Sessions implements SessionService {
     userId: string,
     options: { exceptSessionId?: string; appIds?: string[]; reason?: string } = {},
   ): Promise<void> {
-    const ids = await this.repos.endUserSessions(
+    const ids = await this.repos.sessions.endUserSessions(
       poolId,
       userId,
       this.clock.now(),
@@ -151,7 +151,7 @@ export class Sessions implements SessionService {
   }
 
   private async read(sessionId: string): Promise<SessionState | undefined> {
-    const row = await this.repos.findSessionState(sessionId);
+    const row = await this.repos.sessions.findSessionState(sessionId);
     return row
       ? { userId: row.user_id, poolId: row.pool_id, expiresAt: row.expires_at, endedAt: row.ended_at }
       : undefined;

@@ -71,8 +71,8 @@ export class SigningKeys {
     const row = await newSigningKeyRow(this.clock.now());
     await this.db.transaction().execute(async (trx) => {
       const repos = repositories(trx);
-      const claimed = await repos.getOrInsertMeta("signing_key_initial", row.kid);
-      if (claimed === row.kid) await repos.insertSigningKey(row);
+      const claimed = await repos.meta.getOrInsertMeta("signing_key_initial", row.kid);
+      if (claimed === row.kid) await repos.signingKeys.insertSigningKey(row);
     });
     await this.reload();
     if (this.keys.length === 0) throw new Error("no token signing key in the database");
@@ -97,7 +97,7 @@ export class SigningKeys {
   version = 0;
 
   async reload(): Promise<void> {
-    const rows = await repositories(this.db).listPublishedSigningKeys();
+    const rows = await repositories(this.db).signingKeys.listPublishedSigningKeys();
     const before = this.keys.map((k) => k.kid).join();
     this.keys = rows.map(toKey);
     this.lastReload = this.clock.now();
@@ -110,9 +110,9 @@ export class SigningKeys {
     await this.db.transaction().execute(async (trx) => {
       const repos = repositories(trx);
       const now = this.clock.now();
-      await repos.demoteSigningKeys("previous", "retired", now);
-      await repos.demoteSigningKeys("current", "previous", now);
-      await repos.insertSigningKey(row);
+      await repos.signingKeys.demoteSigningKeys("previous", "retired", now);
+      await repos.signingKeys.demoteSigningKeys("current", "previous", now);
+      await repos.signingKeys.insertSigningKey(row);
     });
     await this.reload();
     return row.kid;

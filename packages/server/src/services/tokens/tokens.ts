@@ -113,8 +113,8 @@ export class Tokens {
     const refresh = offline ? this.newRefreshToken(grant.app, session.id, grant.scope) : undefined;
     await this.db.transaction().execute(async (trx) => {
       const tx = repositories(trx);
-      await tx.insertSession(session);
-      if (refresh) await tx.insertRefreshToken(refresh.row);
+      await tx.sessions.insertSession(session);
+      if (refresh) await tx.sessions.insertRefreshToken(refresh.row);
       await alongside?.(tx);
     });
     if (refresh) set.refresh_token = refresh.token;
@@ -125,16 +125,16 @@ export class Tokens {
   async refresh(app: ApplicationRow, refreshToken: string, scope?: string): Promise<TokenSet> {
     const invalid = () => new OAuthError("invalid_grant", "refresh token is invalid, expired or revoked");
     const now = this.clock.now();
-    const row = await this.repos.findRefreshTokenByHash(this.hash(refreshToken));
+    const row = await this.repos.sessions.findRefreshTokenByHash(this.hash(refreshToken));
     if (!row || row.app_id !== app.id) throw invalid();
     if (row.rotated_at !== null) {
       await this.sessions.end(row.session_id, "refresh_token_reuse");
       throw invalid();
     }
     if (row.expires_at <= now) throw invalid();
-    const session = await this.repos.findSessionById(row.session_id);
+    const session = await this.repos.sessions.findSessionById(row.session_id);
     if (!session || session.ended_at !== null) throw invalid();
-    const user = await this.repos.findUserById(session.pool_id, session.user_id);
+    const user = await this.repos.users.findUserById(session.pool_id, session.user_id);
     if (user?.status !== "Activated") throw invalid();
     const granted = this.narrowScope(row.scope, scope);
 
@@ -142,9 +142,9 @@ export class Tokens {
     const next = this.newRefreshToken(app, session.id, row.scope);
     const rotated = await this.db.transaction().execute(async (trx) => {
       const tx = repositories(trx);
-      if (!(await tx.rotateRefreshToken(row.id, now))) return false;
-      await tx.insertRefreshToken(next.row);
-      await tx.extendSession(session.id, next.row.expires_at);
+      if (!(await tx.sessions.rotateRefreshToken(row.id, now))) return false;
+      await tx.sessions.insertRefreshToken(next.row);
+      await tx.sessions.extendSession(session.id, next.row.expires_at);
       return true;
     });
     if (!rotated) {
@@ -154,7 +154,7 @@ export class Tokens {
     }
     this.sessions.invalidate(session.id);
     set.refresh_token = next.token;
-    if (++this.refreshes % PURGE_EVERY === 0) await this.repos.purgeExpiredRefreshTokens(now);
+    if (++this.refreshes % PURGE_EVERY === 0) await this.repos.sessions.purgeExpiredRefreshTokens(now);
     return set;
   }
 
@@ -243,10 +243,10 @@ export class Tokens {
         token_type: "Bearer",
       };
     }
-    const row = await this.repos.findRefreshTokenByHash(this.hash(token));
+    const row = await this.repos.sessions.findRefreshTokenByHash(this.hash(token));
     const now = this.clock.now();
     if (!row || row.app_id !== app.id || row.rotated_at !== null || row.expires_at <= now) return inactive;
-    const session = await this.repos.findSessionById(row.session_id);
+    const session = await this.repos.sessions.findSessionById(row.session_id);
     if (!session || session.ended_at !== null) return inactive;
     return {
       active: true,
@@ -272,7 +272,7 @@ export class Tokens {
       await this.sessions.end(check.payload.sid, "revoked");
       return;
     }
-    const row = await this.repos.findRefreshTokenByHash(this.hash(token));
+    const row = await this.repos.sessions.findRefreshTokenByHash(this.hash(token));
     if (row && row.app_id === app.id) await this.sessions.end(row.session_id, "revoked");
   }
 
@@ -285,7 +285,10 @@ export class Tokens {
     const decoded = decodeJwt(idToken);
     const hs256 = decoded?.header.alg === "HS256";
     const named = decoded?.payload.aud;
-    const app = hs256 && typeof named === "string" ? await this.repos.findApplicationById(named) : undefined;
+    const app =
+      hs256 && typeof named === "string"
+        ? await this.repos.applications.findApplicationById(named)
+        : undefined;
     const check = hs256
       ? verifyHs256Jwt(idToken, app?.secret)
       : verifyJwt(idToken, (kid) => this.keys.publicKey(kid));
@@ -293,7 +296,7 @@ export class Tokens {
     const { sid, aud, sub } = check.payload;
     if (typeof sid !== "string" || typeof aud !== "string" || typeof sub !== "string") return undefined;
     if (hs256) {
-      const session = await this.repos.findSessionById(sid);
+      const session = await this.repos.sessions.findSessionById(sid);
       if (session?.app_id !== aud || session.user_id !== sub) return undefined;
     }
     return { sid, aud, sub };

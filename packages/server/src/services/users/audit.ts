@@ -54,7 +54,7 @@ export function auditService(clock: Clock) {
     /** Records an event; pass the transaction's repositories so it commits with the change. */
     async record(repos: Repositories, event: AuditEvent): Promise<void> {
       const actor = event.actor;
-      await repos.insertAuditEvent({
+      await repos.audit.insertAuditEvent({
         id: newId(),
         pool_id: event.poolId,
         user_id: event.userId,

@@ -43,10 +43,10 @@ export async function findUserByIdentifier(
 ): Promise<{ user?: UserRow; key: string }> {
   const candidates: (() => Promise<UserRow | undefined>)[] = [];
   const trimmed = value.trim();
-  const asEmail = () => repos.findUserByEmail(poolId, trimmed.toLowerCase());
-  const asUsername = () => repos.findUserByUsername(poolId, trimmed);
+  const asEmail = () => repos.users.findUserByEmail(poolId, trimmed.toLowerCase());
+  const asUsername = () => repos.users.findUserByUsername(poolId, trimmed);
   const phone = tryPhone(trimmed, settings);
-  const asPhone = () => (phone ? repos.findUserByPhone(poolId, phone) : Promise.resolve(undefined));
+  const asPhone = () => (phone ? repos.users.findUserByPhone(poolId, phone) : Promise.resolve(undefined));
   if (kind === "email") candidates.push(asEmail);
   if (kind === "username") candidates.push(asUsername);
   if (kind === "phone") candidates.push(asPhone);
@@ -91,7 +91,7 @@ export function newUserRow(poolId: string, now: number, fields: Partial<NewUserR
 /** Inserts a user; the database's unique indexes are the final word on duplicates (409/2026). */
 export async function insertUser(repos: Repositories, row: NewUserRow): Promise<void> {
   try {
-    await repos.insertUser(row);
+    await repos.users.insertUser(row);
   } catch (err) {
     if (isUniqueViolation(err)) throw new ApiError("USER_EXISTS");
     throw err;
@@ -105,9 +105,9 @@ export async function assertIdentifiersFree(
   ids: { email?: string; username?: string; phone?: string },
 ): Promise<void> {
   const [byEmail, byUsername, byPhone] = await Promise.all([
-    ids.email ? repos.findUserByEmail(poolId, ids.email) : undefined,
-    ids.username ? repos.findUserByUsername(poolId, ids.username) : undefined,
-    ids.phone ? repos.findUserByPhone(poolId, ids.phone) : undefined,
+    ids.email ? repos.users.findUserByEmail(poolId, ids.email) : undefined,
+    ids.username ? repos.users.findUserByUsername(poolId, ids.username) : undefined,
+    ids.phone ? repos.users.findUserByPhone(poolId, ids.phone) : undefined,
   ]);
   if (byEmail || byUsername || byPhone) throw new ApiError("USER_EXISTS");
 }

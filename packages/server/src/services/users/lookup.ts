@@ -17,13 +17,13 @@ export async function findUserByIdType(
 ): Promise<UserRow | undefined> {
   switch (userIdType) {
     case "user_id":
-      return repos.findUserById(poolId, userId);
+      return repos.users.findUserById(poolId, userId);
     case "external_id":
-      return repos.findUserByExternalId(poolId, userId);
+      return repos.users.findUserByExternalId(poolId, userId);
     case "email":
-      return repos.findUserByEmail(poolId, userId.trim());
+      return repos.users.findUserByEmail(poolId, userId.trim());
     case "username":
-      return repos.findUserByUsername(poolId, userId.trim());
+      return repos.users.findUserByUsername(poolId, userId.trim());
     case "phone": {
       let e164: string;
       try {
@@ -31,7 +31,7 @@ export async function findUserByIdType(
       } catch {
         return undefined;
       }
-      return repos.findUserByPhone(poolId, e164);
+      return repos.users.findUserByPhone(poolId, e164);
     }
     case "identity": {
       const sep = userId.indexOf(":");
@@ -40,7 +40,7 @@ export async function findUserByIdType(
           message: "userIdType identity expects userId as <extIdpId>:<userIdInIdp>",
         });
       }
-      return repos.findUserByIdentity(poolId, userId.slice(0, sep), userId.slice(sep + 1));
+      return repos.users.findUserByIdentity(poolId, userId.slice(0, sep), userId.slice(sep + 1));
     }
     default:
       throw new ApiError("USER_ID_TYPE_UNSUPPORTED", {

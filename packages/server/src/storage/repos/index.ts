@@ -21,61 +21,116 @@ import { userContactsRepo } from "./user-contacts.js";
 import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
 
-const factories = [
-  metaRepo,
-  poolsRepo,
-  applicationsRepo,
-  usersRepo,
-  identitiesRepo,
-  // management (issue 5)
-  accessKeysRepo,
-  signatureNoncesRepo,
-  applicationAdminRepo,
-  userAdminRepo,
-  customFieldsRepo,
-  poolMfaSettingsRepo,
-  // user information (issue 4)
-  userContactsRepo,
-  flowTokensRepo,
-  auditRepo,
-  codesRepo,
-  rateBucketsRepo,
-  signingKeysRepo,
-  sessionsRepo,
-  loginHistoryRepo,
-  loginCountersRepo,
-  userLoginsRepo,
-] as const;
-
-type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void
-  ? I
-  : never;
-export type Repositories = UnionToIntersection<ReturnType<(typeof factories)[number]>>;
+const poolsTables = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
+const applicationsTables = (db: Executor) => ({ ...applicationsRepo(db), ...applicationAdminRepo(db) });
+const usersTables = (db: Executor) => ({
+  ...usersRepo(db),
+  ...userAdminRepo(db),
+  ...userContactsRepo(db),
+  ...userLoginsRepo(db),
+});
+const identitiesTables = (db: Executor) => identitiesRepo(db);
+const accessKeysTables = (db: Executor) => accessKeysRepo(db);
+const signatureNoncesTables = (db: Executor) => signatureNoncesRepo(db);
+const customFieldsTables = (db: Executor) => customFieldsRepo(db);
+const flowTokensTables = (db: Executor) => flowTokensRepo(db);
+const auditTables = (db: Executor) => auditRepo(db);
+const codesTables = (db: Executor) => codesRepo(db);
+const rateBucketsTables = (db: Executor) => rateBucketsRepo(db);
+const signingKeysTables = (db: Executor) => signingKeysRepo(db);
+const sessionsTables = (db: Executor) => sessionsRepo(db);
+const loginHistoryTables = (db: Executor) => loginHistoryRepo(db);
+const loginCountersTables = (db: Executor) => loginCountersRepo(db);
 
 /**
- * All repositories bound to one executor. Every transaction binds a fresh set, and building all
- * ~150 methods each time cost more than the statements a short transaction runs; so the set is
- * one object whose prototype getters build a repository's methods on first use.
+ * Repositories by table: `repos.users.findUserById(…)`. Every transaction binds a fresh set, so a
+ * table's methods are built on first use of that table (a short transaction touches two or three).
  */
-class RepositorySet {
-  readonly built: Record<string, unknown>[] = [];
+export class Repositories {
   constructor(readonly db: Executor) {}
-}
-// The factories only create closures, so a placeholder executor tells which methods each has.
-const placeholder = {} as Executor;
-factories.forEach((factory, i) => {
-  for (const name of Object.keys(factory(placeholder))) {
-    if (Object.hasOwn(RepositorySet.prototype, name)) throw new Error(`two repositories define ${name}`);
-    Object.defineProperty(RepositorySet.prototype, name, {
-      get(this: RepositorySet) {
-        this.built[i] ??= factory(this.db) as Record<string, unknown>;
-        return this.built[i][name];
-      },
-    });
+  #meta?: ReturnType<typeof metaRepo>;
+  get meta() {
+    this.#meta ??= metaRepo(this.db);
+    return this.#meta;
   }
-});
+  #pools?: ReturnType<typeof poolsTables>;
+  get pools() {
+    this.#pools ??= poolsTables(this.db);
+    return this.#pools;
+  }
+  #applications?: ReturnType<typeof applicationsTables>;
+  get applications() {
+    this.#applications ??= applicationsTables(this.db);
+    return this.#applications;
+  }
+  #users?: ReturnType<typeof usersTables>;
+  get users() {
+    this.#users ??= usersTables(this.db);
+    return this.#users;
+  }
+  #identities?: ReturnType<typeof identitiesTables>;
+  get identities() {
+    this.#identities ??= identitiesTables(this.db);
+    return this.#identities;
+  }
+  #accessKeys?: ReturnType<typeof accessKeysTables>;
+  get accessKeys() {
+    this.#accessKeys ??= accessKeysTables(this.db);
+    return this.#accessKeys;
+  }
+  #signatureNonces?: ReturnType<typeof signatureNoncesTables>;
+  get signatureNonces() {
+    this.#signatureNonces ??= signatureNoncesTables(this.db);
+    return this.#signatureNonces;
+  }
+  #customFields?: ReturnType<typeof customFieldsTables>;
+  get customFields() {
+    this.#customFields ??= customFieldsTables(this.db);
+    return this.#customFields;
+  }
+  #flowTokens?: ReturnType<typeof flowTokensTables>;
+  get flowTokens() {
+    this.#flowTokens ??= flowTokensTables(this.db);
+    return this.#flowTokens;
+  }
+  #audit?: ReturnType<typeof auditTables>;
+  get audit() {
+    this.#audit ??= auditTables(this.db);
+    return this.#audit;
+  }
+  #codes?: ReturnType<typeof codesTables>;
+  get codes() {
+    this.#codes ??= codesTables(this.db);
+    return this.#codes;
+  }
+  #rateBuckets?: ReturnType<typeof rateBucketsTables>;
+  get rateBuckets() {
+    this.#rateBuckets ??= rateBucketsTables(this.db);
+    return this.#rateBuckets;
+  }
+  #signingKeys?: ReturnType<typeof signingKeysTables>;
+  get signingKeys() {
+    this.#signingKeys ??= signingKeysTables(this.db);
+    return this.#signingKeys;
+  }
+  #sessions?: ReturnType<typeof sessionsTables>;
+  get sessions() {
+    this.#sessions ??= sessionsTables(this.db);
+    return this.#sessions;
+  }
+  #loginHistory?: ReturnType<typeof loginHistoryTables>;
+  get loginHistory() {
+    this.#loginHistory ??= loginHistoryTables(this.db);
+    return this.#loginHistory;
+  }
+  #loginCounters?: ReturnType<typeof loginCountersTables>;
+  get loginCounters() {
+    this.#loginCounters ??= loginCountersTables(this.db);
+    return this.#loginCounters;
+  }
+}
 
 export function repositories(db: Executor): Repositories {
-  return new RepositorySet(db) as unknown as Repositories;
+  return new Repositories(db);
 }
 export type { Executor };

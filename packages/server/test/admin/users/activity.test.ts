@@ -38,7 +38,7 @@ describeEachDialect(
       assert.equal(r.statusCode, 200, JSON.stringify(r));
       assert.ok(r.data.passwordLastSetAt);
       assert.ok(r.data.passwordSecurityLevel >= 1);
-      const row = await h().ctx.repos.findUserById(h().boot.userPoolId, r.data.userId);
+      const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, r.data.userId);
       assert.match(row!.password_hash!, /^\$argon2id\$/);
       assert.equal((await signIn(h(), "pw@example.com", "initial pass 1")).statusCode, 200);
     });
@@ -98,7 +98,7 @@ describeEachDialect(
       const u = (await create(h(), { email: "gone@example.com", password: "some pass 4" })).data;
       const session = await signIn(h(), "gone@example.com", "some pass 4");
       const history = () =>
-        h().ctx.repos.listLoginHistory({ poolId: h().boot.userPoolId, userId: u.userId }, 1, 10);
+        h().ctx.repos.loginHistory.listLoginHistory({ poolId: h().boot.userPoolId, userId: u.userId }, 1, 10);
       assert.equal((await history()).totalCount, 1);
       await mgmt(h(), "POST", "/api/v3/delete-users-batch", { body: { userIds: [u.userId] } });
       assert.equal(await tokenWorks(h(), session.data.access_token), false);

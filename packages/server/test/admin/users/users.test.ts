@@ -43,7 +43,7 @@ describeEachDialect("management users", (h) => {
     assert.equal(r.data.phone, "13800138001");
     assert.equal(r.data.phoneCountryCode, "+86");
     assert.equal(r.data.phoneVerified, true);
-    const row = await h().ctx.repos.findUserById(h().boot.userPoolId, r.data.userId);
+    const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, r.data.userId);
     assert.equal(row?.phone, "+8613800138001");
   });
 
@@ -113,7 +113,7 @@ describeEachDialect("management users", (h) => {
       options: { keepPassword: true },
     });
     assert.equal(r.statusCode, 200, JSON.stringify(r));
-    const row = await h().ctx.repos.findUserById(h().boot.userPoolId, r.data.userId);
+    const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, r.data.userId);
     assert.equal(row?.password_hash, hash);
     assert.ok(r.data.passwordLastSetAt);
     const argon =

@@ -38,7 +38,7 @@ export interface PreparedUser {
 }
 
 export async function loadPoolSettings(ctx: Context, poolId: string): Promise<PoolSettings> {
-  const pool = await ctx.repos.findPoolById(poolId);
+  const pool = await ctx.repos.pools.findPoolById(poolId);
   if (!pool) throw new ApiError("POOL_NOT_FOUND");
   return parsePoolSettings(pool.settings);
 }
@@ -80,7 +80,7 @@ export async function prepareNewUser(
 /** The first identifier of `ids` that is already used in the pool, as its 409 error. */
 export function firstTaken(
   ids: Identifiers,
-  taken: Awaited<ReturnType<Context["repos"]["findTakenIdentifiers"]>>,
+  taken: Awaited<ReturnType<Context["repos"]["users"]["findTakenIdentifiers"]>>,
 ): ApiError | undefined {
   if (ids.email && taken.emails.has(ids.email.toLowerCase())) return new ApiError("EMAIL_TAKEN");
   if (ids.username && taken.usernames.has(ids.username.toLowerCase())) return new ApiError("USERNAME_TAKEN");
@@ -112,9 +112,9 @@ export async function insertPreparedUsers(
     await ctx.db.kysely.transaction().execute(async (trx) => {
       const repos = repositories(trx);
       for (let i = 0; i < users.length; i += chunk) {
-        await repos.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
+        await repos.users.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
       }
-      for (const u of users) for (const i of u.identities) await repos.insertIdentity(i);
+      for (const u of users) for (const i of u.identities) await repos.identities.insertIdentity(i);
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
@@ -140,7 +140,7 @@ export function userAdmin(ctx: Context) {
   const { repos } = ctx;
 
   async function created(poolId: string, rows: PreparedUser[]): Promise<UserDto[]> {
-    const stored = await repos.findUsersByIds(
+    const stored = await repos.users.findUsersByIds(
       poolId,
       rows.map((r) => r.row.id as string),
     );
@@ -163,7 +163,7 @@ export function userAdmin(ctx: Context) {
       numbered = true,
     ): Promise<UserDto[]> {
       const settings = await loadPoolSettings(ctx, poolId);
-      const fields = await repos.listCustomFields(poolId, "USER");
+      const fields = await repos.customFields.listCustomFields(poolId, "USER");
       const prepared: PreparedUser[] = [];
       const seen = {
         emails: new Set<string>(),
@@ -185,7 +185,10 @@ export function userAdmin(ctx: Context) {
           throw numbered ? prefixed(i, err) : err;
         }
       }
-      const taken = await repos.findTakenIdentifiers(poolId, wantedIdentifiers(prepared.map((p) => p.ids)));
+      const taken = await repos.users.findTakenIdentifiers(
+        poolId,
+        wantedIdentifiers(prepared.map((p) => p.ids)),
+      );
       for (const [i, p] of prepared.entries()) {
         const err = firstTaken(p.ids, taken);
         if (err) throw numbered ? prefixed(i, err) : err;
@@ -197,7 +200,7 @@ export function userAdmin(ctx: Context) {
     async get(poolId: string, q: GetUserQuery): Promise<UserDto> {
       const settings = await loadPoolSettings(ctx, poolId);
       const user = await requireUserByIdType(repos, poolId, settings, q.userId, q.userIdType);
-      const identities = q.withIdentities ? await repos.listIdentitiesByUser(user.id) : undefined;
+      const identities = q.withIdentities ? await repos.identities.listIdentitiesByUser(user.id) : undefined;
       return toManagedUserDto(user, q, identities);
     },
 
@@ -209,7 +212,7 @@ export function userAdmin(ctx: Context) {
         if (u && !rows.some((r) => r.id === u.id)) rows.push(u);
       };
       if ((q.userIdType ?? "user_id") === "user_id") {
-        const found = new Map((await repos.findUsersByIds(poolId, q.userIds)).map((u) => [u.id, u]));
+        const found = new Map((await repos.users.findUsersByIds(poolId, q.userIds)).map((u) => [u.id, u]));
         for (const id of q.userIds) add(found.get(id));
       } else {
         for (const id of q.userIds) add(await findUserByIdType(repos, poolId, settings, id, q.userIdType));
@@ -233,8 +236,8 @@ export function userAdmin(ctx: Context) {
       for (const id of ids) await ctx.sessions.endUserSessions(poolId, id, { reason: "user-deleted" });
       await ctx.db.kysely.transaction().execute(async (trx) => {
         const tx = repositories(trx);
-        await tx.deleteLoginHistoryOfUsers(poolId, [...ids]);
-        await tx.deleteUsers(poolId, [...ids]);
+        await tx.loginHistory.deleteLoginHistoryOfUsers(poolId, [...ids]);
+        await tx.users.deleteUsers(poolId, [...ids]);
       });
       return [...ids];
     },
@@ -242,13 +245,14 @@ export function userAdmin(ctx: Context) {
     /** True when any given identifier belongs to a user of the pool. */
     async exists(poolId: string, q: IsUserExistsRequest): Promise<boolean> {
       const settings = await loadPoolSettings(ctx, poolId);
-      if (q.username?.trim() && (await repos.findUserByUsername(poolId, q.username.trim()))) return true;
-      if (q.email?.trim() && (await repos.findUserByEmail(poolId, q.email.trim()))) return true;
-      if (q.externalId && (await repos.findUserByExternalId(poolId, q.externalId))) return true;
+      if (q.username?.trim() && (await repos.users.findUserByUsername(poolId, q.username.trim())))
+        return true;
+      if (q.email?.trim() && (await repos.users.findUserByEmail(poolId, q.email.trim()))) return true;
+      if (q.externalId && (await repos.users.findUserByExternalId(poolId, q.externalId))) return true;
       if (q.phone?.trim()) {
         try {
           const { e164 } = normalizePhone(q.phone, undefined, settings.defaultPhoneCountryCode);
-          if (await repos.findUserByPhone(poolId, e164)) return true;
+          if (await repos.users.findUserByPhone(poolId, e164)) return true;
         } catch {
           // not a valid phone number: nobody has it
         }
@@ -259,7 +263,7 @@ export function userAdmin(ctx: Context) {
     async identities(poolId: string, userId: string, userIdType?: UserIdType): Promise<IdentityDto[]> {
       const settings = await loadPoolSettings(ctx, poolId);
       const user = await requireUserByIdType(repos, poolId, settings, userId, userIdType);
-      return (await repos.listIdentitiesByUser(user.id)).map(toIdentityDto);
+      return (await repos.identities.listIdentitiesByUser(user.id)).map(toIdentityDto);
     },
   };
 }

@@ -127,7 +127,7 @@ export function userImporter(ctx: Context, poolId: string, options: { hashConcur
   return {
     async importBatch(records: readonly ImportRecord[]): Promise<BatchResult> {
       settings ??= await loadPoolSettings(ctx, poolId);
-      fields ??= await ctx.repos.listCustomFields(poolId, "USER");
+      fields ??= await ctx.repos.customFields.listCustomFields(poolId, "USER");
       const rejected: RejectedRow[] = [];
       const prepared = await mapLimit(records, options.hashConcurrency ?? 4, prepare);
 
@@ -156,7 +156,7 @@ export function userImporter(ctx: Context, poolId: string, options: { hashConcur
         candidates.push({ line, user: p });
       }
 
-      const taken = await ctx.repos.findTakenIdentifiers(
+      const taken = await ctx.repos.users.findTakenIdentifiers(
         poolId,
         wantedIdentifiers(candidates.map((c) => c.user.ids)),
       );
@@ -169,7 +169,7 @@ export function userImporter(ctx: Context, poolId: string, options: { hashConcur
       insertedSinceAnalyze += accepted;
       if (ctx.db.dialect === "postgres" && insertedSinceAnalyze >= analyzeAfter) {
         // Doubling intervals: a handful of ANALYZEs however large the file.
-        await ctx.repos.analyzeUsers();
+        await ctx.repos.users.analyzeUsers();
         analyzeAfter *= 2;
         insertedSinceAnalyze = 0;
       }

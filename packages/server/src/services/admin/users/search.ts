@@ -162,8 +162,8 @@ export async function listUsers(
     limit,
   };
   const [totalCount, rows] = await Promise.all([
-    ctx.repos.countSearchUsers(poolId, search),
-    ctx.repos.searchUsers(poolId, search),
+    ctx.repos.users.countSearchUsers(poolId, search),
+    ctx.repos.users.searchUsers(poolId, search),
   ]);
   return { totalCount, list: await toManagedUserDtos(ctx.repos, poolId, rows, o) };
 }
@@ -190,8 +190,8 @@ export async function listUsersLegacy(
     limit,
   };
   const [totalCount, rows] = await Promise.all([
-    ctx.repos.countSearchUsers(poolId, search),
-    ctx.repos.searchUsers(poolId, search),
+    ctx.repos.users.countSearchUsers(poolId, search),
+    ctx.repos.users.searchUsers(poolId, search),
   ]);
   return { totalCount, list: await toManagedUserDtos(ctx.repos, poolId, rows, q) };
 }

@@ -27,10 +27,10 @@ async function assertIdentifierFree(
 ) {
   const other =
     kind === "email"
-      ? await ctx.repos.findUserByEmail(poolId, value)
+      ? await ctx.repos.users.findUserByEmail(poolId, value)
       : kind === "username"
-        ? await ctx.repos.findUserByUsername(poolId, value)
-        : await ctx.repos.findUserByPhone(poolId, value);
+        ? await ctx.repos.users.findUserByUsername(poolId, value)
+        : await ctx.repos.users.findUserByPhone(poolId, value);
   if (other && other.id !== self.id) {
     throw new ApiError(
       kind === "email" ? "EMAIL_TAKEN" : kind === "username" ? "USERNAME_TAKEN" : "PHONE_TAKEN",
@@ -55,7 +55,7 @@ export async function updateUser(
     if (v !== undefined) (patch as Record<string, unknown>)[profileColumn[field]] = v;
   }
   if (input.externalId !== undefined && input.externalId !== null) {
-    const other = await repos.findUserByExternalId(poolId, input.externalId);
+    const other = await repos.users.findUserByExternalId(poolId, input.externalId);
     if (other && other.id !== user.id) throw new ApiError("EXTERNAL_ID_TAKEN");
   }
   if (input.email !== undefined) {
@@ -100,7 +100,7 @@ export async function updateUser(
     !after.email &&
     !after.username &&
     !after.phone &&
-    (await repos.listIdentitiesByUser(user.id)).length === 0
+    (await repos.identities.listIdentitiesByUser(user.id)).length === 0
   ) {
     throw new ApiError("USER_IDENTIFIER_REQUIRED", {
       message: "The update would leave the user with none of email, phone or username",
@@ -119,7 +119,7 @@ export async function updateUser(
   }
   patch.updated_at = now;
   try {
-    await repos.updateUser(poolId, user.id, patch);
+    await repos.users.updateUser(poolId, user.id, patch);
   } catch (err) {
     if (isUniqueViolation(err)) throw takenErrorFor(violatedConstraint(err));
     throw err;
@@ -131,7 +131,7 @@ export async function updateUser(
       reason: deactivated ? "deactivated" : "password-changed",
     });
   }
-  const updated = await repos.findUserById(poolId, user.id);
+  const updated = await repos.users.findUserById(poolId, user.id);
   if (!updated) throw new ApiError("USER_NOT_FOUND");
   return {
     user: toManagedUserDto(updated, { withCustomData: true }),
