@@ -6,9 +6,9 @@
  *   node --import tsx bench/gatehouse/seed.ts --database-url sqlite:/tmp/x.db --users 1000000
  */
 import { parseArgs } from "node:util";
+import { systemClock } from "@gatehouse/server/dist/lib/clock.js";
 import type { BootstrapInfo } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
-import { systemClock } from "@gatehouse/server/dist/lib/clock.js";
 import { openDb } from "@gatehouse/server/dist/storage/db.js";
 import { migrateToLatest } from "@gatehouse/server/dist/storage/migrate.js";
 import type { NewUserRow } from "@gatehouse/server/dist/storage/repos/users.js";
