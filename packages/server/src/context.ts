@@ -4,7 +4,7 @@ import { logSerializers } from "./http/request-log.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { createNotifier, type Notifier } from "./messaging/notifications.js";
-import { type ManagementTokens, managementTokens } from "./services/admin/management-token.js";
+import { type Admin, createAdmin } from "./services/admin/index.js";
 import { databaseNonceStore, type NonceStore } from "./services/admin/nonce-store.js";
 import { dbLoginCounterStore, LoginGuard } from "./services/auth/lockout.js";
 import { Passwords } from "./services/auth/passwords/hashing.js";
@@ -39,8 +39,6 @@ export interface Context {
   logger: Logger;
   /** Replay cache of signed management requests (issue 5; Redis in issue 8). */
   nonces: NonceStore;
-  /** get-management-token's tokens (issue 5). */
-  managementTokens: ManagementTokens;
   /** The verification-code engine (services/codes.ts). */
   codes: CodeService;
   /** Account-change notifications, no code, no link (services/notifications.ts). */
@@ -61,6 +59,8 @@ export interface Context {
   loginGuard: LoginGuard;
   /** The user-information module: profile, bind/unbind, change phone/email, passwords, delete (services/profile). */
   profile: ProfileService;
+  /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
+  admin: Admin;
   close(): Promise<void>;
 }
 
@@ -177,13 +177,24 @@ export async function createContext(config: Config, options: ContextOptions = {}
       outbox,
       courier,
       nonces: redis ? redisNonceStore(redis, clock) : databaseNonceStore(repos, clock),
-      managementTokens: managementTokens(repos, clock, keys.secret, `${config.publicUrl}/oidc`),
       passwords,
       signingKeys,
       sessions,
       tokens: new Tokens(db.kysely, repos, signingKeys, sessions, clock, keys.secret, config.publicUrl),
       loginGuard,
       profile,
+      admin: createAdmin({
+        db: db.kysely,
+        dialect: db.dialect,
+        repos,
+        clock,
+        passwords,
+        sessions,
+        loginGuard,
+        signingKeys,
+        serverSecret: keys.secret,
+        publicUrl: config.publicUrl,
+      }),
       close: async () => {
         await courier.close();
         await broadcast?.close();

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { accessKeyService } from "../services/admin/access-keys.js";
 import type { Runner } from "./pool.js";
 import { details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
 
@@ -19,10 +18,7 @@ export function registerAccessKeyCommands(program: Command, run: Runner): void {
     .action((opts: PoolOpt & { description?: string }) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const k = await accessKeyService(ctx.repos, ctx.clock).create(
-            await resolvePool(ctx, opts.pool),
-            opts.description,
-          );
+          const k = await ctx.admin.accessKeys.create(await resolvePool(ctx, opts.pool), opts.description);
           const out = { accessKeyId: k.id, accessKeySecret: k.secret, userPoolId: k.pool_id };
           emit(opts, out, () => details(out));
         }),
@@ -36,9 +32,7 @@ export function registerAccessKeyCommands(program: Command, run: Runner): void {
     .action((opts: PoolOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const rows = (
-            await accessKeyService(ctx.repos, ctx.clock).list(await resolvePool(ctx, opts.pool))
-          ).map((k) => ({
+          const rows = (await ctx.admin.accessKeys.list(await resolvePool(ctx, opts.pool))).map((k) => ({
             accessKeyId: k.id,
             enabled: k.enabled === 1,
             description: k.description ?? "",
@@ -56,7 +50,7 @@ export function registerAccessKeyCommands(program: Command, run: Runner): void {
     .action((accessKeyId: string, opts: PoolOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          await accessKeyService(ctx.repos, ctx.clock).remove(await resolvePool(ctx, opts.pool), accessKeyId);
+          await ctx.admin.accessKeys.remove(await resolvePool(ctx, opts.pool), accessKeyId);
           emit(opts, { deleted: accessKeyId }, () => `deleted ${accessKeyId}`);
         }),
       ),

@@ -1,6 +1,5 @@
 import type { ApplicationDto } from "@gatehouse/protocol";
 import type { Command } from "commander";
-import { appAdmin } from "../services/admin/apps.js";
 import type { Runner } from "./pool.js";
 import { collect, details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
 
@@ -44,7 +43,7 @@ export function registerAppCommands(program: Command, run: Runner): void {
       ) =>
         run((config) =>
           withContext(config, async (ctx) => {
-            const created = await appAdmin(ctx).create(await resolvePool(ctx, opts.pool), {
+            const created = await ctx.admin.apps.create(await resolvePool(ctx, opts.pool), {
               appName: opts.name,
               appIdentifier: opts.identifier,
               appType: opts.type as ApplicationDto["appType"],
@@ -54,7 +53,7 @@ export function registerAppCommands(program: Command, run: Runner): void {
                 ? { oidcConfig: { token_endpoint_auth_method: opts.authMethod as "none" } }
                 : {}),
             });
-            const secret = await appAdmin(ctx).secret(created.userPoolId, created.appId);
+            const secret = await ctx.admin.apps.secret(created.userPoolId, created.appId);
             emit(opts, { ...created, appSecret: secret }, () =>
               details({ ...summary(created), appSecret: secret }),
             );
@@ -69,7 +68,7 @@ export function registerAppCommands(program: Command, run: Runner): void {
     .action((opts: PoolOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const { list } = await appAdmin(ctx).list(await resolvePool(ctx, opts.pool), { all: true });
+          const { list } = await ctx.admin.apps.list(await resolvePool(ctx, opts.pool), { all: true });
           emit(opts, list, () =>
             table(list.map(summary), [
               "appId",
@@ -90,7 +89,7 @@ export function registerAppCommands(program: Command, run: Runner): void {
     .action((appId: string, opts: PoolOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const a = await appAdmin(ctx).get(await resolvePool(ctx, opts.pool), appId);
+          const a = await ctx.admin.apps.get(await resolvePool(ctx, opts.pool), appId);
           emit(opts, a, () =>
             details({
               ...summary(a),
@@ -116,7 +115,7 @@ export function registerAppCommands(program: Command, run: Runner): void {
       run((config) =>
         withContext(config, async (ctx) => {
           const poolId = await resolvePool(ctx, opts.pool);
-          const apps = appAdmin(ctx);
+          const apps = ctx.admin.apps;
           const secret = opts.refresh
             ? await apps.refreshSecret(poolId, appId)
             : await apps.secret(poolId, appId);

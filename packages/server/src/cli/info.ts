@@ -1,11 +1,10 @@
 import type { Config } from "../config.js";
 import { createContext } from "../context.js";
-import { ensureBootstrap } from "../services/admin/bootstrap.js";
 
 export async function infoCommand(config: Config, opts: { json?: boolean }): Promise<void> {
   const ctx = await createContext({ ...config, logLevel: "silent" });
   try {
-    const { info } = await ensureBootstrap(ctx.db.kysely, ctx.clock, config.publicUrl);
+    const info = await ctx.admin.pools.ensureDefault();
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(info)}\n`);
       return;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { rotateSigningKeys } from "../services/tokens/key-rotation.js";
 import type { Runner } from "./pool.js";
 import { details, emit, type OutputOptions, withContext } from "./shared.js";
 
@@ -19,7 +18,7 @@ export function registerKeysCommands(program: Command, run: Runner): void {
     .action((opts: OutputOptions & { force?: boolean }) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const r = await rotateSigningKeys(ctx, { force: opts.force });
+          const r = await ctx.admin.signingKeys.rotate({ force: opts.force });
           emit(opts, r, () =>
             details({
               currentKid: r.kid,

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { Config } from "../config.js";
-import { createPool, listPoolsWithCounts } from "../services/admin/pools.js";
 import { details, emit, type OutputOptions, table, withContext } from "./shared.js";
 
 export type Runner = (fn: (config: Config) => Promise<void>) => Promise<void>;
@@ -16,7 +15,7 @@ export function registerPoolCommands(program: Command, run: Runner): void {
     .action((opts: OutputOptions & { name: string }) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const { pool: p, app } = await createPool(ctx, opts.name);
+          const { pool: p, app } = await ctx.admin.pools.create(opts.name);
           const out = {
             userPoolId: p.id,
             userPoolSecret: p.secret,
@@ -36,7 +35,7 @@ export function registerPoolCommands(program: Command, run: Runner): void {
     .action((opts: OutputOptions) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const rows = (await listPoolsWithCounts(ctx)).map((r) => ({
+          const rows = (await ctx.admin.pools.listWithCounts()).map((r) => ({
             userPoolId: r.pool.id,
             name: r.pool.name,
             users: r.users,

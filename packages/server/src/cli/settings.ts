@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { poolSettingsAdmin } from "../services/admin/pool-settings.js";
 import type { Runner } from "./pool.js";
 import { CliError, emit, type OutputOptions, resolvePool, withContext } from "./shared.js";
 
@@ -51,7 +50,7 @@ export function registerSettingsCommands(program: Command, run: Runner): void {
     .action((key: string | undefined, opts: PoolOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const all = await poolSettingsAdmin(ctx).get(await resolvePool(ctx, opts.pool));
+          const all = await ctx.admin.poolSettings.get(await resolvePool(ctx, opts.pool));
           const rows = flatten(all).filter(([k]) => !key || k === key || k.startsWith(`${key}.`));
           if (key && rows.length === 0) throw new CliError(`no setting ${key}`);
           const value = key ? key.split(".").reduce<any>((v, k) => v?.[k], all) : all;
@@ -69,7 +68,7 @@ export function registerSettingsCommands(program: Command, run: Runner): void {
       run((config) =>
         withContext(config, async (ctx) => {
           const patch = parseAssignments(assignments);
-          const next = await poolSettingsAdmin(ctx).update(await resolvePool(ctx, opts.pool), patch);
+          const next = await ctx.admin.poolSettings.update(await resolvePool(ctx, opts.pool), patch);
           const changed = flatten(patch).map(([k]) => k);
           const rows = flatten(next).filter(([k]) => changed.some((c) => k === c || k.startsWith(`${c}.`)));
           emit(opts, next, () => rows.map(([k, v]) => `${k} = ${v}`).join("\n"));

@@ -1,6 +1,5 @@
 import type { Config } from "../config.js";
 import { type Context, type ContextOptions, createContext } from "../context.js";
-import { ensureBootstrap } from "../services/admin/bootstrap.js";
 import { io } from "./io.js";
 
 /** Helpers of the admin commands: they work on the configured database directly (no server). */
@@ -22,7 +21,7 @@ export interface OutputOptions {
 export async function withContext<T>(config: Config, fn: (ctx: Context) => Promise<T>): Promise<T> {
   const ctx = await createContext({ ...config, logLevel: "silent" }, cliContextOptions);
   try {
-    await ensureBootstrap(ctx.db.kysely, ctx.clock, ctx.config.publicUrl);
+    await ctx.admin.pools.ensureDefault();
     return await fn(ctx);
   } finally {
     await ctx.close();
@@ -32,12 +31,11 @@ export async function withContext<T>(config: Config, fn: (ctx: Context) => Promi
 /** `--pool <id>`, or the default pool created at bootstrap. */
 export async function resolvePool(ctx: Context, pool: string | undefined): Promise<string> {
   if (pool) {
-    if (!(await ctx.repos.pools.findPoolById(pool)))
+    if (!(await ctx.admin.pools.exists(pool)))
       throw new CliError(`no user pool ${pool} (see: gatehouse pool list)`);
     return pool;
   }
-  const { info } = await ensureBootstrap(ctx.db.kysely, ctx.clock, ctx.config.publicUrl);
-  return info.userPoolId;
+  return (await ctx.admin.pools.ensureDefault()).userPoolId;
 }
 
 function cell(v: unknown): string {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { CreateUserInfo } from "@gatehouse/protocol";
 import type { Command } from "commander";
-import { type RejectedRow, userImporter } from "../services/admin/users/import.js";
+import type { RejectedRow } from "../services/admin/users/import.js";
 import {
   type ImportFormat,
   type ImportRecord,
@@ -60,7 +60,7 @@ async function importFile(
   const batchSize = Number.parseInt(opts.batchSize, 10);
   if (!(batchSize >= 1 && batchSize <= 10_000)) throw new CliError("--batch-size must be 1 to 10000");
   const poolId = await resolvePool(ctx, opts.pool);
-  const importer = userImporter(ctx, poolId);
+  const importer = ctx.admin.users.importer(poolId);
   const started = Date.now();
 
   const input = fs.createReadStream(file);

@@ -1,9 +1,5 @@
 import type { UpdateUserRequest, UserDto, UserIdType, UserStatus } from "@gatehouse/protocol";
 import type { Command } from "commander";
-import { unlockUser } from "../services/admin/users/activity.js";
-import { userAdmin } from "../services/admin/users/create.js";
-import { listUsers } from "../services/admin/users/search.js";
-import { updateUser } from "../services/admin/users/update.js";
 import { io } from "./io.js";
 import type { Runner } from "./pool.js";
 import { CliError, details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
@@ -75,7 +71,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
           if (opts.password && opts.passwordHash)
             throw new CliError("give --password or --password-hash, not both");
           const poolId = await resolvePool(ctx, opts.pool);
-          const u = await userAdmin(ctx).create(
+          const u = await ctx.admin.users.create(
             poolId,
             { ...fields(opts), password: opts.passwordHash ?? opts.password },
             { keepPassword: opts.passwordHash !== undefined },
@@ -101,7 +97,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
           const limit = Number.parseInt(opts.limit, 10);
           if (!(page >= 1) || !(limit >= 1 && limit <= 50))
             throw new CliError("--page must be ≥ 1 and --limit 1 to 50");
-          const result = await listUsers(ctx, await resolvePool(ctx, opts.pool), {
+          const result = await ctx.admin.users.list(await resolvePool(ctx, opts.pool), {
             keywords: opts.keywords,
             advancedFilter: opts.status ? [{ field: "status", operator: "EQUAL", value: opts.status }] : [],
             options: { pagination: { page, limit } },
@@ -125,7 +121,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
     .action((userId: string, opts: ByOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const u = await userAdmin(ctx).get(await resolvePool(ctx, opts.pool), {
+          const u = await ctx.admin.users.get(await resolvePool(ctx, opts.pool), {
             userId,
             userIdType: opts.by,
             withCustomData: true,
@@ -146,8 +142,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
           if (opts.passwordHash)
             throw new CliError("--password-hash is for create and import; use --password");
           const body = { ...fields(opts), userId, password: opts.password, options: { userIdType: opts.by } };
-          const { user: u } = await updateUser(
-            ctx,
+          const { user: u } = await ctx.admin.users.update(
             await resolvePool(ctx, opts.pool),
             body as UpdateUserRequest,
           );
@@ -165,7 +160,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
     .action((userIds: string[], opts: ByOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const deleted = await userAdmin(ctx).deleteBatch(
+          const deleted = await ctx.admin.users.deleteBatch(
             await resolvePool(ctx, opts.pool),
             userIds,
             opts.by,
@@ -185,7 +180,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
     .action((userId: string, opts: ByOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const id = await unlockUser(ctx, await resolvePool(ctx, opts.pool), userId, opts.by);
+          const id = await ctx.admin.users.unlock(await resolvePool(ctx, opts.pool), userId, opts.by);
           emit(opts, { unlocked: id }, () => `unlocked ${id}`);
         }),
       ),

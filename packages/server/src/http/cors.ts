@@ -2,7 +2,6 @@ import cors from "@fastify/cors";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Context } from "../context.js";
-import { parsePoolSettings } from "../services/users/pool-settings.js";
 
 /** Headers browsers may send: the AuthenticationClient's (wire contract §1.2) and the other GenAuth SDKs'. */
 const ALLOWED_HEADERS = [
@@ -16,24 +15,10 @@ const ALLOWED_HEADERS = [
   "x-authing-sdk-version",
 ];
 
-const allows = (list: readonly string[], origin: string) => list.includes(origin) || list.includes("*");
-
-/**
- * Whether `origin` may call us. With an `x-authing-app-id`, the pool of that app decides through its
- * `allowedOrigins` setting. A preflight carries no header values, so it is allowed when any pool
- * lists the origin; the actual request is then answered with CORS headers only if its own pool does.
- */
-async function originAllowed(ctx: Context, request: FastifyRequest, origin: string): Promise<boolean> {
+/** With an `x-authing-app-id`, the pool of that app decides; see the service for preflights. */
+function originAllowed(ctx: Context, request: FastifyRequest, origin: string): Promise<boolean> {
   const header = request.headers["x-authing-app-id"];
-  const appId = Array.isArray(header) ? header[0] : header;
-  if (appId) {
-    if (appId.length > 64) return false;
-    const app = await ctx.repos.applications.findApplicationById(appId);
-    const pool = app && (await ctx.repos.pools.findPoolById(app.pool_id));
-    return pool ? allows(parsePoolSettings(pool.settings).allowedOrigins, origin) : false;
-  }
-  const pools = await ctx.repos.pools.listPools();
-  return pools.some((pool) => allows(parsePoolSettings(pool.settings).allowedOrigins, origin));
+  return ctx.admin.poolSettings.originAllowed(origin, Array.isArray(header) ? header[0] : header);
 }
 
 /** CORS for browser clients (the SDK in a web page), per pool setting `allowedOrigins`. */

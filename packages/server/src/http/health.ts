@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { sql } from "kysely";
 import type { Context } from "../context.js";
 
 /** /health: the process is up. /ready: the database answers. */
@@ -7,12 +6,8 @@ export function healthRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     app.get("/health", { schema: { hide: true }, logLevel: "warn" }, async () => ({ status: "ok" }));
     app.get("/ready", { schema: { hide: true }, logLevel: "warn" }, async (_request, reply) => {
-      try {
-        await sql`select 1`.execute(ctx.db.kysely);
-        return { status: "ready" };
-      } catch {
-        return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });
-      }
+      if (await ctx.admin.health.databaseAnswers()) return { status: "ready" };
+      return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });
     });
   };
 }

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
-import { resolveAccessKey } from "../services/admin/access-keys.js";
 import { parseSignatureAuthorization, signatureMatches } from "../services/admin/management-signature.js";
 
 /** Who is calling the management API: an access key, and the one pool it may touch. */
@@ -41,7 +40,7 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
   if (Number.isNaN(at)) throw new ApiError("SIGNATURE_DATE_FORMAT");
   if (Math.abs(ctx.clock.now() - at) > SIGNATURE_WINDOW_MS) throw new ApiError("SIGNATURE_DATE_SKEW");
 
-  const key = await resolveAccessKey(ctx.repos, auth.accessKeyId);
+  const key = await ctx.admin.accessKeys.resolve(auth.accessKeyId);
   const signed = { method: request.method, url: request.url, headers: request.headers, body: request.body };
   if (!key || !signatureMatches(key.secret, signed, auth.signature)) throw new ApiError("SIGNATURE_INVALID");
 
@@ -59,7 +58,7 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
 }
 
 async function verifyToken(ctx: Context, request: FastifyRequest, token: string) {
-  const claims = await ctx.managementTokens.verify(token);
+  const claims = await ctx.admin.managementTokens.verify(token);
   const poolHeader = header(request, "x-authing-userpool-id");
   if (poolHeader !== undefined && poolHeader !== claims.poolId)
     throw new ApiError("MANAGEMENT_POOL_MISMATCH");

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { newId } from "../../src/lib/ids.js";
-import { customFieldService } from "../../src/services/admin/custom-fields.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import { as, newPhone, newUsername, profileOf, register, sendSms } from "../helpers/profile.js";
@@ -36,7 +35,7 @@ describeEachDialect(
 
     /** Custom fields as an administrator defines them (set-custom-fields goes through the same service). */
     const defineFields = (list: { key: string; dataType?: string; userEditable?: boolean }[]) =>
-      customFieldService(h().ctx.repos, h().ctx.clock).set(
+      h().ctx.admin.customFields.set(
         h().boot.userPoolId,
         list.map((f) => ({ targetType: "USER" as const, dataType: "STRING" as const, ...f }) as any),
       );

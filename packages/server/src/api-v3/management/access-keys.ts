@@ -13,14 +13,14 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { accessKeyService, toAccessKeyDto } from "../../services/admin/access-keys.js";
+import { toAccessKeyDto } from "../../services/admin/access-keys.js";
 
 const tags = ["management: access keys"];
 
 /** Extra access keys of the caller's pool (SDK create-/list-/get-/update-/delete-access-key). */
 export function managementAccessKeyRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
-    const keys = accessKeyService(ctx.repos, ctx.clock);
+    const keys = ctx.admin.accessKeys;
 
     app.post<{ Body: Static<typeof CreateAccessKeyRequest> }>(
       "/api/v3/create-access-key",

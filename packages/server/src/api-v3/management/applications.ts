@@ -14,7 +14,6 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { appAdmin } from "../../services/admin/apps.js";
 
 const tags = ["management: applications"];
 type AppId = Static<typeof AppIdBody>;
@@ -22,7 +21,7 @@ type AppId = Static<typeof AppIdBody>;
 /** Management API, applications (wire contract §4, ApplicationDto). */
 export function managementApplicationRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
-    const apps = appAdmin(ctx);
+    const apps = ctx.admin.apps;
 
     app.post<{ Body: CreateApplicationRequest }>(
       "/api/v3/create-application",

@@ -12,16 +12,14 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { customFieldService } from "../../services/admin/custom-fields.js";
-import { poolSettingsAdmin } from "../../services/admin/pool-settings.js";
 
 const tags = ["management: settings"];
 
 /** Pool security settings, global MFA settings and user custom fields (wire contract §4). */
 export function managementSettingsRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
-    const settings = poolSettingsAdmin(ctx);
-    const fields = customFieldService(ctx.repos, ctx.clock);
+    const settings = ctx.admin.poolSettings;
+    const fields = ctx.admin.customFields;
 
     app.get(
       "/api/v3/get-security-settings",

@@ -20,7 +20,10 @@ export function managementTokenRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        const data = await ctx.managementTokens.issue(request.body.accessKeyId, request.body.accessKeySecret);
+        const data = await ctx.admin.managementTokens.issue(
+          request.body.accessKeyId,
+          request.body.accessKeySecret,
+        );
         return { ...ok(request, data), code: 200 };
       },
     );

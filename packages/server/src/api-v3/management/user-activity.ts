@@ -11,18 +11,14 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import {
-  kickUser,
-  unlockUser,
-  userLoggedInApps,
-  userLoginHistory,
-} from "../../services/admin/users/activity.js";
 
 const tags = ["management: users"];
 
 /** A user's sign-ins and sessions (wire contract §4), plus Gatehouse's unlock-user. */
 export function managementUserActivityRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
+    const users = ctx.admin.users;
+
     app.get<{ Querystring: UserLoginHistoryQuery }>(
       "/api/v3/get-user-login-history",
       {
@@ -33,8 +29,7 @@ export function managementUserActivityRoutes(ctx: Context) {
           response: { 200: UserLoginHistoryResponse },
         },
       },
-      async (request) =>
-        ok(request, await userLoginHistory(ctx, managementOf(request).poolId, request.query)),
+      async (request) => ok(request, await users.loginHistory(managementOf(request).poolId, request.query)),
     );
 
     app.get<{ Querystring: UserIdQuery }>(
@@ -49,7 +44,7 @@ export function managementUserActivityRoutes(ctx: Context) {
       },
       async (request) => {
         const { userId, userIdType } = request.query;
-        return ok(request, await userLoggedInApps(ctx, managementOf(request).poolId, userId, userIdType));
+        return ok(request, await users.loggedInApps(managementOf(request).poolId, userId, userIdType));
       },
     );
 
@@ -64,7 +59,7 @@ export function managementUserActivityRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        await kickUser(ctx, managementOf(request).poolId, request.body);
+        await users.kick(managementOf(request).poolId, request.body);
         return ok(request, { success: true });
       },
     );
@@ -81,7 +76,7 @@ export function managementUserActivityRoutes(ctx: Context) {
       },
       async (request) => {
         const { userId, options } = request.body;
-        await unlockUser(ctx, managementOf(request).poolId, userId, options?.userIdType);
+        await users.unlock(managementOf(request).poolId, userId, options?.userIdType);
         return ok(request, { success: true });
       },
     );

@@ -20,16 +20,13 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { managementOf } from "../../http/management-auth.js";
-import { userAdmin } from "../../services/admin/users/create.js";
-import { listUsers, listUsersLegacy } from "../../services/admin/users/search.js";
-import { updateUser } from "../../services/admin/users/update.js";
 
 const tags = ["management: users"];
 
 /** Management API, users (wire contract §4). Every call is scoped to the caller's pool. */
 export function managementUserRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
-    const users = userAdmin(ctx);
+    const users = ctx.admin.users;
 
     app.post<{ Body: CreateUserRequest }>(
       "/api/v3/create-user",
@@ -88,7 +85,7 @@ export function managementUserRoutes(ctx: Context) {
           response: { 200: UserPageResponse },
         },
       },
-      async (request) => ok(request, await listUsers(ctx, managementOf(request).poolId, request.body)),
+      async (request) => ok(request, await users.list(managementOf(request).poolId, request.body)),
     );
 
     app.get<{ Querystring: ListUsersLegacyQuery }>(
@@ -101,7 +98,7 @@ export function managementUserRoutes(ctx: Context) {
           response: { 200: UserPageResponse },
         },
       },
-      async (request) => ok(request, await listUsersLegacy(ctx, managementOf(request).poolId, request.query)),
+      async (request) => ok(request, await users.listLegacy(managementOf(request).poolId, request.query)),
     );
 
     app.post<{ Body: UpdateUserRequest }>(
@@ -111,7 +108,7 @@ export function managementUserRoutes(ctx: Context) {
       },
       async (request) => {
         const poolId = managementOf(request).poolId;
-        const outcome = await updateUser(ctx, poolId, request.body);
+        const outcome = await users.update(poolId, request.body);
         return ok(request, outcome.user);
       },
     );

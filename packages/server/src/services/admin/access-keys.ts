@@ -14,21 +14,6 @@ export interface ResolvedAccessKey {
   isPoolKey: boolean;
 }
 
-/**
- * The pool's own id/secret is always a key of that pool (wire contract §1.4.1); any number of
- * extra keys can be created, disabled and deleted. Disabled or unknown → undefined.
- */
-export async function resolveAccessKey(
-  repos: Repositories,
-  accessKeyId: string,
-): Promise<ResolvedAccessKey | undefined> {
-  const pool = await repos.pools.findPoolById(accessKeyId);
-  if (pool) return { accessKeyId, secret: pool.secret, poolId: pool.id, isPoolKey: true };
-  const key = await repos.accessKeys.findAccessKey(accessKeyId);
-  if (key?.enabled !== 1) return undefined;
-  return { accessKeyId, secret: key.secret, poolId: key.pool_id, isPoolKey: false };
-}
-
 export function toAccessKeyDto(row: AccessKeyRow): AccessKeyDto {
   return {
     accessKeyId: row.id,
@@ -42,7 +27,7 @@ export function toAccessKeyDto(row: AccessKeyRow): AccessKeyDto {
   };
 }
 
-export function accessKeyService(repos: Repositories, clock: Clock) {
+export function createAccessKeys({ repos, clock }: { repos: Repositories; clock: Clock }) {
   const assertExtraKey = async (poolId: string, id: string) => {
     if (id === poolId) throw new ApiError("ACCESS_KEY_POOL_KEY");
     const row = await repos.accessKeys.findPoolAccessKey(poolId, id);
@@ -50,6 +35,17 @@ export function accessKeyService(repos: Repositories, clock: Clock) {
     return row;
   };
   return {
+    /**
+     * The pool's own id/secret is always a key of that pool (wire contract §1.4.1); any number of
+     * extra keys can be created, disabled and deleted. Disabled or unknown → undefined.
+     */
+    async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
+      const pool = await repos.pools.findPoolById(accessKeyId);
+      if (pool) return { accessKeyId, secret: pool.secret, poolId: pool.id, isPoolKey: true };
+      const key = await repos.accessKeys.findAccessKey(accessKeyId);
+      if (key?.enabled !== 1) return undefined;
+      return { accessKeyId, secret: key.secret, poolId: key.pool_id, isPoolKey: false };
+    },
     async create(poolId: string, description?: string): Promise<AccessKeyRow> {
       const now = clock.now();
       const row: AccessKeyRow = {
@@ -78,3 +74,4 @@ export function accessKeyService(repos: Repositories, clock: Clock) {
     },
   };
 }
+export type AccessKeys = ReturnType<typeof createAccessKeys>;

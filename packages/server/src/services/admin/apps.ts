@@ -7,12 +7,13 @@ import type {
   RegisterConfig,
   UpdateApplicationRequest,
 } from "@gatehouse/protocol";
-import type { Context } from "../../context.js";
 import { ApiError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
 import { newId, newSecret } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { ApplicationPatch } from "../../storage/repos/application-admin.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import { defaultAppConfig } from "./bootstrap.js";
 
 /**
@@ -192,8 +193,7 @@ function identifierFrom(name: string): string {
   return `${slug || "app"}-${newId().slice(0, 6)}`;
 }
 
-export function appAdmin(ctx: Context) {
-  const { repos } = ctx;
+export function createAppAdmin({ repos, clock }: { repos: Repositories; clock: Clock }) {
   const requireApp = async (poolId: string, appId: string) => {
     const app = await repos.applications.findPoolApplication(poolId, appId);
     if (!app) throw new ApiError("APP_NOT_FOUND");
@@ -212,12 +212,15 @@ export function appAdmin(ctx: Context) {
     }
   };
 
+  const get = async (poolId: string, appId: string): Promise<ApplicationDto> =>
+    toApplicationDto(await requireApp(poolId, appId));
+
   return {
     requireApp,
     async create(poolId: string, input: CreateApplicationRequest): Promise<ApplicationDto> {
       const identifier = input.appIdentifier ?? identifierFrom(input.appName);
       await assertIdentifierFree(poolId, identifier);
-      const now = ctx.clock.now();
+      const now = clock.now();
       const base: AppConfig = defaultAppConfig();
       if (input.template !== undefined) base.template = input.template;
       const { config, tokenAuth } = applyInput(base, input, now);
@@ -239,9 +242,7 @@ export function appAdmin(ctx: Context) {
       return toApplicationDto(row);
     },
 
-    async get(poolId: string, appId: string): Promise<ApplicationDto> {
-      return toApplicationDto(await requireApp(poolId, appId));
-    },
+    get,
 
     /** Self-built applications only (Gatehouse has no integrated ones); few per pool, paged in memory. */
     async list(
@@ -271,14 +272,14 @@ export function appAdmin(ctx: Context) {
       if (input.appIdentifier !== undefined && input.appIdentifier !== app.identifier) {
         await assertIdentifierFree(poolId, input.appIdentifier, app.id);
       }
-      const now = ctx.clock.now();
+      const now = clock.now();
       const { config, tokenAuth } = applyInput(parseAppConfig(app.config), input, now);
       const patch: ApplicationPatch = { config: JSON.stringify(config), updated_at: now };
       if (input.appName !== undefined) patch.name = input.appName;
       if (input.appIdentifier !== undefined) patch.identifier = input.appIdentifier;
       if (tokenAuth !== undefined) patch.token_endpoint_auth_method = tokenAuth;
       await guarded(() => repos.applications.updatePoolApplication(poolId, app.id, patch));
-      return this.get(poolId, app.id);
+      return get(poolId, app.id);
     },
 
     async remove(poolId: string, appId: string): Promise<void> {
@@ -296,9 +297,9 @@ export function appAdmin(ctx: Context) {
     async refreshSecret(poolId: string, appId: string): Promise<string> {
       await requireApp(poolId, appId);
       const secret = newSecret();
-      await repos.applications.updatePoolApplication(poolId, appId, { secret, updated_at: ctx.clock.now() });
+      await repos.applications.updatePoolApplication(poolId, appId, { secret, updated_at: clock.now() });
       return secret;
     },
   };
 }
-export type AppAdmin = ReturnType<typeof appAdmin>;
+export type AppAdmin = ReturnType<typeof createAppAdmin>;

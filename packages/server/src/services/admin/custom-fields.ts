@@ -91,7 +91,7 @@ export async function assertUserCustomData(
   assertCustomData(await repos.customFields.listCustomFields(poolId, "USER"), data);
 }
 
-export function customFieldService(repos: Repositories, clock: Clock) {
+export function createCustomFields({ repos, clock }: { repos: Repositories; clock: Clock }) {
   return {
     async list(poolId: string, targetType: string): Promise<CustomFieldDto[]> {
       return (await repos.customFields.listCustomFields(poolId, targetType)).map(toCustomFieldDto);

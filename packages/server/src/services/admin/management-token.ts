@@ -2,8 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
-import type { Repositories } from "../../storage/repos/index.js";
-import { resolveAccessKey } from "./access-keys.js";
+import type { AccessKeys } from "./access-keys.js";
 
 /**
  * The token flow of the other GenAuth SDKs (wire contract §1.4.4): access key → short-lived
@@ -23,11 +22,18 @@ function equalSecrets(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function managementTokens(repos: Repositories, clock: Clock, serverSecret: string, issuer: string) {
+export interface ManagementTokenDeps {
+  accessKeys: Pick<AccessKeys, "resolve">;
+  clock: Clock;
+  serverSecret: string;
+  issuer: string;
+}
+
+export function createManagementTokens({ accessKeys, clock, serverSecret, issuer }: ManagementTokenDeps) {
   const key = createHmac("sha256", serverSecret).update("gatehouse management token v1").digest();
   return {
     async issue(accessKeyId: string, accessKeySecret: string) {
-      const resolved = await resolveAccessKey(repos, accessKeyId);
+      const resolved = await accessKeys.resolve(accessKeyId);
       if (!resolved || !equalSecrets(resolved.secret, accessKeySecret)) {
         throw new ApiError("ACCESS_KEY_CREDENTIALS_INVALID");
       }
@@ -57,10 +63,10 @@ export function managementTokens(repos: Repositories, clock: Clock, serverSecret
       const accessKeyId = typeof payload.sub === "string" ? payload.sub : "";
       const poolId = payload.scoped_userpool_id;
       if (payload.typ !== "management" || typeof poolId !== "string") throw new ApiError("TOKEN_INVALID");
-      const resolved = await resolveAccessKey(repos, accessKeyId);
+      const resolved = await accessKeys.resolve(accessKeyId);
       if (!resolved || resolved.poolId !== poolId) throw new ApiError("TOKEN_INVALID");
       return { accessKeyId, poolId };
     },
   };
 }
-export type ManagementTokens = ReturnType<typeof managementTokens>;
+export type ManagementTokens = ReturnType<typeof createManagementTokens>;

@@ -1,19 +1,21 @@
 import { type MfaSettings, PoolSettings } from "@gatehouse/protocol";
 import { Value } from "@sinclair/typebox/value";
-import type { Context } from "../../context.js";
 import { ApiError } from "../../errors.js";
-import { mergePoolSettings } from "../users/pool-settings.js";
+import type { Clock } from "../../lib/clock.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import { mergePoolSettings, parsePoolSettings } from "../users/pool-settings.js";
 import { loadPoolSettings } from "./users/create.js";
 
+const allows = (list: readonly string[], origin: string) => list.includes(origin) || list.includes("*");
+
 /** get-/update-security-settings and get-/update-global-mfa-settings (wire contract §4). */
-export function poolSettingsAdmin(ctx: Context) {
-  const { repos } = ctx;
+export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories; clock: Clock }) {
   return {
-    get: (poolId: string): Promise<PoolSettings> => loadPoolSettings(ctx, poolId),
+    get: (poolId: string): Promise<PoolSettings> => loadPoolSettings(repos, poolId),
 
     /** Deep-merges the patch; keys Gatehouse does not know are dropped, the result must validate. */
     async update(poolId: string, patch: Record<string, unknown>): Promise<PoolSettings> {
-      const current = await loadPoolSettings(ctx, poolId);
+      const current = await loadPoolSettings(repos, poolId);
       const merged = Value.Clean(PoolSettings, mergePoolSettings(current, patch));
       const error = Value.Errors(PoolSettings, merged).First();
       if (error)
@@ -28,21 +30,37 @@ export function poolSettingsAdmin(ctx: Context) {
           });
         }
       }
-      await repos.pools.updatePoolSettings(poolId, JSON.stringify(next), ctx.clock.now());
+      await repos.pools.updatePoolSettings(poolId, JSON.stringify(next), clock.now());
       return next;
     },
 
     async getMfa(poolId: string): Promise<MfaSettings> {
-      await loadPoolSettings(ctx, poolId);
+      await loadPoolSettings(repos, poolId);
       const stored = await repos.pools.getPoolMfaSettings(poolId);
       return stored ? (JSON.parse(stored) as MfaSettings) : { enabledFactors: [] };
     },
 
     async updateMfa(poolId: string, settings: MfaSettings): Promise<MfaSettings> {
-      await loadPoolSettings(ctx, poolId);
+      await loadPoolSettings(repos, poolId);
       const value: MfaSettings = { enabledFactors: [...new Set(settings.enabledFactors)] };
-      await repos.pools.setPoolMfaSettings(poolId, JSON.stringify(value), ctx.clock.now());
+      await repos.pools.setPoolMfaSettings(poolId, JSON.stringify(value), clock.now());
       return value;
+    },
+
+    /**
+     * Whether `origin` may call us (the pools' `allowedOrigins`). With an app id, the pool of that
+     * app decides. Without one (a preflight carries no header values) any pool listing the origin
+     * allows it; the actual request is then answered with CORS headers only if its own pool does.
+     */
+    async originAllowed(origin: string, appId: string | undefined): Promise<boolean> {
+      if (appId) {
+        if (appId.length > 64) return false;
+        const app = await repos.applications.findApplicationById(appId);
+        const pool = app && (await repos.pools.findPoolById(app.pool_id));
+        return pool ? allows(parsePoolSettings(pool.settings).allowedOrigins, origin) : false;
+      }
+      const pools = await repos.pools.listPools();
+      return pools.some((pool) => allows(parsePoolSettings(pool.settings).allowedOrigins, origin));
     },
   };
 }

@@ -1,52 +1,71 @@
-import type { Context } from "../../context.js";
+import type { Kysely } from "kysely";
+import type { Clock } from "../../lib/clock.js";
 import { newId, newSecret } from "../../lib/ids.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
-import { repositories } from "../../storage/repos/index.js";
+import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { PoolRow } from "../../storage/repos/pools.js";
-import { defaultAppConfig } from "./bootstrap.js";
+import type { Database } from "../../storage/schema.js";
+import { type BootstrapInfo, defaultAppConfig, ensureBootstrap } from "./bootstrap.js";
 
-/** User pools for `gatehouse pool create|list`: a pool's id/secret are its management keys. */
-export async function createPool(
-  ctx: Context,
-  name: string,
-): Promise<{ pool: PoolRow; app: ApplicationRow }> {
-  const now = ctx.clock.now();
-  const pool: PoolRow = {
-    id: newId(),
-    name,
-    secret: newSecret(),
-    settings: "{}",
-    created_at: now,
-    updated_at: now,
-  };
-  // Every pool starts with one application, as the bootstrap pool does: the SDKs need an app id.
-  const app: ApplicationRow = {
-    id: newId(),
-    pool_id: pool.id,
-    name: "Default application",
-    identifier: "default",
-    secret: newSecret(),
-    app_type: "web",
-    token_endpoint_auth_method: "client_secret_post",
-    config: JSON.stringify(defaultAppConfig()),
-    created_at: now,
-    updated_at: now,
-  };
-  await ctx.db.kysely.transaction().execute(async (trx) => {
-    const repos = repositories(trx);
-    await repos.pools.insertPool(pool);
-    await repos.applications.insertApplication(app);
-  });
-  return { pool, app };
+export interface PoolAdminDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  clock: Clock;
+  publicUrl: string;
 }
 
-export async function listPoolsWithCounts(ctx: Context) {
-  const pools = await ctx.repos.pools.listPools();
-  return Promise.all(
-    pools.map(async (p) => ({
-      pool: p,
-      users: await ctx.repos.users.countUsers(p.id),
-      applications: (await ctx.repos.applications.listApplicationsByPool(p.id)).length,
-    })),
-  );
+/** User pools for `gatehouse pool create|list`: a pool's id/secret are its management keys. */
+export function createPoolAdmin({ db, repos, clock, publicUrl }: PoolAdminDeps) {
+  return {
+    async create(name: string): Promise<{ pool: PoolRow; app: ApplicationRow }> {
+      const now = clock.now();
+      const pool: PoolRow = {
+        id: newId(),
+        name,
+        secret: newSecret(),
+        settings: "{}",
+        created_at: now,
+        updated_at: now,
+      };
+      // Every pool starts with one application, as the bootstrap pool does: the SDKs need an app id.
+      const app: ApplicationRow = {
+        id: newId(),
+        pool_id: pool.id,
+        name: "Default application",
+        identifier: "default",
+        secret: newSecret(),
+        app_type: "web",
+        token_endpoint_auth_method: "client_secret_post",
+        config: JSON.stringify(defaultAppConfig()),
+        created_at: now,
+        updated_at: now,
+      };
+      await db.transaction().execute(async (trx) => {
+        const tx = repositories(trx);
+        await tx.pools.insertPool(pool);
+        await tx.applications.insertApplication(app);
+      });
+      return { pool, app };
+    },
+
+    async listWithCounts() {
+      const pools = await repos.pools.listPools();
+      return Promise.all(
+        pools.map(async (p) => ({
+          pool: p,
+          users: await repos.users.countUsers(p.id),
+          applications: (await repos.applications.listApplicationsByPool(p.id)).length,
+        })),
+      );
+    },
+
+    async exists(poolId: string): Promise<boolean> {
+      return (await repos.pools.findPoolById(poolId)) !== undefined;
+    },
+
+    /** The default pool and application, created on first use (as `gatehouse start` would). */
+    async ensureDefault(): Promise<BootstrapInfo> {
+      return (await ensureBootstrap(db, clock, publicUrl)).info;
+    },
+  };
 }

@@ -1,7 +1,8 @@
-import type { Context } from "../../context.js";
 import { ApiError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import { appConfig } from "./app-config.js";
-import { KEY_RELOAD_INTERVAL_MS } from "./signing-keys.js";
+import { KEY_RELOAD_INTERVAL_MS, type SigningKeys } from "./signing-keys.js";
 
 /**
  * `gatehouse keys rotate`: a new RS256 signing key becomes current; the old one stays published
@@ -15,34 +16,41 @@ export interface RotationResult {
   retiredKid?: string;
 }
 
-/** The longest JWT lifetime any application issues (refresh tokens are opaque, not signed). */
-async function longestTokenLifetimeMs(ctx: Context): Promise<number> {
-  let longest = 0;
-  for (const pool of await ctx.repos.pools.listPools()) {
-    for (const app of await ctx.repos.applications.listApplicationsByPool(pool.id)) {
-      const c = appConfig(app);
-      longest = Math.max(longest, c.accessTokenExpiresIn, c.idTokenExpiresIn);
-    }
-  }
-  return longest * 1000;
+export interface KeyRotationDeps {
+  repos: Repositories;
+  signingKeys: Pick<SigningKeys, "rotate">;
+  clock: Clock;
 }
 
-export async function rotateSigningKeys(
-  ctx: Context,
-  options: { force?: boolean } = {},
-): Promise<RotationResult> {
-  const published = await ctx.repos.signingKeys.listPublishedSigningKeys();
-  const current = published.find((k) => k.status === "current");
-  const previous = published.find((k) => k.status === "previous");
-  if (previous && !options.force) {
-    // Nodes may sign with a demoted key until they reload; its tokens live one lifetime more.
-    const safeAt = previous.updated_at + KEY_RELOAD_INTERVAL_MS + (await longestTokenLifetimeMs(ctx));
-    if (safeAt > ctx.clock.now()) {
-      throw new ApiError("KEY_ROTATION_TOO_SOON", {
-        message: `The previous signing key ${previous.kid} may still sign live tokens until ${new Date(safeAt).toISOString()}; rotating now would retire it early (use --force to rotate anyway)`,
-      });
+export function createKeyRotation({ repos, signingKeys, clock }: KeyRotationDeps) {
+  /** The longest JWT lifetime any application issues (refresh tokens are opaque, not signed). */
+  async function longestTokenLifetimeMs(): Promise<number> {
+    let longest = 0;
+    for (const pool of await repos.pools.listPools()) {
+      for (const app of await repos.applications.listApplicationsByPool(pool.id)) {
+        const c = appConfig(app);
+        longest = Math.max(longest, c.accessTokenExpiresIn, c.idTokenExpiresIn);
+      }
     }
+    return longest * 1000;
   }
-  const kid = await ctx.signingKeys.rotate();
-  return { kid, previousKid: current?.kid, retiredKid: previous?.kid };
+
+  async function rotate(options: { force?: boolean } = {}): Promise<RotationResult> {
+    const published = await repos.signingKeys.listPublishedSigningKeys();
+    const current = published.find((k) => k.status === "current");
+    const previous = published.find((k) => k.status === "previous");
+    if (previous && !options.force) {
+      // Nodes may sign with a demoted key until they reload; its tokens live one lifetime more.
+      const safeAt = previous.updated_at + KEY_RELOAD_INTERVAL_MS + (await longestTokenLifetimeMs());
+      if (safeAt > clock.now()) {
+        throw new ApiError("KEY_ROTATION_TOO_SOON", {
+          message: `The previous signing key ${previous.kid} may still sign live tokens until ${new Date(safeAt).toISOString()}; rotating now would retire it early (use --force to rotate anyway)`,
+        });
+      }
+    }
+    const kid = await signingKeys.rotate();
+    return { kid, previousKid: current?.kid, retiredKid: previous?.kid };
+  }
+
+  return { rotate };
 }

@@ -9,14 +9,18 @@ import type {
   UserDto,
   UserIdType,
 } from "@gatehouse/protocol";
-import type { Context } from "../../../context.js";
+import type { Kysely } from "kysely";
 import { ApiError } from "../../../errors.js";
+import type { Clock } from "../../../lib/clock.js";
 import { newId } from "../../../lib/ids.js";
 import { isUniqueViolation, violatedConstraint } from "../../../storage/db.js";
 import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
 import type { IdentityRow } from "../../../storage/repos/identities.js";
-import { repositories } from "../../../storage/repos/index.js";
+import { type Repositories, repositories } from "../../../storage/repos/index.js";
 import type { NewUserRow, UserRow } from "../../../storage/repos/users.js";
+import type { Database } from "../../../storage/schema.js";
+import type { Passwords } from "../../auth/passwords/hashing.js";
+import type { Sessions } from "../../tokens/sessions.js";
 import { toIdentityDto } from "../../users/dto.js";
 import { toManagedUserDto, toManagedUserDtos } from "../../users/dto-options.js";
 import { findUserByIdType, requireUserByIdType } from "../../users/lookup.js";
@@ -37,15 +41,15 @@ export interface PreparedUser {
   ids: Identifiers;
 }
 
-export async function loadPoolSettings(ctx: Context, poolId: string): Promise<PoolSettings> {
-  const pool = await ctx.repos.pools.findPoolById(poolId);
+export async function loadPoolSettings(repos: Repositories, poolId: string): Promise<PoolSettings> {
+  const pool = await repos.pools.findPoolById(poolId);
   if (!pool) throw new ApiError("POOL_NOT_FOUND");
   return parsePoolSettings(pool.settings);
 }
 
 /** Validate, normalise and hash one new user; nothing is written. */
 export async function prepareNewUser(
-  ctx: Context,
+  deps: { passwords: Passwords; clock: Clock },
   poolId: string,
   settings: PoolSettings,
   fields: readonly CustomFieldRow[],
@@ -55,8 +59,8 @@ export async function prepareNewUser(
 ): Promise<PreparedUser> {
   const ids = normalizeIdentifiers(input, settings);
   if (input.customData) assertCustomData(fields, input.customData);
-  const password = await preparePassword(ctx.passwords, input.password, options);
-  const now = ctx.clock.now();
+  const password = await preparePassword(deps.passwords, input.password, options);
+  const now = deps.clock.now();
   const row = newUserRow(poolId, input, ids, password, {
     now,
     sourceType,
@@ -80,7 +84,7 @@ export async function prepareNewUser(
 /** The first identifier of `ids` that is already used in the pool, as its 409 error. */
 export function firstTaken(
   ids: Identifiers,
-  taken: Awaited<ReturnType<Context["repos"]["users"]["findTakenIdentifiers"]>>,
+  taken: Awaited<ReturnType<Repositories["users"]["findTakenIdentifiers"]>>,
 ): ApiError | undefined {
   if (ids.email && taken.emails.has(ids.email.toLowerCase())) return new ApiError("EMAIL_TAKEN");
   if (ids.username && taken.usernames.has(ids.username.toLowerCase())) return new ApiError("USERNAME_TAKEN");
@@ -104,12 +108,12 @@ export function wantedIdentifiers(list: readonly Identifiers[]) {
  * `chunk` rows); maps unique violations to 409s.
  */
 export async function insertPreparedUsers(
-  ctx: Context,
+  db: Kysely<Database>,
   users: readonly PreparedUser[],
   chunk = 250,
 ): Promise<void> {
   try {
-    await ctx.db.kysely.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
       const repos = repositories(trx);
       for (let i = 0; i < users.length; i += chunk) {
         await repos.users.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
@@ -135,9 +139,17 @@ function prefixed(index: number, err: unknown): unknown {
   return err;
 }
 
+export interface UserAdminDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  passwords: Passwords;
+  sessions: Pick<Sessions, "endUserSessions">;
+  clock: Clock;
+}
+
 /** Users of the management API (wire contract §4): create, read, delete, exists, identities. */
-export function userAdmin(ctx: Context) {
-  const { repos } = ctx;
+export function createUserAdmin(deps: UserAdminDeps) {
+  const { db, repos, sessions } = deps;
 
   async function created(poolId: string, rows: PreparedUser[]): Promise<UserDto[]> {
     const stored = await repos.users.findUsersByIds(
@@ -149,56 +161,58 @@ export function userAdmin(ctx: Context) {
     return toManagedUserDtos(repos, poolId, stored, { withCustomData: true, withIdentities: true });
   }
 
+  /** All or nothing: every user is checked (and hashed) before one transaction inserts them. */
+  async function createBatch(
+    poolId: string,
+    list: readonly CreateUserInfo[],
+    options: CreateUserOptions = {},
+    numbered = true,
+  ): Promise<UserDto[]> {
+    const settings = await loadPoolSettings(repos, poolId);
+    const fields = await repos.customFields.listCustomFields(poolId, "USER");
+    const prepared: PreparedUser[] = [];
+    const seen = {
+      emails: new Set<string>(),
+      usernames: new Set<string>(),
+      phones: new Set<string>(),
+      externalIds: new Set<string>(),
+    };
+    for (const [i, input] of list.entries()) {
+      try {
+        const p = await prepareNewUser(deps, poolId, settings, fields, input, options, "adminCreated");
+        const dup = firstTaken(p.ids, seen);
+        if (dup) throw dup;
+        if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
+        if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
+        if (p.ids.phone) seen.phones.add(p.ids.phone);
+        if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
+        prepared.push(p);
+      } catch (err) {
+        throw numbered ? prefixed(i, err) : err;
+      }
+    }
+    const taken = await repos.users.findTakenIdentifiers(
+      poolId,
+      wantedIdentifiers(prepared.map((p) => p.ids)),
+    );
+    for (const [i, p] of prepared.entries()) {
+      const err = firstTaken(p.ids, taken);
+      if (err) throw numbered ? prefixed(i, err) : err;
+    }
+    await insertPreparedUsers(db, prepared);
+    return created(poolId, prepared);
+  }
+
   return {
     async create(poolId: string, input: CreateUserInfo, options: CreateUserOptions = {}): Promise<UserDto> {
-      const [dto] = await this.createBatch(poolId, [input], options, false);
+      const [dto] = await createBatch(poolId, [input], options, false);
       return dto!;
     },
 
-    /** All or nothing: every user is checked (and hashed) before one transaction inserts them. */
-    async createBatch(
-      poolId: string,
-      list: readonly CreateUserInfo[],
-      options: CreateUserOptions = {},
-      numbered = true,
-    ): Promise<UserDto[]> {
-      const settings = await loadPoolSettings(ctx, poolId);
-      const fields = await repos.customFields.listCustomFields(poolId, "USER");
-      const prepared: PreparedUser[] = [];
-      const seen = {
-        emails: new Set<string>(),
-        usernames: new Set<string>(),
-        phones: new Set<string>(),
-        externalIds: new Set<string>(),
-      };
-      for (const [i, input] of list.entries()) {
-        try {
-          const p = await prepareNewUser(ctx, poolId, settings, fields, input, options, "adminCreated");
-          const dup = firstTaken(p.ids, seen);
-          if (dup) throw dup;
-          if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
-          if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
-          if (p.ids.phone) seen.phones.add(p.ids.phone);
-          if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
-          prepared.push(p);
-        } catch (err) {
-          throw numbered ? prefixed(i, err) : err;
-        }
-      }
-      const taken = await repos.users.findTakenIdentifiers(
-        poolId,
-        wantedIdentifiers(prepared.map((p) => p.ids)),
-      );
-      for (const [i, p] of prepared.entries()) {
-        const err = firstTaken(p.ids, taken);
-        if (err) throw numbered ? prefixed(i, err) : err;
-      }
-      await insertPreparedUsers(ctx, prepared);
-      return created(poolId, prepared);
-    },
+    createBatch,
 
     async get(poolId: string, q: GetUserQuery): Promise<UserDto> {
-      const settings = await loadPoolSettings(ctx, poolId);
+      const settings = await loadPoolSettings(repos, poolId);
       const user = await requireUserByIdType(repos, poolId, settings, q.userId, q.userIdType);
       const identities = q.withIdentities ? await repos.identities.listIdentitiesByUser(user.id) : undefined;
       return toManagedUserDto(user, q, identities);
@@ -206,7 +220,7 @@ export function userAdmin(ctx: Context) {
 
     /** Users that exist, in the order asked; unknown ids are left out. */
     async getBatch(poolId: string, q: GetUserBatchQuery): Promise<UserDto[]> {
-      const settings = await loadPoolSettings(ctx, poolId);
+      const settings = await loadPoolSettings(repos, poolId);
       const rows: UserRow[] = [];
       const add = (u: UserRow | undefined) => {
         if (u && !rows.some((r) => r.id === u.id)) rows.push(u);
@@ -226,15 +240,15 @@ export function userAdmin(ctx: Context) {
       userIds: readonly string[],
       userIdType?: UserIdType,
     ): Promise<string[]> {
-      const settings = await loadPoolSettings(ctx, poolId);
+      const settings = await loadPoolSettings(repos, poolId);
       const ids = new Set<string>();
       for (const id of userIds) {
         const u = await findUserByIdType(repos, poolId, settings, id, userIdType);
         if (u) ids.add(u.id);
       }
       // Ended first so this node forgets the sessions at once; the rows go with the users.
-      for (const id of ids) await ctx.sessions.endUserSessions(poolId, id, { reason: "user-deleted" });
-      await ctx.db.kysely.transaction().execute(async (trx) => {
+      for (const id of ids) await sessions.endUserSessions(poolId, id, { reason: "user-deleted" });
+      await db.transaction().execute(async (trx) => {
         const tx = repositories(trx);
         await tx.loginHistory.deleteLoginHistoryOfUsers(poolId, [...ids]);
         await tx.users.deleteUsers(poolId, [...ids]);
@@ -244,7 +258,7 @@ export function userAdmin(ctx: Context) {
 
     /** True when any given identifier belongs to a user of the pool. */
     async exists(poolId: string, q: IsUserExistsRequest): Promise<boolean> {
-      const settings = await loadPoolSettings(ctx, poolId);
+      const settings = await loadPoolSettings(repos, poolId);
       if (q.username?.trim() && (await repos.users.findUserByUsername(poolId, q.username.trim())))
         return true;
       if (q.email?.trim() && (await repos.users.findUserByEmail(poolId, q.email.trim()))) return true;
@@ -261,10 +275,10 @@ export function userAdmin(ctx: Context) {
     },
 
     async identities(poolId: string, userId: string, userIdType?: UserIdType): Promise<IdentityDto[]> {
-      const settings = await loadPoolSettings(ctx, poolId);
+      const settings = await loadPoolSettings(repos, poolId);
       const user = await requireUserByIdType(repos, poolId, settings, userId, userIdType);
       return (await repos.identities.listIdentitiesByUser(user.id)).map(toIdentityDto);
     },
   };
 }
-export type UserAdmin = ReturnType<typeof userAdmin>;
+export type UserAdmin = ReturnType<typeof createUserAdmin>;

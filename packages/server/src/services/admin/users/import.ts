@@ -1,8 +1,13 @@
 import { CreateUserInfo, type CreateUserOptions, type PoolSettings } from "@gatehouse/protocol";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import type { Context } from "../../../context.js";
+import type { Kysely } from "kysely";
 import { ApiError } from "../../../errors.js";
+import type { Clock } from "../../../lib/clock.js";
+import type { Dialect } from "../../../storage/db.js";
 import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
+import type { Repositories } from "../../../storage/repos/index.js";
+import type { Database } from "../../../storage/schema.js";
+import type { Passwords } from "../../auth/passwords/hashing.js";
 import {
   firstTaken,
   insertPreparedUsers,
@@ -64,117 +69,131 @@ function rejection(line: number, err: unknown): RejectedRow {
   throw err;
 }
 
-export function userImporter(ctx: Context, poolId: string, options: { hashConcurrency?: number } = {}) {
-  let settings: PoolSettings | undefined;
-  let fields: CustomFieldRow[] | undefined;
-  let insertedSinceAnalyze = 0;
-  let analyzeAfter = 5_000;
+export interface UserImportDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  repos: Repositories;
+  passwords: Passwords;
+  clock: Clock;
+}
 
-  async function prepare(rec: ImportRecord): Promise<PreparedUser | RejectedRow> {
-    if (rec.error) return { line: rec.line, key: "INVALID_ROW", reason: rec.error };
-    const { passwordHash, ...rest } = rec.fields;
-    if (passwordHash !== undefined && rest.password !== undefined) {
-      return { line: rec.line, key: "INVALID_ROW", reason: "give password or passwordHash, not both" };
-    }
-    const info: Record<string, unknown> = { ...rest };
-    if (passwordHash !== undefined) info.password = passwordHash;
-    if (info.customData && typeof info.customData === "object") {
-      coerceCustomData(fields!, info.customData as Record<string, unknown>);
-    }
-    const problem = rowCheck.Check(info) ? undefined : rowCheck.Errors(info).First();
-    if (problem) {
-      return {
-        line: rec.line,
-        key: "INVALID_ROW",
-        reason: `${problem.path.slice(1) || "row"}: ${problem.message}`,
-      };
-    }
-    const opts: CreateUserOptions = { keepPassword: passwordHash !== undefined };
-    try {
-      return await prepareNewUser(ctx, poolId, settings!, fields!, info as CreateUserInfo, opts, "excel");
-    } catch (err) {
-      return rejection(rec.line, err);
-    }
-  }
+/** `importer(poolId)` holds one import's state (settings, fields, ANALYZE schedule); build one per file. */
+export function createUserImport(deps: UserImportDeps) {
+  const { db, dialect, repos } = deps;
+  function importer(poolId: string, options: { hashConcurrency?: number } = {}) {
+    let settings: PoolSettings | undefined;
+    let fields: CustomFieldRow[] | undefined;
+    let insertedSinceAnalyze = 0;
+    let analyzeAfter = 5_000;
 
-  /** One transaction per batch; if a concurrent writer took an identifier meanwhile, row by row. */
-  async function insert(
-    rows: { line: number; user: PreparedUser }[],
-    rejected: RejectedRow[],
-  ): Promise<number> {
-    try {
-      await insertPreparedUsers(
-        ctx,
-        rows.map((r) => r.user),
-        INSERT_CHUNK,
-      );
-      return rows.length;
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-    }
-    let accepted = 0;
-    for (const r of rows) {
+    async function prepare(rec: ImportRecord): Promise<PreparedUser | RejectedRow> {
+      if (rec.error) return { line: rec.line, key: "INVALID_ROW", reason: rec.error };
+      const { passwordHash, ...rest } = rec.fields;
+      if (passwordHash !== undefined && rest.password !== undefined) {
+        return { line: rec.line, key: "INVALID_ROW", reason: "give password or passwordHash, not both" };
+      }
+      const info: Record<string, unknown> = { ...rest };
+      if (passwordHash !== undefined) info.password = passwordHash;
+      if (info.customData && typeof info.customData === "object") {
+        coerceCustomData(fields!, info.customData as Record<string, unknown>);
+      }
+      const problem = rowCheck.Check(info) ? undefined : rowCheck.Errors(info).First();
+      if (problem) {
+        return {
+          line: rec.line,
+          key: "INVALID_ROW",
+          reason: `${problem.path.slice(1) || "row"}: ${problem.message}`,
+        };
+      }
+      const opts: CreateUserOptions = { keepPassword: passwordHash !== undefined };
       try {
-        await insertPreparedUsers(ctx, [r.user]);
-        accepted++;
-      } catch (e) {
-        rejected.push(rejection(r.line, e));
+        return await prepareNewUser(deps, poolId, settings!, fields!, info as CreateUserInfo, opts, "excel");
+      } catch (err) {
+        return rejection(rec.line, err);
       }
     }
-    return accepted;
+
+    /** One transaction per batch; if a concurrent writer took an identifier meanwhile, row by row. */
+    async function insert(
+      rows: { line: number; user: PreparedUser }[],
+      rejected: RejectedRow[],
+    ): Promise<number> {
+      try {
+        await insertPreparedUsers(
+          db,
+          rows.map((r) => r.user),
+          INSERT_CHUNK,
+        );
+        return rows.length;
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+      let accepted = 0;
+      for (const r of rows) {
+        try {
+          await insertPreparedUsers(db, [r.user]);
+          accepted++;
+        } catch (e) {
+          rejected.push(rejection(r.line, e));
+        }
+      }
+      return accepted;
+    }
+
+    return {
+      async importBatch(records: readonly ImportRecord[]): Promise<BatchResult> {
+        settings ??= await loadPoolSettings(repos, poolId);
+        fields ??= await repos.customFields.listCustomFields(poolId, "USER");
+        const rejected: RejectedRow[] = [];
+        const prepared = await mapLimit(records, options.hashConcurrency ?? 4, prepare);
+
+        const seen = {
+          emails: new Set<string>(),
+          usernames: new Set<string>(),
+          phones: new Set<string>(),
+          externalIds: new Set<string>(),
+        };
+        const candidates: { line: number; user: PreparedUser }[] = [];
+        for (const [i, p] of prepared.entries()) {
+          if ("reason" in p) {
+            rejected.push(p);
+            continue;
+          }
+          const line = records[i]!.line;
+          const dup = firstTaken(p.ids, seen);
+          if (dup) {
+            rejected.push({ line, key: dup.key, reason: `${dup.message} (earlier in the file)` });
+            continue;
+          }
+          if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
+          if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
+          if (p.ids.phone) seen.phones.add(p.ids.phone);
+          if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
+          candidates.push({ line, user: p });
+        }
+
+        const taken = await repos.users.findTakenIdentifiers(
+          poolId,
+          wantedIdentifiers(candidates.map((c) => c.user.ids)),
+        );
+        const free = candidates.filter((c) => {
+          const err = firstTaken(c.user.ids, taken);
+          if (err) rejected.push({ line: c.line, key: err.key, reason: err.message });
+          return !err;
+        });
+        const accepted = await insert(free, rejected);
+        insertedSinceAnalyze += accepted;
+        if (dialect === "postgres" && insertedSinceAnalyze >= analyzeAfter) {
+          // Doubling intervals: a handful of ANALYZEs however large the file.
+          await repos.users.analyzeUsers();
+          analyzeAfter *= 2;
+          insertedSinceAnalyze = 0;
+        }
+        rejected.sort((a, b) => a.line - b.line);
+        return { accepted, rejected };
+      },
+    };
   }
 
-  return {
-    async importBatch(records: readonly ImportRecord[]): Promise<BatchResult> {
-      settings ??= await loadPoolSettings(ctx, poolId);
-      fields ??= await ctx.repos.customFields.listCustomFields(poolId, "USER");
-      const rejected: RejectedRow[] = [];
-      const prepared = await mapLimit(records, options.hashConcurrency ?? 4, prepare);
-
-      const seen = {
-        emails: new Set<string>(),
-        usernames: new Set<string>(),
-        phones: new Set<string>(),
-        externalIds: new Set<string>(),
-      };
-      const candidates: { line: number; user: PreparedUser }[] = [];
-      for (const [i, p] of prepared.entries()) {
-        if ("reason" in p) {
-          rejected.push(p);
-          continue;
-        }
-        const line = records[i]!.line;
-        const dup = firstTaken(p.ids, seen);
-        if (dup) {
-          rejected.push({ line, key: dup.key, reason: `${dup.message} (earlier in the file)` });
-          continue;
-        }
-        if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
-        if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
-        if (p.ids.phone) seen.phones.add(p.ids.phone);
-        if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
-        candidates.push({ line, user: p });
-      }
-
-      const taken = await ctx.repos.users.findTakenIdentifiers(
-        poolId,
-        wantedIdentifiers(candidates.map((c) => c.user.ids)),
-      );
-      const free = candidates.filter((c) => {
-        const err = firstTaken(c.user.ids, taken);
-        if (err) rejected.push({ line: c.line, key: err.key, reason: err.message });
-        return !err;
-      });
-      const accepted = await insert(free, rejected);
-      insertedSinceAnalyze += accepted;
-      if (ctx.db.dialect === "postgres" && insertedSinceAnalyze >= analyzeAfter) {
-        // Doubling intervals: a handful of ANALYZEs however large the file.
-        await ctx.repos.users.analyzeUsers();
-        analyzeAfter *= 2;
-        insertedSinceAnalyze = 0;
-      }
-      rejected.sort((a, b) => a.line - b.line);
-      return { accepted, rejected };
-    },
-  };
+  return { importer };
 }

@@ -1,0 +1,68 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../../lib/clock.js";
+import type { Dialect } from "../../storage/db.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { Database } from "../../storage/schema.js";
+import type { LoginGuard } from "../auth/lockout.js";
+import type { Passwords } from "../auth/passwords/hashing.js";
+import { createKeyRotation } from "../tokens/key-rotation.js";
+import type { Sessions } from "../tokens/sessions.js";
+import type { SigningKeys } from "../tokens/signing-keys.js";
+import { createAccessKeys } from "./access-keys.js";
+import { createAppAdmin } from "./apps.js";
+import { createCustomFields } from "./custom-fields.js";
+import { createHealth } from "./health.js";
+import { createManagementTokens } from "./management-token.js";
+import { createPoolSettingsAdmin } from "./pool-settings.js";
+import { createPoolAdmin } from "./pools.js";
+import { createUserActivity } from "./users/activity.js";
+import { createUserAdmin } from "./users/create.js";
+import { createUserImport } from "./users/import.js";
+import { createUserSearch } from "./users/search.js";
+import { createUserUpdate } from "./users/update.js";
+
+export interface AdminDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  repos: Repositories;
+  clock: Clock;
+  passwords: Passwords;
+  sessions: Pick<Sessions, "endUserSessions">;
+  loginGuard: Pick<LoginGuard, "unlockUser">;
+  signingKeys: Pick<SigningKeys, "rotate">;
+  /** The server secret management tokens are keyed from. */
+  serverSecret: string;
+  publicUrl: string;
+}
+
+/**
+ * The services of the management API and the `gatehouse` admin commands, built once by
+ * createContext; each factory gets only the dependencies it uses (docs/architecture.md).
+ */
+export function createAdmin(deps: AdminDeps) {
+  const { db, dialect, repos, clock, passwords, sessions, loginGuard, signingKeys } = deps;
+  const accessKeys = createAccessKeys({ repos, clock });
+  return {
+    users: {
+      ...createUserAdmin({ db, repos, passwords, sessions, clock }),
+      ...createUserSearch({ repos }),
+      ...createUserUpdate({ repos, passwords, sessions, clock }),
+      ...createUserActivity({ repos, sessions, loginGuard, clock }),
+      ...createUserImport({ db, dialect, repos, passwords, clock }),
+    },
+    apps: createAppAdmin({ repos, clock }),
+    pools: createPoolAdmin({ db, repos, clock, publicUrl: deps.publicUrl }),
+    poolSettings: createPoolSettingsAdmin({ repos, clock }),
+    customFields: createCustomFields({ repos, clock }),
+    accessKeys,
+    managementTokens: createManagementTokens({
+      accessKeys,
+      clock,
+      serverSecret: deps.serverSecret,
+      issuer: `${deps.publicUrl}/oidc`,
+    }),
+    signingKeys: createKeyRotation({ repos, signingKeys, clock }),
+    health: createHealth({ db }),
+  };
+}
+export type Admin = ReturnType<typeof createAdmin>;
