@@ -161,55 +161,53 @@ export function createUserAdmin(deps: UserAdminDeps) {
     return toManagedUserDtos(repos, poolId, stored, { withCustomData: true, withIdentities: true });
   }
 
-  /** All or nothing: every user is checked (and hashed) before one transaction inserts them. */
-  async function createBatch(
-    poolId: string,
-    list: readonly CreateUserInfo[],
-    options: CreateUserOptions = {},
-    numbered = true,
-  ): Promise<UserDto[]> {
-    const settings = await loadPoolSettings(repos, poolId);
-    const fields = await repos.customFields.listCustomFields(poolId, "USER");
-    const prepared: PreparedUser[] = [];
-    const seen = {
-      emails: new Set<string>(),
-      usernames: new Set<string>(),
-      phones: new Set<string>(),
-      externalIds: new Set<string>(),
-    };
-    for (const [i, input] of list.entries()) {
-      try {
-        const p = await prepareNewUser(deps, poolId, settings, fields, input, options, "adminCreated");
-        const dup = firstTaken(p.ids, seen);
-        if (dup) throw dup;
-        if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
-        if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
-        if (p.ids.phone) seen.phones.add(p.ids.phone);
-        if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
-        prepared.push(p);
-      } catch (err) {
-        throw numbered ? prefixed(i, err) : err;
-      }
-    }
-    const taken = await repos.users.findTakenIdentifiers(
-      poolId,
-      wantedIdentifiers(prepared.map((p) => p.ids)),
-    );
-    for (const [i, p] of prepared.entries()) {
-      const err = firstTaken(p.ids, taken);
-      if (err) throw numbered ? prefixed(i, err) : err;
-    }
-    await insertPreparedUsers(db, prepared);
-    return created(poolId, prepared);
-  }
-
-  return {
+  const service = {
     async create(poolId: string, input: CreateUserInfo, options: CreateUserOptions = {}): Promise<UserDto> {
-      const [dto] = await createBatch(poolId, [input], options, false);
+      const [dto] = await service.createBatch(poolId, [input], options, false);
       return dto!;
     },
 
-    createBatch,
+    /** All or nothing: every user is checked (and hashed) before one transaction inserts them. */
+    async createBatch(
+      poolId: string,
+      list: readonly CreateUserInfo[],
+      options: CreateUserOptions = {},
+      numbered = true,
+    ): Promise<UserDto[]> {
+      const settings = await loadPoolSettings(repos, poolId);
+      const fields = await repos.customFields.listCustomFields(poolId, "USER");
+      const prepared: PreparedUser[] = [];
+      const seen = {
+        emails: new Set<string>(),
+        usernames: new Set<string>(),
+        phones: new Set<string>(),
+        externalIds: new Set<string>(),
+      };
+      for (const [i, input] of list.entries()) {
+        try {
+          const p = await prepareNewUser(deps, poolId, settings, fields, input, options, "adminCreated");
+          const dup = firstTaken(p.ids, seen);
+          if (dup) throw dup;
+          if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
+          if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
+          if (p.ids.phone) seen.phones.add(p.ids.phone);
+          if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
+          prepared.push(p);
+        } catch (err) {
+          throw numbered ? prefixed(i, err) : err;
+        }
+      }
+      const taken = await repos.users.findTakenIdentifiers(
+        poolId,
+        wantedIdentifiers(prepared.map((p) => p.ids)),
+      );
+      for (const [i, p] of prepared.entries()) {
+        const err = firstTaken(p.ids, taken);
+        if (err) throw numbered ? prefixed(i, err) : err;
+      }
+      await insertPreparedUsers(db, prepared);
+      return created(poolId, prepared);
+    },
 
     async get(poolId: string, q: GetUserQuery): Promise<UserDto> {
       const settings = await loadPoolSettings(repos, poolId);
@@ -280,5 +278,6 @@ export function createUserAdmin(deps: UserAdminDeps) {
       return (await repos.identities.listIdentitiesByUser(user.id)).map(toIdentityDto);
     },
   };
+  return service;
 }
 export type UserAdmin = ReturnType<typeof createUserAdmin>;

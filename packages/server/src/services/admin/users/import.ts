@@ -77,123 +77,126 @@ export interface UserImportDeps {
   clock: Clock;
 }
 
-/** `importer(poolId)` holds one import's state (settings, fields, ANALYZE schedule); build one per file. */
+/** `importer(poolId)` holds one import's state (settings, fields, ANALYZE schedule): one per file. */
 export function createUserImport(deps: UserImportDeps) {
+  return {
+    importer: (poolId: string, options: { hashConcurrency?: number } = {}) =>
+      userImporter(deps, poolId, options),
+  };
+}
+
+function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcurrency?: number }) {
   const { db, dialect, repos } = deps;
-  function importer(poolId: string, options: { hashConcurrency?: number } = {}) {
-    let settings: PoolSettings | undefined;
-    let fields: CustomFieldRow[] | undefined;
-    let insertedSinceAnalyze = 0;
-    let analyzeAfter = 5_000;
+  let settings: PoolSettings | undefined;
+  let fields: CustomFieldRow[] | undefined;
+  let insertedSinceAnalyze = 0;
+  let analyzeAfter = 5_000;
 
-    async function prepare(rec: ImportRecord): Promise<PreparedUser | RejectedRow> {
-      if (rec.error) return { line: rec.line, key: "INVALID_ROW", reason: rec.error };
-      const { passwordHash, ...rest } = rec.fields;
-      if (passwordHash !== undefined && rest.password !== undefined) {
-        return { line: rec.line, key: "INVALID_ROW", reason: "give password or passwordHash, not both" };
-      }
-      const info: Record<string, unknown> = { ...rest };
-      if (passwordHash !== undefined) info.password = passwordHash;
-      if (info.customData && typeof info.customData === "object") {
-        coerceCustomData(fields!, info.customData as Record<string, unknown>);
-      }
-      const problem = rowCheck.Check(info) ? undefined : rowCheck.Errors(info).First();
-      if (problem) {
-        return {
-          line: rec.line,
-          key: "INVALID_ROW",
-          reason: `${problem.path.slice(1) || "row"}: ${problem.message}`,
-        };
-      }
-      const opts: CreateUserOptions = { keepPassword: passwordHash !== undefined };
-      try {
-        return await prepareNewUser(deps, poolId, settings!, fields!, info as CreateUserInfo, opts, "excel");
-      } catch (err) {
-        return rejection(rec.line, err);
-      }
+  async function prepare(rec: ImportRecord): Promise<PreparedUser | RejectedRow> {
+    if (rec.error) return { line: rec.line, key: "INVALID_ROW", reason: rec.error };
+    const { passwordHash, ...rest } = rec.fields;
+    if (passwordHash !== undefined && rest.password !== undefined) {
+      return { line: rec.line, key: "INVALID_ROW", reason: "give password or passwordHash, not both" };
     }
-
-    /** One transaction per batch; if a concurrent writer took an identifier meanwhile, row by row. */
-    async function insert(
-      rows: { line: number; user: PreparedUser }[],
-      rejected: RejectedRow[],
-    ): Promise<number> {
-      try {
-        await insertPreparedUsers(
-          db,
-          rows.map((r) => r.user),
-          INSERT_CHUNK,
-        );
-        return rows.length;
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-      }
-      let accepted = 0;
-      for (const r of rows) {
-        try {
-          await insertPreparedUsers(db, [r.user]);
-          accepted++;
-        } catch (e) {
-          rejected.push(rejection(r.line, e));
-        }
-      }
-      return accepted;
+    const info: Record<string, unknown> = { ...rest };
+    if (passwordHash !== undefined) info.password = passwordHash;
+    if (info.customData && typeof info.customData === "object") {
+      coerceCustomData(fields!, info.customData as Record<string, unknown>);
     }
-
-    return {
-      async importBatch(records: readonly ImportRecord[]): Promise<BatchResult> {
-        settings ??= await loadPoolSettings(repos, poolId);
-        fields ??= await repos.customFields.listCustomFields(poolId, "USER");
-        const rejected: RejectedRow[] = [];
-        const prepared = await mapLimit(records, options.hashConcurrency ?? 4, prepare);
-
-        const seen = {
-          emails: new Set<string>(),
-          usernames: new Set<string>(),
-          phones: new Set<string>(),
-          externalIds: new Set<string>(),
-        };
-        const candidates: { line: number; user: PreparedUser }[] = [];
-        for (const [i, p] of prepared.entries()) {
-          if ("reason" in p) {
-            rejected.push(p);
-            continue;
-          }
-          const line = records[i]!.line;
-          const dup = firstTaken(p.ids, seen);
-          if (dup) {
-            rejected.push({ line, key: dup.key, reason: `${dup.message} (earlier in the file)` });
-            continue;
-          }
-          if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
-          if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
-          if (p.ids.phone) seen.phones.add(p.ids.phone);
-          if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
-          candidates.push({ line, user: p });
-        }
-
-        const taken = await repos.users.findTakenIdentifiers(
-          poolId,
-          wantedIdentifiers(candidates.map((c) => c.user.ids)),
-        );
-        const free = candidates.filter((c) => {
-          const err = firstTaken(c.user.ids, taken);
-          if (err) rejected.push({ line: c.line, key: err.key, reason: err.message });
-          return !err;
-        });
-        const accepted = await insert(free, rejected);
-        insertedSinceAnalyze += accepted;
-        if (dialect === "postgres" && insertedSinceAnalyze >= analyzeAfter) {
-          // Doubling intervals: a handful of ANALYZEs however large the file.
-          await repos.users.analyzeUsers();
-          analyzeAfter *= 2;
-          insertedSinceAnalyze = 0;
-        }
-        rejected.sort((a, b) => a.line - b.line);
-        return { accepted, rejected };
-      },
-    };
+    const problem = rowCheck.Check(info) ? undefined : rowCheck.Errors(info).First();
+    if (problem) {
+      return {
+        line: rec.line,
+        key: "INVALID_ROW",
+        reason: `${problem.path.slice(1) || "row"}: ${problem.message}`,
+      };
+    }
+    const opts: CreateUserOptions = { keepPassword: passwordHash !== undefined };
+    try {
+      return await prepareNewUser(deps, poolId, settings!, fields!, info as CreateUserInfo, opts, "excel");
+    } catch (err) {
+      return rejection(rec.line, err);
+    }
   }
 
-  return { importer };
+  /** One transaction per batch; if a concurrent writer took an identifier meanwhile, row by row. */
+  async function insert(
+    rows: { line: number; user: PreparedUser }[],
+    rejected: RejectedRow[],
+  ): Promise<number> {
+    try {
+      await insertPreparedUsers(
+        db,
+        rows.map((r) => r.user),
+        INSERT_CHUNK,
+      );
+      return rows.length;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+    let accepted = 0;
+    for (const r of rows) {
+      try {
+        await insertPreparedUsers(db, [r.user]);
+        accepted++;
+      } catch (e) {
+        rejected.push(rejection(r.line, e));
+      }
+    }
+    return accepted;
+  }
+
+  return {
+    async importBatch(records: readonly ImportRecord[]): Promise<BatchResult> {
+      settings ??= await loadPoolSettings(repos, poolId);
+      fields ??= await repos.customFields.listCustomFields(poolId, "USER");
+      const rejected: RejectedRow[] = [];
+      const prepared = await mapLimit(records, options.hashConcurrency ?? 4, prepare);
+
+      const seen = {
+        emails: new Set<string>(),
+        usernames: new Set<string>(),
+        phones: new Set<string>(),
+        externalIds: new Set<string>(),
+      };
+      const candidates: { line: number; user: PreparedUser }[] = [];
+      for (const [i, p] of prepared.entries()) {
+        if ("reason" in p) {
+          rejected.push(p);
+          continue;
+        }
+        const line = records[i]!.line;
+        const dup = firstTaken(p.ids, seen);
+        if (dup) {
+          rejected.push({ line, key: dup.key, reason: `${dup.message} (earlier in the file)` });
+          continue;
+        }
+        if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
+        if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
+        if (p.ids.phone) seen.phones.add(p.ids.phone);
+        if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
+        candidates.push({ line, user: p });
+      }
+
+      const taken = await repos.users.findTakenIdentifiers(
+        poolId,
+        wantedIdentifiers(candidates.map((c) => c.user.ids)),
+      );
+      const free = candidates.filter((c) => {
+        const err = firstTaken(c.user.ids, taken);
+        if (err) rejected.push({ line: c.line, key: err.key, reason: err.message });
+        return !err;
+      });
+      const accepted = await insert(free, rejected);
+      insertedSinceAnalyze += accepted;
+      if (dialect === "postgres" && insertedSinceAnalyze >= analyzeAfter) {
+        // Doubling intervals: a handful of ANALYZEs however large the file.
+        await repos.users.analyzeUsers();
+        analyzeAfter *= 2;
+        insertedSinceAnalyze = 0;
+      }
+      rejected.sort((a, b) => a.line - b.line);
+      return { accepted, rejected };
+    },
+  };
 }

@@ -141,60 +141,65 @@ export function toCondition(
   }
 }
 
-/** list-users, both forms; `list` is also `gatehouse user list`. */
+/** list-users in both forms; `list` also serves `gatehouse user list`. */
 export function createUserSearch({ repos }: { repos: Repositories }) {
-  async function list(
-    poolId: string,
-    req: ListUsersRequest,
-  ): Promise<{ totalCount: number; list: UserDto[] }> {
-    const settings = await loadPoolSettings(repos, poolId);
-    const o = req.options ?? {};
-    const page = o.pagination?.page ?? 1;
-    const limit = o.pagination?.limit ?? 10;
-    const search: UserSearch = {
-      keywords: req.keywords,
-      keywordColumns: [...new Set((o.fuzzySearchOn ?? FUZZY_DEFAULT).map((f) => fieldOf(f).column))],
-      conditions: (req.advancedFilter ?? []).map((f) => toCondition(f, settings)),
-      sort: (o.sort ?? [{ field: "createdAt", order: "desc" as const }]).map((s) => ({
-        column: fieldOf(s.field).column,
-        desc: s.order === "desc",
-      })),
-      offset: (page - 1) * limit,
-      limit,
-    };
-    const [totalCount, rows] = await Promise.all([
-      repos.users.countSearchUsers(poolId, search),
-      repos.users.searchUsers(poolId, search),
-    ]);
-    return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, o) };
-  }
+  return {
+    list: (poolId: string, req: ListUsersRequest) => listUsers(repos, poolId, req),
+    listLegacy: (poolId: string, q: ListUsersLegacyQuery) => listUsersLegacy(repos, poolId, q),
+  };
+}
 
-  /** GET /api/v3/list-users (listUsersLegacy): status and updatedAt window (unix seconds). */
-  async function listLegacy(
-    poolId: string,
-    q: ListUsersLegacyQuery,
-  ): Promise<{ totalCount: number; list: UserDto[] }> {
-    const page = q.page ?? 1;
-    const limit = q.limit ?? 10;
-    const conditions: UserCondition[] = [];
-    if (q.status) conditions.push({ column: "status", op: "eq", value: q.status });
-    if (q.updatedAtStart !== undefined)
-      conditions.push({ column: "updated_at", op: "gt", value: q.updatedAtStart * 1000 - 1 });
-    if (q.updatedAtEnd !== undefined)
-      conditions.push({ column: "updated_at", op: "lt", value: q.updatedAtEnd * 1000 + 1000 });
-    const search: UserSearch = {
-      keywordColumns: [],
-      conditions,
-      sort: [{ column: "created_at", desc: true }],
-      offset: (page - 1) * limit,
-      limit,
-    };
-    const [totalCount, rows] = await Promise.all([
-      repos.users.countSearchUsers(poolId, search),
-      repos.users.searchUsers(poolId, search),
-    ]);
-    return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, q) };
-  }
+async function listUsers(
+  repos: Repositories,
+  poolId: string,
+  req: ListUsersRequest,
+): Promise<{ totalCount: number; list: UserDto[] }> {
+  const settings = await loadPoolSettings(repos, poolId);
+  const o = req.options ?? {};
+  const page = o.pagination?.page ?? 1;
+  const limit = o.pagination?.limit ?? 10;
+  const search: UserSearch = {
+    keywords: req.keywords,
+    keywordColumns: [...new Set((o.fuzzySearchOn ?? FUZZY_DEFAULT).map((f) => fieldOf(f).column))],
+    conditions: (req.advancedFilter ?? []).map((f) => toCondition(f, settings)),
+    sort: (o.sort ?? [{ field: "createdAt", order: "desc" as const }]).map((s) => ({
+      column: fieldOf(s.field).column,
+      desc: s.order === "desc",
+    })),
+    offset: (page - 1) * limit,
+    limit,
+  };
+  const [totalCount, rows] = await Promise.all([
+    repos.users.countSearchUsers(poolId, search),
+    repos.users.searchUsers(poolId, search),
+  ]);
+  return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, o) };
+}
 
-  return { list, listLegacy };
+/** GET /api/v3/list-users (listUsersLegacy): status and updatedAt window (unix seconds). */
+async function listUsersLegacy(
+  repos: Repositories,
+  poolId: string,
+  q: ListUsersLegacyQuery,
+): Promise<{ totalCount: number; list: UserDto[] }> {
+  const page = q.page ?? 1;
+  const limit = q.limit ?? 10;
+  const conditions: UserCondition[] = [];
+  if (q.status) conditions.push({ column: "status", op: "eq", value: q.status });
+  if (q.updatedAtStart !== undefined)
+    conditions.push({ column: "updated_at", op: "gt", value: q.updatedAtStart * 1000 - 1 });
+  if (q.updatedAtEnd !== undefined)
+    conditions.push({ column: "updated_at", op: "lt", value: q.updatedAtEnd * 1000 + 1000 });
+  const search: UserSearch = {
+    keywordColumns: [],
+    conditions,
+    sort: [{ column: "created_at", desc: true }],
+    offset: (page - 1) * limit,
+    limit,
+  };
+  const [totalCount, rows] = await Promise.all([
+    repos.users.countSearchUsers(poolId, search),
+    repos.users.searchUsers(poolId, search),
+  ]);
+  return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, q) };
 }

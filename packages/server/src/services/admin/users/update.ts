@@ -21,6 +21,19 @@ export interface UserUpdateOutcome {
   deactivated: boolean;
 }
 
+export interface UserUpdateDeps {
+  repos: Repositories;
+  passwords: Passwords;
+  sessions: Pick<Sessions, "endUserSessions">;
+  clock: Clock;
+}
+
+export function createUserUpdate(deps: UserUpdateDeps) {
+  return {
+    update: (poolId: string, input: UpdateUserRequest) => updateUser(deps, poolId, input),
+  };
+}
+
 async function assertIdentifierFree(
   repos: Repositories,
   poolId: string,
@@ -41,110 +54,104 @@ async function assertIdentifierFree(
   }
 }
 
-export interface UserUpdateDeps {
-  repos: Repositories;
-  passwords: Passwords;
-  sessions: Pick<Sessions, "endUserSessions">;
-  clock: Clock;
-}
+/** POST /api/v3/update-user: any profile field, identifiers (kept unique), password, status, flags. */
+async function updateUser(
+  deps: UserUpdateDeps,
+  poolId: string,
+  input: UpdateUserRequest,
+): Promise<UserUpdateOutcome> {
+  const { repos } = deps;
+  const settings = await loadPoolSettings(repos, poolId);
+  const user = await requireUserByIdType(repos, poolId, settings, input.userId, input.options?.userIdType);
+  const now = deps.clock.now();
+  const patch: UserPatch = {};
 
-export function createUserUpdate({ repos, passwords, sessions, clock }: UserUpdateDeps) {
-  /** POST /api/v3/update-user: any profile field, identifiers (kept unique), password, status, flags. */
-  async function update(poolId: string, input: UpdateUserRequest): Promise<UserUpdateOutcome> {
-    const settings = await loadPoolSettings(repos, poolId);
-    const user = await requireUserByIdType(repos, poolId, settings, input.userId, input.options?.userIdType);
-    const now = clock.now();
-    const patch: UserPatch = {};
+  for (const field of userProfileFields) {
+    const v = (input as Record<string, unknown>)[field];
+    if (v !== undefined) (patch as Record<string, unknown>)[profileColumn[field]] = v;
+  }
+  if (input.externalId !== undefined && input.externalId !== null) {
+    const other = await repos.users.findUserByExternalId(poolId, input.externalId);
+    if (other && other.id !== user.id) throw new ApiError("EXTERNAL_ID_TAKEN");
+  }
+  if (input.email !== undefined) {
+    const email = input.email === null || input.email.trim() === "" ? null : normalizeEmail(input.email);
+    if (email) await assertIdentifierFree(repos, poolId, user, "email", email);
+    if (email?.toLowerCase() !== user.email?.toLowerCase()) patch.email_verified = 0;
+    patch.email = email;
+  }
+  if (input.username !== undefined) {
+    const username =
+      input.username === null || input.username.trim() === "" ? null : normalizeUsername(input.username);
+    if (username) await assertIdentifierFree(repos, poolId, user, "username", username);
+    patch.username = username;
+  }
+  if (input.phone !== undefined) {
+    const phone =
+      input.phone === null || input.phone.trim() === ""
+        ? null
+        : normalizePhone(input.phone, input.phoneCountryCode, settings.defaultPhoneCountryCode).e164;
+    if (phone) await assertIdentifierFree(repos, poolId, user, "phone", phone);
+    if (phone !== user.phone) patch.phone_verified = 0;
+    patch.phone = phone;
+  }
+  if (input.emailVerified !== undefined) patch.email_verified = input.emailVerified ? 1 : 0;
+  if (input.phoneVerified !== undefined) patch.phone_verified = input.phoneVerified ? 1 : 0;
+  if (input.gender !== undefined) patch.gender = input.gender;
+  if (input.status !== undefined && input.status !== user.status) {
+    patch.status = input.status;
+    patch.status_changed_at = now;
+  }
+  if (input.customData !== undefined) {
+    await assertUserCustomData(repos, poolId, input.customData);
+    const merged = { ...(user.custom_data ? JSON.parse(user.custom_data) : {}), ...input.customData };
+    for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
+    patch.custom_data = Object.keys(merged).length > 0 ? JSON.stringify(merged) : null;
+  }
+  const reset = input.options?.resetPasswordOnNextLogin ?? input.options?.resetPasswordOnFirstLogin;
+  if (reset !== undefined) patch.reset_password_on_next_login = reset ? 1 : 0;
 
-    for (const field of userProfileFields) {
-      const v = (input as Record<string, unknown>)[field];
-      if (v !== undefined) (patch as Record<string, unknown>)[profileColumn[field]] = v;
-    }
-    if (input.externalId !== undefined && input.externalId !== null) {
-      const other = await repos.users.findUserByExternalId(poolId, input.externalId);
-      if (other && other.id !== user.id) throw new ApiError("EXTERNAL_ID_TAKEN");
-    }
-    if (input.email !== undefined) {
-      const email = input.email === null || input.email.trim() === "" ? null : normalizeEmail(input.email);
-      if (email) await assertIdentifierFree(repos, poolId, user, "email", email);
-      if (email?.toLowerCase() !== user.email?.toLowerCase()) patch.email_verified = 0;
-      patch.email = email;
-    }
-    if (input.username !== undefined) {
-      const username =
-        input.username === null || input.username.trim() === "" ? null : normalizeUsername(input.username);
-      if (username) await assertIdentifierFree(repos, poolId, user, "username", username);
-      patch.username = username;
-    }
-    if (input.phone !== undefined) {
-      const phone =
-        input.phone === null || input.phone.trim() === ""
-          ? null
-          : normalizePhone(input.phone, input.phoneCountryCode, settings.defaultPhoneCountryCode).e164;
-      if (phone) await assertIdentifierFree(repos, poolId, user, "phone", phone);
-      if (phone !== user.phone) patch.phone_verified = 0;
-      patch.phone = phone;
-    }
-    if (input.emailVerified !== undefined) patch.email_verified = input.emailVerified ? 1 : 0;
-    if (input.phoneVerified !== undefined) patch.phone_verified = input.phoneVerified ? 1 : 0;
-    if (input.gender !== undefined) patch.gender = input.gender;
-    if (input.status !== undefined && input.status !== user.status) {
-      patch.status = input.status;
-      patch.status_changed_at = now;
-    }
-    if (input.customData !== undefined) {
-      await assertUserCustomData(repos, poolId, input.customData);
-      const merged = { ...(user.custom_data ? JSON.parse(user.custom_data) : {}), ...input.customData };
-      for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
-      patch.custom_data = Object.keys(merged).length > 0 ? JSON.stringify(merged) : null;
-    }
-    const reset = input.options?.resetPasswordOnNextLogin ?? input.options?.resetPasswordOnFirstLogin;
-    if (reset !== undefined) patch.reset_password_on_next_login = reset ? 1 : 0;
-
-    const after = { ...user, ...patch };
-    if (
-      !after.email &&
-      !after.username &&
-      !after.phone &&
-      (await repos.identities.listIdentitiesByUser(user.id)).length === 0
-    ) {
-      throw new ApiError("USER_IDENTIFIER_REQUIRED", {
-        message: "The update would leave the user with none of email, phone or username",
-      });
-    }
-
-    // Hashing happens before, never inside, the write.
-    const password = await preparePassword(passwords, input.password, {
-      passwordEncryptType: input.options?.passwordEncryptType,
-      autoGeneratePassword: input.options?.autoGeneratePassword,
+  const after = { ...user, ...patch };
+  if (
+    !after.email &&
+    !after.username &&
+    !after.phone &&
+    (await repos.identities.listIdentitiesByUser(user.id)).length === 0
+  ) {
+    throw new ApiError("USER_IDENTIFIER_REQUIRED", {
+      message: "The update would leave the user with none of email, phone or username",
     });
-    if (password) {
-      patch.password_hash = password.hash;
-      patch.password_security_level = password.level;
-      patch.password_last_set_at = now;
-    }
-    patch.updated_at = now;
-    try {
-      await repos.users.updateUser(poolId, user.id, patch);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw takenErrorFor(violatedConstraint(err));
-      throw err;
-    }
-    // A new password or a suspended account ends the user's sessions (tokens stop working at once).
-    const deactivated = patch.status !== undefined && patch.status !== "Activated";
-    if (deactivated || (password && settings.endSessionsOnPasswordChange)) {
-      await sessions.endUserSessions(poolId, user.id, {
-        reason: deactivated ? "deactivated" : "password-changed",
-      });
-    }
-    const updated = await repos.users.findUserById(poolId, user.id);
-    if (!updated) throw new ApiError("USER_NOT_FOUND");
-    return {
-      user: toManagedUserDto(updated, { withCustomData: true }),
-      passwordChanged: password !== undefined,
-      deactivated,
-    };
   }
 
-  return { update };
+  // Hashing happens before, never inside, the write.
+  const password = await preparePassword(deps.passwords, input.password, {
+    passwordEncryptType: input.options?.passwordEncryptType,
+    autoGeneratePassword: input.options?.autoGeneratePassword,
+  });
+  if (password) {
+    patch.password_hash = password.hash;
+    patch.password_security_level = password.level;
+    patch.password_last_set_at = now;
+  }
+  patch.updated_at = now;
+  try {
+    await repos.users.updateUser(poolId, user.id, patch);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw takenErrorFor(violatedConstraint(err));
+    throw err;
+  }
+  // A new password or a suspended account ends the user's sessions (tokens stop working at once).
+  const deactivated = patch.status !== undefined && patch.status !== "Activated";
+  if (deactivated || (password && settings.endSessionsOnPasswordChange)) {
+    await deps.sessions.endUserSessions(poolId, user.id, {
+      reason: deactivated ? "deactivated" : "password-changed",
+    });
+  }
+  const updated = await repos.users.findUserById(poolId, user.id);
+  if (!updated) throw new ApiError("USER_NOT_FOUND");
+  return {
+    user: toManagedUserDto(updated, { withCustomData: true }),
+    passwordChanged: password !== undefined,
+    deactivated,
+  };
 }
