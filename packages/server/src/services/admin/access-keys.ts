@@ -36,7 +36,7 @@ export function createAccessKeys({ repos, clock }: { repos: Repositories; clock:
   };
   return {
     /**
-     * The pool's own id/secret is always a key of that pool (wire contract §1.4.1); any number of
+     * The pool's own id/secret is always a key of that pool (docs/wire-contract.md §1.4.1); any number of
      * extra keys can be created, disabled and deleted. Disabled or unknown → undefined.
      */
     async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {

@@ -74,7 +74,7 @@ export function createUserActivity({ repos, sessions, loginGuard, clock }: UserA
       await sessions.endUserSessions(poolId, u.id, { appIds: req.appIds, reason: "kicked" });
     },
 
-    /** Lifts a lockout after too many wrong passwords (behaviour-and-errors §4.4: "admin unlock clears it"). */
+    /** Lifts a lockout after too many wrong passwords (docs/behaviour-and-errors.md §4.4: "admin unlock clears it"). */
     async unlock(poolId: string, userId: string, userIdType?: UserIdType) {
       const u = await user(poolId, userId, userIdType);
       await loginGuard.unlockUser(poolId, u.id);
