@@ -22,35 +22,40 @@ export interface KeyRotationDeps {
   clock: Clock;
 }
 
-export function createKeyRotation({ repos, signingKeys, clock }: KeyRotationDeps) {
-  /** The longest JWT lifetime any application issues (refresh tokens are opaque, not signed). */
-  async function longestTokenLifetimeMs(): Promise<number> {
-    let longest = 0;
-    for (const pool of await repos.pools.listPools()) {
-      for (const app of await repos.applications.listApplicationsByPool(pool.id)) {
-        const c = appConfig(app);
-        longest = Math.max(longest, c.accessTokenExpiresIn, c.idTokenExpiresIn);
-      }
-    }
-    return longest * 1000;
-  }
+export function createKeyRotation(deps: KeyRotationDeps) {
+  return {
+    rotate: (options: { force?: boolean } = {}) => rotateSigningKeys(deps, options),
+  };
+}
 
-  async function rotate(options: { force?: boolean } = {}): Promise<RotationResult> {
-    const published = await repos.signingKeys.listPublishedSigningKeys();
-    const current = published.find((k) => k.status === "current");
-    const previous = published.find((k) => k.status === "previous");
-    if (previous && !options.force) {
-      // Nodes may sign with a demoted key until they reload; its tokens live one lifetime more.
-      const safeAt = previous.updated_at + KEY_RELOAD_INTERVAL_MS + (await longestTokenLifetimeMs());
-      if (safeAt > clock.now()) {
-        throw new ApiError("KEY_ROTATION_TOO_SOON", {
-          message: `The previous signing key ${previous.kid} may still sign live tokens until ${new Date(safeAt).toISOString()}; rotating now would retire it early (use --force to rotate anyway)`,
-        });
-      }
+/** The longest JWT lifetime any application issues (refresh tokens are opaque, not signed). */
+async function longestTokenLifetimeMs(repos: Repositories): Promise<number> {
+  let longest = 0;
+  for (const pool of await repos.pools.listPools()) {
+    for (const app of await repos.applications.listApplicationsByPool(pool.id)) {
+      const c = appConfig(app);
+      longest = Math.max(longest, c.accessTokenExpiresIn, c.idTokenExpiresIn);
     }
-    const kid = await signingKeys.rotate();
-    return { kid, previousKid: current?.kid, retiredKid: previous?.kid };
   }
+  return longest * 1000;
+}
 
-  return { rotate };
+async function rotateSigningKeys(
+  { repos, signingKeys, clock }: KeyRotationDeps,
+  options: { force?: boolean },
+): Promise<RotationResult> {
+  const published = await repos.signingKeys.listPublishedSigningKeys();
+  const current = published.find((k) => k.status === "current");
+  const previous = published.find((k) => k.status === "previous");
+  if (previous && !options.force) {
+    // Nodes may sign with a demoted key until they reload; its tokens live one lifetime more.
+    const safeAt = previous.updated_at + KEY_RELOAD_INTERVAL_MS + (await longestTokenLifetimeMs(repos));
+    if (safeAt > clock.now()) {
+      throw new ApiError("KEY_ROTATION_TOO_SOON", {
+        message: `The previous signing key ${previous.kid} may still sign live tokens until ${new Date(safeAt).toISOString()}; rotating now would retire it early (use --force to rotate anyway)`,
+      });
+    }
+  }
+  const kid = await signingKeys.rotate();
+  return { kid, previousKid: current?.kid, retiredKid: previous?.kid };
 }
