@@ -2,8 +2,10 @@ import path from "node:path";
 
 /**
  * The one configuration schema. Every option has an environment variable, a default and a
- * doc line; `loadConfig` validates all of them at boot and names the option that is wrong.
- * The README's configuration table is generated from `configOptions` (`npm run config-table`).
+ * doc line; `loadConfig` validates all of them at boot and names the option that is wrong, and
+ * refuses a `GATEHOUSE_*` variable it does not know (a misspelt option would otherwise be
+ * silently ignored). The README's configuration table is generated from `configGroups`
+ * (`npm run docs`).
  */
 export class ConfigError extends Error {}
 
@@ -81,7 +83,10 @@ function opt<T>(o: Option<T>): Option<T> {
   return o;
 }
 
-export const configOptions = {
+// The schema is grouped by capability; the README's table follows the same groups. A group's
+// options resolve in order, and the groups in the order of `configGroups`: a computed default
+// may read only options resolved before it (`Earlier`).
+const server = {
   port: opt({
     env: ["GATEHOUSE_PORT", "PORT"],
     doc: "TCP port to listen on",
@@ -94,6 +99,28 @@ export const configOptions = {
     default: "0.0.0.0",
     parse: str,
   }),
+  publicUrl: opt({
+    env: ["GATEHOUSE_PUBLIC_URL"],
+    doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`",
+    default: (c: Earlier) => `http://localhost:${c.port ?? 3000}`,
+    defaultDoc: "http://localhost:<port>",
+    parse: url(["http:", "https:"]),
+  }),
+  trustProxy: opt({
+    env: ["GATEHOUSE_TRUST_PROXY"],
+    doc: "Trust X-Forwarded-* headers (set when running behind a reverse proxy)",
+    default: false,
+    parse: bool,
+  }),
+  bodyLimit: opt({
+    env: ["GATEHOUSE_BODY_LIMIT"],
+    doc: "Largest accepted request body, in bytes",
+    default: 102400,
+    parse: int(1024, 10 * 1024 * 1024),
+  }),
+};
+
+const storage = {
   dataDir: opt({
     env: ["GATEHOUSE_DATA_DIR"],
     doc: "Directory for the embedded database and bootstrap.json",
@@ -125,13 +152,21 @@ export const configOptions = {
     default: 30_000,
     parse: int(0, 3_600_000),
   }),
-  publicUrl: opt({
-    env: ["GATEHOUSE_PUBLIC_URL"],
-    doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`",
-    default: (c: Earlier) => `http://localhost:${c.port ?? 3000}`,
-    defaultDoc: "http://localhost:<port>",
-    parse: url(["http:", "https:"]),
+  redisUrl: opt<string | undefined>({
+    env: ["GATEHOUSE_REDIS_URL"],
+    doc: "When set, the shared counters (code cooldowns and caps, sign-in lockouts), the management nonce cache and session-end broadcasts use Redis; codes and one-time tokens stay in the database (consumed in the same transaction as the change they allow)",
+    default: undefined,
+    parse: optionalUrl(["redis:", "rediss:"]),
   }),
+  redisKeyPrefix: opt({
+    env: ["GATEHOUSE_REDIS_KEY_PREFIX"],
+    doc: "Prefix of every Redis key, so several deployments (or test runs) can share one Redis",
+    default: "gatehouse:",
+    parse: str,
+  }),
+};
+
+const security = {
   secret: opt<string | undefined>({
     env: ["GATEHOUSE_SECRET"],
     doc: "Server secret keying the hashes of codes and tokens (≥ 32 chars); generated and stored in the database when unset",
@@ -139,24 +174,9 @@ export const configOptions = {
     defaultDoc: "generated at first start",
     parse: secret,
   }),
-  logLevel: opt({
-    env: ["GATEHOUSE_LOG_LEVEL", "LOG_LEVEL"],
-    doc: "Log level",
-    default: "info" as "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent",
-    parse: oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"),
-  }),
-  bodyLimit: opt({
-    env: ["GATEHOUSE_BODY_LIMIT"],
-    doc: "Largest accepted request body, in bytes",
-    default: 102400,
-    parse: int(1024, 10 * 1024 * 1024),
-  }),
-  trustProxy: opt({
-    env: ["GATEHOUSE_TRUST_PROXY"],
-    doc: "Trust X-Forwarded-* headers (set when running behind a reverse proxy)",
-    default: false,
-    parse: bool,
-  }),
+};
+
+const messaging = {
   smsSender: opt({
     env: ["GATEHOUSE_SMS_SENDER"],
     doc: "How SMS are delivered: `log` (development: prints codes), `memory` (tests), `webhook`",
@@ -187,12 +207,6 @@ export const configOptions = {
     default: undefined,
     parse: optionalStr,
   }),
-  messageBacklog: opt({
-    env: ["GATEHOUSE_MESSAGE_BACKLOG"],
-    doc: "Most SMS and emails in delivery at once; past it code sends answer 503 (a gateway that is not keeping up)",
-    default: 1000,
-    parse: int(1, 1_000_000),
-  }),
   smtpUrl: opt<string | undefined>({
     env: ["GATEHOUSE_SMTP_URL"],
     doc: "SMTP server for the `smtp` email sender, e.g. smtp://user:pass@host:587",
@@ -205,6 +219,15 @@ export const configOptions = {
     default: "Gatehouse <no-reply@localhost>",
     parse: str,
   }),
+  messageBacklog: opt({
+    env: ["GATEHOUSE_MESSAGE_BACKLOG"],
+    doc: "Most SMS and emails in delivery at once; past it code sends answer 503 (a gateway that is not keeping up)",
+    default: 1000,
+    parse: int(1, 1_000_000),
+  }),
+};
+
+const codes = {
   codeTargetHourlyLimit: opt({
     env: ["GATEHOUSE_CODE_TARGET_HOURLY_LIMIT"],
     doc: "Most codes sent to one phone or email per hour (server-wide default; pools may override)",
@@ -217,25 +240,101 @@ export const configOptions = {
     default: 30,
     parse: int(1, 1_000_000_000),
   }),
-  redisUrl: opt<string | undefined>({
-    env: ["GATEHOUSE_REDIS_URL"],
-    doc: "When set, the shared counters (code cooldowns and caps, sign-in lockouts), the management nonce cache and session-end broadcasts use Redis; codes and one-time tokens stay in the database (consumed in the same transaction as the change they allow)",
-    default: undefined,
-    parse: optionalUrl(["redis:", "rediss:"]),
-  }),
-  redisKeyPrefix: opt({
-    env: ["GATEHOUSE_REDIS_KEY_PREFIX"],
-    doc: "Prefix of every Redis key, so several deployments (or test runs) can share one Redis",
-    default: "gatehouse:",
-    parse: str,
+};
+
+const logging = {
+  logLevel: opt({
+    env: ["GATEHOUSE_LOG_LEVEL", "LOG_LEVEL"],
+    doc: "Log level",
+    default: "info" as "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent",
+    parse: oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"),
   }),
 };
 
+export const configGroups = [
+  { title: "Server and HTTP", options: server },
+  { title: "Storage", options: storage },
+  { title: "Security and secrets", options: security },
+  { title: "Messaging (SMS and email)", options: messaging },
+  { title: "Verification codes", options: codes },
+  { title: "Logging", options: logging },
+] as const;
+
+export const configOptions = { ...server, ...storage, ...security, ...messaging, ...codes, ...logging };
 type Options = typeof configOptions;
 export type Config = { [K in keyof Options]: Options[K] extends Option<infer T> ? T : never };
 
-/** Build the config from an environment (process.env by default) plus explicit overrides. */
+/**
+ * `GATEHOUSE_*` variables that are not server options: the repository's tests, bench and soak
+ * read them, and the servers and CLI commands those start inherit their environment.
+ */
+export const toolingVariables: readonly string[] = [
+  "GATEHOUSE_TEST_PG_URL",
+  "GATEHOUSE_TEST_REDIS_URL",
+  "GATEHOUSE_BENCH_PG_URL",
+  "GATEHOUSE_CRASH_ROUNDS",
+  "GATEHOUSE_FUZZ_SCALE",
+  "GATEHOUSE_FUZZ_SEED",
+  "GATEHOUSE_FUZZ_STATS",
+  "GATEHOUSE_SOAK_SECONDS",
+  "GATEHOUSE_SOAK_TARGETS",
+  "GATEHOUSE_SOAK_REDIS",
+];
+
+const PREFIX = "GATEHOUSE_";
+const optionVariables = (Object.values(configOptions) as Option<unknown>[]).flatMap((o) => o.env);
+const knownVariables = new Set([...optionVariables, ...toolingVariables]);
+
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+ * neighbours each cost 1. Written here rather than taken from a package: a dozen lines, used
+ * for one error message at boot.
+ */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known `GATEHOUSE_*` name closest to `name` (first in schema order on a tie). */
+function closestVariable(name: string): string {
+  let best = "";
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const known of knownVariables) {
+    if (!known.startsWith(PREFIX)) continue;
+    const distance = editDistance(name, known);
+    if (distance < bestDistance) [best, bestDistance] = [known, distance];
+  }
+  return best;
+}
+
+function assertKnownVariables(env: NodeJS.ProcessEnv): void {
+  const unknown = Object.keys(env).filter((k) => k.startsWith(PREFIX) && !knownVariables.has(k));
+  if (unknown.length === 0) return;
+  throw new ConfigError(
+    unknown
+      .sort()
+      .map((k) => `${k} is not a Gatehouse option; did you mean ${closestVariable(k)}?`)
+      .join("\n"),
+  );
+}
+
+/**
+ * Build the config from an environment (process.env by default) plus explicit overrides. An
+ * unknown `GATEHOUSE_*` variable is an error naming the closest known one.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  assertKnownVariables(env);
   const out: Partial<Config> = {};
   for (const [key, o] of Object.entries(configOptions) as [keyof Config, Option<unknown>][]) {
     if (key in overrides) {
@@ -264,11 +363,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return config;
 }
 
-/** Markdown table of every option, for the README. */
+/** Markdown tables of every option, one per group, for the README. */
 export function configTable(): string {
-  const rows = (Object.values(configOptions) as Option<unknown>[]).map((o) => {
-    const def = o.defaultDoc ?? (o.default === undefined ? "—" : String(o.default));
-    return `| ${o.env.map((e) => `\`${e}\``).join(", ")} | ${o.doc} | \`${def}\` |`;
-  });
-  return ["| Variable | Meaning | Default |", "|---|---|---|", ...rows].join("\n");
+  return configGroups
+    .map(({ title, options }) => {
+      const rows = (Object.values(options) as Option<unknown>[]).map((o) => {
+        const def = o.defaultDoc ?? (o.default === undefined ? "—" : String(o.default));
+        return `| ${o.env.map((e) => `\`${e}\``).join(", ")} | ${o.doc} | \`${def}\` |`;
+      });
+      return [`**${title}**`, "", "| Variable | Meaning | Default |", "|---|---|---|", ...rows].join("\n");
+    })
+    .join("\n\n");
 }

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
-import { ConfigError, configTable, loadConfig } from "../src/config.js";
+import {
+  ConfigError,
+  configGroups,
+  configOptions,
+  configTable,
+  editDistance,
+  loadConfig,
+  toolingVariables,
+} from "../src/config.js";
 
 describe("configuration", () => {
   it("has a default for every option", () => {
@@ -68,5 +77,79 @@ describe("configuration", () => {
   it("the README's configuration table is the one generated from the schema (run `npm run docs`)", () => {
     const readme = fs.readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
     assert.ok(readme.includes(configTable()), "README.md config table is stale: run `npm run docs`");
+  });
+
+  it("an unknown GATEHOUSE_* variable stops the start, naming it and the closest option", () => {
+    assert.throws(
+      () => loadConfig({ GATEHOUSE_DATABSE_URL: "sqlite:x.db" }),
+      (e) =>
+        e instanceof ConfigError &&
+        e.message === "GATEHOUSE_DATABSE_URL is not a Gatehouse option; did you mean GATEHOUSE_DATABASE_URL?",
+    );
+    assert.throws(
+      () => loadConfig({ GATEHOUSE_PROT: "80", GATEHOUSE_LOGLEVEL: "info" }),
+      (e) =>
+        e instanceof ConfigError &&
+        /GATEHOUSE_LOGLEVEL is not a Gatehouse option; did you mean GATEHOUSE_LOG_LEVEL\?/.test(e.message) &&
+        /GATEHOUSE_PROT is not a Gatehouse option; did you mean GATEHOUSE_PORT\?/.test(e.message),
+    );
+  });
+
+  it("variables without the GATEHOUSE_ prefix, and the tooling's own GATEHOUSE_* variables, are not refused", () => {
+    const env: Record<string, string> = { HOME: "/root", GATEHOUSE: "x", NODE_ENV: "test" };
+    for (const name of toolingVariables) env[name] = "1";
+    assert.equal(loadConfig(env).port, 3000);
+  });
+
+  it("every GATEHOUSE_* variable the repository reads is an option or a known tooling variable", () => {
+    // The README is linked into the test runner's mirror; its real location is the repository root.
+    const root = path.dirname(fs.realpathSync(new URL("../../../README.md", import.meta.url)));
+    const self = path.join(root, "packages/server/test/config.test.ts");
+    const skip = new Set(["node_modules", "dist", ".git", ".tmp", "data"]);
+    const found = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!skip.has(entry.name)) walk(p);
+        } else if (/\.(ts|mjs|sh)$/.test(entry.name) && p !== self) {
+          for (const [name] of fs.readFileSync(p, "utf8").matchAll(/GATEHOUSE_[A-Z0-9_]*[A-Z0-9]\b/g)) {
+            found.add(name);
+          }
+        }
+      }
+    };
+    walk(root);
+    assert.ok(
+      found.has("GATEHOUSE_DATABASE_URL") && found.has("GATEHOUSE_TEST_PG_URL"),
+      "the scan found the sources",
+    );
+    const options = Object.values(configOptions).flatMap((o) => o.env);
+    const unknown = [...found].filter((n) => !options.includes(n) && !toolingVariables.includes(n));
+    assert.deepEqual(
+      unknown,
+      [],
+      "add them to configOptions, or to toolingVariables if the server does not read them",
+    );
+  });
+
+  it("edit distance counts insertions, deletions, substitutions and neighbour swaps as one", () => {
+    assert.equal(editDistance("", ""), 0);
+    assert.equal(editDistance("abc", ""), 3);
+    assert.equal(editDistance("DATABSE", "DATABASE"), 1);
+    assert.equal(editDistance("PROT", "PORT"), 1);
+    assert.equal(editDistance("HOST", "POST"), 1);
+    assert.equal(editDistance("kitten", "sitting"), 3);
+  });
+
+  it("the table has one sub-table per capability group, each option in exactly one", () => {
+    const table = configTable();
+    for (const { title } of configGroups) assert.ok(table.includes(`**${title}**\n`), title);
+    const grouped = configGroups.flatMap((g) => Object.keys(g.options));
+    assert.deepEqual([...grouped].sort(), Object.keys(configOptions).sort());
+    assert.equal(new Set(grouped).size, grouped.length);
+    for (const name of Object.values(configOptions).flatMap((o) => o.env)) {
+      assert.equal(table.split(`\`${name}\``).length - 1, 1, name);
+    }
   });
 });
