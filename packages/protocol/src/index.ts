@@ -5,6 +5,7 @@ export * from "./login-history.js";
 export * from "./management-apps.js";
 export * from "./management-keys.js";
 export * from "./management-settings.js";
+export * from "./management-signature.js";
 export * from "./management-users.js";
 export * from "./messages.js";
 export * from "./oidc.js";

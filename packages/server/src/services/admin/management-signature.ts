@@ -1,11 +1,15 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import {
+  canonicalHeaders as canonicalHeaderLines,
+  canonicalResource,
+  stringToSign,
+} from "@gatehouse/protocol";
 
 /**
- * GenAuth's management request signature, reproduced exactly (wire contract §1.4.2):
- *   stringToSign = METHOD \n canonicalHeaders canonicalResource
- *   signature    = base64(HMAC-SHA1(accessKeySecret, stringToSign))
- * The server rebuilds what the SDK signed from what reached the wire; where that is ambiguous
- * (params that were all undefined) every candidate is tried.
+ * GenAuth's management request signature, verified (docs/wire-contract.md §1.4.2). The canonical
+ * string is built by @gatehouse/protocol, the same code the SDK signs with; this module rebuilds
+ * the SDK's parameters from what reached the wire and where that is ambiguous (params that were
+ * all undefined) tries every candidate.
  */
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -28,18 +32,19 @@ export function parseSignatureAuthorization(
 }
 
 function headerValue(v: string | string[] | undefined): string {
-  const s = Array.isArray(v) ? v.join(", ") : (v ?? "");
-  return s.replace(/[\t\n\r\f]/g, " ").trim();
+  return Array.isArray(v) ? v.join(", ") : (v ?? "");
+}
+
+/** Header names lower-cased and repeated headers joined, as the SDK held them before sending. */
+function sentHeaders(headers: HeaderBag): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(headers)) out[k.toLowerCase()] = headerValue(headers[k]);
+  return out;
 }
 
 /** `date` and every `x-authing-*` header, sorted by name, one `name:value\n` each. */
 export function canonicalHeaders(headers: HeaderBag): string {
-  return Object.keys(headers)
-    .map((k) => k.toLowerCase())
-    .filter((k) => k.startsWith("x-authing-") || k === "date")
-    .sort()
-    .map((k) => `${k}:${headerValue(headers[k])}\n`)
-    .join("");
+  return canonicalHeaderLines(sentHeaders(headers));
 }
 
 /** GET: the query decoded (`+` is a space), `k[]` repeats folded back into the JSON array the SDK signed. */
@@ -76,23 +81,36 @@ export function bodyParams(body: unknown): Map<string, string> {
   return out;
 }
 
+/**
+ * The parameter objects the SDK may have signed for this request (usually exactly one). With none
+ * on the wire it signed either no parameters (`path`) or only undefined ones (`path?`).
+ */
+function candidateParams(method: string, url: string, body: unknown): Record<string, string | undefined>[] {
+  const params = method.toUpperCase() === "GET" ? queryParams(url) : bodyParams(body);
+  if (params.size === 0) return [{}, { unset: undefined }];
+  return [Object.fromEntries(params)];
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
 /** The canonical resources the SDK may have signed for this request (usually exactly one). */
 export function canonicalResources(method: string, url: string, body: unknown): string[] {
-  const q = url.indexOf("?");
-  const path = q < 0 ? url : url.slice(0, q);
-  const params = method.toUpperCase() === "GET" ? queryParams(url) : bodyParams(body);
-  if (params.size === 0) return [path, `${path}?`];
-  const keys = [...params.keys()].sort();
-  return [`${path}?${keys.map((k) => `${k}=${params.get(k)}`).join("&")}`];
+  const path = pathOf(url);
+  return candidateParams(method, url, body).map((p) => canonicalResource(path, p));
 }
 
 export function stringsToSign(req: SignedRequest): string[] {
-  const head = `${req.method.toUpperCase()}\n${canonicalHeaders(req.headers)}`;
-  return canonicalResources(req.method, req.url, req.body).map((r) => head + r);
+  const method = req.method.toUpperCase();
+  const path = pathOf(req.url);
+  const headers = sentHeaders(req.headers);
+  return candidateParams(req.method, req.url, req.body).map((p) => stringToSign(method, path, headers, p));
 }
 
-export function sign(secret: string, stringToSign: string): string {
-  return createHmac("sha1", secret).update(Buffer.from(stringToSign, "utf8")).digest("base64");
+export function sign(secret: string, toSign: string): string {
+  return createHmac("sha1", secret).update(Buffer.from(toSign, "utf8")).digest("base64");
 }
 
 /** Constant-time comparison against every candidate. */
