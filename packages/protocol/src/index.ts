@@ -9,6 +9,7 @@ export * from "./management-signature.js";
 export * from "./management-users.js";
 export * from "./messages.js";
 export * from "./oidc.js";
+export * from "./paths.js";
 export * from "./profile.js";
 export * from "./public.js";
 export * from "./settings.js";

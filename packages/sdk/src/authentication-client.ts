@@ -1,4 +1,5 @@
 import type { CountryDto, UserDto } from "@gatehouse/protocol";
+import { authPaths } from "@gatehouse/protocol";
 import { AuthenticationCore } from "./client-core.js";
 import type { Envelope } from "./errors.js";
 import type {
@@ -57,7 +58,7 @@ export class AuthenticationClient extends AuthenticationCore {
           : dto.options,
       };
     }
-    return this.api("POST", "/api/v3/signup", { body });
+    return this.api("POST", authPaths.signup, { body });
   }
 
   signUpByEmailPassword(req: { email: string; password: string } & SignUpExtras) {
@@ -101,7 +102,7 @@ export class AuthenticationClient extends AuthenticationCore {
       };
     }
     const basic = this.options.tokenEndPointAuthMethod === "client_secret_basic";
-    const res = await this.api<LoginTokenResponseDataDto>("POST", "/api/v3/signin", { body, basic });
+    const res = await this.api<LoginTokenResponseDataDto>("POST", authPaths.signin, { body, basic });
     if (res.statusCode === 200) this.keepTokens(res.data);
     return res;
   }
@@ -157,16 +158,16 @@ export class AuthenticationClient extends AuthenticationCore {
   // ------------------------------------------------------------ messages (wire contract §3b)
 
   sendSms(dto: SendSmsDto): Promise<Envelope<undefined>> {
-    return this.api("POST", "/api/v3/send-sms", { body: dto });
+    return this.api("POST", authPaths.sendSms, { body: dto });
   }
 
   sendEmail(dto: SendEmailDto): Promise<Envelope<undefined>> {
-    return this.api("POST", "/api/v3/send-email", { body: dto });
+    return this.api("POST", authPaths.sendEmail, { body: dto });
   }
 
   /** Checks a code without consuming it. */
   preCheckCode(dto: PreCheckCodeDto): Promise<Envelope<PreCheckCodeDataDto>> {
-    return this.api("POST", "/api/v3/pre-check-code", { body: dto });
+    return this.api("POST", authPaths.preCheckCode, { body: dto });
   }
 
   // ------------------------------------------------------------ user information (wire contract §3c)
@@ -175,33 +176,33 @@ export class AuthenticationClient extends AuthenticationCore {
     query: { withCustomData?: boolean; withIdentities?: boolean; withDepartmentIds?: boolean } = {},
   ): Promise<Envelope<UserDto>> {
     const { withCustomData = false, withIdentities = false, withDepartmentIds = false } = query;
-    return this.api("GET", "/api/v3/get-profile", {
+    return this.api("GET", authPaths.getProfile, {
       query: { withCustomData, withIdentities, withDepartmentIds },
     });
   }
 
   updateProfile(dto: UpdateUserProfileDto): Promise<Envelope<UserDto>> {
-    return this.api("POST", "/api/v3/update-profile", { body: dto });
+    return this.api("POST", authPaths.updateProfile, { body: dto });
   }
 
   bindEmail(dto: BindEmailDto): Promise<Envelope<undefined>> {
-    return this.api("POST", "/api/v3/bind-email", { body: dto });
+    return this.api("POST", authPaths.bindEmail, { body: dto });
   }
 
   unbindEmail(dto: UnbindEmailDto): Promise<Envelope<undefined>> {
-    return this.api("POST", "/api/v3/unbind-email", { body: dto });
+    return this.api("POST", authPaths.unbindEmail, { body: dto });
   }
 
   bindPhone(dto: BindPhoneDto): Promise<Envelope<undefined>> {
-    return this.api("POST", "/api/v3/bind-phone", { body: dto });
+    return this.api("POST", authPaths.bindPhone, { body: dto });
   }
 
   unbindPhone(dto: UnbindPhoneDto): Promise<Envelope<undefined>> {
-    return this.api("POST", "/api/v3/unbind-phone", { body: dto });
+    return this.api("POST", authPaths.unbindPhone, { body: dto });
   }
 
   getSecurityLevel(): Promise<Envelope<GetSecurityInfoDto>> {
-    return this.api("GET", "/api/v3/get-security-info");
+    return this.api("GET", authPaths.getSecurityInfo);
   }
 
   async updatePassword(dto: UpdatePasswordDto): Promise<Envelope<undefined>> {
@@ -216,39 +217,39 @@ export class AuthenticationClient extends AuthenticationCore {
       oldPassword: old?.password,
       passwordEncryptType: next.passwordEncryptType,
     };
-    return this.api("POST", "/api/v3/update-password", { body });
+    return this.api("POST", authPaths.updatePassword, { body });
   }
 
   verifyUpdateEmailRequest(
     dto: VerifyUpdateEmailRequestDto,
   ): Promise<Envelope<{ updateEmailToken: string; tokenExpiresIn: number }>> {
-    return this.api("POST", "/api/v3/verify-update-email-request", { body: dto });
+    return this.api("POST", authPaths.verifyUpdateEmailRequest, { body: dto });
   }
 
   updateEmail(dto: UpdateEmailDto): Promise<Envelope<SuccessDto>> {
-    return this.api("POST", "/api/v3/update-email", { body: dto });
+    return this.api("POST", authPaths.updateEmail, { body: dto });
   }
 
   verifyUpdatePhoneRequest(
     dto: VerifyUpdatePhoneRequestDto,
   ): Promise<Envelope<{ updatePhoneToken: string; tokenExpiresIn: number }>> {
-    return this.api("POST", "/api/v3/verify-update-phone-request", { body: dto });
+    return this.api("POST", authPaths.verifyUpdatePhoneRequest, { body: dto });
   }
 
   updatePhone(dto: UpdatePhoneDto): Promise<Envelope<SuccessDto>> {
-    return this.api("POST", "/api/v3/update-phone", { body: dto });
+    return this.api("POST", authPaths.updatePhone, { body: dto });
   }
 
   /** Forgot-password step 1 (no signed-in user needed). */
   verifyResetPasswordRequest(
     dto: VerifyResetPasswordRequestDto,
   ): Promise<Envelope<{ passwordResetToken: string; tokenExpiresIn: number }>> {
-    return this.api("POST", "/api/v3/verify-reset-password-request", { body: dto });
+    return this.api("POST", authPaths.verifyResetPasswordRequest, { body: dto });
   }
 
   async resetPassword(dto: ResetPasswordDto): Promise<Envelope<SuccessDto>> {
     const p = await this.preparePassword(dto.password, dto.passwordEncryptType);
-    return this.api("POST", "/api/v3/reset-password", { body: { ...dto, ...p } });
+    return this.api("POST", authPaths.resetPassword, { body: { ...dto, ...p } });
   }
 
   async verifyDeleteAccountRequest(
@@ -262,12 +263,12 @@ export class AuthenticationClient extends AuthenticationCore {
       );
       body = { ...dto, passwordPayload: p };
     }
-    return this.api("POST", "/api/v3/verify-delete-account-request", { body });
+    return this.api("POST", authPaths.verifyDeleteAccountRequest, { body });
   }
 
   /** Deletes the signed-in user; the kept tokens are forgotten on success. */
   async deleteAccount(dto: DeleteAccountDto): Promise<Envelope<SuccessDto>> {
-    const res = await this.api<SuccessDto>("POST", "/api/v3/delete-account", { body: dto });
+    const res = await this.api<SuccessDto>("POST", authPaths.deleteAccount, { body: dto });
     if (res.statusCode === 200) this.setTokenSet(undefined);
     return res;
   }
@@ -277,7 +278,7 @@ export class AuthenticationClient extends AuthenticationCore {
     if (dto.password !== undefined) {
       body = { ...dto, ...(await this.preparePassword(dto.password, dto.passwordEncryptType)) };
     }
-    return this.api("POST", "/api/v3/validate-password", { body });
+    return this.api("POST", authPaths.validatePassword, { body });
   }
 
   // ------------------------------------------------------------ user resources (wire contract §3f)
@@ -294,16 +295,16 @@ export class AuthenticationClient extends AuthenticationCore {
     } = {},
   ): Promise<Envelope<Paginated<LoginHistoryDto>>> {
     const { page = 1, limit = 10, ...rest } = query;
-    return this.api("GET", "/api/v3/get-my-login-history", { query: { ...rest, page, limit } });
+    return this.api("GET", authPaths.getMyLoginHistory, { query: { ...rest, page, limit } });
   }
 
   getLoggedInApps(): Promise<Envelope<LoggedInAppDto[]>> {
-    return this.api("GET", "/api/v3/get-my-logged-in-apps");
+    return this.api("GET", authPaths.getMyLoggedInApps);
   }
 
   // ------------------------------------------------------------ public (wire contract §3h)
 
   getCountryList(): Promise<Envelope<CountryDto[]>> {
-    return this.api("GET", "/api/v3/get-country-list");
+    return this.api("GET", authPaths.getCountryList);
   }
 }

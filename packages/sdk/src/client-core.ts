@@ -1,4 +1,5 @@
 import type { SystemInfo } from "@gatehouse/protocol";
+import { authPaths, OIDC_ISSUER_PATH, oidcPaths } from "@gatehouse/protocol";
 import type { JSONWebKeySet } from "jose";
 import { type Envelope, GatehouseError } from "./errors.js";
 import { encryptPassword, importRsaPublicKey } from "./rsa.js";
@@ -133,7 +134,7 @@ export class AuthenticationCore {
       fetch: options.fetch,
     });
     this.verifier = new TokenVerifier(
-      () => this.oidcGet<JSONWebKeySet>("/oidc/.well-known/jwks.json"),
+      () => this.oidcGet<JSONWebKeySet>(oidcPaths.jwks),
       options.jwksCooldown,
     );
     if (options.accessToken) this.setAccessToken(options.accessToken);
@@ -295,7 +296,7 @@ export class AuthenticationCore {
     options: { codeVerifier?: string } = {},
   ): Promise<OIDCTokenResponse> {
     const tokens = await this.oidcPost<OIDCTokenResponse>(
-      "/oidc/token",
+      oidcPaths.token,
       {
         grant_type: "authorization_code",
         code,
@@ -316,7 +317,7 @@ export class AuthenticationCore {
     const rt = refreshToken ?? this.tokens?.refreshToken;
     if (!rt) throw new Error("No refresh token: sign in with scope offline_access first");
     const tokens = await this.oidcPost<OIDCTokenResponse>(
-      "/oidc/token",
+      oidcPaths.token,
       { grant_type: "refresh_token", refresh_token: rt },
       this.options.tokenEndPointAuthMethod ?? "client_secret_post",
     );
@@ -326,7 +327,7 @@ export class AuthenticationCore {
 
   async introspectToken(token: string): Promise<TokenIntrospectResponse> {
     return this.oidcPost<TokenIntrospectResponse>(
-      "/oidc/token/introspection",
+      oidcPaths.introspection,
       { token },
       this.options.introspectionEndPointAuthMethod ?? "client_secret_post",
     );
@@ -335,7 +336,7 @@ export class AuthenticationCore {
   /** Revokes an access or refresh token; forgets the kept tokens when it is one of them. */
   async revokeToken(token: string): Promise<true> {
     await this.oidcPost<unknown>(
-      "/oidc/token/revocation",
+      oidcPaths.revocation,
       { token },
       this.options.revocationEndPointAuthMethod ?? "client_secret_post",
     );
@@ -353,14 +354,14 @@ export class AuthenticationCore {
     if (method === "GET" && place === "body") throw new Error("tokenPlace body needs method POST");
     if (method === "GET") {
       return place === "header"
-        ? this.oidcGet("/oidc/me", undefined, { authorization: `Bearer ${accessToken}` })
-        : this.oidcGet("/oidc/me", { access_token: accessToken });
+        ? this.oidcGet(oidcPaths.userInfo, undefined, { authorization: `Bearer ${accessToken}` })
+        : this.oidcGet(oidcPaths.userInfo, { access_token: accessToken });
     }
-    if (place === "body") return this.oidcPost("/oidc/me", { access_token: accessToken }, "bearer");
-    if (place === "header") return this.oidcPost("/oidc/me", {}, "bearer", accessToken);
+    if (place === "body") return this.oidcPost(oidcPaths.userInfo, { access_token: accessToken }, "bearer");
+    if (place === "header") return this.oidcPost(oidcPaths.userInfo, {}, "bearer", accessToken);
     const res = await this.transport.request({
       method: "POST",
-      path: "/oidc/me",
+      path: oidcPaths.userInfo,
       query: { access_token: accessToken },
       form: {},
       headers: { "x-authing-app-id": this.options.appId },
@@ -369,7 +370,10 @@ export class AuthenticationCore {
   }
 
   private verifyDefaults() {
-    return { issuer: this.options.issuer ?? `${this.options.appHost}/oidc`, audience: this.options.appId };
+    return {
+      issuer: this.options.issuer ?? `${this.options.appHost}${OIDC_ISSUER_PATH}`,
+      audience: this.options.appId,
+    };
   }
 
   /**
@@ -434,7 +438,7 @@ export class AuthenticationCore {
       code_challenge_method: options.codeChallenge ? (options.codeChallengeMethod ?? "S256") : undefined,
       prompt,
     });
-    return { url: `${this.options.appHost}/oidc/auth?${qs}`, state, nonce };
+    return { url: `${this.options.appHost}${oidcPaths.authorize}?${qs}`, state, nonce };
   }
 
   /** `{appHost}/oidc/session/end?…` (wire contract §2.7). */
@@ -445,7 +449,7 @@ export class AuthenticationCore {
       state: redirectUri ? options.state : undefined,
       id_token_hint: options.idToken,
     });
-    return `${this.options.appHost}/oidc/session/end?${qs}`;
+    return `${this.options.appHost}${oidcPaths.endSession}?${qs}`;
   }
 
   // ------------------------------------------------------------ passwords
@@ -454,7 +458,7 @@ export class AuthenticationCore {
   async getSystemInfo(): Promise<SystemInfo> {
     const res = await this.transport.request({
       method: "GET",
-      path: "/api/v3/system",
+      path: authPaths.system,
       headers: { "x-authing-app-id": this.options.appId },
       idempotent: true,
     });
@@ -465,7 +469,7 @@ export class AuthenticationCore {
       statusCode: failure?.statusCode ?? res.status,
       apiCode: failure?.apiCode,
       requestId: failure?.requestId,
-      message: failure?.message ?? `Unexpected answer from /api/v3/system (HTTP ${res.status})`,
+      message: failure?.message ?? `Unexpected answer from ${authPaths.system} (HTTP ${res.status})`,
       body: res.body,
     });
   }

@@ -1,4 +1,5 @@
 import type { IdentityDto, UserDto } from "@gatehouse/protocol";
+import { managementPaths } from "@gatehouse/protocol";
 import { type Envelope, GatehouseError } from "./errors.js";
 import { authorizationHeader, importHmacKey, makeNonce, stringToSign } from "./signature.js";
 import { type FetchLike, normaliseHost, Transport } from "./transport.js";
@@ -129,17 +130,17 @@ export class ManagementClient {
   // ------------------------------------------------------------ users (wire contract §4)
 
   createUser(dto: CreateUserReqDto): Promise<Envelope<UserDto>> {
-    return this.request("POST", "/api/v3/create-user", { ...dto });
+    return this.request("POST", managementPaths.createUser, { ...dto });
   }
 
   createUsersBatch(dto: CreateUserBatchReqDto): Promise<Envelope<UserDto[]>> {
-    return this.request("POST", "/api/v3/create-users-batch", { ...dto });
+    return this.request("POST", managementPaths.createUsersBatch, { ...dto });
   }
 
   getUser(q: UserRef & Flags & { withPost?: boolean }): Promise<Envelope<UserDto>> {
     const { userId, userIdType = "user_id", flatCustomData = false, withCustomData = false } = q;
     const { withPost = false, withIdentities = false, withDepartmentIds = false } = q;
-    return this.request("GET", "/api/v3/get-user", {
+    return this.request("GET", managementPaths.getUser, {
       userId,
       userIdType,
       flatCustomData,
@@ -153,7 +154,7 @@ export class ManagementClient {
   getUserBatch(q: { userIds: string[]; userIdType?: UserIdType } & Flags): Promise<Envelope<UserDto[]>> {
     const { userIds, userIdType = "user_id", withCustomData = false, flatCustomData = false } = q;
     const { withIdentities = false, withDepartmentIds = false } = q;
-    return this.request("GET", "/api/v3/get-user-batch", {
+    return this.request("GET", managementPaths.getUserBatch, {
       userIds,
       userIdType,
       withCustomData,
@@ -164,7 +165,7 @@ export class ManagementClient {
   }
 
   listUsers(dto: ListUsersRequestDto = {}): Promise<Envelope<Paginated<UserDto>>> {
-    return this.request("POST", "/api/v3/list-users", { ...dto });
+    return this.request("POST", managementPaths.listUsers, { ...dto });
   }
 
   /** The deprecated GET variant of list-users. */
@@ -181,7 +182,7 @@ export class ManagementClient {
   ): Promise<Envelope<Paginated<UserDto>>> {
     const { page = 1, limit = 10, status, updatedAtStart, updatedAtEnd, withCustomData = false } = q;
     const { withPost = false, withIdentities = false, withDepartmentIds = false } = q;
-    return this.request("GET", "/api/v3/list-users", {
+    return this.request("GET", managementPaths.listUsers, {
       page,
       limit,
       status,
@@ -196,22 +197,22 @@ export class ManagementClient {
   }
 
   updateUser(dto: UpdateUserReqDto): Promise<Envelope<UserDto>> {
-    return this.request("POST", "/api/v3/update-user", { ...dto });
+    return this.request("POST", managementPaths.updateUser, { ...dto });
   }
 
   deleteUsersBatch(dto: {
     userIds: string[];
     options?: { userIdType?: UserIdType };
   }): Promise<Envelope<SuccessDto>> {
-    return this.request("POST", "/api/v3/delete-users-batch", { ...dto });
+    return this.request("POST", managementPaths.deleteUsersBatch, { ...dto });
   }
 
   isUserExists(dto: IsUserExistsReqDto): Promise<Envelope<{ exists: boolean }>> {
-    return this.request("POST", "/api/v3/is-user-exists", { ...dto });
+    return this.request("POST", managementPaths.isUserExists, { ...dto });
   }
 
   getUserIdentities(q: UserRef): Promise<Envelope<IdentityDto[]>> {
-    return this.request("GET", "/api/v3/get-user-identities", {
+    return this.request("GET", managementPaths.getUserIdentities, {
       userId: q.userId,
       userIdType: q.userIdType ?? "user_id",
     });
@@ -228,7 +229,7 @@ export class ManagementClient {
     },
   ): Promise<Envelope<Paginated<UserLoginHistoryDto>>> {
     const { userId, userIdType = "user_id", appId, clientIp, start, end, page = 1, limit = 10 } = q;
-    return this.request("GET", "/api/v3/get-user-login-history", {
+    return this.request("GET", managementPaths.getUserLoginHistory, {
       userId,
       userIdType,
       appId,
@@ -241,7 +242,7 @@ export class ManagementClient {
   }
 
   getUserLoggedinApps(q: UserRef): Promise<Envelope<UserLoggedInAppDto[]>> {
-    return this.request("GET", "/api/v3/get-user-loggedin-apps", {
+    return this.request("GET", managementPaths.getUserLoggedinApps, {
       userId: q.userId,
       userIdType: q.userIdType ?? "user_id",
     });
@@ -253,13 +254,13 @@ export class ManagementClient {
     userId: string;
     options?: { userIdType?: UserIdType };
   }): Promise<Envelope<SuccessDto>> {
-    return this.request("POST", "/api/v3/kick-users", { ...dto });
+    return this.request("POST", managementPaths.kickUsers, { ...dto });
   }
 
   // ------------------------------------------------------------ applications
 
   createApplication(dto: CreateApplicationDto): Promise<Envelope<ApplicationDto>> {
-    return this.request("POST", "/api/v3/create-application", { ...dto });
+    return this.request("POST", managementPaths.createApplication, { ...dto });
   }
 
   listApplications(
@@ -274,7 +275,7 @@ export class ManagementClient {
     } = {},
   ): Promise<Envelope<Paginated<ApplicationDto>>> {
     const { page = 1, limit = 10, isIntegrateApp = false, isSelfBuiltApp = false, ssoEnabled = false } = q;
-    return this.request("GET", "/api/v3/list-applications", {
+    return this.request("GET", managementPaths.listApplications, {
       page,
       limit,
       isIntegrateApp,
@@ -286,54 +287,54 @@ export class ManagementClient {
   }
 
   getApplication(q: { appId: string }): Promise<Envelope<ApplicationDto>> {
-    return this.request("GET", "/api/v3/get-application", { appId: q.appId });
+    return this.request("GET", managementPaths.getApplication, { appId: q.appId });
   }
 
   updateApplication(dto: UpdateApplicationDto): Promise<Envelope<SuccessDto>> {
-    return this.request("POST", "/api/v3/update-application", { ...dto });
+    return this.request("POST", managementPaths.updateApplication, { ...dto });
   }
 
   deleteApplication(dto: { appId: string }): Promise<Envelope<SuccessDto>> {
-    return this.request("POST", "/api/v3/delete-application", { ...dto });
+    return this.request("POST", managementPaths.deleteApplication, { ...dto });
   }
 
   getApplicationSecret(q: { appId: string }): Promise<Envelope<{ secret: string }>> {
-    return this.request("GET", "/api/v3/get-application-secret", { appId: q.appId });
+    return this.request("GET", managementPaths.getApplicationSecret, { appId: q.appId });
   }
 
   refreshApplicationSecret(dto: { appId: string }): Promise<Envelope<{ secret: string }>> {
-    return this.request("POST", "/api/v3/refresh-application-secret", { ...dto });
+    return this.request("POST", managementPaths.refreshApplicationSecret, { ...dto });
   }
 
   // ------------------------------------------------------------ pool settings
 
   getSecuritySettings(): Promise<Envelope<SecuritySettingsDto>> {
-    return this.request("GET", "/api/v3/get-security-settings");
+    return this.request("GET", managementPaths.getSecuritySettings);
   }
 
   updateSecuritySettings(dto: UpdateSecuritySettingsDto): Promise<Envelope<SecuritySettingsDto>> {
-    return this.request("POST", "/api/v3/update-security-settings", { ...dto });
+    return this.request("POST", managementPaths.updateSecuritySettings, { ...dto });
   }
 
   getGlobalMfaSettings(): Promise<Envelope<MfaSettingsDto>> {
-    return this.request("GET", "/api/v3/get-global-mfa-settings");
+    return this.request("GET", managementPaths.getGlobalMfaSettings);
   }
 
   updateGlobalMfaSettings(dto: MfaSettingsDto): Promise<Envelope<MfaSettingsDto>> {
-    return this.request("POST", "/api/v3/update-global-mfa-settings", { ...dto });
+    return this.request("POST", managementPaths.updateGlobalMfaSettings, { ...dto });
   }
 
   getCustomFields(q: {
     targetType: CustomFieldTarget;
     tenantId?: string;
   }): Promise<Envelope<CustomFieldDto[]>> {
-    return this.request("GET", "/api/v3/get-custom-fields", {
+    return this.request("GET", managementPaths.getCustomFields, {
       targetType: q.targetType,
       tenantId: q.tenantId,
     });
   }
 
   setCustomFields(dto: SetCustomFieldsReqDto): Promise<Envelope<CustomFieldDto[]>> {
-    return this.request("POST", "/api/v3/set-custom-fields", { ...dto });
+    return this.request("POST", managementPaths.setCustomFields, { ...dto });
   }
 }

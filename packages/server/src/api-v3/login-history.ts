@@ -1,5 +1,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { LoggedInAppsResponse, LoginHistoryQuery, LoginHistoryResponse } from "@gatehouse/protocol";
+import {
+  authPaths,
+  LoggedInAppsResponse,
+  LoginHistoryQuery,
+  LoginHistoryResponse,
+} from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
@@ -12,7 +17,7 @@ export function loginHistoryRoutes(ctx: Context) {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
     app.get(
-      "/api/v3/get-my-login-history",
+      authPaths.getMyLoginHistory,
       {
         schema: {
           tags: ["user resources"],
@@ -26,7 +31,7 @@ export function loginHistoryRoutes(ctx: Context) {
     );
 
     app.get(
-      "/api/v3/get-my-logged-in-apps",
+      authPaths.getMyLoggedInApps,
       {
         schema: {
           tags: ["user resources"],

@@ -1,4 +1,5 @@
 import {
+  authPaths,
   PreCheckCodeBody,
   PreCheckCodeResponse,
   SendEmailBody,
@@ -20,7 +21,7 @@ export function messageRoutes(ctx: Context) {
     const preHandler = requireTenant(ctx);
 
     app.post<{ Body: SendSmsBody }>(
-      "/api/v3/send-sms",
+      authPaths.sendSms,
       {
         preHandler,
         schema: {
@@ -52,7 +53,7 @@ export function messageRoutes(ctx: Context) {
     );
 
     app.post<{ Body: SendEmailBody }>(
-      "/api/v3/send-email",
+      authPaths.sendEmail,
       {
         preHandler,
         schema: {
@@ -83,7 +84,7 @@ export function messageRoutes(ctx: Context) {
     );
 
     app.post<{ Body: PreCheckCodeBody }>(
-      "/api/v3/pre-check-code",
+      authPaths.preCheckCode,
       {
         preHandler,
         schema: {

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
+  authPaths,
   CommonResponse,
   DeleteAccountDto,
   DeleteAccountTokenResponse,
@@ -38,7 +39,7 @@ export function profileFlowRoutes(ctx: Context) {
     const who = (request: FastifyRequest) => selfServiceOf(ctx, request);
 
     app.post(
-      "/api/v3/verify-update-phone-request",
+      authPaths.verifyUpdatePhoneRequest,
       {
         onRequest,
         schema: {
@@ -56,7 +57,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/update-phone",
+      authPaths.updatePhone,
       {
         onRequest,
         schema: {
@@ -71,7 +72,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/verify-update-email-request",
+      authPaths.verifyUpdateEmailRequest,
       {
         onRequest,
         schema: {
@@ -88,7 +89,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/update-email",
+      authPaths.updateEmail,
       {
         onRequest,
         schema: {
@@ -103,7 +104,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/update-password",
+      authPaths.updatePassword,
       {
         onRequest,
         schema: {
@@ -120,7 +121,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/verify-reset-password-request",
+      authPaths.verifyResetPasswordRequest,
       {
         preHandler: anonymous,
         schema: {
@@ -138,7 +139,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/reset-password",
+      authPaths.resetPassword,
       {
         preHandler: anonymous,
         schema: {
@@ -155,7 +156,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/verify-delete-account-request",
+      authPaths.verifyDeleteAccountRequest,
       {
         onRequest,
         schema: {
@@ -170,7 +171,7 @@ export function profileFlowRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/delete-account",
+      authPaths.deleteAccount,
       {
         onRequest,
         schema: {

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
+  authPaths,
   BindEmailDto,
   BindPhoneDto,
   CommonResponse,
@@ -62,7 +63,7 @@ export function profileRoutes(ctx: Context) {
     const who = (request: FastifyRequest) => selfServiceOf(ctx, request);
 
     app.get(
-      "/api/v3/get-profile",
+      authPaths.getProfile,
       {
         onRequest,
         schema: {
@@ -76,7 +77,7 @@ export function profileRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/update-profile",
+      authPaths.updateProfile,
       {
         onRequest,
         // Before validation: email/phone/password get a message naming the right endpoint.
@@ -92,7 +93,7 @@ export function profileRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/bind-email",
+      authPaths.bindEmail,
       {
         onRequest,
         schema: {
@@ -109,7 +110,7 @@ export function profileRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/unbind-email",
+      authPaths.unbindEmail,
       {
         onRequest,
         schema: {
@@ -126,7 +127,7 @@ export function profileRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/bind-phone",
+      authPaths.bindPhone,
       {
         onRequest,
         schema: {
@@ -143,7 +144,7 @@ export function profileRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/unbind-phone",
+      authPaths.unbindPhone,
       {
         onRequest,
         schema: {
@@ -160,7 +161,7 @@ export function profileRoutes(ctx: Context) {
     );
 
     app.get(
-      "/api/v3/get-security-info",
+      authPaths.getSecurityInfo,
       {
         onRequest,
         schema: {
@@ -173,7 +174,7 @@ export function profileRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/validate-password",
+      authPaths.validatePassword,
       {
         onRequest,
         schema: {

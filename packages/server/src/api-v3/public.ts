@@ -1,4 +1,4 @@
-import { CountryListResponse, SystemInfo } from "@gatehouse/protocol";
+import { authPaths, CountryListResponse, SystemInfo } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
@@ -15,7 +15,7 @@ export function publicRoutes(ctx: Context) {
       publicIps: [],
     };
     app.get(
-      "/api/v3/system",
+      authPaths.system,
       {
         schema: {
           tags: ["public"],
@@ -26,7 +26,7 @@ export function publicRoutes(ctx: Context) {
       async () => system,
     );
     app.get(
-      "/api/v3/get-country-list",
+      authPaths.getCountryList,
       {
         schema: {
           tags: ["public"],

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { SignInRequest, SignInResponse, SignUpRequest, SignUpResponse } from "@gatehouse/protocol";
+import { authPaths, SignInRequest, SignInResponse, SignUpRequest, SignUpResponse } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { presentedClient } from "../http/client-credentials.js";
@@ -20,7 +20,7 @@ export function signupSigninRoutes(ctx: Context) {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(
-      "/api/v3/signup",
+      authPaths.signup,
       {
         schema: {
           tags: ["auth"],
@@ -34,7 +34,7 @@ export function signupSigninRoutes(ctx: Context) {
     );
 
     app.post(
-      "/api/v3/signin",
+      authPaths.signin,
       {
         schema: {
           tags: ["auth"],

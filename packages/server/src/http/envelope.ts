@@ -1,3 +1,4 @@
+import { API_V3_PREFIX } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ApiError } from "../errors.js";
@@ -71,7 +72,7 @@ async function envelopePlugin(app: FastifyInstance) {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
-  const httpStatus = request.url.startsWith("/api/v3/") ? 200 : error.statusCode;
+  const httpStatus = request.url.startsWith(API_V3_PREFIX) ? 200 : error.statusCode;
   // Plain JSON: a route's response schema describes its success body (e.g. a required `data`),
   // which an error envelope must not be forced through.
   reply

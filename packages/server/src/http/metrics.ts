@@ -1,3 +1,4 @@
+import { opsPaths } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -55,7 +56,7 @@ async function metricsPlugin(app: FastifyInstance, { courier }: { courier: Couri
     requests.inc(l);
     duration.observe(l, reply.elapsedTime / 1000);
   });
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+  app.get(opsPaths.metrics, { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -1,3 +1,4 @@
+import { oidcPaths, underIssuer } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../services/tokens/app-config.js";
@@ -11,12 +12,12 @@ export function discoveryDocument(issuer: string) {
   const methods = [...TOKEN_ENDPOINT_AUTH_METHODS];
   return {
     issuer,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
-    token_endpoint: `${issuer}/token`,
-    userinfo_endpoint: `${issuer}/me`,
-    introspection_endpoint: `${issuer}/token/introspection`,
-    revocation_endpoint: `${issuer}/token/revocation`,
-    end_session_endpoint: `${issuer}/session/end`,
+    jwks_uri: issuer + underIssuer(oidcPaths.jwks),
+    token_endpoint: issuer + underIssuer(oidcPaths.token),
+    userinfo_endpoint: issuer + underIssuer(oidcPaths.userInfo),
+    introspection_endpoint: issuer + underIssuer(oidcPaths.introspection),
+    revocation_endpoint: issuer + underIssuer(oidcPaths.revocation),
+    end_session_endpoint: issuer + underIssuer(oidcPaths.endSession),
     grant_types_supported: ["refresh_token"],
     response_types_supported: [] as string[],
     subject_types_supported: ["public"],
@@ -37,7 +38,7 @@ export function discoveryRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const document = discoveryDocument(ctx.tokens.issuer);
     app.get(
-      "/oidc/.well-known/openid-configuration",
+      oidcPaths.discovery,
       { schema: { tags: ["oidc"], summary: "OpenID Provider metadata" } },
       async (_request, reply) => {
         reply.header("cache-control", "public, max-age=300");
@@ -45,7 +46,7 @@ export function discoveryRoutes(ctx: Context) {
       },
     );
     app.get(
-      "/oidc/.well-known/jwks.json",
+      oidcPaths.jwks,
       { schema: { tags: ["oidc"], summary: "Token signing keys: bare {keys} (current and previous)" } },
       async (_request, reply) => {
         reply.header("cache-control", "public, max-age=60");

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { EndSessionQuery } from "@gatehouse/protocol";
+import { EndSessionQuery, oidcPaths } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
@@ -51,10 +51,10 @@ export function sessionEndRoutes(ctx: Context) {
     };
 
     const schema = { tags: ["oidc"], summary: "End session (RP-initiated logout)" };
-    app.get("/oidc/session/end", { schema: { ...schema, querystring: EndSessionQuery } }, (request, reply) =>
+    app.get(oidcPaths.endSession, { schema: { ...schema, querystring: EndSessionQuery } }, (request, reply) =>
       endSession(request.query, reply),
     );
-    app.post("/oidc/session/end", { schema: { ...schema, body: EndSessionQuery } }, (request, reply) =>
+    app.post(oidcPaths.endSession, { schema: { ...schema, body: EndSessionQuery } }, (request, reply) =>
       endSession(request.body, reply),
     );
   };

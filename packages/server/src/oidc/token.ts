@@ -1,5 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { IntrospectionResponse, TokenActionRequest, TokenRequest, TokenResponse } from "@gatehouse/protocol";
+import {
+  IntrospectionResponse,
+  oidcPaths,
+  TokenActionRequest,
+  TokenRequest,
+  TokenResponse,
+} from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
@@ -11,7 +17,7 @@ export function tokenRoutes(ctx: Context) {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(
-      "/oidc/token",
+      oidcPaths.token,
       {
         schema: {
           tags: ["oidc"],
@@ -35,7 +41,7 @@ export function tokenRoutes(ctx: Context) {
     );
 
     app.post(
-      "/oidc/token/introspection",
+      oidcPaths.introspection,
       {
         schema: {
           tags: ["oidc"],
@@ -54,7 +60,7 @@ export function tokenRoutes(ctx: Context) {
     );
 
     app.post(
-      "/oidc/token/revocation",
+      oidcPaths.revocation,
       {
         schema: {
           tags: ["oidc"],

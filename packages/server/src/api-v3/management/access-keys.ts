@@ -5,6 +5,7 @@ import {
   DeleteAccessKeyRequest,
   GetAccessKeyQuery,
   ListAccessKeysQuery,
+  managementPaths,
   SuccessResponse,
   UpdateAccessKeyRequest,
 } from "@gatehouse/protocol";
@@ -23,7 +24,7 @@ export function managementAccessKeyRoutes(ctx: Context) {
     const keys = ctx.admin.accessKeys;
 
     app.post<{ Body: Static<typeof CreateAccessKeyRequest> }>(
-      "/api/v3/create-access-key",
+      managementPaths.createAccessKey,
       {
         schema: {
           tags,
@@ -36,7 +37,7 @@ export function managementAccessKeyRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: Static<typeof ListAccessKeysQuery> }>(
-      "/api/v3/list-access-key",
+      managementPaths.listAccessKey,
       {
         schema: {
           tags,
@@ -53,7 +54,7 @@ export function managementAccessKeyRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: Static<typeof GetAccessKeyQuery> }>(
-      "/api/v3/get-access-key",
+      managementPaths.getAccessKey,
       {
         schema: {
           tags,
@@ -69,7 +70,7 @@ export function managementAccessKeyRoutes(ctx: Context) {
     );
 
     app.post<{ Body: Static<typeof UpdateAccessKeyRequest> }>(
-      "/api/v3/update-access-key",
+      managementPaths.updateAccessKey,
       {
         schema: {
           tags,
@@ -85,7 +86,7 @@ export function managementAccessKeyRoutes(ctx: Context) {
     );
 
     app.post<{ Body: Static<typeof DeleteAccessKeyRequest> }>(
-      "/api/v3/delete-access-key",
+      managementPaths.deleteAccessKey,
       {
         schema: {
           tags,

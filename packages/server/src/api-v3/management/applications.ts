@@ -6,6 +6,7 @@ import {
   ApplicationSecretResponse,
   CreateApplicationRequest,
   ListApplicationsQuery,
+  managementPaths,
   SuccessResponse,
   UpdateApplicationRequest,
 } from "@gatehouse/protocol";
@@ -24,7 +25,7 @@ export function managementApplicationRoutes(ctx: Context) {
     const apps = ctx.admin.apps;
 
     app.post<{ Body: CreateApplicationRequest }>(
-      "/api/v3/create-application",
+      managementPaths.createApplication,
       {
         schema: {
           tags,
@@ -37,7 +38,7 @@ export function managementApplicationRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: ListApplicationsQuery }>(
-      "/api/v3/list-applications",
+      managementPaths.listApplications,
       {
         schema: {
           tags,
@@ -50,7 +51,7 @@ export function managementApplicationRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: AppId }>(
-      "/api/v3/get-application",
+      managementPaths.getApplication,
       {
         schema: {
           tags,
@@ -63,7 +64,7 @@ export function managementApplicationRoutes(ctx: Context) {
     );
 
     app.post<{ Body: UpdateApplicationRequest }>(
-      "/api/v3/update-application",
+      managementPaths.updateApplication,
       {
         schema: {
           tags,
@@ -80,7 +81,7 @@ export function managementApplicationRoutes(ctx: Context) {
     );
 
     app.post<{ Body: AppId }>(
-      "/api/v3/delete-application",
+      managementPaths.deleteApplication,
       {
         schema: {
           tags,
@@ -96,7 +97,7 @@ export function managementApplicationRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: AppId }>(
-      "/api/v3/get-application-secret",
+      managementPaths.getApplicationSecret,
       {
         schema: {
           tags,
@@ -110,7 +111,7 @@ export function managementApplicationRoutes(ctx: Context) {
     );
 
     app.post<{ Body: AppId }>(
-      "/api/v3/refresh-application-secret",
+      managementPaths.refreshApplicationSecret,
       {
         schema: {
           tags,

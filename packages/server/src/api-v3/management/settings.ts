@@ -3,6 +3,7 @@ import {
   GetCustomFieldsQuery,
   MfaSettings,
   MfaSettingsResponse,
+  managementPaths,
   SecuritySettingsResponse,
   SetCustomFieldsRequest,
   UpdateSecuritySettingsRequest,
@@ -22,7 +23,7 @@ export function managementSettingsRoutes(ctx: Context) {
     const fields = ctx.admin.customFields;
 
     app.get(
-      "/api/v3/get-security-settings",
+      managementPaths.getSecuritySettings,
       {
         schema: {
           tags,
@@ -34,7 +35,7 @@ export function managementSettingsRoutes(ctx: Context) {
     );
 
     app.post<{ Body: Record<string, unknown> }>(
-      "/api/v3/update-security-settings",
+      managementPaths.updateSecuritySettings,
       {
         schema: {
           tags,
@@ -47,13 +48,13 @@ export function managementSettingsRoutes(ctx: Context) {
     );
 
     app.get(
-      "/api/v3/get-global-mfa-settings",
+      managementPaths.getGlobalMfaSettings,
       { schema: { tags, summary: "Enabled MFA factors", response: { 200: MfaSettingsResponse } } },
       async (request) => ok(request, await settings.getMfa(managementOf(request).poolId)),
     );
 
     app.post<{ Body: MfaSettings }>(
-      "/api/v3/update-global-mfa-settings",
+      managementPaths.updateGlobalMfaSettings,
       {
         schema: {
           tags,
@@ -66,7 +67,7 @@ export function managementSettingsRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: Static<typeof GetCustomFieldsQuery> }>(
-      "/api/v3/get-custom-fields",
+      managementPaths.getCustomFields,
       {
         schema: {
           tags,
@@ -80,7 +81,7 @@ export function managementSettingsRoutes(ctx: Context) {
     );
 
     app.post<{ Body: SetCustomFieldsRequest }>(
-      "/api/v3/set-custom-fields",
+      managementPaths.setCustomFields,
       {
         schema: {
           tags,

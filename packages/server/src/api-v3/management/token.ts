@@ -1,4 +1,4 @@
-import { ManagementTokenRequest, ManagementTokenResponse } from "@gatehouse/protocol";
+import { ManagementTokenRequest, ManagementTokenResponse, managementPaths } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
@@ -10,7 +10,7 @@ import { ok } from "../../http/envelope.js";
 export function managementTokenRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     app.post<{ Body: ManagementTokenRequest }>(
-      "/api/v3/get-management-token",
+      managementPaths.getManagementToken,
       {
         schema: {
           tags: ["management: access keys"],

@@ -1,5 +1,6 @@
 import {
   KickUsersRequest,
+  managementPaths,
   SuccessResponse,
   UnlockUserRequest,
   UserIdQuery,
@@ -20,7 +21,7 @@ export function managementUserActivityRoutes(ctx: Context) {
     const users = ctx.admin.users;
 
     app.get<{ Querystring: UserLoginHistoryQuery }>(
-      "/api/v3/get-user-login-history",
+      managementPaths.getUserLoginHistory,
       {
         schema: {
           tags,
@@ -33,7 +34,7 @@ export function managementUserActivityRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: UserIdQuery }>(
-      "/api/v3/get-user-loggedin-apps",
+      managementPaths.getUserLoggedinApps,
       {
         schema: {
           tags,
@@ -49,7 +50,7 @@ export function managementUserActivityRoutes(ctx: Context) {
     );
 
     app.post<{ Body: KickUsersRequest }>(
-      "/api/v3/kick-users",
+      managementPaths.kickUsers,
       {
         schema: {
           tags,
@@ -65,7 +66,7 @@ export function managementUserActivityRoutes(ctx: Context) {
     );
 
     app.post<{ Body: UnlockUserRequest }>(
-      "/api/v3/unlock-user",
+      managementPaths.unlockUser,
       {
         schema: {
           tags,

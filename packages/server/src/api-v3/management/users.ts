@@ -9,6 +9,7 @@ import {
   IsUserExistsResponse,
   ListUsersLegacyQuery,
   ListUsersRequest,
+  managementPaths,
   SuccessResponse,
   UpdateUserRequest,
   UserIdQuery,
@@ -29,7 +30,7 @@ export function managementUserRoutes(ctx: Context) {
     const users = ctx.admin.users;
 
     app.post<{ Body: CreateUserRequest }>(
-      "/api/v3/create-user",
+      managementPaths.createUser,
       {
         schema: { tags, summary: "Create a user", body: CreateUserRequest, response: { 200: UserResponse } },
       },
@@ -40,7 +41,7 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.post<{ Body: CreateUsersBatchRequest }>(
-      "/api/v3/create-users-batch",
+      managementPaths.createUsersBatch,
       {
         schema: {
           tags,
@@ -57,13 +58,13 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: GetUserQuery }>(
-      "/api/v3/get-user",
+      managementPaths.getUser,
       { schema: { tags, summary: "Get a user", querystring: GetUserQuery, response: { 200: UserResponse } } },
       async (request) => ok(request, await users.get(managementOf(request).poolId, request.query)),
     );
 
     app.get<{ Querystring: GetUserBatchQuery }>(
-      "/api/v3/get-user-batch",
+      managementPaths.getUserBatch,
       {
         schema: {
           tags,
@@ -76,7 +77,7 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.post<{ Body: ListUsersRequest }>(
-      "/api/v3/list-users",
+      managementPaths.listUsers,
       {
         schema: {
           tags,
@@ -89,7 +90,7 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: ListUsersLegacyQuery }>(
-      "/api/v3/list-users",
+      managementPaths.listUsers,
       {
         schema: {
           tags,
@@ -102,7 +103,7 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.post<{ Body: UpdateUserRequest }>(
-      "/api/v3/update-user",
+      managementPaths.updateUser,
       {
         schema: { tags, summary: "Update a user", body: UpdateUserRequest, response: { 200: UserResponse } },
       },
@@ -114,7 +115,7 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.post<{ Body: DeleteUsersBatchRequest }>(
-      "/api/v3/delete-users-batch",
+      managementPaths.deleteUsersBatch,
       {
         schema: {
           tags,
@@ -131,7 +132,7 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.post<{ Body: IsUserExistsRequest }>(
-      "/api/v3/is-user-exists",
+      managementPaths.isUserExists,
       {
         schema: {
           tags,
@@ -145,7 +146,7 @@ export function managementUserRoutes(ctx: Context) {
     );
 
     app.get<{ Querystring: UserIdQuery }>(
-      "/api/v3/get-user-identities",
+      managementPaths.getUserIdentities,
       {
         schema: {
           tags,

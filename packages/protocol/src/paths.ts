@@ -1,0 +1,116 @@
+/**
+ * Every path the server serves and the SDK calls, defined once. Route registrations and SDK
+ * methods import these; tests keep literal paths, since they check the wire. Grouped by API so a
+ * client bundle that uses one client only keeps the paths it needs.
+ */
+
+/** Every V3 path starts with this; its errors are envelopes answered with HTTP 200. */
+export const API_V3_PREFIX = "/api/v3/";
+
+/** The authentication API (app-scoped, user tokens): `AuthenticationClient`. */
+export const authPaths = {
+  // Public: no credentials
+  system: "/api/v3/system",
+  getCountryList: "/api/v3/get-country-list",
+  // Sign-up and sign-in
+  signup: "/api/v3/signup",
+  signin: "/api/v3/signin",
+  // Verification codes
+  sendSms: "/api/v3/send-sms",
+  sendEmail: "/api/v3/send-email",
+  preCheckCode: "/api/v3/pre-check-code",
+  // The signed-in user's profile
+  getProfile: "/api/v3/get-profile",
+  updateProfile: "/api/v3/update-profile",
+  bindEmail: "/api/v3/bind-email",
+  unbindEmail: "/api/v3/unbind-email",
+  bindPhone: "/api/v3/bind-phone",
+  unbindPhone: "/api/v3/unbind-phone",
+  getSecurityInfo: "/api/v3/get-security-info",
+  validatePassword: "/api/v3/validate-password",
+  // Changing phone, email and password; deleting the account
+  verifyUpdatePhoneRequest: "/api/v3/verify-update-phone-request",
+  updatePhone: "/api/v3/update-phone",
+  verifyUpdateEmailRequest: "/api/v3/verify-update-email-request",
+  updateEmail: "/api/v3/update-email",
+  updatePassword: "/api/v3/update-password",
+  verifyResetPasswordRequest: "/api/v3/verify-reset-password-request",
+  resetPassword: "/api/v3/reset-password",
+  verifyDeleteAccountRequest: "/api/v3/verify-delete-account-request",
+  deleteAccount: "/api/v3/delete-account",
+  // Login history
+  getMyLoginHistory: "/api/v3/get-my-login-history",
+  getMyLoggedInApps: "/api/v3/get-my-logged-in-apps",
+} as const;
+
+/** The management API (signed with an access key, or a management token): `ManagementClient`. */
+export const managementPaths = {
+  // Management token
+  getManagementToken: "/api/v3/get-management-token",
+  // Users
+  createUser: "/api/v3/create-user",
+  createUsersBatch: "/api/v3/create-users-batch",
+  getUser: "/api/v3/get-user",
+  getUserBatch: "/api/v3/get-user-batch",
+  listUsers: "/api/v3/list-users",
+  updateUser: "/api/v3/update-user",
+  deleteUsersBatch: "/api/v3/delete-users-batch",
+  isUserExists: "/api/v3/is-user-exists",
+  getUserIdentities: "/api/v3/get-user-identities",
+  // User activity
+  getUserLoginHistory: "/api/v3/get-user-login-history",
+  getUserLoggedinApps: "/api/v3/get-user-loggedin-apps",
+  kickUsers: "/api/v3/kick-users",
+  unlockUser: "/api/v3/unlock-user",
+  // Applications
+  createApplication: "/api/v3/create-application",
+  listApplications: "/api/v3/list-applications",
+  getApplication: "/api/v3/get-application",
+  updateApplication: "/api/v3/update-application",
+  deleteApplication: "/api/v3/delete-application",
+  getApplicationSecret: "/api/v3/get-application-secret",
+  refreshApplicationSecret: "/api/v3/refresh-application-secret",
+  // Pool settings and custom fields
+  getSecuritySettings: "/api/v3/get-security-settings",
+  updateSecuritySettings: "/api/v3/update-security-settings",
+  getGlobalMfaSettings: "/api/v3/get-global-mfa-settings",
+  updateGlobalMfaSettings: "/api/v3/update-global-mfa-settings",
+  getCustomFields: "/api/v3/get-custom-fields",
+  setCustomFields: "/api/v3/set-custom-fields",
+  // Access keys
+  createAccessKey: "/api/v3/create-access-key",
+  listAccessKey: "/api/v3/list-access-key",
+  getAccessKey: "/api/v3/get-access-key",
+  updateAccessKey: "/api/v3/update-access-key",
+  deleteAccessKey: "/api/v3/delete-access-key",
+} as const;
+/**
+ * Tokens are issued by `<public url>/oidc`; every OIDC endpoint sits under that issuer, and
+ * discovery publishes each one as the issuer plus the part after this prefix.
+ */
+export const OIDC_ISSUER_PATH = "/oidc";
+
+/** OAuth 2.0 / OpenID Connect endpoints: standard errors with real HTTP statuses. */
+export const oidcPaths = {
+  discovery: "/oidc/.well-known/openid-configuration",
+  jwks: "/oidc/.well-known/jwks.json",
+  token: "/oidc/token",
+  introspection: "/oidc/token/introspection",
+  revocation: "/oidc/token/revocation",
+  userInfo: "/oidc/me",
+  endSession: "/oidc/session/end",
+  /** The authorization endpoint the SDK builds sign-in URLs for; the server does not serve it yet. */
+  authorize: "/oidc/auth",
+} as const;
+
+/** Operations endpoints, outside the V3 API: probes and metrics. */
+export const opsPaths = {
+  health: "/health",
+  ready: "/ready",
+  metrics: "/metrics",
+} as const;
+
+/** The part of an `/oidc/*` path after the issuer's path, e.g. `/token` for `/oidc/token`. */
+export function underIssuer(path: string): string {
+  return path.startsWith(`${OIDC_ISSUER_PATH}/`) ? path.slice(OIDC_ISSUER_PATH.length) : path;
+}
