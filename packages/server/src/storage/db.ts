@@ -145,9 +145,3 @@ export function isUniqueViolation(err: unknown): boolean {
     e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
   );
 }
-
-/** Which unique index a violation hit (constraint name on PostgreSQL, column list on SQLite). */
-export function violatedConstraint(err: unknown): string {
-  const e = err as { constraint?: string; message?: string };
-  return e.constraint ?? e.message ?? "";
-}

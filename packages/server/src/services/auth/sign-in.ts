@@ -14,6 +14,7 @@ import {
   newUserRow,
   normalizeEmail,
   normalizePhoneE164,
+  normalizeUsername,
 } from "../users/identifiers.js";
 import { LoginGuard, type Reservation } from "./lockout.js";
 import { recordLoginAttempt } from "./login-history.js";
@@ -196,7 +197,7 @@ async function autoRegisterWithPassword(
       ? { email: normalizeEmail(id.value) }
       : id.kind === "phone"
         ? { phone: normalizePhoneE164(id.value, undefined, s.settings) }
-        : { username: id.value.trim() };
+        : { username: normalizeUsername(id.value) };
   const row = newUserRow(s.pool.id, now, {
     ...identifier,
     password_hash: await ctx.passwords.hash(password),

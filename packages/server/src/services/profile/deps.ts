@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Notifier, NotifyRequest } from "../../messaging/notifications.js";
-import { isUniqueViolation, violatedConstraint } from "../../storage/db.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
@@ -14,6 +13,7 @@ import type { CodeCheck, CodeService } from "../codes/engine.js";
 import type { FlowTokenService } from "../codes/flow-tokens.js";
 import type { SessionService } from "../tokens/sessions.js";
 import type { AuditService, RequestMeta } from "../users/audit.js";
+import { takenMapped } from "../users/taken.js";
 
 /** A no-code, no-link notice about a change, to an address the user has or had. */
 export type ChangeNotice = NotifyRequest;
@@ -81,7 +81,7 @@ export function inTransaction<T>(
   deps: ProfileDeps,
   fn: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  return conflictsMapped(() => deps.db.transaction().execute((trx) => fn(repositories(trx), trx)));
+  return takenMapped(() => deps.db.transaction().execute((trx) => fn(repositories(trx), trx)));
 }
 
 /** Like inTransaction, with `checks` checked and spent in the same transaction (CodeService.spendWith). */
@@ -90,24 +90,7 @@ export function withCodesSpent<T>(
   checks: readonly CodeCheck[],
   fn: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  return conflictsMapped(() => deps.codes.spendWith(checks, fn));
-}
-
-async function conflictsMapped<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (isUniqueViolation(err)) throw conflictFor(violatedConstraint(err));
-    throw err;
-  }
-}
-
-function conflictFor(constraint: string): ApiError {
-  if (/phone/.test(constraint)) return new ApiError("PHONE_TAKEN");
-  if (/email/.test(constraint)) return new ApiError("EMAIL_TAKEN");
-  if (/username/.test(constraint)) return new ApiError("USERNAME_TAKEN");
-  if (/external_id/.test(constraint)) return new ApiError("EXTERNAL_ID_TAKEN");
-  return new ApiError("INVALID_REQUEST", { message: "Conflicts with an existing record" });
+  return takenMapped(() => deps.codes.spendWith(checks, fn));
 }
 
 /** Notices go out after the commit; a failure is logged, never undoes the change. */

@@ -1,15 +1,21 @@
-import type { PoolSettings } from "@gatehouse/protocol";
+import type { CreateUserInfo, PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
-import { isUniqueViolation } from "../../storage/db.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { NewUserRow, UserRow } from "../../storage/repos/users.js";
 import { normalizeEmail } from "./email.js";
 import { normalizePhone } from "./phone.js";
+import { takenMapped } from "./taken.js";
 
-/** Identifier rules shared by sign-up and sign-in. */
+/**
+ * The identifier rules — email, phone, username — in one place, for every way a user is
+ * written: sign-up, sign-in's auto-registration, create-user, create-users-batch, update-user
+ * and `gatehouse user import`. Two copies drifted once (create-user stored usernames with
+ * control characters that sign-up refused); the stricter rule is the rule.
+ */
 export { normalizeEmail };
 
+/** Trimmed; 1-128 characters, none of them a control character (they break logs, CSV and UIs). */
 export function normalizeUsername(raw: string): string {
   const username = raw.trim();
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
@@ -26,6 +32,28 @@ export function normalizePhoneE164(
   settings: PoolSettings,
 ): string {
   return normalizePhone(phone, countryCode, settings.defaultPhoneCountryCode).e164;
+}
+
+/** Identifiers in their stored form (email lower-cased, phone E.164). */
+export interface Identifiers {
+  email?: string;
+  username?: string;
+  phone?: string;
+  externalId?: string;
+}
+
+/** A new user's identifiers (blank ones are absent); at least one of email, username, phone. */
+export function normalizeIdentifiers(input: CreateUserInfo, settings: PoolSettings): Identifiers {
+  const out: Identifiers = {};
+  if (input.email !== undefined && input.email.trim() !== "") out.email = normalizeEmail(input.email);
+  if (input.username !== undefined && input.username.trim() !== "")
+    out.username = normalizeUsername(input.username);
+  if (input.phone !== undefined && input.phone.trim() !== "") {
+    out.phone = normalizePhoneE164(input.phone, input.phoneCountryCode, settings);
+  }
+  if (input.externalId !== undefined) out.externalId = input.externalId;
+  if (!out.email && !out.username && !out.phone) throw new ApiError("USER_IDENTIFIER_REQUIRED");
+  return out;
 }
 
 export type AccountKind = "email" | "username" | "phone" | "account";
@@ -70,7 +98,7 @@ function tryPhone(value: string, settings: PoolSettings): string | undefined {
   }
 }
 
-/** A new user row with Gatehouse's defaults. */
+/** A new user row with Gatehouse's defaults; `fields` hold identifiers already normalised. */
 export function newUserRow(poolId: string, now: number, fields: Partial<NewUserRow>): NewUserRow {
   return {
     id: newId(),
@@ -88,14 +116,9 @@ export function newUserRow(poolId: string, now: number, fields: Partial<NewUserR
   };
 }
 
-/** Inserts a user; the database's unique indexes are the final word on duplicates (409/2026). */
+/** Inserts a signing-up user; the database's unique indexes are the final word on duplicates (409/2026). */
 export async function insertUser(repos: Repositories, row: NewUserRow): Promise<void> {
-  try {
-    await repos.users.insertUser(row);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError("USER_EXISTS");
-    throw err;
-  }
+  await takenMapped(() => repos.users.insertUser(row), "exists");
 }
 
 /** Refuses an identifier some user already has (the insert re-checks, this answers early). */

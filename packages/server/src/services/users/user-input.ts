@@ -2,26 +2,18 @@ import { randomBytes } from "node:crypto";
 import {
   type CreateUserInfo,
   type CreateUserOptions,
-  type PoolSettings,
   type UserProfileField,
   userProfileFields,
 } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
-import { newId } from "../../lib/ids.js";
 import type { NewUserRow } from "../../storage/repos/users.js";
 import type { PasswordService } from "../auth/passwords/hashing.js";
-import { normalizeEmail } from "./email.js";
-import { normalizePhone } from "./phone.js";
+import { type Identifiers, newUserRow } from "./identifiers.js";
 
-/** Input checks shared by create-user, create-users-batch, update-user and `gatehouse user import`. */
-
-export function normalizeUsername(username: string): string {
-  const u = username.trim();
-  if (u.length === 0 || u.length > 128) {
-    throw new ApiError("INVALID_REQUEST", { message: "username must be 1 to 128 characters" });
-  }
-  return u;
-}
+/**
+ * Input of create-user, create-users-batch, update-user and `gatehouse user import` beyond the
+ * identifiers (their rules are identifiers.ts's): passwords, profile columns, the new row.
+ */
 
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 const ARGON2 = /^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
@@ -87,41 +79,18 @@ export async function preparePassword(
   return { hash: await passwords.hash(plain), level: passwords.securityLevel(plain) };
 }
 
-/** Identifiers in their stored form (email lower-cased, phone E.164). */
-export interface Identifiers {
-  email?: string;
-  username?: string;
-  phone?: string;
-  externalId?: string;
-}
-
-export function normalizeIdentifiers(input: CreateUserInfo, settings: PoolSettings): Identifiers {
-  const out: Identifiers = {};
-  if (input.email !== undefined && input.email.trim() !== "") out.email = normalizeEmail(input.email);
-  if (input.username !== undefined && input.username.trim() !== "")
-    out.username = normalizeUsername(input.username);
-  if (input.phone !== undefined && input.phone.trim() !== "") {
-    out.phone = normalizePhone(input.phone, input.phoneCountryCode, settings.defaultPhoneCountryCode).e164;
-  }
-  if (input.externalId !== undefined) out.externalId = input.externalId;
-  if (!out.email && !out.username && !out.phone) throw new ApiError("USER_IDENTIFIER_REQUIRED");
-  return out;
-}
-
 /**
  * The users row for a new user; every row has the same columns (batch inserts need that).
  * `sourceType` is "adminCreated" for the API and "excel" for `gatehouse user import`.
  */
-export function newUserRow(
+export function userRowFromInput(
   poolId: string,
   input: CreateUserInfo,
   ids: Identifiers,
   password: PreparedPassword | undefined,
   opts: { now: number; sourceType: "adminCreated" | "excel"; resetPasswordOnFirstLogin?: boolean },
 ): NewUserRow {
-  const row: NewUserRow = {
-    id: newId(),
-    pool_id: poolId,
+  const row = newUserRow(poolId, opts.now, {
     status: input.status ?? "Activated",
     username: ids.username ?? null,
     email: ids.email ?? null,
@@ -140,21 +109,10 @@ export function newUserRow(
     logins_count: 0,
     reset_password_on_next_login: opts.resetPasswordOnFirstLogin ? 1 : 0,
     status_changed_at: null,
-    created_at: opts.now,
-    updated_at: opts.now,
-  };
+  });
   for (const field of userProfileFields) {
     const v = field === "externalId" ? ids.externalId : input[field];
     (row as Record<string, unknown>)[profileColumn[field]] = v ?? null;
   }
   return row;
-}
-
-/** Which identifier a unique-index violation was about (both dialects). */
-export function takenErrorFor(violated: string): ApiError {
-  if (/email/i.test(violated)) return new ApiError("EMAIL_TAKEN");
-  if (/username/i.test(violated)) return new ApiError("USERNAME_TAKEN");
-  if (/phone/i.test(violated)) return new ApiError("PHONE_TAKEN");
-  if (/external_id/i.test(violated)) return new ApiError("EXTERNAL_ID_TAKEN");
-  return new ApiError("USER_EXISTS");
 }

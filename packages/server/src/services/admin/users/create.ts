@@ -13,7 +13,6 @@ import type { Kysely } from "kysely";
 import { ApiError } from "../../../errors.js";
 import type { Clock } from "../../../lib/clock.js";
 import { newId } from "../../../lib/ids.js";
-import { isUniqueViolation, violatedConstraint } from "../../../storage/db.js";
 import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
 import type { IdentityRow } from "../../../storage/repos/identities.js";
 import { type Repositories, repositories } from "../../../storage/repos/index.js";
@@ -23,16 +22,12 @@ import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { toIdentityDto } from "../../users/dto.js";
 import { toManagedUserDto, toManagedUserDtos } from "../../users/dto-options.js";
+import { type Identifiers, normalizeIdentifiers } from "../../users/identifiers.js";
 import { findUserByIdType, requireUserByIdType } from "../../users/lookup.js";
 import { normalizePhone } from "../../users/phone.js";
 import { parsePoolSettings } from "../../users/pool-settings.js";
-import {
-  type Identifiers,
-  newUserRow,
-  normalizeIdentifiers,
-  preparePassword,
-  takenErrorFor,
-} from "../../users/user-input.js";
+import { takenMapped } from "../../users/taken.js";
+import { preparePassword, userRowFromInput } from "../../users/user-input.js";
 import { assertCustomData } from "../custom-fields.js";
 
 export interface PreparedUser {
@@ -61,7 +56,7 @@ export async function prepareNewUser(
   if (input.customData) assertCustomData(fields, input.customData);
   const password = await preparePassword(deps.passwords, input.password, options);
   const now = deps.clock.now();
-  const row = newUserRow(poolId, input, ids, password, {
+  const row = userRowFromInput(poolId, input, ids, password, {
     now,
     sourceType,
     resetPasswordOnFirstLogin: options.resetPasswordOnFirstLogin,
@@ -112,24 +107,15 @@ export async function insertPreparedUsers(
   users: readonly PreparedUser[],
   chunk = 250,
 ): Promise<void> {
-  try {
-    await db.transaction().execute(async (trx) => {
+  await takenMapped(() =>
+    db.transaction().execute(async (trx) => {
       const repos = repositories(trx);
       for (let i = 0; i < users.length; i += chunk) {
         await repos.users.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
       }
       for (const u of users) for (const i of u.identities) await repos.identities.insertIdentity(i);
-    });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const which = violatedConstraint(err);
-    if (/identities/i.test(which)) {
-      throw new ApiError("USER_EXISTS", {
-        message: "An identity (extIdpId, userIdInIdp) is already linked to a user",
-      });
-    }
-    throw takenErrorFor(which);
-  }
+    }),
+  );
 }
 
 function prefixed(index: number, err: unknown): unknown {

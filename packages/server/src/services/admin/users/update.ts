@@ -1,16 +1,15 @@
 import { type UpdateUserRequest, type UserDto, userProfileFields } from "@gatehouse/protocol";
 import { ApiError } from "../../../errors.js";
 import type { Clock } from "../../../lib/clock.js";
-import { isUniqueViolation, violatedConstraint } from "../../../storage/db.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserPatch, UserRow } from "../../../storage/repos/users.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { toManagedUserDto } from "../../users/dto-options.js";
-import { normalizeEmail } from "../../users/email.js";
+import { normalizeEmail, normalizePhoneE164, normalizeUsername } from "../../users/identifiers.js";
 import { requireUserByIdType } from "../../users/lookup.js";
-import { normalizePhone } from "../../users/phone.js";
-import { normalizeUsername, preparePassword, profileColumn, takenErrorFor } from "../../users/user-input.js";
+import { takenMapped } from "../../users/taken.js";
+import { preparePassword, profileColumn } from "../../users/user-input.js";
 import { assertUserCustomData } from "../custom-fields.js";
 import { loadPoolSettings } from "./create.js";
 
@@ -90,7 +89,7 @@ async function updateUser(
     const phone =
       input.phone === null || input.phone.trim() === ""
         ? null
-        : normalizePhone(input.phone, input.phoneCountryCode, settings.defaultPhoneCountryCode).e164;
+        : normalizePhoneE164(input.phone, input.phoneCountryCode, settings);
     if (phone) await assertIdentifierFree(repos, poolId, user, "phone", phone);
     if (phone !== user.phone) patch.phone_verified = 0;
     patch.phone = phone;
@@ -134,12 +133,7 @@ async function updateUser(
     patch.password_last_set_at = now;
   }
   patch.updated_at = now;
-  try {
-    await repos.users.updateUser(poolId, user.id, patch);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw takenErrorFor(violatedConstraint(err));
-    throw err;
-  }
+  await takenMapped(() => repos.users.updateUser(poolId, user.id, patch));
   // A new password or a suspended account ends the user's sessions (tokens stop working at once).
   const deactivated = patch.status !== undefined && patch.status !== "Activated";
   if (deactivated || (password && settings.endSessionsOnPasswordChange)) {
