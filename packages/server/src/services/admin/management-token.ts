@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
+import { signHs256Jwt, verifyHs256Jwt } from "../tokens/jwt.js";
 import type { AccessKeys } from "./access-keys.js";
 
 /**
@@ -38,28 +38,27 @@ export function createManagementTokens({ accessKeys, clock, serverSecret, issuer
         throw new ApiError("ACCESS_KEY_CREDENTIALS_INVALID");
       }
       const iat = Math.floor(clock.now() / 1000);
-      const token = await new SignJWT({ scoped_userpool_id: resolved.poolId, typ: "management" })
-        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-        .setIssuer(issuer)
-        .setSubject(accessKeyId)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + MANAGEMENT_TOKEN_TTL_S)
-        .sign(key);
+      const token = signHs256Jwt(
+        {
+          scoped_userpool_id: resolved.poolId,
+          typ: "management",
+          iss: issuer,
+          sub: accessKeyId,
+          iat,
+          exp: iat + MANAGEMENT_TOKEN_TTL_S,
+        },
+        key,
+        "JWT",
+      );
       return { access_token: token, expires_in: MANAGEMENT_TOKEN_TTL_S };
     },
     /** Verifies the token and that its access key still exists and is enabled. */
     async verify(token: string): Promise<ManagementTokenClaims> {
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(token, key, {
-          algorithms: ["HS256"],
-          issuer,
-          currentDate: new Date(clock.now()),
-        }));
-      } catch (err) {
-        if (err instanceof joseErrors.JWTExpired) throw new ApiError("TOKEN_EXPIRED");
-        throw new ApiError("TOKEN_INVALID");
-      }
+      const checked = verifyHs256Jwt(token, key);
+      if (!checked.ok) throw new ApiError("TOKEN_INVALID");
+      const { payload } = checked;
+      if (payload.iss !== issuer || typeof payload.exp !== "number") throw new ApiError("TOKEN_INVALID");
+      if (payload.exp <= Math.floor(clock.now() / 1000)) throw new ApiError("TOKEN_EXPIRED");
       const accessKeyId = typeof payload.sub === "string" ? payload.sub : "";
       const poolId = payload.scoped_userpool_id;
       if (payload.typ !== "management" || typeof poolId !== "string") throw new ApiError("TOKEN_INVALID");

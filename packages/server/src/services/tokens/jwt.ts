@@ -10,9 +10,14 @@ import {
 } from "node:crypto";
 
 /**
- * Compact JWS with RS256 on node:crypto (synchronous and fast: the access-token check sits on
- * every authenticated request). Access tokens are RS256 only; an application may ask for HS256 ID
- * tokens, keyed with its secret (signHs256Jwt, verifyHs256Jwt).
+ * The server's one JWT stack: compact JWS on node:crypto, signing and verifying every token it
+ * issues — access, ID and management tokens. Kept over a JWT library (jose) because the
+ * access-token check sits on every authenticated request and node:crypto verifies synchronously:
+ * no promise chain, no WebCrypto key import, no libuv pool slot (argon2 hashing holds those under
+ * a burst of sign-ins; docs/performance.md). The format is small enough to own: RS256 for access
+ * and ID tokens, HS256 for an application's ID tokens keyed with its secret and for management
+ * tokens keyed with a server-derived key (signHs256Jwt, verifyHs256Jwt). Only the signature and
+ * `alg` are checked here; claims (`exp`, `iss`, `aud` …) are each caller's business.
  */
 export interface JwtHeader {
   alg: string;
@@ -35,9 +40,10 @@ export function signJwt(
 /**
  * An HS256 JWS keyed with the secret's UTF-8 bytes — how GenAuth signs an application's ID tokens
  * when its `id_token_signed_response_alg` is HS256, and how the official SDK's parseIDToken checks
- * them (wire contract §2.6). No `kid`: the key is the application's, named by `aud`.
+ * them (wire contract §2.6). No `kid`: the key is the application's, named by `aud`. A Buffer
+ * secret is used as the raw key (management tokens).
  */
-export function signHs256Jwt(payload: Record<string, unknown>, secret: string, typ: string): string {
+export function signHs256Jwt(payload: Record<string, unknown>, secret: string | Buffer, typ: string): string {
   const input = `${b64({ alg: "HS256", typ })}.${b64(payload)}`;
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
 }
@@ -88,7 +94,7 @@ export function verifyJwt(
 }
 
 /** Verifies an HS256 token (see signHs256Jwt) with `secret`; undefined: no such application. */
-export function verifyHs256Jwt(token: string, secret: string | undefined): JwtCheck {
+export function verifyHs256Jwt(token: string, secret: string | Buffer | undefined): JwtCheck {
   if (token.length > 8192) return { ok: false, reason: "malformed" };
   const decoded = decodeJwt(token);
   if (decoded?.header.alg !== "HS256") return { ok: false, reason: "malformed" };
