@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
-import { signInByPassword } from "../helpers/auth.js";
+import { signedInUser, signInByPassword } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 
@@ -42,6 +42,8 @@ const createUser = (h: Harness, username: string) =>
   mgmt(h, "POST", "/api/v3/create-user", { body: { username } });
 const updateUser = (h: Harness, userId: string, username: string) =>
   mgmt(h, "POST", "/api/v3/update-user", { body: { userId, username } });
+const updateProfile = (h: Harness, token: string, username: string) =>
+  h.api("POST", "/api/v3/update-profile", { username }, { authorization: token });
 const autoRegister = (h: Harness, username: string) =>
   signInByPassword(h, { username, password: "pw-rules-1" }, { autoRegister: true });
 
@@ -53,10 +55,12 @@ function assertRefused(res: any, why: string) {
 describeEachDialect("identifier rules: one username rule for every way a user is written", (h) => {
   const count = () => h().ctx.repos.users.countUsers(h().boot.userPoolId);
   let target: string;
+  let self: { userId: string; access_token: string };
   before(async () => {
     const r = await mgmt(h(), "POST", "/api/v3/create-user", { body: { email: "rules-target@example.com" } });
     assert.equal(r.statusCode, 200, JSON.stringify(r));
     target = r.data.userId;
+    self = await signedInUser(h(), "rules-self@example.com");
   });
 
   it("sign-up, sign-in's auto-registration and create-user refuse the same usernames with 400", async () => {
@@ -92,6 +96,14 @@ describeEachDialect("identifier rules: one username rule for every way a user is
     assert.equal(row?.username, "rules-target");
   });
 
+  it("update-profile (the user's own change) refuses them as well", async () => {
+    for (const [why, username] of refused) {
+      assertRefused(await updateProfile(h(), self.access_token, username), `update-profile, ${why}`);
+    }
+    const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, self.userId);
+    assert.equal(row?.username, null);
+  });
+
   it("all of them accept the same usernames and store them trimmed", async () => {
     for (const [why, make] of accepted) {
       const up = make("s");
@@ -114,6 +126,11 @@ describeEachDialect("identifier rules: one username rule for every way a user is
       const r4 = await updateUser(h(), target, updated.typed);
       assert.equal(r4.statusCode, 200, `update-user, ${why}: ${JSON.stringify(r4)}`);
       assert.equal(r4.data.username, updated.stored, `update-user, ${why}`);
+
+      const own = make("p");
+      const r5 = await updateProfile(h(), self.access_token, own.typed);
+      assert.equal(r5.statusCode, 200, `update-profile, ${why}: ${JSON.stringify(r5)}`);
+      assert.equal(r5.data.username, own.stored, `update-profile, ${why}`);
     }
   });
 });

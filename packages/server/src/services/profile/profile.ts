@@ -8,6 +8,7 @@ import { ApiError } from "../../errors.js";
 import type { UserPatch, UserRow } from "../../storage/repos/users.js";
 import { assertCustomData } from "../admin/custom-fields.js";
 import { toUserDto } from "../users/dto.js";
+import { normalizeUsername } from "../users/identifiers.js";
 import { assertUsernameFree } from "./checks.js";
 import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 
@@ -129,8 +130,12 @@ export function profileFlows(deps: ProfileDeps) {
         (patch as Record<string, unknown>)[column] = value === "" ? null : value;
         changed.push(field);
       }
-      if (body.username !== undefined && body.username.toLowerCase() !== user.username?.toLowerCase()) {
-        await assertUsernameFree(deps.repos, poolId, body.username, user.id);
+      if (body.username !== undefined) {
+        const username = normalizeUsername(body.username);
+        patch.username = username;
+        if (username.toLowerCase() !== user.username?.toLowerCase()) {
+          await assertUsernameFree(deps.repos, poolId, username, user.id);
+        }
       }
       if (body.customData !== undefined) {
         await assertUserMayWriteCustomData(deps, poolId, body.customData);
