@@ -133,4 +133,18 @@ describeEachDialect("identifier rules: one username rule for every way a user is
       assert.equal(r5.data.username, own.stored, `update-profile, ${why}`);
     }
   });
+
+  it("create-user: an external identity already linked to a user → 409/2026 naming the identity", async () => {
+    const identity = { extIdpId: "idp-rules", provider: "github", type: "openid", userIdInIdp: "gh-rules" };
+    const linked = await mgmt(h(), "POST", "/api/v3/create-user", {
+      body: { username: "rules-linked-2", identities: [identity] },
+    });
+    assert.equal(linked.statusCode, 200, JSON.stringify(linked));
+    // No early check looks at identities: the unique index answers, translated once.
+    const again = await mgmt(h(), "POST", "/api/v3/create-user", {
+      body: { username: "rules-linked-3", identities: [identity] },
+    });
+    assert.deepEqual([again.statusCode, again.apiCode], [409, 2026]);
+    assert.match(again.message, /identity/);
+  });
 });
