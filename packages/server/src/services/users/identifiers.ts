@@ -9,8 +9,8 @@ import { takenMapped } from "./taken.js";
 
 /**
  * The identifier rules — email, phone, username — in one place, for every way a user is
- * written: sign-up, sign-in's auto-registration, create-user, create-users-batch, update-user
- * and `gatehouse user import`. Two copies drifted once (create-user stored usernames with
+ * written: sign-up, sign-in's auto-registration, create-user, create-users-batch, update-user,
+ * `gatehouse user import` and the user's own update-profile. Two copies drifted once (create-user stored usernames with
  * control characters that sign-up refused); the stricter rule is the rule.
  */
 export { normalizeEmail };
