@@ -44,7 +44,7 @@ const addSession = db.transaction((id: string, userId: string, scope: string, no
   q.addSession.run(id, userId, scope, now, now + 1_209_600_000);
 });
 
-/** At most HASH_SLOTS hashes at once, like Gatehouse's `Slots` (services/passwords.ts). */
+/** At most HASH_SLOTS hashes at once, like Gatehouse's `createSlots` (services/auth/passwords/hashing.ts). */
 let free = HASH_SLOTS;
 const waiting: (() => void)[] = [];
 async function inSlot<T>(fn: () => Promise<T>): Promise<T> {

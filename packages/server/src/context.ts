@@ -6,17 +6,20 @@ import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { createNotifier, type Notifier } from "./messaging/notifications.js";
 import { type Admin, createAdmin } from "./services/admin/index.js";
 import { databaseNonceStore, type NonceStore } from "./services/admin/nonce-store.js";
-import { dbLoginCounterStore, LoginGuard } from "./services/auth/lockout.js";
-import { Passwords } from "./services/auth/passwords/hashing.js";
+import { type Auth, createAuth } from "./services/auth/index.js";
+import { createLoginGuard, dbLoginCounterStore, type LoginGuard } from "./services/auth/lockout.js";
+import { createPasswords, type Passwords } from "./services/auth/passwords/hashing.js";
 import { type CounterStore, dbCounterStore } from "./services/codes/counter-store.js";
 import type { CodeService } from "./services/codes/engine.js";
 import { createCodeService } from "./services/codes/engine.js";
-import { flowTokenService } from "./services/codes/flow-tokens.js";
-import { type ProfileService, profileService } from "./services/profile/index.js";
+import { createFlowTokens } from "./services/codes/flow-tokens.js";
+import { type CodeRequests, createCodeRequests } from "./services/codes/requests.js";
+import { createOidc, type Oidc } from "./services/oidc/index.js";
+import { createProfile, type ProfileService } from "./services/profile/index.js";
 import { loadServerKeys, type ServerKeys } from "./services/tokens/server-keys.js";
-import { Sessions } from "./services/tokens/sessions.js";
-import { SigningKeys } from "./services/tokens/signing-keys.js";
-import { Tokens } from "./services/tokens/tokens.js";
+import { createSessions, type Sessions } from "./services/tokens/sessions.js";
+import { createSigningKeys, type SigningKeys } from "./services/tokens/signing-keys.js";
+import { createTokens, type Tokens } from "./services/tokens/tokens.js";
 import { auditService } from "./services/users/audit.js";
 import { type Db, type OpenDbOptions, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
@@ -39,24 +42,30 @@ export interface Context {
   logger: Logger;
   /** Replay cache of signed management requests (issue 5; Redis in issue 8). */
   nonces: NonceStore;
-  /** The verification-code engine (services/codes.ts). */
+  /** The verification-code engine (services/codes/engine.ts). */
   codes: CodeService;
-  /** Account-change notifications, no code, no link (services/notifications.ts). */
+  /** Codes an application asks for: send-sms, send-email, pre-check-code (services/codes/requests.ts). */
+  codeRequests: CodeRequests;
+  /** Account-change notifications, no code, no link (messaging/notifications.ts). */
   notifier: Notifier;
   /** Messages the `memory` senders delivered (tests read codes here); empty with other senders. */
   outbox: Outbox;
   /** Background delivery of messages; `courier.idle()` waits for those in flight. */
   courier: Courier;
-  /** Password hashing, RSA decryption, pool password policy (services/passwords.ts). */
+  /** Password hashing, RSA decryption, pool password policy (services/auth/passwords/hashing.ts). */
   passwords: Passwords;
-  /** RS256 token-signing keys shared through the database (services/signing-keys.ts). */
+  /** RS256 token-signing keys shared through the database (services/tokens/signing-keys.ts). */
   signingKeys: SigningKeys;
-  /** One session per login; implements SessionService (services/sessions.ts). */
+  /** One session per login; a SessionService (services/tokens/sessions.ts). */
   sessions: Sessions;
-  /** Issues, refreshes, checks, introspects and revokes tokens (services/tokens.ts). */
+  /** Issues, refreshes, checks, introspects and revokes tokens (services/tokens/tokens.ts). */
   tokens: Tokens;
-  /** Sign-in lockout per account and per IP (services/login-guard.ts). */
+  /** Sign-in lockout per account and per IP (services/auth/lockout.ts). */
   loginGuard: LoginGuard;
+  /** Sign-up, sign-in, the app scope of a request, client authentication, my login history (services/auth). */
+  auth: Auth;
+  /** UserInfo and RP-initiated logout (services/oidc). */
+  oidc: Oidc;
   /** The user-information module: profile, bind/unbind, change phone/email, passwords, delete (services/profile). */
   profile: ProfileService;
   /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
@@ -69,7 +78,7 @@ export interface ContextOptions {
   logger?: Logger;
   /** Run migrations while building (default true). */
   migrate?: boolean;
-  /** How long this node trusts a cached session state (default 900 ms; see services/sessions.ts). */
+  /** How long this node trusts a cached session state (default 900 ms; see services/tokens/sessions.ts). */
   sessionCacheTtlMs?: number;
 }
 
@@ -102,7 +111,7 @@ async function migrate(config: Config, db: Db, options: OpenDbOptions): Promise<
   }
 }
 
-/** Wires everything once (STYLE habit 5). Tests build their own with a memory outbox and a fake clock. */
+/** Wires everything once (docs/architecture.md, habit 5). Tests build their own with a memory outbox and a fake clock. */
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
   const dbOptions = {
     sqliteSynchronous: config.sqliteSynchronous,
@@ -130,9 +139,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
       secret: keys.secret,
       config,
     });
-    const signingKeys = new SigningKeys(db.kysely, clock);
+    const signingKeys = createSigningKeys({ db: db.kysely, clock });
     await signingKeys.init();
-    const sessions = new Sessions(repos, clock, {
+    const sessions = createSessions({
+      repos,
+      clock,
       cacheTtlMs: options.sessionCacheTtlMs,
       onChanged: (ids) => broadcast?.publish(ids),
     });
@@ -144,13 +155,23 @@ export async function createContext(config: Config, options: ContextOptions = {}
         logger,
       );
     }
-    const passwords = new Passwords(keys.rsaPrivateKeyPem);
+    const passwords = createPasswords({ rsaPrivateKeyPem: keys.rsaPrivateKeyPem });
     const notifier = createNotifier({ courier, clock });
-    const loginGuard = new LoginGuard(
-      redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
+    const loginGuard = createLoginGuard({
+      store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
       clock,
-    );
-    const profile = profileService({
+    });
+    const tokens = createTokens({
+      db: db.kysely,
+      repos,
+      signingKeys,
+      sessions,
+      clock,
+      secret: keys.secret,
+      issuer: `${config.publicUrl}/oidc`,
+    });
+    const auth = createAuth({ db: db.kysely, repos, passwords, codes, tokens, loginGuard, clock });
+    const profile = createProfile({
       db: db.kysely,
       repos,
       codes,
@@ -158,7 +179,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       sessions,
       notifier,
       loginGuard,
-      flowTokens: flowTokenService(keys.secret, clock),
+      flowTokens: createFlowTokens({ secret: keys.secret, clock }),
       audit: auditService(clock),
       clock,
       logger,
@@ -173,6 +194,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       logger,
       codes,
+      codeRequests: createCodeRequests({ repos, codes }),
       notifier,
       outbox,
       courier,
@@ -180,8 +202,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
       passwords,
       signingKeys,
       sessions,
-      tokens: new Tokens(db.kysely, repos, signingKeys, sessions, clock, keys.secret, config.publicUrl),
+      tokens,
       loginGuard,
+      auth,
+      oidc: createOidc({ repos, tokens, sessions }),
       profile,
       admin: createAdmin({
         db: db.kysely,

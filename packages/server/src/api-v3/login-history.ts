@@ -9,9 +9,8 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
 import { requireUser, userOf } from "../http/user-auth.js";
-import { loggedInApps, myLoginHistory } from "../services/auth/login-history.js";
 
-/** The signed-in user's login history and apps ("用户相关资源"), wire contract §3f. */
+/** The signed-in user's login history and apps ("用户相关资源"), docs/wire-contract.md §3f. */
 export function loginHistoryRoutes(ctx: Context) {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -27,7 +26,7 @@ export function loginHistoryRoutes(ctx: Context) {
         },
         preHandler: requireUser(ctx),
       },
-      async (request) => ok(request, await myLoginHistory(ctx.repos, userOf(request), request.query)),
+      async (request) => ok(request, await ctx.auth.myLoginHistory(userOf(request), request.query)),
     );
 
     app.get(
@@ -40,10 +39,7 @@ export function loginHistoryRoutes(ctx: Context) {
         },
         preHandler: requireUser(ctx),
       },
-      async (request) => {
-        const user = userOf(request);
-        return ok(request, await loggedInApps(ctx.repos, ctx.clock, user.poolId, user.userId));
-      },
+      async (request) => ok(request, await ctx.auth.myLoggedInApps(userOf(request))),
     );
   };
 }

@@ -19,13 +19,13 @@ import {
 } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
+import { appScopeOf, requireAppScope } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
-import { requireTenant, tenantOf } from "../http/tenant.js";
 import { requireUser } from "../http/user-auth.js";
 import { appCallOf, selfServiceOf } from "./profile.js";
 
 /**
- * User information, part 2: the two-step flows (wire contract §3c #8–16). Step 1 proves
+ * User information, part 2: the two-step flows (docs/wire-contract.md §3c #8–16). Step 1 proves
  * possession and returns a one-time token; step 2 spends it.
  */
 const tags = ["profile"];
@@ -35,7 +35,7 @@ export function profileFlowRoutes(ctx: Context) {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     // The access token is checked first, before the body is even looked at.
     const onRequest = requireUser(ctx);
-    const anonymous = requireTenant(ctx);
+    const anonymous = requireAppScope(ctx);
     const who = (request: FastifyRequest) => selfServiceOf(ctx, request);
 
     app.post(
@@ -134,7 +134,7 @@ export function profileFlowRoutes(ctx: Context) {
       async (request) =>
         ok(
           request,
-          await ctx.profile.verifyResetPasswordRequest(appCallOf(request, tenantOf(request)), request.body),
+          await ctx.profile.verifyResetPasswordRequest(appCallOf(request, appScopeOf(request)), request.body),
         ),
     );
 
@@ -150,7 +150,7 @@ export function profileFlowRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        await ctx.profile.resetPassword(appCallOf(request, tenantOf(request)), request.body);
+        await ctx.profile.resetPassword(appCallOf(request, appScopeOf(request)), request.body);
         return ok(request, { success: true });
       },
     );

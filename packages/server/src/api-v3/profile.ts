@@ -15,41 +15,39 @@ import {
 } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
+import { requestMeta } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
-import type { Tenant } from "../http/tenant.js";
 import { requireUser, userOf } from "../http/user-auth.js";
+import type { AppScope } from "../services/auth/scope.js";
 import type { AppCall, SelfService } from "../services/profile/index.js";
 import { assertOnlyProfileFields } from "../services/profile/index.js";
-import { parsePoolSettings } from "../services/users/pool-settings.js";
 
 /**
- * User information, part 1 (wire contract §3c #1–7, #17): profile, bind/unbind, security info,
+ * User information, part 1 (docs/wire-contract.md §3c #1–7, #17): profile, bind/unbind, security info,
  * validate-password. The two-step flows are in profile-flows.ts.
  */
 
 /** Who a self-service call acts for: the token's user, in the token's pool, with that pool's settings. */
 export async function selfServiceOf(ctx: Context, request: FastifyRequest): Promise<SelfService> {
   const user = userOf(request);
-  const tenant = request.tenant;
+  const scope = request.appScope;
   const settings =
-    tenant && tenant.pool.id === user.poolId
-      ? tenant.settings
-      : parsePoolSettings((await ctx.repos.pools.findPoolById(user.poolId))?.settings ?? "{}");
+    scope && scope.pool.id === user.poolId ? scope.settings : await ctx.auth.poolSettings(user.poolId);
   return {
     poolId: user.poolId,
     userId: user.userId,
     sessionId: user.sessionId,
     settings,
-    meta: { ip: request.ip, userAgent: request.headers["user-agent"], appId: user.appId },
+    meta: requestMeta(request, user.appId),
   };
 }
 
 /** An anonymous call for the application named by `x-authing-app-id`. */
-export function appCallOf(request: FastifyRequest, tenant: Tenant): AppCall {
+export function appCallOf(request: FastifyRequest, scope: AppScope): AppCall {
   return {
-    poolId: tenant.pool.id,
-    settings: tenant.settings,
-    meta: { ip: request.ip, userAgent: request.headers["user-agent"], appId: tenant.app.id },
+    poolId: scope.pool.id,
+    settings: scope.settings,
+    meta: requestMeta(request, scope.app.id),
   };
 }
 

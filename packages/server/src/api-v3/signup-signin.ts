@@ -1,20 +1,12 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { authPaths, SignInRequest, SignInResponse, SignUpRequest, SignUpResponse } from "@gatehouse/protocol";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
+import { appScopeOf, requestMeta, requireAppScope } from "../http/app-scope.js";
 import { presentedClient } from "../http/client-credentials.js";
 import { ok } from "../http/envelope.js";
-import { requireTenant, tenantOf } from "../http/tenant.js";
-import { authenticateClient } from "../services/auth/client-auth.js";
-import { signIn } from "../services/auth/sign-in.js";
-import { signUp } from "../services/auth/sign-up.js";
 
-function userAgent(request: FastifyRequest): string | null {
-  const ua = request.headers["user-agent"];
-  return typeof ua === "string" ? ua.slice(0, 512) : null;
-}
-
-/** Registration and login ("注册" / "登录"), wire contract §3a. */
+/** Registration and login ("注册" / "登录"), docs/wire-contract.md §3a. */
 export function signupSigninRoutes(ctx: Context) {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -28,9 +20,9 @@ export function signupSigninRoutes(ctx: Context) {
           body: SignUpRequest,
           response: { 200: SignUpResponse },
         },
-        preHandler: requireTenant(ctx),
+        preHandler: requireAppScope(ctx),
       },
-      async (request) => ok(request, await signUp(ctx, tenantOf(request), request.body)),
+      async (request) => ok(request, await ctx.auth.signUp(appScopeOf(request), request.body)),
     );
 
     app.post(
@@ -42,18 +34,19 @@ export function signupSigninRoutes(ctx: Context) {
           body: SignInRequest,
           response: { 200: SignInResponse },
         },
-        preHandler: requireTenant(ctx),
+        preHandler: requireAppScope(ctx),
       },
       async (request) => {
-        const tenant = tenantOf(request);
+        const scope = appScopeOf(request);
         const body = request.body;
-        const client = await authenticateClient(ctx.repos, presentedClient(request, body), {
-          appId: tenant.app.id,
+        const client = await ctx.auth.authenticateClient(presentedClient(request, body), {
+          appId: scope.app.id,
           requireMatch: true,
         });
+        const meta = requestMeta(request);
         // A backend's word on the end user's IP counts only when it proved who it is.
-        const ip = client.confidential && body.options?.clientIp ? body.options.clientIp : request.ip;
-        return ok(request, await signIn(ctx, tenant, body, { ip, userAgent: userAgent(request) }));
+        if (client.confidential && body.options?.clientIp) meta.ip = body.options.clientIp;
+        return ok(request, await ctx.auth.signIn(scope, body, meta));
       },
     );
   };

@@ -11,7 +11,7 @@ declare module "fastify" {
 
 /**
  * The access token of a request: the official SDK sends it bare (`authorization: <jwt>`), other
- * clients as `Bearer <jwt>` (wire contract §1.2). `null` means another scheme was used.
+ * clients as `Bearer <jwt>` (docs/wire-contract.md §1.2). `null` means another scheme was used.
  */
 export function accessTokenFrom(header: string | string[] | undefined): string | undefined | null {
   const value = Array.isArray(header) ? header[0] : header;
@@ -26,7 +26,7 @@ export function accessTokenFrom(header: string | string[] | undefined): string |
 
 /**
  * preHandler for user-authenticated /api/v3 routes: missing → 401/2020, expired → 401/2206,
- * invalid or revoked → 401/2207. Behind requireTenant too, the token must belong to that pool.
+ * invalid or revoked → 401/2207. Behind requireAppScope too, the token must belong to that pool.
  */
 export function requireUser(ctx: Context) {
   return async (request: FastifyRequest) => {
@@ -35,24 +35,24 @@ export function requireUser(ctx: Context) {
     if (token === null) throw new ApiError("TOKEN_INVALID");
     const check = await ctx.tokens.checkAccessToken(token);
     if (!check.ok) throw new ApiError(check.reason === "expired" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
-    if (request.tenant && request.tenant.pool.id !== check.user.poolId) throw new ApiError("TOKEN_INVALID");
+    if (request.appScope && request.appScope.pool.id !== check.user.poolId)
+      throw new ApiError("TOKEN_INVALID");
     await assertAppOfTokenPool(ctx, request, check.user);
     request.authUser = check.user;
   };
 }
 
 /**
- * Routes that trust the token's pool (no requireTenant) still refuse a token presented through
+ * Routes that trust the token's pool (no requireAppScope) still refuse a token presented through
  * another pool's application: `x-authing-app-id` must name an application of the token's pool.
  * The usual case — the application the token was issued to — costs no lookup.
  */
 async function assertAppOfTokenPool(ctx: Context, request: FastifyRequest, user: AuthenticatedUser) {
-  if (request.tenant) return;
+  if (request.appScope) return;
   const header = request.headers["x-authing-app-id"];
   const appId = Array.isArray(header) ? header[0] : header;
   if (appId === undefined || appId === user.appId) return;
-  const app = appId.length <= 64 ? await ctx.repos.applications.findApplicationById(appId) : undefined;
-  if (app?.pool_id !== user.poolId) throw new ApiError("TOKEN_INVALID");
+  if (!(await ctx.auth.isAppOfPool(appId, user.poolId))) throw new ApiError("TOKEN_INVALID");
 }
 
 /** The signed-in user; only call behind `requireUser`. */

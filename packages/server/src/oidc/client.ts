@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { presentedClient } from "../http/client-credentials.js";
-import { type AuthenticatedClient, authenticateClient } from "../services/auth/client-auth.js";
+import type { AuthenticatedClient } from "../services/auth/client-auth.js";
 
 /** Client authentication at the token endpoints: body or Basic (body preferred), else x-authing-app-id. */
 export function oidcClient(
@@ -10,7 +10,7 @@ export function oidcClient(
   body: { client_id?: string; client_secret?: string },
 ): Promise<AuthenticatedClient> {
   const header = request.headers["x-authing-app-id"];
-  return authenticateClient(ctx.repos, presentedClient(request, body), {
+  return ctx.auth.authenticateClient(presentedClient(request, body), {
     appId: typeof header === "string" ? header : undefined,
   });
 }

@@ -6,7 +6,7 @@ import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from "../services/tokens/claims.js
 
 /**
  * OIDC discovery describing exactly what is implemented: no authorization endpoint yet, so no
- * response types; the refresh_token grant at the token endpoint (wire contract §2.6).
+ * response types; the refresh_token grant at the token endpoint (docs/wire-contract.md §2.6).
  */
 export function discoveryDocument(issuer: string) {
   const methods = [...TOKEN_ENDPOINT_AUTH_METHODS];

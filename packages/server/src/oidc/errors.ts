@@ -20,7 +20,7 @@ export function toOAuthError(err: unknown): { error: OAuthError; unexpected: boo
   if (e?.validation || (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500)) {
     return { error: new OAuthError("invalid_request", e.message), unexpected: false };
   }
-  // The database or Redis is away: a retryable 503, as /api/v3 answers (issue 8).
+  // The database or Redis is away: a retryable 503, as /api/v3 answers.
   if (isStorageUnavailable(err)) return { error: unavailable(), unexpected: true };
   return { error: new OAuthError("server_error"), unexpected: true };
 }

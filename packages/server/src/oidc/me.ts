@@ -3,10 +3,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
 import { accessTokenFrom } from "../http/user-auth.js";
-import { userClaims } from "../services/tokens/claims.js";
 
 /**
- * The token of a /oidc/me request (wire contract §2.5): form body, then query, then the
+ * The token of a /oidc/me request (docs/wire-contract.md §2.5): form body, then query, then the
  * authorization header (bare or Bearer). An explicit parameter wins because the SDK replaces
  * the header with its stored token.
  */
@@ -24,16 +23,7 @@ export function meRoutes(ctx: Context) {
     const handler = async (request: FastifyRequest) => {
       const token = userInfoToken(request);
       if (!token) throw new OAuthError("invalid_token", "access token missing");
-      const check = await ctx.tokens.checkAccessToken(token);
-      if (!check.ok) {
-        throw new OAuthError(
-          "invalid_token",
-          check.reason === "expired" ? "access token expired" : "access token invalid",
-        );
-      }
-      const user = await ctx.repos.users.findUserById(check.user.poolId, check.user.userId);
-      if (!user) throw new OAuthError("invalid_token", "access token invalid");
-      return { sub: user.id, ...userClaims(user, check.user.scope) };
+      return ctx.oidc.userInfo(token);
     };
     const schema = {
       tags: ["oidc"],

@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId } from "../../src/lib/ids.js";
-import { flowTokenService } from "../../src/services/codes/flow-tokens.js";
+import { createFlowTokens } from "../../src/services/codes/flow-tokens.js";
 import { repositories } from "../../src/storage/repos/index.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 
@@ -30,7 +30,7 @@ async function newUser(h: Harness): Promise<string> {
 describeEachDialect(
   "profile flow tokens",
   (h) => {
-    const tokens = () => flowTokenService(h().ctx.keys.secret, clock);
+    const tokens = () => createFlowTokens({ secret: h().ctx.keys.secret, clock });
     const issue = async (userId: string, ttlSeconds = 60) =>
       (
         await tokens().issue(h().ctx.repos, {

@@ -4,7 +4,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { tokenEndpointAuthMethod } from "../tokens/app-config.js";
 
-/** Client credentials as the request presented them (body preferred over Basic, wire contract §1.2). */
+/** Client credentials as the request presented them (body preferred over Basic, docs/wire-contract.md §1.2). */
 export interface PresentedClient {
   clientId?: string;
   clientSecret?: string;
@@ -24,12 +24,12 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * Client authentication by the application's token endpoint auth method (wire contract §1.3):
+ * Client authentication by the application's token endpoint auth method (docs/wire-contract.md §1.3):
  * `client_secret_post` / `client_secret_basic` need the secret (from the body or a Basic
  * header: the official SDK mixes both), `none` needs only the client id. A secret that is
  * presented is always checked.
  */
-export async function authenticateClient(
+async function authenticateClient(
   repos: Repositories,
   presented: PresentedClient,
   options: { appId?: string; requireMatch?: boolean } = {},
@@ -49,4 +49,11 @@ export async function authenticateClient(
   }
   if (tokenEndpointAuthMethod(app) !== "none") throw fail();
   return { app, confidential: false };
+}
+
+export function createClientAuth({ repos }: { repos: Repositories }) {
+  return {
+    authenticateClient: (presented: PresentedClient, options?: { appId?: string; requireMatch?: boolean }) =>
+      authenticateClient(repos, presented, options),
+  };
 }

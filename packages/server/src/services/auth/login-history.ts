@@ -21,7 +21,7 @@ export interface LoginAttempt {
 }
 
 /** Records one sign-in attempt; never fails the sign-in it describes. */
-export async function recordLoginAttempt(repos: Repositories, clock: Clock, a: LoginAttempt): Promise<void> {
+async function recordLoginAttempt(repos: Repositories, clock: Clock, a: LoginAttempt): Promise<void> {
   await repos.loginHistory.insertLoginHistory({
     id: newId(),
     pool_id: a.poolId,
@@ -106,7 +106,7 @@ export async function loginHistoryPage(
   return { totalCount, list: rows.map((r) => toLoginHistoryDto(r, apps.get(r.app_id) as AppSummary)) };
 }
 
-export function myLoginHistory(
+function myLoginHistory(
   repos: Repositories,
   user: { poolId: string; userId: string },
   q: LoginHistoryQuery,
@@ -141,3 +141,18 @@ export async function loggedInApps(
   );
   return rows.map((r) => ({ ...(apps.get(r.app_id) as AppSummary), active: r.active }));
 }
+
+/** The sign-in history: written by sign-in, read by the signed-in user (and the management API). */
+export function createLoginHistory({ repos, clock }: { repos: Repositories; clock: Clock }) {
+  return {
+    /** Records one attempt; pass the login's transaction repositories to commit with it. */
+    recordAttempt: (a: LoginAttempt, tx: Repositories = repos) => recordLoginAttempt(tx, clock, a),
+    /** `GET /api/v3/get-my-login-history`. */
+    myLoginHistory: (user: { poolId: string; userId: string }, q: LoginHistoryQuery) =>
+      myLoginHistory(repos, user, q),
+    /** `GET /api/v3/get-my-logged-in-apps`. */
+    myLoggedInApps: (user: { poolId: string; userId: string }) =>
+      loggedInApps(repos, clock, user.poolId, user.userId),
+  };
+}
+export type LoginHistory = ReturnType<typeof createLoginHistory>;

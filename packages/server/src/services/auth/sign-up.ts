@@ -1,9 +1,11 @@
 import type { PoolSettings, SignUpProfile, SignUpRequest, UserDto } from "@gatehouse/protocol";
-import type { Context } from "../../context.js";
+import type { Kysely } from "kysely";
 import { ApiError } from "../../errors.js";
-import { repositories } from "../../storage/repos/index.js";
+import type { Clock } from "../../lib/clock.js";
+import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { NewUserRow } from "../../storage/repos/users.js";
-import type { CheckedCode, CodeTarget } from "../codes/engine.js";
+import type { Database } from "../../storage/schema.js";
+import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
 import { toUserDto } from "../users/dto.js";
 import {
   assertIdentifiersFree,
@@ -13,7 +15,16 @@ import {
   normalizePhoneE164,
   normalizeUsername,
 } from "../users/identifiers.js";
+import type { PasswordService } from "./passwords/hashing.js";
 import type { AppScope } from "./scope.js";
+
+export interface SignUpDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  passwords: PasswordService;
+  codes: CodeService;
+  clock: Clock;
+}
 
 /** What a sign-up will create, before any code is checked or password hashed. */
 interface Plan {
@@ -32,7 +43,7 @@ function assertRegisterEnabled(settings: PoolSettings): void {
   if (settings.registerDisabled) throw new ApiError("REGISTER_DISABLED");
 }
 
-function planPassword(ctx: Context, input: SignUpRequest): Plan {
+function planPassword(deps: SignUpDeps, input: SignUpRequest): Plan {
   const p = input.passwordPayload;
   if (!p) throw new ApiError("INVALID_REQUEST", { message: "passwordPayload is required for PASSWORD" });
   if (p.email === undefined && p.username === undefined) {
@@ -43,18 +54,18 @@ function planPassword(ctx: Context, input: SignUpRequest): Plan {
     emailVerified: false,
     username: p.username !== undefined ? normalizeUsername(p.username) : undefined,
     phoneVerified: false,
-    password: ctx.passwords.decrypt(p.password, input.options?.passwordEncryptType),
+    password: deps.passwords.decrypt(p.password, input.options?.passwordEncryptType),
     codes: [],
     source: p.email !== undefined ? "basic:email-password" : "basic:username-password",
   };
 }
 
-function planPasscode(ctx: Context, s: AppScope, input: SignUpRequest): Plan {
+function planPasscode(deps: SignUpDeps, s: AppScope, input: SignUpRequest): Plan {
   const p = input.passCodePayload;
   if (!p) throw new ApiError("INVALID_REQUEST", { message: "passCodePayload is required for PASSCODE" });
   const raw = input.options?.passwordForPhonePassCode;
   const password =
-    raw !== undefined ? ctx.passwords.decrypt(raw, input.options?.passwordEncryptType) : undefined;
+    raw !== undefined ? deps.passwords.decrypt(raw, input.options?.passwordEncryptType) : undefined;
   const poolId = s.pool.id;
   if (p.phone !== undefined) {
     const phone = normalizePhoneE164(p.phone, p.phoneCountryCode, s.settings);
@@ -167,20 +178,20 @@ export function profileColumns(profile: SignUpProfile | undefined): Partial<NewU
 }
 
 /**
- * `POST /api/v3/signup` (wire contract §3a). Order: cheap checks, identifiers free, codes valid,
- * password hashed — then one short transaction inserts the user and consumes the codes.
+ * `POST /api/v3/signup` (docs/wire-contract.md §3a). Order: cheap checks, identifiers free, codes
+ * valid, password hashed — then one short transaction inserts the user and consumes the codes.
  */
-export async function signUp(ctx: Context, s: AppScope, input: SignUpRequest): Promise<UserDto> {
+async function signUp(deps: SignUpDeps, s: AppScope, input: SignUpRequest): Promise<UserDto> {
   assertRegisterEnabled(s.settings);
-  const plan = input.connection === "PASSWORD" ? planPassword(ctx, input) : planPasscode(ctx, s, input);
+  const plan = input.connection === "PASSWORD" ? planPassword(deps, input) : planPasscode(deps, s, input);
   planCompletion(s, input, plan);
-  if (plan.password !== undefined) ctx.passwords.assertPolicy(plan.password, s.settings);
-  await assertIdentifiersFree(ctx.repos, s.pool.id, plan);
+  if (plan.password !== undefined) deps.passwords.assertPolicy(plan.password, s.settings);
+  await assertIdentifiersFree(deps.repos, s.pool.id, plan);
 
   const checked: CheckedCode[] = [];
-  for (const c of plan.codes) checked.push(await ctx.codes.check(c.target, [c.channel], c.code, s.settings));
+  for (const c of plan.codes) checked.push(await deps.codes.check(c.target, [c.channel], c.code, s.settings));
 
-  const now = ctx.clock.now();
+  const now = deps.clock.now();
   const row = newUserRow(s.pool.id, now, {
     ...profileColumns(input.profile),
     email: plan.email ?? null,
@@ -193,15 +204,19 @@ export async function signUp(ctx: Context, s: AppScope, input: SignUpRequest): P
     register_source: JSON.stringify([plan.source]),
   });
   if (plan.password !== undefined) {
-    row.password_hash = await ctx.passwords.hash(plan.password);
-    row.password_security_level = ctx.passwords.securityLevel(plan.password);
+    row.password_hash = await deps.passwords.hash(plan.password);
+    row.password_security_level = deps.passwords.securityLevel(plan.password);
     row.password_last_set_at = now;
   }
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
     await insertUser(repositories(trx), row);
-    if (checked.length > 0) await ctx.codes.consume(checked, trx);
+    if (checked.length > 0) await deps.codes.consume(checked, trx);
   });
-  const created = await ctx.repos.users.findUserById(s.pool.id, row.id);
+  const created = await deps.repos.users.findUserById(s.pool.id, row.id);
   if (!created) throw new ApiError("INTERNAL");
   return toUserDto(created);
+}
+
+export function createSignUp(deps: SignUpDeps) {
+  return { signUp: (s: AppScope, input: SignUpRequest) => signUp(deps, s, input) };
 }

@@ -70,7 +70,7 @@ export interface CodeService {
    * step. The codes are judged in order; the first wrong or missing one throws CODE_WRONG /
    * CODE_EXPIRED and only its attempt is committed (those before it were right, those after
    * it unchecked). A throw from `work` rolls everything back: no code spent, no attempt counted.
-   * `work` runs inside the transaction: no hashing, no calls out (STYLE habit 12).
+   * `work` runs inside the transaction: no hashing, no calls out (docs/architecture.md, habit 12).
    */
   spendWith<T>(
     checks: readonly CodeCheck[],
@@ -136,7 +136,7 @@ export function sendBuckets(
 }
 
 /**
- * The verification-code engine (issue 3): CSPRNG numeric codes bound to (pool, kind, channel,
+ * The verification-code engine: CSPRNG numeric codes bound to (pool, kind, channel,
  * target), stored as HMACs, TTL, single use, attempt-limited, cooldown and hourly caps.
  */
 export function createCodeService(deps: CodeServiceDeps): CodeService {
@@ -190,7 +190,7 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     now: number,
   ): Promise<{ match: CodeRow } | { failure: "CODE_WRONG" | "CODE_EXPIRED" }> {
     if (reserved.length === 0) {
-      // A code sent on another channel is wrong here, not missing (behaviour-and-errors §3.5).
+      // A code sent on another channel is wrong here, not missing (docs/behaviour-and-errors.md §3.5).
       const elsewhere = await repo.hasLiveCode(t.poolId, t.kind, t.target, now);
       return { failure: elsewhere ? "CODE_WRONG" : "CODE_EXPIRED" };
     }

@@ -6,7 +6,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 
 /**
  * One-time flow tokens: step 1 of a two-step flow (verify-update-phone-request …) proves
- * possession and gets a token; step 2 spends it (STYLE habit 8). The token is 256 random bits;
+ * possession and gets a token; step 2 spends it (docs/architecture.md, habit 8). The token is 256 random bits;
  * only its HMAC-SHA256 (keyed with the server secret) is stored, so a database leak yields
  * nothing spendable. It is bound to purpose, pool, user and the exact values it was issued for.
  */
@@ -38,7 +38,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const KEEP_EXPIRED_MS = 86_400_000;
 const PURGE_EVERY = 200;
 
-export function flowTokenService(secret: string, clock: Clock) {
+export function createFlowTokens({ secret, clock }: { secret: string; clock: Clock }) {
   const hash = (token: string) => createHmac("sha256", secret).update(`flow-token:${token}`).digest("hex");
   let issued = 0;
 
@@ -99,4 +99,4 @@ export function flowTokenService(secret: string, clock: Clock) {
     },
   };
 }
-export type FlowTokenService = ReturnType<typeof flowTokenService>;
+export type FlowTokenService = ReturnType<typeof createFlowTokens>;

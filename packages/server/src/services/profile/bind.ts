@@ -29,7 +29,7 @@ function sentCode(poolId: string, kind: CodeKind, target: string, channel: strin
 }
 
 /**
- * Bind / unbind phone and email (behaviour-and-errors §2.5): bind only when nothing is bound,
+ * Bind / unbind phone and email (docs/behaviour-and-errors.md §2.5): bind only when nothing is bound,
  * with a code on CHANNEL_BIND_*; unbind with a code sent to the current address on
  * CHANNEL_UNBIND_*, never the last way to sign in. Binds set the verified flag.
  */

@@ -53,7 +53,7 @@ export interface ContactChangeRequest {
   newCode: string;
 }
 
-/** The steps of verify-update-*-request → update-* (behaviour-and-errors §2). */
+/** The steps of verify-update-*-request → update-* (docs/behaviour-and-errors.md §2). */
 export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
   return {
     /** Step 1 once the request is valid: `from` → `to`, with the code for `to` and maybe for `from`. */

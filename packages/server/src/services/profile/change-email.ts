@@ -13,7 +13,7 @@ import {
 import { loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 
 /**
- * Change email: verify-update-email-request → update-email (behaviour-and-errors §2.2).
+ * Change email: verify-update-email-request → update-email (docs/behaviour-and-errors.md §2.2).
  * GenAuth's live service accepted CHANNEL_UPDATE_EMAIL for both addresses, and
  * CHANNEL_UNBIND_EMAIL (old) / CHANNEL_BIND_EMAIL (new); so do we.
  */

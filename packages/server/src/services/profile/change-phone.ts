@@ -12,7 +12,7 @@ import {
 import { loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 
 /**
- * Change phone: verify-update-phone-request → update-phone (behaviour-and-errors §2.1).
+ * Change phone: verify-update-phone-request → update-phone (docs/behaviour-and-errors.md §2.1).
  * Old number: CHANNEL_UNBIND_PHONE. New number: CHANNEL_BIND_PHONE, or CHANNEL_UNBIND_PHONE
  * which GenAuth's own doc sample sends to both numbers.
  */

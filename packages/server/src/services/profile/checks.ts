@@ -5,8 +5,8 @@ import { normalizeEmail } from "../users/email.js";
 import { normalizePhone, splitE164 } from "../users/phone.js";
 
 /**
- * The rules of the user-information flows, one small named check each (STYLE habit 4).
- * Numbers: behaviour-and-errors §3.5.
+ * The rules of the user-information flows, one small named check each (docs/architecture.md, habit 4).
+ * Numbers: docs/behaviour-and-errors.md §3.5.
  */
 
 /** Change phone is for users who have one; the others bind (422). */

@@ -21,7 +21,7 @@ import {
 } from "./deps.js";
 
 /**
- * Delete account: verify-delete-account-request → delete-account (behaviour-and-errors §2.4).
+ * Delete account: verify-delete-account-request → delete-account (docs/behaviour-and-errors.md §2.4).
  * Proof: a CHANNEL_DELETE_ACCOUNT code sent to the user's phone or email, or — only for users
  * with neither — the password.
  */

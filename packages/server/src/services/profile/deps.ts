@@ -7,18 +7,19 @@ import type { Notifier, NotifyRequest } from "../../messaging/notifications.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
-import { LoginGuard } from "../auth/lockout.js";
+import { type LoginGuard, loginAccountKey, loginIpKey } from "../auth/lockout.js";
 import type { PasswordService } from "../auth/passwords/hashing.js";
+import type { RequestMeta } from "../auth/scope.js";
 import type { CodeCheck, CodeService } from "../codes/engine.js";
 import type { FlowTokenService } from "../codes/flow-tokens.js";
 import type { SessionService } from "../tokens/sessions.js";
-import type { AuditService, RequestMeta } from "../users/audit.js";
+import type { AuditService } from "../users/audit.js";
 import { takenMapped } from "../users/taken.js";
 
 /** A no-code, no-link notice about a change, to an address the user has or had. */
 export type ChangeNotice = NotifyRequest;
 
-/** Everything the user-information flows need, passed in (STYLE habit 5). */
+/** Everything the user-information flows need, passed in (docs/architecture.md, habit 5). */
 export interface ProfileDeps {
   db: Kysely<Database>;
   repos: Repositories;
@@ -63,8 +64,8 @@ export async function loadUser(deps: ProfileDeps, who: SelfService): Promise<Use
  * password faster than the sign-in lockout allows (403/2057).
  */
 export async function checkOwnPassword(deps: ProfileDeps, who: SelfService, user: UserRow, plain: string) {
-  const accountKey = LoginGuard.accountKey(who.poolId, `user:${user.id}`);
-  const ipKey = LoginGuard.ipKey(who.poolId, who.meta.ip ?? "unknown");
+  const accountKey = loginAccountKey(who.poolId, `user:${user.id}`);
+  const ipKey = loginIpKey(who.poolId, who.meta.ip ?? "unknown");
   const reservation = await deps.loginGuard.reserve(who.settings, accountKey, ipKey);
   let ok = false;
   if (user.password_hash === null) await deps.passwords.verifyDummy(plain);
@@ -74,7 +75,7 @@ export async function checkOwnPassword(deps: ProfileDeps, who: SelfService, user
 }
 
 /**
- * Runs `fn` in a short transaction (no hashing, no sending inside: STYLE habit 12) and maps a
+ * Runs `fn` in a short transaction (no hashing, no sending inside: docs/architecture.md, habit 12) and maps a
  * unique-index violation to the conflict it means — the database is the final word on ownership.
  */
 export function inTransaction<T>(

@@ -6,8 +6,8 @@ import type { ProfileDeps } from "./deps.js";
 import { passwordFlows } from "./password.js";
 import { profileFlows } from "./profile.js";
 
-/** The user-information module's services (issue 4), one object for the routes. */
-export function profileService(deps: ProfileDeps) {
+/** The user-information module's services, one object for the routes; built once as `ctx.profile`. */
+export function createProfile(deps: ProfileDeps) {
   return {
     ...profileFlows(deps),
     ...bindFlows(deps),
@@ -17,6 +17,6 @@ export function profileService(deps: ProfileDeps) {
     ...deleteAccountFlow(deps),
   };
 }
-export type ProfileService = ReturnType<typeof profileService>;
+export type ProfileService = ReturnType<typeof createProfile>;
 export type { AppCall, ChangeNotice, ProfileDeps, SelfService } from "./deps.js";
 export { assertOnlyProfileFields, securityInfo } from "./profile.js";

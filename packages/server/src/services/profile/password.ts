@@ -26,7 +26,7 @@ import {
 
 /**
  * Passwords: update-password, the anonymous forgot-password pair, validate-password
- * (behaviour-and-errors §2.3, §2.6). Hashing always happens before the transaction.
+ * (docs/behaviour-and-errors.md §2.3, §2.6). Hashing always happens before the transaction.
  */
 const RESET_CHANNELS = ["CHANNEL_RESET_PASSWORD"] as const;
 

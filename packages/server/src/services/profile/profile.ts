@@ -12,7 +12,7 @@ import { normalizeUsername } from "../users/identifiers.js";
 import { assertUsernameFree } from "./checks.js";
 import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 
-/** get-profile, update-profile, get-security-info (behaviour-and-errors §2.7, §2.8). */
+/** get-profile, update-profile, get-security-info (docs/behaviour-and-errors.md §2.7, §2.8). */
 
 /** UpdateUserProfileDto field → users column. */
 const columns = {
@@ -53,7 +53,7 @@ export function assertOnlyProfileFields(body: unknown): void {
 }
 
 /**
- * securityScore, Gatehouse's documented formula (behaviour-and-errors §2.7 [our choice]):
+ * securityScore, Gatehouse's documented formula (docs/behaviour-and-errors.md §2.7 [our choice]):
  * password set +20, strength level 2 +10 or level 3 +20, email +15, phone +15, MFA +30; max 100.
  */
 export function securityInfo(user: UserRow, mfaEnrolled: boolean): GetSecurityInfoDto {

@@ -44,7 +44,7 @@ export function appConfig(app: ApplicationRow): AppConfig {
   };
 }
 
-/** How the app authenticates at the token endpoints (wire contract §1.3); unknown values mean post. */
+/** How the app authenticates at the token endpoints (docs/wire-contract.md §1.3); unknown values mean post. */
 export function tokenEndpointAuthMethod(app: ApplicationRow): TokenEndpointAuthMethod {
   const m = app.token_endpoint_auth_method as TokenEndpointAuthMethod;
   return TOKEN_ENDPOINT_AUTH_METHODS.includes(m) ? m : "client_secret_post";

@@ -33,7 +33,7 @@ export interface SessionsOptions {
   maxCachedSessions?: number;
   /**
    * Told the ids of sessions this node ended or changed, so other nodes can drop what they
-   * cached at once (services/session-broadcast.ts, with Redis) instead of after `cacheTtlMs`.
+   * cached at once (storage/redis/session-broadcast.ts) instead of after `cacheTtlMs`.
    */
   onChanged?: (sessionIds: string[]) => void;
 }
@@ -48,121 +48,120 @@ export interface NewSession {
   expiresAt: number;
 }
 
-/** One session per login (`sid`); implements SessionService (ports.ts), wired as `ctx.sessions`. */
-export class Sessions implements SessionService {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly inflight = new Map<string, Promise<SessionState | undefined>>();
+export interface SessionsDeps extends SessionsOptions {
+  repos: Repositories;
+  clock: Clock;
+}
+
+/** One session per login (`sid`), with a short per-node cache of their state; wired as `ctx.sessions`. */
+export function createSessions({ repos, clock, cacheTtlMs, maxCachedSessions, onChanged }: SessionsDeps) {
+  const cache = new Map<string, CacheEntry>();
+  const inflight = new Map<string, Promise<SessionState | undefined>>();
   /** Bumped on every local end: a read that started before it must not repopulate the cache. */
-  private generation = 0;
-  private readonly ttl: number;
-  private readonly max: number;
-  private readonly onChanged?: (sessionIds: string[]) => void;
+  let generation = 0;
+  const ttl = cacheTtlMs ?? 900;
+  const max = maxCachedSessions ?? 100_000;
 
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    options: SessionsOptions = {},
-  ) {
-    this.ttl = options.cacheTtlMs ?? 900;
-    this.max = options.maxCachedSessions ?? 100_000;
-    this.onChanged = options.onChanged;
+  function forget(sessionId: string): void {
+    generation++;
+    cache.delete(sessionId);
+    inflight.delete(sessionId);
   }
 
-  /** The row of a new session; the login that opens it inserts it in its own transaction (Tokens.issueForLogin). */
-  newRow(s: NewSession): SessionRow {
-    return {
-      id: newId(),
-      pool_id: s.poolId,
-      user_id: s.userId,
-      app_id: s.appId,
-      scope: s.scope,
-      ip: s.ip,
-      user_agent: s.userAgent,
-      created_at: this.clock.now(),
-      expires_at: s.expiresAt,
-      ended_at: null,
-      end_reason: null,
-    };
-  }
-
-  /** The hot path: open and not expired, from the per-node cache when fresh. */
-  async isActive(sessionId: string, userId: string): Promise<{ poolId: string } | undefined> {
-    const state = await this.state(sessionId);
-    if (!state || state.userId !== userId || state.endedAt !== null) return undefined;
-    if (state.expiresAt <= this.clock.now()) return undefined;
-    return { poolId: state.poolId };
-  }
-
-  /** Ends one session; returns whether it was open. */
-  async end(sessionId: string, reason: string): Promise<boolean> {
-    const ended = await this.repos.sessions.endSession(sessionId, this.clock.now(), reason);
-    this.forget(sessionId);
-    this.onChanged?.([sessionId]);
-    return ended;
-  }
-
-  async endUserSessions(
-    poolId: string,
-    userId: string,
-    options: { exceptSessionId?: string; appIds?: string[]; reason?: string } = {},
-  ): Promise<void> {
-    const ids = await this.repos.sessions.endUserSessions(
-      poolId,
-      userId,
-      this.clock.now(),
-      options.reason ?? "ended",
-      options,
-    );
-    for (const id of ids) this.forget(id);
-    if (ids.length > 0) this.onChanged?.(ids);
-  }
-
-  /** Drops what this node cached about a session (after a write made elsewhere, e.g. in a transaction). */
-  invalidate(sessionId: string): void {
-    this.forget(sessionId);
-    this.onChanged?.([sessionId]);
-  }
-
-  /** Another node ended or changed these sessions: drop what this node cached about them. */
-  forgetCached(sessionIds: readonly string[]): void {
-    for (const id of sessionIds) this.forget(id);
-  }
-
-  private forget(sessionId: string): void {
-    this.generation++;
-    this.cache.delete(sessionId);
-    this.inflight.delete(sessionId);
-  }
-
-  private async state(sessionId: string): Promise<SessionState | undefined> {
-    const now = this.clock.now();
-    const hit = this.cache.get(sessionId);
-    if (hit && now - hit.readAt < this.ttl) return hit.state;
-    const pending = this.inflight.get(sessionId);
+  async function state(sessionId: string): Promise<SessionState | undefined> {
+    const now = clock.now();
+    const hit = cache.get(sessionId);
+    if (hit && now - hit.readAt < ttl) return hit.state;
+    const pending = inflight.get(sessionId);
     if (pending) return pending;
-    const generation = this.generation;
-    const read = this.read(sessionId).finally(() => {
-      if (this.inflight.get(sessionId) === read) this.inflight.delete(sessionId);
+    const started = generation;
+    const reading = read(sessionId).finally(() => {
+      if (inflight.get(sessionId) === reading) inflight.delete(sessionId);
     });
-    this.inflight.set(sessionId, read);
-    const state = await read;
-    if (generation === this.generation) this.remember(sessionId, { state, readAt: now });
-    return state;
+    inflight.set(sessionId, reading);
+    const found = await reading;
+    if (started === generation) remember(sessionId, { state: found, readAt: now });
+    return found;
   }
 
-  private async read(sessionId: string): Promise<SessionState | undefined> {
-    const row = await this.repos.sessions.findSessionState(sessionId);
+  async function read(sessionId: string): Promise<SessionState | undefined> {
+    const row = await repos.sessions.findSessionState(sessionId);
     return row
       ? { userId: row.user_id, poolId: row.pool_id, expiresAt: row.expires_at, endedAt: row.ended_at }
       : undefined;
   }
 
-  private remember(sessionId: string, entry: CacheEntry): void {
-    this.cache.delete(sessionId);
-    this.cache.set(sessionId, entry);
-    if (this.cache.size > this.max) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+  function remember(sessionId: string, entry: CacheEntry): void {
+    cache.delete(sessionId);
+    cache.set(sessionId, entry);
+    if (cache.size > max) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
     }
   }
+
+  return {
+    /** The row of a new session; the login that opens it inserts it in its own transaction (tokens' issueForLogin). */
+    newRow(s: NewSession): SessionRow {
+      return {
+        id: newId(),
+        pool_id: s.poolId,
+        user_id: s.userId,
+        app_id: s.appId,
+        scope: s.scope,
+        ip: s.ip,
+        user_agent: s.userAgent,
+        created_at: clock.now(),
+        expires_at: s.expiresAt,
+        ended_at: null,
+        end_reason: null,
+      };
+    },
+
+    /** The hot path: open and not expired, from the per-node cache when fresh. */
+    async isActive(sessionId: string, userId: string): Promise<{ poolId: string } | undefined> {
+      const found = await state(sessionId);
+      if (!found || found.userId !== userId || found.endedAt !== null) return undefined;
+      if (found.expiresAt <= clock.now()) return undefined;
+      return { poolId: found.poolId };
+    },
+
+    /** Ends one session; returns whether it was open. */
+    async end(sessionId: string, reason: string): Promise<boolean> {
+      const ended = await repos.sessions.endSession(sessionId, clock.now(), reason);
+      forget(sessionId);
+      onChanged?.([sessionId]);
+      return ended;
+    },
+
+    async endUserSessions(
+      poolId: string,
+      userId: string,
+      options: { exceptSessionId?: string; appIds?: string[]; reason?: string } = {},
+    ): Promise<void> {
+      const ids = await repos.sessions.endUserSessions(
+        poolId,
+        userId,
+        clock.now(),
+        options.reason ?? "ended",
+        options,
+      );
+      for (const id of ids) forget(id);
+      if (ids.length > 0) onChanged?.(ids);
+    },
+
+    /** Drops what this node cached about a session (after a write made elsewhere, e.g. in a transaction). */
+    invalidate(sessionId: string): void {
+      forget(sessionId);
+      onChanged?.([sessionId]);
+    },
+
+    /** Another node ended or changed these sessions: drop what this node cached about them. */
+    forgetCached(sessionIds: readonly string[]): void {
+      for (const id of sessionIds) forget(id);
+    },
+  };
 }
+
+/** What callers hold: `ctx.sessions` (a SessionService and more). */
+export type Sessions = ReturnType<typeof createSessions>;

@@ -50,95 +50,106 @@ function toKey(row: SigningKeyRow): SigningKey {
   };
 }
 
+export interface SigningKeysDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+}
+
 /**
  * RS256 token-signing keys, stored in the database so every node signs and verifies with the
- * same ones. The first node to start creates the key; rotation demotes current → previous
- * (still published and accepted) → retired.
+ * same ones. The first node to start creates the key (`init`); rotation demotes current →
+ * previous (still published and accepted) → retired.
  */
-export class SigningKeys {
-  private keys: SigningKey[] = [];
-  private lastReload = 0;
+export function createSigningKeys({ db, clock }: SigningKeysDeps) {
+  let keys: SigningKey[] = [];
+  let lastReload = 0;
+  let reloading: Promise<void> | undefined;
+  /** Changes whenever the published key set does (callers drop what they verified with old keys). */
+  let version = 0;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
-  ) {}
-
-  /** Loads the keys, creating the first one when there is none (concurrent first starts agree). */
-  async init(): Promise<void> {
-    await this.reload();
-    if (this.keys.length > 0) return;
-    const row = await newSigningKeyRow(this.clock.now());
-    await this.db.transaction().execute(async (trx) => {
-      const repos = repositories(trx);
-      const claimed = await repos.meta.getOrInsertMeta("signing_key_initial", row.kid);
-      if (claimed === row.kid) await repos.signingKeys.insertSigningKey(row);
-    });
-    await this.reload();
-    if (this.keys.length === 0) throw new Error("no token signing key in the database");
+  async function reload(): Promise<void> {
+    const rows = await repositories(db).signingKeys.listPublishedSigningKeys();
+    const before = keys.map((k) => k.kid).join();
+    keys = rows.map(toKey);
+    lastReload = clock.now();
+    if (keys.map((k) => k.kid).join() !== before) version++;
   }
-
-  private reloading?: Promise<void>;
 
   /**
    * A rotation made elsewhere (`gatehouse keys rotate`, another node) reaches this node within
    * KEY_RELOAD_INTERVAL_MS: a stale key set is reloaded in the background.
    */
-  private refreshSoon(): void {
-    if (this.reloading || this.clock.now() - this.lastReload < KEY_RELOAD_INTERVAL_MS) return;
-    this.reloading = this.reload()
+  function refreshSoon(): void {
+    if (reloading || clock.now() - lastReload < KEY_RELOAD_INTERVAL_MS) return;
+    reloading = reload()
       .catch(() => {})
       .finally(() => {
-        this.reloading = undefined;
+        reloading = undefined;
       });
   }
 
-  /** Changes whenever the published key set does (callers drop what they verified with old keys). */
-  version = 0;
+  const publicKey = (kid: string | undefined): KeyObject | undefined =>
+    keys.find((k) => k.kid === kid)?.publicKey;
 
-  async reload(): Promise<void> {
-    const rows = await repositories(this.db).signingKeys.listPublishedSigningKeys();
-    const before = this.keys.map((k) => k.kid).join();
-    this.keys = rows.map(toKey);
-    this.lastReload = this.clock.now();
-    if (this.keys.map((k) => k.kid).join() !== before) this.version++;
-  }
+  return {
+    /** Loads the keys, creating the first one when there is none (concurrent first starts agree). */
+    async init(): Promise<void> {
+      await reload();
+      if (keys.length > 0) return;
+      const row = await newSigningKeyRow(clock.now());
+      await db.transaction().execute(async (trx) => {
+        const repos = repositories(trx);
+        const claimed = await repos.meta.getOrInsertMeta("signing_key_initial", row.kid);
+        if (claimed === row.kid) await repos.signingKeys.insertSigningKey(row);
+      });
+      await reload();
+      if (keys.length === 0) throw new Error("no token signing key in the database");
+    },
 
-  /** Makes a new current key; the old one stays published as previous. */
-  async rotate(): Promise<string> {
-    const row = await newSigningKeyRow(this.clock.now());
-    await this.db.transaction().execute(async (trx) => {
-      const repos = repositories(trx);
-      const now = this.clock.now();
-      await repos.signingKeys.demoteSigningKeys("previous", "retired", now);
-      await repos.signingKeys.demoteSigningKeys("current", "previous", now);
-      await repos.signingKeys.insertSigningKey(row);
-    });
-    await this.reload();
-    return row.kid;
-  }
+    reload,
 
-  current(): SigningKey {
-    this.refreshSoon();
-    const key = this.keys[0];
-    if (!key) throw new Error("signing keys not loaded");
-    return key;
-  }
+    /** See `version` above (the token check compares it on every request). */
+    get version(): number {
+      return version;
+    },
 
-  publicKey(kid: string | undefined): KeyObject | undefined {
-    return this.keys.find((k) => k.kid === kid)?.publicKey;
-  }
+    /** Makes a new current key; the old one stays published as previous. */
+    async rotate(): Promise<string> {
+      const row = await newSigningKeyRow(clock.now());
+      await db.transaction().execute(async (trx) => {
+        const repos = repositories(trx);
+        const now = clock.now();
+        await repos.signingKeys.demoteSigningKeys("previous", "retired", now);
+        await repos.signingKeys.demoteSigningKeys("current", "previous", now);
+        await repos.signingKeys.insertSigningKey(row);
+      });
+      await reload();
+      return row.kid;
+    },
 
-  /** Another node may have rotated: reload (at most once a second) and say whether `kid` is known now. */
-  async learn(kid: string | undefined): Promise<boolean> {
-    if (!kid || kid.length > 64) return false;
-    if (this.clock.now() - this.lastReload >= 1000) await this.reload();
-    return this.publicKey(kid) !== undefined;
-  }
+    current(): SigningKey {
+      refreshSoon();
+      const key = keys[0];
+      if (!key) throw new Error("signing keys not loaded");
+      return key;
+    },
 
-  /** `GET /oidc/.well-known/jwks.json` keys: current first, then previous. */
-  jwks(): { keys: JsonWebKey[] } {
-    this.refreshSoon();
-    return { keys: this.keys.map((k) => k.jwk) };
-  }
+    publicKey,
+
+    /** Another node may have rotated: reload (at most once a second) and say whether `kid` is known now. */
+    async learn(kid: string | undefined): Promise<boolean> {
+      if (!kid || kid.length > 64) return false;
+      if (clock.now() - lastReload >= 1000) await reload();
+      return publicKey(kid) !== undefined;
+    },
+
+    /** `GET /oidc/.well-known/jwks.json` keys: current first, then previous. */
+    jwks(): { keys: JsonWebKey[] } {
+      refreshSoon();
+      return { keys: keys.map((k) => k.jwk) };
+    },
+  };
 }
+
+/** What callers hold: `ctx.signingKeys`. */
+export type SigningKeys = ReturnType<typeof createSigningKeys>;

@@ -67,27 +67,28 @@ interface AccessClaims extends Record<string, unknown> {
 }
 const sec = (ms: number) => Math.floor(ms / 1000);
 
+export interface TokensDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  signingKeys: SigningKeys;
+  sessions: Sessions;
+  clock: Clock;
+  secret: string;
+  /** `iss` of every token: `${publicUrl}/oidc`. */
+  issuer: string;
+}
+
 /**
  * The one token service: every grant (sign-in and refresh today, the authorization code later)
  * ends in `mint`, and every check of an access token goes through `checkAccessToken`.
  */
-export class Tokens {
-  readonly issuer: string;
-  private readonly verified = new Map<string, AccessClaims>();
-  private verifiedWith = -1;
-  private refreshes = 0;
+export function createTokens({ db, repos, signingKeys: keys, sessions, clock, secret, issuer }: TokensDeps) {
+  const verified = new Map<string, AccessClaims>();
+  let verifiedWith = -1;
+  let refreshes = 0;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly repos: Repositories,
-    private readonly keys: SigningKeys,
-    private readonly sessions: Sessions,
-    private readonly clock: Clock,
-    private readonly secret: string,
-    publicUrl: string,
-  ) {
-    this.issuer = `${publicUrl}/oidc`;
-  }
+  const hash = (token: string): string =>
+    createHmac("sha256", secret).update(`refresh_token:${token}`).digest("hex");
 
   /**
    * A new session and its tokens for a successful login. The tokens are signed first; then the
@@ -95,12 +96,15 @@ export class Tokens {
    * login stamp, the history line) are written in one transaction — one commit instead of one
    * per row, and a login is stored whole or not at all.
    */
-  async issueForLogin(grant: LoginGrant, alongside?: (tx: Repositories) => Promise<void>): Promise<TokenSet> {
+  async function issueForLogin(
+    grant: LoginGrant,
+    alongside?: (tx: Repositories) => Promise<void>,
+  ): Promise<TokenSet> {
     const cfg = appConfig(grant.app);
-    const now = this.clock.now();
+    const now = clock.now();
     const offline = scopeSet(grant.scope).has("offline_access");
     const sessionEnds = now + 1000 * (offline ? cfg.refreshTokenExpiresIn : cfg.accessTokenExpiresIn);
-    const session = this.sessions.newRow({
+    const session = sessions.newRow({
       poolId: grant.user.pool_id,
       userId: grant.user.id,
       appId: grant.app.id,
@@ -109,9 +113,9 @@ export class Tokens {
       userAgent: grant.userAgent,
       expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
     });
-    const set = this.mint(grant.app, grant.user, session.id, grant.scope, grant.nonce);
-    const refresh = offline ? this.newRefreshToken(grant.app, session.id, grant.scope) : undefined;
-    await this.db.transaction().execute(async (trx) => {
+    const set = mint(grant.app, grant.user, session.id, grant.scope, grant.nonce);
+    const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
+    await db.transaction().execute(async (trx) => {
       const tx = repositories(trx);
       await tx.sessions.insertSession(session);
       if (refresh) await tx.sessions.insertRefreshToken(refresh.row);
@@ -122,25 +126,25 @@ export class Tokens {
   }
 
   /** `grant_type=refresh_token`: rotates the token; a reused one ends the whole session. */
-  async refresh(app: ApplicationRow, refreshToken: string, scope?: string): Promise<TokenSet> {
+  async function refresh(app: ApplicationRow, refreshToken: string, scope?: string): Promise<TokenSet> {
     const invalid = () => new OAuthError("invalid_grant", "refresh token is invalid, expired or revoked");
-    const now = this.clock.now();
-    const row = await this.repos.sessions.findRefreshTokenByHash(this.hash(refreshToken));
+    const now = clock.now();
+    const row = await repos.sessions.findRefreshTokenByHash(hash(refreshToken));
     if (!row || row.app_id !== app.id) throw invalid();
     if (row.rotated_at !== null) {
-      await this.sessions.end(row.session_id, "refresh_token_reuse");
+      await sessions.end(row.session_id, "refresh_token_reuse");
       throw invalid();
     }
     if (row.expires_at <= now) throw invalid();
-    const session = await this.repos.sessions.findSessionById(row.session_id);
+    const session = await repos.sessions.findSessionById(row.session_id);
     if (!session || session.ended_at !== null) throw invalid();
-    const user = await this.repos.users.findUserById(session.pool_id, session.user_id);
+    const user = await repos.users.findUserById(session.pool_id, session.user_id);
     if (user?.status !== "Activated") throw invalid();
-    const granted = this.narrowScope(row.scope, scope);
+    const granted = narrowScope(row.scope, scope);
 
-    const set = this.mint(app, user, session.id, granted);
-    const next = this.newRefreshToken(app, session.id, row.scope);
-    const rotated = await this.db.transaction().execute(async (trx) => {
+    const set = mint(app, user, session.id, granted);
+    const next = newRefreshToken(app, session.id, row.scope);
+    const rotated = await db.transaction().execute(async (trx) => {
       const tx = repositories(trx);
       if (!(await tx.sessions.rotateRefreshToken(row.id, now))) return false;
       await tx.sessions.insertRefreshToken(next.row);
@@ -149,32 +153,32 @@ export class Tokens {
     });
     if (!rotated) {
       // Someone used the same token a moment ago: the same theft signal as a later reuse.
-      await this.sessions.end(session.id, "refresh_token_reuse");
+      await sessions.end(session.id, "refresh_token_reuse");
       throw invalid();
     }
-    this.sessions.invalidate(session.id);
+    sessions.invalidate(session.id);
     set.refresh_token = next.token;
-    if (++this.refreshes % PURGE_EVERY === 0) await this.repos.sessions.purgeExpiredRefreshTokens(now);
+    if (++refreshes % PURGE_EVERY === 0) await repos.sessions.purgeExpiredRefreshTokens(now);
     return set;
   }
 
   /** Verifies an access token and that its session is still open (the per-request hot path). */
-  async checkAccessToken(token: string): Promise<AccessCheck> {
-    if (this.verifiedWith !== this.keys.version) {
-      this.verified.clear();
-      this.verifiedWith = this.keys.version;
+  async function checkAccessToken(token: string): Promise<AccessCheck> {
+    if (verifiedWith !== keys.version) {
+      verified.clear();
+      verifiedWith = keys.version;
     }
-    const c = this.verified.get(token) ?? (await this.verifyAccessJwt(token));
+    const c = verified.get(token) ?? (await verifyAccessJwt(token));
     if (!c) return { ok: false, reason: "invalid" };
-    if (c.exp * 1000 <= this.clock.now()) {
-      this.verified.delete(token);
+    if (c.exp * 1000 <= clock.now()) {
+      verified.delete(token);
       return { ok: false, reason: "expired" };
     }
     // RFC 7519 §4.1.5: not before its time (a little leeway for clocks of other nodes).
-    if (typeof c.nbf === "number" && c.nbf * 1000 > this.clock.now() + NBF_LEEWAY_MS) {
+    if (typeof c.nbf === "number" && c.nbf * 1000 > clock.now() + NBF_LEEWAY_MS) {
       return { ok: false, reason: "invalid" };
     }
-    const session = await this.sessions.isActive(c.sid, c.sub);
+    const session = await sessions.isActive(c.sid, c.sub);
     if (!session) return { ok: false, reason: "invalid" };
     return {
       ok: true,
@@ -195,16 +199,16 @@ export class Tokens {
    * is remembered (bounded) and the RSA check runs once per token per node; expiry and the
    * session are still checked on every request.
    */
-  private async verifyAccessJwt(token: string): Promise<AccessClaims | undefined> {
-    let check = verifyJwt(token, (kid) => this.keys.publicKey(kid));
+  async function verifyAccessJwt(token: string): Promise<AccessClaims | undefined> {
+    let check = verifyJwt(token, keys.publicKey);
     if (!check.ok && check.reason === "unknown-key") {
       const kid = decodeJwt(token)?.header.kid;
-      if (await this.keys.learn(kid)) check = verifyJwt(token, (k) => this.keys.publicKey(k));
+      if (await keys.learn(kid)) check = verifyJwt(token, keys.publicKey);
     }
     if (!check.ok || check.header.typ !== ACCESS_TYP) return undefined;
     const c = check.payload;
     if (
-      c.iss !== this.issuer ||
+      c.iss !== issuer ||
       typeof c.sub !== "string" ||
       typeof c.sid !== "string" ||
       typeof c.aud !== "string" ||
@@ -214,19 +218,19 @@ export class Tokens {
       return undefined;
     }
     const claims = c as AccessClaims;
-    this.verified.set(token, claims);
-    if (this.verified.size > VERIFIED_CACHE_SIZE) {
-      const oldest = this.verified.keys().next().value;
-      if (oldest !== undefined) this.verified.delete(oldest);
+    verified.set(token, claims);
+    if (verified.size > VERIFIED_CACHE_SIZE) {
+      const oldest = verified.keys().next().value;
+      if (oldest !== undefined) verified.delete(oldest);
     }
     return claims;
   }
 
   /** RFC 7662: only the client the token was issued to learns anything about it. */
-  async introspect(app: ApplicationRow, token: string): Promise<IntrospectionResponse> {
+  async function introspect(app: ApplicationRow, token: string): Promise<IntrospectionResponse> {
     const inactive = { active: false };
     if (token.includes(".")) {
-      const check = await this.checkAccessToken(token);
+      const check = await checkAccessToken(token);
       if (!check.ok || check.user.appId !== app.id) return inactive;
       const c = check.claims;
       return {
@@ -236,17 +240,17 @@ export class Tokens {
         aud: app.id,
         exp: c.exp as number,
         iat: c.iat as number,
-        iss: this.issuer,
+        iss: issuer,
         jti: check.user.accessTokenJti,
         sid: check.user.sessionId,
         scope: check.user.scope,
         token_type: "Bearer",
       };
     }
-    const row = await this.repos.sessions.findRefreshTokenByHash(this.hash(token));
-    const now = this.clock.now();
+    const row = await repos.sessions.findRefreshTokenByHash(hash(token));
+    const now = clock.now();
     if (!row || row.app_id !== app.id || row.rotated_at !== null || row.expires_at <= now) return inactive;
-    const session = await this.repos.sessions.findSessionById(row.session_id);
+    const session = await repos.sessions.findSessionById(row.session_id);
     if (!session || session.ended_at !== null) return inactive;
     return {
       active: true,
@@ -255,7 +259,7 @@ export class Tokens {
       aud: app.id,
       exp: sec(row.expires_at),
       iat: sec(row.created_at),
-      iss: this.issuer,
+      iss: issuer,
       sid: session.id,
       scope: row.scope,
       token_type: "refresh_token",
@@ -263,17 +267,17 @@ export class Tokens {
   }
 
   /** RFC 7009: revoking either token ends its session (and so every token of that login). */
-  async revoke(app: ApplicationRow, token: string): Promise<void> {
+  async function revoke(app: ApplicationRow, token: string): Promise<void> {
     if (token.includes(".")) {
-      const check = verifyJwt(token, (kid) => this.keys.publicKey(kid));
+      const check = verifyJwt(token, keys.publicKey);
       if (!check.ok || check.header.typ !== ACCESS_TYP || check.payload.aud !== app.id) return;
       if (typeof check.payload.sid !== "string") return;
-      if (check.payload.iss !== this.issuer) return;
-      await this.sessions.end(check.payload.sid, "revoked");
+      if (check.payload.iss !== issuer) return;
+      await sessions.end(check.payload.sid, "revoked");
       return;
     }
-    const row = await this.repos.sessions.findRefreshTokenByHash(this.hash(token));
-    if (row && row.app_id === app.id) await this.sessions.end(row.session_id, "revoked");
+    const row = await repos.sessions.findRefreshTokenByHash(hash(token));
+    if (row && row.app_id === app.id) await sessions.end(row.session_id, "revoked");
   }
 
   /**
@@ -281,34 +285,32 @@ export class Tokens {
    * An HS256 token is checked with the secret of the application it names (`aud`); that secret is
    * the application's too, so its token must also name that application's own session and user.
    */
-  async idTokenSession(idToken: string): Promise<{ sid: string; aud: string; sub: string } | undefined> {
+  async function idTokenSession(
+    idToken: string,
+  ): Promise<{ sid: string; aud: string; sub: string } | undefined> {
     const decoded = decodeJwt(idToken);
     const hs256 = decoded?.header.alg === "HS256";
     const named = decoded?.payload.aud;
     const app =
-      hs256 && typeof named === "string"
-        ? await this.repos.applications.findApplicationById(named)
-        : undefined;
-    const check = hs256
-      ? verifyHs256Jwt(idToken, app?.secret)
-      : verifyJwt(idToken, (kid) => this.keys.publicKey(kid));
-    if (!check.ok || check.header.typ !== "JWT" || check.payload.iss !== this.issuer) return undefined;
+      hs256 && typeof named === "string" ? await repos.applications.findApplicationById(named) : undefined;
+    const check = hs256 ? verifyHs256Jwt(idToken, app?.secret) : verifyJwt(idToken, keys.publicKey);
+    if (!check.ok || check.header.typ !== "JWT" || check.payload.iss !== issuer) return undefined;
     const { sid, aud, sub } = check.payload;
     if (typeof sid !== "string" || typeof aud !== "string" || typeof sub !== "string") return undefined;
     if (hs256) {
-      const session = await this.repos.sessions.findSessionById(sid);
+      const session = await repos.sessions.findSessionById(sid);
       if (session?.app_id !== aud || session.user_id !== sub) return undefined;
     }
     return { sid, aud, sub };
   }
 
-  private mint(app: ApplicationRow, user: UserRow, sid: string, scope: string, nonce?: string): TokenSet {
+  function mint(app: ApplicationRow, user: UserRow, sid: string, scope: string, nonce?: string): TokenSet {
     const cfg = appConfig(app);
-    const iat = sec(this.clock.now());
-    const key = this.keys.current();
+    const iat = sec(clock.now());
+    const key = keys.current();
     const access_token = signJwt(
       {
-        iss: this.issuer,
+        iss: issuer,
         sub: user.id,
         aud: app.id,
         iat,
@@ -323,7 +325,7 @@ export class Tokens {
     const set: TokenSet = { access_token, token_type: "Bearer", expires_in: cfg.accessTokenExpiresIn, scope };
     if (scopeSet(scope).has("openid")) {
       const claims = {
-        iss: this.issuer,
+        iss: issuer,
         sub: user.id,
         aud: app.id,
         iat,
@@ -342,16 +344,16 @@ export class Tokens {
     return set;
   }
 
-  private newRefreshToken(app: ApplicationRow, sessionId: string, scope: string) {
+  function newRefreshToken(app: ApplicationRow, sessionId: string, scope: string) {
     const token = randomBase64url(32);
-    const now = this.clock.now();
+    const now = clock.now();
     return {
       token,
       row: {
         id: newId(),
         session_id: sessionId,
         app_id: app.id,
-        token_hash: this.hash(token),
+        token_hash: hash(token),
         scope,
         created_at: now,
         expires_at: now + 1000 * appConfig(app).refreshTokenExpiresIn,
@@ -360,17 +362,18 @@ export class Tokens {
     };
   }
 
-  /** A refresh may ask for less than was granted, never more (RFC 6749 §6). */
-  private narrowScope(granted: string, requested: string | undefined): string {
-    if (!requested?.trim()) return granted;
-    const have = scopeSet(granted);
-    const want = [...scopeSet(requested)];
-    if (!want.every((s) => have.has(s)))
-      throw new OAuthError("invalid_scope", "scope exceeds the granted scope");
-    return want.join(" ");
-  }
+  return { issuer, issueForLogin, refresh, checkAccessToken, introspect, revoke, idTokenSession };
+}
 
-  private hash(token: string): string {
-    return createHmac("sha256", this.secret).update(`refresh_token:${token}`).digest("hex");
-  }
+/** What callers hold: `ctx.tokens`. */
+export type Tokens = ReturnType<typeof createTokens>;
+
+/** A refresh may ask for less than was granted, never more (RFC 6749 §6). */
+function narrowScope(granted: string, requested: string | undefined): string {
+  if (!requested?.trim()) return granted;
+  const have = scopeSet(granted);
+  const want = [...scopeSet(requested)];
+  if (!want.every((s) => have.has(s)))
+    throw new OAuthError("invalid_scope", "scope exceeds the granted scope");
+  return want.join(" ");
 }

@@ -1,17 +1,13 @@
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { RequestMeta } from "../auth/scope.js";
 import { maskPhone } from "./phone.js";
 
 /**
  * The audit log of changes to accounts: who, what, when, from where. Values are masked
  * before they are written; nothing here can reconstruct a phone number or email.
  */
-export interface RequestMeta {
-  ip?: string;
-  userAgent?: string;
-  appId?: string;
-}
 
 export interface AuditEvent {
   poolId: string;
@@ -47,7 +43,7 @@ export function maskText(text: string): string {
 export { maskEmail } from "./email.js";
 export { maskPhone };
 
-const clip = (s: string | undefined, n: number) => (s === undefined ? null : s.slice(0, n));
+const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
 export function auditService(clock: Clock) {
   return {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
-import { Passwords, Slots } from "../../../src/services/auth/passwords/hashing.js";
+import { createPasswords, createSlots } from "../../../src/services/auth/passwords/hashing.js";
 
 describe("password hashing slots", () => {
   it("never runs more than its size at once, and a failure frees its slot", async () => {
-    const slots = new Slots(2);
+    const slots = createSlots(2);
     let running = 0;
     let most = 0;
     const job = (fail: boolean) =>
@@ -25,7 +25,9 @@ describe("password hashing slots", () => {
 
   it("many hashes and verifications at once all succeed through the slots", async () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const passwords = new Passwords(privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+    const passwords = createPasswords({
+      rsaPrivateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    });
     const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => passwords.hash(`pw-${i}`)));
     const checks = await Promise.all(hashes.map((h, i) => passwords.verify(h, i % 2 ? `pw-${i}` : "wrong")));
     assert.deepEqual(

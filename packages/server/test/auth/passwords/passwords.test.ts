@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import bcrypt from "bcryptjs";
 import { ApiError } from "../../../src/errors.js";
 import { unpadPkcs1v15 } from "../../../src/services/auth/passwords/decrypt.js";
-import { Passwords } from "../../../src/services/auth/passwords/hashing.js";
+import { createPasswords } from "../../../src/services/auth/passwords/hashing.js";
 import { defaultPoolSettings, mergePoolSettings } from "../../../src/services/users/pool-settings.js";
 
 const { publicKey, privateKey } = generateKeyPairSync("rsa", {
@@ -12,7 +12,7 @@ const { publicKey, privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
 });
-const passwords = new Passwords(privateKey);
+const passwords = createPasswords({ rsaPrivateKeyPem: privateKey });
 const settings = (patch: Record<string, unknown>) => mergePoolSettings(defaultPoolSettings(), patch);
 
 function rejectsWith(key: string, fn: () => unknown, message?: RegExp) {

@@ -1,15 +1,8 @@
-import {
-  constants,
-  createHash,
-  createHmac,
-  createPrivateKey,
-  type KeyObject,
-  privateDecrypt,
-} from "node:crypto";
+import { constants, createHash, createHmac, createPrivateKey, privateDecrypt } from "node:crypto";
 import { ApiError } from "../../../errors.js";
 
 /**
- * `passwordEncryptType: "rsa"` (behaviour-and-errors §4.3). Clients (GenAuth's Guard uses
+ * `passwordEncryptType: "rsa"` (docs/behaviour-and-errors.md §4.3). Clients (GenAuth's Guard uses
  * jsencrypt) encrypt with the public key from GET /api/v3/system, PKCS#1 v1.5; OAEP is accepted too.
  *
  * Node ≥ 20.11 refuses RSA_PKCS1_PADDING for private decryption (CVE-2023-46809, the Marvin
@@ -21,53 +14,53 @@ import { ApiError } from "../../../errors.js";
  * no longer be observed. Only input that is not an RSA ciphertext for our key at all (not base64,
  * wrong length, out of range) is reported as PASSWORD_DECRYPT_FAILED.
  */
-export class RsaPasswordDecryptor {
-  private readonly key: KeyObject;
-  private readonly size: number;
-  private readonly rejectionKey: Buffer;
+export interface RsaDecryptor {
+  /** The password inside a base64 ciphertext; throws PASSWORD_DECRYPT_FAILED for non-ciphertexts. */
+  decrypt(value: string): string;
+}
 
-  constructor(privateKeyPem: string) {
-    this.key = createPrivateKey(privateKeyPem);
-    const bits = this.key.asymmetricKeyDetails?.modulusLength ?? 2048;
-    this.size = Math.ceil(bits / 8);
-    this.rejectionKey = createHash("sha256")
-      .update("gatehouse rsa implicit rejection\0")
-      .update(this.key.export({ type: "pkcs8", format: "der" }))
-      .digest();
-  }
+export function createRsaDecryptor({ privateKeyPem }: { privateKeyPem: string }): RsaDecryptor {
+  const key = createPrivateKey(privateKeyPem);
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 2048;
+  const size = Math.ceil(bits / 8);
+  const rejectionKey = createHash("sha256")
+    .update("gatehouse rsa implicit rejection\0")
+    .update(key.export({ type: "pkcs8", format: "der" }))
+    .digest();
 
-  decrypt(value: string): string {
-    const ciphertext = this.parse(value);
-    try {
-      return privateDecrypt(
-        { key: this.key, padding: constants.RSA_PKCS1_OAEP_PADDING },
-        ciphertext,
-      ).toString("utf8");
-    } catch {
-      // not OAEP: PKCS#1 v1.5 below
-    }
-    let block: Buffer;
-    try {
-      block = privateDecrypt({ key: this.key, padding: constants.RSA_NO_PADDING }, ciphertext);
-    } catch {
-      throw new ApiError("PASSWORD_DECRYPT_FAILED");
-    }
-    const message = unpadPkcs1v15(block);
-    const synthetic = createHmac("sha256", this.rejectionKey).update(ciphertext).digest("base64url");
-    return message === undefined ? synthetic : message.toString("utf8");
-  }
-
-  private parse(value: string): Buffer {
+  function parse(value: string): Buffer {
     const text = value.trim();
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) throw new ApiError("PASSWORD_DECRYPT_FAILED");
     let bytes = Buffer.from(text, text.includes("-") || text.includes("_") ? "base64url" : "base64");
     // jsencrypt sometimes drops leading zero bytes of the ciphertext.
-    if (bytes.length < this.size && bytes.length >= this.size - 2) {
-      bytes = Buffer.concat([Buffer.alloc(this.size - bytes.length), bytes]);
+    if (bytes.length < size && bytes.length >= size - 2) {
+      bytes = Buffer.concat([Buffer.alloc(size - bytes.length), bytes]);
     }
-    if (bytes.length !== this.size) throw new ApiError("PASSWORD_DECRYPT_FAILED");
+    if (bytes.length !== size) throw new ApiError("PASSWORD_DECRYPT_FAILED");
     return bytes;
   }
+
+  return {
+    decrypt(value) {
+      const ciphertext = parse(value);
+      try {
+        return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING }, ciphertext).toString(
+          "utf8",
+        );
+      } catch {
+        // not OAEP: PKCS#1 v1.5 below
+      }
+      let block: Buffer;
+      try {
+        block = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext);
+      } catch {
+        throw new ApiError("PASSWORD_DECRYPT_FAILED");
+      }
+      const message = unpadPkcs1v15(block);
+      const synthetic = createHmac("sha256", rejectionKey).update(ciphertext).digest("base64url");
+      return message === undefined ? synthetic : message.toString("utf8");
+    },
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { PoolSettings } from "@gatehouse/protocol";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import bcrypt from "bcryptjs";
 import { ApiError } from "../../../errors.js";
-import { RsaPasswordDecryptor } from "./decrypt.js";
+import { createRsaDecryptor } from "./decrypt.js";
 import { assertPasswordPolicy, passwordSecurityLevel } from "./policy.js";
 
 export type PasswordEncryptType = "none" | "rsa" | "sm2" | undefined;
@@ -20,7 +20,7 @@ export interface PasswordService {
   decrypt(value: string, type: PasswordEncryptType): string;
   /** Throws WEAK_PASSWORD (400/2061) with a message describing the rule. */
   assertPolicy(password: string, settings: PoolSettings): void;
-  /** GenAuth's 1/2/3 (behaviour-and-errors §2.7), stored when the password is set. */
+  /** GenAuth's 1/2/3 (docs/behaviour-and-errors.md §2.7), stored when the password is set. */
   securityLevel(password: string): 1 | 2 | 3;
 }
 
@@ -45,77 +45,72 @@ export function hashSlots(): number {
 }
 
 /** A counting semaphore: `run(fn)` waits for a free slot. */
-export class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
+export function createSlots(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await fn();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else free++;
+      }
+    },
+  };
 }
 
 const isBcrypt = (hash: string) => /^\$2[abxy]?\$\d{2}\$/.test(hash);
 const isArgon2 = (hash: string) => hash.startsWith("$argon2");
 
-/** Implements PasswordService (ports.ts); wired as `ctx.passwords`. */
-export class Passwords implements PasswordService {
-  private readonly rsa: RsaPasswordDecryptor;
-  private dummy?: Promise<string>;
-  private readonly slots = new Slots(hashSlots());
-
-  constructor(rsaPrivateKeyPem: string) {
-    this.rsa = new RsaPasswordDecryptor(rsaPrivateKeyPem);
-  }
-
-  hash(password: string): Promise<string> {
-    return this.slots.run(() => argon2Hash(password, ARGON2 as never));
-  }
-
-  async verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }> {
-    if (isArgon2(hash)) {
-      const ok = await this.slots.run(() => argon2Verify(hash, password)).catch(() => false);
-      return { ok, needsRehash: ok && !hash.startsWith(CURRENT_PARAMS) };
-    }
-    if (isBcrypt(hash)) {
-      const ok = await bcrypt.compare(password, hash).catch(() => false);
-      return { ok, needsRehash: ok };
-    }
-    // Unknown format: spend the same time, never match.
-    await this.verifyDummy(password);
-    return { ok: false, needsRehash: false };
-  }
-
-  async verifyDummy(password: string): Promise<void> {
-    this.dummy ??= this.hash(randomBytes(16).toString("hex"));
-    const dummy = await this.dummy;
-    await this.slots.run(() => argon2Verify(dummy, password)).catch(() => false);
-  }
-
-  decrypt(value: string, type: PasswordEncryptType): string {
-    if (type === undefined || type === "none") return value;
-    if (type === "rsa") return this.rsa.decrypt(value);
-    throw new ApiError("PASSWORD_DECRYPT_FAILED", {
-      message: `passwordEncryptType "${type}" is not supported by this server; use "rsa" or "none"`,
-    });
-  }
-
-  assertPolicy(password: string, settings: PoolSettings): void {
-    assertPasswordPolicy(password, settings);
-  }
-
-  securityLevel(password: string): 1 | 2 | 3 {
-    return passwordSecurityLevel(password);
-  }
+export interface PasswordsDeps {
+  rsaPrivateKeyPem: string;
 }
+
+/** Password hashing, RSA decryption and the pool's password policy; wired once as `ctx.passwords`. */
+export function createPasswords({ rsaPrivateKeyPem }: PasswordsDeps): PasswordService {
+  const rsa = createRsaDecryptor({ privateKeyPem: rsaPrivateKeyPem });
+  const slots = createSlots(hashSlots());
+  let dummy: Promise<string> | undefined;
+
+  const hash = (password: string): Promise<string> => slots.run(() => argon2Hash(password, ARGON2 as never));
+
+  async function verifyDummy(password: string): Promise<void> {
+    dummy ??= hash(randomBytes(16).toString("hex"));
+    const stored = await dummy;
+    await slots.run(() => argon2Verify(stored, password)).catch(() => false);
+  }
+
+  return {
+    hash,
+    verifyDummy,
+    async verify(stored, password) {
+      if (isArgon2(stored)) {
+        const ok = await slots.run(() => argon2Verify(stored, password)).catch(() => false);
+        return { ok, needsRehash: ok && !stored.startsWith(CURRENT_PARAMS) };
+      }
+      if (isBcrypt(stored)) {
+        const ok = await bcrypt.compare(password, stored).catch(() => false);
+        return { ok, needsRehash: ok };
+      }
+      // Unknown format: spend the same time, never match.
+      await verifyDummy(password);
+      return { ok: false, needsRehash: false };
+    },
+    decrypt(value, type) {
+      if (type === undefined || type === "none") return value;
+      if (type === "rsa") return rsa.decrypt(value);
+      throw new ApiError("PASSWORD_DECRYPT_FAILED", {
+        message: `passwordEncryptType "${type}" is not supported by this server; use "rsa" or "none"`,
+      });
+    },
+    assertPolicy: assertPasswordPolicy,
+    securityLevel: passwordSecurityLevel,
+  };
+}
+
+/** What callers hold: `ctx.passwords`. */
+export type Passwords = PasswordService;

@@ -4,8 +4,8 @@ import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { ApiError } from "../../../errors.js";
 
 /**
- * The pool's password policy: GenAuth's strength levels (behaviour-and-errors §4.1) plus an
- * optional minimum zxcvbn score. Each rule is a small named check (STYLE habit 4).
+ * The pool's password policy: GenAuth's strength levels (docs/behaviour-and-errors.md §4.1) plus an
+ * optional minimum zxcvbn score. Each rule is a small named check (docs/architecture.md, habit 4).
  */
 const hasLetter = (p: string) => /\p{L}/u.test(p);
 const hasDigit = (p: string) => /\p{Nd}/u.test(p);
@@ -92,7 +92,7 @@ export function assertPasswordPolicy(password: string, settings: PoolSettings): 
 }
 
 /**
- * GenAuth's `passwordSecurityLevel` of a password (behaviour-and-errors §2.7): 3 for ≥ 12
+ * GenAuth's `passwordSecurityLevel` of a password (docs/behaviour-and-errors.md §2.7): 3 for ≥ 12
  * characters with lower case, upper case and a digit; 2 for ≥ 8 with a letter and a digit; else 1.
  */
 export function passwordSecurityLevel(password: string): 1 | 2 | 3 {

@@ -1,0 +1,29 @@
+import type { FastifyRequest } from "fastify";
+import type { Context } from "../context.js";
+import type { AppScope, RequestMeta } from "../services/auth/scope.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    appScope?: AppScope;
+  }
+}
+
+/** preHandler factory: every app-scoped /api/v3 route uses it (`x-authing-app-id`). */
+export function requireAppScope(ctx: Context) {
+  return async (request: FastifyRequest) => {
+    const header = request.headers["x-authing-app-id"];
+    request.appScope = await ctx.auth.resolveScope(Array.isArray(header) ? header[0] : header);
+  };
+}
+
+/** The resolved scope; only call behind `requireAppScope`. */
+export function appScopeOf(request: FastifyRequest): AppScope {
+  if (!request.appScope) throw new Error("app scope not resolved: route is missing requireAppScope");
+  return request.appScope;
+}
+
+/** Who is asking: the one place a request's metadata is read for history, lockout and audit. */
+export function requestMeta(request: FastifyRequest, appId?: string): RequestMeta {
+  const ua = request.headers["user-agent"];
+  return { ip: request.ip, userAgent: typeof ua === "string" ? ua.slice(0, 512) : null, appId };
+}

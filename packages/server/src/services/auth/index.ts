@@ -1,0 +1,42 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../../lib/clock.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { Database } from "../../storage/schema.js";
+import type { CodeService } from "../codes/engine.js";
+import type { Tokens } from "../tokens/tokens.js";
+import { createClientAuth } from "./client-auth.js";
+import type { LoginGuard } from "./lockout.js";
+import { createLoginHistory } from "./login-history.js";
+import type { PasswordService } from "./passwords/hashing.js";
+import { createAppScopes } from "./scope.js";
+import { createSignIn } from "./sign-in.js";
+import { createSignUp } from "./sign-up.js";
+
+export interface AuthDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  passwords: PasswordService;
+  codes: CodeService;
+  tokens: Tokens;
+  loginGuard: LoginGuard;
+  clock: Clock;
+}
+
+/**
+ * Sign-up, sign-in and what the routes around them ask: which application and pool a request
+ * speaks for, client authentication, the user's own login history. Built once, as `ctx.auth`.
+ */
+export function createAuth(deps: AuthDeps) {
+  const { repos, clock } = deps;
+  const loginHistory = createLoginHistory({ repos, clock });
+  return {
+    ...createAppScopes({ repos }),
+    ...createClientAuth({ repos }),
+    ...createSignUp(deps),
+    ...createSignIn({ ...deps, loginHistory }),
+    myLoginHistory: loginHistory.myLoginHistory,
+    myLoggedInApps: loginHistory.myLoggedInApps,
+  };
+}
+export type Auth = ReturnType<typeof createAuth>;
+export type { AppScope, RequestMeta } from "./scope.js";

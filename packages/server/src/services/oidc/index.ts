@@ -1,0 +1,11 @@
+import type { Repositories } from "../../storage/repos/index.js";
+import type { Sessions } from "../tokens/sessions.js";
+import type { Tokens } from "../tokens/tokens.js";
+import { createEndSession } from "./end-session.js";
+import { createUserInfo } from "./user-info.js";
+
+/** What the /oidc endpoints ask beyond the token service: UserInfo and logout. Built once, as `ctx.oidc`. */
+export function createOidc(deps: { repos: Repositories; tokens: Tokens; sessions: Sessions }) {
+  return { ...createUserInfo(deps), ...createEndSession(deps) };
+}
+export type Oidc = ReturnType<typeof createOidc>;
