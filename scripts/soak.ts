@@ -1,4 +1,4 @@
-// Bounded soak (issue 8): the mixed workload for GATEHOUSE_SOAK_SECONDS (default 600) against
+// Bounded soak: the mixed workload for GATEHOUSE_SOAK_SECONDS (default 600) against
 // SQLite (one node) and PostgreSQL (three nodes; with GATEHOUSE_SOAK_REDIS=1 also with Redis).
 // Reports throughput, p50/p99, error rate (must be 0) and node memory (must level off), then
 // checks that every acknowledged write is in the database. Not part of `npm test`:

@@ -14,7 +14,7 @@ import {
 
 /**
  * Registration, login, messages and tokens through the unmodified authing-node-sdk@4.0.1
- * (wire contract §1–3b, §3f, §3h), once per token endpoint auth method of the application.
+ * (docs/wire-contract.md §1–3b, §3f, §3h), once per token endpoint auth method of the application.
  */
 for (const method of AUTH_METHODS) {
   describeCompat(`sdk auth (${method})`, (g) => {

@@ -5,7 +5,7 @@ import { authClient, describeCompat, type Gatehouse, newEmail, newPhone } from "
 
 /**
  * The management API through the unmodified ManagementClient of authing-node-sdk@4.0.1: every
- * request HMAC-SHA1-signed with the pool's id/secret (wire contract §1.4, §4).
+ * request HMAC-SHA1-signed with the pool's id/secret (docs/wire-contract.md §1.4, §4).
  *
  * Note: the ManagementClient constructor sets the process-wide `axios.defaults.baseURL` (§1.1);
  * each suite builds its clients in `before`, after its server listens, so the last one wins

@@ -5,7 +5,7 @@ import { authClient, codeFor, describeCompat, newEmail, newPhone } from "./helpe
 
 /**
  * The user-information module driven through the UNMODIFIED official SDK (authing-node-sdk@4.0.1)
- * against a listening Gatehouse: every AuthenticationClient method of wire contract §3c, with
+ * against a listening Gatehouse: every AuthenticationClient method of docs/wire-contract.md §3c, with
  * its failure cases, asserting on the envelope the SDK hands back.
  */
 const clock = new FakeClock(Date.now());

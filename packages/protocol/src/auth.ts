@@ -2,7 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { Envelope, Gender, NonEmpty, PasswordEncryptType, Str } from "./common.js";
 import { UserDto } from "./user.js";
 
-/** Registration and login (wire contract §3a). */
+/** Registration and login (docs/wire-contract.md §3a). */
 
 const Password = NonEmpty(2048); // room for a base64 RSA-4096 ciphertext
 const PassCode = NonEmpty(16);
@@ -110,13 +110,13 @@ export const SignInRequest = Type.Object({
     }),
   ),
   options: Opt(SignInOptions),
-  /** client_secret_post client authentication (wire contract §1.3). */
+  /** client_secret_post client authentication (docs/wire-contract.md §1.3). */
   client_id: Opt(Str(64)),
   client_secret: Opt(Str(256)),
 });
 export type SignInRequest = Static<typeof SignInRequest>;
 
-/** LoginTokenResponseDataDto: note the singular `expire_in` (wire contract §0.5). */
+/** LoginTokenResponseDataDto: note the singular `expire_in` (docs/wire-contract.md §0.5). */
 export const LoginTokenData = Type.Object({
   access_token: Type.String(),
   id_token: Opt(Type.String()),

@@ -1,6 +1,6 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 
-/** Every /api/v3 answer: wire contract §1.6. */
+/** Every /api/v3 answer: docs/wire-contract.md §1.6. */
 export function Envelope<T extends TSchema>(data: T) {
   return Type.Object({
     statusCode: Type.Integer(),

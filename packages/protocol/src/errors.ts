@@ -1,6 +1,6 @@
 /**
  * The one registry of API errors: key → statusCode, apiCode, message.
- * Numbers follow GenAuth's published tables (../shared/spec/behaviour-and-errors.md §3);
+ * Numbers follow GenAuth's published tables (docs/behaviour-and-errors.md §3);
  * the mapping for our flows is §3.5. Only the server's envelope plugin renders these.
  */
 export interface ApiErrorDef {
@@ -155,7 +155,7 @@ export const apiErrors = {
     message: "Token is invalid, expired or already used",
   },
 
-  // management signature (wire contract §1.4)
+  // management signature (docs/wire-contract.md §1.4)
   SIGNATURE_INVALID: { statusCode: 401, apiCode: 1300, message: "Access key signature is invalid" },
   SIGNATURE_METHOD: { statusCode: 401, apiCode: 1301, message: "Unsupported signature method" },
   SIGNATURE_VERSION: { statusCode: 401, apiCode: 1302, message: "Unsupported signature version" },
@@ -168,7 +168,7 @@ export const apiErrors = {
   },
   SIGNATURE_REPLAY: { statusCode: 401, apiCode: 1306, message: "Signature nonce was already used" },
 
-  // management API (issue 5)
+  // management API
   MANAGEMENT_AUTH_MISSING: {
     statusCode: 401,
     apiCode: 1300,

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Envelope, EpochInt, Str } from "./common.js";
 
-/** The signed-in user's login history and apps (wire contract §3f). */
+/** The signed-in user's login history and apps (docs/wire-contract.md §3f). */
 export const LoginHistoryQuery = Type.Object({
   appId: Type.Optional(Str(64)),
   clientIp: Type.Optional(Str(64)),

@@ -2,7 +2,7 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { BoolFlag, Envelope, NonEmpty, Str } from "./common.js";
 import { OneOf } from "./management-users.js";
 
-/** Management API, applications (wire contract §4, ApplicationDto). */
+/** Management API, applications (docs/wire-contract.md §4, ApplicationDto). */
 
 const Opt = <T extends TSchema>(t: T) => Type.Optional(t);
 const Uris = Type.Array(Str(2048), { maxItems: 100 });

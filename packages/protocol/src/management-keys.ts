@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { CommonResponse, Envelope, NonEmpty, Str } from "./common.js";
 
-/** Management access keys (wire contract §1.4, §1.4.4; SDK create-/list-/update-/delete-access-key). */
+/** Management access keys (docs/wire-contract.md §1.4, §1.4.4; SDK create-/list-/update-/delete-access-key). */
 
 /** The same record for create, get and list (CreateAccessKeyRespDto = ListAccessKeyRespDto). */
 export const AccessKeyDto = Type.Object({

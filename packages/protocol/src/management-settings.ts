@@ -3,7 +3,7 @@ import { Envelope, NonEmpty, Str } from "./common.js";
 import { OneOf } from "./management-users.js";
 import { PoolSettings } from "./settings.js";
 
-/** Management API, pool settings (wire contract §4: security, MFA, custom fields). */
+/** Management API, pool settings (docs/wire-contract.md §4: security, MFA, custom fields). */
 
 /**
  * Every field optional, at every depth, without defaults (a patch must not fill itself in) and

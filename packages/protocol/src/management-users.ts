@@ -21,7 +21,7 @@ import {
 import { IdentityDto, UserDto, UserStatus } from "./user.js";
 
 /**
- * Management API, users (wire contract §4). Request shapes follow authing-node-sdk 4.0.1's
+ * Management API, users (docs/wire-contract.md §4). Request shapes follow authing-node-sdk 4.0.1's
  * CreateUserReqDto, UpdateUserReqDto, ListUsersRequestDto … one schema per body or query.
  */
 

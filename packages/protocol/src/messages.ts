@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { CommonResponse, Envelope, NonEmpty, Str } from "./common.js";
 
-/** Message service, wire contract §3b; channels behaviour-and-errors §1.4. */
+/** Message service, docs/wire-contract.md §3b; channels docs/behaviour-and-errors.md §1.4. */
 
 /** Exactly the 11 SMS channels of `SendSMSDto` (there is no CHANNEL_UPDATE_PHONE). */
 export const SMS_CHANNELS = [

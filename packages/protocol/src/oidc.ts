@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Str } from "./common.js";
 
-/** /oidc/* request bodies (form-encoded or JSON) and responses (wire contract §2). Not enveloped. */
+/** /oidc/* request bodies (form-encoded or JSON) and responses (docs/wire-contract.md §2). Not enveloped. */
 const Opt = Type.Optional;
 
 export const TokenRequest = Type.Object({
@@ -34,7 +34,7 @@ export const TokenActionRequest = Type.Object({
 });
 export type TokenActionRequest = Static<typeof TokenActionRequest>;
 
-/** RFC 7662 (wire contract §2.4). */
+/** RFC 7662 (docs/wire-contract.md §2.4). */
 export const IntrospectionResponse = Type.Object({
   active: Type.Boolean(),
   sub: Opt(Type.String()),

@@ -3,7 +3,7 @@ import { Envelope, Gender, NonEmpty, PasswordEncryptType, Str } from "./common.j
 import { UserDto } from "./user.js";
 
 /**
- * User information (profile self-service): wire contract §3c, behaviour-and-errors §2.
+ * User information (profile self-service): docs/wire-contract.md §3c, docs/behaviour-and-errors.md §2.
  * Names follow the official SDK's models so its users recognise them.
  */
 
@@ -107,7 +107,7 @@ export type VerifyResetPasswordRequestDto = Static<typeof VerifyResetPasswordReq
 export const PasswordResetVerifyData = Type.Object({
   passwordResetToken: Type.String(),
   tokenExpiresIn: Type.Integer(),
-  /** Gatehouse extra: the policy level the new password must meet (behaviour-and-errors §2.3). */
+  /** Gatehouse extra: the policy level the new password must meet (docs/behaviour-and-errors.md §2.3). */
   passwordStrength: Type.Optional(Type.Integer()),
 });
 export type PasswordResetVerifyData = Static<typeof PasswordResetVerifyData>;

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Envelope } from "./common.js";
 
-/** GET /api/v3/system — no envelope (wire contract §3h). */
+/** GET /api/v3/system — no envelope (docs/wire-contract.md §3h). */
 export const SystemInfo = Type.Object({
   rsa: Type.Object({ publicKey: Type.String() }),
   sm2: Type.Object({ publicKey: Type.String() }),

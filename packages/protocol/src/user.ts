@@ -4,7 +4,7 @@ import { Gender } from "./common.js";
 const S = Type.String();
 const OptS = Type.Optional(S);
 
-/** IdentityDto, wire contract §3c. */
+/** IdentityDto, docs/wire-contract.md §3c. */
 export const IdentityDto = Type.Object({
   identityId: S,
   extIdpId: S,
@@ -25,7 +25,7 @@ export const UserStatus = Type.Union([
 ]);
 export type UserStatus = Static<typeof UserStatus>;
 
-/** UserDto, wire contract §3c: every field the official SDK models. */
+/** UserDto, docs/wire-contract.md §3c: every field the official SDK models. */
 export const UserDto = Type.Object({
   userId: S,
   createdAt: S,

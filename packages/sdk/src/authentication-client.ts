@@ -44,7 +44,7 @@ type SignUpExtras = { profile?: SignUpProfileDto; options?: SignUpOptionsDto };
  * non-200 `statusCode` throws `GatehouseError` instead (`throwOnError: false` returns it).
  */
 export class AuthenticationClient extends AuthenticationCore {
-  // ------------------------------------------------------------ sign-up (wire contract §3a)
+  // ------------------------------------------------------------ sign-up (docs/wire-contract.md §3a)
 
   async signUp(dto: SignUpDto): Promise<Envelope<UserDto>> {
     let body = dto;
@@ -86,7 +86,7 @@ export class AuthenticationClient extends AuthenticationCore {
     });
   }
 
-  // ------------------------------------------------------------ sign-in (wire contract §3a, §1.3)
+  // ------------------------------------------------------------ sign-in (docs/wire-contract.md §3a, §1.3)
 
   /** `POST /api/v3/signin` as given; keeps the returned tokens for later calls. */
   async signInByCredentials(dto: SigninByCredentialsDto): Promise<Envelope<LoginTokenResponseDataDto>> {
@@ -155,7 +155,7 @@ export class AuthenticationClient extends AuthenticationCore {
     });
   }
 
-  // ------------------------------------------------------------ messages (wire contract §3b)
+  // ------------------------------------------------------------ messages (docs/wire-contract.md §3b)
 
   sendSms(dto: SendSmsDto): Promise<Envelope<undefined>> {
     return this.api("POST", authPaths.sendSms, { body: dto });
@@ -170,7 +170,7 @@ export class AuthenticationClient extends AuthenticationCore {
     return this.api("POST", authPaths.preCheckCode, { body: dto });
   }
 
-  // ------------------------------------------------------------ user information (wire contract §3c)
+  // ------------------------------------------------------------ user information (docs/wire-contract.md §3c)
 
   getProfile(
     query: { withCustomData?: boolean; withIdentities?: boolean; withDepartmentIds?: boolean } = {},
@@ -281,7 +281,7 @@ export class AuthenticationClient extends AuthenticationCore {
     return this.api("POST", authPaths.validatePassword, { body });
   }
 
-  // ------------------------------------------------------------ user resources (wire contract §3f)
+  // ------------------------------------------------------------ user resources (docs/wire-contract.md §3f)
 
   getLoginHistory(
     query: {
@@ -302,7 +302,7 @@ export class AuthenticationClient extends AuthenticationCore {
     return this.api("GET", authPaths.getMyLoggedInApps);
   }
 
-  // ------------------------------------------------------------ public (wire contract §3h)
+  // ------------------------------------------------------------ public (docs/wire-contract.md §3h)
 
   getCountryList(): Promise<Envelope<CountryDto[]>> {
     return this.api("GET", authPaths.getCountryList);

@@ -1,5 +1,5 @@
 /**
- * Claims of the tokens Gatehouse issues (wire contract §2.5–2.6). JWT payloads, not request or
+ * Claims of the tokens Gatehouse issues (docs/wire-contract.md §2.5–2.6). JWT payloads, not request or
  * response schemas, so they are not in @gatehouse/protocol.
  */
 export interface UserInfoClaims {

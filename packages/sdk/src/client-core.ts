@@ -99,7 +99,7 @@ function queryString(params: Record<string, string | undefined>): string {
 }
 
 /**
- * Transport, token keeping and the OIDC side of AuthenticationClient (wire contract §2).
+ * Transport, token keeping and the OIDC side of AuthenticationClient (docs/wire-contract.md §2).
  * The `/api/v3` methods live in authentication-client.ts.
  */
 export class AuthenticationCore {
@@ -288,7 +288,7 @@ export class AuthenticationCore {
     });
   }
 
-  // ------------------------------------------------------------ token methods (wire contract §2.3–2.7)
+  // ------------------------------------------------------------ token methods (docs/wire-contract.md §2.3–2.7)
 
   /** `authorization_code` grant; keeps the returned tokens. */
   async getAccessTokenByCode(
@@ -441,7 +441,7 @@ export class AuthenticationCore {
     return { url: `${this.options.appHost}${oidcPaths.authorize}?${qs}`, state, nonce };
   }
 
-  /** `{appHost}/oidc/session/end?…` (wire contract §2.7). */
+  /** `{appHost}/oidc/session/end?…` (docs/wire-contract.md §2.7). */
   buildLogoutUrl(options: { redirectUri?: string; idToken?: string; state?: string } = {}): string {
     const redirectUri = options.redirectUri ?? this.options.logoutRedirectUri;
     const qs = queryString({

@@ -12,7 +12,7 @@ function errorName(apiCode: number | undefined, statusCode: number): string | un
   return apiCodeName(apiCode);
 }
 
-/** The `/api/v3` answer shape (wire contract §1.6). */
+/** The `/api/v3` answer shape (docs/wire-contract.md §1.6). */
 export interface Envelope<T = undefined> {
   statusCode: number;
   message: string;

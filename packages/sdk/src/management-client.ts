@@ -58,7 +58,7 @@ type Flags = {
 
 /**
  * Administers a pool with signed access-key requests, byte-for-byte the way authing-node-sdk 4.0.1
- * signs them (HMAC-SHA1 via WebCrypto, wire contract §1.4). Server-side only: it holds a secret.
+ * signs them (HMAC-SHA1 via WebCrypto, docs/wire-contract.md §1.4). Server-side only: it holds a secret.
  */
 export class ManagementClient {
   private readonly transport: Transport;
@@ -127,7 +127,7 @@ export class ManagementClient {
     return headers;
   }
 
-  // ------------------------------------------------------------ users (wire contract §4)
+  // ------------------------------------------------------------ users (docs/wire-contract.md §4)
 
   createUser(dto: CreateUserReqDto): Promise<Envelope<UserDto>> {
     return this.request("POST", managementPaths.createUser, { ...dto });

@@ -1,7 +1,7 @@
 /**
  * `passwordEncryptType: "rsa"`: encrypt a password with the server's public key from
  * `GET /api/v3/system`. WebCrypto has no PKCS#1 v1.5 encryption, so this uses RSA-OAEP (SHA-1),
- * which Gatehouse accepts as its documented fallback (behaviour-and-errors §4.3).
+ * which Gatehouse accepts as its documented fallback (docs/behaviour-and-errors.md §4.3).
  */
 function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
   const b64 = pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "");

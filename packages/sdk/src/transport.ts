@@ -36,7 +36,7 @@ export interface RawResponse {
   body: unknown;
 }
 
-/** Query strings the way axios writes them (wire contract §1.5): arrays as `k[]=v`, no null/undefined. */
+/** Query strings the way axios writes them (docs/wire-contract.md §1.5): arrays as `k[]=v`, no null/undefined. */
 export function encodeQuery(query: Query | undefined): string {
   if (!query) return "";
   const parts: string[] = [];

@@ -28,7 +28,7 @@ const headers = {
   date: "Wed, 25 Nov 2026 17:00:54 GMT",
 };
 
-/** The params a server sees: decoded query with `k[]` repeats collapsed to a JSON array (wire contract §1.4.2). */
+/** The params a server sees: decoded query with `k[]` repeats collapsed to a JSON array (docs/wire-contract.md §1.4.2). */
 function paramsOf(req: Captured): Record<string, unknown> {
   if (req.method !== "GET") return req.body ? JSON.parse(req.body) : {};
   const out: Record<string, unknown> = {};

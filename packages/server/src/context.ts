@@ -40,7 +40,7 @@ export interface Context {
   keys: ServerKeys;
   clock: Clock;
   logger: Logger;
-  /** Replay cache of signed management requests (issue 5; Redis in issue 8). */
+  /** Replay cache of signed management requests (Redis when configured, else the database). */
   nonces: NonceStore;
   /** The verification-code engine (services/codes/engine.ts). */
   codes: CodeService;

@@ -1,6 +1,6 @@
 import { type ApiErrorKey, apiErrors } from "@gatehouse/protocol";
 
-/** The one error type services throw; the envelope plugin renders it (STYLE habit 3). */
+/** The one error type services throw; the envelope plugin renders it (docs/architecture.md, habit 3). */
 export class ApiError extends Error {
   readonly key: ApiErrorKey;
   readonly statusCode: number;

@@ -5,7 +5,7 @@ import { ok } from "../http/envelope.js";
 import { countryList } from "../lib/countries.js";
 import { SERVER_VERSION } from "../version.js";
 
-/** Public information endpoints ("其他 / 公开信息端点"), wire contract §3h. */
+/** Public information endpoints ("其他 / 公开信息端点"), docs/wire-contract.md §3h. */
 export function publicRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const system: SystemInfo = {

@@ -6,7 +6,7 @@ import { type Runner, registerPoolCommands } from "./pool.js";
 import { registerSettingsCommands } from "./settings.js";
 import { registerUserCommands } from "./user.js";
 
-/** The admin commands (issue 5): they open the configured database directly, no server needed. */
+/** The admin commands: they open the configured database directly, no server needed. */
 export function registerAdminCommands(program: Command, run: Runner): void {
   registerPoolCommands(program, run);
   registerAppCommands(program, run);

@@ -22,7 +22,7 @@ export function basicCredentials(request: FastifyRequest): PresentedClient | und
   return { clientId, clientSecret };
 }
 
-/** Body credentials win over a Basic header when both are present (wire contract §1.2). */
+/** Body credentials win over a Basic header when both are present (docs/wire-contract.md §1.2). */
 export function presentedClient(
   request: FastifyRequest,
   body: { client_id?: string; client_secret?: string } | undefined,

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Context } from "../context.js";
 
-/** Headers browsers may send: the AuthenticationClient's (wire contract §1.2) and the other GenAuth SDKs'. */
+/** Headers browsers may send: the AuthenticationClient's (docs/wire-contract.md §1.2) and the other GenAuth SDKs'. */
 const ALLOWED_HEADERS = [
   "authorization",
   "content-type",

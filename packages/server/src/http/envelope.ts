@@ -50,7 +50,7 @@ export function envelopeFor(request: FastifyRequest, error: ApiError): Envelope 
 }
 
 /**
- * The only place error bodies are written (STYLE habit 3). `/api/v3/*` answers HTTP 200 with
+ * The only place error bodies are written (docs/architecture.md, habit 3). `/api/v3/*` answers HTTP 200 with
  * the envelope as GenAuth does (the official SDK throws on any non-2xx); other paths use the
  * envelope's statusCode as the HTTP status. `/oidc/*` registers its own OAuth error handler.
  */

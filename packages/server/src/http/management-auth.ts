@@ -16,7 +16,7 @@ declare module "fastify" {
   }
 }
 
-/** ±15 minutes around server time (wire contract §1.4.2 "optional hardening", issue 5). */
+/** ±15 minutes around server time (docs/wire-contract.md §1.4.2 "optional hardening", issue 5). */
 export const SIGNATURE_WINDOW_MS = 15 * 60 * 1000;
 
 function header(request: FastifyRequest, name: string): string | undefined {

@@ -1,4 +1,4 @@
-/** Injected so tests can move time (STYLE habit 5). */
+/** Injected so tests can move time (docs/architecture.md, habit 5). */
 export interface Clock {
   now(): number;
 }

@@ -12,7 +12,7 @@ function flag(alpha2: string): string {
 
 let cache: CountryDto[] | undefined;
 
-/** GET /api/v3/get-country-list data (wire contract §3h), built once from library metadata. */
+/** GET /api/v3/get-country-list data (docs/wire-contract.md §3h), built once from library metadata. */
 export function countryList(): CountryDto[] {
   if (cache) return cache;
   const names = Object.fromEntries(locales.map((l) => [l, new Intl.DisplayNames([l], { type: "region" })]));

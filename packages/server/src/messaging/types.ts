@@ -1,5 +1,5 @@
 /**
- * Outgoing messages and the one-method sender ports (STYLE habit 7). A message carries either a
+ * Outgoing messages and the one-method sender ports (docs/architecture.md, habit 7). A message carries either a
  * `code` and its `channel` (verification codes) or a `purpose` (notifications: no code, no link).
  */
 export interface SmsMessage {

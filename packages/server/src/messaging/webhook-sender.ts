@@ -4,7 +4,7 @@ import https from "node:https";
 import type { EmailMessage, EmailSender, OutgoingMessage, SmsMessage, SmsSender } from "./types.js";
 
 /**
- * The JSON a webhook receives, field for field as issue 3 specifies. Code messages carry
+ * The JSON a message webhook receives (a gateway parses it: messaging/senders.test.ts pins every field). Code messages carry
  * `channel` and `code`; notifications carry `purpose` instead.
  */
 export function webhookBody(m: OutgoingMessage): Record<string, string> {

@@ -10,7 +10,7 @@ import {
   stringsToSign,
 } from "../../src/services/admin/management-signature.js";
 
-/** What the SDK signs vs what the server rebuilds from the wire (wire contract §1.4.2). */
+/** What the SDK signs vs what the server rebuilds from the wire (docs/wire-contract.md §1.4.2). */
 function roundTrip(method: "GET" | "POST", path: string, data: Record<string, unknown> | undefined) {
   const headers: Record<string, string> = {
     ...DEFAULT_HEADERS(),

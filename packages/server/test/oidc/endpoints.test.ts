@@ -21,7 +21,7 @@ describeEachDialect("oidc", (h) => {
     t = { userId: jwtPayload(res.data.access_token).sub, ...res.data };
   });
 
-  it("/oidc/me answers every placement of the token (wire contract §2.5)", async () => {
+  it("/oidc/me answers every placement of the token (docs/wire-contract.md §2.5)", async () => {
     const at = t.access_token;
     const variants = [
       { method: "GET" as const, url: `/oidc/me?access_token=${at}` },

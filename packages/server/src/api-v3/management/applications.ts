@@ -19,7 +19,7 @@ import { managementOf } from "../../http/management-auth.js";
 const tags = ["management: applications"];
 type AppId = Static<typeof AppIdBody>;
 
-/** Management API, applications (wire contract §4, ApplicationDto). */
+/** Management API, applications (docs/wire-contract.md §4, ApplicationDto). */
 export function managementApplicationRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const apps = ctx.admin.apps;

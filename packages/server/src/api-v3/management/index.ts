@@ -10,7 +10,7 @@ import { managementUserActivityRoutes } from "./user-activity.js";
 import { managementUserRoutes } from "./users.js";
 
 /**
- * The management API (issue 5). Every route but get-management-token sits behind
+ * The management API. Every route but get-management-token sits behind
  * `requireManagement` (signed request or management token), scoped to the caller's pool.
  */
 export function managementRoutes(ctx: Context) {

@@ -16,7 +16,7 @@ import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: settings"];
 
-/** Pool security settings, global MFA settings and user custom fields (wire contract §4). */
+/** Pool security settings, global MFA settings and user custom fields (docs/wire-contract.md §4). */
 export function managementSettingsRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const settings = ctx.admin.poolSettings;

@@ -4,7 +4,7 @@ import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 
 /**
- * POST /api/v3/get-management-token (wire contract §1.4.4): the token flow of the Go/C# SDKs.
+ * POST /api/v3/get-management-token (docs/wire-contract.md §1.4.4): the token flow of the Go/C# SDKs.
  * Answers carry `code: 200` next to `statusCode` for the historical node SDK's check.
  */
 export function managementTokenRoutes(ctx: Context) {

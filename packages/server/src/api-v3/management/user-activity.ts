@@ -15,7 +15,7 @@ import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: users"];
 
-/** A user's sign-ins and sessions (wire contract §4), plus Gatehouse's unlock-user. */
+/** A user's sign-ins and sessions (docs/wire-contract.md §4), plus Gatehouse's unlock-user. */
 export function managementUserActivityRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const users = ctx.admin.users;

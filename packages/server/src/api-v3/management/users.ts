@@ -24,7 +24,7 @@ import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: users"];
 
-/** Management API, users (wire contract §4). Every call is scoped to the caller's pool. */
+/** Management API, users (docs/wire-contract.md §4). Every call is scoped to the caller's pool. */
 export function managementUserRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const users = ctx.admin.users;

@@ -17,7 +17,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import { defaultAppConfig } from "./bootstrap.js";
 
 /**
- * Applications of the management API (wire contract §4, ApplicationDto). The stored `config`
+ * Applications of the management API (docs/wire-contract.md §4, ApplicationDto). The stored `config`
  * JSON keeps bootstrap's keys (redirect URIs, token lifetimes) that the token service reads,
  * plus the presentation settings GenAuth's ApplicationDto carries.
  */

@@ -14,7 +14,7 @@ export interface BootstrapInfo {
   appHost: string;
 }
 
-/** Default settings of a new self-built web application (wire contract §4 ApplicationDto). */
+/** Default settings of a new self-built web application (docs/wire-contract.md §4 ApplicationDto). */
 export function defaultAppConfig() {
   return {
     redirectUris: [] as string[],

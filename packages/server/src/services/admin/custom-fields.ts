@@ -5,7 +5,7 @@ import type { CustomFieldRow } from "../../storage/repos/custom-fields.js";
 import type { Repositories } from "../../storage/repos/index.js";
 
 /**
- * User custom fields (get-/set-custom-fields, wire contract §4). `customData` written by the
+ * User custom fields (get-/set-custom-fields, docs/wire-contract.md §4). `customData` written by the
  * management API and by update-profile may only use keys defined here, with values of the
  * field's type.
  */

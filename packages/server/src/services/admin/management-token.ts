@@ -5,7 +5,7 @@ import { signHs256Jwt, verifyHs256Jwt } from "../tokens/jwt.js";
 import type { AccessKeys } from "./access-keys.js";
 
 /**
- * The token flow of the other GenAuth SDKs (wire contract §1.4.4): access key → short-lived
+ * The token flow of the other GenAuth SDKs (docs/wire-contract.md §1.4.4): access key → short-lived
  * HS256 JWT carrying `scoped_userpool_id`, keyed by a key derived from the server secret.
  * The access key is re-checked on every use, so disabling or deleting it ends its tokens.
  */

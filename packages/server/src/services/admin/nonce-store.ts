@@ -3,7 +3,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 
 /**
  * The replay cache of signed management requests, shared by every node. The database is the
- * default; issue 8 adds a Redis implementation of the same one-method interface.
+ * default; storage/redis/nonce-store.ts implements the same one-method interface on Redis.
  */
 export interface NonceStore {
   /** Remember `nonce` for `accessKeyId` until `expiresAt` (epoch ms); false when it was already seen. */

@@ -8,7 +8,7 @@ import { loadPoolSettings } from "./users/create.js";
 
 const allows = (list: readonly string[], origin: string) => list.includes(origin) || list.includes("*");
 
-/** get-/update-security-settings and get-/update-global-mfa-settings (wire contract §4). */
+/** get-/update-security-settings and get-/update-global-mfa-settings (docs/wire-contract.md §4). */
 export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories; clock: Clock }) {
   return {
     get: (poolId: string): Promise<PoolSettings> => loadPoolSettings(repos, poolId),

@@ -40,7 +40,7 @@ export function signJwt(
 /**
  * An HS256 JWS keyed with the secret's UTF-8 bytes — how GenAuth signs an application's ID tokens
  * when its `id_token_signed_response_alg` is HS256, and how the official SDK's parseIDToken checks
- * them (wire contract §2.6). No `kid`: the key is the application's, named by `aud`. A Buffer
+ * them (docs/wire-contract.md §2.6). No `kid`: the key is the application's, named by `aud`. A Buffer
  * secret is used as the raw key (management tokens).
  */
 export function signHs256Jwt(payload: Record<string, unknown>, secret: string | Buffer, typ: string): string {

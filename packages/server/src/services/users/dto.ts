@@ -24,7 +24,7 @@ export interface UserDtoOptions {
   withDepartmentIds?: boolean;
 }
 
-/** The one mapping from a stored user to the wire's UserDto (wire contract §3c). */
+/** The one mapping from a stored user to the wire's UserDto (docs/wire-contract.md §3c). */
 export function toUserDto(row: UserRow, options: UserDtoOptions = {}): UserDto {
   const phone = row.phone ? splitE164(row.phone) : undefined;
   return {

@@ -78,7 +78,7 @@ export async function findUserByIdentifier(
   if (kind === "email") candidates.push(asEmail);
   if (kind === "username") candidates.push(asUsername);
   if (kind === "phone") candidates.push(asPhone);
-  // `account` (wire contract §3a): an email looks like one; else a phone number, then a username.
+  // `account` (docs/wire-contract.md §3a): an email looks like one; else a phone number, then a username.
   if (kind === "account")
     candidates.push(...(trimmed.includes("@") ? [asEmail, asUsername] : [asPhone, asUsername]));
   for (const find of candidates) {

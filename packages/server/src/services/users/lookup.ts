@@ -5,7 +5,7 @@ import type { UserRow } from "../../storage/repos/users.js";
 import { normalizePhone } from "./phone.js";
 
 /**
- * Find a pool's user by the management API's `userIdType` (wire contract §4). Every lookup is
+ * Find a pool's user by the management API's `userIdType` (docs/wire-contract.md §4). Every lookup is
  * scoped to the pool: an id of another pool is simply not found.
  */
 export async function findUserByIdType(

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 
 /**
- * Authentication: token signing keys, sessions, refresh tokens and login history (issue 3).
+ * Authentication: token signing keys, sessions, refresh tokens and login history.
  * Lockout counters live in `rate_buckets` (0002).
  */
 export async function up(db: Kysely<any>): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 
 /**
- * Management API (issue 5): extra access keys per pool, the signature nonce cache shared by
+ * Management API: extra access keys per pool, the signature nonce cache shared by
  * every node, user custom-field definitions and the pool's stored MFA settings.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -9,7 +9,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable("access_keys")
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("pool_id", "text", (c) => c.notNull().references("user_pools.id").onDelete("cascade"))
-    // HMAC-SHA1 verification needs the secret itself (wire contract §1.4.2), like user_pools.secret.
+    // HMAC-SHA1 verification needs the secret itself (docs/wire-contract.md §1.4.2), like user_pools.secret.
     .addColumn("secret", "text", (c) => c.notNull())
     .addColumn("enabled", "integer", (c) => c.notNull().defaultTo(1))
     .addColumn("description", "text")

@@ -106,7 +106,7 @@ describe("passwords: passwordEncryptType rsa", () => {
   });
 });
 
-describe("passwords: pool policy (behaviour-and-errors §4.1)", () => {
+describe("passwords: pool policy (docs/behaviour-and-errors.md §4.1)", () => {
   it("level 0 accepts any non-empty password", () => {
     passwords.assertPolicy("a", settings({}));
     rejectsWith("WEAK_PASSWORD", () => passwords.assertPolicy("", settings({})));
@@ -160,7 +160,7 @@ describe("passwords: pool policy (behaviour-and-errors §4.1)", () => {
   });
 });
 
-describe("passwords: securityLevel (behaviour-and-errors §2.7)", () => {
+describe("passwords: securityLevel (docs/behaviour-and-errors.md §2.7)", () => {
   it("3 for ≥ 12 characters with lower, upper and digit; 2 for ≥ 8 with letter and digit; else 1", () => {
     assert.equal(passwords.securityLevel("Abcdefghijk1"), 3);
     assert.equal(passwords.securityLevel("abcdefghijk1"), 2);

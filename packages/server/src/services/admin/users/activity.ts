@@ -15,7 +15,7 @@ export interface UserActivityDeps {
 }
 
 /**
- * A user's sign-ins and sessions for the management API (wire contract §4): login history,
+ * A user's sign-ins and sessions for the management API (docs/wire-contract.md §4): login history,
  * apps signed in to, kick (end sessions) and unlock (clear the password-failure lockout).
  */
 export function createUserActivity({ repos, sessions, loginGuard, clock }: UserActivityDeps) {

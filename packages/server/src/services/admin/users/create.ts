@@ -133,7 +133,7 @@ export interface UserAdminDeps {
   clock: Clock;
 }
 
-/** Users of the management API (wire contract §4): create, read, delete, exists, identities. */
+/** Users of the management API (docs/wire-contract.md §4): create, read, delete, exists, identities. */
 export function createUserAdmin(deps: UserAdminDeps) {
   const { db, repos, sessions } = deps;
 

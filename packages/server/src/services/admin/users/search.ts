@@ -12,7 +12,7 @@ import { toManagedUserDtos } from "../../users/dto-options.js";
 import { normalizePhone } from "../../users/phone.js";
 import { loadPoolSettings } from "./create.js";
 
-/** list-users (POST, wire contract §4): keywords, advanced filters, sort and pagination ≤ 50. */
+/** list-users (POST, docs/wire-contract.md §4): keywords, advanced filters, sort and pagination ≤ 50. */
 
 type Kind = "text" | "time" | "bool" | "int";
 const FIELDS: Record<string, { column: UserColumn; kind: Kind }> = {
