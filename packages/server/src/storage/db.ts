@@ -116,7 +116,7 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   const checkpointer = file === ":memory:" ? undefined : startCheckpointer(sqlite, file);
   const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
   const userRows = new SqliteUserRows(() => dataVersion.get() as number);
-  const statements = cachingDatabase(sqlite, () => userRows.changed());
+  const statements = cachingDatabase(sqlite);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   registerUserRows(kysely, userRows);
   runHotQueriesDirectly(kysely, {

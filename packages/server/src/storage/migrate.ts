@@ -5,6 +5,7 @@ import * as m0002 from "./migrations/0002-codes.js";
 import * as m0003 from "./migrations/0003-auth.js";
 import * as m0004 from "./migrations/0004-management.js";
 import * as m0005 from "./migrations/0005-profile.js";
+import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /**
  * Forward-only migrations, in order. Never edit a released one: add a file.
@@ -31,7 +32,9 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     migrationTableName: "gh_migrations",
     migrationLockTableName: "gh_migrations_lock",
   });
-  const { error, results } = await migrator.migrateToLatest();
+  // A migration may rewrite user rows.
+  const { error, results } = await writingUsers(db.kysely, () => migrator.migrateToLatest());
   if (error) throw error;
+  if (db.sqlite && process.env.NODE_ENV === "test") guardUserWrites(db.kysely, db.sqlite);
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

@@ -4,13 +4,14 @@ import { createContext } from "../../src/context.js";
 import { newId } from "../../src/lib/ids.js";
 import { newUserRow } from "../../src/services/users/identifiers.js";
 import { repositories } from "../../src/storage/repos/index.js";
-import { SqliteUserRows } from "../../src/storage/sqlite/user-rows.js";
+import type { NewUserRow } from "../../src/storage/repos/users.js";
+import { guardUserWrites, SqliteUserRows, writingUsers } from "../../src/storage/sqlite/user-rows.js";
 import { describeEachDialect } from "../helpers/harness.js";
 
 /**
- * The user rows SQLite keeps in memory (sqlite-user-rows.ts) must never answer with a row older
- * than a committed write, whoever wrote it. Run on both dialects: PostgreSQL keeps no rows, and
- * must read the same.
+ * The user rows SQLite keeps in memory (storage/sqlite/user-rows.ts) must never answer with a row
+ * older than a committed write, whoever wrote it. Run on both dialects: PostgreSQL keeps no rows,
+ * and must read the same.
  */
 describeEachDialect("user reads see every committed write", (h) => {
   const newUser = async (poolId = h().boot.userPoolId) => {
@@ -26,12 +27,15 @@ describeEachDialect("user reads see every committed write", (h) => {
     assert.equal(await nickname(id), "before");
     await h().ctx.repos.users.updateUser(h().boot.userPoolId, id, { nickname: "patched" });
     assert.equal(await nickname(id), "patched");
-    await h()
-      .ctx.db.kysely.updateTable("users")
-      .set({ nickname: "returned" })
-      .where("id", "=", id)
-      .returning("id")
-      .execute();
+    const { kysely } = h().ctx.db;
+    await writingUsers(kysely, () =>
+      kysely
+        .updateTable("users")
+        .set({ nickname: "returned" })
+        .where("id", "=", id)
+        .returning("id")
+        .execute(),
+    );
     assert.equal(await nickname(id), "returned");
   });
 
@@ -65,7 +69,7 @@ describeEachDialect("user reads see every committed write", (h) => {
       h()
         .ctx.db.kysely.transaction()
         .execute(async (trx) => {
-          await trx.updateTable("users").set({ nickname: "uncommitted" }).where("id", "=", id).execute();
+          await repositories(trx).users.updateUser(h().boot.userPoolId, id, { nickname: "uncommitted" });
           const inside = await repositories(trx).users.findUserById(h().boot.userPoolId, id);
           assert.equal(inside?.nickname, "uncommitted");
           throw new Error("roll back");
@@ -88,7 +92,7 @@ describeEachDialect("user reads see every committed write", (h) => {
     });
     const id = await newUser(poolId);
     assert.equal(await nickname(id, poolId), "before");
-    await h().ctx.db.kysely.deleteFrom("user_pools").where("id", "=", poolId).execute();
+    await h().ctx.repos.pools.deletePool(poolId);
     assert.equal(await h().ctx.repos.users.findUserById(poolId, id), undefined);
   });
 
@@ -102,6 +106,114 @@ describeEachDialect("user reads see every committed write", (h) => {
     }
     assert.equal(await nickname(id), "before");
     assert.equal(await h().ctx.repos.users.findUserById(newId(), id), undefined);
+  });
+
+  describe("every writer of the users table: a read after the write sees it", () => {
+    const pool = () => h().boot.userPoolId;
+    const read = (id: string) => h().ctx.repos.users.findUserById(pool(), id);
+    const phone = () => `+86139${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+    const email = () => `${newId()}@example.com`;
+    /** A user whose row the previous reads may have left in memory. */
+    const cachedUser = async (fields: Partial<NewUserRow> = {}) => {
+      const row = newUserRow(pool(), Date.now(), { username: `u${newId()}`, ...fields });
+      await h().ctx.repos.users.insertUser(row);
+      await read(row.id);
+      assert.ok(await read(row.id));
+      return row;
+    };
+    const now = Date.now();
+
+    it("users.insertUser and users.insertUsers: a new user is found at once", async () => {
+      const one = newUserRow(pool(), now, { username: `u${newId()}` });
+      const many = [newUserRow(pool(), now, { username: `u${newId()}` })];
+      assert.equal(await read(one.id), undefined);
+      assert.equal(await read(many[0].id), undefined);
+      await h().ctx.repos.users.insertUser(one);
+      await h().ctx.repos.users.insertUsers(many);
+      assert.equal((await read(one.id))?.id, one.id);
+      assert.equal((await read(many[0].id))?.id, many[0].id);
+    });
+
+    it("users.updateUser", async () => {
+      const { id } = await cachedUser({ nickname: "before" });
+      await h().ctx.repos.users.updateUser(pool(), id, { nickname: "after" });
+      assert.equal((await read(id))?.nickname, "after");
+    });
+
+    it("users.deleteUser and users.deleteUsers", async () => {
+      const one = await cachedUser();
+      const other = await cachedUser();
+      await h().ctx.repos.users.deleteUser(pool(), one.id);
+      await h().ctx.repos.users.deleteUsers(pool(), [other.id]);
+      assert.equal(await read(one.id), undefined);
+      assert.equal(await read(other.id), undefined);
+    });
+
+    it("users.setUserPhoneIfUnset, replaceUserPhone, clearUserPhoneKeepingASignInMethod", async () => {
+      const { id } = await cachedUser({ email: email() });
+      const [first, second] = [phone(), phone()];
+      assert.equal(await h().ctx.repos.users.setUserPhoneIfUnset(pool(), id, first, now), 1);
+      assert.equal((await read(id))?.phone, first);
+      assert.ok(await h().ctx.repos.users.replaceUserPhone(pool(), id, first, second, now));
+      assert.equal((await read(id))?.phone, second);
+      assert.equal(await h().ctx.repos.users.clearUserPhoneKeepingASignInMethod(pool(), id, second, now), 1);
+      assert.equal((await read(id))?.phone, null);
+    });
+
+    it("users.setUserEmailIfUnset, replaceUserEmail, clearUserEmailKeepingASignInMethod", async () => {
+      const { id } = await cachedUser({ phone: phone() });
+      const [first, second] = [email(), email()];
+      assert.equal(await h().ctx.repos.users.setUserEmailIfUnset(pool(), id, first, now), 1);
+      assert.equal((await read(id))?.email, first);
+      assert.ok(await h().ctx.repos.users.replaceUserEmail(pool(), id, first, second, now));
+      assert.equal((await read(id))?.email, second);
+      assert.equal(await h().ctx.repos.users.clearUserEmailKeepingASignInMethod(pool(), id, second, now), 1);
+      assert.equal((await read(id))?.email, null);
+    });
+
+    it("users.recordUserLogin", async () => {
+      const { id } = await cachedUser();
+      await h().ctx.repos.users.recordUserLogin(pool(), id, { now, ip: "192.0.2.1", appId: h().boot.appId });
+      const row = await read(id);
+      assert.equal(row?.logins_count, 1);
+      assert.equal(row?.last_ip, "192.0.2.1");
+    });
+
+    it("a writer inside a transaction: read after the commit", async () => {
+      const { id } = await cachedUser({ nickname: "before" });
+      await h()
+        .ctx.db.kysely.transaction()
+        .execute((trx) => repositories(trx).users.updateUser(pool(), id, { nickname: "committed" }));
+      assert.equal((await read(id))?.nickname, "committed");
+    });
+  });
+
+  it("SQLite: a change of a user row outside writingUsers fails loudly, a cascade included", async () => {
+    const { db } = h().ctx;
+    if (!db.sqlite) return;
+    // Installed by the migrations under NODE_ENV=test; installed here too for a run without it.
+    guardUserWrites(db.kysely, db.sqlite);
+    const now = Date.now();
+    const poolId = newId();
+    await h().ctx.repos.pools.insertPool({
+      id: poolId,
+      name: "guarded",
+      secret: "s",
+      settings: "{}",
+      created_at: now,
+      updated_at: now,
+    });
+    const id = await newUser(poolId);
+    assert.equal(await nickname(id, poolId), "before");
+    await assert.rejects(
+      db.kysely.updateTable("users").set({ nickname: "forgotten" }).where("id", "=", id).execute(),
+      /outside writingUsers/,
+    );
+    await assert.rejects(
+      db.kysely.deleteFrom("user_pools").where("id", "=", poolId).execute(),
+      /outside writingUsers/,
+    );
+    assert.equal(await nickname(id, poolId), "before");
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { UserPoolTable } from "../schema.js";
 import { compiled, firstRow } from "../sqlite/hot-queries.js";
+import { writingUsers } from "../sqlite/user-rows.js";
 import type { Executor } from "./executor.js";
 import { RowCache } from "./row-cache.js";
 
@@ -24,6 +25,14 @@ export function poolsRepo(db: Executor) {
     async updatePoolSettings(id: string, settings: string, now: number): Promise<void> {
       await db.updateTable("user_pools").set({ settings, updated_at: now }).where("id", "=", id).execute();
       poolCache.drop(id);
+    },
+    /** Deletes the pool and, by cascade, its users, applications and everything else of it. */
+    async deletePool(id: string): Promise<number> {
+      const r = await writingUsers(db, () =>
+        db.deleteFrom("user_pools").where("id", "=", id).executeTakeFirst(),
+      );
+      poolCache.drop(id);
+      return Number(r.numDeletedRows);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database, UserTable } from "../schema.js";
+import { writingUsers } from "../sqlite/user-rows.js";
 import type { Executor } from "./executor.js";
 import type { IdentityRow } from "./identities.js";
 import type { NewUserRow, UserRow } from "./users.js";
@@ -147,15 +148,17 @@ export function userAdminRepo(db: Executor) {
     },
     /** Several users in one statement; every row must carry the same columns. */
     async insertUsers(rows: NewUserRow[]): Promise<void> {
-      if (rows.length > 0) await db.insertInto("users").values(rows).execute();
+      if (rows.length > 0) await writingUsers(db, () => db.insertInto("users").values(rows).execute());
     },
     async deleteUsers(poolId: string, ids: readonly string[]): Promise<number> {
       if (ids.length === 0) return 0;
-      const r = await db
-        .deleteFrom("users")
-        .where("pool_id", "=", poolId)
-        .where("id", "in", [...ids])
-        .executeTakeFirst();
+      const r = await writingUsers(db, () =>
+        db
+          .deleteFrom("users")
+          .where("pool_id", "=", poolId)
+          .where("id", "in", [...ids])
+          .executeTakeFirst(),
+      );
       return Number(r.numDeletedRows);
     },
     /**

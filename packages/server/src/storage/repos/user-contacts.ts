@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
 import { compiled, firstRow } from "../sqlite/hot-queries.js";
+import { writingUsers } from "../sqlite/user-rows.js";
 import type { Executor } from "./executor.js";
 
 /**
@@ -52,10 +53,12 @@ export function userContactsRepo(db: Executor) {
   return {
     /** bind-phone: only while the user has none. */
     async setUserPhoneIfUnset(poolId: string, id: string, phone: string, now: number): Promise<number> {
-      const r = await user(poolId, id)
-        .set({ phone, phone_verified: 1, updated_at: now })
-        .where("phone", "is", null)
-        .executeTakeFirst();
+      const r = await writingUsers(db, () =>
+        user(poolId, id)
+          .set({ phone, phone_verified: 1, updated_at: now })
+          .where("phone", "is", null)
+          .executeTakeFirst(),
+      );
       return count(r);
     },
     /** Change phone: only while the user still has the number the change was verified for. */
@@ -66,22 +69,26 @@ export function userContactsRepo(db: Executor) {
       newPhone: string,
       now: number,
     ): Promise<Contacts> {
-      return firstRow(await replacePhone(db, newPhone, now, poolId, id, oldPhone));
+      return firstRow(await writingUsers(db, () => replacePhone(db, newPhone, now, poolId, id, oldPhone)));
     },
     /** unbind-phone: only the verified number, and only if another way to sign in remains. */
     async clearUserPhoneKeepingASignInMethod(poolId: string, id: string, phone: string, now: number) {
-      const r = await user(poolId, id)
-        .set({ phone: null, phone_verified: 0, updated_at: now })
-        .where("phone", "=", phone)
-        .where(signInWithoutPhone)
-        .executeTakeFirst();
+      const r = await writingUsers(db, () =>
+        user(poolId, id)
+          .set({ phone: null, phone_verified: 0, updated_at: now })
+          .where("phone", "=", phone)
+          .where(signInWithoutPhone)
+          .executeTakeFirst(),
+      );
       return count(r);
     },
     async setUserEmailIfUnset(poolId: string, id: string, email: string, now: number): Promise<number> {
-      const r = await user(poolId, id)
-        .set({ email, email_verified: 1, updated_at: now })
-        .where("email", "is", null)
-        .executeTakeFirst();
+      const r = await writingUsers(db, () =>
+        user(poolId, id)
+          .set({ email, email_verified: 1, updated_at: now })
+          .where("email", "is", null)
+          .executeTakeFirst(),
+      );
       return count(r);
     },
     async replaceUserEmail(
@@ -91,18 +98,22 @@ export function userContactsRepo(db: Executor) {
       newEmail: string,
       now: number,
     ): Promise<Contacts> {
-      return user(poolId, id)
-        .set({ email: newEmail, email_verified: 1, updated_at: now })
-        .where(sql<string>`lower(email)`, "=", oldEmail.toLowerCase())
-        .returning(["phone", "email"])
-        .executeTakeFirst();
+      return writingUsers(db, () =>
+        user(poolId, id)
+          .set({ email: newEmail, email_verified: 1, updated_at: now })
+          .where(sql<string>`lower(email)`, "=", oldEmail.toLowerCase())
+          .returning(["phone", "email"])
+          .executeTakeFirst(),
+      );
     },
     async clearUserEmailKeepingASignInMethod(poolId: string, id: string, email: string, now: number) {
-      const r = await user(poolId, id)
-        .set({ email: null, email_verified: 0, updated_at: now })
-        .where(sql<string>`lower(email)`, "=", email.toLowerCase())
-        .where(signInWithoutEmail)
-        .executeTakeFirst();
+      const r = await writingUsers(db, () =>
+        user(poolId, id)
+          .set({ email: null, email_verified: 0, updated_at: now })
+          .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+          .where(signInWithoutEmail)
+          .executeTakeFirst(),
+      );
       return count(r);
     },
   };

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { compiled } from "../sqlite/hot-queries.js";
+import { writingUsers } from "../sqlite/user-rows.js";
 import type { Executor } from "./executor.js";
 
 /** Browser and device change only when the sign-in told them (null keeps the stored value). */
@@ -44,7 +45,9 @@ export function userLoginsRepo(db: Executor) {
       },
     ): Promise<void> {
       const { now, ip, appId } = login;
-      await recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId);
+      await writingUsers(db, () =>
+        recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId),
+      );
     },
   };
 }

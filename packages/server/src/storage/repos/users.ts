@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { type Insertable, type Kysely, PostgresAdapter, type Selectable, sql, type Updateable } from "kysely";
 import type { Database, UserTable } from "../schema.js";
 import { compiled, firstRow } from "../sqlite/hot-queries.js";
-import { userRowsFor } from "../sqlite/user-rows.js";
+import { userRowsFor, writingUsers } from "../sqlite/user-rows.js";
 import type { Executor } from "./executor.js";
 
 export type UserRow = Selectable<UserTable>;
@@ -77,7 +77,7 @@ export function usersRepo(db: Executor) {
   let batched: DataLoader<UserKey, UserRow | undefined> | null | undefined;
   return {
     async insertUser(row: NewUserRow): Promise<void> {
-      await db.insertInto("users").values(row).execute();
+      await writingUsers(db, () => db.insertInto("users").values(row).execute());
     },
     async findUserById(poolId: string, id: string): Promise<UserRow | undefined> {
       batched ??= batchedUserReads(db) ?? null;
@@ -104,20 +104,20 @@ export function usersRepo(db: Executor) {
     },
     /** Returns the number of rows changed (0 when the user is gone). */
     async updateUser(poolId: string, id: string, patch: UserPatch): Promise<number> {
-      const r = await db
-        .updateTable("users")
-        .set(patch)
-        .where("pool_id", "=", poolId)
-        .where("id", "=", id)
-        .executeTakeFirst();
+      const r = await writingUsers(db, () =>
+        db
+          .updateTable("users")
+          .set(patch)
+          .where("pool_id", "=", poolId)
+          .where("id", "=", id)
+          .executeTakeFirst(),
+      );
       return Number(r.numUpdatedRows);
     },
     async deleteUser(poolId: string, id: string): Promise<number> {
-      const r = await db
-        .deleteFrom("users")
-        .where("pool_id", "=", poolId)
-        .where("id", "=", id)
-        .executeTakeFirst();
+      const r = await writingUsers(db, () =>
+        db.deleteFrom("users").where("pool_id", "=", poolId).where("id", "=", id).executeTakeFirst(),
+      );
       return Number(r.numDeletedRows);
     },
     async countUsers(poolId: string): Promise<number> {

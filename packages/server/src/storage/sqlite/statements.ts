@@ -1,5 +1,4 @@
 import type SQLite from "better-sqlite3";
-import { mayChangeUsers } from "./user-rows.js";
 
 /** Statements kept per connection; Kysely's SQL text repeats, so a few hundred cover every query. */
 const STATEMENT_CACHE_SIZE = 500;
@@ -27,14 +26,9 @@ function rowBuilder(names: readonly string[]): (raw: unknown[]) => unknown {
 
 /**
  * A reading statement (a `select`, or a write with `returning`) that fetches raw arrays and builds
- * each row with `rowBuilder`. `before` runs before each execution.
+ * each row with `rowBuilder`.
  */
-function readerStatement(
-  sqlite: SQLite.Database,
-  sql: string,
-  stmt: SQLite.Statement,
-  before: () => void,
-): KyselyStatement {
+function readerStatement(sqlite: SQLite.Database, sql: string, stmt: SQLite.Statement): KyselyStatement {
   stmt.raw(true);
   let width = -1;
   let build: (raw: unknown[]) => unknown = () => undefined;
@@ -46,7 +40,6 @@ function readerStatement(
       return streaming?.busy ?? false;
     },
     all(parameters) {
-      before();
       const rows = stmt.all(parameters) as unknown[][];
       for (let i = 0; i < rows.length; i++) {
         const raw = rows[i];
@@ -62,60 +55,28 @@ function readerStatement(
       return rows;
     },
     run(parameters) {
-      before();
       return stmt.run(parameters);
     },
     iterate(parameters) {
-      before();
       streaming ??= sqlite.prepare(sql);
       return streaming.iterate(parameters);
     },
   };
 }
 
-/** A statement returning no rows that runs `before` before each execution. */
-function announcedStatement(stmt: SQLite.Statement, before: () => void): KyselyStatement {
-  return {
-    reader: false,
-    get busy() {
-      return stmt.busy;
-    },
-    all(parameters) {
-      before();
-      return stmt.all(parameters);
-    },
-    run(parameters) {
-      before();
-      return stmt.run(parameters);
-    },
-    iterate(parameters) {
-      before();
-      return stmt.iterate(parameters);
-    },
-  };
-}
-
-const nothing = () => {};
-
 /**
  * better-sqlite3 with a prepared-statement cache for Kysely: Kysely calls `prepare(sql)` on every
  * query, and preparing costs more than running a primary-key read. A statement still iterating
  * (a streamed query) is busy, so a concurrent use of the same SQL gets a fresh one.
- * `usersChanging` runs before every statement that may change user rows (the user-row cache).
  */
-export function cachingDatabase(
-  sqlite: SQLite.Database,
-  usersChanging: () => void = nothing,
-): {
+export function cachingDatabase(sqlite: SQLite.Database): {
   close(): void;
   prepare(sql: string): KyselyStatement;
 } {
   const cache = new Map<string, KyselyStatement>();
   const prepare = (sql: string): KyselyStatement => {
     const stmt = sqlite.prepare(sql);
-    const before = !stmt.readonly && mayChangeUsers(sql) ? usersChanging : nothing;
-    if (stmt.reader) return readerStatement(sqlite, sql, stmt, before);
-    return before === nothing ? stmt : announcedStatement(stmt, before);
+    return stmt.reader ? readerStatement(sqlite, sql, stmt) : stmt;
   };
   return {
     close: () => sqlite.close(),

@@ -1,13 +1,8 @@
+import type SQLite from "better-sqlite3";
 import type { Executor } from "../repos/executor.js";
 
 /** Holds a few thousand ~1 KB rows at most: the users active at the moment, not the pool. */
 const MAX_ROWS = 5_000;
-
-/** SQL that may change a user row: the table itself, or its pool (deleting a pool cascades). */
-const CHANGES_USERS = /\busers\b|\buser_pools\b/i;
-
-/** Whether a statement that is not read-only may change user rows (decided once per statement). */
-export const mayChangeUsers = (sql: string): boolean => CHANGES_USERS.test(sql);
 
 interface Row {
   readonly id: string;
@@ -19,26 +14,32 @@ interface Row {
  * read (every /api/v3 self-service call reads its user) does not read the ~50-column row again.
  * SQLite answers on the event loop, and that read was an eighth of a get-profile's CPU.
  *
- * No row older than a write of this process is served, and no time limit is tuned:
- * - every statement on our connection that is not read-only and names `users` or `user_pools`
- *   (Kysely's, the hot queries', migrations') empties the cache (`changed`) before it runs — a
- *   rolled-back write only costs the reads after it;
- * - a commit by any other connection (another process on the file: the CLI, a second server, a
+ * Staleness rule: a row is served only until a write of the users table starts on our connection
+ * (every writer runs inside `writingUsers`) or another connection commits (`PRAGMA data_version`),
+ * so no read that starts after a write has returned sees an older row.
+ * - Writers announce themselves: every repository function that writes `users`, or deletes a pool
+ *   (the delete cascades to its users), wraps the statement in `writingUsers`, which empties the
+ *   cache before and after it — inside transactions too; a rolled-back write only costs the reads
+ *   after it. Under NODE_ENV=test a trigger makes any other change of a user row fail
+ *   (`guardUserWrites`), so a writer that forgets cannot pass the tests.
+ * - A commit by any other connection (another process on the file: the CLI, a second server, a
  *   test) moves SQLite's `PRAGMA data_version`, compared at the first lookup of each turn of the
  *   event loop. That pragma opens a read transaction (~3 µs, file-lock system calls): once per
  *   turn, not per request. So another process's commit is seen from the next turn on — what a
  *   request already being answered in this turn reads may predate it, as if it had been answered
- *   a moment earlier (the caches of sessions, applications and pools allow 900 ms);
- * - a row read while either happened is not kept (it may predate the change);
- * - reads inside a transaction bypass the cache (they may see the transaction's own writes).
+ *   a moment earlier (the caches of sessions, applications and pools allow 900 ms).
+ * - A row read while either happened is not kept (it may predate the change).
+ * - Reads inside a transaction bypass the cache (they may see the transaction's own writes).
  * Each caller gets its own copy of the row. PostgreSQL is shared by nodes that cannot see each
- * other's writes, so it batches its reads instead (users.ts) and caches nothing.
+ * other's writes, so it batches its reads instead (postgres/user-reads.ts) and caches nothing.
  */
 export class SqliteUserRows<R extends Row> {
   private readonly rows = new Map<string, R>();
   private generation = 0;
   private seenDataVersion: number;
   private checkedThisTurn = false;
+  /** Writers of the users table running now (`writingUsers`); the test guard reads it. */
+  writers = 0;
   private readonly nextTurn = () => {
     this.checkedThisTurn = false;
   };
@@ -47,7 +48,7 @@ export class SqliteUserRows<R extends Row> {
     this.seenDataVersion = dataVersion();
   }
 
-  /** A statement that may change user rows is about to run on our connection. */
+  /** User rows may have changed: forget them all, and do not keep a row being read now. */
   changed(): void {
     this.generation++;
     this.rows.clear();
@@ -90,4 +91,47 @@ export function registerUserRows(kysely: Executor, rows: SqliteUserRows<Row>): v
 export function userRowsFor<R extends Row>(db: Executor): SqliteUserRows<R> | undefined {
   if (db.isTransaction) return undefined;
   return byAdapter.get(db.getExecutor().adapter) as SqliteUserRows<R> | undefined;
+}
+
+/**
+ * Runs a write that may change user rows (the users table, or a pool whose delete cascades to
+ * it), on the database or inside a transaction. The cache is emptied before the statement and
+ * again once it has run: a read that loaded the old row meanwhile is not kept. Nothing on
+ * PostgreSQL.
+ */
+export async function writingUsers<T>(db: Executor, write: () => Promise<T>): Promise<T> {
+  const rows = byAdapter.get(db.getExecutor().adapter);
+  if (!rows) return write();
+  rows.writers++;
+  rows.changed();
+  try {
+    return await write();
+  } finally {
+    rows.writers--;
+    rows.changed();
+  }
+}
+
+const guarded = new WeakSet<SQLite.Database>();
+
+/**
+ * Tests only: a change of a user row on this connection (any statement, a cascade included)
+ * while no `writingUsers` runs fails with an error naming the cache, instead of leaving it
+ * stale. Temporary triggers belong to this connection alone; the users table must exist.
+ */
+export function guardUserWrites(kysely: Executor, sqlite: SQLite.Database): void {
+  const rows = byAdapter.get(kysely.getExecutor().adapter);
+  if (!rows || guarded.has(sqlite)) return;
+  guarded.add(sqlite);
+  sqlite.function("gh_user_row_written", () => {
+    if (rows.writers === 0)
+      throw new Error(
+        "a user row changed outside writingUsers (storage/sqlite/user-rows.ts): the user-row cache would serve the old row",
+      );
+    return null;
+  });
+  for (const event of ["INSERT", "UPDATE", "DELETE"])
+    sqlite.exec(
+      `CREATE TEMP TRIGGER IF NOT EXISTS gh_guard_users_${event.toLowerCase()} AFTER ${event} ON main.users BEGIN SELECT gh_user_row_written(); END`,
+    );
 }
