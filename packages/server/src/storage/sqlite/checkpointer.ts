@@ -1,6 +1,7 @@
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import type SQLite from "better-sqlite3";
+import type { CheckpointWorkerData, FromCheckpointWorker, ToCheckpointWorker } from "./checkpoint-worker.js";
 
 /** How often the background connection checkpoints the WAL. */
 const INTERVAL_MS = 100;
@@ -14,61 +15,19 @@ const WATCH_MS = 250;
  */
 const RESTART_FRAMES = 8192;
 
-/**
- * Runs in a worker thread with its own connection to the same file. A PASSIVE checkpoint never
- * blocks the server's reads or writes; it copies committed pages from the WAL into the database
- * and, in synchronous=NORMAL, does the fsyncs — which is why it must not run on the event loop.
- * When the WAL has been fully copied and took no new frame for a while, the worker says "quiet";
- * told "leave", it checkpoints once more and ends. A long WAL it hands to the server's connection
- * ("restart", see startCheckpointer) and copies nothing until told "resume".
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
-let lastFrames = -1;
-let quietSince = Date.now();
-let offered = false;
-let held = false;
-const checkpoint = () => {
-  try {
-    const [r] = db.pragma("wal_checkpoint(PASSIVE)");
-    if (r.log >= workerData.restartFrames) {
-      held = true;
-      parentPort.postMessage("restart");
-    }
-    if (r.log !== lastFrames || r.checkpointed !== r.log) {
-      lastFrames = r.log;
-      quietSince = Date.now();
-      offered = false;
-    }
-  } catch {
-    quietSince = Date.now();
-  }
-};
-const timer = setInterval(() => {
-  if (held) return;
-  checkpoint();
-  if (!offered && Date.now() - quietSince >= workerData.idleExitMs) {
-    offered = true;
-    parentPort.postMessage("quiet");
-  }
-}, workerData.intervalMs);
-let closed = false;
-parentPort.on("message", (message) => {
-  if (message === "resume") {
-    held = false;
-    return;
-  }
-  if (!closed) {
-    clearInterval(timer);
-    checkpoint();
-    db.close();
-    closed = true;
-  }
-  parentPort.postMessage(message === "leave" ? "left" : "stopped");
-});
-`;
+/** Run from source (`node --import tsx`, or a single test file) rather than built. */
+const FROM_SOURCE = fileURLToPath(import.meta.url).endsWith(".ts");
+/** The worker's module beside this one: built (dist/, the test runner's transpiled mirror) or source. */
+const WORKER_URL = new URL(`./checkpoint-worker.${FROM_SOURCE ? "ts" : "js"}`, import.meta.url);
+
+function newWorker(options: WorkerOptions): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, options);
+  // Node 20 starts a worker without its process's --import hooks, so it could not load a .ts
+  // module: register tsx's loader in the worker first (tsx is there, it runs this file).
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  const source = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(source, { ...options, eval: true });
+}
 
 /**
  * Copies what the worker has not yet (the commits since its pass) and lets the next write start
@@ -120,9 +79,7 @@ export function startCheckpointer(
   file: string,
   options: CheckpointerOptions = {},
 ): Checkpointer {
-  const require = createRequire(import.meta.url);
-  const workerData = {
-    driver: require.resolve("better-sqlite3"),
+  const workerData: CheckpointWorkerData = {
     file,
     intervalMs: INTERVAL_MS,
     idleExitMs: options.idleExitMs ?? IDLE_EXIT_MS,
@@ -148,8 +105,7 @@ export function startCheckpointer(
     watcher.unref();
   };
   const start = () => {
-    const w = new Worker(WORKER_SOURCE, {
-      eval: true,
+    const w = newWorker({
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });
@@ -157,14 +113,15 @@ export function startCheckpointer(
     worker = w;
     // Writes before this count are covered by the worker's last checkpoint; any after bring it back.
     let leftAt: unknown;
-    w.on("message", (message) => {
+    const tell = (message: ToCheckpointWorker) => w.postMessage(message);
+    w.on("message", (message: FromCheckpointWorker) => {
       if (message === "restart") {
         // The worker waits meanwhile, so the two copies do not meet.
         if (!stopped && sqlite.open && !sqlite.inTransaction) restartWal(sqlite);
-        w.postMessage("resume");
+        tell("resume");
       } else if (message === "quiet" && !stopped) {
         leftAt = changes.get();
-        w.postMessage("leave");
+        tell("leave");
       } else if (message === "left" || message === "stopped") {
         void w.terminate();
       }
@@ -191,7 +148,7 @@ export function startCheckpointer(
         if (w) {
           await new Promise<void>((resolve) => {
             w.once("exit", () => resolve());
-            w.postMessage("stop");
+            w.postMessage("stop" satisfies ToCheckpointWorker);
           });
         }
         if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
