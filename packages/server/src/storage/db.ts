@@ -3,10 +3,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import { rememberResultShapes } from "./postgres/result-shapes.js";
 import type { Database } from "./schema.js";
 import { startCheckpointer } from "./sqlite/checkpointer.js";
-import { hotStatementName, runHotQueriesDirectly } from "./sqlite/hot-queries.js";
+import { hotStatementName } from "./sqlite/hot-queries.js";
 import { cachingDatabase } from "./sqlite/statements.js";
 import { registerUserRows, SqliteUserRows } from "./sqlite/user-rows.js";
 
@@ -48,7 +47,6 @@ function loadPg(): typeof import("pg") {
   const pg = require("pg") as typeof import("pg");
   // int8 (COUNT, bigint columns) arrives as a string by default; our bigints are epoch ms, safe as numbers.
   pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
-  rememberResultShapes(pg.Result);
   return pg;
 }
 
@@ -119,12 +117,6 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   const statements = cachingDatabase(sqlite);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   registerUserRows(kysely, userRows);
-  runHotQueriesDirectly(kysely, {
-    get inTransaction() {
-      return sqlite.inTransaction;
-    },
-    prepare: statements.prepare,
-  });
   return {
     kysely,
     dialect: "sqlite",

@@ -151,7 +151,7 @@ describe("SQLite connection", () => {
     }
   });
 
-  it("rows built from raw columns equal better-sqlite3's own: names, types, NULLs, duplicates, a new column", async () => {
+  it("rows through the statement cache equal better-sqlite3's own: names, types, NULLs, duplicates, a new column", async () => {
     const file = path.join(dir, "rows.db");
     const db = openDb(`sqlite:${file}`);
     const plain = new SQLite(file);

@@ -1,39 +1,5 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
 import type { Executor } from "../repos/executor.js";
-import type { KyselyStatement } from "./statements.js";
-
-/** What the direct path needs of an SQLite connection (db.ts registers it with `runHotQueriesDirectly`). */
-interface DirectSqlite {
-  /** better-sqlite3's flag: a transaction is open on the connection. */
-  readonly inTransaction: boolean;
-  prepare(sql: string): KyselyStatement;
-}
-const directByAdapter = new WeakMap<object, DirectSqlite>();
-
-/**
- * Lets the hot queries of this SQLite database skip Kysely's executor once compiled: on SQLite
- * every Kysely query takes the one connection through an async mutex and a chain of promises
- * (~2 µs a query; a user row read by id went from 13.6 to 11.4 µs of CPU). The statement runs on
- * the connection directly only when that is what Kysely would do: from one of our transactions
- * while a transaction is open (it holds the connection), or from outside while none is. Otherwise
- * it goes through Kysely: a query from outside waits for another request's transaction, and a
- * transaction used after it ended fails as Kysely makes it fail.
- */
-export function runHotQueriesDirectly(kysely: Executor, sqlite: DirectSqlite): void {
-  directByAdapter.set(kysely.getExecutor().adapter, sqlite);
-}
-
-/** Kysely's SqliteConnection.executeQuery, without the connection provider around it. */
-function runDirect<R>(sqlite: DirectSqlite, sql: string, parameters: unknown[]): Promise<QueryResult<R>> {
-  try {
-    const stmt = sqlite.prepare(sql);
-    if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
-    const { changes, lastInsertRowid } = stmt.run(parameters);
-    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}
 
 /**
  * A query on a hot path, compiled once per dialect and then run with new parameters. Kysely
@@ -59,12 +25,7 @@ export function compiled<A extends unknown[], R>(
     }
     const shape = shapeOf(args);
     const hit = byShape.get(shape);
-    if (hit) {
-      const direct = directByAdapter.get(adapter);
-      if (direct && db.isTransaction === direct.inTransaction)
-        return runDirect(direct, hit.sql, flatten(args));
-      return db.executeQuery<R>({ ...hit, parameters: flatten(args) });
-    }
+    if (hit) return db.executeQuery<R>({ ...hit, parameters: flatten(args) });
     const fresh = build(db, ...args).compile();
     if (hit === undefined) {
       const reusable = sameValues(fresh.parameters, flatten(args));
