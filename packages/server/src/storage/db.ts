@@ -3,9 +3,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { hotStatementName } from "./repos/compiled.js";
 import type { Database } from "./schema.js";
 import { startCheckpointer } from "./sqlite/checkpointer.js";
-import { hotStatementName } from "./sqlite/hot-queries.js";
 import { cachingDatabase } from "./sqlite/statements.js";
 import { registerUserRows, SqliteUserRows } from "./sqlite/user-rows.js";
 

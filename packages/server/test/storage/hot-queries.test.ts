@@ -3,9 +3,9 @@ import { it } from "node:test";
 import { sql } from "kysely";
 import { newId } from "../../src/lib/ids.js";
 import { type Db, isUniqueViolation, openDb } from "../../src/storage/db.js";
+import { compiled, firstRow, recompiledQueries } from "../../src/storage/repos/compiled.js";
 import type { Executor } from "../../src/storage/repos/executor.js";
 import { repositories } from "../../src/storage/repos/index.js";
-import { compiled, firstRow, recompiledQueries } from "../../src/storage/sqlite/hot-queries.js";
 import { form, signedInUser, signInByPassword } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 

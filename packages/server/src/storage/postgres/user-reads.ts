@@ -1,9 +1,9 @@
 import DataLoader from "dataloader";
 import { type Kysely, PostgresAdapter, sql } from "kysely";
+import { compiled } from "../repos/compiled.js";
 import type { Executor } from "../repos/executor.js";
 import type { UserRow } from "../repos/users.js";
 import type { Database } from "../schema.js";
-import { compiled } from "../sqlite/hot-queries.js";
 
 const usersByIds = compiled("users.byIds", (db, batch: { ids: readonly string[] }) =>
   db.selectFrom("users").selectAll().where("id", "=", sql<string>`any(${batch.ids})`),

@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { ApplicationTable } from "../schema.js";
-import { compiled, firstRow } from "../sqlite/hot-queries.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 import { RowCache } from "./row-cache.js";
 

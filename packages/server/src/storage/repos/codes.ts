@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from "kysely";
 import type { VerificationCodeTable } from "../schema.js";
-import { affectedRows, compiled } from "../sqlite/hot-queries.js";
+import { affectedRows, compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type CodeRow = Selectable<VerificationCodeTable>;

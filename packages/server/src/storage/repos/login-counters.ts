@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { compiled, firstRow } from "../sqlite/hot-queries.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { LoginHistoryTable } from "../schema.js";
-import { compiled } from "../sqlite/hot-queries.js";
+import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type LoginHistoryRow = Selectable<LoginHistoryTable>;

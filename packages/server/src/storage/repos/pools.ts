@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { UserPoolTable } from "../schema.js";
-import { compiled, firstRow } from "../sqlite/hot-queries.js";
 import { writingUsers } from "../sqlite/user-rows.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 import { RowCache } from "./row-cache.js";
 

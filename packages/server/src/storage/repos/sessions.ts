@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { RefreshTokenTable, SessionTable } from "../schema.js";
-import { compiled, firstRow } from "../sqlite/hot-queries.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type SessionRow = Selectable<SessionTable>;

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
-import { compiled, firstRow } from "../sqlite/hot-queries.js";
 import { writingUsers } from "../sqlite/user-rows.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 /**

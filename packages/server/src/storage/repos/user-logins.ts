@@ -1,6 +1,6 @@
 import { sql } from "kysely";
-import { compiled } from "../sqlite/hot-queries.js";
 import { writingUsers } from "../sqlite/user-rows.js";
+import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 /** Browser and device change only when the sign-in told them (null keeps the stored value). */

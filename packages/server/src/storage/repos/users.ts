@@ -2,8 +2,8 @@ import type DataLoader from "dataloader";
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import { batchedUserReads, type UserKey } from "../postgres/user-reads.js";
 import type { UserTable } from "../schema.js";
-import { compiled, firstRow } from "../sqlite/hot-queries.js";
 import { userRowsFor, writingUsers } from "../sqlite/user-rows.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type UserRow = Selectable<UserTable>;

@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
-import type { Executor } from "../repos/executor.js";
+import type { Executor } from "./executor.js";
 
 /**
  * A query on a hot path, compiled once per dialect and then run with new parameters. Kysely
