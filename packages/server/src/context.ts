@@ -1,3 +1,4 @@
+import { OIDC_ISSUER_PATH } from "@gatehouse/protocol";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
 import { logSerializers } from "./http/request-log.js";
@@ -20,7 +21,7 @@ import { loadServerKeys, type ServerKeys } from "./services/tokens/server-keys.j
 import { createSessions, type Sessions } from "./services/tokens/sessions.js";
 import { createSigningKeys, type SigningKeys } from "./services/tokens/signing-keys.js";
 import { createTokens, type Tokens } from "./services/tokens/tokens.js";
-import { auditService } from "./services/users/audit.js";
+import { createAudit } from "./services/users/audit.js";
 import { type Db, type OpenDbOptions, openDb } from "./storage/db.js";
 import { migrateToLatest } from "./storage/migrate.js";
 import { openRedis, type Redis } from "./storage/redis/client.js";
@@ -161,6 +162,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
       clock,
     });
+    const issuer = `${config.publicUrl}${OIDC_ISSUER_PATH}`;
     const tokens = createTokens({
       db: db.kysely,
       repos,
@@ -168,7 +170,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       sessions,
       clock,
       secret: keys.secret,
-      issuer: `${config.publicUrl}/oidc`,
+      issuer,
     });
     const auth = createAuth({ db: db.kysely, repos, passwords, codes, tokens, loginGuard, clock });
     const profile = createProfile({
@@ -180,7 +182,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       notifier,
       loginGuard,
       flowTokens: createFlowTokens({ secret: keys.secret, clock }),
-      audit: auditService(clock),
+      audit: createAudit({ clock }),
       clock,
       logger,
     });
@@ -218,6 +220,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         signingKeys,
         serverSecret: keys.secret,
         publicUrl: config.publicUrl,
+        issuer,
       }),
       close: async () => {
         await courier.close();

@@ -33,6 +33,8 @@ export interface AdminDeps {
   /** The server secret management tokens are keyed from. */
   serverSecret: string;
   publicUrl: string;
+  /** `iss` of management tokens, the same issuer as every other token. */
+  issuer: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function createAdmin(deps: AdminDeps) {
       accessKeys,
       clock,
       serverSecret: deps.serverSecret,
-      issuer: `${deps.publicUrl}/oidc`,
+      issuer: deps.issuer,
     }),
     signingKeys: createKeyRotation({ repos, signingKeys, clock }),
     health: createHealth({ db }),

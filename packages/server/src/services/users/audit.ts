@@ -45,7 +45,7 @@ export { maskPhone };
 
 const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
-export function auditService(clock: Clock) {
+export function createAudit({ clock }: { clock: Clock }) {
   return {
     /** Records an event; pass the transaction's repositories so it commits with the change. */
     async record(repos: Repositories, event: AuditEvent): Promise<void> {
@@ -68,4 +68,4 @@ export function auditService(clock: Clock) {
     },
   };
 }
-export type AuditService = ReturnType<typeof auditService>;
+export type AuditService = ReturnType<typeof createAudit>;
