@@ -129,7 +129,7 @@ describeEachDialect("user reads see every committed write", (h) => {
       assert.equal(await read(one.id), undefined);
       assert.equal(await read(many[0].id), undefined);
       await h().ctx.repos.users.insertUser(one);
-      await h().ctx.repos.users.insertUsers(many);
+      await h().ctx.repos.userAdmin.insertUsers(many);
       assert.equal((await read(one.id))?.id, one.id);
       assert.equal((await read(many[0].id))?.id, many[0].id);
     });
@@ -144,7 +144,7 @@ describeEachDialect("user reads see every committed write", (h) => {
       const one = await cachedUser();
       const other = await cachedUser();
       await h().ctx.repos.users.deleteUser(pool(), one.id);
-      await h().ctx.repos.users.deleteUsers(pool(), [other.id]);
+      await h().ctx.repos.userAdmin.deleteUsers(pool(), [other.id]);
       assert.equal(await read(one.id), undefined);
       assert.equal(await read(other.id), undefined);
     });
@@ -152,28 +152,38 @@ describeEachDialect("user reads see every committed write", (h) => {
     it("users.setUserPhoneIfUnset, replaceUserPhone, clearUserPhoneKeepingASignInMethod", async () => {
       const { id } = await cachedUser({ email: email() });
       const [first, second] = [phone(), phone()];
-      assert.equal(await h().ctx.repos.users.setUserPhoneIfUnset(pool(), id, first, now), 1);
+      assert.equal(await h().ctx.repos.userContacts.setUserPhoneIfUnset(pool(), id, first, now), 1);
       assert.equal((await read(id))?.phone, first);
-      assert.ok(await h().ctx.repos.users.replaceUserPhone(pool(), id, first, second, now));
+      assert.ok(await h().ctx.repos.userContacts.replaceUserPhone(pool(), id, first, second, now));
       assert.equal((await read(id))?.phone, second);
-      assert.equal(await h().ctx.repos.users.clearUserPhoneKeepingASignInMethod(pool(), id, second, now), 1);
+      assert.equal(
+        await h().ctx.repos.userContacts.clearUserPhoneKeepingASignInMethod(pool(), id, second, now),
+        1,
+      );
       assert.equal((await read(id))?.phone, null);
     });
 
     it("users.setUserEmailIfUnset, replaceUserEmail, clearUserEmailKeepingASignInMethod", async () => {
       const { id } = await cachedUser({ phone: phone() });
       const [first, second] = [email(), email()];
-      assert.equal(await h().ctx.repos.users.setUserEmailIfUnset(pool(), id, first, now), 1);
+      assert.equal(await h().ctx.repos.userContacts.setUserEmailIfUnset(pool(), id, first, now), 1);
       assert.equal((await read(id))?.email, first);
-      assert.ok(await h().ctx.repos.users.replaceUserEmail(pool(), id, first, second, now));
+      assert.ok(await h().ctx.repos.userContacts.replaceUserEmail(pool(), id, first, second, now));
       assert.equal((await read(id))?.email, second);
-      assert.equal(await h().ctx.repos.users.clearUserEmailKeepingASignInMethod(pool(), id, second, now), 1);
+      assert.equal(
+        await h().ctx.repos.userContacts.clearUserEmailKeepingASignInMethod(pool(), id, second, now),
+        1,
+      );
       assert.equal((await read(id))?.email, null);
     });
 
     it("users.recordUserLogin", async () => {
       const { id } = await cachedUser();
-      await h().ctx.repos.users.recordUserLogin(pool(), id, { now, ip: "192.0.2.1", appId: h().boot.appId });
+      await h().ctx.repos.userLogins.recordUserLogin(pool(), id, {
+        now,
+        ip: "192.0.2.1",
+        appId: h().boot.appId,
+      });
       const row = await read(id);
       assert.equal(row?.logins_count, 1);
       assert.equal(row?.last_ip, "192.0.2.1");

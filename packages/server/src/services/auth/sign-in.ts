@@ -87,7 +87,7 @@ async function finish(
     userAgent: meta.userAgent,
   };
   const set = await deps.tokens.issueForLogin(grant, async (tx) => {
-    await tx.users.recordUserLogin(s.pool.id, user.id, {
+    await tx.userLogins.recordUserLogin(s.pool.id, user.id, {
       now: deps.clock.now(),
       ip: meta.ip,
       appId: s.app.id,

@@ -60,7 +60,7 @@ export function bindFlows(deps: ProfileDeps) {
       const code = sentCode(poolId, "sms", phone, "CHANNEL_BIND_PHONE", body.passCode);
       await withCodesSpent(deps, [code], async (repos) => {
         await assertPhoneFree(repos, poolId, phone, user.id);
-        if ((await repos.users.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
+        if ((await repos.userContacts.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
           throw new ApiError("PHONE_ALREADY_BOUND");
         }
         await deps.audit.record(repos, {
@@ -88,8 +88,12 @@ export function bindFlows(deps: ProfileDeps) {
       const code = sentCode(poolId, "sms", phone, "CHANNEL_UNBIND_PHONE", passCode);
       await withCodesSpent(deps, [code], async (repos) => {
         if (
-          (await repos.users.clearUserPhoneKeepingASignInMethod(poolId, user.id, phone, deps.clock.now())) !==
-          1
+          (await repos.userContacts.clearUserPhoneKeepingASignInMethod(
+            poolId,
+            user.id,
+            phone,
+            deps.clock.now(),
+          )) !== 1
         ) {
           await explainNoChange(repos, who, "phone");
         }
@@ -120,7 +124,7 @@ export function bindFlows(deps: ProfileDeps) {
       const code = sentCode(poolId, "email", email, "CHANNEL_BIND_EMAIL", body.passCode);
       await withCodesSpent(deps, [code], async (repos) => {
         await assertEmailFree(repos, poolId, email, user.id);
-        if ((await repos.users.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
+        if ((await repos.userContacts.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
           throw new ApiError("EMAIL_ALREADY_BOUND");
         }
         await deps.audit.record(repos, {
@@ -147,8 +151,12 @@ export function bindFlows(deps: ProfileDeps) {
       const code = sentCode(poolId, "email", email.toLowerCase(), "CHANNEL_UNBIND_EMAIL", passCode);
       await withCodesSpent(deps, [code], async (repos) => {
         if (
-          (await repos.users.clearUserEmailKeepingASignInMethod(poolId, user.id, email, deps.clock.now())) !==
-          1
+          (await repos.userContacts.clearUserEmailKeepingASignInMethod(
+            poolId,
+            user.id,
+            email,
+            deps.clock.now(),
+          )) !== 1
         ) {
           await explainNoChange(repos, who, "email");
         }

@@ -36,7 +36,7 @@ export interface ContactChangeSpec {
   /** The user's addresses after the change; undefined when the old one is no longer theirs. */
   replace(
     repos: Repositories,
-    ...args: Parameters<Repositories["users"]["replaceUserPhone"]>
+    ...args: Parameters<Repositories["userContacts"]["replaceUserPhone"]>
   ): Promise<Contacts>;
   mismatch: { key: ApiErrorKey; message: string };
   auditAction: AuditAction;

@@ -30,7 +30,7 @@ const EMAIL_CHANGE: ContactChangeSpec = {
   newKey: "newEmail",
   tokenTtl: "updateEmailTokenExpiresIn",
   assertFree: assertEmailFree,
-  replace: (repos, ...args) => repos.users.replaceUserEmail(...args),
+  replace: (repos, ...args) => repos.userContacts.replaceUserEmail(...args),
   mismatch: {
     key: "OLD_EMAIL_MISMATCH",
     message: "The account's email changed after the request was verified; start again",

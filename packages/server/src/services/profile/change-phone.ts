@@ -29,7 +29,7 @@ const PHONE_CHANGE: ContactChangeSpec = {
   newKey: "newPhone",
   tokenTtl: "updatePhoneTokenExpiresIn",
   assertFree: assertPhoneFree,
-  replace: (repos, ...args) => repos.users.replaceUserPhone(...args),
+  replace: (repos, ...args) => repos.userContacts.replaceUserPhone(...args),
   mismatch: {
     key: "OLD_PHONE_MISMATCH",
     message: "The account's phone number changed after the request was verified; start again",

@@ -42,7 +42,7 @@ export async function toManagedUserDtos(
 ): Promise<(UserDto & Record<string, unknown>)[]> {
   const byUser = new Map<string, IdentityRow[]>();
   if (flags.withIdentities && rows.length > 0) {
-    for (const i of await repos.users.listIdentitiesByUsers(
+    for (const i of await repos.userAdmin.listIdentitiesByUsers(
       poolId,
       rows.map((r) => r.id),
     )) {

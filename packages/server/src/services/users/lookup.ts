@@ -40,7 +40,7 @@ export async function findUserByIdType(
           message: "userIdType identity expects userId as <extIdpId>:<userIdInIdp>",
         });
       }
-      return repos.users.findUserByIdentity(poolId, userId.slice(0, sep), userId.slice(sep + 1));
+      return repos.userAdmin.findUserByIdentity(poolId, userId.slice(0, sep), userId.slice(sep + 1));
     }
     default:
       throw new ApiError("USER_ID_TYPE_UNSUPPORTED", {

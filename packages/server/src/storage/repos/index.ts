@@ -21,30 +21,14 @@ import { userContactsRepo } from "./user-contacts.js";
 import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
 
-const poolsTables = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
-const applicationsTables = (db: Executor) => ({ ...applicationsRepo(db), ...applicationAdminRepo(db) });
-const usersTables = (db: Executor) => ({
-  ...usersRepo(db),
-  ...userAdminRepo(db),
-  ...userContactsRepo(db),
-  ...userLoginsRepo(db),
-});
-const identitiesTables = (db: Executor) => identitiesRepo(db);
-const accessKeysTables = (db: Executor) => accessKeysRepo(db);
-const signatureNoncesTables = (db: Executor) => signatureNoncesRepo(db);
-const customFieldsTables = (db: Executor) => customFieldsRepo(db);
-const flowTokensTables = (db: Executor) => flowTokensRepo(db);
-const auditTables = (db: Executor) => auditRepo(db);
-const codesTables = (db: Executor) => codesRepo(db);
-const rateBucketsTables = (db: Executor) => rateBucketsRepo(db);
-const signingKeysTables = (db: Executor) => signingKeysRepo(db);
-const sessionsTables = (db: Executor) => sessionsRepo(db);
-const loginHistoryTables = (db: Executor) => loginHistoryRepo(db);
-const loginCountersTables = (db: Executor) => loginCountersRepo(db);
+const pools = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
+const applications = (db: Executor) => ({ ...applicationsRepo(db), ...applicationAdminRepo(db) });
 
 /**
- * Repositories by table: `repos.users.findUserById(…)`. Every transaction binds a fresh set, so a
- * table's methods are built on first use of that table (a short transaction touches two or three).
+ * Repositories by table, `repos.users.findUserById(…)`; the users table has four, by concern
+ * (`users`: reads and the profile's writes, `userContacts`, `userLogins`, `userAdmin`). Every
+ * transaction binds a fresh set, so a repository's methods (closures over the executor) are built
+ * on its first use: a short transaction touches two or three of them, not all ~150 methods.
  */
 export class Repositories {
   constructor(readonly db: Executor) {}
@@ -53,79 +37,94 @@ export class Repositories {
     this.#meta ??= metaRepo(this.db);
     return this.#meta;
   }
-  #pools?: ReturnType<typeof poolsTables>;
+  #pools?: ReturnType<typeof pools>;
   get pools() {
-    this.#pools ??= poolsTables(this.db);
+    this.#pools ??= pools(this.db);
     return this.#pools;
   }
-  #applications?: ReturnType<typeof applicationsTables>;
+  #applications?: ReturnType<typeof applications>;
   get applications() {
-    this.#applications ??= applicationsTables(this.db);
+    this.#applications ??= applications(this.db);
     return this.#applications;
   }
-  #users?: ReturnType<typeof usersTables>;
+  #users?: ReturnType<typeof usersRepo>;
   get users() {
-    this.#users ??= usersTables(this.db);
+    this.#users ??= usersRepo(this.db);
     return this.#users;
   }
-  #identities?: ReturnType<typeof identitiesTables>;
+  #userContacts?: ReturnType<typeof userContactsRepo>;
+  get userContacts() {
+    this.#userContacts ??= userContactsRepo(this.db);
+    return this.#userContacts;
+  }
+  #userLogins?: ReturnType<typeof userLoginsRepo>;
+  get userLogins() {
+    this.#userLogins ??= userLoginsRepo(this.db);
+    return this.#userLogins;
+  }
+  #userAdmin?: ReturnType<typeof userAdminRepo>;
+  get userAdmin() {
+    this.#userAdmin ??= userAdminRepo(this.db);
+    return this.#userAdmin;
+  }
+  #identities?: ReturnType<typeof identitiesRepo>;
   get identities() {
-    this.#identities ??= identitiesTables(this.db);
+    this.#identities ??= identitiesRepo(this.db);
     return this.#identities;
   }
-  #accessKeys?: ReturnType<typeof accessKeysTables>;
+  #accessKeys?: ReturnType<typeof accessKeysRepo>;
   get accessKeys() {
-    this.#accessKeys ??= accessKeysTables(this.db);
+    this.#accessKeys ??= accessKeysRepo(this.db);
     return this.#accessKeys;
   }
-  #signatureNonces?: ReturnType<typeof signatureNoncesTables>;
+  #signatureNonces?: ReturnType<typeof signatureNoncesRepo>;
   get signatureNonces() {
-    this.#signatureNonces ??= signatureNoncesTables(this.db);
+    this.#signatureNonces ??= signatureNoncesRepo(this.db);
     return this.#signatureNonces;
   }
-  #customFields?: ReturnType<typeof customFieldsTables>;
+  #customFields?: ReturnType<typeof customFieldsRepo>;
   get customFields() {
-    this.#customFields ??= customFieldsTables(this.db);
+    this.#customFields ??= customFieldsRepo(this.db);
     return this.#customFields;
   }
-  #flowTokens?: ReturnType<typeof flowTokensTables>;
+  #flowTokens?: ReturnType<typeof flowTokensRepo>;
   get flowTokens() {
-    this.#flowTokens ??= flowTokensTables(this.db);
+    this.#flowTokens ??= flowTokensRepo(this.db);
     return this.#flowTokens;
   }
-  #audit?: ReturnType<typeof auditTables>;
+  #audit?: ReturnType<typeof auditRepo>;
   get audit() {
-    this.#audit ??= auditTables(this.db);
+    this.#audit ??= auditRepo(this.db);
     return this.#audit;
   }
-  #codes?: ReturnType<typeof codesTables>;
+  #codes?: ReturnType<typeof codesRepo>;
   get codes() {
-    this.#codes ??= codesTables(this.db);
+    this.#codes ??= codesRepo(this.db);
     return this.#codes;
   }
-  #rateBuckets?: ReturnType<typeof rateBucketsTables>;
+  #rateBuckets?: ReturnType<typeof rateBucketsRepo>;
   get rateBuckets() {
-    this.#rateBuckets ??= rateBucketsTables(this.db);
+    this.#rateBuckets ??= rateBucketsRepo(this.db);
     return this.#rateBuckets;
   }
-  #signingKeys?: ReturnType<typeof signingKeysTables>;
+  #signingKeys?: ReturnType<typeof signingKeysRepo>;
   get signingKeys() {
-    this.#signingKeys ??= signingKeysTables(this.db);
+    this.#signingKeys ??= signingKeysRepo(this.db);
     return this.#signingKeys;
   }
-  #sessions?: ReturnType<typeof sessionsTables>;
+  #sessions?: ReturnType<typeof sessionsRepo>;
   get sessions() {
-    this.#sessions ??= sessionsTables(this.db);
+    this.#sessions ??= sessionsRepo(this.db);
     return this.#sessions;
   }
-  #loginHistory?: ReturnType<typeof loginHistoryTables>;
+  #loginHistory?: ReturnType<typeof loginHistoryRepo>;
   get loginHistory() {
-    this.#loginHistory ??= loginHistoryTables(this.db);
+    this.#loginHistory ??= loginHistoryRepo(this.db);
     return this.#loginHistory;
   }
-  #loginCounters?: ReturnType<typeof loginCountersTables>;
+  #loginCounters?: ReturnType<typeof loginCountersRepo>;
   get loginCounters() {
-    this.#loginCounters ??= loginCountersTables(this.db);
+    this.#loginCounters ??= loginCountersRepo(this.db);
     return this.#loginCounters;
   }
 }

@@ -79,7 +79,7 @@ export async function prepareNewUser(
 /** The first identifier of `ids` that is already used in the pool, as its 409 error. */
 export function firstTaken(
   ids: Identifiers,
-  taken: Awaited<ReturnType<Repositories["users"]["findTakenIdentifiers"]>>,
+  taken: Awaited<ReturnType<Repositories["userAdmin"]["findTakenIdentifiers"]>>,
 ): ApiError | undefined {
   if (ids.email && taken.emails.has(ids.email.toLowerCase())) return new ApiError("EMAIL_TAKEN");
   if (ids.username && taken.usernames.has(ids.username.toLowerCase())) return new ApiError("USERNAME_TAKEN");
@@ -111,7 +111,7 @@ export async function insertPreparedUsers(
     db.transaction().execute(async (trx) => {
       const repos = repositories(trx);
       for (let i = 0; i < users.length; i += chunk) {
-        await repos.users.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
+        await repos.userAdmin.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
       }
       for (const u of users) for (const i of u.identities) await repos.identities.insertIdentity(i);
     }),
@@ -138,7 +138,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
   const { db, repos, sessions } = deps;
 
   async function created(poolId: string, rows: PreparedUser[]): Promise<UserDto[]> {
-    const stored = await repos.users.findUsersByIds(
+    const stored = await repos.userAdmin.findUsersByIds(
       poolId,
       rows.map((r) => r.row.id as string),
     );
@@ -183,7 +183,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
           throw numbered ? prefixed(i, err) : err;
         }
       }
-      const taken = await repos.users.findTakenIdentifiers(
+      const taken = await repos.userAdmin.findTakenIdentifiers(
         poolId,
         wantedIdentifiers(prepared.map((p) => p.ids)),
       );
@@ -210,7 +210,9 @@ export function createUserAdmin(deps: UserAdminDeps) {
         if (u && !rows.some((r) => r.id === u.id)) rows.push(u);
       };
       if ((q.userIdType ?? "user_id") === "user_id") {
-        const found = new Map((await repos.users.findUsersByIds(poolId, q.userIds)).map((u) => [u.id, u]));
+        const found = new Map(
+          (await repos.userAdmin.findUsersByIds(poolId, q.userIds)).map((u) => [u.id, u]),
+        );
         for (const id of q.userIds) add(found.get(id));
       } else {
         for (const id of q.userIds) add(await findUserByIdType(repos, poolId, settings, id, q.userIdType));
@@ -235,7 +237,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
       await db.transaction().execute(async (trx) => {
         const tx = repositories(trx);
         await tx.loginHistory.deleteLoginHistoryOfUsers(poolId, [...ids]);
-        await tx.users.deleteUsers(poolId, [...ids]);
+        await tx.userAdmin.deleteUsers(poolId, [...ids]);
       });
       return [...ids];
     },

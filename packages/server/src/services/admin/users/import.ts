@@ -178,7 +178,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
         candidates.push({ line, user: p });
       }
 
-      const taken = await repos.users.findTakenIdentifiers(
+      const taken = await repos.userAdmin.findTakenIdentifiers(
         poolId,
         wantedIdentifiers(candidates.map((c) => c.user.ids)),
       );
@@ -191,7 +191,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
       insertedSinceAnalyze += accepted;
       if (dialect === "postgres" && insertedSinceAnalyze >= analyzeAfter) {
         // Doubling intervals: a handful of ANALYZEs however large the file.
-        await repos.users.analyzeUsers();
+        await repos.userAdmin.analyzeUsers();
         analyzeAfter *= 2;
         insertedSinceAnalyze = 0;
       }

@@ -170,8 +170,8 @@ async function listUsers(
     limit,
   };
   const [totalCount, rows] = await Promise.all([
-    repos.users.countSearchUsers(poolId, search),
-    repos.users.searchUsers(poolId, search),
+    repos.userAdmin.countSearchUsers(poolId, search),
+    repos.userAdmin.searchUsers(poolId, search),
   ]);
   return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, o) };
 }
@@ -198,8 +198,8 @@ async function listUsersLegacy(
     limit,
   };
   const [totalCount, rows] = await Promise.all([
-    repos.users.countSearchUsers(poolId, search),
-    repos.users.searchUsers(poolId, search),
+    repos.userAdmin.countSearchUsers(poolId, search),
+    repos.userAdmin.searchUsers(poolId, search),
   ]);
   return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, q) };
 }

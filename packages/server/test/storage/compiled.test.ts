@@ -65,13 +65,13 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const { repos, db } = h().ctx;
     // Once outside a transaction, so the compiled statement exists before the transaction uses it.
     assert.equal(
-      (await repos.users.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000002", 1))?.phone,
+      (await repos.userContacts.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000002", 1))?.phone,
       "+8613800000002",
     );
     await assert.rejects(
       db.kysely.transaction().execute(async (trx) => {
         const tx = repositories(trx);
-        assert.ok(await tx.users.replaceUserPhone(poolId, id, "+8613800000002", "+8613800000003", 2));
+        assert.ok(await tx.userContacts.replaceUserPhone(poolId, id, "+8613800000002", "+8613800000003", 2));
         assert.equal((await tx.users.findUserById(poolId, id))?.phone, "+8613800000003");
         throw new Error("roll back");
       }),
@@ -80,7 +80,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     assert.equal((await repos.users.findUserById(poolId, id))?.phone, "+8613800000002");
     // The guard in the WHERE clause still decides: the old number no longer matches.
     assert.equal(
-      await repos.users.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3),
+      await repos.userContacts.replaceUserPhone(poolId, id, "+8613800000001", "+8613800000004", 3),
       undefined,
     );
   });
@@ -90,7 +90,9 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const [inside, outside] = await insertUsers(2, (i) => `+861380000010${i}`);
     const { repos, db } = h().ctx;
     // Compiled before the transaction, so both queries take the precompiled path.
-    assert.ok(await repos.users.replaceUserPhone(poolId, outside, "+8613800000101", "+8613800000111", 1));
+    assert.ok(
+      await repos.userContacts.replaceUserPhone(poolId, outside, "+8613800000101", "+8613800000111", 1),
+    );
     assert.equal((await repos.users.findUserById(poolId, inside))?.phone, "+8613800000100");
 
     let written!: () => void;
@@ -99,7 +101,13 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const held = new Promise<void>((resolve) => (release = resolve));
     const transaction = db.kysely.transaction().execute(async (trx) => {
       assert.ok(
-        await repositories(trx).users.replaceUserPhone(poolId, inside, "+8613800000100", "+8613800000120", 2),
+        await repositories(trx).userContacts.replaceUserPhone(
+          poolId,
+          inside,
+          "+8613800000100",
+          "+8613800000120",
+          2,
+        ),
       );
       written();
       await held;
@@ -107,7 +115,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     });
     await begun;
     let finished = 0;
-    const write = repos.users
+    const write = repos.userContacts
       .replaceUserPhone(poolId, outside, "+8613800000111", "+8613800000121", 3)
       .finally(() => finished++);
     const read = repos.users.findUserById(poolId, inside).finally(() => finished++);
@@ -126,14 +134,14 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const poolId = h().boot.userPoolId;
     const [id] = await insertUsers(1, () => "+8613800000201");
     const { repos, db } = h().ctx;
-    assert.ok(await repos.users.replaceUserPhone(poolId, id, "+8613800000201", "+8613800000202", 1));
+    assert.ok(await repos.userContacts.replaceUserPhone(poolId, id, "+8613800000201", "+8613800000202", 1));
     let ended: Executor | undefined;
     await db.kysely.transaction().execute(async (trx) => {
       ended = trx;
       assert.equal((await repositories(trx).users.findUserById(poolId, id))?.phone, "+8613800000202");
     });
     await assert.rejects(
-      repositories(ended!).users.replaceUserPhone(poolId, id, "+8613800000202", "+8613800000203", 2),
+      repositories(ended!).userContacts.replaceUserPhone(poolId, id, "+8613800000202", "+8613800000203", 2),
     );
     assert.equal((await repos.users.findUserById(poolId, id))?.phone, "+8613800000202");
   });
