@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import type { Clock } from "../../lib/clock.js";
 import { newId, newSecret } from "../../lib/ids.js";
+import type { ApplicationRow } from "../../storage/repos/applications.js";
 import { repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 
@@ -22,6 +23,22 @@ export function defaultAppConfig() {
     accessTokenExpiresIn: 7200,
     idTokenExpiresIn: 7200,
     refreshTokenExpiresIn: 30 * 86400,
+  };
+}
+
+/** The application every pool starts with (the SDKs need an app id): the bootstrap pool's and `gatehouse pool create`'s. */
+export function defaultApplicationRow(id: string, poolId: string, now: number): ApplicationRow {
+  return {
+    id,
+    pool_id: poolId,
+    name: "Default application",
+    identifier: "default",
+    secret: newSecret(),
+    app_type: "web",
+    token_endpoint_auth_method: "client_secret_post",
+    config: JSON.stringify(defaultAppConfig()),
+    created_at: now,
+    updated_at: now,
   };
 }
 
@@ -48,18 +65,7 @@ export async function ensureBootstrap(
       created_at: now,
       updated_at: now,
     });
-    await repos.applications.insertApplication({
-      id: candidate.appId,
-      pool_id: candidate.poolId,
-      name: "Default application",
-      identifier: "default",
-      secret: newSecret(),
-      app_type: "web",
-      token_endpoint_auth_method: "client_secret_post",
-      config: JSON.stringify(defaultAppConfig()),
-      created_at: now,
-      updated_at: now,
-    });
+    await repos.applications.insertApplication(defaultApplicationRow(candidate.appId, candidate.poolId, now));
     return { stored, created: true };
   });
   const repos = repositories(db);

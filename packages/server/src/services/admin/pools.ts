@@ -5,7 +5,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { PoolRow } from "../../storage/repos/pools.js";
 import type { Database } from "../../storage/schema.js";
-import { type BootstrapInfo, defaultAppConfig, ensureBootstrap } from "./bootstrap.js";
+import { type BootstrapInfo, defaultApplicationRow, ensureBootstrap } from "./bootstrap.js";
 
 export interface PoolAdminDeps {
   db: Kysely<Database>;
@@ -28,18 +28,7 @@ export function createPoolAdmin({ db, repos, clock, publicUrl }: PoolAdminDeps) 
         updated_at: now,
       };
       // Every pool starts with one application, as the bootstrap pool does: the SDKs need an app id.
-      const app: ApplicationRow = {
-        id: newId(),
-        pool_id: pool.id,
-        name: "Default application",
-        identifier: "default",
-        secret: newSecret(),
-        app_type: "web",
-        token_endpoint_auth_method: "client_secret_post",
-        config: JSON.stringify(defaultAppConfig()),
-        created_at: now,
-        updated_at: now,
-      };
+      const app = defaultApplicationRow(newId(), pool.id, now);
       await db.transaction().execute(async (trx) => {
         const tx = repositories(trx);
         await tx.pools.insertPool(pool);
