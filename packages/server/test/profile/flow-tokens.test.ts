@@ -4,27 +4,16 @@ import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId } from "../../src/lib/ids.js";
 import { createFlowTokens } from "../../src/services/codes/flow-tokens.js";
+import { newUserRow } from "../../src/services/users/identifiers.js";
 import { repositories } from "../../src/storage/repos/index.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 
 const clock = new FakeClock();
 
 async function newUser(h: Harness): Promise<string> {
-  const id = newId();
-  await h.ctx.repos.users.insertUser({
-    id,
-    pool_id: h.boot.userPoolId,
-    status: "Activated",
-    email_verified: 0,
-    phone_verified: 0,
-    gender: "U",
-    source_type: "register",
-    logins_count: 0,
-    reset_password_on_next_login: 0,
-    created_at: clock.now(),
-    updated_at: clock.now(),
-  });
-  return id;
+  const row = newUserRow(h.boot.userPoolId, clock.now(), {});
+  await h.ctx.repos.users.insertUser(row);
+  return row.id;
 }
 
 describeEachDialect(

@@ -123,7 +123,7 @@ describeEachDialect("user reads see every committed write", (h) => {
     };
     const now = Date.now();
 
-    it("users.insertUser and users.insertUsers: a new user is found at once", async () => {
+    it("users.insertUser and userAdmin.insertUsers: a new user is found at once", async () => {
       const one = newUserRow(pool(), now, { username: `u${newId()}` });
       const many = [newUserRow(pool(), now, { username: `u${newId()}` })];
       assert.equal(await read(one.id), undefined);
@@ -140,7 +140,7 @@ describeEachDialect("user reads see every committed write", (h) => {
       assert.equal((await read(id))?.nickname, "after");
     });
 
-    it("users.deleteUser and users.deleteUsers", async () => {
+    it("users.deleteUser and userAdmin.deleteUsers", async () => {
       const one = await cachedUser();
       const other = await cachedUser();
       await h().ctx.repos.users.deleteUser(pool(), one.id);
@@ -149,7 +149,7 @@ describeEachDialect("user reads see every committed write", (h) => {
       assert.equal(await read(other.id), undefined);
     });
 
-    it("users.setUserPhoneIfUnset, replaceUserPhone, clearUserPhoneKeepingASignInMethod", async () => {
+    it("userContacts.setUserPhoneIfUnset, replaceUserPhone, clearUserPhoneKeepingASignInMethod", async () => {
       const { id } = await cachedUser({ email: email() });
       const [first, second] = [phone(), phone()];
       assert.equal(await h().ctx.repos.userContacts.setUserPhoneIfUnset(pool(), id, first, now), 1);
@@ -163,7 +163,7 @@ describeEachDialect("user reads see every committed write", (h) => {
       assert.equal((await read(id))?.phone, null);
     });
 
-    it("users.setUserEmailIfUnset, replaceUserEmail, clearUserEmailKeepingASignInMethod", async () => {
+    it("userContacts.setUserEmailIfUnset, replaceUserEmail, clearUserEmailKeepingASignInMethod", async () => {
       const { id } = await cachedUser({ phone: phone() });
       const [first, second] = [email(), email()];
       assert.equal(await h().ctx.repos.userContacts.setUserEmailIfUnset(pool(), id, first, now), 1);
@@ -177,7 +177,7 @@ describeEachDialect("user reads see every committed write", (h) => {
       assert.equal((await read(id))?.email, null);
     });
 
-    it("users.recordUserLogin", async () => {
+    it("userLogins.recordUserLogin", async () => {
       const { id } = await cachedUser();
       await h().ctx.repos.userLogins.recordUserLogin(pool(), id, {
         now,
