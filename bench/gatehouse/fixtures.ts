@@ -74,6 +74,8 @@ export class CodeIssuer {
         emailSender: "memory",
         codeTargetHourlyLimit: 1_000_000_000,
         codeIpHourlyLimit: 1_000_000_000,
+        smsPoolHourlyLimit: 1_000_000_000,
+        emailPoolHourlyLimit: 1_000_000_000,
       },
     );
     return new CodeIssuer(config, poolId);

@@ -21,8 +21,8 @@ export interface GatehouseOptions {
 }
 
 /**
- * Production-like settings: built code, log level info to a file, code caps raised so the bench
- * is not rate limited, messages to memory (or to a webhook that keeps nothing).
+ * Production-like settings: built code, log level info to a file, code and sign-up caps raised so
+ * the bench is not rate limited, messages to memory (or to a webhook that keeps nothing).
  */
 export function gatehouseEnv(db: FreshDatabase, port: number): NodeJS.ProcessEnv {
   return {
@@ -38,6 +38,10 @@ export function gatehouseEnv(db: FreshDatabase, port: number): NodeJS.ProcessEnv
     GATEHOUSE_EMAIL_SENDER: "memory",
     GATEHOUSE_CODE_TARGET_HOURLY_LIMIT: "1000000000",
     GATEHOUSE_CODE_IP_HOURLY_LIMIT: "1000000000",
+    GATEHOUSE_SMS_POOL_HOURLY_LIMIT: "1000000000",
+    GATEHOUSE_EMAIL_POOL_HOURLY_LIMIT: "1000000000",
+    GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT: "1000000000",
+    GATEHOUSE_SIGNUP_POOL_HOURLY_LIMIT: "1000000000",
   };
 }
 

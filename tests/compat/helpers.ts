@@ -25,10 +25,14 @@ export interface Gatehouse {
 export type AuthMethod = TokenEndpointAuthMethod;
 export const AUTH_METHODS: readonly AuthMethod[] = ["client_secret_post", "client_secret_basic", "none"];
 
-/** Code limits high enough for a suite sending many codes from 127.0.0.1. */
+/** Code and sign-up limits high enough for a suite sending many codes and signing up from 127.0.0.1. */
 const compatConfig: HarnessOptions["config"] = {
   codeIpHourlyLimit: 1_000_000,
   codeTargetHourlyLimit: 1_000_000,
+  smsPoolHourlyLimit: 1_000_000,
+  emailPoolHourlyLimit: 1_000_000,
+  signUpIpHourlyLimit: 1_000_000,
+  signUpPoolHourlyLimit: 1_000_000,
 };
 
 /** `describeEachDialect` with a listening server: `describeCompat("x", (g) => it(..., () => g().url))`. */

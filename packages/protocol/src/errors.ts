@@ -47,6 +47,12 @@ export const apiErrors = {
   ACCOUNT_LOCKED: { statusCode: 403, apiCode: 2005, message: "User is locked" },
   ACCOUNT_SUSPENDED: { statusCode: 403, apiCode: 2005, message: "User is suspended" },
   USER_EXISTS: { statusCode: 409, apiCode: 2026, message: "User already exists" },
+  // GenAuth's "login / registration too frequent" (docs/behaviour-and-errors.md §3.3)
+  SIGN_UP_RATE_LIMITED: {
+    statusCode: 429,
+    apiCode: 1002,
+    message: "Too many accounts created from here; try again later",
+  },
   REGISTER_DISABLED: {
     statusCode: 403,
     apiCode: 2031,
@@ -69,6 +75,14 @@ export const apiErrors = {
     message: "A code was sent to this address less than a minute ago; wait before asking again",
   },
   CODE_HOURLY_CAP: { statusCode: 429, message: "Too many codes requested; try again later" },
+  SMS_POOL_HOURLY_CAP: {
+    statusCode: 429,
+    message: "This user pool has sent too many SMS codes this hour; try again later",
+  },
+  EMAIL_POOL_HOURLY_CAP: {
+    statusCode: 429,
+    message: "This user pool has sent too many email codes this hour; try again later",
+  },
   INVALID_PHONE: { statusCode: 400, message: "Phone number is not valid" },
   INVALID_EMAIL: { statusCode: 400, message: "Email address is not valid" },
 

@@ -26,6 +26,14 @@ export const PoolSettings = Type.Object(
     codeTargetHourlyLimit: Int(0, 1_000_000_000, 0),
     /** Per-pool override of GATEHOUSE_CODE_IP_HOURLY_LIMIT (0 = use the server default). */
     codeIpHourlyLimit: Int(0, 1_000_000_000, 0),
+    /** Per-pool override of GATEHOUSE_SMS_POOL_HOURLY_LIMIT: SMS codes the pool sends per hour (0 = server default). */
+    smsPoolHourlyLimit: Int(0, 1_000_000_000, 0),
+    /** Per-pool override of GATEHOUSE_EMAIL_POOL_HOURLY_LIMIT (0 = use the server default). */
+    emailPoolHourlyLimit: Int(0, 1_000_000_000, 0),
+    /** Per-pool override of GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT: accounts one IP creates per hour (0 = server default). */
+    registerIpHourlyLimit: Int(0, 1_000_000_000, 0),
+    /** Per-pool override of GATEHOUSE_SIGNUP_POOL_HOURLY_LIMIT (0 = use the server default). */
+    registerPoolHourlyLimit: Int(0, 1_000_000_000, 0),
     defaultPhoneCountryCode: Type.String({ pattern: "^\\+[0-9]{1,4}$", default: "+86" }),
     changePhoneStrategy: Type.Object(
       { verifyOldPhone: Bool(true) },

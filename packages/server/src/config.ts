@@ -68,6 +68,34 @@ const bool: Parser<boolean> = (raw, name) => {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 };
 
+/**
+ * Comma-separated exact origins (`https://admin.example`). No `*`: these origins get credentialed
+ * CORS on every endpoint that names no application, the management API and /oidc among them.
+ */
+const originList: Parser<string[]> = (raw, name) => {
+  const out: string[] = [];
+  for (const item of raw.split(",").map((s) => s.trim())) {
+    if (item === "") continue;
+    let u: URL | undefined;
+    try {
+      u = new URL(item);
+    } catch {
+      u = undefined;
+    }
+    if (
+      !u ||
+      !["http:", "https:"].includes(u.protocol) ||
+      u.origin !== item.replace(/\/$/, "").toLowerCase()
+    ) {
+      throw new ConfigError(
+        `${name} must list origins such as https://admin.example (scheme, host, optional port; no path, no *), got "${item}"`,
+      );
+    }
+    out.push(u.origin);
+  }
+  return out;
+};
+
 const databaseUrl: Parser<string> = (raw, name) => {
   if (/^postgres(ql)?:\/\//.test(raw) || raw.startsWith("sqlite:") || raw === ":memory:") return raw;
   throw new ConfigError(`${name} must be a postgres:// URL or sqlite:<path>, got "${raw}"`);
@@ -111,6 +139,13 @@ const server = {
     doc: "Trust X-Forwarded-* headers (set when running behind a reverse proxy)",
     default: false,
     parse: bool,
+  }),
+  corsOrigins: opt<string[]>({
+    env: ["GATEHOUSE_CORS_ORIGINS"],
+    doc: "Browser origins allowed, with credentials, on requests that name no application (no `x-authing-app-id`: the management API, /oidc), comma-separated; requests naming an application follow its pool's `allowedOrigins`",
+    default: [],
+    defaultDoc: "none",
+    parse: originList,
   }),
   bodyLimit: opt({
     env: ["GATEHOUSE_BODY_LIMIT"],
@@ -236,8 +271,35 @@ const codes = {
   }),
   codeIpHourlyLimit: opt({
     env: ["GATEHOUSE_CODE_IP_HOURLY_LIMIT"],
-    doc: "Most codes requested from one client IP per hour (server-wide default; pools may override)",
+    doc: "Most codes requested from one client IP (an IPv6 /64) per hour (server-wide default; pools may override)",
     default: 30,
+    parse: int(1, 1_000_000_000),
+  }),
+  smsPoolHourlyLimit: opt({
+    env: ["GATEHOUSE_SMS_POOL_HOURLY_LIMIT"],
+    doc: "Most SMS codes one user pool sends per hour, all numbers and IPs together (server-wide default; pools may override)",
+    default: 300,
+    parse: int(1, 1_000_000_000),
+  }),
+  emailPoolHourlyLimit: opt({
+    env: ["GATEHOUSE_EMAIL_POOL_HOURLY_LIMIT"],
+    doc: "Most email codes one user pool sends per hour (server-wide default; pools may override)",
+    default: 1000,
+    parse: int(1, 1_000_000_000),
+  }),
+};
+
+const signUp = {
+  signUpIpHourlyLimit: opt({
+    env: ["GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT"],
+    doc: "Most accounts one client IP (an IPv6 /64) may create in a user pool per hour, by sign-up or sign-in's autoRegister (server-wide default; pools may override)",
+    default: 10,
+    parse: int(1, 1_000_000_000),
+  }),
+  signUpPoolHourlyLimit: opt({
+    env: ["GATEHOUSE_SIGNUP_POOL_HOURLY_LIMIT"],
+    doc: "Most accounts created by self sign-up in one user pool per hour, all IPs together (server-wide default; pools may override)",
+    default: 1000,
     parse: int(1, 1_000_000_000),
   }),
 };
@@ -257,10 +319,19 @@ export const configGroups = [
   { title: "Security and secrets", options: security },
   { title: "Messaging (SMS and email)", options: messaging },
   { title: "Verification codes", options: codes },
+  { title: "Sign-up", options: signUp },
   { title: "Logging", options: logging },
 ] as const;
 
-export const configOptions = { ...server, ...storage, ...security, ...messaging, ...codes, ...logging };
+export const configOptions = {
+  ...server,
+  ...storage,
+  ...security,
+  ...messaging,
+  ...codes,
+  ...signUp,
+  ...logging,
+};
 type Options = typeof configOptions;
 export type Config = { [K in keyof Options]: Options[K] extends Option<infer T> ? T : never };
 

@@ -10,6 +10,7 @@ import { databaseNonceStore, type NonceStore } from "./services/admin/nonce-stor
 import { type Auth, createAuth } from "./services/auth/index.js";
 import { createLoginGuard, dbLoginCounterStore, type LoginGuard } from "./services/auth/lockout.js";
 import { createPasswords, type Passwords } from "./services/auth/passwords/hashing.js";
+import { createSignUpLimits } from "./services/auth/sign-up-limits.js";
 import { type CounterStore, dbCounterStore } from "./services/codes/counter-store.js";
 import type { CodeService } from "./services/codes/engine.js";
 import { createCodeService } from "./services/codes/engine.js";
@@ -172,7 +173,17 @@ export async function createContext(config: Config, options: ContextOptions = {}
       secret: keys.secret,
       issuer,
     });
-    const auth = createAuth({ db: db.kysely, repos, passwords, codes, tokens, loginGuard, clock });
+    const signUpLimits = createSignUpLimits({ counters, clock, config });
+    const auth = createAuth({
+      db: db.kysely,
+      repos,
+      passwords,
+      codes,
+      tokens,
+      loginGuard,
+      signUpLimits,
+      clock,
+    });
     const profile = createProfile({
       db: db.kysely,
       repos,

@@ -22,6 +22,20 @@ describe("configuration", () => {
     assert.equal(c.smsSender, "log");
   });
 
+  it("rate limits default to peers' orders of magnitude; no CORS origin without an application", () => {
+    const c = loadConfig({});
+    assert.deepEqual(
+      [c.signUpIpHourlyLimit, c.signUpPoolHourlyLimit, c.smsPoolHourlyLimit, c.emailPoolHourlyLimit],
+      [10, 1000, 300, 1000],
+    );
+    assert.deepEqual(c.corsOrigins, []);
+  });
+
+  it("GATEHOUSE_CORS_ORIGINS is a comma-separated list of exact origins", () => {
+    const c = loadConfig({ GATEHOUSE_CORS_ORIGINS: " https://admin.example, http://localhost:5173/ ,," });
+    assert.deepEqual(c.corsOrigins, ["https://admin.example", "http://localhost:5173"]);
+  });
+
   it("honours PORT when GATEHOUSE_PORT is unset, and GATEHOUSE_PORT first", () => {
     assert.equal(loadConfig({ PORT: "8080" }).port, 8080);
     assert.equal(loadConfig({ PORT: "8080", GATEHOUSE_PORT: "9090" }).port, 9090);
@@ -49,6 +63,10 @@ describe("configuration", () => {
     [{ GATEHOUSE_SMS_SENDER: "webhook" }, /GATEHOUSE_SMS_WEBHOOK_URL is required/],
     [{ GATEHOUSE_EMAIL_SENDER: "smtp" }, /GATEHOUSE_SMTP_URL is required/],
     [{ GATEHOUSE_TRUST_PROXY: "maybe" }, /GATEHOUSE_TRUST_PROXY must be true or false/],
+    [{ GATEHOUSE_CORS_ORIGINS: "*" }, /GATEHOUSE_CORS_ORIGINS must list origins .*no \*/],
+    [{ GATEHOUSE_CORS_ORIGINS: "https://a.example/admin" }, /GATEHOUSE_CORS_ORIGINS must list origins/],
+    [{ GATEHOUSE_CORS_ORIGINS: "admin.example" }, /GATEHOUSE_CORS_ORIGINS must list origins/],
+    [{ GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT: "0" }, /GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT must be between 1/],
   ];
   for (const [env, message] of invalid) {
     it(`rejects ${Object.entries(env)

@@ -22,7 +22,8 @@ export function signupSigninRoutes(ctx: Context) {
         },
         preHandler: requireAppScope(ctx),
       },
-      async (request) => ok(request, await ctx.auth.signUp(appScopeOf(request), request.body)),
+      async (request) =>
+        ok(request, await ctx.auth.signUp(appScopeOf(request), request.body, requestMeta(request))),
     );
 
     app.post(

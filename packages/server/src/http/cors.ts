@@ -15,13 +15,32 @@ const ALLOWED_HEADERS = [
   "x-authing-sdk-version",
 ];
 
-/** With an `x-authing-app-id`, the pool of that app decides; see the service for preflights. */
-function originAllowed(ctx: Context, request: FastifyRequest, origin: string): Promise<boolean> {
-  const header = request.headers["x-authing-app-id"];
-  return ctx.admin.poolSettings.originAllowed(origin, Array.isArray(header) ? header[0] : header);
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** A preflight whose request will carry `x-authing-app-id` (its value is not sent ahead). */
+function preflightNamesApp(request: FastifyRequest): boolean {
+  if (request.method !== "OPTIONS" || header(request, "access-control-request-method") === undefined)
+    return false;
+  const names = (header(request, "access-control-request-headers") ?? "").toLowerCase().split(",");
+  return names.some((n) => n.trim() === "x-authing-app-id");
 }
 
-/** CORS for browser clients (the SDK in a web page), per pool setting `allowedOrigins`. */
+/**
+ * Which list judges an origin (docs/behaviour-and-errors.md §1.7): a request naming an application
+ * follows its pool's `allowedOrigins`; a request naming none (the management API, /oidc) only
+ * GATEHOUSE_CORS_ORIGINS — one tenant's `*` must not open other tenants' token endpoints.
+ */
+async function originAllowed(ctx: Context, request: FastifyRequest, origin: string): Promise<boolean> {
+  const appId = header(request, "x-authing-app-id");
+  if (appId) return ctx.admin.poolSettings.originAllowed(origin, appId);
+  if (ctx.config.corsOrigins.includes(origin)) return true;
+  return preflightNamesApp(request) && ctx.admin.poolSettings.originListedByAnyPool(origin);
+}
+
+/** CORS for browser clients (the SDK in a web page): pools' `allowedOrigins`, GATEHOUSE_CORS_ORIGINS. */
 export function corsPlugin(ctx: Context) {
   return fp(
     async (app: FastifyInstance) => {

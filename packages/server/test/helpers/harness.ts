@@ -97,10 +97,14 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
       logLevel: "info",
       smsSender: "memory",
       emailSender: "memory",
-      // Every injected request comes from 127.0.0.1: keep the code caps out of unrelated suites'
-      // way (the cap tests set their own limits).
+      // Every injected request comes from 127.0.0.1 into one pool: keep the code and sign-up caps
+      // out of unrelated suites' way (the cap tests set their own limits).
       codeTargetHourlyLimit: 1000,
       codeIpHourlyLimit: 1000,
+      smsPoolHourlyLimit: 1_000_000,
+      emailPoolHourlyLimit: 1_000_000,
+      signUpIpHourlyLimit: 1_000_000,
+      signUpPoolHourlyLimit: 1_000_000,
       ...(redisPrefix ? { redisUrl: REDIS_TEST_URL, redisKeyPrefix: redisPrefix } : {}),
       ...options.config,
     },

@@ -6,7 +6,9 @@ import type { Repositories } from "../../storage/repos/index.js";
 import { mergePoolSettings, parsePoolSettings } from "../users/pool-settings.js";
 import { loadPoolSettings } from "./users/create.js";
 
-const allows = (list: readonly string[], origin: string) => list.includes(origin) || list.includes("*");
+/** `*` is any origin but the opaque `null` (sandboxed frames, file: pages), which only an exact entry allows. */
+const allows = (list: readonly string[], origin: string) =>
+  list.includes(origin) || (origin !== "null" && list.includes("*"));
 
 /** get-/update-security-settings and get-/update-global-mfa-settings (docs/wire-contract.md §4). */
 export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories; clock: Clock }) {
@@ -47,18 +49,20 @@ export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories;
       return value;
     },
 
+    /** Whether the pool of application `appId` lists `origin` in `allowedOrigins`. */
+    async originAllowed(origin: string, appId: string): Promise<boolean> {
+      if (appId.length > 64) return false;
+      const app = await repos.applications.findApplicationById(appId);
+      const pool = app && (await repos.pools.findPoolById(app.pool_id));
+      return pool ? allows(parsePoolSettings(pool.settings).allowedOrigins, origin) : false;
+    },
+
     /**
-     * Whether `origin` may call us (the pools' `allowedOrigins`). With an app id, the pool of that
-     * app decides. Without one (a preflight carries no header values) any pool listing the origin
-     * allows it; the actual request is then answered with CORS headers only if its own pool does.
+     * Whether any pool lists `origin`: only for the preflight of a request that will name an
+     * application (a preflight carries header names, not values); the request itself is then
+     * answered by its own pool's list (docs/behaviour-and-errors.md §1.7).
      */
-    async originAllowed(origin: string, appId: string | undefined): Promise<boolean> {
-      if (appId) {
-        if (appId.length > 64) return false;
-        const app = await repos.applications.findApplicationById(appId);
-        const pool = app && (await repos.pools.findPoolById(app.pool_id));
-        return pool ? allows(parsePoolSettings(pool.settings).allowedOrigins, origin) : false;
-      }
+    async originListedByAnyPool(origin: string): Promise<boolean> {
       const pools = await repos.pools.listPools();
       return pools.some((pool) => allows(parsePoolSettings(pool.settings).allowedOrigins, origin));
     },

@@ -11,6 +11,7 @@ import type { PasswordService } from "./passwords/hashing.js";
 import { createAppScopes } from "./scope.js";
 import { createSignIn } from "./sign-in.js";
 import { createSignUp } from "./sign-up.js";
+import type { SignUpLimits } from "./sign-up-limits.js";
 
 export interface AuthDeps {
   db: Kysely<Database>;
@@ -19,6 +20,7 @@ export interface AuthDeps {
   codes: CodeService;
   tokens: Tokens;
   loginGuard: LoginGuard;
+  signUpLimits: SignUpLimits;
   clock: Clock;
 }
 

@@ -1,6 +1,7 @@
 import type { PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
+import { ipRateKey } from "../../lib/ip-key.js";
 import type { Repositories } from "../../storage/repos/index.js";
 
 /**
@@ -45,8 +46,9 @@ export function loginAccountKey(poolId: string, account: string): string {
   return `login-acct:${poolId}:${account}`;
 }
 
+/** The IP's network, as every per-IP limit counts it (an IPv6 /64, lib/ip-key.ts). */
 export function loginIpKey(poolId: string, ip: string): string {
-  return `login-ip:${poolId}:${ip}`;
+  return `login-ip:${poolId}:${ipRateKey(ip)}`;
 }
 
 export interface LoginGuardDeps {

@@ -22,6 +22,7 @@ import { type LoginGuard, loginAccountKey, loginIpKey, type Reservation } from "
 import type { LoginHistory } from "./login-history.js";
 import type { PasswordService } from "./passwords/hashing.js";
 import type { AppScope, RequestMeta } from "./scope.js";
+import type { SignUpLimits } from "./sign-up-limits.js";
 
 export interface SignInDeps {
   db: Kysely<Database>;
@@ -30,6 +31,7 @@ export interface SignInDeps {
   codes: CodeService;
   tokens: Tokens;
   loginGuard: LoginGuard;
+  signUpLimits: SignUpLimits;
   loginHistory: Pick<LoginHistory, "recordAttempt">;
   clock: Clock;
 }
@@ -137,6 +139,10 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
   const accountKey = loginAccountKey(s.pool.id, found.key);
   const ipKey = loginIpKey(s.pool.id, meta.ip ?? "unknown");
   const attempt: Attempt = { userId: found.user?.id ?? null, method: `password:${id.kind}` };
+  const autoRegister =
+    !found.user && input.options?.autoRegister && id.kind !== "account" && !s.settings.registerDisabled;
+  // A new account counts against the sign-up caps first, before any lockout count or hashing.
+  if (autoRegister) await deps.signUpLimits.take(s, meta.ip);
 
   let reservation: Reservation;
   try {
@@ -147,7 +153,7 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
   }
 
   let user = found.user;
-  if (!user && input.options?.autoRegister && id.kind !== "account" && !s.settings.registerDisabled) {
+  if (autoRegister) {
     const created = await autoRegisterWithPassword(deps, s, id, password);
     if (created)
       return succeed(deps, s, created, input, meta, { ...attempt, userId: created.id }, reservation);
@@ -295,6 +301,8 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
         source_id: s.app.id,
         register_source: JSON.stringify([`basic:auto-register-${isPhone ? "phone" : "email"}-code`]),
       });
+  // Over a sign-up cap the code stays unspent: it can be used once the hour has passed.
+  if (fresh) await deps.signUpLimits.take(s, meta.ip);
   await deps.db.transaction().execute(async (trx) => {
     const tx = repositories(trx);
     if (fresh) await insertUser(tx, fresh);

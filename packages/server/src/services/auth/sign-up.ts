@@ -16,13 +16,15 @@ import {
   normalizeUsername,
 } from "../users/identifiers.js";
 import type { PasswordService } from "./passwords/hashing.js";
-import type { AppScope } from "./scope.js";
+import type { AppScope, RequestMeta } from "./scope.js";
+import type { SignUpLimits } from "./sign-up-limits.js";
 
 export interface SignUpDeps {
   db: Kysely<Database>;
   repos: Repositories;
   passwords: PasswordService;
   codes: CodeService;
+  signUpLimits: SignUpLimits;
   clock: Clock;
 }
 
@@ -178,15 +180,22 @@ export function profileColumns(profile: SignUpProfile | undefined): Partial<NewU
 }
 
 /**
- * `POST /api/v3/signup` (docs/wire-contract.md §3a). Order: cheap checks, identifiers free, codes
- * valid, password hashed — then one short transaction inserts the user and consumes the codes.
+ * `POST /api/v3/signup` (docs/wire-contract.md §3a). Order: cheap checks, identifiers free, the
+ * sign-up caps, codes valid, password hashed — then one short transaction inserts the user and consumes the codes.
  */
-async function signUp(deps: SignUpDeps, s: AppScope, input: SignUpRequest): Promise<UserDto> {
+async function signUp(
+  deps: SignUpDeps,
+  s: AppScope,
+  input: SignUpRequest,
+  meta: RequestMeta,
+): Promise<UserDto> {
   assertRegisterEnabled(s.settings);
   const plan = input.connection === "PASSWORD" ? planPassword(deps, input) : planPasscode(deps, s, input);
   planCompletion(s, input, plan);
   if (plan.password !== undefined) deps.passwords.assertPolicy(plan.password, s.settings);
   await assertIdentifiersFree(deps.repos, s.pool.id, plan);
+  // Before the codes are judged and the password hashed: a refused sign-up costs nothing more.
+  await deps.signUpLimits.take(s, meta.ip);
 
   const checked: CheckedCode[] = [];
   for (const c of plan.codes) checked.push(await deps.codes.check(c.target, [c.channel], c.code, s.settings));
@@ -218,5 +227,7 @@ async function signUp(deps: SignUpDeps, s: AppScope, input: SignUpRequest): Prom
 }
 
 export function createSignUp(deps: SignUpDeps) {
-  return { signUp: (s: AppScope, input: SignUpRequest) => signUp(deps, s, input) };
+  return {
+    signUp: (s: AppScope, input: SignUpRequest, meta: RequestMeta) => signUp(deps, s, input, meta),
+  };
 }

@@ -4,6 +4,7 @@ import type { Config } from "../../config.js";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
+import { ipRateKey } from "../../lib/ip-key.js";
 import type { Courier } from "../../messaging/courier.js";
 import { codeEmail, codeSmsText } from "../../messaging/templates.js";
 import type { OutgoingMessage } from "../../messaging/types.js";
@@ -99,7 +100,10 @@ export interface CodeServiceDeps {
   courier: Courier;
   clock: Clock;
   secret: string;
-  config: Pick<Config, "codeTargetHourlyLimit" | "codeIpHourlyLimit">;
+  config: Pick<
+    Config,
+    "codeTargetHourlyLimit" | "codeIpHourlyLimit" | "smsPoolHourlyLimit" | "emailPoolHourlyLimit"
+  >;
 }
 
 /** Email targets are case-insensitive; phones arrive as E.164 from normalizePhone. */
@@ -107,14 +111,24 @@ function normaliseTarget(t: CodeTarget): CodeTarget {
   return t.kind === "email" ? { ...t, target: t.target.trim().toLowerCase() } : t;
 }
 
-/** Cooldown first, then the caps: narrow to wide, the same order on every request (lock order). */
+type SendLimitError = "CODE_COOLDOWN" | "CODE_HOURLY_CAP" | "SMS_POOL_HOURLY_CAP" | "EMAIL_POOL_HOURLY_CAP";
+
+/**
+ * Cooldown first, then the caps: narrow to wide, the same order on every request (lock order),
+ * the pool's count last (docs/behaviour-and-errors.md §1.6). The buckets are taken all or none,
+ * so a send refused by a narrower cap costs the pool nothing.
+ */
 export function sendBuckets(
   req: SendCodeRequest,
   config: CodeServiceDeps["config"],
-): { buckets: Bucket[]; errors: ("CODE_COOLDOWN" | "CODE_HOURLY_CAP")[] } {
+): { buckets: Bucket[]; errors: SendLimitError[] } {
   const s = req.settings;
   const targetLimit = s.codeTargetHourlyLimit || config.codeTargetHourlyLimit;
   const ipLimit = s.codeIpHourlyLimit || config.codeIpHourlyLimit;
+  const poolLimit =
+    req.kind === "sms"
+      ? s.smsPoolHourlyLimit || config.smsPoolHourlyLimit
+      : s.emailPoolHourlyLimit || config.emailPoolHourlyLimit;
   const buckets: Bucket[] = [
     {
       key: `code-cooldown:${req.poolId}:${req.kind}:${req.target}:${req.channel}`,
@@ -127,11 +141,17 @@ export function sendBuckets(
       windowMs: HOUR_MS,
     },
   ];
-  const errors: ("CODE_COOLDOWN" | "CODE_HOURLY_CAP")[] = ["CODE_COOLDOWN", "CODE_HOURLY_CAP"];
+  const errors: SendLimitError[] = ["CODE_COOLDOWN", "CODE_HOURLY_CAP"];
   if (req.clientIp) {
-    buckets.push({ key: `code-ip-hour:${req.poolId}:${req.clientIp}`, limit: ipLimit, windowMs: HOUR_MS });
+    buckets.push({
+      key: `code-ip-hour:${req.poolId}:${ipRateKey(req.clientIp)}`,
+      limit: ipLimit,
+      windowMs: HOUR_MS,
+    });
     errors.push("CODE_HOURLY_CAP");
   }
+  buckets.push({ key: `code-pool-hour:${req.poolId}:${req.kind}`, limit: poolLimit, windowMs: HOUR_MS });
+  errors.push(req.kind === "sms" ? "SMS_POOL_HOURLY_CAP" : "EMAIL_POOL_HOURLY_CAP");
   return { buckets, errors };
 }
 

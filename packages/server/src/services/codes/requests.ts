@@ -3,6 +3,7 @@ import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { AppScope } from "../auth/scope.js";
 import { normalizeEmail } from "../users/email.js";
+import { normalizeSmsRecipient } from "../users/identifiers.js";
 import { normalizePhone } from "../users/phone.js";
 import type { CodeService, CodeTarget } from "./engine.js";
 
@@ -17,15 +18,15 @@ export function createCodeRequests({ repos, codes }: CodeRequestsDeps) {
     async sendSmsCode(s: AppScope, body: SendSmsBody, clientIp: string): Promise<void> {
       const { pool, settings } = s;
       const { channel, phoneNumber, phoneCountryCode } = body;
-      const phone = normalizePhone(phoneNumber, phoneCountryCode, settings.defaultPhoneCountryCode);
+      const phone = normalizeSmsRecipient(phoneNumber, phoneCountryCode, settings);
       // No account enumeration: an unknown number gets the same answer, and nothing is delivered.
       const deliver =
         channel !== "CHANNEL_RESET_PASSWORD" ||
-        (await repos.users.findUserByPhone(pool.id, phone.e164)) !== undefined;
+        (await repos.users.findUserByPhone(pool.id, phone)) !== undefined;
       await codes.send({
         poolId: pool.id,
         kind: "sms",
-        target: phone.e164,
+        target: phone,
         channel,
         settings,
         clientIp,

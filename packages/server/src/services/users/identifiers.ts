@@ -4,7 +4,7 @@ import { newId } from "../../lib/ids.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { NewUserRow, UserRow } from "../../storage/repos/users.js";
 import { normalizeEmail } from "./email.js";
-import { normalizePhone } from "./phone.js";
+import { normalizePhone, phoneNumberType } from "./phone.js";
 import { takenMapped } from "./taken.js";
 
 /**
@@ -32,6 +32,28 @@ export function normalizePhoneE164(
   settings: PoolSettings,
 ): string {
   return normalizePhone(phone, countryCode, settings.defaultPhoneCountryCode).e164;
+}
+
+/**
+ * The number types an SMS code may go to: mobiles, and numbers whose plan cannot tell mobile from
+ * fixed (the US and Canada, among others). Premium-rate, shared-cost, toll-free, UAN, personal,
+ * VoIP, pager, voicemail and fixed lines are refused: they are where SMS pumping sends its
+ * messages, and a code cannot be read on most of them (docs/behaviour-and-errors.md §1.6).
+ */
+const SMS_NUMBER_TYPES: ReadonlySet<string> = new Set(["MOBILE", "FIXED_LINE_OR_MOBILE"]);
+
+/** E.164 of a number an SMS code may be sent to; any other valid number is INVALID_PHONE. */
+export function normalizeSmsRecipient(
+  phone: string,
+  countryCode: string | undefined,
+  settings: PoolSettings,
+): string {
+  const e164 = normalizePhoneE164(phone, countryCode, settings);
+  const type = phoneNumberType(e164);
+  if (type === undefined || !SMS_NUMBER_TYPES.has(type)) {
+    throw new ApiError("INVALID_PHONE", { message: "SMS codes can only be sent to mobile numbers" });
+  }
+  return e164;
 }
 
 /** Identifiers in their stored form (email lower-cased, phone E.164). */

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { type NumberType, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { ApiError } from "../../errors.js";
 
 export interface Phone {
@@ -62,6 +62,14 @@ export function splitE164(e164: string): Split {
   );
   keep(splits, e164, split);
   return split;
+}
+
+/**
+ * libphonenumber's type of a stored E.164 number ("MOBILE", "FIXED_LINE", "PREMIUM_RATE" …), or
+ * undefined when the metadata cannot tell. Needs the full ("max") metadata, which this module loads.
+ */
+export function phoneNumberType(e164: string): NumberType {
+  return parsePhoneNumberFromString(e164)?.getType();
 }
 
 /** "+86 138****8000": for audit records and notifications. */
