@@ -57,7 +57,7 @@ describeEachDialect(
       const keys = await redisKeys(h().redisPrefix!);
       assert.ok(keys.size > 0);
       for (const [key, ttl] of keys) {
-        assert.match(key, /^bucket:code-(cooldown|target-hour|ip-hour):/);
+        assert.match(key, /^bucket:code-(cooldown|target-hour|ip-hour|pool-hour):/);
         assert.ok(ttl > 0 && ttl <= 3_600_000, `${key} has TTL ${ttl}`);
       }
     });
