@@ -19,7 +19,7 @@ describe("ipRateKey: the key a client IP counts under in every rate limit", () =
       "2001:db8:1:2:ffff:ffff:ffff:ffff",
       "2001:0DB8:0001:0002:0000:0000:0000:0099",
       "2001:db8:1:2:dead:beef:0:1",
-      "fe80::1%eth0".replace("fe80::1", "2001:db8:1:2::5"),
+      "2001:db8:1:2::5%eth0",
     ]) {
       assert.equal(ipRateKey(ip), key, ip);
     }
