@@ -46,6 +46,16 @@ export const apiErrors = {
   },
   ACCOUNT_LOCKED: { statusCode: 403, apiCode: 2005, message: "User is locked" },
   ACCOUNT_SUSPENDED: { statusCode: 403, apiCode: 2005, message: "User is suspended" },
+  // GenAuth's code for an unverified email refused at sign-in (docs/behaviour-and-errors.md §4.6)
+  EMAIL_NOT_VERIFIED: {
+    statusCode: 403,
+    apiCode: 2042,
+    message: "The email address is not verified; sign in with an email code or reset the password",
+  },
+  PHONE_NOT_VERIFIED: {
+    statusCode: 403,
+    message: "The phone number is not verified; sign in with an SMS code or reset the password",
+  },
   USER_EXISTS: { statusCode: 409, apiCode: 2026, message: "User already exists" },
   // GenAuth's "login / registration too frequent" (docs/behaviour-and-errors.md §3.3)
   SIGN_UP_RATE_LIMITED: {

@@ -67,6 +67,10 @@ export const PoolSettings = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Password sign-in to an email nobody has proved is refused (403/2042). GenAuth's. */
+    loginRequireEmailVerified: Bool(false),
+    /** The same for a phone number. Gatehouse only. */
+    loginRequirePhoneVerified: Bool(false),
     notifyOnPhoneChange: Bool(true),
     notifyOnEmailChange: Bool(true),
     notifyOnPasswordChange: Bool(true),

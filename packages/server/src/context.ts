@@ -174,12 +174,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
       issuer,
     });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
+    const audit = createAudit({ clock });
     const auth = createAuth({
       db: db.kysely,
       repos,
       passwords,
       codes,
       tokens,
+      sessions,
+      audit,
       loginGuard,
       signUpLimits,
       clock,
@@ -193,7 +196,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       notifier,
       loginGuard,
       flowTokens: createFlowTokens({ secret: keys.secret, clock }),
-      audit: createAudit({ clock }),
+      audit,
       clock,
       logger,
     });

@@ -3,7 +3,9 @@ import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 import type { CodeService } from "../codes/engine.js";
+import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
+import type { AuditService } from "../users/audit.js";
 import { createClientAuth } from "./client-auth.js";
 import type { LoginGuard } from "./lockout.js";
 import { createLoginHistory } from "./login-history.js";
@@ -19,6 +21,8 @@ export interface AuthDeps {
   passwords: PasswordService;
   codes: CodeService;
   tokens: Tokens;
+  sessions: Sessions;
+  audit: AuditService;
   loginGuard: LoginGuard;
   signUpLimits: SignUpLimits;
   clock: Clock;

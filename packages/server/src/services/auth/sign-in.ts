@@ -5,10 +5,13 @@ import type { Clock } from "../../lib/clock.js";
 import { parseUserAgent } from "../../lib/user-agent.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
+import type { ProvedAddress } from "../../storage/repos/user-contacts.js";
 import type { Database } from "../../storage/schema.js";
 import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
 import { grantScope } from "../tokens/claims.js";
+import type { Sessions } from "../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../tokens/tokens.js";
+import { type AuditService, maskEmail, maskPhone } from "../users/audit.js";
 import {
   type AccountKind,
   findUserByIdentifier,
@@ -30,6 +33,8 @@ export interface SignInDeps {
   passwords: PasswordService;
   codes: CodeService;
   tokens: Tokens;
+  sessions: Sessions;
+  audit: AuditService;
   loginGuard: LoginGuard;
   signUpLimits: SignUpLimits;
   loginHistory: Pick<LoginHistory, "recordAttempt">;
@@ -37,6 +42,8 @@ export interface SignInDeps {
 }
 
 type Attempt = { userId: string | null; method: string };
+/** Which of the user's identifiers a password sign-in named. */
+type Via = "email" | "username" | "phone";
 
 function toLoginTokenData(set: TokenSet): LoginTokenData {
   const data: LoginTokenData = {
@@ -54,6 +61,18 @@ function assertActive(user: UserRow): void {
   if (user.status !== "Activated") {
     throw new ApiError("ACCOUNT_SUSPENDED", { message: `User is ${user.status.toLowerCase()}` });
   }
+}
+
+/**
+ * loginRequireEmailVerified / loginRequirePhoneVerified: a password names an address nobody has
+ * proved (docs/behaviour-and-errors.md §4.6). Checked only after a right password, so it tells
+ * nothing to someone who does not know it.
+ */
+function assertNamedAddressVerified(settings: AppScope["settings"], user: UserRow, via: Via): void {
+  if (via === "email" && settings.loginRequireEmailVerified && user.email_verified !== 1)
+    throw new ApiError("EMAIL_NOT_VERIFIED");
+  if (via === "phone" && settings.loginRequirePhoneVerified && user.phone_verified !== 1)
+    throw new ApiError("PHONE_NOT_VERIFIED");
 }
 
 /** The identifier a PASSWORD sign-in names: `account`, or an explicit email/username/phone. */
@@ -135,7 +154,7 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
   if (!p) throw new ApiError("INVALID_REQUEST", { message: "passwordPayload is required for PASSWORD" });
   const id = passwordIdentifier(p);
   const password = deps.passwords.decrypt(p.password, input.options?.passwordEncryptType);
-  const found = await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value);
+  let found = await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value);
   const accountKey = loginAccountKey(s.pool.id, found.key);
   const ipKey = loginIpKey(s.pool.id, meta.ip ?? "unknown");
   const attempt: Attempt = { userId: found.user?.id ?? null, method: `password:${id.kind}` };
@@ -155,10 +174,13 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
   let user = found.user;
   if (autoRegister) {
     const created = await autoRegisterWithPassword(deps, s, id, password);
-    if (created)
-      return succeed(deps, s, created, input, meta, { ...attempt, userId: created.id }, reservation);
+    if (created) {
+      const via = id.kind as Via;
+      return succeed(deps, s, created, via, input, meta, { ...attempt, userId: created.id }, reservation);
+    }
     // Registered concurrently by someone else: verify against that account like any sign-in.
-    user = (await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value)).user;
+    found = await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value);
+    user = found.user;
   }
 
   let ok = false;
@@ -174,7 +196,7 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
     const { remainCount } = reservation;
     throw new ApiError("LOGIN_FAILED", remainCount === undefined ? {} : { data: { remainCount } });
   }
-  return succeed(deps, s, user, input, meta, attempt, reservation);
+  return succeed(deps, s, user, found.via ?? "username", input, meta, attempt, reservation);
 }
 
 /**
@@ -185,6 +207,7 @@ async function succeed(
   deps: SignInDeps,
   s: AppScope,
   user: UserRow,
+  via: Via,
   input: SignInRequest,
   meta: RequestMeta,
   attempt: Attempt,
@@ -196,6 +219,13 @@ async function succeed(
     assertActive(user);
   } catch (err) {
     await record(deps, s, meta, attempt, false, "suspended");
+    throw err;
+  }
+  try {
+    assertNamedAddressVerified(s.settings, user, via);
+  } catch (err) {
+    if (inLogin) await deps.loginGuard.succeeded(reservation);
+    await record(deps, s, meta, attempt, false, "address_not_verified");
     throw err;
   }
   return finish(deps, s, user, input, meta, attempt, inLogin ? reservation : undefined);
@@ -292,6 +322,7 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
   if (!user && s.settings.registerDisabled) throw new ApiError("REGISTER_DISABLED");
 
   const verifiedColumn = isPhone ? "phone_verified" : "email_verified";
+  const address: ProvedAddress = { kind: isPhone ? "phone" : "email", value: target.target };
   const fresh = user
     ? undefined
     : newUserRow(s.pool.id, deps.clock.now(), {
@@ -303,15 +334,49 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
       });
   // Over a sign-up cap the code stays unspent: it can be used once the hour has passed.
   if (fresh) await deps.signUpLimits.take(s, meta.ip);
-  await deps.db.transaction().execute(async (trx) => {
+  const existing = user;
+  const ended = await deps.db.transaction().execute(async (trx) => {
     const tx = repositories(trx);
+    let ended: string[] = [];
     if (fresh) await insertUser(tx, fresh);
-    else if (user) await tx.users.updateUser(s.pool.id, user.id, { [verifiedColumn]: 1 });
+    else if (existing) ended = await proveAddress(deps, tx, existing, address, meta);
     await deps.codes.consume([checked], trx);
+    return ended;
   });
+  deps.sessions.endedElsewhere(ended);
   user = await deps.repos.users.findUserById(s.pool.id, (fresh?.id ?? user?.id) as string);
   if (!user) throw new ApiError("INTERNAL");
   return finish(deps, s, user, input, meta, { ...attempt, userId: user.id });
+}
+
+/**
+ * A code sign-in proved `address`. The first proof of an address on an account whose password was
+ * set before it reclaims the account (docs/behaviour-and-errors.md §4.6): whoever chose that
+ * password never proved the address, so the password goes and every session ends (the one this
+ * sign-in opens comes after). Returns the ended sessions, to be forgotten once this commits.
+ */
+async function proveAddress(
+  deps: SignInDeps,
+  tx: Repositories,
+  user: UserRow,
+  address: ProvedAddress,
+  meta: RequestMeta,
+): Promise<string[]> {
+  const now = deps.clock.now();
+  if (!(await tx.userContacts.proveAddressRevokingPassword(user.pool_id, user.id, address, now))) {
+    await tx.userContacts.markAddressProved(user.pool_id, user.id, address, now);
+    return [];
+  }
+  const ended = await tx.sessions.endUserSessions(user.pool_id, user.id, now, "account_reclaimed");
+  await deps.audit.record(tx, {
+    poolId: user.pool_id,
+    userId: user.id,
+    actor: "anonymous",
+    action: address.kind === "email" ? "user.email.reclaimed" : "user.phone.reclaimed",
+    target: address.kind === "email" ? maskEmail(address.value) : maskPhone(address.value),
+    meta,
+  });
+  return ended;
 }
 
 /** `POST /api/v3/signin` (docs/wire-contract.md §3a); client authentication is the route's job. */

@@ -32,6 +32,8 @@ const RESET_CHANNELS = ["CHANNEL_RESET_PASSWORD"] as const;
 
 interface ResetGrant {
   via: "phone" | "email";
+  /** The address the code proved (normalised); tokens issued before it was recorded lack it. */
+  address?: string;
 }
 
 export function passwordFlows(deps: ProfileDeps) {
@@ -154,7 +156,7 @@ export function passwordFlows(deps: ProfileDeps) {
             purpose: "reset_password",
             poolId: call.poolId,
             userId: user.id,
-            payload: { via: target.kind === "sms" ? "phone" : "email" },
+            payload: { via: target.kind === "sms" ? "phone" : "email", address: target.target },
             ttlSeconds: call.settings.passwordResetTokenExpiresIn,
           });
         },
@@ -177,9 +179,19 @@ export function passwordFlows(deps: ProfileDeps) {
       await deps.flowTokens.assertLive(deps.repos, { purpose: "reset_password", poolId, token });
       const patch = await prepare(passwords.decrypt(body.password, body.passwordEncryptType), settings);
       const user = await inTransaction(deps, async (repos) => {
-        const { userId } = await deps.flowTokens.spend(repos, { purpose: "reset_password", poolId, token });
+        const { userId, payload } = await deps.flowTokens.spend<ResetGrant>(repos, {
+          purpose: "reset_password",
+          poolId,
+          token,
+        });
         if ((await repos.users.updateUser(poolId, userId, patch)) !== 1)
           throw new ApiError("FLOW_TOKEN_INVALID");
+        // The code proved the address and the password is chosen after that proof: a later code
+        // sign-in must not take it for a squatter's (docs/behaviour-and-errors.md §4.6).
+        if (payload.address) {
+          const address = { kind: payload.via, value: payload.address } as const;
+          await repos.userContacts.markAddressProved(poolId, userId, address, deps.clock.now());
+        }
         await deps.audit.record(repos, {
           poolId,
           userId,

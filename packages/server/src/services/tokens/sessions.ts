@@ -150,6 +150,12 @@ export function createSessions({ repos, clock, cacheTtlMs, maxCachedSessions, on
       if (ids.length > 0) onChanged?.(ids);
     },
 
+    /** Sessions a caller ended inside its own transaction, once it committed: forget them here and elsewhere. */
+    endedElsewhere(sessionIds: readonly string[]): void {
+      for (const id of sessionIds) forget(id);
+      if (sessionIds.length > 0) onChanged?.([...sessionIds]);
+    },
+
     /** Drops what this node cached about a session (after a write made elsewhere, e.g. in a transaction). */
     invalidate(sessionId: string): void {
       forget(sessionId);

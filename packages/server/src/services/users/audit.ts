@@ -13,7 +13,10 @@ export interface AuditEvent {
   poolId: string;
   /** The account concerned. */
   userId: string;
-  /** Who did it: the user themselves, or an anonymous holder of a code (forgot password). */
+  /**
+   * Who did it: the user themselves, or an anonymous holder of a code (forgot password, the first
+   * code sign-in that reclaims an account).
+   */
   actor: "user" | "anonymous" | { admin: string };
   action: AuditAction;
   /** A masked identifier of the account (kept when the account is deleted). */
@@ -30,6 +33,8 @@ export type AuditAction =
   | "user.email.bound"
   | "user.email.unbound"
   | "user.email.changed"
+  | "user.email.reclaimed"
+  | "user.phone.reclaimed"
   | "user.password.changed"
   | "user.password.reset"
   | "user.profile.updated"

@@ -81,8 +81,9 @@ export function normalizeIdentifiers(input: CreateUserInfo, settings: PoolSettin
 export type AccountKind = "email" | "username" | "phone" | "account";
 
 /**
- * The user an identifier names, and the lockout key for it (the user when found, otherwise
- * the identifier, so unknown accounts are counted and locked the same way).
+ * The user an identifier names, which of the user's identifiers it matched (`via`), and the
+ * lockout key for it (the user when found, otherwise the identifier, so unknown accounts are
+ * counted and locked the same way).
  */
 export async function findUserByIdentifier(
   repos: Repositories,
@@ -90,22 +91,20 @@ export async function findUserByIdentifier(
   settings: PoolSettings,
   kind: AccountKind,
   value: string,
-): Promise<{ user?: UserRow; key: string }> {
-  const candidates: (() => Promise<UserRow | undefined>)[] = [];
+): Promise<{ user?: UserRow; via?: "email" | "username" | "phone"; key: string }> {
   const trimmed = value.trim();
-  const asEmail = () => repos.users.findUserByEmail(poolId, trimmed.toLowerCase());
-  const asUsername = () => repos.users.findUserByUsername(poolId, trimmed);
   const phone = tryPhone(trimmed, settings);
-  const asPhone = () => (phone ? repos.users.findUserByPhone(poolId, phone) : Promise.resolve(undefined));
-  if (kind === "email") candidates.push(asEmail);
-  if (kind === "username") candidates.push(asUsername);
-  if (kind === "phone") candidates.push(asPhone);
+  const finders = {
+    email: () => repos.users.findUserByEmail(poolId, trimmed.toLowerCase()),
+    username: () => repos.users.findUserByUsername(poolId, trimmed),
+    phone: () => (phone ? repos.users.findUserByPhone(poolId, phone) : Promise.resolve(undefined)),
+  };
   // `account` (docs/wire-contract.md §3a): an email looks like one; else a phone number, then a username.
-  if (kind === "account")
-    candidates.push(...(trimmed.includes("@") ? [asEmail, asUsername] : [asPhone, asUsername]));
-  for (const find of candidates) {
-    const user = await find();
-    if (user) return { user, key: `user:${user.id}` };
+  const order: (keyof typeof finders)[] =
+    kind !== "account" ? [kind] : trimmed.includes("@") ? ["email", "username"] : ["phone", "username"];
+  for (const via of order) {
+    const user = await finders[via]();
+    if (user) return { user, via, key: `user:${user.id}` };
   }
   const normalised = kind === "phone" && phone ? phone : trimmed.toLowerCase();
   return { key: `id:${normalised}` };

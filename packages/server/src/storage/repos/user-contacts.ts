@@ -116,5 +116,53 @@ export function userContactsRepo(db: Executor) {
       );
       return count(r);
     },
+    /**
+     * The first proof of an address by a code on an account whose password was set before it
+     * (docs/behaviour-and-errors.md §4.6): the address becomes verified and the password is
+     * dropped, both only while the address is still unverified and a password is set — so of two
+     * racing proofs one revokes. Returns whether it did.
+     */
+    async proveAddressRevokingPassword(
+      poolId: string,
+      id: string,
+      address: ProvedAddress,
+      now: number,
+    ): Promise<boolean> {
+      const flag = address.kind === "email" ? "email_verified" : "phone_verified";
+      const r = await writingUsers(db, () =>
+        user(poolId, id)
+          .set({
+            [flag]: 1,
+            password_hash: null,
+            password_security_level: null,
+            password_last_set_at: null,
+            updated_at: now,
+          })
+          .where(flag, "=", 0)
+          .where("password_hash", "is not", null)
+          .where(sameAddress(address))
+          .executeTakeFirst(),
+      );
+      return count(r) === 1;
+    },
+    /** A code proved the address: verified, while it is still the user's (no-op if already). */
+    async markAddressProved(poolId: string, id: string, address: ProvedAddress, now: number): Promise<void> {
+      const flag = address.kind === "email" ? "email_verified" : "phone_verified";
+      await writingUsers(db, () =>
+        user(poolId, id)
+          .set({ [flag]: 1, updated_at: now })
+          .where(flag, "=", 0)
+          .where(sameAddress(address))
+          .executeTakeFirst(),
+      );
+    },
   };
 }
+
+/** An address a code was sent to: a normalised email or an E.164 phone number. */
+export type ProvedAddress = { kind: "email" | "phone"; value: string };
+
+const sameAddress = (address: ProvedAddress) => (eb: Users) =>
+  address.kind === "email"
+    ? eb(sql<string>`lower(email)`, "=", address.value.toLowerCase())
+    : eb("phone", "=", address.value);
