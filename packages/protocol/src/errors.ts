@@ -36,6 +36,8 @@ export const apiErrors = {
   TOKEN_MISSING: { statusCode: 401, apiCode: 2020, message: "Not logged in: access token missing" },
   TOKEN_EXPIRED: { statusCode: 401, apiCode: 2206, message: "Access token expired" },
   TOKEN_INVALID: { statusCode: 401, apiCode: 2207, message: "Access token invalid or revoked" },
+  // bindUserTokens on: the token's scopes do not cover the call (RFC 6750 §3.1 insufficient_scope)
+  TOKEN_SCOPE_INSUFFICIENT: { statusCode: 403, message: "Access token lacks the scope this call needs" },
 
   // sign-in / sign-up
   LOGIN_FAILED: { statusCode: 403, apiCode: 2333, message: "Account not exists or password is incorrect." },

@@ -71,6 +71,11 @@ export const PoolSettings = Type.Object(
     loginRequireEmailVerified: Bool(false),
     /** The same for a phone number. Gatehouse only. */
     loginRequirePhoneVerified: Bool(false),
+    /**
+     * /api/v3 user tokens work only through the application they were issued to and only for
+     * what their scopes cover (docs/behaviour-and-errors.md §1.6). Off: pool-wide, like GenAuth.
+     */
+    bindUserTokens: Bool(false),
     notifyOnPhoneChange: Bool(true),
     notifyOnEmailChange: Bool(true),
     notifyOnPasswordChange: Bool(true),

@@ -24,7 +24,7 @@ export function loginHistoryRoutes(ctx: Context) {
           querystring: LoginHistoryQuery,
           response: { 200: LoginHistoryResponse },
         },
-        preHandler: requireUser(ctx),
+        preHandler: requireUser(ctx, "profile"),
       },
       async (request) => ok(request, await ctx.auth.myLoginHistory(userOf(request), request.query)),
     );
@@ -37,7 +37,7 @@ export function loginHistoryRoutes(ctx: Context) {
           summary: "Applications I have signed in to",
           response: { 200: LoggedInAppsResponse },
         },
-        preHandler: requireUser(ctx),
+        preHandler: requireUser(ctx, "profile"),
       },
       async (request) => ok(request, await ctx.auth.myLoggedInApps(userOf(request))),
     );

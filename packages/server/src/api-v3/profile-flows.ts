@@ -34,14 +34,16 @@ export function profileFlowRoutes(ctx: Context) {
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     // The access token is checked first, before the body is even looked at.
-    const onRequest = requireUser(ctx);
+    const onRequest = requireUser(ctx, "profile");
+    const emailUser = requireUser(ctx, "email");
+    const phoneUser = requireUser(ctx, "phone");
     const anonymous = requireAppScope(ctx);
     const who = (request: FastifyRequest) => selfServiceOf(ctx, request);
 
     app.post(
       authPaths.verifyUpdatePhoneRequest,
       {
-        onRequest,
+        onRequest: phoneUser,
         schema: {
           tags,
           summary: "Change phone, step 1: codes of the new (and old) number → updatePhoneToken",
@@ -59,7 +61,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       authPaths.updatePhone,
       {
-        onRequest,
+        onRequest: phoneUser,
         schema: {
           tags,
           summary: "Change phone, step 2: spend the updatePhoneToken",
@@ -74,7 +76,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       authPaths.verifyUpdateEmailRequest,
       {
-        onRequest,
+        onRequest: emailUser,
         schema: {
           tags,
           summary: "Change email, step 1: codes of the new (and old) address → updateEmailToken",
@@ -91,7 +93,7 @@ export function profileFlowRoutes(ctx: Context) {
     app.post(
       authPaths.updateEmail,
       {
-        onRequest,
+        onRequest: emailUser,
         schema: {
           tags,
           summary: "Change email, step 2: spend the updateEmailToken",

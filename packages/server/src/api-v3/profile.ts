@@ -32,11 +32,13 @@ export async function selfServiceOf(ctx: Context, request: FastifyRequest): Prom
   const user = userOf(request);
   const scope = request.appScope;
   const settings =
-    scope && scope.pool.id === user.poolId ? scope.settings : await ctx.auth.poolSettings(user.poolId);
+    request.userPoolSettings ??
+    (scope && scope.pool.id === user.poolId ? scope.settings : await ctx.auth.poolSettings(user.poolId));
   return {
     poolId: user.poolId,
     userId: user.userId,
     sessionId: user.sessionId,
+    scope: user.scope,
     settings,
     meta: requestMeta(request, user.appId),
   };
@@ -57,7 +59,9 @@ export function profileRoutes(ctx: Context) {
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     // The access token is checked first, before the body is even looked at.
-    const onRequest = requireUser(ctx);
+    const onRequest = requireUser(ctx, "profile");
+    const emailUser = requireUser(ctx, "email");
+    const phoneUser = requireUser(ctx, "phone");
     const who = (request: FastifyRequest) => selfServiceOf(ctx, request);
 
     app.get(
@@ -93,7 +97,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       authPaths.bindEmail,
       {
-        onRequest,
+        onRequest: emailUser,
         schema: {
           tags,
           summary: "Bind an email (only when none is bound); code on CHANNEL_BIND_EMAIL",
@@ -110,7 +114,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       authPaths.unbindEmail,
       {
-        onRequest,
+        onRequest: emailUser,
         schema: {
           tags,
           summary: "Unbind the email; code sent to it on CHANNEL_UNBIND_EMAIL",
@@ -127,7 +131,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       authPaths.bindPhone,
       {
-        onRequest,
+        onRequest: phoneUser,
         schema: {
           tags,
           summary: "Bind a phone (only when none is bound); code on CHANNEL_BIND_PHONE",
@@ -144,7 +148,7 @@ export function profileRoutes(ctx: Context) {
     app.post(
       authPaths.unbindPhone,
       {
-        onRequest,
+        onRequest: phoneUser,
         schema: {
           tags,
           summary: "Unbind the phone; code sent to it on CHANNEL_UNBIND_PHONE",

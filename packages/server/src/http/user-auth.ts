@@ -1,11 +1,15 @@
+import type { PoolSettings } from "@gatehouse/protocol";
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
+import { assertTokenBinding, type ScopeNeed } from "../services/tokens/binding.js";
 import type { AuthenticatedUser } from "../services/tokens/tokens.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     authUser?: AuthenticatedUser;
+    /** The settings of the token's pool, read once per request by `requireUser`. */
+    userPoolSettings?: PoolSettings;
   }
 }
 
@@ -27,8 +31,9 @@ export function accessTokenFrom(header: string | string[] | undefined): string |
 /**
  * preHandler for user-authenticated /api/v3 routes: missing → 401/2020, expired → 401/2206,
  * invalid or revoked → 401/2207. Behind requireAppScope too, the token must belong to that pool.
+ * `need` is the scope the call needs when the pool binds tokens (services/tokens/binding.ts).
  */
-export function requireUser(ctx: Context) {
+export function requireUser(ctx: Context, need: ScopeNeed) {
   return async (request: FastifyRequest) => {
     const token = accessTokenFrom(request.headers.authorization);
     if (token === undefined) throw new ApiError("TOKEN_MISSING");
@@ -38,7 +43,13 @@ export function requireUser(ctx: Context) {
     if (request.appScope && request.appScope.pool.id !== check.user.poolId)
       throw new ApiError("TOKEN_INVALID");
     await assertAppOfTokenPool(ctx, request, check.user);
+    const settings =
+      request.appScope?.pool.id === check.user.poolId
+        ? request.appScope.settings
+        : await ctx.auth.poolSettings(check.user.poolId);
+    assertTokenBinding(settings, check.user, namedAppId(request), need);
     request.authUser = check.user;
+    request.userPoolSettings = settings;
   };
 }
 
@@ -47,10 +58,14 @@ export function requireUser(ctx: Context) {
  * another pool's application: `x-authing-app-id` must name an application of the token's pool.
  * The usual case — the application the token was issued to — costs no lookup.
  */
+function namedAppId(request: FastifyRequest): string | undefined {
+  const header = request.headers["x-authing-app-id"];
+  return Array.isArray(header) ? header[0] : header;
+}
+
 async function assertAppOfTokenPool(ctx: Context, request: FastifyRequest, user: AuthenticatedUser) {
   if (request.appScope) return;
-  const header = request.headers["x-authing-app-id"];
-  const appId = Array.isArray(header) ? header[0] : header;
+  const appId = namedAppId(request);
   if (appId === undefined || appId === user.appId) return;
   if (!(await ctx.auth.isAppOfPool(appId, user.poolId))) throw new ApiError("TOKEN_INVALID");
 }

@@ -40,6 +40,8 @@ export interface SelfService {
   poolId: string;
   userId: string;
   sessionId: string;
+  /** The access token's scope (what get-profile may show when the pool binds tokens). */
+  scope?: string;
   settings: PoolSettings;
   meta: RequestMeta;
 }

@@ -7,6 +7,7 @@ import {
 import { ApiError } from "../../errors.js";
 import type { UserPatch, UserRow } from "../../storage/repos/users.js";
 import { assertCustomData } from "../admin/custom-fields.js";
+import { profileForScope } from "../tokens/binding.js";
 import { toUserDto } from "../users/dto.js";
 import { normalizeUsername } from "../users/identifiers.js";
 import { assertUsernameFree } from "./checks.js";
@@ -111,11 +112,12 @@ export function profileFlows(deps: ProfileDeps) {
       const identities = q.withIdentities
         ? await deps.repos.identities.listIdentitiesByUser(user.id)
         : undefined;
-      return toUserDto(user, {
+      const dto = toUserDto(user, {
         withCustomData: q.withCustomData,
         identities,
         withDepartmentIds: q.withDepartmentIds,
       });
+      return profileForScope(dto, who.settings, who.scope ?? "");
     },
 
     async updateProfile(who: SelfService, body: UpdateUserProfileDto): Promise<UserDto> {
@@ -143,7 +145,8 @@ export function profileFlows(deps: ProfileDeps) {
         patch.custom_data = JSON.stringify({ ...current, ...body.customData });
         changed.push("customData");
       }
-      if (changed.length === 0) return toUserDto(user);
+      const shown = (row: UserRow) => profileForScope(toUserDto(row), who.settings, who.scope ?? "");
+      if (changed.length === 0) return shown(user);
       patch.updated_at = deps.clock.now();
       const updated = await inTransaction(deps, async (repos) => {
         if ((await repos.users.updateUser(poolId, user.id, patch)) !== 1) throw new ApiError("TOKEN_INVALID");
@@ -158,7 +161,7 @@ export function profileFlows(deps: ProfileDeps) {
         return repos.users.findUserById(poolId, user.id);
       });
       if (!updated) throw new ApiError("TOKEN_INVALID");
-      return toUserDto(updated);
+      return shown(updated);
     },
 
     async getSecurityInfo(who: SelfService): Promise<GetSecurityInfoDto> {
