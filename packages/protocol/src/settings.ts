@@ -73,7 +73,7 @@ export const PoolSettings = Type.Object(
     loginRequirePhoneVerified: Bool(false),
     /**
      * /api/v3 user tokens work only through the application they were issued to and only for
-     * what their scopes cover (docs/behaviour-and-errors.md §1.6). Off: pool-wide, like GenAuth.
+     * what their scopes cover (docs/behaviour-and-errors.md §1.8). Off: pool-wide, like GenAuth.
      */
     bindUserTokens: Bool(false),
     notifyOnPhoneChange: Bool(true),

@@ -5,6 +5,7 @@ import * as m0002 from "./migrations/0002-codes.js";
 import * as m0003 from "./migrations/0003-auth.js";
 import * as m0004 from "./migrations/0004-management.js";
 import * as m0005 from "./migrations/0005-profile.js";
+import * as m0008 from "./migrations/0008-address-proofs.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /**
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "0003-auth": m0003,
   "0004-management": m0004,
   "0005-profile": m0005,
+  "0008-address-proofs": m0008,
 };
 
 class StaticProvider implements MigrationProvider {

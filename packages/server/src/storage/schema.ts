@@ -37,6 +37,9 @@ export interface UserTable {
   email_verified: number;
   phone: string | null;
   phone_verified: number;
+  /** When a code first proved the current email / phone (null: never — admin-vouched, or before migration 0008). */
+  email_proved_at: number | null;
+  phone_proved_at: number | null;
   password_hash: string | null;
   password_security_level: number | null;
   password_last_set_at: number | null;

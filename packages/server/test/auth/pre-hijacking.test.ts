@@ -100,6 +100,43 @@ describeEachDialect("account pre-hijacking", (h) => {
     assert.ok((await auditActions(h(), userId)).includes("user.phone.reclaimed"));
   });
 
+  it("a phone the squatter bound from their own session is unbound by the owner's reclaim", async () => {
+    const email = freshEmail("bound");
+    const up = await signUpByEmail(h(), email, "squatter-pw-4");
+    const squatter = await signInByPassword(h(), { email, password: "squatter-pw-4" });
+    const phone = freshPhone();
+    const bind = await sendSmsCode(h(), phone, "CHANNEL_BIND_PHONE");
+    const bound = await h().api(
+      "POST",
+      "/api/v3/bind-phone",
+      { phoneNumber: phone, passCode: bind },
+      { authorization: squatter.data.access_token },
+    );
+    assert.equal(bound.statusCode, 200);
+
+    const code = await sendEmailCode(h(), email, "CHANNEL_LOGIN");
+    const owner = await signInByCode(h(), { email, passCode: code });
+    assert.equal(owner.statusCode, 200);
+
+    const mine = await profile(h(), owner.data.access_token);
+    assert.equal(mine.data.phone, undefined, "the squatter's phone is gone");
+    const sms = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
+    const back = await signInByCode(h(), { phone, passCode: sms });
+    assert.deepEqual([back.statusCode, back.apiCode], [403, 2333], "the squatter's way back is closed");
+    const actions = await auditActions(h(), up.data.userId);
+    assert.ok(actions.includes("user.email.reclaimed") && actions.includes("user.phone.unbound"));
+  });
+
+  it("a phone an administrator vouched for stays bound through a reclaim", async () => {
+    const email = freshEmail("vouched");
+    const up = await signUpByEmail(h(), email, "squatter-pw-5");
+    const phone = `+86${freshPhone()}`;
+    await h().ctx.repos.users.updateUser(h().boot.userPoolId, up.data.userId, { phone, phone_verified: 1 });
+    const code = await sendEmailCode(h(), email, "CHANNEL_LOGIN");
+    assert.equal((await signInByCode(h(), { email, passCode: code })).statusCode, 200);
+    assert.equal((await userRow(h(), up.data.userId)).phone, phone);
+  });
+
   it("an account whose email was proved at sign-up keeps its password and sessions on a code sign-in", async () => {
     const email = freshEmail("regular");
     const reg = await sendEmailCode(h(), email, "CHANNEL_REGISTER");

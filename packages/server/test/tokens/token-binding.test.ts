@@ -5,7 +5,7 @@ import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
 import { type Account, register } from "../helpers/profile.js";
 
-/** Token scope and audience on /api/v3 (docs/behaviour-and-errors.md §1.6). */
+/** Token scope and audience on /api/v3 (docs/behaviour-and-errors.md §1.8). */
 
 async function tokenWith(h: Harness, a: Account, scope: string): Promise<string> {
   const res = await signInByPassword(h, { email: a.email, password: a.password }, { scope });

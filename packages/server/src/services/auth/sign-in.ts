@@ -328,6 +328,7 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
     : newUserRow(s.pool.id, deps.clock.now(), {
         ...(isPhone ? { phone: target.target } : { email: target.target }),
         [verifiedColumn]: 1,
+        [isPhone ? "phone_proved_at" : "email_proved_at"]: deps.clock.now(),
         source_type: "register",
         source_id: s.app.id,
         register_source: JSON.stringify([`basic:auto-register-${isPhone ? "phone" : "email"}-code`]),
@@ -368,14 +369,23 @@ async function proveAddress(
     return [];
   }
   const ended = await tx.sessions.endUserSessions(user.pool_id, user.id, now, "account_reclaimed");
+  const mask = (kind: "email" | "phone", value: string) =>
+    kind === "email" ? maskEmail(value) : maskPhone(value);
+  const event = { poolId: user.pool_id, userId: user.id, actor: "anonymous", meta } as const;
   await deps.audit.record(tx, {
-    poolId: user.pool_id,
-    userId: user.id,
-    actor: "anonymous",
+    ...event,
     action: address.kind === "email" ? "user.email.reclaimed" : "user.phone.reclaimed",
-    target: address.kind === "email" ? maskEmail(address.value) : maskPhone(address.value),
-    meta,
+    target: mask(address.kind, address.value),
   });
+  const other = address.kind === "email" ? "phone" : "email";
+  const dropped = await tx.userContacts.dropCodeProvedAddress(user.pool_id, user.id, other, now);
+  if (dropped) {
+    await deps.audit.record(tx, {
+      ...event,
+      action: other === "email" ? "user.email.unbound" : "user.phone.unbound",
+      oldValue: mask(other, dropped),
+    });
+  }
   return ended;
 }
 

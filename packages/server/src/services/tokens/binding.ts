@@ -5,7 +5,7 @@ import type { AuthenticatedUser } from "./tokens.js";
 
 /**
  * What an /api/v3 user token may do when its pool binds tokens (`bindUserTokens`,
- * docs/behaviour-and-errors.md §1.6). Off, a token of the pool works through any of the pool's
+ * docs/behaviour-and-errors.md §1.8). Off, a token of the pool works through any of the pool's
  * applications and for every self-service call, as with GenAuth.
  */
 

@@ -35,7 +35,7 @@ const replacePhone = compiled(
   (db, newPhone: string, now: number, poolId: string, id: string, oldPhone: string) =>
     db
       .updateTable("users")
-      .set((eb) => ({ phone: newPhone, phone_verified: eb.lit(1), updated_at: now }))
+      .set((eb) => ({ phone: newPhone, phone_verified: eb.lit(1), phone_proved_at: now, updated_at: now }))
       .where("pool_id", "=", poolId)
       .where("id", "=", id)
       .where("phone", "=", oldPhone)
@@ -55,7 +55,7 @@ export function userContactsRepo(db: Executor) {
     async setUserPhoneIfUnset(poolId: string, id: string, phone: string, now: number): Promise<number> {
       const r = await writingUsers(db, () =>
         user(poolId, id)
-          .set({ phone, phone_verified: 1, updated_at: now })
+          .set({ phone, phone_verified: 1, phone_proved_at: now, updated_at: now })
           .where("phone", "is", null)
           .executeTakeFirst(),
       );
@@ -75,7 +75,7 @@ export function userContactsRepo(db: Executor) {
     async clearUserPhoneKeepingASignInMethod(poolId: string, id: string, phone: string, now: number) {
       const r = await writingUsers(db, () =>
         user(poolId, id)
-          .set({ phone: null, phone_verified: 0, updated_at: now })
+          .set({ phone: null, phone_verified: 0, phone_proved_at: null, updated_at: now })
           .where("phone", "=", phone)
           .where(signInWithoutPhone)
           .executeTakeFirst(),
@@ -85,7 +85,7 @@ export function userContactsRepo(db: Executor) {
     async setUserEmailIfUnset(poolId: string, id: string, email: string, now: number): Promise<number> {
       const r = await writingUsers(db, () =>
         user(poolId, id)
-          .set({ email, email_verified: 1, updated_at: now })
+          .set({ email, email_verified: 1, email_proved_at: now, updated_at: now })
           .where("email", "is", null)
           .executeTakeFirst(),
       );
@@ -100,7 +100,7 @@ export function userContactsRepo(db: Executor) {
     ): Promise<Contacts> {
       return writingUsers(db, () =>
         user(poolId, id)
-          .set({ email: newEmail, email_verified: 1, updated_at: now })
+          .set({ email: newEmail, email_verified: 1, email_proved_at: now, updated_at: now })
           .where(sql<string>`lower(email)`, "=", oldEmail.toLowerCase())
           .returning(["phone", "email"])
           .executeTakeFirst(),
@@ -109,7 +109,7 @@ export function userContactsRepo(db: Executor) {
     async clearUserEmailKeepingASignInMethod(poolId: string, id: string, email: string, now: number) {
       const r = await writingUsers(db, () =>
         user(poolId, id)
-          .set({ email: null, email_verified: 0, updated_at: now })
+          .set({ email: null, email_verified: 0, email_proved_at: null, updated_at: now })
           .where(sql<string>`lower(email)`, "=", email.toLowerCase())
           .where(signInWithoutEmail)
           .executeTakeFirst(),
@@ -128,11 +128,12 @@ export function userContactsRepo(db: Executor) {
       address: ProvedAddress,
       now: number,
     ): Promise<boolean> {
-      const flag = address.kind === "email" ? "email_verified" : "phone_verified";
+      const { flag, proved } = columnsOf(address);
       const r = await writingUsers(db, () =>
         user(poolId, id)
           .set({
             [flag]: 1,
+            [proved]: now,
             password_hash: null,
             password_security_level: null,
             password_last_set_at: null,
@@ -145,22 +146,61 @@ export function userContactsRepo(db: Executor) {
       );
       return count(r) === 1;
     },
-    /** A code proved the address: verified, while it is still the user's (no-op if already). */
+    /** A code proved the address: verified, and proved now unless a code proved it before. */
     async markAddressProved(poolId: string, id: string, address: ProvedAddress, now: number): Promise<void> {
-      const flag = address.kind === "email" ? "email_verified" : "phone_verified";
+      const { flag, proved } = columnsOf(address);
       await writingUsers(db, () =>
         user(poolId, id)
-          .set({ [flag]: 1, updated_at: now })
-          .where(flag, "=", 0)
+          .set({ [flag]: 1, [proved]: sql<number>`COALESCE(${sql.ref(proved)}, ${now})`, updated_at: now })
           .where(sameAddress(address))
           .executeTakeFirst(),
       );
+    },
+    /**
+     * A reclaim's second half (docs/behaviour-and-errors.md §4.6): the user's `kind` address goes
+     * if a code proved it — from a session the squatter's password opened, or with the squatter's
+     * own code at sign-up. An address an administrator vouched for (never proved by a code) stays.
+     * Returns the address removed, if any.
+     */
+    async dropCodeProvedAddress(
+      poolId: string,
+      id: string,
+      kind: "email" | "phone",
+      now: number,
+    ): Promise<string | undefined> {
+      const proved = kind === "email" ? "email_proved_at" : "phone_proved_at";
+      const cleared =
+        kind === "email"
+          ? { email: null, email_verified: 0, email_proved_at: null, updated_at: now }
+          : { phone: null, phone_verified: 0, phone_proved_at: null, updated_at: now };
+      const row = await db
+        .selectFrom("users")
+        .select(["email", "phone"])
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
+        .where(proved, "is not", null)
+        .executeTakeFirst();
+      const value = row?.[kind];
+      if (!value) return undefined;
+      const r = await writingUsers(db, () =>
+        user(poolId, id)
+          .set(cleared)
+          .where(kind, "=", value)
+          .where(proved, "is not", null)
+          .executeTakeFirst(),
+      );
+      return count(r) === 1 ? value : undefined;
     },
   };
 }
 
 /** An address a code was sent to: a normalised email or an E.164 phone number. */
 export type ProvedAddress = { kind: "email" | "phone"; value: string };
+
+const columnsOf = (address: ProvedAddress) =>
+  address.kind === "email"
+    ? ({ flag: "email_verified", proved: "email_proved_at" } as const)
+    : ({ flag: "phone_verified", proved: "phone_proved_at" } as const);
 
 const sameAddress = (address: ProvedAddress) => (eb: Users) =>
   address.kind === "email"

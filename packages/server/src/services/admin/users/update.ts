@@ -76,7 +76,10 @@ async function updateUser(
   if (input.email !== undefined) {
     const email = input.email === null || input.email.trim() === "" ? null : normalizeEmail(input.email);
     if (email) await assertIdentifierFree(repos, poolId, user, "email", email);
-    if (email?.toLowerCase() !== user.email?.toLowerCase()) patch.email_verified = 0;
+    if (email?.toLowerCase() !== user.email?.toLowerCase()) {
+      patch.email_verified = 0;
+      patch.email_proved_at = null;
+    }
     patch.email = email;
   }
   if (input.username !== undefined) {
@@ -91,7 +94,10 @@ async function updateUser(
         ? null
         : normalizePhoneE164(input.phone, input.phoneCountryCode, settings);
     if (phone) await assertIdentifierFree(repos, poolId, user, "phone", phone);
-    if (phone !== user.phone) patch.phone_verified = 0;
+    if (phone !== user.phone) {
+      patch.phone_verified = 0;
+      patch.phone_proved_at = null;
+    }
     patch.phone = phone;
   }
   if (input.emailVerified !== undefined) patch.email_verified = input.emailVerified ? 1 : 0;
