@@ -32,7 +32,14 @@ describe("with Redis, an ended session is refused on every node at once [postgre
     drop = db.drop;
     const config = loadConfig(
       {},
-      { databaseUrl: db.url, dataDir, redisUrl: REDIS_TEST_URL, redisKeyPrefix: prefix, logLevel: "silent" },
+      {
+        databaseUrl: db.url,
+        dataDir,
+        redisUrl: REDIS_TEST_URL,
+        redisKeyPrefix: prefix,
+        logLevel: "silent",
+        emailSender: "memory",
+      },
     );
     for (let i = 0; i < 2; i++) {
       const ctx = await createContext(config, {
@@ -113,5 +120,21 @@ describe("with Redis, an ended session is refused on every node at once [postgre
     const user = await nodes[0]!.ctx.repos.users.findUserByEmail(boot.userPoolId, "broadcast-2@example.com");
     await nodes[0]!.ctx.sessions.endUserSessions(boot.userPoolId, user!.id);
     assert.ok(await refusedOnB(token));
+  });
+
+  it("a code sign-in on node A that reclaims a squatted account ends the squatter's token on node B", async () => {
+    const email = "broadcast-3@example.com";
+    const token = await signedIn(email);
+    assert.equal(await me(1, token), 200);
+    const sent = await api(0, "/api/v3/send-email", { channel: "CHANNEL_LOGIN", email });
+    assert.equal(sent.statusCode, 200);
+    const passCode = nodes[0]!.ctx.outbox.lastCodeFor(email, "CHANNEL_LOGIN");
+    const owner = await api(0, "/api/v3/signin", {
+      connection: "PASSCODE",
+      passCodePayload: { email, passCode },
+      ...client(),
+    });
+    assert.equal(owner.statusCode, 200, JSON.stringify(owner));
+    assert.ok(await refusedOnB(token), "node B kept accepting the squatter's token");
   });
 });

@@ -364,7 +364,13 @@ async function proveAddress(
   meta: RequestMeta,
 ): Promise<string[]> {
   const now = deps.clock.now();
-  if (!(await tx.userContacts.proveAddressRevokingPassword(user.pool_id, user.id, address, now))) {
+  const unproved = (address.kind === "email" ? user.email_verified : user.phone_verified) !== 1;
+  // The read is a hint that spares the common sign-in a statement; the update re-checks both.
+  const reclaims =
+    unproved &&
+    user.password_hash !== null &&
+    (await tx.userContacts.proveAddressRevokingPassword(user.pool_id, user.id, address, now));
+  if (!reclaims) {
     await tx.userContacts.markAddressProved(user.pool_id, user.id, address, now);
     return [];
   }
