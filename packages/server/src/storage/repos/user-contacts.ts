@@ -32,10 +32,16 @@ const signInWithoutEmail = (eb: Users) =>
 
 const replacePhone = compiled(
   "users.replacePhone",
-  (db, newPhone: string, now: number, poolId: string, id: string, oldPhone: string) =>
+  // `provedAt` and `now` are one value, passed twice: a compiled query's parameters are its arguments, in order.
+  (db, newPhone: string, provedAt: number, now: number, poolId: string, id: string, oldPhone: string) =>
     db
       .updateTable("users")
-      .set((eb) => ({ phone: newPhone, phone_verified: eb.lit(1), phone_proved_at: now, updated_at: now }))
+      .set((eb) => ({
+        phone: newPhone,
+        phone_verified: eb.lit(1),
+        phone_proved_at: provedAt,
+        updated_at: now,
+      }))
       .where("pool_id", "=", poolId)
       .where("id", "=", id)
       .where("phone", "=", oldPhone)
@@ -69,7 +75,9 @@ export function userContactsRepo(db: Executor) {
       newPhone: string,
       now: number,
     ): Promise<Contacts> {
-      return firstRow(await writingUsers(db, () => replacePhone(db, newPhone, now, poolId, id, oldPhone)));
+      return firstRow(
+        await writingUsers(db, () => replacePhone(db, newPhone, now, now, poolId, id, oldPhone)),
+      );
     },
     /** unbind-phone: only the verified number, and only if another way to sign in remains. */
     async clearUserPhoneKeepingASignInMethod(poolId: string, id: string, phone: string, now: number) {
