@@ -371,7 +371,9 @@ async function proveAddress(
     user.password_hash !== null &&
     (await tx.userContacts.proveAddressRevokingPassword(user.pool_id, user.id, address, now));
   if (!reclaims) {
-    await tx.userContacts.markAddressProved(user.pool_id, user.id, address, now);
+    const provedBefore = (address.kind === "email" ? user.email_proved_at : user.phone_proved_at) !== null;
+    if (unproved || !provedBefore)
+      await tx.userContacts.markAddressProved(user.pool_id, user.id, address, now);
     return [];
   }
   const ended = await tx.sessions.endUserSessions(user.pool_id, user.id, now, "account_reclaimed");
