@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { basic, createApp, form } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
 
 /**
  * Introspection and revocation authenticate the client with the method the application registered
@@ -18,7 +19,11 @@ const ENDPOINTS = [
 type App = { appId: string; appSecret: string };
 
 /** The request each method makes, the way RFC 6749 §2.3.1 and the official SDK send it. */
-function credentials(method: Method, app: App, secret = app.appSecret) {
+function credentials(
+  method: Method,
+  app: App,
+  secret = app.appSecret,
+): { fields: Record<string, string>; headers?: Record<string, string> } {
   if (method === "client_secret_post") return { fields: { client_id: app.appId, client_secret: secret } };
   if (method === "client_secret_basic")
     return { fields: {}, headers: { authorization: basic(app.appId, secret) } };
@@ -116,6 +121,36 @@ describeEachDialect("oidc: introspection and revocation client authentication", 
       });
     }
   }
+
+  it("the method set through update-application (oidcConfig) is the one enforced", async () => {
+    const app = await createApp(h(), "client_secret_post");
+    const r = await mgmt(h(), "POST", "/api/v3/update-application", {
+      body: {
+        appId: app.appId,
+        oidcConfig: {
+          introspection_endpoint_auth_method: "client_secret_basic",
+          revocation_endpoint_auth_method: "none",
+        },
+      },
+    });
+    assert.equal(r.statusCode, 200, JSON.stringify(r));
+    const token = await accessToken(h(), app);
+    const post = credentials("client_secret_post", app);
+    assertInvalidClient(
+      await form(h(), "/oidc/token/introspection", { token, ...post.fields }),
+      "post against basic",
+      false,
+    );
+    assertInvalidClient(
+      await form(h(), "/oidc/token/revocation", { token, ...post.fields }),
+      "post against none",
+      false,
+    );
+    assert.equal(await stillActive(h(), app, "client_secret_basic", token), true);
+    const none = credentials("none", app);
+    assert.equal((await form(h(), "/oidc/token/revocation", { token, ...none.fields })).status, 200);
+    assert.equal(await stillActive(h(), app, "client_secret_basic", token), false);
+  });
 
   it("without a registered endpoint method, the token endpoint's method applies", async () => {
     const app = await createApp(h(), "client_secret_basic");
