@@ -193,6 +193,10 @@ export const apiErrors = {
     message: "Request date is too far from server time",
   },
   SIGNATURE_REPLAY: { statusCode: 401, apiCode: 1306, message: "Signature nonce was already used" },
+  SIGNATURE_AMBIGUOUS: {
+    statusCode: 400,
+    message: "The signed request is ambiguous: its signature would verify another request too",
+  },
 
   // management API
   MANAGEMENT_AUTH_MISSING: {

@@ -43,3 +43,59 @@ export function stringToSign(
 ): string {
   return `${method}\n${canonicalHeaders(headers)}${canonicalResource(path, params)}`;
 }
+
+/** What the verifier knows of an endpoint's parameters (its request schema). */
+export interface ParamShape {
+  /** Whether `name` is a parameter the endpoint reads. */
+  isParam(name: string): boolean;
+  /** Whether parameter `name` takes `value` (asked for values of another type than the one sent). */
+  accepts(name: string, value: unknown): boolean;
+}
+
+/** How the SDK prints a value into the canonical string. */
+const printed = (value: unknown) =>
+  typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+
+/** The value of another type that prints exactly like the string `s`, if any (`"null"` → null). */
+function otherTypePrintedAs(s: string): { value: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+  return typeof value !== "string" && printed(value) === s ? { value } : undefined;
+}
+
+/**
+ * Why the canonical string of `params` could equally be another request's, or undefined when it
+ * cannot (docs/wire-contract.md §1.4.2, ambiguous canonical strings). The SDK joins `k=v` unescaped and prints values without
+ * their type; that is the wire contract and stays, so the verifier refuses exactly the requests
+ * whose string reads as a different request of the same endpoint:
+ * - a key holding `&` or `=`;
+ * - a value holding `&name=` where `name` is a parameter of the endpoint (it reads as two);
+ * - with `typed` (JSON bodies), a string printed exactly like a value of another type that the
+ *   parameter also takes: `"null"` where null clears, `'{"a":1}'` where an object is taken.
+ * Query strings are untyped on the wire, so they have no third case.
+ */
+export function canonicalAmbiguity(
+  params: Record<string, unknown>,
+  shape: ParamShape,
+  typed: boolean,
+): string | undefined {
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (/[&=]/.test(key)) return `the parameter name "${key}" holds "&" or "="`;
+    for (const m of printed(value).matchAll(/&([^&=]*)=/g)) {
+      if (shape.isParam(m[1]!))
+        return `the value of ${key} holds "&${m[1]}=", which reads as another parameter`;
+    }
+    if (typed && typeof value === "string") {
+      const other = otherTypePrintedAs(value);
+      if (other && shape.accepts(key, other.value)) {
+        return `the value of ${key} is the string ${JSON.stringify(value)}, which signs exactly like the ${other.value === null ? "null" : typeof other.value} it spells`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -22,19 +22,32 @@ export function basicCredentials(request: FastifyRequest): PresentedClient | und
   return { clientId, clientSecret };
 }
 
-/** Body credentials win over a Basic header when both are present (docs/wire-contract.md §1.2). */
+const basicAttempted = (request: FastifyRequest) => /^basic /i.test(request.headers.authorization ?? "");
+
+/**
+ * Body credentials win over a Basic header when both are present (docs/wire-contract.md §1.2).
+ * `mechanism` names where the secret came from: the body (`client_secret_post`), the Basic header
+ * (`client_secret_basic`, also when the header is malformed) or nowhere (`none`).
+ */
 export function presentedClient(
   request: FastifyRequest,
   body: { client_id?: string; client_secret?: string } | undefined,
 ): PresentedClient {
-  if (body?.client_id !== undefined || body?.client_secret !== undefined) {
-    // Field by field: a body without a secret may still come with the same client's Basic header.
+  if (body?.client_secret !== undefined) {
+    // The official SDK sends its Basic header too when its token endpoint method is basic.
     const basic = basicCredentials(request);
-    const sameClient = basic && (body.client_id === undefined || body.client_id === basic.clientId);
     return {
       clientId: body.client_id ?? basic?.clientId,
-      clientSecret: body.client_secret ?? (sameClient ? basic.clientSecret : undefined),
+      clientSecret: body.client_secret,
+      mechanism: "client_secret_post",
     };
   }
-  return basicCredentials(request) ?? {};
+  if (basicAttempted(request)) {
+    // Field by field: a body without a secret may still come with the same client's Basic header.
+    const basic = basicCredentials(request);
+    const sameClient = basic && (body?.client_id === undefined || body.client_id === basic.clientId);
+    if (!sameClient) return { clientId: body?.client_id, mechanism: "client_secret_basic" };
+    return { ...basic, mechanism: "client_secret_basic" };
+  }
+  return { clientId: body?.client_id, mechanism: "none" };
 }

@@ -1,7 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
-import { parseSignatureAuthorization, signatureMatches } from "../services/admin/management-signature.js";
+import {
+  parseSignatureAuthorization,
+  signatureMatches,
+  signedRequestAmbiguity,
+} from "../services/admin/management-signature.js";
 
 /** Who is calling the management API: an access key, and the one pool it may touch. */
 export interface ManagementPrincipal {
@@ -40,8 +44,18 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
   if (Number.isNaN(at)) throw new ApiError("SIGNATURE_DATE_FORMAT");
   if (Math.abs(ctx.clock.now() - at) > SIGNATURE_WINDOW_MS) throw new ApiError("SIGNATURE_DATE_SKEW");
 
-  const key = await ctx.admin.accessKeys.resolve(auth.accessKeyId);
   const signed = { method: request.method, url: request.url, headers: request.headers, body: request.body };
+  const schema = request.routeOptions.schema;
+  const ambiguity = signedRequestAmbiguity(
+    signed,
+    request.method === "GET" ? schema?.querystring : schema?.body,
+  );
+  if (ambiguity) {
+    throw new ApiError("SIGNATURE_AMBIGUOUS", {
+      message: `The signed request is ambiguous: ${ambiguity}`,
+    });
+  }
+  const key = await ctx.admin.accessKeys.resolve(auth.accessKeyId);
   if (!key || !signatureMatches(key.secret, signed, auth.signature)) throw new ApiError("SIGNATURE_INVALID");
 
   const nonce = header(request, "x-authing-signature-nonce");

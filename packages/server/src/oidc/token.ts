@@ -9,7 +9,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
-import { oidcClient } from "./client.js";
+import { oidcClient, oidcEndpointClient } from "./client.js";
 
 /** POST /oidc/token, /oidc/token/introspection (RFC 7662), /oidc/token/revocation (RFC 7009). */
 export function tokenRoutes(ctx: Context) {
@@ -52,7 +52,7 @@ export function tokenRoutes(ctx: Context) {
       },
       async (request, reply) => {
         const body = request.body;
-        const { app: client } = await oidcClient(ctx, request, body);
+        const { app: client } = await oidcEndpointClient(ctx, request, body, "introspection");
         if (!body.token) throw new OAuthError("invalid_request", "token is required");
         reply.header("cache-control", "no-store");
         return ctx.tokens.introspect(client, body.token);
@@ -70,7 +70,7 @@ export function tokenRoutes(ctx: Context) {
       },
       async (request, reply) => {
         const body = request.body;
-        const { app: client } = await oidcClient(ctx, request, body);
+        const { app: client } = await oidcEndpointClient(ctx, request, body, "revocation");
         if (!body.token) throw new OAuthError("invalid_request", "token is required");
         await ctx.tokens.revoke(client, body.token);
         return reply.code(200).header("cache-control", "no-store").send();

@@ -96,15 +96,17 @@ describeEachDialect("oidc", (h) => {
     }
   });
 
-  it("client credentials: Basic header; body preferred when both; wrong secret 401 invalid_client", async () => {
+  it("client credentials: Basic header for a basic client, body preferred when both; wrong secret 401 invalid_client", async () => {
     const { appId, appSecret } = h().boot;
+    const basicApp = await createApp(h(), "client_secret_basic");
     const viaBasic = await form(
       h(),
       "/oidc/token/introspection",
       { token: t.access_token },
-      { authorization: basic(appId, appSecret) },
+      { authorization: basic(basicApp.appId, basicApp.appSecret) },
     );
-    assert.equal(viaBasic.body.active, true);
+    assert.equal(viaBasic.status, 200, JSON.stringify(viaBasic.body));
+    assert.equal(viaBasic.body.active, false, "another application's token");
     const both = await form(
       h(),
       "/oidc/token/introspection",
@@ -116,7 +118,7 @@ describeEachDialect("oidc", (h) => {
       h(),
       "/oidc/token/introspection",
       { token: t.access_token },
-      { authorization: basic(appId, "x") },
+      { authorization: basic(basicApp.appId, "x") },
     );
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.error, "invalid_client");

@@ -1,9 +1,13 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import {
+  canonicalAmbiguity,
   canonicalHeaders as canonicalHeaderLines,
   canonicalResource,
+  type ParamShape,
   stringToSign,
 } from "@gatehouse/protocol";
+import type { TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 
 /**
  * GenAuth's management request signature, verified (docs/wire-contract.md §1.4.2). The canonical
@@ -122,4 +126,39 @@ export function signatureMatches(secret: string, req: SignedRequest, signature: 
     if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
   }
   return ok;
+}
+
+/**
+ * The parameters an endpoint's request schema names, and which values each takes. Without a
+ * schema of named properties any name shaped like a parameter counts.
+ */
+export function paramShape(schema: unknown): ParamShape {
+  const props = (schema as { properties?: Record<string, TSchema> } | undefined)?.properties;
+  if (!props) return { isParam: (name) => /^[A-Za-z_$][\w$]*$/.test(name), accepts: () => true };
+  return {
+    isParam: (name) => Object.hasOwn(props, name),
+    accepts(name, value) {
+      if (!Object.hasOwn(props, name)) return false;
+      try {
+        return Value.Check(props[name]!, value);
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * Why the request's canonical string would verify another request of the same endpoint too, or
+ * undefined (docs/wire-contract.md §1.4.2, ambiguous canonical strings). `schema` is the route's body schema (or query schema
+ * for GET).
+ */
+export function signedRequestAmbiguity(req: SignedRequest, schema: unknown): string | undefined {
+  const shape = paramShape(schema);
+  if (req.method.toUpperCase() === "GET") {
+    return canonicalAmbiguity(Object.fromEntries(queryParams(req.url)), shape, false);
+  }
+  const body = req.body;
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return undefined;
+  return canonicalAmbiguity(body as Record<string, unknown>, shape, true);
 }

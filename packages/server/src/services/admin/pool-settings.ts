@@ -3,8 +3,19 @@ import { Value } from "@sinclair/typebox/value";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import { compilePasswordPattern } from "../auth/passwords/pattern.js";
 import { mergePoolSettings, parsePoolSettings } from "../users/pool-settings.js";
 import { loadPoolSettings } from "./users/create.js";
+
+/** The pool's password pattern must compile in the linear-time engine (docs/behaviour-and-errors.md §4.1). */
+function assertRunnablePattern(regex: string): void {
+  const pattern = compilePasswordPattern(regex);
+  if (!pattern.ok) {
+    throw new ApiError("SETTINGS_INVALID", {
+      message: `customPasswordStrength.regex cannot be used: ${pattern.reason} (patterns run in a linear-time engine, RE2 syntax)`,
+    });
+  }
+}
 
 /** `*` is any origin but the opaque `null` (sandboxed frames, file: pages), which only an exact entry allows. */
 const allows = (list: readonly string[], origin: string) =>
@@ -24,13 +35,7 @@ export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories;
         throw new ApiError("SETTINGS_INVALID", { message: `${error.path || "/"}: ${error.message}` });
       const next = merged as PoolSettings;
       if (next.passwordStrength === 4 || next.customPasswordStrength.regex) {
-        try {
-          new RegExp(next.customPasswordStrength.regex);
-        } catch {
-          throw new ApiError("SETTINGS_INVALID", {
-            message: "customPasswordStrength.regex is not a valid regular expression",
-          });
-        }
+        assertRunnablePattern(next.customPasswordStrength.regex);
       }
       await repos.pools.updatePoolSettings(poolId, JSON.stringify(next), clock.now());
       return next;

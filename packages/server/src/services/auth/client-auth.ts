@@ -2,12 +2,19 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { ApiError } from "../../errors.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
-import { tokenEndpointAuthMethod } from "../tokens/app-config.js";
+import {
+  type ClientAuthEndpoint,
+  endpointAuthMethod,
+  type TokenEndpointAuthMethod,
+  tokenEndpointAuthMethod,
+} from "../tokens/app-config.js";
 
 /** Client credentials as the request presented them (body preferred over Basic, docs/wire-contract.md §1.2). */
 export interface PresentedClient {
   clientId?: string;
   clientSecret?: string;
+  /** How they were presented: secret in the body, in a Basic header, or no secret at all. */
+  mechanism?: TokenEndpointAuthMethod;
 }
 
 export interface AuthenticatedClient {
@@ -51,9 +58,36 @@ async function authenticateClient(
   return { app, confidential: false };
 }
 
+/**
+ * Client authentication at introspection and revocation (docs/wire-contract.md §1.3): the request
+ * must use exactly the method the application registered for that endpoint, as node-oidc-provider
+ * does: a secret sent another way, or no secret where one is registered, is refused, and so is a
+ * secret sent to a `none` endpoint.
+ */
+async function authenticateEndpointClient(
+  repos: Repositories,
+  presented: PresentedClient,
+  options: { endpoint: ClientAuthEndpoint; appId?: string },
+): Promise<AuthenticatedClient> {
+  const fail = () => new ApiError("CLIENT_AUTH_FAILED");
+  const appId = presented.clientId ?? (presented.mechanism === "none" ? options.appId : undefined);
+  if (!appId || appId.length > 64) throw fail();
+  const app = await repos.applications.findApplicationById(appId);
+  if (!app) throw fail();
+  const registered = endpointAuthMethod(app, options.endpoint);
+  if (presented.mechanism !== registered) throw fail();
+  if (registered === "none") return { app, confidential: false };
+  if (presented.clientSecret === undefined || !sameSecret(presented.clientSecret, app.secret)) throw fail();
+  return { app, confidential: true };
+}
+
 export function createClientAuth({ repos }: { repos: Repositories }) {
   return {
     authenticateClient: (presented: PresentedClient, options?: { appId?: string; requireMatch?: boolean }) =>
       authenticateClient(repos, presented, options),
+    authenticateEndpointClient: (
+      presented: PresentedClient,
+      options: { endpoint: ClientAuthEndpoint; appId?: string },
+    ) => authenticateEndpointClient(repos, presented, options),
   };
 }

@@ -50,6 +50,27 @@ export function tokenEndpointAuthMethod(app: ApplicationRow): TokenEndpointAuthM
   return TOKEN_ENDPOINT_AUTH_METHODS.includes(m) ? m : "client_secret_post";
 }
 
+export type ClientAuthEndpoint = "introspection" | "revocation";
+
+/**
+ * How the app authenticates at introspection or revocation: the method stored for that endpoint
+ * (`introspection_endpoint_auth_method`, `revocation_endpoint_auth_method`), else the token
+ * endpoint's (docs/wire-contract.md §1.3).
+ */
+export function endpointAuthMethod(
+  app: ApplicationRow,
+  endpoint: ClientAuthEndpoint,
+): TokenEndpointAuthMethod {
+  let stored: Record<string, unknown> = {};
+  try {
+    stored = JSON.parse(app.config) ?? {};
+  } catch {
+    // a broken config falls back to the token endpoint's method
+  }
+  const m = stored[`${endpoint}EndpointAuthMethod`] as TokenEndpointAuthMethod;
+  return TOKEN_ENDPOINT_AUTH_METHODS.includes(m) ? m : tokenEndpointAuthMethod(app);
+}
+
 /** For the management API (and tests): change how an application authenticates. */
 export async function setTokenEndpointAuthMethod(
   repos: Repositories,

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { PoolSettings } from "@gatehouse/protocol";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { ApiError } from "../../../errors.js";
+import { compilePasswordPattern } from "./pattern.js";
 
 /**
  * The pool's password policy: GenAuth's strength levels (docs/behaviour-and-errors.md §4.1) plus an
@@ -14,6 +15,11 @@ const hasSymbol = (p: string) => /[^\p{L}\p{Nd}\s]/u.test(p);
 const classCount = (p: string) => [hasLetter, hasDigit, hasSymbol].filter((f) => f(p)).length;
 
 const MIN_LENGTH = 6;
+/**
+ * No password is longer than a request can carry (2048 characters); the bound holds here too, so
+ * the checks below (the pool's pattern, zxcvbn) never see more whoever calls them.
+ */
+export const MAX_PASSWORD_LENGTH = 2048;
 
 function weak(message: string): ApiError {
   return new ApiError("WEAK_PASSWORD", { message });
@@ -21,6 +27,12 @@ function weak(message: string): ApiError {
 
 function assertNotEmpty(password: string): void {
   if (password.length === 0) throw weak("Password must not be empty");
+}
+
+function assertNotTooLong(password: string): void {
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    throw weak(`Password must be at most ${MAX_PASSWORD_LENGTH} characters long`);
+  }
 }
 
 function assertLevel(password: string, settings: PoolSettings): void {
@@ -45,14 +57,12 @@ function assertCustomRule(password: string, settings: PoolSettings): void {
   if (settings.passwordStrength !== 4) return;
   const { regex, message } = settings.customPasswordStrength;
   if (!regex) return;
-  let re: RegExp;
-  try {
-    re = new RegExp(regex, "u");
-  } catch {
+  const pattern = compilePasswordPattern(regex);
+  if (!pattern.ok) {
     // A broken admin rule fails closed: the pool asked for a rule we cannot check.
     throw weak("The user pool's custom password rule is invalid; ask an administrator to fix it");
   }
-  if (!re.test(password)) throw weak(message || `Password must match the pattern ${regex}`);
+  if (!pattern.test(password)) throw weak(message || `Password must match the pattern ${regex}`);
 }
 
 let zxcvbn: ZxcvbnFactory | undefined;
@@ -86,6 +96,7 @@ function assertZxcvbn(password: string, settings: PoolSettings): void {
 /** Throws WEAK_PASSWORD (400/2061) naming the rule that failed. */
 export function assertPasswordPolicy(password: string, settings: PoolSettings): void {
   assertNotEmpty(password);
+  assertNotTooLong(password);
   assertLevel(password, settings);
   assertCustomRule(password, settings);
   assertZxcvbn(password, settings);
