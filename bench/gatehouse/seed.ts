@@ -10,9 +10,12 @@ import { systemClock } from "@gatehouse/server/dist/lib/clock.js";
 import type { BootstrapInfo } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { openDb } from "@gatehouse/server/dist/storage/db.js";
+import { loadServerKeys } from "@gatehouse/server/dist/services/tokens/server-keys.js";
 import { migrateToLatest } from "@gatehouse/server/dist/storage/migrate.js";
+import { repositories } from "@gatehouse/server/dist/storage/repos/index.js";
 import type { NewUserRow } from "@gatehouse/server/dist/storage/repos/users.js";
 import { hash } from "@node-rs/argon2";
+import { BENCH_SECRET } from "./server.js";
 
 export const BENCH_PASSWORD = "Bench-passw0rd!";
 
@@ -52,8 +55,11 @@ export async function seedUsers(
   const db = openDb(databaseUrl);
   try {
     await migrateToLatest(db);
+    // The secrets are sealed under the bench's GATEHOUSE_SECRET, as the server it starts will expect.
+    const { box } = await loadServerKeys(repositories(db.kysely), { configuredSecret: BENCH_SECRET, dataDir: "." });
     const { info: boot } = await ensureBootstrap(
       db.kysely,
+      box,
       systemClock,
       opts.publicUrl ?? "http://127.0.0.1",
     );

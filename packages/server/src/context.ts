@@ -125,7 +125,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   try {
     if (options.migrate !== false) await migrate(config, db, dbOptions);
     const repos = repositories(db.kysely);
-    const keys = await loadServerKeys(repos, config.secret);
+    const keys = await loadServerKeys(repos, { configuredSecret: config.secret, dataDir: config.dataDir });
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? createLogger(config);
     if (config.redisUrl) redis = await openRedis(config.redisUrl, config.redisKeyPrefix);
@@ -141,7 +141,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       secret: keys.secret,
       config,
     });
-    const signingKeys = createSigningKeys({ db: db.kysely, clock });
+    const signingKeys = createSigningKeys({ db: db.kysely, clock, box: keys.box });
     await signingKeys.init();
     const sessions = createSessions({
       repos,
@@ -171,6 +171,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       sessions,
       clock,
       secret: keys.secret,
+      box: keys.box,
       issuer,
     });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
@@ -186,6 +187,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       loginGuard,
       signUpLimits,
       clock,
+      box: keys.box,
     });
     const profile = createProfile({
       db: db.kysely,
@@ -233,6 +235,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         loginGuard,
         signingKeys,
         serverSecret: keys.secret,
+        box: keys.box,
         publicUrl: config.publicUrl,
         issuer,
       }),

@@ -2,11 +2,16 @@ import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { createContext } from "./context.js";
 import { bootstrapBox, ensureBootstrap, writeBootstrapFile } from "./services/admin/bootstrap.js";
+import { restrictNewFileModes, secureDataDir, tightenedWarning } from "./storage/data-dir.js";
 
 /** Process entry: config → context → app → listen; graceful shutdown on SIGTERM/SIGINT. */
 export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
+  // Before the database opens: SQLite creates its -wal and -shm files with the process's umask.
+  restrictNewFileModes();
+  const fixed = secureDataDir(config.dataDir, config.databaseUrl);
   const ctx = await createContext(config);
-  const { info, created } = await ensureBootstrap(ctx.db.kysely, ctx.clock, config.publicUrl);
+  if (fixed.length > 0) ctx.logger.warn({ fixed }, tightenedWarning(fixed));
+  const { info, created } = await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl);
   const file = writeBootstrapFile(config.dataDir, info);
   if (created) process.stdout.write(`${bootstrapBox(info, file)}\n`);
   else

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { type Config, ConfigError, loadConfig } from "../config.js";
+import { restrictNewFileModes } from "../storage/data-dir.js";
 import { buildProgram, failureMessage } from "./program.js";
+
+// Every command may create the database, its -wal/-shm files or the key file (docs/security.md §Files on disk).
+restrictNewFileModes();
 
 async function run(fn: (config: Config) => Promise<void>) {
   try {

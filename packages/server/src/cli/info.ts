@@ -1,16 +1,13 @@
 import type { Config } from "../config.js";
-import { createContext } from "../context.js";
+import { withContext } from "./shared.js";
 
 export async function infoCommand(config: Config, opts: { json?: boolean }): Promise<void> {
-  const ctx = await createContext({ ...config, logLevel: "silent" });
-  try {
+  await withContext(config, async (ctx) => {
     const info = await ctx.admin.pools.ensureDefault();
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(info)}\n`);
       return;
     }
     for (const [k, v] of Object.entries(info)) process.stdout.write(`${k.padEnd(16)}${v}\n`);
-  } finally {
-    await ctx.close();
-  }
+  });
 }

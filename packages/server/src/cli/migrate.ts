@@ -1,8 +1,11 @@
 import type { Config } from "../config.js";
+import { secureDataDir, tightenedWarning } from "../storage/data-dir.js";
 import { openDb } from "../storage/db.js";
 import { migrateToLatest } from "../storage/migrate.js";
 
 export async function migrateCommand(config: Config): Promise<void> {
+  const fixed = secureDataDir(config.dataDir, config.databaseUrl);
+  if (fixed.length > 0) process.stderr.write(`gatehouse: ${tightenedWarning(fixed)}\n`);
   const db = openDb(config.databaseUrl, {
     sqliteSynchronous: config.sqliteSynchronous,
     pgPreparedStatements: config.pgPreparedStatements,

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import type { Config } from "../config.js";
-import { details, emit, type OutputOptions, table, withContext } from "./shared.js";
+import { writeBootstrapFile } from "../services/admin/bootstrap.js";
+import { CliError, details, emit, type OutputOptions, table, withContext } from "./shared.js";
 
 export type Runner = (fn: (config: Config) => Promise<void>) => Promise<void>;
 
-/** gatehouse pool create|list */
+/** gatehouse pool create|list|rotate-secret */
 export function registerPoolCommands(program: Command, run: Runner): void {
   const pool = program.command("pool").description("User pools (each has its own users, apps and keys)");
   pool
@@ -24,6 +25,26 @@ export function registerPoolCommands(program: Command, run: Runner): void {
             appSecret: app.secret,
             appHost: config.publicUrl,
           };
+          emit(opts, out, () => details(out));
+        }),
+      ),
+    );
+  pool
+    .command("rotate-secret <userPoolId>")
+    .description(
+      "Replace the pool's own access key secret (userPoolSecret); prints the new one. The old secret, " +
+        "and management tokens obtained with it, are refused at once",
+    )
+    .option("--json", "print JSON")
+    .action((userPoolId: string, opts: OutputOptions) =>
+      run((config) =>
+        withContext(config, async (ctx) => {
+          const secret = await ctx.admin.pools.rotateSecret(userPoolId);
+          if (secret === undefined) throw new CliError(`no user pool ${userPoolId} (see: gatehouse pool list)`);
+          // bootstrap.json holds the default pool's keys: keep it current.
+          const boot = await ctx.admin.pools.ensureDefault();
+          if (boot.userPoolId === userPoolId) writeBootstrapFile(config.dataDir, boot);
+          const out = { userPoolId, userPoolSecret: secret };
           emit(opts, out, () => details(out));
         }),
       ),

@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import { type Context, type ContextOptions, createContext } from "../context.js";
+import { secureDataDir, tightenedWarning } from "../storage/data-dir.js";
 import { io } from "./io.js";
 
 /** Helpers of the admin commands: they work on the configured database directly (no server). */
@@ -19,6 +20,8 @@ export interface OutputOptions {
  * use, as `gatehouse start` would), runs `fn`, closes.
  */
 export async function withContext<T>(config: Config, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const fixed = secureDataDir(config.dataDir, config.databaseUrl);
+  if (fixed.length > 0) io.err(`gatehouse: ${tightenedWarning(fixed)}\n`);
   const ctx = await createContext({ ...config, logLevel: "silent" }, cliContextOptions);
   try {
     await ctx.admin.pools.ensureDefault();

@@ -60,7 +60,7 @@ describeEachDialect("admin CLI", (h) => {
     assert.equal(secret.out.trim(), app.appSecret);
     const refreshed = await json(h(), "app", "secret", app.appId, "--refresh");
     assert.notEqual(refreshed.secret, app.appSecret);
-    assert.equal((await h().ctx.repos.applications.findApplicationById(app.appId))?.secret, refreshed.secret);
+    assert.equal(await h().ctx.admin.apps.secret(h().boot.userPoolId, app.appId), refreshed.secret);
   });
 
   it("user create|show|update|list|delete against the database", async () => {

@@ -105,7 +105,7 @@ export async function createApp(
     pool_id: h.boot.userPoolId,
     name: `app ${method}`,
     identifier: appId,
-    secret: appSecret,
+    secret: h.ctx.keys.box.seal("app-secret", appId, appSecret),
     app_type: "web",
     token_endpoint_auth_method: method,
     config: JSON.stringify({ ...defaultAppConfig(), ...config }),

@@ -12,6 +12,9 @@ import { freshDatabase } from "./harness.js";
 import { startWebhookReceiver } from "./receivers.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from "./redis.js";
 
+/** The master key every node of a test cluster is started with. */
+export const CLUSTER_SECRET = "cluster-test-secret-0123456789abcdef-0123";
+
 /** Longer than a node keeps a pool row cached. */
 const POOL_CACHE_WAIT_MS = 1000;
 
@@ -179,6 +182,8 @@ export async function startCluster(options: ClusterOptions) {
     GATEHOUSE_TRUST_PROXY: "true",
     GATEHOUSE_CODE_TARGET_HOURLY_LIMIT: "1000",
     GATEHOUSE_CODE_IP_HOURLY_LIMIT: "100000",
+    // Nodes sharing a database share its master key (docs/security.md §The master key).
+    GATEHOUSE_SECRET: CLUSTER_SECRET,
     ...(options.redis
       ? { GATEHOUSE_REDIS_URL: options.redis.url, GATEHOUSE_REDIS_KEY_PREFIX: options.redis.prefix }
       : {}),

@@ -112,7 +112,7 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
   const ctx = await createContext(config, { logger, clock: options.clock });
-  const { info: boot } = await ensureBootstrap(ctx.db.kysely, ctx.clock, config.publicUrl);
+  const { info: boot } = await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl);
   const app = await buildApp(ctx);
   const harness: Harness = {
     dialect,

@@ -73,6 +73,7 @@ export async function createOtherPool(h: Harness): Promise<{ id: string; secret:
   const pool = { id: newId(), secret: newSecret() };
   await h.ctx.repos.pools.insertPool({
     ...pool,
+    secret: h.ctx.keys.box.seal("pool-secret", pool.id, pool.secret),
     name: "other",
     settings: "{}",
     created_at: now,

@@ -175,7 +175,7 @@ describeEachDialect(
       await h().ctx.repos.pools.insertPool({
         id: poolId,
         name: "other",
-        secret: "s",
+        secret: h().ctx.keys.box.seal("pool-secret", poolId, "s"),
         settings: "{}",
         created_at: now,
         updated_at: now,
@@ -185,7 +185,7 @@ describeEachDialect(
         pool_id: poolId,
         name: "other",
         identifier: "other",
-        secret: "s",
+        secret: h().ctx.keys.box.seal("app-secret", appId, "s"),
         app_type: "web",
         token_endpoint_auth_method: "client_secret_post",
         config: "{}",

@@ -53,7 +53,7 @@ async function otherPoolWithApp(h: Harness) {
     pool_id: pool.id,
     name: "pool B app",
     identifier: `b-${app.id}`,
-    secret: app.secret,
+    secret: h.ctx.keys.box.seal("app-secret", app.id, app.secret),
     app_type: "web",
     token_endpoint_auth_method: "client_secret_post",
     config: JSON.stringify(defaultAppConfig()),

@@ -46,7 +46,7 @@ describe("with Redis, an ended session is refused on every node at once [postgre
         sessionCacheTtlMs: 60_000,
         logger: pino({ level: "silent" }),
       });
-      boot = (await ensureBootstrap(ctx.db.kysely, ctx.clock, config.publicUrl)).info;
+      boot = (await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl)).info;
       nodes.push({ ctx, app: await buildApp(ctx) });
     }
   });

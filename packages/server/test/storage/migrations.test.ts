@@ -21,7 +21,12 @@ describeEachDialect("storage", (h) => {
   });
 
   it("bootstrap is idempotent: a second run reuses the same pool, app and secrets", async () => {
-    const again = await ensureBootstrap(h().ctx.db.kysely, h().ctx.clock, h().ctx.config.publicUrl);
+    const again = await ensureBootstrap(
+      h().ctx.db.kysely,
+      h().ctx.keys.box,
+      h().ctx.clock,
+      h().ctx.config.publicUrl,
+    );
     assert.equal(again.created, false);
     assert.deepEqual(again.info, h().boot);
     assert.equal((await h().ctx.repos.pools.listPools()).length, 1);

@@ -4,6 +4,7 @@ import type { Clock } from "../../lib/clock.js";
 import { newId, newSecret } from "../../lib/ids.js";
 import type { AccessKeyRow } from "../../storage/repos/access-keys.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 
 /** A key that may sign management requests, and the pool it administers. */
 export interface ResolvedAccessKey {
@@ -27,12 +28,20 @@ export function toAccessKeyDto(row: AccessKeyRow): AccessKeyDto {
   };
 }
 
-export function createAccessKeys({ repos, clock }: { repos: Repositories; clock: Clock }) {
+/**
+ * Secrets are stored sealed (docs/security.md §What is encrypted); what this service returns
+ * carries them opened, for the signature check and for the key's owner.
+ */
+export function createAccessKeys({ repos, clock, box }: { repos: Repositories; clock: Clock; box: SecretBox }) {
+  const opened = (row: AccessKeyRow): AccessKeyRow => ({
+    ...row,
+    secret: box.open("access-key-secret", row.id, row.secret),
+  });
   const assertExtraKey = async (poolId: string, id: string) => {
     if (id === poolId) throw new ApiError("ACCESS_KEY_POOL_KEY");
     const row = await repos.accessKeys.findPoolAccessKey(poolId, id);
     if (!row) throw new ApiError("ACCESS_KEY_NOT_FOUND");
-    return row;
+    return opened(row);
   };
   return {
     /**
@@ -41,10 +50,14 @@ export function createAccessKeys({ repos, clock }: { repos: Repositories; clock:
      */
     async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
       const pool = await repos.pools.findPoolById(accessKeyId);
-      if (pool) return { accessKeyId, secret: pool.secret, poolId: pool.id, isPoolKey: true };
+      if (pool) {
+        const secret = box.open("pool-secret", pool.id, pool.secret);
+        return { accessKeyId, secret, poolId: pool.id, isPoolKey: true };
+      }
       const key = await repos.accessKeys.findAccessKey(accessKeyId);
       if (key?.enabled !== 1) return undefined;
-      return { accessKeyId, secret: key.secret, poolId: key.pool_id, isPoolKey: false };
+      const secret = box.open("access-key-secret", key.id, key.secret);
+      return { accessKeyId, secret, poolId: key.pool_id, isPoolKey: false };
     },
     async create(poolId: string, description?: string): Promise<AccessKeyRow> {
       const now = clock.now();
@@ -57,11 +70,11 @@ export function createAccessKeys({ repos, clock }: { repos: Repositories; clock:
         created_at: now,
         updated_at: now,
       };
-      await repos.accessKeys.insertAccessKey(row);
+      await repos.accessKeys.insertAccessKey({ ...row, secret: box.seal("access-key-secret", row.id, row.secret) });
       return row;
     },
-    list(poolId: string): Promise<AccessKeyRow[]> {
-      return repos.accessKeys.listAccessKeys(poolId);
+    async list(poolId: string): Promise<AccessKeyRow[]> {
+      return (await repos.accessKeys.listAccessKeys(poolId)).map(opened);
     },
     get: assertExtraKey,
     async setEnabled(poolId: string, id: string, enabled: boolean): Promise<void> {

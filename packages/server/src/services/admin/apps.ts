@@ -14,6 +14,7 @@ import { isUniqueViolation } from "../../storage/db.js";
 import type { ApplicationPatch } from "../../storage/repos/application-admin.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import { defaultAppConfig } from "./bootstrap.js";
 
 /**
@@ -193,7 +194,7 @@ function identifierFrom(name: string): string {
   return `${slug || "app"}-${newId().slice(0, 6)}`;
 }
 
-export function createAppAdmin({ repos, clock }: { repos: Repositories; clock: Clock }) {
+export function createAppAdmin({ repos, clock, box }: { repos: Repositories; clock: Clock; box: SecretBox }) {
   const requireApp = async (poolId: string, appId: string) => {
     const app = await repos.applications.findPoolApplication(poolId, appId);
     if (!app) throw new ApiError("APP_NOT_FOUND");
@@ -224,12 +225,13 @@ export function createAppAdmin({ repos, clock }: { repos: Repositories; clock: C
       const base: AppConfig = defaultAppConfig();
       if (input.template !== undefined) base.template = input.template;
       const { config, tokenAuth } = applyInput(base, input, now);
+      const id = newId();
       const row: ApplicationRow = {
-        id: newId(),
+        id,
         pool_id: poolId,
         name: input.appName,
         identifier,
-        secret: newSecret(),
+        secret: box.seal("app-secret", id, newSecret()),
         app_type: input.appType ?? "web",
         token_endpoint_auth_method:
           tokenAuth ??
@@ -291,13 +293,14 @@ export function createAppAdmin({ repos, clock }: { repos: Repositories; clock: C
     },
 
     async secret(poolId: string, appId: string): Promise<string> {
-      return (await requireApp(poolId, appId)).secret;
+      return box.open("app-secret", appId, (await requireApp(poolId, appId)).secret);
     },
 
     async refreshSecret(poolId: string, appId: string): Promise<string> {
       await requireApp(poolId, appId);
       const secret = newSecret();
-      await repos.applications.updatePoolApplication(poolId, appId, { secret, updated_at: clock.now() });
+      const sealed = box.seal("app-secret", appId, secret);
+      await repos.applications.updatePoolApplication(poolId, appId, { secret: sealed, updated_at: clock.now() });
       return secret;
     },
   };

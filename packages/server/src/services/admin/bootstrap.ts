@@ -6,6 +6,7 @@ import { newId, newSecret } from "../../lib/ids.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import { repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 
 export interface BootstrapInfo {
   userPoolId: string;
@@ -26,14 +27,17 @@ export function defaultAppConfig() {
   };
 }
 
-/** The application every pool starts with (the SDKs need an app id): the bootstrap pool's and `gatehouse pool create`'s. */
-export function defaultApplicationRow(id: string, poolId: string, now: number): ApplicationRow {
+/**
+ * The application every pool starts with (the SDKs need an app id): the bootstrap pool's and
+ * `gatehouse pool create`'s. Its secret is sealed, as stored (docs/security.md §What is encrypted).
+ */
+export function defaultApplicationRow(box: SecretBox, id: string, poolId: string, now: number): ApplicationRow {
   return {
     id,
     pool_id: poolId,
     name: "Default application",
     identifier: "default",
-    secret: newSecret(),
+    secret: box.seal("app-secret", id, newSecret()),
     app_type: "web",
     token_endpoint_auth_method: "client_secret_post",
     config: JSON.stringify(defaultAppConfig()),
@@ -48,6 +52,7 @@ export function defaultApplicationRow(id: string, poolId: string, now: number): 
  */
 export async function ensureBootstrap(
   db: Kysely<Database>,
+  box: SecretBox,
   clock: Clock,
   publicUrl: string,
 ): Promise<{ info: BootstrapInfo; created: boolean }> {
@@ -60,12 +65,12 @@ export async function ensureBootstrap(
     await repos.pools.insertPool({
       id: candidate.poolId,
       name: "Default user pool",
-      secret: newSecret(),
+      secret: box.seal("pool-secret", candidate.poolId, newSecret()),
       settings: "{}",
       created_at: now,
       updated_at: now,
     });
-    await repos.applications.insertApplication(defaultApplicationRow(candidate.appId, candidate.poolId, now));
+    await repos.applications.insertApplication(defaultApplicationRow(box, candidate.appId, candidate.poolId, now));
     return { stored, created: true };
   });
   const repos = repositories(db);
@@ -76,9 +81,9 @@ export async function ensureBootstrap(
     created: claimed.created,
     info: {
       userPoolId: pool.id,
-      userPoolSecret: pool.secret,
+      userPoolSecret: box.open("pool-secret", pool.id, pool.secret),
       appId: app.id,
-      appSecret: app.secret,
+      appSecret: box.open("app-secret", app.id, app.secret),
       appHost: publicUrl,
     },
   };
@@ -92,17 +97,20 @@ export function writeBootstrapFile(dataDir: string, info: BootstrapInfo): string
   return file;
 }
 
+/**
+ * What the first start prints: the ids and where the secrets are, never the secrets themselves —
+ * stdout ends up in service logs (docs/security.md §What the server prints).
+ */
 export function bootstrapBox(info: BootstrapInfo, file: string): string {
   const lines = [
     "Gatehouse: first start — created the default user pool and application",
     "",
     `userPoolId      ${info.userPoolId}`,
-    `userPoolSecret  ${info.userPoolSecret}`,
     `appId           ${info.appId}`,
-    `appSecret       ${info.appSecret}`,
     `appHost         ${info.appHost}`,
     "",
-    `Saved to ${file} (mode 0600). Keep the secrets safe.`,
+    `The pool secret and app secret are in ${file} (mode 0600);`,
+    "`gatehouse info` prints them too. Keep them out of logs.",
   ];
   const width = Math.max(...lines.map((l) => l.length));
   const bar = "─".repeat(width + 2);

@@ -6,6 +6,7 @@ import type { Database } from "../../storage/schema.js";
 import type { LoginGuard } from "../auth/lockout.js";
 import type { Passwords } from "../auth/passwords/hashing.js";
 import { createKeyRotation } from "../tokens/key-rotation.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { SigningKeys } from "../tokens/signing-keys.js";
 import { createAccessKeys } from "./access-keys.js";
@@ -32,6 +33,8 @@ export interface AdminDeps {
   signingKeys: Pick<SigningKeys, "rotate">;
   /** The server secret management tokens are keyed from. */
   serverSecret: string;
+  /** Seals and opens the pool, application and access-key secrets. */
+  box: SecretBox;
   publicUrl: string;
   /** `iss` of management tokens, the same issuer as every other token. */
   issuer: string;
@@ -42,8 +45,8 @@ export interface AdminDeps {
  * createContext; each factory gets only the dependencies it uses (docs/architecture.md).
  */
 export function createAdmin(deps: AdminDeps) {
-  const { db, dialect, repos, clock, passwords, sessions, loginGuard, signingKeys } = deps;
-  const accessKeys = createAccessKeys({ repos, clock });
+  const { db, dialect, repos, clock, passwords, sessions, loginGuard, signingKeys, box } = deps;
+  const accessKeys = createAccessKeys({ repos, clock, box });
   return {
     users: {
       ...createUserAdmin({ db, repos, passwords, sessions, clock }),
@@ -52,8 +55,8 @@ export function createAdmin(deps: AdminDeps) {
       ...createUserActivity({ repos, sessions, loginGuard, clock }),
       ...createUserImport({ db, dialect, repos, passwords, clock }),
     },
-    apps: createAppAdmin({ repos, clock }),
-    pools: createPoolAdmin({ db, repos, clock, publicUrl: deps.publicUrl }),
+    apps: createAppAdmin({ repos, clock, box }),
+    pools: createPoolAdmin({ db, repos, clock, box, publicUrl: deps.publicUrl }),
     poolSettings: createPoolSettingsAdmin({ repos, clock }),
     customFields: createCustomFields({ repos, clock }),
     accessKeys,

@@ -31,6 +31,12 @@ export interface ManagementTokenDeps {
 
 export function createManagementTokens({ accessKeys, clock, serverSecret, issuer }: ManagementTokenDeps) {
   const key = createHmac("sha256", serverSecret).update("gatehouse management token v1").digest();
+  /**
+   * Names the access key's secret in the token without revealing it: a token obtained with a
+   * secret that has since been rotated is refused (docs/security.md §Rotating a pool's secret).
+   */
+  const secretTag = (secret: string) =>
+    createHmac("sha256", key).update(`access key secret:${secret}`).digest("base64url").slice(0, 22);
   return {
     async issue(accessKeyId: string, accessKeySecret: string) {
       const resolved = await accessKeys.resolve(accessKeyId);
@@ -44,6 +50,7 @@ export function createManagementTokens({ accessKeys, clock, serverSecret, issuer
           typ: "management",
           iss: issuer,
           sub: accessKeyId,
+          skv: secretTag(resolved.secret),
           iat,
           exp: iat + MANAGEMENT_TOKEN_TTL_S,
         },
@@ -64,6 +71,9 @@ export function createManagementTokens({ accessKeys, clock, serverSecret, issuer
       if (payload.typ !== "management" || typeof poolId !== "string") throw new ApiError("TOKEN_INVALID");
       const resolved = await accessKeys.resolve(accessKeyId);
       if (!resolved || resolved.poolId !== poolId) throw new ApiError("TOKEN_INVALID");
+      if (typeof payload.skv !== "string" || !equalSecrets(payload.skv, secretTag(resolved.secret))) {
+        throw new ApiError("TOKEN_INVALID");
+      }
       return { accessKeyId, poolId };
     },
   };

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { ApiError } from "../../errors.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import {
   type ClientAuthEndpoint,
   endpointAuthMethod,
@@ -38,6 +39,7 @@ function sameSecret(a: string, b: string): boolean {
  */
 async function authenticateClient(
   repos: Repositories,
+  box: SecretBox,
   presented: PresentedClient,
   options: { appId?: string; requireMatch?: boolean } = {},
 ): Promise<AuthenticatedClient> {
@@ -51,7 +53,7 @@ async function authenticateClient(
   if (!app) throw fail();
   const secret = presented.clientSecret;
   if (secret !== undefined) {
-    if (!sameSecret(secret, app.secret)) throw fail();
+    if (!sameSecret(secret, box.open("app-secret", app.id, app.secret))) throw fail();
     return { app, confidential: true };
   }
   if (tokenEndpointAuthMethod(app) !== "none") throw fail();
@@ -66,6 +68,7 @@ async function authenticateClient(
  */
 async function authenticateEndpointClient(
   repos: Repositories,
+  box: SecretBox,
   presented: PresentedClient,
   options: { endpoint: ClientAuthEndpoint; appId?: string },
 ): Promise<AuthenticatedClient> {
@@ -77,17 +80,21 @@ async function authenticateEndpointClient(
   const registered = endpointAuthMethod(app, options.endpoint);
   if (presented.mechanism !== registered) throw fail();
   if (registered === "none") return { app, confidential: false };
-  if (presented.clientSecret === undefined || !sameSecret(presented.clientSecret, app.secret)) throw fail();
+  if (
+    presented.clientSecret === undefined ||
+    !sameSecret(presented.clientSecret, box.open("app-secret", app.id, app.secret))
+  )
+    throw fail();
   return { app, confidential: true };
 }
 
-export function createClientAuth({ repos }: { repos: Repositories }) {
+export function createClientAuth({ repos, box }: { repos: Repositories; box: SecretBox }) {
   return {
     authenticateClient: (presented: PresentedClient, options?: { appId?: string; requireMatch?: boolean }) =>
-      authenticateClient(repos, presented, options),
+      authenticateClient(repos, box, presented, options),
     authenticateEndpointClient: (
       presented: PresentedClient,
       options: { endpoint: ClientAuthEndpoint; appId?: string },
-    ) => authenticateEndpointClient(repos, presented, options),
+    ) => authenticateEndpointClient(repos, box, presented, options),
   };
 }

@@ -3,6 +3,7 @@ import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 import type { CodeService } from "../codes/engine.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
 import type { AuditService } from "../users/audit.js";
@@ -26,6 +27,8 @@ export interface AuthDeps {
   loginGuard: LoginGuard;
   signUpLimits: SignUpLimits;
   clock: Clock;
+  /** Opens the applications' sealed secrets (client authentication). */
+  box: SecretBox;
 }
 
 /**
@@ -37,7 +40,7 @@ export function createAuth(deps: AuthDeps) {
   const loginHistory = createLoginHistory({ repos, clock });
   return {
     ...createAppScopes({ repos }),
-    ...createClientAuth({ repos }),
+    ...createClientAuth({ repos, box: deps.box }),
     ...createSignUp(deps),
     ...createSignIn({ ...deps, loginHistory }),
     myLoginHistory: loginHistory.myLoginHistory,

@@ -1,33 +1,50 @@
-import { generateKeyPair, randomBytes } from "node:crypto";
+import { generateKeyPair } from "node:crypto";
 import { promisify } from "node:util";
 import type { Repositories } from "../../storage/repos/index.js";
+import { dropLegacySecret, loadMasterKey, type MasterKeySource } from "../secrets/master-key.js";
+import { RSA_KEYPAIR_META, sealExistingSecrets } from "../secrets/seal-existing.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 export interface ServerKeys {
-  /** Keys the HMACs of codes and one-time tokens. */
+  /** Keys the HMACs of codes and one-time tokens: the master key (services/secrets/master-key.ts). */
   secret: string;
+  /** Seals and opens the secrets stored in the database (docs/security.md). */
+  box: SecretBox;
+  masterKeySource: MasterKeySource;
   /** RSA key pair clients use for `passwordEncryptType: "rsa"` (published at /api/v3/system). */
   rsaPublicKeyPem: string;
   rsaPrivateKeyPem: string;
 }
 
 /**
- * Loads the server secret and RSA key pair, generating them at first start. Stored in the
- * database so that several nodes sharing it agree (first writer wins).
+ * Loads the master key, seals what an older version stored in clear, and loads the RSA key pair,
+ * generating it at first start. The pair is stored sealed in the database so that several nodes
+ * sharing it agree (first writer wins).
  */
-export async function loadServerKeys(repos: Repositories, configuredSecret?: string): Promise<ServerKeys> {
-  const secret =
-    configuredSecret ?? (await repos.meta.getOrInsertMeta("server_secret", randomBytes(32).toString("hex")));
-  let pem = await repos.meta.getMeta("rsa_keypair");
-  if (!pem) {
+export async function loadServerKeys(
+  repos: Repositories,
+  options: { configuredSecret?: string; dataDir: string },
+): Promise<ServerKeys> {
+  const { secret, box, source } = await loadMasterKey(repos, options);
+  await sealExistingSecrets(repos, box);
+  await dropLegacySecret(repos);
+  let sealed = await repos.meta.getMeta(RSA_KEYPAIR_META);
+  if (!sealed) {
     const { publicKey, privateKey } = await generateKeyPairAsync("rsa", {
       modulusLength: 2048,
       publicKeyEncoding: { type: "spki", format: "pem" },
       privateKeyEncoding: { type: "pkcs8", format: "pem" },
     });
-    pem = await repos.meta.getOrInsertMeta("rsa_keypair", JSON.stringify({ publicKey, privateKey }));
+    sealed = await repos.meta.getOrInsertMeta(
+      RSA_KEYPAIR_META,
+      box.seal("server-rsa-key", RSA_KEYPAIR_META, JSON.stringify({ publicKey, privateKey })),
+    );
   }
-  const { publicKey, privateKey } = JSON.parse(pem) as { publicKey: string; privateKey: string };
-  return { secret, rsaPublicKeyPem: publicKey, rsaPrivateKeyPem: privateKey };
+  const { publicKey, privateKey } = JSON.parse(box.open("server-rsa-key", RSA_KEYPAIR_META, sealed)) as {
+    publicKey: string;
+    privateKey: string;
+  };
+  return { secret, box, masterKeySource: source, rsaPublicKeyPem: publicKey, rsaPrivateKeyPem: privateKey };
 }

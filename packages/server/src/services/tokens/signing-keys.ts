@@ -12,6 +12,7 @@ import { newId } from "../../lib/ids.js";
 import { repositories } from "../../storage/repos/index.js";
 import type { SigningKeyRow } from "../../storage/repos/signing-keys.js";
 import type { Database } from "../../storage/schema.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -25,7 +26,8 @@ export interface SigningKey {
   jwk: JsonWebKey;
 }
 
-async function newSigningKeyRow(now: number): Promise<SigningKeyRow> {
+/** The private key is stored sealed, with its kid as the row id (docs/security.md §What is encrypted). */
+async function newSigningKeyRow(box: SecretBox, now: number): Promise<SigningKeyRow> {
   const { publicKey, privateKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048 });
   const kid = newId();
   const jwk = { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
@@ -33,15 +35,15 @@ async function newSigningKeyRow(now: number): Promise<SigningKeyRow> {
     kid,
     alg: "RS256",
     public_jwk: JSON.stringify(jwk),
-    private_pem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+    private_pem: box.seal("signing-key", kid, privateKey.export({ type: "pkcs8", format: "pem" }) as string),
     status: "current",
     created_at: now,
     updated_at: now,
   };
 }
 
-function toKey(row: SigningKeyRow): SigningKey {
-  const privateKey = createPrivateKey(row.private_pem);
+function toKey(box: SecretBox, row: SigningKeyRow): SigningKey {
+  const privateKey = createPrivateKey(box.open("signing-key", row.kid, row.private_pem));
   return {
     kid: row.kid,
     privateKey,
@@ -53,6 +55,7 @@ function toKey(row: SigningKeyRow): SigningKey {
 export interface SigningKeysDeps {
   db: Kysely<Database>;
   clock: Clock;
+  box: SecretBox;
 }
 
 /**
@@ -60,7 +63,7 @@ export interface SigningKeysDeps {
  * same ones. The first node to start creates the key (`init`); rotation demotes current →
  * previous (still published and accepted) → retired.
  */
-export function createSigningKeys({ db, clock }: SigningKeysDeps) {
+export function createSigningKeys({ db, clock, box }: SigningKeysDeps) {
   let keys: SigningKey[] = [];
   let lastReload = 0;
   let reloading: Promise<void> | undefined;
@@ -70,7 +73,7 @@ export function createSigningKeys({ db, clock }: SigningKeysDeps) {
   async function reload(): Promise<void> {
     const rows = await repositories(db).signingKeys.listPublishedSigningKeys();
     const before = keys.map((k) => k.kid).join();
-    keys = rows.map(toKey);
+    keys = rows.map((row) => toKey(box, row));
     lastReload = clock.now();
     if (keys.map((k) => k.kid).join() !== before) version++;
   }
@@ -96,7 +99,7 @@ export function createSigningKeys({ db, clock }: SigningKeysDeps) {
     async init(): Promise<void> {
       await reload();
       if (keys.length > 0) return;
-      const row = await newSigningKeyRow(clock.now());
+      const row = await newSigningKeyRow(box, clock.now());
       await db.transaction().execute(async (trx) => {
         const repos = repositories(trx);
         const claimed = await repos.meta.getOrInsertMeta("signing_key_initial", row.kid);
@@ -115,7 +118,7 @@ export function createSigningKeys({ db, clock }: SigningKeysDeps) {
 
     /** Makes a new current key; the old one stays published as previous. */
     async rotate(): Promise<string> {
-      const row = await newSigningKeyRow(clock.now());
+      const row = await newSigningKeyRow(box, clock.now());
       await db.transaction().execute(async (trx) => {
         const repos = repositories(trx);
         const now = clock.now();

@@ -8,6 +8,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import { appConfig } from "./app-config.js";
 import { scopeSet, userClaims } from "./claims.js";
 import { atHash, decodeJwt, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "./jwt.js";
@@ -74,6 +75,8 @@ export interface TokensDeps {
   sessions: Sessions;
   clock: Clock;
   secret: string;
+  /** Opens the applications' sealed secrets (HS256 ID tokens). */
+  box: SecretBox;
   /** `iss` of every token: `${publicUrl}/oidc`. */
   issuer: string;
 }
@@ -82,7 +85,8 @@ export interface TokensDeps {
  * The one token service: every grant (sign-in and refresh today, the authorization code later)
  * ends in `mint`, and every check of an access token goes through `checkAccessToken`.
  */
-export function createTokens({ db, repos, signingKeys: keys, sessions, clock, secret, issuer }: TokensDeps) {
+export function createTokens({ db, repos, signingKeys: keys, sessions, clock, secret, box, issuer }: TokensDeps) {
+  const appSecret = (app: ApplicationRow): string => box.open("app-secret", app.id, app.secret);
   const verified = new Map<string, AccessClaims>();
   let verifiedWith = -1;
   let refreshes = 0;
@@ -293,7 +297,7 @@ export function createTokens({ db, repos, signingKeys: keys, sessions, clock, se
     const named = decoded?.payload.aud;
     const app =
       hs256 && typeof named === "string" ? await repos.applications.findApplicationById(named) : undefined;
-    const check = hs256 ? verifyHs256Jwt(idToken, app?.secret) : verifyJwt(idToken, keys.publicKey);
+    const check = hs256 ? verifyHs256Jwt(idToken, app && appSecret(app)) : verifyJwt(idToken, keys.publicKey);
     if (!check.ok || check.header.typ !== "JWT" || check.payload.iss !== issuer) return undefined;
     const { sid, aud, sub } = check.payload;
     if (typeof sid !== "string" || typeof aud !== "string" || typeof sub !== "string") return undefined;
@@ -338,7 +342,7 @@ export function createTokens({ db, repos, signingKeys: keys, sessions, clock, se
       };
       set.id_token =
         cfg.idTokenSignedResponseAlg === "HS256"
-          ? signHs256Jwt(claims, app.secret, "JWT")
+          ? signHs256Jwt(claims, appSecret(app), "JWT")
           : signJwt(claims, key, "JWT");
     }
     return set;

@@ -13,6 +13,7 @@ import { metaRepo } from "./meta.js";
 import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
 import { rateBucketsRepo } from "./rate-buckets.js";
+import { sealedColumnsRepo } from "./sealed-columns.js";
 import { sessionsRepo } from "./sessions.js";
 import { signatureNoncesRepo } from "./signature-nonces.js";
 import { signingKeysRepo } from "./signing-keys.js";
@@ -111,6 +112,11 @@ export class Repositories {
   get signingKeys() {
     this.#signingKeys ??= signingKeysRepo(this.db);
     return this.#signingKeys;
+  }
+  #sealedColumns?: ReturnType<typeof sealedColumnsRepo>;
+  get sealedColumns() {
+    this.#sealedColumns ??= sealedColumnsRepo(this.db);
+    return this.#sealedColumns;
   }
   #sessions?: ReturnType<typeof sessionsRepo>;
   get sessions() {

@@ -27,5 +27,12 @@ export function metaRepo(db: Executor) {
         .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
         .execute();
     },
+    async deleteMeta(key: string): Promise<void> {
+      await db.deleteFrom("gh_meta").where("key", "=", key).execute();
+    },
+    /** Replaces the value only while it is still `from`. */
+    async replaceMeta(key: string, from: string, to: string): Promise<void> {
+      await db.updateTable("gh_meta").set({ value: to }).where("key", "=", key).where("value", "=", from).execute();
+    },
   };
 }

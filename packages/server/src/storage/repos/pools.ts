@@ -11,7 +11,8 @@ const poolById = compiled("pools.byId", (db, id: string) =>
   db.selectFrom("user_pools").selectAll().where("id", "=", id),
 );
 
-const poolCache = new RowCache<PoolRow>();
+/** Shared with sealed-columns.ts, whose writes drop entries too. */
+export const poolCache = new RowCache<PoolRow>();
 
 export function poolsRepo(db: Executor) {
   return {
@@ -25,6 +26,16 @@ export function poolsRepo(db: Executor) {
     async updatePoolSettings(id: string, settings: string, now: number): Promise<void> {
       await db.updateTable("user_pools").set({ settings, updated_at: now }).where("id", "=", id).execute();
       poolCache.drop(id);
+    },
+    /** `secret` is sealed (services/secrets); the old one stops signing at once on this node. */
+    async updatePoolSecret(id: string, secret: string, now: number): Promise<number> {
+      const r = await db
+        .updateTable("user_pools")
+        .set({ secret, updated_at: now })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      poolCache.drop(id);
+      return Number(r.numUpdatedRows);
     },
     /** Deletes the pool and, by cascade, its users, applications and everything else of it. */
     async deletePool(id: string): Promise<number> {
