@@ -9,8 +9,8 @@ import { parseArgs } from "node:util";
 import { systemClock } from "@gatehouse/server/dist/lib/clock.js";
 import type { BootstrapInfo } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
-import { openDb } from "@gatehouse/server/dist/storage/db.js";
 import { loadServerKeys } from "@gatehouse/server/dist/services/tokens/server-keys.js";
+import { openDb } from "@gatehouse/server/dist/storage/db.js";
 import { migrateToLatest } from "@gatehouse/server/dist/storage/migrate.js";
 import { repositories } from "@gatehouse/server/dist/storage/repos/index.js";
 import type { NewUserRow } from "@gatehouse/server/dist/storage/repos/users.js";
@@ -56,7 +56,10 @@ export async function seedUsers(
   try {
     await migrateToLatest(db);
     // The secrets are sealed under the bench's GATEHOUSE_SECRET, as the server it starts will expect.
-    const { box } = await loadServerKeys(repositories(db.kysely), { configuredSecret: BENCH_SECRET, dataDir: "." });
+    const { box } = await loadServerKeys(repositories(db.kysely), {
+      configuredSecret: BENCH_SECRET,
+      dataDir: ".",
+    });
     const { info: boot } = await ensureBootstrap(
       db.kysely,
       box,

@@ -204,9 +204,9 @@ const storage = {
 const security = {
   secret: opt<string | undefined>({
     env: ["GATEHOUSE_SECRET"],
-    doc: "Server secret keying the hashes of codes and tokens (≥ 32 chars); generated and stored in the database when unset",
+    doc: "Master key (≥ 32 chars): keys the hashes of codes and tokens and seals the secrets stored in the database; the same on every node. When unset, generated at first start into `master.key` in the data dir (docs/security.md)",
     default: undefined,
-    defaultDoc: "generated at first start",
+    defaultDoc: "<data dir>/master.key",
     parse: secret,
   }),
 };

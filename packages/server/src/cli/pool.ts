@@ -40,7 +40,8 @@ export function registerPoolCommands(program: Command, run: Runner): void {
       run((config) =>
         withContext(config, async (ctx) => {
           const secret = await ctx.admin.pools.rotateSecret(userPoolId);
-          if (secret === undefined) throw new CliError(`no user pool ${userPoolId} (see: gatehouse pool list)`);
+          if (secret === undefined)
+            throw new CliError(`no user pool ${userPoolId} (see: gatehouse pool list)`);
           // bootstrap.json holds the default pool's keys: keep it current.
           const boot = await ctx.admin.pools.ensureDefault();
           if (boot.userPoolId === userPoolId) writeBootstrapFile(config.dataDir, boot);

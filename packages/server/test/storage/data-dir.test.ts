@@ -72,7 +72,10 @@ describe("files on disk", () => {
       env: { GATEHOUSE_SMS_SENDER: "log", GATEHOUSE_SECRET: "not-the-key-0123456789abcdef-0123456789" },
       dataDir,
     }).then(
-      () => assert.fail("the server started with the wrong key"),
+      async (started) => {
+        await started.stop();
+        assert.fail("the server started with the wrong key");
+      },
       (e: Error) => e.message,
     );
     assert.match(err, /exited with 2/);

@@ -29,10 +29,18 @@ export function toAccessKeyDto(row: AccessKeyRow): AccessKeyDto {
 }
 
 /**
- * Secrets are stored sealed (docs/security.md §What is encrypted); what this service returns
+ * Secrets are stored sealed (docs/security.md §What is hashed and what is encrypted); what this service returns
  * carries them opened, for the signature check and for the key's owner.
  */
-export function createAccessKeys({ repos, clock, box }: { repos: Repositories; clock: Clock; box: SecretBox }) {
+export function createAccessKeys({
+  repos,
+  clock,
+  box,
+}: {
+  repos: Repositories;
+  clock: Clock;
+  box: SecretBox;
+}) {
   const opened = (row: AccessKeyRow): AccessKeyRow => ({
     ...row,
     secret: box.open("access-key-secret", row.id, row.secret),
@@ -70,7 +78,10 @@ export function createAccessKeys({ repos, clock, box }: { repos: Repositories; c
         created_at: now,
         updated_at: now,
       };
-      await repos.accessKeys.insertAccessKey({ ...row, secret: box.seal("access-key-secret", row.id, row.secret) });
+      await repos.accessKeys.insertAccessKey({
+        ...row,
+        secret: box.seal("access-key-secret", row.id, row.secret),
+      });
       return row;
     },
     async list(poolId: string): Promise<AccessKeyRow[]> {

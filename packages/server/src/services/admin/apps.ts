@@ -300,7 +300,10 @@ export function createAppAdmin({ repos, clock, box }: { repos: Repositories; clo
       await requireApp(poolId, appId);
       const secret = newSecret();
       const sealed = box.seal("app-secret", appId, secret);
-      await repos.applications.updatePoolApplication(poolId, appId, { secret: sealed, updated_at: clock.now() });
+      await repos.applications.updatePoolApplication(poolId, appId, {
+        secret: sealed,
+        updated_at: clock.now(),
+      });
       return secret;
     },
   };

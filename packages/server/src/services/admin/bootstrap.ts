@@ -29,9 +29,14 @@ export function defaultAppConfig() {
 
 /**
  * The application every pool starts with (the SDKs need an app id): the bootstrap pool's and
- * `gatehouse pool create`'s. Its secret is sealed, as stored (docs/security.md §What is encrypted).
+ * `gatehouse pool create`'s. Its secret is sealed, as stored (docs/security.md §What is hashed and what is encrypted).
  */
-export function defaultApplicationRow(box: SecretBox, id: string, poolId: string, now: number): ApplicationRow {
+export function defaultApplicationRow(
+  box: SecretBox,
+  id: string,
+  poolId: string,
+  now: number,
+): ApplicationRow {
   return {
     id,
     pool_id: poolId,
@@ -70,7 +75,9 @@ export async function ensureBootstrap(
       created_at: now,
       updated_at: now,
     });
-    await repos.applications.insertApplication(defaultApplicationRow(box, candidate.appId, candidate.poolId, now));
+    await repos.applications.insertApplication(
+      defaultApplicationRow(box, candidate.appId, candidate.poolId, now),
+    );
     return { stored, created: true };
   });
   const repos = repositories(db);

@@ -49,7 +49,11 @@ export function createPoolAdmin({ db, repos, clock, box, publicUrl }: PoolAdminD
      */
     async rotateSecret(poolId: string): Promise<string | undefined> {
       const secret = newSecret();
-      const updated = await repos.pools.updatePoolSecret(poolId, box.seal("pool-secret", poolId, secret), clock.now());
+      const updated = await repos.pools.updatePoolSecret(
+        poolId,
+        box.seal("pool-secret", poolId, secret),
+        clock.now(),
+      );
       return updated === 1 ? secret : undefined;
     },
 

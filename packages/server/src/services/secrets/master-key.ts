@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../../config.js";
 import type { Repositories } from "../../storage/repos/index.js";
-import { createSecretBox, type SecretBox, SealedValueError } from "./secret-box.js";
+import { createSecretBox, SealedValueError, type SecretBox } from "./secret-box.js";
 
 /** The file that holds the master key when GATEHOUSE_SECRET is not set, beside the database (not in it). */
 export const MASTER_KEY_FILE = "master.key";
@@ -82,7 +82,10 @@ export async function loadMasterKey(
     source = { kind: "file", file };
   }
   const box = createSecretBox(secret);
-  const check = await repos.meta.getOrInsertMeta(KEY_CHECK_META, box.seal("key-check", KEY_CHECK_META, KEY_CHECK_PLAIN));
+  const check = await repos.meta.getOrInsertMeta(
+    KEY_CHECK_META,
+    box.seal("key-check", KEY_CHECK_META, KEY_CHECK_PLAIN),
+  );
   try {
     if (box.open("key-check", KEY_CHECK_META, check) !== KEY_CHECK_PLAIN) throw mismatch(source, created);
   } catch (err) {

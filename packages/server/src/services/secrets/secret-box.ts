@@ -4,7 +4,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
  * Secrets the server must get back (private keys, application, pool and access-key secrets) are
  * stored sealed: AES-256-GCM under a key derived by HKDF-SHA256 from the master key, one key per
  * purpose, with the purpose and the row's id as additional authenticated data, so a sealed value
- * copied to another row or column does not open (docs/security.md §What is encrypted).
+ * copied to another row or column does not open (docs/security.md §What is hashed and what is encrypted).
  *
  * Envelope: `v1:<iv>:<ciphertext and tag>`, both base64url. The version names the key derivation
  * and cipher, so a later rotation can tell old envelopes from new ones.
@@ -33,7 +33,9 @@ export function createSecretBox(masterKey: string) {
   const keyFor = (purpose: SealPurpose): Buffer => {
     let key = keys.get(purpose);
     if (!key) {
-      key = Buffer.from(hkdfSync("sha256", masterKey, "", `gatehouse secrets at rest ${VERSION} ${purpose}`, 32));
+      key = Buffer.from(
+        hkdfSync("sha256", masterKey, "", `gatehouse secrets at rest ${VERSION} ${purpose}`, 32),
+      );
       keys.set(purpose, key);
     }
     return key;
@@ -64,9 +66,10 @@ export function createSecretBox(masterKey: string) {
         const decipher = createDecipheriv("aes-256-gcm", keyFor(purpose), iv);
         decipher.setAAD(aad(purpose, rowId));
         decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-        return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString(
-          "utf8",
-        );
+        return Buffer.concat([
+          decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString("utf8");
       } catch {
         throw new SealedValueError(`${purpose} of ${rowId} does not open with this master key`);
       }

@@ -26,7 +26,7 @@ export interface SigningKey {
   jwk: JsonWebKey;
 }
 
-/** The private key is stored sealed, with its kid as the row id (docs/security.md §What is encrypted). */
+/** The private key is stored sealed, with its kid as the row id (docs/security.md §What is hashed and what is encrypted). */
 async function newSigningKeyRow(box: SecretBox, now: number): Promise<SigningKeyRow> {
   const { publicKey, privateKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048 });
   const kid = newId();

@@ -85,7 +85,16 @@ export interface TokensDeps {
  * The one token service: every grant (sign-in and refresh today, the authorization code later)
  * ends in `mint`, and every check of an access token goes through `checkAccessToken`.
  */
-export function createTokens({ db, repos, signingKeys: keys, sessions, clock, secret, box, issuer }: TokensDeps) {
+export function createTokens({
+  db,
+  repos,
+  signingKeys: keys,
+  sessions,
+  clock,
+  secret,
+  box,
+  issuer,
+}: TokensDeps) {
   const appSecret = (app: ApplicationRow): string => box.open("app-secret", app.id, app.secret);
   const verified = new Map<string, AccessClaims>();
   let verifiedWith = -1;

@@ -32,7 +32,12 @@ export function metaRepo(db: Executor) {
     },
     /** Replaces the value only while it is still `from`. */
     async replaceMeta(key: string, from: string, to: string): Promise<void> {
-      await db.updateTable("gh_meta").set({ value: to }).where("key", "=", key).where("value", "=", from).execute();
+      await db
+        .updateTable("gh_meta")
+        .set({ value: to })
+        .where("key", "=", key)
+        .where("value", "=", from)
+        .execute();
     },
   };
 }

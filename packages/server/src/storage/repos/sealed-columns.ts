@@ -3,7 +3,7 @@ import { applicationCache } from "./applications.js";
 import type { Executor } from "./executor.js";
 import { poolCache } from "./pools.js";
 
-/** Every column that holds a secret the server must get back, stored sealed (docs/security.md §What is encrypted). */
+/** Every column that holds a secret the server must get back, stored sealed (docs/security.md §What is hashed and what is encrypted). */
 export const sealableColumns = [
   "user_pools.secret",
   "applications.secret",
@@ -37,7 +37,10 @@ export function sealedColumnsRepo(db: Executor) {
     /** Replaces the value only while it is still `from` (another node may have sealed it meanwhile). */
     async replaceValue(column: SealableColumn, rowId: string, from: string, to: string): Promise<number> {
       const { table, value, id } = parts(column);
-      const r = await sql`UPDATE ${table} SET ${value} = ${to} WHERE ${id} = ${rowId} AND ${value} = ${from}`.execute(db);
+      const r =
+        await sql`UPDATE ${table} SET ${value} = ${to} WHERE ${id} = ${rowId} AND ${value} = ${from}`.execute(
+          db,
+        );
       poolCache.drop(rowId);
       applicationCache.drop(rowId);
       return Number(r.numAffectedRows ?? 0);
