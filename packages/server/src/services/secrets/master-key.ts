@@ -80,6 +80,7 @@ export async function loadMasterKey(
     const file = path.resolve(options.dataDir, MASTER_KEY_FILE);
     ({ key: secret, created } = readOrCreateKeyFile(file, () => legacy ?? randomBytes(32).toString("hex")));
     source = { kind: "file", file };
+    if (secret.length < 32) throw new ConfigError(`${file} must hold a key of at least 32 characters`);
   }
   const box = createSecretBox(secret);
   const check = await repos.meta.getOrInsertMeta(

@@ -22,7 +22,7 @@ async function poolBApp(h: Harness): Promise<string> {
     pool_id: pool.id,
     name: "pool B app",
     identifier: `b-${id}`,
-    secret: newSecret(),
+    secret: h.ctx.keys.box.seal("app-secret", id, newSecret()),
     app_type: "web",
     token_endpoint_auth_method: "client_secret_post",
     config: JSON.stringify(defaultAppConfig()),
