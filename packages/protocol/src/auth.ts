@@ -78,6 +78,8 @@ export const SignInOptions = Type.Object({
   tenantId: Opt(Str(64)),
   /** Create the account when it does not exist (explicit email/username/phone, or a passcode). */
   autoRegister: Opt(Type.Boolean()),
+  /** The new account's custom data when autoRegister creates it; the user's rule applies. */
+  customData: Opt(Type.Record(Str(128), Type.Unknown(), { maxProperties: 50 })),
   captchaCode: Opt(Str(64)),
   captchaToken: Opt(Str(2048)),
   passwordEncryptType: Opt(PasswordEncryptType),

@@ -224,6 +224,11 @@ export const apiErrors = {
     message: "A user needs at least one of email, phone or username",
   },
   EXTERNAL_ID_TAKEN: { statusCode: 409, message: "externalId is already used by another user" },
+  EXTERNAL_ID_ADMIN_ONLY: {
+    statusCode: 403,
+    message:
+      "externalId is set by an administrator (management API create-user/update-user, gatehouse user import), not by the user",
+  },
   PASSWORD_HASH_INVALID: {
     statusCode: 400,
     message:

@@ -22,6 +22,9 @@ describeEachDialect("sign-up", (h) => {
   });
 
   it("PASSWORD with a username (and profile fields) stores the profile", async () => {
+    await h().ctx.admin.customFields.set(h().boot.userPoolId, [
+      { targetType: "USER", key: "team", dataType: "STRING", userEditable: true },
+    ]);
     const res = await h().api("POST", "/api/v3/signup", {
       connection: "PASSWORD",
       passwordPayload: { username: "bob", password: "pw-bob-12" },

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { newId } from "../../src/lib/ids.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import { as, newPhone, newUsername, profileOf, register, sendSms } from "../helpers/profile.js";
@@ -120,20 +119,6 @@ describeEachDialect(
       assert.equal(
         (await as(h(), u.token)("POST", "/api/v3/update-profile", { username: mine })).data.username,
         mine,
-      );
-    });
-
-    it("update-profile: an externalId used by another user → 409", async () => {
-      const a = await register(h(), { phone: true });
-      const b = await register(h(), { phone: true });
-      const ext = `ext-${newId()}`;
-      assert.equal(
-        (await as(h(), a.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode,
-        200,
-      );
-      assert.equal(
-        (await as(h(), b.token)("POST", "/api/v3/update-profile", { externalId: ext })).statusCode,
-        409,
       );
     });
 

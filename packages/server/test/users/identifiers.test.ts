@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { before, it } from "node:test";
 import { signedInUser, signInByPassword } from "../helpers/auth.js";
+import { cli } from "../helpers/cli.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 
@@ -16,6 +20,9 @@ const refused: [string, string][] = [
   ["an escape", "esc\u001b[31m"],
   ["a DEL", "del\u007fname"],
   ["a C0 control", "bell\u0007name"],
+  ["a C1 control", "csi\u009b31mname"],
+  ["a bidi override", "admin\u202egnp.exe"],
+  ["a bidi isolate", "iso\u2066name\u2069"],
   ["too long", "x".repeat(129)],
 ];
 const beforeTheRules = new Set(["a NUL", "too long"]);
@@ -102,6 +109,22 @@ describeEachDialect("identifier rules: one username rule for every way a user is
     }
     const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, self.userId);
     assert.equal(row?.username, null);
+  });
+
+  it("gatehouse user import rejects the same usernames (and blank ones), row by row", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gh-rules-import-"));
+    try {
+      const file = path.join(dir, "users.jsonl");
+      const rows = [...refused, ...blank];
+      fs.writeFileSync(file, rows.map(([, username]) => JSON.stringify({ username })).join("\n"));
+      const before = await count();
+      const r = await cli(h().ctx.config, "user", "import", file, "--json", "--no-progress");
+      const summary = JSON.parse(r.out);
+      assert.deepEqual([summary.accepted, summary.rejected], [0, rows.length], r.out);
+      assert.equal(await count(), before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("all of them accept the same usernames and store them trimmed", async () => {

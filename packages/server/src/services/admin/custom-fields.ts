@@ -5,9 +5,8 @@ import type { CustomFieldRow } from "../../storage/repos/custom-fields.js";
 import type { Repositories } from "../../storage/repos/index.js";
 
 /**
- * User custom fields (get-/set-custom-fields, docs/wire-contract.md §4). `customData` written by the
- * management API and by update-profile may only use keys defined here, with values of the
- * field's type.
+ * User custom fields (get-/set-custom-fields, docs/wire-contract.md §4). Who may write which
+ * `customData` against these definitions is services/users/custom-data.ts's rule.
  */
 
 const RESERVED_KEYS = new Set([...Object.keys(UserDto.properties), "id", "password", "userPoolId"]);
@@ -39,56 +38,6 @@ export function toCustomFieldDto(row: CustomFieldRow): CustomFieldDto {
     ...(a.i18n !== undefined ? { i18n: a.i18n } : {}),
     ...(a.options ? { options: a.options } : {}),
   };
-}
-
-function checkValue(field: CustomFieldRow, value: unknown): string | undefined {
-  if (value === null) return undefined;
-  switch (field.data_type) {
-    case "STRING":
-      return typeof value === "string" ? undefined : "must be a string";
-    case "NUMBER":
-      return typeof value === "number" && Number.isFinite(value) ? undefined : "must be a number";
-    case "BOOLEAN":
-      return typeof value === "boolean" ? undefined : "must be true or false";
-    case "DATETIME":
-      return (typeof value === "number" && Number.isFinite(value)) ||
-        (typeof value === "string" && !Number.isNaN(Date.parse(value)))
-        ? undefined
-        : "must be a date (ISO 8601 string or epoch milliseconds)";
-    case "ENUM": {
-      const options = (JSON.parse(field.attributes) as Attributes).options ?? [];
-      return typeof value === "string" && options.some((o) => o.value === value)
-        ? undefined
-        : `must be one of ${options.map((o) => JSON.stringify(o.value)).join(", ") || "(no options defined)"}`;
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** Throws CUSTOM_DATA_INVALID naming the first key that is undefined or of the wrong type. */
-export function assertCustomData(fields: readonly CustomFieldRow[], data: Record<string, unknown>): void {
-  const byKey = new Map(fields.map((f) => [f.key, f]));
-  for (const [key, value] of Object.entries(data)) {
-    const field = byKey.get(key);
-    if (!field) {
-      throw new ApiError("CUSTOM_DATA_INVALID", {
-        message: `customData.${key} is not a defined custom field of this user pool (define it with set-custom-fields)`,
-      });
-    }
-    const problem = checkValue(field, value);
-    if (problem) throw new ApiError("CUSTOM_DATA_INVALID", { message: `customData.${key} ${problem}` });
-  }
-}
-
-/** Loads the pool's USER fields and checks `data` against them. */
-export async function assertUserCustomData(
-  repos: Repositories,
-  poolId: string,
-  data: Record<string, unknown> | undefined,
-): Promise<void> {
-  if (!data || Object.keys(data).length === 0) return;
-  assertCustomData(await repos.customFields.listCustomFields(poolId, "USER"), data);
 }
 
 export function createCustomFields({ repos, clock }: { repos: Repositories; clock: Clock }) {

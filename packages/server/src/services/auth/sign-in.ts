@@ -12,8 +12,10 @@ import { grantScope } from "../tokens/claims.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../tokens/tokens.js";
 import { type AuditService, maskEmail, maskPhone } from "../users/audit.js";
+import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
 import {
   type AccountKind,
+  assertNoSelfServiceExternalId,
   findUserByIdentifier,
   insertUser,
   newUserRow,
@@ -160,8 +162,12 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
   const attempt: Attempt = { userId: found.user?.id ?? null, method: `password:${id.kind}` };
   const autoRegister =
     !found.user && input.options?.autoRegister && id.kind !== "account" && !s.settings.registerDisabled;
-  // A new account counts against the sign-up caps first, before any lockout count or hashing.
-  if (autoRegister) await deps.signUpLimits.take(s, meta.ip);
+  if (autoRegister) {
+    // Bad input takes nothing: the customData rule answers before the caps count the attempt.
+    await checkCustomData(deps.repos, s.pool.id, input.options?.customData, assertUserMayWriteCustomData);
+    // A new account counts against the sign-up caps first, before any lockout count or hashing.
+    await deps.signUpLimits.take(s, meta.ip);
+  }
 
   let reservation: Reservation;
   try {
@@ -173,7 +179,7 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
 
   let user = found.user;
   if (autoRegister) {
-    const created = await autoRegisterWithPassword(deps, s, id, password);
+    const created = await autoRegisterWithPassword(deps, s, id, password, input.options?.customData);
     if (created) {
       const via = id.kind as Via;
       return succeed(deps, s, created, via, input, meta, { ...attempt, userId: created.id }, reservation);
@@ -237,11 +243,21 @@ async function rehash(deps: SignInDeps, user: UserRow, password: string): Promis
   await deps.repos.users.updateUser(user.pool_id, user.id, { password_hash: hash });
 }
 
+/**
+ * options.customData is written only when autoRegister creates the account, after the user's
+ * rule (docs/behaviour-and-errors.md §2.11); an existing account's custom data changes through
+ * update-profile.
+ */
+function customDataColumn(data: Record<string, unknown> | undefined): string | null {
+  return data && Object.keys(data).length > 0 ? JSON.stringify(data) : null;
+}
+
 async function autoRegisterWithPassword(
   deps: SignInDeps,
   s: AppScope,
   id: { kind: AccountKind; value: string },
   password: string,
+  customData: Record<string, unknown> | undefined,
 ): Promise<UserRow | undefined> {
   deps.passwords.assertPolicy(password, s.settings);
   const now = deps.clock.now();
@@ -256,6 +272,7 @@ async function autoRegisterWithPassword(
     password_hash: await deps.passwords.hash(password),
     password_security_level: deps.passwords.securityLevel(password),
     password_last_set_at: now,
+    custom_data: customDataColumn(customData),
     source_type: "register",
     source_id: s.app.id,
     register_source: JSON.stringify([`basic:auto-register-${id.kind}`]),
@@ -320,6 +337,8 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
     assertActive(user);
   }
   if (!user && s.settings.registerDisabled) throw new ApiError("REGISTER_DISABLED");
+  const customData = input.options?.customData;
+  if (!user) await checkCustomData(deps.repos, s.pool.id, customData, assertUserMayWriteCustomData);
 
   const verifiedColumn = isPhone ? "phone_verified" : "email_verified";
   const address: ProvedAddress = { kind: isPhone ? "phone" : "email", value: target.target };
@@ -329,6 +348,7 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
         ...(isPhone ? { phone: target.target } : { email: target.target }),
         [verifiedColumn]: 1,
         [isPhone ? "phone_proved_at" : "email_proved_at"]: deps.clock.now(),
+        custom_data: customDataColumn(customData),
         source_type: "register",
         source_id: s.app.id,
         register_source: JSON.stringify([`basic:auto-register-${isPhone ? "phone" : "email"}-code`]),
@@ -404,6 +424,7 @@ async function signIn(
   input: SignInRequest,
   meta: RequestMeta,
 ): Promise<LoginTokenData> {
+  if (input.options?.autoRegister) assertNoSelfServiceExternalId(input.options);
   if (input.connection === "PASSWORD") return signInByPassword(deps, s, input, meta);
   if (input.connection === "PASSCODE") return signInByPasscode(deps, s, input, meta);
   throw new ApiError("NOT_IMPLEMENTED", {

@@ -6,9 +6,11 @@ import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { NewUserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
+import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
 import { toUserDto } from "../users/dto.js";
 import {
   assertIdentifiersFree,
+  assertNoSelfServiceExternalId,
   insertUser,
   newUserRow,
   normalizeEmail,
@@ -180,8 +182,9 @@ export function profileColumns(profile: SignUpProfile | undefined): Partial<NewU
 }
 
 /**
- * `POST /api/v3/signup` (docs/wire-contract.md §3a). Order: cheap checks, identifiers free, the
- * sign-up caps, codes valid, password hashed — then one short transaction inserts the user and consumes the codes.
+ * `POST /api/v3/signup` (docs/wire-contract.md §3a). Order: cheap checks, customData the user may
+ * write (docs/behaviour-and-errors.md §2.11), identifiers free, the sign-up caps, codes valid,
+ * password hashed — then one short transaction inserts the user and consumes the codes.
  */
 async function signUp(
   deps: SignUpDeps,
@@ -190,9 +193,11 @@ async function signUp(
   meta: RequestMeta,
 ): Promise<UserDto> {
   assertRegisterEnabled(s.settings);
+  assertNoSelfServiceExternalId(input.profile);
   const plan = input.connection === "PASSWORD" ? planPassword(deps, input) : planPasscode(deps, s, input);
   planCompletion(s, input, plan);
   if (plan.password !== undefined) deps.passwords.assertPolicy(plan.password, s.settings);
+  await checkCustomData(deps.repos, s.pool.id, input.profile?.customData, assertUserMayWriteCustomData);
   await assertIdentifiersFree(deps.repos, s.pool.id, plan);
   // Before the codes are judged and the password hashed: a refused sign-up costs nothing more.
   await deps.signUpLimits.take(s, meta.ip);

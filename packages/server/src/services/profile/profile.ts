@@ -6,10 +6,10 @@ import {
 } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { UserPatch, UserRow } from "../../storage/repos/users.js";
-import { assertCustomData } from "../admin/custom-fields.js";
 import { profileForScope } from "../tokens/binding.js";
+import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
 import { toUserDto } from "../users/dto.js";
-import { normalizeUsername } from "../users/identifiers.js";
+import { assertNoSelfServiceExternalId, normalizeUsername } from "../users/identifiers.js";
 import { assertUsernameFree } from "./checks.js";
 import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 
@@ -20,7 +20,6 @@ const columns = {
   name: "name",
   nickname: "nickname",
   photo: "photo",
-  externalId: "external_id",
   birthdate: "birthdate",
   country: "country",
   province: "province",
@@ -32,7 +31,7 @@ const columns = {
   username: "username",
   company: "company",
   identityNumber: "identity_number",
-} as const satisfies Record<Exclude<keyof UpdateUserProfileDto, "customData">, keyof UserRow>;
+} as const satisfies Record<Exclude<keyof UpdateUserProfileDto, "customData" | "externalId">, keyof UserRow>;
 
 /**
  * Runs before schema validation so that email, phone and password get a message naming the
@@ -41,6 +40,7 @@ const columns = {
 export function assertOnlyProfileFields(body: unknown): void {
   if (!body || typeof body !== "object" || Array.isArray(body)) return;
   const allowed = UpdateUserProfileSchema.properties;
+  assertNoSelfServiceExternalId(body);
   for (const key of Object.keys(body)) {
     if (key === "email") throw new ApiError("PROFILE_EMAIL_ELSEWHERE");
     if (key === "phone" || key === "phoneCountryCode") throw new ApiError("PROFILE_PHONE_ELSEWHERE");
@@ -76,30 +76,6 @@ export function securityInfo(user: UserRow, mfaEnrolled: boolean): GetSecurityIn
     phoneBinded,
     securityScore: Math.min(100, score),
   };
-}
-
-/**
- * customData keys must be the pool's USER custom fields, with values of the field's type
- * (the management helper's rules), and — this being the user writing — fields the
- * administrator made `userEditable` (GenAuth's switch for exactly this; off by default).
- */
-async function assertUserMayWriteCustomData(
-  deps: ProfileDeps,
-  poolId: string,
-  data: Record<string, unknown>,
-) {
-  const fields = await deps.repos.customFields.listCustomFields(poolId, "USER");
-  assertCustomData(fields, data);
-  for (const key of Object.keys(data)) {
-    const field = fields.find((f) => f.key === key);
-    const editable =
-      field && (JSON.parse(field.attributes) as { userEditable?: boolean }).userEditable === true;
-    if (!editable) {
-      throw new ApiError("CUSTOM_FIELD_NOT_USER_EDITABLE", {
-        message: `customData.${key.slice(0, 64)} is not editable by users (the field's userEditable is off)`,
-      });
-    }
-  }
 }
 
 export function profileFlows(deps: ProfileDeps) {
@@ -140,7 +116,7 @@ export function profileFlows(deps: ProfileDeps) {
         }
       }
       if (body.customData !== undefined) {
-        await assertUserMayWriteCustomData(deps, poolId, body.customData);
+        await checkCustomData(deps.repos, poolId, body.customData, assertUserMayWriteCustomData);
         const current = user.custom_data ? (JSON.parse(user.custom_data) as Record<string, unknown>) : {};
         patch.custom_data = JSON.stringify({ ...current, ...body.customData });
         changed.push("customData");

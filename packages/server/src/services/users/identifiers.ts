@@ -1,5 +1,6 @@
 import type { CreateUserInfo, PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
+import { hasControlChars } from "../../lib/control-chars.js";
 import { newId } from "../../lib/ids.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { NewUserRow, UserRow } from "../../storage/repos/users.js";
@@ -15,14 +16,28 @@ import { takenMapped } from "./taken.js";
  */
 export { normalizeEmail };
 
-/** Trimmed; 1-128 characters, none of them a control character (they break logs, CSV and UIs). */
+/**
+ * Trimmed; 1-128 characters, none of them a control character (C0, DEL, C1) or a bidi override
+ * or isolate: they break logs, CSV and UIs, and a reordered name can pass for another's.
+ */
 export function normalizeUsername(raw: string): string {
   const username = raw.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (username.length === 0 || username.length > 128 || /[\u0000-\u001f\u007f]/.test(username)) {
+  if (username.length === 0 || username.length > 128 || hasControlChars(username)) {
     throw new ApiError("INVALID_REQUEST", { message: "username must be 1-128 printable characters" });
   }
   return username;
+}
+
+/**
+ * externalId is the administrator's identifier: the key an HR system or a directory links its
+ * people by. A user who could set their own would squat the one the HR feed will bring
+ * (docs/behaviour-and-errors.md §2.11), so every self-service write of it — update-profile,
+ * sign-up's profile, sign-in's options — is refused with a clear error, never ignored silently.
+ */
+export function assertNoSelfServiceExternalId(fields: unknown): void {
+  if (fields && typeof fields === "object" && Object.hasOwn(fields, "externalId")) {
+    throw new ApiError("EXTERNAL_ID_ADMIN_ONLY");
+  }
 }
 
 /** E.164 of a phone given with an optional country code (pool default +86). */

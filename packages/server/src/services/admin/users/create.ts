@@ -20,6 +20,7 @@ import type { NewUserRow, UserRow } from "../../../storage/repos/users.js";
 import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Sessions } from "../../tokens/sessions.js";
+import { assertAdminMayWriteCustomData } from "../../users/custom-data.js";
 import { toIdentityDto } from "../../users/dto.js";
 import { toManagedUserDto, toManagedUserDtos } from "../../users/dto-options.js";
 import { type Identifiers, normalizeIdentifiers } from "../../users/identifiers.js";
@@ -28,7 +29,6 @@ import { normalizePhone } from "../../users/phone.js";
 import { parsePoolSettings } from "../../users/pool-settings.js";
 import { takenMapped } from "../../users/taken.js";
 import { preparePassword, userRowFromInput } from "../../users/user-input.js";
-import { assertCustomData } from "../custom-fields.js";
 
 export interface PreparedUser {
   row: NewUserRow;
@@ -53,7 +53,7 @@ export async function prepareNewUser(
   sourceType: "adminCreated" | "excel",
 ): Promise<PreparedUser> {
   const ids = normalizeIdentifiers(input, settings);
-  if (input.customData) assertCustomData(fields, input.customData);
+  if (input.customData) assertAdminMayWriteCustomData(fields, input.customData);
   const password = await preparePassword(deps.passwords, input.password, options);
   const now = deps.clock.now();
   const row = userRowFromInput(poolId, input, ids, password, {

@@ -5,12 +5,12 @@ import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserPatch, UserRow } from "../../../storage/repos/users.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Sessions } from "../../tokens/sessions.js";
+import { assertAdminMayWriteCustomData, checkCustomData } from "../../users/custom-data.js";
 import { toManagedUserDto } from "../../users/dto-options.js";
 import { normalizeEmail, normalizePhoneE164, normalizeUsername } from "../../users/identifiers.js";
 import { requireUserByIdType } from "../../users/lookup.js";
 import { takenMapped } from "../../users/taken.js";
 import { preparePassword, profileColumn } from "../../users/user-input.js";
-import { assertUserCustomData } from "../custom-fields.js";
 import { loadPoolSettings } from "./create.js";
 
 /** What an update changed that other parts must react to (sessions, notifications). */
@@ -108,7 +108,7 @@ async function updateUser(
     patch.status_changed_at = now;
   }
   if (input.customData !== undefined) {
-    await assertUserCustomData(repos, poolId, input.customData);
+    await checkCustomData(repos, poolId, input.customData, assertAdminMayWriteCustomData);
     const merged = { ...(user.custom_data ? JSON.parse(user.custom_data) : {}), ...input.customData };
     for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
     patch.custom_data = Object.keys(merged).length > 0 ? JSON.stringify(merged) : null;
