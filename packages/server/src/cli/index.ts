@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { restrictNewFileModes } from "../storage/data-dir.js";
+import { oneLine, printErr } from "./io.js";
 import { buildProgram, failureMessage } from "./program.js";
 
 // Every command may create the database, its -wal/-shm files or the key file (docs/security.md §Files on disk).
@@ -11,11 +12,13 @@ async function run(fn: (config: Config) => Promise<void>) {
     await fn(loadConfig());
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`gatehouse: invalid configuration: ${err.message}\n`);
+      printErr(`gatehouse: invalid configuration: ${oneLine(err.message)}\n`);
       process.exit(2);
     }
     const message = failureMessage(err);
-    process.stderr.write(`gatehouse: ${message ?? (err as Error).stack ?? err}\n`);
+    printErr(
+      `gatehouse: ${message !== undefined ? oneLine(message) : ((err as Error).stack ?? String(err))}\n`,
+    );
     process.exit(1);
   }
 }

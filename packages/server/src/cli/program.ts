@@ -5,7 +5,7 @@ import { ApiError } from "../errors.js";
 import { SERVER_VERSION } from "../version.js";
 import { registerAdminCommands } from "./admin.js";
 import { infoCommand } from "./info.js";
-import { io } from "./io.js";
+import { io, oneLine, print, printErr } from "./io.js";
 import { migrateCommand } from "./migrate.js";
 import type { Runner } from "./pool.js";
 import { CliError, cliContextOptions } from "./shared.js";
@@ -18,7 +18,9 @@ export function buildProgram(run: Runner): Command {
     .description(
       "Gatehouse: a self-hosted identity server speaking the GenAuth V3 API.\nConfigured by GATEHOUSE_* environment variables (see the README).",
     )
-    .version(SERVER_VERSION);
+    .version(SERVER_VERSION)
+    // Commander echoes the operator's arguments in its errors: through the escaping printers.
+    .configureOutput({ writeOut: print, writeErr: printErr });
 
   program
     .command("start")
@@ -66,11 +68,11 @@ export async function runCli(
       } catch (err) {
         const message = failureMessage(err);
         if (message === undefined) throw err;
-        io.err(`gatehouse: ${message}\n`);
+        printErr(`gatehouse: ${oneLine(message)}\n`);
         code = 1;
       }
     });
-    program.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    program.exitOverride();
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
     if ((err as { code?: string }).code?.startsWith("commander."))

@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import { type Context, type ContextOptions, createContext } from "../context.js";
 import { secureDataDir, tightenedWarning } from "../storage/data-dir.js";
-import { io } from "./io.js";
+import { oneLine, print, printErr } from "./io.js";
 
 /** Helpers of the admin commands: they work on the configured database directly (no server). */
 
@@ -21,7 +21,7 @@ export interface OutputOptions {
  */
 export async function withContext<T>(config: Config, fn: (ctx: Context) => Promise<T>): Promise<T> {
   const fixed = secureDataDir(config.dataDir, config.databaseUrl);
-  if (fixed.length > 0) io.err(`gatehouse: ${tightenedWarning(fixed)}\n`);
+  if (fixed.length > 0) printErr(`gatehouse: ${tightenedWarning(fixed)}\n`);
   const ctx = await createContext({ ...config, logLevel: "silent" }, cliContextOptions);
   try {
     await ctx.admin.pools.ensureDefault();
@@ -41,10 +41,10 @@ export async function resolvePool(ctx: Context, pool: string | undefined): Promi
   return (await ctx.admin.pools.ensureDefault()).userPoolId;
 }
 
+/** A value as one table cell: JSON for objects, control characters and line breaks escaped. */
 function cell(v: unknown): string {
   if (v === undefined || v === null) return "";
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
+  return oneLine(typeof v === "object" ? JSON.stringify(v) : String(v));
 }
 
 /** A plain text table: a header, a rule, one line per row. */
@@ -68,7 +68,7 @@ export function details(record: Record<string, unknown>): string {
 
 /** Prints JSON with --json, else the human form. */
 export function emit(opts: OutputOptions, data: unknown, human: () => string): void {
-  io.out(`${opts.json ? JSON.stringify(data, null, 2) : human()}\n`);
+  print(`${opts.json ? JSON.stringify(data, null, 2) : human()}\n`);
 }
 
 /** Repeatable option collector for commander (`--redirect-uri a --redirect-uri b`). */

@@ -8,7 +8,7 @@ import {
   importFormatOf,
   readImportRecords,
 } from "../services/admin/users/import-reader.js";
-import { io } from "./io.js";
+import { io, oneLine, print, printErr } from "./io.js";
 import type { Runner } from "./pool.js";
 import { ProgressBar, type ProgressState } from "./progress.js";
 import { CliError, resolvePool, withContext } from "./shared.js";
@@ -88,7 +88,7 @@ async function importFile(
     for (const r of rejected) {
       byKey.set(r.key, (byKey.get(r.key) ?? 0) + 1);
       if (shown.length < SHOWN_REJECTIONS) shown.push(r);
-      rejectsOut?.write(`${JSON.stringify(r)}\n`);
+      rejectsOut?.write(`${oneLine(JSON.stringify(r))}\n`);
     }
     bar.update(state);
   };
@@ -102,7 +102,7 @@ async function importFile(
       const unknown = Object.keys(rec.fields).filter(
         (k) => !KNOWN_COLUMNS.has(k) && !k.startsWith("customData."),
       );
-      if (unknown.length) io.err(`warning: ignoring unknown column(s): ${unknown.join(", ")}\n`);
+      if (unknown.length) printErr(`warning: ignoring unknown column(s): ${oneLine(unknown.join(", "))}\n`);
     }
     batch.push(rec);
     if (batch.length >= batchSize) {
@@ -132,21 +132,21 @@ async function importFile(
     firstRejections: shown,
   };
   if (opts.json) {
-    io.out(`${JSON.stringify(summary, null, 2)}\n`);
+    print(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     const lines = [
       `imported ${state.accepted.toLocaleString("en-US")} of ${state.rows.toLocaleString("en-US")} rows into pool ${poolId} ` +
         `in ${seconds.toFixed(1)} s (${summary.rowsPerSecond.toLocaleString("en-US")} rows/s)`,
       `rejected ${state.rejected.toLocaleString("en-US")}` +
         (byKey.size ? `: ${[...byKey].map(([k, n]) => `${k} ${n}`).join(", ")}` : ""),
-      ...shown.map((r) => `  line ${r.line}: ${r.reason}`),
+      ...shown.map((r) => `  line ${r.line}: ${oneLine(r.reason)}`),
     ];
     if (state.rejected > shown.length) {
       lines.push(
         `  … ${state.rejected - shown.length} more${opts.rejects ? ` in ${opts.rejects}` : " (use --rejects <file>)"}`,
       );
     }
-    io.out(`${lines.join("\n")}\n`);
+    print(`${lines.join("\n")}\n`);
   }
   if (state.rejected > 0) io.fail();
 }
