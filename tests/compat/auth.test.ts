@@ -28,6 +28,10 @@ for (const method of AUTH_METHODS) {
     before(async () => {
       await useAuthMethod(g(), method);
       sdk = authClient(g(), method);
+      await g().h.ctx.admin.customFields.set(g().h.boot.userPoolId, [
+        { targetType: "USER", key: "role", dataType: "STRING", userEditable: false },
+        { targetType: "USER", key: "team", dataType: "STRING", userEditable: true },
+      ]);
     });
 
     it("signUpByEmailPassword returns the UserDto", async () => {
@@ -35,6 +39,31 @@ for (const method of AUTH_METHODS) {
       assert.equal(r.statusCode, 200, JSON.stringify(r));
       assert.equal(r.data.email, email);
       assert.equal(r.data.nickname, "SDK");
+    });
+
+    it("signUpByEmailPassword: profile.customData holds only user-editable custom fields (403/2018 otherwise, nothing created)", async () => {
+      const attacker = newEmail(`${method}-role`);
+      const refused = await sdk.signUpByEmailPassword({
+        email: attacker,
+        password,
+        profile: { customData: { role: "admin" } },
+      });
+      assert.deepEqual([refused.statusCode, refused.apiCode], [403, 2018], JSON.stringify(refused));
+      assert.equal(await g().h.ctx.repos.users.findUserByEmail(g().h.boot.userPoolId, attacker), undefined);
+      const unknown = await sdk.signUpByEmailPassword({
+        email: attacker,
+        password,
+        profile: { customData: { notAField: 1 } },
+      });
+      assert.equal(unknown.statusCode, 400, JSON.stringify(unknown));
+      const ok = await sdk.signUpByEmailPassword({
+        email: attacker,
+        password,
+        profile: { customData: { team: "red" } },
+      });
+      assert.equal(ok.statusCode, 200, JSON.stringify(ok));
+      const row = await g().h.ctx.repos.users.findUserById(g().h.boot.userPoolId, ok.data.userId);
+      assert.deepEqual(JSON.parse(row?.custom_data ?? "null"), { team: "red" });
     });
 
     it("signUpByUsernamePassword", async () => {

@@ -80,6 +80,13 @@ describeCompat(
       fail(await b.sdk.updateProfile({ email: newEmail() } as any), 400, 2225);
     });
 
+    it("updateProfile: externalId (declared by UpdateUserProfileDto) is refused with 403; nothing changes", async () => {
+      const u = await phoneUser();
+      fail(await u.sdk.updateProfile({ nickname: "Squatter", externalId: "hr-0001" }), 403);
+      const me = await u.sdk.getProfile({});
+      assert.deepEqual([me.data.externalId ?? null, me.data.nickname ?? null], [null, null]);
+    });
+
     it("bindEmail / unbindEmail: codes on CHANNEL_BIND_EMAIL / CHANNEL_UNBIND_EMAIL; failures", async () => {
       const u = await withEmail(await phoneUser());
       assert.equal((await u.sdk.getProfile({})).data.emailVerified, true);
