@@ -4,15 +4,12 @@
  * (U+202A–U+202E, U+2066–U+2069). One definition for the username rule and the CLI's output
  * escaping (docs/behaviour-and-errors.md §2.11, §2.12).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters is the point
-const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters is the point
-const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CLASS = "[\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]";
+const ONE = new RegExp(CLASS);
+const EVERY = new RegExp(CLASS, "g");
 
 export function hasControlChars(text: string): boolean {
-  return CONTROL.test(text);
+  return ONE.test(text);
 }
 
 /** `\uXXXX`: visible on a terminal, and the same value when it sits inside a JSON string. */
@@ -25,5 +22,5 @@ function visible(ch: string): string {
  * alone, for text whose line breaks are the writer's own layout.
  */
 export function escapeControlChars(text: string, options: { keepNewlines?: boolean } = {}): string {
-  return text.replace(options.keepNewlines ? CONTROL_BUT_NEWLINE : CONTROL_ALL, visible);
+  return text.replace(EVERY, (ch) => (ch === "\n" && options.keepNewlines ? ch : visible(ch)));
 }
