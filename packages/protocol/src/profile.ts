@@ -26,13 +26,15 @@ export type GetProfileQuery = Static<typeof GetProfileQuery>;
 
 const ProfileText = (max = 256) => Type.Optional(Type.String({ maxLength: max }));
 
-/** Exactly the fields of the SDK's UpdateUserProfileDto; anything else is refused (§2.8). */
+/**
+ * The fields of the SDK's UpdateUserProfileDto but `externalId`, which only an administrator sets
+ * (docs/behaviour-and-errors.md §2.11); anything else is refused (§2.8).
+ */
 export const UpdateUserProfileDto = Type.Object(
   {
     name: ProfileText(),
     nickname: ProfileText(),
     photo: ProfileText(2048),
-    externalId: ProfileText(),
     birthdate: ProfileText(64),
     country: ProfileText(),
     province: ProfileText(),

@@ -31,11 +31,12 @@ const columns = {
   username: "username",
   company: "company",
   identityNumber: "identity_number",
-} as const satisfies Record<Exclude<keyof UpdateUserProfileDto, "customData" | "externalId">, keyof UserRow>;
+} as const satisfies Record<Exclude<keyof UpdateUserProfileDto, "customData">, keyof UserRow>;
 
 /**
  * Runs before schema validation so that email, phone and password get a message naming the
- * endpoint that does change them, and any other stranger a message naming the field.
+ * endpoint that does change them, externalId the 403 saying it is the administrator's, and any
+ * other stranger a message naming the field.
  */
 export function assertOnlyProfileFields(body: unknown): void {
   if (!body || typeof body !== "object" || Array.isArray(body)) return;
