@@ -176,6 +176,19 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     assert.equal(jwtPayload(auto.data.access_token).sub, user?.id);
   });
 
+  it("parallel autoRegister sign-ins with one login code: exactly one signs in, the others 400/2300 (the code is spent)", async () => {
+    const phone = freshPhone();
+    const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => signInByCode(h(), { phone, passCode: code }, { autoRegister: true })),
+    );
+    assert.equal(results.filter((r) => r.statusCode === 200).length, 1, JSON.stringify(results));
+    const losers = results.filter((r) => r.statusCode !== 200);
+    assert.equal(losers.length, 5);
+    // A sign-in that lost the code never answers "user already exists": it was told nothing about a sign-up.
+    for (const r of losers) assert.deepEqual([r.statusCode, r.apiCode], [400, 2300], JSON.stringify(r));
+  });
+
   it("autoRegister by code honours registerDisabled (403/2031)", async () => {
     await patchPoolSettings(h(), { registerDisabled: true });
     try {
