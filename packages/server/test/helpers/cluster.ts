@@ -11,6 +11,7 @@ import { gatehouseArgs } from "./cli-process.js";
 import { freshDatabase } from "./harness.js";
 import { startWebhookReceiver } from "./receivers.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from "./redis.js";
+import { waitUntil } from "./wait.js";
 
 /** The master key every node of a test cluster is started with. */
 export const CLUSTER_SECRET = "cluster-test-secret-0123456789abcdef-0123";
@@ -207,15 +208,16 @@ export async function startCluster(options: ClusterOptions) {
     receiver,
     /** The latest code delivered to `to` (E.164 phone or email) on `channel`, waiting up to 5 s. */
     async codeFor(to: string, channel: string): Promise<string> {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const m = messages()
+      let code: string | undefined;
+      const delivered = () => {
+        code = messages()
           .filter((x) => x.to === to && x.channel === channel && x.code)
-          .at(-1);
-        if (m?.code) return m.code;
-        if (Date.now() > deadline) throw new Error(`no code for ${to} on ${channel}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+          .at(-1)?.code;
+        return code !== undefined;
+      };
+      if (!(await waitUntil(delivered)) || code === undefined)
+        throw new Error(`no code for ${to} on ${channel}`);
+      return code;
     },
     /** How many code messages reached `to`. */
     deliveredTo: (to: string) => messages().filter((x) => x.to === to && x.code).length,
