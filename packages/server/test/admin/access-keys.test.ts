@@ -38,10 +38,19 @@ describeEachDialect(
       assert.ok(list.data.some((k: any) => k.accessKeyId === key.id));
       const one = await mgmt(h(), "GET", "/api/v3/get-access-key", { params: { accessKeyId: key.id } });
       assert.equal(one.data[0].accessKeyId, key.id);
-      const activated = await mgmt(h(), "GET", "/api/v3/list-access-key", {
+      // The status filter: a revoked (disabled) key is listed, the active one is not.
+      const off = await newKey(h());
+      const disabled = await mgmt(h(), "POST", "/api/v3/update-access-key", {
+        body: { accessKeyId: off.id, enable: false },
+      });
+      assert.equal(disabled.statusCode, 200, JSON.stringify(disabled));
+      const revoked = await mgmt(h(), "GET", "/api/v3/list-access-key", {
         params: { status: ["revoked"] },
       });
-      assert.ok(!activated.data.some((k: any) => k.accessKeyId === key.id));
+      const ids = revoked.data.map((k: any) => k.accessKeyId);
+      assert.ok(ids.includes(off.id), JSON.stringify(revoked));
+      assert.ok(!ids.includes(key.id));
+      assert.ok(revoked.data.every((k: any) => k.status === "revoked"));
     });
 
     it("a disabled key is refused with 1300 until enabled again", async () => {

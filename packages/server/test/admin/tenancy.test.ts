@@ -102,22 +102,40 @@ describeEachDialect("management tenancy", (h) => {
   });
 
   it("settings and custom fields are per pool", async () => {
-    await mgmt(h(), "POST", "/api/v3/update-security-settings", {
+    const set = await mgmt(h(), "POST", "/api/v3/update-security-settings", {
       key: poolB,
       body: { verifyCodeLength: 4 },
     });
+    assert.equal(set.statusCode, 200, JSON.stringify(set));
+    // Pool B's write took effect for pool B, and only there.
+    const b = await mgmt(h(), "GET", "/api/v3/get-security-settings", { key: poolB });
+    assert.equal(b.data.verifyCodeLength, 4);
     assert.equal((await mgmt(h(), "GET", "/api/v3/get-security-settings")).data.verifyCodeLength, 6);
-    await mgmt(h(), "POST", "/api/v3/set-custom-fields", {
+    const fields = await mgmt(h(), "POST", "/api/v3/set-custom-fields", {
       key: poolB,
       body: { list: [{ targetType: "USER", key: "onlyB", dataType: "STRING" }] },
     });
+    assert.equal(fields.statusCode, 200, JSON.stringify(fields));
+    const fieldsB = await mgmt(h(), "GET", "/api/v3/get-custom-fields", {
+      key: poolB,
+      params: { targetType: "USER" },
+    });
+    assert.deepEqual(
+      fieldsB.data.map((f: any) => f.key),
+      ["onlyB"],
+    );
     const a = await mgmt(h(), "GET", "/api/v3/get-custom-fields", { params: { targetType: "USER" } });
     assert.deepEqual(a.data, []);
   });
 
   it("a key of pool B cannot list, disable or delete pool A's access keys", async () => {
+    // Pool B has an extra key of its own, so its list is not empty by accident.
+    const keyB = (await mgmt(h(), "POST", "/api/v3/create-access-key", { key: poolB, body: {} })).data[0]
+      .accessKeyId;
     const list = await mgmt(h(), "GET", "/api/v3/list-access-key", { key: poolB, params: {} });
-    assert.ok(!list.data.some((k: any) => k.accessKeyId === keyA));
+    const ids = list.data.map((k: any) => k.accessKeyId);
+    assert.ok(ids.includes(keyB), JSON.stringify(list));
+    assert.ok(!ids.includes(keyA));
     const off = await mgmt(h(), "POST", "/api/v3/update-access-key", {
       key: poolB,
       body: { accessKeyId: keyA, enable: false },
