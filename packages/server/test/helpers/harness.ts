@@ -159,10 +159,15 @@ export function describeEachDialect(
   for (const dialect of ["sqlite", "postgres"] as const) {
     // The suite body must not await: Node 20 files tests registered after an await under whichever
     // suite is being built at that moment, so two suites awaiting at once swap their tests.
-    describe(`${title} [${dialect}${options.redis ? " + redis" : ""}]`, () => {
-      // `redis: true` suites: the test file awaits redisAvailable() at top level first.
-      const skip = (options.redis === true && !redisUp()) || (dialect === "postgres" && !pgUpAtImport);
-      if (skip) return;
+    // `redis: true` suites: the test file awaits redisAvailable() at top level first. A suite that
+    // cannot run is reported as skipped, with the reason, never as an empty pass.
+    const skip =
+      options.redis === true && !redisUp()
+        ? "Redis unreachable (outside CI)"
+        : dialect === "postgres" && !pgUpAtImport
+          ? "PostgreSQL unreachable (outside CI)"
+          : false;
+    describe(`${title} [${dialect}${options.redis ? " + redis" : ""}]`, { skip }, () => {
       let current: Awaited<ReturnType<typeof createHarness>> | undefined;
       before(async () => {
         current = await createHarness(dialect, options);
