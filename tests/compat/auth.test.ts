@@ -199,7 +199,7 @@ for (const method of AUTH_METHODS) {
       assert.equal(at.scope, "openid profile username");
       assert.equal(at.iss, `http://localhost:3000/oidc`);
       const tampered = `${(login.data.access_token as string).slice(0, -4)}AAAA`;
-      await assert.rejects(sdk.parseAccessToken(tampered));
+      await assert.rejects(sdk.parseAccessToken(tampered), { code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
     });
 
     it("getLoginHistory and getLoggedInApps with the stored access token", async () => {
