@@ -7,6 +7,7 @@ import type { BootstrapInfo } from "../../src/services/admin/bootstrap.js";
 import { mergePoolSettings, parsePoolSettings } from "../../src/services/users/pool-settings.js";
 import { type Db, openDb } from "../../src/storage/db.js";
 import { repositories } from "../../src/storage/repos/index.js";
+import { ROW_CACHE_TTL_MS } from "../../src/storage/repos/row-cache.js";
 import { gatehouseArgs } from "./cli-process.js";
 import { freshDatabase } from "./harness.js";
 import { startWebhookReceiver } from "./receivers.js";
@@ -16,8 +17,8 @@ import { waitUntil } from "./wait.js";
 /** The master key every node of a test cluster is started with. */
 export const CLUSTER_SECRET = "cluster-test-secret-0123456789abcdef-0123";
 
-/** Longer than a node keeps a pool row cached. */
-const POOL_CACHE_WAIT_MS = 1000;
+/** Longer than a node keeps a pool row cached (the nodes are other processes: nothing to poll). */
+const POOL_CACHE_WAIT_MS = ROW_CACHE_TTL_MS + 100;
 
 /** Every server process any test started, killed if the test process dies first. */
 const running = new Set<ChildProcess>();
@@ -228,7 +229,7 @@ export async function startCluster(options: ClusterOptions) {
       if (!pool) throw new Error("default pool missing");
       const next = mergePoolSettings(parsePoolSettings(pool.settings), patch);
       await repos.pools.updatePoolSettings(pool.id, JSON.stringify(next), Date.now());
-      // Each node keeps pool rows up to 900 ms (storage/repos/row-cache.ts): wait until all see it.
+      // Each node keeps pool rows up to ROW_CACHE_TTL_MS (storage/repos/row-cache.ts): wait until all see it.
       await new Promise((resolve) => setTimeout(resolve, POOL_CACHE_WAIT_MS));
     },
     /** Everything every node logged. */
