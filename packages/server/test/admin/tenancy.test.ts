@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
+import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { createOtherPool, mgmt } from "../helpers/management.js";
 
@@ -11,13 +12,16 @@ describeEachDialect("management tenancy", (h) => {
 
   before(async () => {
     poolB = await createOtherPool(h());
-    userA = (
-      await mgmt(h(), "POST", "/api/v3/create-user", {
-        body: { email: "a@pool-a.example", username: "alice" },
-      })
-    ).data;
+    // The refusals below only mean something if pool A's user and key exist.
+    const created = await mgmt(h(), "POST", "/api/v3/create-user", {
+      body: { email: "a@pool-a.example", username: "alice" },
+    });
+    assert.equal(created.statusCode, 200, JSON.stringify(created));
+    userA = created.data;
     appA = h().boot.appId;
-    keyA = (await mgmt(h(), "POST", "/api/v3/create-access-key", { body: {} })).data[0].accessKeyId;
+    const key = await mgmt(h(), "POST", "/api/v3/create-access-key", { body: {} });
+    assert.equal(key.statusCode, 200, JSON.stringify(key));
+    keyA = key.data[0].accessKeyId;
   });
 
   it("a key of pool B cannot read pool A's user by any userIdType", async () => {
@@ -27,7 +31,7 @@ describeEachDialect("management tenancy", (h) => {
       ["alice", "username"],
     ]) {
       const r = await mgmt(h(), "GET", "/api/v3/get-user", { key: poolB, params: { userId, userIdType } });
-      assert.equal(r.statusCode, 404, `${userIdType}: ${JSON.stringify(r)}`);
+      assertApiError(r, "USER_NOT_FOUND");
     }
     const batch = await mgmt(h(), "GET", "/api/v3/get-user-batch", {
       key: poolB,
@@ -56,7 +60,7 @@ describeEachDialect("management tenancy", (h) => {
       key: poolB,
       body: { userId: userA.userId, name: "X" },
     });
-    assert.equal(upd.statusCode, 404);
+    assertApiError(upd, "USER_NOT_FOUND");
     const del = await mgmt(h(), "POST", "/api/v3/delete-users-batch", {
       key: poolB,
       body: { userIds: [userA.userId] },
@@ -140,17 +144,17 @@ describeEachDialect("management tenancy", (h) => {
       key: poolB,
       body: { accessKeyId: keyA, enable: false },
     });
-    assert.equal(off.statusCode, 404);
+    assertApiError(off, "ACCESS_KEY_NOT_FOUND");
     const del = await mgmt(h(), "POST", "/api/v3/delete-access-key", {
       key: poolB,
       body: { accessKeyId: keyA },
     });
-    assert.equal(del.statusCode, 404);
+    assertApiError(del, "ACCESS_KEY_NOT_FOUND");
     const pool = await mgmt(h(), "POST", "/api/v3/delete-access-key", {
       key: poolB,
       body: { accessKeyId: h().boot.userPoolId },
     });
-    assert.equal(pool.statusCode, 404);
+    assertApiError(pool, "ACCESS_KEY_NOT_FOUND");
   });
 
   it("pool B's management token cannot be pointed at pool A with x-authing-userpool-id", async () => {
@@ -168,7 +172,7 @@ describeEachDialect("management tenancy", (h) => {
         "x-authing-userpool-id": h().boot.userPoolId,
       },
     });
-    assert.equal(res.json().statusCode, 403);
+    assertApiError(res.json(), "MANAGEMENT_POOL_MISMATCH");
   });
 
   it("signing with pool A's id but pool B's secret is refused with 1300", async () => {
