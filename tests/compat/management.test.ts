@@ -264,7 +264,7 @@ describeCompat("sdk management client", (g) => {
     // The access token stays RS256: parseAccessToken takes no HS256.
     assert.equal((await sdk.parseAccessToken(login.data.access_token as string)).aud, appId);
     const stranger = authClient(g(), "client_secret_post", { appId, appSecret: "not-the-secret" });
-    await assert.rejects(stranger.parseIDToken(idToken));
+    await assert.rejects(stranger.parseIDToken(idToken), { code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
 
     const logout = await fetch(sdk.buildLogoutUrl({ idToken, redirectUri: "https://hs.example/bye" }), {
       redirect: "manual",

@@ -9,7 +9,7 @@ import { type Admin, createAdmin } from "./services/admin/index.js";
 import { databaseNonceStore, type NonceStore } from "./services/admin/nonce-store.js";
 import { type Auth, createAuth } from "./services/auth/index.js";
 import { createLoginGuard, dbLoginCounterStore, type LoginGuard } from "./services/auth/lockout.js";
-import { createPasswords, type Passwords } from "./services/auth/passwords/hashing.js";
+import { createPasswords, type Passwords, type PasswordsDeps } from "./services/auth/passwords/hashing.js";
 import { createSignUpLimits } from "./services/auth/sign-up-limits.js";
 import { type CounterStore, dbCounterStore } from "./services/codes/counter-store.js";
 import type { CodeService } from "./services/codes/engine.js";
@@ -82,6 +82,8 @@ export interface ContextOptions {
   migrate?: boolean;
   /** How long this node trusts a cached session state (default 900 ms; see services/tokens/sessions.ts). */
   sessionCacheTtlMs?: number;
+  /** The argon2 functions (default @node-rs/argon2); tests pass counting wrappers. */
+  argon2?: PasswordsDeps["argon2"];
 }
 
 /**
@@ -157,7 +159,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         logger,
       );
     }
-    const passwords = createPasswords({ rsaPrivateKeyPem: keys.rsaPrivateKeyPem });
+    const passwords = createPasswords({ rsaPrivateKeyPem: keys.rsaPrivateKeyPem, argon2: options.argon2 });
     const notifier = createNotifier({ courier, clock });
     const loginGuard = createLoginGuard({
       store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),

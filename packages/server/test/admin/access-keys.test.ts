@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 
@@ -37,10 +38,19 @@ describeEachDialect(
       assert.ok(list.data.some((k: any) => k.accessKeyId === key.id));
       const one = await mgmt(h(), "GET", "/api/v3/get-access-key", { params: { accessKeyId: key.id } });
       assert.equal(one.data[0].accessKeyId, key.id);
-      const activated = await mgmt(h(), "GET", "/api/v3/list-access-key", {
+      // The status filter: a revoked (disabled) key is listed, the active one is not.
+      const off = await newKey(h());
+      const disabled = await mgmt(h(), "POST", "/api/v3/update-access-key", {
+        body: { accessKeyId: off.id, enable: false },
+      });
+      assert.equal(disabled.statusCode, 200, JSON.stringify(disabled));
+      const revoked = await mgmt(h(), "GET", "/api/v3/list-access-key", {
         params: { status: ["revoked"] },
       });
-      assert.ok(!activated.data.some((k: any) => k.accessKeyId === key.id));
+      const ids = revoked.data.map((k: any) => k.accessKeyId);
+      assert.ok(ids.includes(off.id), JSON.stringify(revoked));
+      assert.ok(!ids.includes(key.id));
+      assert.ok(revoked.data.every((k: any) => k.status === "revoked"));
     });
 
     it("a disabled key is refused with 1300 until enabled again", async () => {
@@ -105,12 +115,12 @@ describeEachDialect(
         url: "/api/v3/get-security-settings",
         headers: { authorization: `Bearer ${data.access_token}`, "x-authing-userpool-id": "another-pool" },
       });
-      assert.equal(res.json().statusCode, 403);
+      assertApiError(res.json(), "MANAGEMENT_POOL_MISMATCH");
     });
 
     it("get-management-token refuses a wrong secret or an unknown key with 401", async () => {
-      assert.equal((await token(h(), h().boot.userPoolId, "wrong")).statusCode, 401);
-      assert.equal((await token(h(), "unknown", "wrong")).statusCode, 401);
+      assertApiError(await token(h(), h().boot.userPoolId, "wrong"), "ACCESS_KEY_CREDENTIALS_INVALID");
+      assertApiError(await token(h(), "unknown", "wrong"), "ACCESS_KEY_CREDENTIALS_INVALID");
     });
 
     it("a management token expires after 7200 s (401/2206)", async () => {
@@ -136,7 +146,7 @@ describeEachDialect(
         });
       assert.equal((await call()).json().statusCode, 200);
       await mgmt(h(), "POST", "/api/v3/update-access-key", { body: { accessKeyId: key.id, enable: false } });
-      assert.equal((await call()).json().statusCode, 401);
+      assertApiError((await call()).json(), "TOKEN_INVALID");
     });
 
     it("a forged or garbage bearer token is refused with 401/2207", async () => {

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
-import { it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { buildApp } from "../../src/app.js";
 import { createContext } from "../../src/context.js";
 import { FakeClock } from "../../src/lib/clock.js";
-import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import { createHarness, describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt, signedRequest } from "../helpers/management.js";
+import { REDIS_TEST_URL, redisAvailable } from "../helpers/redis.js";
+
+const redisReachable = await redisAvailable();
 
 async function send(h: Harness, req: ReturnType<typeof signedRequest>) {
   const res = await h.inject({
@@ -200,6 +204,15 @@ describeEachDialect(
       assert.equal(list.data.totalCount, 1);
     });
 
+    it("a replay late in the date window (14 min 30 s later) is still refused as a replay (1306)", async () => {
+      // The nonce must be remembered for as long as the date check lets the same request in.
+      const req = signedRequest(h(), "GET", "/api/v3/get-security-settings");
+      assert.equal((await send(h(), req)).statusCode, 200);
+      (h().ctx.clock as FakeClock).advance(14.5 * MIN);
+      const again = await send(h(), req);
+      assert.deepEqual([again.statusCode, again.apiCode], [401, 1306]);
+    });
+
     it("a replay after the window closed is refused as skewed (1305)", async () => {
       const req = signedRequest(h(), "GET", "/api/v3/get-security-settings");
       assert.equal((await send(h(), req)).statusCode, 200);
@@ -232,3 +245,36 @@ describeEachDialect(
   },
   { clock: new FakeClock(Date.UTC(2026, 5, 1)) },
 );
+
+describe("management signature [sqlite + redis nonce store]", {
+  skip: !redisReachable && "Redis unreachable",
+}, () => {
+  let current: Awaited<ReturnType<typeof createHarness>> | undefined;
+  const h = () => {
+    if (!current) throw new Error("harness not ready");
+    return current.harness;
+  };
+  before(async () => {
+    current = await createHarness("sqlite", { redis: true, clock: new FakeClock(Date.UTC(2026, 5, 1)) });
+  });
+  after(async () => {
+    await current?.close();
+  });
+
+  it("a replay late in the date window is refused (1306), and Redis keeps the nonce for the whole window", async () => {
+    const nonce = "fedcba9876543210fedcba9876543210";
+    const req = signedRequest(h(), "GET", "/api/v3/get-security-settings", { nonce });
+    assert.equal((await send(h(), req)).statusCode, 200);
+    // Redis forgets by its own clock, which the fake clock cannot move: read the key's lifetime.
+    const redis = new Redis(REDIS_TEST_URL);
+    try {
+      const ttl = await redis.pttl(`${h().redisPrefix}nonce:${h().boot.userPoolId}:${nonce}`);
+      assert.ok(ttl > 14.5 * MIN && ttl <= 15 * MIN, `nonce TTL ${ttl} ms`);
+    } finally {
+      redis.disconnect();
+    }
+    (h().ctx.clock as FakeClock).advance(14.5 * MIN);
+    const again = await send(h(), req);
+    assert.deepEqual([again.statusCode, again.apiCode], [401, 1306]);
+  });
+});

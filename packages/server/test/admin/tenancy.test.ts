@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
+import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { createOtherPool, mgmt } from "../helpers/management.js";
 
@@ -11,13 +12,16 @@ describeEachDialect("management tenancy", (h) => {
 
   before(async () => {
     poolB = await createOtherPool(h());
-    userA = (
-      await mgmt(h(), "POST", "/api/v3/create-user", {
-        body: { email: "a@pool-a.example", username: "alice" },
-      })
-    ).data;
+    // The refusals below only mean something if pool A's user and key exist.
+    const created = await mgmt(h(), "POST", "/api/v3/create-user", {
+      body: { email: "a@pool-a.example", username: "alice" },
+    });
+    assert.equal(created.statusCode, 200, JSON.stringify(created));
+    userA = created.data;
     appA = h().boot.appId;
-    keyA = (await mgmt(h(), "POST", "/api/v3/create-access-key", { body: {} })).data[0].accessKeyId;
+    const key = await mgmt(h(), "POST", "/api/v3/create-access-key", { body: {} });
+    assert.equal(key.statusCode, 200, JSON.stringify(key));
+    keyA = key.data[0].accessKeyId;
   });
 
   it("a key of pool B cannot read pool A's user by any userIdType", async () => {
@@ -27,7 +31,7 @@ describeEachDialect("management tenancy", (h) => {
       ["alice", "username"],
     ]) {
       const r = await mgmt(h(), "GET", "/api/v3/get-user", { key: poolB, params: { userId, userIdType } });
-      assert.equal(r.statusCode, 404, `${userIdType}: ${JSON.stringify(r)}`);
+      assertApiError(r, "USER_NOT_FOUND");
     }
     const batch = await mgmt(h(), "GET", "/api/v3/get-user-batch", {
       key: poolB,
@@ -56,7 +60,7 @@ describeEachDialect("management tenancy", (h) => {
       key: poolB,
       body: { userId: userA.userId, name: "X" },
     });
-    assert.equal(upd.statusCode, 404);
+    assertApiError(upd, "USER_NOT_FOUND");
     const del = await mgmt(h(), "POST", "/api/v3/delete-users-batch", {
       key: poolB,
       body: { userIds: [userA.userId] },
@@ -102,37 +106,55 @@ describeEachDialect("management tenancy", (h) => {
   });
 
   it("settings and custom fields are per pool", async () => {
-    await mgmt(h(), "POST", "/api/v3/update-security-settings", {
+    const set = await mgmt(h(), "POST", "/api/v3/update-security-settings", {
       key: poolB,
       body: { verifyCodeLength: 4 },
     });
+    assert.equal(set.statusCode, 200, JSON.stringify(set));
+    // Pool B's write took effect for pool B, and only there.
+    const b = await mgmt(h(), "GET", "/api/v3/get-security-settings", { key: poolB });
+    assert.equal(b.data.verifyCodeLength, 4);
     assert.equal((await mgmt(h(), "GET", "/api/v3/get-security-settings")).data.verifyCodeLength, 6);
-    await mgmt(h(), "POST", "/api/v3/set-custom-fields", {
+    const fields = await mgmt(h(), "POST", "/api/v3/set-custom-fields", {
       key: poolB,
       body: { list: [{ targetType: "USER", key: "onlyB", dataType: "STRING" }] },
     });
+    assert.equal(fields.statusCode, 200, JSON.stringify(fields));
+    const fieldsB = await mgmt(h(), "GET", "/api/v3/get-custom-fields", {
+      key: poolB,
+      params: { targetType: "USER" },
+    });
+    assert.deepEqual(
+      fieldsB.data.map((f: any) => f.key),
+      ["onlyB"],
+    );
     const a = await mgmt(h(), "GET", "/api/v3/get-custom-fields", { params: { targetType: "USER" } });
     assert.deepEqual(a.data, []);
   });
 
   it("a key of pool B cannot list, disable or delete pool A's access keys", async () => {
+    // Pool B has an extra key of its own, so its list is not empty by accident.
+    const keyB = (await mgmt(h(), "POST", "/api/v3/create-access-key", { key: poolB, body: {} })).data[0]
+      .accessKeyId;
     const list = await mgmt(h(), "GET", "/api/v3/list-access-key", { key: poolB, params: {} });
-    assert.ok(!list.data.some((k: any) => k.accessKeyId === keyA));
+    const ids = list.data.map((k: any) => k.accessKeyId);
+    assert.ok(ids.includes(keyB), JSON.stringify(list));
+    assert.ok(!ids.includes(keyA));
     const off = await mgmt(h(), "POST", "/api/v3/update-access-key", {
       key: poolB,
       body: { accessKeyId: keyA, enable: false },
     });
-    assert.equal(off.statusCode, 404);
+    assertApiError(off, "ACCESS_KEY_NOT_FOUND");
     const del = await mgmt(h(), "POST", "/api/v3/delete-access-key", {
       key: poolB,
       body: { accessKeyId: keyA },
     });
-    assert.equal(del.statusCode, 404);
+    assertApiError(del, "ACCESS_KEY_NOT_FOUND");
     const pool = await mgmt(h(), "POST", "/api/v3/delete-access-key", {
       key: poolB,
       body: { accessKeyId: h().boot.userPoolId },
     });
-    assert.equal(pool.statusCode, 404);
+    assertApiError(pool, "ACCESS_KEY_NOT_FOUND");
   });
 
   it("pool B's management token cannot be pointed at pool A with x-authing-userpool-id", async () => {
@@ -150,7 +172,7 @@ describeEachDialect("management tenancy", (h) => {
         "x-authing-userpool-id": h().boot.userPoolId,
       },
     });
-    assert.equal(res.json().statusCode, 403);
+    assertApiError(res.json(), "MANAGEMENT_POOL_MISMATCH");
   });
 
   it("signing with pool A's id but pool B's secret is refused with 1300", async () => {

@@ -27,7 +27,8 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     assert.equal(res.data.phoneCountryCode, "+86");
     assert.equal(res.data.phoneVerified, true);
     const again = await signUpByPhone(h(), freshPhone(), code);
-    assert.equal(again.statusCode, 400, "a code is bound to its own number");
+    // A code is bound to its own number: another number has no live code at all (2300, not 2001).
+    assert.deepEqual([again.statusCode, again.apiCode], [400, 2300]);
   });
 
   it("a registered phone cannot register again (409/2026)", async () => {
@@ -64,7 +65,8 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     const phone = freshPhone();
     const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
     const res = await signUpByPhone(h(), phone, code);
-    assert.equal(res.statusCode, 400);
+    assert.deepEqual([res.statusCode, res.apiCode], [400, 2001]);
+    assert.equal(await h().ctx.repos.users.findUserByPhone(h().boot.userPoolId, `+86${phone}`), undefined);
   });
 
   it("a weak passwordForPhonePassCode is 400/2061 and leaves the code usable", async () => {
@@ -116,6 +118,11 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     const code = await sendSmsCode(h(), phone, "CHANNEL_REGISTER");
     const results = await Promise.all(Array.from({ length: 6 }, () => signUpByPhone(h(), phone, code)));
     assert.equal(results.filter((r) => r.statusCode === 200).length, 1);
+    // A loser either finds the number taken (409/2026) or the code already spent (400/2300).
+    const losers = results.filter((x) => x.statusCode !== 200);
+    assert.equal(losers.length, 5);
+    for (const r of losers)
+      assert.ok(["409/2026", "400/2300"].includes(`${r.statusCode}/${r.apiCode}`), JSON.stringify(r));
     const users = await h()
       .ctx.db.kysely.selectFrom("users")
       .select("id")
@@ -134,7 +141,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     assert.equal(jwtPayload(res.data.access_token).sub, user.data.userId);
     assert.equal(res.data.scope, "openid profile");
     const again = await signInByCode(h(), { phone, passCode: code });
-    assert.equal(again.statusCode, 400, "the code was spent");
+    assert.deepEqual([again.statusCode, again.apiCode], [400, 2300], "the code was spent");
   });
 
   it("sign-in by email code marks the email verified", async () => {
@@ -174,6 +181,19 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     const user = await h().ctx.repos.users.findUserByPhone(h().boot.userPoolId, `+86${phone}`);
     assert.equal(user?.phone_verified, 1);
     assert.equal(jwtPayload(auto.data.access_token).sub, user?.id);
+  });
+
+  it("parallel autoRegister sign-ins with one login code: exactly one signs in, the others 400/2300 (the code is spent)", async () => {
+    const phone = freshPhone();
+    const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => signInByCode(h(), { phone, passCode: code }, { autoRegister: true })),
+    );
+    assert.equal(results.filter((r) => r.statusCode === 200).length, 1, JSON.stringify(results));
+    const losers = results.filter((r) => r.statusCode !== 200);
+    assert.equal(losers.length, 5);
+    // A sign-in that lost the code never answers "user already exists": it was told nothing about a sign-up.
+    for (const r of losers) assert.deepEqual([r.statusCode, r.apiCode], [400, 2300], JSON.stringify(r));
   });
 
   it("autoRegister by code honours registerDisabled (403/2031)", async () => {

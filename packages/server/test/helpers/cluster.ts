@@ -7,16 +7,18 @@ import type { BootstrapInfo } from "../../src/services/admin/bootstrap.js";
 import { mergePoolSettings, parsePoolSettings } from "../../src/services/users/pool-settings.js";
 import { type Db, openDb } from "../../src/storage/db.js";
 import { repositories } from "../../src/storage/repos/index.js";
+import { ROW_CACHE_TTL_MS } from "../../src/storage/repos/row-cache.js";
 import { gatehouseArgs } from "./cli-process.js";
 import { freshDatabase } from "./harness.js";
 import { startWebhookReceiver } from "./receivers.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from "./redis.js";
+import { waitUntil } from "./wait.js";
 
 /** The master key every node of a test cluster is started with. */
 export const CLUSTER_SECRET = "cluster-test-secret-0123456789abcdef-0123";
 
-/** Longer than a node keeps a pool row cached. */
-const POOL_CACHE_WAIT_MS = 1000;
+/** Longer than a node keeps a pool row cached (the nodes are other processes: nothing to poll). */
+const POOL_CACHE_WAIT_MS = ROW_CACHE_TTL_MS + 100;
 
 /** Every server process any test started, killed if the test process dies first. */
 const running = new Set<ChildProcess>();
@@ -207,15 +209,16 @@ export async function startCluster(options: ClusterOptions) {
     receiver,
     /** The latest code delivered to `to` (E.164 phone or email) on `channel`, waiting up to 5 s. */
     async codeFor(to: string, channel: string): Promise<string> {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const m = messages()
+      let code: string | undefined;
+      const delivered = () => {
+        code = messages()
           .filter((x) => x.to === to && x.channel === channel && x.code)
-          .at(-1);
-        if (m?.code) return m.code;
-        if (Date.now() > deadline) throw new Error(`no code for ${to} on ${channel}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+          .at(-1)?.code;
+        return code !== undefined;
+      };
+      if (!(await waitUntil(delivered)) || code === undefined)
+        throw new Error(`no code for ${to} on ${channel}`);
+      return code;
     },
     /** How many code messages reached `to`. */
     deliveredTo: (to: string) => messages().filter((x) => x.to === to && x.code).length,
@@ -226,7 +229,7 @@ export async function startCluster(options: ClusterOptions) {
       if (!pool) throw new Error("default pool missing");
       const next = mergePoolSettings(parsePoolSettings(pool.settings), patch);
       await repos.pools.updatePoolSettings(pool.id, JSON.stringify(next), Date.now());
-      // Each node keeps pool rows up to 900 ms (storage/repos/row-cache.ts): wait until all see it.
+      // Each node keeps pool rows up to ROW_CACHE_TTL_MS (storage/repos/row-cache.ts): wait until all see it.
       await new Promise((resolve) => setTimeout(resolve, POOL_CACHE_WAIT_MS));
     },
     /** Everything every node logged. */

@@ -1,5 +1,6 @@
 import { freshEmail, freshPhone } from "./codes.js";
 import type { Harness } from "./harness.js";
+import { mgmt } from "./management.js";
 import { patchPoolSettings } from "./pool-settings.js";
 
 /**
@@ -168,4 +169,10 @@ export async function resetPoolSettings(h: Harness) {
 
 export async function profileOf(h: Harness, token: string) {
   return expectOk("get-profile", await as(h, token)("GET", "/api/v3/get-profile"));
+}
+
+/** Deletes a user through the management API, freeing their phone, email and username. */
+export async function deleteUser(h: Harness, userId: string): Promise<void> {
+  const r = await mgmt(h, "POST", "/api/v3/delete-users-batch", { body: { userIds: [userId] } });
+  if (r.statusCode !== 200) throw new Error(`delete-users-batch → ${JSON.stringify(r)}`);
 }

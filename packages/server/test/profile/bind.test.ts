@@ -4,6 +4,7 @@ import { FakeClock } from "../../src/lib/clock.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import {
   as,
+  deleteUser,
   newEmail,
   newPhone,
   profileOf,
@@ -49,12 +50,18 @@ describeEachDialect(
       assert.deepEqual([r.statusCode, r.apiCode], [400, 2001]);
     });
 
-    it("bind-phone: a number bound to another user → 409/2035", async () => {
+    it("bind-phone: a number bound to another user → 409/2035, the code not consumed", async () => {
       const owner = await register(h(), { phone: true });
       const u = await register(h(), { email: true });
       const passCode = await sendSms(h(), owner.phone!, "CHANNEL_BIND_PHONE", u.token);
       const r = await post(u.token, "/api/v3/bind-phone", { phoneNumber: owner.phone, passCode });
       assert.deepEqual([r.statusCode, r.apiCode], [409, 2035]);
+      assert.equal((await profileOf(h(), u.token)).phone ?? null, null);
+      // Once the number is free, the same code binds it.
+      await deleteUser(h(), owner.userId);
+      const freed = await post(u.token, "/api/v3/bind-phone", { phoneNumber: owner.phone, passCode });
+      assert.equal(freed.statusCode, 200, JSON.stringify(freed));
+      assert.equal((await profileOf(h(), u.token)).phone, owner.phone);
     });
 
     it("bind-email: binds with a CHANNEL_BIND_EMAIL code (emailVerified true); again → 422/2200; taken → 409/2200", async () => {
@@ -75,6 +82,20 @@ describeEachDialect(
       const again = await post(u.token, "/api/v3/bind-email", { email: another, passCode: code2 });
       assert.deepEqual([again.statusCode, again.apiCode], [422, 2200]);
       assert.match(again.message, /verify-update-email-request/);
+    });
+
+    it("bind-email: an address bound to another user → 409/2200, the code not consumed", async () => {
+      const owner = await register(h(), { email: true });
+      const u = await register(h(), { phone: true });
+      const passCode = await sendEmail(h(), owner.email!, "CHANNEL_BIND_EMAIL", u.token);
+      const conflict = await post(u.token, "/api/v3/bind-email", { email: owner.email, passCode });
+      assert.deepEqual([conflict.statusCode, conflict.apiCode], [409, 2200]);
+      assert.equal((await profileOf(h(), u.token)).email ?? null, null);
+      // Once the address is free, the same code binds it.
+      await deleteUser(h(), owner.userId);
+      const freed = await post(u.token, "/api/v3/bind-email", { email: owner.email, passCode });
+      assert.equal(freed.statusCode, 200, JSON.stringify(freed));
+      assert.equal((await profileOf(h(), u.token)).email, owner.email);
     });
 
     it("unbind-phone: a CHANNEL_UNBIND_PHONE code sent to the current phone clears it (phoneVerified false)", async () => {

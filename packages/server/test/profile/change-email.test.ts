@@ -4,6 +4,7 @@ import { FakeClock } from "../../src/lib/clock.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import {
   as,
+  deleteUser,
   e164,
   newEmail,
   profileOf,
@@ -109,11 +110,19 @@ describeEachDialect(
       assert.deepEqual([r.statusCode, r.apiCode], [400, 2229]);
     });
 
-    it("change email: an address owned by another user → 409/2200", async () => {
+    it("change email: an address owned by another user → 409/2200, codes not consumed", async () => {
       const owner = await register(h(), { email: true });
       const u = await register(h(), { email: true });
-      const r = await verify(u.token, await codesFor(u.token, u.email!, owner.email!));
+      const payload = await codesFor(u.token, u.email!, owner.email!);
+      const r = await verify(u.token, payload);
       assert.deepEqual([r.statusCode, r.apiCode], [409, 2200]);
+      assert.equal((await profileOf(h(), u.token)).email, u.email);
+      // The codes were not consumed: once the address is free, the same two codes complete the change.
+      await deleteUser(h(), owner.userId);
+      const freed = await verify(u.token, payload);
+      assert.equal(freed.statusCode, 200, JSON.stringify(freed));
+      assert.equal((await update(u.token, freed.data.updateEmailToken)).statusCode, 200);
+      assert.equal((await profileOf(h(), u.token)).email, owner.email);
     });
 
     it("change email: a user with no email must use bind-email (422)", async () => {

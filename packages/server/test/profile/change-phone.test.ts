@@ -4,6 +4,7 @@ import { FakeClock } from "../../src/lib/clock.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import {
   as,
+  deleteUser,
   e164,
   newPhone,
   profileOf,
@@ -168,6 +169,12 @@ describeEachDialect(
       const r = await verify(u.token, payload);
       assert.deepEqual([r.statusCode, r.apiCode], [409, 2035]);
       assert.equal((await profileOf(h(), u.token)).phone, u.phone);
+      // Once the number is free, the very same two codes complete the change.
+      await deleteUser(h(), owner.userId);
+      const freed = await verify(u.token, payload);
+      assert.equal(freed.statusCode, 200, JSON.stringify(freed));
+      assert.equal((await update(u.token, freed.data.updatePhoneToken)).statusCode, 200);
+      assert.equal((await profileOf(h(), u.token)).phone, owner.phone);
     });
 
     it("change phone: a user with no phone must use bind-phone (422, message says so)", async () => {
@@ -247,7 +254,7 @@ describeEachDialect(
       assert.equal((await update(u.token, r.data.updatePhoneToken)).statusCode, 200);
     });
 
-    it("update-phone: a number taken by someone else after step 1 → 409/2035 and no change", async () => {
+    it("update-phone: a number taken by someone else after step 1 → 409/2035, no change, the token not spent", async () => {
       await setPoolSettings(h(), { updatePhoneTokenExpiresIn: 3600 });
       const u = await register(h(), { phone: true });
       const payload = await codesFor(u.token, u.phone!);
@@ -264,6 +271,10 @@ describeEachDialect(
       const r = await update(u.token, updatePhoneToken);
       assert.deepEqual([r.statusCode, r.apiCode], [409, 2035]);
       assert.equal((await profileOf(h(), u.token)).phone, u.phone);
+      // The refusal did not spend the token: once the number is free again it completes the change.
+      await deleteUser(h(), other.userId);
+      assert.equal((await update(u.token, updatePhoneToken)).statusCode, 200);
+      assert.equal((await profileOf(h(), u.token)).phone, payload.newPhoneNumber);
     });
 
     it("update-phone: two users racing for one number at commit → one wins, the other 409/2035, no change", async () => {

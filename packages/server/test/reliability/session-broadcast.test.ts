@@ -11,6 +11,7 @@ import { type Context, createContext } from "../../src/context.js";
 import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
 import { freshDatabase, postgresAvailable } from "../helpers/harness.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "../helpers/redis.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const pgUp = await postgresAvailable();
 const redisReachable = await redisAvailable();
@@ -93,13 +94,8 @@ describe("with Redis, an ended session is refused on every node at once [postgre
     return r.data.access_token;
   }
 
-  async function refusedOnB(token: string): Promise<boolean> {
-    for (let i = 0; i < 100; i++) {
-      if ((await me(1, token)) === 401) return true;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return false;
-  }
+  const refusedOnB = (token: string) =>
+    waitUntil(async () => (await me(1, token)) === 401, { timeoutMs: 2000 });
 
   it("a token revoked on node A stops working on node B long before B's one-minute cache would expire", async () => {
     const token = await signedIn("broadcast-1@example.com");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RowCache } from "../../src/storage/repos/row-cache.js";
+import { ROW_CACHE_TTL_MS, RowCache } from "../../src/storage/repos/row-cache.js";
 
 describe("configuration row cache (applications, pools)", () => {
   it("serves a row from memory until it is written, then reads it again", async () => {
@@ -46,9 +46,13 @@ describe("configuration row cache (applications, pools)", () => {
   });
 
   it("expires entries after the TTL (another node's write shows within a second)", async () => {
-    const cache = new RowCache<{ v: number }>();
+    let now = 1_000;
+    const cache = new RowCache<{ v: number }>(() => now);
     await cache.get("c", async () => ({ v: 1 }));
-    await new Promise((resolve) => setTimeout(resolve, 950));
-    assert.equal((await cache.get("c", async () => ({ v: 2 })))?.v, 2);
+    now += ROW_CACHE_TTL_MS - 1;
+    assert.equal((await cache.get("c", async () => ({ v: 2 })))?.v, 1, "still fresh just before the TTL");
+    now += 1;
+    assert.equal((await cache.get("c", async () => ({ v: 2 })))?.v, 2, "read again at the TTL");
+    assert.ok(ROW_CACHE_TTL_MS < 1000, "another node's write shows within a second");
   });
 });

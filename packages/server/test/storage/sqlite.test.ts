@@ -7,6 +7,7 @@ import SQLite from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import { openDb } from "../../src/storage/db.js";
 import { startCheckpointer } from "../../src/storage/sqlite/checkpointer.js";
+import { waitUntil } from "../helpers/wait.js";
 
 describe("SQLite connection", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-sqlite-"));
@@ -35,10 +36,10 @@ describe("SQLite connection", () => {
       const before = fs.statSync(file).size;
       for (let i = 0; i < 2000; i++) insert.run("x".repeat(1000));
       // The commits wrote to the WAL only; the pages reach the database file in the background.
-      const deadline = Date.now() + 5000;
-      while (fs.statSync(file).size < before + 1_000_000 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      assert.ok(fs.statSync(file).size >= before + 1_000_000, "pages were checkpointed into the file");
+      assert.ok(
+        await waitUntil(() => fs.statSync(file).size >= before + 1_000_000, { intervalMs: 50 }),
+        "pages were checkpointed into the file",
+      );
     } finally {
       await db.close();
     }
@@ -58,11 +59,7 @@ describe("SQLite connection", () => {
     sqlite.pragma("journal_mode = WAL");
     sqlite.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
     const insert = sqlite.prepare("INSERT INTO t (v) VALUES (?)");
-    const until = async (what: string, ok: () => boolean) => {
-      const deadline = Date.now() + 5000;
-      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      assert.ok(ok(), what);
-    };
+    const until = async (what: string, ok: () => boolean) => assert.ok(await waitUntil(ok), what);
     const checkpointer = startCheckpointer(sqlite, file, { idleExitMs: 300 });
     try {
       assert.equal(checkpointer.running, true);

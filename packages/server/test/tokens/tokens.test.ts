@@ -157,10 +157,68 @@ describeEachDialect(
       assert.equal((await profile(h(), t.access_token)).apiCode, 2207);
     });
 
-    it("parallel refreshes with one token: at most one succeeds", async () => {
+    it("parallel refreshes with one token: exactly one succeeds, the others are invalid_grant and the session ends", async () => {
       const t = await signedInUser(h(), "nia@example.com", "nia-pw-123", "openid offline_access");
       const results = await Promise.all(Array.from({ length: 5 }, () => refresh(h(), t.refresh_token)));
-      assert.ok(results.filter((r) => r.status === 200).length <= 1);
+      const winners = results.filter((r) => r.status === 200);
+      const losers = results.filter((r) => r.status !== 200);
+      assert.equal(winners.length, 1);
+      assert.equal(losers.length, 4);
+      for (const r of losers) {
+        assert.equal(r.status, 400);
+        assert.equal(r.body.error, "invalid_grant");
+      }
+      // A lost race is the same theft signal as a later reuse ("a reused one ends the session"): the
+      // session ends, so even the winner's fresh tokens are refused.
+      const again = await refresh(h(), winners[0].body.refresh_token);
+      assert.equal(again.status, 400);
+      assert.equal(again.body.error, "invalid_grant");
+      assert.deepEqual(
+        [
+          (await profile(h(), winners[0].body.access_token)).apiCode,
+          (await profile(h(), t.access_token)).apiCode,
+        ],
+        [2207, 2207],
+      );
+    });
+
+    it("a refresh that read the token before a parallel one rotated it loses with invalid_grant and ends the session", async () => {
+      const t = await signedInUser(h(), "noor@example.com", "noor-pw-123", "openid offline_access");
+      // Hold every caller after its read of the token until all have read it, so each sees the token
+      // unrotated and the race is decided by the atomic rotation alone (on SQLite the callers
+      // otherwise arrive one after another and the losers see an already rotated token).
+      const repo = h().ctx.repos.sessions;
+      const read = repo.findRefreshTokenByHash;
+      const callers = 3;
+      let arrived = 0;
+      let release!: () => void;
+      const allRead = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      repo.findRefreshTokenByHash = async (...args) => {
+        const row = await read(...args);
+        if (++arrived === callers) release();
+        await allRead;
+        return row;
+      };
+      let results: Awaited<ReturnType<typeof refresh>>[];
+      try {
+        results = await Promise.all(Array.from({ length: callers }, () => refresh(h(), t.refresh_token)));
+      } finally {
+        repo.findRefreshTokenByHash = read;
+      }
+      const winners = results.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1);
+      assert.deepEqual(
+        results.filter((r) => r.status !== 200).map((r) => [r.status, r.body.error]),
+        [
+          [400, "invalid_grant"],
+          [400, "invalid_grant"],
+        ],
+      );
+      const again = await refresh(h(), winners[0].body.refresh_token);
+      assert.deepEqual([again.status, again.body.error], [400, "invalid_grant"]);
+      assert.equal((await profile(h(), winners[0].body.access_token)).apiCode, 2207);
     });
 
     it("a refresh token works only for its own client, and may narrow but not widen the scope", async () => {

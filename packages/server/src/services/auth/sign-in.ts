@@ -357,11 +357,13 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
   if (fresh) await deps.signUpLimits.take(s, meta.ip);
   const existing = user;
   const ended = await deps.db.transaction().execute(async (trx) => {
+    // The code first: parallel sign-ins with one code queue on its row and the losers learn the
+    // code is spent (2300); inserting the user first would tell them "user already exists" (2026).
+    await deps.codes.consume([checked], trx);
     const tx = repositories(trx);
     let ended: string[] = [];
     if (fresh) await insertUser(tx, fresh);
     else if (existing) ended = await proveAddress(deps, tx, existing, address, meta);
-    await deps.codes.consume([checked], trx);
     return ended;
   });
   deps.sessions.endedElsewhere(ended);

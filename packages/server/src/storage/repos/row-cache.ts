@@ -5,15 +5,18 @@
  * rows are not cached (a flood of made-up app ids cannot fill it), and a row read while a write
  * happened is not kept (it may predate the write).
  */
-const TTL_MS = 900;
+export const ROW_CACHE_TTL_MS = 900;
 const MAX_ROWS = 10_000;
 
 export class RowCache<R> {
   private readonly rows = new Map<string, { row: R; until: number }>();
   private writes = 0;
 
+  /** `now`: a monotonic clock in ms (tests pass a fake one). */
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
   async get(id: string, load: () => Promise<R | undefined>): Promise<R | undefined> {
-    const now = performance.now();
+    const now = this.now();
     const hit = this.rows.get(id);
     if (hit && hit.until > now) return hit.row;
     const writesBefore = this.writes;
@@ -23,7 +26,7 @@ export class RowCache<R> {
       return row;
     }
     if (this.rows.size >= MAX_ROWS) this.rows.delete(this.rows.keys().next().value as string);
-    this.rows.set(id, { row, until: now + TTL_MS });
+    this.rows.set(id, { row, until: now + ROW_CACHE_TTL_MS });
     return row;
   }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { constants, generateKeyPairSync, publicEncrypt } from "node:crypto";
 import { describe, it } from "node:test";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import bcrypt from "bcryptjs";
 import { ApiError } from "../../../src/errors.js";
 import { unpadPkcs1v15 } from "../../../src/services/auth/passwords/decrypt.js";
@@ -51,8 +52,28 @@ describe("passwords: hashing", () => {
     });
   });
 
-  it("verifyDummy completes without matching anything", async () => {
-    await passwords.verifyDummy("anything");
+  it("verifyDummy never matches and does a real verify's work: one argon2id verify at the current parameters", async () => {
+    const verified: string[] = [];
+    const counted = createPasswords({
+      rsaPrivateKeyPem: privateKey,
+      argon2: {
+        hash: argon2Hash,
+        verify: (stored, password) => {
+          verified.push(Buffer.from(stored).toString());
+          return argon2Verify(stored, password);
+        },
+      },
+    });
+    const real = await counted.hash("real-pw-1");
+    assert.deepEqual(await counted.verify(real, "a-guess"), { ok: false, needsRehash: false });
+    assert.equal(verified.length, 1);
+    assert.equal(await counted.verifyDummy("a-guess"), false);
+    assert.equal(await counted.verifyDummy(""), false);
+    assert.equal(verified.length, 3, "one argon2 verify per call, like a real account");
+    // Same algorithm and cost parameters as a stored password: `$argon2id$v=19$m=…,t=…,p=…$`.
+    const params = (h: string) => h.split("$").slice(0, 4).join("$");
+    assert.equal(params(verified[1]!), params(real));
+    assert.equal(params(verified[2]!), params(real));
   });
 });
 

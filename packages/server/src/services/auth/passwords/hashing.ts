@@ -14,8 +14,8 @@ export interface PasswordService {
   hash(password: string): Promise<string>;
   /** argon2id or bcrypt; `needsRehash` when the stored hash is not current argon2id. */
   verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
-  /** Verify against a dummy hash: same cost when the account does not exist. */
-  verifyDummy(password: string): Promise<void>;
+  /** Verify against a dummy hash: same cost when the account does not exist; never true. */
+  verifyDummy(password: string): Promise<boolean>;
   /** Decrypt a `passwordEncryptType: "rsa"` value; throws PASSWORD_DECRYPT_FAILED. */
   decrypt(value: string, type: PasswordEncryptType): string;
   /** Throws WEAK_PASSWORD (400/2061) with a message describing the rule. */
@@ -68,20 +68,26 @@ const isArgon2 = (hash: string) => hash.startsWith("$argon2");
 
 export interface PasswordsDeps {
   rsaPrivateKeyPem: string;
+  /** The argon2 functions; tests pass counting wrappers to see the work a call does. */
+  argon2?: { hash: typeof argon2Hash; verify: typeof argon2Verify };
 }
 
 /** Password hashing, RSA decryption and the pool's password policy; wired once as `ctx.passwords`. */
-export function createPasswords({ rsaPrivateKeyPem }: PasswordsDeps): PasswordService {
+export function createPasswords({
+  rsaPrivateKeyPem,
+  argon2 = { hash: argon2Hash, verify: argon2Verify },
+}: PasswordsDeps): PasswordService {
   const rsa = createRsaDecryptor({ privateKeyPem: rsaPrivateKeyPem });
   const slots = createSlots(hashSlots());
   let dummy: Promise<string> | undefined;
 
-  const hash = (password: string): Promise<string> => slots.run(() => argon2Hash(password, ARGON2 as never));
+  const hash = (password: string): Promise<string> => slots.run(() => argon2.hash(password, ARGON2 as never));
 
-  async function verifyDummy(password: string): Promise<void> {
+  async function verifyDummy(password: string): Promise<boolean> {
     dummy ??= hash(randomBytes(16).toString("hex"));
     const stored = await dummy;
-    await slots.run(() => argon2Verify(stored, password)).catch(() => false);
+    await slots.run(() => argon2.verify(stored, password)).catch(() => false);
+    return false;
   }
 
   return {
@@ -89,7 +95,7 @@ export function createPasswords({ rsaPrivateKeyPem }: PasswordsDeps): PasswordSe
     verifyDummy,
     async verify(stored, password) {
       if (isArgon2(stored)) {
-        const ok = await slots.run(() => argon2Verify(stored, password)).catch(() => false);
+        const ok = await slots.run(() => argon2.verify(stored, password)).catch(() => false);
         return { ok, needsRehash: ok && !stored.startsWith(CURRENT_PARAMS) };
       }
       if (isBcrypt(stored)) {
