@@ -10,6 +10,7 @@ import { systemClock } from "@gatehouse/server/dist/lib/clock.js";
 import type { BootstrapInfo } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { loadServerKeys } from "@gatehouse/server/dist/services/tokens/server-keys.js";
+import { identifierKey } from "@gatehouse/server/dist/services/users/identifiers.js";
 import { openDb } from "@gatehouse/server/dist/storage/db.js";
 import { migrateToLatest } from "@gatehouse/server/dist/storage/migrate.js";
 import { repositories } from "@gatehouse/server/dist/storage/repos/index.js";
@@ -84,7 +85,9 @@ export async function seedUsers(
               pool_id: boot.userPoolId,
               status: "Activated",
               username: u.username,
+              username_key: identifierKey(u.username),
               email: u.email,
+              email_key: identifierKey(u.email),
               email_verified: 1,
               phone: u.phone,
               phone_verified: 1,

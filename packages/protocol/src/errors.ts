@@ -102,6 +102,8 @@ export const apiErrors = {
   PHONE_TAKEN: { statusCode: 409, apiCode: 2035, message: "Phone number is already bound to another user" },
   EMAIL_TAKEN: { statusCode: 409, apiCode: 2200, message: "Email is already bound to another user" },
   USERNAME_TAKEN: { statusCode: 409, apiCode: 2034, message: "Username is already taken" },
+  // GenAuth publishes no code for a malformed username (nor for a malformed email or phone).
+  USERNAME_INVALID: { statusCode: 400, message: "Username is not valid" },
   PHONE_SAME_AS_CURRENT: {
     statusCode: 400,
     apiCode: 2230,

@@ -24,7 +24,7 @@ import { createSigningKeys, type SigningKeys } from "./services/tokens/signing-k
 import { createTokens, type Tokens } from "./services/tokens/tokens.js";
 import { createAudit } from "./services/users/audit.js";
 import { type Db, type OpenDbOptions, openDb } from "./storage/db.js";
-import { migrateToLatest } from "./storage/migrate.js";
+import { type MigrationLog, migrateToLatest } from "./storage/migrate.js";
 import { openRedis, type Redis } from "./storage/redis/client.js";
 import { redisCounterStore, redisLoginCounterStore } from "./storage/redis/counter-store.js";
 import { redisNonceStore } from "./storage/redis/nonce-store.js";
@@ -102,14 +102,21 @@ export function createLogger(config: Config): Logger {
  * A migration may build an index over every user, or wait for another node's migration: on
  * PostgreSQL it runs on connections of its own, without the statement timeout.
  */
-async function migrate(config: Config, db: Db, options: OpenDbOptions): Promise<void> {
+async function migrate(config: Config, db: Db, options: OpenDbOptions, logger: Logger): Promise<void> {
+  const log: MigrationLog = {
+    identifierKeyCollision: (collision) =>
+      logger.warn(
+        { ...collision, event: "identifier-key-collision" },
+        "migration: this user's username or email is another user's too; it keeps the value but cannot sign in by it until renamed",
+      ),
+  };
   if (db.dialect !== "postgres" || !config.pgStatementTimeoutMs) {
-    await migrateToLatest(db);
+    await migrateToLatest(db, log);
     return;
   }
   const unbounded = openDb(config.databaseUrl, options);
   try {
-    await migrateToLatest(unbounded);
+    await migrateToLatest(unbounded, log);
   } finally {
     await unbounded.close();
   }
@@ -125,11 +132,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
   let redis: Redis | undefined;
   let broadcast: SessionBroadcast | undefined;
   try {
-    if (options.migrate !== false) await migrate(config, db, dbOptions);
+    const logger = options.logger ?? createLogger(config);
+    if (options.migrate !== false) await migrate(config, db, dbOptions, logger);
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, { configuredSecret: config.secret, dataDir: config.dataDir });
     const clock = options.clock ?? systemClock;
-    const logger = options.logger ?? createLogger(config);
     if (config.redisUrl) redis = await openRedis(config.redisUrl, config.redisKeyPrefix);
     const counters = redis ? redisCounterStore(redis) : dbCounterStore(repos);
     const outbox = new Outbox();

@@ -5,37 +5,67 @@ import * as m0002 from "./migrations/0002-codes.js";
 import * as m0003 from "./migrations/0003-auth.js";
 import * as m0004 from "./migrations/0004-management.js";
 import * as m0005 from "./migrations/0005-profile.js";
+import { type IdentifierKeyCollision, identifierKeysMigration } from "./migrations/0006-identifier-keys.js";
 import * as m0008 from "./migrations/0008-address-proofs.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
+
+/** What a migration reports that an operator must act on. */
+export interface MigrationLog {
+  /** A user whose username or email another user of the pool already holds (0006). */
+  identifierKeyCollision(collision: IdentifierKeyCollision): void;
+}
+
+/** Without a logger: one JSON line on stderr each. */
+const stderrLog: MigrationLog = {
+  identifierKeyCollision: (c) =>
+    process.stderr.write(`${JSON.stringify({ level: "warn", msg: "identifier key collision", ...c })}\n`),
+};
 
 /**
  * Forward-only migrations, in order. Never edit a released one: add a file.
  * Listed explicitly (not read from disk) so the built server needs no file scanning.
  */
-const migrations: Record<string, Migration> = {
-  "0001-foundation": m0001,
-  "0002-codes": m0002,
-  "0003-auth": m0003,
-  "0004-management": m0004,
-  "0005-profile": m0005,
-  "0008-address-proofs": m0008,
-};
+function migrations(log: MigrationLog): Record<string, Migration> {
+  return {
+    "0001-foundation": m0001,
+    "0002-codes": m0002,
+    "0003-auth": m0003,
+    "0004-management": m0004,
+    "0005-profile": m0005,
+    "0006-identifier-keys": identifierKeysMigration(log.identifierKeyCollision),
+    "0008-address-proofs": m0008,
+  };
+}
 
 class StaticProvider implements MigrationProvider {
+  constructor(private readonly log: MigrationLog) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+    return migrations(this.log);
   }
 }
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
+export async function migrateToLatest(db: Db, log: MigrationLog = stderrLog): Promise<string[]> {
+  return migrate(db, log, (migrator) => migrator.migrateToLatest());
+}
+
+/** Up to and including `name`: for tests that build a database of an older schema. */
+export async function migrateTo(db: Db, name: string, log: MigrationLog = stderrLog): Promise<string[]> {
+  return migrate(db, log, (migrator) => migrator.migrateTo(name));
+}
+
+async function migrate(
+  db: Db,
+  log: MigrationLog,
+  run: (migrator: Migrator) => ReturnType<Migrator["migrateToLatest"]>,
+): Promise<string[]> {
   const migrator = new Migrator({
     db: db.kysely,
-    provider: new StaticProvider(),
+    provider: new StaticProvider(log),
     migrationTableName: "gh_migrations",
     migrationLockTableName: "gh_migrations_lock",
   });
   // A migration may rewrite user rows.
-  const { error, results } = await writingUsers(db.kysely, () => migrator.migrateToLatest());
+  const { error, results } = await writingUsers(db.kysely, () => run(migrator));
   if (error) throw error;
   if (db.sqlite && process.env.NODE_ENV === "test") guardUserWrites(db.kysely, db.sqlite);
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

@@ -34,6 +34,9 @@ export interface UserTable {
   status: string;
   username: string | null;
   email: string | null;
+  /** identifierKey(username) / identifierKey(email) (services/users/identifiers.ts): unique per pool. */
+  username_key: string | null;
+  email_key: string | null;
   email_verified: number;
   phone: string | null;
   phone_verified: number;

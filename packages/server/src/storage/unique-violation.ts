@@ -16,9 +16,9 @@ export type UniqueViolation =
   | { kind: "identity" }
   | { kind: "other"; where: string };
 
-// PostgreSQL names the index (`users_pool_email`); SQLite names an expression index
-// (`index 'users_pool_email'`) or lists the columns of a plain one (`users.pool_id, users.phone`).
-const USER_IDENTIFIER = /\busers(?:_pool_|\.pool_id, users\.)(email|username|phone|external_id)\b/;
+// PostgreSQL names the index (`users_pool_email_key`); SQLite lists the columns of a plain one
+// (`users.pool_id, users.email_key`). Emails and usernames are unique by their key columns.
+const USER_IDENTIFIER = /\busers(?:_pool_|\.pool_id, users\.)(email|username|phone|external_id)(?:_key)?\b/;
 const IDENTITY = /\bidentities[._]/;
 
 /** The violation `err` is, or undefined when it is no unique-constraint violation. */

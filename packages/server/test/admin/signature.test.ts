@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { buildApp } from "../../src/app.js";
 import { createContext } from "../../src/context.js";
 import { FakeClock } from "../../src/lib/clock.js";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import { createHarness, describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt, signedRequest } from "../helpers/management.js";
 import { REDIS_TEST_URL, redisAvailable } from "../helpers/redis.js";
@@ -118,11 +119,11 @@ describeEachDialect(
       });
       assert.equal(r.apiCode, 1300);
       assert.equal(
-        await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "forged@example.com"),
+        await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "forged@example.com"),
         undefined,
       );
       assert.equal(
-        await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "honest@example.com"),
+        await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "honest@example.com"),
         undefined,
       );
     });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import { insertUserWithPassword, signInByPassword } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
@@ -135,7 +136,7 @@ describeEachDialect(
     });
 
     it("an administrator's unlock lets the user in before the window passes", async () => {
-      const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "heidi@example.com");
+      const user = await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "heidi@example.com");
       await h().ctx.loginGuard.unlockUser(h().boot.userPoolId, user?.id ?? "");
       const r = await signInByPassword(
         h(),

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import { createApp, signInByPassword, signUpByEmail } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 
@@ -95,7 +96,7 @@ describeEachDialect(
         assert.equal(app.active, true);
         assert.deepEqual(Object.keys(app).sort(), ["active", "appId", "appLoginUrl", "appLogo", "appName"]);
       }
-      const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "xena@example.com");
+      const user = await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "xena@example.com");
       await h().ctx.sessions.endUserSessions(h().boot.userPoolId, user?.id ?? "", { appIds: [other.appId] });
       const after = await h().api("GET", "/api/v3/get-my-logged-in-apps", undefined, {
         authorization: token,

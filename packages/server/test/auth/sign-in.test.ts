@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import bcrypt from "bcryptjs";
 import { sql } from "kysely";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import {
   basic,
   createApp,
@@ -175,7 +176,7 @@ describeEachDialect("sign-in", (h) => {
       { autoRegister: true },
     );
     assert.equal(res.statusCode, 200);
-    const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "auto@example.com");
+    const user = await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "auto@example.com");
     assert.equal(jwtPayload(res.data.access_token).sub, user?.id);
     const viaAccount = await signInByPassword(
       h(),
@@ -268,7 +269,7 @@ describeEachDialect("sign-in client authentication", (h) => {
     });
     assert.equal(res.statusCode, 200);
     assert.equal(jwtPayload(res.data.access_token).aud, pub.appId);
-    const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "erin@example.com");
+    const user = await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "erin@example.com");
     assert.notEqual(user?.last_ip, "198.51.100.1");
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { constants, publicEncrypt } from "node:crypto";
 import { it } from "node:test";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import { signInByPassword, signUpByEmail } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
@@ -138,10 +139,7 @@ describeEachDialect("sign-up", (h) => {
       assert.equal(res.statusCode, 400);
       assert.equal(res.apiCode, 2061);
       assert.match(res.message, /letters, digits and symbols/);
-      assert.equal(
-        await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "weak@example.com"),
-        undefined,
-      );
+      assert.equal(await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "weak@example.com"), undefined);
     } finally {
       await patchPoolSettings(h(), { passwordStrength: 0 });
     }

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { findUserByUsername } from "../../src/services/users/identifiers.js";
 import { signInByPassword } from "../helpers/auth.js";
 import { cli } from "../helpers/cli.js";
 import { gatehouseArgs } from "../helpers/cli-process.js";
@@ -218,7 +219,7 @@ describeEachDialect("admin CLI", (h) => {
     assert.deepEqual(summary.rejectedByReason, { INVALID_ROW: 2, PASSWORD_HASH_INVALID: 1 });
     assert.match(r.err, /ignoring unknown column\(s\): shoeSize/);
     assert.equal(r.err.includes("%"), false, "--no-progress");
-    const row = await h().ctx.repos.users.findUserByUsername(h().boot.userPoolId, "jl1");
+    const row = await findUserByUsername(h().ctx.repos, h().boot.userPoolId, "jl1");
     assert.equal(row?.password_hash, hash);
     assert.equal(row?.custom_data, JSON.stringify({ plan: "pro" }));
     fs.rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type Context, createContext } from "../../src/context.js";
 import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import { freshDatabase, postgresAvailable } from "../helpers/harness.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "../helpers/redis.js";
 import { waitUntil } from "../helpers/wait.js";
@@ -113,7 +114,7 @@ describe("with Redis, an ended session is refused on every node at once [postgre
   it("ending all of a user's sessions on node A (a password change, an admin) reaches node B too", async () => {
     const token = await signedIn("broadcast-2@example.com");
     assert.equal(await me(1, token), 200);
-    const user = await nodes[0]!.ctx.repos.users.findUserByEmail(boot.userPoolId, "broadcast-2@example.com");
+    const user = await findUserByEmail(nodes[0]!.ctx.repos, boot.userPoolId, "broadcast-2@example.com");
     await nodes[0]!.ctx.sessions.endUserSessions(boot.userPoolId, user!.id);
     assert.ok(await refusedOnB(token));
   });

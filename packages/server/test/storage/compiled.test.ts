@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { sql } from "kysely";
 import { newId } from "../../src/lib/ids.js";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import { type Db, isUniqueViolation, openDb } from "../../src/storage/db.js";
 import { compiled, firstRow, recompiledQueries } from "../../src/storage/repos/compiled.js";
 import type { Executor } from "../../src/storage/repos/executor.js";
@@ -340,7 +341,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
       );
       assert.equal(res.statusCode, 200);
     }
-    const row = await repos.users.findUserByEmail(poolId, email);
+    const row = await findUserByEmail(repos, poolId, email);
     assert.equal(row?.id, user.userId);
     assert.equal(row?.logins_count, 3);
     assert.equal(row?.browser, "Firefox", "a sign-in that names no browser keeps the one stored");

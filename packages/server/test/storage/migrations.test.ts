@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { createContext } from "../../src/context.js";
 import { newId } from "../../src/lib/ids.js";
 import { ensureBootstrap } from "../../src/services/admin/bootstrap.js";
-import { newUserRow } from "../../src/services/users/identifiers.js";
+import { findUserByEmail, newUserRow } from "../../src/services/users/identifiers.js";
 import { normalizePhone } from "../../src/services/users/phone.js";
 import { isUniqueViolation } from "../../src/storage/db.js";
 import type { NewUserRow } from "../../src/storage/repos/users.js";
@@ -49,7 +49,7 @@ describeEachDialect("storage", (h) => {
     await assert.rejects(repos.users.insertUser(userRow(pool, { email: "alice@example.COM" })), (e) =>
       isUniqueViolation(e),
     );
-    assert.equal((await repos.users.findUserByEmail(pool, "ALICE@example.com"))?.email, "Alice@Example.com");
+    assert.equal((await findUserByEmail(repos, pool, "ALICE@example.com"))?.email, "Alice@Example.com");
   });
 
   it("username is unique per pool, case-insensitively", async () => {

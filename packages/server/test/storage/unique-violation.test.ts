@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { newId } from "../../src/lib/ids.js";
-import { newUserRow } from "../../src/services/users/identifiers.js";
+import { findUserByEmail, newUserRow, withIdentifierKeys } from "../../src/services/users/identifiers.js";
 import type { NewUserRow } from "../../src/storage/repos/users.js";
 import { type UniqueViolation, uniqueViolation } from "../../src/storage/unique-violation.js";
 import { describeEachDialect } from "../helpers/harness.js";
@@ -38,10 +38,12 @@ describeEachDialect("storage: unique violations told apart", (h) => {
       assert.deepEqual(await violationOf(() => insert(fields)), { kind: "user-identifier", column });
     }
     const other = await insert({ email: "free@example.com" }).then(() =>
-      h().ctx.repos.users.findUserByEmail(pool(), "free@example.com"),
+      findUserByEmail(h().ctx.repos, pool(), "free@example.com"),
     );
     assert.deepEqual(
-      await violationOf(() => h().ctx.repos.users.updateUser(pool(), other!.id, { username: "TAKEN" })),
+      await violationOf(() =>
+        h().ctx.repos.users.updateUser(pool(), other!.id, withIdentifierKeys({ username: "TAKEN" })),
+      ),
       { kind: "user-identifier", column: "username" },
     );
   });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createContext } from "../../src/context.js";
 import { newId } from "../../src/lib/ids.js";
-import { newUserRow } from "../../src/services/users/identifiers.js";
+import { identifierKey, newUserRow } from "../../src/services/users/identifiers.js";
 import { repositories } from "../../src/storage/repos/index.js";
 import type { NewUserRow } from "../../src/storage/repos/users.js";
 import { guardUserWrites, SqliteUserRows, writingUsers } from "../../src/storage/sqlite/user-rows.js";
@@ -166,9 +166,10 @@ describeEachDialect("user reads see every committed write", (h) => {
     it("userContacts.setUserEmailIfUnset, replaceUserEmail, clearUserEmailKeepingASignInMethod", async () => {
       const { id } = await cachedUser({ phone: phone() });
       const [first, second] = [email(), email()];
-      assert.equal(await h().ctx.repos.userContacts.setUserEmailIfUnset(pool(), id, first, now), 1);
+      const keyed = (value: string) => ({ value, key: identifierKey(value) });
+      assert.equal(await h().ctx.repos.userContacts.setUserEmailIfUnset(pool(), id, keyed(first), now), 1);
       assert.equal((await read(id))?.email, first);
-      assert.ok(await h().ctx.repos.userContacts.replaceUserEmail(pool(), id, first, second, now));
+      assert.ok(await h().ctx.repos.userContacts.replaceUserEmail(pool(), id, first, keyed(second), now));
       assert.equal((await read(id))?.email, second);
       assert.equal(
         await h().ctx.repos.userContacts.clearUserEmailKeepingASignInMethod(pool(), id, second, now),

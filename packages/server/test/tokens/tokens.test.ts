@@ -5,6 +5,7 @@ import { compactVerify, createLocalJWKSet, jwtVerify } from "jose";
 import { buildApp } from "../../src/app.js";
 import { createContext } from "../../src/context.js";
 import { FakeClock } from "../../src/lib/clock.js";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import { createApp, form, jwtHeader, jwtPayload, signedInUser, signInByPassword } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 
@@ -79,7 +80,7 @@ describeEachDialect(
     });
 
     it("an ID token includes the nonce it was asked for", async () => {
-      const user = await h().ctx.repos.users.findUserByEmail(h().boot.userPoolId, "judy@example.com");
+      const user = await findUserByEmail(h().ctx.repos, h().boot.userPoolId, "judy@example.com");
       const app = await h().ctx.repos.applications.findApplicationById(h().boot.appId);
       if (!user || !app) throw new Error("setup");
       const set = await h().ctx.tokens.issueForLogin({

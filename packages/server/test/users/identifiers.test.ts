@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, it } from "node:test";
+import { findUserByUsername } from "../../src/services/users/identifiers.js";
 import { signedInUser, signInByPassword } from "../helpers/auth.js";
 import { cli } from "../helpers/cli.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
@@ -137,7 +138,7 @@ describeEachDialect("identifier rules: one username rule for every way a user is
       const auto = make("r");
       const r2 = await autoRegister(h(), auto.typed);
       assert.equal(r2.statusCode, 200, `sign-in autoRegister, ${why}: ${JSON.stringify(r2)}`);
-      const registered = await h().ctx.repos.users.findUserByUsername(h().boot.userPoolId, auto.stored);
+      const registered = await findUserByUsername(h().ctx.repos, h().boot.userPoolId, auto.stored);
       assert.equal(registered?.username, auto.stored, `sign-in autoRegister, ${why}`);
 
       const created = make("c");

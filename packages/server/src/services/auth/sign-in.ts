@@ -17,6 +17,7 @@ import {
   type AccountKind,
   assertNoSelfServiceExternalId,
   findUserByIdentifier,
+  findUserByMailbox,
   insertUser,
   newUserRow,
   normalizeEmail,
@@ -305,7 +306,7 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
   const isPhone = target.kind === "sms";
   const found = isPhone
     ? await deps.repos.users.findUserByPhone(s.pool.id, target.target)
-    : await deps.repos.users.findUserByEmail(s.pool.id, target.target);
+    : await findUserByMailbox(deps.repos, s.pool.id, target.target);
   const accountKey = loginAccountKey(s.pool.id, found ? `user:${found.id}` : `id:${target.target}`);
   const ipKey = loginIpKey(s.pool.id, meta.ip ?? "unknown");
   const attempt: Attempt = { userId: found?.id ?? null, method: `passcode:${isPhone ? "phone" : "email"}` };

@@ -3,7 +3,7 @@ import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { AppScope } from "../auth/scope.js";
 import { normalizeEmail } from "../users/email.js";
-import { normalizeSmsRecipient } from "../users/identifiers.js";
+import { findUserByMailbox, normalizeSmsRecipient } from "../users/identifiers.js";
 import { normalizePhone } from "../users/phone.js";
 import type { CodeService, CodeTarget } from "./engine.js";
 
@@ -40,7 +40,7 @@ export function createCodeRequests({ repos, codes }: CodeRequestsDeps) {
       const email = normalizeEmail(body.email);
       const deliver =
         channel !== "CHANNEL_RESET_PASSWORD" ||
-        (await repos.users.findUserByEmail(pool.id, email)) !== undefined;
+        (await findUserByMailbox(repos, pool.id, email)) !== undefined;
       await codes.send({
         poolId: pool.id,
         kind: "email",

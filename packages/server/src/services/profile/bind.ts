@@ -4,6 +4,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { CodeCheck, CodeKind } from "../codes/engine.js";
 import { maskEmail, maskPhone } from "../users/audit.js";
 import { normalizeEmail } from "../users/email.js";
+import { identifierKey } from "../users/identifiers.js";
 import { normalizePhone } from "../users/phone.js";
 import {
   assertAnotherSignInMethod,
@@ -124,7 +125,8 @@ export function bindFlows(deps: ProfileDeps) {
       const code = sentCode(poolId, "email", email, "CHANNEL_BIND_EMAIL", body.passCode);
       await withCodesSpent(deps, [code], async (repos) => {
         await assertEmailFree(repos, poolId, email, user.id);
-        if ((await repos.userContacts.setUserEmailIfUnset(poolId, user.id, email, deps.clock.now())) !== 1) {
+        const keyed = { value: email, key: identifierKey(email) };
+        if ((await repos.userContacts.setUserEmailIfUnset(poolId, user.id, keyed, deps.clock.now())) !== 1) {
           throw new ApiError("EMAIL_ALREADY_BOUND");
         }
         await deps.audit.record(repos, {

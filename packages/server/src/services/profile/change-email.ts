@@ -2,6 +2,7 @@ import type { UpdateEmailByEmailPassCodeDto } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import { maskEmail } from "../users/audit.js";
 import { normalizeEmail } from "../users/email.js";
+import { identifierKey } from "../users/identifiers.js";
 import { type ContactChangeRequest, type ContactChangeSpec, contactChangeFlow } from "./change-contact.js";
 import {
   assertEmailFree,
@@ -30,7 +31,8 @@ const EMAIL_CHANGE: ContactChangeSpec = {
   newKey: "newEmail",
   tokenTtl: "updateEmailTokenExpiresIn",
   assertFree: assertEmailFree,
-  replace: (repos, ...args) => repos.userContacts.replaceUserEmail(...args),
+  replace: (repos, poolId, id, from, to, now) =>
+    repos.userContacts.replaceUserEmail(poolId, id, from, { value: to, key: identifierKey(to) }, now),
   mismatch: {
     key: "OLD_EMAIL_MISMATCH",
     message: "The account's email changed after the request was verified; start again",

@@ -2,6 +2,7 @@ import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { normalizeEmail } from "../users/email.js";
+import { findUserByEmail, findUserByUsername } from "../users/identifiers.js";
 import { normalizePhone, splitE164 } from "../users/phone.js";
 
 /**
@@ -90,7 +91,7 @@ export async function assertPhoneFree(repos: Repositories, poolId: string, phone
 }
 
 export async function assertEmailFree(repos: Repositories, poolId: string, email: string, userId: string) {
-  const owner = await repos.users.findUserByEmail(poolId, email);
+  const owner = await findUserByEmail(repos, poolId, email);
   if (owner && owner.id !== userId) throw new ApiError("EMAIL_TAKEN");
 }
 
@@ -100,7 +101,7 @@ export async function assertUsernameFree(
   username: string,
   userId: string,
 ) {
-  const owner = await repos.users.findUserByUsername(poolId, username);
+  const owner = await findUserByUsername(repos, poolId, username);
   if (owner && owner.id !== userId) throw new ApiError("USERNAME_TAKEN");
 }
 

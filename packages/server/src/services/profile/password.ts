@@ -10,6 +10,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { CodeTarget } from "../codes/engine.js";
 import { normalizeEmail } from "../users/email.js";
+import { findUserByEmail, findUserByMailbox, findUserByUsername } from "../users/identifiers.js";
 import { normalizePhone } from "../users/phone.js";
 import {
   type AppCall,
@@ -88,7 +89,7 @@ export function passwordFlows(deps: ProfileDeps) {
     return {
       target,
       code: p.passCode,
-      find: (repos: Repositories) => repos.users.findUserByEmail(call.poolId, email),
+      find: (repos: Repositories) => findUserByMailbox(repos, call.poolId, email),
     };
   }
 
@@ -230,7 +231,7 @@ export function passwordFlows(deps: ProfileDeps) {
 async function namedAccount(deps: ProfileDeps, who: SelfService, body: ValidatePasswordDto) {
   let found: UserRow | undefined;
   try {
-    if (body.email) found = await deps.repos.users.findUserByEmail(who.poolId, normalizeEmail(body.email));
+    if (body.email) found = await findUserByEmail(deps.repos, who.poolId, normalizeEmail(body.email));
     else if (body.phone) {
       const phone = normalizePhone(
         body.phone,
@@ -238,7 +239,7 @@ async function namedAccount(deps: ProfileDeps, who: SelfService, body: ValidateP
         who.settings.defaultPhoneCountryCode,
       ).e164;
       found = await deps.repos.users.findUserByPhone(who.poolId, phone);
-    } else if (body.username) found = await deps.repos.users.findUserByUsername(who.poolId, body.username);
+    } else if (body.username) found = await findUserByUsername(deps.repos, who.poolId, body.username);
     else return "self";
   } catch {
     return "other";

@@ -9,7 +9,12 @@ import type { UserPatch, UserRow } from "../../storage/repos/users.js";
 import { profileForScope } from "../tokens/binding.js";
 import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
 import { toUserDto } from "../users/dto.js";
-import { assertNoSelfServiceExternalId, normalizeUsername } from "../users/identifiers.js";
+import {
+  assertNoSelfServiceExternalId,
+  identifierKey,
+  normalizeUsername,
+  withIdentifierKeys,
+} from "../users/identifiers.js";
 import { assertUsernameFree } from "./checks.js";
 import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 
@@ -112,7 +117,7 @@ export function profileFlows(deps: ProfileDeps) {
       if (body.username !== undefined) {
         const username = normalizeUsername(body.username);
         patch.username = username;
-        if (username.toLowerCase() !== user.username?.toLowerCase()) {
+        if (user.username === null || identifierKey(username) !== identifierKey(user.username)) {
           await assertUsernameFree(deps.repos, poolId, username, user.id);
         }
       }
@@ -126,7 +131,8 @@ export function profileFlows(deps: ProfileDeps) {
       if (changed.length === 0) return shown(user);
       patch.updated_at = deps.clock.now();
       const updated = await inTransaction(deps, async (repos) => {
-        if ((await repos.users.updateUser(poolId, user.id, patch)) !== 1) throw new ApiError("TOKEN_INVALID");
+        if ((await repos.users.updateUser(poolId, user.id, withIdentifierKeys(patch))) !== 1)
+          throw new ApiError("TOKEN_INVALID");
         await deps.audit.record(repos, {
           poolId,
           userId: user.id,

@@ -2,9 +2,12 @@ import { ApiError } from "../../errors.js";
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
-/** Trimmed and lower-cased (emails are case-insensitive per pool); INVALID_EMAIL when malformed. */
+/**
+ * Trimmed, NFC and lower-cased: the stored form. Two addresses are the same identifier when their
+ * keys match (identifierKey in identifiers.ts); INVALID_EMAIL when malformed.
+ */
 export function normalizeEmail(raw: string): string {
-  const email = raw.trim().toLowerCase();
+  const email = raw.trim().normalize("NFC").toLowerCase();
   if (email.length > 254 || !EMAIL.test(email)) throw new ApiError("INVALID_EMAIL");
   return email;
 }

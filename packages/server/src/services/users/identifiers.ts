@@ -1,4 +1,5 @@
 import type { CreateUserInfo, PoolSettings } from "@gatehouse/protocol";
+import { caseFold } from "unicode-case-folding";
 import { ApiError } from "../../errors.js";
 import { hasControlChars } from "../../lib/control-chars.js";
 import { newId } from "../../lib/ids.js";
@@ -16,15 +17,57 @@ import { takenMapped } from "./taken.js";
  */
 export { normalizeEmail };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a plain ASCII test
+const ASCII = /^[\u0000-\u007f]*$/;
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
 /**
- * Trimmed; 1-128 characters, none of them a control character (C0, DEL, C1) or a bidi override
- * or isolate: they break logs, CSV and UIs, and a reordered name can pass for another's.
+ * The key an email or username is compared by (docs/behaviour-and-errors.md §1.6): NFKC, default
+ * ignorable code points removed, full Unicode case fold, NFKC again — NFKC_Casefold's steps. Both
+ * databases store it in its own column and compare it with `=`, so neither database's `lower()`
+ * decides who owns an identifier. Changing this function changes every stored key: it needs a
+ * migration that recomputes them.
+ */
+export function identifierKey(value: string): string {
+  const v = value.trim();
+  // For ASCII, NFKC changes nothing, nothing is ignorable and the full fold is the ASCII lower case.
+  if (ASCII.test(v)) return v.toLowerCase();
+  return caseFold(v.normalize("NFKC").replace(DEFAULT_IGNORABLE, "")).normalize("NFKC");
+}
+
+/** The identifier columns of a user row or patch, and their key columns. */
+interface IdentifierFields {
+  username?: string | null;
+  email?: string | null;
+  username_key?: string | null;
+  email_key?: string | null;
+}
+
+/**
+ * `fields` with the key of each username or email it sets (null clears the key too). Every writer
+ * of `users.username` / `users.email` goes through here; the repositories refuse a write that sets
+ * one without its key.
+ */
+export function withIdentifierKeys<T extends IdentifierFields>(fields: T): T {
+  const out = { ...fields };
+  if (fields.username !== undefined)
+    out.username_key = fields.username === null ? null : identifierKey(fields.username);
+  if (fields.email !== undefined) out.email_key = fields.email === null ? null : identifierKey(fields.email);
+  return out;
+}
+
+/**
+ * Trimmed and NFC (the same text, composed: how it was typed is what the user sees); 1-128
+ * characters, none of them a control character (C0, DEL, C1) or a bidi override or isolate (they
+ * break logs, CSV and UIs, and a reordered name can pass for another's), and the character and
+ * script rule of assertUsernameCharacters.
  */
 export function normalizeUsername(raw: string): string {
-  const username = raw.trim();
+  const username = raw.trim().normalize("NFC");
   if (username.length === 0 || username.length > 128 || hasControlChars(username)) {
-    throw new ApiError("INVALID_REQUEST", { message: "username must be 1-128 printable characters" });
+    throw new ApiError("USERNAME_INVALID", { message: "username must be 1-128 printable characters" });
   }
+  assertUsernameCharacters(username);
   return username;
 }
 
@@ -38,6 +81,74 @@ export function assertNoSelfServiceExternalId(fields: unknown): void {
   if (fields && typeof fields === "object" && Object.hasOwn(fields, "externalId")) {
     throw new ApiError("EXTERNAL_ID_ADMIN_ONLY");
   }
+}
+
+ * Letters, combining marks, digits and `_ . -`, judged in NFKC form (full-width "ａ" is "a"); no
+ * invisible character; the letters of one script, or Latin with Han and Hiragana/Katakana,
+ * Bopomofo or Hangul — UTS #39's "highly restrictive" level (docs/behaviour-and-errors.md §1.6).
+ * Only new and changed usernames are judged: sign-in looks up whatever it is given.
+ */
+export function assertUsernameCharacters(username: string): void {
+  const nfkc = username.normalize("NFKC");
+  if (ASCII.test(nfkc)) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(nfkc)) throw usernameCharactersError();
+    return;
+  }
+  if (!/^[\p{L}\p{M}\p{Nd}_.-]+$/u.test(nfkc) || /\p{Default_Ignorable_Code_Point}/u.test(nfkc)) {
+    throw usernameCharactersError();
+  }
+  const scripts = new Set<string>();
+  for (const ch of nfkc) {
+    if (/[\p{sc=Zyyy}\p{sc=Zinh}]/u.test(ch)) continue; // digits, `_ . -`, combining accents
+    const script = scriptOf(ch);
+    if (!script) throw usernameCharactersError();
+    scripts.add(script);
+  }
+  if (scripts.size > 1 && !ALLOWED_SCRIPT_MIXES.some((mix) => [...scripts].every((s) => mix.has(s)))) {
+    throw new ApiError("USERNAME_INVALID", {
+      message: `username mixes letters of several scripts (${[...scripts].join(", ")}); use one script, or Latin with Chinese, Japanese or Korean`,
+    });
+  }
+}
+
+const usernameCharactersError = () =>
+  new ApiError("USERNAME_INVALID", {
+    message: "username may hold only letters, digits, '_', '.' and '-'",
+  });
+
+/** UTS #39's highly restrictive combinations, by ISO 15924 code. */
+const ALLOWED_SCRIPT_MIXES = [
+  new Set(["Latn", "Hani", "Hira", "Kana"]),
+  new Set(["Latn", "Hani", "Bopo"]),
+  new Set(["Latn", "Hani", "Hang"]),
+];
+
+/**
+ * ISO 15924 codes of Unicode 15's scripts (Common and Inherited aside), tested as `\p{sc=…}`; a
+ * code the running Node does not know is skipped, and a letter of no listed script is refused.
+ */
+const SCRIPTS: [string, RegExp][] = (
+  "Latn Hani Hira Kana Hang Bopo Cyrl Grek Arab Hebr Deva Thai Beng Taml Telu Knda Mlym Gujr Guru " +
+  "Orya Sinh Mymr Khmr Laoo Tibt Geor Armn Ethi Thaa Syrc Mong Yiii Cher Cans Tfng Nkoo Vaii Adlm " +
+  "Aghb Ahom Armi Avst Bali Bamu Bass Batk Bhks Brah Brai Bugi Buhd Cakm Cari Cham Chrs Copt Cpmn " +
+  "Cprt Diak Dogr Dsrt Dupl Egyp Elba Elym Glag Gong Gonm Goth Gran Hano Hatr Hluw Hmng Hmnp Hung " +
+  "Ital Java Kali Kawi Khar Khoj Kits Kthi Lana Lepc Limb Lina Linb Lisu Lyci Lydi Mahj Maka Mand " +
+  "Mani Marc Medf Mend Merc Mero Modi Mroo Mtei Mult Nagm Nand Narb Nbat Newa Nshu Ogam Olck Orkh " +
+  "Osge Osma Ougr Palm Pauc Perm Phag Phli Phlp Phnx Plrd Prti Rjng Rohg Runr Samr Sarb Saur Sgnw " +
+  "Shaw Shrd Sidd Sind Sogd Sogo Sora Soyo Sund Sylo Tagb Takr Tale Talu Tang Tavt Tglg Tirh Tnsa " +
+  "Toto Ugar Vith Wara Wcho Xpeo Xsux Yezi Zanb"
+)
+  .split(" ")
+  .flatMap((code): [string, RegExp][] => {
+    try {
+      return [[code, new RegExp(`^\\p{sc=${code}}$`, "u")]];
+    } catch {
+      return [];
+    }
+  });
+
+function scriptOf(ch: string): string | undefined {
+  return SCRIPTS.find(([, re]) => re.test(ch))?.[0];
 }
 
 /** E.164 of a phone given with an optional country code (pool default +86). */
@@ -71,7 +182,7 @@ export function normalizeSmsRecipient(
   return e164;
 }
 
-/** Identifiers in their stored form (email lower-cased, phone E.164). */
+/** Identifiers in their stored form (email lower-cased, username NFC, phone E.164). */
 export interface Identifiers {
   email?: string;
   username?: string;
@@ -110,8 +221,8 @@ export async function findUserByIdentifier(
   const trimmed = value.trim();
   const phone = tryPhone(trimmed, settings);
   const finders = {
-    email: () => repos.users.findUserByEmail(poolId, trimmed.toLowerCase()),
-    username: () => repos.users.findUserByUsername(poolId, trimmed),
+    email: () => findUserByEmail(repos, poolId, trimmed),
+    username: () => findUserByUsername(repos, poolId, trimmed),
     phone: () => (phone ? repos.users.findUserByPhone(poolId, phone) : Promise.resolve(undefined)),
   };
   // `account` (docs/wire-contract.md §3a): an email looks like one; else a phone number, then a username.
@@ -121,9 +232,36 @@ export async function findUserByIdentifier(
     const user = await finders[via]();
     if (user) return { user, via, key: `user:${user.id}` };
   }
-  const normalised = kind === "phone" && phone ? phone : trimmed.toLowerCase();
+  const normalised = kind === "phone" && phone ? phone : identifierKey(trimmed);
   return { key: `id:${normalised}` };
 }
+
+/** The user whose email has this key (as typed or stored: the key is computed here). */
+export function findUserByEmail(repos: Repositories, poolId: string, email: string) {
+  return repos.users.findUserByEmailKey(poolId, identifierKey(email));
+}
+
+/** The user whose username has this key. */
+export function findUserByUsername(repos: Repositories, poolId: string, username: string) {
+  return repos.users.findUserByUsernameKey(poolId, identifierKey(username));
+}
+
+/**
+ * The user whose email is this very address, for proofs by a code sent to it: the key would also
+ * match a look-alike address ("straße@…" for "strasse@…"), a mailbox someone else may own, so the
+ * stored address must equal the one the code went to (docs/behaviour-and-errors.md §1.6).
+ */
+export async function findUserByMailbox(
+  repos: Repositories,
+  poolId: string,
+  email: string,
+): Promise<UserRow | undefined> {
+  const user = await findUserByEmail(repos, poolId, email);
+  return user?.email && sameMailbox(user.email, email) ? user : undefined;
+}
+
+const mailbox = (email: string) => email.trim().normalize("NFC").toLowerCase();
+export const sameMailbox = (a: string, b: string): boolean => mailbox(a) === mailbox(b);
 
 function tryPhone(value: string, settings: PoolSettings): string | undefined {
   if (!/^\+?[\d\s()-]{5,32}$/.test(value)) return undefined;
@@ -148,7 +286,7 @@ export function newUserRow(poolId: string, now: number, fields: Partial<NewUserR
     reset_password_on_next_login: 0,
     created_at: now,
     updated_at: now,
-    ...fields,
+    ...withIdentifierKeys(fields),
   };
 }
 
@@ -164,8 +302,8 @@ export async function assertIdentifiersFree(
   ids: { email?: string; username?: string; phone?: string },
 ): Promise<void> {
   const [byEmail, byUsername, byPhone] = await Promise.all([
-    ids.email ? repos.users.findUserByEmail(poolId, ids.email) : undefined,
-    ids.username ? repos.users.findUserByUsername(poolId, ids.username) : undefined,
+    ids.email ? findUserByEmail(repos, poolId, ids.email) : undefined,
+    ids.username ? findUserByUsername(repos, poolId, ids.username) : undefined,
     ids.phone ? repos.users.findUserByPhone(poolId, ids.phone) : undefined,
   ]);
   if (byEmail || byUsername || byPhone) throw new ApiError("USER_EXISTS");

@@ -2,6 +2,7 @@ import type { PoolSettings, UserIdType } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
+import { findUserByEmail, findUserByUsername } from "./identifiers.js";
 import { normalizePhone } from "./phone.js";
 
 /**
@@ -21,9 +22,9 @@ export async function findUserByIdType(
     case "external_id":
       return repos.users.findUserByExternalId(poolId, userId);
     case "email":
-      return repos.users.findUserByEmail(poolId, userId.trim());
+      return findUserByEmail(repos, poolId, userId);
     case "username":
-      return repos.users.findUserByUsername(poolId, userId.trim());
+      return findUserByUsername(repos, poolId, userId);
     case "phone": {
       let e164: string;
       try {

@@ -3,7 +3,7 @@ import type { Database, UserTable } from "../schema.js";
 import { writingUsers } from "../sqlite/user-rows.js";
 import type { Executor } from "./executor.js";
 import type { IdentityRow } from "./identities.js";
-import type { NewUserRow, UserRow } from "./users.js";
+import { assertIdentifierKeys, type NewUserRow, type UserRow } from "./users.js";
 
 export type UserColumn = keyof UserTable & string;
 
@@ -25,15 +25,13 @@ export interface UserSearch {
   limit: number;
 }
 
-/** Identifiers already used in a pool, normalised the way the unique indexes compare them. */
+/** Identifiers already used in a pool: emails and usernames by key, as the unique indexes compare them. */
 export interface TakenIdentifiers {
-  emails: Set<string>;
-  usernames: Set<string>;
+  emailKeys: Set<string>;
+  usernameKeys: Set<string>;
   phones: Set<string>;
   externalIds: Set<string>;
 }
-
-const CASE_INSENSITIVE: ReadonlySet<UserColumn> = new Set(["email", "username"]);
 
 function likePattern(s: string): string {
   return `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -45,23 +43,22 @@ function textOf(column: UserColumn) {
   return sql<string>`lower(cast(${sql.ref(column)} as text))`;
 }
 
+/** Comparisons of emails and usernames arrive on their key columns, with keys for values. */
 function conditionExpr(eb: Eb, c: UserCondition) {
-  const col = CASE_INSENSITIVE.has(c.column) ? sql`lower(${sql.ref(c.column)})` : sql.ref(c.column);
-  const lowerIf = (v: string | number) =>
-    CASE_INSENSITIVE.has(c.column) && typeof v === "string" ? v.toLowerCase() : v;
+  const col = sql.ref(c.column);
   switch (c.op) {
     case "eq":
-      return eb(col as any, "=", lowerIf(c.value));
+      return eb(col as any, "=", c.value);
     case "ne":
-      return eb.or([eb(col as any, "<>", lowerIf(c.value)), eb(sql.ref(c.column) as any, "is", null)]);
+      return eb.or([eb(col as any, "<>", c.value), eb(col as any, "is", null)]);
     case "gt":
-      return eb(col as any, ">", lowerIf(c.value));
+      return eb(col as any, ">", c.value);
     case "lt":
-      return eb(col as any, "<", lowerIf(c.value));
+      return eb(col as any, "<", c.value);
     case "between":
-      return eb.and([eb(col as any, ">=", lowerIf(c.value[0])), eb(col as any, "<=", lowerIf(c.value[1]))]);
+      return eb.and([eb(col as any, ">=", c.value[0]), eb(col as any, "<=", c.value[1])]);
     case "in":
-      return c.value.length === 0 ? sql<boolean>`1 = 0` : eb(col as any, "in", c.value.map(lowerIf));
+      return c.value.length === 0 ? sql<boolean>`1 = 0` : eb(col as any, "in", c.value);
     case "contains":
       return sql<boolean>`${textOf(c.column)} like ${likePattern(c.value)} escape '\\'`;
     case "not_contains":
@@ -148,6 +145,7 @@ export function userAdminRepo(db: Executor) {
     },
     /** Several users in one statement; every row must carry the same columns. */
     async insertUsers(rows: NewUserRow[]): Promise<void> {
+      for (const row of rows) assertIdentifierKeys(row);
       if (rows.length > 0) await writingUsers(db, () => db.insertInto("users").values(rows).execute());
     },
     async deleteUsers(poolId: string, ids: readonly string[]): Promise<number> {
@@ -169,39 +167,28 @@ export function userAdminRepo(db: Executor) {
     async analyzeUsers(): Promise<void> {
       await sql`ANALYZE users`.execute(db);
     },
-    /** Which of the given identifiers already belong to a user of the pool. */
+    /** Which of the given identifiers (emails and usernames by key) already belong to a user of the pool. */
     async findTakenIdentifiers(
       poolId: string,
-      wanted: { emails: string[]; usernames: string[]; phones: string[]; externalIds: string[] },
+      wanted: { emailKeys: string[]; usernameKeys: string[]; phones: string[]; externalIds: string[] },
     ): Promise<TakenIdentifiers> {
       const out: TakenIdentifiers = {
-        emails: new Set(),
-        usernames: new Set(),
+        emailKeys: new Set(),
+        usernameKeys: new Set(),
         phones: new Set(),
         externalIds: new Set(),
       };
       const base = () => db.selectFrom("users").where("pool_id", "=", poolId);
-      if (wanted.emails.length > 0) {
-        const rows = await base()
-          .select(sql<string>`lower(email)`.as("v"))
-          .where(
-            sql<string>`lower(email)`,
-            "in",
-            wanted.emails.map((e) => e.toLowerCase()),
-          )
-          .execute();
-        for (const r of rows) out.emails.add(r.v);
+      if (wanted.emailKeys.length > 0) {
+        const rows = await base().select("email_key").where("email_key", "in", wanted.emailKeys).execute();
+        for (const r of rows) if (r.email_key) out.emailKeys.add(r.email_key);
       }
-      if (wanted.usernames.length > 0) {
+      if (wanted.usernameKeys.length > 0) {
         const rows = await base()
-          .select(sql<string>`lower(username)`.as("v"))
-          .where(
-            sql<string>`lower(username)`,
-            "in",
-            wanted.usernames.map((e) => e.toLowerCase()),
-          )
+          .select("username_key")
+          .where("username_key", "in", wanted.usernameKeys)
           .execute();
-        for (const r of rows) out.usernames.add(r.v);
+        for (const r of rows) if (r.username_key) out.usernameKeys.add(r.username_key);
       }
       if (wanted.phones.length > 0) {
         const rows = await base().select("phone").where("phone", "in", wanted.phones).execute();

@@ -48,6 +48,12 @@ const replacePhone = compiled(
       .returning(["phone", "email"]),
 );
 
+/** An identifier as stored and its key. */
+export interface Keyed {
+  value: string;
+  key: string;
+}
+
 /** A user's addresses after a change; undefined when the change touched no row. */
 export type Contacts = { phone: string | null; email: string | null } | undefined;
 
@@ -90,26 +96,40 @@ export function userContactsRepo(db: Executor) {
       );
       return count(r);
     },
-    async setUserEmailIfUnset(poolId: string, id: string, email: string, now: number): Promise<number> {
+    /** `email` with its key (identifierKey in services/users/identifiers.ts). */
+    async setUserEmailIfUnset(poolId: string, id: string, email: Keyed, now: number): Promise<number> {
       const r = await writingUsers(db, () =>
         user(poolId, id)
-          .set({ email, email_verified: 1, email_proved_at: now, updated_at: now })
+          .set({
+            email: email.value,
+            email_key: email.key,
+            email_verified: 1,
+            email_proved_at: now,
+            updated_at: now,
+          })
           .where("email", "is", null)
           .executeTakeFirst(),
       );
       return count(r);
     },
+    /** Only while the user's stored email is still `oldEmail`. */
     async replaceUserEmail(
       poolId: string,
       id: string,
       oldEmail: string,
-      newEmail: string,
+      newEmail: Keyed,
       now: number,
     ): Promise<Contacts> {
       return writingUsers(db, () =>
         user(poolId, id)
-          .set({ email: newEmail, email_verified: 1, email_proved_at: now, updated_at: now })
-          .where(sql<string>`lower(email)`, "=", oldEmail.toLowerCase())
+          .set({
+            email: newEmail.value,
+            email_key: newEmail.key,
+            email_verified: 1,
+            email_proved_at: now,
+            updated_at: now,
+          })
+          .where("email", "=", oldEmail)
           .returning(["phone", "email"])
           .executeTakeFirst(),
       );
@@ -117,8 +137,8 @@ export function userContactsRepo(db: Executor) {
     async clearUserEmailKeepingASignInMethod(poolId: string, id: string, email: string, now: number) {
       const r = await writingUsers(db, () =>
         user(poolId, id)
-          .set({ email: null, email_verified: 0, email_proved_at: null, updated_at: now })
-          .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+          .set({ email: null, email_key: null, email_verified: 0, email_proved_at: null, updated_at: now })
+          .where("email", "=", email)
           .where(signInWithoutEmail)
           .executeTakeFirst(),
       );
@@ -179,7 +199,7 @@ export function userContactsRepo(db: Executor) {
       const proved = kind === "email" ? "email_proved_at" : "phone_proved_at";
       const cleared =
         kind === "email"
-          ? { email: null, email_verified: 0, email_proved_at: null, updated_at: now }
+          ? { email: null, email_key: null, email_verified: 0, email_proved_at: null, updated_at: now }
           : { phone: null, phone_verified: 0, phone_proved_at: null, updated_at: now };
       const row = await db
         .selectFrom("users")
@@ -210,7 +230,6 @@ const columnsOf = (address: ProvedAddress) =>
     ? ({ flag: "email_verified", proved: "email_proved_at" } as const)
     : ({ flag: "phone_verified", proved: "phone_proved_at" } as const);
 
+/** The stored address is the very one the code went to (both in normalizeEmail's or E.164 form). */
 const sameAddress = (address: ProvedAddress) => (eb: Users) =>
-  address.kind === "email"
-    ? eb(sql<string>`lower(email)`, "=", address.value.toLowerCase())
-    : eb("phone", "=", address.value);
+  address.kind === "email" ? eb("email", "=", address.value) : eb("phone", "=", address.value);

@@ -1,5 +1,5 @@
 import type DataLoader from "dataloader";
-import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { Insertable, Selectable, Updateable } from "kysely";
 import { batchedUserReads, type UserKey } from "../postgres/user-reads.js";
 import type { UserTable } from "../schema.js";
 import { userRowsFor, writingUsers } from "../sqlite/user-rows.js";
@@ -16,26 +16,36 @@ const userByPhone = compiled("users.byPhone", (db, poolId: string, phone: string
 const userById = compiled("users.byId", (db, poolId: string, id: string) =>
   db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("id", "=", id),
 );
-/** `email` and `username` lower-cased by the caller: served by the (pool_id, lower(…)) unique indexes. */
-const userByEmail = compiled("users.byEmail", (db, poolId: string, email: string) =>
-  db
-    .selectFrom("users")
-    .selectAll()
-    .where("pool_id", "=", poolId)
-    .where(sql<string>`lower(email)`, "=", email),
+/** By key (identifierKey in services/users/identifiers.ts): served by the (pool_id, …_key) unique indexes. */
+const userByEmailKey = compiled("users.byEmailKey", (db, poolId: string, key: string) =>
+  db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("email_key", "=", key),
 );
-const userByUsername = compiled("users.byUsername", (db, poolId: string, username: string) =>
-  db
-    .selectFrom("users")
-    .selectAll()
-    .where("pool_id", "=", poolId)
-    .where(sql<string>`lower(username)`, "=", username),
+const userByUsernameKey = compiled("users.byUsernameKey", (db, poolId: string, key: string) =>
+  db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("username_key", "=", key),
 );
+
+/**
+ * A write that sets a username or an email must set its key as well (withIdentifierKeys in
+ * services/users/identifiers.ts computes them): a missing key would leave the identifier
+ * unfindable and outside the uniqueness rule.
+ */
+export function assertIdentifierKeys(row: {
+  username?: unknown;
+  email?: unknown;
+  username_key?: unknown;
+  email_key?: unknown;
+}): void {
+  if (row.username !== undefined && row.username_key === undefined)
+    throw new Error("users.username written without username_key");
+  if (row.email !== undefined && row.email_key === undefined)
+    throw new Error("users.email written without email_key");
+}
 
 export function usersRepo(db: Executor) {
   let batched: DataLoader<UserKey, UserRow | undefined> | null | undefined;
   return {
     async insertUser(row: NewUserRow): Promise<void> {
+      assertIdentifierKeys(row);
       await writingUsers(db, () => db.insertInto("users").values(row).execute());
     },
     async findUserById(poolId: string, id: string): Promise<UserRow | undefined> {
@@ -45,14 +55,15 @@ export function usersRepo(db: Executor) {
       const cached = userRowsFor<UserRow>(db);
       return cached ? cached.get(poolId, id, load) : load();
     },
-    /** Case-insensitive; served by the (pool_id, lower(email)) unique index. */
-    findUserByEmail: async (poolId: string, email: string): Promise<UserRow | undefined> =>
-      firstRow(await userByEmail(db, poolId, email.toLowerCase())),
+    /** `key` is identifierKey(email). */
+    findUserByEmailKey: async (poolId: string, key: string): Promise<UserRow | undefined> =>
+      firstRow(await userByEmailKey(db, poolId, key)),
     /** `phone` is E.164. */
     findUserByPhone: async (poolId: string, phone: string): Promise<UserRow | undefined> =>
       firstRow(await userByPhone(db, poolId, phone)),
-    findUserByUsername: async (poolId: string, username: string): Promise<UserRow | undefined> =>
-      firstRow(await userByUsername(db, poolId, username.toLowerCase())),
+    /** `key` is identifierKey(username). */
+    findUserByUsernameKey: async (poolId: string, key: string): Promise<UserRow | undefined> =>
+      firstRow(await userByUsernameKey(db, poolId, key)),
     findUserByExternalId(poolId: string, externalId: string): Promise<UserRow | undefined> {
       return db
         .selectFrom("users")
@@ -63,6 +74,7 @@ export function usersRepo(db: Executor) {
     },
     /** Returns the number of rows changed (0 when the user is gone). */
     async updateUser(poolId: string, id: string, patch: UserPatch): Promise<number> {
+      assertIdentifierKeys(patch);
       const r = await writingUsers(db, () =>
         db
           .updateTable("users")

@@ -16,6 +16,7 @@ import { newId } from "../../../lib/ids.js";
 import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
 import type { IdentityRow } from "../../../storage/repos/identities.js";
 import { type Repositories, repositories } from "../../../storage/repos/index.js";
+import type { TakenIdentifiers } from "../../../storage/repos/user-admin.js";
 import type { NewUserRow, UserRow } from "../../../storage/repos/users.js";
 import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
@@ -23,7 +24,13 @@ import type { Sessions } from "../../tokens/sessions.js";
 import { assertAdminMayWriteCustomData } from "../../users/custom-data.js";
 import { toIdentityDto } from "../../users/dto.js";
 import { toManagedUserDto, toManagedUserDtos } from "../../users/dto-options.js";
-import { type Identifiers, normalizeIdentifiers } from "../../users/identifiers.js";
+import {
+  findUserByEmail,
+  findUserByUsername,
+  type Identifiers,
+  identifierKey,
+  normalizeIdentifiers,
+} from "../../users/identifiers.js";
 import { findUserByIdType, requireUserByIdType } from "../../users/lookup.js";
 import { normalizePhone } from "../../users/phone.js";
 import { parsePoolSettings } from "../../users/pool-settings.js";
@@ -77,22 +84,32 @@ export async function prepareNewUser(
 }
 
 /** The first identifier of `ids` that is already used in the pool, as its 409 error. */
-export function firstTaken(
-  ids: Identifiers,
-  taken: Awaited<ReturnType<Repositories["userAdmin"]["findTakenIdentifiers"]>>,
-): ApiError | undefined {
-  if (ids.email && taken.emails.has(ids.email.toLowerCase())) return new ApiError("EMAIL_TAKEN");
-  if (ids.username && taken.usernames.has(ids.username.toLowerCase())) return new ApiError("USERNAME_TAKEN");
+export function firstTaken(ids: Identifiers, taken: TakenIdentifiers): ApiError | undefined {
+  if (ids.email && taken.emailKeys.has(identifierKey(ids.email))) return new ApiError("EMAIL_TAKEN");
+  if (ids.username && taken.usernameKeys.has(identifierKey(ids.username)))
+    return new ApiError("USERNAME_TAKEN");
   if (ids.phone && taken.phones.has(ids.phone)) return new ApiError("PHONE_TAKEN");
   if (ids.externalId && taken.externalIds.has(ids.externalId)) return new ApiError("EXTERNAL_ID_TAKEN");
   return undefined;
 }
 
+/** An empty TakenIdentifiers, for the identifiers of one batch seen so far. */
+export function noneTaken(): TakenIdentifiers {
+  return { emailKeys: new Set(), usernameKeys: new Set(), phones: new Set(), externalIds: new Set() };
+}
+
+export function markTaken(taken: TakenIdentifiers, ids: Identifiers): void {
+  if (ids.email) taken.emailKeys.add(identifierKey(ids.email));
+  if (ids.username) taken.usernameKeys.add(identifierKey(ids.username));
+  if (ids.phone) taken.phones.add(ids.phone);
+  if (ids.externalId) taken.externalIds.add(ids.externalId);
+}
+
 export function wantedIdentifiers(list: readonly Identifiers[]) {
   const pick = (k: keyof Identifiers) => list.map((i) => i[k]).filter((v): v is string => v !== undefined);
   return {
-    emails: pick("email"),
-    usernames: pick("username"),
+    emailKeys: pick("email").map(identifierKey),
+    usernameKeys: pick("username").map(identifierKey),
     phones: pick("phone"),
     externalIds: pick("externalId"),
   };
@@ -163,21 +180,13 @@ export function createUserAdmin(deps: UserAdminDeps) {
       const settings = await loadPoolSettings(repos, poolId);
       const fields = await repos.customFields.listCustomFields(poolId, "USER");
       const prepared: PreparedUser[] = [];
-      const seen = {
-        emails: new Set<string>(),
-        usernames: new Set<string>(),
-        phones: new Set<string>(),
-        externalIds: new Set<string>(),
-      };
+      const seen = noneTaken();
       for (const [i, input] of list.entries()) {
         try {
           const p = await prepareNewUser(deps, poolId, settings, fields, input, options, "adminCreated");
           const dup = firstTaken(p.ids, seen);
           if (dup) throw dup;
-          if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
-          if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
-          if (p.ids.phone) seen.phones.add(p.ids.phone);
-          if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
+          markTaken(seen, p.ids);
           prepared.push(p);
         } catch (err) {
           throw numbered ? prefixed(i, err) : err;
@@ -245,9 +254,8 @@ export function createUserAdmin(deps: UserAdminDeps) {
     /** True when any given identifier belongs to a user of the pool. */
     async exists(poolId: string, q: IsUserExistsRequest): Promise<boolean> {
       const settings = await loadPoolSettings(repos, poolId);
-      if (q.username?.trim() && (await repos.users.findUserByUsername(poolId, q.username.trim())))
-        return true;
-      if (q.email?.trim() && (await repos.users.findUserByEmail(poolId, q.email.trim()))) return true;
+      if (q.username?.trim() && (await findUserByUsername(repos, poolId, q.username))) return true;
+      if (q.email?.trim() && (await findUserByEmail(repos, poolId, q.email))) return true;
       if (q.externalId && (await repos.users.findUserByExternalId(poolId, q.externalId))) return true;
       if (q.phone?.trim()) {
         try {

@@ -12,6 +12,8 @@ import {
   firstTaken,
   insertPreparedUsers,
   loadPoolSettings,
+  markTaken,
+  noneTaken,
   type PreparedUser,
   prepareNewUser,
   wantedIdentifiers,
@@ -153,12 +155,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
       const rejected: RejectedRow[] = [];
       const prepared = await mapLimit(records, options.hashConcurrency ?? 4, prepare);
 
-      const seen = {
-        emails: new Set<string>(),
-        usernames: new Set<string>(),
-        phones: new Set<string>(),
-        externalIds: new Set<string>(),
-      };
+      const seen = noneTaken();
       const candidates: { line: number; user: PreparedUser }[] = [];
       for (const [i, p] of prepared.entries()) {
         if ("reason" in p) {
@@ -171,10 +168,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
           rejected.push({ line, key: dup.key, reason: `${dup.message} (earlier in the file)` });
           continue;
         }
-        if (p.ids.email) seen.emails.add(p.ids.email.toLowerCase());
-        if (p.ids.username) seen.usernames.add(p.ids.username.toLowerCase());
-        if (p.ids.phone) seen.phones.add(p.ids.phone);
-        if (p.ids.externalId) seen.externalIds.add(p.ids.externalId);
+        markTaken(seen, p.ids);
         candidates.push({ line, user: p });
       }
 

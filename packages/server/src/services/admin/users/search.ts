@@ -9,19 +9,21 @@ import { ApiError } from "../../../errors.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserColumn, UserCondition, UserSearch } from "../../../storage/repos/user-admin.js";
 import { toManagedUserDtos } from "../../users/dto-options.js";
+import { identifierKey } from "../../users/identifiers.js";
 import { normalizePhone } from "../../users/phone.js";
 import { loadPoolSettings } from "./create.js";
 
 /** list-users (POST, docs/wire-contract.md §4): keywords, advanced filters, sort and pagination ≤ 50. */
 
 type Kind = "text" | "time" | "bool" | "int";
-const FIELDS: Record<string, { column: UserColumn; kind: Kind }> = {
+/** `key`: emails and usernames are compared by their keys (identifierKey), on their key columns. */
+const FIELDS: Record<string, { column: UserColumn; kind: Kind; key?: UserColumn }> = {
   id: { column: "id", kind: "text" },
   userId: { column: "id", kind: "text" },
-  email: { column: "email", kind: "text" },
+  email: { column: "email", kind: "text", key: "email_key" },
   phone: { column: "phone", kind: "text" },
   phoneCountryCode: { column: "phone", kind: "text" },
-  username: { column: "username", kind: "text" },
+  username: { column: "username", kind: "text", key: "username_key" },
   externalId: { column: "external_id", kind: "text" },
   status: { column: "status", kind: "text" },
   gender: { column: "gender", kind: "text" },
@@ -100,31 +102,34 @@ export function toCondition(
   filter: { field: string; operator: ListUsersOperator; value?: unknown },
   settings: PoolSettings,
 ): UserCondition {
-  const { column, kind } = fieldOf(filter.field);
+  const { column, kind, key } = fieldOf(filter.field);
   const v = filter.value;
-  const one = () => scalar(filter.field, kind, v, settings);
+  // Comparisons of an email or a username: their keys, on the key column.
+  const compared = key ?? column;
+  const keyed = (x: string | number) => (key ? identifierKey(String(x)) : x);
+  const one = () => keyed(scalar(filter.field, kind, v, settings));
   const list = (min: number, max: number) => {
     if (!Array.isArray(v) || v.length < min || v.length > max) {
       throw new ApiError("USER_FILTER_INVALID", {
         message: `advancedFilter ${filter.field} ${filter.operator}: value must be an array of ${min === max ? min : `${min} to ${max}`} items`,
       });
     }
-    return v.map((x) => scalar(filter.field, kind, x, settings));
+    return v.map((x) => keyed(scalar(filter.field, kind, x, settings)));
   };
   switch (filter.operator) {
     case "EQUAL":
-      return { column, op: "eq", value: one() };
+      return { column: compared, op: "eq", value: one() };
     case "NOT_EQUAL":
-      return { column, op: "ne", value: one() };
+      return { column: compared, op: "ne", value: one() };
     case "GREATER":
-      return { column, op: "gt", value: one() };
+      return { column: compared, op: "gt", value: one() };
     case "LESSER":
-      return { column, op: "lt", value: one() };
+      return { column: compared, op: "lt", value: one() };
     case "IN":
-      return { column, op: "in", value: list(0, 100) };
+      return { column: compared, op: "in", value: list(0, 100) };
     case "BETWEEN": {
       const [a, b] = list(2, 2);
-      return { column, op: "between", value: [a!, b!] };
+      return { column: compared, op: "between", value: [a!, b!] };
     }
     case "CONTAINS":
     case "NOT_CONTAINS":

@@ -7,7 +7,14 @@ import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { assertAdminMayWriteCustomData, checkCustomData } from "../../users/custom-data.js";
 import { toManagedUserDto } from "../../users/dto-options.js";
-import { normalizeEmail, normalizePhoneE164, normalizeUsername } from "../../users/identifiers.js";
+import {
+  findUserByEmail,
+  findUserByUsername,
+  normalizeEmail,
+  normalizePhoneE164,
+  normalizeUsername,
+  withIdentifierKeys,
+} from "../../users/identifiers.js";
 import { requireUserByIdType } from "../../users/lookup.js";
 import { takenMapped } from "../../users/taken.js";
 import { preparePassword, profileColumn } from "../../users/user-input.js";
@@ -42,9 +49,9 @@ async function assertIdentifierFree(
 ) {
   const other =
     kind === "email"
-      ? await repos.users.findUserByEmail(poolId, value)
+      ? await findUserByEmail(repos, poolId, value)
       : kind === "username"
-        ? await repos.users.findUserByUsername(poolId, value)
+        ? await findUserByUsername(repos, poolId, value)
         : await repos.users.findUserByPhone(poolId, value);
   if (other && other.id !== self.id) {
     throw new ApiError(
@@ -139,7 +146,7 @@ async function updateUser(
     patch.password_last_set_at = now;
   }
   patch.updated_at = now;
-  await takenMapped(() => repos.users.updateUser(poolId, user.id, patch));
+  await takenMapped(() => repos.users.updateUser(poolId, user.id, withIdentifierKeys(patch)));
   // A new password or a suspended account ends the user's sessions (tokens stop working at once).
   const deactivated = patch.status !== undefined && patch.status !== "Activated";
   if (deactivated || (password && settings.endSessionsOnPasswordChange)) {
