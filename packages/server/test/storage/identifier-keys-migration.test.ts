@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
-import { findUserByEmail, findUserByUsername } from "../../src/services/users/identifiers.js";
+import { findUserByEmail, findUserByUsername, newUserRow } from "../../src/services/users/identifiers.js";
 import { type Db, isUniqueViolation, openDb } from "../../src/storage/db.js";
 import { migrateTo, migrateToLatest } from "../../src/storage/migrate.js";
 import type { IdentifierKeyCollision } from "../../src/storage/migrations/0006-identifier-keys.js";
@@ -115,14 +115,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         writingUsers(db.kysely, () =>
           db.kysely
             .insertInto("users")
-            .values({
-              id,
-              pool_id: pool,
-              username,
-              username_key: username.toLowerCase(),
-              created_at: 0,
-              updated_at: 0,
-            })
+            .values({ ...newUserRow(pool, 0, { username }), id })
             .execute(),
         );
       await assert.rejects(insert("dup", "p1", "Admin"), (e) => isUniqueViolation(e));
