@@ -82,24 +82,31 @@ describeEachDialect("attacks: SQL injection strings in every identifier", (h) =>
     assert.equal(await count(), before);
   });
 
-  it("an injection string is a valid username: stored and matched literally, and finds no one else", async () => {
+  it("an injection string is no valid username (400, nothing stored) but a valid email: stored and matched literally", async () => {
     const name = "x' OR '1'='1";
-    const up = await h().api("POST", "/api/v3/signup", {
+    const before = await h().ctx.db.kysely.selectFrom("users").select("id").execute();
+    const refused = await h().api("POST", "/api/v3/signup", {
       connection: "PASSWORD",
       passwordPayload: { username: name, password: "literal-pw-1" },
+    });
+    assert.equal(refused.statusCode, 400, JSON.stringify(refused));
+    assert.equal((await h().ctx.db.kysely.selectFrom("users").select("id").execute()).length, before.length);
+    assert.equal((await signInByPassword(h(), { username: name, password: "literal-pw-1" })).statusCode, 403);
+
+    const email = "x'or'1'='1@example.com";
+    const up = await h().api("POST", "/api/v3/signup", {
+      connection: "PASSWORD",
+      passwordPayload: { email, password: "literal-pw-1" },
     });
     assert.equal(up.statusCode, 200, JSON.stringify(up));
     const row = await h()
       .ctx.db.kysely.selectFrom("users")
-      .select(["id", "username"])
-      .where("username", "=", name)
+      .select(["id", "email"])
+      .where("email", "=", email)
       .executeTakeFirst();
     assert.equal(row?.id, up.data.userId);
-    assert.equal((await signInByPassword(h(), { username: name, password: "literal-pw-1" })).statusCode, 200);
-    assert.equal(
-      (await signInByPassword(h(), { username: name, password: "sqli-victim-pw-1" })).statusCode,
-      403,
-    );
+    assert.equal((await signInByPassword(h(), { email, password: "literal-pw-1" })).statusCode, 200);
+    assert.equal((await signInByPassword(h(), { email, password: "sqli-victim-pw-1" })).statusCode, 403);
   });
 });
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { sql } from "kysely";
 import { newId } from "../../src/lib/ids.js";
-import { findUserByEmail } from "../../src/services/users/identifiers.js";
+import { findUserByEmail, withIdentifierKeys } from "../../src/services/users/identifiers.js";
 import { type Db, isUniqueViolation, openDb } from "../../src/storage/db.js";
 import { compiled, firstRow, recompiledQueries } from "../../src/storage/repos/compiled.js";
 import type { Executor } from "../../src/storage/repos/executor.js";
@@ -19,7 +19,7 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
       await h().ctx.repos.users.insertUser({
         id,
         pool_id: poolId,
-        username: `hot-${id}`,
+        ...withIdentifierKeys({ username: `hot-${id}` }),
         phone: phone?.(i) ?? null,
         created_at: now,
         updated_at: now,

@@ -68,7 +68,7 @@ describeEachDialect("storage: unique violations told apart", (h) => {
       kind: "identity",
     });
     const again = await violationOf(() =>
-      h().ctx.repos.users.insertUser({ ...user, email: "else@example.com" }),
+      h().ctx.repos.users.insertUser({ ...user, ...withIdentifierKeys({ email: "else@example.com" }) }),
     );
     assert.equal(again?.kind, "other");
     assert.equal(uniqueViolation(new Error("not a database error")), undefined);

@@ -8,7 +8,7 @@ import {
   normalizeUsername,
 } from "../../src/services/users/identifiers.js";
 
-/** The key and the username rule as pure functions (docs/behaviour-and-errors.md §1.6). */
+/** The key and the username rule as pure functions (docs/behaviour-and-errors.md §1.9). */
 
 const sameKey = (...values: string[]) => {
   const keys = values.map(identifierKey);

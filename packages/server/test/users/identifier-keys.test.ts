@@ -6,7 +6,7 @@ import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 
 /**
- * Look-alike and non-ASCII identifiers (docs/behaviour-and-errors.md §1.6): an email or username is
+ * Look-alike and non-ASCII identifiers (docs/behaviour-and-errors.md §1.9): an email or username is
  * one identifier whatever its case or compatibility form, on SQLite as on PostgreSQL, and a new
  * username may not mix scripts.
  */

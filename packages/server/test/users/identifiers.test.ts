@@ -24,6 +24,8 @@ const refused: [string, string][] = [
   ["a C1 control", "csi\u009b31mname"],
   ["a bidi override", "admin\u202egnp.exe"],
   ["a bidi isolate", "iso\u2066name\u2069"],
+  ["an inner space", "john doe"],
+  ["mixed scripts", "\u0430dmin"],
   ["too long", "x".repeat(129)],
 ];
 const beforeTheRules = new Set(["a NUL", "too long"]);
@@ -36,7 +38,8 @@ const blank: [string, string][] = [
 /** Usernames every way accepts, as typed (made unique per endpoint by `tag`) and as stored. */
 const accepted: [string, (tag: string) => { typed: string; stored: string }][] = [
   ["plain", (t) => ({ typed: `alice_${t}`, stored: `alice_${t}` })],
-  ["padded with spaces", (t) => ({ typed: `  padded ${t}  `, stored: `padded ${t}` })],
+  ["padded with spaces", (t) => ({ typed: `  padded_${t}  `, stored: `padded_${t}` })],
+  ["decomposed", (t) => ({ typed: `E\u0301mile_${t}`, stored: `Émile_${t}` })],
   ["non-Latin", (t) => ({ typed: `名字${t}`, stored: `名字${t}` })],
   ["128 characters", (t) => ({ typed: `${"a".repeat(127)}${t}`, stored: `${"a".repeat(127)}${t}` })],
 ];

@@ -22,7 +22,7 @@ const ASCII = /^[\u0000-\u007f]*$/;
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 
 /**
- * The key an email or username is compared by (docs/behaviour-and-errors.md §1.6): NFKC, default
+ * The key an email or username is compared by (docs/behaviour-and-errors.md §1.9): NFKC, default
  * ignorable code points removed, full Unicode case fold, NFKC again — NFKC_Casefold's steps. Both
  * databases store it in its own column and compare it with `=`, so neither database's `lower()`
  * decides who owns an identifier. Changing this function changes every stored key: it needs a
@@ -83,9 +83,10 @@ export function assertNoSelfServiceExternalId(fields: unknown): void {
   }
 }
 
+/**
  * Letters, combining marks, digits and `_ . -`, judged in NFKC form (full-width "ａ" is "a"); no
  * invisible character; the letters of one script, or Latin with Han and Hiragana/Katakana,
- * Bopomofo or Hangul — UTS #39's "highly restrictive" level (docs/behaviour-and-errors.md §1.6).
+ * Bopomofo or Hangul — UTS #39's "highly restrictive" level (docs/behaviour-and-errors.md §1.9).
  * Only new and changed usernames are judged: sign-in looks up whatever it is given.
  */
 export function assertUsernameCharacters(username: string): void {
@@ -249,7 +250,7 @@ export function findUserByUsername(repos: Repositories, poolId: string, username
 /**
  * The user whose email is this very address, for proofs by a code sent to it: the key would also
  * match a look-alike address ("straße@…" for "strasse@…"), a mailbox someone else may own, so the
- * stored address must equal the one the code went to (docs/behaviour-and-errors.md §1.6).
+ * stored address must equal the one the code went to (docs/behaviour-and-errors.md §1.9).
  */
 export async function findUserByMailbox(
   repos: Repositories,

@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, sql } from "kysely";
 import { identifierKey } from "../../services/users/identifiers.js";
 
-/** A user left without a key: another user of the pool holds the same key (docs/behaviour-and-errors.md §1.6). */
+/** A user left without a key: another user of the pool holds the same key (docs/behaviour-and-errors.md §1.9). */
 export interface IdentifierKeyCollision {
   poolId: string;
   userId: string;
