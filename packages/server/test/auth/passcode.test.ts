@@ -104,7 +104,7 @@ describeEachDialect("passcode sign-up and sign-in", (h) => {
     const code = await sendEmailCode(h(), email, "CHANNEL_COMPLETE_EMAIL");
     const res = await h().api("POST", "/api/v3/signup", {
       connection: "PASSWORD",
-      passwordPayload: { username: `u-${email}`, password: "complete-pw-1" },
+      passwordPayload: { username: `u-${email.split("@")[0]}`, password: "complete-pw-1" },
       profile: { email },
       options: { emailPassCodeForInformationCompletion: code },
     });

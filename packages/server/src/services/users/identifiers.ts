@@ -125,7 +125,7 @@ const ALLOWED_SCRIPT_MIXES = [
 ];
 
 /**
- * ISO 15924 codes of Unicode 15's scripts (Common and Inherited aside), tested as `\p{sc=…}`; a
+ * ISO 15924 codes of Unicode 17's scripts (Common and Inherited aside), tested as `\p{sc=…}`; a
  * code the running Node does not know is skipped, and a letter of no listed script is refused.
  */
 const SCRIPTS: [string, RegExp][] = (
@@ -137,7 +137,9 @@ const SCRIPTS: [string, RegExp][] = (
   "Mani Marc Medf Mend Merc Mero Modi Mroo Mtei Mult Nagm Nand Narb Nbat Newa Nshu Ogam Olck Orkh " +
   "Osge Osma Ougr Palm Pauc Perm Phag Phli Phlp Phnx Plrd Prti Rjng Rohg Runr Samr Sarb Saur Sgnw " +
   "Shaw Shrd Sidd Sind Sogd Sogo Sora Soyo Sund Sylo Tagb Takr Tale Talu Tang Tavt Tglg Tirh Tnsa " +
-  "Toto Ugar Vith Wara Wcho Xpeo Xsux Yezi Zanb"
+  "Toto Ugar Vith Wara Wcho Xpeo Xsux Yezi Zanb " +
+  // Unicode 16 and 17
+  "Gara Gukh Krai Onao Sunu Todr Tutg Berf Chis Sidt Tayo Tols"
 )
   .split(" ")
   .flatMap((code): [string, RegExp][] => {
