@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { compactVerify, createLocalJWKSet } from "jose";
+import { findUserByEmail } from "../../packages/server/src/services/users/identifiers.js";
 import {
   AUTH_METHODS,
   type AuthMethod,
@@ -49,7 +50,7 @@ for (const method of AUTH_METHODS) {
         profile: { customData: { role: "admin" } },
       });
       assert.deepEqual([refused.statusCode, refused.apiCode], [403, 2018], JSON.stringify(refused));
-      assert.equal(await g().h.ctx.repos.users.findUserByEmail(g().h.boot.userPoolId, attacker), undefined);
+      assert.equal(await findUserByEmail(g().h.ctx.repos, g().h.boot.userPoolId, attacker), undefined);
       const unknown = await sdk.signUpByEmailPassword({
         email: attacker,
         password,

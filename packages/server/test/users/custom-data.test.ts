@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, it } from "node:test";
+import { findUserByEmail, findUserByUsername } from "../../src/services/users/identifiers.js";
 import { signedInUser, signInByPassword } from "../helpers/auth.js";
 import { cli } from "../helpers/cli.js";
 import { freshEmail, freshPhone, sendEmailCode, sendSmsCode } from "../helpers/codes.js";
@@ -68,7 +69,7 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
     for (const [why, customData, status, apiCode] of ATTACKS) {
       const email = freshEmail("cd-up");
       assertRefused(await signUpByPassword(h(), email, { customData }), status, apiCode, why);
-      assert.equal(await h().ctx.repos.users.findUserByEmail(poolId(), email), undefined, why);
+      assert.equal(await findUserByEmail(h().ctx.repos, poolId(), email), undefined, why);
     }
     assert.equal(await count(), before);
   });
@@ -110,7 +111,7 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
         profile: { customData },
       });
       assertRefused(byEmail, status, apiCode, `email code, ${why}`);
-      assert.equal(await h().ctx.repos.users.findUserByEmail(poolId(), email), undefined, why);
+      assert.equal(await findUserByEmail(h().ctx.repos, poolId(), email), undefined, why);
     }
   });
 
@@ -145,7 +146,7 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
         { autoRegister: true, customData },
       );
       assertRefused(r, status, apiCode, `password autoRegister, ${why}`);
-      assert.equal(await h().ctx.repos.users.findUserByEmail(poolId(), email), undefined, why);
+      assert.equal(await findUserByEmail(h().ctx.repos, poolId(), email), undefined, why);
     }
     const email = freshEmail("cd-auto");
     const ok = await signInByPassword(
@@ -154,7 +155,7 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
       { autoRegister: true, customData: { team: "green" } },
     );
     assert.equal(ok.statusCode, 200, JSON.stringify(ok));
-    const row = await h().ctx.repos.users.findUserByEmail(poolId(), email);
+    const row = await findUserByEmail(h().ctx.repos, poolId(), email);
     assert.deepEqual(JSON.parse(row?.custom_data ?? "null"), { team: "green" });
   });
 
@@ -212,9 +213,9 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
       const summary = JSON.parse(r.out);
       assert.deepEqual([summary.accepted, summary.rejected], [1, 2], r.out);
       assert.deepEqual(summary.rejectedByReason, { CUSTOM_DATA_INVALID: 2 });
-      const ok = await h().ctx.repos.users.findUserByUsername(poolId(), "cd-imp-ok");
+      const ok = await findUserByUsername(h().ctx.repos, poolId(), "cd-imp-ok");
       assert.deepEqual(JSON.parse(ok?.custom_data ?? "null"), { role: "admin" });
-      assert.equal(await h().ctx.repos.users.findUserByUsername(poolId(), "cd-imp-type"), undefined);
+      assert.equal(await findUserByUsername(h().ctx.repos, poolId(), "cd-imp-type"), undefined);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -239,7 +240,7 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
     const r = await signUpByPassword(h(), email, { externalId: "hr-0002" });
     assert.equal(r.statusCode, 403, JSON.stringify(r));
     assert.match(r.message, /externalId/);
-    assert.equal(await h().ctx.repos.users.findUserByEmail(poolId(), email), undefined);
+    assert.equal(await findUserByEmail(h().ctx.repos, poolId(), email), undefined);
   });
 
   it("sign-in with autoRegister: options.externalId is refused and creates no user", async () => {
@@ -251,7 +252,7 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
     );
     assert.equal(r.statusCode, 403, JSON.stringify(r));
     assert.match(r.message, /externalId/);
-    assert.equal(await h().ctx.repos.users.findUserByEmail(poolId(), email), undefined);
+    assert.equal(await findUserByEmail(h().ctx.repos, poolId(), email), undefined);
   });
 
   it("an administrator still sets externalId: create-user, update-user, import", async () => {
@@ -269,7 +270,7 @@ describeEachDialect("custom data and externalId: who may write them", (h) => {
       fs.writeFileSync(file, JSON.stringify({ username: "ext-imp", externalId: "hr-1003" }));
       const r = await cli(h().ctx.config, "user", "import", file, "--json", "--no-progress");
       assert.equal(JSON.parse(r.out).accepted, 1, r.out);
-      const row = await h().ctx.repos.users.findUserByUsername(poolId(), "ext-imp");
+      const row = await findUserByUsername(h().ctx.repos, poolId(), "ext-imp");
       assert.equal(row?.external_id, "hr-1003");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
