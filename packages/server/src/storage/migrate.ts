@@ -6,7 +6,7 @@ import * as m0003 from "./migrations/0003-auth.js";
 import * as m0004 from "./migrations/0004-management.js";
 import * as m0005 from "./migrations/0005-profile.js";
 import { type IdentifierKeyCollision, identifierKeysMigration } from "./migrations/0006-identifier-keys.js";
-import * as m0008 from "./migrations/0008-address-proofs.js";
+import * as m0007 from "./migrations/0007-address-proofs.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -33,7 +33,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0004-management": m0004,
     "0005-profile": m0005,
     "0006-identifier-keys": identifierKeysMigration(log.identifierKeyCollision),
-    "0008-address-proofs": m0008,
+    "0007-address-proofs": m0007,
   };
 }
 

@@ -40,7 +40,7 @@ export interface UserTable {
   email_verified: number;
   phone: string | null;
   phone_verified: number;
-  /** When a code first proved the current email / phone (null: never — admin-vouched, or before migration 0008). */
+  /** When a code first proved the current email / phone (null: never — admin-vouched, or before migration 0007). */
   email_proved_at: number | null;
   phone_proved_at: number | null;
   password_hash: string | null;
