@@ -1,0 +1,60 @@
+// The modules `npm run mutate` measures (docs/reliability.md §Mutation testing): the code where a
+// missed regression is a security hole. Each lists the source files mutated and the test files that
+// exercise them — only those run, and per file of coverage only the ones that reach a mutant.
+// Every test file here is in-process (buildApp + inject): a mutant is switched on inside the test's
+// own process, and its coverage is read there.
+const src = (p) => `packages/server/src/${p}`;
+const test = (p) => `packages/server/test/${p}.test.ts`;
+
+export const modules = {
+  "management-signature": {
+    mutate: [src("services/admin/management-signature.ts"), "packages/protocol/src/management-signature.ts"],
+    tests: [test("admin/signature-canonical"), test("admin/signature"), test("reliability/attacks-tokens")],
+  },
+  decrypt: {
+    mutate: [src("services/auth/passwords/decrypt.ts")],
+    tests: [test("auth/passwords/passwords"), test("auth/sign-up")],
+  },
+  "flow-tokens": {
+    mutate: [src("services/codes/flow-tokens.ts")],
+    tests: [test("profile/flow-tokens"), test("profile/change-phone"), test("profile/change-email")],
+  },
+  "code-engine": {
+    mutate: [
+      src("services/codes/engine.ts"),
+      src("services/codes/code-secret.ts"),
+      src("services/codes/requests.ts"),
+    ],
+    tests: [test("codes/engine"), test("codes/limits"), test("profile/change-phone")],
+  },
+  "tokens-sessions": {
+    mutate: [
+      src("services/tokens/tokens.ts"),
+      src("services/tokens/sessions.ts"),
+      src("services/tokens/jwt.ts"),
+    ],
+    tests: [
+      test("tokens/tokens"),
+      test("reliability/attacks-tokens"),
+      test("oidc/endpoints"),
+      test("auth/sign-in"),
+    ],
+  },
+  profile: {
+    mutate: [src("services/profile/*.ts")],
+    tests: [
+      test("profile/bind"),
+      test("profile/change-email"),
+      test("profile/change-phone"),
+      test("profile/delete-account"),
+      test("profile/flow-tokens"),
+      test("profile/info"),
+      test("profile/password"),
+      test("profile/reset-password"),
+    ],
+  },
+  oidc: {
+    mutate: [src("services/oidc/*.ts")],
+    tests: [test("oidc/endpoints")],
+  },
+};

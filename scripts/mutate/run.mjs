@@ -1,0 +1,98 @@
+// `npm run mutate [-- <module>…]`: mutation testing of the security-critical modules with StrykerJS
+// (docs/reliability.md §Mutation testing). Not part of `npm test`: a module takes minutes.
+//
+// Each module runs on its own: its source files are mutated in a sandbox copy and only its test
+// files run, as `node --import tsx --test-reporter=tap <file>` (the tap runner; its hook records
+// which mutants each test file reaches, so a mutant runs only the files that cover it). Mutants
+// that do not compile are dropped first by the TypeScript checker. One worker, niced: the machine
+// is shared. Incremental: a re-run reuses the results of unchanged code and tests from
+// reports/mutation/<module>/incremental.json (`--force` starts over).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Stryker } from "@stryker-mutator/core";
+import { modules } from "./modules.mjs";
+
+const args = process.argv.slice(2);
+const force = args.includes("--force");
+const names = args.filter((a) => !a.startsWith("--"));
+for (const name of names) {
+  if (!modules[name]) {
+    console.error(`unknown module "${name}"; known: ${Object.keys(modules).join(", ")}`);
+    process.exit(2);
+  }
+}
+const selected = names.length > 0 ? names : Object.keys(modules);
+
+// What the test processes see: the PostgreSQL halves must run, not skip; protocol from source.
+process.env.CI = "true";
+process.env.NODE_ENV = "test";
+process.env.TSX_TSCONFIG_PATH = "scripts/mutate/tsconfig.json";
+os.setPriority(10);
+
+const rows = [];
+for (const name of selected) {
+  const { mutate, tests } = modules[name];
+  const dir = path.join("reports", "mutation", name);
+  fs.mkdirSync(dir, { recursive: true });
+  const started = Date.now();
+  const stryker = new Stryker({
+    mutate,
+    testRunner: "tap",
+    tap: { testFiles: tests, nodeArgs: ["--import", "tsx", "--test-reporter=tap"], forceBail: true },
+    checkers: ["typescript"],
+    tsconfigFile: mutate.every((f) => f.startsWith("packages/protocol/"))
+      ? "packages/protocol/tsconfig.json"
+      : "packages/server/tsconfig.json",
+    typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+    coverageAnalysis: "perTest",
+    concurrency: 1,
+    timeoutMS: 15000,
+    timeoutFactor: 2,
+    incremental: true,
+    force,
+    incrementalFile: path.join(dir, "incremental.json"),
+    reporters: ["clear-text", "progress", "html", "json"],
+    htmlReporter: { fileName: path.join(dir, "index.html") },
+    jsonReporter: { fileName: path.join(dir, "mutation.json") },
+    clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+    tempDirName: ".stryker-tmp",
+    ignorePatterns: ["dist", ".tmp", "reports", "bench", "data", "*.tsbuildinfo", "packages/sdk"],
+    cleanTempDir: true,
+    plugins: ["@stryker-mutator/tap-runner", "@stryker-mutator/typescript-checker"],
+  });
+  const results = await stryker.runMutationTest();
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const count = (status) => results.filter((r) => r.status === status).length;
+  const row = {
+    module: name,
+    mutants: results.length,
+    killed: count("Killed"),
+    survived: count("Survived"),
+    timeout: count("Timeout"),
+    noCoverage: count("NoCoverage"),
+    compileErrors: count("CompileError"),
+    runtimeErrors: count("RuntimeError"),
+    seconds,
+  };
+  const valid = row.killed + row.timeout + row.survived + row.noCoverage;
+  row.score = valid === 0 ? 100 : Math.round(((row.killed + row.timeout) / valid) * 1000) / 10;
+  rows.push(row);
+  fs.writeFileSync(path.join(dir, "summary.json"), `${JSON.stringify(row, null, 2)}\n`);
+  const left = results.filter((r) => r.status === "Survived" || r.status === "NoCoverage");
+  for (const r of left) {
+    console.log(
+      `${r.status.padEnd(10)} ${r.fileName}:${r.location.start.line}:${r.location.start.column + 1} ` +
+        `${r.mutatorName}: ${JSON.stringify(r.replacement ?? "")}`,
+    );
+  }
+}
+
+console.log("\n| Module | Mutants | Killed | Survived | Timeout | No coverage | Score | Wall time |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  console.log(
+    `| ${r.module} | ${r.mutants - r.compileErrors - r.runtimeErrors} | ${r.killed} | ${r.survived} | ${r.timeout} | ${r.noCoverage} | ${r.score} % | ${r.seconds} s |`,
+  );
+}
+process.exitCode = rows.some((r) => r.score < 85) ? 1 : 0;
