@@ -13,11 +13,11 @@ export const modules = {
   },
   decrypt: {
     mutate: [src("services/auth/passwords/decrypt.ts")],
-    tests: [test("auth/passwords/passwords"), test("auth/sign-up")],
+    tests: [test("auth/passwords/passwords"), test("auth/passwords/rsa-decrypt")],
   },
   "flow-tokens": {
     mutate: [src("services/codes/flow-tokens.ts")],
-    tests: [test("profile/flow-tokens"), test("profile/change-phone"), test("profile/change-email")],
+    tests: [test("profile/flow-tokens"), test("profile/flow-token-lifecycle"), test("profile/change-phone")],
   },
   "code-engine": {
     mutate: [

@@ -7,6 +7,7 @@
 // that do not compile are dropped first by the TypeScript checker. One worker, niced: the machine
 // is shared. Incremental: a re-run reuses the results of unchanged code and tests from
 // reports/mutation/<module>/incremental.json (`--force` starts over).
+// Test files run their SQLite half only, unless `--postgres` (see below).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,8 +25,11 @@ for (const name of names) {
 }
 const selected = names.length > 0 ? names : Object.keys(modules);
 
-// What the test processes see: the PostgreSQL halves must run, not skip; protocol from source.
+// What the test processes see: the SQLite half of each suite (the mutated services sit above the
+// repositories, whose dialect-specific code is not mutated here; `--postgres` adds the PostgreSQL
+// half, which doubles the time), and protocol from source.
 process.env.CI = "true";
+process.env.GATEHOUSE_TEST_DIALECTS = args.includes("--postgres") ? "sqlite,postgres" : "sqlite";
 process.env.NODE_ENV = "test";
 process.env.TSX_TSCONFIG_PATH = "scripts/mutate/tsconfig.json";
 os.setPriority(10);

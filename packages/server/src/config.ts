@@ -342,6 +342,7 @@ export type Config = { [K in keyof Options]: Options[K] extends Option<infer T> 
 export const toolingVariables: readonly string[] = [
   "GATEHOUSE_TEST_PG_URL",
   "GATEHOUSE_TEST_REDIS_URL",
+  "GATEHOUSE_TEST_DIALECTS",
   "GATEHOUSE_BENCH_PG_URL",
   "GATEHOUSE_CRASH_ROUNDS",
   "GATEHOUSE_FUZZ_SCALE",

@@ -146,19 +146,29 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
   };
 }
 
+/**
+ * The dialects describeEachDialect declares: both unless GATEHOUSE_TEST_DIALECTS names some
+ * (`sqlite`): `npm run mutate` runs the SQLite half only (docs/reliability.md §Mutation testing).
+ */
+const dialects = (process.env.GATEHOUSE_TEST_DIALECTS ?? "sqlite,postgres")
+  .split(",")
+  .map((d) => d.trim())
+  .filter((d): d is DialectName => d === "sqlite" || d === "postgres");
+
 /** Settled before any suite is declared (see describeEachDialect). */
-const pgUpAtImport = await postgresAvailable();
+const pgUpAtImport = dialects.includes("postgres") && (await postgresAvailable());
 
 /**
  * Declares the suite once per dialect: `describeEachDialect("profile", (h) => { it(..., () => h().api(...)) })`.
- * The PostgreSQL half is skipped with a notice when no server is reachable (never under CI).
+ * The PostgreSQL half is skipped with a notice when no server is reachable (never under CI), and
+ * when GATEHOUSE_TEST_DIALECTS leaves it out.
  */
 export function describeEachDialect(
   title: string,
   body: (h: () => Harness) => void,
   options: HarnessOptions = {},
 ) {
-  for (const dialect of ["sqlite", "postgres"] as const) {
+  for (const dialect of dialects) {
     // The suite body must not await: Node 20 files tests registered after an await under whichever
     // suite is being built at that moment, so two suites awaiting at once swap their tests.
     // `redis: true` suites: the test file awaits redisAvailable() at top level first. A suite that

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { FakeClock } from "../../src/lib/clock.js";
+import { newId } from "../../src/lib/ids.js";
+import { createFlowTokens, type FlowPurpose } from "../../src/services/codes/flow-tokens.js";
+import { newUserRow } from "../../src/services/users/identifiers.js";
+import { describeEachDialect, type Harness } from "../helpers/harness.js";
+
+const clock = new FakeClock();
+const DAY_MS = 86_400_000;
+
+async function newUser(h: Harness): Promise<string> {
+  const row = newUserRow(h.boot.userPoolId, clock.now(), {});
+  await h.ctx.repos.users.insertUser(row);
+  return row.id;
+}
+
+describeEachDialect(
+  "flow tokens: checked before costly work, swept a day after expiry",
+  (h) => {
+    const service = () => createFlowTokens({ secret: h().ctx.keys.secret, clock });
+    const issue = async (tokens: ReturnType<typeof service>, userId: string, ttlSeconds = 60) =>
+      tokens.issue(h().ctx.repos, {
+        purpose: "delete_account",
+        poolId: h().boot.userPoolId,
+        userId,
+        payload: { reason: "test" },
+        ttlSeconds,
+      });
+    const assertLive = (
+      userId: string | undefined,
+      token: string,
+      over: Partial<{ poolId: string; purpose: FlowPurpose }> = {},
+    ) =>
+      service().assertLive(h().ctx.repos, {
+        purpose: over.purpose ?? "delete_account",
+        poolId: over.poolId ?? h().boot.userPoolId,
+        userId,
+        token,
+      });
+    const invalid = (e: any) => e.statusCode === 400 && e.apiCode === 2207;
+    const rowsOf = (userId: string) =>
+      h().ctx.db.kysely.selectFrom("flow_tokens").select("id").where("user_id", "=", userId).execute();
+
+    it("flow token: issue answers the TTL it was given as expiresIn", async () => {
+      const user = await newUser(h());
+      const { token, expiresIn } = await issue(service(), user, 600);
+      assert.equal(expiresIn, 600);
+      assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it("flow token: a live token passes the liveness check, which spends nothing", async () => {
+      const user = await newUser(h());
+      const { token } = await issue(service(), user);
+      await assertLive(user, token);
+      await assertLive(user, token);
+      await assertLive(undefined, token);
+      const spent = await service().spend(h().ctx.repos, {
+        purpose: "delete_account",
+        poolId: h().boot.userPoolId,
+        userId: user,
+        token,
+      });
+      assert.equal(spent.userId, user);
+      await assert.rejects(assertLive(user, token), invalid, "spent");
+    });
+
+    it("flow token: the liveness check refuses expired, foreign, unknown and malformed tokens → 400/2207", async () => {
+      const owner = await newUser(h());
+      const other = await newUser(h());
+      const { token } = await issue(service(), owner, 60);
+      await assert.rejects(assertLive(other, token), invalid);
+      await assert.rejects(assertLive(owner, token, { poolId: newId() }), invalid);
+      await assert.rejects(assertLive(owner, token, { purpose: "reset_password" }), invalid);
+      await assert.rejects(
+        assertLive(owner, `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`),
+        invalid,
+      );
+      await assert.rejects(assertLive(owner, "not a token"), invalid);
+      clock.advance(60_001);
+      await assert.rejects(assertLive(owner, token), invalid);
+    });
+
+    it("flow token: rows a day past expiry are swept on issue; younger ones and live ones stay", async () => {
+      const old = await newUser(h());
+      const recent = await newUser(h());
+      const fresh = await newUser(h());
+      await issue(service(), old, 60);
+      clock.advance(DAY_MS / 2);
+      await issue(service(), recent, 60);
+      clock.advance(DAY_MS / 2 + 60_001);
+      // a new service has issued nothing yet: its first issue sweeps
+      const { token } = await issue(service(), fresh, 60);
+      assert.equal((await rowsOf(old)).length, 0, "expired more than a day ago: swept");
+      assert.equal((await rowsOf(recent)).length, 1, "expired less than a day ago: kept");
+      await assertLive(fresh, token);
+    });
+  },
+  { clock },
+);
