@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { ApiError } from "../../../src/errors.js";
+import { unpadPkcs1v15 } from "../../../src/services/auth/passwords/decrypt.js";
 import { createPasswords } from "../../../src/services/auth/passwords/hashing.js";
 
 // What reaches the RSA decryptor from the wire, edge by edge (docs/behaviour-and-errors.md §4.3).
@@ -65,5 +66,38 @@ describe("passwords: rsa ciphertexts as clients send them", () => {
       () => decrypt(Buffer.concat([Buffer.alloc(1), zeroLedBlock(2)]).toString("base64")),
       isDecryptFailed,
     );
+  });
+});
+
+describe("passwords: PKCS#1 v1.5 unpadding edges", () => {
+  const block = (separatorAt: number) => {
+    const b = Buffer.alloc(SIZE, 7);
+    b[0] = 0;
+    b[1] = 2;
+    b[separatorAt] = 0;
+    return b;
+  };
+
+  it("rsa: eight padding bytes are enough, seven are not", () => {
+    assert.deepEqual(unpadPkcs1v15(block(10)), Buffer.alloc(SIZE - 11, 7));
+    assert.equal(unpadPkcs1v15(block(9)), undefined);
+  });
+
+  it("rsa: the message starts after the first zero byte; zero bytes inside it are kept", () => {
+    const ct = publicEncrypt(
+      { key: publicKey, padding: constants.RSA_PKCS1_PADDING },
+      Buffer.from("a\0b\0c"),
+    );
+    assert.equal(decrypt(ct.toString("base64")), "a\0b\0c");
+  });
+
+  it("rsa: a block without a separator, or not starting 0x00 0x02, has no message", () => {
+    assert.equal(unpadPkcs1v15(Buffer.alloc(SIZE, 7).fill(0, 0, 1).fill(2, 1, 2)), undefined);
+    const wrongFirst = block(20);
+    wrongFirst[0] = 1;
+    assert.equal(unpadPkcs1v15(wrongFirst), undefined);
+    const wrongSecond = block(20);
+    wrongSecond[1] = 1;
+    assert.equal(unpadPkcs1v15(wrongSecond), undefined);
   });
 });

@@ -36,7 +36,8 @@ export function createRsaDecryptor({ privateKeyPem }: { privateKeyPem: string })
   function parse(value: string): Buffer {
     const text = value.trim();
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) throw new ApiError("PASSWORD_DECRYPT_FAILED");
-    let bytes = Buffer.from(text, text.includes("-") || text.includes("_") ? "base64url" : "base64");
+    // Node's base64 decoder reads the base64url alphabet too.
+    let bytes = Buffer.from(text, "base64");
     // jsencrypt sometimes drops leading zero bytes of the ciphertext.
     if (bytes.length < size && bytes.length >= size - 2) {
       bytes = Buffer.concat([Buffer.alloc(size - bytes.length), bytes]);
@@ -115,7 +116,7 @@ export function unpadPkcs1v15(block: Buffer): Buffer | undefined {
     const first = isZero & (separator === 0 ? 1 : 0);
     separator = first ? i : separator;
   }
-  bad |= separator === 0 ? 1 : 0;
+  // No separator (0) or fewer than 8 padding bytes before it.
   bad |= separator < 10 ? 1 : 0;
   return bad === 0 ? block.subarray(separator + 1) : undefined;
 }
