@@ -9,7 +9,12 @@ const test = (p) => `packages/server/test/${p}.test.ts`;
 export const modules = {
   "management-signature": {
     mutate: [src("services/admin/management-signature.ts"), "packages/protocol/src/management-signature.ts"],
-    tests: [test("admin/signature-canonical"), test("admin/signature"), test("reliability/attacks-tokens")],
+    tests: [
+      test("admin/signature-canonical"),
+      test("admin/signature-parsing"),
+      test("admin/signature"),
+      test("reliability/attacks-tokens"),
+    ],
   },
   decrypt: {
     mutate: [src("services/auth/passwords/decrypt.ts")],
@@ -55,6 +60,6 @@ export const modules = {
   },
   oidc: {
     mutate: [src("services/oidc/*.ts")],
-    tests: [test("oidc/endpoints")],
+    tests: [test("oidc/endpoints"), test("tokens/tokens")],
   },
 };
