@@ -95,6 +95,18 @@ describeEachDialect(
       assert.equal((await rowsOf(recent)).length, 1, "expired less than a day ago: kept");
       await assertLive(fresh, token);
     });
+
+    it("flow token: the sweep runs on the first issue and then once every 200, not on every issue", async () => {
+      const tokens = service();
+      const old = await newUser(h());
+      const busy = await newUser(h());
+      await issue(tokens, old, 60); // issue 1: sweeps (nothing to sweep yet)
+      clock.advance(DAY_MS + 120_000);
+      for (let i = 2; i <= 200; i++) await issue(tokens, busy, 60);
+      assert.equal((await rowsOf(old)).length, 1, "issues 2 to 200 sweep nothing");
+      await issue(tokens, busy, 60); // issue 201
+      assert.equal((await rowsOf(old)).length, 0, "issue 201 sweeps");
+    });
   },
   { clock },
 );
