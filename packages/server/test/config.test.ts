@@ -123,7 +123,8 @@ describe("configuration", () => {
     // The README is linked into the test runner's mirror; its real location is the repository root.
     const root = path.dirname(fs.realpathSync(new URL("../../../README.md", import.meta.url)));
     const self = path.join(root, "packages/server/test/config.test.ts");
-    const skip = new Set(["node_modules", "dist", ".git", ".tmp", "data"]);
+    // .stryker-tmp holds npm run mutate's sandbox copies of the repository (this file among them).
+    const skip = new Set(["node_modules", "dist", ".git", ".tmp", "data", ".stryker-tmp", "reports"]);
     const found = new Set<string>();
     const walk = (dir: string) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
