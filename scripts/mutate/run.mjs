@@ -102,5 +102,7 @@ for (const r of rows) {
 // Below the 85 % target is a warning, not a failure: a small module can fall short on equivalent
 // mutants alone (docs/reliability.md §Mutation testing lists them).
 for (const r of rows.filter((r) => r.score < 85)) {
-  console.log(`\n${r.module}: ${r.score} % is below the 85 % target; check its survivors against docs/reliability.md`);
+  console.log(
+    `\n${r.module}: ${r.score} % is below the 85 % target; check its survivors against docs/reliability.md`,
+  );
 }
