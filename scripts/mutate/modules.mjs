@@ -60,6 +60,6 @@ export const modules = {
   },
   oidc: {
     mutate: [src("services/oidc/*.ts")],
-    tests: [test("oidc/endpoints"), test("tokens/tokens")],
+    tests: [test("oidc/logout-and-userinfo"), test("oidc/endpoints"), test("tokens/tokens")],
   },
 };
