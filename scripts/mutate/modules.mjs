@@ -18,7 +18,11 @@ export const modules = {
   },
   decrypt: {
     mutate: [src("services/auth/passwords/decrypt.ts")],
-    tests: [test("auth/passwords/passwords"), test("auth/passwords/rsa-decrypt")],
+    tests: [
+      test("auth/passwords/passwords"),
+      test("auth/passwords/rsa-decrypt"),
+      test("auth/passwords/rsa-implicit-rejection"),
+    ],
   },
   "flow-tokens": {
     mutate: [src("services/codes/flow-tokens.ts")],
