@@ -12,6 +12,7 @@ export const modules = {
     tests: [
       test("admin/signature-canonical"),
       test("admin/signature-parsing"),
+      test("admin/signature-ambiguity"),
       test("admin/signature"),
       test("reliability/attacks-tokens"),
     ],
