@@ -50,6 +50,11 @@ describe("passwords: rsa ciphertexts as clients send them", () => {
     assert.throws(() => decrypt(`${"A".repeat(340)}!!`), isDecryptFailed);
     assert.throws(() => decrypt("pass word"), isDecryptFailed);
     assert.throws(() => decrypt("pässword"), isDecryptFailed);
+    // Node's base64 decoder skips what it cannot read: a valid ciphertext behind one stray character
+    // would decode.
+    const ct = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from("pw-3"));
+    assert.throws(() => decrypt(`!${ct.toString("base64")}`), isDecryptFailed);
+    assert.throws(() => decrypt(`${ct.toString("base64")}!`), isDecryptFailed);
   });
 
   it("rsa: one or two leading zero bytes dropped by the client are restored", () => {
