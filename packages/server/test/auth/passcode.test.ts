@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { jwtPayload, signInByPassword } from "../helpers/auth.js";
+import { jwtPayload, signInByCode, signInByPassword } from "../helpers/auth.js";
 import { freshEmail, freshPhone, sendEmailCode, sendSmsCode, wrongCode } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
 
 const signUpByPhone = (h: Harness, phone: string, passCode: string, extra: object = {}) =>
   h.api("POST", "/api/v3/signup", { connection: "PASSCODE", passCodePayload: { phone, passCode }, ...extra });
-
-const signInByCode = (h: Harness, payload: object, options: object = {}) =>
-  h.api("POST", "/api/v3/signin", {
-    connection: "PASSCODE",
-    passCodePayload: payload,
-    options,
-    client_id: h.boot.appId,
-    client_secret: h.boot.appSecret,
-  });
 
 describeEachDialect("passcode sign-up and sign-in", (h) => {
   it("sign-up by phone code (CHANNEL_REGISTER): verified phone, split into phone and phoneCountryCode", async () => {

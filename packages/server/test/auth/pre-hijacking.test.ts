@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { form, signInByPassword, signUpByEmail } from "../helpers/auth.js";
+import { form, signInByCode, signInByPassword, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail, freshPhone, sendEmailCode, sendSmsCode } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
@@ -10,14 +10,6 @@ import { patchPoolSettings } from "../helpers/pool-settings.js";
  * address nobody proved, then claimed by the address's owner with a code.
  */
 const OFFLINE = { scope: "openid profile offline_access" };
-
-const signInByCode = (h: Harness, payload: object) =>
-  h.api("POST", "/api/v3/signin", {
-    connection: "PASSCODE",
-    passCodePayload: payload,
-    client_id: h.boot.appId,
-    client_secret: h.boot.appSecret,
-  });
 
 const profile = (h: Harness, token: string) =>
   h.api("GET", "/api/v3/get-profile", undefined, { authorization: token });

@@ -29,6 +29,16 @@ export async function signInByPassword(
   );
 }
 
+export async function signInByCode(h: Harness, payload: object, options: object = {}) {
+  return h.api("POST", "/api/v3/signin", {
+    connection: "PASSCODE",
+    passCodePayload: payload,
+    options,
+    client_id: h.boot.appId,
+    client_secret: h.boot.appSecret,
+  });
+}
+
 /** A signed-in user's id and token set (tests ask for the scopes that yield the tokens they use). */
 export interface SignedInUser {
   userId: string;

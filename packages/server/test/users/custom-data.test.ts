@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { before, it } from "node:test";
 import { findUserByEmail, findUserByUsername } from "../../src/services/users/identifiers.js";
-import { signedInUser, signInByPassword } from "../helpers/auth.js";
+import { signedInUser, signInByCode, signInByPassword } from "../helpers/auth.js";
 import { cli } from "../helpers/cli.js";
 import { freshEmail, freshPhone, sendEmailCode, sendSmsCode } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
@@ -30,15 +30,6 @@ const signUpByPassword = (h: Harness, email: string, profile: object) =>
     connection: "PASSWORD",
     passwordPayload: { email, password: "pw-custom-1" },
     profile,
-  });
-
-const signInByCode = (h: Harness, payload: object, options: object) =>
-  h.api("POST", "/api/v3/signin", {
-    connection: "PASSCODE",
-    passCodePayload: payload,
-    options,
-    client_id: h.boot.appId,
-    client_secret: h.boot.appSecret,
   });
 
 function assertRefused(res: any, status: number, apiCode: number | undefined, why: string) {
