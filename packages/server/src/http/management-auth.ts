@@ -20,7 +20,7 @@ declare module "fastify" {
   }
 }
 
-/** ±15 minutes around server time (docs/wire-contract.md §1.4.2 "optional hardening", issue 5). */
+/** ±15 minutes around server time (docs/wire-contract.md §1.4.2, "Optional hardening"). */
 export const SIGNATURE_WINDOW_MS = 15 * 60 * 1000;
 
 function header(request: FastifyRequest, name: string): string | undefined {
