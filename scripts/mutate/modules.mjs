@@ -35,7 +35,13 @@ export const modules = {
       src("services/codes/code-secret.ts"),
       src("services/codes/requests.ts"),
     ],
-    tests: [test("codes/engine"), test("codes/limits"), test("profile/change-phone")],
+    tests: [
+      test("codes/engine"),
+      test("codes/engine-mutants"),
+      test("codes/limits"),
+      test("codes/pumping"),
+      test("messaging/routes"),
+    ],
   },
   "tokens-sessions": {
     mutate: [

@@ -5,7 +5,7 @@
 // files run, as `node --import tsx --test-reporter=tap <file>` (the tap runner; its hook records
 // which mutants each test file reaches, so a mutant runs only the files that cover it). Mutants
 // that do not compile are dropped first by the TypeScript checker. One worker, niced: the machine
-// is shared. Incremental: a re-run reuses the results of unchanged code and tests from
+// is shared (`--concurrency=N` for more when it is idle). Incremental: a re-run reuses the results of unchanged code and tests from
 // reports/mutation/<module>/incremental.json (`--force` starts over).
 // Test files run their SQLite half only, unless `--postgres` (see below).
 import fs from "node:fs";
@@ -16,6 +16,8 @@ import { modules } from "./modules.mjs";
 
 const args = process.argv.slice(2);
 const force = args.includes("--force");
+// `--concurrency=N`: N workers instead of one, when the machine is otherwise idle.
+const concurrency = Number(args.find((a) => a.startsWith("--concurrency="))?.split("=")[1] ?? 1);
 const names = args.filter((a) => !a.startsWith("--"));
 for (const name of names) {
   if (!modules[name]) {
@@ -50,7 +52,7 @@ for (const name of selected) {
       : "packages/server/tsconfig.json",
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     coverageAnalysis: "perTest",
-    concurrency: 1,
+    concurrency,
     timeoutMS: 15000,
     timeoutFactor: 2,
     incremental: true,
