@@ -242,6 +242,51 @@ describeEachDialect(
       );
     });
 
+    it("spendWith over two channels gives back the attempt reserved on the code that did not match", async () => {
+      const phone = freshPhone();
+      const login = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
+      await sendSmsCode(h(), phone, "CHANNEL_BIND_PHONE");
+      await h().ctx.codes.spendWith(
+        [{ target: smsTarget(h(), phone), channels: ["CHANNEL_LOGIN", "CHANNEL_BIND_PHONE"], code: login }],
+        async () => undefined,
+      );
+      const rows = await h()
+        .ctx.db.kysely.selectFrom("verification_codes")
+        .select(["channel", "attempts", "consumed_at"])
+        .where("target", "=", `+86${phone}`)
+        .orderBy("channel")
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.channel, r.attempts, r.consumed_at !== null]),
+        [
+          ["CHANNEL_BIND_PHONE", 0, false],
+          ["CHANNEL_LOGIN", 0, true],
+        ],
+      );
+    });
+
+    it("two codes consumed inside a caller's transaction that rolls back are both left unspent", async () => {
+      const settings = await poolSettings(h());
+      const a = freshPhone();
+      const b = freshPhone();
+      const codeA = await sendSmsCode(h(), a, "CHANNEL_LOGIN");
+      const codeB = await sendSmsCode(h(), b, "CHANNEL_LOGIN");
+      const checked = [
+        await h().ctx.codes.check(smsTarget(h(), a), ["CHANNEL_LOGIN"], codeA, settings),
+        await h().ctx.codes.check(smsTarget(h(), b), ["CHANNEL_LOGIN"], codeB, settings),
+      ];
+      await assert.rejects(
+        h()
+          .ctx.db.kysely.transaction()
+          .execute(async (trx) => {
+            await h().ctx.codes.consume(checked, trx);
+            throw new Error("the write that should have gone with them failed");
+          }),
+        /the write/,
+      );
+      await h().ctx.codes.consume(checked);
+    });
+
     it("consuming no codes is a no-op", async () => {
       await h().ctx.codes.consume([]);
     });
