@@ -4,31 +4,17 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { it } from "node:test";
-import { ApiError } from "../../src/errors.js";
 import { FakeClock } from "../../src/lib/clock.js";
 import type { Courier } from "../../src/messaging/courier.js";
 import { codeMatches, hashCode } from "../../src/services/codes/code-secret.js";
 import type { Bucket, CounterStore } from "../../src/services/codes/counter-store.js";
-import { type CodeTarget, createCodeService, sendBuckets } from "../../src/services/codes/engine.js";
-import { freshEmail, freshPhone, sendSmsCode } from "../helpers/codes.js";
+import { createCodeService, sendBuckets } from "../../src/services/codes/engine.js";
+import { freshEmail, freshPhone, sendSmsCode, smsTarget } from "../helpers/codes.js";
+import { rejectsWith } from "../helpers/errors.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { poolSettings } from "../helpers/pool-settings.js";
 
 const clock = new FakeClock();
-
-function rejectsWith(key: string) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ApiError, `expected ApiError ${key}, got ${err}`);
-    assert.equal(err.key, key);
-    return true;
-  };
-}
-
-const smsTarget = (h: Harness, phone: string): CodeTarget => ({
-  poolId: h.boot.userPoolId,
-  kind: "sms",
-  target: `+86${phone}`,
-});
 
 const limits = {
   codeTargetHourlyLimit: 10,

@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ApiError } from "../../src/errors.js";
+import type { ApiError } from "../../src/errors.js";
 import { FakeClock } from "../../src/lib/clock.js";
 import { hashCode } from "../../src/services/codes/code-secret.js";
 import type { CodeCheck, CodeTarget } from "../../src/services/codes/engine.js";
-import { freshEmail, freshPhone, sendEmailCode, sendSmsCode, wrongCode } from "../helpers/codes.js";
-import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import {
+  freshEmail,
+  freshPhone,
+  sendEmailCode,
+  sendSmsCode,
+  smsTarget,
+  wrongCode,
+} from "../helpers/codes.js";
+import { rejectsWith } from "../helpers/errors.js";
+import { describeEachDialect } from "../helpers/harness.js";
 import { patchPoolSettings, poolSettings } from "../helpers/pool-settings.js";
 
 const clock = new FakeClock();
-
-function rejectsWith(key: string) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ApiError, `expected ApiError ${key}, got ${err}`);
-    assert.equal(err.key, key);
-    return true;
-  };
-}
 
 /** Parallel spends of one code: exactly one succeeds, every other finds it spent (2300). */
 function assertOneSpentRestExpired(results: PromiseSettledResult<unknown>[]) {
@@ -24,10 +24,6 @@ function assertOneSpentRestExpired(results: PromiseSettledResult<unknown>[]) {
   for (const r of results) {
     if (r.status === "rejected") assert.equal((r.reason as ApiError).key, "CODE_EXPIRED");
   }
-}
-
-function smsTarget(h: Harness, phone: string): CodeTarget {
-  return { poolId: h.boot.userPoolId, kind: "sms", target: `+86${phone}` };
 }
 
 describeEachDialect(

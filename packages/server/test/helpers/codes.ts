@@ -1,3 +1,4 @@
+import type { CodeTarget } from "../../src/services/codes/engine.js";
 import type { Harness } from "./harness.js";
 
 /**
@@ -42,4 +43,9 @@ let mailSeq = 0;
 export function freshEmail(prefix = "user"): string {
   mailSeq += 1;
   return `${prefix}-${process.pid}-${mailSeq}@example.com`;
+}
+
+/** The engine's target for a mainland-China number of the harness's default pool. */
+export function smsTarget(h: Harness, phone: string): CodeTarget {
+  return { poolId: h.boot.userPoolId, kind: "sms", target: `+86${phone}` };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type ApiErrorKey, apiErrors } from "@gatehouse/protocol";
+import { ApiError } from "../../src/errors.js";
 
 /**
  * Asserts that an envelope is the registry's error `key`: its statusCode and apiCode, and — for
@@ -11,4 +12,13 @@ export function assertApiError(envelope: any, key: ApiErrorKey): void {
   assert.equal(envelope.statusCode, def.statusCode, `${key}: ${seen}`);
   assert.equal(envelope.apiCode, "apiCode" in def ? def.apiCode : undefined, `${key}: ${seen}`);
   if (!("apiCode" in def)) assert.equal(envelope.message, def.message, `${key}: ${seen}`);
+}
+
+/** For `assert.rejects` on a service call: the promise must reject with the ApiError `key`. */
+export function rejectsWith(key: string) {
+  return (err: unknown) => {
+    assert.ok(err instanceof ApiError, `expected ApiError ${key}, got ${err}`);
+    assert.equal(err.key, key);
+    return true;
+  };
 }
