@@ -232,7 +232,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tokens,
       loginGuard,
       auth,
-      oidc: createOidc({ repos, tokens, sessions }),
+      oidc: createOidc({ repos, tokens, sessions, auth }),
       profile,
       admin: createAdmin({
         db: db.kysely,

@@ -4,18 +4,6 @@ import { presentedClient } from "../http/client-credentials.js";
 import type { AuthenticatedClient } from "../services/auth/client-auth.js";
 import type { ClientAuthEndpoint } from "../services/tokens/app-config.js";
 
-/** Client authentication at the token endpoints: body or Basic (body preferred), else x-authing-app-id. */
-export function oidcClient(
-  ctx: Context,
-  request: FastifyRequest,
-  body: { client_id?: string; client_secret?: string },
-): Promise<AuthenticatedClient> {
-  const header = request.headers["x-authing-app-id"];
-  return ctx.auth.authenticateClient(presentedClient(request, body), {
-    appId: typeof header === "string" ? header : undefined,
-  });
-}
-
 /**
  * Client authentication at introspection and revocation: exactly the method the application
  * registered for that endpoint (docs/wire-contract.md §1.3).

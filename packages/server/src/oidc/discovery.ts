@@ -1,6 +1,7 @@
 import { oidcPaths, underIssuer } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
+import { GRANT_TYPES } from "../services/oidc/grants/index.js";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../services/tokens/app-config.js";
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from "../services/tokens/claims.js";
 
@@ -18,7 +19,7 @@ export function discoveryDocument(issuer: string) {
     introspection_endpoint: issuer + underIssuer(oidcPaths.introspection),
     revocation_endpoint: issuer + underIssuer(oidcPaths.revocation),
     end_session_endpoint: issuer + underIssuer(oidcPaths.endSession),
-    grant_types_supported: ["refresh_token"],
+    grant_types_supported: [...GRANT_TYPES],
     response_types_supported: [] as string[],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["RS256", "HS256"],

@@ -9,7 +9,10 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
-import { oidcClient, oidcEndpointClient } from "./client.js";
+import { requestMeta } from "../http/app-scope.js";
+import { presentedClient } from "../http/client-credentials.js";
+import { GRANT_TYPES } from "../services/oidc/grants/index.js";
+import { oidcEndpointClient } from "./client.js";
 
 /** POST /oidc/token, /oidc/token/introspection (RFC 7662), /oidc/token/revocation (RFC 7009). */
 export function tokenRoutes(ctx: Context) {
@@ -21,22 +24,21 @@ export function tokenRoutes(ctx: Context) {
       {
         schema: {
           tags: ["oidc"],
-          summary: "Token endpoint (grant_type=refresh_token)",
+          summary: `Token endpoint (grant_type: ${GRANT_TYPES.join(", ")})`,
           body: TokenRequest,
           response: { 200: TokenResponse },
         },
       },
       async (request, reply) => {
-        const body = request.body;
-        const { app: client } = await oidcClient(ctx, request, body);
+        const header = request.headers["x-authing-app-id"];
         reply.header("cache-control", "no-store").header("pragma", "no-cache");
-        switch (body.grant_type) {
-          case "refresh_token":
-            if (!body.refresh_token) throw new OAuthError("invalid_request", "refresh_token is required");
-            return ctx.tokens.refresh(client, body.refresh_token, body.scope);
-          default:
-            throw new OAuthError("unsupported_grant_type", `grant_type ${body.grant_type} is not supported`);
-        }
+        return ctx.oidc.grants.exchange({
+          body: request.body,
+          client: presentedClient(request, request.body),
+          appIdHeader: typeof header === "string" ? header : undefined,
+          protocol: "oidc",
+          meta: requestMeta(request),
+        });
       },
     );
 

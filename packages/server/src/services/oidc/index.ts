@@ -2,10 +2,14 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { createEndSession } from "./end-session.js";
+import { createGrants, type GrantDeps } from "./grants/index.js";
 import { createUserInfo } from "./user-info.js";
 
-/** What the /oidc endpoints ask beyond the token service: UserInfo and logout. Built once, as `ctx.oidc`. */
-export function createOidc(deps: { repos: Repositories; tokens: Tokens; sessions: Sessions }) {
-  return { ...createUserInfo(deps), ...createEndSession(deps) };
+/**
+ * What the /oidc endpoints ask beyond the token service: the token endpoint's grants, UserInfo and
+ * logout. Built once, as `ctx.oidc`.
+ */
+export function createOidc(deps: { repos: Repositories; tokens: Tokens; sessions: Sessions } & GrantDeps) {
+  return { ...createUserInfo(deps), ...createEndSession(deps), grants: createGrants(deps) };
 }
 export type Oidc = ReturnType<typeof createOidc>;

@@ -1,0 +1,43 @@
+import { OAuthError } from "../../../errors.js";
+import type { Auth } from "../../auth/index.js";
+import type { TokenSet, Tokens } from "../../tokens/tokens.js";
+import { refreshTokenGrant } from "./refresh-token.js";
+import type { Grant, TokenExchange } from "./types.js";
+
+/** Everything a grant may need; each grant's factory takes only the few it uses. */
+export interface GrantDeps {
+  auth: Pick<Auth, "authenticateClient">;
+  tokens: Tokens;
+}
+
+/**
+ * The grant types of the token endpoint, one module each; adding a grant is one line here.
+ * Discovery's `grant_types_supported` is read from this table (docs/oidc-tokens.md).
+ */
+const GRANTS = {
+  refresh_token: refreshTokenGrant,
+} satisfies Record<string, (deps: GrantDeps) => Grant>;
+
+export const GRANT_TYPES = Object.keys(GRANTS) as (keyof typeof GRANTS)[];
+
+export function createGrants(deps: GrantDeps) {
+  const grants = new Map<string, Grant>(GRANT_TYPES.map((type) => [type, GRANTS[type](deps)]));
+  return {
+    /** The token endpoint: dispatch by `grant_type`; an unknown type is refused before any client check. */
+    async exchange(request: TokenExchange): Promise<TokenSet> {
+      const grant = grants.get(request.body.grant_type);
+      if (!grant) {
+        throw new OAuthError(
+          "unsupported_grant_type",
+          `grant_type ${request.body.grant_type} is not supported`,
+        );
+      }
+      const set = await grant.exchange(request);
+      // The /oauth mount speaks OAuth 2.0 only: no ID token (docs/oidc-tokens.md).
+      if (request.protocol === "oauth") delete set.id_token;
+      return set;
+    },
+  };
+}
+export type Grants = ReturnType<typeof createGrants>;
+export type { Grant, Protocol, TokenExchange } from "./types.js";
