@@ -38,6 +38,11 @@ export const apiErrors = {
   TOKEN_INVALID: { statusCode: 401, apiCode: 2207, message: "Access token invalid or revoked" },
   // bindUserTokens on: the token's scopes do not cover the call (RFC 6750 §3.1 insufficient_scope)
   TOKEN_SCOPE_INSUFFICIENT: { statusCode: 403, message: "Access token lacks the scope this call needs" },
+  // a valid client-credentials token at an endpoint that acts for a user (docs/oidc-tokens.md)
+  TOKEN_NOT_A_USER: {
+    statusCode: 403,
+    message: "This access token was issued to a machine by client credentials and names no user",
+  },
 
   // sign-in / sign-up
   LOGIN_FAILED: { statusCode: 403, apiCode: 2333, message: "Account not exists or password is incorrect." },

@@ -18,6 +18,7 @@ import { createFlowTokens } from "./services/codes/flow-tokens.js";
 import { type CodeRequests, createCodeRequests } from "./services/codes/requests.js";
 import { createOidc, type Oidc } from "./services/oidc/index.js";
 import { createProfile, type ProfileService } from "./services/profile/index.js";
+import { createClientTokens } from "./services/tokens/client-tokens.js";
 import { loadServerKeys, type ServerKeys } from "./services/tokens/server-keys.js";
 import { createSessions, type Sessions } from "./services/tokens/sessions.js";
 import { createSigningKeys, type SigningKeys } from "./services/tokens/signing-keys.js";
@@ -211,6 +212,28 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       logger,
     });
+    const admin = createAdmin({
+      db: db.kysely,
+      dialect: db.dialect,
+      repos,
+      clock,
+      passwords,
+      sessions,
+      loginGuard,
+      signingKeys,
+      serverSecret: keys.secret,
+      box: keys.box,
+      publicUrl: config.publicUrl,
+      issuer,
+    });
+    const clientTokens = createClientTokens({
+      repos,
+      signingKeys,
+      clock,
+      issuer,
+      keyEnabled: async (id) => (await admin.accessKeys.resolve(id)) !== undefined,
+      cacheTtlMs: options.sessionCacheTtlMs,
+    });
     return {
       config,
       db,
@@ -232,22 +255,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tokens,
       loginGuard,
       auth,
-      oidc: createOidc({ repos, tokens, sessions, auth }),
+      oidc: createOidc({ repos, tokens, sessions, auth, accessKeys: admin.accessKeys, clientTokens }),
       profile,
-      admin: createAdmin({
-        db: db.kysely,
-        dialect: db.dialect,
-        repos,
-        clock,
-        passwords,
-        sessions,
-        loginGuard,
-        signingKeys,
-        serverSecret: keys.secret,
-        box: keys.box,
-        publicUrl: config.publicUrl,
-        issuer,
-      }),
+      admin,
       close: async () => {
         await courier.close();
         await broadcast?.close();

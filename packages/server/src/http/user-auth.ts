@@ -28,9 +28,11 @@ export function accessTokenFrom(header: string | string[] | undefined): string |
   return token === "" ? undefined : token;
 }
 
+const REFUSAL = { expired: "TOKEN_EXPIRED", invalid: "TOKEN_INVALID", machine: "TOKEN_NOT_A_USER" } as const;
+
 /**
  * preHandler for user-authenticated /api/v3 routes: missing → 401/2020, expired → 401/2206,
- * invalid or revoked → 401/2207. Behind requireAppScope too, the token must belong to that pool.
+ * invalid or revoked → 401/2207, a client-credentials token (no user) → 403. Behind requireAppScope too, the token must belong to that pool.
  * `need` is the scope the call needs when the pool binds tokens (services/tokens/binding.ts).
  */
 export function requireUser(ctx: Context, need: ScopeNeed) {
@@ -39,7 +41,7 @@ export function requireUser(ctx: Context, need: ScopeNeed) {
     if (token === undefined) throw new ApiError("TOKEN_MISSING");
     if (token === null) throw new ApiError("TOKEN_INVALID");
     const check = await ctx.tokens.checkAccessToken(token);
-    if (!check.ok) throw new ApiError(check.reason === "expired" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
+    if (!check.ok) throw new ApiError(REFUSAL[check.reason]);
     if (request.appScope && request.appScope.pool.id !== check.user.poolId)
       throw new ApiError("TOKEN_INVALID");
     await assertAppOfTokenPool(ctx, request, check.user);

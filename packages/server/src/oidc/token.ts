@@ -6,13 +6,25 @@ import {
   TokenRequest,
   TokenResponse,
 } from "@gatehouse/protocol";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
 import { requestMeta } from "../http/app-scope.js";
 import { presentedClient } from "../http/client-credentials.js";
 import { GRANT_TYPES } from "../services/oidc/grants/index.js";
-import { oidcEndpointClient } from "./client.js";
+import type { TokenAction } from "../services/oidc/token-actions.js";
+
+/** The client and token of an introspection or revocation request. */
+function tokenAction(request: FastifyRequest, body: TokenActionRequest): TokenAction {
+  if (!body.token) throw new OAuthError("invalid_request", "token is required");
+  return { client: presentedClient(request, body), appIdHeader: appIdHeader(request), token: body.token };
+}
+
+/** The official SDK names its application in `x-authing-app-id` when the body names no client. */
+function appIdHeader(request: FastifyRequest): string | undefined {
+  const header = request.headers["x-authing-app-id"];
+  return typeof header === "string" ? header : undefined;
+}
 
 /** POST /oidc/token, /oidc/token/introspection (RFC 7662), /oidc/token/revocation (RFC 7009). */
 export function tokenRoutes(ctx: Context) {
@@ -30,12 +42,11 @@ export function tokenRoutes(ctx: Context) {
         },
       },
       async (request, reply) => {
-        const header = request.headers["x-authing-app-id"];
         reply.header("cache-control", "no-store").header("pragma", "no-cache");
         return ctx.oidc.grants.exchange({
           body: request.body,
           client: presentedClient(request, request.body),
-          appIdHeader: typeof header === "string" ? header : undefined,
+          appIdHeader: appIdHeader(request),
           protocol: "oidc",
           meta: requestMeta(request),
         });
@@ -53,11 +64,9 @@ export function tokenRoutes(ctx: Context) {
         },
       },
       async (request, reply) => {
-        const body = request.body;
-        const { app: client } = await oidcEndpointClient(ctx, request, body, "introspection");
-        if (!body.token) throw new OAuthError("invalid_request", "token is required");
+        const action = tokenAction(request, request.body);
         reply.header("cache-control", "no-store");
-        return ctx.tokens.introspect(client, body.token);
+        return ctx.oidc.introspect(action);
       },
     );
 
@@ -71,10 +80,7 @@ export function tokenRoutes(ctx: Context) {
         },
       },
       async (request, reply) => {
-        const body = request.body;
-        const { app: client } = await oidcEndpointClient(ctx, request, body, "revocation");
-        if (!body.token) throw new OAuthError("invalid_request", "token is required");
-        await ctx.tokens.revoke(client, body.token);
+        await ctx.oidc.revoke(tokenAction(request, request.body));
         return reply.code(200).header("cache-control", "no-store").send();
       },
     );

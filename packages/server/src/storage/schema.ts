@@ -168,6 +168,14 @@ export interface RefreshTokenTable {
   rotated_at: number | null;
 }
 
+/** A client-credentials token revoked before its expiry (migration 0008). */
+export interface RevokedClientTokenTable {
+  jti: string;
+  access_key_id: string;
+  revoked_at: number;
+  expires_at: number;
+}
+
 export interface LoginHistoryTable {
   id: string;
   pool_id: string;
@@ -246,6 +254,7 @@ export interface Database {
   signing_keys: SigningKeyTable;
   sessions: SessionTable;
   refresh_tokens: RefreshTokenTable;
+  revoked_client_tokens: RevokedClientTokenTable;
   login_history: LoginHistoryTable;
   flow_tokens: FlowTokenTable;
   audit_events: AuditEventTable;

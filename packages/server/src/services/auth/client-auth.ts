@@ -24,7 +24,8 @@ export interface AuthenticatedClient {
   confidential: boolean;
 }
 
-function sameSecret(a: string, b: string): boolean {
+/** Constant-time comparison of two secrets (client secrets, access key secrets). */
+export function sameSecret(a: string, b: string): boolean {
   // Hash first so the comparison is constant-time whatever the lengths.
   const ha = createHash("sha256").update(a).digest();
   const hb = createHash("sha256").update(b).digest();

@@ -3,13 +3,20 @@ import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { createEndSession } from "./end-session.js";
 import { createGrants, type GrantDeps } from "./grants/index.js";
+import { createTokenActions } from "./token-actions.js";
 import { createUserInfo } from "./user-info.js";
 
 /**
- * What the /oidc endpoints ask beyond the token service: the token endpoint's grants, UserInfo and
- * logout. Built once, as `ctx.oidc`.
+ * What the /oidc endpoints ask beyond the token service: the token endpoint's grants, introspection
+ * and revocation, UserInfo and logout. Built once, as `ctx.oidc`.
  */
 export function createOidc(deps: { repos: Repositories; tokens: Tokens; sessions: Sessions } & GrantDeps) {
-  return { ...createUserInfo(deps), ...createEndSession(deps), grants: createGrants(deps) };
+  return {
+    ...createUserInfo(deps),
+    ...createEndSession(deps),
+    ...createTokenActions(deps),
+    grants: createGrants(deps),
+    clientTokens: deps.clientTokens,
+  };
 }
 export type Oidc = ReturnType<typeof createOidc>;

@@ -13,6 +13,7 @@ import { repositories } from "../../storage/repos/index.js";
 import type { SigningKeyRow } from "../../storage/repos/signing-keys.js";
 import type { Database } from "../../storage/schema.js";
 import type { SecretBox } from "../secrets/secret-box.js";
+import { decodeJwt, type JwtCheck, verifyJwt } from "./jwt.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -94,6 +95,13 @@ export function createSigningKeys({ db, clock, box }: SigningKeysDeps) {
   const publicKey = (kid: string | undefined): KeyObject | undefined =>
     keys.find((k) => k.kid === kid)?.publicKey;
 
+  /** Another node may have rotated: reload (at most once a second) and say whether `kid` is known now. */
+  async function learn(kid: string | undefined): Promise<boolean> {
+    if (!kid || kid.length > 64) return false;
+    if (clock.now() - lastReload >= 1000) await reload();
+    return publicKey(kid) !== undefined;
+  }
+
   return {
     /** Loads the keys, creating the first one when there is none (concurrent first starts agree). */
     async init(): Promise<void> {
@@ -139,11 +147,13 @@ export function createSigningKeys({ db, clock, box }: SigningKeysDeps) {
 
     publicKey,
 
-    /** Another node may have rotated: reload (at most once a second) and say whether `kid` is known now. */
-    async learn(kid: string | undefined): Promise<boolean> {
-      if (!kid || kid.length > 64) return false;
-      if (clock.now() - lastReload >= 1000) await reload();
-      return publicKey(kid) !== undefined;
+    learn,
+
+    /** An RS256 signature by a published key; a kid another node rotated in is learnt first. */
+    async verify(token: string): Promise<JwtCheck> {
+      const check = verifyJwt(token, publicKey);
+      if (check.ok || check.reason !== "unknown-key") return check;
+      return (await learn(decodeJwt(token)?.header.kid)) ? verifyJwt(token, publicKey) : check;
     },
 
     /** `GET /oidc/.well-known/jwks.json` keys: current first, then previous. */

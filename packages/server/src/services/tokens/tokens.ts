@@ -9,6 +9,7 @@ import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { SecretBox } from "../secrets/secret-box.js";
+import { ACCESS_TYP, isClientCredentialsToken } from "./access-claims.js";
 import { appConfig } from "./app-config.js";
 import { scopeSet, userClaims } from "./claims.js";
 import { atHash, decodeJwt, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "./jwt.js";
@@ -47,9 +48,9 @@ export interface LoginGrant {
 
 export type AccessCheck =
   | { ok: true; user: AuthenticatedUser; claims: Record<string, unknown> }
-  | { ok: false; reason: "invalid" | "expired" };
+  /** `machine`: a valid client-credentials token, which names no user (docs/oidc-tokens.md). */
+  | { ok: false; reason: "invalid" | "expired" | "machine" };
 
-const ACCESS_TYP = "at+jwt";
 const VERIFIED_CACHE_SIZE = 10_000;
 const NBF_LEEWAY_MS = 30_000;
 /** Every this many refreshes, expired refresh tokens are deleted (a rotated one is kept until then, for reuse detection). */
@@ -183,6 +184,7 @@ export function createTokens({
     }
     const c = verified.get(token) ?? (await verifyAccessJwt(token));
     if (!c) return { ok: false, reason: "invalid" };
+    if (c === "machine") return { ok: false, reason: "machine" };
     if (c.exp * 1000 <= clock.now()) {
       verified.delete(token);
       return { ok: false, reason: "expired" };
@@ -212,14 +214,11 @@ export function createTokens({
    * is remembered (bounded) and the RSA check runs once per token per node; expiry and the
    * session are still checked on every request.
    */
-  async function verifyAccessJwt(token: string): Promise<AccessClaims | undefined> {
-    let check = verifyJwt(token, keys.publicKey);
-    if (!check.ok && check.reason === "unknown-key") {
-      const kid = decodeJwt(token)?.header.kid;
-      if (await keys.learn(kid)) check = verifyJwt(token, keys.publicKey);
-    }
+  async function verifyAccessJwt(token: string): Promise<AccessClaims | "machine" | undefined> {
+    const check = await keys.verify(token);
     if (!check.ok || check.header.typ !== ACCESS_TYP) return undefined;
     const c = check.payload;
+    if (isClientCredentialsToken(c)) return "machine";
     if (
       c.iss !== issuer ||
       typeof c.sub !== "string" ||

@@ -2,6 +2,7 @@ import { accessKeysRepo } from "./access-keys.js";
 import { applicationAdminRepo } from "./application-admin.js";
 import { applicationsRepo } from "./applications.js";
 import { auditRepo } from "./audit.js";
+import { clientTokensRepo } from "./client-tokens.js";
 import { codesRepo } from "./codes.js";
 import { customFieldsRepo } from "./custom-fields.js";
 import type { Executor } from "./executor.js";
@@ -117,6 +118,11 @@ export class Repositories {
   get sealedColumns() {
     this.#sealedColumns ??= sealedColumnsRepo(this.db);
     return this.#sealedColumns;
+  }
+  #clientTokens?: ReturnType<typeof clientTokensRepo>;
+  get clientTokens() {
+    this.#clientTokens ??= clientTokensRepo(this.db);
+    return this.#clientTokens;
   }
   #sessions?: ReturnType<typeof sessionsRepo>;
   get sessions() {

@@ -1,13 +1,18 @@
 import { OAuthError } from "../../../errors.js";
+import type { AccessKeys } from "../../admin/access-keys.js";
 import type { Auth } from "../../auth/index.js";
+import type { ClientTokens } from "../../tokens/client-tokens.js";
 import type { TokenSet, Tokens } from "../../tokens/tokens.js";
+import { clientCredentialsGrant } from "./client-credentials.js";
 import { refreshTokenGrant } from "./refresh-token.js";
 import type { Grant, TokenExchange } from "./types.js";
 
 /** Everything a grant may need; each grant's factory takes only the few it uses. */
 export interface GrantDeps {
-  auth: Pick<Auth, "authenticateClient">;
+  auth: Pick<Auth, "authenticateClient" | "authenticateEndpointClient">;
   tokens: Tokens;
+  accessKeys: Pick<AccessKeys, "resolve">;
+  clientTokens: ClientTokens;
 }
 
 /**
@@ -16,6 +21,7 @@ export interface GrantDeps {
  */
 const GRANTS = {
   refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
 } satisfies Record<string, (deps: GrantDeps) => Grant>;
 
 export const GRANT_TYPES = Object.keys(GRANTS) as (keyof typeof GRANTS)[];
