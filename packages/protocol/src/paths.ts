@@ -103,6 +103,19 @@ export const oidcPaths = {
   authorize: "/oidc/auth",
 } as const;
 
+/**
+ * GenAuth's OAuth 2.0 mode (the official SDK's `protocol: "oauth"`): the same endpoints as under
+ * the issuer, mounted a second time here, answering without ID tokens.
+ */
+export const OAUTH_PATH = "/oauth";
+export const oauthPaths = {
+  authorize: "/oauth/auth",
+  token: "/oauth/token",
+  introspection: "/oauth/token/introspection",
+  revocation: "/oauth/token/revocation",
+  userInfo: "/oauth/me",
+} as const;
+
 /** Operations endpoints, outside the V3 API: probes and metrics. */
 export const opsPaths = {
   health: "/health",

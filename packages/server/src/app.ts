@@ -1,5 +1,6 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { OAUTH_PATH, OIDC_ISSUER_PATH } from "@gatehouse/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
@@ -70,7 +71,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(managementRoutes(ctx));
   await app.register(signupSigninRoutes(ctx));
   await app.register(loginHistoryRoutes(ctx));
-  await app.register(oidcRoutes(ctx));
+  await app.register(oidcRoutes(ctx, "oidc"), { prefix: OIDC_ISSUER_PATH });
+  await app.register(oidcRoutes(ctx, "oauth"), { prefix: OAUTH_PATH });
   await app.register(messageRoutes(ctx));
   await app.register(profileRoutes(ctx));
   await app.register(profileFlowRoutes(ctx));

@@ -39,7 +39,7 @@ export function discoveryRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const document = discoveryDocument(ctx.tokens.issuer);
     app.get(
-      oidcPaths.discovery,
+      underIssuer(oidcPaths.discovery),
       { schema: { tags: ["oidc"], summary: "OpenID Provider metadata" } },
       async (_request, reply) => {
         reply.header("cache-control", "public, max-age=300");
@@ -47,7 +47,7 @@ export function discoveryRoutes(ctx: Context) {
       },
     );
     app.get(
-      oidcPaths.jwks,
+      underIssuer(oidcPaths.jwks),
       { schema: { tags: ["oidc"], summary: "Token signing keys: bare {keys} (current and previous)" } },
       async (_request, reply) => {
         reply.header("cache-control", "public, max-age=60");

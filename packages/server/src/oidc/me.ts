@@ -1,4 +1,4 @@
-import { oidcPaths, UserInfoRequest } from "@gatehouse/protocol";
+import { oidcPaths, UserInfoRequest, underIssuer } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
@@ -30,7 +30,7 @@ export function meRoutes(ctx: Context) {
       summary: "OIDC UserInfo (token in a bare/Bearer authorization header, the query or the form)",
       querystring: UserInfoRequest,
     };
-    app.get(oidcPaths.userInfo, { schema }, handler);
-    app.post(oidcPaths.userInfo, { schema }, handler);
+    app.get(underIssuer(oidcPaths.userInfo), { schema }, handler);
+    app.post(underIssuer(oidcPaths.userInfo), { schema }, handler);
   };
 }

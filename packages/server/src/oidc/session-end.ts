@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { EndSessionQuery, oidcPaths } from "@gatehouse/protocol";
+import { EndSessionQuery, oidcPaths, underIssuer } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Context } from "../context.js";
 
@@ -22,11 +22,15 @@ export function sessionEndRoutes(ctx: Context) {
     };
 
     const schema = { tags: ["oidc"], summary: "End session (RP-initiated logout)" };
-    app.get(oidcPaths.endSession, { schema: { ...schema, querystring: EndSessionQuery } }, (request, reply) =>
-      endSession(request.query, reply),
+    app.get(
+      underIssuer(oidcPaths.endSession),
+      { schema: { ...schema, querystring: EndSessionQuery } },
+      (request, reply) => endSession(request.query, reply),
     );
-    app.post(oidcPaths.endSession, { schema: { ...schema, body: EndSessionQuery } }, (request, reply) =>
-      endSession(request.body, reply),
+    app.post(
+      underIssuer(oidcPaths.endSession),
+      { schema: { ...schema, body: EndSessionQuery } },
+      (request, reply) => endSession(request.body, reply),
     );
   };
 }

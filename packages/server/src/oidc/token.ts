@@ -5,6 +5,7 @@ import {
   TokenActionRequest,
   TokenRequest,
   TokenResponse,
+  underIssuer,
 } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
@@ -13,6 +14,7 @@ import { requestMeta } from "../http/app-scope.js";
 import { presentedClient } from "../http/client-credentials.js";
 import { GRANT_TYPES } from "../services/oidc/grants/index.js";
 import type { TokenAction } from "../services/oidc/token-actions.js";
+import { protocolOf } from "./mount.js";
 
 /** The client and token of an introspection or revocation request. */
 function tokenAction(request: FastifyRequest, body: TokenActionRequest): TokenAction {
@@ -32,7 +34,7 @@ export function tokenRoutes(ctx: Context) {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(
-      oidcPaths.token,
+      underIssuer(oidcPaths.token),
       {
         schema: {
           tags: ["oidc"],
@@ -47,14 +49,14 @@ export function tokenRoutes(ctx: Context) {
           body: request.body,
           client: presentedClient(request, request.body),
           appIdHeader: appIdHeader(request),
-          protocol: "oidc",
+          protocol: protocolOf(request),
           meta: requestMeta(request),
         });
       },
     );
 
     app.post(
-      oidcPaths.introspection,
+      underIssuer(oidcPaths.introspection),
       {
         schema: {
           tags: ["oidc"],
@@ -71,7 +73,7 @@ export function tokenRoutes(ctx: Context) {
     );
 
     app.post(
-      oidcPaths.revocation,
+      underIssuer(oidcPaths.revocation),
       {
         schema: {
           tags: ["oidc"],
