@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { authPaths, managementPaths, oidcPaths, opsPaths } from "@gatehouse/protocol";
+import { authPaths, managementPaths, oauthPaths, oidcPaths, opsPaths } from "@gatehouse/protocol";
 import { createHarness, type Harness } from "../helpers/harness.js";
 
 /** Paths the SDK knows but the server does not serve (yet). */
-const notServed = new Set<string>([oidcPaths.authorize]);
+const notServed = new Set<string>([oidcPaths.authorize, oauthPaths.authorize]);
 
 describe("endpoint paths: protocol lists what the server serves", () => {
   let current: Awaited<ReturnType<typeof createHarness>>;
@@ -21,7 +21,7 @@ describe("endpoint paths: protocol lists what the server serves", () => {
     h.app.hasRoute({ method: "GET", url }) || h.app.hasRoute({ method: "POST", url });
 
   it("every path in protocol is a route (the authorization endpoint excepted)", () => {
-    for (const group of [authPaths, managementPaths, oidcPaths, opsPaths]) {
+    for (const group of [authPaths, managementPaths, oidcPaths, oauthPaths, opsPaths]) {
       for (const [name, url] of Object.entries(group)) {
         if (notServed.has(url)) assert.ok(!served(url), `${url} is served now: drop it from notServed`);
         else assert.ok(served(url), `${name}: ${url} is not served`);
@@ -32,7 +32,7 @@ describe("endpoint paths: protocol lists what the server serves", () => {
   it("server and SDK sources name paths through protocol, not as literals", () => {
     // The README is linked into the test runner's mirror; its real location is the repository root.
     const root = path.dirname(fs.realpathSync(new URL("../../../../README.md", import.meta.url)));
-    const literal = /["']\/(api\/v3|oidc)\/[\w./-]*/g;
+    const literal = /["']\/(api\/v3|oidc|oauth)\/[\w./-]*/g;
     const found: string[] = [];
     const walk = (dir: string) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -46,6 +46,6 @@ describe("endpoint paths: protocol lists what the server serves", () => {
     };
     walk(path.join(root, "packages/server/src"));
     walk(path.join(root, "packages/sdk/src"));
-    assert.deepEqual(found, [], "use authPaths, managementPaths or oidcPaths from @gatehouse/protocol");
+    assert.deepEqual(found, [], "use authPaths, managementPaths, oidcPaths or oauthPaths from @gatehouse/protocol");
   });
 });
