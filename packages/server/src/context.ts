@@ -255,7 +255,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tokens,
       loginGuard,
       auth,
-      oidc: createOidc({ repos, tokens, sessions, auth, accessKeys: admin.accessKeys, clientTokens }),
+      oidc: createOidc({
+        repos,
+        tokens,
+        sessions,
+        auth,
+        accessKeys: admin.accessKeys,
+        clientTokens,
+        clock,
+        issuer,
+      }),
       profile,
       admin,
       close: async () => {

@@ -46,6 +46,10 @@ describe("endpoint paths: protocol lists what the server serves", () => {
     };
     walk(path.join(root, "packages/server/src"));
     walk(path.join(root, "packages/sdk/src"));
-    assert.deepEqual(found, [], "use authPaths, managementPaths, oidcPaths or oauthPaths from @gatehouse/protocol");
+    assert.deepEqual(
+      found,
+      [],
+      "use authPaths, managementPaths, oidcPaths or oauthPaths from @gatehouse/protocol",
+    );
   });
 });

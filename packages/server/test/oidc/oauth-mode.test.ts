@@ -90,6 +90,8 @@ it("a route written with its full /oidc path inside the mount is refused at star
     },
     { prefix: "/oauth" },
   );
-  await assert.rejects(() => app.ready(), /underIssuer/);
+  await assert.rejects(async () => {
+    await app.ready();
+  }, /underIssuer/);
   await app.close();
 });

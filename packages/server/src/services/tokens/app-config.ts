@@ -15,6 +15,8 @@ export interface AppConfig {
   idTokenSignedResponseAlg: "RS256" | "HS256";
   appLogo?: string;
   initLoginUri?: string;
+  /** PKCE `plain` is accepted from this application (S256 always is; RFC 7636 §4.2). */
+  allowPlainPkce: boolean;
 }
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_post", "client_secret_basic", "none"] as const;
@@ -24,7 +26,7 @@ const positive = (v: unknown, fallback: number) =>
   typeof v === "number" && Number.isInteger(v) && v > 0 ? v : fallback;
 const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
-export function appConfig(app: ApplicationRow): AppConfig {
+export function appConfig(app: Pick<ApplicationRow, "config">): AppConfig {
   let stored: Record<string, unknown> = {};
   try {
     stored = JSON.parse(app.config) ?? {};
@@ -41,6 +43,7 @@ export function appConfig(app: ApplicationRow): AppConfig {
     idTokenSignedResponseAlg: stored.idTokenSignedResponseAlg === "HS256" ? "HS256" : "RS256",
     appLogo: typeof stored.appLogo === "string" ? stored.appLogo : undefined,
     initLoginUri: typeof stored.initLoginUri === "string" ? stored.initLoginUri : undefined,
+    allowPlainPkce: stored.allowPlainPkce === true,
   };
 }
 

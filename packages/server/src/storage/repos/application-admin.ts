@@ -8,6 +8,10 @@ export type ApplicationPatch = Updateable<ApplicationTable>;
 /** Pool-scoped application reads and writes for the management API. */
 export function applicationAdminRepo(db: Executor) {
   return {
+    /** Every application's stored config, for what discovery says some application uses. */
+    listApplicationConfigs(): Promise<Pick<ApplicationRow, "id" | "config">[]> {
+      return db.selectFrom("applications").select(["id", "config"]).execute();
+    },
     findPoolApplication(poolId: string, id: string): Promise<ApplicationRow | undefined> {
       return db
         .selectFrom("applications")
