@@ -4,7 +4,7 @@
  *
  *   npm run bench                      full run (a few minutes)
  *   npm run bench -- --quick           short runs, smaller scale test
- *   npm run bench -- --only sqlite     groups: ceilings (always run), better-auth, sqlite, postgres, scale
+ *   npm run bench -- --only sqlite     groups: ceilings (always run), better-auth, oidc, sqlite, postgres, scale
  *   npm run bench -- --filter 'sign-in'   only Gatehouse scenarios whose name matches (a regular expression)
  *   npm run bench -- --threadpool 8 --node-flags="--max-old-space-size=160"   try server settings
  *   npm run bench -- --profile         the Gatehouse servers write V8 CPU profiles to bench/results/profiles
@@ -24,6 +24,7 @@ import {
   v3Ceiling,
 } from "./groups/ceilings.js";
 import { gatehouseGroup, scaleGroup } from "./groups/gatehouse.js";
+import { oidcFlowGroup } from "./groups/oidc-flow.js";
 import type { Row, Settings } from "./lib/measure.js";
 import { killChildren } from "./lib/proc.js";
 import { applyRatios, machineInfo, table, targetsTable, writeResults } from "./lib/report.js";
@@ -52,7 +53,7 @@ const settings: Settings = {
   runs: Number(values.runs ?? 3),
   connections: Number(values.connections),
 };
-const groups = new Set((values.only ?? "better-auth,sqlite,postgres,scale").split(","));
+const groups = new Set((values.only ?? "better-auth,oidc,sqlite,postgres,scale").split(","));
 const scaleUsers = Number(values["scale-users"] ?? (quick ? 100_000 : 1_000_000));
 const resultsDir = path.join(import.meta.dirname, "results");
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -81,6 +82,10 @@ async function main() {
   if (groups.has("better-auth")) {
     log("better-auth");
     rows.push(...(await betterAuthGroup(settings, log)));
+  }
+  if (groups.has("oidc")) {
+    log("oidc code flow: oidc-provider, then gatehouse on sqlite");
+    rows.push(...(await oidcFlowGroup(settings, log)));
   }
   const gh = {
     settings,

@@ -19,6 +19,10 @@ export interface RequestSpec {
  * - pair: two steps per item; step one is `first[i]` (each used once), step two is `second`
  *   with `{captured}` replaced by the `capture` field of step one's answer and step one's headers.
  *   Pairs with the same authorization header (one caller) never overlap.
+ * - code-flow: a signed-in browser's authorization-code round. Step one is `authorize[i]`
+ *   (round-robin; each carries its browser's cookie) and must answer a redirect whose `Location`
+ *   holds a `code`; step two is `token` with `{code}` in its body replaced by that code. Set
+ *   `redirectsOk` on the job: step one's redirect is its success.
  */
 export type Plan =
   | { kind: "fixed"; request: RequestSpec }
@@ -26,7 +30,8 @@ export type Plan =
   | { kind: "unique"; request: RequestSpec; prefix: string; pad?: number }
   | { kind: "once"; requests: RequestSpec[] }
   | { kind: "chain"; request: RequestSpec; seeds: string[]; capture: string }
-  | { kind: "pair"; first: RequestSpec[]; second: RequestSpec; capture: string };
+  | { kind: "pair"; first: RequestSpec[]; second: RequestSpec; capture: string }
+  | { kind: "code-flow"; authorize: RequestSpec[]; token: RequestSpec };
 
 /**
  * One continuous load: `warmupSec`, then `windows` consecutive measured windows of `durationSec`
@@ -47,6 +52,8 @@ export interface LoadJob {
    * (`"statusCode":200` for /api/v3, whose errors are HTTP 200 envelopes).
    */
   expect?: string;
+  /** A 3xx answer counts as a success (the authorization endpoint's redirect). */
+  redirectsOk?: boolean;
 }
 
 export interface WindowResult {

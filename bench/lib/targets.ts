@@ -115,6 +115,13 @@ export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[]
       ratio(`${d}: ${s} at 1M users ≥ 80% of its 1k-user rate`, `${d}:1m:${s}`, 0.8, `${d}:${s}`);
     }
   }
+  ratio("sqlite: code flow ≥ 1.0× oidc-provider (authorize → code → token)", "sqlite:oidc-code-flow", 1.0);
+  const half = get("sqlite:oidc-code-flow@50%");
+  checks.push({
+    target: "sqlite: code flow p99 < 50 ms at half its maximum",
+    measured: half ? `${half.p99Ms} ms at ${Math.round(half.rps)} flows/s` : "not measured",
+    met: half ? half.p99Ms < 50 && half.errors === 0 : undefined,
+  });
   for (const m of memory) {
     checks.push({
       target: `${m.server}: RSS idle < 100 MB`,
