@@ -125,6 +125,18 @@ export function requests(env: ScenarioEnv) {
       headers: { ...app, ...FORM_HEADERS },
       body: form({ grant_type: "refresh_token", refresh_token: refreshToken }),
     }),
+    /** An access key (the pool's own) asks for a machine token. */
+    clientCredentials: (): RequestSpec => ({
+      method: "POST",
+      path: "/oidc/token",
+      headers: FORM_HEADERS,
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        scope: "jobs:run",
+        client_id: env.boot.userPoolId,
+        client_secret: env.boot.userPoolSecret,
+      }).toString(),
+    }),
     sendSms: (phoneNational: string): RequestSpec => ({
       method: "POST",
       path: "/api/v3/send-sms",
@@ -265,6 +277,17 @@ export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenar
       job: async () => ({
         plan: { kind: "rotate", requests: tokens.access.map(r.introspect) },
         expect: '"active":true',
+      }),
+    },
+    {
+      ...base,
+      name: name("client-credentials"),
+      ceiling: V3_CEILING,
+      note: "the pool's own key, scope jobs:run: a signed at+jwt per request",
+      verify: () => call(env, r.clientCredentials()),
+      job: async () => ({
+        plan: { kind: "fixed", request: r.clientCredentials() },
+        expect: '"access_token"',
       }),
     },
     {
