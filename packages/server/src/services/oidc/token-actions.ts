@@ -35,10 +35,8 @@ export function createTokenActions({
       });
       return { app };
     } catch (err) {
-      // An id no application answers to may be an access key's; ids never collide.
-      if (!(err instanceof ApiError) || err.key !== "CLIENT_AUTH_FAILED" || !action.client.clientId)
-        throw err;
-      if (!(await accessKeys.resolve(action.client.clientId))) throw err;
+      // No application with that id and secret: it may be an access key (their ids never collide).
+      if (!(err instanceof ApiError) || err.key !== "CLIENT_AUTH_FAILED") throw err;
       return { key: await authenticateAccessKey(accessKeys, action.client) };
     }
   }
