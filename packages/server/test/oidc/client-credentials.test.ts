@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { authPaths } from "@gatehouse/protocol";
 import * as oidc from "openid-client";
 import { FakeClock } from "../../src/lib/clock.js";
 import { CLIENT_TOKEN_TTL_SECONDS } from "../../src/services/tokens/client-tokens.js";
@@ -94,10 +95,17 @@ describeEachDialect(
     it("user endpoints refuse the token: /api/v3 with TOKEN_NOT_A_USER, /oidc/me with invalid_token", async () => {
       const rp = await discover(h(), key.id, key.secret);
       const { access_token } = await oidc.clientCredentialsGrant(rp, { scope: "orders:read" });
-      assertApiError(
-        await h().api("GET", "/api/v3/get-profile", undefined, { authorization: access_token }),
-        "TOKEN_NOT_A_USER",
-      );
+      for (const [method, path, body] of [
+        ["GET", authPaths.getProfile, undefined],
+        ["GET", authPaths.getSecurityInfo, undefined],
+        ["GET", authPaths.getMyLoggedInApps, undefined],
+        ["POST", authPaths.updateProfile, { nickname: "robot" }],
+      ] as const) {
+        assertApiError(
+          await h().api(method, path, body, { authorization: `Bearer ${access_token}` }),
+          "TOKEN_NOT_A_USER",
+        );
+      }
       const me = await h().inject({
         method: "GET",
         url: "/oidc/me",
