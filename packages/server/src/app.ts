@@ -64,7 +64,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
-  await app.register(metrics, { courier: ctx.courier });
+  await app.register(metrics, { courier: ctx.courier, exposure: ctx.config.metrics });
 
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));

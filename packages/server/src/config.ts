@@ -304,7 +304,24 @@ const signUp = {
   }),
 };
 
+/** Where `/metrics` is served (docs/operations.md#metrics). */
+export type MetricsExposure = { mode: "off" } | { mode: "public" } | { mode: "port"; port: number };
+
+const metricsExposure: Parser<MetricsExposure> = (raw, name) => {
+  if (raw === "off" || raw === "public") return { mode: raw };
+  const m = /^port:(\d{1,5})$/.exec(raw);
+  if (m) return { mode: "port", port: int(0, 65535)(m[1] as string, name) };
+  throw new ConfigError(`${name} must be off, public or port:<n>, got "${raw}"`);
+};
+
 const logging = {
+  metrics: opt<MetricsExposure>({
+    env: ["GATEHOUSE_METRICS"],
+    doc: "Prometheus metrics: `off`, `public` (`/metrics` on the main port, readable by anyone who reaches it) or `port:<n>` (a second listener on `GATEHOUSE_HOST`, for a scraper on a private network). `/health` and `/ready` stay on the main port either way",
+    default: { mode: "off" },
+    defaultDoc: "off",
+    parse: metricsExposure,
+  }),
   logLevel: opt({
     env: ["GATEHOUSE_LOG_LEVEL", "LOG_LEVEL"],
     doc: "Log level",
@@ -320,7 +337,7 @@ export const configGroups = [
   { title: "Messaging (SMS and email)", options: messaging },
   { title: "Verification codes", options: codes },
   { title: "Sign-up", options: signUp },
-  { title: "Logging", options: logging },
+  { title: "Logging and metrics", options: logging },
 ] as const;
 
 export const configOptions = {

@@ -2,14 +2,27 @@ import { opsPaths } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { MetricsExposure } from "../config.js";
 import type { Courier } from "../messaging/courier.js";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The Prometheus text of this app's registry (served by main.ts on its own port in `port:<n>` mode). */
+    metricsText?: () => Promise<{ contentType: string; body: string }>;
+  }
+}
+
 /**
- * GET /metrics: Prometheus text — request count and duration by route and status, and the
+ * Prometheus text — request count and duration by route and status, and the
  * messages (SMS, email) by outcome with how many are in delivery now: a gateway that fails or
  * stops answering shows there before users report codes that never came.
  */
-async function metricsPlugin(app: FastifyInstance, { courier }: { courier: Courier }) {
+async function metricsPlugin(
+  app: FastifyInstance,
+  { courier, exposure }: { courier: Courier; exposure: MetricsExposure },
+) {
+  // Off: no collection either — the request hook is a per-request cost.
+  if (exposure.mode === "off") return;
   // One registry per app instance, so tests that build several apps do not collide.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "gatehouse_" });
@@ -56,6 +69,8 @@ async function metricsPlugin(app: FastifyInstance, { courier }: { courier: Couri
     requests.inc(l);
     duration.observe(l, reply.elapsedTime / 1000);
   });
+  app.decorate("metricsText", async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
+  if (exposure.mode !== "public") return;
   app.get(opsPaths.metrics, { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
