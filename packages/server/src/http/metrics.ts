@@ -69,11 +69,12 @@ async function metricsPlugin(
     requests.inc(l);
     duration.observe(l, reply.elapsedTime / 1000);
   });
-  app.decorate("metricsText", async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
+  const render = async () => ({ contentType: registry.contentType, body: await registry.metrics() });
+  app.decorate("metricsText", render);
   if (exposure.mode !== "public") return;
   app.get(opsPaths.metrics, { schema: { hide: true } }, async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
+    const { contentType, body } = await render();
+    return reply.type(contentType).send(body);
   });
 }
 

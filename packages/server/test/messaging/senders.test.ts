@@ -229,7 +229,14 @@ describeEachDialect(
       assert.match(after, /^gatehouse_messages_total\{kind="sms",outcome="dropped"\} 0$/m);
     });
   },
-  { config: { smsSender: "webhook", smsWebhookUrl: slowHook.url, messageBacklog: 2, metrics: { mode: "public" } } },
+  {
+    config: {
+      smsSender: "webhook",
+      smsWebhookUrl: slowHook.url,
+      messageBacklog: 2,
+      metrics: { mode: "public" },
+    },
+  },
 );
 
 describeEachDialect(
