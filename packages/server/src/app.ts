@@ -1,6 +1,6 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { OAUTH_PATH, OIDC_ISSUER_PATH } from "@gatehouse/protocol";
+import { OAUTH_PATH, OIDC_ISSUER_PATH, userInformationExamples } from "@gatehouse/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
@@ -16,6 +16,7 @@ import { healthRoutes } from "./http/health.js";
 import inputGuard from "./http/input-guard.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
+import { deriveSecurity, securitySchemes, withExamples } from "./http/openapi-security.js";
 import { genReqId, logSerializers } from "./http/request-log.js";
 import securityHeaders from "./http/security-headers.js";
 import shutdown from "./http/shutdown.js";
@@ -61,11 +62,17 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
         description: "Self-hosted identity server speaking the GenAuth (Authing) V3 API",
       },
       servers: [{ url: ctx.config.publicUrl }],
+      components: { securitySchemes: { ...securitySchemes } },
     },
+    transformObject: (documents) =>
+      "openapiObject" in documents
+        ? withExamples(documents.openapiObject, userInformationExamples)
+        : documents.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
   await app.register(metrics, { courier: ctx.courier, exposure: ctx.config.metrics });
 
+  deriveSecurity(app);
   await app.register(healthRoutes(ctx));
   await app.register(publicRoutes(ctx));
   await app.register(managementRoutes(ctx));

@@ -2,6 +2,7 @@ import { authPaths, CountryListResponse, SystemInfo } from "@gatehouse/protocol"
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { ok } from "../http/envelope.js";
+import { security } from "../http/openapi-security.js";
 import { countryList } from "../lib/countries.js";
 import { SERVER_VERSION } from "../version.js";
 
@@ -20,6 +21,7 @@ export function publicRoutes(ctx: Context) {
         schema: {
           tags: ["public"],
           summary: "Server public keys and version (no envelope)",
+          security: security.public,
           response: { 200: SystemInfo },
         },
       },
@@ -31,6 +33,7 @@ export function publicRoutes(ctx: Context) {
         schema: {
           tags: ["public"],
           summary: "Countries and calling codes",
+          security: security.public,
           response: { 200: CountryListResponse },
         },
       },

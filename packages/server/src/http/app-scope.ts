@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import type { AppScope, RequestMeta } from "../services/auth/scope.js";
+import { securedBy } from "./openapi-security.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -10,10 +11,13 @@ declare module "fastify" {
 
 /** preHandler factory: every app-scoped /api/v3 route uses it (`x-authing-app-id`). */
 export function requireAppScope(ctx: Context) {
-  return async (request: FastifyRequest) => {
-    const header = request.headers["x-authing-app-id"];
-    request.appScope = await ctx.auth.resolveScope(Array.isArray(header) ? header[0] : header);
-  };
+  return securedBy(
+    async (request: FastifyRequest) => {
+      const header = request.headers["x-authing-app-id"];
+      request.appScope = await ctx.auth.resolveScope(Array.isArray(header) ? header[0] : header);
+    },
+    { appId: [] },
+  );
 }
 
 /** The resolved scope; only call behind `requireAppScope`. */

@@ -4,6 +4,7 @@ import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import { assertTokenBinding, type ScopeNeed } from "../services/tokens/binding.js";
 import type { AuthenticatedUser } from "../services/tokens/tokens.js";
+import { securedBy } from "./openapi-security.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -36,23 +37,26 @@ const REFUSAL = { expired: "TOKEN_EXPIRED", invalid: "TOKEN_INVALID", machine: "
  * `need` is the scope the call needs when the pool binds tokens (services/tokens/binding.ts).
  */
 export function requireUser(ctx: Context, need: ScopeNeed) {
-  return async (request: FastifyRequest) => {
-    const token = accessTokenFrom(request.headers.authorization);
-    if (token === undefined) throw new ApiError("TOKEN_MISSING");
-    if (token === null) throw new ApiError("TOKEN_INVALID");
-    const check = await ctx.tokens.checkAccessToken(token);
-    if (!check.ok) throw new ApiError(REFUSAL[check.reason]);
-    if (request.appScope && request.appScope.pool.id !== check.user.poolId)
-      throw new ApiError("TOKEN_INVALID");
-    await assertAppOfTokenPool(ctx, request, check.user);
-    const settings =
-      request.appScope?.pool.id === check.user.poolId
-        ? request.appScope.settings
-        : await ctx.auth.poolSettings(check.user.poolId);
-    assertTokenBinding(settings, check.user, namedAppId(request), need);
-    request.authUser = check.user;
-    request.userPoolSettings = settings;
-  };
+  return securedBy(
+    async (request: FastifyRequest) => {
+      const token = accessTokenFrom(request.headers.authorization);
+      if (token === undefined) throw new ApiError("TOKEN_MISSING");
+      if (token === null) throw new ApiError("TOKEN_INVALID");
+      const check = await ctx.tokens.checkAccessToken(token);
+      if (!check.ok) throw new ApiError(REFUSAL[check.reason]);
+      if (request.appScope && request.appScope.pool.id !== check.user.poolId)
+        throw new ApiError("TOKEN_INVALID");
+      await assertAppOfTokenPool(ctx, request, check.user);
+      const settings =
+        request.appScope?.pool.id === check.user.poolId
+          ? request.appScope.settings
+          : await ctx.auth.poolSettings(check.user.poolId);
+      assertTokenBinding(settings, check.user, namedAppId(request), need);
+      request.authUser = check.user;
+      request.userPoolSettings = settings;
+    },
+    { userToken: [] },
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { oidcPaths, UserInfoRequest, underIssuer } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { OAuthError } from "../errors.js";
+import { security } from "../http/openapi-security.js";
 import { accessTokenFrom } from "../http/user-auth.js";
 
 /**
@@ -29,6 +30,7 @@ export function meRoutes(ctx: Context) {
       tags: ["oidc"],
       summary: "OIDC UserInfo (token in a bare/Bearer authorization header, the query or the form)",
       querystring: UserInfoRequest,
+      security: security.user,
     };
     app.get(underIssuer(oidcPaths.userInfo), { schema }, handler);
     app.post(underIssuer(oidcPaths.userInfo), { schema }, handler);

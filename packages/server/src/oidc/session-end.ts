@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { EndSessionQuery, oidcPaths, underIssuer } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Context } from "../context.js";
+import { security } from "../http/openapi-security.js";
 
 const SIGNED_OUT = `<!doctype html><html><head><meta charset="utf-8"><title>Signed out</title></head>
 <body><p>You have been signed out.</p></body></html>`;
@@ -21,7 +22,7 @@ export function sessionEndRoutes(ctx: Context) {
         .send(SIGNED_OUT);
     };
 
-    const schema = { tags: ["oidc"], summary: "End session (RP-initiated logout)" };
+    const schema = { tags: ["oidc"], summary: "End session (RP-initiated logout)", security: security.public };
     app.get(
       underIssuer(oidcPaths.endSession),
       { schema: { ...schema, querystring: EndSessionQuery } },

@@ -9,6 +9,7 @@ import {
 } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
+import { security } from "../http/openapi-security.js";
 import { OAuthError } from "../errors.js";
 import { requestMeta } from "../http/app-scope.js";
 import { presentedClient } from "../http/client-credentials.js";
@@ -38,6 +39,7 @@ export function tokenRoutes(ctx: Context) {
       {
         schema: {
           tags: ["oidc"],
+          security: security.oauthClient,
           summary: `Token endpoint (grant_type: ${GRANT_TYPES.join(", ")})`,
           body: TokenRequest,
           response: { 200: TokenResponse },
@@ -60,6 +62,7 @@ export function tokenRoutes(ctx: Context) {
       {
         schema: {
           tags: ["oidc"],
+          security: security.oauthClient,
           summary: "Token introspection (RFC 7662)",
           body: TokenActionRequest,
           response: { 200: IntrospectionResponse },
@@ -77,6 +80,7 @@ export function tokenRoutes(ctx: Context) {
       {
         schema: {
           tags: ["oidc"],
+          security: security.oauthClient,
           summary: "Token revocation (RFC 7009): ends the token's session",
           body: TokenActionRequest,
         },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { registerJsonParser } from "../../http/json-body.js";
 import { requireManagement } from "../../http/management-auth.js";
+import { scopeSecurity, security } from "../../http/openapi-security.js";
 import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementApplicationRoutes } from "./applications.js";
 import { managementSettingsRoutes } from "./settings.js";
@@ -20,6 +21,7 @@ export function managementRoutes(ctx: Context) {
       // The SDK sends `content-type: application/json` even on body-less POSTs (it signs just the path).
       registerJsonParser(scope, { allowEmpty: true });
       scope.addHook("preValidation", requireManagement(ctx));
+      scopeSecurity(scope, security.management);
       await scope.register(managementUserRoutes(ctx));
       await scope.register(managementUserActivityRoutes(ctx));
       await scope.register(managementApplicationRoutes(ctx));

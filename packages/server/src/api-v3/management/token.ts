@@ -2,6 +2,7 @@ import { ManagementTokenRequest, ManagementTokenResponse, managementPaths } from
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { security } from "../../http/openapi-security.js";
 
 /**
  * POST /api/v3/get-management-token (docs/wire-contract.md §1.4.4): the token flow of the Go/C# SDKs.
@@ -14,6 +15,8 @@ export function managementTokenRoutes(ctx: Context) {
       {
         schema: {
           tags: ["management: access keys"],
+          // The access key travels in the body: the call needs no other credential.
+          security: security.public,
           summary: "Exchange an access key for a management token (then Authorization: Bearer)",
           body: ManagementTokenRequest,
           response: { 200: ManagementTokenResponse },
