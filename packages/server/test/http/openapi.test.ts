@@ -76,8 +76,7 @@ describeEachDialect("the OpenAPI document", (h) => {
 
   it("every operation of the user-information module has an example request and answer that fit its schemas", async () => {
     const d = await doc();
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
+    const ajv = addFormats.default(new Ajv.default({ strict: false, allErrors: true }));
     const fits = (schema: object, value: unknown, what: string) => {
       const validate = ajv.compile(schema);
       assert.ok(validate(value), `${what}: ${ajv.errorsText(validate.errors)}`);
