@@ -35,6 +35,7 @@ const longest = [
   "reliability/cluster-auth",
   "reliability/cluster-codes",
   "cli/import-100k",
+  "packaging/install",
   "cli/commands",
   "reliability/fuzz",
   "compat/auth",
