@@ -75,7 +75,7 @@ function hooksOf(route: RouteOptions): unknown[] {
 
 /** Sets `schema.security` of a route from its marked hooks (all of them at once: one requirement). */
 function fromHooks(route: RouteOptions): void {
-  if (!route.schema || route.schema.hide || (route.schema as { security?: unknown }).security) return;
+  if (route.schema?.hide || (route.schema as { security?: unknown } | undefined)?.security) return;
   const merged: SecurityRequirement = {};
   let found = false;
   for (const hook of hooksOf(route)) {
@@ -84,7 +84,7 @@ function fromHooks(route: RouteOptions): void {
     Object.assign(merged, mark);
     found = true;
   }
-  if (found) route.schema = { ...route.schema, security: [merged] } as typeof route.schema;
+  if (found) route.schema = { ...(route.schema ?? {}), security: [merged] } as typeof route.schema;
 }
 
 /** Registered once, before the routes: every route's requirement is derived as it is added. */
@@ -95,8 +95,8 @@ export function deriveSecurity(app: FastifyInstance): void {
 /** For a scope whose authentication is a scope-wide hook (the management API): every route in it. */
 export function scopeSecurity(app: FastifyInstance, requirement: SecurityRequirement[]): void {
   app.addHook("onRoute", (route) => {
-    if (!route.schema || route.schema.hide) return;
-    route.schema = { ...route.schema, security: requirement } as typeof route.schema;
+    if (route.schema?.hide) return;
+    route.schema = { ...(route.schema ?? {}), security: requirement } as typeof route.schema;
   });
 }
 
