@@ -12,7 +12,8 @@ describe("endpoint paths: protocol lists what the server serves", () => {
   let current: Awaited<ReturnType<typeof createHarness>>;
   let h: Harness;
   before(async () => {
-    current = await createHarness("sqlite");
+    // Metrics on the main port, so that /metrics is a route of this app.
+    current = await createHarness("sqlite", { config: { metrics: { mode: "public" } } });
     h = current.harness;
   });
   after(() => current.close());
