@@ -22,7 +22,11 @@ export function sessionEndRoutes(ctx: Context) {
         .send(SIGNED_OUT);
     };
 
-    const schema = { tags: ["oidc"], summary: "End session (RP-initiated logout)", security: security.public };
+    const schema = {
+      tags: ["oidc"],
+      summary: "End session (RP-initiated logout)",
+      security: security.public,
+    };
     app.get(
       underIssuer(oidcPaths.endSession),
       { schema: { ...schema, querystring: EndSessionQuery } },

@@ -9,10 +9,10 @@ import {
 } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
-import { security } from "../http/openapi-security.js";
 import { OAuthError } from "../errors.js";
 import { requestMeta } from "../http/app-scope.js";
 import { presentedClient } from "../http/client-credentials.js";
+import { security } from "../http/openapi-security.js";
 import { GRANT_TYPES } from "../services/oidc/grants/index.js";
 import type { TokenAction } from "../services/oidc/token-actions.js";
 import { protocolOf } from "./mount.js";
