@@ -123,6 +123,11 @@ export const opsPaths = {
   metrics: "/metrics",
 } as const;
 
+/** Files Gatehouse serves itself; `defaultAvatar` is every user's `photo` until they set one. */
+export const assetPaths = {
+  defaultAvatar: "/assets/default-avatar.svg",
+} as const;
+
 /** The part of an `/oidc/*` path after the issuer's path, e.g. `/token` for `/oidc/token`. */
 export function underIssuer(path: string): string {
   return path.startsWith(`${OIDC_ISSUER_PATH}/`) ? path.slice(OIDC_ISSUER_PATH.length) : path;

@@ -89,6 +89,11 @@ export const PoolSettings = Type.Object(
         default: {},
       },
     ),
+    /**
+     * The `photo` of users who have none: an http(s) URL, or empty for the image Gatehouse serves
+     * itself at `<public url>/assets/default-avatar.svg` (docs/wire-contract.md §3c).
+     */
+    defaultAvatar: Type.String({ maxLength: 2048, pattern: "^(https?://\\S+)?$", default: "" }),
     /** Locale of message texts: zh-CN (GenAuth's default) or en-US. */
     messageLocale: Type.Union([Type.Literal("zh-CN"), Type.Literal("en-US")], { default: "zh-CN" }),
   },

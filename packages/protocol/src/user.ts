@@ -2,7 +2,12 @@ import { type Static, Type } from "@sinclair/typebox";
 import { Gender } from "./common.js";
 
 const S = Type.String();
-const OptS = Type.Optional(S);
+/**
+ * A string GenAuth answers as `null` when it is unknown. services/users/dto.ts always sets it;
+ * the schema leaves it optional only because forty required nullable fields in one object are
+ * more than the route types can infer (TypeScript gives up: "excessively deep").
+ */
+const NullS = Type.Optional(Type.Unsafe<string | null>({ type: ["string", "null"] }));
 
 /** IdentityDto, docs/wire-contract.md §3c. */
 export const IdentityDto = Type.Object({
@@ -25,70 +30,74 @@ export const UserStatus = Type.Union([
 ]);
 export type UserStatus = Static<typeof UserStatus>;
 
-/** UserDto, docs/wire-contract.md §3c: every field the official SDK models. */
+/**
+ * UserDto, docs/wire-contract.md §3c: every field the official SDK models. Like GenAuth, a field
+ * with no value is present as `null` (never left out) and `photo` always holds an image URL; only
+ * the parts a caller asks for (`customData`, `identities`, `departmentIds`, `postIdList`) may be absent.
+ */
 export const UserDto = Type.Object({
   userId: S,
   createdAt: S,
   updatedAt: S,
   status: UserStatus,
   workStatus: Type.Union([Type.Literal("Closed"), Type.Literal("Active")]),
-  externalId: OptS,
-  email: OptS,
-  phone: OptS,
-  phoneCountryCode: OptS,
-  username: OptS,
-  name: OptS,
-  nickname: OptS,
-  photo: OptS,
-  loginsCount: Type.Optional(Type.Integer()),
-  lastLogin: OptS,
-  lastIp: OptS,
+  externalId: NullS,
+  email: NullS,
+  phone: NullS,
+  phoneCountryCode: NullS,
+  username: NullS,
+  name: NullS,
+  nickname: NullS,
+  photo: S,
+  loginsCount: Type.Integer(),
+  lastLogin: NullS,
+  lastIp: NullS,
   gender: Gender,
   emailVerified: Type.Boolean(),
   phoneVerified: Type.Boolean(),
-  passwordLastSetAt: OptS,
-  birthdate: OptS,
-  country: OptS,
-  province: OptS,
-  city: OptS,
-  address: OptS,
-  streetAddress: OptS,
-  postalCode: OptS,
-  company: OptS,
-  browser: OptS,
-  device: OptS,
-  givenName: OptS,
-  familyName: OptS,
-  middleName: OptS,
-  profile: OptS,
-  preferredUsername: OptS,
-  website: OptS,
-  zoneinfo: OptS,
-  locale: OptS,
-  formatted: OptS,
-  region: OptS,
+  passwordLastSetAt: NullS,
+  birthdate: NullS,
+  country: NullS,
+  province: NullS,
+  city: NullS,
+  address: NullS,
+  streetAddress: NullS,
+  postalCode: NullS,
+  company: NullS,
+  browser: NullS,
+  device: NullS,
+  givenName: NullS,
+  familyName: NullS,
+  middleName: NullS,
+  profile: NullS,
+  preferredUsername: NullS,
+  website: NullS,
+  zoneinfo: NullS,
+  locale: NullS,
+  formatted: NullS,
+  region: NullS,
   userSourceType: Type.Union([
     Type.Literal("excel"),
     Type.Literal("register"),
     Type.Literal("adminCreated"),
     Type.Literal("sync"),
   ]),
-  userSourceId: OptS,
-  lastLoginApp: OptS,
-  mainDepartmentId: OptS,
-  lastMfaTime: OptS,
-  passwordSecurityLevel: Type.Optional(Type.Integer()),
-  resetPasswordOnNextLogin: Type.Optional(Type.Boolean()),
-  registerSource: Type.Optional(Type.Array(S)),
+  userSourceId: NullS,
+  lastLoginApp: NullS,
+  mainDepartmentId: NullS,
+  lastMfaTime: NullS,
+  passwordSecurityLevel: Type.Unsafe<number | null>({ type: ["integer", "null"] }),
+  resetPasswordOnNextLogin: Type.Boolean(),
+  registerSource: Type.Array(S),
   departmentIds: Type.Optional(Type.Array(S)),
   identities: Type.Optional(Type.Array(IdentityDto)),
-  identityNumber: OptS,
+  identityNumber: NullS,
   customData: Type.Optional(Type.Any()),
   metadataSource: Type.Optional(Type.Any()),
   postIdList: Type.Optional(Type.Array(S)),
-  statusChangedAt: OptS,
-  tenantId: OptS,
-  signedUp: OptS,
+  statusChangedAt: NullS,
+  tenantId: NullS,
+  signedUp: S,
 });
 export type UserDto = Static<typeof UserDto>;
 

@@ -11,6 +11,7 @@ import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import type { Context } from "./context.js";
 import { corsPlugin } from "./http/cors.js";
+import { defaultAvatarRoute } from "./http/default-avatar.js";
 import envelope from "./http/envelope.js";
 import { healthRoutes } from "./http/health.js";
 import inputGuard from "./http/input-guard.js";
@@ -74,6 +75,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   deriveSecurity(app);
   await app.register(healthRoutes(ctx));
+  await app.register(defaultAvatarRoute());
   await app.register(publicRoutes(ctx));
   await app.register(managementRoutes(ctx));
   await app.register(signupSigninRoutes(ctx));

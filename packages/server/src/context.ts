@@ -198,6 +198,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       signUpLimits,
       clock,
       box: keys.box,
+      publicUrl: config.publicUrl,
     });
     const profile = createProfile({
       db: db.kysely,
@@ -211,6 +212,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       audit,
       clock,
       logger,
+      publicUrl: config.publicUrl,
     });
     const admin = createAdmin({
       db: db.kysely,

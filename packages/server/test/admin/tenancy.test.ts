@@ -68,7 +68,7 @@ describeEachDialect("management tenancy", (h) => {
     assert.equal(del.statusCode, 200);
     const still = await mgmt(h(), "GET", "/api/v3/get-user", { params: { userId: userA.userId } });
     assert.equal(still.statusCode, 200);
-    assert.equal(still.data.name, undefined);
+    assert.equal(still.data.name, null);
   });
 
   it("a key of pool B cannot see, change or delete pool A's applications or their secrets", async () => {

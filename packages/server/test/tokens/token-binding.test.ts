@@ -89,9 +89,9 @@ describeEachDialect("token scope and audience", (h) => {
       const some = await getProfile(h(), profileOnly);
       assert.equal(some.statusCode, 200);
       assert.equal(some.data.userId, a.userId);
-      assert.equal(some.data.email, undefined);
-      assert.equal(some.data.phone, undefined);
-      assert.equal(some.data.phoneCountryCode, undefined);
+      assert.equal(some.data.email, null);
+      assert.equal(some.data.phone, null);
+      assert.equal(some.data.phoneCountryCode, null);
       const full = await getProfile(h(), all);
       assert.equal(full.data.email, a.email);
       assert.equal(full.data.phone, a.phone);

@@ -49,9 +49,9 @@ export function createAdmin(deps: AdminDeps) {
   const accessKeys = createAccessKeys({ repos, clock, box });
   return {
     users: {
-      ...createUserAdmin({ db, repos, passwords, sessions, clock }),
-      ...createUserSearch({ repos }),
-      ...createUserUpdate({ repos, passwords, sessions, clock }),
+      ...createUserAdmin({ db, repos, passwords, sessions, clock, publicUrl: deps.publicUrl }),
+      ...createUserSearch({ repos, publicUrl: deps.publicUrl }),
+      ...createUserUpdate({ repos, passwords, sessions, clock, publicUrl: deps.publicUrl }),
       ...createUserActivity({ repos, sessions, loginGuard, clock }),
       ...createUserImport({ db, dialect, repos, passwords, clock }),
     },

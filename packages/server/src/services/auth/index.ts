@@ -29,6 +29,8 @@ export interface AuthDeps {
   clock: Clock;
   /** Opens the applications' sealed secrets (client authentication). */
   box: SecretBox;
+  /** Base of the default avatar URL (services/users/dto.ts). */
+  publicUrl: string;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { NewUserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
 import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
-import { toUserDto } from "../users/dto.js";
+import { toUserDto, userDtoDefaults } from "../users/dto.js";
 import {
   assertIdentifiersFree,
   assertNoSelfServiceExternalId,
@@ -28,6 +28,7 @@ export interface SignUpDeps {
   codes: CodeService;
   signUpLimits: SignUpLimits;
   clock: Clock;
+  publicUrl: string;
 }
 
 /** What a sign-up will create, before any code is checked or password hashed. */
@@ -230,7 +231,7 @@ async function signUp(
   });
   const created = await deps.repos.users.findUserById(s.pool.id, row.id);
   if (!created) throw new ApiError("INTERNAL");
-  return toUserDto(created);
+  return toUserDto(created, userDtoDefaults(s.settings, deps.publicUrl));
 }
 
 export function createSignUp(deps: SignUpDeps) {

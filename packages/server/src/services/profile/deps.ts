@@ -33,6 +33,8 @@ export interface ProfileDeps {
   audit: AuditService;
   clock: Clock;
   logger: Logger;
+  /** Base of the default avatar URL (services/users/dto.ts). */
+  publicUrl: string;
 }
 
 /** The signed-in user a self-service call acts for. */

@@ -8,7 +8,7 @@ import { ApiError } from "../../errors.js";
 import type { UserPatch, UserRow } from "../../storage/repos/users.js";
 import { profileForScope } from "../tokens/binding.js";
 import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
-import { toUserDto } from "../users/dto.js";
+import { toUserDto, userDtoDefaults } from "../users/dto.js";
 import {
   assertNoSelfServiceExternalId,
   identifierKey,
@@ -94,7 +94,7 @@ export function profileFlows(deps: ProfileDeps) {
       const identities = q.withIdentities
         ? await deps.repos.identities.listIdentitiesByUser(user.id)
         : undefined;
-      const dto = toUserDto(user, {
+      const dto = toUserDto(user, userDtoDefaults(who.settings, deps.publicUrl), {
         withCustomData: q.withCustomData,
         identities,
         withDepartmentIds: q.withDepartmentIds,
@@ -127,7 +127,12 @@ export function profileFlows(deps: ProfileDeps) {
         patch.custom_data = JSON.stringify({ ...current, ...body.customData });
         changed.push("customData");
       }
-      const shown = (row: UserRow) => profileForScope(toUserDto(row), who.settings, who.scope ?? "");
+      const shown = (row: UserRow) =>
+        profileForScope(
+          toUserDto(row, userDtoDefaults(who.settings, deps.publicUrl)),
+          who.settings,
+          who.scope ?? "",
+        );
       if (changed.length === 0) return shown(user);
       patch.updated_at = deps.clock.now();
       const updated = await inTransaction(deps, async (repos) => {

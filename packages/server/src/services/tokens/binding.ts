@@ -42,17 +42,17 @@ export function assertTokenBinding(
 }
 
 /**
- * get-profile under binding: the address only with its scope, like the claims of /oidc/me. The
+ * get-profile under binding: the address only with its scope (else `null`), like the claims of /oidc/me. The
  * two `…Verified` flags stay: the wire model requires them, and they name no address.
  */
 export function profileForScope(dto: UserDto, settings: PoolSettings, scope: string): UserDto {
   if (!settings.bindUserTokens) return dto;
   const scopes = scopeSet(scope);
   const out = { ...dto };
-  if (!scopes.has("email")) delete out.email;
+  if (!scopes.has("email")) out.email = null;
   if (!scopes.has("phone")) {
-    delete out.phone;
-    delete out.phoneCountryCode;
+    out.phone = null;
+    out.phoneCountryCode = null;
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { UserDto } from "@gatehouse/protocol";
 import type { IdentityRow } from "../../storage/repos/identities.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
-import { toUserDto } from "./dto.js";
+import { toUserDto, type UserDtoDefaults } from "./dto.js";
 
 /** The `with*` flags of the management read endpoints. */
 export interface UserReadFlags {
@@ -16,10 +16,11 @@ export interface UserReadFlags {
 /** UserDto as the management API returns it; `flatCustomData` lifts custom fields to the top level. */
 export function toManagedUserDto(
   row: UserRow,
+  defaults: UserDtoDefaults,
   flags: UserReadFlags,
   identities?: IdentityRow[],
 ): UserDto & Record<string, unknown> {
-  const dto: UserDto & Record<string, unknown> = toUserDto(row, {
+  const dto: UserDto & Record<string, unknown> = toUserDto(row, defaults, {
     withCustomData: flags.withCustomData,
     withDepartmentIds: flags.withDepartmentIds,
     identities: flags.withIdentities ? (identities ?? []) : undefined,
@@ -38,6 +39,7 @@ export async function toManagedUserDtos(
   repos: Repositories,
   poolId: string,
   rows: UserRow[],
+  defaults: UserDtoDefaults,
   flags: UserReadFlags,
 ): Promise<(UserDto & Record<string, unknown>)[]> {
   const byUser = new Map<string, IdentityRow[]>();
@@ -51,5 +53,5 @@ export async function toManagedUserDtos(
       byUser.set(i.user_id, list);
     }
   }
-  return rows.map((r) => toManagedUserDto(r, flags, byUser.get(r.id)));
+  return rows.map((r) => toManagedUserDto(r, defaults, flags, byUser.get(r.id)));
 }

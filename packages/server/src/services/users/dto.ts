@@ -1,10 +1,10 @@
-import type { IdentityDto, UserDto } from "@gatehouse/protocol";
+import { assetPaths, type IdentityDto, type PoolSettings, type UserDto } from "@gatehouse/protocol";
 import type { IdentityRow } from "../../storage/repos/identities.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { splitE164 } from "./phone.js";
 
-const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
-const opt = (v: string | null) => (v === null ? undefined : v);
+/** Unknown values are `null` on the wire, like GenAuth's (docs/wire-contract.md §3c). */
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function toIdentityDto(row: IdentityRow): IdentityDto {
   return {
@@ -18,14 +18,30 @@ export function toIdentityDto(row: IdentityRow): IdentityDto {
   };
 }
 
+/** What a pool shows for values a user has not set: today the avatar. */
+export interface UserDtoDefaults {
+  photo: string;
+}
+
+/** The pool's `defaultAvatar`, or the image Gatehouse serves itself when the pool names none. */
+export function userDtoDefaults(
+  settings: Pick<PoolSettings, "defaultAvatar">,
+  publicUrl: string,
+): UserDtoDefaults {
+  return { photo: settings.defaultAvatar || `${publicUrl}${assetPaths.defaultAvatar}` };
+}
+
 export interface UserDtoOptions {
   withCustomData?: boolean;
   identities?: IdentityRow[];
   withDepartmentIds?: boolean;
 }
 
-/** The one mapping from a stored user to the wire's UserDto (docs/wire-contract.md §3c). */
-export function toUserDto(row: UserRow, options: UserDtoOptions = {}): UserDto {
+/**
+ * The one mapping from a stored user to the wire's UserDto (docs/wire-contract.md §3c): every
+ * field the SDK models is present, `null` when unknown; `photo` falls back to the pool's default.
+ */
+export function toUserDto(row: UserRow, defaults: UserDtoDefaults, options: UserDtoOptions = {}): UserDto {
   const phone = row.phone ? splitE164(row.phone) : undefined;
   return {
     userId: row.id,
@@ -33,49 +49,52 @@ export function toUserDto(row: UserRow, options: UserDtoOptions = {}): UserDto {
     updatedAt: new Date(row.updated_at).toISOString(),
     status: row.status as UserDto["status"],
     workStatus: "Active",
-    externalId: opt(row.external_id),
-    email: opt(row.email),
-    phone: phone?.phone,
-    phoneCountryCode: phone?.phoneCountryCode,
-    username: opt(row.username),
-    name: opt(row.name),
-    nickname: opt(row.nickname),
-    photo: opt(row.photo),
+    externalId: row.external_id,
+    email: row.email,
+    phone: phone?.phone ?? null,
+    phoneCountryCode: phone?.phoneCountryCode ?? null,
+    username: row.username,
+    name: row.name,
+    nickname: row.nickname,
+    photo: row.photo || defaults.photo,
     loginsCount: row.logins_count,
     lastLogin: iso(row.last_login),
-    lastIp: opt(row.last_ip),
+    lastIp: row.last_ip,
     gender: (row.gender as UserDto["gender"]) ?? "U",
     emailVerified: row.email_verified === 1,
     phoneVerified: row.phone_verified === 1,
     passwordLastSetAt: iso(row.password_last_set_at),
-    birthdate: opt(row.birthdate),
-    country: opt(row.country),
-    province: opt(row.province),
-    city: opt(row.city),
-    address: opt(row.address),
-    streetAddress: opt(row.street_address),
-    postalCode: opt(row.postal_code),
-    company: opt(row.company),
-    browser: opt(row.browser),
-    device: opt(row.device),
-    givenName: opt(row.given_name),
-    familyName: opt(row.family_name),
-    middleName: opt(row.middle_name),
-    profile: opt(row.profile),
-    preferredUsername: opt(row.preferred_username),
-    website: opt(row.website),
-    zoneinfo: opt(row.zoneinfo),
-    locale: opt(row.locale),
-    formatted: opt(row.formatted),
-    region: opt(row.region),
+    birthdate: row.birthdate,
+    country: row.country,
+    province: row.province,
+    city: row.city,
+    address: row.address,
+    streetAddress: row.street_address,
+    postalCode: row.postal_code,
+    company: row.company,
+    browser: row.browser,
+    device: row.device,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    middleName: row.middle_name,
+    profile: row.profile,
+    preferredUsername: row.preferred_username,
+    website: row.website,
+    zoneinfo: row.zoneinfo,
+    locale: row.locale,
+    formatted: row.formatted,
+    region: row.region,
     userSourceType: row.source_type as UserDto["userSourceType"],
-    userSourceId: opt(row.source_id),
-    lastLoginApp: opt(row.last_login_app),
-    passwordSecurityLevel: row.password_security_level ?? undefined,
+    userSourceId: row.source_id,
+    lastLoginApp: row.last_login_app,
+    mainDepartmentId: null,
+    lastMfaTime: null,
+    passwordSecurityLevel: row.password_security_level,
     resetPasswordOnNextLogin: row.reset_password_on_next_login === 1,
     registerSource: row.register_source ? JSON.parse(row.register_source) : [],
-    identityNumber: opt(row.identity_number),
+    identityNumber: row.identity_number,
     statusChangedAt: iso(row.status_changed_at),
+    tenantId: null,
     signedUp: new Date(row.created_at).toISOString(),
     ...(options.withCustomData ? { customData: row.custom_data ? JSON.parse(row.custom_data) : {} } : {}),
     ...(options.identities ? { identities: options.identities.map(toIdentityDto) } : {}),

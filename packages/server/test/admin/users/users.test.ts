@@ -314,7 +314,7 @@ describeEachDialect("management users", (h) => {
       body: { userId: u.userId, username: null },
     });
     assert.equal(cleared.statusCode, 200, JSON.stringify(cleared));
-    assert.equal(cleared.data.username, undefined);
+    assert.equal(cleared.data.username, null);
     const last = await mgmt(h(), "POST", "/api/v3/update-user", { body: { userId: u.userId, email: null } });
     assert.equal(last.statusCode, 400);
     assert.equal((await getUser(h(), { userId: u.userId })).data.email, "two-ids@example.com");

@@ -22,7 +22,7 @@ import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { assertAdminMayWriteCustomData } from "../../users/custom-data.js";
-import { toIdentityDto } from "../../users/dto.js";
+import { toIdentityDto, userDtoDefaults } from "../../users/dto.js";
 import { toManagedUserDto, toManagedUserDtos } from "../../users/dto-options.js";
 import {
   findUserByEmail,
@@ -148,20 +148,25 @@ export interface UserAdminDeps {
   passwords: Passwords;
   sessions: Pick<Sessions, "endUserSessions">;
   clock: Clock;
+  /** Base of the default avatar URL (services/users/dto.ts). */
+  publicUrl: string;
 }
 
 /** Users of the management API (docs/wire-contract.md §4): create, read, delete, exists, identities. */
 export function createUserAdmin(deps: UserAdminDeps) {
   const { db, repos, sessions } = deps;
 
-  async function created(poolId: string, rows: PreparedUser[]): Promise<UserDto[]> {
+  async function created(poolId: string, settings: PoolSettings, rows: PreparedUser[]): Promise<UserDto[]> {
     const stored = await repos.userAdmin.findUsersByIds(
       poolId,
       rows.map((r) => r.row.id as string),
     );
     const order = new Map(rows.map((r, i) => [r.row.id as string, i]));
     stored.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-    return toManagedUserDtos(repos, poolId, stored, { withCustomData: true, withIdentities: true });
+    return toManagedUserDtos(repos, poolId, stored, userDtoDefaults(settings, deps.publicUrl), {
+      withCustomData: true,
+      withIdentities: true,
+    });
   }
 
   const service = {
@@ -201,14 +206,14 @@ export function createUserAdmin(deps: UserAdminDeps) {
         if (err) throw numbered ? prefixed(i, err) : err;
       }
       await insertPreparedUsers(db, prepared);
-      return created(poolId, prepared);
+      return created(poolId, settings, prepared);
     },
 
     async get(poolId: string, q: GetUserQuery): Promise<UserDto> {
       const settings = await loadPoolSettings(repos, poolId);
       const user = await requireUserByIdType(repos, poolId, settings, q.userId, q.userIdType);
       const identities = q.withIdentities ? await repos.identities.listIdentitiesByUser(user.id) : undefined;
-      return toManagedUserDto(user, q, identities);
+      return toManagedUserDto(user, userDtoDefaults(settings, deps.publicUrl), q, identities);
     },
 
     /** Users that exist, in the order asked; unknown ids are left out. */
@@ -226,7 +231,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
       } else {
         for (const id of q.userIds) add(await findUserByIdType(repos, poolId, settings, id, q.userIdType));
       }
-      return toManagedUserDtos(repos, poolId, rows, q);
+      return toManagedUserDtos(repos, poolId, rows, userDtoDefaults(settings, deps.publicUrl), q);
     },
 
     /** Resolves every id first; unknown ids are ignored. Returns the ids deleted. */

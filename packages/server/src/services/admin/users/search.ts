@@ -8,6 +8,7 @@ import type {
 import { ApiError } from "../../../errors.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserColumn, UserCondition, UserSearch } from "../../../storage/repos/user-admin.js";
+import { userDtoDefaults } from "../../users/dto.js";
 import { toManagedUserDtos } from "../../users/dto-options.js";
 import { identifierKey } from "../../users/identifiers.js";
 import { normalizePhone } from "../../users/phone.js";
@@ -147,15 +148,21 @@ export function toCondition(
 }
 
 /** list-users in both forms; `list` also serves `gatehouse user list`. */
-export function createUserSearch({ repos }: { repos: Repositories }) {
+interface UserSearchDeps {
+  repos: Repositories;
+  /** Base of the default avatar URL (services/users/dto.ts). */
+  publicUrl: string;
+}
+
+export function createUserSearch(deps: UserSearchDeps) {
   return {
-    list: (poolId: string, req: ListUsersRequest) => listUsers(repos, poolId, req),
-    listLegacy: (poolId: string, q: ListUsersLegacyQuery) => listUsersLegacy(repos, poolId, q),
+    list: (poolId: string, req: ListUsersRequest) => listUsers(deps, poolId, req),
+    listLegacy: (poolId: string, q: ListUsersLegacyQuery) => listUsersLegacy(deps, poolId, q),
   };
 }
 
 async function listUsers(
-  repos: Repositories,
+  { repos, publicUrl }: UserSearchDeps,
   poolId: string,
   req: ListUsersRequest,
 ): Promise<{ totalCount: number; list: UserDto[] }> {
@@ -178,15 +185,17 @@ async function listUsers(
     repos.userAdmin.countSearchUsers(poolId, search),
     repos.userAdmin.searchUsers(poolId, search),
   ]);
-  return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, o) };
+  const defaults = userDtoDefaults(settings, publicUrl);
+  return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, defaults, o) };
 }
 
 /** GET /api/v3/list-users (listUsersLegacy): status and updatedAt window (unix seconds). */
 async function listUsersLegacy(
-  repos: Repositories,
+  { repos, publicUrl }: UserSearchDeps,
   poolId: string,
   q: ListUsersLegacyQuery,
 ): Promise<{ totalCount: number; list: UserDto[] }> {
+  const settings = await loadPoolSettings(repos, poolId);
   const page = q.page ?? 1;
   const limit = q.limit ?? 10;
   const conditions: UserCondition[] = [];
@@ -206,5 +215,6 @@ async function listUsersLegacy(
     repos.userAdmin.countSearchUsers(poolId, search),
     repos.userAdmin.searchUsers(poolId, search),
   ]);
-  return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, q) };
+  const defaults = userDtoDefaults(settings, publicUrl);
+  return { totalCount, list: await toManagedUserDtos(repos, poolId, rows, defaults, q) };
 }

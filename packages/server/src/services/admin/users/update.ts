@@ -6,6 +6,7 @@ import type { UserPatch, UserRow } from "../../../storage/repos/users.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { assertAdminMayWriteCustomData, checkCustomData } from "../../users/custom-data.js";
+import { userDtoDefaults } from "../../users/dto.js";
 import { toManagedUserDto } from "../../users/dto-options.js";
 import {
   findUserByEmail,
@@ -32,6 +33,8 @@ export interface UserUpdateDeps {
   passwords: Passwords;
   sessions: Pick<Sessions, "endUserSessions">;
   clock: Clock;
+  /** Base of the default avatar URL (services/users/dto.ts). */
+  publicUrl: string;
 }
 
 export function createUserUpdate(deps: UserUpdateDeps) {
@@ -157,7 +160,7 @@ async function updateUser(
   const updated = await repos.users.findUserById(poolId, user.id);
   if (!updated) throw new ApiError("USER_NOT_FOUND");
   return {
-    user: toManagedUserDto(updated, { withCustomData: true }),
+    user: toManagedUserDto(updated, userDtoDefaults(settings, deps.publicUrl), { withCustomData: true }),
     passwordChanged: password !== undefined,
     deactivated,
   };
