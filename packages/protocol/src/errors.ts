@@ -12,6 +12,8 @@ export interface ApiErrorDef {
 export const apiErrors = {
   // generic request problems
   INVALID_REQUEST: { statusCode: 400, message: "Invalid request" },
+  // GenAuth's format error of a named parameter (a value that is not an email, a phone number…)
+  PARAM_MALFORMED: { statusCode: 400, message: "The {field} parameter is malformed" },
   MALFORMED_JSON: { statusCode: 400, message: "Request body is not valid JSON" },
   UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: "Unsupported content type; send application/json" },
   PAYLOAD_TOO_LARGE: { statusCode: 413, message: "Request body is too large" },
@@ -242,6 +244,12 @@ export const apiErrors = {
       "options.keepPassword expects a bcrypt ($2a$/$2b$/$2y$) or argon2 ($argon2id$/$argon2i$/$argon2d$) hash in password",
   },
   CUSTOM_DATA_INVALID: { statusCode: 400, message: "customData does not match the pool's custom fields" },
+  CUSTOM_DATA_TOO_LONG: { statusCode: 400, message: "customData must be less than 1024 characters" },
+  PHONE_REQUIRED: { statusCode: 400, message: "phone cannot be empty" },
+  USER_EXISTS_QUERY_EMPTY: {
+    statusCode: 400,
+    message: "Give at least one of username, email, phone or externalId",
+  },
   CUSTOM_FIELD_INVALID: { statusCode: 400, message: "Invalid custom field definition" },
   USER_FILTER_INVALID: { statusCode: 400, message: "Invalid user filter" },
   APP_IDENTIFIER_TAKEN: {

@@ -7,15 +7,30 @@ export class ApiError extends Error {
   readonly apiCode?: number;
   readonly data?: unknown;
 
-  constructor(key: ApiErrorKey, opts: { message?: string; data?: unknown } = {}) {
+  /** Values of the registry text's `{placeholders}`, e.g. `{ field: "email" }`. */
+  readonly params?: Record<string, string>;
+
+  constructor(
+    key: ApiErrorKey,
+    opts: { message?: string; data?: unknown; params?: Record<string, string> } = {},
+  ) {
     const def = apiErrors[key] as { statusCode: number; apiCode?: number; message: string };
-    super(opts.message ?? def.message);
+    super(opts.message ?? fillIn(def.message, opts.params));
     this.name = "ApiError";
     this.key = key;
+    this.params = opts.params;
     this.statusCode = def.statusCode;
     this.apiCode = def.apiCode;
     this.data = opts.data;
   }
+}
+
+/** `{name}` placeholders replaced by their values (unknown names are left as they are). */
+export function fillIn(text: string, params: Record<string, string> | undefined): string {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? params[name]! : whole,
+  );
 }
 
 /**

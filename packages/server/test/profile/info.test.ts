@@ -74,7 +74,7 @@ describeEachDialect(
         assert.equal(r.apiCode, apiCode);
         assert.match(r.message, endpoint);
         const me = await profileOf(h(), u.token);
-        assert.equal(me.nickname, undefined, "nothing changed");
+        assert.equal(me.nickname, null, "nothing changed");
       });
     }
 

@@ -51,7 +51,18 @@ function fieldsByKey(fields: readonly CustomFieldRow[]): Map<string, CustomField
   return new Map(fields.map((f) => [f.key, f]));
 }
 
+/** GenAuth's limit on one customData value (its text, or its JSON for other values). */
+export const CUSTOM_DATA_VALUE_MAX = 1024;
+
+function assertValuesShortEnough(data: Record<string, unknown>): void {
+  for (const value of Object.values(data)) {
+    const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+    if (text.length > CUSTOM_DATA_VALUE_MAX) throw new ApiError("CUSTOM_DATA_TOO_LONG");
+  }
+}
+
 function assertKnownKeysAndTypes(byKey: Map<string, CustomFieldRow>, data: Record<string, unknown>): void {
+  assertValuesShortEnough(data);
   for (const [key, value] of Object.entries(data)) {
     const field = byKey.get(key);
     if (!field) {

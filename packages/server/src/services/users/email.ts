@@ -8,8 +8,14 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
  */
 export function normalizeEmail(raw: string): string {
   const email = raw.trim().normalize("NFC").toLowerCase();
-  if (email.length > 254 || !EMAIL.test(email)) throw new ApiError("INVALID_EMAIL");
+  if (!isEmail(email)) throw new ApiError("INVALID_EMAIL");
   return email;
+}
+
+/** Whether `raw` is shaped like an email address (the rule normalizeEmail applies). */
+export function isEmail(raw: string): boolean {
+  const email = raw.trim();
+  return email.length <= 254 && EMAIL.test(email);
 }
 
 /** "a***@example.com": for logs and notifications. */

@@ -195,6 +195,7 @@ export interface Identifiers {
 
 /** A new user's identifiers (blank ones are absent); at least one of email, username, phone. */
 export function normalizeIdentifiers(input: CreateUserInfo, settings: PoolSettings): Identifiers {
+  assertPhoneWithCountryCode(input);
   const out: Identifiers = {};
   if (input.email !== undefined && input.email.trim() !== "") out.email = normalizeEmail(input.email);
   if (input.username !== undefined && input.username.trim() !== "")
@@ -205,6 +206,16 @@ export function normalizeIdentifiers(input: CreateUserInfo, settings: PoolSettin
   if (input.externalId !== undefined) out.externalId = input.externalId;
   if (!out.email && !out.username && !out.phone) throw new ApiError("USER_IDENTIFIER_REQUIRED");
   return out;
+}
+
+/** A country code alone names no phone: GenAuth refuses it (400 "phone cannot be empty"). */
+export function assertPhoneWithCountryCode(input: {
+  phone?: string | null;
+  phoneCountryCode?: string | null;
+}): void {
+  const hasCode = typeof input.phoneCountryCode === "string" && input.phoneCountryCode.trim() !== "";
+  const hasPhone = typeof input.phone === "string" && input.phone.trim() !== "";
+  if (hasCode && !hasPhone) throw new ApiError("PHONE_REQUIRED");
 }
 
 export type AccountKind = "email" | "username" | "phone" | "account";

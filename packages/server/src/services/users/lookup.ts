@@ -2,6 +2,7 @@ import type { PoolSettings, UserIdType } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
+import { isEmail } from "./email.js";
 import { findUserByEmail, findUserByUsername } from "./identifiers.js";
 import { normalizePhone } from "./phone.js";
 
@@ -50,6 +51,23 @@ export async function findUserByIdType(
   }
 }
 
+/**
+ * One user named by an email or a phone that is not one is a format error, like GenAuth's
+ * ("The email parameter is malformed"), rather than "no such user". Batch lookups skip such ids.
+ */
+function assertIdFormat(settings: PoolSettings, userId: string, userIdType: UserIdType | undefined): void {
+  if (userIdType === "email" && !isEmail(userId)) {
+    throw new ApiError("PARAM_MALFORMED", { params: { field: "email" } });
+  }
+  if (userIdType === "phone") {
+    try {
+      normalizePhone(userId, undefined, settings.defaultPhoneCountryCode);
+    } catch {
+      throw new ApiError("PARAM_MALFORMED", { params: { field: "phone" } });
+    }
+  }
+}
+
 export async function requireUserByIdType(
   repos: Repositories,
   poolId: string,
@@ -57,6 +75,7 @@ export async function requireUserByIdType(
   userId: string,
   userIdType?: UserIdType,
 ): Promise<UserRow> {
+  assertIdFormat(settings, userId, userIdType);
   const user = await findUserByIdType(repos, poolId, settings, userId, userIdType);
   if (!user) throw new ApiError("USER_NOT_FOUND");
   return user;

@@ -83,6 +83,12 @@ export async function prepareNewUser(
   return { row, identities, ids };
 }
 
+/** is-user-exists without a single identifier is a question with no answer: GenAuth's 400. */
+function assertSomeIdentifierAsked(q: IsUserExistsRequest): void {
+  const given = [q.username, q.email, q.phone, q.externalId].some((v) => v !== undefined && v.trim() !== "");
+  if (!given) throw new ApiError("USER_EXISTS_QUERY_EMPTY");
+}
+
 /** The first identifier of `ids` that is already used in the pool, as its 409 error. */
 export function firstTaken(ids: Identifiers, taken: TakenIdentifiers): ApiError | undefined {
   if (ids.email && taken.emailKeys.has(identifierKey(ids.email))) return new ApiError("EMAIL_TAKEN");
@@ -258,6 +264,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
 
     /** True when any given identifier belongs to a user of the pool. */
     async exists(poolId: string, q: IsUserExistsRequest): Promise<boolean> {
+      assertSomeIdentifierAsked(q);
       const settings = await loadPoolSettings(repos, poolId);
       if (q.username?.trim() && (await findUserByUsername(repos, poolId, q.username))) return true;
       if (q.email?.trim() && (await findUserByEmail(repos, poolId, q.email))) return true;

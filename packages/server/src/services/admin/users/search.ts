@@ -18,7 +18,11 @@ import { loadPoolSettings } from "./create.js";
 
 type Kind = "text" | "time" | "bool" | "int";
 /** `key`: emails and usernames are compared by their keys (identifierKey), on their key columns. */
-const FIELDS: Record<string, { column: UserColumn; kind: Kind; key?: UserColumn }> = {
+/** `oneOf`: the values the field can hold; a filter outside them is a mistake, not an empty page. */
+const FIELDS: Record<
+  string,
+  { column: UserColumn; kind: Kind; key?: UserColumn; oneOf?: readonly string[] }
+> = {
   id: { column: "id", kind: "text" },
   userId: { column: "id", kind: "text" },
   email: { column: "email", kind: "text", key: "email_key" },
@@ -26,8 +30,12 @@ const FIELDS: Record<string, { column: UserColumn; kind: Kind; key?: UserColumn 
   phoneCountryCode: { column: "phone", kind: "text" },
   username: { column: "username", kind: "text", key: "username_key" },
   externalId: { column: "external_id", kind: "text" },
-  status: { column: "status", kind: "text" },
-  gender: { column: "gender", kind: "text" },
+  status: {
+    column: "status",
+    kind: "text",
+    oneOf: ["Suspended", "Resigned", "Activated", "Archived", "Deactivated"],
+  },
+  gender: { column: "gender", kind: "text", oneOf: ["M", "F", "U"] },
   name: { column: "name", kind: "text" },
   nickname: { column: "nickname", kind: "text" },
   company: { column: "company", kind: "text" },
@@ -48,7 +56,11 @@ const FIELDS: Record<string, { column: UserColumn; kind: Kind; key?: UserColumn 
   region: { column: "region", kind: "text" },
   lastIp: { column: "last_ip", kind: "text" },
   lastLoginApp: { column: "last_login_app", kind: "text" },
-  userSourceType: { column: "source_type", kind: "text" },
+  userSourceType: {
+    column: "source_type",
+    kind: "text",
+    oneOf: ["excel", "register", "adminCreated", "sync"],
+  },
   createdAt: { column: "created_at", kind: "time" },
   updatedAt: { column: "updated_at", kind: "time" },
   lastLogin: { column: "last_login", kind: "time" },
@@ -69,6 +81,12 @@ function fieldOf(name: string) {
 }
 
 function scalar(field: string, kind: Kind, value: unknown, settings: PoolSettings): string | number {
+  const oneOf = FIELDS[field]?.oneOf;
+  if (oneOf && !oneOf.includes(value as string)) {
+    throw new ApiError("USER_FILTER_INVALID", {
+      message: `advancedFilter ${field}: value must be one of ${oneOf.join(", ")}`,
+    });
+  }
   const bad = (want: string) =>
     new ApiError("USER_FILTER_INVALID", { message: `advancedFilter ${field}: value must be ${want}` });
   switch (kind) {

@@ -9,6 +9,7 @@ import { assertAdminMayWriteCustomData, checkCustomData } from "../../users/cust
 import { userDtoDefaults } from "../../users/dto.js";
 import { toManagedUserDto } from "../../users/dto-options.js";
 import {
+  assertPhoneWithCountryCode,
   findUserByEmail,
   findUserByUsername,
   normalizeEmail,
@@ -70,6 +71,7 @@ async function updateUser(
   input: UpdateUserRequest,
 ): Promise<UserUpdateOutcome> {
   const { repos } = deps;
+  assertPhoneWithCountryCode(input);
   const settings = await loadPoolSettings(repos, poolId);
   const user = await requireUserByIdType(repos, poolId, settings, input.userId, input.options?.userIdType);
   const now = deps.clock.now();

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { before, it } from "node:test";
+import { ManagementClient } from "authing-node-sdk";
+import { describeCompat } from "./helpers.js";
+
+/**
+ * Users as GenAuth answers them, through the unmodified ManagementClient: the defaults of a
+ * UserDto and the validation GenAuth does (docs/wire-contract.md §3c, docs/behaviour-and-errors.md §3.6).
+ */
+describeCompat("sdk users as GenAuth answers them", (g) => {
+  let mc: ManagementClient;
+  let userId: string;
+  const tag = `genauth-${process.pid}`;
+
+  before(async () => {
+    mc = new ManagementClient({
+      accessKeyId: g().h.boot.userPoolId,
+      accessKeySecret: g().h.boot.userPoolSecret,
+      host: g().url,
+    });
+    const r = await mc.createUser({ username: tag } as any);
+    assert.equal(r.statusCode, 200, JSON.stringify(r));
+    userId = r.data.userId;
+    await mc.setCustomFields({
+      list: [{ targetType: "USER", key: "note", dataType: "STRING", label: "Note" }],
+    } as any);
+  });
+
+  it("getUser: photo is a URL of an image the server serves; unknown fields are null", async () => {
+    const r = await mc.getUser({ userId });
+    assert.equal(r.statusCode, 200, JSON.stringify(r));
+    const photo = new URL(r.data.photo as string);
+    assert.equal(photo.pathname, "/assets/default-avatar.svg");
+    const image = await fetch(`${g().url}${photo.pathname}`);
+    assert.equal(image.headers.get("content-type"), "image/svg+xml");
+    for (const key of ["email", "phone", "lastLogin", "lastIp", "externalId", "nickname", "city"] as const) {
+      assert.equal(r.data[key], null, key);
+    }
+    const listed = await mc.listUsers({ keywords: tag } as any);
+    assert.equal(listed.data.list[0]?.photo, r.data.photo);
+  });
+
+  it("createUser/updateUser: a customData value over 1024 characters is refused", async () => {
+    const created = await mc.createUser({
+      username: `${tag}-long`,
+      customData: { note: "x".repeat(1025) },
+    } as any);
+    assert.equal(created.statusCode, 400, JSON.stringify(created));
+    const updated = await mc.updateUser({ userId, customData: { note: "x".repeat(1025) } } as any);
+    assert.equal(updated.statusCode, 400, JSON.stringify(updated));
+    assert.equal(updated.message, "customData must be less than 1024 characters");
+    const fits = await mc.updateUser({ userId, customData: { note: "x".repeat(1024) } } as any);
+    assert.equal(fits.statusCode, 200, JSON.stringify(fits));
+  });
+
+  it("createUser/updateUser: phoneCountryCode without phone is refused", async () => {
+    const created = await mc.createUser({ username: `${tag}-cc`, phoneCountryCode: "+86" } as any);
+    assert.equal(created.statusCode, 400, JSON.stringify(created));
+    assert.equal(created.message, "phone cannot be empty");
+    const updated = await mc.updateUser({ userId, phoneCountryCode: "+86" } as any);
+    assert.equal(updated.statusCode, 400, JSON.stringify(updated));
+  });
+
+  it("isUserExists with no identifier is a 400, not {exists: false}", async () => {
+    const r = await mc.isUserExists({} as any);
+    assert.equal(r.statusCode, 400, JSON.stringify(r));
+    const known = await mc.isUserExists({ username: tag } as any);
+    assert.equal(known.data.exists, true);
+  });
+
+  it("listUsers: a filter value outside its field's enum is a 400, not an empty page", async () => {
+    const r = await mc.listUsers({
+      advancedFilter: [{ field: "status", operator: "EQUAL", value: "invalid" }],
+    } as any);
+    assert.equal(r.statusCode, 400, JSON.stringify(r));
+    assert.match(r.message, /status/);
+    const fine = await mc.listUsers({
+      advancedFilter: [{ field: "status", operator: "EQUAL", value: "Activated" }],
+    } as any);
+    assert.equal(fine.statusCode, 200, JSON.stringify(fine));
+  });
+
+  it("getUser by email or phone with a value that is neither: a 400 format error, not 404", async () => {
+    const email = await mc.getUser({ userId: "not-an-email", userIdType: "email" });
+    assert.equal(email.statusCode, 400, JSON.stringify(email));
+    const phone = await mc.getUser({ userId: "not-a-phone", userIdType: "phone" });
+    assert.equal(phone.statusCode, 400, JSON.stringify(phone));
+    const unknown = await mc.getUser({ userId: "nobody@example.com", userIdType: "email" });
+    assert.equal(unknown.statusCode, 404);
+  });
+});
