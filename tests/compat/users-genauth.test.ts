@@ -88,4 +88,10 @@ describeCompat("sdk users as GenAuth answers them", (g) => {
     const unknown = await mc.getUser({ userId: "nobody@example.com", userIdType: "email" });
     assert.equal(unknown.statusCode, 404);
   });
+
+  it("getUserBatch({userIds: []}): 400, userIds must not be empty (not 401 signature invalid)", async () => {
+    const r = await mc.getUserBatch({ userIds: [] });
+    assert.equal(r.statusCode, 400, JSON.stringify(r));
+    assert.match(r.message, /userIds/);
+  });
 });

@@ -2,8 +2,9 @@ import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import {
+  arrayParamsOf,
+  matchingSignature,
   parseSignatureAuthorization,
-  signatureMatches,
   signedRequestAmbiguity,
 } from "../services/admin/management-signature.js";
 
@@ -44,8 +45,14 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
   if (Number.isNaN(at)) throw new ApiError("SIGNATURE_DATE_FORMAT");
   if (Math.abs(ctx.clock.now() - at) > SIGNATURE_WINDOW_MS) throw new ApiError("SIGNATURE_DATE_SKEW");
 
-  const signed = { method: request.method, url: request.url, headers: request.headers, body: request.body };
   const schema = request.routeOptions.schema;
+  const signed = {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body,
+    arrayParams: request.method === "GET" ? arrayParamsOf(schema?.querystring) : undefined,
+  };
   const ambiguity = signedRequestAmbiguity(
     signed,
     request.method === "GET" ? schema?.querystring : schema?.body,
@@ -56,7 +63,8 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
     });
   }
   const key = await ctx.admin.accessKeys.resolve(auth.accessKeyId);
-  if (!key || !signatureMatches(key.secret, signed, auth.signature)) throw new ApiError("SIGNATURE_INVALID");
+  const match = key ? matchingSignature(key.secret, signed, auth.signature) : undefined;
+  if (!key || !match) throw new ApiError("SIGNATURE_INVALID");
 
   const nonce = header(request, "x-authing-signature-nonce");
   if (!nonce || nonce.length > 128) {
@@ -68,7 +76,19 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
   if (!(await ctx.nonces.claim(key.accessKeyId, nonce, at + SIGNATURE_WINDOW_MS))) {
     throw new ApiError("SIGNATURE_REPLAY");
   }
+  restoreEmptiedArrays(request, match.emptied);
   return { poolId: key.poolId, accessKeyId: key.accessKeyId, via: "signature" };
+}
+
+/**
+ * The caller signed these array parameters as `[]` and the URL lost them: give them back, so the
+ * endpoint answers what is really wrong ("userIds must not be empty") rather than "missing".
+ */
+function restoreEmptiedArrays(request: FastifyRequest, emptied: readonly string[]): void {
+  if (emptied.length === 0) return;
+  const q = (request.query ?? {}) as Record<string, unknown>;
+  for (const k of emptied) q[k] = [];
+  request.query = q;
 }
 
 async function verifyToken(ctx: Context, request: FastifyRequest, token: string) {

@@ -71,6 +71,31 @@ describe("management signature: canonical string", () => {
     });
   }
 
+  it("GET an empty array: the SDK signs k=[] and axios leaves it out of the URL", () => {
+    const path = "/api/v3/get-user-batch";
+    const headers = { date: new Date().toUTCString(), "x-authing-lang": "zh-CN" };
+    for (const params of [{ userIds: [] }, { userIds: [], userIdType: "email" }, { userIds: [], tags: [] }]) {
+      const clientSigned = buildStringToSign("GET", path, headers, params);
+      const url = axios.getUri({ url: path, params });
+      assert.ok(!url.includes("userIds"), url);
+      const candidates = stringsToSign({
+        method: "GET",
+        url,
+        headers,
+        body: undefined,
+        arrayParams: ["tags", "userIds"],
+      });
+      assert.ok(candidates.includes(clientSigned), `${clientSigned}\nnot in\n${candidates.join("\n---\n")}`);
+    }
+    assert.deepEqual(canonicalResources("GET", "/p?a=1", undefined, ["ids"]), ["/p?a=1", "/p?a=1&ids=[]"]);
+    assert.deepEqual(canonicalResources("GET", "/p?ids[]=x", undefined, ["ids"]), ['/p?ids=["x"]']);
+    assert.deepEqual(
+      canonicalResources("POST", "/p", { a: 1 }, ["ids"]),
+      ["/p?a=1"],
+      "bodies keep their arrays",
+    );
+  });
+
   it("an empty parameter set has two candidates, anything else exactly one", () => {
     assert.deepEqual(canonicalResources("GET", "/p", undefined), ["/p", "/p?"]);
     assert.deepEqual(canonicalResources("POST", "/p", {}), ["/p", "/p?"]);

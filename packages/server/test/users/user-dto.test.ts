@@ -87,4 +87,10 @@ describeEachDialect("UserDto as GenAuth answers it", (h) => {
     assert.equal(res.headers["x-content-type-options"], "nosniff");
     assert.match(res.body, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
+
+  it("get-user-batch with userIds: [] (signed as userIds=[], absent from the URL) answers 400, not a bad signature", async () => {
+    const r = await mgmt(h(), "GET", "/api/v3/get-user-batch", { params: { userIds: [] } });
+    assert.equal(r.statusCode, 400, JSON.stringify(r));
+    assert.equal(r.message, "userIds must not be empty");
+  });
 });

@@ -25,6 +25,8 @@ export interface SignedRequest {
   headers: HeaderBag;
   /** The parsed JSON body, for every method but GET. */
   body?: unknown;
+  /** GET: the endpoint's array parameters (arrayParamsOf its query schema). */
+  arrayParams?: readonly string[];
 }
 
 /** `authorization: authing <accessKeyId>:<base64 signature>`. */
@@ -85,14 +87,43 @@ export function bodyParams(body: unknown): Map<string, string> {
   return out;
 }
 
+/** One parameter object the SDK may have signed, and the array parameters it holds as `[]`. */
+interface Candidate {
+  params: Record<string, string | undefined>;
+  /** Array parameters absent from the wire that this candidate signed as empty arrays. */
+  emptied: string[];
+}
+
+/** At most this many absent array parameters are tried as `[]` (2^n candidates). */
+const MAX_EMPTIED = 3;
+
+/** Every subset of `names`, the empty one first. */
+function subsets(names: readonly string[]): string[][] {
+  let out: string[][] = [[]];
+  for (const name of names) out = [...out, ...out.map((s) => [...s, name])];
+  return out;
+}
+
 /**
  * The parameter objects the SDK may have signed for this request (usually exactly one). With none
- * on the wire it signed either no parameters (`path`) or only undefined ones (`path?`).
+ * on the wire it signed either no parameters (`path`) or only undefined ones (`path?`). A GET
+ * array parameter that is absent may have been an empty array: the SDK signs it as `k=[]` while
+ * axios leaves it out of the URL (docs/wire-contract.md §1.4.2, empty arrays).
  */
-function candidateParams(method: string, url: string, body: unknown): Record<string, string | undefined>[] {
-  const params = method.toUpperCase() === "GET" ? queryParams(url) : bodyParams(body);
-  if (params.size === 0) return [{}, { unset: undefined }];
-  return [Object.fromEntries(params)];
+function candidateParams(req: SignedRequest): Candidate[] {
+  const isGet = req.method.toUpperCase() === "GET";
+  const params = isGet ? queryParams(req.url) : bodyParams(req.body);
+  const absentArrays = isGet
+    ? (req.arrayParams ?? []).filter((k) => !params.has(k)).slice(0, MAX_EMPTIED)
+    : [];
+  const out: Candidate[] = [];
+  for (const emptied of subsets(absentArrays)) {
+    const signed = new Map(params);
+    for (const k of emptied) signed.set(k, "[]");
+    if (signed.size === 0) out.push({ params: {}, emptied }, { params: { unset: undefined }, emptied });
+    else out.push({ params: Object.fromEntries(signed), emptied });
+  }
+  return out;
 }
 
 function pathOf(url: string): string {
@@ -101,31 +132,66 @@ function pathOf(url: string): string {
 }
 
 /** The canonical resources the SDK may have signed for this request (usually exactly one). */
-export function canonicalResources(method: string, url: string, body: unknown): string[] {
+export function canonicalResources(
+  method: string,
+  url: string,
+  body: unknown,
+  arrayParams?: readonly string[],
+): string[] {
   const path = pathOf(url);
-  return candidateParams(method, url, body).map((p) => canonicalResource(path, p));
+  return candidateParams({ method, url, headers: {}, body, arrayParams }).map((c) =>
+    canonicalResource(path, c.params),
+  );
 }
 
-export function stringsToSign(req: SignedRequest): string[] {
+function candidateStrings(req: SignedRequest): { toSign: string; emptied: string[] }[] {
   const method = req.method.toUpperCase();
   const path = pathOf(req.url);
   const headers = sentHeaders(req.headers);
-  return candidateParams(req.method, req.url, req.body).map((p) => stringToSign(method, path, headers, p));
+  return candidateParams(req).map((c) => ({
+    toSign: stringToSign(method, path, headers, c.params),
+    emptied: c.emptied,
+  }));
+}
+
+export function stringsToSign(req: SignedRequest): string[] {
+  return candidateStrings(req).map((c) => c.toSign);
 }
 
 export function sign(secret: string, toSign: string): string {
   return createHmac("sha1", secret).update(Buffer.from(toSign, "utf8")).digest("base64");
 }
 
-/** Constant-time comparison against every candidate. */
-export function signatureMatches(secret: string, req: SignedRequest, signature: string): boolean {
+/**
+ * The candidate the signature verifies, compared in constant time against every one: the array
+ * parameters it signed as empty (usually none), or undefined when none verifies.
+ */
+export function matchingSignature(
+  secret: string,
+  req: SignedRequest,
+  signature: string,
+): { emptied: string[] } | undefined {
   const given = Buffer.from(signature, "utf8");
-  let ok = false;
-  for (const s of stringsToSign(req)) {
-    const expected = Buffer.from(sign(secret, s), "utf8");
-    if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
+  let match: { emptied: string[] } | undefined;
+  for (const c of candidateStrings(req)) {
+    const expected = Buffer.from(sign(secret, c.toSign), "utf8");
+    if (expected.length === given.length && timingSafeEqual(expected, given))
+      match ??= { emptied: c.emptied };
   }
-  return ok;
+  return match;
+}
+
+export function signatureMatches(secret: string, req: SignedRequest, signature: string): boolean {
+  return matchingSignature(secret, req, signature) !== undefined;
+}
+
+/** The array-typed parameters of an endpoint's query schema. */
+export function arrayParamsOf(schema: unknown): string[] {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+  if (!props) return [];
+  return Object.keys(props)
+    .filter((k) => props[k]?.type === "array")
+    .sort();
 }
 
 /**

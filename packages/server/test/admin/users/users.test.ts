@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import bcrypt from "bcryptjs";
+import { assertApiError } from "../../helpers/errors.js";
 import { describeEachDialect, type Harness } from "../../helpers/harness.js";
 import { mgmt } from "../../helpers/management.js";
 
@@ -243,7 +244,8 @@ describeEachDialect("management users", (h) => {
     assert.equal(await exists({ externalId: "ext-uniq" }), true);
     assert.equal(await exists({ username: "no-such-user" }), false);
     assert.equal(await exists({ phone: "not a phone" }), false);
-    assert.equal(await exists({}), false);
+    const none = await mgmt(h(), "POST", "/api/v3/is-user-exists", { body: {} });
+    assertApiError(none, "USER_EXISTS_QUERY_EMPTY");
   });
 
   it("get-user-identities lists a user's identities without IdP tokens", async () => {
