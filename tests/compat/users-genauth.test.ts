@@ -8,16 +8,16 @@ import { describeCompat } from "./helpers.js";
  * UserDto and the validation GenAuth does (docs/wire-contract.md §3c, docs/behaviour-and-errors.md §3.6).
  */
 describeCompat("sdk users as GenAuth answers them", (g) => {
+  /** The SDK's default language, zh-CN. */
   let mc: ManagementClient;
+  let en: ManagementClient;
   let userId: string;
   const tag = `genauth-${process.pid}`;
 
   before(async () => {
-    mc = new ManagementClient({
-      accessKeyId: g().h.boot.userPoolId,
-      accessKeySecret: g().h.boot.userPoolSecret,
-      host: g().url,
-    });
+    const key = { accessKeyId: g().h.boot.userPoolId, accessKeySecret: g().h.boot.userPoolSecret };
+    mc = new ManagementClient({ ...key, host: g().url });
+    en = new ManagementClient({ ...key, host: g().url, lang: "en-US" } as any);
     const r = await mc.createUser({ username: tag } as any);
     assert.equal(r.statusCode, 200, JSON.stringify(r));
     userId = r.data.userId;
@@ -46,15 +46,16 @@ describeCompat("sdk users as GenAuth answers them", (g) => {
       customData: { note: "x".repeat(1025) },
     } as any);
     assert.equal(created.statusCode, 400, JSON.stringify(created));
-    const updated = await mc.updateUser({ userId, customData: { note: "x".repeat(1025) } } as any);
+    const updated = await en.updateUser({ userId, customData: { note: "x".repeat(1025) } } as any);
     assert.equal(updated.statusCode, 400, JSON.stringify(updated));
     assert.equal(updated.message, "customData must be less than 1024 characters");
+    assert.equal(created.message, "customData 长度不能超过 1024 个字符", "zh-CN, the SDK's default");
     const fits = await mc.updateUser({ userId, customData: { note: "x".repeat(1024) } } as any);
     assert.equal(fits.statusCode, 200, JSON.stringify(fits));
   });
 
   it("createUser/updateUser: phoneCountryCode without phone is refused", async () => {
-    const created = await mc.createUser({ username: `${tag}-cc`, phoneCountryCode: "+86" } as any);
+    const created = await en.createUser({ username: `${tag}-cc`, phoneCountryCode: "+86" } as any);
     assert.equal(created.statusCode, 400, JSON.stringify(created));
     assert.equal(created.message, "phone cannot be empty");
     const updated = await mc.updateUser({ userId, phoneCountryCode: "+86" } as any);
@@ -83,6 +84,9 @@ describeCompat("sdk users as GenAuth answers them", (g) => {
   it("getUser by email or phone with a value that is neither: a 400 format error, not 404", async () => {
     const email = await mc.getUser({ userId: "not-an-email", userIdType: "email" });
     assert.equal(email.statusCode, 400, JSON.stringify(email));
+    assert.equal(email.message, "参数 email 格式错误");
+    const emailEn = await en.getUser({ userId: "not-an-email", userIdType: "email" });
+    assert.equal(emailEn.message, "The email parameter is malformed");
     const phone = await mc.getUser({ userId: "not-a-phone", userIdType: "phone" });
     assert.equal(phone.statusCode, 400, JSON.stringify(phone));
     const unknown = await mc.getUser({ userId: "nobody@example.com", userIdType: "email" });
@@ -90,8 +94,28 @@ describeCompat("sdk users as GenAuth answers them", (g) => {
   });
 
   it("getUserBatch({userIds: []}): 400, userIds must not be empty (not 401 signature invalid)", async () => {
-    const r = await mc.getUserBatch({ userIds: [] });
+    const r = await en.getUserBatch({ userIds: [] });
     assert.equal(r.statusCode, 400, JSON.stringify(r));
-    assert.match(r.message, /userIds/);
+    assert.equal(r.message, "userIds must not be empty");
+  });
+
+  it("validation messages name the field and what is wrong, in the caller's language", async () => {
+    const gender = await en.updateUser({ userId, gender: "X" } as any);
+    assert.equal(gender.statusCode, 400, JSON.stringify(gender));
+    assert.equal(gender.message, "gender must be one of M, F, U");
+    const genderZh = await mc.updateUser({ userId, gender: "X" } as any);
+    assert.equal(genderZh.message, "参数 gender 格式错误");
+    const limit = await en.listUsers({ options: { pagination: { page: 1, limit: 51 } } } as any);
+    assert.equal(limit.statusCode, 400, JSON.stringify(limit));
+    assert.equal(limit.message, "limit must less than 50");
+  });
+
+  it("statusCode and apiCode never change with the language", async () => {
+    const zh = await mc.getUser({ userId: "000000000000000000000000" });
+    const english = await en.getUser({ userId: "000000000000000000000000" });
+    assert.deepEqual([zh.statusCode, zh.apiCode], [404, 2004]);
+    assert.deepEqual([english.statusCode, english.apiCode], [404, 2004]);
+    assert.equal(zh.message, "用户不存在");
+    assert.equal(english.message, "User does not exist");
   });
 });

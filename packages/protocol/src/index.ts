@@ -14,4 +14,5 @@ export * from "./paths.js";
 export * from "./profile.js";
 export * from "./public.js";
 export * from "./settings.js";
+export * from "./texts.js";
 export * from "./user.js";

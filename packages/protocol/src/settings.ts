@@ -94,6 +94,11 @@ export const PoolSettings = Type.Object(
      * itself at `<public url>/assets/default-avatar.svg` (docs/wire-contract.md §3c).
      */
     defaultAvatar: Type.String({ maxLength: 2048, pattern: "^(https?://\\S+)?$", default: "" }),
+    /**
+     * The language of answers to callers that name none (no `x-authing-lang`, no Accept-Language):
+     * docs/behaviour-and-errors.md §3.7. GenAuth's SDKs always name one.
+     */
+    defaultLanguage: Type.Union([Type.Literal("zh-CN"), Type.Literal("en-US")], { default: "en-US" }),
     /** Locale of message texts: zh-CN (GenAuth's default) or en-US. */
     messageLocale: Type.Union([Type.Literal("zh-CN"), Type.Literal("en-US")], { default: "zh-CN" }),
   },

@@ -1,4 +1,11 @@
-import { type ApiErrorKey, apiErrors } from "@gatehouse/protocol";
+import {
+  type ApiErrorDef,
+  type ApiErrorKey,
+  apiErrors,
+  errorText,
+  type Language,
+  type Texts,
+} from "@gatehouse/protocol";
 
 /** The one error type services throw; the envelope plugin renders it (docs/architecture.md, habit 3). */
 export class ApiError extends Error {
@@ -6,31 +13,33 @@ export class ApiError extends Error {
   readonly statusCode: number;
   readonly apiCode?: number;
   readonly data?: unknown;
-
   /** Values of the registry text's `{placeholders}`, e.g. `{ field: "email" }`. */
-  readonly params?: Record<string, string>;
+  readonly params?: Readonly<Record<string, string>>;
+  /** A message about this one request, in every language (validation errors). */
+  readonly texts?: Texts;
+  /** A message about this one request in English only; it wins over the registry's texts. */
+  readonly detail?: string;
 
   constructor(
     key: ApiErrorKey,
-    opts: { message?: string; data?: unknown; params?: Record<string, string> } = {},
+    opts: { message?: string; data?: unknown; params?: Record<string, string>; texts?: Texts } = {},
   ) {
-    const def = apiErrors[key] as { statusCode: number; apiCode?: number; message: string };
-    super(opts.message ?? fillIn(def.message, opts.params));
+    super(opts.texts?.["en-US"] ?? opts.message ?? errorText(key, "en-US", opts.params));
     this.name = "ApiError";
     this.key = key;
-    this.params = opts.params;
+    const def = apiErrors[key] as ApiErrorDef;
     this.statusCode = def.statusCode;
     this.apiCode = def.apiCode;
     this.data = opts.data;
+    this.params = opts.params;
+    this.texts = opts.texts;
+    this.detail = opts.message;
   }
-}
 
-/** `{name}` placeholders replaced by their values (unknown names are left as they are). */
-export function fillIn(text: string, params: Record<string, string> | undefined): string {
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.hasOwn(params, name) ? params[name]! : whole,
-  );
+  /** The message in `language` (docs/behaviour-and-errors.md §3.7). */
+  messageIn(language: Language): string {
+    return this.texts?.[language] ?? this.detail ?? errorText(this.key, language, this.params);
+  }
 }
 
 /**

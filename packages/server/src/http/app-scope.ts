@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import type { AppScope, RequestMeta } from "../services/auth/scope.js";
+import "./language.js";
 import { securedBy } from "./openapi-security.js";
 
 declare module "fastify" {
@@ -15,6 +16,7 @@ export function requireAppScope(ctx: Context) {
     async (request: FastifyRequest) => {
       const header = request.headers["x-authing-app-id"];
       request.appScope = await ctx.auth.resolveScope(Array.isArray(header) ? header[0] : header);
+      request.poolLanguage = request.appScope.settings.defaultLanguage;
     },
     { appId: [] },
   );

@@ -1,8 +1,11 @@
 import { API_V3_PREFIX } from "@gatehouse/protocol";
+import type { ErrorObject } from "ajv";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ApiError } from "../errors.js";
 import { isStorageUnavailable } from "../storage/unavailable.js";
+import { languageOf } from "./language.js";
+import { validationTexts } from "./validation.js";
 
 export interface Envelope<T = unknown> {
   statusCode: number;
@@ -24,9 +27,17 @@ export function ok<T>(request: FastifyRequest, data?: T): Envelope<T> {
 /** Maps anything thrown to an ApiError. Unknown errors become INTERNAL (logged, never shown). */
 export function toApiError(err: unknown): { error: ApiError; unexpected: boolean } {
   if (err instanceof ApiError) return { error: err, unexpected: false };
-  const e = err as { code?: string; statusCode?: number; validation?: unknown; message?: string };
-  if (e?.validation)
-    return { error: new ApiError("INVALID_REQUEST", { message: e.message }), unexpected: false };
+  const e = err as {
+    code?: string;
+    statusCode?: number;
+    validation?: ErrorObject[];
+    validationContext?: string;
+    message?: string;
+  };
+  if (Array.isArray(e?.validation)) {
+    const texts = validationTexts(e.validation, e.validationContext);
+    return { error: new ApiError("INVALID_REQUEST", { texts }), unexpected: false };
+  }
   switch (e?.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { error: new ApiError("UNSUPPORTED_MEDIA_TYPE"), unexpected: false };
@@ -43,7 +54,11 @@ export function toApiError(err: unknown): { error: ApiError; unexpected: boolean
 }
 
 export function envelopeFor(request: FastifyRequest, error: ApiError): Envelope {
-  const body: Envelope = { statusCode: error.statusCode, message: error.message, requestId: request.id };
+  const body: Envelope = {
+    statusCode: error.statusCode,
+    message: error.messageIn(languageOf(request)),
+    requestId: request.id,
+  };
   if (error.apiCode !== undefined) body.apiCode = error.apiCode;
   if (error.data !== undefined) body.data = error.data;
   return body;

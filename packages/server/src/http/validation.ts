@@ -1,3 +1,4 @@
+import type { Texts } from "@gatehouse/protocol";
 import Ajv, { type ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
 import fastJson from "fast-json-stringify";
@@ -71,17 +72,138 @@ export const serializerCompiler: FastifySerializerCompiler<any> = ({ schema }) =
   return (data: unknown) => serializer()(data);
 };
 
-/** "body/phonePassCodePayload/newPhoneNumber must be string" — names the field. */
+/**
+ * What a person reads when a request does not fit its schema (docs/behaviour-and-errors.md §3.6):
+ * one message naming the field and what is wrong with it, in both languages, GenAuth's wording
+ * where it has one ("参数 gender 格式错误", "limit must less than 50"). Every route of both API
+ * sides goes through here; the validator's raw output is never shown.
+ */
+type Problem =
+  | { kind: "required" | "unknown" | "empty" | "malformed" | "repeated" }
+  | { kind: "oneOf"; values: string }
+  | { kind: "type"; type: string }
+  | { kind: "max" | "min" | "maxLength" | "minLength" | "maxItems" | "minItems"; limit: string };
+
+const TYPE_NAMES: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  integer: "an integer",
+  boolean: "true or false",
+  object: "an object",
+  array: "an array",
+  null: "null",
+};
+
+const TEXTS: { [K in Problem["kind"]]: (field: string, p: any) => Texts } = {
+  required: (f) => ({ "zh-CN": `缺少参数 ${f}`, "en-US": `${f} is required` }),
+  unknown: (f) => ({ "zh-CN": `不支持参数 ${f}`, "en-US": `${f} is not accepted here` }),
+  empty: (f) => ({ "zh-CN": `${f} 不能为空`, "en-US": `${f} must not be empty` }),
+  malformed: (f) => ({ "zh-CN": `参数 ${f} 格式错误`, "en-US": `The ${f} parameter is malformed` }),
+  repeated: (f) => ({ "zh-CN": `${f} 不能有重复项`, "en-US": `${f} must not repeat items` }),
+  oneOf: (f, p) => ({ "zh-CN": `参数 ${f} 格式错误`, "en-US": `${f} must be one of ${p.values}` }),
+  type: (f, p) => ({ "zh-CN": `参数 ${f} 格式错误`, "en-US": `${f} must be ${p.type}` }),
+  max: (f, p) => ({ "zh-CN": `${f} 不能大于 ${p.limit}`, "en-US": `${f} must less than ${p.limit}` }),
+  min: (f, p) => ({ "zh-CN": `${f} 不能小于 ${p.limit}`, "en-US": `${f} must be at least ${p.limit}` }),
+  maxLength: (f, p) => ({
+    "zh-CN": `${f} 长度不能超过 ${p.limit} 个字符`,
+    "en-US": `${f} must be at most ${p.limit} characters`,
+  }),
+  minLength: (f, p) => ({
+    "zh-CN": `${f} 长度不能少于 ${p.limit} 个字符`,
+    "en-US": `${f} must be at least ${p.limit} characters`,
+  }),
+  maxItems: (f, p) => ({
+    "zh-CN": `${f} 最多 ${p.limit} 项`,
+    "en-US": `${f} must have at most ${p.limit} items`,
+  }),
+  minItems: (f, p) => ({
+    "zh-CN": `${f} 至少 ${p.limit} 项`,
+    "en-US": `${f} must have at least ${p.limit} items`,
+  }),
+};
+
+/** The field an error is about: its last path segment (`list[2]` for array items), or the part. */
+function fieldOf(e: ErrorObject, dataVar: string): string {
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === "required") return String(params.missingProperty);
+  if (e.keyword === "additionalProperties") return String(params.additionalProperty);
+  const segments = e.instancePath.split("/").filter(Boolean);
+  let last = segments.pop();
+  if (last === undefined) return dataVar;
+  while (/^\d+$/.test(last) && segments.length > 0) last = `${segments.pop()}[${last}]`;
+  return last.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+const list = (values: unknown[]) => values.map((v) => String(v)).join(", ");
+
+function problemOf(e: ErrorObject, all: readonly ErrorObject[]): Problem {
+  const params = e.params as Record<string, any>;
+  switch (e.keyword) {
+    case "required":
+      return { kind: "required" };
+    case "additionalProperties":
+      return { kind: "unknown" };
+    case "anyOf":
+    case "oneOf":
+    case "const":
+    case "enum": {
+      const here = all.filter((x) => x.instancePath === e.instancePath);
+      const values = here.flatMap((x) =>
+        x.keyword === "const"
+          ? [(x.params as { allowedValue: unknown }).allowedValue]
+          : x.keyword === "enum"
+            ? ((x.params as { allowedValues: unknown[] }).allowedValues ?? [])
+            : [],
+      );
+      return values.length > 0
+        ? { kind: "oneOf", values: list([...new Set(values)]) }
+        : { kind: "malformed" };
+    }
+    case "type": {
+      const types = String(params.type).split(",");
+      return { kind: "type", type: types.map((t) => TYPE_NAMES[t] ?? t).join(" or ") };
+    }
+    case "maximum":
+    case "exclusiveMaximum":
+      return { kind: "max", limit: String(params.limit) };
+    case "minimum":
+    case "exclusiveMinimum":
+      return { kind: "min", limit: String(params.limit) };
+    case "maxLength":
+      return { kind: "maxLength", limit: String(params.limit) };
+    case "minLength":
+      return params.limit === 1 ? { kind: "empty" } : { kind: "minLength", limit: String(params.limit) };
+    case "maxItems":
+      return { kind: "maxItems", limit: String(params.limit) };
+    case "minItems":
+      return params.limit === 1 ? { kind: "empty" } : { kind: "minItems", limit: String(params.limit) };
+    case "uniqueItems":
+      return { kind: "repeated" };
+    default:
+      return { kind: "malformed" };
+  }
+}
+
+/**
+ * The error a person should hear about: a union's own error (its branches' errors only say why
+ * each alternative failed) when there is one, else the first.
+ */
+function primary(errors: readonly ErrorObject[]): ErrorObject {
+  return errors.find((e) => e.keyword === "anyOf" || e.keyword === "oneOf") ?? errors[0]!;
+}
+
+/** One readable message, in both languages, for a request part's validation errors. */
+export function validationTexts(errors: readonly ErrorObject[], dataVar = "body"): Texts {
+  if (errors.length === 0) return TEXTS.malformed(dataVar, {});
+  const e = primary(errors);
+  const problem = problemOf(e, errors);
+  return TEXTS[problem.kind](fieldOf(e, dataVar), problem);
+}
+
+/**
+ * Fastify's schemaErrorFormatter: the English message, for logs; the envelope renders the
+ * caller's language from the same errors (validationTexts).
+ */
 export function formatValidationErrors(errors: ErrorObject[], dataVar: string): Error {
-  const text = errors
-    .map((e) => {
-      const where = `${dataVar}${e.instancePath}`;
-      const extra =
-        e.keyword === "additionalProperties"
-          ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
-          : "";
-      return `${where} ${e.message ?? "is invalid"}${extra}`;
-    })
-    .join("; ");
-  return new Error(text);
+  return new Error(validationTexts(errors, dataVar)["en-US"]);
 }

@@ -116,7 +116,7 @@ describeEachDialect("message service: send-sms, send-email, pre-check-code", (h)
         { channel: "CHANNEL_LOGIN", phoneNumber: 13800138000 },
         400,
         undefined,
-        /phoneNumber must be string/,
+        /phoneNumber must be a string/,
       ],
       ["/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: "" }, 400, undefined, /phoneNumber/],
       [
@@ -146,7 +146,7 @@ describeEachDialect("message service: send-sms, send-email, pre-check-code", (h)
         { channel: "CHANNEL_LOGIN", email: ["a@example.com"] },
         400,
         undefined,
-        /email must be string/,
+        /email must be a string/,
       ],
       [
         "/api/v3/send-email",

@@ -89,7 +89,10 @@ describeEachDialect("UserDto as GenAuth answers it", (h) => {
   });
 
   it("get-user-batch with userIds: [] (signed as userIds=[], absent from the URL) answers 400, not a bad signature", async () => {
-    const r = await mgmt(h(), "GET", "/api/v3/get-user-batch", { params: { userIds: [] } });
+    const r = await mgmt(h(), "GET", "/api/v3/get-user-batch", {
+      params: { userIds: [] },
+      headers: { "x-authing-lang": "en-US" },
+    });
     assert.equal(r.statusCode, 400, JSON.stringify(r));
     assert.equal(r.message, "userIds must not be empty");
   });

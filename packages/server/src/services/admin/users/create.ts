@@ -143,7 +143,15 @@ export async function insertPreparedUsers(
 
 function prefixed(index: number, err: unknown): unknown {
   if (err instanceof ApiError) {
-    return new ApiError(err.key, { message: `list[${index}]: ${err.message}`, data: err.data });
+    // An English-only detail stays English; a registry or validation text keeps both languages.
+    if (err.detail !== undefined && err.texts === undefined) {
+      return new ApiError(err.key, { message: `list[${index}]: ${err.detail}`, data: err.data });
+    }
+    const texts = {
+      "zh-CN": `list[${index}]: ${err.messageIn("zh-CN")}`,
+      "en-US": `list[${index}]: ${err.messageIn("en-US")}`,
+    };
+    return new ApiError(err.key, { texts, data: err.data });
   }
   return err;
 }
