@@ -58,8 +58,8 @@ export const apiErrors = {
   NOT_FOUND: {
     statusCode: 404,
     message: {
-      "zh-CN": "接口不存在",
-      "en-US": "No such endpoint",
+      "zh-CN": "接口不存在：{endpoint}",
+      "en-US": "No such endpoint: {endpoint}",
     },
   },
   RATE_LIMITED: {

@@ -80,7 +80,7 @@ async function envelopePlugin(app: FastifyInstance) {
       request,
       reply,
       new ApiError("NOT_FOUND", {
-        message: `No such endpoint: ${request.method} ${request.url.split("?")[0]}`,
+        params: { endpoint: `${request.method} ${request.url.split("?")[0]}` },
       }),
     );
   });

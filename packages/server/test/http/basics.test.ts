@@ -78,7 +78,7 @@ describeEachDialect(
 
     for (const [contentType, status, message] of [
       ["application/xml", 415, /Unsupported content type/],
-      ["text/plain", 400, /body must be object/],
+      ["text/plain", 400, /body must be an object/],
     ] as const) {
       it(`a ${contentType} body on a JSON route answers the envelope ${status}`, async () => {
         const res = await h().inject({

@@ -49,10 +49,12 @@ const signUp = (h: Harness, username: string) =>
     connection: "PASSWORD",
     passwordPayload: { username, password: "pw-rules-1" },
   });
+// In English: the refusals below are matched by the words they name.
+const english = { "x-authing-lang": "en-US" };
 const createUser = (h: Harness, username: string) =>
-  mgmt(h, "POST", "/api/v3/create-user", { body: { username } });
+  mgmt(h, "POST", "/api/v3/create-user", { body: { username }, headers: english });
 const updateUser = (h: Harness, userId: string, username: string) =>
-  mgmt(h, "POST", "/api/v3/update-user", { body: { userId, username } });
+  mgmt(h, "POST", "/api/v3/update-user", { body: { userId, username }, headers: english });
 const updateProfile = (h: Harness, token: string, username: string) =>
   h.api("POST", "/api/v3/update-profile", { username }, { authorization: token });
 const autoRegister = (h: Harness, username: string) =>
