@@ -60,7 +60,7 @@ describe("user information module against a real Gatehouse", () => {
     assert.equal((await client.getProfile()).data.email, email);
     await client.sendEmail({ channel: "CHANNEL_UNBIND_EMAIL", email });
     await client.unbindEmail({ passCode: code(email, "CHANNEL_UNBIND_EMAIL") });
-    assert.equal((await client.getProfile()).data.email, undefined);
+    assert.equal((await client.getProfile()).data.email, null);
   });
 
   it("verifyUpdateEmailRequest + updateEmail change the email", async () => {

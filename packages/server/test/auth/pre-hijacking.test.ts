@@ -111,7 +111,7 @@ describeEachDialect("account pre-hijacking", (h) => {
     assert.equal(owner.statusCode, 200);
 
     const mine = await profile(h(), owner.data.access_token);
-    assert.equal(mine.data.phone, undefined, "the squatter's phone is gone");
+    assert.equal(mine.data.phone, null, "the squatter's phone is gone");
     const sms = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
     const back = await signInByCode(h(), { phone, passCode: sms });
     assert.deepEqual([back.statusCode, back.apiCode], [403, 2333], "the squatter's way back is closed");
