@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
+import "./language.js";
 import {
   arrayParamsOf,
   matchingSignature,
@@ -125,6 +126,10 @@ export function requireManagement(ctx: Context) {
       ? await verifyToken(ctx, request, bearer[1]!)
       : await verifySignature(ctx, request);
     foldArrayQueryKeys(request);
+    // Only a caller naming no language reads the pool's default: GenAuth's SDKs always name one.
+    if (!request.headers["x-authing-lang"] && !request.headers["accept-language"]) {
+      request.poolLanguage = (await ctx.admin.poolSettings.get(request.management.poolId)).defaultLanguage;
+    }
   };
 }
 

@@ -58,6 +58,20 @@ describeEachDialect("answers in the caller's language", (h) => {
       params: { userId: "nope", userIdType: "email" },
     });
     assert.deepEqual([malformed.statusCode, malformed.message], [400, "参数 email 格式错误"]);
+
+    // A caller naming no language: the pool's default.
+    const unnamed = () =>
+      mgmt(h(), "GET", "/api/v3/get-user", {
+        params: { userId: "missing" },
+        headers: { "x-authing-lang": undefined },
+      });
+    assert.equal((await unnamed()).message, "User does not exist");
+    await patchPoolSettings(h(), { defaultLanguage: "zh-CN" });
+    try {
+      assert.equal((await unnamed()).message, "用户不存在");
+    } finally {
+      await patchPoolSettings(h(), { defaultLanguage: "en-US" });
+    }
   });
 
   it("an endpoint that does not exist answers in the caller's language too", async () => {
