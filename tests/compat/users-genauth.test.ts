@@ -74,7 +74,14 @@ describeCompat("sdk users as GenAuth answers them", (g) => {
       advancedFilter: [{ field: "status", operator: "EQUAL", value: "invalid" }],
     } as any);
     assert.equal(r.statusCode, 400, JSON.stringify(r));
-    assert.match(r.message, /status/);
+    assert.equal(r.message, "参数 status 格式错误");
+    const english = await en.listUsers({
+      advancedFilter: [{ field: "status", operator: "EQUAL", value: "invalid" }],
+    } as any);
+    assert.equal(
+      english.message,
+      "advancedFilter status: value must be one of Suspended, Resigned, Activated, Archived, Deactivated",
+    );
     const fine = await mc.listUsers({
       advancedFilter: [{ field: "status", operator: "EQUAL", value: "Activated" }],
     } as any);

@@ -84,7 +84,10 @@ function scalar(field: string, kind: Kind, value: unknown, settings: PoolSetting
   const oneOf = FIELDS[field]?.oneOf;
   if (oneOf && !oneOf.includes(value as string)) {
     throw new ApiError("USER_FILTER_INVALID", {
-      message: `advancedFilter ${field}: value must be one of ${oneOf.join(", ")}`,
+      texts: {
+        "zh-CN": `参数 ${field} 格式错误`,
+        "en-US": `advancedFilter ${field}: value must be one of ${oneOf.join(", ")}`,
+      },
     });
   }
   const bad = (want: string) =>
