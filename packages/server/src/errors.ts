@@ -43,6 +43,19 @@ export class ApiError extends Error {
 }
 
 /**
+ * A parameter a rule (not the schema) requires: the validation message's wording in both
+ * languages (docs/behaviour-and-errors.md §3.6); `en` may say when it is required.
+ */
+export function missingParam(field: string, en = `${field} is required`): ApiError {
+  return new ApiError("INVALID_REQUEST", { texts: { "zh-CN": `缺少参数 ${field}`, "en-US": en } });
+}
+
+/** A request-specific INVALID_REQUEST message in both languages. */
+export function invalidRequest(zh: string, en: string): ApiError {
+  return new ApiError("INVALID_REQUEST", { texts: { "zh-CN": zh, "en-US": en } });
+}
+
+/**
  * A standard OAuth 2.0 error (RFC 6749 §5.2, RFC 6750 §3.1) for /oidc/*, rendered by the oidc
  * plugin as `{error, error_description}` with a real HTTP status.
  */

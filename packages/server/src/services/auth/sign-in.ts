@@ -1,6 +1,6 @@
 import type { LoginTokenData, SignInRequest } from "@gatehouse/protocol";
 import type { Kysely } from "kysely";
-import { ApiError } from "../../errors.js";
+import { ApiError, invalidRequest, missingParam } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { parseUserAgent } from "../../lib/user-agent.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
@@ -87,9 +87,10 @@ function passwordIdentifier(p: NonNullable<SignInRequest["passwordPayload"]>): {
   if (p.email !== undefined) return { kind: "email", value: p.email };
   if (p.username !== undefined) return { kind: "username", value: p.username };
   if (p.phone !== undefined) return { kind: "phone", value: p.phone };
-  throw new ApiError("INVALID_REQUEST", {
-    message: "passwordPayload needs account, email, username or phone",
-  });
+  throw invalidRequest(
+    "passwordPayload 需要 account、email、username 或 phone",
+    "passwordPayload needs account, email, username or phone",
+  );
 }
 
 /** `settle`: the lockout reservation of a right password, when it can commit with the login. */
@@ -154,7 +155,7 @@ function record(
  */
 async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequest, meta: RequestMeta) {
   const p = input.passwordPayload;
-  if (!p) throw new ApiError("INVALID_REQUEST", { message: "passwordPayload is required for PASSWORD" });
+  if (!p) throw missingParam("passwordPayload", "passwordPayload is required for PASSWORD");
   const id = passwordIdentifier(p);
   const password = deps.passwords.decrypt(p.password, input.options?.passwordEncryptType);
   let found = await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value);
@@ -290,7 +291,7 @@ async function autoRegisterWithPassword(
 /** PASSCODE sign-in: a CHANNEL_LOGIN code for the phone or email; consumed only on success. */
 async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequest, meta: RequestMeta) {
   const p = input.passCodePayload;
-  if (!p) throw new ApiError("INVALID_REQUEST", { message: "passCodePayload is required for PASSCODE" });
+  if (!p) throw missingParam("passCodePayload", "passCodePayload is required for PASSCODE");
   let target: CodeTarget;
   if (p.phone !== undefined) {
     target = {
@@ -301,7 +302,7 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
   } else if (p.email !== undefined) {
     target = { poolId: s.pool.id, kind: "email", target: normalizeEmail(p.email) };
   } else {
-    throw new ApiError("INVALID_REQUEST", { message: "passCodePayload needs a phone or an email" });
+    throw invalidRequest("passCodePayload 需要 phone 或 email", "passCodePayload needs a phone or an email");
   }
   const isPhone = target.kind === "sms";
   const found = isPhone

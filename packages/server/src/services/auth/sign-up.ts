@@ -1,6 +1,6 @@
 import type { PoolSettings, SignUpProfile, SignUpRequest, UserDto } from "@gatehouse/protocol";
 import type { Kysely } from "kysely";
-import { ApiError } from "../../errors.js";
+import { ApiError, invalidRequest, missingParam } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { NewUserRow } from "../../storage/repos/users.js";
@@ -50,9 +50,12 @@ function assertRegisterEnabled(settings: PoolSettings): void {
 
 function planPassword(deps: SignUpDeps, input: SignUpRequest): Plan {
   const p = input.passwordPayload;
-  if (!p) throw new ApiError("INVALID_REQUEST", { message: "passwordPayload is required for PASSWORD" });
+  if (!p) throw missingParam("passwordPayload", "passwordPayload is required for PASSWORD");
   if (p.email === undefined && p.username === undefined) {
-    throw new ApiError("INVALID_REQUEST", { message: "passwordPayload needs an email or a username" });
+    throw invalidRequest(
+      "passwordPayload 需要 email 或 username",
+      "passwordPayload needs an email or a username",
+    );
   }
   return {
     email: p.email !== undefined ? normalizeEmail(p.email) : undefined,
@@ -67,7 +70,7 @@ function planPassword(deps: SignUpDeps, input: SignUpRequest): Plan {
 
 function planPasscode(deps: SignUpDeps, s: AppScope, input: SignUpRequest): Plan {
   const p = input.passCodePayload;
-  if (!p) throw new ApiError("INVALID_REQUEST", { message: "passCodePayload is required for PASSCODE" });
+  if (!p) throw missingParam("passCodePayload", "passCodePayload is required for PASSCODE");
   const raw = input.options?.passwordForPhonePassCode;
   const password =
     raw !== undefined ? deps.passwords.decrypt(raw, input.options?.passwordEncryptType) : undefined;
@@ -98,7 +101,7 @@ function planPasscode(deps: SignUpDeps, s: AppScope, input: SignUpRequest): Plan
       source: "basic:email-code",
     };
   }
-  throw new ApiError("INVALID_REQUEST", { message: "passCodePayload needs a phone or an email" });
+  throw invalidRequest("passCodePayload 需要 phone 或 email", "passCodePayload needs a phone or an email");
 }
 
 /** profile.email / profile.phone: "information completion", each proved by its own code. */

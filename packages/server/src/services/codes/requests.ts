@@ -1,5 +1,5 @@
 import type { PreCheckCodeBody, SendEmailBody, SendSmsBody } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, missingParam } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { AppScope } from "../auth/scope.js";
 import { normalizeEmail } from "../users/email.js";
@@ -60,18 +60,13 @@ export function createCodeRequests({ repos, codes }: CodeRequestsDeps) {
       let channel: string;
       let passCode: string;
       if (codeType === "SMS") {
-        if (!sms)
-          throw new ApiError("INVALID_REQUEST", {
-            message: "smsCodePayload is required when codeType is SMS",
-          });
+        if (!sms) throw missingParam("smsCodePayload", "smsCodePayload is required when codeType is SMS");
         const phone = normalizePhone(sms.phone, sms.phoneCountryCode, settings.defaultPhoneCountryCode);
         target = { poolId: pool.id, kind: "sms", target: phone.e164 };
         ({ channel, passCode } = sms);
       } else {
         if (!mail) {
-          throw new ApiError("INVALID_REQUEST", {
-            message: "emailCodePayload is required when codeType is EMAIL",
-          });
+          throw missingParam("emailCodePayload", "emailCodePayload is required when codeType is EMAIL");
         }
         target = { poolId: pool.id, kind: "email", target: normalizeEmail(mail.email) };
         ({ channel, passCode } = mail);

@@ -1,5 +1,5 @@
 import type { UpdateEmailByEmailPassCodeDto } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { missingParam } from "../../errors.js";
 import { maskEmail } from "../users/audit.js";
 import { normalizeEmail } from "../users/email.js";
 import { identifierKey } from "../users/identifiers.js";
@@ -47,8 +47,7 @@ export function changeEmailFlow(deps: ProfileDeps) {
   const flow = contactChangeFlow(deps, EMAIL_CHANGE);
   return {
     async verifyUpdateEmailRequest(who: SelfService, p: UpdateEmailByEmailPassCodeDto | undefined) {
-      if (!p)
-        throw new ApiError("INVALID_REQUEST", { message: "body must have property 'emailPassCodePayload'" });
+      if (!p) throw missingParam("emailPassCodePayload");
       const { settings } = who;
       const user = await loadUser(deps, who);
       const current = assertUserHasEmail(user);

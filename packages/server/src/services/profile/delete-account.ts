@@ -1,5 +1,5 @@
 import type { VerifyDeleteAccountRequestDto } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, missingParam } from "../../errors.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { CodeCheck } from "../codes/engine.js";
 import { maskEmail, maskPhone, maskText } from "../users/audit.js";
@@ -46,15 +46,13 @@ export function deleteAccountFlow(deps: ProfileDeps) {
     const { poolId } = who;
     if (body.verifyMethod === "PHONE_PASSCODE") {
       const p = body.phonePassCodePayload;
-      if (!p)
-        throw new ApiError("INVALID_REQUEST", { message: "body must have property 'phonePassCodePayload'" });
+      if (!p) throw missingParam("phonePassCodePayload");
       const phone = assertUserHasPhone(user);
       assertOldPhoneMatches(phone, p.phoneNumber, p.phoneCountryCode);
       return { target: { poolId, kind: "sms", target: phone }, channels: DELETE_CHANNELS, code: p.passCode };
     }
     const p = body.emailPassCodePayload;
-    if (!p)
-      throw new ApiError("INVALID_REQUEST", { message: "body must have property 'emailPassCodePayload'" });
+    if (!p) throw missingParam("emailPassCodePayload");
     const email = assertUserHasEmail(user);
     if (p.email !== undefined) assertOldEmailMatches(email, p.email);
     return {
@@ -71,7 +69,7 @@ export function deleteAccountFlow(deps: ProfileDeps) {
   ): Promise<void> {
     assertPasswordProofAllowed(user);
     const p = body.passwordPayload;
-    if (!p) throw new ApiError("INVALID_REQUEST", { message: "body must have property 'passwordPayload'" });
+    if (!p) throw missingParam("passwordPayload");
     const password = deps.passwords.decrypt(p.password, p.passwordEncryptType);
     if (!(await checkOwnPassword(deps, who, user, password))) throw new ApiError("PASSWORD_WRONG");
   }

@@ -5,7 +5,7 @@ import type {
   ValidatePasswordDto,
   VerifyResetPasswordRequestDto,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, missingParam } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { CodeTarget } from "../codes/engine.js";
@@ -64,8 +64,7 @@ export function passwordFlows(deps: ProfileDeps) {
   async function resetTarget(call: AppCall, body: VerifyResetPasswordRequestDto) {
     if (body.verifyMethod === "PHONE_PASSCODE") {
       const p = body.phonePassCodePayload;
-      if (!p)
-        throw new ApiError("INVALID_REQUEST", { message: "body must have property 'phonePassCodePayload'" });
+      if (!p) throw missingParam("phonePassCodePayload");
       const phone = normalizePhone(
         p.phoneNumber,
         p.phoneCountryCode,
@@ -80,9 +79,7 @@ export function passwordFlows(deps: ProfileDeps) {
     }
     const p = body.emailPassCodePayload;
     if (!p?.email) {
-      throw new ApiError("INVALID_REQUEST", {
-        message: "body must have property 'emailPassCodePayload.email'",
-      });
+      throw missingParam("emailPassCodePayload.email");
     }
     const email = normalizeEmail(p.email);
     const target: CodeTarget = { poolId: call.poolId, kind: "email", target: email };

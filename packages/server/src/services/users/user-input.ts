@@ -5,7 +5,7 @@ import {
   type UserProfileField,
   userProfileFields,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, invalidRequest } from "../../errors.js";
 import type { NewUserRow } from "../../storage/repos/users.js";
 import type { PasswordService } from "../auth/passwords/hashing.js";
 import { type Identifiers, newUserRow } from "./identifiers.js";
@@ -75,7 +75,7 @@ export async function preparePassword(
   if (plain === undefined && options.autoGeneratePassword) plain = randomBytes(12).toString("base64url");
   if (plain === undefined) return undefined;
   if (password !== undefined) plain = passwords.decrypt(plain, options.passwordEncryptType);
-  if (plain.length === 0) throw new ApiError("INVALID_REQUEST", { message: "password must not be empty" });
+  if (plain.length === 0) throw invalidRequest("password 不能为空", "password must not be empty");
   return { hash: await passwords.hash(plain), level: passwords.securityLevel(plain) };
 }
 
