@@ -59,9 +59,9 @@ export function table(rows: readonly Record<string, unknown>[], columns: readonl
   return [line(columns), line(widths.map((w) => "─".repeat(w))), ...cells.map(line)].join("\n");
 }
 
-/** `key  value` lines for one record. */
+/** `key  value` lines for one record; unknown (null) values are left out, as in a table's blank cell. */
 export function details(record: Record<string, unknown>): string {
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined);
+  const keys = Object.keys(record).filter((k) => record[k] !== undefined && record[k] !== null);
   const width = Math.max(0, ...keys.map((k) => k.length));
   return keys.map((k) => `${k.padEnd(width)}  ${cell(record[k])}`).join("\n");
 }
