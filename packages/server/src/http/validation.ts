@@ -197,7 +197,8 @@ export function validationTexts(errors: readonly ErrorObject[], dataVar = "body"
   if (errors.length === 0) return TEXTS.malformed(dataVar, {});
   const e = primary(errors);
   const problem = problemOf(e, errors);
-  return TEXTS[problem.kind](fieldOf(e, dataVar), problem);
+  // A field name can be the caller's own key (an unknown property): echoed, but never at length.
+  return TEXTS[problem.kind](fieldOf(e, dataVar).slice(0, 64), problem);
 }
 
 /**
