@@ -66,12 +66,20 @@ function assertKnownKeysAndTypes(byKey: Map<string, CustomFieldRow>, data: Recor
   for (const [key, value] of Object.entries(data)) {
     const field = byKey.get(key);
     if (!field) {
+      const name = `customData.${key.slice(0, 64)}`;
       throw new ApiError("CUSTOM_DATA_INVALID", {
-        message: `customData.${key.slice(0, 64)} is not a defined custom field of this user pool (define it with set-custom-fields)`,
+        texts: {
+          "zh-CN": `${name} 不是此用户池定义的扩展字段（请先用 set-custom-fields 定义）`,
+          "en-US": `${name} is not a defined custom field of this user pool (define it with set-custom-fields)`,
+        },
       });
     }
     const problem = typeProblem(field, value);
-    if (problem) throw new ApiError("CUSTOM_DATA_INVALID", { message: `customData.${key} ${problem}` });
+    if (problem) {
+      throw new ApiError("CUSTOM_DATA_INVALID", {
+        texts: { "zh-CN": `参数 customData.${key} 格式错误`, "en-US": `customData.${key} ${problem}` },
+      });
+    }
   }
 }
 
@@ -95,8 +103,12 @@ export function assertUserMayWriteCustomData(
   assertKnownKeysAndTypes(byKey, data);
   for (const key of Object.keys(data)) {
     if (attributes(byKey.get(key) as CustomFieldRow).userEditable !== true) {
+      const name = `customData.${key.slice(0, 64)}`;
       throw new ApiError("CUSTOM_FIELD_NOT_USER_EDITABLE", {
-        message: `customData.${key.slice(0, 64)} is not editable by users (the field's userEditable is off)`,
+        texts: {
+          "zh-CN": `${name} 不允许用户修改（扩展字段的 userEditable 未开启）`,
+          "en-US": `${name} is not editable by users (the field's userEditable is off)`,
+        },
       });
     }
   }

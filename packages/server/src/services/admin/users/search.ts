@@ -76,7 +76,12 @@ const FUZZY_DEFAULT = ["id", "phone", "email", "name", "username", "externalId",
 
 function fieldOf(name: string) {
   const f = Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
-  if (!f) throw new ApiError("USER_FILTER_INVALID", { message: `Unknown user field: ${name}` });
+  if (!f) {
+    const shown = name.slice(0, 64);
+    throw new ApiError("USER_FILTER_INVALID", {
+      texts: { "zh-CN": `不支持的用户字段：${shown}`, "en-US": `Unknown user field: ${shown}` },
+    });
+  }
   return f;
 }
 
@@ -91,7 +96,9 @@ function scalar(field: string, kind: Kind, value: unknown, settings: PoolSetting
     });
   }
   const bad = (want: string) =>
-    new ApiError("USER_FILTER_INVALID", { message: `advancedFilter ${field}: value must be ${want}` });
+    new ApiError("USER_FILTER_INVALID", {
+      texts: { "zh-CN": `参数 ${field} 格式错误`, "en-US": `advancedFilter ${field}: value must be ${want}` },
+    });
   switch (kind) {
     case "bool":
       if (typeof value !== "boolean") throw bad("true or false");
