@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { authPaths, managementPaths, oauthPaths, oidcPaths, opsPaths } from "@gatehouse/protocol";
+import { assetPaths, authPaths, managementPaths, oauthPaths, oidcPaths, opsPaths } from "@gatehouse/protocol";
 import { createHarness, type Harness } from "../helpers/harness.js";
 
 /** Paths the SDK knows but the server does not serve (yet). */
@@ -22,7 +22,7 @@ describe("endpoint paths: protocol lists what the server serves", () => {
     h.app.hasRoute({ method: "GET", url }) || h.app.hasRoute({ method: "POST", url });
 
   it("every path in protocol is a route (the authorization endpoint excepted)", () => {
-    for (const group of [authPaths, managementPaths, oidcPaths, oauthPaths, opsPaths]) {
+    for (const group of [authPaths, managementPaths, oidcPaths, oauthPaths, opsPaths, assetPaths]) {
       for (const [name, url] of Object.entries(group)) {
         if (notServed.has(url)) assert.ok(!served(url), `${url} is served now: drop it from notServed`);
         else assert.ok(served(url), `${name}: ${url} is not served`);
