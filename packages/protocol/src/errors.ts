@@ -258,6 +258,30 @@ export const apiErrors = {
     statusCode: 409,
     message: "The previous signing key may still sign live tokens; rotating now would retire it early",
   },
+
+  // authorization model (docs/authorization.md)
+  NAMESPACE_NOT_FOUND: { statusCode: 404, message: "Permission namespace does not exist" },
+  NAMESPACE_EXISTS: { statusCode: 409, message: "A permission namespace with this code already exists" },
+  NAMESPACE_PROTECTED: {
+    statusCode: 422,
+    message: "The default permission namespace cannot be deleted or renamed",
+  },
+  ROLE_NOT_FOUND: { statusCode: 404, message: "Role does not exist in this namespace" },
+  ROLE_EXISTS: { statusCode: 409, message: "A role with this code already exists in this namespace" },
+  GROUP_NOT_FOUND: { statusCode: 404, message: "Group does not exist" },
+  GROUP_EXISTS: { statusCode: 409, message: "A group with this code already exists" },
+  RESOURCE_NOT_FOUND: { statusCode: 404, message: "Resource does not exist in this namespace" },
+  RESOURCE_EXISTS: { statusCode: 409, message: "A resource with this code already exists in this namespace" },
+  DATA_POLICY_NOT_FOUND: { statusCode: 404, message: "Data policy does not exist" },
+  DATA_POLICY_EXISTS: { statusCode: 409, message: "A data policy with this name already exists" },
+  PERMISSION_INVALID: {
+    statusCode: 400,
+    message: "A permission is <namespace>/<resource>[/<tree path>]/<action> of an existing data resource",
+  },
+  TARGET_TYPE_UNSUPPORTED: {
+    statusCode: 400,
+    message: "This target type is not supported here (departments are not modelled by Gatehouse)",
+  },
 } as const satisfies Record<string, ApiErrorDef>;
 
 export type ApiErrorKey = keyof typeof apiErrors;

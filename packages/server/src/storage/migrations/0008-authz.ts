@@ -58,7 +58,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addPrimaryKeyConstraint("authz_group_members_pk", ["group_id", "user_id"])
     .execute();
-  await db.schema.createIndex("authz_group_members_user").on("authz_group_members").column("user_id").execute();
+  await db.schema
+    .createIndex("authz_group_members_user")
+    .on("authz_group_members")
+    .column("user_id")
+    .execute();
 
   // A role held by a user or a group, optionally only between enable_time and end_time (epoch ms).
   await db.schema

@@ -58,7 +58,10 @@ export function authzModelRepo(db: Executor) {
     },
     async listNamespaces(poolId: string, keywords: string | undefined, page: Page) {
       let q = db.selectFrom("authz_namespaces").where("pool_id", "=", poolId);
-      if (keywords) q = q.where((eb) => eb.or([eb("code", "like", `%${keywords}%`), eb("name", "like", `%${keywords}%`)]));
+      if (keywords)
+        q = q.where((eb) =>
+          eb.or([eb("code", "like", `%${keywords}%`), eb("name", "like", `%${keywords}%`)]),
+        );
       const [count, list] = await Promise.all([
         q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
         q.selectAll().orderBy("created_at").orderBy("code").offset(page.offset).limit(page.limit).execute(),
@@ -93,16 +96,29 @@ export function authzModelRepo(db: Executor) {
     },
     async deleteRoles(ids: string[]): Promise<void> {
       if (ids.length === 0) return;
-      await db.deleteFrom("authz_grants").where("subject_type", "=", "ROLE").where("subject_id", "in", ids).execute();
-      await db.deleteFrom("authz_policy_targets").where("target_type", "=", "ROLE").where("target_id", "in", ids).execute();
+      await db
+        .deleteFrom("authz_grants")
+        .where("subject_type", "=", "ROLE")
+        .where("subject_id", "in", ids)
+        .execute();
+      await db
+        .deleteFrom("authz_policy_targets")
+        .where("target_type", "=", "ROLE")
+        .where("target_id", "in", ids)
+        .execute();
       await db.deleteFrom("authz_roles").where("id", "in", ids).execute();
     },
     async listRoles(namespaceId: string, keywords: string | undefined, page: Page) {
       let q = rolesWithNamespace().where("r.namespace_id", "=", namespaceId);
       if (keywords)
-        q = q.where((eb) => eb.or([eb("r.code", "like", `%${keywords}%`), eb("r.name", "like", `%${keywords}%`)]));
+        q = q.where((eb) =>
+          eb.or([eb("r.code", "like", `%${keywords}%`), eb("r.name", "like", `%${keywords}%`)]),
+        );
       const [count, list] = await Promise.all([
-        q.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+        q
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow(),
         q.orderBy("r.created_at").orderBy("r.code").offset(page.offset).limit(page.limit).execute(),
       ]);
       return { totalCount: Number(count.n), list };
@@ -157,7 +173,13 @@ export function authzModelRepo(db: Executor) {
         .where("target_type", "=", "USER");
       const [count, rows] = await Promise.all([
         q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-        q.select("target_id").orderBy("created_at").orderBy("target_id").offset(page.offset).limit(page.limit).execute(),
+        q
+          .select("target_id")
+          .orderBy("created_at")
+          .orderBy("target_id")
+          .offset(page.offset)
+          .limit(page.limit)
+          .execute(),
       ]);
       return { totalCount: Number(count.n), ids: rows.map((r) => r.target_id) };
     },
@@ -191,14 +213,29 @@ export function authzModelRepo(db: Executor) {
     },
     async deleteGroups(ids: string[]): Promise<void> {
       if (ids.length === 0) return;
-      await db.deleteFrom("authz_grants").where("subject_type", "=", "GROUP").where("subject_id", "in", ids).execute();
-      await db.deleteFrom("authz_policy_targets").where("target_type", "=", "GROUP").where("target_id", "in", ids).execute();
-      await db.deleteFrom("authz_role_assignments").where("target_type", "=", "GROUP").where("target_id", "in", ids).execute();
+      await db
+        .deleteFrom("authz_grants")
+        .where("subject_type", "=", "GROUP")
+        .where("subject_id", "in", ids)
+        .execute();
+      await db
+        .deleteFrom("authz_policy_targets")
+        .where("target_type", "=", "GROUP")
+        .where("target_id", "in", ids)
+        .execute();
+      await db
+        .deleteFrom("authz_role_assignments")
+        .where("target_type", "=", "GROUP")
+        .where("target_id", "in", ids)
+        .execute();
       await db.deleteFrom("authz_groups").where("id", "in", ids).execute();
     },
     async listGroups(poolId: string, keywords: string | undefined, page: Page) {
       let q = db.selectFrom("authz_groups").where("pool_id", "=", poolId);
-      if (keywords) q = q.where((eb) => eb.or([eb("code", "like", `%${keywords}%`), eb("name", "like", `%${keywords}%`)]));
+      if (keywords)
+        q = q.where((eb) =>
+          eb.or([eb("code", "like", `%${keywords}%`), eb("name", "like", `%${keywords}%`)]),
+        );
       const [count, list] = await Promise.all([
         q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
         q.selectAll().orderBy("created_at").orderBy("code").offset(page.offset).limit(page.limit).execute(),
@@ -225,7 +262,13 @@ export function authzModelRepo(db: Executor) {
       const q = db.selectFrom("authz_group_members").where("group_id", "=", groupId);
       const [count, rows] = await Promise.all([
         q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-        q.select("user_id").orderBy("created_at").orderBy("user_id").offset(page.offset).limit(page.limit).execute(),
+        q
+          .select("user_id")
+          .orderBy("created_at")
+          .orderBy("user_id")
+          .offset(page.offset)
+          .limit(page.limit)
+          .execute(),
       ]);
       return { totalCount: Number(count.n), ids: rows.map((r) => r.user_id) };
     },

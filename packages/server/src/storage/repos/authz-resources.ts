@@ -29,6 +29,15 @@ export function authzResourcesRepo(db: Executor) {
         .where("code", "=", code)
         .executeTakeFirst();
     },
+    findResourcesByCodes(namespaceId: string, codes: string[]): Promise<ResourceRow[]> {
+      if (codes.length === 0) return Promise.resolve([]);
+      return db
+        .selectFrom("authz_resources")
+        .selectAll()
+        .where("namespace_id", "=", namespaceId)
+        .where("code", "in", codes)
+        .execute();
+    },
     async insertResource(row: ResourceRow): Promise<void> {
       await db.insertInto("authz_resources").values(row).execute();
     },
@@ -75,9 +84,7 @@ export function authzResourcesRepo(db: Executor) {
         .selectFrom("authz_grants")
         .selectAll()
         .where((eb) =>
-          eb.or(
-            subjects.map((s) => eb.and([eb("subject_type", "=", s.type), eb("subject_id", "=", s.id)])),
-          ),
+          eb.or(subjects.map((s) => eb.and([eb("subject_type", "=", s.type), eb("subject_id", "=", s.id)]))),
         );
       if (namespaceId) q = q.where("namespace_id", "=", namespaceId);
       return q.orderBy("created_at").orderBy("resource").execute();
@@ -104,13 +111,19 @@ export function authzResourcesRepo(db: Executor) {
     async deleteDataResource(id: string): Promise<void> {
       await db.deleteFrom("authz_data_resources").where("id", "=", id).execute();
     },
-    async listDataResources(poolId: string, namespaceIds: string[] | undefined, query: string | undefined, page: Page) {
+    async listDataResources(
+      poolId: string,
+      namespaceIds: string[] | undefined,
+      query: string | undefined,
+      page: Page,
+    ) {
       let q = db
         .selectFrom("authz_data_resources as d")
         .innerJoin("authz_namespaces as n", "n.id", "d.namespace_id")
         .where("d.pool_id", "=", poolId);
       if (namespaceIds) q = q.where("d.namespace_id", "in", namespaceIds.length ? namespaceIds : [""]);
-      if (query) q = q.where((eb) => eb.or([eb("d.code", "like", `%${query}%`), eb("d.name", "like", `%${query}%`)]));
+      if (query)
+        q = q.where((eb) => eb.or([eb("d.code", "like", `%${query}%`), eb("d.name", "like", `%${query}%`)]));
       const [count, list] = await Promise.all([
         q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
         q

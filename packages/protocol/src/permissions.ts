@@ -1,0 +1,64 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Envelope } from "./common.js";
+import { ActionName, AuthzCode, GroupDto, ResourceCode, ResourceType, RoleDto } from "./management-authz.js";
+
+/**
+ * The user's side of permissions (docs/authorization.md): "user-related resources" and the
+ * permission checks of authing-node-sdk 4.0.1's AuthenticationClient.
+ */
+
+/** A check names at most this many resources: enough for a page, too few to hold a worker. */
+const Resources = Type.Array(ResourceCode, { minItems: 1, maxItems: 100 });
+
+export const MyRoleListQuery = Type.Object({ namespace: Type.Optional(AuthzCode) });
+export const MyResourcesQuery = Type.Object({
+  namespace: Type.Optional(AuthzCode),
+  resourceType: Type.Optional(ResourceType),
+});
+export type MyResourcesQuery = Static<typeof MyResourcesQuery>;
+export const CheckPermissionRequest = Type.Object({ resources: Resources, action: ActionName });
+export type CheckPermissionRequest = Static<typeof CheckPermissionRequest>;
+export const ResourcePermissionListRequest = Type.Object({ resources: Resources });
+export const ResourceStructRequest = Type.Object({ resource: AuthzCode });
+
+export const CheckPermissionResponse = Envelope(
+  Type.Object({
+    checkResultList: Type.Array(
+      Type.Object({
+        namespaceCode: Type.String(),
+        action: Type.String(),
+        resource: Type.String(),
+        enabled: Type.Boolean(),
+      }),
+    ),
+  }),
+);
+export const ResourcePermissionListResponse = Envelope(
+  Type.Object({
+    permissionList: Type.Array(
+      Type.Object({
+        namespaceCode: Type.String(),
+        actions: Type.Array(Type.String()),
+        resource: Type.String(),
+      }),
+    ),
+  }),
+);
+export const MyRoleListResponse = Envelope(Type.Array(RoleDto));
+export const MyGroupListResponse = Envelope(Type.Array(GroupDto));
+export const AccessibleAppsResponse = Envelope(
+  Type.Array(
+    Type.Object({
+      appId: Type.String(),
+      appName: Type.String(),
+      appLoginUrl: Type.String(),
+      appLogo: Type.String(),
+      active: Type.Boolean(),
+    }),
+  ),
+);
+/** Departments and tenants are not modelled: these answer empty lists (docs/authorization.md). */
+export const MyDepartmentListResponse = Envelope(
+  Type.Object({ totalCount: Type.Integer(), list: Type.Array(Type.Unknown()) }),
+);
+export const MyTenantListResponse = Envelope(Type.Array(Type.Unknown()));
