@@ -205,6 +205,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       secret: keys.secret,
       box: keys.box,
       issuer,
+      roleCodes: authz.my.roleCodes,
     });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
     const audit = createAudit({ clock });
@@ -286,6 +287,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         clientTokens,
         clock,
         issuer,
+        roleCodes: authz.my.roleCodes,
       }),
       profile,
       admin,
