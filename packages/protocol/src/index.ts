@@ -5,6 +5,7 @@ export * from "./examples.js";
 export * from "./login-history.js";
 export * from "./management-apps.js";
 export * from "./management-authz.js";
+export * from "./management-data-authz.js";
 export * from "./management-keys.js";
 export * from "./management-settings.js";
 export * from "./management-signature.js";

@@ -62,3 +62,26 @@ export const MyDepartmentListResponse = Envelope(
   Type.Object({ totalCount: Type.Integer(), list: Type.Array(Type.Unknown()) }),
 );
 export const MyTenantListResponse = Envelope(Type.Array(Type.Unknown()));
+
+/** get-user-auth-resource-list: the data resources of the app's namespace with what the user may do. */
+export const UserAuthResourceListResponse = Envelope(
+  Type.Object({
+    userPermissionList: Type.Array(
+      Type.Object({
+        userId: Type.String(),
+        namespaceCode: Type.String(),
+        resourceList: Type.Optional(Type.Array(Type.Unknown())),
+      }),
+    ),
+  }),
+);
+export const ResourceStructResponse = Envelope(
+  Type.Object({
+    namespaceCode: Type.String(),
+    resourceCode: Type.String(),
+    resourceType: Type.String(),
+    strResourceAuthAction: Type.Optional(Type.Unknown()),
+    arrResourceAuthAction: Type.Optional(Type.Unknown()),
+    treeResourceAuthAction: Type.Optional(Type.Unknown()),
+  }),
+);

@@ -13,6 +13,9 @@ import {
   MyTenantListResponse,
   ResourcePermissionListRequest,
   ResourcePermissionListResponse,
+  ResourceStructRequest,
+  ResourceStructResponse,
+  UserAuthResourceListResponse,
 } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
@@ -137,6 +140,31 @@ export function permissionRoutes(ctx: Context) {
         preHandler,
       },
       async (request) => ok(request, await my.permissionList(userOf(request), request.body.resources)),
+    );
+    app.get(
+      authPaths.getUserAuthResourceList,
+      {
+        schema: {
+          tags: checkTags,
+          summary: "The data resources of my application and what I may do on them",
+          response: { 200: UserAuthResourceListResponse },
+        },
+        preHandler,
+      },
+      async (request) => ok(request, await ctx.authz.myData.authResourceList(userOf(request))),
+    );
+    app.post(
+      authPaths.getUserAuthResourceStruct,
+      {
+        schema: {
+          tags: checkTags,
+          summary: "One data resource's structure with what I may do on each part",
+          body: ResourceStructRequest,
+          response: { 200: ResourceStructResponse },
+        },
+        preHandler,
+      },
+      async (request) => ok(request, await ctx.authz.myData.struct(userOf(request), request.body.resource)),
     );
   };
 }

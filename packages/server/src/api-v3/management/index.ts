@@ -5,6 +5,7 @@ import { requireManagement } from "../../http/management-auth.js";
 import { scopeSecurity, security } from "../../http/openapi-security.js";
 import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementApplicationRoutes } from "./applications.js";
+import { managementPermissionDataRoutes } from "./permission-data.js";
 import { managementPermissionModelRoutes } from "./permission-model.js";
 import { managementPermissionResourceRoutes } from "./permission-resources.js";
 import { managementSettingsRoutes } from "./settings.js";
@@ -31,6 +32,7 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementAccessKeyRoutes(ctx));
       await scope.register(managementPermissionModelRoutes(ctx));
       await scope.register(managementPermissionResourceRoutes(ctx));
+      await scope.register(managementPermissionDataRoutes(ctx));
     });
   };
 }

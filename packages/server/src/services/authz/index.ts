@@ -1,7 +1,10 @@
 import type { Clock } from "../../lib/clock.js";
 import { createGrantsCache } from "./cache.js";
+import { createDataPolicies } from "./data-policies.js";
+import { createDataResources } from "./data-resources.js";
 import type { AuthzDeps } from "./deps.js";
 import { createGroups } from "./groups.js";
+import { createMyDataResources } from "./my-data-resources.js";
 import { createMyPermissions } from "./my-permissions.js";
 import { createNamespaces } from "./namespaces.js";
 import { createResources } from "./resources.js";
@@ -24,12 +27,16 @@ export function createAuthz(deps: Omit<AuthzDeps, "changed"> & { clock: Clock },
       options.onChanged?.(poolId);
     },
   };
+  const my = createMyPermissions({ ...all, cache });
   return {
     namespaces: createNamespaces(all),
     roles: createRoles(all),
     groups: createGroups(all),
     resources: createResources(all),
-    my: createMyPermissions({ ...all, cache }),
+    dataResources: createDataResources(all),
+    dataPolicies: createDataPolicies(all),
+    my,
+    myData: createMyDataResources({ repos: deps.repos, grantsOf: my.grantsOf }),
     /** Another node wrote: drop what this node cached for the pool. */
     forgetCached(poolId: string): void {
       cache.forgetPool(poolId);

@@ -76,6 +76,14 @@ export function authzModelRepo(db: Executor) {
         .where("r.code", "=", code)
         .executeTakeFirst();
     },
+    findRoleById(poolId: string, id: string): Promise<RoleRow | undefined> {
+      return db
+        .selectFrom("authz_roles")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+    },
     findRolesByCodes(namespaceId: string, codes: string[]): Promise<RoleRow[]> {
       if (codes.length === 0) return Promise.resolve([]);
       return db
@@ -191,6 +199,14 @@ export function authzModelRepo(db: Executor) {
         .selectAll()
         .where("pool_id", "=", poolId)
         .where("code", "=", code)
+        .executeTakeFirst();
+    },
+    findGroupById(poolId: string, id: string): Promise<GroupRow | undefined> {
+      return db
+        .selectFrom("authz_groups")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
         .executeTakeFirst();
     },
     findGroupsByCodes(poolId: string, codes: string[]): Promise<GroupRow[]> {

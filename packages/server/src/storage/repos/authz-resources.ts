@@ -99,6 +99,15 @@ export function authzResourcesRepo(db: Executor) {
         .where("code", "=", code)
         .executeTakeFirst();
     },
+    listDataResourcesOfNamespace(namespaceId: string): Promise<DataResourceRow[]> {
+      return db
+        .selectFrom("authz_data_resources")
+        .selectAll()
+        .where("namespace_id", "=", namespaceId)
+        .orderBy("created_at")
+        .orderBy("code")
+        .execute();
+    },
     async insertDataResource(row: DataResourceRow): Promise<void> {
       await db.insertInto("authz_data_resources").values(row).execute();
     },
@@ -155,6 +164,9 @@ export function authzResourcesRepo(db: Executor) {
         .where("name", "=", name)
         .executeTakeFirst();
     },
+    listAllPolicies(poolId: string): Promise<DataPolicyRow[]> {
+      return db.selectFrom("authz_data_policies").selectAll().where("pool_id", "=", poolId).execute();
+    },
     async insertPolicy(row: DataPolicyRow): Promise<void> {
       await db.insertInto("authz_data_policies").values(row).execute();
     },
@@ -196,6 +208,15 @@ export function authzResourcesRepo(db: Executor) {
           .where("target_id", "=", t.id)
           .execute();
       }
+    },
+    listPolicyTargets(policyIds: string[]) {
+      if (policyIds.length === 0) return Promise.resolve([]);
+      return db
+        .selectFrom("authz_policy_targets")
+        .selectAll()
+        .where("policy_id", "in", policyIds)
+        .orderBy("created_at")
+        .execute();
     },
     /** The statements (JSON) of the policies these subjects hold. */
     async policyStatementsOf(subjects: Subject[]): Promise<string[]> {
