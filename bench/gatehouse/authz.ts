@@ -17,7 +17,12 @@ export const resourceCode = (i: number) => `res-${String(i).padStart(6, "0")}`;
 
 const json = (actions: string[]) => JSON.stringify(actions);
 
-export async function seedAuthz(databaseUrl: string, boot: BootstrapInfo, userIds: string[], resources: number) {
+export async function seedAuthz(
+  databaseUrl: string,
+  boot: BootstrapInfo,
+  userIds: string[],
+  resources: number,
+) {
   const db = openDb(databaseUrl);
   const now = Date.now();
   const pool = boot.userPoolId;
@@ -26,7 +31,15 @@ export async function seedAuthz(databaseUrl: string, boot: BootstrapInfo, userId
       const nsId = `ns${boot.appId}`.slice(0, 24);
       await trx
         .insertInto("authz_namespaces")
-        .values({ id: nsId, pool_id: pool, code: boot.appId, name: "bench", description: null, created_at: now, updated_at: now })
+        .values({
+          id: nsId,
+          pool_id: pool,
+          code: boot.appId,
+          name: "bench",
+          description: null,
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
       const roleIds = Array.from({ length: ROLES }, (_, k) => `benchrole${k}`);
       const groupIds = Array.from({ length: GROUPS }, (_, k) => `benchgroup${k}`);
@@ -125,7 +138,9 @@ async function addResources(
   for (let start = from; start < from + count; start += batch * 20) {
     await db.kysely.transaction().execute(async (trx) => {
       for (let b = start; b < Math.min(start + batch * 20, from + count); b += batch) {
-        const codes = Array.from({ length: Math.min(batch, from + count - b) }, (_, j) => resourceCode(b + j));
+        const codes = Array.from({ length: Math.min(batch, from + count - b) }, (_, j) =>
+          resourceCode(b + j),
+        );
         await trx
           .insertInto("authz_resources")
           .values(

@@ -31,10 +31,12 @@ export async function permissionScenarios(env: ScenarioEnv): Promise<HttpScenari
     headers: { "x-authing-app-id": env.boot.appId, "content-type": "application/json", authorization: token },
     body: JSON.stringify({ resources: [resourceCode((k * 37) % SMALL)], action: "read" }),
   });
-  const plan = () => tokens.access.flatMap((t, u) => Array.from({ length: 10 }, (_, j) => check(t, u * 10 + j)));
+  const plan = () =>
+    tokens.access.flatMap((t, u) => Array.from({ length: 10 }, (_, j) => check(t, u * 10 + j)));
   const verify = async () => {
     const r = await call(env, check(tokens.access[0]!, 0));
-    if (r.data.checkResultList[0].enabled !== true) throw new Error(`res-000000 should be allowed: ${JSON.stringify(r)}`);
+    if (r.data.checkResultList[0].enabled !== true)
+      throw new Error(`res-000000 should be allowed: ${JSON.stringify(r)}`);
   };
   return [
     {

@@ -88,7 +88,10 @@ export interface ContextOptions {
   migrate?: boolean;
   /** How long this node trusts a cached session state (default 900 ms; see services/tokens/sessions.ts). */
   sessionCacheTtlMs?: number;
-  /** How long this node trusts a user's cached grants (default 900 ms; see services/authz/cache.ts). */
+  /**
+   * How long this node trusts a user's cached grants (default: 900 ms on PostgreSQL, 60 s on SQLite,
+   * whose one node sees every write; docs/authorization.md §Cache).
+   */
   authzCacheTtlMs?: number;
   /** The argon2 functions (default @node-rs/argon2); tests pass counting wrappers. */
   argon2?: PasswordsDeps["argon2"];
@@ -177,7 +180,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
     }
     const authz = createAuthz(
       { db: db.kysely, repos, clock },
-      { cacheTtlMs: options.authzCacheTtlMs, onChanged: (poolId) => authzChanges?.publish([poolId]) },
+      {
+        cacheTtlMs: options.authzCacheTtlMs ?? (db.dialect === "sqlite" ? 60_000 : 900),
+        onChanged: (poolId) => authzChanges?.publish([poolId]),
+      },
     );
     if (redis) {
       authzChanges = await authzBroadcast(

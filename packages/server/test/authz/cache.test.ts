@@ -80,7 +80,9 @@ describeEachDialect(
         created_at: clock.now(),
       });
       assert.equal(await allowed("c0"), false, "still the cached answer");
-      clock.advance(900);
+      clock.advance(h().ctx.authz.cache.ttlMs - 1);
+      assert.equal(await allowed("c0"), false, "still cached just before the TTL");
+      clock.advance(1);
       assert.equal(await allowed("c0"), true, "the entry expired");
     });
 

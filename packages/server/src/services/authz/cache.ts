@@ -79,6 +79,8 @@ export function createGrantsCache({ clock, ttlMs = 900, maxEntries = 100_000 }: 
       return p;
     },
     forgetPool,
+    /** How long an entry is trusted at most. */
+    ttlMs,
     get size() {
       return size;
     },

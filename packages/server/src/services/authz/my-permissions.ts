@@ -45,7 +45,7 @@ export function createMyPermissions(deps: AuthzDeps & { cache: GrantsCache }) {
         .map((r) => toRoleDto(r, r, now));
     },
     /** Codes of the roles that grant now, every namespace: the `roles` claim. */
-    async roleCodes(poolId: string, userId: string): Promise<string[]> {
+    async roleCodes(_poolId: string, userId: string): Promise<string[]> {
       const now = clock.now();
       const roles = (await heldRoles(repos, userId)).filter((r) => roleIsActive(r, now));
       return [...new Set(roles.map((r) => r.code))];
