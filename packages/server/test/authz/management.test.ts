@@ -246,6 +246,21 @@ describeEachDialect("management: namespaces, roles, groups, resources", (h) => {
       "ROLE_NOT_FOUND",
     );
     assertApiError(await get("/api/v3/get-user-roles", { userId: "ghost" }), "USER_NOT_FOUND");
+    const many = await post("/api/v3/authorize-resources", {
+      list: [
+        {
+          targetType: "USER",
+          targetIdentifiers: Array.from({ length: 20 }, () => alice),
+          resources: Array.from({ length: 100 }, (_, i) => ({
+            code: `m${i}`,
+            resourceType: "DATA",
+            actions: ["read"],
+          })),
+        },
+      ],
+    });
+    assert.equal(many.statusCode, 400);
+    assert.match(many.message, /at most 1000 grants/);
     assertApiError(await get("/api/v3/list-roles", { namespace: "ghost" }), "NAMESPACE_NOT_FOUND");
   });
 });

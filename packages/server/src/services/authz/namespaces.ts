@@ -68,6 +68,8 @@ export function createNamespaces({ repos, clock, changed }: AuthzDeps) {
         if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
         throw err;
       }
+      // Data policies name namespaces by code: a namespace of a code they name makes them grant again.
+      changed(poolId, "namespace");
       return toNamespaceDto(row);
     },
     async get(poolId: string, code: string): Promise<NamespaceDto> {

@@ -99,6 +99,9 @@ export async function effectiveResources(
   });
 }
 
+/** Grants one call may write: its transaction stays short (docs/architecture.md, habit 12). */
+export const MAX_GRANTS_PER_CALL = 1000;
+
 /** Common resources, their grants to users, roles and groups, and what each was granted. */
 export function createResources(deps: AuthzDeps) {
   const { repos, clock, changed } = deps;
@@ -194,6 +197,11 @@ export function createResources(deps: AuthzDeps) {
      */
     async authorize(poolId: string, req: AuthorizeResourcesRequest): Promise<void> {
       const now = clock.now();
+      const size = req.list.reduce((n, item) => n + item.targetIdentifiers.length * item.resources.length, 0);
+      if (size > MAX_GRANTS_PER_CALL)
+        throw new ApiError("INVALID_REQUEST", {
+          message: `One authorize-resources call writes at most ${MAX_GRANTS_PER_CALL} grants (targets × resources); this one ${size}`,
+        });
       const ns = await resolveNamespace(repos, poolId, req.namespace, now);
       const plan: GrantRow[] = [];
       for (const item of req.list) {
