@@ -3,7 +3,7 @@ import { it } from "node:test";
 import { signedInUser } from "../helpers/auth.js";
 import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect } from "../helpers/harness.js";
-import { mgmt } from "../helpers/management.js";
+import { createOtherPool, mgmt } from "../helpers/management.js";
 
 describeEachDialect("management: namespaces, roles, groups, resources", (h) => {
   const post = (path: string, body: unknown) => mgmt(h(), "POST", path, { body });
@@ -262,5 +262,27 @@ describeEachDialect("management: namespaces, roles, groups, resources", (h) => {
     assert.equal(many.statusCode, 400);
     assert.match(many.message, /at most 1000 grants/);
     assertApiError(await get("/api/v3/list-roles", { namespace: "ghost" }), "NAMESPACE_NOT_FOUND");
+  });
+
+  it("another pool sees none of it: roles, groups, resources, members and grants stay in their pool", async () => {
+    const other = await createOtherPool(h());
+    const as = (method: "GET" | "POST", path: string, o: object) =>
+      mgmt(h(), method, path, { key: other, ...o });
+    assertApiError(await as("GET", "/api/v3/get-role", { params: { code: "admin" } }), "ROLE_NOT_FOUND");
+    assertApiError(await as("GET", "/api/v3/get-group", { params: { code: "staff" } }), "GROUP_NOT_FOUND");
+    assertApiError(
+      await as("GET", "/api/v3/get-resource", { params: { code: "orders" } }),
+      "RESOURCE_NOT_FOUND",
+    );
+    assert.equal((await as("GET", "/api/v3/list-groups", { params: {} })).data.totalCount, 0);
+    await as("POST", "/api/v3/create-group", { body: { code: "staff", name: "Theirs", description: "" } });
+    assertApiError(
+      await as("POST", "/api/v3/add-group-members", { body: { code: "staff", userIds: [alice] } }),
+      "USER_NOT_FOUND",
+    );
+    assertApiError(
+      await as("GET", "/api/v3/get-user-roles", { params: { userId: alice } }),
+      "USER_NOT_FOUND",
+    );
   });
 });
