@@ -135,6 +135,33 @@ describeEachDialect(
       assert.equal(await allowed("c4"), false);
     });
 
+    it("without Redis another node sees a revoke once its TTL has passed (900 ms on PostgreSQL)", async () => {
+      const ctx2 = await createContext(h().ctx.config, { clock, logger: h().ctx.logger });
+      const node2 = await buildApp(ctx2);
+      try {
+        const onNode2 = async (method: "GET" | "POST", url: string, body?: unknown, headers = {}) =>
+          (
+            await node2.inject({
+              method,
+              url,
+              headers: { "x-authing-app-id": h().boot.appId, ...headers },
+              payload: body as any,
+            })
+          ).json();
+        await grant("USER", state.userId, "c6");
+        assert.equal(await allowed("c6", onNode2), true);
+        await grant("USER", state.userId, "c6", "DENY");
+        assert.equal(await allowed("c6"), false, "at once on the writing node");
+        assert.equal(await allowed("c6", onNode2), true, "node 2 still trusts its entry");
+        clock.advance(ctx2.authz.cache.ttlMs);
+        assert.equal(await allowed("c6", onNode2), false, "node 2 after its TTL");
+        assert.equal(ctx2.authz.cache.ttlMs, h().dialect === "postgres" ? 900 : 60_000);
+      } finally {
+        await node2.close();
+        await ctx2.close();
+      }
+    });
+
     it("delete-permission-namespace, then create-permission-namespace", async () => {
       await grant("USER", state.userId, "c5");
       assert.equal(await allowed("c5"), true);
