@@ -21,42 +21,40 @@ export type CheckPermissionRequest = Static<typeof CheckPermissionRequest>;
 export const ResourcePermissionListRequest = Type.Object({ resources: Resources });
 export const ResourceStructRequest = Type.Object({ resource: AuthzCode });
 
-export const CheckPermissionResponse = Envelope(
-  Type.Object({
-    checkResultList: Type.Array(
-      Type.Object({
-        namespaceCode: Type.String(),
-        action: Type.String(),
-        resource: Type.String(),
-        enabled: Type.Boolean(),
-      }),
-    ),
-  }),
-);
-export const ResourcePermissionListResponse = Envelope(
-  Type.Object({
-    permissionList: Type.Array(
-      Type.Object({
-        namespaceCode: Type.String(),
-        actions: Type.Array(Type.String()),
-        resource: Type.String(),
-      }),
-    ),
-  }),
-);
-export const MyRoleListResponse = Envelope(Type.Array(RoleDto));
-export const MyGroupListResponse = Envelope(Type.Array(GroupDto));
-export const AccessibleAppsResponse = Envelope(
-  Type.Array(
+export const CheckPermissionData = Type.Object({
+  checkResultList: Type.Array(
     Type.Object({
-      appId: Type.String(),
-      appName: Type.String(),
-      appLoginUrl: Type.String(),
-      appLogo: Type.String(),
-      active: Type.Boolean(),
+      namespaceCode: Type.String(),
+      action: Type.String(),
+      resource: Type.String(),
+      enabled: Type.Boolean(),
     }),
   ),
-);
+});
+export type CheckPermissionData = Static<typeof CheckPermissionData>;
+export const CheckPermissionResponse = Envelope(CheckPermissionData);
+export const ResourcePermissionListData = Type.Object({
+  permissionList: Type.Array(
+    Type.Object({
+      namespaceCode: Type.String(),
+      actions: Type.Array(Type.String()),
+      resource: Type.String(),
+    }),
+  ),
+});
+export type ResourcePermissionListData = Static<typeof ResourcePermissionListData>;
+export const ResourcePermissionListResponse = Envelope(ResourcePermissionListData);
+export const MyRoleListResponse = Envelope(Type.Array(RoleDto));
+export const MyGroupListResponse = Envelope(Type.Array(GroupDto));
+export const AccessibleAppDto = Type.Object({
+  appId: Type.String(),
+  appName: Type.String(),
+  appLoginUrl: Type.String(),
+  appLogo: Type.String(),
+  active: Type.Boolean(),
+});
+export type AccessibleAppDto = Static<typeof AccessibleAppDto>;
+export const AccessibleAppsResponse = Envelope(Type.Array(AccessibleAppDto));
 /** Departments and tenants are not modelled: these answer empty lists (docs/authorization.md). */
 export const MyDepartmentListResponse = Envelope(
   Type.Object({ totalCount: Type.Integer(), list: Type.Array(Type.Unknown()) }),
