@@ -239,7 +239,7 @@ export interface AuditEventTable {
   created_at: number;
 }
 
-/** Authorization (migration 0008, docs/authorization.md). */
+/** Authorization (migration 0009, docs/authorization.md). */
 export interface AuthzNamespaceTable {
   id: string;
   pool_id: string;

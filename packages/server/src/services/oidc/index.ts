@@ -13,7 +13,13 @@ import { createUserInfo, type UserInfoDeps } from "./user-info.js";
  * and revocation, UserInfo and logout. Built once, as `ctx.oidc`.
  */
 export function createOidc(
-  deps: { repos: Repositories; tokens: Tokens; sessions: Sessions; clock: Clock; issuer: string } & GrantDeps &
+  deps: {
+    repos: Repositories;
+    tokens: Tokens;
+    sessions: Sessions;
+    clock: Clock;
+    issuer: string;
+  } & GrantDeps &
     Pick<UserInfoDeps, "roleCodes">,
 ) {
   return {
