@@ -1,5 +1,6 @@
 import { type Dialect, freshDatabase } from "../gatehouse/database.js";
 import { nullWebhook } from "../gatehouse/fixtures.js";
+import { permissionScenarios } from "../gatehouse/permission-scenarios.js";
 import { scenariosFor } from "../gatehouse/scenarios.js";
 import { seedUsers } from "../gatehouse/seed.js";
 import { startGatehouse } from "../gatehouse/server.js";
@@ -55,7 +56,7 @@ export async function gatehouseGroup(
         idleMb: memoryOf(server.pid).rssMb,
         peakMb: 0,
       };
-      const scenarios = await scenariosFor({
+      const env = {
         dialect,
         db,
         server,
@@ -64,7 +65,9 @@ export async function gatehouseGroup(
         settings: o.settings,
         log: o.log,
         v3Rps: o.v3Rps,
-      });
+      };
+      const scenarios = await scenariosFor(env);
+      scenarios.list.push(...(await permissionScenarios(env)));
       const rows: Row[] = [];
       const list = scenarios.list.filter((x) => !o.filter || o.filter.test(x.name));
       for (const s of list) rows.push(await measureHttp(s, o.settings, o.log));

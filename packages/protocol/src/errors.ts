@@ -338,6 +338,44 @@ export const apiErrors = {
     "上一把签名密钥可能仍在签发有效的 token，现在轮换会使其提前失效",
     "The previous signing key may still sign live tokens; rotating now would retire it early",
   ),
+  // authorization model (docs/authorization.md)
+  NAMESPACE_NOT_FOUND: plain(404, "权限空间不存在", "Permission namespace does not exist"),
+  NAMESPACE_EXISTS: plain(
+    409,
+    "权限空间 code 已存在",
+    "A permission namespace with this code already exists",
+  ),
+  NAMESPACE_PROTECTED: plain(
+    422,
+    "默认权限空间不能删除或改名",
+    "The default permission namespace cannot be deleted or renamed",
+  ),
+  ROLE_NOT_FOUND: plain(404, "角色不存在", "Role does not exist in this namespace"),
+  ROLE_EXISTS: plain(
+    409,
+    "该权限空间下已存在此角色 code",
+    "A role with this code already exists in this namespace",
+  ),
+  GROUP_NOT_FOUND: plain(404, "分组不存在", "Group does not exist"),
+  GROUP_EXISTS: plain(409, "分组 code 已存在", "A group with this code already exists"),
+  RESOURCE_NOT_FOUND: plain(404, "资源不存在", "Resource does not exist in this namespace"),
+  RESOURCE_EXISTS: plain(
+    409,
+    "该权限空间下已存在此资源 code",
+    "A resource with this code already exists in this namespace",
+  ),
+  DATA_POLICY_NOT_FOUND: plain(404, "数据策略不存在", "Data policy does not exist"),
+  DATA_POLICY_EXISTS: plain(409, "数据策略名称已存在", "A data policy with this name already exists"),
+  PERMISSION_INVALID: plain(
+    400,
+    "权限格式应为 <权限空间>/<资源>[/<树路径>]/<操作>，且数据资源须存在",
+    "A permission is <namespace>/<resource>[/<tree path>]/<action> of an existing data resource",
+  ),
+  TARGET_TYPE_UNSUPPORTED: plain(
+    400,
+    "此处不支持该授权主体类型（Gatehouse 不建模部门）",
+    "This target type is not supported here (departments are not modelled by Gatehouse)",
+  ),
 } as const satisfies Record<string, ApiErrorDef>;
 
 export type ApiErrorKey = keyof typeof apiErrors;

@@ -1,4 +1,14 @@
-import type { CountryDto, UserDto } from "@gatehouse/protocol";
+import type {
+  AccessibleAppDto,
+  AuthorizedResourceDto,
+  CheckPermissionData,
+  CountryDto,
+  GroupDto,
+  ResourcePermissionListData,
+  ResourceType,
+  RoleDto,
+  UserDto,
+} from "@gatehouse/protocol";
 import { authPaths } from "@gatehouse/protocol";
 import { AuthenticationCore } from "./client-core.js";
 import type { Envelope } from "./errors.js";
@@ -300,6 +310,55 @@ export class AuthenticationClient extends AuthenticationCore {
 
   getLoggedInApps(): Promise<Envelope<LoggedInAppDto[]>> {
     return this.api("GET", authPaths.getMyLoggedInApps);
+  }
+
+  // ------------------------------------------------------------ roles, groups, permissions (docs/authorization.md)
+
+  getRoleList(query: { namespace?: string } = {}): Promise<Envelope<RoleDto[]>> {
+    return this.api("GET", authPaths.getMyRoleList, { query });
+  }
+
+  getGroupList(): Promise<Envelope<GroupDto[]>> {
+    return this.api("GET", authPaths.getMyGroupList);
+  }
+
+  getAuthorizedResources(
+    query: { namespace?: string; resourceType?: ResourceType } = {},
+  ): Promise<Envelope<Paginated<AuthorizedResourceDto>>> {
+    return this.api("GET", authPaths.getMyAuthorizedResources, { query });
+  }
+
+  getAccessibleApps(): Promise<Envelope<AccessibleAppDto[]>> {
+    return this.api("GET", authPaths.getMyAccessibleApps);
+  }
+
+  /** May the user take `action` on each string resource (in the namespace of this application)? */
+  checkPermissionByStringResource(body: {
+    resources: string[];
+    action: string;
+  }): Promise<Envelope<CheckPermissionData>> {
+    return this.api("POST", authPaths.checkPermissionStringResource, { body });
+  }
+
+  checkPermissionByArrayResource(body: {
+    resources: string[];
+    action: string;
+  }): Promise<Envelope<CheckPermissionData>> {
+    return this.api("POST", authPaths.checkPermissionArrayResource, { body });
+  }
+
+  /** Tree paths (`code/node/…`) inherit from their ancestors unless a deeper node says otherwise. */
+  checkPermissionByTreeResource(body: {
+    resources: string[];
+    action: string;
+  }): Promise<Envelope<CheckPermissionData>> {
+    return this.api("POST", authPaths.checkPermissionTreeResource, { body });
+  }
+
+  getUserAuthResourcePermissionList(body: {
+    resources: string[];
+  }): Promise<Envelope<ResourcePermissionListData>> {
+    return this.api("POST", authPaths.getUserAuthResourcePermissionList, { body });
   }
 
   // ------------------------------------------------------------ public (docs/wire-contract.md §3h)

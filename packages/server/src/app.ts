@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
+import { permissionRoutes } from "./api-v3/permissions.js";
 import { profileRoutes } from "./api-v3/profile.js";
 import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
@@ -80,6 +81,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(managementRoutes(ctx));
   await app.register(signupSigninRoutes(ctx));
   await app.register(loginHistoryRoutes(ctx));
+  await app.register(permissionRoutes(ctx));
   await app.register(oidcRoutes(ctx, "oidc"), { prefix: OIDC_ISSUER_PATH });
   await app.register(oidcRoutes(ctx, "oauth"), { prefix: OAUTH_PATH });
   await app.register(messageRoutes(ctx));

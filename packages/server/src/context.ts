@@ -11,6 +11,7 @@ import { type Auth, createAuth } from "./services/auth/index.js";
 import { createLoginGuard, dbLoginCounterStore, type LoginGuard } from "./services/auth/lockout.js";
 import { createPasswords, type Passwords, type PasswordsDeps } from "./services/auth/passwords/hashing.js";
 import { createSignUpLimits } from "./services/auth/sign-up-limits.js";
+import { type Authz, createAuthz } from "./services/authz/index.js";
 import { type CounterStore, dbCounterStore } from "./services/codes/counter-store.js";
 import type { CodeService } from "./services/codes/engine.js";
 import { createCodeService } from "./services/codes/engine.js";
@@ -26,8 +27,10 @@ import { createTokens, type Tokens } from "./services/tokens/tokens.js";
 import { createAudit } from "./services/users/audit.js";
 import { type Db, type OpenDbOptions, openDb } from "./storage/db.js";
 import { type MigrationLog, migrateToLatest } from "./storage/migrate.js";
+import { authzBroadcast } from "./storage/redis/authz-broadcast.js";
 import { openRedis, type Redis } from "./storage/redis/client.js";
 import { redisCounterStore, redisLoginCounterStore } from "./storage/redis/counter-store.js";
+import type { IdBroadcast } from "./storage/redis/id-broadcast.js";
 import { redisNonceStore } from "./storage/redis/nonce-store.js";
 import { type SessionBroadcast, sessionBroadcast } from "./storage/redis/session-broadcast.js";
 import { type Repositories, repositories } from "./storage/repos/index.js";
@@ -73,6 +76,8 @@ export interface Context {
   profile: ProfileService;
   /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
   admin: Admin;
+  /** Roles, groups, resources, permission checks (services/authz, docs/authorization.md). */
+  authz: Authz;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,11 @@ export interface ContextOptions {
   migrate?: boolean;
   /** How long this node trusts a cached session state (default 900 ms; see services/tokens/sessions.ts). */
   sessionCacheTtlMs?: number;
+  /**
+   * How long this node trusts a user's cached grants (default: 900 ms on PostgreSQL, 60 s on SQLite,
+   * whose one node sees every write; docs/authorization.md §Cache).
+   */
+  authzCacheTtlMs?: number;
   /** The argon2 functions (default @node-rs/argon2); tests pass counting wrappers. */
   argon2?: PasswordsDeps["argon2"];
 }
@@ -132,6 +142,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const db = openDb(config.databaseUrl, { ...dbOptions, pgStatementTimeoutMs: config.pgStatementTimeoutMs });
   let redis: Redis | undefined;
   let broadcast: SessionBroadcast | undefined;
+  let authzChanges: IdBroadcast | undefined;
   try {
     const logger = options.logger ?? createLogger(config);
     if (options.migrate !== false) await migrate(config, db, dbOptions, logger);
@@ -167,6 +178,23 @@ export async function createContext(config: Config, options: ContextOptions = {}
         logger,
       );
     }
+    const authz = createAuthz(
+      { db: db.kysely, repos, clock, publicUrl: config.publicUrl },
+      {
+        cacheTtlMs: options.authzCacheTtlMs ?? (db.dialect === "sqlite" ? 60_000 : 900),
+        onChanged: (poolId) => authzChanges?.publish([poolId]),
+      },
+    );
+    if (redis) {
+      authzChanges = await authzBroadcast(
+        redis,
+        config.redisKeyPrefix,
+        (poolIds) => {
+          for (const id of poolIds) authz.forgetCached(id);
+        },
+        logger,
+      );
+    }
     const passwords = createPasswords({ rsaPrivateKeyPem: keys.rsaPrivateKeyPem, argon2: options.argon2 });
     const notifier = createNotifier({ courier, clock });
     const loginGuard = createLoginGuard({
@@ -183,6 +211,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       secret: keys.secret,
       box: keys.box,
       issuer,
+      roleCodes: authz.my.roleCodes,
     });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
     const audit = createAudit({ clock });
@@ -266,18 +295,22 @@ export async function createContext(config: Config, options: ContextOptions = {}
         clientTokens,
         clock,
         issuer,
+        roleCodes: authz.my.roleCodes,
       }),
       profile,
       admin,
+      authz,
       close: async () => {
         await courier.close();
         await broadcast?.close();
+        await authzChanges?.close();
         await redis?.quit().catch(() => redis?.disconnect());
         await db.close();
       },
     };
   } catch (err) {
     await broadcast?.close();
+    await authzChanges?.close();
     redis?.disconnect();
     await db.close();
     throw err;

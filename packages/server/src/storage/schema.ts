@@ -239,6 +239,123 @@ export interface AuditEventTable {
   created_at: number;
 }
 
+/** Authorization (migration 0009, docs/authorization.md). */
+export interface AuthzNamespaceTable {
+  id: string;
+  pool_id: string;
+  code: string;
+  name: string;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthzRoleTable {
+  id: string;
+  pool_id: string;
+  namespace_id: string;
+  code: string;
+  name: string;
+  description: string;
+  status: string;
+  disable_time: number | null;
+  enable_permission_apply: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthzGroupTable {
+  id: string;
+  pool_id: string;
+  code: string;
+  name: string;
+  description: string;
+  type: string;
+  custom_data: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthzGroupMemberTable {
+  group_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface AuthzRoleAssignmentTable {
+  role_id: string;
+  /** USER or GROUP */
+  target_type: string;
+  target_id: string;
+  enable_time: number | null;
+  end_time: number | null;
+  created_at: number;
+}
+
+export interface AuthzResourceTable {
+  id: string;
+  pool_id: string;
+  namespace_id: string;
+  code: string;
+  type: string;
+  name: string | null;
+  description: string | null;
+  api_identifier: string | null;
+  /** JSON: [{name, description}] */
+  actions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthzGrantTable {
+  namespace_id: string;
+  /** USER, ROLE or GROUP */
+  subject_type: string;
+  subject_id: string;
+  resource: string;
+  /** ALLOW or DENY */
+  effect: string;
+  resource_type: string;
+  /** JSON: string[] */
+  actions: string;
+  created_at: number;
+}
+
+export interface AuthzDataResourceTable {
+  id: string;
+  pool_id: string;
+  namespace_id: string;
+  code: string;
+  name: string;
+  description: string | null;
+  /** STRING, ARRAY or TREE */
+  type: string;
+  /** JSON: a string, a string[] or the tree's nodes */
+  struct: string;
+  /** JSON: string[] */
+  actions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthzDataPolicyTable {
+  id: string;
+  pool_id: string;
+  name: string;
+  description: string | null;
+  /** JSON: [{effect, permissions: ["<namespace>/<resource>[/<path>…]/<action>"]}] */
+  statements: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthzPolicyTargetTable {
+  policy_id: string;
+  target_type: string;
+  target_id: string;
+  created_at: number;
+}
+
 export interface Database {
   gh_meta: MetaTable;
   user_pools: UserPoolTable;
@@ -258,6 +375,16 @@ export interface Database {
   login_history: LoginHistoryTable;
   flow_tokens: FlowTokenTable;
   audit_events: AuditEventTable;
+  authz_namespaces: AuthzNamespaceTable;
+  authz_roles: AuthzRoleTable;
+  authz_groups: AuthzGroupTable;
+  authz_group_members: AuthzGroupMemberTable;
+  authz_role_assignments: AuthzRoleAssignmentTable;
+  authz_resources: AuthzResourceTable;
+  authz_grants: AuthzGrantTable;
+  authz_data_resources: AuthzDataResourceTable;
+  authz_data_policies: AuthzDataPolicyTable;
+  authz_policy_targets: AuthzPolicyTargetTable;
 }
 
 export type { Generated };

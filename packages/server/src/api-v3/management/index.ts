@@ -5,6 +5,9 @@ import { requireManagement } from "../../http/management-auth.js";
 import { scopeSecurity, security } from "../../http/openapi-security.js";
 import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementApplicationRoutes } from "./applications.js";
+import { managementPermissionDataRoutes } from "./permission-data.js";
+import { managementPermissionModelRoutes } from "./permission-model.js";
+import { managementPermissionResourceRoutes } from "./permission-resources.js";
 import { managementSettingsRoutes } from "./settings.js";
 import { managementTokenRoutes } from "./token.js";
 import { managementUserActivityRoutes } from "./user-activity.js";
@@ -27,6 +30,9 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementApplicationRoutes(ctx));
       await scope.register(managementSettingsRoutes(ctx));
       await scope.register(managementAccessKeyRoutes(ctx));
+      await scope.register(managementPermissionModelRoutes(ctx));
+      await scope.register(managementPermissionResourceRoutes(ctx));
+      await scope.register(managementPermissionDataRoutes(ctx));
     });
   };
 }

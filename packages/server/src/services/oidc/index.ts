@@ -6,14 +6,21 @@ import { createDiscovery } from "./discovery.js";
 import { createEndSession } from "./end-session.js";
 import { createGrants, type GrantDeps } from "./grants/index.js";
 import { createTokenActions } from "./token-actions.js";
-import { createUserInfo } from "./user-info.js";
+import { createUserInfo, type UserInfoDeps } from "./user-info.js";
 
 /**
  * What the /oidc endpoints ask beyond the token service: the token endpoint's grants, introspection
  * and revocation, UserInfo and logout. Built once, as `ctx.oidc`.
  */
 export function createOidc(
-  deps: { repos: Repositories; tokens: Tokens; sessions: Sessions; clock: Clock; issuer: string } & GrantDeps,
+  deps: {
+    repos: Repositories;
+    tokens: Tokens;
+    sessions: Sessions;
+    clock: Clock;
+    issuer: string;
+  } & GrantDeps &
+    Pick<UserInfoDeps, "roleCodes">,
 ) {
   return {
     ...createUserInfo(deps),

@@ -1,6 +1,6 @@
 import { OAuthError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
-import { userClaims } from "../tokens/claims.js";
+import { scopeSet, userClaims } from "../tokens/claims.js";
 import type { Tokens } from "../tokens/tokens.js";
 
 const REFUSAL = {
@@ -9,7 +9,14 @@ const REFUSAL = {
   machine: "a client-credentials token names no user; UserInfo needs a user's token",
 } as const;
 
-export function createUserInfo({ repos, tokens }: { repos: Repositories; tokens: Tokens }) {
+export interface UserInfoDeps {
+  repos: Repositories;
+  tokens: Tokens;
+  /** The user's active role codes, for the `roles` scope (docs/authorization.md §Tokens). */
+  roleCodes?: (poolId: string, userId: string) => Promise<string[]>;
+}
+
+export function createUserInfo({ repos, tokens, roleCodes }: UserInfoDeps) {
   return {
     /** OIDC UserInfo for an access token: its user's claims, filtered by the token's scope. */
     async userInfo(token: string): Promise<Record<string, unknown> & { sub: string }> {
@@ -19,7 +26,11 @@ export function createUserInfo({ repos, tokens }: { repos: Repositories; tokens:
       }
       const user = await repos.users.findUserById(check.user.poolId, check.user.userId);
       if (!user) throw new OAuthError("invalid_token", "access token invalid");
-      return { sub: user.id, ...userClaims(user, check.user.scope) };
+      const roles =
+        roleCodes && scopeSet(check.user.scope).has("roles")
+          ? { roles: await roleCodes(user.pool_id, user.id) }
+          : {};
+      return { sub: user.id, ...userClaims(user, check.user.scope), ...roles };
     },
   };
 }

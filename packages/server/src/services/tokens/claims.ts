@@ -13,6 +13,7 @@ export const SUPPORTED_SCOPES = [
   "offline_access",
   "username",
   "external_id",
+  "roles",
 ] as const;
 
 export const DEFAULT_SCOPE = "openid profile";
@@ -55,6 +56,7 @@ export const SUPPORTED_CLAIMS = [
   "address",
   "username",
   "external_id",
+  "roles",
 ];
 
 function compact(claims: Record<string, unknown>): Record<string, unknown> {

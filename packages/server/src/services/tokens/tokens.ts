@@ -80,6 +80,8 @@ export interface TokensDeps {
   box: SecretBox;
   /** `iss` of every token: `${publicUrl}/oidc`. */
   issuer: string;
+  /** The user's active role codes, for the `roles` scope's claim (services/authz, docs/authorization.md §Tokens). */
+  roleCodes?: (poolId: string, userId: string) => Promise<string[]>;
 }
 
 /**
@@ -95,6 +97,7 @@ export function createTokens({
   secret,
   box,
   issuer,
+  roleCodes,
 }: TokensDeps) {
   const appSecret = (app: ApplicationRow): string => box.open("app-secret", app.id, app.secret);
   const verified = new Map<string, AccessClaims>();
@@ -127,7 +130,14 @@ export function createTokens({
       userAgent: grant.userAgent,
       expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
     });
-    const set = mint(grant.app, grant.user, session.id, grant.scope, grant.nonce);
+    const set = mint(
+      grant.app,
+      grant.user,
+      session.id,
+      grant.scope,
+      grant.nonce,
+      await extraClaims(grant.user, grant.scope),
+    );
     const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
     await db.transaction().execute(async (trx) => {
       const tx = repositories(trx);
@@ -156,7 +166,7 @@ export function createTokens({
     if (user?.status !== "Activated") throw invalid();
     const granted = narrowScope(row.scope, scope);
 
-    const set = mint(app, user, session.id, granted);
+    const set = mint(app, user, session.id, granted, undefined, await extraClaims(user, granted));
     const next = newRefreshToken(app, session.id, row.scope);
     const rotated = await db.transaction().execute(async (trx) => {
       const tx = repositories(trx);
@@ -316,7 +326,20 @@ export function createTokens({
     return { sid, aud, sub };
   }
 
-  function mint(app: ApplicationRow, user: UserRow, sid: string, scope: string, nonce?: string): TokenSet {
+  /** ID-token claims that need a read: `roles` under the `roles` scope. Access tokens never carry them. */
+  async function extraClaims(user: UserRow, scope: string): Promise<Record<string, unknown>> {
+    if (!roleCodes || !scopeSet(scope).has("roles")) return {};
+    return { roles: await roleCodes(user.pool_id, user.id) };
+  }
+
+  function mint(
+    app: ApplicationRow,
+    user: UserRow,
+    sid: string,
+    scope: string,
+    nonce?: string,
+    extra: Record<string, unknown> = {},
+  ): TokenSet {
     const cfg = appConfig(app);
     const iat = sec(clock.now());
     const key = keys.current();
@@ -347,6 +370,7 @@ export function createTokens({
         at_hash: atHash(access_token),
         sid,
         ...userClaims(user, scope),
+        ...extra,
       };
       set.id_token =
         cfg.idTokenSignedResponseAlg === "HS256"

@@ -2,6 +2,8 @@ import { accessKeysRepo } from "./access-keys.js";
 import { applicationAdminRepo } from "./application-admin.js";
 import { applicationsRepo } from "./applications.js";
 import { auditRepo } from "./audit.js";
+import { authzModelRepo } from "./authz-model.js";
+import { authzResourcesRepo } from "./authz-resources.js";
 import { clientTokensRepo } from "./client-tokens.js";
 import { codesRepo } from "./codes.js";
 import { customFieldsRepo } from "./custom-fields.js";
@@ -25,6 +27,7 @@ import { usersRepo } from "./users.js";
 
 const pools = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
 const applications = (db: Executor) => ({ ...applicationsRepo(db), ...applicationAdminRepo(db) });
+const authz = (db: Executor) => ({ ...authzModelRepo(db), ...authzResourcesRepo(db) });
 
 /**
  * Repositories by table, `repos.users.findUserById(…)`; the users table has four, by concern
@@ -133,6 +136,12 @@ export class Repositories {
   get loginHistory() {
     this.#loginHistory ??= loginHistoryRepo(this.db);
     return this.#loginHistory;
+  }
+  #authz?: ReturnType<typeof authz>;
+  /** Namespaces, roles, groups, resources, grants and data policies (docs/authorization.md). */
+  get authz() {
+    this.#authz ??= authz(this.db);
+    return this.#authz;
   }
   #loginCounters?: ReturnType<typeof loginCountersRepo>;
   get loginCounters() {

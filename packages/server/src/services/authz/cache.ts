@@ -1,0 +1,90 @@
+import type { Clock } from "../../lib/clock.js";
+import type { Grants } from "./evaluate.js";
+
+export interface GrantsCacheOptions {
+  clock: Clock;
+  /** How long an entry is trusted at most (default 900 ms). */
+  ttlMs?: number;
+  /** Entries kept at most; past it the cache starts over (default 100,000). */
+  maxEntries?: number;
+}
+
+interface Entry {
+  grants: Grants;
+  expiresAt: number;
+}
+
+/**
+ * A user's folded grants per namespace (docs/authorization.md §Cache). Staleness rule: an entry is
+ * used for at most `ttlMs` and never past the first moment a role assignment or role of the user
+ * starts or ends, and every authorization write of the pool drops all of the pool's entries — on this
+ * node at once, on the others when the broadcast arrives.
+ */
+export function createGrantsCache({ clock, ttlMs = 900, maxEntries = 100_000 }: GrantsCacheOptions) {
+  const pools = new Map<string, Map<string, Entry>>();
+  const inflight = new Map<string, Promise<Grants>>();
+  /** Bumped on every forget: a load that started before it must not fill the cache. */
+  const generations = new Map<string, number>();
+  let size = 0;
+
+  function forgetPool(poolId: string): void {
+    generations.set(poolId, (generations.get(poolId) ?? 0) + 1);
+    const entries = pools.get(poolId);
+    if (entries) size -= entries.size;
+    pools.delete(poolId);
+    for (const key of inflight.keys()) if (key.startsWith(`${poolId}\u0000`)) inflight.delete(key);
+  }
+
+  function store(poolId: string, key: string, entry: Entry): void {
+    if (size >= maxEntries) {
+      pools.clear();
+      size = 0;
+    }
+    let entries = pools.get(poolId);
+    if (!entries) {
+      entries = new Map();
+      pools.set(poolId, entries);
+    }
+    if (!entries.has(key)) size++;
+    entries.set(key, entry);
+  }
+
+  return {
+    /** The cached grants, or `load`'s (one load per key at a time). */
+    async get(
+      poolId: string,
+      key: string,
+      load: () => Promise<{ grants: Grants; validUntil: number }>,
+    ): Promise<Grants> {
+      const now = clock.now();
+      const hit = pools.get(poolId)?.get(key);
+      if (hit && hit.expiresAt > now) return hit.grants;
+      const flightKey = `${poolId}\u0000${key}`;
+      const running = inflight.get(flightKey);
+      if (running) return running;
+      const generation = generations.get(poolId) ?? 0;
+      const p = load().then(
+        ({ grants, validUntil }) => {
+          if (inflight.get(flightKey) === p) inflight.delete(flightKey);
+          if ((generations.get(poolId) ?? 0) === generation)
+            store(poolId, key, { grants, expiresAt: Math.min(now + ttlMs, validUntil) });
+          return grants;
+        },
+        (err) => {
+          if (inflight.get(flightKey) === p) inflight.delete(flightKey);
+          throw err;
+        },
+      );
+      inflight.set(flightKey, p);
+      return p;
+    },
+    forgetPool,
+    /** How long an entry is trusted at most. */
+    ttlMs,
+    get size() {
+      return size;
+    },
+  };
+}
+
+export type GrantsCache = ReturnType<typeof createGrantsCache>;

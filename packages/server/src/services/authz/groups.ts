@@ -1,0 +1,116 @@
+import type {
+  CreateGroupRequest,
+  GroupDto,
+  GroupMembersRequest,
+  ListGroupMembersQuery,
+  ListGroupsQuery,
+  UpdateGroupRequest,
+  UserIdType,
+} from "@gatehouse/protocol";
+import { ApiError } from "../../errors.js";
+import { newId } from "../../lib/ids.js";
+import { isUniqueViolation } from "../../storage/db.js";
+import type { GroupRow } from "../../storage/repos/authz-model.js";
+import { type AuthzDeps, page } from "./deps.js";
+import { requireUser, userDtosInOrder } from "./members.js";
+
+export function toGroupDto(row: GroupRow, withCustomData = false): GroupDto {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    description: row.description,
+    type: row.type,
+    metadataSource: [],
+    members: [],
+    ...(withCustomData ? { customData: row.custom_data ? JSON.parse(row.custom_data) : {} } : {}),
+  };
+}
+
+/** Groups: CRUD, members, a user's groups. Members are users of the pool, by user id. */
+export function createGroups({ repos, clock, changed, publicUrl }: AuthzDeps) {
+  async function requireGroup(poolId: string, code: string): Promise<GroupRow> {
+    const g = await repos.authz.findGroup(poolId, code);
+    if (!g) throw new ApiError("GROUP_NOT_FOUND");
+    return g;
+  }
+  async function userIds(poolId: string, ids: string[]): Promise<string[]> {
+    const rows = await repos.userAdmin.findUsersByIds(poolId, ids);
+    if (rows.length !== new Set(ids).size) throw new ApiError("USER_NOT_FOUND");
+    return rows.map((r) => r.id);
+  }
+
+  return {
+    requireGroup,
+    async create(poolId: string, req: CreateGroupRequest): Promise<GroupDto> {
+      const now = clock.now();
+      const row: GroupRow = {
+        id: newId(),
+        pool_id: poolId,
+        code: req.code,
+        name: req.name,
+        description: req.description ?? "",
+        type: req.type || "static",
+        custom_data: req.customData ? JSON.stringify(req.customData) : null,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        await repos.authz.insertGroup(row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ApiError("GROUP_EXISTS");
+        throw err;
+      }
+      return toGroupDto(row);
+    },
+    async get(poolId: string, code: string, withCustomData = false): Promise<GroupDto> {
+      return toGroupDto(await requireGroup(poolId, code), withCustomData);
+    },
+    async list(poolId: string, q: ListGroupsQuery) {
+      const r = await repos.authz.listGroups(poolId, q.keywords, page(q));
+      return { totalCount: r.totalCount, list: r.list.map((g) => toGroupDto(g, q.withCustomData)) };
+    },
+    async update(poolId: string, req: UpdateGroupRequest): Promise<GroupDto> {
+      const g = await requireGroup(poolId, req.code);
+      const set = {
+        ...(req.newCode ? { code: req.newCode } : {}),
+        ...(req.name !== undefined ? { name: req.name } : {}),
+        ...(req.description !== undefined ? { description: req.description } : {}),
+        ...(req.customData !== undefined ? { custom_data: JSON.stringify(req.customData) } : {}),
+        updated_at: clock.now(),
+      };
+      try {
+        await repos.authz.updateGroup(g.id, set);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ApiError("GROUP_EXISTS");
+        throw err;
+      }
+      return toGroupDto({ ...g, ...set });
+    },
+    async removeBatch(poolId: string, codes: string[]): Promise<void> {
+      const rows = await repos.authz.findGroupsByCodes(poolId, codes);
+      await repos.authz.deleteGroups(rows.map((g) => g.id));
+      changed(poolId, "group");
+    },
+    async addMembers(poolId: string, req: GroupMembersRequest): Promise<void> {
+      const g = await requireGroup(poolId, req.code);
+      await repos.authz.addGroupMembers(g.id, await userIds(poolId, req.userIds), clock.now());
+      changed(poolId, "group-members");
+    },
+    async removeMembers(poolId: string, req: GroupMembersRequest): Promise<void> {
+      const g = await requireGroup(poolId, req.code);
+      await repos.authz.removeGroupMembers(g.id, req.userIds);
+      changed(poolId, "group-members");
+    },
+    async members(poolId: string, q: ListGroupMembersQuery) {
+      const g = await requireGroup(poolId, q.code);
+      const r = await repos.authz.listGroupMemberIds(g.id, page(q));
+      return { totalCount: r.totalCount, list: await userDtosInOrder(repos, publicUrl, poolId, r.ids, q) };
+    },
+    async ofUser(poolId: string, userId: string, userIdType?: UserIdType) {
+      const user = await requireUser(repos, poolId, userId, userIdType);
+      const list = (await repos.authz.groupsOfUser(user.id)).map((g) => toGroupDto(g));
+      return { totalCount: list.length, list };
+    },
+  };
+}
