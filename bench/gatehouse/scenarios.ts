@@ -217,7 +217,7 @@ async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
 
 export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenario[] }> {
   const name = (s: string) => `${env.dialect}:${env.scale ? `${env.scale}:` : ""}${s}`;
-  const base = { pid: env.server.pid, url: env.server.url };
+  const base = { pid: env.server.pid, url: env.server.url, countRoundTrips: env.dialect === "postgres" };
   const r = requests(env);
   const { settings, log } = env;
   const tokenCount = settings.quick ? 100 : 200;

@@ -73,6 +73,9 @@ export async function startGatehouse(db: FreshDatabase, opts: GatehouseOptions):
   if (opts.nodeFlags) args.push(...opts.nodeFlags.split(/\s+/).filter(Boolean));
   args.push(cli, "start");
   const env = gatehouseEnv(db, port);
+  // The bench reads the round trips to PostgreSQL from /metrics (bench/lib/round-trips.ts); metrics
+  // are off by default, and their per-request hook is a cost, so only the PostgreSQL servers pay it.
+  if (db.dialect === "postgres") env.GATEHOUSE_METRICS = "public";
   if (opts.threadpool) env.UV_THREADPOOL_SIZE = opts.threadpool;
   if (opts.webhookUrl) {
     // The memory outbox keeps every message: under send-sms load it would be the memory test.
