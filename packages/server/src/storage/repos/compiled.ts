@@ -41,6 +41,10 @@ const recompiled = new Set<string>();
 /** SQL text of every reusable hot query → a statement name (PostgreSQL prepares these by name). */
 const hotStatements = new Map<string, string>();
 export const hotStatementName = (sql: string): string | undefined => hotStatements.get(sql);
+/** A statement built from compiled parts (postgres/one-statement.ts), prepared like a hot query. */
+export function markHot(sql: string): void {
+  if (!hotStatements.has(sql)) hotStatements.set(sql, `gh_${hotStatements.size}`);
+}
 
 /** Names of hot queries that turned out to need compiling on every call (a test keeps it empty). */
 export const recompiledQueries = (): string[] => [...recompiled];
