@@ -28,8 +28,9 @@ const PHONE_CHANGE: ContactChangeSpec = {
   oldKey: "oldPhone",
   newKey: "newPhone",
   tokenTtl: "updatePhoneTokenExpiresIn",
-  assertFree: assertPhoneFree,
-  replace: (repos, ...args) => repos.userContacts.replaceUserPhone(...args),
+  freeStep: (repos, poolId, phone, userId) => repos.users.phoneFreeForStep(poolId, phone, userId),
+  taken: "PHONE_TAKEN",
+  replaceStep: (repos, ...args) => repos.userContacts.replaceUserPhoneStep(...args),
   mismatch: {
     key: "OLD_PHONE_MISMATCH",
     message: "The account's phone number changed after the request was verified; start again",
