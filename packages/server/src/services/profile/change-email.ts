@@ -5,7 +5,6 @@ import { normalizeEmail } from "../users/email.js";
 import { identifierKey } from "../users/identifiers.js";
 import { type ContactChangeRequest, type ContactChangeSpec, contactChangeFlow } from "./change-contact.js";
 import {
-  assertEmailFree,
   assertNewEmailDiffers,
   assertOldEmailMatches,
   assertOldEmailPairPresent,

@@ -6,7 +6,6 @@ import {
   assertNewPhoneDiffers,
   assertOldPhoneMatches,
   assertOldPhonePairPresent,
-  assertPhoneFree,
   assertUserHasPhone,
 } from "./checks.js";
 import { loadUser, type ProfileDeps, type SelfService } from "./deps.js";

@@ -2,7 +2,7 @@ import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
 import { writingUsers } from "../sqlite/user-rows.js";
 import type { Step } from "./all-or-nothing.js";
-import { compiled, firstRow } from "./compiled.js";
+import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 /**
