@@ -52,6 +52,9 @@ export interface OpenDbOptions {
  */
 const PG_IDLE_IN_TRANSACTION_MS = 60_000;
 
+/** Another node's change of a user row is seen within this; the session cache's rule. */
+const PG_USER_ROW_TTL_MS = 900;
+
 const require = createRequire(import.meta.url);
 /** The pg driver, loaded on first use: the embedded SQLite default never pays for it (memory). */
 function loadPg(): typeof import("pg") {
@@ -114,6 +117,8 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
       wrapQuery(client, roundTrips, options.pgPreparedStatements !== false);
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // No data_version to watch: rows are kept 900 ms at most (sqlite/user-rows.ts).
+    registerUserRows(kysely, new SqliteUserRows(() => 0, PG_USER_ROW_TTL_MS));
     return { kysely, dialect: "postgres", roundTrips, close: () => kysely.destroy() };
   }
   const file = databaseUrl === ":memory:" ? ":memory:" : databaseUrl.replace(/^sqlite:/, "");

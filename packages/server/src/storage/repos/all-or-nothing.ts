@@ -32,7 +32,8 @@ export class StepFailed extends Error {
 export async function allOrNothing(db: Executor, steps: readonly Step[]): Promise<unknown[][]> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     try {
-      return await runAsOneStatement(db, steps);
+      const run = () => runAsOneStatement(db, steps);
+      return await (steps.some((s) => s.writesUsers) ? writingUsers(db, run) : run());
     } catch (err) {
       const index = abortedPart(err);
       if (index !== undefined) throw new StepFailed(index);

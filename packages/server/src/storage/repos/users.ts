@@ -71,12 +71,13 @@ export function usersRepo(db: Executor) {
     },
     async findUserById(poolId: string, id: string): Promise<UserRow | undefined> {
       batched ??= batchedUserReads(db) ?? null;
-      if (batched) return batched.load({ poolId, id });
-      const load = async () => firstRow(await userById(db, poolId, id));
+      const loader = batched;
+      const load = loader
+        ? () => loader.load({ poolId, id })
+        : async () => firstRow(await userById(db, poolId, id));
       const cached = userRowsFor<UserRow>(db);
       return cached ? cached.get(poolId, id, load) : load();
     },
-    /** `key` is identifierKey(email). */
     /** A step of an all-or-nothing batch that fails when another user of the pool has `phone`. */
     phoneFreeForStep: (poolId: string, phone: string, userId: string): Step => ({
       query: otherHolderOfPhone.compile(db, poolId, phone, userId),
@@ -87,6 +88,7 @@ export function usersRepo(db: Executor) {
       query: otherHolderOfEmailKey.compile(db, poolId, key, userId),
       expectRows: 0,
     }),
+    /** `key` is identifierKey(email). */
     findUserByEmailKey: async (poolId: string, key: string): Promise<UserRow | undefined> =>
       firstRow(await userByEmailKey(db, poolId, key)),
     /** `phone` is E.164. */
