@@ -2,7 +2,7 @@ import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
 import { writingUsers } from "../sqlite/user-rows.js";
 import type { Step } from "./all-or-nothing.js";
-import { compiled } from "./compiled.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 /**
@@ -73,6 +73,18 @@ export function userContactsRepo(db: Executor) {
           .executeTakeFirst(),
       );
       return count(r);
+    },
+    /** Change phone, only while the user still has the number the change was verified for. */
+    async replaceUserPhone(
+      poolId: string,
+      id: string,
+      oldPhone: string,
+      newPhone: string,
+      now: number,
+    ): Promise<Contacts> {
+      return firstRow(
+        await writingUsers(db, () => replacePhone(db, newPhone, now, now, poolId, id, oldPhone)),
+      );
     },
     /**
      * Change phone, as a step of an all-or-nothing batch: only while the user still has the
