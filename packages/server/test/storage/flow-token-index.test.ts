@@ -6,7 +6,7 @@ import { register } from "../helpers/profile.js";
 
 /**
  * Retiring a user's older tokens (storage/repos/flow-tokens.ts) must find the live ones through
- * the partial index, not walk every token the user was ever issued (storage migration 0008).
+ * the partial index, not walk every token the user was ever issued (storage migration 0009-flow-token-index).
  */
 describeEachDialect("storage: the live flow-token index", (h) => {
   it("retiring older tokens reads the partial index of live tokens, among thousands of spent ones", async () => {

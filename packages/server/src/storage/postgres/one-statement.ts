@@ -9,7 +9,7 @@ export interface BatchPart {
   rows?: boolean;
 }
 
-/** The SQLSTATE `gatehouse_abort` raises (storage migration 0008-one-statement-writes). */
+/** The SQLSTATE `gatehouse_abort` raises (storage migration 0010-one-statement-writes). */
 export const ABORT_SQLSTATE = "GH001";
 
 const shapes = new Set<string>();
