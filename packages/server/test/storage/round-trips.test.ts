@@ -23,7 +23,7 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
     return current.harness;
   };
   before(async () => {
-    current = await createHarness("postgres");
+    current = await createHarness("postgres", { config: { metrics: { mode: "public" } } });
   });
   after(() => current?.close());
 
@@ -151,5 +151,26 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
       envelope(await as(h(), u.token)("GET", "/api/v3/get-profile")),
     );
     assert.equal(trips, 0);
+  });
+
+  it("round trips: the count is on /metrics (gatehouse_db_round_trips_total), where the bench reads it", async () => {
+    const counted = async () => {
+      const text = (await h().inject({ method: "GET", url: "/metrics" })).body;
+      const line = text.split("\n").find((l) => l.startsWith("gatehouse_db_round_trips_total "));
+      assert.ok(line, "the counter is exported");
+      return Number(line.split(" ")[1]);
+    };
+    await h().ctx.repos.applications.findApplicationById(h().boot.appId);
+    await h().ctx.repos.pools.findPoolById(h().boot.userPoolId);
+    const before = await counted();
+    assert.equal(before, h().ctx.db.roundTrips?.count);
+    const r = await h().api("POST", "/api/v3/send-sms", {
+      channel: "CHANNEL_LOGIN",
+      phoneNumber: newPhone(),
+    });
+    assert.equal(r.statusCode, 200, JSON.stringify(r));
+    const after = await counted();
+    assert.equal(after, h().ctx.db.roundTrips?.count);
+    assert.ok(after - before >= 2, "send-sms's statements are counted");
   });
 });
