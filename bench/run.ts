@@ -4,7 +4,7 @@
  *
  *   npm run bench                      full run (a few minutes)
  *   npm run bench -- --quick           short runs, smaller scale test
- *   npm run bench -- --only sqlite     groups: ceilings (always run), better-auth, oidc, sqlite, postgres, scale
+ *   npm run bench -- --only sqlite     groups: ceilings (always run), better-auth, oidc, sqlite, postgres, scale, proxy
  *   npm run bench -- --filter 'sign-in'   only Gatehouse scenarios whose name matches (a regular expression)
  *   npm run bench -- --threadpool 8 --node-flags="--max-old-space-size=160"   try server settings
  *   npm run bench -- --profile         the Gatehouse servers write V8 CPU profiles to bench/results/profiles
@@ -25,6 +25,7 @@ import {
 } from "./groups/ceilings.js";
 import { gatehouseGroup, scaleGroup } from "./groups/gatehouse.js";
 import { oidcFlowGroup } from "./groups/oidc-flow.js";
+import { PROXY_DELAY_MS, proxyGroup } from "./groups/proxy.js";
 import type { Row, Settings } from "./lib/measure.js";
 import { killChildren } from "./lib/proc.js";
 import { applyRatios, machineInfo, table, targetsTable, writeResults } from "./lib/report.js";
@@ -53,7 +54,7 @@ const settings: Settings = {
   runs: Number(values.runs ?? 3),
   connections: Number(values.connections),
 };
-const groups = new Set((values.only ?? "better-auth,oidc,sqlite,postgres,scale").split(","));
+const groups = new Set((values.only ?? "better-auth,oidc,sqlite,postgres,scale,proxy").split(","));
 const scaleUsers = Number(values["scale-users"] ?? (quick ? 100_000 : 1_000_000));
 const resultsDir = path.join(import.meta.dirname, "results");
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -96,7 +97,7 @@ async function main() {
     filter,
   };
   const dialects = (["sqlite", "postgres"] as const).filter((d) => groups.has(d));
-  if (dialects.includes("postgres") && !(await postgresReachable())) {
+  if ((dialects.includes("postgres") || groups.has("proxy")) && !(await postgresReachable())) {
     throw new Error("PostgreSQL is not reachable (set GATEHOUSE_BENCH_PG_URL, or --only without postgres)");
   }
   for (const dialect of dialects) {
@@ -121,6 +122,22 @@ async function main() {
       log(`gatehouse on ${dialect} with ${scaleUsers} users`);
       rows.push(...local(await scaleGroup(dialect, scaleUsers, o)));
     }
+  }
+
+  if (groups.has("proxy")) {
+    // Right after the postgres group (when it ran), whose lines these are read against.
+    log("ceilings before the proxy group");
+    const v3 = await v3Ceiling(settings, log, `${V3_CEILING}@proxy`);
+    const argon2 = await argon2Ceiling(settings, log, `${ARGON2_CEILING}@proxy`);
+    rows.push(v3, argon2);
+    log(`gatehouse on postgres through a ${PROXY_DELAY_MS} ms-each-way proxy`);
+    const group = await proxyGroup({ ...gh, v3Rps: v3.rps });
+    rows.push(
+      ...group.map((r) => ({
+        ...r,
+        ceiling: { [V3_CEILING]: v3.name, [ARGON2_CEILING]: argon2.name }[r.ceiling] ?? r.ceiling,
+      })),
+    );
   }
 
   applyRatios(rows);

@@ -21,6 +21,8 @@ export interface ScenarioEnv {
   v3Rps: number;
   /** Set for the scale run: only sign-in and get-profile, named `<dialect>:<scale>:…`. */
   scale?: string;
+  /** Names the scenarios `<label>:…` instead of `<dialect>:…` (the proxy group). */
+  label?: string;
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -216,8 +218,8 @@ async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
 }
 
 export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenario[] }> {
-  const name = (s: string) => `${env.dialect}:${env.scale ? `${env.scale}:` : ""}${s}`;
-  const base = { pid: env.server.pid, url: env.server.url };
+  const name = (s: string) => `${env.label ?? env.dialect}:${env.scale ? `${env.scale}:` : ""}${s}`;
+  const base = { pid: env.server.pid, url: env.server.url, countRoundTrips: env.dialect === "postgres" };
   const r = requests(env);
   const { settings, log } = env;
   const tokenCount = settings.quick ? 100 : 200;

@@ -16,6 +16,8 @@ export interface GatehouseOptions {
   /** Extra node flags for the server process (e.g. "--max-semi-space-size=4"), to try V8 settings. */
   nodeFlags?: string;
   label: string;
+  /** The database the server uses, when not the fresh database's own URL (e.g. through a proxy). */
+  databaseUrl?: string;
   /** Deliver SMS and email to this webhook (a null endpoint) instead of the memory outbox. */
   webhookUrl?: string;
 }
@@ -73,6 +75,10 @@ export async function startGatehouse(db: FreshDatabase, opts: GatehouseOptions):
   if (opts.nodeFlags) args.push(...opts.nodeFlags.split(/\s+/).filter(Boolean));
   args.push(cli, "start");
   const env = gatehouseEnv(db, port);
+  // The bench reads the round trips to PostgreSQL from /metrics (bench/lib/round-trips.ts); metrics
+  // are off by default, and their per-request hook is a cost, so only the PostgreSQL servers pay it.
+  if (db.dialect === "postgres") env.GATEHOUSE_METRICS = "public";
+  if (opts.databaseUrl) env.GATEHOUSE_DATABASE_URL = opts.databaseUrl;
   if (opts.threadpool) env.UV_THREADPOOL_SIZE = opts.threadpool;
   if (opts.webhookUrl) {
     // The memory outbox keeps every message: under send-sms load it would be the memory test.

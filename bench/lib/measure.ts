@@ -1,6 +1,7 @@
 import { runLoad } from "./load.js";
 import type { LoadJob } from "./load-types.js";
 import { cpuSecondsOf, memoryOf } from "./proc.js";
+import { type Counts, roundTripsPer, settledCounts } from "./round-trips.js";
 
 export interface Settings {
   quick: boolean;
@@ -27,6 +28,8 @@ export interface Row {
   runs: number[];
   /** Server CPU (user + system) per request, ms: steadier than req/s on a shared machine. */
   cpuMs?: number;
+  /** PostgreSQL: statements sent to the database per unit of work (the server's own count). */
+  roundTrips?: number;
   note?: string;
 }
 
@@ -56,6 +59,8 @@ export interface HttpScenario {
    * windows last at least 10 s (6 s quick) for hundreds of requests to complete.
    */
   slow?: boolean;
+  /** Read the server's round trips to PostgreSQL from its /metrics before and after the load. */
+  countRoundTrips?: boolean;
   note?: string;
 }
 
@@ -84,9 +89,11 @@ export async function measureHttp(s: HttpScenario, settings: Settings, log: Log)
     windows: settings.runs,
     durationSec,
   };
+  const countsBefore: Counts | undefined = s.countRoundTrips ? await settledCounts(s.url) : undefined;
   const cpuBefore = cpuSecondsOf(s.pid);
   const [result] = await Promise.all([runLoad(job), s.background?.(warmupSec + settings.runs * durationSec)]);
   const cpuSec = cpuSecondsOf(s.pid) - cpuBefore;
+  const countsAfter = countsBefore ? await settledCounts(s.url) : undefined;
   await s.verify?.();
   const after = memoryOf(s.pid);
   const w = result.windows;
@@ -113,8 +120,10 @@ export async function measureHttp(s: HttpScenario, settings: Settings, log: Log)
   const served = w.reduce((n, x) => n + x.requests, 0) + row.rps * perUnit * warmupSec;
   const cpuMs = served > 0 ? ((cpuSec * 1000) / served) * perUnit : 0;
   row.cpuMs = Math.round(cpuMs * 1000) / 1000;
+  if (countsBefore && countsAfter) row.roundTrips = roundTripsPer(countsBefore, countsAfter, perUnit);
+  const trips = row.roundTrips === undefined ? "" : `, ${row.roundTrips} round trips`;
   log(
-    `  ${s.name}: ${Math.round(row.rps)}/s, server CPU ${cpuMs.toFixed(2)} ms each, p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
+    `  ${s.name}: ${Math.round(row.rps)}/s, server CPU ${cpuMs.toFixed(2)} ms${trips} each, p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
   );
   return row;
 }

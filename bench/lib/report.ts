@@ -68,6 +68,7 @@ export function table(rows: Row[]): string {
     "ceiling",
     "ratio",
     "server CPU ms/req",
+    "PG round trips/req",
   ];
   const body = rows.map((r) => [
     r.name,
@@ -79,6 +80,7 @@ export function table(rows: Row[]): string {
     r.ceiling,
     r.ratio ? `${(r.ratio * 100).toFixed(1)}%` : "—",
     r.cpuMs === undefined ? "—" : r.cpuMs.toFixed(2),
+    r.roundTrips === undefined ? "—" : String(r.roundTrips),
   ]);
   return [head, head.map(() => "---"), ...body].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
@@ -104,6 +106,8 @@ export function writeResults(dir: string, machine: Machine, rows: Row[], checks:
       rssMb: r.rssMb,
       ceiling: r.ceiling,
       ratio: r.ratio,
+      ...(r.cpuMs === undefined ? {} : { cpuMsPerReq: r.cpuMs }),
+      ...(r.roundTrips === undefined ? {} : { roundTrips: r.roundTrips }),
     })),
   };
   const jsonFile = path.join(dir, "latest.json");

@@ -134,6 +134,46 @@ export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[]
     measured: half ? `${half.p99Ms} ms at ${Math.round(half.rps)} flows/s` : "not measured",
     met: half ? half.p99Ms < 50 && half.errors === 0 : undefined,
   });
+  // Round trips to PostgreSQL per request: exact counts (the server's own), not timings.
+  for (const [scenario, most] of [
+    ["change-phone-pair", 8],
+    ["sign-in-password", 5],
+    ["refresh-token", 4],
+    ["send-sms", 3],
+  ] as const) {
+    const r = get(`postgres:${scenario}`);
+    const target = `postgres: ${scenario} ≤ ${most} round trips to the database per ${scenario === "change-phone-pair" ? "pair" : "request"}`;
+    checks.push(
+      r?.roundTrips === undefined
+        ? { target, measured: "not measured" }
+        : { target, measured: `${r.roundTrips}`, met: r.roundTrips <= most },
+    );
+  }
+  // PostgreSQL 1 ms away each way (the proxy group).
+  const proxiedPair = get("postgres+proxy:change-phone-pair");
+  checks.push(
+    proxiedPair
+      ? {
+          target: "postgres+proxy: change-phone pair p50 < 25 ms",
+          measured: `${proxiedPair.p50Ms} ms at ${Math.round(proxiedPair.rps)} pairs/s`,
+          met: proxiedPair.p50Ms < 25,
+        }
+      : { target: "postgres+proxy: change-phone pair p50 < 25 ms", measured: "not measured" },
+  );
+  const proxiedProfile = get("postgres+proxy:get-profile");
+  const localProfile = get("postgres:get-profile");
+  checks.push(
+    proxiedProfile && localProfile
+      ? {
+          target: "postgres+proxy: get-profile p50 within 2 ms of its p50 without the proxy",
+          measured: `${proxiedProfile.p50Ms} ms against ${localProfile.p50Ms} ms`,
+          met: proxiedProfile.p50Ms - localProfile.p50Ms <= 2,
+        }
+      : {
+          target: "postgres+proxy: get-profile p50 within 2 ms of its p50 without the proxy",
+          measured: "not measured",
+        },
+  );
   for (const m of memory) {
     checks.push({
       target: `${m.server}: RSS idle < 100 MB`,

@@ -72,7 +72,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
         : documents.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
-  await app.register(metrics, { courier: ctx.courier, exposure: ctx.config.metrics });
+  await app.register(metrics, { courier: ctx.courier, db: ctx.db, exposure: ctx.config.metrics });
 
   deriveSecurity(app);
   await app.register(healthRoutes(ctx));

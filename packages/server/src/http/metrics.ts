@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { MetricsExposure } from "../config.js";
 import type { Courier } from "../messaging/courier.js";
+import type { Db } from "../storage/db.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -15,11 +16,13 @@ declare module "fastify" {
 /**
  * Prometheus text — request count and duration by route and status, and the
  * messages (SMS, email) by outcome with how many are in delivery now: a gateway that fails or
- * stops answering shows there before users report codes that never came.
+ * stops answering shows there before users report codes that never came. On PostgreSQL, the
+ * statements sent to the database: per request, the round trips a database across a network
+ * charges (docs/performance.md, "Round trips").
  */
 async function metricsPlugin(
   app: FastifyInstance,
-  { courier, exposure }: { courier: Courier; exposure: MetricsExposure },
+  { courier, db, exposure }: { courier: Courier; db: Db; exposure: MetricsExposure },
 ) {
   // Off: no collection either — the request hook is a per-request cost.
   if (exposure.mode === "off") return;
@@ -60,6 +63,18 @@ async function metricsPlugin(
       this.set(courier.inDelivery);
     },
   });
+  const roundTrips = db.roundTrips;
+  if (roundTrips) {
+    new Counter({
+      name: "gatehouse_db_round_trips_total",
+      help: "Statements sent to PostgreSQL (each a round trip), begin and commit included",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(roundTrips.count);
+      },
+    });
+  }
   app.addHook("onResponse", async (request, reply) => {
     const l = {
       method: request.method,

@@ -16,7 +16,18 @@ export interface Db {
   dialect: Dialect;
   /** The raw better-sqlite3 handle, for prepared hot-path statements (SQLite only). */
   sqlite?: SQLite.Database;
+  /**
+   * PostgreSQL: statements sent to the server so far, each one a round trip — `begin` and
+   * `commit` included (docs/performance.md, "Round trips"). Undefined on SQLite, which answers
+   * in-process.
+   */
+  roundTrips?: RoundTrips;
   close(): Promise<void>;
+}
+
+/** A running count of the statements this process has sent to PostgreSQL. */
+export interface RoundTrips {
+  readonly count: number;
 }
 
 export interface OpenDbOptions {
@@ -41,6 +52,9 @@ export interface OpenDbOptions {
  */
 const PG_IDLE_IN_TRANSACTION_MS = 60_000;
 
+/** Another node's change of a user row is seen within this; the session cache's rule. */
+const PG_USER_ROW_TTL_MS = 900;
+
 const require = createRequire(import.meta.url);
 /** The pg driver, loaded on first use: the embedded SQLite default never pays for it (memory). */
 function loadPg(): typeof import("pg") {
@@ -51,22 +65,28 @@ function loadPg(): typeof import("pg") {
 }
 
 /**
+ * Every statement goes through the client's `query`, Kysely's `begin` and `commit` too, so the
+ * wrapper counts each one (one round trip to the server) for the metrics and the bench.
+ *
  * The hot queries (repos/compiled.ts) run as named prepared statements on PostgreSQL: each
  * connection parses and plans them once instead of on every call, which saves the database
  * server CPU on the paths every request takes. Kysely sends plain (sql, parameters) calls, so
  * the client's `query` is wrapped; anything else (cursors, other SQL) passes through untouched.
  */
-function prepareHotStatements(client: import("pg").PoolClient): void {
+function wrapQuery(client: import("pg").PoolClient, counter: { count: number }, prepare: boolean): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   const unpreparable = new Set<string>();
   (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
-    const name = typeof text === "string" && callback === undefined ? hotStatementName(text) : undefined;
+    counter.count += 1;
+    const name =
+      prepare && typeof text === "string" && callback === undefined ? hotStatementName(text) : undefined;
     if (name === undefined || unpreparable.has(name)) return query(text, values, callback);
     return query({ name, text, values }).catch((err: { code?: string }) => {
       // "cached plan must not change result type": another node migrated the schema under a
       // prepared `select *`. This connection runs that query unprepared from now on.
       if (err?.code !== "0A000") throw err;
       unpreparable.add(name);
+      counter.count += 1;
       return query(text, values);
     });
   };
@@ -91,12 +111,15 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
     // transaction, between two statements) whose socket dies emits 'error' with no listener,
     // which kills the process. The statement in flight still fails (503) and pg-pool discards
     // the broken client on release.
+    const roundTrips = { count: 0 };
     pool.on("connect", (client) => {
       client.on("error", () => {});
-      if (options.pgPreparedStatements !== false) prepareHotStatements(client);
+      wrapQuery(client, roundTrips, options.pgPreparedStatements !== false);
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: "postgres", close: () => kysely.destroy() };
+    // No data_version to watch: rows are kept 900 ms at most (sqlite/user-rows.ts).
+    registerUserRows(kysely, new SqliteUserRows(() => 0, PG_USER_ROW_TTL_MS));
+    return { kysely, dialect: "postgres", roundTrips, close: () => kysely.destroy() };
   }
   const file = databaseUrl === ":memory:" ? ":memory:" : databaseUrl.replace(/^sqlite:/, "");
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

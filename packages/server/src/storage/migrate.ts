@@ -9,6 +9,8 @@ import { type IdentifierKeyCollision, identifierKeysMigration } from "./migratio
 import * as m0007 from "./migrations/0007-address-proofs.js";
 import * as m0008 from "./migrations/0008-client-credentials.js";
 import * as m0009 from "./migrations/0009-authz.js";
+import * as m0010 from "./migrations/0010-flow-token-index.js";
+import * as m0011 from "./migrations/0011-one-statement-writes.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -38,6 +40,8 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0007-address-proofs": m0007,
     "0008-client-credentials": m0008,
     "0009-authz": m0009,
+    "0010-flow-token-index": m0010,
+    "0011-one-statement-writes": m0011,
   };
 }
 

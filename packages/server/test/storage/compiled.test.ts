@@ -7,6 +7,7 @@ import { type Db, isUniqueViolation, openDb } from "../../src/storage/db.js";
 import { compiled, firstRow, recompiledQueries } from "../../src/storage/repos/compiled.js";
 import type { Executor } from "../../src/storage/repos/executor.js";
 import { repositories } from "../../src/storage/repos/index.js";
+import { writingUsers } from "../../src/storage/sqlite/user-rows.js";
 import { form, signedInUser, signInByPassword } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 
@@ -294,14 +295,17 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     const [id] = await insertUsers(1);
     const poolId = h().boot.userPoolId;
     assert.equal("added_later" in ((await h().ctx.repos.users.findUserById(poolId, id)) ?? {}), false);
-    await sql`ALTER TABLE users ADD COLUMN added_later int8 DEFAULT 7`.execute(db.kysely);
+    // It changes every user row: a writer of users like any other (the row cache hears of it).
+    await writingUsers(db.kysely, () =>
+      sql`ALTER TABLE users ADD COLUMN added_later int8 DEFAULT 7`.execute(db.kysely),
+    );
     try {
       const rows = await Promise.all(
         Array.from({ length: 20 }, () => h().ctx.repos.users.findUserById(poolId, id)),
       );
       for (const row of rows) assert.equal((row as Record<string, unknown> | undefined)?.added_later, 7);
     } finally {
-      await sql`ALTER TABLE users DROP COLUMN added_later`.execute(db.kysely);
+      await writingUsers(db.kysely, () => sql`ALTER TABLE users DROP COLUMN added_later`.execute(db.kysely));
     }
   });
 

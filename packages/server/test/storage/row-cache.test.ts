@@ -45,6 +45,29 @@ describe("configuration row cache (applications, pools)", () => {
     assert.equal((await cache.get("b", async () => ({ v: 2 })))?.v, 2);
   });
 
+  it("misses while a read is in flight wait for it; a read that begins after a write does not", async () => {
+    const cache = new RowCache<{ v: number }>();
+    let reads = 0;
+    let stored = 1;
+    let answer!: () => void;
+    const gate = new Promise<void>((resolve) => (answer = resolve));
+    const load = async () => {
+      reads++;
+      const v = stored;
+      await gate;
+      return { v };
+    };
+    const first = cache.get("a", load);
+    const second = cache.get("a", load);
+    assert.equal(reads, 1, "the second miss joined the first read");
+    stored = 2;
+    cache.drop("a");
+    const afterWrite = cache.get("a", load);
+    assert.equal(reads, 2, "a read after the write goes to the database");
+    answer();
+    assert.deepEqual([(await first)?.v, (await second)?.v, (await afterWrite)?.v], [1, 1, 2]);
+  });
+
   it("expires entries after the TTL (another node's write shows within a second)", async () => {
     let now = 1_000;
     const cache = new RowCache<{ v: number }>(() => now);

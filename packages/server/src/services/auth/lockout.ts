@@ -2,6 +2,7 @@ import type { PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { ipRateKey } from "../../lib/ip-key.js";
+import type { Step } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
 
 /**
@@ -19,8 +20,13 @@ export interface LoginCounterStore {
   release(key: string, now: number): Promise<void>;
   read(key: string, now: number): Promise<{ count: number; expiresAt: number }>;
   clear(key: string): Promise<void>;
-  /** The same counters through a caller's transaction: only a store in the database has this. */
-  within?(tx: Repositories): LoginCounterStore;
+  /** Several counters hit at once (one round trip): only a store in the database has this. */
+  hitAll?(
+    hits: readonly { key: string; windowMs: number; limit: number }[],
+    now: number,
+  ): Promise<{ count: number; expiresAt: number }[]>;
+  /** `clear` and `release` as steps of a caller's all-or-nothing batch: only a store in the database has this. */
+  steps?: { clear(key: string): Step; release(key: string, now: number): Step };
 }
 
 export function dbLoginCounterStore(repos: Repositories): LoginCounterStore {
@@ -29,7 +35,11 @@ export function dbLoginCounterStore(repos: Repositories): LoginCounterStore {
     release: (key, now) => repos.loginCounters.releaseLoginCounter(key, now),
     read: (key, now) => repos.loginCounters.readLoginCounter(key, now),
     clear: (key) => repos.loginCounters.clearLoginCounter(key),
-    within: (tx) => dbLoginCounterStore(tx),
+    hitAll: (hits, now) => repos.loginCounters.hitLoginCounters(hits, now),
+    steps: {
+      clear: (key) => repos.loginCounters.clearLoginCounterStep(key),
+      release: (key, now) => repos.loginCounters.releaseLoginCounterStep(key, now),
+    },
   };
 }
 
@@ -76,10 +86,15 @@ export function createLoginGuard({ store, clock }: LoginGuardDeps) {
     async reserve(settings: PoolSettings, accountKey: string, ipKey: string): Promise<Reservation> {
       const { accountLockLoginPasswordFailCheck: acct, loginFailCheck: ip } = settings.loginAnomalyDetection;
       const now = clock.now();
-      const [a, i] = await Promise.all([
-        acct.enabled ? store.hit(accountKey, acct.timeInterval * 1000, acct.limit, now) : undefined,
-        ip.enabled ? store.hit(ipKey, ip.timeInterval * 1000, ip.limit, now) : undefined,
-      ]);
+      const accountHit = { key: accountKey, windowMs: acct.timeInterval * 1000, limit: acct.limit };
+      const ipHit = { key: ipKey, windowMs: ip.timeInterval * 1000, limit: ip.limit };
+      const [a, i] =
+        acct.enabled && ip.enabled && store.hitAll
+          ? await store.hitAll([accountHit, ipHit], now)
+          : await Promise.all([
+              acct.enabled ? store.hit(accountKey, accountHit.windowMs, acct.limit, now) : undefined,
+              ip.enabled ? store.hit(ipKey, ipHit.windowMs, ip.limit, now) : undefined,
+            ]);
       const reservation: Reservation = {
         accountKey: a ? accountKey : undefined,
         ipKey: i ? ipKey : undefined,
@@ -97,20 +112,29 @@ export function createLoginGuard({ store, clock }: LoginGuardDeps) {
      * Whether `succeeded` can take part in a database transaction (the counters live in the same
      * database). A Redis store cannot: nothing is called out to inside a transaction.
      */
-    settlesInTransaction: store.within !== undefined,
+    settlesInTransaction: store.steps !== undefined,
 
-    /**
-     * The password was right: the account starts afresh, the IP gets its count back. With `tx`
-     * (only when `settlesInTransaction`), as part of that transaction: a login that does not
-     * commit leaves the attempt counted.
-     */
-    async succeeded(r: Reservation, tx?: Repositories): Promise<void> {
-      const counters = tx && store.within ? store.within(tx) : store;
+    /** The password was right: the account starts afresh, the IP gets its count back. */
+    async succeeded(r: Reservation): Promise<void> {
       const now = clock.now();
       await Promise.all([
-        r.accountKey ? counters.clear(r.accountKey) : undefined,
-        r.ipKey ? counters.release(r.ipKey, now) : undefined,
+        r.accountKey ? store.clear(r.accountKey) : undefined,
+        r.ipKey ? store.release(r.ipKey, now) : undefined,
       ]);
+    },
+
+    /**
+     * `succeeded` as steps of the login's all-or-nothing batch (only when `settlesInTransaction`):
+     * a login that is not kept leaves the attempt counted.
+     */
+    succeededSteps(r: Reservation): Step[] {
+      const steps = store.steps;
+      if (!steps) throw new Error("this counter store cannot settle inside a batch");
+      const now = clock.now();
+      return [
+        ...(r.accountKey ? [steps.clear(r.accountKey)] : []),
+        ...(r.ipKey ? [steps.release(r.ipKey, now)] : []),
+      ];
     },
 
     /** Read-only check for sign-ins that are not password guesses (passcodes). */

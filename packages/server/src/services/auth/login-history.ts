@@ -2,6 +2,7 @@ import type { LoggedInAppDto, LoginHistoryDto, LoginHistoryQuery } from "@gateho
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
 import { parseUserAgent } from "../../lib/user-agent.js";
+import type { Step } from "../../storage/repos/all-or-nothing.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { LoginHistoryFilter, LoginHistoryRow } from "../../storage/repos/login-history.js";
@@ -20,9 +21,8 @@ export interface LoginAttempt {
   reason: string | null;
 }
 
-/** Records one sign-in attempt; never fails the sign-in it describes. */
-async function recordLoginAttempt(repos: Repositories, clock: Clock, a: LoginAttempt): Promise<void> {
-  await repos.loginHistory.insertLoginHistory({
+function historyRow(clock: Clock, a: LoginAttempt): LoginHistoryRow {
+  return {
     id: newId(),
     pool_id: a.poolId,
     user_id: a.userId,
@@ -33,7 +33,12 @@ async function recordLoginAttempt(repos: Repositories, clock: Clock, a: LoginAtt
     method: a.method,
     success: a.success ? 1 : 0,
     reason: a.reason,
-  });
+  };
+}
+
+/** Records one sign-in attempt; never fails the sign-in it describes. */
+async function recordLoginAttempt(repos: Repositories, clock: Clock, a: LoginAttempt): Promise<void> {
+  await repos.loginHistory.insertLoginHistory(historyRow(clock, a));
 }
 
 /** App name/logo/login URL for display; also used by the management API. */
@@ -147,6 +152,8 @@ export function createLoginHistory({ repos, clock }: { repos: Repositories; cloc
   return {
     /** Records one attempt; pass the login's transaction repositories to commit with it. */
     recordAttempt: (a: LoginAttempt, tx: Repositories = repos) => recordLoginAttempt(tx, clock, a),
+    /** The attempt as a step of the login's all-or-nothing batch (storage/repos/all-or-nothing.ts). */
+    attemptStep: (a: LoginAttempt): Step => repos.loginHistory.insertLoginHistoryStep(historyRow(clock, a)),
     /** `GET /api/v3/get-my-login-history`. */
     myLoginHistory: (user: { poolId: string; userId: string }, q: LoginHistoryQuery) =>
       myLoginHistory(repos, user, q),

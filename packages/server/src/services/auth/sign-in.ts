@@ -40,7 +40,7 @@ export interface SignInDeps {
   audit: AuditService;
   loginGuard: LoginGuard;
   signUpLimits: SignUpLimits;
-  loginHistory: Pick<LoginHistory, "recordAttempt">;
+  loginHistory: Pick<LoginHistory, "recordAttempt" | "attemptStep">;
   clock: Clock;
 }
 
@@ -111,18 +111,31 @@ async function finish(
     ip: meta.ip,
     userAgent: meta.userAgent,
   };
-  const set = await deps.tokens.issueForLogin(grant, async (tx) => {
-    await tx.userLogins.recordUserLogin(s.pool.id, user.id, {
+  const set = await deps.tokens.issueForLogin(grant, [
+    deps.repos.userLogins.recordUserLoginStep(s.pool.id, user.id, {
       now: deps.clock.now(),
       ip: meta.ip,
       appId: s.app.id,
       browser: ua.name || null,
       device: ua.device || null,
-    });
-    await record(deps, s, meta, a, true, null, tx);
-    if (settle) await deps.loginGuard.succeeded(settle, tx);
-  });
+    }),
+    deps.loginHistory.attemptStep(attemptOf(s, meta, a, true, null)),
+    ...(settle ? deps.loginGuard.succeededSteps(settle) : []),
+  ]);
   return toLoginTokenData(set);
+}
+
+function attemptOf(s: AppScope, meta: RequestMeta, a: Attempt, success: boolean, reason: string | null) {
+  return {
+    poolId: s.pool.id,
+    appId: s.app.id,
+    userId: a.userId,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    method: a.method,
+    success,
+    reason,
+  };
 }
 
 function record(
@@ -132,21 +145,8 @@ function record(
   a: Attempt,
   success: boolean,
   reason: string | null,
-  tx: Repositories = deps.repos,
 ) {
-  return deps.loginHistory.recordAttempt(
-    {
-      poolId: s.pool.id,
-      appId: s.app.id,
-      userId: a.userId,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      method: a.method,
-      success,
-      reason,
-    },
-    tx,
-  );
+  return deps.loginHistory.recordAttempt(attemptOf(s, meta, a, success, reason));
 }
 
 /**

@@ -8,7 +8,8 @@ import { ipRateKey } from "../../lib/ip-key.js";
 import type { Courier } from "../../messaging/courier.js";
 import { codeEmail, codeSmsText } from "../../messaging/templates.js";
 import type { OutgoingMessage } from "../../messaging/types.js";
-import { type CodeRow, codesRepo } from "../../storage/repos/codes.js";
+import { allOrNothing, type Step, StepFailed } from "../../storage/repos/all-or-nothing.js";
+import { type CodeRow, codesRepo, reserveCodeAttemptsOf } from "../../storage/repos/codes.js";
 import { type Executor, type Repositories, repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 import { splitE164 } from "../users/phone.js";
@@ -77,6 +78,16 @@ export interface CodeService {
     checks: readonly CodeCheck[],
     work: (repos: Repositories, trx: Transaction<Database>) => Promise<T>,
   ): Promise<T>;
+  /**
+   * spendWith for a step whose writes are known before the codes are judged: the codes are
+   * reserved (one statement), judged, then spent together with `steps` as one all-or-nothing
+   * batch (storage/repos/all-or-nothing.ts) — on PostgreSQL two round trips instead of a
+   * transaction's begin, statements and commit. Judged as spendWith: the first wrong or missing
+   * code throws and only its attempt stays counted. When the batch is not kept (a step failed
+   * its expectation: StepFailed with the index into `steps`; or a constraint) every attempt is
+   * given back and no code is spent. Returns the steps' rows.
+   */
+  spendThen(checks: readonly CodeCheck[], steps: readonly Step[]): Promise<unknown[][]>;
   /** check + consume. */
   verifyAndConsume(
     target: CodeTarget,
@@ -278,6 +289,53 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     return outcome.value;
   }
 
+  async function spendThen(checks: readonly CodeCheck[], steps: readonly Step[]): Promise<unknown[][]> {
+    const now = clock.now();
+    const targets = checks.map((c) => normaliseTarget(c.target));
+    const all = await reserveCodeAttemptsOf(
+      deps.db,
+      targets.map((t, i) => ({ ...t, channels: checks[i]!.channels })),
+      now,
+    );
+    const reserved = targets.map((t, i) =>
+      all.filter(
+        (r) =>
+          r.pool_id === t.poolId &&
+          r.kind === t.kind &&
+          r.target === t.target &&
+          checks[i]!.channels.includes(r.channel),
+      ),
+    );
+    const ids = [...new Set(all.map((r) => r.id))];
+    const matched = new Set<string>();
+    for (let i = 0; i < checks.length; i++) {
+      const verdict = await judge(repos.codes, targets[i]!, reserved[i]!, checks[i]!.code, now);
+      if ("failure" in verdict) {
+        // Only this code's attempt stays counted: those before it were right, those after unchecked.
+        const own = new Set(reserved[i]!.map((r) => r.id));
+        await repos.codes.releaseCodeAttempts(ids.filter((id) => !own.has(id)));
+        throw new ApiError(verdict.failure);
+      }
+      matched.add(verdict.match.id);
+    }
+    const unmatched = ids.filter((id) => !matched.has(id));
+    const batch: Step[] = [repos.codes.spendReservedCodesStep([...matched], now)];
+    if (unmatched.length > 0) batch.push(repos.codes.releaseCodeAttemptsStep(unmatched));
+    const offset = batch.length;
+    try {
+      return (await allOrNothing(deps.db, [...batch, ...steps])).slice(offset);
+    } catch (err) {
+      // Nothing of the batch was kept: right guesses are no wrong tries. If the database is gone
+      // the attempts stay counted, and the caller hears of the first failure, not this one.
+      await repos.codes.releaseCodeAttempts(ids).catch(() => undefined);
+      if (err instanceof StepFailed) {
+        if (err.index < offset) throw new ApiError("CODE_EXPIRED");
+        throw new StepFailed(err.index - offset);
+      }
+      throw err;
+    }
+  }
+
   async function consume(codes: readonly CheckedCode[], trx?: Executor): Promise<void> {
     const idList = [...new Set(codes.map((c) => c.id))];
     if (idList.length === 0) return;
@@ -296,6 +354,7 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     check,
     consume,
     spendWith,
+    spendThen,
     async verifyAndConsume(target, channels, code, settings) {
       await consume([await check(target, channels, code, settings)]);
     },

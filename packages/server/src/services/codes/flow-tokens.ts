@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { newId, randomBase64url } from "../../lib/ids.js";
+import type { Step } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
 
 /**
@@ -65,6 +66,62 @@ export function createFlowTokens({ secret, clock }: { secret: string; clock: Clo
       if (issued++ % PURGE_EVERY === 0)
         await repos.flowTokens.deleteFlowTokensExpiredBefore(now - KEEP_EXPIRED_MS);
       return { token, expiresIn: input.ttlSeconds };
+    },
+
+    /**
+     * `issue` as steps of the caller's all-or-nothing batch (storage/repos/all-or-nothing.ts):
+     * older tokens retired, the new one stored. The token is only good once the batch is kept.
+     */
+    issueSteps<P>(
+      repos: Repositories,
+      input: IssueFlowToken<P>,
+    ): { steps: Step[]; token: string; expiresIn: number } {
+      const now = clock.now();
+      const token = randomBase64url(32);
+      const steps = repos.flowTokens.replaceFlowTokenSteps({
+        id: newId(),
+        pool_id: input.poolId,
+        user_id: input.userId,
+        purpose: input.purpose,
+        token_hash: hash(token),
+        payload: JSON.stringify(input.payload),
+        expires_at: now + input.ttlSeconds * 1000,
+        consumed_at: null,
+        created_at: now,
+      });
+      return { steps, token, expiresIn: input.ttlSeconds };
+    },
+
+    /** Sweeps rows a day past expiry, on every PURGE_EVERY-th call (after issueSteps' batch). */
+    async sweepNow(repos: Repositories): Promise<void> {
+      if (issued++ % PURGE_EVERY === 0)
+        await repos.flowTokens.deleteFlowTokensExpiredBefore(clock.now() - KEEP_EXPIRED_MS);
+    },
+
+    /**
+     * A signed-in user's live token, read without spending it, and the step that spends it in
+     * the caller's all-or-nothing batch — which fails (and undoes the batch) if another request
+     * spent it first. Unknown, expired, used, foreign → 400/2207, as `spend`.
+     */
+    async peek<P>(
+      repos: Repositories,
+      input: SpendFlowToken & { userId: string },
+    ): Promise<SpentFlowToken<P> & { spend: Step }> {
+      if (!TOKEN_SHAPE.test(input.token)) throw new ApiError("FLOW_TOKEN_INVALID");
+      const key = {
+        tokenHash: hash(input.token),
+        purpose: input.purpose,
+        poolId: input.poolId,
+        userId: input.userId,
+      };
+      const now = clock.now();
+      const row = await repos.flowTokens.findLiveFlowToken(key, now);
+      if (!row) throw new ApiError("FLOW_TOKEN_INVALID");
+      return {
+        userId: row.user_id,
+        payload: JSON.parse(row.payload) as P,
+        spend: repos.flowTokens.consumeUserFlowTokenStep(key, now),
+      };
     },
 
     /** Throws FLOW_TOKEN_INVALID unless the token is live now; spends nothing. */

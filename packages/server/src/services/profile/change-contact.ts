@@ -1,19 +1,30 @@
 import type { ApiErrorKey, PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { NotificationPurpose } from "../../messaging/notifications.js";
+import { allOrNothing, type Step, StepFailed } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Contacts } from "../../storage/repos/user-contacts.js";
 import type { CodeCheck, CodeTarget } from "../codes/engine.js";
 import type { FlowPurpose } from "../codes/flow-tokens.js";
 import type { AuditAction } from "../users/audit.js";
-import {
-  inTransaction,
-  noticesTo,
-  type ProfileDeps,
-  type SelfService,
-  sendNotices,
-  withCodesSpent,
-} from "./deps.js";
+import { takenMapped } from "../users/taken.js";
+import { noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./deps.js";
+
+/** The answer for the step of a batch that failed its expectation (StepFailed.index → answers[index]). */
+async function failedStepMapped<T>(
+  run: () => Promise<T>,
+  answers: ReadonlyArray<ApiErrorKey | { key: ApiErrorKey; message: string }>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const answer = err instanceof StepFailed ? answers[err.index] : undefined;
+    if (answer === undefined) throw err;
+    throw typeof answer === "string"
+      ? new ApiError(answer)
+      : new ApiError(answer.key, { message: answer.message });
+  }
+}
 
 type SettingOf<T> = { [K in keyof PoolSettings]: PoolSettings[K] extends T ? K : never }[keyof PoolSettings];
 
@@ -32,12 +43,14 @@ export interface ContactChangeSpec {
   oldKey: string;
   newKey: string;
   tokenTtl: SettingOf<number>;
-  assertFree(repos: Repositories, poolId: string, value: string, userId: string): Promise<void>;
-  /** The user's addresses after the change; undefined when the old one is no longer theirs. */
-  replace(
+  /** A step that fails when another user of the pool has the address; `taken` is the answer then. */
+  freeStep(repos: Repositories, poolId: string, value: string, userId: string): Step;
+  taken: ApiErrorKey;
+  /** The change as a step: fails when the old address is no longer theirs; its row is the user's addresses after. */
+  replaceStep(
     repos: Repositories,
-    ...args: Parameters<Repositories["userContacts"]["replaceUserPhone"]>
-  ): Promise<Contacts>;
+    ...args: Parameters<Repositories["userContacts"]["replaceUserPhoneStep"]>
+  ): Step;
   mismatch: { key: ApiErrorKey; message: string };
   auditAction: AuditAction;
   mask(value: string): string;
@@ -65,47 +78,60 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
       if (req.oldCode)
         checks.push({ target: at(req.oldCode.target), channels: spec.oldChannels, code: req.oldCode.code });
       checks.push({ target: at(to), channels: spec.newChannels, code: req.newCode });
-      // A wrong old code stops the request and never burns the new one (CodeService.spendWith).
-      return withCodesSpent(deps, checks, async (repos) => {
-        // After the codes: only someone holding the new address learns that it is taken.
-        await spec.assertFree(repos, poolId, to, userId);
-        return deps.flowTokens.issue(repos, {
-          purpose: spec.purpose,
-          poolId,
-          userId,
-          payload: { [spec.oldKey]: from, [spec.newKey]: to },
-          ttlSeconds: settings[spec.tokenTtl],
-        });
+      const issued = deps.flowTokens.issueSteps(deps.repos, {
+        purpose: spec.purpose,
+        poolId,
+        userId,
+        payload: { [spec.oldKey]: from, [spec.newKey]: to },
+        ttlSeconds: settings[spec.tokenTtl],
       });
+      // Checked after the codes: only someone holding the new address learns that it is taken. A
+      // wrong old code stops the request and never burns the new one (CodeService.spendThen).
+      await failedStepMapped(
+        () =>
+          takenMapped(() =>
+            deps.codes.spendThen(checks, [spec.freeStep(deps.repos, poolId, to, userId), ...issued.steps]),
+          ),
+        [spec.taken],
+      );
+      await deps.flowTokens.sweepNow(deps.repos);
+      return { token: issued.token, expiresIn: issued.expiresIn };
     },
 
     async commit(who: SelfService, token: string) {
       const { poolId, userId, settings } = who;
       const other = spec.address === "phone" ? "email" : "phone";
-      const change = await inTransaction(deps, async (repos) => {
-        const { payload } = await deps.flowTokens.spend<Record<string, string>>(repos, {
-          purpose: spec.purpose,
-          poolId,
-          userId,
-          token,
-        });
-        const from = payload[spec.oldKey]!;
-        const to = payload[spec.newKey]!;
-        // Re-check at commit what may have changed since step 1.
-        await spec.assertFree(repos, poolId, to, userId);
-        const after = await spec.replace(repos, poolId, userId, from, to, deps.clock.now());
-        if (!after) throw new ApiError(spec.mismatch.key, { message: spec.mismatch.message });
-        await deps.audit.record(repos, {
-          poolId,
-          userId,
-          actor: "user",
-          action: spec.auditAction,
-          oldValue: spec.mask(from),
-          newValue: spec.mask(to),
-          meta: who.meta,
-        });
-        return { from, to, otherAddress: after[other] };
+      const { payload, spend } = await deps.flowTokens.peek<Record<string, string>>(deps.repos, {
+        purpose: spec.purpose,
+        poolId,
+        userId,
+        token,
       });
+      const from = payload[spec.oldKey]!;
+      const to = payload[spec.newKey]!;
+      // The token spent, the address changed (the unique index says whether `to` is still free)
+      // and the audit row written: all or nothing, one statement on PostgreSQL.
+      const [, changed] = await failedStepMapped(
+        () =>
+          takenMapped(() =>
+            allOrNothing(deps.db, [
+              spend,
+              spec.replaceStep(deps.repos, poolId, userId, from, to, deps.clock.now()),
+              deps.audit.recordStep(deps.repos, {
+                poolId,
+                userId,
+                actor: "user",
+                action: spec.auditAction,
+                oldValue: spec.mask(from),
+                newValue: spec.mask(to),
+                meta: who.meta,
+              }),
+            ]),
+          ),
+        ["FLOW_TOKEN_INVALID", { key: spec.mismatch.key, message: spec.mismatch.message }],
+      );
+      const after = changed![0] as NonNullable<Contacts>;
+      const change = { from, to, otherAddress: after[other] };
 
       // The old address and the other one hear of it (no code, no link); the new one just proved itself.
       if (settings[spec.notifySetting]) {

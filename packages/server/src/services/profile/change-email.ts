@@ -5,7 +5,6 @@ import { normalizeEmail } from "../users/email.js";
 import { identifierKey } from "../users/identifiers.js";
 import { type ContactChangeRequest, type ContactChangeSpec, contactChangeFlow } from "./change-contact.js";
 import {
-  assertEmailFree,
   assertNewEmailDiffers,
   assertOldEmailMatches,
   assertOldEmailPairPresent,
@@ -30,9 +29,11 @@ const EMAIL_CHANGE: ContactChangeSpec = {
   oldKey: "oldEmail",
   newKey: "newEmail",
   tokenTtl: "updateEmailTokenExpiresIn",
-  assertFree: assertEmailFree,
-  replace: (repos, poolId, id, from, to, now) =>
-    repos.userContacts.replaceUserEmail(poolId, id, from, { value: to, key: identifierKey(to) }, now),
+  freeStep: (repos, poolId, email, userId) =>
+    repos.users.emailKeyFreeForStep(poolId, identifierKey(email), userId),
+  taken: "EMAIL_TAKEN",
+  replaceStep: (repos, poolId, id, from, to, now) =>
+    repos.userContacts.replaceUserEmailStep(poolId, id, from, { value: to, key: identifierKey(to) }, now),
   mismatch: {
     key: "OLD_EMAIL_MISMATCH",
     message: "The account's email changed after the request was verified; start again",

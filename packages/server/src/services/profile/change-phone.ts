@@ -6,7 +6,6 @@ import {
   assertNewPhoneDiffers,
   assertOldPhoneMatches,
   assertOldPhonePairPresent,
-  assertPhoneFree,
   assertUserHasPhone,
 } from "./checks.js";
 import { loadUser, type ProfileDeps, type SelfService } from "./deps.js";
@@ -28,8 +27,9 @@ const PHONE_CHANGE: ContactChangeSpec = {
   oldKey: "oldPhone",
   newKey: "newPhone",
   tokenTtl: "updatePhoneTokenExpiresIn",
-  assertFree: assertPhoneFree,
-  replace: (repos, ...args) => repos.userContacts.replaceUserPhone(...args),
+  freeStep: (repos, poolId, phone, userId) => repos.users.phoneFreeForStep(poolId, phone, userId),
+  taken: "PHONE_TAKEN",
+  replaceStep: (repos, ...args) => repos.userContacts.replaceUserPhoneStep(...args),
   mismatch: {
     key: "OLD_PHONE_MISMATCH",
     message: "The account's phone number changed after the request was verified; start again",

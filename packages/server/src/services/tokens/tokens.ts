@@ -4,8 +4,9 @@ import type { Kysely } from "kysely";
 import { OAuthError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { newId, randomBase64url } from "../../lib/ids.js";
+import { allOrNothing, type Step, StepFailed } from "../../storage/repos/all-or-nothing.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
-import { type Repositories, repositories } from "../../storage/repos/index.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { SecretBox } from "../secrets/secret-box.js";
@@ -110,13 +111,10 @@ export function createTokens({
   /**
    * A new session and its tokens for a successful login. The tokens are signed first; then the
    * session, its refresh token and whatever the caller records with them (`alongside`: the
-   * login stamp, the history line) are written in one transaction — one commit instead of one
-   * per row, and a login is stored whole or not at all.
+   * login stamp, the history line) are written as one all-or-nothing batch — one statement on
+   * PostgreSQL — so a login is stored whole or not at all.
    */
-  async function issueForLogin(
-    grant: LoginGrant,
-    alongside?: (tx: Repositories) => Promise<void>,
-  ): Promise<TokenSet> {
+  async function issueForLogin(grant: LoginGrant, alongside: readonly Step[] = []): Promise<TokenSet> {
     const cfg = appConfig(grant.app);
     const now = clock.now();
     const offline = scopeSet(grant.scope).has("offline_access");
@@ -139,12 +137,11 @@ export function createTokens({
       await extraClaims(grant.user, grant.scope),
     );
     const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
-    await db.transaction().execute(async (trx) => {
-      const tx = repositories(trx);
-      await tx.sessions.insertSession(session);
-      if (refresh) await tx.sessions.insertRefreshToken(refresh.row);
-      await alongside?.(tx);
-    });
+    await allOrNothing(db, [
+      repos.sessions.insertSessionStep(session),
+      ...(refresh ? [repos.sessions.insertRefreshTokenStep(refresh.row)] : []),
+      ...alongside,
+    ]);
     if (refresh) set.refresh_token = refresh.token;
     return set;
   }
@@ -153,34 +150,36 @@ export function createTokens({
   async function refresh(app: ApplicationRow, refreshToken: string, scope?: string): Promise<TokenSet> {
     const invalid = () => new OAuthError("invalid_grant", "refresh token is invalid, expired or revoked");
     const now = clock.now();
-    const row = await repos.sessions.findRefreshTokenByHash(hash(refreshToken));
+    // The token and its session in one read; the user is read batched with the turn's other reads.
+    const row = await repos.sessions.findRefreshTokenWithSession(hash(refreshToken));
     if (!row || row.app_id !== app.id) throw invalid();
     if (row.rotated_at !== null) {
       await sessions.end(row.session_id, "refresh_token_reuse");
       throw invalid();
     }
     if (row.expires_at <= now) throw invalid();
-    const session = await repos.sessions.findSessionById(row.session_id);
-    if (!session || session.ended_at !== null) throw invalid();
-    const user = await repos.users.findUserById(session.pool_id, session.user_id);
+    if (row.session_ended_at !== null) throw invalid();
+    const sessionId = row.session_id;
+    const user = await repos.users.findUserById(row.session_pool_id, row.session_user_id);
     if (user?.status !== "Activated") throw invalid();
     const granted = narrowScope(row.scope, scope);
 
-    const set = mint(app, user, session.id, granted, undefined, await extraClaims(user, granted));
-    const next = newRefreshToken(app, session.id, row.scope);
-    const rotated = await db.transaction().execute(async (trx) => {
-      const tx = repositories(trx);
-      if (!(await tx.sessions.rotateRefreshToken(row.id, now))) return false;
-      await tx.sessions.insertRefreshToken(next.row);
-      await tx.sessions.extendSession(session.id, next.row.expires_at);
-      return true;
-    });
-    if (!rotated) {
+    const set = mint(app, user, sessionId, granted, undefined, await extraClaims(user, granted));
+    const next = newRefreshToken(app, sessionId, row.scope);
+    // Rotated, replaced and the session extended all or nothing: one statement on PostgreSQL.
+    try {
+      await allOrNothing(db, [
+        repos.sessions.rotateRefreshTokenStep(row.id, now),
+        repos.sessions.insertRefreshTokenStep(next.row),
+        repos.sessions.extendSessionStep(sessionId, next.row.expires_at),
+      ]);
+    } catch (err) {
+      if (!(err instanceof StepFailed)) throw err;
       // Someone used the same token a moment ago: the same theft signal as a later reuse.
-      await sessions.end(session.id, "refresh_token_reuse");
+      await sessions.end(sessionId, "refresh_token_reuse");
       throw invalid();
     }
-    sessions.invalidate(session.id);
+    sessions.invalidate(sessionId);
     set.refresh_token = next.token;
     if (++refreshes % PURGE_EVERY === 0) await repos.sessions.purgeExpiredRefreshTokens(now);
     return set;

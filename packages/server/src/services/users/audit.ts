@@ -1,5 +1,6 @@
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
+import type { Step } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { RequestMeta } from "../auth/scope.js";
 import { maskPhone } from "./phone.js";
@@ -51,25 +52,32 @@ export { maskPhone };
 const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
 export function createAudit({ clock }: { clock: Clock }) {
+  function rowOf(event: AuditEvent) {
+    const actor = event.actor;
+    return {
+      id: newId(),
+      pool_id: event.poolId,
+      user_id: event.userId,
+      actor_type: typeof actor === "string" ? actor : "admin",
+      actor_id: actor === "user" ? event.userId : typeof actor === "string" ? null : actor.admin,
+      action: event.action,
+      target: event.target ?? null,
+      old_value: event.oldValue ?? null,
+      new_value: event.newValue ?? null,
+      ip: clip(event.meta?.ip, 64),
+      user_agent: clip(event.meta?.userAgent, 512),
+      app_id: clip(event.meta?.appId, 64),
+      created_at: clock.now(),
+    };
+  }
   return {
     /** Records an event; pass the transaction's repositories so it commits with the change. */
     async record(repos: Repositories, event: AuditEvent): Promise<void> {
-      const actor = event.actor;
-      await repos.audit.insertAuditEvent({
-        id: newId(),
-        pool_id: event.poolId,
-        user_id: event.userId,
-        actor_type: typeof actor === "string" ? actor : "admin",
-        actor_id: actor === "user" ? event.userId : typeof actor === "string" ? null : actor.admin,
-        action: event.action,
-        target: event.target ?? null,
-        old_value: event.oldValue ?? null,
-        new_value: event.newValue ?? null,
-        ip: clip(event.meta?.ip, 64),
-        user_agent: clip(event.meta?.userAgent, 512),
-        app_id: clip(event.meta?.appId, 64),
-        created_at: clock.now(),
-      });
+      await repos.audit.insertAuditEvent(rowOf(event));
+    },
+    /** The event as a step of an all-or-nothing batch (storage/repos/all-or-nothing.ts), kept with the change. */
+    recordStep(repos: Repositories, event: AuditEvent): Step {
+      return repos.audit.insertAuditEventStep(rowOf(event));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { AuditEventTable } from "../schema.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -13,6 +14,9 @@ export function auditRepo(db: Executor) {
   return {
     async insertAuditEvent(row: AuditEventRow): Promise<void> {
       await insertEvent(db, row);
+    },
+    insertAuditEventStep(row: AuditEventRow): Step {
+      return { query: insertEvent.compile(db, row), expectRows: 1 };
     },
     listAuditEventsByUser(poolId: string, userId: string): Promise<AuditEventRow[]> {
       return db

@@ -1,5 +1,6 @@
-import type { Insertable, Selectable } from "kysely";
+import { type Insertable, PostgresAdapter, type Selectable } from "kysely";
 import type { VerificationCodeTable } from "../schema.js";
+import type { Step } from "./all-or-nothing.js";
 import { affectedRows, compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -123,9 +124,71 @@ export function codesRepo(db: Executor) {
       return affectedRows(await spendReserved(db, now, ids));
     },
 
+    /** spendReservedCodes for an all-or-nothing batch: every code spent, or the batch undone. */
+    spendReservedCodesStep(ids: readonly string[], now: number): Step {
+      return { query: spendReserved.compile(db, now, ids), expectRows: ids.length };
+    },
+    /** releaseCodeAttempts for an all-or-nothing batch. */
+    releaseCodeAttemptsStep(ids: readonly string[]): Step {
+      return { query: releaseAttempts.compile(db, ids) };
+    },
+
     async purgeCodesExpiredBefore(before: number): Promise<number> {
       const r = await db.deleteFrom("verification_codes").where("expires_at", "<", before).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
   };
+}
+
+/** One check's live codes to reserve: the target's codes on any of `channels`. */
+export interface CodeReservation {
+  poolId: string;
+  kind: string;
+  target: string;
+  channels: readonly string[];
+}
+
+/**
+ * Counts one attempt on the live codes of several targets in one statement and returns them.
+ * On PostgreSQL the rows are locked in (pool, kind, target) order first, as in every other
+ * reservation, so two requests naming the same two targets the other way round cannot deadlock.
+ */
+export async function reserveCodeAttemptsOf(
+  db: Executor,
+  reservations: readonly CodeReservation[],
+  now: number,
+): Promise<CodeRow[]> {
+  const wanted = reservations.filter((r) => r.channels.length > 0);
+  if (wanted.length === 0) return [];
+  const locking = db.getExecutor().adapter instanceof PostgresAdapter;
+  return db
+    .updateTable("verification_codes")
+    .set((eb) => ({ attempts: eb("attempts", "+", eb.lit(1)) }))
+    .where("id", "in", (eb) => {
+      const live = eb
+        .selectFrom("verification_codes")
+        .select("id")
+        .where("consumed_at", "is", null)
+        .where("expires_at", ">", now)
+        .where((w) => w("attempts", "<", w.ref("max_attempts")))
+        .where((w) =>
+          w.or(
+            wanted.map((r) =>
+              w.and([
+                w("pool_id", "=", r.poolId),
+                w("kind", "=", r.kind),
+                w("target", "=", r.target),
+                w("channel", "in", r.channels),
+              ]),
+            ),
+          ),
+        )
+        .orderBy("pool_id")
+        .orderBy("kind")
+        .orderBy("target")
+        .orderBy("id");
+      return locking ? live.forUpdate() : live;
+    })
+    .returningAll()
+    .execute();
 }

@@ -13,10 +13,10 @@ import type { Executor } from "./executor.js";
 export function compiled<A extends unknown[], R>(
   name: string,
   build: (db: Executor, ...args: A) => Compilable<R>,
-): (db: Executor, ...args: A) => Promise<QueryResult<R>> {
+): CompiledRunner<A, R> {
   // Keyed by the Kysely instance's adapter (its transactions share it): the SQL is per dialect.
   const cache = new WeakMap<object, Map<string, CompiledQuery<R> | null>>();
-  return (db, ...args) => {
+  const compile = (db: Executor, ...args: A): CompiledQuery<R> => {
     const adapter = db.getExecutor().adapter;
     let byShape = cache.get(adapter);
     if (!byShape) {
@@ -25,7 +25,7 @@ export function compiled<A extends unknown[], R>(
     }
     const shape = shapeOf(args);
     const hit = byShape.get(shape);
-    if (hit) return db.executeQuery<R>({ ...hit, parameters: flatten(args) });
+    if (hit) return { ...hit, parameters: flatten(args) };
     const fresh = build(db, ...args).compile();
     if (hit === undefined) {
       const reusable = sameValues(fresh.parameters, flatten(args));
@@ -33,14 +33,28 @@ export function compiled<A extends unknown[], R>(
       if (!reusable) recompiled.add(name);
       else if (!hotStatements.has(fresh.sql)) hotStatements.set(fresh.sql, `gh_${hotStatements.size}`);
     }
-    return db.executeQuery<R>(fresh);
+    return fresh;
   };
+  const run = (db: Executor, ...args: A) => db.executeQuery<R>(compile(db, ...args));
+  return Object.assign(run, { compile });
 }
+
+/** A hot query: run it, or `compile` it for a batch (repos/all-or-nothing.ts). */
+export type CompiledRunner<A extends unknown[], R> = ((
+  db: Executor,
+  ...args: A
+) => Promise<QueryResult<R>>) & {
+  compile(db: Executor, ...args: A): CompiledQuery<R>;
+};
 
 const recompiled = new Set<string>();
 /** SQL text of every reusable hot query → a statement name (PostgreSQL prepares these by name). */
 const hotStatements = new Map<string, string>();
 export const hotStatementName = (sql: string): string | undefined => hotStatements.get(sql);
+/** A statement built from compiled parts (postgres/one-statement.ts), prepared like a hot query. */
+export function markHot(sql: string): void {
+  if (!hotStatements.has(sql)) hotStatements.set(sql, `gh_${hotStatements.size}`);
+}
 
 /** Names of hot queries that turned out to need compiling on every call (a test keeps it empty). */
 export const recompiledQueries = (): string[] => [...recompiled];

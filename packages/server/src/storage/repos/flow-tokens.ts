@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { FlowTokenTable } from "../schema.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -53,6 +54,20 @@ const retireTokens = compiled("flowTokens.retire", (db, now: number, userId: str
     .where("consumed_at", "is", null),
 );
 
+const findLiveOfUser = compiled(
+  "flowTokens.findLiveOfUser",
+  (db, tokenHash: string, purpose: string, poolId: string, now: number, userId: string) =>
+    db
+      .selectFrom("flow_tokens")
+      .selectAll()
+      .where("token_hash", "=", tokenHash)
+      .where("purpose", "=", purpose)
+      .where("pool_id", "=", poolId)
+      .where("consumed_at", "is", null)
+      .where("expires_at", ">", now)
+      .where("user_id", "=", userId),
+);
+
 export function flowTokensRepo(db: Executor) {
   return {
     async insertFlowToken(row: FlowTokenRow): Promise<void> {
@@ -72,8 +87,10 @@ export function flowTokensRepo(db: Executor) {
       );
     },
     /** A live token, without spending it: lets a flow refuse garbage before costly work (hashing). */
-    findLiveFlowToken(key: FlowTokenKey, now: number): Promise<FlowTokenRow | undefined> {
-      let q = db
+    async findLiveFlowToken(key: FlowTokenKey, now: number): Promise<FlowTokenRow | undefined> {
+      if (key.userId !== undefined)
+        return firstRow(await findLiveOfUser(db, key.tokenHash, key.purpose, key.poolId, now, key.userId));
+      const q = db
         .selectFrom("flow_tokens")
         .selectAll()
         .where("token_hash", "=", key.tokenHash)
@@ -81,8 +98,22 @@ export function flowTokensRepo(db: Executor) {
         .where("pool_id", "=", key.poolId)
         .where("consumed_at", "is", null)
         .where("expires_at", ">", now);
-      if (key.userId !== undefined) q = q.where("user_id", "=", key.userId);
       return q.executeTakeFirst();
+    },
+    /** consumeFlowToken of a signed-in user's token, for an all-or-nothing batch: spent, or the batch undone. */
+    consumeUserFlowTokenStep(key: FlowTokenKey & { userId: string }, now: number): Step {
+      const { tokenHash, purpose, poolId, userId } = key;
+      return {
+        query: spendUserToken.compile(db, now, tokenHash, purpose, poolId, now, userId),
+        expectRows: 1,
+      };
+    },
+    /** retireFlowTokens then insertFlowToken, for an all-or-nothing batch (the new row is not retired). */
+    replaceFlowTokenSteps(row: FlowTokenRow): Step[] {
+      return [
+        { query: retireTokens.compile(db, row.created_at, row.user_id, row.purpose) },
+        { query: insertToken.compile(db, row), expectRows: 1 },
+      ];
     },
     /** A newer verification supersedes older unspent tokens of the same user and purpose. */
     async retireFlowTokens(userId: string, purpose: string, now: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { allOrNothing, type Step } from "./all-or-nothing.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -57,6 +58,30 @@ export function loginCountersRepo(db: Executor) {
       if (!row) throw new Error("the counter upsert returned no row");
       return { count: Number(row.hits), expiresAt: Number(row.expires_at) };
     },
+    /** hitLoginCounter for several counters (different keys) at once: one round trip on PostgreSQL. */
+    async hitLoginCounters(
+      hits: readonly { key: string; windowMs: number; limit: number }[],
+      now: number,
+    ): Promise<{ count: number; expiresAt: number }[]> {
+      const rows = await allOrNothing(
+        db,
+        hits.map((h) => ({
+          query: hitCounter.compile(db, h.key, now + h.windowMs, now, now, h.limit),
+          rows: true,
+        })),
+      );
+      return rows.map((r) => {
+        const row = r[0] as { hits: number | string; expires_at: number | string } | undefined;
+        if (!row) throw new Error("the counter upsert returned no row");
+        return { count: Number(row.hits), expiresAt: Number(row.expires_at) };
+      });
+    },
+    /** releaseLoginCounter as a step of a caller's all-or-nothing batch. */
+    releaseLoginCounterStep: (key: string, now: number): Step => ({
+      query: releaseCounter.compile(db, key, now),
+    }),
+    /** clearLoginCounter as a step of a caller's all-or-nothing batch. */
+    clearLoginCounterStep: (key: string): Step => ({ query: clearCounter.compile(db, key) }),
     /** The live count (0 once the window has passed). */
     async readLoginCounter(key: string, now: number): Promise<{ count: number; expiresAt: number }> {
       const row = firstRow(await readCounter(db, key));

@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { LoginHistoryTable } from "../schema.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -36,6 +37,10 @@ export function loginHistoryRepo(db: Executor) {
     async insertLoginHistory(row: LoginHistoryRow): Promise<void> {
       await insertRow(db, row);
     },
+    insertLoginHistoryStep: (row: LoginHistoryRow): Step => ({
+      query: insertRow.compile(db, row),
+      expectRows: 1,
+    }),
     /** A deleted account's sign-ins (IP addresses, user agents) go with it. */
     async deleteLoginHistoryOfUsers(poolId: string, userIds: readonly string[]): Promise<void> {
       if (userIds.length === 0) return;

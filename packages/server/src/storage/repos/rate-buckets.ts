@@ -1,5 +1,5 @@
-import { type Kysely, sql } from "kysely";
-import type { Database } from "../schema.js";
+import { sql } from "kysely";
+import { allOrNothing, StepFailed } from "./all-or-nothing.js";
 import type { Executor } from "./executor.js";
 
 /** A counter that holds at most `limit` hits in a window starting at its first hit. */
@@ -9,16 +9,10 @@ export interface Bucket {
   windowMs: number;
 }
 
-class BucketFull extends Error {
-  constructor(readonly index: number) {
-    super("bucket full");
-  }
-}
-
 export function rateBucketsRepo(db: Executor) {
   /** One atomic statement: start a new window, add a hit, or return nothing when full. */
-  async function takeBucket(trx: Executor, b: Bucket, now: number): Promise<boolean> {
-    const row = await trx
+  function takeBucket(b: Bucket, now: number) {
+    return db
       .insertInto("rate_buckets")
       .values({ key: b.key, hits: 1, expires_at: now + b.windowMs })
       .onConflict((oc) =>
@@ -33,28 +27,26 @@ export function rateBucketsRepo(db: Executor) {
           ),
       )
       .returning("hits")
-      .executeTakeFirst();
-    return row !== undefined;
+      .compile();
   }
 
   return {
     /**
-     * Take one hit from every bucket, or from none (one transaction): returns the index of the
-     * first full bucket, or undefined when all were taken. Callers list keys in a fixed order
-     * (narrow to wide) so concurrent transactions lock rows in the same order.
+     * Take one hit from every bucket, or from none (all or nothing, one round trip on
+     * PostgreSQL): returns the index of the first full bucket, or undefined when all were taken.
+     * Callers list keys in a fixed order (narrow to wide) so concurrent takes lock rows in the
+     * same order.
      */
     async takeBuckets(buckets: readonly Bucket[], now: number): Promise<number | undefined> {
-      const run = async (trx: Executor) => {
-        for (const [i, b] of buckets.entries()) {
-          if (!(await takeBucket(trx, b, now))) throw new BucketFull(i);
-        }
-      };
+      if (buckets.length === 0) return undefined;
       try {
-        if (db.isTransaction) await run(db);
-        else await (db as Kysely<Database>).transaction().execute(run);
+        await allOrNothing(
+          db,
+          buckets.map((b) => ({ query: takeBucket(b, now), expectRows: 1 })),
+        );
         return undefined;
       } catch (err) {
-        if (err instanceof BucketFull) return err.index;
+        if (err instanceof StepFailed) return err.index;
         throw err;
       }
     },

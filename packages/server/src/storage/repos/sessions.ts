@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { RefreshTokenTable, SessionTable } from "../schema.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -16,6 +17,33 @@ const insertSessionRow = compiled("sessions.insert", (db, row: SessionRow) =>
 const insertRefreshRow = compiled("refreshTokens.insert", (db, row: RefreshTokenRow) =>
   db.insertInto("refresh_tokens").values(row),
 );
+const extendRow = compiled("sessions.extend", (db, expiresAt: number, id: string, later: number) =>
+  db
+    .updateTable("sessions")
+    .set({ expires_at: expiresAt })
+    .where("id", "=", id)
+    .where("expires_at", "<", later),
+);
+const rotateRow = compiled("refreshTokens.rotate", (db, now: number, id: string) =>
+  db
+    .updateTable("refresh_tokens")
+    .set({ rotated_at: now })
+    .where("id", "=", id)
+    .where("rotated_at", "is", null),
+);
+/** A refresh token with its session's state and owner, for the refresh grant (one read). */
+const refreshWithSession = compiled("refreshTokens.withSession", (db, tokenHash: string) =>
+  db
+    .selectFrom("refresh_tokens")
+    .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
+    .selectAll("refresh_tokens")
+    .select([
+      "sessions.pool_id as session_pool_id",
+      "sessions.user_id as session_user_id",
+      "sessions.ended_at as session_ended_at",
+    ])
+    .where("refresh_tokens.token_hash", "=", tokenHash),
+);
 const refreshByHash = compiled("refreshTokens.byHash", (db, tokenHash: string) =>
   db.selectFrom("refresh_tokens").selectAll().where("token_hash", "=", tokenHash),
 );
@@ -29,6 +57,14 @@ export function sessionsRepo(db: Executor) {
     async insertSession(row: SessionRow): Promise<void> {
       await insertSessionRow(db, row);
     },
+    insertSessionStep: (row: SessionRow): Step => ({
+      query: insertSessionRow.compile(db, row),
+      expectRows: 1,
+    }),
+    /** extendSession as a step of an all-or-nothing batch (it may touch no row: already later). */
+    extendSessionStep: (id: string, expiresAt: number): Step => ({
+      query: extendRow.compile(db, expiresAt, id, expiresAt),
+    }),
     findSessionById: async (id: string): Promise<SessionRow | undefined> =>
       firstRow(await sessionById(db, id)),
     /** The hot-path read: is the session still open, and until when. */
@@ -101,6 +137,18 @@ export function sessionsRepo(db: Executor) {
     async insertRefreshToken(row: RefreshTokenRow): Promise<void> {
       await insertRefreshRow(db, row);
     },
+    insertRefreshTokenStep: (row: RefreshTokenRow): Step => ({
+      query: insertRefreshRow.compile(db, row),
+      expectRows: 1,
+    }),
+    /** rotateRefreshToken as a step: fails (and undoes its batch) when the token was used already. */
+    rotateRefreshTokenStep: (id: string, now: number): Step => ({
+      query: rotateRow.compile(db, now, id),
+      expectRows: 1,
+    }),
+    /** The refresh token and its session's pool, user and end, in one read (undefined: unknown token). */
+    findRefreshTokenWithSession: async (tokenHash: string) =>
+      firstRow(await refreshWithSession(db, tokenHash)),
     findRefreshTokenByHash: async (tokenHash: string): Promise<RefreshTokenRow | undefined> =>
       firstRow(await refreshByHash(db, tokenHash)),
     /** Drops refresh tokens past their expiry (used or not: neither can be redeemed any more). */

@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database } from "../schema.js";
 import { writingUsers } from "../sqlite/user-rows.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -73,7 +74,7 @@ export function userContactsRepo(db: Executor) {
       );
       return count(r);
     },
-    /** Change phone: only while the user still has the number the change was verified for. */
+    /** Change phone, only while the user still has the number the change was verified for. */
     async replaceUserPhone(
       poolId: string,
       id: string,
@@ -84,6 +85,18 @@ export function userContactsRepo(db: Executor) {
       return firstRow(
         await writingUsers(db, () => replacePhone(db, newPhone, now, now, poolId, id, oldPhone)),
       );
+    },
+    /**
+     * Change phone, as a step of an all-or-nothing batch: only while the user still has the
+     * number the change was verified for; its one row is the user's addresses after the change.
+     */
+    replaceUserPhoneStep(poolId: string, id: string, oldPhone: string, newPhone: string, now: number): Step {
+      return {
+        query: replacePhone.compile(db, newPhone, now, now, poolId, id, oldPhone),
+        expectRows: 1,
+        rows: true,
+        writesUsers: true,
+      };
     },
     /** unbind-phone: only the verified number, and only if another way to sign in remains. */
     async clearUserPhoneKeepingASignInMethod(poolId: string, id: string, phone: string, now: number) {
@@ -112,16 +125,10 @@ export function userContactsRepo(db: Executor) {
       );
       return count(r);
     },
-    /** Only while the user's stored email is still `oldEmail`. */
-    async replaceUserEmail(
-      poolId: string,
-      id: string,
-      oldEmail: string,
-      newEmail: Keyed,
-      now: number,
-    ): Promise<Contacts> {
-      return writingUsers(db, () =>
-        user(poolId, id)
+    /** Change email, as replaceUserPhoneStep: only while the user's stored email is still `oldEmail`. */
+    replaceUserEmailStep(poolId: string, id: string, oldEmail: string, newEmail: Keyed, now: number): Step {
+      return {
+        query: user(poolId, id)
           .set({
             email: newEmail.value,
             email_key: newEmail.key,
@@ -131,8 +138,11 @@ export function userContactsRepo(db: Executor) {
           })
           .where("email", "=", oldEmail)
           .returning(["phone", "email"])
-          .executeTakeFirst(),
-      );
+          .compile(),
+        expectRows: 1,
+        rows: true,
+        writesUsers: true,
+      };
     },
     async clearUserEmailKeepingASignInMethod(poolId: string, id: string, email: string, now: number) {
       const r = await writingUsers(db, () =>

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { writingUsers } from "../sqlite/user-rows.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -30,24 +31,39 @@ const recordLogin = compiled(
       .where("id", "=", userId),
 );
 
+export interface UserLogin {
+  now: number;
+  ip: string | null;
+  appId: string;
+  browser?: string | null;
+  device?: string | null;
+}
+
 /** The users-table writes a successful sign-in makes (atomic counter, last-login fields). */
 export function userLoginsRepo(db: Executor) {
   return {
-    async recordUserLogin(
-      poolId: string,
-      userId: string,
-      login: {
-        now: number;
-        ip: string | null;
-        appId: string;
-        browser?: string | null;
-        device?: string | null;
-      },
-    ): Promise<void> {
+    async recordUserLogin(poolId: string, userId: string, login: UserLogin): Promise<void> {
       const { now, ip, appId } = login;
       await writingUsers(db, () =>
         recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId),
       );
+    },
+    /** recordUserLogin as a step of the login's all-or-nothing batch. */
+    recordUserLoginStep(poolId: string, userId: string, login: UserLogin): Step {
+      const { now, ip, appId } = login;
+      return {
+        query: recordLogin.compile(
+          db,
+          now,
+          ip,
+          appId,
+          login.browser || null,
+          login.device || null,
+          poolId,
+          userId,
+        ),
+        writesUsers: true,
+      };
     },
   };
 }

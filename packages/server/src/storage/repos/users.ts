@@ -3,6 +3,7 @@ import type { Insertable, Selectable, Updateable } from "kysely";
 import { batchedUserReads, type UserKey } from "../postgres/user-reads.js";
 import type { UserTable } from "../schema.js";
 import { userRowsFor, writingUsers } from "../sqlite/user-rows.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -19,6 +20,26 @@ const userById = compiled("users.byId", (db, poolId: string, id: string) =>
 /** By key (identifierKey in services/users/identifiers.ts): served by the (pool_id, …_key) unique indexes. */
 const userByEmailKey = compiled("users.byEmailKey", (db, poolId: string, key: string) =>
   db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("email_key", "=", key),
+);
+const otherHolderOfPhone = compiled(
+  "users.otherHolderOfPhone",
+  (db, poolId: string, phone: string, id: string) =>
+    db
+      .selectFrom("users")
+      .select("id")
+      .where("pool_id", "=", poolId)
+      .where("phone", "=", phone)
+      .where("id", "<>", id),
+);
+const otherHolderOfEmailKey = compiled(
+  "users.otherHolderOfEmailKey",
+  (db, poolId: string, key: string, id: string) =>
+    db
+      .selectFrom("users")
+      .select("id")
+      .where("pool_id", "=", poolId)
+      .where("email_key", "=", key)
+      .where("id", "<>", id),
 );
 const userByUsernameKey = compiled("users.byUsernameKey", (db, poolId: string, key: string) =>
   db.selectFrom("users").selectAll().where("pool_id", "=", poolId).where("username_key", "=", key),
@@ -50,11 +71,23 @@ export function usersRepo(db: Executor) {
     },
     async findUserById(poolId: string, id: string): Promise<UserRow | undefined> {
       batched ??= batchedUserReads(db) ?? null;
-      if (batched) return batched.load({ poolId, id });
-      const load = async () => firstRow(await userById(db, poolId, id));
+      const loader = batched;
+      const load = loader
+        ? () => loader.load({ poolId, id })
+        : async () => firstRow(await userById(db, poolId, id));
       const cached = userRowsFor<UserRow>(db);
       return cached ? cached.get(poolId, id, load) : load();
     },
+    /** A step of an all-or-nothing batch that fails when another user of the pool has `phone`. */
+    phoneFreeForStep: (poolId: string, phone: string, userId: string): Step => ({
+      query: otherHolderOfPhone.compile(db, poolId, phone, userId),
+      expectRows: 0,
+    }),
+    /** As phoneFreeForStep, for the email with this key. */
+    emailKeyFreeForStep: (poolId: string, key: string, userId: string): Step => ({
+      query: otherHolderOfEmailKey.compile(db, poolId, key, userId),
+      expectRows: 0,
+    }),
     /** `key` is identifierKey(email). */
     findUserByEmailKey: async (poolId: string, key: string): Promise<UserRow | undefined> =>
       firstRow(await userByEmailKey(db, poolId, key)),

@@ -30,11 +30,15 @@ interface Row {
  *   a moment earlier (the caches of sessions, applications and pools allow 900 ms).
  * - A row read while either happened is not kept (it may predate the change).
  * - Reads inside a transaction bypass the cache (they may see the transaction's own writes).
- * Each caller gets its own copy of the row. PostgreSQL is shared by nodes that cannot see each
- * other's writes, so it batches its reads instead (postgres/user-reads.ts) and caches nothing.
+ * Each caller gets its own copy of the row.
+ *
+ * PostgreSQL keeps rows the same way, with one difference: it is shared by nodes that cannot see
+ * each other's writes and has no `data_version`, so a row is also kept at most `ttlMs` (900 ms):
+ * this node never serves its own write stale, another node's is seen within 900 ms — the rule of
+ * the session, application and pool caches (docs/performance.md, "User rows cached for 900 ms").
  */
 export class SqliteUserRows<R extends Row> {
-  private readonly rows = new Map<string, R>();
+  private readonly rows = new Map<string, { row: R; until: number }>();
   private generation = 0;
   private seenDataVersion: number;
   private checkedThisTurn = false;
@@ -44,7 +48,11 @@ export class SqliteUserRows<R extends Row> {
     this.checkedThisTurn = false;
   };
 
-  constructor(private readonly dataVersion: () => number) {
+  /** `ttlMs`: the longest a row is kept (PostgreSQL); unbounded when absent (SQLite). */
+  constructor(
+    private readonly dataVersion: () => number,
+    private readonly ttlMs?: number,
+  ) {
     this.seenDataVersion = dataVersion();
   }
 
@@ -69,12 +77,15 @@ export class SqliteUserRows<R extends Row> {
   async get(poolId: string, id: string, load: () => Promise<R | undefined>): Promise<R | undefined> {
     this.othersCommitted();
     const hit = this.rows.get(id);
-    if (hit) return hit.pool_id === poolId ? { ...hit } : undefined;
+    const now = this.ttlMs === undefined ? 0 : performance.now();
+    if (hit && (this.ttlMs === undefined || hit.until > now))
+      return hit.row.pool_id === poolId ? { ...hit.row } : undefined;
     const generation = this.generation;
     const row = await load();
     if (row && this.generation === generation) {
+      this.rows.delete(id);
       if (this.rows.size >= MAX_ROWS) this.rows.delete(this.rows.keys().next().value as string);
-      this.rows.set(id, { ...row });
+      this.rows.set(id, { row: { ...row }, until: now + (this.ttlMs ?? 0) });
     }
     return row;
   }

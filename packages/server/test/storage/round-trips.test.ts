@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { form } from "../helpers/auth.js";
+import { createHarness, type Harness, postgresAvailable } from "../helpers/harness.js";
+import { as, newPhone, register, sendSms } from "../helpers/profile.js";
+
+/**
+ * Statements each hot path sends to PostgreSQL, `begin` and `commit` included
+ * (docs/performance.md, "Round trips"). One request's count depends on the code, not on the
+ * machine, so each path's count is pinned: a change that adds a round trip fails here.
+ *
+ * Steady state, as under load: the caller's token and session already checked once, the
+ * application, pool and user rows in their 900 ms caches (read just before). A machine slow
+ * enough to let a cache expire inside the measured request adds a read, so each path is
+ * measured three times and the least count is the path's.
+ */
+const pgUp = await postgresAvailable();
+
+describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "PostgreSQL unreachable" }, () => {
+  let current: Awaited<ReturnType<typeof createHarness>> | undefined;
+  const h = (): Harness => {
+    if (!current) throw new Error("harness not ready");
+    return current.harness;
+  };
+  before(async () => {
+    current = await createHarness("postgres", { config: { metrics: { mode: "public" } } });
+  });
+  after(() => current?.close());
+
+  /** Statements sent while `act` runs (after `arrange`), the least of three tries. */
+  async function roundTripsOf<T>(
+    arrange: () => Promise<T>,
+    act: (arranged: T) => Promise<{ ok: boolean; body: unknown }>,
+  ): Promise<number> {
+    const counter = h().ctx.db.roundTrips;
+    assert.ok(counter, "PostgreSQL counts its round trips");
+    let least = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const arranged = await arrange();
+      // The application and pool rows into their cache, as every request under load finds them.
+      await h().ctx.repos.applications.findApplicationById(h().boot.appId);
+      await h().ctx.repos.pools.findPoolById(h().boot.userPoolId);
+      const userId = (arranged as { userId?: string }).userId;
+      if (userId) await h().ctx.repos.users.findUserById(h().boot.userPoolId, userId);
+      await h().ctx.courier.idle();
+      const before = counter.count;
+      const r = await act(arranged);
+      await h().ctx.courier.idle();
+      assert.ok(r.ok, JSON.stringify(r.body));
+      least = Math.min(least, counter.count - before);
+    }
+    return least;
+  }
+  const envelope = (body: any) => ({ ok: body.statusCode === 200, body });
+
+  /** A signed-in phone user whose token has been checked once (as every token under load has). */
+  async function phoneUser() {
+    const u = await register(h(), { phone: true });
+    await as(h(), u.token)("GET", "/api/v3/get-profile");
+    return u;
+  }
+
+  async function verifiedPhoneChange() {
+    const u = await phoneUser();
+    const next = newPhone();
+    const oldPhonePassCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
+    const newPhonePassCode = await sendSms(h(), next, "CHANNEL_BIND_PHONE", u.token);
+    return {
+      userId: u.userId,
+      token: u.token,
+      payload: { oldPhoneNumber: u.phone, oldPhonePassCode, newPhoneNumber: next, newPhonePassCode },
+    };
+  }
+  const verifyUpdatePhone = async (a: Awaited<ReturnType<typeof verifiedPhoneChange>>) =>
+    envelope(
+      await as(h(), a.token)("POST", "/api/v3/verify-update-phone-request", {
+        verifyMethod: "PHONE_PASSCODE",
+        phonePassCodePayload: a.payload,
+      }),
+    );
+
+  it("round trips: verify-update-phone-request sends 2 statements (the code reservation, the batch)", async () => {
+    assert.equal(await roundTripsOf(verifiedPhoneChange, verifyUpdatePhone), 2);
+  });
+
+  it("round trips: update-phone sends 2 statements (the token, the batch)", async () => {
+    const trips = await roundTripsOf(
+      async () => {
+        const a = await verifiedPhoneChange();
+        const r = await verifyUpdatePhone(a);
+        assert.ok(r.ok, JSON.stringify(r.body));
+        return { token: a.token, updatePhoneToken: (r.body as any).data.updatePhoneToken as string };
+      },
+      async (a) =>
+        envelope(
+          await as(h(), a.token)("POST", "/api/v3/update-phone", { updatePhoneToken: a.updatePhoneToken }),
+        ),
+    );
+    assert.equal(trips, 2);
+  });
+
+  const passwordUser = () => register(h(), { email: true });
+  const signIn = (u: { email?: string; password?: string }, scope?: string) =>
+    h().api("POST", "/api/v3/signin", {
+      connection: "PASSWORD",
+      passwordPayload: { email: u.email, password: u.password },
+      ...(scope ? { options: { scope } } : {}),
+      client_id: h().boot.appId,
+      client_secret: h().boot.appSecret,
+    });
+
+  it("round trips: password sign-in sends 3 statements (the user, both lockout counters, the login batch)", async () => {
+    assert.equal(await roundTripsOf(passwordUser, async (u) => envelope(await signIn(u))), 3);
+  });
+
+  it("round trips: refresh sends 2 statements (the token with its session, the batch; the user row is cached)", async () => {
+    const refresh = async (token: string) => {
+      const r = await form(h(), "/oidc/token", {
+        grant_type: "refresh_token",
+        refresh_token: token,
+        client_id: h().boot.appId,
+        client_secret: h().boot.appSecret,
+      });
+      return { ok: r.status === 200 && typeof r.body.refresh_token === "string", body: r.body };
+    };
+    const trips = await roundTripsOf(
+      async () => {
+        const u = await passwordUser();
+        const s = await signIn(u, "openid profile offline_access");
+        // The second refresh of a session is the steady state: the first may extend the session.
+        const first = await refresh(s.data.refresh_token);
+        assert.ok(first.ok, JSON.stringify(first.body));
+        return { userId: u.userId, token: (first.body as any).refresh_token as string };
+      },
+      (a) => refresh(a.token),
+    );
+    assert.equal(trips, 2);
+  });
+
+  it("round trips: send-sms sends 2 statements (the limits, the code)", async () => {
+    const trips = await roundTripsOf(
+      async () => newPhone(),
+      async (phone) =>
+        envelope(await h().api("POST", "/api/v3/send-sms", { channel: "CHANNEL_LOGIN", phoneNumber: phone })),
+    );
+    assert.equal(trips, 2);
+  });
+
+  it("round trips: get-profile sends none (session, application, pool and user rows cached)", async () => {
+    const trips = await roundTripsOf(phoneUser, async (u) =>
+      envelope(await as(h(), u.token)("GET", "/api/v3/get-profile")),
+    );
+    assert.equal(trips, 0);
+  });
+
+  it("round trips: the count is on /metrics (gatehouse_db_round_trips_total), where the bench reads it", async () => {
+    const counted = async () => {
+      const text = (await h().inject({ method: "GET", url: "/metrics" })).body;
+      const line = text.split("\n").find((l) => l.startsWith("gatehouse_db_round_trips_total "));
+      assert.ok(line, "the counter is exported");
+      return Number(line.split(" ")[1]);
+    };
+    await h().ctx.repos.applications.findApplicationById(h().boot.appId);
+    await h().ctx.repos.pools.findPoolById(h().boot.userPoolId);
+    const before = await counted();
+    assert.equal(before, h().ctx.db.roundTrips?.count);
+    const r = await h().api("POST", "/api/v3/send-sms", {
+      channel: "CHANNEL_LOGIN",
+      phoneNumber: newPhone(),
+    });
+    assert.equal(r.statusCode, 200, JSON.stringify(r));
+    const after = await counted();
+    assert.equal(after, h().ctx.db.roundTrips?.count);
+    assert.ok(after - before >= 2, "send-sms's statements are counted");
+  });
+});
