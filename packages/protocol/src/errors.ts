@@ -81,6 +81,15 @@ export const apiErrors = {
     message: "Password could not be decrypted with the server RSA key (see GET /api/v3/system)",
   },
   CLIENT_AUTH_FAILED: { statusCode: 401, message: "Client authentication failed" },
+  // the hosted pages of the OpenID Provider (docs/oidc-provider.md)
+  INTERACTION_NOT_FOUND: {
+    statusCode: 400,
+    message: "This sign-in request has expired or was already used; start again from the application",
+  },
+  LOGOUT_REQUEST_NOT_FOUND: {
+    statusCode: 400,
+    message: "This sign-out request has expired or was already used",
+  },
   USER_NOT_FOUND: { statusCode: 404, apiCode: 2004, message: "User does not exist" },
 
   // verification codes

@@ -67,7 +67,7 @@ export interface Context {
   loginGuard: LoginGuard;
   /** Sign-up, sign-in, the app scope of a request, client authentication, my login history (services/auth). */
   auth: Auth;
-  /** UserInfo and RP-initiated logout (services/oidc). */
+  /** UserInfo, logout, browser sessions and interactions of the OpenID Provider (services/oidc). */
   oidc: Oidc;
   /** The user-information module: profile, bind/unbind, change phone/email, passwords, delete (services/profile). */
   profile: ProfileService;
@@ -256,6 +256,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       loginGuard,
       auth,
       oidc: createOidc({
+        db: db.kysely,
         repos,
         tokens,
         sessions,
@@ -264,6 +265,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
         clientTokens,
         clock,
         issuer,
+        secret: keys.secret,
+        secureCookies: config.publicUrl.startsWith("https:"),
+        browserSessionTtl: config.browserSessionTtl,
       }),
       profile,
       admin,

@@ -8,6 +8,7 @@ import * as m0005 from "./migrations/0005-profile.js";
 import { type IdentifierKeyCollision, identifierKeysMigration } from "./migrations/0006-identifier-keys.js";
 import * as m0007 from "./migrations/0007-address-proofs.js";
 import * as m0008 from "./migrations/0008-client-credentials.js";
+import * as m0009 from "./migrations/0009-oidc.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -36,6 +37,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0006-identifier-keys": identifierKeysMigration(log.identifierKeyCollision),
     "0007-address-proofs": m0007,
     "0008-client-credentials": m0008,
+    "0009-oidc": m0009,
   };
 }
 

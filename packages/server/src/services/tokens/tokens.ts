@@ -44,6 +44,14 @@ export interface LoginGrant {
   nonce?: string;
   ip: string | null;
   userAgent: string | null;
+  /** When the user signed in (epoch ms), for `auth_time`; the default is now. */
+  authTime?: number;
+  /** The browser session a code exchange or front-channel response is issued in (docs/oidc-provider.md). */
+  parentSessionId?: string;
+  /** Whether a refresh token comes too; the default is when `offline_access` was granted. */
+  refresh?: boolean;
+  /** The authorization code returned beside the ID token (hybrid flow): its `c_hash`. */
+  code?: string;
 }
 
 export type AccessCheck =
@@ -68,6 +76,14 @@ interface AccessClaims extends Record<string, unknown> {
   scope?: string;
 }
 const sec = (ms: number) => Math.floor(ms / 1000);
+
+/** What an ID token carries beyond the user's claims. */
+interface MintOptions {
+  nonce?: string;
+  /** epoch ms; the default is the token's `iat`. */
+  authTime?: number;
+  cHash?: string;
+}
 
 export interface TokensDeps {
   db: Kysely<Database>;
@@ -112,11 +128,11 @@ export function createTokens({
    */
   async function issueForLogin(
     grant: LoginGrant,
-    alongside?: (tx: Repositories) => Promise<void>,
+    alongside?: (tx: Repositories, sessionId: string) => Promise<void>,
   ): Promise<TokenSet> {
     const cfg = appConfig(grant.app);
     const now = clock.now();
-    const offline = scopeSet(grant.scope).has("offline_access");
+    const offline = grant.refresh ?? scopeSet(grant.scope).has("offline_access");
     const sessionEnds = now + 1000 * (offline ? cfg.refreshTokenExpiresIn : cfg.accessTokenExpiresIn);
     const session = sessions.newRow({
       poolId: grant.user.pool_id,
@@ -126,14 +142,19 @@ export function createTokens({
       ip: grant.ip,
       userAgent: grant.userAgent,
       expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
+      parentSessionId: grant.parentSessionId,
     });
-    const set = mint(grant.app, grant.user, session.id, grant.scope, grant.nonce);
+    const set = mint(grant.app, grant.user, session.id, grant.scope, {
+      nonce: grant.nonce,
+      authTime: grant.authTime,
+      cHash: grant.code === undefined ? undefined : atHash(grant.code),
+    });
     const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
     await db.transaction().execute(async (trx) => {
       const tx = repositories(trx);
       await tx.sessions.insertSession(session);
       if (refresh) await tx.sessions.insertRefreshToken(refresh.row);
-      await alongside?.(tx);
+      await alongside?.(tx, session.id);
     });
     if (refresh) set.refresh_token = refresh.token;
     return set;
@@ -316,7 +337,13 @@ export function createTokens({
     return { sid, aud, sub };
   }
 
-  function mint(app: ApplicationRow, user: UserRow, sid: string, scope: string, nonce?: string): TokenSet {
+  function mint(
+    app: ApplicationRow,
+    user: UserRow,
+    sid: string,
+    scope: string,
+    o: MintOptions = {},
+  ): TokenSet {
     const cfg = appConfig(app);
     const iat = sec(clock.now());
     const key = keys.current();
@@ -342,9 +369,10 @@ export function createTokens({
         aud: app.id,
         iat,
         exp: iat + cfg.idTokenExpiresIn,
-        auth_time: iat,
-        ...(nonce ? { nonce } : {}),
+        auth_time: o.authTime === undefined ? iat : sec(o.authTime),
+        ...(o.nonce ? { nonce: o.nonce } : {}),
         at_hash: atHash(access_token),
+        ...(o.cHash ? { c_hash: o.cHash } : {}),
         sid,
         ...userClaims(user, scope),
       };

@@ -11,6 +11,7 @@ import { identitiesRepo } from "./identities.js";
 import { loginCountersRepo } from "./login-counters.js";
 import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
+import { oidcRepo } from "./oidc.js";
 import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
 import { rateBucketsRepo } from "./rate-buckets.js";
@@ -133,6 +134,11 @@ export class Repositories {
   get loginHistory() {
     this.#loginHistory ??= loginHistoryRepo(this.db);
     return this.#loginHistory;
+  }
+  #oidc?: ReturnType<typeof oidcRepo>;
+  get oidc() {
+    this.#oidc ??= oidcRepo(this.db);
+    return this.#oidc;
   }
   #loginCounters?: ReturnType<typeof loginCountersRepo>;
   get loginCounters() {
