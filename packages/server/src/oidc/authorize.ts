@@ -70,7 +70,7 @@ export function authorizeRoutes(ctx: Context, protocol: Protocol) {
 
     const schema = { tags: ["oidc"], summary: "Authorization endpoint (code, implicit and hybrid flows)" };
     app.get(
-      oidcPaths.authorize,
+      underIssuer(oidcPaths.authorize),
       { schema: { ...schema, querystring: AuthorizationParams } },
       (request, reply) => authorize(request.query as RawAuthorizationParams, request, reply),
     );
