@@ -243,6 +243,21 @@ describeEachDialect(
       assert.ok(ok.searchParams.get("code"));
     });
 
+    it("/oauth/auth: the OAuth 2.0 mode needs no openid and answers no ID token", async () => {
+      const q = (extra: Record<string, string>) =>
+        `/oauth/auth?${new URLSearchParams({ ...base(), ...extra })}`;
+      const ok = expect(await browser.visit(q({ scope: "profile" })), "callback").url;
+      assert.ok(ok.searchParams.get("code"));
+      const app = await createApp(h(), "client_secret_post", {
+        redirectUris: [CB],
+        responseTypes: ["id_token"],
+      });
+      const refused = clientError(
+        await browser.visit(q({ client_id: app.appId, response_type: "id_token", nonce: "n" })),
+      );
+      assert.equal(refused.error, "unsupported_response_type");
+    });
+
     it("POST /oidc/auth is the same endpoint", async () => {
       const stop = await browser.visit("/oidc/auth", "POST", base());
       assert.ok(expect(stop, "callback").url.searchParams.get("code"));
