@@ -5,7 +5,7 @@ import type {
   OidcInteractionTable,
   OidcLogoutRequestTable,
 } from "../schema.js";
-import { compiled, firstRow } from "./compiled.js";
+import { affectedRows, compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type BrowserSessionRow = Selectable<OidcBrowserSessionTable>;
@@ -21,6 +21,17 @@ const browserSessionByHash = compiled("oidcBrowserSessions.byHash", (db, cookieH
 );
 const codeByHash = compiled("oidcCodes.byHash", (db, codeHash: string) =>
   db.selectFrom("oidc_authorization_codes").selectAll().where("code_hash", "=", codeHash),
+);
+const insertCodeRow = compiled("oidcCodes.insert", (db, row: AuthorizationCodeRow) =>
+  db.insertInto("oidc_authorization_codes").values(row),
+);
+/** Spends a code (parameters in SQL order: the SET values, then the hash). */
+const spendCode = compiled("oidcCodes.spend", (db, now: number, tokenSessionId: string, codeHash: string) =>
+  db
+    .updateTable("oidc_authorization_codes")
+    .set({ consumed_at: now, token_session_id: tokenSessionId })
+    .where("code_hash", "=", codeHash)
+    .where("consumed_at", "is", null),
 );
 const interactionByUid = compiled("oidcInteractions.byUid", (db, uid: string) =>
   db.selectFrom("oidc_interactions").selectAll().where("uid", "=", uid),
@@ -75,19 +86,13 @@ export function oidcRepo(db: Executor) {
     },
 
     async insertCode(row: AuthorizationCodeRow): Promise<void> {
-      await db.insertInto("oidc_authorization_codes").values(row).execute();
+      await insertCodeRow(db, row);
     },
     findCode: async (codeHash: string): Promise<AuthorizationCodeRow | undefined> =>
       firstRow(await codeByHash(db, codeHash)),
     /** Spends a code and names the session its exchange opened; false when it was spent already. */
     async consumeCode(codeHash: string, tokenSessionId: string, now: number): Promise<boolean> {
-      const r = await db
-        .updateTable("oidc_authorization_codes")
-        .set({ consumed_at: now, token_session_id: tokenSessionId })
-        .where("code_hash", "=", codeHash)
-        .where("consumed_at", "is", null)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return affectedRows(await spendCode(db, now, tokenSessionId, codeHash)) === 1;
     },
 
     async insertLogoutRequest(row: LogoutRequestRow): Promise<void> {
