@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import { requestMeta } from "../http/app-scope.js";
+import { security } from "../http/openapi-security.js";
 import { errorResponse } from "../services/oidc/authorize/respond.js";
 import {
   AuthorizeError,
@@ -68,7 +69,12 @@ export function authorizeRoutes(ctx: Context, protocol: Protocol) {
       }
     };
 
-    const schema = { tags: ["oidc"], summary: "Authorization endpoint (code, implicit and hybrid flows)" };
+    // Public: the browser session cookie, when there is one, is read by the handler itself.
+    const schema = {
+      tags: ["oidc"],
+      summary: "Authorization endpoint (code, implicit and hybrid flows)",
+      security: security.public,
+    };
     app.get(
       underIssuer(oidcPaths.authorize),
       { schema: { ...schema, querystring: AuthorizationParams } },
@@ -88,6 +94,7 @@ export function authorizeRoutes(ctx: Context, protocol: Protocol) {
         schema: {
           tags: ["oidc"],
           summary: "Continue an authorization once the hosted pages answered",
+          security: security.public,
           params: AuthorizeResumeParams,
         },
       },

@@ -55,7 +55,7 @@ export function sessionEndRoutes(ctx: Context) {
     );
     app.get(
       underIssuer(oidcPaths.signedOut),
-      { schema: { tags: ["oidc"], summary: "Signed out" } },
+      { schema: { tags: ["oidc"], summary: "Signed out", security: security.public } },
       (_request, reply) => signedOut(reply),
     );
   };
