@@ -114,6 +114,17 @@ export const apiErrors = {
     "Password could not be decrypted with the server RSA key (see GET /api/v3/system)",
   ),
   CLIENT_AUTH_FAILED: plain(401, "客户端认证失败", "Client authentication failed"),
+  // the hosted pages of the OpenID Provider (docs/oidc-provider.md)
+  INTERACTION_NOT_FOUND: plain(
+    400,
+    "此登录请求已过期或已被使用，请从应用重新开始",
+    "This sign-in request has expired or was already used; start again from the application",
+  ),
+  LOGOUT_REQUEST_NOT_FOUND: plain(
+    400,
+    "此退出请求已过期或已被使用",
+    "This sign-out request has expired or was already used",
+  ),
   USER_NOT_FOUND: coded(404, 2004, "用户不存在", "User does not exist"),
 
   // verification codes

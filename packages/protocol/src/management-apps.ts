@@ -89,6 +89,22 @@ export const OidcConfigInput = Type.Object({
   refresh_token_expire: Opt(Type.Integer({ minimum: 60, maximum: 365 * 86400 })),
   redirect_uris: Opt(Uris),
   post_logout_redirect_uris: Opt(Uris),
+  // What /oidc/auth may answer beyond `code`: implicit and hybrid types (docs/oidc-provider.md).
+  response_types: Opt(
+    Type.Array(
+      OneOf([
+        "code",
+        "id_token",
+        "id_token token",
+        "code id_token",
+        "code token",
+        "code id_token token",
+      ] as const),
+      { maxItems: 6 },
+    ),
+  ),
+  authorization_code_expire: Opt(Type.Integer({ minimum: 10, maximum: 600 })),
+  skip_consent: Opt(Type.Boolean()),
 });
 export type OidcConfigInput = Static<typeof OidcConfigInput>;
 
@@ -106,6 +122,8 @@ export const OidcConfig = Type.Object(
     post_logout_redirect_uris: Type.Array(Type.String()),
     grant_types: Type.Array(Type.String()),
     response_types: Type.Array(Type.String()),
+    authorization_code_expire: Type.Integer(),
+    skip_consent: Type.Boolean(),
   },
   { additionalProperties: true },
 );

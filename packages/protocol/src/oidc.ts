@@ -52,6 +52,36 @@ export type IntrospectionResponse = Static<typeof IntrospectionResponse>;
 
 export const UserInfoRequest = Type.Object({ access_token: Opt(Str(8192)) });
 
+/**
+ * The authorization request's parameters (docs/oidc-provider.md §Authorization request). Others
+ * (GenAuth's `tenantId`, unknown extensions) are accepted and ignored.
+ */
+export const AuthorizationParams = Type.Object(
+  {
+    client_id: Opt(Str(64)),
+    redirect_uri: Opt(Str(2048)),
+    response_type: Opt(Str(64)),
+    response_mode: Opt(Str(32)),
+    scope: Opt(Str(1024)),
+    state: Opt(Str(1024)),
+    nonce: Opt(Str(512)),
+    code_challenge: Opt(Str(256)),
+    code_challenge_method: Opt(Str(16)),
+    prompt: Opt(Str(128)),
+    max_age: Opt(Str(16)),
+    login_hint: Opt(Str(256)),
+    ui_locales: Opt(Str(64)),
+    request: Opt(Str(8192)),
+    request_uri: Opt(Str(2048)),
+    tenantId: Opt(Str(64)),
+  },
+  { additionalProperties: true },
+);
+export type AuthorizationParams = Static<typeof AuthorizationParams>;
+
+/** `/oidc/auth/resume/:uid`. */
+export const AuthorizeResumeParams = Type.Object({ uid: Str(64) });
+
 export const EndSessionQuery = Type.Object({
   id_token_hint: Opt(Str(8192)),
   post_logout_redirect_uri: Opt(Str(2048)),

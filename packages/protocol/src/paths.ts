@@ -169,8 +169,12 @@ export const oidcPaths = {
   revocation: "/oidc/token/revocation",
   userInfo: "/oidc/me",
   endSession: "/oidc/session/end",
-  /** The authorization endpoint the SDK builds sign-in URLs for; the server does not serve it yet. */
+  /** The authorization endpoint (GET and POST). */
   authorize: "/oidc/auth",
+  /** Where the browser continues an authorization once the hosted pages have answered. */
+  authorizeResume: "/oidc/auth/resume/:uid",
+  /** Where a confirmed logout without a registered post-logout URI ends. */
+  signedOut: "/oidc/session/end/success",
 } as const;
 
 /**

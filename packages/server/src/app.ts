@@ -1,3 +1,4 @@
+import fastifyCookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { OAUTH_PATH, OIDC_ISSUER_PATH, userInformationExamples } from "@gatehouse/protocol";
@@ -82,6 +83,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(signupSigninRoutes(ctx));
   await app.register(loginHistoryRoutes(ctx));
   await app.register(permissionRoutes(ctx));
+  await app.register(fastifyCookie);
   await app.register(oidcRoutes(ctx, "oidc"), { prefix: OIDC_ISSUER_PATH });
   await app.register(oidcRoutes(ctx, "oauth"), { prefix: OAUTH_PATH });
   await app.register(messageRoutes(ctx));

@@ -209,6 +209,12 @@ const security = {
     defaultDoc: "<data dir>/master.key",
     parse: secret,
   }),
+  browserSessionTtl: opt({
+    env: ["GATEHOUSE_BROWSER_SESSION_TTL"],
+    doc: "Seconds a browser stays signed in to the OpenID Provider (single sign-on) after signing in on its pages",
+    default: 14 * 86400,
+    parse: int(60, 365 * 86400),
+  }),
 };
 
 const messaging = {

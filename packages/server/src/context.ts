@@ -70,7 +70,7 @@ export interface Context {
   loginGuard: LoginGuard;
   /** Sign-up, sign-in, the app scope of a request, client authentication, my login history (services/auth). */
   auth: Auth;
-  /** UserInfo and RP-initiated logout (services/oidc). */
+  /** UserInfo, logout, browser sessions and interactions of the OpenID Provider (services/oidc). */
   oidc: Oidc;
   /** The user-information module: profile, bind/unbind, change phone/email, passwords, delete (services/profile). */
   profile: ProfileService;
@@ -287,6 +287,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       loginGuard,
       auth,
       oidc: createOidc({
+        db: db.kysely,
         repos,
         tokens,
         sessions,
@@ -296,6 +297,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
         clock,
         issuer,
         roleCodes: authz.my.roleCodes,
+        secret: keys.secret,
+        secureCookies: config.publicUrl.startsWith("https:"),
+        browserSessionTtl: config.browserSessionTtl,
       }),
       profile,
       admin,

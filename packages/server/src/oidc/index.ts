@@ -2,6 +2,7 @@ import formbody from "@fastify/formbody";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import type { Protocol } from "../services/oidc/grants/index.js";
+import { authorizeRoutes } from "./authorize.js";
 import { discoveryRoutes } from "./discovery.js";
 import { oauthErrorHandler } from "./errors.js";
 import { meRoutes } from "./me.js";
@@ -25,6 +26,7 @@ export function oidcRoutes(ctx: Context, protocol: Protocol = "oidc") {
       await app.register(discoveryRoutes(ctx));
       await app.register(sessionEndRoutes(ctx));
     }
+    await app.register(authorizeRoutes(ctx, protocol));
     await app.register(tokenRoutes(ctx));
     await app.register(meRoutes(ctx));
   };

@@ -155,6 +155,8 @@ export interface SessionTable {
   expires_at: number;
   ended_at: number | null;
   end_reason: string | null;
+  /** The browser session a code exchange's session was opened in (docs/oidc-provider.md). */
+  parent_session_id: string | null;
 }
 
 export interface RefreshTokenTable {
@@ -356,6 +358,64 @@ export interface AuthzPolicyTargetTable {
   created_at: number;
 }
 
+export interface OidcBrowserSessionTable {
+  cookie_hash: string;
+  session_id: string;
+  pool_id: string;
+  user_id: string;
+  auth_time: number;
+  method: string;
+}
+
+export interface OidcInteractionTable {
+  uid: string;
+  pool_id: string;
+  app_id: string;
+  kind: string;
+  request: string;
+  user_id: string | null;
+  session_id: string | null;
+  outcome: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface OidcAuthorizationCodeTable {
+  code_hash: string;
+  pool_id: string;
+  app_id: string;
+  user_id: string;
+  browser_session_id: string;
+  redirect_uri: string;
+  scope: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  token_session_id: string | null;
+}
+
+export interface OidcLogoutRequestTable {
+  id: string;
+  app_id: string | null;
+  post_logout_redirect_uri: string | null;
+  state: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface OidcConsentTable {
+  user_id: string;
+  app_id: string;
+  scope: string;
+  updated_at: number;
+}
+
 export interface Database {
   gh_meta: MetaTable;
   user_pools: UserPoolTable;
@@ -385,6 +445,11 @@ export interface Database {
   authz_data_resources: AuthzDataResourceTable;
   authz_data_policies: AuthzDataPolicyTable;
   authz_policy_targets: AuthzPolicyTargetTable;
+  oidc_browser_sessions: OidcBrowserSessionTable;
+  oidc_interactions: OidcInteractionTable;
+  oidc_authorization_codes: OidcAuthorizationCodeTable;
+  oidc_logout_requests: OidcLogoutRequestTable;
+  oidc_consents: OidcConsentTable;
 }
 
 export type { Generated };

@@ -113,6 +113,34 @@ describeEachDialect("management applications", (h) => {
     assert.deepEqual(config.redirectUris, ["https://shop.example/cb2"]);
   });
 
+  it("update-application: the OpenID Provider's response types, code lifetime and consent", async () => {
+    const id = (await mgmt(h(), "GET", "/api/v3/list-applications", { params: { keywords: "shop" } })).data
+      .list[0].appId;
+    const before = (await mgmt(h(), "GET", "/api/v3/get-application", { params: { appId: id } })).data;
+    assert.deepEqual(before.oidcConfig.response_types, ["code"]);
+    assert.equal(before.oidcConfig.authorization_code_expire, 60);
+    assert.equal(before.oidcConfig.skip_consent, true);
+    const r = await mgmt(h(), "POST", "/api/v3/update-application", {
+      body: {
+        appId: id,
+        oidcConfig: {
+          response_types: ["code id_token", "id_token"],
+          authorization_code_expire: 30,
+          skip_consent: false,
+        },
+      },
+    });
+    assert.deepEqual(r.data, { success: true }, JSON.stringify(r));
+    const a = (await mgmt(h(), "GET", "/api/v3/get-application", { params: { appId: id } })).data;
+    assert.deepEqual(a.oidcConfig.response_types, ["code", "code id_token", "id_token"]);
+    assert.equal(a.oidcConfig.authorization_code_expire, 30);
+    assert.equal(a.oidcConfig.skip_consent, false);
+    const bad = await mgmt(h(), "POST", "/api/v3/update-application", {
+      body: { appId: id, oidcConfig: { response_types: ["token"] } },
+    });
+    assert.equal(bad.statusCode, 400);
+  });
+
   it("update-application refuses an unknown auth method or lifetime out of range (400) and changes nothing", async () => {
     const id = (await mgmt(h(), "GET", "/api/v3/list-applications", { params: { keywords: "shop" } })).data
       .list[0].appId;

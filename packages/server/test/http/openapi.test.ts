@@ -22,6 +22,12 @@ const PUBLIC = [
   "GET /oidc/.well-known/jwks.json",
   "GET /oidc/session/end",
   "POST /oidc/session/end",
+  "GET /oidc/session/end/success",
+  "GET /oidc/auth",
+  "POST /oidc/auth",
+  "GET /oidc/auth/resume/{uid}",
+  "GET /oauth/auth",
+  "POST /oauth/auth",
 ];
 
 describeEachDialect("the OpenAPI document", (h) => {

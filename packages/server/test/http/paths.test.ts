@@ -6,7 +6,7 @@ import { assetPaths, authPaths, managementPaths, oauthPaths, oidcPaths, opsPaths
 import { createHarness, type Harness } from "../helpers/harness.js";
 
 /** Paths the SDK knows but the server does not serve (yet). */
-const notServed = new Set<string>([oidcPaths.authorize, oauthPaths.authorize]);
+const notServed = new Set<string>([]);
 
 describe("endpoint paths: protocol lists what the server serves", () => {
   let current: Awaited<ReturnType<typeof createHarness>>;
@@ -21,7 +21,7 @@ describe("endpoint paths: protocol lists what the server serves", () => {
   const served = (url: string) =>
     h.app.hasRoute({ method: "GET", url }) || h.app.hasRoute({ method: "POST", url });
 
-  it("every path in protocol is a route (the authorization endpoint excepted)", () => {
+  it("every path in protocol is a route", () => {
     for (const group of [authPaths, managementPaths, oidcPaths, oauthPaths, opsPaths, assetPaths]) {
       for (const [name, url] of Object.entries(group)) {
         if (notServed.has(url)) assert.ok(!served(url), `${url} is served now: drop it from notServed`);

@@ -227,12 +227,16 @@ describeEachDialect("oidc", (h) => {
     assert.equal(bad.statusCode, 400);
   });
 
-  it("session/end with a bad id_token_hint is 400; with nothing it shows a signed-out page", async () => {
+  it("session/end with a bad id_token_hint is 400; with nothing it asks the user to confirm", async () => {
     const bad = await h().inject({ method: "GET", url: "/oidc/session/end?id_token_hint=abc" });
     assert.equal(bad.statusCode, 400);
     const plain = await h().inject({ method: "GET", url: "/oidc/session/end" });
-    assert.equal(plain.statusCode, 200);
-    assert.match(String(plain.headers["content-type"]), /text\/html/);
+    assert.equal(plain.statusCode, 303);
+    const id = String(plain.headers.location).replace(/^\/logout\//, "");
+    assert.ok((await h().ctx.oidc.logout.find(id))?.id === id, String(plain.headers.location));
+    const done = await h().inject({ method: "GET", url: "/oidc/session/end/success" });
+    assert.equal(done.statusCode, 200);
+    assert.match(String(done.headers["content-type"]), /text\/html/);
   });
 
   it("no password, code or token reaches the logs", async () => {

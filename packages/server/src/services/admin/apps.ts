@@ -41,6 +41,9 @@ export interface AppConfig {
   loginConfig?: Partial<LoginConfig>;
   registerConfig?: Partial<RegisterConfig>;
   brandingConfig?: Partial<BrandingConfig>;
+  responseTypes?: string[];
+  authorizationCodeExpire?: number;
+  skipConsent?: boolean;
 }
 
 const DEFAULT_LOGIN: LoginConfig = {
@@ -125,7 +128,9 @@ export function toApplicationDto(row: ApplicationRow): ApplicationDto {
       redirect_uris: c.redirectUris,
       post_logout_redirect_uris: c.logoutRedirectUris,
       grant_types: ["authorization_code", "refresh_token", "password"],
-      response_types: ["code"],
+      response_types: c.responseTypes ?? ["code"],
+      authorization_code_expire: c.authorizationCodeExpire ?? 60,
+      skip_consent: c.skipConsent ?? true,
     },
     samlProviderEnabled: false,
     oauthProviderEnabled: false,
@@ -181,6 +186,9 @@ function applyInput(
       c.revocationEndpointAuthMethod = o.revocation_endpoint_auth_method;
     if (o.id_token_signed_response_alg !== undefined)
       c.idTokenSignedResponseAlg = o.id_token_signed_response_alg;
+    if (o.response_types !== undefined) c.responseTypes = [...new Set(["code", ...o.response_types])];
+    if (o.authorization_code_expire !== undefined) c.authorizationCodeExpire = o.authorization_code_expire;
+    if (o.skip_consent !== undefined) c.skipConsent = o.skip_consent;
   }
   return { config: c, tokenAuth: o?.token_endpoint_auth_method };
 }

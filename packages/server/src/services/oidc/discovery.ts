@@ -3,6 +3,8 @@ import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { appConfig, TOKEN_ENDPOINT_AUTH_METHODS } from "../tokens/app-config.js";
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from "../tokens/claims.js";
+import { RESPONSE_MODES } from "./authorize/check-response-mode.js";
+import { RESPONSE_TYPES } from "./authorize/check-response-type.js";
 import { GRANT_TYPES } from "./grants/index.js";
 
 /**
@@ -61,8 +63,9 @@ export function createDiscovery({
       issuer,
       ...endpoints,
       grant_types_supported: [...GRANT_TYPES],
-      // Filled by the authorization endpoint's response-type and response-mode checks.
-      response_types_supported: [] as string[],
+      // The authorization endpoint's response types and modes (docs/oidc-provider.md).
+      response_types_supported: served(oidcPaths.authorize) ? [...RESPONSE_TYPES] : [],
+      ...(served(oidcPaths.authorize) ? { response_modes_supported: [...RESPONSE_MODES] } : {}),
       subject_types_supported: ["public"],
       id_token_signing_alg_values_supported: apps.hs256 ? ["RS256", "HS256"] : ["RS256"],
       code_challenge_methods_supported: apps.plainPkce ? ["S256", "plain"] : ["S256"],

@@ -1,34 +1,66 @@
+import type { Kysely } from "kysely";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { Database } from "../../storage/schema.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
+import { createAuthorizationCodes } from "./authorization-codes.js";
+import { createAuthorize } from "./authorize/flow.js";
+import { createBrowserSessions } from "./browser-sessions.js";
 import { createDiscovery } from "./discovery.js";
 import { createEndSession } from "./end-session.js";
 import { createGrants, type GrantDeps } from "./grants/index.js";
+import { createInteractions } from "./interactions.js";
+import { createLogoutRequests } from "./logout.js";
 import { createTokenActions } from "./token-actions.js";
 import { createUserInfo, type UserInfoDeps } from "./user-info.js";
 
+export interface OidcDeps extends Omit<GrantDeps, "authorizationCodes"> {
+  db: Kysely<Database>;
+  repos: Repositories;
+  tokens: Tokens;
+  sessions: Sessions;
+  clock: Clock;
+  issuer: string;
+  /** Keys the hashes of cookies and codes. */
+  secret: string;
+  /** The public URL is https: cookies are `Secure`. */
+  secureCookies: boolean;
+  /** Browser session lifetime, seconds. */
+  browserSessionTtl: number;
+  /** The user's active role codes, for the `roles` scope (docs/authorization.md). */
+  roleCodes: UserInfoDeps["roleCodes"];
+}
+
 /**
- * What the /oidc endpoints ask beyond the token service: the token endpoint's grants, introspection
- * and revocation, UserInfo and logout. Built once, as `ctx.oidc`.
+ * What the /oidc endpoints and the hosted pages ask beyond the token service: the authorization
+ * endpoint, the token endpoint's grants, introspection and revocation, UserInfo, logout, browser
+ * sessions and interactions (docs/oidc-provider.md, docs/oidc-tokens.md). Built once, as `ctx.oidc`.
  */
-export function createOidc(
-  deps: {
-    repos: Repositories;
-    tokens: Tokens;
-    sessions: Sessions;
-    clock: Clock;
-    issuer: string;
-  } & GrantDeps &
-    Pick<UserInfoDeps, "roleCodes">,
-) {
+export function createOidc(deps: OidcDeps) {
+  const browserSessions = createBrowserSessions({
+    db: deps.db,
+    repos: deps.repos,
+    sessions: deps.sessions,
+    clock: deps.clock,
+    secret: deps.secret,
+    secure: deps.secureCookies,
+    ttl: deps.browserSessionTtl,
+  });
+  const interactions = createInteractions({ repos: deps.repos, clock: deps.clock, browserSessions });
+  const logout = createLogoutRequests({ repos: deps.repos, clock: deps.clock, browserSessions });
+  const codes = createAuthorizationCodes({ repos: deps.repos, clock: deps.clock, secret: deps.secret });
   return {
     ...createUserInfo(deps),
-    ...createEndSession(deps),
+    ...createEndSession({ ...deps, browserSessions, logout }),
     ...createTokenActions(deps),
     ...createDiscovery(deps),
-    grants: createGrants(deps),
+    grants: createGrants({ ...deps, authorizationCodes: { ...deps, codes } }),
     clientTokens: deps.clientTokens,
+    browserSessions,
+    interactions,
+    logout,
+    authorize: createAuthorize({ ...deps, codes, browserSessions, interactions }),
   };
 }
 export type Oidc = ReturnType<typeof createOidc>;

@@ -17,6 +17,12 @@ export interface AppConfig {
   initLoginUri?: string;
   /** PKCE `plain` is accepted from this application (S256 always is; RFC 7636 §4.2). */
   allowPlainPkce: boolean;
+  /** What `/oidc/auth` may answer beyond `code` (`oidcConfig.response_types`, docs/oidc-provider.md). */
+  responseTypes: string[];
+  /** Authorization code lifetime, seconds (`oidcConfig.authorization_code_expire`). */
+  authorizationCodeExpire: number;
+  /** A first-party application skips the consent page unless `prompt=consent` (`oidcConfig.skip_consent`). */
+  skipConsent: boolean;
 }
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_post", "client_secret_basic", "none"] as const;
@@ -44,6 +50,9 @@ export function appConfig(app: Pick<ApplicationRow, "config">): AppConfig {
     appLogo: typeof stored.appLogo === "string" ? stored.appLogo : undefined,
     initLoginUri: typeof stored.initLoginUri === "string" ? stored.initLoginUri : undefined,
     allowPlainPkce: stored.allowPlainPkce === true,
+    responseTypes: stored.responseTypes === undefined ? ["code"] : strings(stored.responseTypes),
+    authorizationCodeExpire: Math.min(positive(stored.authorizationCodeExpire, 60), 600),
+    skipConsent: stored.skipConsent !== false,
   };
 }
 

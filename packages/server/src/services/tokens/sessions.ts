@@ -46,6 +46,8 @@ export interface NewSession {
   ip: string | null;
   userAgent: string | null;
   expiresAt: number;
+  /** The browser session a code exchange opens this one in (docs/oidc-provider.md). */
+  parentSessionId?: string;
 }
 
 export interface SessionsDeps extends SessionsOptions {
@@ -115,6 +117,7 @@ export function createSessions({ repos, clock, cacheTtlMs, maxCachedSessions, on
         expires_at: s.expiresAt,
         ended_at: null,
         end_reason: null,
+        parent_session_id: s.parentSessionId ?? null,
       };
     },
 

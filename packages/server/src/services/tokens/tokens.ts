@@ -45,6 +45,14 @@ export interface LoginGrant {
   nonce?: string;
   ip: string | null;
   userAgent: string | null;
+  /** When the user signed in (epoch ms), for `auth_time`; the default is now. */
+  authTime?: number;
+  /** The browser session a code exchange or front-channel response is issued in (docs/oidc-provider.md). */
+  parentSessionId?: string;
+  /** Whether a refresh token comes too; the default is when `offline_access` was granted. */
+  refresh?: boolean;
+  /** The authorization code returned beside the ID token (hybrid flow): its `c_hash`. */
+  code?: string;
 }
 
 export type AccessCheck =
@@ -69,6 +77,16 @@ interface AccessClaims extends Record<string, unknown> {
   scope?: string;
 }
 const sec = (ms: number) => Math.floor(ms / 1000);
+
+/** What an ID token carries beyond the user's claims. */
+interface MintOptions {
+  nonce?: string;
+  /** epoch ms; the default is the token's `iat`. */
+  authTime?: number;
+  cHash?: string;
+  /** ID-token claims that needed a read (`roles`); access tokens never carry them. */
+  extra?: Record<string, unknown>;
+}
 
 export interface TokensDeps {
   db: Kysely<Database>;
@@ -114,10 +132,13 @@ export function createTokens({
    * login stamp, the history line) are written as one all-or-nothing batch — one statement on
    * PostgreSQL — so a login is stored whole or not at all.
    */
-  async function issueForLogin(grant: LoginGrant, alongside: readonly Step[] = []): Promise<TokenSet> {
+  async function issueForLogin(
+    grant: LoginGrant,
+    alongside: readonly Step[] | ((sessionId: string) => readonly Step[]) = [],
+  ): Promise<TokenSet> {
     const cfg = appConfig(grant.app);
     const now = clock.now();
-    const offline = scopeSet(grant.scope).has("offline_access");
+    const offline = grant.refresh ?? scopeSet(grant.scope).has("offline_access");
     const sessionEnds = now + 1000 * (offline ? cfg.refreshTokenExpiresIn : cfg.accessTokenExpiresIn);
     const session = sessions.newRow({
       poolId: grant.user.pool_id,
@@ -127,20 +148,19 @@ export function createTokens({
       ip: grant.ip,
       userAgent: grant.userAgent,
       expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
+      parentSessionId: grant.parentSessionId,
     });
-    const set = mint(
-      grant.app,
-      grant.user,
-      session.id,
-      grant.scope,
-      grant.nonce,
-      await extraClaims(grant.user, grant.scope),
-    );
+    const set = mint(grant.app, grant.user, session.id, grant.scope, {
+      nonce: grant.nonce,
+      authTime: grant.authTime,
+      cHash: grant.code === undefined ? undefined : atHash(grant.code),
+      extra: await extraClaims(grant.user, grant.scope),
+    });
     const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
     await allOrNothing(db, [
       repos.sessions.insertSessionStep(session),
       ...(refresh ? [repos.sessions.insertRefreshTokenStep(refresh.row)] : []),
-      ...alongside,
+      ...(typeof alongside === "function" ? alongside(session.id) : alongside),
     ]);
     if (refresh) set.refresh_token = refresh.token;
     return set;
@@ -164,7 +184,7 @@ export function createTokens({
     if (user?.status !== "Activated") throw invalid();
     const granted = narrowScope(row.scope, scope);
 
-    const set = mint(app, user, sessionId, granted, undefined, await extraClaims(user, granted));
+    const set = mint(app, user, sessionId, granted, { extra: await extraClaims(user, granted) });
     const next = newRefreshToken(app, sessionId, row.scope);
     // Rotated, replaced and the session extended all or nothing: one statement on PostgreSQL.
     try {
@@ -336,8 +356,7 @@ export function createTokens({
     user: UserRow,
     sid: string,
     scope: string,
-    nonce?: string,
-    extra: Record<string, unknown> = {},
+    o: MintOptions = {},
   ): TokenSet {
     const cfg = appConfig(app);
     const iat = sec(clock.now());
@@ -364,12 +383,13 @@ export function createTokens({
         aud: app.id,
         iat,
         exp: iat + cfg.idTokenExpiresIn,
-        auth_time: iat,
-        ...(nonce ? { nonce } : {}),
+        auth_time: o.authTime === undefined ? iat : sec(o.authTime),
+        ...(o.nonce ? { nonce: o.nonce } : {}),
         at_hash: atHash(access_token),
+        ...(o.cHash ? { c_hash: o.cHash } : {}),
         sid,
         ...userClaims(user, scope),
-        ...extra,
+        ...o.extra,
       };
       set.id_token =
         cfg.idTokenSignedResponseAlg === "HS256"

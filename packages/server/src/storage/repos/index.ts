@@ -13,6 +13,7 @@ import { identitiesRepo } from "./identities.js";
 import { loginCountersRepo } from "./login-counters.js";
 import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
+import { oidcRepo } from "./oidc.js";
 import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
 import { rateBucketsRepo } from "./rate-buckets.js";
@@ -142,6 +143,11 @@ export class Repositories {
   get authz() {
     this.#authz ??= authz(this.db);
     return this.#authz;
+  }
+  #oidc?: ReturnType<typeof oidcRepo>;
+  get oidc() {
+    this.#oidc ??= oidcRepo(this.db);
+    return this.#oidc;
   }
   #loginCounters?: ReturnType<typeof loginCountersRepo>;
   get loginCounters() {

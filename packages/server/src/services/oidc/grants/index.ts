@@ -3,6 +3,7 @@ import type { AccessKeys } from "../../admin/access-keys.js";
 import type { Auth } from "../../auth/index.js";
 import type { ClientTokens } from "../../tokens/client-tokens.js";
 import type { TokenSet, Tokens } from "../../tokens/tokens.js";
+import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from "./authorization-code.js";
 import { clientCredentialsGrant } from "./client-credentials.js";
 import { refreshTokenGrant } from "./refresh-token.js";
 import type { Grant, TokenExchange } from "./types.js";
@@ -13,6 +14,8 @@ export interface GrantDeps {
   tokens: Tokens;
   accessKeys: Pick<AccessKeys, "resolve">;
   clientTokens: ClientTokens;
+  /** The code store and what spending a code touches (docs/oidc-provider.md §Codes). */
+  authorizationCodes: AuthorizationCodeGrantDeps;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface GrantDeps {
  * Discovery's `grant_types_supported` is read from this table (docs/oidc-tokens.md).
  */
 const GRANTS = {
+  authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
 } satisfies Record<string, (deps: GrantDeps) => Grant>;

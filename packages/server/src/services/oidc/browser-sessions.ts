@@ -1,0 +1,148 @@
+import { createHmac } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Clock } from "../../lib/clock.js";
+import { randomBase64url } from "../../lib/ids.js";
+import { type Repositories, repositories } from "../../storage/repos/index.js";
+import type { Database } from "../../storage/schema.js";
+import type { Sessions } from "../tokens/sessions.js";
+
+export const SESSION_COOKIE = "gatehouse_session";
+
+/** How the browser signed in on the hosted pages. */
+export type SignInMethod = "password" | "sms" | "email";
+
+/** A signed-in browser (docs/oidc-provider.md §Browser session). */
+export interface BrowserSession {
+  sessionId: string;
+  userId: string;
+  poolId: string;
+  /** epoch ms of the sign-in (`auth_time`). */
+  authTime: number;
+  method: SignInMethod;
+}
+
+/** The attributes of the session cookie; structurally `@fastify/cookie`'s CookieSerializeOptions. */
+export interface CookieOptions {
+  httpOnly: true;
+  sameSite: "lax";
+  secure: boolean;
+  path: "/";
+  /** seconds; 0 clears the cookie. */
+  maxAge: number;
+}
+
+export interface BrowserSessionsDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  sessions: Sessions;
+  clock: Clock;
+  /** Keys the cookie hash. */
+  secret: string;
+  /** The public URL is https: the cookie is `Secure`. */
+  secure: boolean;
+  /** seconds */
+  ttl: number;
+}
+
+/** Longer is no cookie of ours (43 characters): refused before any lookup. */
+const MAX_COOKIE_LENGTH = 64;
+
+/**
+ * The browser session behind single sign-on: an opaque 256-bit cookie, stored hashed, tied to a
+ * row of `sessions` so that ending it on one node is seen on every node like an access token's
+ * session (docs/reliability.md). Wired as `ctx.oidc.browserSessions`.
+ */
+export function createBrowserSessions({
+  db,
+  repos,
+  sessions,
+  clock,
+  secret,
+  secure,
+  ttl,
+}: BrowserSessionsDeps) {
+  const hash = (value: string) =>
+    createHmac("sha256", secret).update(`browser_session:${value}`).digest("hex");
+  const cookieOptions = (maxAge: number): CookieOptions => ({
+    httpOnly: true,
+    sameSite: "lax",
+    secure,
+    path: "/",
+    maxAge,
+  });
+
+  return {
+    cookieName: SESSION_COOKIE,
+    cookieOptions: () => cookieOptions(ttl),
+    /** The options that make the browser drop the cookie. */
+    clearCookieOptions: () => cookieOptions(0),
+
+    /** Signs a browser in: a new session row and the cookie value that names it. */
+    async start(input: {
+      poolId: string;
+      userId: string;
+      appId: string;
+      method: SignInMethod;
+      ip: string | null;
+      userAgent: string | null;
+    }): Promise<{ value: string; session: BrowserSession }> {
+      const now = clock.now();
+      const value = randomBase64url(32);
+      const row = sessions.newRow({
+        poolId: input.poolId,
+        userId: input.userId,
+        appId: input.appId,
+        scope: "openid",
+        ip: input.ip,
+        userAgent: input.userAgent,
+        expiresAt: now + ttl * 1000,
+      });
+      await db.transaction().execute(async (trx) => {
+        const tx = repositories(trx);
+        await tx.sessions.insertSession(row);
+        await tx.oidc.insertBrowserSession({
+          cookie_hash: hash(value),
+          session_id: row.id,
+          pool_id: input.poolId,
+          user_id: input.userId,
+          auth_time: now,
+          method: input.method,
+        });
+      });
+      return {
+        value,
+        session: {
+          sessionId: row.id,
+          userId: input.userId,
+          poolId: input.poolId,
+          authTime: now,
+          method: input.method,
+        },
+      };
+    },
+
+    /** The signed-in browser a cookie names, while its session is open and unexpired. */
+    async read(cookieValue: string | undefined): Promise<BrowserSession | undefined> {
+      if (!cookieValue || cookieValue.length > MAX_COOKIE_LENGTH) return undefined;
+      const row = await repos.oidc.findBrowserSession(hash(cookieValue));
+      if (!row) return undefined;
+      if (!(await sessions.isActive(row.session_id, row.user_id))) return undefined;
+      return {
+        sessionId: row.session_id,
+        userId: row.user_id,
+        poolId: row.pool_id,
+        authTime: Number(row.auth_time),
+        method: row.method as SignInMethod,
+      };
+    },
+
+    /** Ends a browser session and every session its code exchanges opened (their tokens stop at once). */
+    async end(sessionId: string, reason: string): Promise<void> {
+      const children = await repos.oidc.endChildSessions(sessionId, clock.now(), reason);
+      await sessions.end(sessionId, reason);
+      sessions.endedElsewhere(children);
+    },
+  };
+}
+
+export type BrowserSessions = ReturnType<typeof createBrowserSessions>;
