@@ -255,6 +255,54 @@ export const apiErrors = {
     "Token is invalid, expired or already used",
   ),
 
+  // multi-factor authentication (docs/mfa.md)
+  MFA_FACTOR_UNSUPPORTED: plain(
+    400,
+    "Gatehouse 不支持该 MFA 认证要素（支持 OTP、SMS、EMAIL）",
+    "This MFA factor type is not supported by Gatehouse (OTP, SMS and EMAIL are)",
+  ),
+  MFA_FACTOR_NOT_ENABLED: plain(
+    400,
+    "用户池未开启该 MFA 认证要素（update-global-mfa-settings）",
+    "This MFA factor is not enabled for the user pool (update-global-mfa-settings)",
+  ),
+  MFA_FACTOR_ENROLLED: plain(
+    409,
+    "已绑定该类型的 MFA 认证要素，请先解绑（reset-factor）",
+    "This factor type is already enrolled; reset it (reset-factor) before enrolling again",
+  ),
+  MFA_FACTOR_NOT_FOUND: plain(404, "用户没有该 MFA 认证要素", "No such MFA factor for this user"),
+  MFA_PROFILE_REQUIRED: plain(
+    400,
+    "SMS 需要 profile.phoneNumber，EMAIL 需要 profile.email",
+    "profile.phoneNumber (SMS) or profile.email (EMAIL) is required for this factor",
+  ),
+  MFA_ENROLLMENT_TOKEN_INVALID: coded(
+    400,
+    2207,
+    "enrollmentToken 无效、已过期、已使用或不属于该认证要素",
+    "enrollmentToken is invalid, expired, already used or for another factor",
+  ),
+  MFA_TOTP_NOT_ENROLLED: plain(400, "用户未绑定 OTP", "The user has no OTP factor enrolled"),
+  MFA_TOTP_WRONG: coded(400, 6001, "OTP 验证码不正确或已使用", "The TOTP code is incorrect or was already used"),
+  MFA_RECOVERY_CODE_WRONG: coded(400, 6002, "恢复码不正确", "The recovery code is incorrect"),
+  MFA_LOCKED: coded(
+    403,
+    2057,
+    "MFA 验证码错误次数过多，请稍后再试",
+    "Too many wrong second-factor codes; MFA is locked for this account for a while",
+  ),
+  MFA_OTP_SECRET_INVALID: plain(
+    400,
+    "otp.secret 必须是至少 80 位的 base32 密钥",
+    "otp.secret must be a base32 secret of at least 80 bits",
+  ),
+  MFA_FRESH_PROOF_REQUIRED: plain(
+    403,
+    "解绑需要近期的验证：请先完成 MFA 验证（mfa-totp-verify）或重新登录，并在五分钟内重试",
+    "Resetting a factor needs a recent proof: verify a second factor (mfa-totp-verify) or sign in again, then retry within five minutes",
+  ),
+
   // management signature (docs/wire-contract.md §1.4)
   SIGNATURE_INVALID: coded(401, 1300, "AccessKey 签名无效", "Access key signature is invalid"),
   SIGNATURE_METHOD: coded(401, 1301, "不支持的签名方法", "Unsupported signature method"),

@@ -19,3 +19,4 @@ export * from "./public.js";
 export * from "./settings.js";
 export * from "./texts.js";
 export * from "./user.js";
+export * from "./mfa.js";

@@ -54,6 +54,16 @@ export const authPaths = {
   getUserAuthResourceList: "/api/v3/get-user-auth-resource-list",
   getUserAuthResourcePermissionList: "/api/v3/get-user-auth-resource-permission-list",
   getUserAuthResourceStruct: "/api/v3/get-user-auth-resource-struct",
+  // Multi-factor authentication: the user's own factors
+  sendEnrollFactorRequest: "/api/v3/send-enroll-factor-request",
+  enrollFactor: "/api/v3/enroll-factor",
+  resetFactor: "/api/v3/reset-factor",
+  listEnrolledFactors: "/api/v3/list-enrolled-factors",
+  getFactor: "/api/v3/get-factor",
+  listFactorsToEnroll: "/api/v3/list-factors-to-enroll",
+  mfaTotpVerify: "/api/v3/mfa-totp-verify",
+  /** Root path, no envelope. */
+  mfaTokenIntrospection: "/mfa/token/introspection",
 } as const;
 
 /** The management API (signed with an access key, or a management token): `ManagementClient`. */

@@ -7,6 +7,8 @@ import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
 import { permissionRoutes } from "./api-v3/permissions.js";
+import { mfaRoutes } from "./api-v3/mfa.js";
+import { mfaTokenRoutes } from "./api-v3/mfa-token.js";
 import { profileRoutes } from "./api-v3/profile.js";
 import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
@@ -89,6 +91,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(messageRoutes(ctx));
   await app.register(profileRoutes(ctx));
   await app.register(profileFlowRoutes(ctx));
+  await app.register(mfaRoutes(ctx));
+  await app.register(mfaTokenRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -17,6 +17,8 @@ import type { CodeService } from "./services/codes/engine.js";
 import { createCodeService } from "./services/codes/engine.js";
 import { createFlowTokens } from "./services/codes/flow-tokens.js";
 import { type CodeRequests, createCodeRequests } from "./services/codes/requests.js";
+import { createLoginHistory } from "./services/auth/login-history.js";
+import { createMfa, createMfaAttempts, type Mfa } from "./services/mfa/index.js";
 import { createOidc, type Oidc } from "./services/oidc/index.js";
 import { createProfile, type ProfileService } from "./services/profile/index.js";
 import { createClientTokens } from "./services/tokens/client-tokens.js";
@@ -74,6 +76,8 @@ export interface Context {
   oidc: Oidc;
   /** The user-information module: profile, bind/unbind, change phone/email, passwords, delete (services/profile). */
   profile: ProfileService;
+  /** Multi-factor authentication: factors, verification, MFA tokens (services/mfa). */
+  mfa: Mfa;
   /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
   admin: Admin;
   /** Roles, groups, resources, permission checks (services/authz, docs/authorization.md). */
@@ -243,6 +247,20 @@ export async function createContext(config: Config, options: ContextOptions = {}
       logger,
       publicUrl: config.publicUrl,
     });
+    const mfa = createMfa({
+      db: db.kysely,
+      repos,
+      codes,
+      flowTokens: createFlowTokens({ secret: keys.secret, clock }),
+      attempts: createMfaAttempts({
+        store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
+        clock,
+      }),
+      loginHistory: createLoginHistory({ repos, clock }),
+      box: keys.box,
+      secret: keys.secret,
+      clock,
+    });
     const admin = createAdmin({
       db: db.kysely,
       dialect: db.dialect,
@@ -286,6 +304,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tokens,
       loginGuard,
       auth,
+      mfa,
       oidc: createOidc({
         db: db.kysely,
         repos,

@@ -12,6 +12,7 @@ import * as m0009 from "./migrations/0009-authz.js";
 import * as m0010 from "./migrations/0010-flow-token-index.js";
 import * as m0011 from "./migrations/0011-one-statement-writes.js";
 import * as m0012 from "./migrations/0012-oidc.js";
+import * as m0013 from "./migrations/0013-mfa.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -44,6 +45,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0010-flow-token-index": m0010,
     "0011-one-statement-writes": m0011,
     "0012-oidc": m0012,
+    "0013-mfa": m0013,
   };
 }
 

@@ -416,6 +416,19 @@ export interface OidcConsentTable {
   updated_at: number;
 }
 
+export interface MfaFactorTable {
+  id: string;
+  pool_id: string;
+  user_id: string;
+  factor_type: string;
+  profile: string;
+  secret_sealed: string | null;
+  recovery_hash: string | null;
+  last_step: number;
+  last_verified_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   gh_meta: MetaTable;
   user_pools: UserPoolTable;
@@ -450,6 +463,7 @@ export interface Database {
   oidc_authorization_codes: OidcAuthorizationCodeTable;
   oidc_logout_requests: OidcLogoutRequestTable;
   oidc_consents: OidcConsentTable;
+  mfa_factors: MfaFactorTable;
 }
 
 export type { Generated };

@@ -154,8 +154,7 @@ export function profileFlows(deps: ProfileDeps) {
 
     async getSecurityInfo(who: SelfService): Promise<GetSecurityInfoDto> {
       const user = await loadUser(deps, who);
-      // MFA enrolment arrives with the MFA module; until then no user is enrolled.
-      return securityInfo(user, false);
+      return securityInfo(user, (await deps.repos.mfaFactors.countUserFactors(who.poolId, user.id)) > 0);
     },
   };
 }

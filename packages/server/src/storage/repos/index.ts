@@ -14,6 +14,7 @@ import { loginCountersRepo } from "./login-counters.js";
 import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
 import { oidcRepo } from "./oidc.js";
+import { mfaFactorsRepo } from "./mfa-factors.js";
 import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
 import { rateBucketsRepo } from "./rate-buckets.js";
@@ -77,6 +78,11 @@ export class Repositories {
   get identities() {
     this.#identities ??= identitiesRepo(this.db);
     return this.#identities;
+  }
+  #mfaFactors?: ReturnType<typeof mfaFactorsRepo>;
+  get mfaFactors() {
+    this.#mfaFactors ??= mfaFactorsRepo(this.db);
+    return this.#mfaFactors;
   }
   #accessKeys?: ReturnType<typeof accessKeysRepo>;
   get accessKeys() {

@@ -1,0 +1,242 @@
+import type { EnrollFactorDto, SendEnrollFactorRequestDataDto, SendEnrollFactorRequestDto } from "@gatehouse/protocol";
+import QRCode from "qrcode";
+import { ApiError } from "../../errors.js";
+import { newId } from "../../lib/ids.js";
+import { isUniqueViolation } from "../../storage/db.js";
+import { repositories } from "../../storage/repos/index.js";
+import type { UserRow } from "../../storage/repos/users.js";
+import type { CodeCheck } from "../codes/engine.js";
+import { normalizeEmail } from "../users/email.js";
+import { normalizePhone } from "../users/phone.js";
+import { FACTOR_TYPES, type FactorType, factorDto, type MfaDeps, type StoredProfile } from "./deps.js";
+import { newRecoveryCode, recoveryHasher } from "./recovery.js";
+import { newTotpSecret, totpStepOf, totpUri } from "./totp.js";
+import type { MfaSubject } from "./verify.js";
+
+/** GenAuth's enrolment window: the token and the pending secret live 60 s. */
+export const ENROLLMENT_TTL_S = 60;
+/** reset-factor needs a second factor or a sign-in at most this old (docs/mfa.md §Reset). */
+export const FRESH_PROOF_MS = 5 * 60_000;
+const ENROLL_CHANNEL = "CHANNEL_BIND_MFA";
+
+/** What a pending enrolment remembers, inside its one-time token. */
+interface PendingEnrollment {
+  factorType: FactorType;
+  factorId: string;
+  profile: StoredProfile;
+  secretSealed?: string;
+  recoveryHash?: string;
+}
+
+export interface MfaUser extends MfaSubject {
+  sessionId: string;
+}
+
+function assertSupported(type: string): asserts type is FactorType {
+  if (!FACTOR_TYPES.includes(type as FactorType)) throw new ApiError("MFA_FACTOR_UNSUPPORTED");
+}
+
+/** The user's factor management (docs/mfa.md §Factors): enrol with a code, list, reset. */
+export function createFactorManagement(deps: MfaDeps) {
+  const hashRecovery = recoveryHasher(deps.secret);
+
+  async function enabledFactors(poolId: string): Promise<FactorType[]> {
+    const stored = await deps.repos.pools.getPoolMfaSettings(poolId);
+    const list = stored ? ((JSON.parse(stored) as { enabledFactors?: string[] }).enabledFactors ?? []) : [];
+    return FACTOR_TYPES.filter((t) => list.includes(t));
+  }
+
+  async function assertEnabled(poolId: string, type: FactorType) {
+    if (!(await enabledFactors(poolId)).includes(type)) throw new ApiError("MFA_FACTOR_NOT_ENABLED");
+  }
+
+  async function assertNotEnrolled(who: MfaUser, type: FactorType) {
+    if (await deps.repos.mfaFactors.findUserFactorByType(who.poolId, who.userId, type))
+      throw new ApiError("MFA_FACTOR_ENROLLED");
+  }
+
+  function accountLabel(user: UserRow): string {
+    return user.email ?? user.phone ?? user.username ?? user.id;
+  }
+
+  async function otpEnrollment(who: MfaUser, factorId: string) {
+    const [pool, user] = await Promise.all([
+      deps.repos.pools.findPoolById(who.poolId),
+      deps.repos.users.findUserById(who.poolId, who.userId),
+    ]);
+    if (!user) throw new ApiError("TOKEN_INVALID");
+    const secret = newTotpSecret();
+    const recoveryCode = newRecoveryCode();
+    const qrCodeUri = totpUri(secret, pool?.name ?? "Gatehouse", accountLabel(user));
+    const otpData = { qrCodeUri, qrCodeDataUrl: await QRCode.toDataURL(qrCodeUri), recoveryCode };
+    const pending: PendingEnrollment = {
+      factorType: "OTP",
+      factorId,
+      profile: {},
+      secretSealed: deps.box.seal("totp-secret", factorId, secret),
+      recoveryHash: hashRecovery(recoveryCode),
+    };
+    return { pending, otpData };
+  }
+
+  async function sentCodeEnrollment(
+    who: MfaUser,
+    type: "SMS" | "EMAIL",
+    factorId: string,
+    body: SendEnrollFactorRequestDto,
+  ): Promise<PendingEnrollment> {
+    const p = body.profile ?? {};
+    let profile: StoredProfile;
+    if (type === "SMS") {
+      if (!p.phoneNumber) throw new ApiError("MFA_PROFILE_REQUIRED");
+      const phone = normalizePhone(p.phoneNumber, p.phoneCountryCode, who.settings.defaultPhoneCountryCode);
+      profile = { phoneNumber: phone.national ?? p.phoneNumber, phoneCountryCode: phone.countryCode, e164: phone.e164 };
+    } else {
+      if (!p.email) throw new ApiError("MFA_PROFILE_REQUIRED");
+      profile = { email: normalizeEmail(p.email) };
+    }
+    await deps.codes.send({
+      poolId: who.poolId,
+      kind: type === "SMS" ? "sms" : "email",
+      target: (type === "SMS" ? profile.e164 : profile.email) as string,
+      channel: ENROLL_CHANNEL,
+      settings: who.settings,
+      clientIp: who.meta.ip ?? undefined,
+    });
+    return { factorType: type, factorId, profile };
+  }
+
+  /** The factor row, inserted in the caller's transaction; a second one of a type is a conflict. */
+  async function insertFactor(repos: ReturnType<typeof repositories>, who: MfaUser, p: PendingEnrollment, step: number) {
+    try {
+      await repos.mfaFactors.insertFactor({
+        id: p.factorId,
+        pool_id: who.poolId,
+        user_id: who.userId,
+        factor_type: p.factorType,
+        profile: JSON.stringify(p.profile),
+        secret_sealed: p.secretSealed ?? null,
+        recovery_hash: p.recoveryHash ?? null,
+        last_step: step,
+        last_verified_at: deps.clock.now(),
+        created_at: deps.clock.now(),
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError("MFA_FACTOR_ENROLLED");
+      throw err;
+    }
+  }
+
+  const tokenOf = (who: MfaUser, body: EnrollFactorDto) => ({
+    purpose: "mfa_enroll" as const,
+    poolId: who.poolId,
+    userId: who.userId,
+    token: body.enrollmentToken,
+  });
+
+  async function asEnrollmentError<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ApiError && err.key === "FLOW_TOKEN_INVALID")
+        throw new ApiError("MFA_ENROLLMENT_TOKEN_INVALID");
+      throw err;
+    }
+  }
+
+  /** Spends the token in the caller's transaction (one winner among parallel enrolments). */
+  async function spendPending(repos: ReturnType<typeof repositories>, who: MfaUser, body: EnrollFactorDto) {
+    const spent = await asEnrollmentError(() => deps.flowTokens.spend<PendingEnrollment>(repos, tokenOf(who, body)));
+    return spent.payload;
+  }
+
+  /** Reads the pending enrolment without spending it: a wrong code leaves it for another try. */
+  async function peekPending(who: MfaUser, body: EnrollFactorDto): Promise<PendingEnrollment> {
+    const { payload: pending } = await asEnrollmentError(() =>
+      deps.flowTokens.peek<PendingEnrollment>(deps.repos, tokenOf(who, body)),
+    );
+    if (pending.factorType !== body.factorType) throw new ApiError("MFA_ENROLLMENT_TOKEN_INVALID");
+    return pending;
+  }
+
+  return {
+    enabledFactors,
+
+    async sendEnrollFactorRequest(
+      who: MfaUser,
+      body: SendEnrollFactorRequestDto,
+    ): Promise<SendEnrollFactorRequestDataDto> {
+      assertSupported(body.factorType);
+      const type = body.factorType;
+      await assertEnabled(who.poolId, type);
+      await assertNotEnrolled(who, type);
+      const factorId = newId();
+      let otpData: SendEnrollFactorRequestDataDto["otpData"];
+      let pending: PendingEnrollment;
+      if (type === "OTP") ({ pending, otpData } = await otpEnrollment(who, factorId));
+      else pending = await sentCodeEnrollment(who, type, factorId, body);
+      const { token } = await deps.flowTokens.issue(deps.repos, {
+        purpose: "mfa_enroll",
+        poolId: who.poolId,
+        userId: who.userId,
+        payload: pending,
+        ttlSeconds: ENROLLMENT_TTL_S,
+      });
+      return otpData ? { enrollmentToken: token, otpData } : { enrollmentToken: token };
+    },
+
+    async enrollFactor(who: MfaUser, body: EnrollFactorDto): Promise<void> {
+      assertSupported(body.factorType);
+      const passCode = body.enrollmentData.passCode?.trim() ?? "";
+      const pending = await peekPending(who, body);
+      if (pending.factorType === "OTP") {
+        const secret = deps.box.open("totp-secret", pending.factorId, pending.secretSealed ?? "");
+        const settle = await deps.attempts.reserve(who.poolId, who.userId);
+        const step = totpStepOf(secret, passCode, deps.clock.now());
+        if (step === undefined) throw new ApiError("MFA_TOTP_WRONG");
+        await settle();
+        await deps.db.transaction().execute(async (trx) => {
+          const repos = repositories(trx);
+          await insertFactor(repos, who, await spendPending(repos, who, body), step);
+        });
+        return;
+      }
+      const kind = pending.factorType === "SMS" ? "sms" : "email";
+      const target = (kind === "sms" ? pending.profile.e164 : pending.profile.email) as string;
+      const check: CodeCheck = { target: { poolId: who.poolId, kind, target }, channels: [ENROLL_CHANNEL], code: passCode };
+      await deps.codes.spendWith([check], async (repos) => {
+        await insertFactor(repos, who, await spendPending(repos, who, body), 0);
+      });
+    },
+
+    async listEnrolledFactors(who: MfaSubject) {
+      return (await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId)).map(factorDto);
+    },
+
+    async getFactor(who: MfaSubject, factorId: string) {
+      const row = await deps.repos.mfaFactors.findUserFactor(who.poolId, who.userId, factorId);
+      if (!row) throw new ApiError("MFA_FACTOR_NOT_FOUND");
+      return factorDto(row);
+    },
+
+    /** The pool's enabled factors the user does not have yet. */
+    async listFactorsToEnroll(who: MfaSubject) {
+      const have = new Set(
+        (await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId)).map((r) => r.factor_type),
+      );
+      return (await enabledFactors(who.poolId)).filter((t) => !have.has(t)).map((factorType) => ({ factorType }));
+    },
+
+    /** Removes a factor after a fresh proof: a second factor or a sign-in within five minutes. */
+    async resetFactor(who: MfaUser, factorId: string): Promise<void> {
+      const factors = await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId);
+      if (!factors.some((f) => f.id === factorId)) throw new ApiError("MFA_FACTOR_NOT_FOUND");
+      const since = deps.clock.now() - FRESH_PROOF_MS;
+      const session = await deps.repos.sessions.findSessionById(who.sessionId);
+      const freshFactor = factors.some((f) => (f.last_verified_at ?? 0) >= since);
+      if (!freshFactor && !(session && session.created_at >= since)) throw new ApiError("MFA_FRESH_PROOF_REQUIRED");
+      await deps.repos.mfaFactors.deleteUserFactor(who.poolId, who.userId, factorId);
+    },
+  };
+}
+export type FactorManagement = ReturnType<typeof createFactorManagement>;

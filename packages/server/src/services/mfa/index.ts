@@ -1,0 +1,67 @@
+import { createFactorManagement } from "./factors.js";
+import type { FactorType, MfaDeps } from "./deps.js";
+import { createMfaTokens } from "./mfa-token.js";
+import { createFactorVerifier, type MfaSubject } from "./verify.js";
+
+export { createMfaAttempts } from "./attempts.js";
+export type { MfaDeps } from "./deps.js";
+export type { MfaUser } from "./factors.js";
+export type { FactorProof, MfaSubject } from "./verify.js";
+
+/** What a sign-in still needs after its first factor (docs/mfa.md §The seam for sign-in steps). */
+export interface SecondFactorsOwed {
+  /** The user's enrolled factors the pool still enables: one of them must be proved. */
+  enrolled: FactorType[];
+  /** Factors the user could enrol now (the pool enables them, the user has none of the type). */
+  enrollable: FactorType[];
+}
+
+/** The MFA capability: factor management, verification, MFA tokens (services/mfa). */
+export function createMfa(deps: MfaDeps) {
+  const factors = createFactorManagement(deps);
+  const verifier = createFactorVerifier(deps);
+  const tokens = createMfaTokens({ secret: deps.secret, clock: deps.clock });
+
+  return {
+    ...factors,
+    verifyFactor: verifier.verify,
+    sendVerifyCode: verifier.sendCode,
+    tokens,
+
+    /** mfa-totp-verify: `{verified}`; a wrong or replayed code is `false`, the lock an error. */
+    async totpVerify(who: MfaSubject, totp: string): Promise<{ verified: boolean }> {
+      try {
+        await verifier.verify(who, { kind: "OTP", code: totp });
+        return { verified: true };
+      } catch (err) {
+        if (err instanceof Error && "key" in err && err.key === "MFA_TOTP_WRONG") return { verified: false };
+        throw err;
+      }
+    },
+
+    /** Seam: what second factors this user owes after a first factor. */
+    async secondFactorsOwed(poolId: string, userId: string): Promise<SecondFactorsOwed> {
+      const enabled = await factors.enabledFactors(poolId);
+      const have = (await deps.repos.mfaFactors.listUserFactors(poolId, userId)).map(
+        (r) => r.factor_type as FactorType,
+      );
+      return {
+        enrolled: have.filter((t) => enabled.includes(t)),
+        enrollable: enabled.filter((t) => !have.includes(t)),
+      };
+    },
+
+    /** Whether the user has any factor (get-security-info). */
+    async isEnrolled(poolId: string, userId: string): Promise<boolean> {
+      return (await deps.repos.mfaFactors.countUserFactors(poolId, userId)) > 0;
+    },
+
+    /** An administrator removes every factor of a user and lifts the MFA lock. */
+    async resetUserFactors(poolId: string, userId: string): Promise<number> {
+      const n = await deps.repos.mfaFactors.deleteUserFactors(poolId, userId);
+      await deps.attempts.clear(poolId, userId);
+      return n;
+    },
+  };
+}
+export type Mfa = ReturnType<typeof createMfa>;

@@ -1,0 +1,103 @@
+import type { Selectable } from "kysely";
+import type { MfaFactorTable } from "../schema.js";
+import { compiled, firstRow } from "./compiled.js";
+import type { Executor } from "./executor.js";
+
+export type MfaFactorRow = Selectable<MfaFactorTable>;
+
+/** The OTP factor of a user, read on every TOTP check (the hot path of docs/mfa.md). */
+const findByType = compiled("mfaFactors.findByType", (db, poolId: string, userId: string, type: string) =>
+  db
+    .selectFrom("mfa_factors")
+    .selectAll()
+    .where("pool_id", "=", poolId)
+    .where("user_id", "=", userId)
+    .where("factor_type", "=", type),
+);
+
+/**
+ * Claims a TOTP time step: only a step after the last one accepted moves it, so of two parallel
+ * requests with the same code (on any nodes) exactly one sees a row updated.
+ */
+const claimStep = compiled("mfaFactors.claimStep", (db, step: number, now: number, id: string, stillStep: number) =>
+  db
+    .updateTable("mfa_factors")
+    .set({ last_step: step, last_verified_at: now })
+    .where("id", "=", id)
+    .where("last_step", "<", stillStep),
+);
+
+export function mfaFactorsRepo(db: Executor) {
+  return {
+    async listUserFactors(poolId: string, userId: string): Promise<MfaFactorRow[]> {
+      return db
+        .selectFrom("mfa_factors")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
+    },
+    async findUserFactor(poolId: string, userId: string, factorId: string): Promise<MfaFactorRow | undefined> {
+      return db
+        .selectFrom("mfa_factors")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .where("id", "=", factorId)
+        .executeTakeFirst();
+    },
+    async findUserFactorByType(poolId: string, userId: string, type: string): Promise<MfaFactorRow | undefined> {
+      return firstRow(await findByType(db, poolId, userId, type));
+    },
+    /** Inserts a factor; a unique violation means the user has this type already. */
+    async insertFactor(row: MfaFactorRow): Promise<void> {
+      await db.insertInto("mfa_factors").values(row).execute();
+    },
+    /** 1 when this call moved the step forward, 0 when the step (or a later one) was used. */
+    async claimTotpStep(id: string, step: number, now: number): Promise<number> {
+      const r = await claimStep(db, step, now, id, step);
+      return Number(r.numAffectedRows ?? 0);
+    },
+    /** Replaces the recovery code only if it is still the one just checked (used once). */
+    async rotateRecoveryHash(id: string, oldHash: string, newHash: string, now: number): Promise<number> {
+      const r = await db
+        .updateTable("mfa_factors")
+        .set({ recovery_hash: newHash, last_verified_at: now })
+        .where("id", "=", id)
+        .where("recovery_hash", "=", oldHash)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async markFactorVerified(id: string, now: number): Promise<void> {
+      await db.updateTable("mfa_factors").set({ last_verified_at: now }).where("id", "=", id).execute();
+    },
+    async deleteUserFactor(poolId: string, userId: string, factorId: string): Promise<number> {
+      const r = await db
+        .deleteFrom("mfa_factors")
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .where("id", "=", factorId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async deleteUserFactors(poolId: string, userId: string): Promise<number> {
+      const r = await db
+        .deleteFrom("mfa_factors")
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async countUserFactors(poolId: string, userId: string): Promise<number> {
+      const r = await db
+        .selectFrom("mfa_factors")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
