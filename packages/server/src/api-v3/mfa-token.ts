@@ -33,7 +33,13 @@ export function mfaTokenRoutes(ctx: Context) {
     });
     app.post(
       authPaths.mfaTokenIntrospection,
-      { schema: { tags: ["mfa"], summary: "Is this MFA token live?", response: { 200: MfaTokenIntrospectResponse } } },
+      {
+        schema: {
+          tags: ["mfa"],
+          summary: "Is this MFA token live?",
+          response: { 200: MfaTokenIntrospectResponse },
+        },
+      },
       async (request) => ctx.mfa.tokens.introspect(tokenOf(request)),
     );
   };

@@ -70,7 +70,12 @@ export function mfaRoutes(ctx: Context) {
       authPaths.getFactor,
       {
         onRequest,
-        schema: { tags, summary: "One factor", querystring: GetFactorQuery, response: { 200: FactorResponse } },
+        schema: {
+          tags,
+          summary: "One factor",
+          querystring: GetFactorQuery,
+          response: { 200: FactorResponse },
+        },
       },
       async (request) => ok(request, await ctx.mfa.getFactor(await who(request), request.query.factorId)),
     );

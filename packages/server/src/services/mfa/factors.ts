@@ -1,4 +1,8 @@
-import type { EnrollFactorDto, SendEnrollFactorRequestDataDto, SendEnrollFactorRequestDto } from "@gatehouse/protocol";
+import type {
+  EnrollFactorDto,
+  SendEnrollFactorRequestDataDto,
+  SendEnrollFactorRequestDto,
+} from "@gatehouse/protocol";
 import QRCode from "qrcode";
 import { ApiError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
@@ -90,7 +94,11 @@ export function createFactorManagement(deps: MfaDeps) {
     if (type === "SMS") {
       if (!p.phoneNumber) throw new ApiError("MFA_PROFILE_REQUIRED");
       const phone = normalizePhone(p.phoneNumber, p.phoneCountryCode, who.settings.defaultPhoneCountryCode);
-      profile = { phoneNumber: phone.national ?? p.phoneNumber, phoneCountryCode: phone.countryCode, e164: phone.e164 };
+      profile = {
+        phoneNumber: phone.national ?? p.phoneNumber,
+        phoneCountryCode: phone.countryCode,
+        e164: phone.e164,
+      };
     } else {
       if (!p.email) throw new ApiError("MFA_PROFILE_REQUIRED");
       profile = { email: normalizeEmail(p.email) };
@@ -107,7 +115,12 @@ export function createFactorManagement(deps: MfaDeps) {
   }
 
   /** The factor row, inserted in the caller's transaction; a second one of a type is a conflict. */
-  async function insertFactor(repos: ReturnType<typeof repositories>, who: MfaUser, p: PendingEnrollment, step: number) {
+  async function insertFactor(
+    repos: ReturnType<typeof repositories>,
+    who: MfaUser,
+    p: PendingEnrollment,
+    step: number,
+  ) {
     try {
       await repos.mfaFactors.insertFactor({
         id: p.factorId,
@@ -146,7 +159,9 @@ export function createFactorManagement(deps: MfaDeps) {
 
   /** Spends the token in the caller's transaction (one winner among parallel enrolments). */
   async function spendPending(repos: ReturnType<typeof repositories>, who: MfaUser, body: EnrollFactorDto) {
-    const spent = await asEnrollmentError(() => deps.flowTokens.spend<PendingEnrollment>(repos, tokenOf(who, body)));
+    const spent = await asEnrollmentError(() =>
+      deps.flowTokens.spend<PendingEnrollment>(repos, tokenOf(who, body)),
+    );
     return spent.payload;
   }
 
@@ -203,7 +218,11 @@ export function createFactorManagement(deps: MfaDeps) {
       }
       const kind = pending.factorType === "SMS" ? "sms" : "email";
       const target = (kind === "sms" ? pending.profile.e164 : pending.profile.email) as string;
-      const check: CodeCheck = { target: { poolId: who.poolId, kind, target }, channels: [ENROLL_CHANNEL], code: passCode };
+      const check: CodeCheck = {
+        target: { poolId: who.poolId, kind, target },
+        channels: [ENROLL_CHANNEL],
+        code: passCode,
+      };
       await deps.codes.spendWith([check], async (repos) => {
         await insertFactor(repos, who, await spendPending(repos, who, body), 0);
       });
@@ -224,7 +243,9 @@ export function createFactorManagement(deps: MfaDeps) {
       const have = new Set(
         (await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId)).map((r) => r.factor_type),
       );
-      return (await enabledFactors(who.poolId)).filter((t) => !have.has(t)).map((factorType) => ({ factorType }));
+      return (await enabledFactors(who.poolId))
+        .filter((t) => !have.has(t))
+        .map((factorType) => ({ factorType }));
     },
 
     /** Removes a factor after a fresh proof: a second factor or a sign-in within five minutes. */
@@ -234,7 +255,8 @@ export function createFactorManagement(deps: MfaDeps) {
       const since = deps.clock.now() - FRESH_PROOF_MS;
       const session = await deps.repos.sessions.findSessionById(who.sessionId);
       const freshFactor = factors.some((f) => (f.last_verified_at ?? 0) >= since);
-      if (!freshFactor && !(session && session.created_at >= since)) throw new ApiError("MFA_FRESH_PROOF_REQUIRED");
+      if (!freshFactor && !(session && session.created_at >= since))
+        throw new ApiError("MFA_FRESH_PROOF_REQUIRED");
       await deps.repos.mfaFactors.deleteUserFactor(who.poolId, who.userId, factorId);
     },
   };

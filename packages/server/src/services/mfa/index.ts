@@ -1,5 +1,5 @@
-import { createFactorManagement } from "./factors.js";
 import type { FactorType, MfaDeps } from "./deps.js";
+import { createFactorManagement } from "./factors.js";
 import { createMfaTokens } from "./mfa-token.js";
 import { createFactorVerifier, type MfaSubject } from "./verify.js";
 

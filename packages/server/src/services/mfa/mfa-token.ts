@@ -38,7 +38,13 @@ export function createMfaTokens({ secret, clock }: { secret: string; clock: Cloc
   return {
     issue(poolId: string, userId: string): string {
       const iat = Math.floor(clock.now() / 1000);
-      const claims: Claims = { p: poolId, u: userId, iat, exp: iat + MFA_TOKEN_TTL_S, jti: randomBase64url(12) };
+      const claims: Claims = {
+        p: poolId,
+        u: userId,
+        iat,
+        exp: iat + MFA_TOKEN_TTL_S,
+        jti: randomBase64url(12),
+      };
       const body = Buffer.from(JSON.stringify(claims)).toString("base64url");
       return `${body}.${sign(body)}`;
     },

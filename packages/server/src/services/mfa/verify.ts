@@ -120,7 +120,11 @@ export function createFactorVerifier(deps: MfaDeps) {
         return verified;
       }
       throw new ApiError(
-        proof.kind === "OTP" ? "MFA_TOTP_WRONG" : proof.kind === "RECOVERY" ? "MFA_RECOVERY_CODE_WRONG" : "CODE_WRONG",
+        proof.kind === "OTP"
+          ? "MFA_TOTP_WRONG"
+          : proof.kind === "RECOVERY"
+            ? "MFA_RECOVERY_CODE_WRONG"
+            : "CODE_WRONG",
       );
     },
 

@@ -19,12 +19,14 @@ const findByType = compiled("mfaFactors.findByType", (db, poolId: string, userId
  * Claims a TOTP time step: only a step after the last one accepted moves it, so of two parallel
  * requests with the same code (on any nodes) exactly one sees a row updated.
  */
-const claimStep = compiled("mfaFactors.claimStep", (db, step: number, now: number, id: string, stillStep: number) =>
-  db
-    .updateTable("mfa_factors")
-    .set({ last_step: step, last_verified_at: now })
-    .where("id", "=", id)
-    .where("last_step", "<", stillStep),
+const claimStep = compiled(
+  "mfaFactors.claimStep",
+  (db, step: number, now: number, id: string, stillStep: number) =>
+    db
+      .updateTable("mfa_factors")
+      .set({ last_step: step, last_verified_at: now })
+      .where("id", "=", id)
+      .where("last_step", "<", stillStep),
 );
 
 export function mfaFactorsRepo(db: Executor) {
@@ -39,7 +41,11 @@ export function mfaFactorsRepo(db: Executor) {
         .orderBy("id")
         .execute();
     },
-    async findUserFactor(poolId: string, userId: string, factorId: string): Promise<MfaFactorRow | undefined> {
+    async findUserFactor(
+      poolId: string,
+      userId: string,
+      factorId: string,
+    ): Promise<MfaFactorRow | undefined> {
       return db
         .selectFrom("mfa_factors")
         .selectAll()
@@ -48,7 +54,11 @@ export function mfaFactorsRepo(db: Executor) {
         .where("id", "=", factorId)
         .executeTakeFirst();
     },
-    async findUserFactorByType(poolId: string, userId: string, type: string): Promise<MfaFactorRow | undefined> {
+    async findUserFactorByType(
+      poolId: string,
+      userId: string,
+      type: string,
+    ): Promise<MfaFactorRow | undefined> {
       return firstRow(await findByType(db, poolId, userId, type));
     },
     /** Inserts a factor; a unique violation means the user has this type already. */
