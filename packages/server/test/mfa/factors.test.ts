@@ -258,7 +258,7 @@ describeEachDialect(
       assert.deepEqual(await post({ headers: { "content-type": "application/json" }, payload: "" }), {
         active: false,
       });
-      const forms = [
+      const forms: { url?: string; headers?: Record<string, string>; payload?: string }[] = [
         { headers: { "content-type": "application/x-www-form-urlencoded" }, payload: `token=${token}` },
         { headers: { "content-type": "application/json" }, payload: JSON.stringify({ token }) },
         { url: `/mfa/token/introspection?token=${token}` },
