@@ -77,3 +77,14 @@ export const MfaTokenIntrospectResponse = Type.Object({
   iat: Type.Optional(Type.Integer()),
 });
 export type MfaTokenIntrospectResponse = Static<typeof MfaTokenIntrospectResponse>;
+
+/** get-user-mfa-info (management): each factor type ENABLED when the user has it, else DISABLED. */
+const MfaStatus = Type.Union([Type.Literal("ENABLED"), Type.Literal("DISABLED")]);
+export const UserMfaRespDto = Type.Object({
+  totpStatus: MfaStatus,
+  faceMfaStatus: MfaStatus,
+  smsMfaStatus: MfaStatus,
+  emailMfaStatus: MfaStatus,
+});
+export type UserMfaRespDto = Static<typeof UserMfaRespDto>;
+export const UserMfaInfoResponse = Envelope(UserMfaRespDto);

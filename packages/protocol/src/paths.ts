@@ -80,6 +80,7 @@ export const managementPaths = {
   deleteUsersBatch: "/api/v3/delete-users-batch",
   isUserExists: "/api/v3/is-user-exists",
   getUserIdentities: "/api/v3/get-user-identities",
+  getUserMfaInfo: "/api/v3/get-user-mfa-info",
   // User activity
   getUserLoginHistory: "/api/v3/get-user-login-history",
   getUserLoggedinApps: "/api/v3/get-user-loggedin-apps",

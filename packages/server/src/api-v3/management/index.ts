@@ -8,6 +8,7 @@ import { managementApplicationRoutes } from "./applications.js";
 import { managementPermissionDataRoutes } from "./permission-data.js";
 import { managementPermissionModelRoutes } from "./permission-model.js";
 import { managementPermissionResourceRoutes } from "./permission-resources.js";
+import { managementMfaRoutes } from "./mfa.js";
 import { managementSettingsRoutes } from "./settings.js";
 import { managementTokenRoutes } from "./token.js";
 import { managementUserActivityRoutes } from "./user-activity.js";
@@ -33,6 +34,7 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementPermissionModelRoutes(ctx));
       await scope.register(managementPermissionResourceRoutes(ctx));
       await scope.register(managementPermissionDataRoutes(ctx));
+      await scope.register(managementMfaRoutes(ctx));
     });
   };
 }

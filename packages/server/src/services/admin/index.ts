@@ -5,6 +5,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 import type { LoginGuard } from "../auth/lockout.js";
 import type { Passwords } from "../auth/passwords/hashing.js";
+import { otpImporter } from "../mfa/imported.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { createKeyRotation } from "../tokens/key-rotation.js";
 import type { Sessions } from "../tokens/sessions.js";
@@ -49,7 +50,15 @@ export function createAdmin(deps: AdminDeps) {
   const accessKeys = createAccessKeys({ repos, clock, box });
   return {
     users: {
-      ...createUserAdmin({ db, repos, passwords, sessions, clock, publicUrl: deps.publicUrl }),
+      ...createUserAdmin({
+        db,
+        repos,
+        passwords,
+        sessions,
+        clock,
+        publicUrl: deps.publicUrl,
+        importOtp: otpImporter({ box, secret: deps.serverSecret, clock }),
+      }),
       ...createUserSearch({ repos, publicUrl: deps.publicUrl }),
       ...createUserUpdate({ repos, passwords, sessions, clock, publicUrl: deps.publicUrl }),
       ...createUserActivity({ repos, sessions, loginGuard, clock }),

@@ -1,3 +1,6 @@
+import type { UserIdType, UserMfaRespDto } from "@gatehouse/protocol";
+import { loadPoolSettings } from "../admin/users/create.js";
+import { requireUserByIdType } from "../users/lookup.js";
 import type { FactorType, MfaDeps } from "./deps.js";
 import { createFactorManagement } from "./factors.js";
 import { createMfaTokens } from "./mfa-token.js";
@@ -54,6 +57,22 @@ export function createMfa(deps: MfaDeps) {
     /** Whether the user has any factor (get-security-info). */
     async isEnrolled(poolId: string, userId: string): Promise<boolean> {
       return (await deps.repos.mfaFactors.countUserFactors(poolId, userId)) > 0;
+    },
+
+    /** get-user-mfa-info (management API): which factor types the user has. */
+    async userMfaInfo(poolId: string, userId: string, userIdType?: UserIdType): Promise<UserMfaRespDto> {
+      const settings = await loadPoolSettings(deps.repos, poolId);
+      const user = await requireUserByIdType(deps.repos, poolId, settings, userId, userIdType);
+      const have = new Set(
+        (await deps.repos.mfaFactors.listUserFactors(poolId, user.id)).map((r) => r.factor_type),
+      );
+      const status = (t: string) => (have.has(t) ? "ENABLED" : "DISABLED");
+      return {
+        totpStatus: status("OTP"),
+        faceMfaStatus: "DISABLED",
+        smsMfaStatus: status("SMS"),
+        emailMfaStatus: status("EMAIL"),
+      };
     },
 
     /** An administrator removes every factor of a user and lifts the MFA lock. */

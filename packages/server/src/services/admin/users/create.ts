@@ -16,10 +16,12 @@ import { newId } from "../../../lib/ids.js";
 import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
 import type { IdentityRow } from "../../../storage/repos/identities.js";
 import { type Repositories, repositories } from "../../../storage/repos/index.js";
+import type { MfaFactorRow } from "../../../storage/repos/mfa-factors.js";
 import type { TakenIdentifiers } from "../../../storage/repos/user-admin.js";
 import type { NewUserRow, UserRow } from "../../../storage/repos/users.js";
 import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
+import type { ImportOtp } from "../../mfa/imported.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { assertAdminMayWriteCustomData } from "../../users/custom-data.js";
 import { toIdentityDto, userDtoDefaults } from "../../users/dto.js";
@@ -40,6 +42,8 @@ import { preparePassword, userRowFromInput } from "../../users/user-input.js";
 export interface PreparedUser {
   row: NewUserRow;
   identities: IdentityRow[];
+  /** The OTP factor brought with the user (`otp: {secret, recoveryCode}`). */
+  factors?: MfaFactorRow[];
   ids: Identifiers;
 }
 
@@ -51,7 +55,7 @@ export async function loadPoolSettings(repos: Repositories, poolId: string): Pro
 
 /** Validate, normalise and hash one new user; nothing is written. */
 export async function prepareNewUser(
-  deps: { passwords: Passwords; clock: Clock },
+  deps: { passwords: Passwords; clock: Clock; importOtp?: ImportOtp },
   poolId: string,
   settings: PoolSettings,
   fields: readonly CustomFieldRow[],
@@ -80,7 +84,10 @@ export async function prepareNewUser(
     origin_conn_ids: JSON.stringify(i.originConnIds ?? []),
     created_at: now,
   }));
-  return { row, identities, ids };
+  if (input.otp && !deps.importOtp)
+    throw new ApiError("NOT_IMPLEMENTED", { message: "otp is not imported here" });
+  const factors = input.otp && deps.importOtp ? [deps.importOtp(poolId, row.id as string, input.otp)] : [];
+  return { row, identities, ids, factors };
 }
 
 /** is-user-exists without a single identifier is a question with no answer: GenAuth's 400. */
@@ -137,6 +144,7 @@ export async function insertPreparedUsers(
         await repos.userAdmin.insertUsers(users.slice(i, i + chunk).map((u) => u.row));
       }
       for (const u of users) for (const i of u.identities) await repos.identities.insertIdentity(i);
+      for (const u of users) for (const f of u.factors ?? []) await repos.mfaFactors.insertFactor(f);
     }),
   );
 }
@@ -160,6 +168,8 @@ export interface UserAdminDeps {
   db: Kysely<Database>;
   repos: Repositories;
   passwords: Passwords;
+  /** Seals and hashes the `otp` a created user brings (services/mfa/imported.ts). */
+  importOtp?: ImportOtp;
   sessions: Pick<Sessions, "endUserSessions">;
   clock: Clock;
   /** Base of the default avatar URL (services/users/dto.ts). */

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { Secret, TOTP } from "otpauth";
+import { FakeClock } from "../../src/lib/clock.js";
+import { assertApiError } from "../helpers/errors.js";
+import { describeEachDialect } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
+import { enableFactors, enrolOtp } from "../helpers/mfa.js";
+import { as, newEmail, register } from "../helpers/profile.js";
+
+const clock = new FakeClock(Date.UTC(2026, 11, 7, 6, 0, 0));
+
+describeEachDialect(
+  "mfa: the management side",
+  (h) => {
+    it("get-user-mfa-info says which factor types a user has", async () => {
+      await enableFactors(h(), ["OTP"]);
+      const u = await register(h(), { email: true });
+      const info = async () =>
+        (await mgmt(h(), "GET", "/api/v3/get-user-mfa-info", { params: { userId: u.userId } })).data;
+      const none = {
+        totpStatus: "DISABLED",
+        faceMfaStatus: "DISABLED",
+        smsMfaStatus: "DISABLED",
+        emailMfaStatus: "DISABLED",
+      };
+      assert.deepEqual(await info(), none);
+      await enrolOtp(h(), u.token);
+      assert.deepEqual(await info(), { ...none, totpStatus: "ENABLED" });
+      const byEmail = await mgmt(h(), "GET", "/api/v3/get-user-mfa-info", {
+        params: { userId: u.email, userIdType: "email" },
+      });
+      assert.equal(byEmail.data.totpStatus, "ENABLED");
+    });
+
+    it("create-user with otp {secret, recoveryCode}: the user's authenticator and recovery code work", async () => {
+      const secret = new Secret({ size: 20 }).base32;
+      const email = newEmail();
+      const created = await mgmt(h(), "POST", "/api/v3/create-user", {
+        body: {
+          email,
+          password: "Secret-pass-123",
+          otp: { secret, recoveryCode: "aaaa-bbbb-cccc-dddd-eeee-ffff" },
+        },
+      });
+      assert.equal(created.statusCode, 200, JSON.stringify(created));
+      const userId = created.data.userId;
+      const poolId = h().boot.userPoolId;
+      const row = await h().ctx.repos.mfaFactors.findUserFactorByType(poolId, userId, "OTP");
+      assert.ok(row?.secret_sealed && !row.secret_sealed.includes(secret));
+      const subject = {
+        poolId,
+        userId,
+        settings: await h().ctx.auth.poolSettings(poolId),
+        meta: { ip: null, userAgent: null },
+      };
+      const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: clock.now() });
+      assert.deepEqual(await h().ctx.mfa.totpVerify(subject, code), { verified: true });
+      const used = await h().ctx.mfa.verifyFactor(subject, {
+        kind: "RECOVERY",
+        code: "aaaa-bbbb-cccc-dddd-eeee-ffff",
+      });
+      assert.ok(used.newRecoveryCode);
+
+      const bad = await mgmt(h(), "POST", "/api/v3/create-user", {
+        body: { email: newEmail(), otp: { secret: "not base32!" } },
+      });
+      assertApiError(bad, "MFA_OTP_SECRET_INVALID");
+    });
+
+    it("an administrator's reset removes the user's factors", async () => {
+      await enableFactors(h(), ["OTP"]);
+      const u = await register(h(), { email: true });
+      await enrolOtp(h(), u.token);
+      assert.equal(await h().ctx.mfa.resetUserFactors(h().boot.userPoolId, u.userId), 1);
+      assert.deepEqual((await as(h(), u.token)("GET", "/api/v3/list-enrolled-factors")).data, []);
+      assert.equal((await as(h(), u.token)("GET", "/api/v3/get-security-info")).data.mfaEnrolled, false);
+    });
+  },
+  { clock },
+);
