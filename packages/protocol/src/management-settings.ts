@@ -29,6 +29,11 @@ export const MfaSettings = Type.Object({
   enabledFactors: Type.Array(MfaFactor, { maxItems: 4, uniqueItems: true }),
 });
 export type MfaSettings = Static<typeof MfaSettings>;
+/** MFADisableSettingsDto: the factors to take out of `enabledFactors`. */
+export const MfaDisableSettings = Type.Object({
+  disableFactors: Type.Array(MfaFactor, { maxItems: 4, uniqueItems: true }),
+});
+export type MfaDisableSettings = Static<typeof MfaDisableSettings>;
 export const MfaSettingsResponse = Envelope(MfaSettings);
 
 export const CustomFieldTargetType = OneOf(["USER", "ROLE", "GROUP", "DEPARTMENT"] as const);

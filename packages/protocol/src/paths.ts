@@ -99,6 +99,7 @@ export const managementPaths = {
   updateSecuritySettings: "/api/v3/update-security-settings",
   getGlobalMfaSettings: "/api/v3/get-global-mfa-settings",
   updateGlobalMfaSettings: "/api/v3/update-global-mfa-settings",
+  disableGlobalMfaSettings: "/api/v3/disable-global-mfa-settings",
   getCustomFields: "/api/v3/get-custom-fields",
   setCustomFields: "/api/v3/set-custom-fields",
   // Access keys

@@ -68,6 +68,24 @@ describeEachDialect(
       assertApiError(bad, "MFA_OTP_SECRET_INVALID");
     });
 
+    it("disable-global-mfa-settings takes factors out; list-factors-to-enroll follows", async () => {
+      await enableFactors(h(), ["OTP", "SMS", "EMAIL"]);
+      const u = await register(h(), { email: true });
+      const r = await mgmt(h(), "POST", "/api/v3/disable-global-mfa-settings", {
+        body: { disableFactors: ["SMS", "FACE"] },
+      });
+      assert.deepEqual(r.data, { enabledFactors: ["OTP", "EMAIL"] });
+      assert.deepEqual((await mgmt(h(), "GET", "/api/v3/get-global-mfa-settings")).data, {
+        enabledFactors: ["OTP", "EMAIL"],
+      });
+      const toEnrol = await as(h(), u.token)("GET", "/api/v3/list-factors-to-enroll");
+      assert.deepEqual(toEnrol.data, [{ factorType: "OTP" }, { factorType: "EMAIL" }]);
+      const bad = await mgmt(h(), "POST", "/api/v3/disable-global-mfa-settings", {
+        body: { disableFactors: ["NOPE"] },
+      });
+      assert.equal(bad.statusCode, 400);
+    });
+
     it("an administrator's reset removes the user's factors", async () => {
       await enableFactors(h(), ["OTP"]);
       const u = await register(h(), { email: true });

@@ -1,6 +1,7 @@
 import {
   CustomFieldListResponse,
   GetCustomFieldsQuery,
+  MfaDisableSettings,
   MfaSettings,
   MfaSettingsResponse,
   managementPaths,
@@ -58,12 +59,26 @@ export function managementSettingsRoutes(ctx: Context) {
       {
         schema: {
           tags,
-          summary: "Set the enabled MFA factors (stored; enforced when MFA lands)",
+          summary: "Set the enabled MFA factors (docs/mfa.md)",
           body: MfaSettings,
           response: { 200: MfaSettingsResponse },
         },
       },
       async (request) => ok(request, await settings.updateMfa(managementOf(request).poolId, request.body)),
+    );
+
+    app.post<{ Body: MfaDisableSettings }>(
+      managementPaths.disableGlobalMfaSettings,
+      {
+        schema: {
+          tags,
+          summary: "Take factors out of the enabled MFA factors",
+          body: MfaDisableSettings,
+          response: { 200: MfaSettingsResponse },
+        },
+      },
+      async (request) =>
+        ok(request, await settings.disableMfa(managementOf(request).poolId, request.body.disableFactors)),
     );
 
     app.get<{ Querystring: Static<typeof GetCustomFieldsQuery> }>(

@@ -23,7 +23,7 @@ const allows = (list: readonly string[], origin: string) =>
 
 /** get-/update-security-settings and get-/update-global-mfa-settings (docs/wire-contract.md §4). */
 export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories; clock: Clock }) {
-  return {
+  const service = {
     get: (poolId: string): Promise<PoolSettings> => loadPoolSettings(repos, poolId),
 
     /** Deep-merges the patch; keys Gatehouse does not know are dropped, the result must validate. */
@@ -54,6 +54,14 @@ export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories;
       return value;
     },
 
+    /** disable-global-mfa-settings: the enabled factors less `disable`; users keep their factors. */
+    async disableMfa(poolId: string, disable: readonly string[]): Promise<MfaSettings> {
+      const current = await service.getMfa(poolId);
+      return service.updateMfa(poolId, {
+        enabledFactors: current.enabledFactors.filter((f) => !disable.includes(f)),
+      });
+    },
+
     /** Whether the pool of application `appId` lists `origin` in `allowedOrigins`. */
     async originAllowed(origin: string, appId: string): Promise<boolean> {
       if (appId.length > 64) return false;
@@ -72,4 +80,5 @@ export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories;
       return pools.some((pool) => allows(parsePoolSettings(pool.settings).allowedOrigins, origin));
     },
   };
+  return service;
 }
