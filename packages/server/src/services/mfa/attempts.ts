@@ -1,5 +1,6 @@
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import type { LoginCounterStore } from "../auth/lockout.js";
 
 /** Wrong second-factor codes a user may type, of all factors together, before MFA locks. */
@@ -14,7 +15,8 @@ export const MFA_LOCK_WINDOW_MS = 15 * 60_000;
 export function createMfaAttempts({ store, clock }: { store: LoginCounterStore; clock: Clock }) {
   const key = (poolId: string, userId: string) => `mfa-attempts:${poolId}:${userId}`;
   return {
-    async reserve(poolId: string, userId: string): Promise<() => Promise<void>> {
+    /** Counts one attempt now (committed before the code is looked at); throws MFA_LOCKED over the limit. */
+    async reserve(poolId: string, userId: string): Promise<MfaAttempt> {
       const k = key(poolId, userId);
       const now = clock.now();
       const hit = await store.hit(k, MFA_LOCK_WINDOW_MS, MFA_ATTEMPT_LIMIT, now);
@@ -22,10 +24,20 @@ export function createMfaAttempts({ store, clock }: { store: LoginCounterStore; 
         await store.release(k, now);
         throw new ApiError("MFA_LOCKED");
       }
-      return () => store.clear(k);
+      return {
+        settlesInTransaction: store.within !== undefined,
+        succeeded: (tx?: Repositories) => (tx && store.within ? store.within(tx) : store).clear(k),
+      };
     },
     /** Admin reset of a user's factors also lifts the lock. */
     clear: (poolId: string, userId: string) => store.clear(key(poolId, userId)),
   };
 }
 export type MfaAttempts = ReturnType<typeof createMfaAttempts>;
+
+/** A counted attempt: a right code clears the counter, in the verification's transaction when it can. */
+export interface MfaAttempt {
+  /** The counters live in the database: `succeeded(tx)` commits with the verification. */
+  settlesInTransaction: boolean;
+  succeeded(tx?: Repositories): Promise<void>;
+}

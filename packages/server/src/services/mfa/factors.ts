@@ -206,10 +206,10 @@ export function createFactorManagement(deps: MfaDeps) {
       const pending = await peekPending(who, body);
       if (pending.factorType === "OTP") {
         const secret = deps.box.open("totp-secret", pending.factorId, pending.secretSealed ?? "");
-        const settle = await deps.attempts.reserve(who.poolId, who.userId);
+        const attempt = await deps.attempts.reserve(who.poolId, who.userId);
         const step = totpStepOf(secret, passCode, deps.clock.now());
         if (step === undefined) throw new ApiError("MFA_TOTP_WRONG");
-        await settle();
+        await attempt.succeeded();
         await deps.db.transaction().execute(async (trx) => {
           const repos = repositories(trx);
           await insertFactor(repos, who, await spendPending(repos, who, body), step);

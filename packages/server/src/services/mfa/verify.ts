@@ -1,8 +1,11 @@
 import type { PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
+import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
+import type { LoginAttempt } from "../auth/login-history.js";
 import type { RequestMeta } from "../auth/scope.js";
 import type { CodeKind } from "../codes/engine.js";
+import type { MfaAttempt } from "./attempts.js";
 import { type MfaDeps, profileOf } from "./deps.js";
 import { newRecoveryCode, recoveryHasher } from "./recovery.js";
 import { totpStepOf } from "./totp.js";
@@ -37,17 +40,17 @@ export const MFA_VERIFY_CHANNEL = "CHANNEL_VERIFY_MFA";
 export function createFactorVerifier(deps: MfaDeps) {
   const hashRecovery = recoveryHasher(deps.secret);
 
-  async function record(s: MfaSubject, method: string, success: boolean, reason: string | null) {
-    await deps.loginHistory.recordAttempt({
+  function entry(s: MfaSubject, proof: FactorProof, success: boolean): LoginAttempt {
+    return {
       poolId: s.poolId,
       userId: s.userId,
       appId: s.meta.appId ?? "",
       ip: s.meta.ip,
       userAgent: s.meta.userAgent,
-      method,
+      method: `mfa:${proof.kind.toLowerCase()}`,
       success,
-      reason,
-    });
+      reason: success ? null : "wrong_code",
+    };
   }
 
   async function factorOf(s: MfaSubject, type: string): Promise<MfaFactorRow> {
@@ -56,69 +59,90 @@ export function createFactorVerifier(deps: MfaDeps) {
     return row;
   }
 
-  /** A right code whose step is after the last one used claims that step (atomic, so once). */
-  async function checkTotp(row: MfaFactorRow, code: string): Promise<boolean> {
-    if (!row.secret_sealed) return false;
-    const secret = deps.box.open("totp-secret", row.id, row.secret_sealed);
-    const now = deps.clock.now();
-    const step = totpStepOf(secret, code.trim(), now);
-    if (step === undefined || step <= row.last_step) return false;
-    return (await deps.repos.mfaFactors.claimTotpStep(row.id, step, now)) === 1;
-  }
-
-  async function checkRecovery(row: MfaFactorRow, code: string): Promise<string | undefined> {
-    const oldHash = hashRecovery(code);
+  /**
+   * The write a right OTP or recovery code makes, judged in memory first: a TOTP code claims its
+   * time step (only a step after the last one used, so a code is accepted once, even in parallel on
+   * several nodes); the recovery code is replaced if it is still the one just checked.
+   */
+  function claimFor(row: MfaFactorRow, proof: FactorProof, now: number) {
+    if (proof.kind === "OTP") {
+      if (!row.secret_sealed) return undefined;
+      const secret = deps.box.open("totp-secret", row.id, row.secret_sealed);
+      const step = totpStepOf(secret, proof.code.trim(), now);
+      if (step === undefined || step <= row.last_step) return undefined;
+      return {
+        result: { amr: "otp" } as FactorVerified,
+        apply: async (repos: Repositories) => (await repos.mfaFactors.claimTotpStep(row.id, step, now)) === 1,
+      };
+    }
+    const oldHash = hashRecovery(proof.code);
     if (!row.recovery_hash || row.recovery_hash !== oldHash) return undefined;
     const fresh = newRecoveryCode();
-    const moved = await deps.repos.mfaFactors.rotateRecoveryHash(
-      row.id,
-      oldHash,
-      hashRecovery(fresh),
-      deps.clock.now(),
-    );
-    return moved === 1 ? fresh : undefined;
+    return {
+      result: { amr: "otp", newRecoveryCode: fresh } as FactorVerified,
+      apply: async (repos: Repositories) =>
+        (await repos.mfaFactors.rotateRecoveryHash(row.id, oldHash, hashRecovery(fresh), now)) === 1,
+    };
   }
 
-  async function checkSentCode(s: MfaSubject, row: MfaFactorRow, code: string): Promise<boolean> {
+  /** One commit for a right code: the claim, the login-history row and the cleared counter. */
+  async function commitRight(
+    s: MfaSubject,
+    proof: FactorProof,
+    attempt: MfaAttempt,
+    claim: (repos: Repositories) => Promise<boolean>,
+  ): Promise<boolean> {
+    return deps.db.transaction().execute(async (trx) => {
+      const repos = repositories(trx);
+      if (!(await claim(repos))) return false;
+      await deps.loginHistory.recordAttempt(entry(s, proof, true), repos);
+      if (attempt.settlesInTransaction) await attempt.succeeded(repos);
+      return true;
+    });
+  }
+
+  /** An SMS / email code on CHANNEL_VERIFY_MFA, spent in the same commit as the rest. */
+  async function sentCodeRight(s: MfaSubject, row: MfaFactorRow, proof: FactorProof, attempt: MfaAttempt) {
     const profile = profileOf(row);
     const kind: CodeKind = row.factor_type === "SMS" ? "sms" : "email";
     const target = kind === "sms" ? profile.e164 : profile.email;
     if (!target) return false;
+    const check = {
+      target: { poolId: s.poolId, kind, target },
+      channels: [MFA_VERIFY_CHANNEL],
+      code: proof.code,
+    };
     try {
-      await deps.codes.verifyAndConsume(
-        { poolId: s.poolId, kind, target },
-        [MFA_VERIFY_CHANNEL],
-        code,
-        s.settings,
-      );
+      await deps.codes.spendWith([check], async (repos) => {
+        await repos.mfaFactors.markFactorVerified(row.id, deps.clock.now());
+        await deps.loginHistory.recordAttempt(entry(s, proof, true), repos);
+        if (attempt.settlesInTransaction) await attempt.succeeded(repos);
+      });
+      return true;
     } catch (err) {
       if (err instanceof ApiError && (err.key === "CODE_WRONG" || err.key === "CODE_EXPIRED")) return false;
       throw err;
     }
-    await deps.repos.mfaFactors.markFactorVerified(row.id, deps.clock.now());
-    return true;
   }
 
   return {
     /** Throws MFA_TOTP_WRONG / MFA_RECOVERY_CODE_WRONG / CODE_WRONG for a wrong proof, MFA_LOCKED over the limit. */
     async verify(s: MfaSubject, proof: FactorProof): Promise<FactorVerified> {
       const row = await factorOf(s, proof.kind === "RECOVERY" ? "OTP" : proof.kind);
-      const settle = await deps.attempts.reserve(s.poolId, s.userId);
-      const method = `mfa:${proof.kind.toLowerCase()}`;
+      const attempt = await deps.attempts.reserve(s.poolId, s.userId);
       let verified: FactorVerified | undefined;
-      if (proof.kind === "OTP") {
-        if (await checkTotp(row, proof.code)) verified = { amr: "otp" };
-      } else if (proof.kind === "RECOVERY") {
-        const fresh = await checkRecovery(row, proof.code);
-        if (fresh) verified = { amr: "otp", newRecoveryCode: fresh };
-      } else if (await checkSentCode(s, row, proof.code)) {
-        verified = { amr: proof.kind === "SMS" ? "sms" : "email" };
+      if (proof.kind === "SMS" || proof.kind === "EMAIL") {
+        if (await sentCodeRight(s, row, proof, attempt))
+          verified = { amr: proof.kind === "SMS" ? "sms" : "email" };
+      } else {
+        const claim = claimFor(row, proof, deps.clock.now());
+        if (claim && (await commitRight(s, proof, attempt, claim.apply))) verified = claim.result;
       }
-      await record(s, method, verified !== undefined, verified ? null : "wrong_code");
       if (verified) {
-        await settle();
+        if (!attempt.settlesInTransaction) await attempt.succeeded();
         return verified;
       }
+      await deps.loginHistory.recordAttempt(entry(s, proof, false));
       throw new ApiError(
         proof.kind === "OTP"
           ? "MFA_TOTP_WRONG"
