@@ -104,6 +104,46 @@ describeEachDialect(
       assertApiError(await call("POST", "/api/v3/enroll-factor", ok), "MFA_ENROLLMENT_TOKEN_INVALID");
     });
 
+    it("hostile input: clear errors, never a 500", async () => {
+      const u = await register(h(), { email: true });
+      const call = as(h(), u.token);
+      const enrol = (body: unknown) => call("POST", "/api/v3/enroll-factor", body);
+      assertApiError(
+        await enrol({
+          factorType: "OTP",
+          enrollmentToken: "x".repeat(43),
+          enrollmentData: { passCode: "123456" },
+        }),
+        "MFA_ENROLLMENT_TOKEN_INVALID",
+      );
+      assertApiError(
+        await enrol({ factorType: "OTP", enrollmentToken: "a b", enrollmentData: {} }),
+        "MFA_ENROLLMENT_TOKEN_INVALID",
+      );
+      assert.equal(
+        (await enrol({ factorType: "PUSH", enrollmentToken: "t", enrollmentData: {} })).statusCode,
+        400,
+      );
+      assert.equal((await call("POST", "/api/v3/mfa-totp-verify", { totp: "9".repeat(65) })).statusCode, 400);
+      assertApiError(
+        await call("POST", "/api/v3/mfa-totp-verify", { totp: "12345x" }),
+        "MFA_TOTP_NOT_ENROLLED",
+      );
+      assertApiError(
+        await call("GET", `/api/v3/get-factor?factorId=${"%27".repeat(20)}`),
+        "MFA_FACTOR_NOT_FOUND",
+      );
+      const longSms = await call("POST", "/api/v3/send-enroll-factor-request", {
+        factorType: "SMS",
+        profile: { phoneNumber: "not a phone" },
+      });
+      assertApiError(longSms, "INVALID_PHONE");
+      assertApiError(
+        await call("POST", "/api/v3/send-enroll-factor-request", { factorType: "EMAIL", profile: {} }),
+        "MFA_PROFILE_REQUIRED",
+      );
+    });
+
     it("FACE is not supported; a factor the pool does not enable is refused", async () => {
       const u = await register(h(), { email: true });
       const call = as(h(), u.token);
