@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { ManagementClient } from "authing-node-sdk";
+import { Secret, TOTP } from "otpauth";
 import { FakeClock } from "../../packages/server/src/lib/clock.js";
 import { enableFactors, totpAt } from "../../packages/server/test/helpers/mfa.js";
 import { authClient, codeFor, describeCompat, newEmail, newPhone } from "./helpers.js";
@@ -8,7 +10,8 @@ import { authClient, codeFor, describeCompat, newEmail, newPhone } from "./helpe
  * MFA factor management through the UNMODIFIED official SDK (authing-node-sdk@4.0.1): every
  * AuthenticationClient MFA method of docs/mfa.md, with its failure cases.
  */
-const clock = new FakeClock(Date.UTC(2026, 11, 7, 6, 0, 0));
+// Real time: the ManagementClient signs with the machine's date, checked against the server clock.
+const clock = new FakeClock(Date.now());
 
 describeCompat(
   "compat: MFA factors through authing-node-sdk@4.0.1",
@@ -90,6 +93,41 @@ describeCompat(
       const face = await sdk.sendEnrollFactorRequest({ factorType: "FACE" as any, profile: {} });
       assert.equal(face.statusCode, 400);
       assert.match(face.message, /not supported/);
+    });
+
+    it("ManagementClient: createUser with otp, getUserMfaInfo, closeGlobalMfaSettings", async () => {
+      // Built here, after the server listens: the constructor sets axios' process-wide baseURL.
+      const mc = new ManagementClient({
+        accessKeyId: g().h.boot.userPoolId,
+        accessKeySecret: g().h.boot.userPoolSecret,
+        host: g().url,
+      });
+      const secret = new Secret({ size: 20 }).base32;
+      const email = newEmail("mfa-admin");
+      const password = "Secret-pass-123";
+      const created = await mc.createUser({
+        email,
+        password,
+        otp: { secret, recoveryCode: "1111-2222-3333-4444-5555-6666" },
+      } as any);
+      assert.equal(created.statusCode, 200, JSON.stringify(created));
+      const info = await mc.getUserMfaInfo({ userId: created.data.userId });
+      assert.deepEqual(info.data, {
+        totpStatus: "ENABLED",
+        faceMfaStatus: "DISABLED",
+        smsMfaStatus: "DISABLED",
+        emailMfaStatus: "DISABLED",
+      });
+      // The imported authenticator answers mfaOtpVerify for the user.
+      const tokens = await client().signInByEmailPassword({ email, password });
+      const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: clock.now() });
+      assert.deepEqual((await client(tokens.data.access_token).mfaOtpVerify({ totp: code })).data, {
+        verified: true,
+      });
+
+      await mc.updateGlobalMfaSettings({ enabledFactors: ["OTP", "SMS", "EMAIL"] });
+      const closed = await mc.closeGlobalMfaSettings({ disableFactors: ["SMS"] });
+      assert.deepEqual(closed.data, { enabledFactors: ["OTP", "EMAIL"] });
     });
 
     it("verifyMfaToken: the SDK sends no body, the answer is {active: false}", async () => {
