@@ -284,7 +284,12 @@ export const apiErrors = {
     "enrollmentToken is invalid, expired, already used or for another factor",
   ),
   MFA_TOTP_NOT_ENROLLED: plain(400, "用户未绑定 OTP", "The user has no OTP factor enrolled"),
-  MFA_TOTP_WRONG: coded(400, 6001, "OTP 验证码不正确或已使用", "The TOTP code is incorrect or was already used"),
+  MFA_TOTP_WRONG: coded(
+    400,
+    6001,
+    "OTP 验证码不正确或已使用",
+    "The TOTP code is incorrect or was already used",
+  ),
   MFA_RECOVERY_CODE_WRONG: coded(400, 6002, "恢复码不正确", "The recovery code is incorrect"),
   MFA_LOCKED: coded(
     403,

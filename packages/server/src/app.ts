@@ -6,9 +6,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
-import { permissionRoutes } from "./api-v3/permissions.js";
 import { mfaRoutes } from "./api-v3/mfa.js";
 import { mfaTokenRoutes } from "./api-v3/mfa-token.js";
+import { permissionRoutes } from "./api-v3/permissions.js";
 import { profileRoutes } from "./api-v3/profile.js";
 import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";

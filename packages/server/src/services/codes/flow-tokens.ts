@@ -11,7 +11,12 @@ import type { Repositories } from "../../storage/repos/index.js";
  * only its HMAC-SHA256 (keyed with the server secret) is stored, so a database leak yields
  * nothing spendable. It is bound to purpose, pool, user and the exact values it was issued for.
  */
-export type FlowPurpose = "update_phone" | "update_email" | "reset_password" | "delete_account" | "mfa_enroll";
+export type FlowPurpose =
+  | "update_phone"
+  | "update_email"
+  | "reset_password"
+  | "delete_account"
+  | "mfa_enroll";
 
 export interface IssueFlowToken<P> {
   purpose: FlowPurpose;

@@ -1,6 +1,5 @@
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
-import type { Repositories } from "../../storage/repos/index.js";
 import type { LoginCounterStore } from "../auth/lockout.js";
 
 /** Wrong second-factor codes a user may type, of all factors together, before MFA locks. */
@@ -24,10 +23,7 @@ export function createMfaAttempts({ store, clock }: { store: LoginCounterStore; 
         await store.release(k, now);
         throw new ApiError("MFA_LOCKED");
       }
-      return {
-        settlesInTransaction: store.within !== undefined,
-        succeeded: (tx?: Repositories) => (tx && store.within ? store.within(tx) : store).clear(k),
-      };
+      return { succeeded: () => store.clear(k) };
     },
     /** Admin reset of a user's factors also lifts the lock. */
     clear: (poolId: string, userId: string) => store.clear(key(poolId, userId)),
@@ -35,9 +31,7 @@ export function createMfaAttempts({ store, clock }: { store: LoginCounterStore; 
 }
 export type MfaAttempts = ReturnType<typeof createMfaAttempts>;
 
-/** A counted attempt: a right code clears the counter, in the verification's transaction when it can. */
+/** A counted attempt: a right code clears the counter after the verification commits. */
 export interface MfaAttempt {
-  /** The counters live in the database: `succeeded(tx)` commits with the verification. */
-  settlesInTransaction: boolean;
-  succeeded(tx?: Repositories): Promise<void>;
+  succeeded(): Promise<void>;
 }

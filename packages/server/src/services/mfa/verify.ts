@@ -5,7 +5,6 @@ import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
 import type { LoginAttempt } from "../auth/login-history.js";
 import type { RequestMeta } from "../auth/scope.js";
 import type { CodeKind } from "../codes/engine.js";
-import type { MfaAttempt } from "./attempts.js";
 import { type MfaDeps, profileOf } from "./deps.js";
 import { newRecoveryCode, recoveryHasher } from "./recovery.js";
 import { totpStepOf } from "./totp.js";
@@ -85,24 +84,22 @@ export function createFactorVerifier(deps: MfaDeps) {
     };
   }
 
-  /** One commit for a right code: the claim, the login-history row and the cleared counter. */
+  /** One commit for a right code: the claim and the login-history row. */
   async function commitRight(
     s: MfaSubject,
     proof: FactorProof,
-    attempt: MfaAttempt,
     claim: (repos: Repositories) => Promise<boolean>,
   ): Promise<boolean> {
     return deps.db.transaction().execute(async (trx) => {
       const repos = repositories(trx);
       if (!(await claim(repos))) return false;
       await deps.loginHistory.recordAttempt(entry(s, proof, true), repos);
-      if (attempt.settlesInTransaction) await attempt.succeeded(repos);
       return true;
     });
   }
 
   /** An SMS / email code on CHANNEL_VERIFY_MFA, spent in the same commit as the rest. */
-  async function sentCodeRight(s: MfaSubject, row: MfaFactorRow, proof: FactorProof, attempt: MfaAttempt) {
+  async function sentCodeRight(s: MfaSubject, row: MfaFactorRow, proof: FactorProof) {
     const profile = profileOf(row);
     const kind: CodeKind = row.factor_type === "SMS" ? "sms" : "email";
     const target = kind === "sms" ? profile.e164 : profile.email;
@@ -116,7 +113,6 @@ export function createFactorVerifier(deps: MfaDeps) {
       await deps.codes.spendWith([check], async (repos) => {
         await repos.mfaFactors.markFactorVerified(row.id, deps.clock.now());
         await deps.loginHistory.recordAttempt(entry(s, proof, true), repos);
-        if (attempt.settlesInTransaction) await attempt.succeeded(repos);
       });
       return true;
     } catch (err) {
@@ -132,14 +128,13 @@ export function createFactorVerifier(deps: MfaDeps) {
       const attempt = await deps.attempts.reserve(s.poolId, s.userId);
       let verified: FactorVerified | undefined;
       if (proof.kind === "SMS" || proof.kind === "EMAIL") {
-        if (await sentCodeRight(s, row, proof, attempt))
-          verified = { amr: proof.kind === "SMS" ? "sms" : "email" };
+        if (await sentCodeRight(s, row, proof)) verified = { amr: proof.kind === "SMS" ? "sms" : "email" };
       } else {
         const claim = claimFor(row, proof, deps.clock.now());
-        if (claim && (await commitRight(s, proof, attempt, claim.apply))) verified = claim.result;
+        if (claim && (await commitRight(s, proof, claim.apply))) verified = claim.result;
       }
       if (verified) {
-        if (!attempt.settlesInTransaction) await attempt.succeeded();
+        await attempt.succeeded();
         return verified;
       }
       await deps.loginHistory.recordAttempt(entry(s, proof, false));
