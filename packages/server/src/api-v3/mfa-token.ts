@@ -2,6 +2,7 @@ import formbody from "@fastify/formbody";
 import { authPaths, MfaTokenIntrospectResponse } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
+import { security } from "../http/openapi-security.js";
 
 /** The token from a form or JSON field `token`, the query, or `Authorization: Bearer`. */
 function tokenOf(request: FastifyRequest): string | undefined {
@@ -37,6 +38,8 @@ export function mfaTokenRoutes(ctx: Context) {
         schema: {
           tags: ["mfa"],
           summary: "Is this MFA token live?",
+          // The MFA token being asked about is the only credential.
+          security: security.public,
           response: { 200: MfaTokenIntrospectResponse },
         },
       },
