@@ -28,6 +28,7 @@ const PUBLIC = [
   "GET /oidc/auth/resume/{uid}",
   "GET /oauth/auth",
   "POST /oauth/auth",
+  "POST /mfa/token/introspection",
 ];
 
 describeEachDialect("the OpenAPI document", (h) => {
