@@ -323,7 +323,7 @@ const metricsExposure: Parser<MetricsExposure> = (raw, name) => {
 const logging = {
   metrics: opt<MetricsExposure>({
     env: ["GATEHOUSE_METRICS"],
-    doc: "Prometheus metrics: `off`, `public` (`/metrics` on the main port, readable by anyone who reaches it) or `port:<n>` (a second listener on `GATEHOUSE_HOST`, for a scraper on a private network). `/health` and `/ready` stay on the main port either way",
+    doc: "Prometheus metrics: `off`, `public` (`/metrics` on the main port, readable by anyone who reaches it) or `port:<n>` (a second listener on the same listen address, for a scraper on a private network). `/health` and `/ready` stay on the main port either way",
     default: { mode: "off" },
     defaultDoc: "off",
     parse: metricsExposure,
