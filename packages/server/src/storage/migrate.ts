@@ -11,6 +11,7 @@ import * as m0008 from "./migrations/0008-client-credentials.js";
 import * as m0009 from "./migrations/0009-authz.js";
 import * as m0010 from "./migrations/0010-flow-token-index.js";
 import * as m0011 from "./migrations/0011-one-statement-writes.js";
+import * as m0012 from "./migrations/0012-events.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -42,6 +43,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0009-authz": m0009,
     "0010-flow-token-index": m0010,
     "0011-one-statement-writes": m0011,
+    "0012-events": m0012,
   };
 }
 

@@ -15,7 +15,8 @@ export type SealPurpose =
   | "app-secret"
   | "pool-secret"
   | "access-key-secret"
-  | "key-check";
+  | "key-check"
+  | "webhook-secret";
 
 const VERSION = "v1";
 const IV_BYTES = 12;
