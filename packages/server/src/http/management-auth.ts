@@ -9,7 +9,6 @@ import {
   matchingSignature,
   parseSignatureAuthorization,
   sign,
-  signatureMatches,
   signedRequestAmbiguity,
 } from "../services/admin/management-signature.js";
 

@@ -10,6 +10,18 @@ import { fileURLToPath } from "node:url";
  * fails this test until it emits, or is listed.
  */
 const NO_EVENT: Record<string, string> = {
+  "authz/data-policies.ts":
+    "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
+  "authz/data-resources.ts":
+    "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
+  "authz/groups.ts":
+    "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
+  "authz/namespaces.ts":
+    "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
+  "authz/resources.ts":
+    "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
+  "authz/roles.ts":
+    "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
   "admin/access-keys.ts": "access keys are credentials, GenAuth has no event for them",
   "admin/bootstrap.ts": "the first start creates the default pool: nothing can subscribe yet",
   "admin/nonce-store.ts": "replay cache of signed requests",
@@ -36,7 +48,7 @@ const WRITE =
   /\.(insert|update|delete|replace|set|mark|end|revoke|rotate|drop|prove|clear|anonymise|seal)[A-Za-z]*\(/;
 const REPO_WRITE = new RegExp(`(repos|tx|trx)\\.[a-zA-Z]+${WRITE.source}`);
 const EMITS =
-  /\bemit(\.many)?\(|withEvents\(|audit\.record\(|emitRegistered\(|emitEmailVerified\(|appEvent\(|poolUpdated\(/;
+  /\bemit(\.many|\.step)?\(|withEvents\(|audit\.record\(|emitRegistered\(|emitEmailVerified\(|appEvent\(|poolUpdated\(/;
 
 const servicesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/services");
 

@@ -9,7 +9,7 @@ import type { ProvedAddress } from "../../storage/repos/user-contacts.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
-import { type Emit, userEvent, withEvents } from "../events/emit.js";
+import { type Emit, userEvent } from "../events/emit.js";
 import { grantScope } from "../tokens/claims.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../tokens/tokens.js";
