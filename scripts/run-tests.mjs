@@ -34,6 +34,7 @@ const longest = [
   "reliability/crash",
   "reliability/cluster-auth",
   "reliability/cluster-codes",
+  "reliability/events-crash",
   "cli/import-100k",
   "packaging/install",
   "cli/commands",

@@ -7,6 +7,7 @@ import type { ServerProcess } from "../lib/proc.js";
 import type { Dialect, FreshDatabase } from "./database.js";
 import { CodeIssuer } from "./fixtures.js";
 import { BENCH_PASSWORD, seededUser, seedUsers } from "./seed.js";
+import { arrivalLatency, arrivalReceiver, subscribeWebhooks } from "./webhook-latency.js";
 
 export interface ScenarioEnv {
   dialect: Dialect;
@@ -340,6 +341,7 @@ export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenar
         expect: OK,
       }),
     },
+    signUpWithWebhooks(env, base, name("sign-up@2-webhooks"), r.signUp),
     {
       ...base,
       name: name("send-sms"),
@@ -439,4 +441,44 @@ export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenar
     pairScenario("change-phone-pair@20%v3", () => env.v3Rps * 0.2),
   );
   return { list };
+}
+
+/**
+ * Sign-up with two webhooks subscribed to `register`, right after plain sign-up on the same
+ * server: the rate ratio between the two rows is the cost of the outbox and its deliveries. Before
+ * the load, 200 sign-ups (10 at a time) time each response to its webhook's arrival: the note
+ * carries that p50/p99. The webhooks stay subscribed for the rest of the run's scenarios, which
+ * do not sign up.
+ */
+function signUpWithWebhooks(
+  env: ScenarioEnv,
+  base: { pid: number; url: string },
+  scenarioName: string,
+  signUp: (email: string) => RequestSpec,
+): HttpScenario {
+  const scenario: HttpScenario = {
+    ...base,
+    name: scenarioName,
+    ceiling: ARGON2_CEILING,
+    slow: true,
+    job: async () => {
+      const a = await arrivalReceiver();
+      const b = await arrivalReceiver();
+      await subscribeWebhooks(env.db, env.boot.userPoolId, [a.url, b.url]);
+      const stamp = `wl${Date.now()}`;
+      const latency = await arrivalLatency(
+        async (i) => (await call(env, signUp(`${stamp}-${i}@bench.test`))).data.userId as string,
+        a,
+        200,
+        10,
+      );
+      scenario.note = `sign-up response → webhook arrival: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms (200 sign-ups, 10 at a time${latency.missing ? `, ${latency.missing} missing` : ""})`;
+      env.log(`  ${scenario.note}`);
+      return {
+        plan: { kind: "unique", prefix: `sw${Date.now()}-`, request: signUp("{n}@bench.test") },
+        expect: OK,
+      };
+    },
+  };
+  return scenario;
 }

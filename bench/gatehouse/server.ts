@@ -44,6 +44,8 @@ export function gatehouseEnv(db: FreshDatabase, port: number): NodeJS.ProcessEnv
     GATEHOUSE_EMAIL_POOL_HOURLY_LIMIT: "1000000000",
     GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT: "1000000000",
     GATEHOUSE_SIGNUP_POOL_HOURLY_LIMIT: "1000000000",
+    // The sign-up-with-webhooks scenario's receiver listens on 127.0.0.1.
+    GATEHOUSE_WEBHOOK_ALLOW_PRIVATE: "true",
   };
 }
 

@@ -340,6 +340,10 @@ export const apiErrors = {
     "accessKeyId or accessKeySecret is incorrect, or the access key is disabled",
   ),
   ACCESS_KEY_NOT_FOUND: plain(404, "AccessKey 不存在", "Access key does not exist"),
+  // webhooks (docs/events.md)
+  WEBHOOK_NOT_FOUND: plain(404, "Webhook 不存在", "Webhook does not exist"),
+  WEBHOOK_URL_INVALID: plain(400, "不允许使用此 Webhook 地址", "Webhook url is not allowed"),
+  WEBHOOK_EVENT_UNKNOWN: plain(400, "未知的事件名称", "Unknown event name"),
   ACCESS_KEY_POOL_KEY: plain(
     422,
     "用户池自身的 id/secret 始终是有效的密钥，不能被禁用或删除",

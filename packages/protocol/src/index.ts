@@ -10,6 +10,7 @@ export * from "./management-keys.js";
 export * from "./management-settings.js";
 export * from "./management-signature.js";
 export * from "./management-users.js";
+export * from "./management-webhooks.js";
 export * from "./messages.js";
 export * from "./mfa.js";
 export * from "./oidc.js";

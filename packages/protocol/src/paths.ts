@@ -64,6 +64,8 @@ export const authPaths = {
   mfaTotpVerify: "/api/v3/mfa-totp-verify",
   /** Root path, no envelope. */
   mfaTokenIntrospection: "/mfa/token/introspection",
+  // Events: a signed-in user's custom event (the management signature is accepted too)
+  pubUserEvent: "/api/v3/pub-userEvent",
 } as const;
 
 /** The management API (signed with an access key, or a management token): `ManagementClient`. */
@@ -165,6 +167,22 @@ export const managementPaths = {
   deleteDataPolicy: "/api/v3/delete-data-policy",
   authorizeDataPolicies: "/api/v3/authorize-data-policies",
   revokeDataPolicy: "/api/v3/revoke-data-policy",
+  // Webhooks and events
+  createWebhook: "/api/v3/create-webhook",
+  listWebhooks: "/api/v3/list-webhooks",
+  getWebhook: "/api/v3/get-webhook",
+  updateWebhook: "/api/v3/update-webhook",
+  deleteWebhook: "/api/v3/delete-webhook",
+  getWebhookLogs: "/api/v3/get-webhook-logs",
+  triggerWebhook: "/api/v3/trigger-webhook",
+  getWebhookEventList: "/api/v3/get-webhook-event-list",
+  pubEvent: "/api/v3/pub-event",
+} as const;
+
+/** The live event stream (websockets; docs/events.md#the-live-stream). */
+export const eventStreamPaths = {
+  authentication: "/events/v1/authentication/sub",
+  management: "/events/v1/management/sub",
 } as const;
 /**
  * Tokens are issued by `<public url>/oidc`; every OIDC endpoint sits under that issuer, and

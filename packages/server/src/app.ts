@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { OAUTH_PATH, OIDC_ISSUER_PATH, userInformationExamples } from "@gatehouse/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { eventRoutes } from "./api-v3/events.js";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
@@ -17,6 +18,7 @@ import type { Context } from "./context.js";
 import { corsPlugin } from "./http/cors.js";
 import { defaultAvatarRoute } from "./http/default-avatar.js";
 import envelope from "./http/envelope.js";
+import eventOrigin from "./http/event-origin.js";
 import { healthRoutes } from "./http/health.js";
 import inputGuard from "./http/input-guard.js";
 import { registerJsonParser } from "./http/json-body.js";
@@ -55,6 +57,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
 
   await app.register(envelope);
+  await app.register(eventOrigin, { origins: ctx.events.origins });
   await app.register(shutdown);
   await app.register(inputGuard);
   await app.register(securityHeaders);
@@ -75,7 +78,12 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
         : documents.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
-  await app.register(metrics, { courier: ctx.courier, db: ctx.db, exposure: ctx.config.metrics });
+  await app.register(metrics, {
+    courier: ctx.courier,
+    db: ctx.db,
+    webhooks: ctx.events.worker,
+    exposure: ctx.config.metrics,
+  });
 
   deriveSecurity(app);
   await app.register(healthRoutes(ctx));
@@ -93,6 +101,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(profileFlowRoutes(ctx));
   await app.register(mfaRoutes(ctx));
   await app.register(mfaTokenRoutes(ctx));
+  await app.register(eventRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -310,6 +310,33 @@ const signUp = {
   }),
 };
 
+const events = {
+  webhookAllowPrivate: opt({
+    env: ["GATEHOUSE_WEBHOOK_ALLOW_PRIVATE"],
+    doc: "Let webhooks call loopback and private addresses (off: webhook URLs are an SSRF door; docs/events.md)",
+    default: false,
+    parse: bool,
+  }),
+  webhookTimeoutMs: opt({
+    env: ["GATEHOUSE_WEBHOOK_TIMEOUT_MS"],
+    doc: "How long one webhook attempt may take, connect to last byte (ms)",
+    default: 10_000,
+    parse: int(100, 120_000),
+  }),
+  webhookPollMs: opt({
+    env: ["GATEHOUSE_WEBHOOK_POLL_MS"],
+    doc: "How often each node looks for events to fan out and deliveries due (ms); a node also looks right after it writes an event",
+    default: 250,
+    parse: int(10, 60_000),
+  }),
+  webhookConcurrency: opt({
+    env: ["GATEHOUSE_WEBHOOK_CONCURRENCY"],
+    doc: "Webhooks one node sends to at once (each webhook's deliveries go out in event order, a few at a time)",
+    default: 32,
+    parse: int(1, 1000),
+  }),
+};
+
 /** Where `/metrics` is served (docs/operations.md#metrics). */
 export type MetricsExposure = { mode: "off" } | { mode: "public" } | { mode: "port"; port: number };
 
@@ -343,6 +370,7 @@ export const configGroups = [
   { title: "Messaging (SMS and email)", options: messaging },
   { title: "Verification codes", options: codes },
   { title: "Sign-up", options: signUp },
+  { title: "Events and webhooks", options: events },
   { title: "Logging and metrics", options: logging },
 ] as const;
 
@@ -353,6 +381,7 @@ export const configOptions = {
   ...messaging,
   ...codes,
   ...signUp,
+  ...events,
   ...logging,
 };
 type Options = typeof configOptions;

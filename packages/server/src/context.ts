@@ -18,6 +18,12 @@ import type { CodeService } from "./services/codes/engine.js";
 import { createCodeService } from "./services/codes/engine.js";
 import { createFlowTokens } from "./services/codes/flow-tokens.js";
 import { type CodeRequests, createCodeRequests } from "./services/codes/requests.js";
+import { auditWithEvents } from "./services/events/audit-events.js";
+import { createEmitter } from "./services/events/emit.js";
+import { createEvents, type Events } from "./services/events/index.js";
+import { nudgeAfterCommit } from "./services/events/nudge.js";
+import { createEventOrigins } from "./services/events/scope.js";
+import { decodeStreamed, encodeStreamed } from "./services/events/stream.js";
 import { createMfa, createMfaAttempts, type Mfa } from "./services/mfa/index.js";
 import { createOidc, type Oidc } from "./services/oidc/index.js";
 import { createProfile, type ProfileService } from "./services/profile/index.js";
@@ -32,6 +38,7 @@ import { type MigrationLog, migrateToLatest } from "./storage/migrate.js";
 import { authzBroadcast } from "./storage/redis/authz-broadcast.js";
 import { openRedis, type Redis } from "./storage/redis/client.js";
 import { redisCounterStore, redisLoginCounterStore } from "./storage/redis/counter-store.js";
+import { type EventBroadcast, eventBroadcast } from "./storage/redis/event-broadcast.js";
 import type { IdBroadcast } from "./storage/redis/id-broadcast.js";
 import { redisNonceStore } from "./storage/redis/nonce-store.js";
 import { type SessionBroadcast, sessionBroadcast } from "./storage/redis/session-broadcast.js";
@@ -82,6 +89,8 @@ export interface Context {
   admin: Admin;
   /** Roles, groups, resources, permission checks (services/authz, docs/authorization.md). */
   authz: Authz;
+  /** The outbox, webhooks and the live event stream (services/events). */
+  events: Events;
   close(): Promise<void>;
 }
 
@@ -147,12 +156,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
   let redis: Redis | undefined;
   let broadcast: SessionBroadcast | undefined;
   let authzChanges: IdBroadcast | undefined;
+  let eventsNudge = () => {};
+  let eventsBroadcast: EventBroadcast | undefined;
   try {
     const logger = options.logger ?? createLogger(config);
     if (options.migrate !== false) await migrate(config, db, dbOptions, logger);
     const repos = repositories(db.kysely);
     const keys = await loadServerKeys(repos, { configuredSecret: config.secret, dataDir: config.dataDir });
     const clock = options.clock ?? systemClock;
+    const origins = createEventOrigins();
+    const emit = createEmitter({ clock, origins, onEmitted: () => eventsNudge() });
     if (config.redisUrl) redis = await openRedis(config.redisUrl, config.redisKeyPrefix);
     const counters = redis ? redisCounterStore(redis) : dbCounterStore(repos);
     const outbox = new Outbox();
@@ -216,9 +229,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
       box: keys.box,
       issuer,
       roleCodes: authz.my.roleCodes,
+      emit,
     });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
-    const audit = createAudit({ clock });
+    const audit = auditWithEvents(createAudit({ clock }), emit);
     const auth = createAuth({
       db: db.kysely,
       repos,
@@ -227,6 +241,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tokens,
       sessions,
       audit,
+      emit,
       loginGuard,
       signUpLimits,
       clock,
@@ -274,6 +289,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       box: keys.box,
       publicUrl: config.publicUrl,
       issuer,
+      emit,
     });
     const clientTokens = createClientTokens({
       repos,
@@ -283,6 +299,31 @@ export async function createContext(config: Config, options: ContextOptions = {}
       keyEnabled: async (id) => (await admin.accessKeys.resolve(id)) !== undefined,
       cacheTtlMs: options.sessionCacheTtlMs,
     });
+    const events = createEvents({
+      db: db.kysely,
+      dialect: db.dialect,
+      repos,
+      clock,
+      box: keys.box,
+      logger,
+      origins,
+      emit,
+      config,
+      broadcast: (e) =>
+        eventsBroadcast ? eventsBroadcast.publish(encodeStreamed(e)) : events.stream.deliver(e),
+    });
+    if (redis) {
+      eventsBroadcast = await eventBroadcast(
+        redis,
+        config.redisKeyPrefix,
+        (message) => {
+          const e = decodeStreamed(message);
+          if (e) events.stream.deliver(e);
+        },
+        logger,
+      );
+    }
+    eventsNudge = nudgeAfterCommit(() => events.worker.nudge());
     return {
       config,
       db,
@@ -323,7 +364,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
       profile,
       admin,
       authz,
+      events,
       close: async () => {
+        await events.worker.stop();
+        await eventsBroadcast?.close();
         await courier.close();
         await broadcast?.close();
         await authzChanges?.close();
@@ -332,6 +376,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       },
     };
   } catch (err) {
+    await eventsBroadcast?.close();
     await broadcast?.close();
     await authzChanges?.close();
     redis?.disconnect();

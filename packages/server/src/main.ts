@@ -53,6 +53,7 @@ export async function startServer(
 
   const app = await buildApp(ctx);
   const url = await app.listen({ port: config.port, host: config.host });
+  ctx.events.worker.start();
   ctx.logger.info({ url, database: ctx.db.dialect }, "Gatehouse is listening");
   let metricsServer: http.Server | undefined;
   let metricsUrl: string | undefined;

@@ -5,6 +5,7 @@ import { registerKeysCommands } from "./keys.js";
 import { type Runner, registerPoolCommands } from "./pool.js";
 import { registerSettingsCommands } from "./settings.js";
 import { registerUserCommands } from "./user.js";
+import { registerWebhookCommands } from "./webhook.js";
 
 /** The admin commands: they open the configured database directly, no server needed. */
 export function registerAdminCommands(program: Command, run: Runner): void {
@@ -14,4 +15,5 @@ export function registerAdminCommands(program: Command, run: Runner): void {
   registerSettingsCommands(program, run);
   registerAccessKeyCommands(program, run);
   registerKeysCommands(program, run);
+  registerWebhookCommands(program, run);
 }

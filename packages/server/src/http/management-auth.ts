@@ -1,3 +1,5 @@
+import { timingSafeEqual } from "node:crypto";
+import { stringToSign } from "@gatehouse/protocol";
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
@@ -6,6 +8,7 @@ import {
   arrayParamsOf,
   matchingSignature,
   parseSignatureAuthorization,
+  sign,
   signedRequestAmbiguity,
 } from "../services/admin/management-signature.js";
 
@@ -138,4 +141,35 @@ export function managementOf(request: FastifyRequest): ManagementPrincipal {
   if (!request.management)
     throw new Error("management caller not resolved: route is missing requireManagement");
   return request.management;
+}
+
+/**
+ * The management event stream's credential (docs/events.md#the-live-stream): the SDK signs the
+ * fixed string of method `websocket` with no date or nonce, so the signature never changes for a
+ * key — it proves the key's secret but not freshness, like a bearer token. A management token is
+ * accepted too. Undefined: refused.
+ */
+export async function streamManagementPrincipal(
+  ctx: Context,
+  authorization: string | undefined,
+): Promise<ManagementPrincipal | undefined> {
+  const value = authorization?.trim();
+  if (!value) return undefined;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(value);
+  if (bearer) {
+    try {
+      const claims = await ctx.admin.managementTokens.verify(bearer[1]!);
+      return { poolId: claims.poolId, accessKeyId: claims.accessKeyId, via: "token" };
+    } catch {
+      return undefined;
+    }
+  }
+  const auth = parseSignatureAuthorization(value);
+  if (!auth) return undefined;
+  const key = await ctx.admin.accessKeys.resolve(auth.accessKeyId);
+  if (!key) return undefined;
+  const expected = Buffer.from(sign(key.secret, stringToSign("websocket", "", {}, {})), "utf8");
+  const given = Buffer.from(auth.signature, "utf8");
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  return { poolId: key.poolId, accessKeyId: key.accessKeyId, via: "signature" };
 }

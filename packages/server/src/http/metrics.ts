@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { MetricsExposure } from "../config.js";
 import type { Courier } from "../messaging/courier.js";
+import type { EventWorker } from "../services/events/worker.js";
 import type { Db } from "../storage/db.js";
 
 declare module "fastify" {
@@ -22,7 +23,17 @@ declare module "fastify" {
  */
 async function metricsPlugin(
   app: FastifyInstance,
-  { courier, db, exposure }: { courier: Courier; db: Db; exposure: MetricsExposure },
+  {
+    courier,
+    db,
+    webhooks,
+    exposure,
+  }: {
+    courier: Courier;
+    db: Db;
+    webhooks: Pick<EventWorker, "outcomes" | "inFlight">;
+    exposure: MetricsExposure;
+  },
 ) {
   // Off: no collection either — the request hook is a per-request cost.
   if (exposure.mode === "off") return;
@@ -75,6 +86,24 @@ async function metricsPlugin(
       },
     });
   }
+  new Counter({
+    name: "gatehouse_webhook_deliveries_total",
+    help: "Webhook delivery attempts by outcome on this node: delivered, retried (a failed attempt with more to come) or failed (after the last attempt, or 410)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [outcome, n] of Object.entries(webhooks.outcomes)) this.inc({ outcome }, n);
+    },
+  });
+  new Gauge({
+    name: "gatehouse_webhook_lanes_busy",
+    help: "Webhooks this node is sending to now",
+    registers: [registry],
+    collect() {
+      this.set(webhooks.inFlight);
+    },
+  });
   app.addHook("onResponse", async (request, reply) => {
     const l = {
       method: request.method,

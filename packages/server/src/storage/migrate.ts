@@ -13,6 +13,7 @@ import * as m0010 from "./migrations/0010-flow-token-index.js";
 import * as m0011 from "./migrations/0011-one-statement-writes.js";
 import * as m0012 from "./migrations/0012-oidc.js";
 import * as m0013 from "./migrations/0013-mfa.js";
+import * as m0014 from "./migrations/0014-events.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -46,6 +47,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0011-one-statement-writes": m0011,
     "0012-oidc": m0012,
     "0013-mfa": m0013,
+    "0014-events": m0014,
   };
 }
 

@@ -429,6 +429,70 @@ export interface MfaFactorTable {
   created_at: number;
 }
 
+/** The outbox (docs/events.md): written in the transaction of the change it reports. */
+export interface EventTable {
+  seq: Generated<number>;
+  id: string;
+  pool_id: string;
+  name: string;
+  user_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  request_id: string | null;
+  /** JSON: `{eventName, data}`. */
+  data: string;
+  dispatched: number;
+  created_at: number;
+}
+
+export interface WebhookTable {
+  id: string;
+  pool_id: string;
+  name: string;
+  url: string;
+  /** JSON array of event names. */
+  events: string;
+  content_type: string;
+  enabled: number;
+  /** Sealed (secret box). */
+  secret: string;
+  /** JSON WebhookRetryConfig, or null for the default schedule. */
+  retry_config: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveryTable {
+  seq: Generated<number>;
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookLogTable {
+  id: string;
+  webhook_id: string;
+  delivery_id: string | null;
+  event_name: string;
+  attempt: number;
+  request_body: string;
+  request_headers: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  success: number;
+  error: string | null;
+  duration_ms: number;
+  created_at: number;
+}
+
 export interface Database {
   gh_meta: MetaTable;
   user_pools: UserPoolTable;
@@ -464,6 +528,10 @@ export interface Database {
   oidc_logout_requests: OidcLogoutRequestTable;
   oidc_consents: OidcConsentTable;
   mfa_factors: MfaFactorTable;
+  events: EventTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_logs: WebhookLogTable;
 }
 
 export type { Generated };

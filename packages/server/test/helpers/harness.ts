@@ -107,6 +107,8 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
       emailPoolHourlyLimit: 1_000_000,
       signUpIpHourlyLimit: 1_000_000,
       signUpPoolHourlyLimit: 1_000_000,
+      // Test receivers listen on 127.0.0.1.
+      webhookAllowPrivate: true,
       ...(redisPrefix ? { redisUrl: REDIS_TEST_URL, redisKeyPrefix: redisPrefix } : {}),
       ...options.config,
     },

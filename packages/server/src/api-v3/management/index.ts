@@ -13,6 +13,7 @@ import { managementSettingsRoutes } from "./settings.js";
 import { managementTokenRoutes } from "./token.js";
 import { managementUserActivityRoutes } from "./user-activity.js";
 import { managementUserRoutes } from "./users.js";
+import { managementWebhookRoutes } from "./webhooks.js";
 
 /**
  * The management API. Every route but get-management-token sits behind
@@ -35,6 +36,7 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementPermissionResourceRoutes(ctx));
       await scope.register(managementPermissionDataRoutes(ctx));
       await scope.register(managementMfaRoutes(ctx));
+      await scope.register(managementWebhookRoutes(ctx));
     });
   };
 }

@@ -14,6 +14,8 @@ import { isUniqueViolation } from "../../storage/db.js";
 import type { ApplicationPatch } from "../../storage/repos/application-admin.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import { type Emit, withEvents } from "../events/emit.js";
+import type { EventName } from "../events/names.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { defaultAppConfig } from "./bootstrap.js";
 
@@ -202,7 +204,21 @@ function identifierFrom(name: string): string {
   return `${slug || "app"}-${newId().slice(0, 6)}`;
 }
 
-export function createAppAdmin({ repos, clock, box }: { repos: Repositories; clock: Clock; box: SecretBox }) {
+export function createAppAdmin({
+  repos,
+  clock,
+  box,
+  emit,
+}: {
+  repos: Repositories;
+  clock: Clock;
+  box: SecretBox;
+  emit: Emit;
+}) {
+  /** The application's event, in the transaction of its change (`data` never holds the secret). */
+  const appEvent = (tx: Repositories, name: EventName, app: ApplicationRow) =>
+    emit(tx, { poolId: app.pool_id, name, data: toApplicationDto(app) });
+
   const requireApp = async (poolId: string, appId: string) => {
     const app = await repos.applications.findPoolApplication(poolId, appId);
     if (!app) throw new ApiError("APP_NOT_FOUND");
@@ -248,7 +264,12 @@ export function createAppAdmin({ repos, clock, box }: { repos: Repositories; clo
         created_at: now,
         updated_at: now,
       };
-      await guarded(() => repos.applications.insertApplication(row));
+      await guarded(() =>
+        withEvents(repos, async (tx) => {
+          await tx.applications.insertApplication(row);
+          await appEvent(tx, "application:created", row);
+        }),
+      );
       return toApplicationDto(row);
     },
 
@@ -288,16 +309,24 @@ export function createAppAdmin({ repos, clock, box }: { repos: Repositories; clo
       if (input.appName !== undefined) patch.name = input.appName;
       if (input.appIdentifier !== undefined) patch.identifier = input.appIdentifier;
       if (tokenAuth !== undefined) patch.token_endpoint_auth_method = tokenAuth;
-      await guarded(() => repos.applications.updatePoolApplication(poolId, app.id, patch));
+      await guarded(() =>
+        withEvents(repos, async (tx) => {
+          await tx.applications.updatePoolApplication(poolId, app.id, patch);
+          await appEvent(tx, "application:updated", { ...app, ...patch });
+        }),
+      );
       return get(poolId, app.id);
     },
 
     async remove(poolId: string, appId: string): Promise<void> {
-      await requireApp(poolId, appId);
+      const app = await requireApp(poolId, appId);
       const boot = await repos.meta.getMeta("bootstrap");
       if (boot && (JSON.parse(boot) as { appId?: string }).appId === appId)
         throw new ApiError("DEFAULT_APP_PROTECTED");
-      await repos.applications.deletePoolApplication(poolId, appId);
+      await withEvents(repos, async (tx) => {
+        await tx.applications.deletePoolApplication(poolId, appId);
+        await appEvent(tx, "application:deleted", app);
+      });
     },
 
     async secret(poolId: string, appId: string): Promise<string> {
@@ -305,12 +334,15 @@ export function createAppAdmin({ repos, clock, box }: { repos: Repositories; clo
     },
 
     async refreshSecret(poolId: string, appId: string): Promise<string> {
-      await requireApp(poolId, appId);
+      const app = await requireApp(poolId, appId);
       const secret = newSecret();
       const sealed = box.seal("app-secret", appId, secret);
-      await repos.applications.updatePoolApplication(poolId, appId, {
-        secret: sealed,
-        updated_at: clock.now(),
+      await withEvents(repos, async (tx) => {
+        await tx.applications.updatePoolApplication(poolId, appId, {
+          secret: sealed,
+          updated_at: clock.now(),
+        });
+        await appEvent(tx, "application:secret-refreshed", app);
       });
       return secret;
     },

@@ -5,6 +5,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 import type { LoginGuard } from "../auth/lockout.js";
 import type { Passwords } from "../auth/passwords/hashing.js";
+import type { Emit } from "../events/emit.js";
 import { otpImporter } from "../mfa/imported.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { createKeyRotation } from "../tokens/key-rotation.js";
@@ -29,7 +30,7 @@ export interface AdminDeps {
   repos: Repositories;
   clock: Clock;
   passwords: Passwords;
-  sessions: Pick<Sessions, "endUserSessions">;
+  sessions: Pick<Sessions, "endUserSessions" | "endedElsewhere">;
   loginGuard: Pick<LoginGuard, "unlockUser">;
   signingKeys: Pick<SigningKeys, "rotate">;
   /** The server secret management tokens are keyed from. */
@@ -37,6 +38,8 @@ export interface AdminDeps {
   /** Seals and opens the pool, application and access-key secrets. */
   box: SecretBox;
   publicUrl: string;
+  /** Writes each change's event in its transaction (services/events). */
+  emit: Emit;
   /** `iss` of management tokens, the same issuer as every other token. */
   issuer: string;
 }
@@ -46,7 +49,7 @@ export interface AdminDeps {
  * createContext; each factory gets only the dependencies it uses (docs/architecture.md).
  */
 export function createAdmin(deps: AdminDeps) {
-  const { db, dialect, repos, clock, passwords, sessions, loginGuard, signingKeys, box } = deps;
+  const { db, dialect, repos, clock, passwords, sessions, loginGuard, signingKeys, box, emit } = deps;
   const accessKeys = createAccessKeys({ repos, clock, box });
   return {
     users: {
@@ -58,15 +61,17 @@ export function createAdmin(deps: AdminDeps) {
         clock,
         publicUrl: deps.publicUrl,
         importOtp: otpImporter({ box, secret: deps.serverSecret, clock }),
+        emit,
       }),
+      ...createUserAdmin({ db, repos, passwords, sessions, clock, publicUrl: deps.publicUrl, emit }),
       ...createUserSearch({ repos, publicUrl: deps.publicUrl }),
-      ...createUserUpdate({ repos, passwords, sessions, clock, publicUrl: deps.publicUrl }),
-      ...createUserActivity({ repos, sessions, loginGuard, clock }),
-      ...createUserImport({ db, dialect, repos, passwords, clock }),
+      ...createUserUpdate({ repos, passwords, sessions, clock, publicUrl: deps.publicUrl, emit }),
+      ...createUserActivity({ repos, sessions, loginGuard, clock, emit }),
+      ...createUserImport({ db, dialect, repos, passwords, clock, emit }),
     },
-    apps: createAppAdmin({ repos, clock, box }),
-    pools: createPoolAdmin({ db, repos, clock, box, publicUrl: deps.publicUrl }),
-    poolSettings: createPoolSettingsAdmin({ repos, clock }),
+    apps: createAppAdmin({ repos, clock, box, emit }),
+    pools: createPoolAdmin({ db, repos, clock, box, publicUrl: deps.publicUrl, emit }),
+    poolSettings: createPoolSettingsAdmin({ repos, clock, emit }),
     customFields: createCustomFields({ repos, clock }),
     accessKeys,
     managementTokens: createManagementTokens({

@@ -4,6 +4,7 @@ import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { compilePasswordPattern } from "../auth/passwords/pattern.js";
+import { type Emit, withEvents } from "../events/emit.js";
 import { mergePoolSettings, parsePoolSettings } from "../users/pool-settings.js";
 import { loadPoolSettings } from "./users/create.js";
 
@@ -22,7 +23,18 @@ const allows = (list: readonly string[], origin: string) =>
   list.includes(origin) || (origin !== "null" && list.includes("*"));
 
 /** get-/update-security-settings and get-/update-global-mfa-settings (docs/wire-contract.md §4). */
-export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories; clock: Clock }) {
+export function createPoolSettingsAdmin({
+  repos,
+  clock,
+  emit,
+}: {
+  repos: Repositories;
+  clock: Clock;
+  emit: Emit;
+}) {
+  const poolUpdated = (tx: Repositories, poolId: string, data: Record<string, unknown>) =>
+    emit(tx, { poolId, name: "user-pool:updated", data: { userPoolId: poolId, ...data } });
+
   const service = {
     get: (poolId: string): Promise<PoolSettings> => loadPoolSettings(repos, poolId),
 
@@ -37,7 +49,10 @@ export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories;
       if (next.passwordStrength === 4 || next.customPasswordStrength.regex) {
         assertRunnablePattern(next.customPasswordStrength.regex);
       }
-      await repos.pools.updatePoolSettings(poolId, JSON.stringify(next), clock.now());
+      await withEvents(repos, async (tx) => {
+        await tx.pools.updatePoolSettings(poolId, JSON.stringify(next), clock.now());
+        await poolUpdated(tx, poolId, { settings: Object.keys(patch) });
+      });
       return next;
     },
 
@@ -50,7 +65,10 @@ export function createPoolSettingsAdmin({ repos, clock }: { repos: Repositories;
     async updateMfa(poolId: string, settings: MfaSettings): Promise<MfaSettings> {
       await loadPoolSettings(repos, poolId);
       const value: MfaSettings = { enabledFactors: [...new Set(settings.enabledFactors)] };
-      await repos.pools.setPoolMfaSettings(poolId, JSON.stringify(value), clock.now());
+      await withEvents(repos, async (tx) => {
+        await tx.pools.setPoolMfaSettings(poolId, JSON.stringify(value), clock.now());
+        await poolUpdated(tx, poolId, { mfa: value });
+      });
       return value;
     },
 

@@ -5,6 +5,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { PoolRow } from "../../storage/repos/pools.js";
 import type { Database } from "../../storage/schema.js";
+import { type Emit, withEvents } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { type BootstrapInfo, defaultApplicationRow, ensureBootstrap } from "./bootstrap.js";
 
@@ -14,13 +15,14 @@ export interface PoolAdminDeps {
   clock: Clock;
   box: SecretBox;
   publicUrl: string;
+  emit: Emit;
 }
 
 /**
  * User pools for `gatehouse pool create|list|rotate-secret`: a pool's id/secret are its management
  * keys. Secrets are stored sealed; what `create` returns carries them opened, for the operator.
  */
-export function createPoolAdmin({ db, repos, clock, box, publicUrl }: PoolAdminDeps) {
+export function createPoolAdmin({ db, repos, clock, box, publicUrl, emit }: PoolAdminDeps) {
   return {
     async create(name: string): Promise<{ pool: PoolRow; app: ApplicationRow }> {
       const now = clock.now();
@@ -49,11 +51,16 @@ export function createPoolAdmin({ db, repos, clock, box, publicUrl }: PoolAdminD
      */
     async rotateSecret(poolId: string): Promise<string | undefined> {
       const secret = newSecret();
-      const updated = await repos.pools.updatePoolSecret(
-        poolId,
-        box.seal("pool-secret", poolId, secret),
-        clock.now(),
-      );
+      const updated = await withEvents(repos, async (tx) => {
+        const n = await tx.pools.updatePoolSecret(
+          poolId,
+          box.seal("pool-secret", poolId, secret),
+          clock.now(),
+        );
+        if (n === 1)
+          await emit(tx, { poolId, name: "user-pool:secret-refreshed", data: { userPoolId: poolId } });
+        return n;
+      });
       return updated === 1 ? secret : undefined;
     },
 

@@ -3,6 +3,7 @@ import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 import type { CodeService } from "../codes/engine.js";
+import type { Emit } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
@@ -26,6 +27,7 @@ export interface AuthDeps {
   audit: AuditService;
   loginGuard: LoginGuard;
   signUpLimits: SignUpLimits;
+  emit: Emit;
   clock: Clock;
   /** Opens the applications' sealed secrets (client authentication). */
   box: SecretBox;

@@ -3,11 +3,13 @@ import type { Kysely } from "kysely";
 import { ApiError, invalidRequest, missingParam } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { parseUserAgent } from "../../lib/user-agent.js";
+import { allOrNothing } from "../../storage/repos/all-or-nothing.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { ProvedAddress } from "../../storage/repos/user-contacts.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
+import { type Emit, userEvent } from "../events/emit.js";
 import { grantScope } from "../tokens/claims.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../tokens/tokens.js";
@@ -24,6 +26,7 @@ import {
   normalizePhoneE164,
   normalizeUsername,
 } from "../users/identifiers.js";
+import { emitEmailVerified, emitRegistered } from "./events.js";
 import { type LoginGuard, loginAccountKey, loginIpKey, type Reservation } from "./lockout.js";
 import type { LoginHistory } from "./login-history.js";
 import type { PasswordService } from "./passwords/hashing.js";
@@ -41,6 +44,7 @@ export interface SignInDeps {
   loginGuard: LoginGuard;
   signUpLimits: SignUpLimits;
   loginHistory: Pick<LoginHistory, "recordAttempt" | "attemptStep">;
+  emit: Emit;
   clock: Clock;
 }
 
@@ -120,6 +124,7 @@ async function finish(
       device: ua.device || null,
     }),
     deps.loginHistory.attemptStep(attemptOf(s, meta, a, true, null)),
+    deps.emit.step(deps.repos, userEvent("login", user, { appId: s.app.id })),
     ...(settle ? deps.loginGuard.succeededSteps(settle) : []),
   ]);
   return toLoginTokenData(set);
@@ -138,6 +143,7 @@ function attemptOf(s: AppScope, meta: RequestMeta, a: Attempt, success: boolean,
   };
 }
 
+/** A refused attempt's history row and its `login-failed` event, all or nothing. */
 function record(
   deps: SignInDeps,
   s: AppScope,
@@ -146,7 +152,17 @@ function record(
   success: boolean,
   reason: string | null,
 ) {
-  return deps.loginHistory.recordAttempt(attemptOf(s, meta, a, success, reason));
+  const event = {
+    poolId: s.pool.id,
+    name: "login-failed",
+    userId: a.userId,
+    data: { userId: a.userId, appId: s.app.id, method: a.method, reason },
+  };
+  if (success) return deps.loginHistory.recordAttempt(attemptOf(s, meta, a, success, reason));
+  return allOrNothing(deps.repos.db, [
+    deps.loginHistory.attemptStep(attemptOf(s, meta, a, success, reason)),
+    deps.emit.step(deps.repos, event),
+  ]);
 }
 
 /**
@@ -364,8 +380,10 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
     await deps.codes.consume([checked], trx);
     const tx = repositories(trx);
     let ended: string[] = [];
-    if (fresh) await insertUser(tx, fresh);
-    else if (existing) ended = await proveAddress(deps, tx, existing, address, meta);
+    if (fresh) {
+      await insertUser(tx, fresh);
+      await emitRegistered(deps.emit, tx, s.pool.id, fresh.id as string);
+    } else if (existing) ended = await proveAddress(deps, tx, existing, address, meta);
     return ended;
   });
   deps.sessions.endedElsewhere(ended);
@@ -398,6 +416,7 @@ async function proveAddress(
     const provedBefore = (address.kind === "email" ? user.email_proved_at : user.phone_proved_at) !== null;
     if (unproved || !provedBefore)
       await tx.userContacts.markAddressProved(user.pool_id, user.id, address, now);
+    if (unproved && address.kind === "email") await emitEmailVerified(deps.emit, tx, user);
     return [];
   }
   const ended = await tx.sessions.endUserSessions(user.pool_id, user.id, now, "account_reclaimed");
@@ -409,6 +428,7 @@ async function proveAddress(
     action: address.kind === "email" ? "user.email.reclaimed" : "user.phone.reclaimed",
     target: mask(address.kind, address.value),
   });
+  if (address.kind === "email") await emitEmailVerified(deps.emit, tx, user);
   const other = address.kind === "email" ? "phone" : "email";
   const dropped = await tx.userContacts.dropCodeProvedAddress(user.pool_id, user.id, other, now);
   if (dropped) {

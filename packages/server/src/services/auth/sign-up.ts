@@ -6,6 +6,7 @@ import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { NewUserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
+import type { Emit } from "../events/emit.js";
 import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
 import { toUserDto, userDtoDefaults } from "../users/dto.js";
 import {
@@ -17,6 +18,7 @@ import {
   normalizePhoneE164,
   normalizeUsername,
 } from "../users/identifiers.js";
+import { emitRegistered } from "./events.js";
 import type { PasswordService } from "./passwords/hashing.js";
 import type { AppScope, RequestMeta } from "./scope.js";
 import type { SignUpLimits } from "./sign-up-limits.js";
@@ -27,6 +29,7 @@ export interface SignUpDeps {
   passwords: PasswordService;
   codes: CodeService;
   signUpLimits: SignUpLimits;
+  emit: Emit;
   clock: Clock;
   publicUrl: string;
 }
@@ -229,8 +232,10 @@ async function signUp(
     row.password_last_set_at = now;
   }
   await deps.db.transaction().execute(async (trx) => {
-    await insertUser(repositories(trx), row);
+    const tx = repositories(trx);
+    await insertUser(tx, row);
     if (checked.length > 0) await deps.codes.consume(checked, trx);
+    await emitRegistered(deps.emit, tx, s.pool.id, row.id as string);
   });
   const created = await deps.repos.users.findUserById(s.pool.id, row.id);
   if (!created) throw new ApiError("INTERNAL");

@@ -117,7 +117,7 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
             allOrNothing(deps.db, [
               spend,
               spec.replaceStep(deps.repos, poolId, userId, from, to, deps.clock.now()),
-              deps.audit.recordStep(deps.repos, {
+              ...deps.audit.recordSteps(deps.repos, {
                 poolId,
                 userId,
                 actor: "user",

@@ -116,6 +116,7 @@ export function deleteAccountFlow(deps: ProfileDeps) {
           actor: "user",
           action: "user.deleted",
           target: maskedIdentifier(user),
+          subject: user,
         });
         return user;
       });

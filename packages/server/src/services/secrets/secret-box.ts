@@ -16,7 +16,8 @@ export type SealPurpose =
   | "pool-secret"
   | "access-key-secret"
   | "key-check"
-  | "totp-secret";
+  | "totp-secret"
+  | "webhook-secret";
 
 const VERSION = "v1";
 const IV_BYTES = 12;

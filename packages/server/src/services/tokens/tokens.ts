@@ -9,6 +9,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
+import { type Emit, userEvent } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { ACCESS_TYP, isClientCredentialsToken } from "./access-claims.js";
 import { appConfig } from "./app-config.js";
@@ -101,6 +102,7 @@ export interface TokensDeps {
   issuer: string;
   /** The user's active role codes, for the `roles` scope's claim (services/authz, docs/authorization.md §Tokens). */
   roleCodes?: (poolId: string, userId: string) => Promise<string[]>;
+  emit: Emit;
 }
 
 /**
@@ -117,6 +119,7 @@ export function createTokens({
   box,
   issuer,
   roleCodes,
+  emit,
 }: TokensDeps) {
   const appSecret = (app: ApplicationRow): string => box.open("app-secret", app.id, app.secret);
   const verified = new Map<string, AccessClaims>();
@@ -192,6 +195,7 @@ export function createTokens({
         repos.sessions.rotateRefreshTokenStep(row.id, now),
         repos.sessions.insertRefreshTokenStep(next.row),
         repos.sessions.extendSessionStep(sessionId, next.row.expires_at),
+        emit.step(repos, userEvent("refresh-token", user, { appId: app.id })),
       ]);
     } catch (err) {
       if (!(err instanceof StepFailed)) throw err;

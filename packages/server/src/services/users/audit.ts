@@ -2,6 +2,7 @@ import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
 import type { Step } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { UserRow } from "../../storage/repos/users.js";
 import type { RequestMeta } from "../auth/scope.js";
 import { maskPhone } from "./phone.js";
 
@@ -25,6 +26,8 @@ export interface AuditEvent {
   oldValue?: string;
   newValue?: string;
   meta?: RequestMeta;
+  /** The account as it was, for a change that removes it (its event carries it). */
+  subject?: UserRow;
 }
 
 export type AuditAction =
@@ -76,8 +79,9 @@ export function createAudit({ clock }: { clock: Clock }) {
       await repos.audit.insertAuditEvent(rowOf(event));
     },
     /** The event as a step of an all-or-nothing batch (storage/repos/all-or-nothing.ts), kept with the change. */
-    recordStep(repos: Repositories, event: AuditEvent): Step {
-      return repos.audit.insertAuditEventStep(rowOf(event));
+    /** The record as steps of an all-or-nothing batch (with its event: services/events/audit-events.ts). */
+    recordSteps(repos: Repositories, event: AuditEvent): Step[] {
+      return [repos.audit.insertAuditEventStep(rowOf(event))];
     },
   };
 }

@@ -7,6 +7,7 @@ import { authzResourcesRepo } from "./authz-resources.js";
 import { clientTokensRepo } from "./client-tokens.js";
 import { codesRepo } from "./codes.js";
 import { customFieldsRepo } from "./custom-fields.js";
+import { eventsRepo } from "./events.js";
 import type { Executor } from "./executor.js";
 import { flowTokensRepo } from "./flow-tokens.js";
 import { identitiesRepo } from "./identities.js";
@@ -26,6 +27,7 @@ import { userAdminRepo } from "./user-admin.js";
 import { userContactsRepo } from "./user-contacts.js";
 import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
+import { webhooksRepo } from "./webhooks.js";
 
 const pools = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
 const applications = (db: Executor) => ({ ...applicationsRepo(db), ...applicationAdminRepo(db) });
@@ -108,6 +110,16 @@ export class Repositories {
   get audit() {
     this.#audit ??= auditRepo(this.db);
     return this.#audit;
+  }
+  #events?: ReturnType<typeof eventsRepo>;
+  get events() {
+    this.#events ??= eventsRepo(this.db);
+    return this.#events;
+  }
+  #webhooks?: ReturnType<typeof webhooksRepo>;
+  get webhooks() {
+    this.#webhooks ??= webhooksRepo(this.db);
+    return this.#webhooks;
   }
   #codes?: ReturnType<typeof codesRepo>;
   get codes() {

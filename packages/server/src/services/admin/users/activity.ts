@@ -3,22 +3,24 @@ import type { Clock } from "../../../lib/clock.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { LoginGuard } from "../../auth/lockout.js";
 import { loggedInApps, loginHistoryPage } from "../../auth/login-history.js";
+import { type Emit, userEvent, withEvents } from "../../events/emit.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { requireUserByIdType } from "../../users/lookup.js";
 import { loadPoolSettings } from "./create.js";
 
 export interface UserActivityDeps {
   repos: Repositories;
-  sessions: Pick<Sessions, "endUserSessions">;
+  sessions: Pick<Sessions, "endUserSessions" | "endedElsewhere">;
   loginGuard: Pick<LoginGuard, "unlockUser">;
   clock: Clock;
+  emit: Emit;
 }
 
 /**
  * A user's sign-ins and sessions for the management API (docs/wire-contract.md §4): login history,
  * apps signed in to, kick (end sessions) and unlock (clear the password-failure lockout).
  */
-export function createUserActivity({ repos, sessions, loginGuard, clock }: UserActivityDeps) {
+export function createUserActivity({ repos, sessions, loginGuard, clock, emit }: UserActivityDeps) {
   async function user(poolId: string, userId: string, userIdType?: UserIdType) {
     return requireUserByIdType(repos, poolId, await loadPoolSettings(repos, poolId), userId, userIdType);
   }
@@ -71,7 +73,14 @@ export function createUserActivity({ repos, sessions, loginGuard, clock }: UserA
     /** Ends the user's sessions in the given applications; their tokens stop working at once. */
     async kick(poolId: string, req: KickUsersRequest): Promise<void> {
       const u = await user(poolId, req.userId, req.options?.userIdType);
-      await sessions.endUserSessions(poolId, u.id, { appIds: req.appIds, reason: "kicked" });
+      const ended = await withEvents(repos, async (tx) => {
+        const ids = await tx.sessions.endUserSessions(poolId, u.id, clock.now(), "kicked", {
+          appIds: req.appIds,
+        });
+        await emit(tx, userEvent("kick", u, { appIds: req.appIds }));
+        return ids;
+      });
+      sessions.endedElsewhere(ended);
     },
 
     /** Lifts a lockout after too many wrong passwords (docs/behaviour-and-errors.md §4.4: "admin unlock clears it"). */

@@ -21,6 +21,7 @@ import type { TakenIdentifiers } from "../../../storage/repos/user-admin.js";
 import type { NewUserRow, UserRow } from "../../../storage/repos/users.js";
 import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
+import { type Emit, userEvent } from "../../events/emit.js";
 import type { ImportOtp } from "../../mfa/imported.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { assertAdminMayWriteCustomData } from "../../users/custom-data.js";
@@ -134,6 +135,7 @@ export function wantedIdentifiers(list: readonly Identifiers[]) {
  */
 export async function insertPreparedUsers(
   db: Kysely<Database>,
+  emit: Emit,
   users: readonly PreparedUser[],
   chunk = 250,
 ): Promise<void> {
@@ -145,6 +147,15 @@ export async function insertPreparedUsers(
       }
       for (const u of users) for (const i of u.identities) await repos.identities.insertIdentity(i);
       for (const u of users) for (const f of u.factors ?? []) await repos.mfaFactors.insertFactor(f);
+      for (let i = 0; i < users.length; i += chunk) {
+        const poolId = users[0]!.row.pool_id;
+        const ids = users.slice(i, i + chunk).map((u) => u.row.id as string);
+        const stored = await repos.userAdmin.findUsersByIds(poolId, ids);
+        await emit.many(
+          repos,
+          stored.map((u) => userEvent("user:created", u)),
+        );
+      }
     }),
   );
 }
@@ -174,6 +185,7 @@ export interface UserAdminDeps {
   clock: Clock;
   /** Base of the default avatar URL (services/users/dto.ts). */
   publicUrl: string;
+  emit: Emit;
 }
 
 /** Users of the management API (docs/wire-contract.md §4): create, read, delete, exists, identities. */
@@ -229,7 +241,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
         const err = firstTaken(p.ids, taken);
         if (err) throw numbered ? prefixed(i, err) : err;
       }
-      await insertPreparedUsers(db, prepared);
+      await insertPreparedUsers(db, deps.emit, prepared);
       return created(poolId, settings, prepared);
     },
 
@@ -274,8 +286,13 @@ export function createUserAdmin(deps: UserAdminDeps) {
       for (const id of ids) await sessions.endUserSessions(poolId, id, { reason: "user-deleted" });
       await db.transaction().execute(async (trx) => {
         const tx = repositories(trx);
+        const doomed = await tx.userAdmin.findUsersByIds(poolId, [...ids]);
         await tx.loginHistory.deleteLoginHistoryOfUsers(poolId, [...ids]);
         await tx.userAdmin.deleteUsers(poolId, [...ids]);
+        await deps.emit.many(
+          tx,
+          doomed.map((u) => userEvent("user:deleted", u)),
+        );
       });
       return [...ids];
     },

@@ -8,6 +8,7 @@ import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
+import type { Emit } from "../../events/emit.js";
 import {
   firstTaken,
   insertPreparedUsers,
@@ -77,6 +78,7 @@ export interface UserImportDeps {
   repos: Repositories;
   passwords: Passwords;
   clock: Clock;
+  emit: Emit;
 }
 
 /** `importer(poolId)` holds one import's state (settings, fields, ANALYZE schedule): one per file. */
@@ -129,6 +131,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
     try {
       await insertPreparedUsers(
         db,
+        deps.emit,
         rows.map((r) => r.user),
         INSERT_CHUNK,
       );
@@ -139,7 +142,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
     let accepted = 0;
     for (const r of rows) {
       try {
-        await insertPreparedUsers(db, [r.user]);
+        await insertPreparedUsers(db, deps.emit, [r.user]);
         accepted++;
       } catch (e) {
         rejected.push(rejection(r.line, e));

@@ -4,7 +4,10 @@ import type { Clock } from "../../../lib/clock.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserPatch, UserRow } from "../../../storage/repos/users.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
+import { type Emit, userEvent, withEvents } from "../../events/emit.js";
+import type { EventName } from "../../events/names.js";
 import type { Sessions } from "../../tokens/sessions.js";
+import { maskEmail, maskPhone } from "../../users/audit.js";
 import { assertAdminMayWriteCustomData, checkCustomData } from "../../users/custom-data.js";
 import { userDtoDefaults } from "../../users/dto.js";
 import { toManagedUserDto } from "../../users/dto-options.js";
@@ -36,6 +39,7 @@ export interface UserUpdateDeps {
   clock: Clock;
   /** Base of the default avatar URL (services/users/dto.ts). */
   publicUrl: string;
+  emit: Emit;
 }
 
 export function createUserUpdate(deps: UserUpdateDeps) {
@@ -151,7 +155,17 @@ async function updateUser(
     patch.password_last_set_at = now;
   }
   patch.updated_at = now;
-  await takenMapped(() => repos.users.updateUser(poolId, user.id, withIdentifierKeys(patch)));
+  await takenMapped(() =>
+    withEvents(repos, async (tx) => {
+      await tx.users.updateUser(poolId, user.id, withIdentifierKeys(patch));
+      const row = await tx.users.findUserById(poolId, user.id);
+      if (!row) throw new ApiError("USER_NOT_FOUND");
+      await deps.emit.many(
+        tx,
+        updateEvents(user, patch, password !== undefined).map(([name, extra]) => userEvent(name, row, extra)),
+      );
+    }),
+  );
   // A new password or a suspended account ends the user's sessions (tokens stop working at once).
   const deactivated = patch.status !== undefined && patch.status !== "Activated";
   if (deactivated || (password && settings.endSessionsOnPasswordChange)) {
@@ -166,4 +180,29 @@ async function updateUser(
     passwordChanged: password !== undefined,
     deactivated,
   };
+}
+
+/** The events of an administrator's update: always `user:updated`, and what else it did. */
+function updateEvents(
+  before: UserRow,
+  patch: UserPatch,
+  passwordChanged: boolean,
+): [EventName, Record<string, unknown>?][] {
+  const names: [EventName, Record<string, unknown>?][] = [["user:updated"]];
+  if (patch.status !== undefined && patch.status !== before.status) {
+    if (patch.status === "Suspended") names.push(["user:blocked"]);
+    else if (patch.status === "Activated") names.push(["user:unblocked"]);
+  }
+  if (passwordChanged) names.push(["user:password-changed"]);
+  if (patch.email_verified === 1 && before.email_verified !== 1) names.push(["user:email-verified"]);
+  const masked = (mask: (v: string) => string, v: string | null | undefined) => (v ? mask(v) : null);
+  if (patch.phone !== undefined && patch.phone !== before.phone) {
+    const change = { oldValue: masked(maskPhone, before.phone), newValue: masked(maskPhone, patch.phone) };
+    names.push(["user:phone-changed", change]);
+  }
+  if (patch.email !== undefined && patch.email !== before.email) {
+    const change = { oldValue: masked(maskEmail, before.email), newValue: masked(maskEmail, patch.email) };
+    names.push(["user:email-changed", change]);
+  }
+  return names;
 }

@@ -1,0 +1,54 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../../lib/clock.js";
+import { newId } from "../../lib/ids.js";
+import type { Dialect } from "../../storage/db.js";
+import type { EventRow } from "../../storage/repos/events.js";
+import { repositories } from "../../storage/repos/index.js";
+import type { NewDeliveryRow, WebhookRow } from "../../storage/repos/webhooks.js";
+import type { Database } from "../../storage/schema.js";
+
+const BATCH = 200;
+
+/** Whether a webhook wants this event: its names, or a custom event it names. */
+export const subscribes = (hook: WebhookRow, name: string): boolean =>
+  (JSON.parse(hook.events) as string[]).includes(name);
+
+/**
+ * Turns committed events into deliveries, one per subscribed enabled webhook, and marks them
+ * dispatched — in one transaction, so an event is fanned out exactly once. On PostgreSQL the
+ * events are claimed with SKIP LOCKED: nodes fanning out at once take different events.
+ * Returns the events handled (oldest first), for the live stream.
+ */
+export async function fanOut(deps: {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  clock: Clock;
+}): Promise<EventRow[]> {
+  return deps.db.transaction().execute(async (trx) => {
+    const tx = repositories(trx);
+    const events = await tx.events.claimUndispatched(BATCH, deps.dialect === "postgres");
+    if (events.length === 0) return [];
+    const hooks = await tx.webhooks.listEnabledWebhooksOfPools([...new Set(events.map((e) => e.pool_id))]);
+    const now = deps.clock.now();
+    const rows: NewDeliveryRow[] = [];
+    for (const e of events) {
+      for (const hook of hooks) {
+        if (hook.pool_id !== e.pool_id || !subscribes(hook, e.name)) continue;
+        rows.push({
+          id: newId(),
+          webhook_id: hook.id,
+          event_id: e.id,
+          status: "pending",
+          attempts: 0,
+          next_attempt_at: now,
+          lease_until: null,
+          created_at: now,
+          updated_at: now,
+        });
+      }
+    }
+    for (let i = 0; i < rows.length; i += BATCH) await tx.webhooks.insertDeliveries(rows.slice(i, i + BATCH));
+    await tx.events.markDispatched(events.map((e) => e.seq));
+    return events;
+  });
+}

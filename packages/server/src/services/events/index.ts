@@ -1,0 +1,72 @@
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Clock } from "../../lib/clock.js";
+import type { Dialect } from "../../storage/db.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { Database } from "../../storage/schema.js";
+import type { SecretBox } from "../secrets/secret-box.js";
+import type { Emit } from "./emit.js";
+import { createPublisher } from "./publish.js";
+import type { EventOrigins } from "./scope.js";
+import { createEventStream, type StreamedEvent } from "./stream.js";
+import { createWebhookAdmin } from "./webhooks.js";
+import { createEventWorker } from "./worker.js";
+
+export interface EventsDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  repos: Repositories;
+  clock: Clock;
+  box: SecretBox;
+  logger: Logger;
+  origins: EventOrigins;
+  emit: Emit;
+  config: {
+    webhookAllowPrivate: boolean;
+    webhookTimeoutMs: number;
+    webhookPollMs: number;
+    webhookConcurrency: number;
+  };
+  /** Hands a dispatched event to every node's live stream (Redis), or to this node's only. */
+  broadcast: (e: StreamedEvent) => void;
+}
+
+/**
+ * Events (docs/events.md): the outbox's writer, webhooks and their delivery worker, the live
+ * stream. Built once, as `ctx.events`.
+ */
+export function createEvents(deps: EventsDeps) {
+  const { config } = deps;
+  const stream = createEventStream();
+  const worker = createEventWorker(
+    {
+      db: deps.db,
+      dialect: deps.dialect,
+      repos: deps.repos,
+      clock: deps.clock,
+      box: deps.box,
+      logger: deps.logger,
+      allowPrivate: config.webhookAllowPrivate,
+      timeoutMs: config.webhookTimeoutMs,
+      // A lane hands back what is left at half the lease, so a send never outlives its lease.
+      leaseMs: config.webhookTimeoutMs * 6,
+    },
+    { pollMs: config.webhookPollMs, maxLanes: config.webhookConcurrency, claimBatch: 200 },
+    deps.broadcast,
+  );
+  return {
+    origins: deps.origins,
+    emit: deps.emit,
+    stream,
+    worker,
+    webhooks: createWebhookAdmin({
+      repos: deps.repos,
+      clock: deps.clock,
+      box: deps.box,
+      allowPrivate: config.webhookAllowPrivate,
+      timeoutMs: config.webhookTimeoutMs,
+    }),
+    ...createPublisher({ repos: deps.repos, emit: deps.emit }),
+  };
+}
+export type Events = ReturnType<typeof createEvents>;

@@ -1,0 +1,143 @@
+import type { WebhookDeliveryRow } from "../../storage/repos/webhooks.js";
+import { type DeliveryDeps, type DeliveryOutcomes, runLane } from "./delivery.js";
+import { fanOut } from "./fan-out.js";
+import type { StreamedEvent } from "./stream.js";
+import { streamedEvent } from "./stream.js";
+
+export interface WorkerOptions {
+  /** How often the outbox and the due deliveries are looked at when nothing nudges (ms). */
+  pollMs: number;
+  /** Webhooks this node sends to at once (one lane each). */
+  maxLanes: number;
+  /** Deliveries claimed per look. */
+  claimBatch: number;
+}
+
+/**
+ * The background half of events (docs/events.md#delivery): fans committed events out to
+ * deliveries (and to the live stream), claims due deliveries and sends them, one lane per
+ * webhook so a slow receiver holds up only its own. Runs on every node; the database decides who
+ * sends what.
+ */
+export function createEventWorker(
+  deps: DeliveryDeps,
+  options: WorkerOptions,
+  onDispatched: (e: StreamedEvent) => void,
+) {
+  const outcomes: DeliveryOutcomes = { delivered: 0, retried: 0, failed: 0 };
+  const busy = new Set<string>();
+  const lanes = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = true;
+
+  async function dispatch(): Promise<number> {
+    const events = await fanOut(deps);
+    for (const e of events) onDispatched(streamedEvent(e));
+    return events.length;
+  }
+
+  async function claim(): Promise<number> {
+    const free = options.maxLanes - busy.size;
+    if (free <= 0) return 0;
+    const now = deps.clock.now();
+    const claimed = await deps.repos.webhooks.claimDueDeliveries(
+      now,
+      now + deps.leaseMs,
+      options.claimBatch,
+      [...busy],
+      deps.dialect === "postgres",
+    );
+    if (claimed.length === 0) return 0;
+    const byHook = new Map<string, WebhookDeliveryRow[]>();
+    for (const d of claimed.sort((a, b) => a.seq - b.seq)) {
+      const lane = byHook.get(d.webhook_id) ?? [];
+      lane.push(d);
+      byHook.set(d.webhook_id, lane);
+    }
+    const hooks = new Map(
+      (await deps.repos.webhooks.findWebhooksByIds([...byHook.keys()])).map((h) => [h.id, h]),
+    );
+    const events = new Map(
+      (await deps.repos.events.findEventsByIds([...new Set(claimed.map((d) => d.event_id))])).map((e) => [
+        e.id,
+        e,
+      ]),
+    );
+    for (const [hookId, lane] of byHook) {
+      busy.add(hookId);
+      const p = runLane(deps, outcomes, hooks.get(hookId), lane, events)
+        .catch((err) => {
+          deps.logger.error(
+            { err, webhookId: hookId },
+            "webhook lane stopped; its deliveries lapse and are retried",
+          );
+        })
+        .finally(() => {
+          busy.delete(hookId);
+          lanes.delete(p);
+          if (!stopped) nudge();
+        });
+      lanes.add(p);
+    }
+    return claimed.length;
+  }
+
+  async function round(): Promise<void> {
+    do {
+      again = false;
+      try {
+        const n = (await dispatch()) + (await claim());
+        if (n > 0) again = true;
+      } catch (err) {
+        deps.logger.warn({ err }, "event worker round failed; retrying at the next poll");
+      }
+    } while (again && !stopped);
+  }
+
+  function nudge(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = round().finally(() => {
+      running = undefined;
+    });
+  }
+
+  return {
+    outcomes,
+    /** Deliveries being sent now. */
+    get inFlight() {
+      return busy.size;
+    },
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      timer = setInterval(nudge, options.pollMs);
+      timer.unref();
+      nudge();
+    },
+    /** Look now (an event was just written; the look after commit finds it). */
+    nudge,
+    /** Runs rounds until nothing is left to fan out or claim now, and every lane has finished. */
+    async drain(): Promise<void> {
+      for (;;) {
+        await running;
+        await round();
+        if (lanes.size === 0) return;
+        await Promise.all([...lanes]);
+      }
+    },
+    /** Stops looking; waits for the sends under way (their leases would cover a crash anyway). */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+      await Promise.all([...lanes]);
+    },
+  };
+}
+export type EventWorker = ReturnType<typeof createEventWorker>;

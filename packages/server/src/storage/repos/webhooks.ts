@@ -1,0 +1,173 @@
+import type { Selectable } from "kysely";
+import type { WebhookDeliveryTable, WebhookLogTable, WebhookTable } from "../schema.js";
+import type { Executor } from "./executor.js";
+
+export type WebhookRow = Selectable<WebhookTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+export type NewDeliveryRow = Omit<WebhookDeliveryRow, "seq">;
+export type WebhookLogRow = Selectable<WebhookLogTable>;
+
+export type WebhookPatch = Partial<
+  Pick<WebhookRow, "name" | "url" | "events" | "content_type" | "enabled" | "secret" | "retry_config">
+>;
+
+/** Webhooks, their deliveries and the log of attempts (docs/events.md#webhooks). */
+export function webhooksRepo(db: Executor) {
+  return {
+    async insertWebhook(row: WebhookRow): Promise<void> {
+      await db.insertInto("webhooks").values(row).execute();
+    },
+    findWebhook(poolId: string, id: string): Promise<WebhookRow | undefined> {
+      return db
+        .selectFrom("webhooks")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+    },
+    findWebhooksByIds(ids: string[]): Promise<WebhookRow[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return db.selectFrom("webhooks").selectAll().where("id", "in", ids).execute();
+    },
+    listWebhooks(poolId: string, offset: number, limit: number): Promise<WebhookRow[]> {
+      return db
+        .selectFrom("webhooks")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .offset(offset)
+        .limit(limit)
+        .execute();
+    },
+    async countWebhooks(poolId: string): Promise<number> {
+      const r = await db
+        .selectFrom("webhooks")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("pool_id", "=", poolId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    /** The enabled webhooks of these pools: the dispatcher matches events against them. */
+    listEnabledWebhooksOfPools(poolIds: string[]): Promise<WebhookRow[]> {
+      if (poolIds.length === 0) return Promise.resolve([]);
+      return db
+        .selectFrom("webhooks")
+        .selectAll()
+        .where("pool_id", "in", poolIds)
+        .where("enabled", "=", 1)
+        .execute();
+    },
+    async updateWebhook(poolId: string, id: string, patch: WebhookPatch, now: number): Promise<number> {
+      const r = await db
+        .updateTable("webhooks")
+        .set({ ...patch, updated_at: now })
+        .where("pool_id", "=", poolId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async disableWebhook(id: string, now: number): Promise<void> {
+      await db.updateTable("webhooks").set({ enabled: 0, updated_at: now }).where("id", "=", id).execute();
+    },
+    async deleteWebhooks(poolId: string, ids: string[]): Promise<number> {
+      if (ids.length === 0) return 0;
+      const r = await db
+        .deleteFrom("webhooks")
+        .where("pool_id", "=", poolId)
+        .where("id", "in", ids)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    async insertDeliveries(rows: NewDeliveryRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.insertInto("webhook_deliveries").values(rows).execute();
+    },
+    /**
+     * Leases up to `limit` due deliveries, oldest first, skipping the webhooks this node is busy
+     * with. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several nodes claim at once without taking
+     * the same row; SQLite has one writer. A lapsed lease (its node died) is due again.
+     */
+    claimDueDeliveries(
+      now: number,
+      leaseUntil: number,
+      limit: number,
+      busyWebhooks: string[],
+      skipLocked: boolean,
+    ): Promise<WebhookDeliveryRow[]> {
+      const due = db
+        .selectFrom("webhook_deliveries")
+        .select("seq")
+        .where("status", "=", "pending")
+        .where("next_attempt_at", "<=", now)
+        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+        .$if(busyWebhooks.length > 0, (q) => q.where("webhook_id", "not in", busyWebhooks))
+        .orderBy("seq")
+        .limit(limit)
+        .$if(skipLocked, (q) => q.forUpdate().skipLocked());
+      return db
+        .updateTable("webhook_deliveries")
+        .set({ lease_until: leaseUntil })
+        .where("seq", "in", due)
+        .returningAll()
+        .execute();
+    },
+    async finishDelivery(
+      id: string,
+      set: { status: string; attempts: number; next_attempt_at: number },
+      now: number,
+    ): Promise<void> {
+      await db
+        .updateTable("webhook_deliveries")
+        .set({ ...set, lease_until: null, updated_at: now })
+        .where("id", "=", id)
+        .execute();
+    },
+    /** Hands claimed deliveries back unattempted (a lane stopped early to keep the order). */
+    async releaseDeliveries(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db.updateTable("webhook_deliveries").set({ lease_until: null }).where("id", "in", ids).execute();
+    },
+    /** Deliveries still waiting behind a webhook that a 410 disabled are failed with it. */
+    async failPendingDeliveries(webhookId: string, now: number): Promise<void> {
+      await db
+        .updateTable("webhook_deliveries")
+        .set({ status: "failed", lease_until: null, updated_at: now })
+        .where("webhook_id", "=", webhookId)
+        .where("status", "=", "pending")
+        .execute();
+    },
+    listDeliveriesOfWebhook(webhookId: string): Promise<WebhookDeliveryRow[]> {
+      return db
+        .selectFrom("webhook_deliveries")
+        .selectAll()
+        .where("webhook_id", "=", webhookId)
+        .orderBy("seq")
+        .execute();
+    },
+
+    async insertLog(row: WebhookLogRow): Promise<void> {
+      await db.insertInto("webhook_logs").values(row).execute();
+    },
+    listLogs(webhookId: string, offset: number, limit: number): Promise<WebhookLogRow[]> {
+      return db
+        .selectFrom("webhook_logs")
+        .selectAll()
+        .where("webhook_id", "=", webhookId)
+        .orderBy("created_at")
+        .orderBy("attempt")
+        .offset(offset)
+        .limit(limit)
+        .execute();
+    },
+    async countLogs(webhookId: string): Promise<number> {
+      const r = await db
+        .selectFrom("webhook_logs")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("webhook_id", "=", webhookId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
