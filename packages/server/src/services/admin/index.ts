@@ -63,7 +63,6 @@ export function createAdmin(deps: AdminDeps) {
         importOtp: otpImporter({ box, secret: deps.serverSecret, clock }),
         emit,
       }),
-      ...createUserAdmin({ db, repos, passwords, sessions, clock, publicUrl: deps.publicUrl, emit }),
       ...createUserSearch({ repos, publicUrl: deps.publicUrl }),
       ...createUserUpdate({ repos, passwords, sessions, clock, publicUrl: deps.publicUrl, emit }),
       ...createUserActivity({ repos, sessions, loginGuard, clock, emit }),
