@@ -10,6 +10,7 @@ export const modules = {
   "management-signature": {
     mutate: [src("services/admin/management-signature.ts"), "packages/protocol/src/management-signature.ts"],
     tests: [
+      test("admin/signature-ambiguity-rules"),
       test("admin/signature-canonical"),
       test("admin/signature-parsing"),
       test("admin/signature-ambiguity"),
@@ -53,6 +54,7 @@ export const modules = {
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),
       test("oidc/endpoints"),
+      test("oidc/logout-and-userinfo"),
       test("auth/sign-in"),
     ],
   },
