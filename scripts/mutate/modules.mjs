@@ -51,6 +51,7 @@ export const modules = {
       src("services/tokens/jwt.ts"),
     ],
     tests: [
+      test("tokens/jwt"),
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),
       test("oidc/endpoints"),
