@@ -52,6 +52,7 @@ export const modules = {
     ],
     tests: [
       test("tokens/jwt"),
+      test("tokens/sessions-cache"),
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),
       test("oidc/endpoints"),
