@@ -53,6 +53,7 @@ export const modules = {
     tests: [
       test("tokens/jwt"),
       test("tokens/sessions-cache"),
+      test("tokens/token-edges"),
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),
       test("oidc/endpoints"),
