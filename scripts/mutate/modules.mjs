@@ -64,6 +64,7 @@ export const modules = {
       test("oidc/endpoints"),
       test("oidc/logout-and-userinfo"),
       test("auth/sign-in"),
+      test("tokens/refresh-purge"),
     ],
   },
   // services/profile/*.ts in three parts, each with the suites of its flows (the whole takes hours).

@@ -156,6 +156,14 @@ describeEachDialect(
       });
     });
 
+    it('introspection of a server-signed access token without scope says scope ""', async () => {
+      const t = await user(h(), "openid");
+      const { scope: _scope, ...p } = jwtPayload(t.access_token);
+      const token = signJwt({ ...p, jti: newId() }, h().ctx.signingKeys.current(), "at+jwt");
+      const r = await introspect(h(), token);
+      assert.deepEqual([r.body.active, r.body.scope], [true, ""]);
+    });
+
     it("introspection of a refresh token: its lifetime and session; inactive once rotated, expired or its session ended", async () => {
       const t = await user(h());
       const created = Math.floor(clock.now() / 1000);
