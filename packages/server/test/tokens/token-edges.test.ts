@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId } from "../../src/lib/ids.js";
-import { signJwt } from "../../src/services/tokens/jwt.js";
+import { signHs256Jwt, signJwt } from "../../src/services/tokens/jwt.js";
 import { createApp, form, jwtPayload, type SignedInUser, signedInUser } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 
@@ -231,6 +231,64 @@ describeEachDialect(
       assert.equal((await sessionOf(h(), t.access_token)).ended_at, null);
       assert.equal((await revoke(h(), t.access_token)).status, 200);
       assert.equal((await sessionOf(h(), t.access_token)).end_reason, "revoked");
+    });
+
+    it("session/end: a hint signed with our key is taken only as our ID token naming sid, aud and sub", async () => {
+      const t = await user(h());
+      const p = jwtPayload(t.id_token);
+      const key = h().ctx.signingKeys.current();
+      const { sid, aud, sub, ...rest } = p;
+      const hints: [string, string][] = [
+        ["an access token", t.access_token],
+        ["another issuer", signJwt({ ...p, iss: "https://elsewhere.example/oidc" }, key, "JWT")],
+        ["no sid", signJwt({ aud, sub, ...rest }, key, "JWT")],
+        ["aud a list", signJwt({ ...p, aud: [aud] }, key, "JWT")],
+        ["sub a number", signJwt({ ...p, sub: 7 }, key, "JWT")],
+      ];
+      for (const [why, hint] of hints) {
+        const r = await h().inject({ method: "GET", url: `/oidc/session/end?id_token_hint=${hint}` });
+        assert.deepEqual([r.statusCode, r.json().error], [400, "invalid_request"], why);
+      }
+      assert.equal((await sessionOf(h(), t.access_token)).ended_at, null);
+      const ok = await h().inject({ method: "GET", url: `/oidc/session/end?id_token_hint=${t.id_token}` });
+      assert.equal(ok.statusCode, 200);
+      assert.notEqual((await sessionOf(h(), t.access_token)).ended_at, null);
+    });
+
+    it("session/end: an HS256 hint must name its own application's session and that session's user", async () => {
+      const app = await createApp(h(), "client_secret_post", { idTokenSignedResponseAlg: "HS256" });
+      const t = await user(h());
+      const login = await h().api(
+        "POST",
+        "/api/v3/signin",
+        {
+          connection: "PASSWORD",
+          passwordPayload: { email: `edge-${users}@example.com`, password: "edge-pw-1234" },
+          options: { scope: "openid" },
+          client_id: app.appId,
+          client_secret: app.appSecret,
+        },
+        { "x-authing-app-id": app.appId },
+      );
+      assert.equal(login.statusCode, 200, JSON.stringify(login));
+      const p = jwtPayload(login.data.id_token);
+      const other = await user(h());
+      const hints: [string, string][] = [
+        ["another user", signHs256Jwt({ ...p, sub: other.userId }, app.appSecret, "JWT")],
+        ["aud a list", signHs256Jwt({ ...p, aud: [app.appId] }, app.appSecret, "JWT")],
+      ];
+      for (const [why, hint] of hints) {
+        const r = await h().inject({ method: "GET", url: `/oidc/session/end?id_token_hint=${hint}` });
+        assert.deepEqual([r.statusCode, r.json().error], [400, "invalid_request"], why);
+      }
+      assert.equal((await sessionOf(h(), login.data.access_token)).ended_at, null);
+      assert.equal((await sessionOf(h(), t.access_token)).ended_at, null);
+      const ok = await h().inject({
+        method: "GET",
+        url: `/oidc/session/end?id_token_hint=${login.data.id_token}`,
+      });
+      assert.equal(ok.statusCode, 200);
+      assert.notEqual((await sessionOf(h(), login.data.access_token)).ended_at, null);
     });
   },
   { clock },
