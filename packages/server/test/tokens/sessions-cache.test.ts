@@ -184,6 +184,21 @@ describeEachDialect(
       assert.deepEqual(changed, [], "an empty list tells nobody");
     });
 
+    it("without anyone to tell (a single node), ending and forgetting work the same", async () => {
+      const s = createSessions({ repos: h().ctx.repos, clock });
+      const [a, b, c] = [await open(s), await open(s), await open(s)];
+      for (const id of [a, b, c]) assert.equal(await active(s, id), true);
+      assert.equal(await s.end(a, "revoked"), true);
+      await endElsewhere(b);
+      s.invalidate(b);
+      await endElsewhere(c);
+      s.endedElsewhere([c]);
+      for (const id of [a, b, c]) assert.equal(await active(s, id), false);
+      const d = await open(s);
+      await s.endUserSessions(h().boot.userPoolId, userId);
+      assert.equal(await active(s, d), false);
+    });
+
     it("it keeps at most maxCachedSessions, dropping the least recently read", async () => {
       const s = service({ maxCachedSessions: 2 });
       const [a, b, c] = [await open(s), await open(s), await open(s)];
