@@ -3,7 +3,7 @@ import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { createSessions, type SessionsOptions } from "../../src/services/tokens/sessions.js";
 import { newUserRow } from "../../src/services/users/identifiers.js";
-import type { Repositories } from "../../src/storage/repos/index.js";
+import { Repositories } from "../../src/storage/repos/index.js";
 import { describeEachDialect } from "../helpers/harness.js";
 
 /**
@@ -22,17 +22,19 @@ describeEachDialect(
     let reads = 0;
     /** The real repositories, counting the hot-path reads. */
     const counted = (): Repositories => {
-      const repos = h().ctx.repos;
-      return {
-        ...repos,
-        sessions: {
-          ...repos.sessions,
-          findSessionState: (id: string) => {
-            reads++;
-            return repos.sessions.findSessionState(id);
-          },
+      const real = h().ctx.repos.sessions;
+      const sessions = {
+        ...real,
+        findSessionState: (id: string) => {
+          reads++;
+          return real.findSessionState(id);
         },
       };
+      return new (class extends Repositories {
+        override get sessions() {
+          return sessions;
+        }
+      })(h().ctx.db.kysely);
     };
     const service = (options: SessionsOptions = {}) =>
       createSessions({ repos: counted(), clock, onChanged: (ids) => changed.push(ids), ...options });
