@@ -61,6 +61,9 @@ for (const name of selected) {
     coverageAnalysis: "perTest",
     concurrency,
     timeoutMS: 15000,
+    // The first, unmutated run of every test file: on a loaded shared machine it takes longer
+    // than Stryker's default five minutes for a module of six or seven suites.
+    dryRunTimeoutMinutes: 30,
     timeoutFactor: 2,
     incremental: true,
     force,
