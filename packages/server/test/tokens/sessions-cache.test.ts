@@ -20,14 +20,18 @@ describeEachDialect(
     let userId = "";
     const changed: string[][] = [];
     let reads = 0;
+    /** Between a read's query and its answer (see the in-flight read test); resolved by default. */
+    let beforeAnswer = async () => {};
     /** The real repositories, counting the hot-path reads. */
     const counted = (): Repositories => {
       const real = h().ctx.repos.sessions;
       const sessions = {
         ...real,
-        findSessionState: (id: string) => {
+        findSessionState: async (id: string) => {
           reads++;
-          return real.findSessionState(id);
+          const row = await real.findSessionState(id);
+          await beforeAnswer();
+          return row;
         },
       };
       return new (class extends Repositories {
@@ -132,10 +136,29 @@ describeEachDialect(
     it("a read that started before this node ended the session does not put the open state back", async () => {
       const s = service();
       const id = await open(s);
-      const before = s.isActive(id, userId);
-      await s.end(id, "revoked");
-      await before;
-      assert.equal(await active(s, id), false);
+      // Hold the read between its query (the session still open) and its answer, and end the session there.
+      let queried!: () => void;
+      let answer!: () => void;
+      const readDone = new Promise<void>((resolve) => {
+        queried = resolve;
+      });
+      const gate = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      beforeAnswer = () => {
+        queried();
+        return gate;
+      };
+      try {
+        const before = s.isActive(id, userId);
+        await readDone;
+        await s.end(id, "revoked");
+        answer();
+        assert.notEqual(await before, undefined, "the read saw the session open");
+      } finally {
+        beforeAnswer = async () => {};
+      }
+      assert.equal(await active(s, id), false, "and this node does not cache what it saw");
     });
 
     it("endUserSessions: all the user's sessions but the one kept, with the reason given or 'ended', told once", async () => {
