@@ -15,7 +15,7 @@ const DAY = 86_400_000;
 describeEachDialect(
   "tokens: the sweep of expired refresh tokens",
   (h) => {
-    it("a rotated refresh token stays past its expiry until refresh 501 sweeps it", async () => {
+    it("a rotated refresh token stays past its expiry (its reuse still ends the session) until refresh 501 sweeps it", async () => {
       const ctx = h().ctx;
       // A token service of its own, so the test counts every refresh it makes.
       const tokens = createTokens({
@@ -42,6 +42,14 @@ describeEachDialect(
       clock.advance(DAY);
       await tokens.refresh(app, x.refresh_token); // refresh 1: x's first token is rotated
       clock.advance(29 * DAY); // and now expired; its successor lives a day longer
+      // Until swept, the expired rotated token is still recognised: its reuse ends the session.
+      await assert.rejects(tokens.refresh(app, x.refresh_token), { error: "invalid_grant" });
+      const xSession = await ctx.db.kysely
+        .selectFrom("sessions")
+        .select("end_reason")
+        .where("id", "=", jwtPayload(x.access_token).sid)
+        .executeTakeFirstOrThrow();
+      assert.equal(xSession.end_reason, "refresh_token_reuse");
       const y = await signedInUser(h(), "purge-y@example.com", "purge-pw-123", "offline_access");
       let rt = y.refresh_token;
       for (let i = 2; i <= 500; i++) rt = (await tokens.refresh(app, rt)).refresh_token!;
