@@ -10,6 +10,7 @@ export const modules = {
   "management-signature": {
     mutate: [src("services/admin/management-signature.ts"), "packages/protocol/src/management-signature.ts"],
     tests: [
+      test("admin/signature-ambiguity-rules"),
       test("admin/signature-canonical"),
       test("admin/signature-parsing"),
       test("admin/signature-ambiguity"),
@@ -43,31 +44,54 @@ export const modules = {
       test("messaging/routes"),
     ],
   },
-  "tokens-sessions": {
-    mutate: [
-      src("services/tokens/tokens.ts"),
-      src("services/tokens/sessions.ts"),
-      src("services/tokens/jwt.ts"),
-    ],
+  // The token service in two parts (the whole takes hours on a loaded machine): the JWS and the
+  // session cache, whose own fast suites come first, and the token service above them.
+  "tokens-jwt-sessions": {
+    mutate: [src("services/tokens/jwt.ts"), src("services/tokens/sessions.ts")],
     tests: [
+      test("tokens/jwt"),
+      test("tokens/sessions-cache"),
+      test("tokens/token-edges"),
+      test("tokens/tokens"),
+    ],
+  },
+  "tokens-service": {
+    mutate: [src("services/tokens/tokens.ts")],
+    tests: [
+      test("tokens/token-edges"),
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),
       test("oidc/endpoints"),
+      test("oidc/logout-and-userinfo"),
       test("auth/sign-in"),
+      test("tokens/refresh-purge"),
     ],
   },
-  profile: {
-    mutate: [src("services/profile/*.ts")],
-    tests: [
-      test("profile/bind"),
-      test("profile/change-email"),
-      test("profile/change-phone"),
-      test("profile/delete-account"),
-      test("profile/flow-tokens"),
-      test("profile/info"),
-      test("profile/password"),
-      test("profile/reset-password"),
+  // services/profile/*.ts in three parts, each with the suites of its flows (the whole takes hours).
+  "profile-contact": {
+    mutate: [
+      src("services/profile/change-contact.ts"),
+      src("services/profile/change-phone.ts"),
+      src("services/profile/change-email.ts"),
     ],
+    tests: [test("profile/change-phone"), test("profile/change-email")],
+  },
+  "profile-password-bind": {
+    mutate: [
+      src("services/profile/password.ts"),
+      src("services/profile/bind.ts"),
+      src("services/profile/checks.ts"),
+    ],
+    tests: [test("profile/password"), test("profile/reset-password"), test("profile/bind")],
+  },
+  "profile-account": {
+    mutate: [
+      src("services/profile/profile.ts"),
+      src("services/profile/delete-account.ts"),
+      src("services/profile/deps.ts"),
+      src("services/profile/index.ts"),
+    ],
+    tests: [test("profile/info"), test("profile/delete-account")],
   },
   oidc: {
     mutate: [src("services/oidc/*.ts")],

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { beforeEach, it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { maskEmail } from "../../src/services/users/audit.js";
 import { describeEachDialect } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
 import {
   as,
   deleteUser,
@@ -154,6 +156,23 @@ describeEachDialect(
       assert.equal((await update(u.token, t2)).apiCode, 2207);
     });
 
+    it("update-email: the account's address changed after step 1 → 400/2037, no change, the new address stays free", async () => {
+      const u = await register(h(), { email: true });
+      const payload = await codesFor(u.token, u.email!);
+      const { updateEmailToken } = (await verify(u.token, payload)).data;
+      const meanwhile = newEmail();
+      const moved = await mgmt(h(), "POST", "/api/v3/update-user", {
+        body: { userId: u.userId, email: meanwhile },
+      });
+      assert.equal(moved.statusCode, 200, JSON.stringify(moved));
+      const r = await update(u.token, updateEmailToken);
+      assert.deepEqual(
+        [r.statusCode, r.apiCode, r.message],
+        [400, 2037, "The account's email changed after the request was verified; start again"],
+      );
+      assert.equal((await profileOf(h(), u.token)).email, meanwhile);
+    });
+
     it("after an email change: audit event (masked) and a notice to the old address and the phone", async () => {
       const u = await register(h(), { phone: true, email: true });
       const payload = await codesFor(u.token, u.email!);
@@ -171,6 +190,11 @@ describeEachDialect(
         const notice = h().ctx.outbox.lastFor(to, { purpose: "email_changed" });
         assert.ok(notice, `notice to ${to}`);
         assert.equal(notice.code, undefined);
+        assert.ok(
+          notice.text.includes(maskEmail(payload.newEmail)),
+          `the new address, masked: ${notice.text}`,
+        );
+        assert.ok(!notice.text.includes(payload.newEmail));
       }
       assert.equal(h().ctx.outbox.lastFor(payload.newEmail, { purpose: "email_changed" }), undefined);
     });

@@ -320,7 +320,10 @@ describeEachDialect(
         200,
       );
       const r = await update(u.token, updatePhoneToken);
-      assert.deepEqual([r.statusCode, r.apiCode], [400, 2038]);
+      assert.deepEqual(
+        [r.statusCode, r.apiCode, r.message],
+        [400, 2038, "The account's phone number changed after the request was verified; start again"],
+      );
       assert.equal((await profileOf(h(), u.token)).phone, third);
     });
 
@@ -367,6 +370,8 @@ describeEachDialect(
         assert.equal(notice.code, undefined);
         assert.ok(!/https?:\/\//.test(notice.text), "no link");
         assert.ok(!notice.text.includes(payload.newPhoneNumber), "new number masked");
+        const masked = `+86 ${payload.newPhoneNumber.slice(0, 3)}****${payload.newPhoneNumber.slice(-4)}`;
+        assert.ok(notice.text.includes(masked), `the notice names ${masked}: ${notice.text}`);
       }
       assert.equal(
         h().ctx.outbox.lastFor(e164(payload.newPhoneNumber), { purpose: "phone_changed" }),

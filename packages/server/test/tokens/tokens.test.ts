@@ -220,6 +220,12 @@ describeEachDialect(
       const again = await refresh(h(), winners[0].body.refresh_token);
       assert.deepEqual([again.status, again.body.error], [400, "invalid_grant"]);
       assert.equal((await profile(h(), winners[0].body.access_token)).apiCode, 2207);
+      const session = await h()
+        .ctx.db.kysely.selectFrom("sessions")
+        .select("end_reason")
+        .where("id", "=", jwtPayload(t.access_token).sid)
+        .executeTakeFirstOrThrow();
+      assert.equal(session.end_reason, "refresh_token_reuse", "a lost race is recorded as a reuse");
     });
 
     it("a refresh token works only for its own client, and may narrow but not widen the scope", async () => {

@@ -63,7 +63,7 @@ export type AccessCheck =
 
 const VERIFIED_CACHE_SIZE = 10_000;
 const NBF_LEEWAY_MS = 30_000;
-/** Every this many refreshes, expired refresh tokens are deleted (a rotated one is kept until then, for reuse detection). */
+/** On the first refresh and every this many after, expired refresh tokens are deleted (a rotated one is kept until then, for reuse detection). */
 const PURGE_EVERY = 500;
 
 /** The claims every access token carries (checked once, see verifyAccessJwt). */
@@ -205,7 +205,7 @@ export function createTokens({
     }
     sessions.invalidate(sessionId);
     set.refresh_token = next.token;
-    if (++refreshes % PURGE_EVERY === 0) await repos.sessions.purgeExpiredRefreshTokens(now);
+    if (++refreshes % PURGE_EVERY === 1) await repos.sessions.purgeExpiredRefreshTokens(now);
     return set;
   }
 
