@@ -96,11 +96,20 @@ export const PoolSettings = Type.Object(
     defaultAvatar: Type.String({ maxLength: 2048, pattern: "^(https?://\\S+)?$", default: "" }),
     /**
      * The language of answers to callers that name none (no `x-authing-lang`, no Accept-Language):
-     * docs/behaviour-and-errors.md §3.7. GenAuth's SDKs always name one.
+     * docs/behaviour-and-errors.md §3.7. GenAuth's SDKs always name one. The hosted pages' too
+     * (docs/hosted-pages.md).
      */
     defaultLanguage: Type.Union([Type.Literal("zh-CN"), Type.Literal("en-US")], { default: "en-US" }),
     /** Locale of message texts: zh-CN (GenAuth's default) or en-US. */
     messageLocale: Type.Union([Type.Literal("zh-CN"), Type.Literal("en-US")], { default: "zh-CN" }),
+    /** How the hosted pages look: the pool's logo (an https URL, or empty) and accent colour. Gatehouse only. */
+    branding: Type.Object(
+      {
+        logoUrl: Type.String({ maxLength: 500, pattern: "^(https://[^\\s\"'<>]+)?$", default: "" }),
+        accentColor: Type.String({ pattern: "^#[0-9a-fA-F]{6}$", default: "#1d4ed8" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false },
 );

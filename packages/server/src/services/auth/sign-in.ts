@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { ApiError, invalidRequest, missingParam } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { parseUserAgent } from "../../lib/user-agent.js";
-import { allOrNothing } from "../../storage/repos/all-or-nothing.js";
+import { allOrNothing, type Step } from "../../storage/repos/all-or-nothing.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { ProvedAddress } from "../../storage/repos/user-contacts.js";
 import type { UserRow } from "../../storage/repos/users.js";
@@ -98,16 +98,21 @@ function passwordIdentifier(p: NonNullable<SignInRequest["passwordPayload"]>): {
 }
 
 /** `settle`: the lockout reservation of a right password, when it can commit with the login. */
-async function finish(
+/**
+ * How a sign-in that passed every check ends. `alongside` records the login (last login, history,
+ * the lockout settled) and must commit with whatever opens the session: tokens for
+ * `/api/v3/signin`, the user for the hosted pages, whose caller opens a browser session.
+ */
+type Ending<T> = (
   deps: SignInDeps,
   s: AppScope,
   user: UserRow,
   input: SignInRequest,
   meta: RequestMeta,
-  a: Attempt,
-  settle?: Reservation,
-) {
-  const ua = parseUserAgent(meta.userAgent);
+  alongside: readonly Step[],
+) => Promise<T>;
+
+const issueTokens: Ending<LoginTokenData> = async (deps, s, user, input, meta, alongside) => {
   const grant = {
     app: s.app,
     user,
@@ -115,7 +120,28 @@ async function finish(
     ip: meta.ip,
     userAgent: meta.userAgent,
   };
-  const set = await deps.tokens.issueForLogin(grant, [
+  return toLoginTokenData(await deps.tokens.issueForLogin(grant, alongside));
+};
+
+/** The hosted pages' ending: the login is recorded here; the caller opens the browser session. */
+const returnUser: Ending<UserRow> = async (deps, _s, user, _input, _meta, alongside) => {
+  await allOrNothing(deps.db, alongside);
+  return user;
+};
+
+/** `settle`: the lockout reservation of a right password, when it can commit with the login. */
+async function finish<T>(
+  deps: SignInDeps,
+  end: Ending<T>,
+  s: AppScope,
+  user: UserRow,
+  input: SignInRequest,
+  meta: RequestMeta,
+  a: Attempt,
+  settle?: Reservation,
+): Promise<T> {
+  const ua = parseUserAgent(meta.userAgent);
+  return end(deps, s, user, input, meta, [
     deps.repos.userLogins.recordUserLoginStep(s.pool.id, user.id, {
       now: deps.clock.now(),
       ip: meta.ip,
@@ -127,7 +153,6 @@ async function finish(
     deps.emit.step(deps.repos, userEvent("login", user, { appId: s.app.id })),
     ...(settle ? deps.loginGuard.succeededSteps(settle) : []),
   ]);
-  return toLoginTokenData(set);
 }
 
 function attemptOf(s: AppScope, meta: RequestMeta, a: Attempt, success: boolean, reason: string | null) {
@@ -169,7 +194,13 @@ function record(
  * PASSWORD sign-in. Wrong account or password answer alike (403/2333 + remainCount) and cost
  * alike (a dummy hash is verified for unknown accounts); lockout per account and per IP.
  */
-async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequest, meta: RequestMeta) {
+async function signInByPassword<T>(
+  deps: SignInDeps,
+  end: Ending<T>,
+  s: AppScope,
+  input: SignInRequest,
+  meta: RequestMeta,
+): Promise<T> {
   const p = input.passwordPayload;
   if (!p) throw missingParam("passwordPayload", "passwordPayload is required for PASSWORD");
   const id = passwordIdentifier(p);
@@ -200,7 +231,17 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
     const created = await autoRegisterWithPassword(deps, s, id, password, input.options?.customData);
     if (created) {
       const via = id.kind as Via;
-      return succeed(deps, s, created, via, input, meta, { ...attempt, userId: created.id }, reservation);
+      return succeed(
+        deps,
+        end,
+        s,
+        created,
+        via,
+        input,
+        meta,
+        { ...attempt, userId: created.id },
+        reservation,
+      );
     }
     // Registered concurrently by someone else: verify against that account like any sign-in.
     found = await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value);
@@ -220,15 +261,16 @@ async function signInByPassword(deps: SignInDeps, s: AppScope, input: SignInRequ
     const { remainCount } = reservation;
     throw new ApiError("LOGIN_FAILED", remainCount === undefined ? {} : { data: { remainCount } });
   }
-  return succeed(deps, s, user, found.via ?? "username", input, meta, attempt, reservation);
+  return succeed(deps, end, s, user, found.via ?? "username", input, meta, attempt, reservation);
 }
 
 /**
  * A right password: the lockout counters are settled (in the login's own transaction when they
  * live in the database — two writes fewer on the path) and an active user is signed in.
  */
-async function succeed(
+async function succeed<T>(
   deps: SignInDeps,
+  end: Ending<T>,
   s: AppScope,
   user: UserRow,
   via: Via,
@@ -252,7 +294,7 @@ async function succeed(
     await record(deps, s, meta, attempt, false, "address_not_verified");
     throw err;
   }
-  return finish(deps, s, user, input, meta, attempt, inLogin ? reservation : undefined);
+  return finish(deps, end, s, user, input, meta, attempt, inLogin ? reservation : undefined);
 }
 
 /** An imported bcrypt (or older argon2) hash becomes current argon2id on a successful login. */
@@ -305,7 +347,13 @@ async function autoRegisterWithPassword(
 }
 
 /** PASSCODE sign-in: a CHANNEL_LOGIN code for the phone or email; consumed only on success. */
-async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequest, meta: RequestMeta) {
+async function signInByPasscode<T>(
+  deps: SignInDeps,
+  end: Ending<T>,
+  s: AppScope,
+  input: SignInRequest,
+  meta: RequestMeta,
+): Promise<T> {
   const p = input.passCodePayload;
   if (!p) throw missingParam("passCodePayload", "passCodePayload is required for PASSCODE");
   let target: CodeTarget;
@@ -389,7 +437,7 @@ async function signInByPasscode(deps: SignInDeps, s: AppScope, input: SignInRequ
   deps.sessions.endedElsewhere(ended);
   user = await deps.repos.users.findUserById(s.pool.id, (fresh?.id ?? user?.id) as string);
   if (!user) throw new ApiError("INTERNAL");
-  return finish(deps, s, user, input, meta, { ...attempt, userId: user.id });
+  return finish(deps, end, s, user, input, meta, { ...attempt, userId: user.id });
 }
 
 /**
@@ -442,15 +490,16 @@ async function proveAddress(
 }
 
 /** `POST /api/v3/signin` (docs/wire-contract.md §3a); client authentication is the route's job. */
-async function signIn(
+async function signIn<T>(
   deps: SignInDeps,
+  end: Ending<T>,
   s: AppScope,
   input: SignInRequest,
   meta: RequestMeta,
-): Promise<LoginTokenData> {
+): Promise<T> {
   if (input.options?.autoRegister) assertNoSelfServiceExternalId(input.options);
-  if (input.connection === "PASSWORD") return signInByPassword(deps, s, input, meta);
-  if (input.connection === "PASSCODE") return signInByPasscode(deps, s, input, meta);
+  if (input.connection === "PASSWORD") return signInByPassword(deps, end, s, input, meta);
+  if (input.connection === "PASSCODE") return signInByPasscode(deps, end, s, input, meta);
   throw new ApiError("NOT_IMPLEMENTED", {
     message: `connection ${input.connection} is not supported by Gatehouse`,
   });
@@ -458,6 +507,14 @@ async function signIn(
 
 export function createSignIn(deps: SignInDeps) {
   return {
-    signIn: (s: AppScope, input: SignInRequest, meta: RequestMeta) => signIn(deps, s, input, meta),
+    signIn: (s: AppScope, input: SignInRequest, meta: RequestMeta) =>
+      signIn(deps, issueTokens, s, input, meta),
+    /**
+     * The same sign-in, every rule included (lockout, history, "same answer for unknown
+     * accounts"), for the hosted pages: the user instead of tokens; the caller opens the
+     * browser session (docs/hosted-pages.md).
+     */
+    authenticate: (s: AppScope, input: SignInRequest, meta: RequestMeta) =>
+      signIn(deps, returnUser, s, input, meta),
   };
 }
