@@ -1,0 +1,36 @@
+/**
+ * Each page's Content-Security-Policy (docs/hosted-pages.md, "Security"): nothing inline but
+ * the one hashed <style> of the brand, no script at all, forms posted only to this server —
+ * plus, on pages whose form ends in a redirect to the application, that application's origins
+ * (browsers apply `form-action` to the redirects that follow a form).
+ */
+export interface CspOptions {
+  styleHash: string;
+  imageOrigins?: string[];
+  formOrigins?: string[];
+}
+
+export function pageCsp({ styleHash, imageOrigins = [], formOrigins = [] }: CspOptions): string {
+  return [
+    "default-src 'none'",
+    `style-src 'self' '${styleHash}'`,
+    ["img-src 'self' data:", ...imageOrigins].join(" "),
+    ["form-action 'self'", ...formOrigins].join(" "),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
+
+/** The origins of absolute http(s) URLs; anything else is left out. */
+export function originsOf(urls: string[]): string[] {
+  const out = new Set<string>();
+  for (const url of urls) {
+    try {
+      const u = new URL(url);
+      if (u.protocol === "https:" || u.protocol === "http:") out.add(u.origin);
+    } catch {
+      // not a URL: contributes nothing
+    }
+  }
+  return [...out];
+}

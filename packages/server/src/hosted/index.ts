@@ -1,0 +1,61 @@
+import csrf from "@fastify/csrf-protection";
+import formbody from "@fastify/formbody";
+import fastifyStatic from "@fastify/static";
+import view from "@fastify/view";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../context.js";
+import { assetsBase, eta } from "./engine.js";
+import { classify, sendErrorPage } from "./error-page.js";
+import { ASSETS_DIR } from "./files.js";
+import { frameMaker } from "./frame.js";
+import { consentRoutes } from "./pages/consent.js";
+import { forgotPasswordRoutes } from "./pages/forgot-password.js";
+import { logoutRoutes } from "./pages/logout.js";
+import type { PageDeps } from "./pages/shared.js";
+import { signInRoutes } from "./pages/sign-in.js";
+import { signUpRoutes } from "./pages/sign-up.js";
+import type { HostedOidc } from "./ports.js";
+
+/** The CSRF secret's cookie; `__Host-` (no Domain, Path=/, Secure) when the server is on https. */
+export function csrfCookieName(secure: boolean): string {
+  return secure ? "__Host-gatehouse_csrf" : "gatehouse_csrf";
+}
+
+/**
+ * The hosted pages (docs/hosted-pages.md): /interaction/* (sign in, sign up, forgot password,
+ * consent), /logout/* and /assets/*. Server-rendered forms that work without JavaScript; each
+ * page sets its own CSP; every POST carries a CSRF token; form bodies are parsed only here.
+ */
+export function hostedRoutes(ctx: Context, oidc: HostedOidc) {
+  return async (app: FastifyInstance) => {
+    const secure = ctx.config.publicUrl.startsWith("https:");
+    await app.register(formbody);
+    await app.register(view, { engine: { eta }, production: true });
+    await app.register(csrf, {
+      sessionPlugin: "@fastify/cookie",
+      cookieKey: csrfCookieName(secure),
+      cookieOpts: { path: "/", sameSite: "lax", httpOnly: true, secure },
+    });
+    await app.register(fastifyStatic, {
+      root: ASSETS_DIR,
+      prefix: `${assetsBase()}/`,
+      maxAge: "365d",
+      immutable: true,
+      index: false,
+      list: false,
+      wildcard: false,
+    });
+    app.setErrorHandler(async (err, request, reply) => {
+      const { textKey, statusCode, unexpected } = classify(err);
+      if (unexpected) request.log.error({ err }, "hosted page failed");
+      return sendErrorPage(request, reply, { statusCode, textKey });
+    });
+
+    const deps: PageDeps = { ctx, oidc, frame: frameMaker(assetsBase()) };
+    await app.register(signInRoutes(deps));
+    await app.register(signUpRoutes(deps));
+    await app.register(forgotPasswordRoutes(deps));
+    await app.register(consentRoutes(deps));
+    await app.register(logoutRoutes(deps));
+  };
+}

@@ -1,0 +1,128 @@
+import type { VerifyResetPasswordRequestDto } from "@gatehouse/protocol";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppCall } from "../../services/profile/index.js";
+import { PageError } from "../error-page.js";
+import { type Channel, PageQuery, ResetForm, UidParams } from "../forms.js";
+import { sendPage } from "../frame.js";
+import { formError, frameOf, interactionPath, loadScene, metaOf, type PageDeps, type Scene } from "./shared.js";
+import { errorMessage, errorStatus } from "./view-errors.js";
+
+interface ForgotView {
+  channel?: Channel;
+  values?: { phone?: string; email?: string };
+  error?: unknown;
+  codeSent?: boolean;
+  done?: boolean;
+}
+
+/** Forgot password: a CHANNEL_RESET_PASSWORD code and the new password, through the profile service's flow. */
+async function showForgot(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+  view: ForgotView,
+) {
+  const uid = scene.interaction.uid;
+  const asked = (request.query as PageQuery | undefined)?.method;
+  const channel: Channel = view.channel ?? (asked === "email" ? "email" : "sms");
+  const frame = frameOf(deps, request, reply, scene, interactionPath(uid, `/forgot-password?method=${channel}`));
+  const t = frame.t;
+  return sendPage(
+    reply,
+    "forgot-password",
+    frame,
+    {
+      channel,
+      done: view.done === true,
+      tabs: (["sms", "email"] as const).map((c) => ({
+        label: c === "sms" ? t.signIn.phoneLabel : t.signIn.emailLabel,
+        href: frame.link(interactionPath(uid, `/forgot-password?method=${c}`)),
+        current: c === channel,
+      })),
+      values: { phone: view.values?.phone ?? "", email: view.values?.email ?? "" },
+      error: view.error ? errorMessage(frame, view.error) : undefined,
+      notice: view.codeSent ? t.notice.codeSent : undefined,
+      actions: {
+        submit: frame.link(interactionPath(uid, "/forgot-password")),
+        sendCode: frame.link(interactionPath(uid, "/forgot-password/send-code")),
+      },
+      links: { signIn: frame.link(interactionPath(uid, "?method=password")) },
+    },
+    { status: view.error ? errorStatus(view.error) : 200 },
+  );
+}
+
+function appCall(request: FastifyRequest, scene: Scene): AppCall {
+  return { poolId: scene.scope.pool.id, settings: scene.scope.settings, meta: metaOf(request, scene) };
+}
+
+function verifyRequest(body: ResetForm): VerifyResetPasswordRequestDto {
+  const passCode = body.code?.trim() ?? "";
+  if (!passCode) throw new PageError("CODE_WRONG", 400);
+  return body.channel === "sms"
+    ? { verifyMethod: "PHONE_PASSCODE", phonePassCodePayload: { phoneNumber: body.phone?.trim() ?? "", passCode } }
+    : { verifyMethod: "EMAIL_PASSCODE", emailPassCodePayload: { email: body.email?.trim() ?? "", passCode } };
+}
+
+export function forgotPasswordRoutes(deps: PageDeps) {
+  const { ctx } = deps;
+  return async (app: FastifyInstance) => {
+    const protect = { preHandler: app.csrfProtection };
+
+    app.get<{ Params: UidParams; Querystring: PageQuery }>(
+      "/interaction/:uid/forgot-password",
+      { schema: { params: UidParams, querystring: PageQuery } },
+      async (request, reply) => showForgot(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
+    );
+
+    app.post<{ Params: UidParams; Body: ResetForm }>(
+      "/interaction/:uid/forgot-password/send-code",
+      { ...protect, schema: { params: UidParams, body: ResetForm } },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        const { channel, phone, email } = request.body;
+        const view = { channel, values: { phone, email } };
+        try {
+          // Enumeration-free: an unknown phone or email gets the same answer and no message.
+          if (channel === "sms")
+            await ctx.codeRequests.sendSmsCode(
+              scene.scope,
+              { channel: "CHANNEL_RESET_PASSWORD", phoneNumber: phone?.trim() ?? "" },
+              request.ip,
+            );
+          else
+            await ctx.codeRequests.sendEmailCode(
+              scene.scope,
+              { channel: "CHANNEL_RESET_PASSWORD", email: email?.trim() ?? "" },
+              request.ip,
+            );
+          return showForgot(deps, request, reply, scene, { ...view, codeSent: true });
+        } catch (err) {
+          return showForgot(deps, request, reply, scene, { ...view, error: formError(err) });
+        }
+      },
+    );
+
+    app.post<{ Params: UidParams; Body: ResetForm }>(
+      "/interaction/:uid/forgot-password",
+      { ...protect, schema: { params: UidParams, body: ResetForm } },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        const { channel, phone, email } = request.body;
+        const view = { channel, values: { phone, email } };
+        try {
+          const password = request.body.password ?? "";
+          const call = appCall(request, scene);
+          // The policy first: a refused password must not spend the code.
+          ctx.passwords.assertPolicy(password, scene.scope.settings);
+          const { passwordResetToken } = await ctx.profile.verifyResetPasswordRequest(call, verifyRequest(request.body));
+          await ctx.profile.resetPassword(call, { passwordResetToken, password });
+          return showForgot(deps, request, reply, scene, { ...view, done: true });
+        } catch (err) {
+          return showForgot(deps, request, reply, scene, { ...view, error: formError(err) });
+        }
+      },
+    );
+  };
+}

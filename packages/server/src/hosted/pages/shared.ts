@@ -1,0 +1,81 @@
+import type { ApplicationDto } from "@gatehouse/protocol";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Context } from "../../context.js";
+import { ApiError } from "../../errors.js";
+import { requestMeta } from "../../http/app-scope.js";
+import type { AppScope, RequestMeta } from "../../services/auth/index.js";
+import { toApplicationDto } from "../../services/admin/apps.js";
+import { originsOf } from "../csp.js";
+import { PageError } from "../error-page.js";
+import type { Frame, FrameMaker } from "../frame.js";
+import type { HostedOidc, Interaction } from "../ports.js";
+
+/** What the page routes are given (docs/architecture.md, habit 5): the services they are clients of. */
+export interface PageDeps {
+  ctx: Context;
+  oidc: HostedOidc;
+  frame: FrameMaker;
+}
+
+/** An interaction, the application it is for (with its sign-in settings) and its pool. */
+export interface Scene {
+  interaction: Interaction;
+  scope: AppScope;
+  app: ApplicationDto;
+}
+
+/** The interaction behind a page; an unknown, spent or expired one is the "page expired" error. */
+export async function loadScene(deps: PageDeps, uid: string, kind: Interaction["kind"]): Promise<Scene> {
+  const interaction = await deps.oidc.interactions.find(uid);
+  if (!interaction || interaction.kind !== kind) throw new PageError("INTERACTION_NOT_FOUND", 404);
+  let scope: AppScope;
+  try {
+    scope = await deps.ctx.auth.resolveScope(interaction.appId);
+  } catch (err) {
+    if (err instanceof ApiError) throw new PageError("INTERACTION_NOT_FOUND", 404);
+    throw err;
+  }
+  if (scope.pool.id !== interaction.poolId) throw new PageError("INTERACTION_NOT_FOUND", 404);
+  return { interaction, scope, app: toApplicationDto(scope.app) };
+}
+
+export function frameOf(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+  pagePath: string,
+): Frame {
+  return deps.frame(request, reply, {
+    poolName: scene.scope.pool.name,
+    settings: scene.scope.settings,
+    uiLocales: scene.interaction.uiLocales,
+    pagePath,
+  });
+}
+
+/**
+ * The application's redirect origins: a form that finishes an interaction is answered with a
+ * redirect there, which the page's `form-action` must allow.
+ */
+export function redirectOrigins(scene: Scene): string[] {
+  return originsOf(scene.app.redirectUris);
+}
+
+export function metaOf(request: FastifyRequest, scene: Scene): RequestMeta {
+  return requestMeta(request, scene.scope.app.id);
+}
+
+/** An error the form shows above itself (wrong password, code cooldown…); anything else goes up. */
+export function formError(err: unknown): ApiError | PageError {
+  if (err instanceof ApiError && err.statusCode < 500) return err;
+  if (err instanceof PageError) return err;
+  throw err;
+}
+
+/** The browser goes on to where the OpenID Provider says (303: the next request is a GET). */
+export function continueTo(reply: FastifyReply, url: string): FastifyReply {
+  return reply.header("cache-control", "no-store").redirect(url, 303);
+}
+
+export const interactionPath = (uid: string, rest = "") => `/interaction/${encodeURIComponent(uid)}${rest}`;

@@ -1,0 +1,211 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { PageError } from "../error-page.js";
+import { CodeForm, type Channel, PageQuery, PasswordForm, UidParams } from "../forms.js";
+import { type Frame, sendPage } from "../frame.js";
+import { consentPage } from "./consent.js";
+import {
+  continueTo,
+  formError,
+  frameOf,
+  interactionPath,
+  loadScene,
+  metaOf,
+  type PageDeps,
+  redirectOrigins,
+  type Scene,
+} from "./shared.js";
+import { errorMessage, errorStatus } from "./view-errors.js";
+import { accountKind, accountLabel, enabledMethods, type PageMethod, passwordKinds, pickMethod } from "./sign-in-methods.js";
+
+interface SignInView {
+  method?: PageMethod;
+  values?: { account?: string; phone?: string; email?: string };
+  error?: unknown;
+  codeSent?: boolean;
+}
+
+/** The sign-in page: password, SMS code or email code, as the application enables them. */
+async function showSignIn(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+  view: SignInView,
+): Promise<FastifyReply> {
+  const { interaction, app, scope } = scene;
+  const uid = interaction.uid;
+  const method = view.method ?? pickMethod(app, (request.query as PageQuery | undefined)?.method);
+  const frame: Frame = frameOf(deps, request, reply, scene, interactionPath(uid, method ? `?method=${method}` : ""));
+  const t = frame.t;
+  const kinds = passwordKinds(app);
+  const hint = interaction.loginHint ?? "";
+  const values = {
+    account: view.values?.account ?? hint,
+    phone: view.values?.phone ?? (/^\+?[0-9 ()-]+$/.test(hint) ? hint : ""),
+    email: view.values?.email ?? (hint.includes("@") ? hint : ""),
+  };
+  const labels: Record<PageMethod, string> = { password: t.signIn.password, sms: t.signIn.sms, email: t.signIn.email };
+  const registerOpen = !scope.settings.registerDisabled && app.registerConfig.enabledBasicRegisterMethods.length > 0;
+  const status = view.error ? errorStatus(view.error) : 200;
+  return sendPage(
+    reply,
+    "sign-in",
+    frame,
+    {
+      appName: interaction.appName,
+      method,
+      tabs: enabledMethods(app).map((m) => ({
+        label: labels[m],
+        href: frame.link(interactionPath(uid, `?method=${m}`)),
+        current: m === method,
+      })),
+      accountLabel: accountLabel(t, kinds),
+      values,
+      codeSent: view.codeSent === true,
+      error: view.error ? errorMessage(frame, view.error) : undefined,
+      notice: view.codeSent ? t.notice.codeSent : undefined,
+      actions: {
+        password: frame.link(interactionPath(uid, "/password")),
+        code: frame.link(interactionPath(uid, "/code")),
+        sendCode: frame.link(interactionPath(uid, "/send-code")),
+        abort: frame.link(interactionPath(uid, "/abort")),
+      },
+      links: {
+        forgot:
+          app.brandingConfig.showForgetPasswordButton && method === "password"
+            ? frame.link(interactionPath(uid, "/forgot-password"))
+            : undefined,
+        signUp: registerOpen ? frame.link(interactionPath(uid, "/sign-up")) : undefined,
+      },
+    },
+    { status, formOrigins: redirectOrigins(scene) },
+  );
+}
+
+
+/** The code sign-in's target: the channel must be enabled and its field filled. */
+function codeTarget(scene: Scene, channel: Channel, body: { phone?: string; email?: string }) {
+  const methods = enabledMethods(scene.app);
+  if (!methods.includes(channel)) throw new PageError("METHOD_NOT_ENABLED", 400);
+  const value = (channel === "sms" ? body.phone : body.email)?.trim() ?? "";
+  if (!value) throw new PageError(channel === "sms" ? "INVALID_PHONE" : "INVALID_EMAIL", 400);
+  return value;
+}
+
+async function finishLogin(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+  userId: string,
+  method: "password" | "sms" | "email",
+) {
+  const meta = metaOf(request, scene);
+  const done = await deps.oidc.interactions.finishLogin(scene.interaction.uid, {
+    userId,
+    method,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
+  reply.setCookie(done.cookie.name, done.cookie.value, done.cookie.options);
+  return continueTo(reply, done.redirectTo);
+}
+
+export function signInRoutes(deps: PageDeps) {
+  const { ctx } = deps;
+  return async (app: FastifyInstance) => {
+    const protect = { preHandler: app.csrfProtection };
+
+    app.get<{ Params: UidParams; Querystring: PageQuery }>(
+      "/interaction/:uid",
+      { schema: { params: UidParams, querystring: PageQuery } },
+      async (request, reply) => {
+        const found = await deps.oidc.interactions.find(request.params.uid);
+        if (found?.kind === "consent") return consentPage(deps, request, reply);
+        const scene = await loadScene(deps, request.params.uid, "login");
+        return showSignIn(deps, request, reply, scene, {});
+      },
+    );
+
+    app.post<{ Params: UidParams; Body: PasswordForm }>(
+      "/interaction/:uid/password",
+      { ...protect, schema: { params: UidParams, body: PasswordForm } },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        const account = request.body.account ?? "";
+        try {
+          const kind = accountKind(account, passwordKinds(scene.app));
+          if (!kind) throw new PageError("METHOD_NOT_ENABLED", 400);
+          const user = await ctx.auth.authenticate(
+            scene.scope,
+            { connection: "PASSWORD", passwordPayload: { [kind]: account, password: request.body.password ?? "" } },
+            metaOf(request, scene),
+          );
+          return await finishLogin(deps, request, reply, scene, user.id, "password");
+        } catch (err) {
+          return showSignIn(deps, request, reply, scene, {
+            method: "password",
+            values: { account },
+            error: formError(err),
+          });
+        }
+      },
+    );
+
+    app.post<{ Params: UidParams; Body: CodeForm }>(
+      "/interaction/:uid/send-code",
+      { ...protect, schema: { params: UidParams, body: CodeForm } },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        const { channel } = request.body;
+        const values = { phone: request.body.phone, email: request.body.email };
+        try {
+          const to = codeTarget(scene, channel, request.body);
+          if (channel === "sms")
+            await ctx.codeRequests.sendSmsCode(scene.scope, { channel: "CHANNEL_LOGIN", phoneNumber: to }, request.ip);
+          else await ctx.codeRequests.sendEmailCode(scene.scope, { channel: "CHANNEL_LOGIN", email: to }, request.ip);
+          return showSignIn(deps, request, reply, scene, { method: channel, values, codeSent: true });
+        } catch (err) {
+          return showSignIn(deps, request, reply, scene, { method: channel, values, error: formError(err) });
+        }
+      },
+    );
+
+    app.post<{ Params: UidParams; Body: CodeForm }>(
+      "/interaction/:uid/code",
+      { ...protect, schema: { params: UidParams, body: CodeForm } },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        const { channel } = request.body;
+        const values = { phone: request.body.phone, email: request.body.email };
+        try {
+          const to = codeTarget(scene, channel, request.body);
+          const passCode = request.body.code?.trim() ?? "";
+          if (!passCode) throw new PageError("CODE_WRONG", 400);
+          const user = await ctx.auth.authenticate(
+            scene.scope,
+            {
+              connection: "PASSCODE",
+              passCodePayload: channel === "sms" ? { phone: to, passCode } : { email: to, passCode },
+            },
+            metaOf(request, scene),
+          );
+          return await finishLogin(deps, request, reply, scene, user.id, channel);
+        } catch (err) {
+          return showSignIn(deps, request, reply, scene, { method: channel, values, error: formError(err) });
+        }
+      },
+    );
+
+    app.post<{ Params: UidParams }>(
+      "/interaction/:uid/abort",
+      { ...protect, schema: { params: UidParams } },
+      async (request, reply) => {
+        const found = await deps.oidc.interactions.find(request.params.uid);
+        if (!found) throw new PageError("INTERACTION_NOT_FOUND", 404);
+        const { redirectTo } = await deps.oidc.interactions.abort(request.params.uid);
+        return continueTo(reply, redirectTo);
+      },
+    );
+  };
+}
