@@ -15,6 +15,7 @@ import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import type { Context } from "./context.js";
+import { hostedRoutes } from "./hosted/index.js";
 import { corsPlugin } from "./http/cors.js";
 import { defaultAvatarRoute } from "./http/default-avatar.js";
 import envelope from "./http/envelope.js";
@@ -96,6 +97,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   await app.register(oidcRoutes(ctx, "oidc"), { prefix: OIDC_ISSUER_PATH });
   await app.register(oidcRoutes(ctx, "oauth"), { prefix: OAUTH_PATH });
+  await app.register(hostedRoutes(ctx));
   await app.register(messageRoutes(ctx));
   await app.register(profileRoutes(ctx));
   await app.register(profileFlowRoutes(ctx));

@@ -64,18 +64,18 @@ export interface ErrorPageInput {
  * The error page (docs/hosted-pages.md, "Errors"): what happened in words, in the visitor's
  * language, with the request id to quote; never a stack trace.
  */
-export async function sendErrorPage(
+export function sendErrorPage(
   request: FastifyRequest,
   reply: FastifyReply,
   input: ErrorPageInput,
-): Promise<FastifyReply> {
+): FastifyReply {
   const settings = input.settings ?? defaultPoolSettings();
   const query = request.query as { ui_locales?: unknown } | undefined;
   const asked = typeof query?.ui_locales === "string" ? query.ui_locales : undefined;
   const locale = chooseLocale([asked], request.headers["accept-language"], settings.messageLocale);
   const t = textsFor(locale);
   const brand = brandOf(input.poolName ?? "Gatehouse", settings);
-  const html = await eta.renderAsync("error", {
+  const html = eta.render("error", {
     locale,
     t,
     brand,

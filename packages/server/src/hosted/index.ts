@@ -14,7 +14,6 @@ import { logoutRoutes } from "./pages/logout.js";
 import type { PageDeps } from "./pages/shared.js";
 import { signInRoutes } from "./pages/sign-in.js";
 import { signUpRoutes } from "./pages/sign-up.js";
-import type { HostedOidc } from "./ports.js";
 
 /** The CSRF secret's cookie; `__Host-` (no Domain, Path=/, Secure) when the server is on https. */
 export function csrfCookieName(secure: boolean): string {
@@ -26,7 +25,7 @@ export function csrfCookieName(secure: boolean): string {
  * consent), /logout/* and /assets/*. Server-rendered forms that work without JavaScript; each
  * page sets its own CSP; every POST carries a CSRF token; form bodies are parsed only here.
  */
-export function hostedRoutes(ctx: Context, oidc: HostedOidc) {
+export function hostedRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const secure = ctx.config.publicUrl.startsWith("https:");
     await app.register(formbody);
@@ -51,7 +50,7 @@ export function hostedRoutes(ctx: Context, oidc: HostedOidc) {
       return sendErrorPage(request, reply, { statusCode, textKey });
     });
 
-    const deps: PageDeps = { ctx, oidc, frame: frameMaker(assetsBase()) };
+    const deps: PageDeps = { ctx, oidc: ctx.oidc, frame: frameMaker(assetsBase()) };
     await app.register(signInRoutes(deps));
     await app.register(signUpRoutes(deps));
     await app.register(forgotPasswordRoutes(deps));

@@ -215,6 +215,7 @@ describeEachDialect(
       assert.deepEqual(await oidc().logout.find(id), {
         id,
         appName: (await app()).name,
+        postLogoutRedirectUri: "https://rp.example.com/bye",
         expiresAt: clock.now() + 10 * 60_000,
       });
       const done = await oidc().logout.confirm(id, cookie.value);
@@ -252,6 +253,6 @@ it("error page: every value is escaped and the page has its own strict CSP", asy
   assert.match(String(res.headers["content-security-policy"]), /default-src 'none'/);
   assert.doesNotMatch(String(res.headers["content-security-policy"]), /script-src/);
   assert.ok(!res.body.includes("<script>"));
-  assert.ok(res.body.includes("&#60;script&#62;"));
+  assert.ok(res.body.includes("&lt;script&gt;"));
   assert.ok(res.body.includes("invalid_request"));
 });

@@ -2,8 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ConsentForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
 import type { Texts } from "../texts/index.js";
-import { continueTo, frameOf, interactionPath, loadScene, type PageDeps } from "./shared.js";
-import { redirectOrigins } from "./shared.js";
+import {
+  continueTo,
+  frameOf,
+  interactionPath,
+  loadScene,
+  type PageDeps,
+  redirectOrigins,
+  type Scene,
+} from "./shared.js";
 
 /** Each scope in words; an unknown one is named as it is. */
 function scopeTexts(t: Texts, scopes: string[]): string[] {
@@ -13,10 +20,10 @@ function scopeTexts(t: Texts, scopes: string[]): string[] {
 /** The consent page: what the application asks for, allow or deny. */
 export async function consentPage(
   deps: PageDeps,
-  request: FastifyRequest<{ Params: UidParams }>,
+  request: FastifyRequest,
   reply: FastifyReply,
+  scene: Scene,
 ): Promise<FastifyReply> {
-  const scene = await loadScene(deps, request.params.uid, "consent");
   const uid = scene.interaction.uid;
   const frame = frameOf(deps, request, reply, scene, interactionPath(uid));
   return sendPage(

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError } from "../../errors.js";
 import { defaultPoolSettings } from "../../services/users/pool-settings.js";
-import { PageError } from "../error-page.js";
+import { originsOf } from "../csp.js";
 import { IdParams } from "../forms.js";
 import { sendPage } from "../frame.js";
 import { continueTo, type PageDeps } from "./shared.js";
@@ -18,20 +19,26 @@ async function showLogout(
   stayed: boolean,
 ) {
   const found = await deps.oidc.logout.find(request.params.id);
-  if (!found) throw new PageError("LOGOUT_NOT_FOUND", 404);
+  if (!found) throw new ApiError("LOGOUT_REQUEST_NOT_FOUND");
   const frame = deps.frame(request, reply, {
     poolName: "Gatehouse",
     settings: defaultPoolSettings(),
     pagePath: logoutPath(found.id),
   });
-  return sendPage(reply, "logout", frame, {
-    appName: found.appName,
-    stayed,
-    actions: {
-      confirm: frame.link(logoutPath(found.id, "/confirm")),
-      stay: frame.link(logoutPath(found.id, "/stay")),
+  return sendPage(
+    reply,
+    "logout",
+    frame,
+    {
+      appName: found.appName,
+      stayed,
+      actions: {
+        confirm: frame.link(logoutPath(found.id, "/confirm")),
+        stay: frame.link(logoutPath(found.id, "/stay")),
+      },
     },
-  });
+    { formOrigins: originsOf(found.postLogoutRedirectUri ? [found.postLogoutRedirectUri] : []) },
+  );
 }
 
 export function logoutRoutes(deps: PageDeps) {

@@ -3,17 +3,18 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "../../context.js";
 import { ApiError } from "../../errors.js";
 import { requestMeta } from "../../http/app-scope.js";
-import type { AppScope, RequestMeta } from "../../services/auth/index.js";
 import { toApplicationDto } from "../../services/admin/apps.js";
+import type { AppScope, RequestMeta } from "../../services/auth/index.js";
+import type { Oidc } from "../../services/oidc/index.js";
+import type { Interaction } from "../../services/oidc/interactions.js";
 import { originsOf } from "../csp.js";
 import { PageError } from "../error-page.js";
 import type { Frame, FrameMaker } from "../frame.js";
-import type { HostedOidc, Interaction } from "../ports.js";
 
 /** What the page routes are given (docs/architecture.md, habit 5): the services they are clients of. */
 export interface PageDeps {
   ctx: Context;
-  oidc: HostedOidc;
+  oidc: Pick<Oidc, "interactions" | "logout">;
   frame: FrameMaker;
 }
 
@@ -25,17 +26,17 @@ export interface Scene {
 }
 
 /** The interaction behind a page; an unknown, spent or expired one is the "page expired" error. */
-export async function loadScene(deps: PageDeps, uid: string, kind: Interaction["kind"]): Promise<Scene> {
+export async function loadScene(deps: PageDeps, uid: string, kind?: Interaction["kind"]): Promise<Scene> {
   const interaction = await deps.oidc.interactions.find(uid);
-  if (!interaction || interaction.kind !== kind) throw new PageError("INTERACTION_NOT_FOUND", 404);
+  if (!interaction || (kind && interaction.kind !== kind)) throw new ApiError("INTERACTION_NOT_FOUND");
   let scope: AppScope;
   try {
     scope = await deps.ctx.auth.resolveScope(interaction.appId);
   } catch (err) {
-    if (err instanceof ApiError) throw new PageError("INTERACTION_NOT_FOUND", 404);
+    if (err instanceof ApiError) throw new ApiError("INTERACTION_NOT_FOUND");
     throw err;
   }
-  if (scope.pool.id !== interaction.poolId) throw new PageError("INTERACTION_NOT_FOUND", 404);
+  if (scope.pool.id !== interaction.poolId) throw new ApiError("INTERACTION_NOT_FOUND");
   return { interaction, scope, app: toApplicationDto(scope.app) };
 }
 

@@ -120,9 +120,8 @@ export function signInRoutes(deps: PageDeps) {
       "/interaction/:uid",
       { schema: { params: UidParams, querystring: PageQuery } },
       async (request, reply) => {
-        const found = await deps.oidc.interactions.find(request.params.uid);
-        if (found?.kind === "consent") return consentPage(deps, request, reply);
-        const scene = await loadScene(deps, request.params.uid, "login");
+        const scene = await loadScene(deps, request.params.uid);
+        if (scene.interaction.kind === "consent") return consentPage(deps, request, reply, scene);
         return showSignIn(deps, request, reply, scene, {});
       },
     );
@@ -201,8 +200,6 @@ export function signInRoutes(deps: PageDeps) {
       "/interaction/:uid/abort",
       { ...protect, schema: { params: UidParams } },
       async (request, reply) => {
-        const found = await deps.oidc.interactions.find(request.params.uid);
-        if (!found) throw new PageError("INTERACTION_NOT_FOUND", 404);
         const { redirectTo } = await deps.oidc.interactions.abort(request.params.uid);
         return continueTo(reply, redirectTo);
       },

@@ -107,8 +107,14 @@ export const enUS = {
     RATE_LIMITED: "Too many requests. Try again later.",
     INTERACTION_NOT_FOUND:
       "This sign-in page has expired or was already used. Go back to the application and sign in again.",
-    LOGOUT_NOT_FOUND: "This sign-out request has expired or was already used.",
+    LOGOUT_REQUEST_NOT_FOUND: "This sign-out request has expired or was already used.",
     METHOD_NOT_ENABLED: "This way of signing in is not enabled for this application.",
+    OAUTH_INVALID_CLIENT: "The application that sent you here is not known to this server.",
+    OAUTH_INVALID_REDIRECT_URI:
+      "The application asked to send you back to an address it has not registered, so you are not sent there.",
+    OAUTH_INVALID_REQUEST: "The application sent an incomplete or invalid sign-in request.",
+    OAUTH_ACCESS_DENIED: "The request was refused.",
+    OAUTH_LOGIN_REQUIRED: "You need to sign in again.",
     CSRF: "This form has expired or was not sent from this page. Go back, reload the page and try again.",
     FORM_INVALID: "The form was not filled in as expected. Go back and try again.",
     PAYLOAD_TOO_LARGE: "The form is too large.",

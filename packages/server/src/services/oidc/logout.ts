@@ -14,6 +14,11 @@ export const SIGNED_OUT_PATH = oidcPaths.signedOut;
 export interface LogoutRequest {
   id: string;
   appName?: string;
+  /**
+   * Where a confirmed logout returns: the confirmation page's CSP must allow its origin, since
+   * browsers apply `form-action` to the redirect that answers the form (docs/hosted-pages.md).
+   */
+  postLogoutRedirectUri?: string;
   /** epoch ms */
   expiresAt: number;
 }
@@ -62,7 +67,12 @@ export function createLogoutRequests({
       const row = await live(id);
       if (!row) return undefined;
       const app = row.app_id ? await repos.applications.findApplicationById(row.app_id) : undefined;
-      return { id: row.id, ...(app ? { appName: app.name } : {}), expiresAt: Number(row.expires_at) };
+      return {
+        id: row.id,
+        ...(app ? { appName: app.name } : {}),
+        ...(row.post_logout_redirect_uri ? { postLogoutRedirectUri: row.post_logout_redirect_uri } : {}),
+        expiresAt: Number(row.expires_at),
+      };
     },
 
     /** The user confirmed: the browser session (if the cookie names one) and its tokens end. */
