@@ -21,15 +21,19 @@ export function pageCsp({ styleHash, imageOrigins = [], formOrigins = [] }: CspO
   ].join("; ");
 }
 
-/** The origins of absolute http(s) URLs; anything else is left out. */
+/**
+ * The CSP sources of redirect URIs: the origin of an http(s) URI, the scheme of an app's own
+ * (`com.example.app:`); anything unparsable contributes nothing.
+ */
 export function originsOf(urls: string[]): string[] {
   const out = new Set<string>();
   for (const url of urls) {
     try {
       const u = new URL(url);
       if (u.protocol === "https:" || u.protocol === "http:") out.add(u.origin);
+      else if (/^[a-z][a-z0-9+.-]*:$/.test(u.protocol)) out.add(u.protocol);
     } catch {
-      // not a URL: contributes nothing
+      // not a URL
     }
   }
   return [...out];

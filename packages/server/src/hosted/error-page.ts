@@ -1,5 +1,6 @@
 import type { PoolSettings } from "@gatehouse/protocol";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import { defaultPoolSettings } from "../services/users/pool-settings.js";
 import { isStorageUnavailable } from "../storage/unavailable.js";
@@ -58,6 +59,28 @@ export interface ErrorPageInput {
   detail?: string;
   poolName?: string;
   settings?: PoolSettings;
+  /** The authorization request's `ui_locales`, when the error is on one of its pages. */
+  uiLocales?: string;
+}
+
+/**
+ * An error on an interaction's page is shown in its pool's colours and language, when the
+ * interaction can still be read; anything else in the defaults.
+ */
+export async function errorContext(
+  ctx: Pick<Context, "oidc" | "auth">,
+  request: FastifyRequest,
+): Promise<Pick<ErrorPageInput, "poolName" | "settings" | "uiLocales">> {
+  const uid = (request.params as { uid?: unknown } | undefined)?.uid;
+  if (typeof uid !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(uid)) return {};
+  try {
+    const interaction = await ctx.oidc.interactions.find(uid);
+    if (!interaction) return {};
+    const scope = await ctx.auth.resolveScope(interaction.appId);
+    return { poolName: scope.pool.name, settings: scope.settings, uiLocales: interaction.uiLocales };
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -72,7 +95,11 @@ export function sendErrorPage(
   const settings = input.settings ?? defaultPoolSettings();
   const query = request.query as { ui_locales?: unknown } | undefined;
   const asked = typeof query?.ui_locales === "string" ? query.ui_locales : undefined;
-  const locale = chooseLocale([asked], request.headers["accept-language"], settings.messageLocale);
+  const locale = chooseLocale(
+    [asked, input.uiLocales],
+    request.headers["accept-language"],
+    settings.messageLocale,
+  );
   const t = textsFor(locale);
   const brand = brandOf(input.poolName ?? "Gatehouse", settings);
   const html = eta.render("error", {

@@ -6,7 +6,8 @@ import { type Static, Type } from "@sinclair/typebox";
  * services judge the values themselves.
  */
 const Field = (max: number) => Type.Optional(Type.String({ maxLength: max }));
-const Csrf = Type.String({ maxLength: 200 });
+/** Optional here so that a form without it is refused by the CSRF check (403), not by validation. */
+const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 
 export const PasswordForm = Type.Object({ _csrf: Csrf, account: Field(254), password: Field(2048) });
 export type PasswordForm = Static<typeof PasswordForm>;

@@ -5,8 +5,8 @@ import view from "@fastify/view";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { assetsBase, eta } from "./engine.js";
-import { classify, sendErrorPage } from "./error-page.js";
-import { ASSETS_DIR } from "./files.js";
+import { classify, errorContext, PageError, sendErrorPage } from "./error-page.js";
+import { ASSETS_DIR, TEMPLATES_DIR } from "./files.js";
 import { frameMaker } from "./frame.js";
 import { consentRoutes } from "./pages/consent.js";
 import { forgotPasswordRoutes } from "./pages/forgot-password.js";
@@ -29,7 +29,8 @@ export function hostedRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     const secure = ctx.config.publicUrl.startsWith("https:");
     await app.register(formbody);
-    await app.register(view, { engine: { eta }, production: true });
+    // @fastify/view re-configures the engine's `views` on every render: it must be told the same folder.
+    await app.register(view, { engine: { eta }, templates: TEMPLATES_DIR, production: true });
     await app.register(csrf, {
       sessionPlugin: "@fastify/cookie",
       cookieKey: csrfCookieName(secure),
@@ -44,10 +45,19 @@ export function hostedRoutes(ctx: Context) {
       list: false,
       wildcard: false,
     });
+    // The pages post forms only: a JSON body (parsed app-wide) is not one of their inputs.
+    app.addHook("onRequest", async (request) => {
+      if (request.method !== "POST") return;
+      const type = String(request.headers["content-type"] ?? "")
+        .split(";")[0]
+        ?.trim()
+        .toLowerCase();
+      if (type !== "application/x-www-form-urlencoded") throw new PageError("UNSUPPORTED_MEDIA_TYPE", 415);
+    });
     app.setErrorHandler(async (err, request, reply) => {
       const { textKey, statusCode, unexpected } = classify(err);
       if (unexpected) request.log.error({ err }, "hosted page failed");
-      return sendErrorPage(request, reply, { statusCode, textKey });
+      return sendErrorPage(request, reply, { statusCode, textKey, ...(await errorContext(ctx, request)) });
     });
 
     const deps: PageDeps = { ctx, oidc: ctx.oidc, frame: frameMaker(assetsBase()) };

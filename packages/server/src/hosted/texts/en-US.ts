@@ -10,7 +10,7 @@ export const enUS = {
     sms: "SMS code",
     email: "Email code",
     account: { email: "Email", phone: "Phone number", username: "Username" },
-    or: " or ",
+    or: " / ",
     passwordLabel: "Password",
     phoneLabel: "Phone number",
     emailLabel: "Email",

@@ -12,7 +12,7 @@ export const zhCN: Texts = {
     sms: "短信验证码",
     email: "邮箱验证码",
     account: { email: "邮箱", phone: "手机号", username: "用户名" },
-    or: "或",
+    or: " / ",
     passwordLabel: "密码",
     phoneLabel: "手机号",
     emailLabel: "邮箱",
