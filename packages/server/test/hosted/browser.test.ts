@@ -1,0 +1,246 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { signUpByEmail } from "../helpers/auth.js";
+import { axeViolations, chromiumAvailable, launchChromium, newVisitor, PHONE } from "../helpers/chromium.js";
+import { freshEmail, freshPhone } from "../helpers/codes.js";
+import { createHarness, type Harness } from "../helpers/harness.js";
+import { consentInteraction, loginInteraction, pagesClient } from "../helpers/pages.js";
+import { waitUntil } from "../helpers/wait.js";
+
+const RP = "https://rp.example.com";
+const RESUME = /\/oidc\/auth\/resume\/[A-Za-z0-9_-]{22}$/;
+
+// The hosted pages in Debian Chromium, without JavaScript (docs/hosted-pages.md): what only a
+// browser shows — keyboard use, the CSP really letting the pages work, redirects after forms,
+// layout at phone width, axe-core's accessibility rules. One browser for the file.
+describe("hosted pages in Chromium", { skip: !chromiumAvailable() }, () => {
+  let h: Harness;
+  let close: () => Promise<void>;
+  let browser: Browser;
+  let base = "";
+  const password = "correct horse 7";
+  let email = "";
+  let userId = "";
+
+  before(async () => {
+    ({ harness: h, close } = await createHarness("sqlite"));
+    await pagesClient(h, [`${RP}/cb`]);
+    email = freshEmail("browser");
+    const up = await signUpByEmail(h, email, password);
+    userId = up.data.userId;
+    base = await h.app.listen({ port: 0, host: "127.0.0.1" });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await close?.();
+  });
+
+  /** Lands on the resume URL of the authorization (the OpenID Provider's, answered by it). */
+  async function reachesResume(page: Page) {
+    await page.waitForURL(RESUME);
+  }
+
+  async function sessionCookie(page: Page) {
+    return (await page.context().cookies()).find((c) => c.name === "gatehouse_session");
+  }
+
+  it("sign in by password with the keyboard alone", async () => {
+    const v = await newVisitor(browser, { rpOrigin: RP });
+    const uid = await loginInteraction(h, { uiLocales: "en-US" });
+    await v.page.goto(`${base}/interaction/${uid}?method=password`);
+    assert.equal(
+      await v.page.evaluate(() => document.activeElement?.id),
+      "account",
+      "the first field has focus",
+    );
+    await v.page.keyboard.type(email);
+    await v.page.keyboard.press("Tab");
+    await v.page.keyboard.type(password);
+    await v.page.keyboard.press("Enter");
+    await reachesResume(v.page);
+    const cookie = await sessionCookie(v.page);
+    assert.ok(cookie?.httpOnly);
+    assert.equal(cookie?.sameSite, "Lax");
+    assert.deepEqual(
+      v.console.filter((l) => /Content Security Policy|Refused/.test(l)),
+      [],
+      "the page works within its own CSP",
+    );
+    await v.context.close();
+  });
+
+  it("sign in by SMS code, the code read from the outbox", async () => {
+    const phone = freshPhone();
+    await h.api("POST", "/api/v3/send-sms", { channel: "CHANNEL_REGISTER", phoneNumber: phone });
+    await waitUntil(() => h.ctx.outbox.lastCodeFor(phone, "CHANNEL_REGISTER") !== undefined);
+    const up = await h.api("POST", "/api/v3/signup", {
+      connection: "PASSCODE",
+      passCodePayload: { phone, passCode: h.ctx.outbox.lastCodeFor(phone, "CHANNEL_REGISTER") },
+    });
+    assert.equal(up.statusCode, 200, JSON.stringify(up));
+    const v = await newVisitor(browser, { rpOrigin: RP });
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
+    await v.page.getByRole("link", { name: "SMS code" }).click();
+    await v.page.getByLabel("Phone number").fill(phone);
+    await v.page.getByRole("button", { name: "Send code" }).click();
+    await v.page.getByRole("status").waitFor();
+    assert.ok(await waitUntil(() => h.ctx.outbox.lastCodeFor(phone, "CHANNEL_LOGIN") !== undefined));
+    await v.page.getByLabel("Verification code").fill(h.ctx.outbox.lastCodeFor(phone, "CHANNEL_LOGIN") ?? "");
+    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await reachesResume(v.page);
+    assert.ok(await sessionCookie(v.page));
+    await v.context.close();
+  });
+
+  it("sign up by email and password", async () => {
+    const v = await newVisitor(browser, { rpOrigin: RP });
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
+    await v.page.getByRole("link", { name: "Create one" }).click();
+    await v.page.getByRole("link", { name: "Email and password" }).click();
+    const fresh = freshEmail("browser-signup");
+    await v.page.getByLabel("Email").fill(fresh);
+    await v.page.getByLabel("Password").fill("another fine pw 9");
+    await v.page.getByRole("button", { name: "Create account" }).click();
+    await reachesResume(v.page);
+    const session = await h.ctx.oidc.browserSessions.read((await sessionCookie(v.page))?.value);
+    const user = await h.ctx.repos.users.findUserById(h.boot.userPoolId, session?.userId ?? "");
+    assert.equal(user?.email, fresh);
+    await v.context.close();
+  });
+
+  it("forgot password: code by email, new password, then sign in with it", async () => {
+    const v = await newVisitor(browser, { rpOrigin: RP });
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
+    await v.page.getByRole("link", { name: "Forgot password?" }).click();
+    await v.page.getByRole("link", { name: "Email" }).click();
+    await v.page.getByLabel("Email").fill(email);
+    await v.page.getByRole("button", { name: "Send code" }).click();
+    await v.page.getByRole("status").waitFor();
+    assert.ok(await waitUntil(() => h.ctx.outbox.lastCodeFor(email, "CHANNEL_RESET_PASSWORD") !== undefined));
+    await v.page
+      .getByLabel("Verification code")
+      .fill(h.ctx.outbox.lastCodeFor(email, "CHANNEL_RESET_PASSWORD") ?? "");
+    await v.page.getByLabel("New password").fill("brand new pw 11");
+    await v.page.getByRole("button", { name: "Set new password" }).click();
+    await v.page.getByText("Your password has been changed").waitFor();
+    await v.page.getByRole("link", { name: "Back to sign in" }).click();
+    await v.page.getByLabel(/Email/).first().fill(email);
+    await v.page.getByLabel("Password").fill("brand new pw 11");
+    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await reachesResume(v.page);
+    await v.context.close();
+  });
+
+  it("consent: allow continues; deny returns to the client with access_denied", async () => {
+    const v = await newVisitor(browser, { rpOrigin: RP });
+    await v.page.goto(`${base}/interaction/${await consentInteraction(h, userId, { uiLocales: "en-US" })}`);
+    await v.page.getByRole("button", { name: "Allow" }).click();
+    await reachesResume(v.page);
+    await v.page.goto(
+      `${base}/interaction/${await consentInteraction(h, userId, { uiLocales: "en-US", state: "s-7" })}`,
+    );
+    await v.page.getByRole("button", { name: "Deny" }).click();
+    await v.page.waitForURL(`${RP}/cb?**`);
+    const back = new URL(v.page.url());
+    assert.equal(back.searchParams.get("error"), "access_denied");
+    assert.equal(back.searchParams.get("state"), "s-7");
+    await v.context.close();
+  });
+
+  it("logout: the confirmation ends the browser session and returns to the client", async () => {
+    const v = await newVisitor(browser, { rpOrigin: RP });
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
+    await v.page.getByLabel(/Email/).first().fill(email);
+    await v.page.getByLabel("Password").fill("brand new pw 11");
+    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await reachesResume(v.page);
+    const cookie = (await sessionCookie(v.page))?.value;
+    assert.ok(await h.ctx.oidc.browserSessions.read(cookie));
+    const id = await h.ctx.oidc.logout.create({
+      appId: h.boot.appId,
+      postLogoutRedirectUri: `${RP}/bye`,
+      state: "s-9",
+    });
+    await v.page.goto(`${base}/logout/${id}?ui_locales=en-US`);
+    await v.page.getByRole("button", { name: "Sign out" }).click();
+    await v.page.waitForURL(`${RP}/bye?state=s-9`);
+    assert.equal(await h.ctx.oidc.browserSessions.read(cookie), undefined);
+    assert.equal(await sessionCookie(v.page), undefined);
+    await v.context.close();
+  });
+
+  it("a form posted without its CSRF token is refused", async () => {
+    const v = await newVisitor(browser, { bypassCSP: true });
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
+    await v.page.evaluate(() => {
+      for (const input of document.querySelectorAll('input[name="_csrf"]')) input.remove();
+    });
+    await v.page.getByLabel(/Email/).first().fill(email);
+    await v.page.getByLabel("Password").fill("brand new pw 11");
+    const [response] = await Promise.all([
+      v.page.waitForResponse((r) => r.url().endsWith("/password")),
+      v.page.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+    assert.equal(response.status(), 403);
+    await v.page.getByText("This form has expired or was not sent from this page").waitFor();
+    assert.equal(await sessionCookie(v.page), undefined);
+    await v.context.close();
+  });
+
+  it("at phone width (360 px) nothing scrolls sideways and sign-in works", async () => {
+    const v = await newVisitor(browser, { viewport: PHONE, rpOrigin: RP });
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "zh-CN" })}`);
+    for (const path of ["", "/sign-up", "/forgot-password"]) {
+      await v.page.goto(
+        `${v.page
+          .url()
+          .split("?")[0]
+          ?.replace(/\/(sign-up|forgot-password)$/, "")}${path}`,
+      );
+      const overflow = await v.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path || "/"} overflows by ${overflow}px`);
+    }
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "zh-CN" })}`);
+    const button = await v.page.getByRole("button", { name: "登录" }).boundingBox();
+    assert.ok(button && button.x >= 0 && button.x + button.width <= PHONE.width, "the button fits");
+    await v.page.getByLabel(/邮箱/).first().fill(email);
+    await v.page.getByLabel("密码").fill("brand new pw 11");
+    await v.page.getByRole("button", { name: "登录" }).click();
+    await reachesResume(v.page);
+    await v.context.close();
+  });
+
+  it("axe-core finds no violation on any page: both languages on a desktop, one at phone width", async () => {
+    const logoutId = await h.ctx.oidc.logout.create({ appId: h.boot.appId });
+    const pages = async (lang: string) => {
+      const login = await loginInteraction(h, { uiLocales: lang });
+      const consent = await consentInteraction(h, userId, {
+        uiLocales: lang,
+        scope: "openid profile email phone",
+      });
+      return [
+        `/interaction/${login}?method=password`,
+        `/interaction/${login}?method=sms`,
+        `/interaction/${login}?method=email`,
+        `/interaction/${login}/sign-up?method=email-password`,
+        `/interaction/${login}/sign-up?method=phone-code`,
+        `/interaction/${login}/forgot-password`,
+        `/interaction/${consent}`,
+        `/logout/${logoutId}?ui_locales=${lang}`,
+        `/interaction/expired-or-unknown?ui_locales=${lang}`,
+      ];
+    };
+    for (const viewport of [undefined, PHONE]) {
+      const v = await newVisitor(browser, { bypassCSP: true, ...(viewport ? { viewport } : {}) });
+      for (const lang of viewport ? ["zh-CN"] : ["en-US", "zh-CN"]) {
+        for (const path of await pages(lang)) {
+          await v.page.goto(`${base}${path}`);
+          assert.deepEqual(await axeViolations(v.page), [], `${path} at ${viewport?.width ?? 1280}px`);
+        }
+      }
+      await v.context.close();
+    }
+  });
+});
