@@ -175,7 +175,9 @@ describe("hosted pages in Chromium", { skip: !chromiumAvailable() }, () => {
     const v = await newVisitor(browser, { bypassCSP: true });
     await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
     await v.page.evaluate(() => {
-      for (const input of document.querySelectorAll('input[name="_csrf"]')) input.remove();
+      document.querySelectorAll('input[name="_csrf"]').forEach((input) => {
+        input.remove();
+      });
     });
     await v.page.getByLabel(/Email/).first().fill(email);
     await v.page.getByLabel("Password").fill("brand new pw 11");
