@@ -130,6 +130,30 @@ export class CodeIssuer {
     });
   }
 
+  /**
+   * Pending sign-in interactions of an application, stored through the OpenID Provider's own
+   * service as `/oidc/auth` stores them (ten minutes each): the hosted sign-in page's inputs.
+   */
+  loginInteractions(appId: string, count: number): Promise<string[]> {
+    return this.withContext(async (ctx) => {
+      const app = await ctx.repos.applications.findApplicationById(appId);
+      if (!app) throw new Error("bench application is missing");
+      const request = {
+        clientId: app.id,
+        redirectUri: "https://rp.bench.test/cb",
+        responseType: "code",
+        responseMode: "query" as const,
+        scope: "openid profile",
+        state: "bench",
+        prompt: [],
+      };
+      const uids: string[] = [];
+      for (let i = 0; i < count; i++)
+        uids.push(await ctx.oidc.interactions.create({ kind: "login", app, request }));
+      return uids;
+    });
+  }
+
   /** The phone each user has now (E.164), read through the server's own repository. */
   phonesOf(userIds: string[]): Promise<string[]> {
     return this.withContext((ctx) =>

@@ -435,6 +435,29 @@ export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenar
       };
     },
   });
+  // The hosted sign-in page: one render (interaction read, app and pool, template, CSRF token).
+  const pageUids = await issuer.loginInteractions(env.boot.appId, 200);
+  const signInPage = (uid: string): RequestSpec => ({
+    method: "GET",
+    path: `/interaction/${uid}?method=password`,
+  });
+  list.push({
+    ...base,
+    name: name("hosted-sign-in-page"),
+    ceiling: V3_CEILING,
+    note: "GET /interaction/<uid>: the server-rendered sign-in form",
+    verify: async () => {
+      const res = await fetch(env.server.url + signInPage(pageUids[0] ?? "").path);
+      const html = await res.text();
+      if (res.status !== 200 || !html.includes('<form method="post"'))
+        throw new Error(`sign-in page answered HTTP ${res.status}: ${html.slice(0, 200)}`);
+    },
+    job: async () => ({
+      plan: { kind: "rotate", requests: pageUids.map(signInPage) },
+      expect: '<form method="post"',
+    }),
+  });
+
   list.push(
     pairScenario("change-phone-pair"),
     // Latency at the target load: 20% of the V3 ceiling in pairs/s (two requests each).
