@@ -1,0 +1,85 @@
+/**
+ * Screenshots of every hosted page at desktop and phone width, for docs/hosted-pages.md:
+ *
+ *   node --import tsx scripts/hosted-screenshots.ts
+ *
+ * A throwaway server on a temporary SQLite database, Debian's Chromium (scripts/ensure-chromium.sh)
+ * and a CJK font for the zh-CN page (Debian's fonts-wqy-zenhei); PNGs written to
+ * docs/hosted-pages/<page>-<desktop|phone>.png.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { signUpByEmail } from "../packages/server/test/helpers/auth.js";
+import { DESKTOP, launchChromium, newVisitor, PHONE } from "../packages/server/test/helpers/chromium.js";
+import { createHarness } from "../packages/server/test/helpers/harness.js";
+import { consentInteraction, loginInteraction, pagesClient } from "../packages/server/test/helpers/pages.js";
+
+const out = path.join(import.meta.dirname, "..", "docs", "hosted-pages");
+fs.mkdirSync(out, { recursive: true });
+
+const { harness: h, close } = await createHarness("sqlite");
+const browser = await launchChromium();
+try {
+  // Named and branded before anything reads (and caches) the rows.
+  const appId = await pagesClient(h, ["https://rp.example.com/cb"]);
+  await h.ctx.db.kysely
+    .updateTable("applications")
+    .set({ name: "Acme Notes" })
+    .where("id", "=", appId)
+    .execute();
+  await h.ctx.db.kysely
+    .updateTable("user_pools")
+    .set({ name: "Acme", settings: JSON.stringify({ branding: { accentColor: "#0f766e" } }) })
+    .where("id", "=", h.boot.userPoolId)
+    .execute();
+  const email = "ann@example.com";
+  const up = await signUpByEmail(h, email, "correct horse 7");
+  const base = await h.app.listen({ port: 0, host: "127.0.0.1" });
+
+  /** Each page: its name and how to reach it (a fresh interaction each time). */
+  const pages: [string, () => Promise<string>][] = [
+    ["sign-in-password", async () => `/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`],
+    [
+      "sign-in-sms",
+      async () => `/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}?method=sms`,
+    ],
+    ["sign-in-zh-CN", async () => `/interaction/${await loginInteraction(h, { uiLocales: "zh-CN" })}`],
+    ["sign-up", async () => `/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}/sign-up`],
+    [
+      "forgot-password",
+      async () => `/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}/forgot-password`,
+    ],
+    [
+      "consent",
+      async () =>
+        `/interaction/${await consentInteraction(h, up.data.userId, { uiLocales: "en-US", scope: "openid profile email offline_access" })}`,
+    ],
+    [
+      "logout",
+      async () => `/logout/${await h.ctx.oidc.logout.create({ appId: h.boot.appId })}?ui_locales=en-US`,
+    ],
+    ["error", async () => "/interaction/expired-or-unknown?ui_locales=en-US"],
+  ];
+  for (const [label, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    const v = await newVisitor(browser, { viewport });
+    for (const [name, url] of pages) {
+      await v.page.goto(`${base}${await url()}`);
+      await v.page.screenshot({ path: path.join(out, `${name}-${label}.png`), fullPage: true });
+    }
+    // A form after a wrong password: the error as the user sees it.
+    await v.page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
+    await v.page.getByLabel(/Email/).first().fill(email);
+    await v.page.getByLabel("Password").fill("not the password");
+    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await v.page.getByRole("alert").waitFor();
+    await v.page.screenshot({ path: path.join(out, `sign-in-wrong-password-${label}.png`), fullPage: true });
+    await v.context.close();
+  }
+  console.log(`screenshots written to ${path.relative(process.cwd(), out)}`);
+} finally {
+  await browser.close();
+  await close();
+}
