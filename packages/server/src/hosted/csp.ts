@@ -21,6 +21,9 @@ export function pageCsp({ styleHash, imageOrigins = [], formOrigins = [] }: CspO
   ].join("; ");
 }
 
+/** Schemes that are never a place to send a form, whatever an application registered. */
+const NEVER = new Set(["javascript:", "data:", "blob:", "file:", "filesystem:", "vbscript:", "about:"]);
+
 /**
  * The CSP sources of redirect URIs: the origin of an http(s) URI, the scheme of an app's own
  * (`com.example.app:`); anything unparsable contributes nothing.
@@ -31,7 +34,7 @@ export function originsOf(urls: string[]): string[] {
     try {
       const u = new URL(url);
       if (u.protocol === "https:" || u.protocol === "http:") out.add(u.origin);
-      else if (/^[a-z][a-z0-9+.-]*:$/.test(u.protocol)) out.add(u.protocol);
+      else if (/^[a-z][a-z0-9+.-]*:$/.test(u.protocol) && !NEVER.has(u.protocol)) out.add(u.protocol);
     } catch {
       // not a URL
     }

@@ -1,11 +1,18 @@
 import type { VerifyResetPasswordRequestDto } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppCall } from "../../services/profile/index.js";
-import { PageError } from "../error-page.js";
+import { classify, errorText, PageError } from "../error-page.js";
 import { type Channel, PageQuery, ResetForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
-import { formError, frameOf, interactionPath, loadScene, metaOf, type PageDeps, type Scene } from "./shared.js";
-import { errorMessage, errorStatus } from "./view-errors.js";
+import {
+  formError,
+  frameOf,
+  interactionPath,
+  loadScene,
+  metaOf,
+  type PageDeps,
+  type Scene,
+} from "./shared.js";
 
 interface ForgotView {
   channel?: Channel;
@@ -26,7 +33,13 @@ async function showForgot(
   const uid = scene.interaction.uid;
   const asked = (request.query as PageQuery | undefined)?.method;
   const channel: Channel = view.channel ?? (asked === "email" ? "email" : "sms");
-  const frame = frameOf(deps, request, reply, scene, interactionPath(uid, `/forgot-password?method=${channel}`));
+  const frame = frameOf(
+    deps,
+    request,
+    reply,
+    scene,
+    interactionPath(uid, `/forgot-password?method=${channel}`),
+  );
   const t = frame.t;
   return sendPage(
     reply,
@@ -41,7 +54,7 @@ async function showForgot(
         current: c === channel,
       })),
       values: { phone: view.values?.phone ?? "", email: view.values?.email ?? "" },
-      error: view.error ? errorMessage(frame, view.error) : undefined,
+      error: view.error ? errorText(frame.t, view.error) : undefined,
       notice: view.codeSent ? t.notice.codeSent : undefined,
       actions: {
         submit: frame.link(interactionPath(uid, "/forgot-password")),
@@ -49,7 +62,7 @@ async function showForgot(
       },
       links: { signIn: frame.link(interactionPath(uid, "?method=password")) },
     },
-    { status: view.error ? errorStatus(view.error) : 200 },
+    { status: view.error ? classify(view.error).statusCode : 200 },
   );
 }
 
@@ -61,7 +74,10 @@ function verifyRequest(body: ResetForm): VerifyResetPasswordRequestDto {
   const passCode = body.code?.trim() ?? "";
   if (!passCode) throw new PageError("CODE_WRONG", 400);
   return body.channel === "sms"
-    ? { verifyMethod: "PHONE_PASSCODE", phonePassCodePayload: { phoneNumber: body.phone?.trim() ?? "", passCode } }
+    ? {
+        verifyMethod: "PHONE_PASSCODE",
+        phonePassCodePayload: { phoneNumber: body.phone?.trim() ?? "", passCode },
+      }
     : { verifyMethod: "EMAIL_PASSCODE", emailPassCodePayload: { email: body.email?.trim() ?? "", passCode } };
 }
 
@@ -73,7 +89,8 @@ export function forgotPasswordRoutes(deps: PageDeps) {
     app.get<{ Params: UidParams; Querystring: PageQuery }>(
       "/interaction/:uid/forgot-password",
       { schema: { params: UidParams, querystring: PageQuery } },
-      async (request, reply) => showForgot(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
+      async (request, reply) =>
+        showForgot(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
     );
 
     app.post<{ Params: UidParams; Body: ResetForm }>(
@@ -116,7 +133,10 @@ export function forgotPasswordRoutes(deps: PageDeps) {
           const call = appCall(request, scene);
           // The policy first: a refused password must not spend the code.
           ctx.passwords.assertPolicy(password, scene.scope.settings);
-          const { passwordResetToken } = await ctx.profile.verifyResetPasswordRequest(call, verifyRequest(request.body));
+          const { passwordResetToken } = await ctx.profile.verifyResetPasswordRequest(
+            call,
+            verifyRequest(request.body),
+          );
           await ctx.profile.resetPassword(call, { passwordResetToken, password });
           return showForgot(deps, request, reply, scene, { ...view, done: true });
         } catch (err) {

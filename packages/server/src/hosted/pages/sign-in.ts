@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PageError } from "../error-page.js";
-import { CodeForm, type Channel, PageQuery, PasswordForm, UidParams } from "../forms.js";
+import { classify, errorText, PageError } from "../error-page.js";
+import { type Channel, CodeForm, PageQuery, PasswordForm, UidParams } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
 import { consentPage } from "./consent.js";
 import {
@@ -14,8 +14,14 @@ import {
   redirectOrigins,
   type Scene,
 } from "./shared.js";
-import { errorMessage, errorStatus } from "./view-errors.js";
-import { accountKind, accountLabel, enabledMethods, type PageMethod, passwordKinds, pickMethod } from "./sign-in-methods.js";
+import {
+  accountKind,
+  accountLabel,
+  enabledMethods,
+  type PageMethod,
+  passwordKinds,
+  pickMethod,
+} from "./sign-in-methods.js";
 
 interface SignInView {
   method?: PageMethod;
@@ -35,7 +41,13 @@ async function showSignIn(
   const { interaction, app, scope } = scene;
   const uid = interaction.uid;
   const method = view.method ?? pickMethod(app, (request.query as PageQuery | undefined)?.method);
-  const frame: Frame = frameOf(deps, request, reply, scene, interactionPath(uid, method ? `?method=${method}` : ""));
+  const frame: Frame = frameOf(
+    deps,
+    request,
+    reply,
+    scene,
+    interactionPath(uid, method ? `?method=${method}` : ""),
+  );
   const t = frame.t;
   const kinds = passwordKinds(app);
   const hint = interaction.loginHint ?? "";
@@ -44,9 +56,14 @@ async function showSignIn(
     phone: view.values?.phone ?? (/^\+?[0-9 ()-]+$/.test(hint) ? hint : ""),
     email: view.values?.email ?? (hint.includes("@") ? hint : ""),
   };
-  const labels: Record<PageMethod, string> = { password: t.signIn.password, sms: t.signIn.sms, email: t.signIn.email };
-  const registerOpen = !scope.settings.registerDisabled && app.registerConfig.enabledBasicRegisterMethods.length > 0;
-  const status = view.error ? errorStatus(view.error) : 200;
+  const labels: Record<PageMethod, string> = {
+    password: t.signIn.password,
+    sms: t.signIn.sms,
+    email: t.signIn.email,
+  };
+  const registerOpen =
+    !scope.settings.registerDisabled && app.registerConfig.enabledBasicRegisterMethods.length > 0;
+  const status = view.error ? classify(view.error).statusCode : 200;
   return sendPage(
     reply,
     "sign-in",
@@ -62,7 +79,7 @@ async function showSignIn(
       accountLabel: accountLabel(t, kinds),
       values,
       codeSent: view.codeSent === true,
-      error: view.error ? errorMessage(frame, view.error) : undefined,
+      error: view.error ? errorText(frame.t, view.error) : undefined,
       notice: view.codeSent ? t.notice.codeSent : undefined,
       actions: {
         password: frame.link(interactionPath(uid, "/password")),
@@ -81,7 +98,6 @@ async function showSignIn(
     { status, formOrigins: redirectOrigins(scene) },
   );
 }
-
 
 /** The code sign-in's target: the channel must be enabled and its field filled. */
 function codeTarget(scene: Scene, channel: Channel, body: { phone?: string; email?: string }) {
@@ -137,7 +153,10 @@ export function signInRoutes(deps: PageDeps) {
           if (!kind) throw new PageError("METHOD_NOT_ENABLED", 400);
           const user = await ctx.auth.authenticate(
             scene.scope,
-            { connection: "PASSWORD", passwordPayload: { [kind]: account, password: request.body.password ?? "" } },
+            {
+              connection: "PASSWORD",
+              passwordPayload: { [kind]: account, password: request.body.password ?? "" },
+            },
             metaOf(request, scene),
           );
           return await finishLogin(deps, request, reply, scene, user.id, "password");
@@ -161,8 +180,17 @@ export function signInRoutes(deps: PageDeps) {
         try {
           const to = codeTarget(scene, channel, request.body);
           if (channel === "sms")
-            await ctx.codeRequests.sendSmsCode(scene.scope, { channel: "CHANNEL_LOGIN", phoneNumber: to }, request.ip);
-          else await ctx.codeRequests.sendEmailCode(scene.scope, { channel: "CHANNEL_LOGIN", email: to }, request.ip);
+            await ctx.codeRequests.sendSmsCode(
+              scene.scope,
+              { channel: "CHANNEL_LOGIN", phoneNumber: to },
+              request.ip,
+            );
+          else
+            await ctx.codeRequests.sendEmailCode(
+              scene.scope,
+              { channel: "CHANNEL_LOGIN", email: to },
+              request.ip,
+            );
           return showSignIn(deps, request, reply, scene, { method: channel, values, codeSent: true });
         } catch (err) {
           return showSignIn(deps, request, reply, scene, { method: channel, values, error: formError(err) });

@@ -1,6 +1,6 @@
 import type { SignUpRequest } from "@gatehouse/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PageError } from "../error-page.js";
+import { classify, errorText, PageError } from "../error-page.js";
 import { PageQuery, SignUpForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
 import {
@@ -14,7 +14,6 @@ import {
   redirectOrigins,
   type Scene,
 } from "./shared.js";
-import { errorMessage, errorStatus } from "./view-errors.js";
 
 /** The page's sign-up methods, by the application's `registerConfig.enabledBasicRegisterMethods`. */
 type SignUpMethod = SignUpForm["method"];
@@ -72,7 +71,7 @@ async function showSignUp(
         current: m === method,
       })),
       values: { phone: view.values?.phone ?? "", email: view.values?.email ?? "" },
-      error: view.error ? errorMessage(frame, view.error) : undefined,
+      error: view.error ? errorText(frame.t, view.error) : undefined,
       notice: view.codeSent ? t.notice.codeSent : undefined,
       actions: {
         submit: frame.link(interactionPath(uid, "/sign-up")),
@@ -80,7 +79,7 @@ async function showSignUp(
       },
       links: { signIn: frame.link(interactionPath(uid)) },
     },
-    { status: view.error ? errorStatus(view.error) : 200, formOrigins: redirectOrigins(scene) },
+    { status: view.error ? classify(view.error).statusCode : 200, formOrigins: redirectOrigins(scene) },
   );
 }
 
