@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
-import { signUpByEmail } from "../helpers/auth.js";
+import { createApp, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail, freshPhone } from "../helpers/codes.js";
 import { describeEachDialect } from "../helpers/harness.js";
-import { alertOf, consentInteraction, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
+import {
+  alertOf,
+  authorizationRequest,
+  consentInteraction,
+  FormBrowser,
+  loginInteraction,
+  pagesClient,
+} from "../helpers/pages.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
 
 const clock = new FakeClock();
@@ -105,6 +112,87 @@ describeEachDialect(
       const res = await b.post(`/interaction/${uid}/code`, { channel: "sms", phone, code });
       assert.equal(res.statusCode, 303, res.body);
       assert.match(String(res.headers.location), RESUME);
+    });
+
+    it("sign up by phone code and sign in by email code", async () => {
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h(), { uiLocales: "en-US" });
+      await b.get(`/interaction/${uid}/sign-up?method=phone-code`);
+      const phone = freshPhone();
+      const sent = await b.post(`/interaction/${uid}/sign-up/send-code`, { method: "phone-code", phone });
+      assert.equal(sent.statusCode, 200, sent.body);
+      const code = h().ctx.outbox.lastCodeFor(phone, "CHANNEL_REGISTER");
+      assert.ok(code);
+      const up = await b.post(`/interaction/${uid}/sign-up`, { method: "phone-code", phone, code });
+      assert.equal(up.statusCode, 303, up.body);
+      const user = await h().ctx.repos.users.findUserByPhone(h().boot.userPoolId, `+86${phone}`);
+      assert.equal(user?.phone_verified, 1);
+
+      // A user of its own: a first code sign-in proves the address and drops an older password.
+      const mailbox = freshEmail("email-code");
+      await signUpByEmail(h(), mailbox, password);
+      const other = new FormBrowser(h());
+      const uid2 = await loginInteraction(h());
+      await other.get(`/interaction/${uid2}?method=email`);
+      await other.post(`/interaction/${uid2}/send-code`, { channel: "email", email: mailbox });
+      const emailCode = h().ctx.outbox.lastCodeFor(mailbox, "CHANNEL_LOGIN");
+      assert.ok(emailCode);
+      const res = await other.post(`/interaction/${uid2}/code`, {
+        channel: "email",
+        email: mailbox,
+        code: emailCode,
+      });
+      assert.equal(res.statusCode, 303, res.body);
+    });
+
+    it("the account lockout holds on the page: past the limit even the right password is refused", async () => {
+      await patchPoolSettings(h(), {
+        loginAnomalyDetection: {
+          accountLockLoginPasswordFailCheck: { enabled: true, limit: 2, timeInterval: 300 },
+        },
+      });
+      const victim = freshEmail("locked");
+      await signUpByEmail(h(), victim, password);
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h(), { uiLocales: "en-US" });
+      await b.get(`/interaction/${uid}`);
+      for (let i = 0; i < 2; i++)
+        await b.post(`/interaction/${uid}/password`, { account: victim, password: "wrong 1" });
+      const locked = await b.post(`/interaction/${uid}/password`, { account: victim, password });
+      assert.equal(locked.statusCode, 403);
+      assert.equal(alertOf(locked.body), "Too many failed attempts. Try again later or reset your password.");
+      await patchPoolSettings(h(), {
+        loginAnomalyDetection: {
+          accountLockLoginPasswordFailCheck: { enabled: true, limit: 5, timeInterval: 300 },
+        },
+      });
+      clock.advance(301_000);
+    });
+
+    it("an application that enables only some methods gets only those", async () => {
+      const { appId } = await createApp(h(), "client_secret_post", {
+        redirectUris: ["https://rp.example.com/cb"],
+        loginConfig: { enabledBasicLoginMethods: ["EMAIL_PASSWORD"] },
+      });
+      const app = await h().ctx.repos.applications.findApplicationById(appId);
+      assert.ok(app);
+      const uid = await h().ctx.oidc.interactions.create({
+        kind: "login",
+        app,
+        request: { ...authorizationRequest(h(), { clientId: appId, uiLocales: "en-US" }) },
+      });
+      const b = new FormBrowser(h());
+      const page = await b.get(`/interaction/${uid}?method=sms`);
+      assert.match(page.body, /<label for="account">Email<\/label>/);
+      assert.doesNotMatch(page.body, /method=sms/, "no SMS tab");
+      assert.doesNotMatch(page.body, /id="phone"/);
+      const code = await b.post(`/interaction/${uid}/send-code`, { channel: "sms", phone: freshPhone() });
+      assert.equal(code.statusCode, 400);
+      assert.equal(alertOf(code.body), "This way of signing in is not enabled for this application.");
+      const byName = await b.post(`/interaction/${uid}/password`, { account: "someone", password });
+      assert.equal(alertOf(byName.body), "This way of signing in is not enabled for this application.");
+      const ok = await b.post(`/interaction/${uid}/password`, { account: email, password });
+      assert.equal(ok.statusCode, 303, alertOf(ok.body));
     });
 
     async function smsCode(phone: string, channel: string) {
