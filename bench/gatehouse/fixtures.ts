@@ -130,6 +130,19 @@ export class CodeIssuer {
     });
   }
 
+  /** The phone each user has now (E.164), read through the server's own repository. */
+  phonesOf(userIds: string[]): Promise<string[]> {
+    return this.withContext((ctx) =>
+      Promise.all(
+        userIds.map(async (id) => {
+          const user = await ctx.repos.users.findUserById(this.poolId, id);
+          if (!user?.phone) throw new Error(`bench user ${id} has no phone`);
+          return user.phone;
+        }),
+      ),
+    );
+  }
+
   /**
    * Pending sign-in interactions of an application, stored through the OpenID Provider's own
    * service as `/oidc/auth` stores them (ten minutes each): the hosted sign-in page's inputs.
@@ -152,18 +165,5 @@ export class CodeIssuer {
         uids.push(await ctx.oidc.interactions.create({ kind: "login", app, request }));
       return uids;
     });
-  }
-
-  /** The phone each user has now (E.164), read through the server's own repository. */
-  phonesOf(userIds: string[]): Promise<string[]> {
-    return this.withContext((ctx) =>
-      Promise.all(
-        userIds.map(async (id) => {
-          const user = await ctx.repos.users.findUserById(this.poolId, id);
-          if (!user?.phone) throw new Error(`bench user ${id} has no phone`);
-          return user.phone;
-        }),
-      ),
-    );
   }
 }

@@ -381,6 +381,29 @@ export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenar
     },
   ];
 
+  // The hosted sign-in page: one render (interaction read, app and pool, template, CSRF token).
+  const pageUids = await issuer.loginInteractions(env.boot.appId, 200);
+  const signInPage = (uid: string): RequestSpec => ({
+    method: "GET",
+    path: `/interaction/${uid}?method=password`,
+  });
+  list.push({
+    ...base,
+    name: name("hosted-sign-in-page"),
+    ceiling: V3_CEILING,
+    note: "GET /interaction/<uid>: the server-rendered sign-in form",
+    verify: async () => {
+      const res = await fetch(env.server.url + signInPage(pageUids[0] ?? "").path);
+      const html = await res.text();
+      if (res.status !== 200 || !html.includes('<form method="post"'))
+        throw new Error(`sign-in page answered HTTP ${res.status}: ${html.slice(0, 200)}`);
+    },
+    job: async () => ({
+      plan: { kind: "rotate", requests: pageUids.map(signInPage) },
+      expect: '<form method="post"',
+    }),
+  });
+
   // The change-phone pair: pair k of a batch belongs to token holder k mod U; its old phone is
   // the holder's phone now (read from the database), then the new phone of pair k - U. Codes for
   // both phones are pre-issued (CHANNEL_UNBIND_PHONE for the old, CHANNEL_BIND_PHONE for the new).
@@ -435,29 +458,6 @@ export async function scenariosFor(env: ScenarioEnv): Promise<{ list: HttpScenar
       };
     },
   });
-  // The hosted sign-in page: one render (interaction read, app and pool, template, CSRF token).
-  const pageUids = await issuer.loginInteractions(env.boot.appId, 200);
-  const signInPage = (uid: string): RequestSpec => ({
-    method: "GET",
-    path: `/interaction/${uid}?method=password`,
-  });
-  list.push({
-    ...base,
-    name: name("hosted-sign-in-page"),
-    ceiling: V3_CEILING,
-    note: "GET /interaction/<uid>: the server-rendered sign-in form",
-    verify: async () => {
-      const res = await fetch(env.server.url + signInPage(pageUids[0] ?? "").path);
-      const html = await res.text();
-      if (res.status !== 200 || !html.includes('<form method="post"'))
-        throw new Error(`sign-in page answered HTTP ${res.status}: ${html.slice(0, 200)}`);
-    },
-    job: async () => ({
-      plan: { kind: "rotate", requests: pageUids.map(signInPage) },
-      expect: '<form method="post"',
-    }),
-  });
-
   list.push(
     pairScenario("change-phone-pair"),
     // Latency at the target load: 20% of the V3 ceiling in pairs/s (two requests each).
