@@ -66,5 +66,15 @@ export function hostedRoutes(ctx: Context) {
     await app.register(forgotPasswordRoutes(deps));
     await app.register(consentRoutes(deps));
     await app.register(logoutRoutes(deps));
+    // Any other address under the pages' paths is the "no such page" error page, not JSON.
+    for (const url of ["/interaction/*", "/logout/*"]) {
+      app.route({
+        method: ["GET", "POST"],
+        url,
+        handler: async () => {
+          throw new PageError("NOT_FOUND", 404);
+        },
+      });
+    }
   };
 }

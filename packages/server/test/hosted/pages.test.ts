@@ -297,6 +297,11 @@ describeEachDialect(
         assert.ok(!res.body.includes("<script>"), url);
         assert.doesNotMatch(res.body, /at .*\.js:\d+/, "no stack trace");
       }
+      for (const url of [`/interaction/${uid}/nothing-here`, "/logout/x/y/z"]) {
+        const missing = await b.get(url, { "accept-language": "en" });
+        assert.equal(missing.statusCode, 404, url);
+        assert.match(missing.body, /There is no such page/);
+      }
       const odd = await b.get("/interaction/%3Cscript%3E");
       assert.equal(odd.statusCode, 400);
       assert.match(odd.body, /<html lang=/);
