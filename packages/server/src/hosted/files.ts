@@ -2,15 +2,23 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /**
- * Where the templates and assets live: in the server package's source tree, found through the
- * package itself so that the built server, the tests' transpiled copy and tsx all read the same
- * files (the compiler copies no .eta or .css to dist/).
+ * Where the templates and assets live: in the server package's source tree (the compiler copies
+ * no .eta or .css to dist/). Found next to this module — `../../src/hosted` from src/hosted and
+ * from dist/hosted alike — or, for a transpiled copy elsewhere (the test runner's), through the
+ * package itself.
  */
-const serverRoot = path.dirname(createRequire(import.meta.url).resolve("@gatehouse/server/package.json"));
-export const TEMPLATES_DIR = path.join(serverRoot, "src/hosted/templates");
-export const ASSETS_DIR = path.join(serverRoot, "src/hosted/assets");
+function hostedDir(): string {
+  const beside = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/hosted");
+  if (fs.existsSync(path.join(beside, "templates"))) return beside;
+  const serverRoot = path.dirname(createRequire(import.meta.url).resolve("@gatehouse/server/package.json"));
+  return path.join(serverRoot, "src/hosted");
+}
+const HOSTED_DIR = hostedDir();
+export const TEMPLATES_DIR = path.join(HOSTED_DIR, "templates");
+export const ASSETS_DIR = path.join(HOSTED_DIR, "assets");
 
 /**
  * The assets' version: a hash of their contents, in their URL (`/assets/v-<hash>/…`), so they can
