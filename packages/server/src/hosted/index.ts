@@ -71,6 +71,7 @@ export function hostedRoutes(ctx: Context) {
       app.route({
         method: ["GET", "POST"],
         url,
+        schema: { hide: true },
         handler: async () => {
           throw new PageError("NOT_FOUND", 404);
         },

@@ -43,7 +43,7 @@ export function consentRoutes(deps: PageDeps) {
   return async (app: FastifyInstance) => {
     app.post<{ Params: UidParams; Body: ConsentForm }>(
       "/interaction/:uid/consent",
-      { preHandler: app.csrfProtection, schema: { params: UidParams, body: ConsentForm } },
+      { preHandler: app.csrfProtection, schema: { hide: true, params: UidParams, body: ConsentForm } },
       async (request, reply) => {
         await loadScene(deps, request.params.uid, "consent");
         const { redirectTo } = await deps.oidc.interactions.finishConsent(request.params.uid, {

@@ -88,14 +88,14 @@ export function forgotPasswordRoutes(deps: PageDeps) {
 
     app.get<{ Params: UidParams; Querystring: PageQuery }>(
       "/interaction/:uid/forgot-password",
-      { schema: { params: UidParams, querystring: PageQuery } },
+      { schema: { hide: true, params: UidParams, querystring: PageQuery } },
       async (request, reply) =>
         showForgot(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
     );
 
     app.post<{ Params: UidParams; Body: ResetForm }>(
       "/interaction/:uid/forgot-password/send-code",
-      { ...protect, schema: { params: UidParams, body: ResetForm } },
+      { ...protect, schema: { hide: true, params: UidParams, body: ResetForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const { channel, phone, email } = request.body;
@@ -123,7 +123,7 @@ export function forgotPasswordRoutes(deps: PageDeps) {
 
     app.post<{ Params: UidParams; Body: ResetForm }>(
       "/interaction/:uid/forgot-password",
-      { ...protect, schema: { params: UidParams, body: ResetForm } },
+      { ...protect, schema: { hide: true, params: UidParams, body: ResetForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const { channel, phone, email } = request.body;

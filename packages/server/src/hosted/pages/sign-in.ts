@@ -134,7 +134,7 @@ export function signInRoutes(deps: PageDeps) {
 
     app.get<{ Params: UidParams; Querystring: PageQuery }>(
       "/interaction/:uid",
-      { schema: { params: UidParams, querystring: PageQuery } },
+      { schema: { hide: true, params: UidParams, querystring: PageQuery } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid);
         if (scene.interaction.kind === "consent") return consentPage(deps, request, reply, scene);
@@ -144,7 +144,7 @@ export function signInRoutes(deps: PageDeps) {
 
     app.post<{ Params: UidParams; Body: PasswordForm }>(
       "/interaction/:uid/password",
-      { ...protect, schema: { params: UidParams, body: PasswordForm } },
+      { ...protect, schema: { hide: true, params: UidParams, body: PasswordForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const account = request.body.account ?? "";
@@ -172,7 +172,7 @@ export function signInRoutes(deps: PageDeps) {
 
     app.post<{ Params: UidParams; Body: CodeForm }>(
       "/interaction/:uid/send-code",
-      { ...protect, schema: { params: UidParams, body: CodeForm } },
+      { ...protect, schema: { hide: true, params: UidParams, body: CodeForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const { channel } = request.body;
@@ -200,7 +200,7 @@ export function signInRoutes(deps: PageDeps) {
 
     app.post<{ Params: UidParams; Body: CodeForm }>(
       "/interaction/:uid/code",
-      { ...protect, schema: { params: UidParams, body: CodeForm } },
+      { ...protect, schema: { hide: true, params: UidParams, body: CodeForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const { channel } = request.body;
@@ -226,7 +226,7 @@ export function signInRoutes(deps: PageDeps) {
 
     app.post<{ Params: UidParams }>(
       "/interaction/:uid/abort",
-      { ...protect, schema: { params: UidParams } },
+      { ...protect, schema: { hide: true, params: UidParams } },
       async (request, reply) => {
         const { redirectTo } = await deps.oidc.interactions.abort(request.params.uid);
         return continueTo(reply, redirectTo);

@@ -106,13 +106,19 @@ export function signUpRoutes(deps: PageDeps) {
 
     app.get<{ Params: UidParams; Querystring: PageQuery }>(
       "/interaction/:uid/sign-up",
+<<<<<<< HEAD
       { schema: { params: UidParams, querystring: PageQuery } },
       async (request, reply) => showSignUp(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
+=======
+      { schema: { hide: true, params: UidParams, querystring: PageQuery } },
+      async (request, reply) =>
+        showSignUp(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
+>>>>>>> b8cd218 (After the rebase onto main: the pages are hidden from the OpenAPI document (they are not an API); the signed-out path is built from protocol's endSession (no /oidc literal in the sources); measured with npm run bench -- --quick --only postgres --filter hosted: postgres:hosted-sign-in-page 0.68 ms server CPU per render, 443/s)
     );
 
     app.post<{ Params: UidParams; Body: SignUpForm }>(
       "/interaction/:uid/sign-up/send-code",
-      { ...protect, schema: { params: UidParams, body: SignUpForm } },
+      { ...protect, schema: { hide: true, params: UidParams, body: SignUpForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const { method, phone, email } = request.body;
@@ -139,7 +145,7 @@ export function signUpRoutes(deps: PageDeps) {
 
     app.post<{ Params: UidParams; Body: SignUpForm }>(
       "/interaction/:uid/sign-up",
-      { ...protect, schema: { params: UidParams, body: SignUpForm } },
+      { ...protect, schema: { hide: true, params: UidParams, body: SignUpForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const { method, phone, email } = request.body;
