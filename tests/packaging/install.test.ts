@@ -148,6 +148,15 @@ console.log(JSON.stringify({ signedUp: signUp.data.userId, token: typeof signIn.
     assert.equal(out.token, "string");
     assert.equal(out.email, "stranger@example.com");
     assert.match(out.signedUp, /^[0-9a-f]{24}$/);
+    // The hosted pages' templates and stylesheet ship in the tarball (docs/hosted-pages.md).
+    const page = await fetch(`${started.url}/interaction/no-such-interaction`, {
+      headers: { "accept-language": "en" },
+    });
+    const html = await page.text();
+    assert.equal(page.status, 400);
+    assert.match(html, /This sign-in page has expired/);
+    const css = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1] ?? "";
+    assert.equal((await fetch(`${started.url}${css}`)).status, 200, css);
   });
 
   for (const moduleResolution of ["bundler", "node16"] as const) {
