@@ -98,7 +98,7 @@ export function sendErrorPage(
   const locale = chooseLocale(
     [asked, input.uiLocales],
     request.headers["accept-language"],
-    settings.messageLocale,
+    settings.defaultLanguage,
   );
   const t = textsFor(locale);
   const brand = brandOf(input.poolName ?? "Gatehouse", settings);

@@ -40,7 +40,7 @@ export function frameMaker(assetsBase: string): FrameMaker {
     const locale = chooseLocale(
       [asked, uiLocales],
       request.headers["accept-language"],
-      settings.messageLocale,
+      settings.defaultLanguage,
     );
     const other: Locale = locale === "zh-CN" ? "en-US" : "zh-CN";
     const withLocale = (path: string, l: Locale) => `${path}${path.includes("?") ? "&" : "?"}ui_locales=${l}`;

@@ -244,12 +244,12 @@ describeEachDialect(
         "accept-language": "fr;q=1, en-GB;q=0.8, zh;q=0.5",
       });
       assert.match(accept.body, /<html lang="en-US">/);
-      await patchPoolSettings(h(), { messageLocale: "en-US" });
+      await patchPoolSettings(h(), { defaultLanguage: "en-US" });
       assert.match(
         (await b.get(`/interaction/${plain}`, { "accept-language": "de" })).body,
         /<html lang="en-US">/,
       );
-      await patchPoolSettings(h(), { messageLocale: "zh-CN" });
+      await patchPoolSettings(h(), { defaultLanguage: "zh-CN" });
       assert.match(
         (await b.get(`/interaction/${plain}`, { "accept-language": "de" })).body,
         /<html lang="zh-CN">/,
