@@ -30,9 +30,14 @@ export function errorText(t: Texts, err: unknown): string {
 
 /** What anything thrown on a page means to the person in front of it, and the status to answer. */
 export function classify(err: unknown): { textKey: string; statusCode: number; unexpected: boolean } {
-  if (err instanceof PageError) return { textKey: err.textKey, statusCode: err.statusCode, unexpected: false };
+  if (err instanceof PageError)
+    return { textKey: err.textKey, statusCode: err.statusCode, unexpected: false };
   if (err instanceof ApiError) {
-    return { textKey: err.key in textsFor("en-US").errors ? err.key : "OTHER", statusCode: err.statusCode, unexpected: false };
+    return {
+      textKey: err.key in textsFor("en-US").errors ? err.key : "OTHER",
+      statusCode: err.statusCode,
+      unexpected: false,
+    };
   }
   const e = err as { code?: string; statusCode?: number; validation?: unknown };
   if (e?.validation) return { textKey: "FORM_INVALID", statusCode: 400, unexpected: false };

@@ -26,7 +26,11 @@ export type CodeForm = Static<typeof CodeForm>;
 
 export const SignUpForm = Type.Object({
   _csrf: Csrf,
-  method: Type.Union([Type.Literal("email-password"), Type.Literal("phone-code"), Type.Literal("email-code")]),
+  method: Type.Union([
+    Type.Literal("email-password"),
+    Type.Literal("phone-code"),
+    Type.Literal("email-code"),
+  ]),
   email: Field(254),
   phone: Field(32),
   code: Field(16),

@@ -28,9 +28,7 @@ export interface FrameInput {
   pagePath: string;
 }
 
-export interface FrameMaker {
-  (request: FastifyRequest, reply: FastifyReply, input: FrameInput): Frame;
-}
+export type FrameMaker = (request: FastifyRequest, reply: FastifyReply, input: FrameInput) => Frame;
 
 /** Builds a page's frame; `assetsBase` is `/assets/v-<hash>`. */
 export function frameMaker(assetsBase: string): FrameMaker {

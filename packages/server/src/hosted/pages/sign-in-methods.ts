@@ -34,7 +34,8 @@ export function enabledMethods(app: ApplicationDto): PageMethod[] {
 export function pickMethod(app: ApplicationDto, asked: string | undefined): PageMethod | undefined {
   const methods = enabledMethods(app);
   if (asked && (methods as string[]).includes(asked)) return asked as PageMethod;
-  const byDefault = app.loginConfig.defaultLoginMethod.connectionType === "PASSCODE" ? ["sms", "email"] : ["password"];
+  const byDefault =
+    app.loginConfig.defaultLoginMethod.connectionType === "PASSCODE" ? ["sms", "email"] : ["password"];
   return methods.find((m) => byDefault.includes(m)) ?? methods[0];
 }
 

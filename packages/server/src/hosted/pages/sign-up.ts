@@ -25,13 +25,16 @@ const BY_CONFIG: Record<string, SignUpMethod> = {
 
 function signUpMethods(scene: Scene): SignUpMethod[] {
   if (scene.scope.settings.registerDisabled) return [];
-  return scene.app.registerConfig.enabledBasicRegisterMethods.flatMap((m) => (BY_CONFIG[m] ? [BY_CONFIG[m]] : []));
+  return scene.app.registerConfig.enabledBasicRegisterMethods.flatMap((m) =>
+    BY_CONFIG[m] ? [BY_CONFIG[m]] : [],
+  );
 }
 
 function pickSignUpMethod(scene: Scene, asked: string | undefined): SignUpMethod | undefined {
   const methods = signUpMethods(scene);
   if (asked && (methods as string[]).includes(asked)) return asked as SignUpMethod;
-  const preferred = scene.app.registerConfig.defaultRegisterMethod === "PASSWORD" ? "email-password" : "phone-code";
+  const preferred =
+    scene.app.registerConfig.defaultRegisterMethod === "PASSWORD" ? "email-password" : "phone-code";
   return methods.includes(preferred) ? preferred : methods[0];
 }
 
@@ -51,7 +54,13 @@ async function showSignUp(
 ) {
   const uid = scene.interaction.uid;
   const method = view.method ?? pickSignUpMethod(scene, (request.query as PageQuery | undefined)?.method);
-  const frame = frameOf(deps, request, reply, scene, interactionPath(uid, `/sign-up${method ? `?method=${method}` : ""}`));
+  const frame = frameOf(
+    deps,
+    request,
+    reply,
+    scene,
+    interactionPath(uid, `/sign-up${method ? `?method=${method}` : ""}`),
+  );
   const t = frame.t;
   const labels: Record<SignUpMethod, string> = {
     "email-password": t.signUp.emailPassword,
@@ -91,7 +100,10 @@ function assertEnabled(scene: Scene, method: SignUpMethod): void {
 function signUpRequest(body: SignUpForm): SignUpRequest {
   const trim = (v: string | undefined) => v?.trim() ?? "";
   if (body.method === "email-password")
-    return { connection: "PASSWORD", passwordPayload: { email: trim(body.email), password: body.password ?? "" } };
+    return {
+      connection: "PASSWORD",
+      passwordPayload: { email: trim(body.email), password: body.password ?? "" },
+    };
   const passCode = trim(body.code);
   if (!passCode) throw new PageError("CODE_WRONG", 400);
   return body.method === "phone-code"
@@ -106,14 +118,9 @@ export function signUpRoutes(deps: PageDeps) {
 
     app.get<{ Params: UidParams; Querystring: PageQuery }>(
       "/interaction/:uid/sign-up",
-<<<<<<< HEAD
-      { schema: { params: UidParams, querystring: PageQuery } },
-      async (request, reply) => showSignUp(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
-=======
       { schema: { hide: true, params: UidParams, querystring: PageQuery } },
       async (request, reply) =>
         showSignUp(deps, request, reply, await loadScene(deps, request.params.uid, "login"), {}),
->>>>>>> b8cd218 (After the rebase onto main: the pages are hidden from the OpenAPI document (they are not an API); the signed-out path is built from protocol's endSession (no /oidc literal in the sources); measured with npm run bench -- --quick --only postgres --filter hosted: postgres:hosted-sign-in-page 0.68 ms server CPU per render, 443/s)
     );
 
     app.post<{ Params: UidParams; Body: SignUpForm }>(
@@ -136,9 +143,17 @@ export function signUpRoutes(deps: PageDeps) {
               { channel: "CHANNEL_REGISTER", email: email?.trim() ?? "" },
               request.ip,
             );
-          return showSignUp(deps, request, reply, scene, { method, values: { phone, email }, codeSent: true });
+          return showSignUp(deps, request, reply, scene, {
+            method,
+            values: { phone, email },
+            codeSent: true,
+          });
         } catch (err) {
-          return showSignUp(deps, request, reply, scene, { method, values: { phone, email }, error: formError(err) });
+          return showSignUp(deps, request, reply, scene, {
+            method,
+            values: { phone, email },
+            error: formError(err),
+          });
         }
       },
     );
@@ -162,7 +177,11 @@ export function signUpRoutes(deps: PageDeps) {
           reply.setCookie(done.cookie.name, done.cookie.value, done.cookie.options);
           return continueTo(reply, done.redirectTo);
         } catch (err) {
-          return showSignUp(deps, request, reply, scene, { method, values: { phone, email }, error: formError(err) });
+          return showSignUp(deps, request, reply, scene, {
+            method,
+            values: { phone, email },
+            error: formError(err),
+          });
         }
       },
     );

@@ -3,6 +3,7 @@ import { enUS, type Texts } from "./en-US.js";
 import { zhCN } from "./zh-CN.js";
 
 export type { Texts };
+
 const byLocale: Record<Locale, Texts> = { "en-US": enUS, "zh-CN": zhCN };
 
 export function textsFor(locale: Locale): Texts {
