@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { createEmitter } from "../../src/services/events/emit.js";
+import { createEventOrigins } from "../../src/services/events/scope.js";
 import { createTokens } from "../../src/services/tokens/tokens.js";
 import { jwtPayload, signedInUser } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
@@ -27,6 +29,7 @@ describeEachDialect(
         secret: ctx.keys.secret,
         box: ctx.keys.box,
         issuer: ctx.tokens.issuer,
+        emit: createEmitter({ clock, origins: createEventOrigins() }),
       });
       const app = await ctx.repos.applications.findApplicationById(h().boot.appId);
       assert.ok(app);
