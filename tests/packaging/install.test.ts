@@ -165,7 +165,7 @@ console.log(JSON.stringify({ signedUp: signUp.data.userId, token: typeof signIn.
         path.join(project, "typed.ts"),
         `import { AuthenticationClient, ManagementClient } from "@gatehouse/sdk";
 const auth = new AuthenticationClient({ appId: "a", appHost: "https://id.example" });
-export async function email(): Promise<string | undefined> {
+export async function email(): Promise<string | null | undefined> {
   const { data } = await auth.getProfile();
   return data.email;
 }

@@ -104,7 +104,7 @@ describeEachDialect(
       const r = await post(u.token, "/api/v3/unbind-phone", { passCode });
       assert.equal(r.statusCode, 200, JSON.stringify(r));
       const me = await profileOf(h(), u.token);
-      assert.deepEqual([me.phone, me.phoneVerified], [undefined, false]);
+      assert.deepEqual([me.phone, me.phoneVerified], [null, false]);
       const signin = await h().api("POST", "/api/v3/signin", {
         connection: "PASSWORD",
         passwordPayload: { phone: u.phone, password: u.password },
@@ -143,7 +143,7 @@ describeEachDialect(
       const passCode = await sendEmail(h(), u.email!, "CHANNEL_UNBIND_EMAIL", u.token);
       assert.equal((await post(u.token, "/api/v3/unbind-email", { passCode })).statusCode, 200);
       const me = await profileOf(h(), u.token);
-      assert.deepEqual([me.email, me.emailVerified], [undefined, false]);
+      assert.deepEqual([me.email, me.emailVerified], [null, false]);
       const none = await post(u.token, "/api/v3/unbind-email", { passCode: "123456" });
       assert.deepEqual([none.statusCode, none.apiCode], [422, 2219]);
     });
