@@ -1,27 +1,11 @@
-import fs from "node:fs";
 import { after, before } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumAvailable, launchChromium } from "../../../server/test/helpers/chromium.js";
 import { bundleSdk } from "./bundle.js";
 import { localServer } from "./local-server.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
-/** Chromium is required under CI (scripts/ensure-chromium.sh installs it); locally it may be absent. */
-export function chromiumAvailable(): boolean {
-  if (fs.existsSync(CHROMIUM)) return true;
-  if (process.env.CI) throw new Error(`Chromium is required under CI but ${CHROMIUM} is missing`);
-  console.log(`# notice: ${CHROMIUM} not found; skipping the browser check (run scripts/ensure-chromium.sh)`);
-  return false;
-}
+// One way to find and start Chromium for every browser test of the repository.
+export { chromiumAvailable };
 
 export interface BrowserPage {
   page: Page;
@@ -51,7 +35,7 @@ export function browserPage(): () => BrowserPage {
         res.end("<!doctype html><title>sdk check</title><p>sdk check</p>");
       }
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const log: string[] = [];
     page.on("console", (m) => log.push(`console.${m.type()}: ${m.text()}`));
