@@ -118,9 +118,10 @@ describe("installing the packed packages into an empty project", { timeout: 600_
         fs.readFileSync(path.join(project, "node_modules/@gatehouse", name, "package.json"), "utf8"),
       );
       assert.equal(pkg.private, undefined, `${name} is installable`);
+      const entry = name === "server" ? "dist/cli/index.js" : "dist/index.js";
       assert.ok(
-        fs.existsSync(path.join(project, "node_modules/@gatehouse", name, "dist/index.js")) ||
-          name === "server",
+        fs.existsSync(path.join(project, "node_modules/@gatehouse", name, entry)),
+        `${name} ships ${entry}`,
       );
     }
     assert.equal(
