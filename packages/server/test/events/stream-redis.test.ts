@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import pino from "pino";
-import { buildApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { type Context, createContext } from "../../src/context.js";
-import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
+import { before, describe, it } from "node:test";
 import { freshEmail } from "../helpers/codes.js";
-import { freshDatabase, postgresAvailable } from "../helpers/harness.js";
-import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "../helpers/redis.js";
+import { postgresAvailable } from "../helpers/harness.js";
+import { inProcessNodes } from "../helpers/in-process-nodes.js";
+import { redisAvailable } from "../helpers/redis.js";
 import { waitUntil } from "../helpers/wait.js";
 
 const pgUp = await postgresAvailable();
@@ -21,40 +13,15 @@ const redisReachable = await redisAvailable();
 describe("events: with Redis, the live stream reaches subscribers on every node [postgres + redis]", {
   skip: !pgUp || !redisReachable,
 }, () => {
-  const prefix = freshRedisPrefix();
-  const nodes: { ctx: Context; app: FastifyInstance }[] = [];
-  let boot: BootstrapInfo;
-  let drop: () => Promise<void>;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-events-redis-"));
-  before(async () => {
-    const db = await freshDatabase("postgres");
-    drop = db.drop;
-    const config = loadConfig(
-      {},
-      { databaseUrl: db.url, dataDir, redisUrl: REDIS_TEST_URL, redisKeyPrefix: prefix, logLevel: "silent" },
-    );
-    for (let i = 0; i < 2; i++) {
-      const ctx = await createContext(config, { logger: pino({ level: "silent" }) });
-      boot = (await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl)).info;
-      nodes.push({ ctx, app: await buildApp(ctx) });
-    }
-    // Only node A fans out: what node B's subscriber gets came through Redis.
-    nodes[0]!.ctx.events.worker.start();
-  });
-  after(async () => {
-    for (const n of nodes) {
-      await n.app.close();
-      await n.ctx.close();
-    }
-    await drop?.();
-    await dropRedisPrefix(prefix);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const cluster = inProcessNodes({ redis: true });
+  const nodes = cluster.nodes;
+  // Only node A fans out: what node B's subscriber gets came through Redis.
+  before(() => nodes[0]!.ctx.events.worker.start());
 
   it("a sign-up on node A reaches the pool's subscriber on node B, once", async () => {
     const heard: string[] = [];
     const unsubscribe = nodes[1]!.ctx.events.stream.subscribe({
-      poolId: boot.userPoolId,
+      poolId: cluster.boot.userPoolId,
       eventName: "register",
       send: (m) => heard.push(m),
     });
@@ -63,7 +30,7 @@ describe("events: with Redis, the live stream reaches subscribers on every node 
         await nodes[0]!.app.inject({
           method: "POST",
           url: "/api/v3/signup",
-          headers: { "x-authing-app-id": boot.appId },
+          headers: { "x-authing-app-id": cluster.boot.appId },
           payload: {
             connection: "PASSWORD",
             passwordPayload: { email: freshEmail("redis"), password: "pw-redis-1" },

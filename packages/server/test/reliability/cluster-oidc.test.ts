@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
+import { describe, it } from "node:test";
 import * as client from "openid-client";
-import pino from "pino";
-import { buildApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { type Context, createContext } from "../../src/context.js";
-import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
 import { updateAppConfig } from "../../src/services/tokens/app-config.js";
-import { freshDatabase, type Harness, postgresAvailable } from "../helpers/harness.js";
+import { type Harness, postgresAvailable } from "../helpers/harness.js";
+import { inProcessNodes } from "../helpers/in-process-nodes.js";
 import { Browser, relyingParty } from "../helpers/oidc-rp.js";
 import { waitUntil } from "../helpers/wait.js";
 
@@ -24,37 +16,14 @@ const CB = "https://rp.example.com/cb";
  * life of a node's session cache (docs/reliability.md, docs/oidc-provider.md §Browser session).
  */
 describe("oidc across two nodes on one PostgreSQL", { skip: !pgUp }, () => {
-  const nodes: { ctx: Context; app: FastifyInstance }[] = [];
-  let boot: BootstrapInfo;
-  let drop: () => Promise<void>;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-oidc-cluster-"));
-  before(async () => {
-    const db = await freshDatabase("postgres");
-    drop = db.drop;
-    const config = loadConfig(
-      {},
-      { databaseUrl: db.url, dataDir, logLevel: "silent", emailSender: "memory" },
-    );
-    for (let i = 0; i < 2; i++) {
-      const ctx = await createContext(config, { logger: pino({ level: "silent" }) });
-      boot = (await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl)).info;
-      nodes.push({ ctx, app: await buildApp(ctx) });
-    }
-  });
-  after(async () => {
-    for (const n of nodes) {
-      await n.app.close();
-      await n.ctx.close();
-    }
-    await drop?.();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const cluster = inProcessNodes();
+  const nodes = cluster.nodes;
 
   /** What the helpers use of a harness: a node's context and its app. */
   const node = (i: number) =>
     ({
       ctx: nodes[i].ctx,
-      boot,
+      boot: cluster.boot,
       inject: (o: object) => nodes[i].app.inject(o as never),
     }) as unknown as Harness;
 
@@ -64,25 +33,26 @@ describe("oidc across two nodes on one PostgreSQL", { skip: !pgUp }, () => {
     const up = await nodes[0].app.inject({
       method: "POST",
       url: "/api/v3/signup",
-      headers: { "x-authing-app-id": boot.appId },
+      headers: { "x-authing-app-id": cluster.boot.appId },
       payload: {
         connection: "PASSWORD",
         passwordPayload: { email: "cluster@example.com", password: "cluster-pw-1" },
       },
     });
     const userId = up.json().data.userId as string;
-    await updateAppConfig(a.ctx.repos, a.ctx.clock, boot.appId, {
+    await updateAppConfig(a.ctx.repos, a.ctx.clock, cluster.boot.appId, {
       redirectUris: [CB],
       logoutRedirectUris: ["https://rp.example.com/bye"],
     });
     // The application row is cached per node: B must see the new redirect URI.
     await waitUntil(
       async () =>
-        (await b.ctx.repos.applications.findApplicationById(boot.appId))?.config.includes(CB) ?? false,
+        (await b.ctx.repos.applications.findApplicationById(cluster.boot.appId))?.config.includes(CB) ??
+        false,
     );
 
-    const rpA = await relyingParty(a, boot);
-    const rpB = await relyingParty(b, boot);
+    const rpA = await relyingParty(a, cluster.boot);
+    const rpB = await relyingParty(b, cluster.boot);
     let current = a;
     const browser = new Browser(() => current);
     const verifier = client.randomPKCECodeVerifier();

@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import pino from "pino";
-import { buildApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { type Context, createContext } from "../../src/context.js";
-import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
+import { describe, it } from "node:test";
 import { findUserByEmail } from "../../src/services/users/identifiers.js";
-import { freshDatabase, postgresAvailable } from "../helpers/harness.js";
-import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisAvailable } from "../helpers/redis.js";
+import { postgresAvailable } from "../helpers/harness.js";
+import { inProcessNodes } from "../helpers/in-process-nodes.js";
+import { redisAvailable } from "../helpers/redis.js";
 import { waitUntil } from "../helpers/wait.js";
 
 const pgUp = await postgresAvailable();
@@ -24,50 +16,15 @@ const redisReachable = await redisAvailable();
 describe("with Redis, an ended session is refused on every node at once [postgres + redis]", {
   skip: !pgUp || !redisReachable,
 }, () => {
-  const prefix = freshRedisPrefix();
-  const nodes: { ctx: Context; app: FastifyInstance }[] = [];
-  let boot: BootstrapInfo;
-  let drop: () => Promise<void>;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-broadcast-"));
-  before(async () => {
-    const db = await freshDatabase("postgres");
-    drop = db.drop;
-    const config = loadConfig(
-      {},
-      {
-        databaseUrl: db.url,
-        dataDir,
-        redisUrl: REDIS_TEST_URL,
-        redisKeyPrefix: prefix,
-        logLevel: "silent",
-        emailSender: "memory",
-      },
-    );
-    for (let i = 0; i < 2; i++) {
-      const ctx = await createContext(config, {
-        sessionCacheTtlMs: 60_000,
-        logger: pino({ level: "silent" }),
-      });
-      boot = (await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl)).info;
-      nodes.push({ ctx, app: await buildApp(ctx) });
-    }
-  });
-  after(async () => {
-    for (const n of nodes) {
-      await n.app.close();
-      await n.ctx.close();
-    }
-    await drop?.();
-    await dropRedisPrefix(prefix);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const cluster = inProcessNodes({ redis: true, context: { sessionCacheTtlMs: 60_000 } });
+  const nodes = cluster.nodes;
 
   const api = async (i: number, url: string, payload: object) =>
     (
       await nodes[i]!.app.inject({
         method: "POST",
         url,
-        headers: { "x-authing-app-id": boot.appId },
+        headers: { "x-authing-app-id": cluster.boot.appId },
         payload,
       })
     ).json();
@@ -79,7 +36,7 @@ describe("with Redis, an ended session is refused on every node at once [postgre
         headers: { authorization: `Bearer ${token}` },
       })
     ).statusCode;
-  const client = () => ({ client_id: boot.appId, client_secret: boot.appSecret });
+  const client = () => ({ client_id: cluster.boot.appId, client_secret: cluster.boot.appSecret });
 
   async function signedIn(email: string): Promise<string> {
     await api(0, "/api/v3/signup", {
@@ -114,8 +71,12 @@ describe("with Redis, an ended session is refused on every node at once [postgre
   it("ending all of a user's sessions on node A (a password change, an admin) reaches node B too", async () => {
     const token = await signedIn("broadcast-2@example.com");
     assert.equal(await me(1, token), 200);
-    const user = await findUserByEmail(nodes[0]!.ctx.repos, boot.userPoolId, "broadcast-2@example.com");
-    await nodes[0]!.ctx.sessions.endUserSessions(boot.userPoolId, user!.id);
+    const user = await findUserByEmail(
+      nodes[0]!.ctx.repos,
+      cluster.boot.userPoolId,
+      "broadcast-2@example.com",
+    );
+    await nodes[0]!.ctx.sessions.endUserSessions(cluster.boot.userPoolId, user!.id);
     assert.ok(await refusedOnB(token));
   });
 
