@@ -1,4 +1,5 @@
 import { authPaths } from "./paths.js";
+import { UserDto } from "./user.js";
 
 /**
  * Example requests and answers of the user-information module, shown with every operation of the
@@ -20,7 +21,7 @@ const ok = (data?: unknown) => ({
   ...(data === undefined ? {} : { data }),
 });
 
-const user = {
+const known = {
   userId: "6584e4b1a1b2c3d4e5f60718",
   createdAt: "2026-03-01T08:00:00.000Z",
   updatedAt: "2026-12-01T09:30:00.000Z",
@@ -44,39 +45,16 @@ const user = {
   passwordSecurityLevel: 2,
   resetPasswordOnNextLogin: false,
   signedUp: "2026-03-01T08:00:00.000Z",
-  // Unknown values are present as null, as GenAuth answers them (docs/wire-contract.md §3c).
+};
+
+// Unknown values are present as null, as GenAuth answers them (docs/wire-contract.md §3c): every
+// field the UserDto schema declares nullable that the example above leaves out.
+const user = {
+  ...known,
   ...Object.fromEntries(
-    [
-      "externalId",
-      "passwordLastSetAt",
-      "birthdate",
-      "country",
-      "province",
-      "city",
-      "address",
-      "streetAddress",
-      "postalCode",
-      "company",
-      "browser",
-      "device",
-      "givenName",
-      "familyName",
-      "middleName",
-      "profile",
-      "preferredUsername",
-      "website",
-      "zoneinfo",
-      "locale",
-      "formatted",
-      "region",
-      "userSourceId",
-      "lastLoginApp",
-      "mainDepartmentId",
-      "lastMfaTime",
-      "identityNumber",
-      "statusChangedAt",
-      "tenantId",
-    ].map((k) => [k, null]),
+    Object.entries(UserDto.properties)
+      .filter(([key, schema]) => !(key in known) && [schema.type].flat().includes("null"))
+      .map(([key]) => [key, null]),
   ),
 };
 
