@@ -13,6 +13,7 @@ import type { CodeCheck } from "../codes/engine.js";
 import { normalizeEmail } from "../users/email.js";
 import { normalizePhone } from "../users/phone.js";
 import { FACTOR_TYPES, type FactorType, factorDto, type MfaDeps, type StoredProfile } from "./deps.js";
+import { createMfaPolicy } from "./policy.js";
 import { newRecoveryCode, recoveryHasher } from "./recovery.js";
 import { newTotpSecret, totpStepOf, totpUri } from "./totp.js";
 import type { MfaSubject } from "./verify.js";
@@ -44,14 +45,16 @@ function assertSupported(type: string): asserts type is FactorType {
 export function createFactorManagement(deps: MfaDeps) {
   const hashRecovery = recoveryHasher(deps.secret);
 
-  async function enabledFactors(poolId: string): Promise<FactorType[]> {
-    const stored = await deps.repos.pools.getPoolMfaSettings(poolId);
-    const list = stored ? ((JSON.parse(stored) as { enabledFactors?: string[] }).enabledFactors ?? []) : [];
-    return FACTOR_TYPES.filter((t) => list.includes(t));
+  const policyFor = createMfaPolicy(deps);
+
+  /** The factor types that count for the request's application (the pool's, with the app's switches). */
+  async function enabledFactors(poolId: string, appId?: string): Promise<FactorType[]> {
+    return (await policyFor(poolId, appId)).enabledFactors;
   }
 
-  async function assertEnabled(poolId: string, type: FactorType) {
-    if (!(await enabledFactors(poolId)).includes(type)) throw new ApiError("MFA_FACTOR_NOT_ENABLED");
+  async function assertEnabled(who: MfaSubject, type: FactorType) {
+    if (!(await enabledFactors(who.poolId, who.meta.appId)).includes(type))
+      throw new ApiError("MFA_FACTOR_NOT_ENABLED");
   }
 
   async function assertNotEnrolled(who: MfaUser, type: FactorType) {
@@ -183,7 +186,7 @@ export function createFactorManagement(deps: MfaDeps) {
     ): Promise<SendEnrollFactorRequestDataDto> {
       assertSupported(body.factorType);
       const type = body.factorType;
-      await assertEnabled(who.poolId, type);
+      await assertEnabled(who, type);
       await assertNotEnrolled(who, type);
       const factorId = newId();
       let otpData: SendEnrollFactorRequestDataDto["otpData"];
@@ -243,7 +246,7 @@ export function createFactorManagement(deps: MfaDeps) {
       const have = new Set(
         (await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId)).map((r) => r.factor_type),
       );
-      return (await enabledFactors(who.poolId))
+      return (await enabledFactors(who.poolId, who.meta.appId))
         .filter((t) => !have.has(t))
         .map((factorType) => ({ factorType }));
     },

@@ -4,26 +4,21 @@ import { requireUserByIdType } from "../users/lookup.js";
 import type { FactorType, MfaDeps } from "./deps.js";
 import { createFactorManagement } from "./factors.js";
 import { createMfaTokens } from "./mfa-token.js";
+import { createMfaPolicy, owedFor, type SecondFactorsOwed } from "./policy.js";
 import { createFactorVerifier, type MfaSubject } from "./verify.js";
 
 export { createMfaAttempts } from "./attempts.js";
 export type { MfaDeps } from "./deps.js";
 export type { MfaUser } from "./factors.js";
+export type { MfaAction, MfaPolicy, MfaPolicyName, SecondFactorsOwed } from "./policy.js";
 export type { FactorProof, MfaSubject } from "./verify.js";
-
-/** What a sign-in still needs after its first factor (docs/mfa.md §The seam for sign-in steps). */
-export interface SecondFactorsOwed {
-  /** The user's enrolled factors the pool still enables: one of them must be proved. */
-  enrolled: FactorType[];
-  /** Factors the user could enrol now (the pool enables them, the user has none of the type). */
-  enrollable: FactorType[];
-}
 
 /** The MFA capability: factor management, verification, MFA tokens (services/mfa). */
 export function createMfa(deps: MfaDeps) {
   const factors = createFactorManagement(deps);
   const verifier = createFactorVerifier(deps);
   const tokens = createMfaTokens({ secret: deps.secret, clock: deps.clock });
+  const policyFor = createMfaPolicy(deps);
 
   return {
     ...factors,
@@ -42,16 +37,22 @@ export function createMfa(deps: MfaDeps) {
       }
     },
 
-    /** Seam: what second factors this user owes after a first factor. */
-    async secondFactorsOwed(poolId: string, userId: string): Promise<SecondFactorsOwed> {
-      const enabled = await factors.enabledFactors(poolId);
-      const have = (await deps.repos.mfaFactors.listUserFactors(poolId, userId)).map(
-        (r) => r.factor_type as FactorType,
+    /** The pool's MFA settings merged with the application's (docs/mfa.md §Policy). */
+    policyFor,
+
+    /**
+     * Seam: what a sign-in through `appId` does after the user's first factor — nothing, prove one
+     * of `enrolled`, or enrol one of `enrollable` (the one home of this rule: policy.ts `owedFor`).
+     */
+    async secondFactorsOwed(poolId: string, userId: string, appId?: string): Promise<SecondFactorsOwed> {
+      const [policy, rows] = await Promise.all([
+        policyFor(poolId, appId),
+        deps.repos.mfaFactors.listUserFactors(poolId, userId),
+      ]);
+      return owedFor(
+        policy,
+        rows.map((r) => r.factor_type as FactorType),
       );
-      return {
-        enrolled: have.filter((t) => enabled.includes(t)),
-        enrollable: enabled.filter((t) => !have.includes(t)),
-      };
     },
 
     /** Whether the user has any factor (get-security-info). */
