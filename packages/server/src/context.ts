@@ -358,6 +358,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         issuer,
         roleCodes: authz.my.roleCodes,
         secret: keys.secret,
+        box: keys.box,
         secureCookies: config.publicUrl.startsWith("https:"),
         browserSessionTtl: config.browserSessionTtl,
       }),

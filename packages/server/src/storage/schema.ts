@@ -365,6 +365,8 @@ export interface OidcBrowserSessionTable {
   user_id: string;
   auth_time: number;
   method: string;
+  /** How the user got in: amr values, space-separated (null: signed in before 0015). */
+  amr: string | null;
 }
 
 export interface OidcInteractionTable {
@@ -376,6 +378,8 @@ export interface OidcInteractionTable {
   user_id: string | null;
   session_id: string | null;
   outcome: string | null;
+  /** A login past its first factor, waiting for the second (JSON, services/oidc/interactions.ts). */
+  mfa_step: string | null;
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
@@ -397,6 +401,8 @@ export interface OidcAuthorizationCodeTable {
   expires_at: number;
   consumed_at: number | null;
   token_session_id: string | null;
+  /** The browser session's amr when the code was issued, space-separated. */
+  amr: string | null;
 }
 
 export interface OidcLogoutRequestTable {

@@ -4,6 +4,7 @@ import { randomBase64url } from "../../lib/ids.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { appConfig } from "../tokens/app-config.js";
+import { amrText } from "../tokens/auth-context.js";
 import type { AuthorizationRequest } from "./authorize/types.js";
 import type { BrowserSession } from "./browser-sessions.js";
 
@@ -53,6 +54,7 @@ export function createAuthorizationCodes({
         expires_at: now + appConfig(app).authorizationCodeExpire * 1000,
         consumed_at: null,
         token_session_id: null,
+        amr: amrText(session.amr),
       });
       if (++issued % PURGE_EVERY === 0) await repos.oidc.purgeExpired(now - KEEP_AFTER_EXPIRY_MS);
       return code;

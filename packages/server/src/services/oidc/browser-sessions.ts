@@ -4,6 +4,7 @@ import type { Clock } from "../../lib/clock.js";
 import { randomBase64url } from "../../lib/ids.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
+import { amrFromText, amrText, firstFactorAmr } from "../tokens/auth-context.js";
 import type { Sessions } from "../tokens/sessions.js";
 
 export const SESSION_COOKIE = "gatehouse_session";
@@ -19,6 +20,8 @@ export interface BrowserSession {
   /** epoch ms of the sign-in (`auth_time`). */
   authTime: number;
   method: SignInMethod;
+  /** How the user got in (`pwd`, `otp`, …, `mfa`), for the ID token. */
+  amr: string[];
 }
 
 /** The attributes of the session cookie; structurally `@fastify/cookie`'s CookieSerializeOptions. */
@@ -83,9 +86,12 @@ export function createBrowserSessions({
       userId: string;
       appId: string;
       method: SignInMethod;
+      /** Default: the first factor alone. */
+      amr?: string[];
       ip: string | null;
       userAgent: string | null;
     }): Promise<{ value: string; session: BrowserSession }> {
+      const amr = input.amr ?? [firstFactorAmr(input.method)];
       const now = clock.now();
       const value = randomBase64url(32);
       const row = sessions.newRow({
@@ -107,6 +113,7 @@ export function createBrowserSessions({
           user_id: input.userId,
           auth_time: now,
           method: input.method,
+          amr: amrText(amr),
         });
       });
       return {
@@ -117,6 +124,7 @@ export function createBrowserSessions({
           poolId: input.poolId,
           authTime: now,
           method: input.method,
+          amr,
         },
       };
     },
@@ -133,6 +141,7 @@ export function createBrowserSessions({
         poolId: row.pool_id,
         authTime: Number(row.auth_time),
         method: row.method as SignInMethod,
+        amr: amrFromText(row.amr) ?? [firstFactorAmr(row.method)],
       };
     },
 

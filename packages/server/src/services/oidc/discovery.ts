@@ -1,3 +1,4 @@
+import { MFA_ACR_VALUES } from "../tokens/auth-context.js";
 import { oidcPaths, underIssuer } from "@gatehouse/protocol";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
@@ -73,7 +74,8 @@ export function createDiscovery({
       introspection_endpoint_auth_methods_supported: methods,
       revocation_endpoint_auth_methods_supported: methods,
       scopes_supported: [...SUPPORTED_SCOPES],
-      claims_supported: SUPPORTED_CLAIMS,
+      claims_supported: [...SUPPORTED_CLAIMS, "amr", "acr"],
+      ...(served(oidcPaths.authorize) ? { acr_values_supported: [...MFA_ACR_VALUES] } : {}),
       claim_types_supported: ["normal"],
       claims_parameter_supported: false,
       request_parameter_supported: false,

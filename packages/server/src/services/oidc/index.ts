@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { createAuthorizationCodes } from "./authorization-codes.js";
@@ -24,6 +25,8 @@ export interface OidcDeps extends Omit<GrantDeps, "authorizationCodes"> {
   issuer: string;
   /** Keys the hashes of cookies and codes. */
   secret: string;
+  /** Seals what an interaction keeps of an MFA enrolment in progress. */
+  box: SecretBox;
   /** The public URL is https: cookies are `Secure`. */
   secureCookies: boolean;
   /** Browser session lifetime, seconds. */
@@ -47,7 +50,12 @@ export function createOidc(deps: OidcDeps) {
     secure: deps.secureCookies,
     ttl: deps.browserSessionTtl,
   });
-  const interactions = createInteractions({ repos: deps.repos, clock: deps.clock, browserSessions });
+  const interactions = createInteractions({
+    repos: deps.repos,
+    clock: deps.clock,
+    browserSessions,
+    box: deps.box,
+  });
   const logout = createLogoutRequests({ repos: deps.repos, clock: deps.clock, browserSessions });
   const codes = createAuthorizationCodes({ repos: deps.repos, clock: deps.clock, secret: deps.secret });
   return {

@@ -5,6 +5,7 @@ import { randomBase64url } from "../../lib/ids.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { InteractionRow } from "../../storage/repos/oidc.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import { errorResponse } from "./authorize/respond.js";
 import type { AuthorizationRequest } from "./authorize/types.js";
 import type { BrowserSessions, CookieOptions, SignInMethod } from "./browser-sessions.js";
@@ -28,8 +29,40 @@ export interface Interaction {
   uiLocales?: string;
   /** The signed-in user, for a consent. */
   userId?: string;
+  /** The authorization request's `acr_values`. */
+  acrValues?: string[];
+  /** Set once the first factor passed and a second one is owed (docs/mfa.md §The hosted sign-in step). */
+  mfaStep?: MfaStep;
   /** epoch ms */
   expiresAt: number;
+}
+
+/**
+ * A login past its first factor, remembered server-side in the interaction: who passed it and how,
+ * and where the second factor stands — `prove` one of the user's factors, `enrol` one, or
+ * `recovery` (enrolled and proved: the new recovery code was shown, the user confirms saving it).
+ */
+export interface MfaStep {
+  userId: string;
+  method: SignInMethod;
+  phase: "prove" | "enrol" | "recovery";
+  /** The second factor's amr once proved (phase `recovery`). */
+  second?: "otp" | "sms" | "email";
+  /** An enrolment in progress; sealed at rest (it holds the TOTP secret and the recovery code). */
+  enrolment?: PendingEnrolment;
+}
+
+export interface PendingEnrolment {
+  factorType: "OTP" | "SMS" | "EMAIL";
+  enrollmentToken: string;
+  otpData?: { qrCodeUri: string; qrCodeDataUrl: string; recoveryCode: string };
+  /** Where an SMS / email enrolment's code went, to show. */
+  to?: string;
+}
+
+/** How a step is stored: the enrolment sealed with the interaction's uid as the row id. */
+interface StoredStep extends Omit<MfaStep, "enrolment"> {
+  enrolment?: string;
 }
 
 /** A pending interaction with the request it holds, for the authorization endpoint's resume. */
@@ -42,6 +75,8 @@ export interface InteractionsDeps {
   repos: Repositories;
   clock: Clock;
   browserSessions: BrowserSessions;
+  /** Seals an enrolment in progress (docs/security.md). */
+  box: SecretBox;
 }
 
 const notFound = () => new ApiError("INTERACTION_NOT_FOUND");
@@ -53,7 +88,24 @@ const MAX_UID_LENGTH = 64;
  * consent: stored, single use, ten minutes (docs/oidc-provider.md §Interactions). Wired as
  * `ctx.oidc.interactions`; the pages call `find` and one of the `finish…`/`abort`.
  */
-export function createInteractions({ repos, clock, browserSessions }: InteractionsDeps) {
+export function createInteractions({ repos, clock, browserSessions, box }: InteractionsDeps) {
+  function openStep(row: InteractionRow): MfaStep | undefined {
+    if (!row.mfa_step) return undefined;
+    const stored = JSON.parse(row.mfa_step) as StoredStep;
+    const { enrolment, ...rest } = stored;
+    return enrolment
+      ? { ...rest, enrolment: JSON.parse(box.open("mfa-enrolment", row.uid, enrolment)) as PendingEnrolment }
+      : rest;
+  }
+
+  function sealStep(uid: string, step: MfaStep): string {
+    const { enrolment, ...rest } = step;
+    const stored: StoredStep = enrolment
+      ? { ...rest, enrolment: box.seal("mfa-enrolment", uid, JSON.stringify(enrolment)) }
+      : rest;
+    return JSON.stringify(stored);
+  }
+
   async function load(uid: string): Promise<StoredInteraction | undefined> {
     if (typeof uid !== "string" || uid.length === 0 || uid.length > MAX_UID_LENGTH) return undefined;
     const row = await repos.oidc.findInteraction(uid);
@@ -107,6 +159,7 @@ export function createInteractions({ repos, clock, browserSessions }: Interactio
         created_at: now,
         expires_at: now + INTERACTION_TTL_MS,
         consumed_at: null,
+        mfa_step: null,
       });
       return uid;
     },
@@ -127,9 +180,19 @@ export function createInteractions({ repos, clock, browserSessions }: Interactio
         prompt: request.prompt,
         ...(request.loginHint !== undefined ? { loginHint: request.loginHint } : {}),
         ...(request.uiLocales !== undefined ? { uiLocales: request.uiLocales } : {}),
+        ...(request.acrValues !== undefined ? { acrValues: request.acrValues } : {}),
         ...(row.user_id ? { userId: row.user_id } : {}),
+        ...(row.kind === "login" && row.mfa_step ? { mfaStep: openStep(row) } : {}),
         expiresAt: Number(row.expires_at),
       };
+    },
+
+    /**
+     * The first factor passed and a second is owed: the login waits in the interaction (a new first
+     * factor replaces the step). INTERACTION_NOT_FOUND when it is answered, spent or expired.
+     */
+    async saveMfaStep(uid: string, step: MfaStep): Promise<void> {
+      if (!(await repos.oidc.setInteractionMfaStep(uid, sealStep(uid, step), clock.now()))) throw notFound();
     },
 
     /**
@@ -138,7 +201,14 @@ export function createInteractions({ repos, clock, browserSessions }: Interactio
      */
     async finishLogin(
       uid: string,
-      input: { userId: string; method: SignInMethod; ip: string | null; userAgent: string | null },
+      input: {
+        userId: string;
+        method: SignInMethod;
+        /** How the user got in; default: the first factor alone. */
+        amr?: string[];
+        ip: string | null;
+        userAgent: string | null;
+      },
     ): Promise<{ redirectTo: string; cookie: { name: string; value: string; options: CookieOptions } }> {
       const found = await pending(uid);
       if (found.row.kind !== "login") throw notFound();
@@ -149,6 +219,7 @@ export function createInteractions({ repos, clock, browserSessions }: Interactio
         userId: user.id,
         appId: found.row.app_id,
         method: input.method,
+        ...(input.amr ? { amr: input.amr } : {}),
         ip: input.ip,
         userAgent: input.userAgent,
       });

@@ -17,6 +17,7 @@ export type SealPurpose =
   | "access-key-secret"
   | "key-check"
   | "totp-secret"
+  | "mfa-enrolment"
   | "webhook-secret";
 
 const VERSION = "v1";

@@ -13,6 +13,7 @@ import { type Emit, userEvent } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { ACCESS_TYP, isClientCredentialsToken } from "./access-claims.js";
 import { appConfig } from "./app-config.js";
+import { authContextClaims } from "./auth-context.js";
 import { scopeSet, userClaims } from "./claims.js";
 import { atHash, decodeJwt, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "./jwt.js";
 import type { Sessions } from "./sessions.js";
@@ -54,6 +55,8 @@ export interface LoginGrant {
   refresh?: boolean;
   /** The authorization code returned beside the ID token (hybrid flow): its `c_hash`. */
   code?: string;
+  /** How the user got in, for the ID token's `amr` and `acr` (auth-context.ts). */
+  amr?: readonly string[];
 }
 
 export type AccessCheck =
@@ -85,6 +88,8 @@ interface MintOptions {
   /** epoch ms; the default is the token's `iat`. */
   authTime?: number;
   cHash?: string;
+  /** How the user got in (`amr`, `acr`). */
+  amr?: readonly string[];
   /** ID-token claims that needed a read (`roles`); access tokens never carry them. */
   extra?: Record<string, unknown>;
 }
@@ -157,6 +162,7 @@ export function createTokens({
       nonce: grant.nonce,
       authTime: grant.authTime,
       cHash: grant.code === undefined ? undefined : atHash(grant.code),
+      amr: grant.amr,
       extra: await extraClaims(grant.user, grant.scope),
     });
     const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
@@ -392,6 +398,7 @@ export function createTokens({
         at_hash: atHash(access_token),
         ...(o.cHash ? { c_hash: o.cHash } : {}),
         sid,
+        ...authContextClaims(o.amr),
         ...userClaims(user, scope),
         ...o.extra,
       };

@@ -17,7 +17,7 @@ export type LogoutRequestRow = Selectable<OidcLogoutRequestTable>;
 const browserSessionByHash = compiled("oidcBrowserSessions.byHash", (db, cookieHash: string) =>
   db
     .selectFrom("oidc_browser_sessions")
-    .select(["session_id", "pool_id", "user_id", "auth_time", "method"])
+    .select(["session_id", "pool_id", "user_id", "auth_time", "method", "amr"])
     .where("cookie_hash", "=", cookieHash),
 );
 const codeByHash = compiled("oidcCodes.byHash", (db, codeHash: string) =>
@@ -69,6 +69,22 @@ export function oidcRepo(db: Executor) {
           ...(answer.sessionId ? { session_id: answer.sessionId } : {}),
         })
         .where("uid", "=", uid)
+        .where("outcome", "is", null)
+        .where("consumed_at", "is", null)
+        .where("expires_at", ">", now)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /**
+     * Records (or replaces) the second-factor step of a pending login interaction; false when it is
+     * answered, spent or expired.
+     */
+    async setInteractionMfaStep(uid: string, step: string | null, now: number): Promise<boolean> {
+      const r = await db
+        .updateTable("oidc_interactions")
+        .set({ mfa_step: step })
+        .where("uid", "=", uid)
+        .where("kind", "=", "login")
         .where("outcome", "is", null)
         .where("consumed_at", "is", null)
         .where("expires_at", ">", now)

@@ -5,6 +5,7 @@ import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserRow } from "../../../storage/repos/users.js";
 import type { RequestMeta } from "../../auth/scope.js";
 import { appConfig } from "../../tokens/app-config.js";
+import { asksForMfa } from "../../tokens/auth-context.js";
 import { scopeSet } from "../../tokens/claims.js";
 import type { Tokens } from "../../tokens/tokens.js";
 import type { AuthorizationCodes } from "../authorization-codes.js";
@@ -50,6 +51,8 @@ export function createAuthorize(deps: AuthorizeDeps) {
     if (!session) return true;
     if (settled.login) return false;
     if (request.prompt.includes("login") || request.prompt.includes("select_account")) return true;
+    // An RP asking for a second factor gets one: a session without it signs in again (docs/mfa.md).
+    if (asksForMfa(request.acrValues) && !session.amr.includes("mfa")) return true;
     return request.maxAge !== undefined && clock.now() - session.authTime > request.maxAge * 1000;
   }
 
@@ -119,6 +122,7 @@ export function createAuthorize(deps: AuthorizeDeps) {
           parentSessionId: session.sessionId,
           refresh: false,
           code,
+          amr: session.amr,
         },
         oidcLoginSteps(deps.repos, {
           poolId: app.pool_id,

@@ -21,6 +21,8 @@ export interface AuthorizationRequest {
   maxAge?: number;
   loginHint?: string;
   uiLocales?: string;
+  /** The words of `acr_values` (docs/mfa.md §amr and acr). */
+  acrValues?: string[];
 }
 
 /** The parameters as the client sent them (query or form); every one optional and untrusted. */

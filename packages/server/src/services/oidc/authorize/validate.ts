@@ -80,5 +80,7 @@ function toRequest(d: AuthorizeDraft): AuthorizationRequest {
   if (d.maxAge !== undefined) req.maxAge = d.maxAge;
   if (r.login_hint) req.loginHint = r.login_hint;
   if (r.ui_locales) req.uiLocales = r.ui_locales;
+  // Voluntary (OpenID Connect Core §3.1.2.1): unknown values are kept and ignored; "mfa" asks for a second factor.
+  if (r.acr_values) req.acrValues = r.acr_values.split(" ").filter(Boolean).slice(0, 10);
   return req;
 }

@@ -8,6 +8,7 @@ import type { Repositories } from "../../../storage/repos/index.js";
 import type { AuthorizationCodeRow } from "../../../storage/repos/oidc.js";
 import type { Database } from "../../../storage/schema.js";
 import type { RequestMeta } from "../../auth/scope.js";
+import { amrFromText } from "../../tokens/auth-context.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../../tokens/tokens.js";
 import type { AuthorizationCodes } from "../authorization-codes.js";
@@ -96,6 +97,7 @@ export async function exchangeAuthorizationCode(
         userAgent: meta.userAgent,
         authTime: Number(row.auth_time),
         parentSessionId: row.browser_session_id,
+        amr: amrFromText(row.amr),
       },
       (sessionId) => [
         deps.repos.oidc.consumeCodeStep(codeHash, sessionId, now),

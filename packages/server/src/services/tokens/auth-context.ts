@@ -1,0 +1,41 @@
+/**
+ * How a user got in, as the ID token says it (docs/mfa.md §amr and acr): `amr` lists the methods
+ * (RFC 8176 names: `pwd`, `otp`, `sms`, plus `email`), with `mfa` once a second factor was
+ * proved; `acr` is `mfa` then, and absent for a single factor.
+ */
+export type AmrValue = "pwd" | "otp" | "sms" | "email" | "mfa";
+
+/** The `acr` of a sign-in with two factors, and the value an RP sends in `acr_values` to ask for one. */
+export const MFA_ACR = "mfa";
+/** `acr_values` that ask for a second factor: ours, and the PAPE multi-factor policy other providers use. */
+export const MFA_ACR_VALUES: readonly string[] = [
+  MFA_ACR,
+  "http://schemas.openid.net/pape/policies/2007/06/multi-factor",
+];
+
+/** Whether an authorization request's `acr_values` ask for a second factor. */
+export function asksForMfa(acrValues: readonly string[] | undefined): boolean {
+  return (acrValues ?? []).some((v) => MFA_ACR_VALUES.includes(v));
+}
+
+/** The first factor's amr value, by the hosted pages' sign-in method. */
+export function firstFactorAmr(method: string): AmrValue {
+  return method === "sms" ? "sms" : method === "email" ? "email" : "pwd";
+}
+
+/** The amr of a sign-in: its first factor, then the second (when proved) and `mfa`. */
+export function amrOf(first: AmrValue, second?: AmrValue): AmrValue[] {
+  if (!second) return [first];
+  return [...new Set<AmrValue>([first, second]), "mfa"];
+}
+
+/** The ID token's `amr` and `acr` for a sign-in's amr (nothing when it is unknown). */
+export function authContextClaims(amr: readonly string[] | undefined): { amr?: string[]; acr?: string } {
+  if (!amr || amr.length === 0) return {};
+  return { amr: [...amr], ...(amr.includes("mfa") ? { acr: MFA_ACR } : {}) };
+}
+
+/** amr as the database keeps it: space-separated. */
+export const amrText = (amr: readonly string[]): string => amr.join(" ");
+export const amrFromText = (text: string | null | undefined): string[] | undefined =>
+  text ? text.split(" ").filter(Boolean) : undefined;
