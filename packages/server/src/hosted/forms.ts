@@ -55,6 +55,49 @@ export const ConsentForm = Type.Object({
 export type ConsentForm = Static<typeof ConsentForm>;
 
 export const CsrfOnlyForm = Type.Object({ _csrf: Csrf });
+export type CsrfOnlyForm = Static<typeof CsrfOnlyForm>;
+
+/** The MFA step's factors as the forms name them. */
+const ProveKind = Type.Union([
+  Type.Literal("otp"),
+  Type.Literal("sms"),
+  Type.Literal("email"),
+  Type.Literal("recovery"),
+]);
+
+export const MfaVerifyForm = Type.Object({
+  _csrf: Csrf,
+  kind: ProveKind,
+  // A recovery code is 29 characters; a few more for spaces typed around it.
+  code: Field(64),
+  remember: Type.Optional(Type.Literal("on")),
+});
+export type MfaVerifyForm = Static<typeof MfaVerifyForm>;
+
+export const MfaSendForm = Type.Object({
+  _csrf: Csrf,
+  kind: Type.Union([Type.Literal("sms"), Type.Literal("email")]),
+  code: Field(64),
+  remember: Type.Optional(Type.Literal("on")),
+});
+export type MfaSendForm = Static<typeof MfaSendForm>;
+
+export const MfaEnrolStartForm = Type.Object({
+  _csrf: Csrf,
+  factor: Type.Union([Type.Literal("otp"), Type.Literal("sms"), Type.Literal("email")]),
+  phone: Field(32),
+  email: Field(254),
+});
+export type MfaEnrolStartForm = Static<typeof MfaEnrolStartForm>;
+
+export const MfaEnrolForm = Type.Object({ _csrf: Csrf, code: Field(16) });
+export type MfaEnrolForm = Static<typeof MfaEnrolForm>;
+
+export const MfaQuery = Type.Object({
+  factor: Type.Optional(Type.String({ maxLength: 16 })),
+  ui_locales: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type MfaQuery = Static<typeof MfaQuery>;
 
 export const UidParams = Type.Object({ uid: Type.String({ maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" }) });
 export type UidParams = Static<typeof UidParams>;

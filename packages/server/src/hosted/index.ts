@@ -4,6 +4,7 @@ import fastifyStatic from "@fastify/static";
 import view from "@fastify/view";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
+import { createRememberedDevices } from "../services/mfa/remembered-device.js";
 import { assetsBase, eta } from "./engine.js";
 import { classify, errorContext, PageError, sendErrorPage } from "./error-page.js";
 import { ASSETS_DIR, TEMPLATES_DIR } from "./files.js";
@@ -11,6 +12,7 @@ import { frameMaker } from "./frame.js";
 import { consentRoutes } from "./pages/consent.js";
 import { forgotPasswordRoutes } from "./pages/forgot-password.js";
 import { logoutRoutes } from "./pages/logout.js";
+import { mfaRoutes } from "./pages/mfa.js";
 import type { PageDeps } from "./pages/shared.js";
 import { signInRoutes } from "./pages/sign-in.js";
 import { signUpRoutes } from "./pages/sign-up.js";
@@ -60,9 +62,16 @@ export function hostedRoutes(ctx: Context) {
       return sendErrorPage(request, reply, { statusCode, textKey, ...(await errorContext(ctx, request)) });
     });
 
-    const deps: PageDeps = { ctx, oidc: ctx.oidc, frame: frameMaker(assetsBase()) };
+    const deps: PageDeps = {
+      ctx,
+      oidc: ctx.oidc,
+      frame: frameMaker(assetsBase()),
+      rememberedDevices: createRememberedDevices({ secret: ctx.keys.secret, clock: ctx.clock }),
+      secureCookies: secure,
+    };
     await app.register(signInRoutes(deps));
     await app.register(signUpRoutes(deps));
+    await app.register(mfaRoutes(deps));
     await app.register(forgotPasswordRoutes(deps));
     await app.register(consentRoutes(deps));
     await app.register(logoutRoutes(deps));

@@ -5,6 +5,7 @@ import { ApiError } from "../../errors.js";
 import { requestMeta } from "../../http/app-scope.js";
 import { toApplicationDto } from "../../services/admin/apps.js";
 import type { AppScope, RequestMeta } from "../../services/auth/index.js";
+import type { RememberedDevices } from "../../services/mfa/remembered-device.js";
 import type { Oidc } from "../../services/oidc/index.js";
 import type { Interaction } from "../../services/oidc/interactions.js";
 import { originsOf } from "../csp.js";
@@ -16,6 +17,10 @@ export interface PageDeps {
   ctx: Context;
   oidc: Pick<Oidc, "interactions" | "logout">;
   frame: FrameMaker;
+  /** "Remember this device" cookies for the second factor (services/mfa/remembered-device.ts). */
+  rememberedDevices: RememberedDevices;
+  /** The public URL is https: cookies are `Secure` and `__Host-`. */
+  secureCookies: boolean;
 }
 
 /** An interaction, the application it is for (with its sign-in settings) and its pool. */

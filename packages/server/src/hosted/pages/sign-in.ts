@@ -3,6 +3,7 @@ import { classify, errorText, PageError } from "../error-page.js";
 import { type Channel, CodeForm, PageQuery, PasswordForm, UidParams } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
 import { consentPage } from "./consent.js";
+import { afterFirstFactor } from "./second-factor.js";
 import {
   continueTo,
   formError,
@@ -108,25 +109,6 @@ function codeTarget(scene: Scene, channel: Channel, body: { phone?: string; emai
   return value;
 }
 
-async function finishLogin(
-  deps: PageDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  scene: Scene,
-  userId: string,
-  method: "password" | "sms" | "email",
-) {
-  const meta = metaOf(request, scene);
-  const done = await deps.oidc.interactions.finishLogin(scene.interaction.uid, {
-    userId,
-    method,
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-  });
-  reply.setCookie(done.cookie.name, done.cookie.value, done.cookie.options);
-  return continueTo(reply, done.redirectTo);
-}
-
 export function signInRoutes(deps: PageDeps) {
   const { ctx } = deps;
   return async (app: FastifyInstance) => {
@@ -159,7 +141,7 @@ export function signInRoutes(deps: PageDeps) {
             },
             metaOf(request, scene),
           );
-          return await finishLogin(deps, request, reply, scene, user.id, "password");
+          return await afterFirstFactor(deps, request, reply, scene, { userId: user.id, method: "password" });
         } catch (err) {
           return showSignIn(deps, request, reply, scene, {
             method: "password",
@@ -217,7 +199,7 @@ export function signInRoutes(deps: PageDeps) {
             },
             metaOf(request, scene),
           );
-          return await finishLogin(deps, request, reply, scene, user.id, channel);
+          return await afterFirstFactor(deps, request, reply, scene, { userId: user.id, method: channel });
         } catch (err) {
           return showSignIn(deps, request, reply, scene, { method: channel, values, error: formError(err) });
         }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { classify, errorText, PageError } from "../error-page.js";
 import { PageQuery, SignUpForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
+import { afterFirstFactor } from "./second-factor.js";
 import {
   continueTo,
   formError,
@@ -166,16 +167,12 @@ export function signUpRoutes(deps: PageDeps) {
         const { method, phone, email } = request.body;
         try {
           assertEnabled(scene, method);
-          const meta = metaOf(request, scene);
-          const user = await ctx.auth.signUp(scene.scope, signUpRequest(request.body), meta);
-          const done = await deps.oidc.interactions.finishLogin(scene.interaction.uid, {
+          const user = await ctx.auth.signUp(scene.scope, signUpRequest(request.body), metaOf(request, scene));
+          // A new account has no factor: it goes on unless one must be enrolled (docs/mfa.md).
+          return await afterFirstFactor(deps, request, reply, scene, {
             userId: user.userId,
             method: method === "phone-code" ? "sms" : method === "email-code" ? "email" : "password",
-            ip: meta.ip,
-            userAgent: meta.userAgent,
           });
-          reply.setCookie(done.cookie.name, done.cookie.value, done.cookie.options);
-          return continueTo(reply, done.redirectTo);
         } catch (err) {
           return showSignUp(deps, request, reply, scene, {
             method,

@@ -180,9 +180,11 @@ export function createFactorManagement(deps: MfaDeps) {
   return {
     enabledFactors,
 
+    /** `options.ttlSeconds`: a longer window than GenAuth's 60 s, for the hosted page (scan, then type). */
     async sendEnrollFactorRequest(
       who: MfaUser,
       body: SendEnrollFactorRequestDto,
+      options: { ttlSeconds?: number } = {},
     ): Promise<SendEnrollFactorRequestDataDto> {
       assertSupported(body.factorType);
       const type = body.factorType;
@@ -198,7 +200,7 @@ export function createFactorManagement(deps: MfaDeps) {
         poolId: who.poolId,
         userId: who.userId,
         payload: pending,
-        ttlSeconds: ENROLLMENT_TTL_S,
+        ttlSeconds: options.ttlSeconds ?? ENROLLMENT_TTL_S,
       });
       return otpData ? { enrollmentToken: token, otpData } : { enrollmentToken: token };
     },

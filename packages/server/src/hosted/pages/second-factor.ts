@@ -1,0 +1,132 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FactorType } from "../../services/mfa/deps.js";
+import type { MfaSubject } from "../../services/mfa/index.js";
+import type { SignInMethod } from "../../services/oidc/browser-sessions.js";
+import type { MfaStep } from "../../services/oidc/interactions.js";
+import { type AmrValue, amrOf, asksForMfa, firstFactorAmr } from "../../services/tokens/auth-context.js";
+import { PageError } from "../error-page.js";
+import { continueTo, interactionPath, metaOf, type PageDeps, type Scene } from "./shared.js";
+
+/** The cookie that remembers a device for the second factor; `__Host-` on https. */
+export function rememberCookieName(secure: boolean): string {
+  return secure ? "__Host-gatehouse_mfa_device" : "gatehouse_mfa_device";
+}
+
+/** What the hosted sign-in asks after a first factor (docs/mfa.md §The hosted sign-in step). */
+export interface SecondFactorPlan {
+  action: "none" | "prove" | "enrol";
+  /** The user's factors that count here (prove one of them). */
+  enrolled: FactorType[];
+  /** Factors the user may enrol here. */
+  enrollable: FactorType[];
+  /** The RP's `acr_values` ask for a second factor: no remembered device skips it. */
+  forced: boolean;
+  /** "Remember this device" for this many days; 0: not offered. */
+  rememberDeviceDays: number;
+}
+
+/**
+ * The MFA service's answer for this user, then the RP's `acr_values` (a second factor even under
+ * an optional policy; a user with none enrols one), then a remembered device (skips only what the
+ * policy alone would ask).
+ */
+export async function planSecondFactor(
+  deps: PageDeps,
+  request: FastifyRequest,
+  scene: Scene,
+  userId: string,
+): Promise<SecondFactorPlan> {
+  const { poolId } = scene.interaction;
+  const owed = await deps.ctx.mfa.secondFactorsOwed(poolId, userId);
+  // The pool's policy is "optional" until the policy settings arrive: enrolled factors are asked for.
+  let action: SecondFactorPlan["action"] = owed.enrolled.length > 0 ? "prove" : "none";
+  const rememberDays = await rememberDeviceDays(deps, scene);
+  const forced = asksForMfa(scene.interaction.acrValues);
+  if (forced && action === "none") {
+    if (owed.enrolled.length > 0) action = "prove";
+    else if (owed.enrollable.length > 0) action = "enrol";
+    else throw new PageError("MFA_UNAVAILABLE", 403);
+  }
+  if (action === "prove" && !forced && rememberDays > 0) {
+    const cookie = request.cookies[rememberCookieName(deps.secureCookies)];
+    if (deps.rememberedDevices.remembers(cookie, poolId, userId)) action = "none";
+  }
+  return {
+    action,
+    enrolled: owed.enrolled,
+    enrollable: owed.enrollable,
+    forced,
+    rememberDeviceDays: rememberDays,
+  };
+}
+
+/** The pool's "remember this device" days; 0 (not offered) until the pool's MFA policy has the setting. */
+export async function rememberDeviceDays(_deps: PageDeps, _scene: Scene): Promise<number> {
+  return 0;
+}
+
+/** A link to a page of the interaction that keeps the language the visitor chose. */
+export function pageLink(request: FastifyRequest, uid: string, rest: string): string {
+  const asked = (request.query as { ui_locales?: unknown } | undefined)?.ui_locales;
+  const path = interactionPath(uid, rest);
+  return typeof asked === "string" && asked
+    ? `${path}${path.includes("?") ? "&" : "?"}ui_locales=${encodeURIComponent(asked)}`
+    : path;
+}
+
+/** The browser session opens: the interaction is answered and the authorization resumes. */
+export async function finishSignIn(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+  login: { userId: string; method: SignInMethod; second?: AmrValue },
+): Promise<FastifyReply> {
+  const meta = metaOf(request, scene);
+  const done = await deps.oidc.interactions.finishLogin(scene.interaction.uid, {
+    userId: login.userId,
+    method: login.method,
+    amr: amrOf(firstFactorAmr(login.method), login.second),
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
+  reply.setCookie(done.cookie.name, done.cookie.value, done.cookie.options);
+  return continueTo(reply, done.redirectTo);
+}
+
+/**
+ * Where every first factor of the hosted pages ends (password, SMS or email code, sign-up, and any
+ * way in that comes later): signed in straight away, or the login waits in the interaction for its
+ * second factor and the browser goes to the MFA step. The first factor is remembered server-side,
+ * never read back from a form.
+ */
+export async function afterFirstFactor(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+  login: { userId: string; method: SignInMethod },
+): Promise<FastifyReply> {
+  const plan = await planSecondFactor(deps, request, scene, login.userId);
+  if (plan.action === "none") return finishSignIn(deps, request, reply, scene, login);
+  const step: MfaStep = { userId: login.userId, method: login.method, phase: plan.action };
+  await deps.oidc.interactions.saveMfaStep(scene.interaction.uid, step);
+  return continueTo(reply, pageLink(request, scene.interaction.uid, "/mfa"));
+}
+
+/** The MFA service's view of the user the step is for. */
+export function subjectOf(request: FastifyRequest, scene: Scene, step: MfaStep): MfaSubject {
+  return {
+    poolId: scene.interaction.poolId,
+    userId: step.userId,
+    settings: scene.scope.settings,
+    meta: metaOf(request, scene),
+  };
+}
+
+/** The interaction's step, in the phase a form belongs to; anything else is the "wrong step" page. */
+export function stepIn(scene: Scene, ...phases: MfaStep["phase"][]): MfaStep {
+  const step = scene.interaction.mfaStep;
+  if (!step || !phases.includes(step.phase)) throw new PageError("MFA_NO_STEP", 400);
+  return step;
+}
