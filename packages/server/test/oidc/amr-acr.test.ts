@@ -11,7 +11,10 @@ import { Browser, type BrowserStop, relyingParty } from "../helpers/oidc-rp.js";
 const clock = new FakeClock(Date.now());
 const CB = "https://rp.example.com/cb";
 
-function expect<K extends BrowserStop["kind"]>(stop: BrowserStop, kind: K): Extract<BrowserStop, { kind: K }> {
+function expect<K extends BrowserStop["kind"]>(
+  stop: BrowserStop,
+  kind: K,
+): Extract<BrowserStop, { kind: K }> {
   assert.equal(stop.kind, kind, JSON.stringify(stop).slice(0, 500));
   return stop as Extract<BrowserStop, { kind: K }>;
 }

@@ -167,7 +167,11 @@ export function signUpRoutes(deps: PageDeps) {
         const { method, phone, email } = request.body;
         try {
           assertEnabled(scene, method);
-          const user = await ctx.auth.signUp(scene.scope, signUpRequest(request.body), metaOf(request, scene));
+          const user = await ctx.auth.signUp(
+            scene.scope,
+            signUpRequest(request.body),
+            metaOf(request, scene),
+          );
           // A new account has no factor: it goes on unless one must be enrolled (docs/mfa.md).
           return await afterFirstFactor(deps, request, reply, scene, {
             userId: user.userId,

@@ -92,7 +92,8 @@ export const enUS = {
     enrolIntro: "This sign-in needs a second factor. Set one up to continue.",
     enrolTabs: "Second factors to set up",
     otpStart: "Set up an authenticator app",
-    otpScan: "Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, …), or type the key by hand.",
+    otpScan:
+      "Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, …), or type the key by hand.",
     qrAlt: "QR code of the authenticator key",
     secretLabel: "Key",
     openApp: "Open in an authenticator app on this device",
@@ -104,7 +105,8 @@ export const enUS = {
     sentTo: "Enter the code sent to {to}.",
     otherAddress: "Use another address",
     recoveryTitle: "Save your recovery code",
-    recoveryIntro: "If you lose your authenticator, this code signs you in once. It is shown only now: write it down or store it in a password manager.",
+    recoveryIntro:
+      "If you lose your authenticator, this code signs you in once. It is shown only now: write it down or store it in a password manager.",
     recoveryShown: "Your recovery code was shown when you set it up.",
     saved: "I saved it, continue",
   },

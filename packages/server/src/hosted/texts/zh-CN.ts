@@ -94,7 +94,8 @@ export const zhCN: Texts = {
     enrolIntro: "本次登录需要第二因素，请先设置一种再继续。",
     enrolTabs: "可设置的第二因素",
     otpStart: "设置身份验证器",
-    otpScan: "用身份验证器应用（Google Authenticator、Microsoft Authenticator 等）扫描此二维码，或手动输入密钥。",
+    otpScan:
+      "用身份验证器应用（Google Authenticator、Microsoft Authenticator 等）扫描此二维码，或手动输入密钥。",
     qrAlt: "身份验证器密钥的二维码",
     secretLabel: "密钥",
     openApp: "在本设备的身份验证器中打开",

@@ -1,8 +1,8 @@
-import { MFA_ACR_VALUES } from "../tokens/auth-context.js";
 import { oidcPaths, underIssuer } from "@gatehouse/protocol";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { appConfig, TOKEN_ENDPOINT_AUTH_METHODS } from "../tokens/app-config.js";
+import { MFA_ACR_VALUES } from "../tokens/auth-context.js";
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from "../tokens/claims.js";
 import { RESPONSE_MODES } from "./authorize/check-response-mode.js";
 import { RESPONSE_TYPES } from "./authorize/check-response-type.js";
