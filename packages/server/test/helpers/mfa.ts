@@ -2,11 +2,15 @@ import { type TOTP, URI } from "otpauth";
 import type { Harness } from "./harness.js";
 import { as } from "./profile.js";
 
-/** The pool's enabled factors, as update-global-mfa-settings stores them. */
-export async function enableFactors(h: Harness, factors: string[]): Promise<void> {
+/** The pool's enabled factors (and other MFA settings: policy, rememberDeviceDays…), as stored. */
+export async function enableFactors(
+  h: Harness,
+  factors: string[],
+  settings: Record<string, unknown> = {},
+): Promise<void> {
   await h.ctx.repos.pools.setPoolMfaSettings(
     h.boot.userPoolId,
-    JSON.stringify({ enabledFactors: factors }),
+    JSON.stringify({ enabledFactors: factors, ...settings }),
     h.ctx.clock.now(),
   );
 }

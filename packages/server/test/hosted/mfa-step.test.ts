@@ -241,6 +241,94 @@ describeEachDialect(
       assert.deepEqual((await sessionOf(b))?.amr, ["pwd"]);
     });
 
+    it("required policy: a user with no factor enrols one without acr_values; off: nobody is asked unless the RP asks", async () => {
+      await enableFactors(h(), ["OTP", "SMS", "EMAIL"], { policy: "required" });
+      try {
+        const u = await register(h(), { email: true });
+        const { b, uid, res } = await atStep(u);
+        assert.match(String(res.headers.location), STEP);
+        const page = await b.get(`/interaction/${uid}/mfa`);
+        assert.match(page.body, /Set up two-step verification/);
+        assert.match(page.body, /aria-label="Second factors to set up"/);
+        const none = await b.post(`/interaction/${uid}/mfa/verify`, { kind: "otp", code: "123456" });
+        assert.equal(none.statusCode, 400, "the step is enrolment, not a proof");
+
+        await enableFactors(h(), ["OTP", "SMS", "EMAIL"], { policy: "off" });
+        clock.advance(30_000);
+        const off = await atStep(otpUser);
+        assert.match(String(off.res.headers.location), RESUME, "off: the enrolled user is not asked");
+        const asked = await atStep(otpUser, { acrValues: ["mfa"] });
+        assert.match(String(asked.res.headers.location), STEP, "acr_values=mfa asks even when off");
+      } finally {
+        await enableFactors(h(), ["OTP", "SMS", "EMAIL"]);
+      }
+    });
+
+    it("remember this device: a signed cookie skips the step next time, for this user only, until it expires", async () => {
+      await enableFactors(h(), ["OTP", "SMS", "EMAIL"], { rememberDeviceDays: 30 });
+      try {
+        const u = await register(h(), { email: true });
+        const factor = await enrolOtp(h(), u.token);
+        clock.advance(30_000);
+        const { b, uid } = await atStep(u);
+        const page = await b.get(`/interaction/${uid}/mfa`);
+        assert.match(
+          page.body,
+          /<input id="remember" name="remember" type="checkbox" value="on"> Remember this device for 30 days/,
+        );
+        const done = await b.post(`/interaction/${uid}/mfa/verify`, {
+          kind: "otp",
+          code: totpAt(factor.uri, clock.now()),
+          remember: "on",
+        });
+        assert.equal(done.statusCode, 303, done.body);
+        const set = done.cookies.find((c) => c.name === "gatehouse_mfa_device");
+        assert.ok(set?.httpOnly);
+        assert.equal(set?.maxAge, 30 * 86_400);
+        assert.equal(set?.sameSite, "Lax");
+        const remembered = b.cookies.get("gatehouse_mfa_device") as string;
+
+        /** A new sign-in of `user` in a browser holding `cookie`. */
+        const withCookie = async (user: Account, cookie: string, over = {}) => {
+          const nb = new FormBrowser(h());
+          nb.cookies.set("gatehouse_mfa_device", cookie);
+          const id = await loginInteraction(h(), over);
+          await nb.get(`/interaction/${id}`);
+          const r = await nb.post(`/interaction/${id}/password`, {
+            account: user.email as string,
+            password: user.password as string,
+          });
+          return { location: String(r.headers.location), session: await sessionOf(nb) };
+        };
+        const skipped = await withCookie(u, remembered);
+        assert.match(skipped.location, RESUME, "the remembered device skips the step");
+        assert.deepEqual(skipped.session?.amr, ["pwd"], "and says so: no second factor in amr");
+        assert.match((await withCookie(otpUser, remembered)).location, STEP, "another user is asked");
+        const [body, sig] = remembered.split(".");
+        const forged = Buffer.from(
+          JSON.stringify({
+            ...JSON.parse(Buffer.from(body as string, "base64url").toString()),
+            u: otpUser.userId,
+          }),
+        ).toString("base64url");
+        assert.match(
+          (await withCookie(otpUser, `${forged}.${sig}`)).location,
+          STEP,
+          "a tampered cookie is ignored",
+        );
+        assert.match((await withCookie(u, "garbage")).location, STEP);
+        assert.match(
+          (await withCookie(u, remembered, { acrValues: ["mfa"] })).location,
+          STEP,
+          "acr_values=mfa still asks",
+        );
+        clock.advance(31 * 86_400_000);
+        assert.match((await withCookie(u, remembered)).location, STEP, "an expired cookie is ignored");
+      } finally {
+        await enableFactors(h(), ["OTP", "SMS", "EMAIL"]);
+      }
+    });
+
     it("hostile: no interaction, no first factor, the wrong step, bad forms — clear pages, nothing changes", async () => {
       const b = new FormBrowser(h());
       const uid = await loginInteraction(h(), { uiLocales: "en-US" });

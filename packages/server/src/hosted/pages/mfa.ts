@@ -90,7 +90,7 @@ async function showProve(
 ): Promise<FastifyReply> {
   const uid = scene.interaction.uid;
   const subject = subjectOf(request, scene, step);
-  const owed = await deps.ctx.mfa.secondFactorsOwed(subject.poolId, subject.userId);
+  const owed = await deps.ctx.mfa.secondFactorsOwed(subject.poolId, subject.userId, scene.interaction.appId);
   const factors = await deps.ctx.mfa.listEnrolledFactors(subject);
   const kinds: ProveKind[] = owed.enrolled.map((t) => KIND_OF[t]);
   if (owed.enrolled.includes("OTP")) kinds.push("recovery");
@@ -136,7 +136,11 @@ async function showEnrol(
   view: StepView,
 ): Promise<FastifyReply> {
   const uid = scene.interaction.uid;
-  const owed = await deps.ctx.mfa.secondFactorsOwed(scene.interaction.poolId, step.userId);
+  const owed = await deps.ctx.mfa.secondFactorsOwed(
+    scene.interaction.poolId,
+    step.userId,
+    scene.interaction.appId,
+  );
   const kinds = owed.enrollable.map((t) => KIND_OF[t]);
   const pending = step.enrolment;
   const kind = pick(
@@ -240,7 +244,11 @@ export function mfaRoutes(deps: PageDeps) {
         const step = stepIn(scene, "prove");
         const { kind } = request.body;
         try {
-          const owed = await ctx.mfa.secondFactorsOwed(scene.interaction.poolId, step.userId);
+          const owed = await ctx.mfa.secondFactorsOwed(
+            scene.interaction.poolId,
+            step.userId,
+            scene.interaction.appId,
+          );
           const type = kind === "recovery" ? "OTP" : PROOF_OF[kind];
           if (!(owed.enrolled as string[]).includes(type)) throw new ApiError("MFA_FACTOR_NOT_FOUND");
           const code = request.body.code?.trim() ?? "";
@@ -278,7 +286,11 @@ export function mfaRoutes(deps: PageDeps) {
         const { kind } = request.body;
         try {
           const subject = subjectOf(request, scene, step);
-          const owed = await ctx.mfa.secondFactorsOwed(subject.poolId, subject.userId);
+          const owed = await ctx.mfa.secondFactorsOwed(
+            subject.poolId,
+            subject.userId,
+            scene.interaction.appId,
+          );
           const type = kind === "sms" ? "SMS" : "EMAIL";
           if (!owed.enrolled.includes(type)) throw new ApiError("MFA_FACTOR_NOT_FOUND");
           await ctx.mfa.sendVerifyCode(subject, type);

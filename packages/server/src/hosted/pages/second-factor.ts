@@ -26,9 +26,9 @@ export interface SecondFactorPlan {
 }
 
 /**
- * The MFA service's answer for this user, then the RP's `acr_values` (a second factor even under
- * an optional policy; a user with none enrols one), then a remembered device (skips only what the
- * policy alone would ask).
+ * The MFA service's answer for this user and application (its policy, docs/mfa.md §Policy), then
+ * the RP's `acr_values` (a second factor even under an optional or off policy; a user with none
+ * enrols one), then a remembered device (skips only a proof the policy alone asks for).
  */
 export async function planSecondFactor(
   deps: PageDeps,
@@ -36,11 +36,13 @@ export async function planSecondFactor(
   scene: Scene,
   userId: string,
 ): Promise<SecondFactorPlan> {
-  const { poolId } = scene.interaction;
-  const owed = await deps.ctx.mfa.secondFactorsOwed(poolId, userId);
-  // The pool's policy is "optional" until the policy settings arrive: enrolled factors are asked for.
-  let action: SecondFactorPlan["action"] = owed.enrolled.length > 0 ? "prove" : "none";
-  const rememberDays = await rememberDeviceDays(deps, scene);
+  const { poolId, appId } = scene.interaction;
+  const [owed, policy] = await Promise.all([
+    deps.ctx.mfa.secondFactorsOwed(poolId, userId, appId),
+    deps.ctx.mfa.policyFor(poolId, appId),
+  ]);
+  let action: SecondFactorPlan["action"] = owed.action;
+  const rememberDays = policy.rememberDeviceDays;
   const forced = asksForMfa(scene.interaction.acrValues);
   if (forced && action === "none") {
     if (owed.enrolled.length > 0) action = "prove";
@@ -60,9 +62,9 @@ export async function planSecondFactor(
   };
 }
 
-/** The pool's "remember this device" days; 0 (not offered) until the pool's MFA policy has the setting. */
-export async function rememberDeviceDays(_deps: PageDeps, _scene: Scene): Promise<number> {
-  return 0;
+/** The pool's "remember this device" days for the interaction's application; 0: not offered. */
+export async function rememberDeviceDays(deps: PageDeps, scene: Scene): Promise<number> {
+  return (await deps.ctx.mfa.policyFor(scene.interaction.poolId, scene.interaction.appId)).rememberDeviceDays;
 }
 
 /** A link to a page of the interaction that keeps the language the visitor chose. */
