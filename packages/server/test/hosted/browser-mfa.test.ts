@@ -122,11 +122,12 @@ describe("hosted MFA step in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.context.close();
   });
 
-  it("forced enrolment: the secret read from the otpauth URI on the page, the recovery code shown once", async () => {
+  it("forced enrolment under the required policy: the secret read from the otpauth URI on the page, the recovery code shown once", async () => {
+    await enableFactors(h, ["OTP", "SMS", "EMAIL"], { policy: "required" });
     const u = await register(h, { email: true });
     // axe runs on the enrolment and recovery pages too: script allowed only for the test.
     const v = await newVisitor(browser, { bypassCSP: true });
-    await v.page.goto(`${base}/interaction/${await login({ acrValues: ["mfa"] })}?method=password`);
+    await v.page.goto(`${base}/interaction/${await login()}?method=password`);
     await signInByPassword(v.page, u);
     await v.page.waitForURL(/\/mfa$/);
     await v.page.getByRole("button", { name: "Set up an authenticator app" }).click();
@@ -152,5 +153,26 @@ describe("hosted MFA step in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.page.getByRole("button", { name: "I saved it, continue" }).click();
     await reachesClient(v.page);
     await v.context.close();
+    await enableFactors(h, ["OTP", "SMS", "EMAIL"]);
+  });
+
+  it("remember this device: the next sign-in in this browser skips the step", async () => {
+    await enableFactors(h, ["OTP", "SMS", "EMAIL"], { rememberDeviceDays: 30 });
+    clock.advance(30_000);
+    const v = await newVisitor(browser);
+    await v.page.goto(`${base}/interaction/${await login()}?method=password`);
+    await signInByPassword(v.page, otpUser);
+    await v.page.waitForURL(/\/mfa$/);
+    await v.page.getByLabel("6-digit code from your authenticator app").fill(totpAt(otpUri, clock.now()));
+    await v.page.getByLabel("Remember this device for 30 days").check();
+    await v.page.getByRole("button", { name: "Verify" }).click();
+    await reachesClient(v.page);
+    const cookie = (await v.context.cookies()).find((c) => c.name === "gatehouse_mfa_device");
+    assert.ok(cookie?.httpOnly);
+    await v.page.goto(`${base}/interaction/${await login()}?method=password`);
+    await signInByPassword(v.page, otpUser);
+    await reachesClient(v.page);
+    await v.context.close();
+    await enableFactors(h, ["OTP", "SMS", "EMAIL"]);
   });
 });
