@@ -12,7 +12,9 @@ import path from "node:path";
 import { signUpByEmail } from "../packages/server/test/helpers/auth.js";
 import { DESKTOP, launchChromium, newVisitor, PHONE } from "../packages/server/test/helpers/chromium.js";
 import { createHarness } from "../packages/server/test/helpers/harness.js";
+import { enableFactors, enrolOtp, totpAt } from "../packages/server/test/helpers/mfa.js";
 import { consentInteraction, loginInteraction, pagesClient } from "../packages/server/test/helpers/pages.js";
+import { signIn } from "../packages/server/test/helpers/profile.js";
 
 const out = path.join(import.meta.dirname, "..", "docs", "hosted-pages");
 fs.mkdirSync(out, { recursive: true });
@@ -34,6 +36,16 @@ try {
     .execute();
   const email = "ann@example.com";
   const up = await signUpByEmail(h, email, "correct horse 7");
+  // A user with an authenticator, and one without a factor, for the MFA step's pages.
+  await enableFactors(h, ["OTP", "SMS", "EMAIL"]);
+  await enrolOtp(h, await signIn(h, email, "correct horse 7"));
+  const newcomer = await signUpByEmail(h, "bo@example.com", "correct horse 7");
+  /** An interaction past the password, at the MFA step in `phase`. */
+  const atStep = async (userId: string, phase: "prove" | "enrol") => {
+    const uid = await loginInteraction(h, { uiLocales: "en-US" });
+    await h.ctx.oidc.interactions.saveMfaStep(uid, { userId, method: "password", phase });
+    return uid;
+  };
   const base = await h.app.listen({ port: 0, host: "127.0.0.1" });
 
   /** Each page: its name and how to reach it (a fresh interaction each time). */
@@ -59,6 +71,7 @@ try {
       async () => `/logout/${await h.ctx.oidc.logout.create({ appId: h.boot.appId })}?ui_locales=en-US`,
     ],
     ["error", async () => "/interaction/expired-or-unknown?ui_locales=en-US"],
+    ["mfa", async () => `/interaction/${await atStep(up.data.userId, "prove")}/mfa`],
   ];
   for (const [label, viewport] of [
     ["desktop", DESKTOP],
@@ -76,6 +89,17 @@ try {
     await v.page.getByRole("button", { name: "Sign in" }).click();
     await v.page.getByRole("alert").waitFor();
     await v.page.screenshot({ path: path.join(out, `sign-in-wrong-password-${label}.png`), fullPage: true });
+    // Forced enrolment of an authenticator, then its recovery code.
+    await v.page.goto(`${base}/interaction/${await atStep(newcomer.data.userId, "enrol")}/mfa`);
+    await v.page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    await v.page.locator("#otpauth").waitFor();
+    await v.page.screenshot({ path: path.join(out, `mfa-enrol-${label}.png`), fullPage: true });
+    const uri = (await v.page.locator("#otpauth").getAttribute("href")) as string;
+    await v.page.getByLabel("Code the app shows").fill(totpAt(uri, Date.now()));
+    await v.page.getByRole("button", { name: "Confirm" }).click();
+    await v.page.locator("#recovery-code").waitFor();
+    await v.page.screenshot({ path: path.join(out, `mfa-recovery-${label}.png`), fullPage: true });
+    await h.ctx.mfa.resetUserFactors(h.boot.userPoolId, newcomer.data.userId);
     await v.context.close();
   }
   console.log(`screenshots written to ${path.relative(process.cwd(), out)}`);
