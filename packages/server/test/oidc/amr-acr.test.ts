@@ -52,7 +52,7 @@ describeEachDialect(
         pkceCodeVerifier: verifier,
         expectedState: state,
       });
-      return tokens.claims() ?? {};
+      return (tokens.claims() ?? {}) as Record<string, unknown>;
     }
 
     it("discovery advertises acr_values_supported and the amr/acr claims", () => {

@@ -5,7 +5,6 @@ import { PageQuery, SignUpForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
 import { afterFirstFactor } from "./second-factor.js";
 import {
-  continueTo,
   formError,
   frameOf,
   interactionPath,
