@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { freshPhone } from "../helpers/codes.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { enableFactors, enrolOtp, totpAt } from "../helpers/mfa.js";
 import { alertOf, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
@@ -252,6 +253,18 @@ describeEachDialect(
         assert.match(page.body, /aria-label="Second factors to set up"/);
         const none = await b.post(`/interaction/${uid}/mfa/verify`, { kind: "otp", code: "123456" });
         assert.equal(none.statusCode, 400, "the step is enrolment, not a proof");
+
+        // Sign-up is a first factor like the others: the new account enrols before it is signed in.
+        const nb = new FormBrowser(h());
+        const fresh = await loginInteraction(h(), { uiLocales: "en-US" });
+        await nb.get(`/interaction/${fresh}/sign-up?method=phone-code`);
+        const phone = freshPhone();
+        await nb.post(`/interaction/${fresh}/sign-up/send-code`, { method: "phone-code", phone });
+        const code = h().ctx.outbox.lastCodeFor(phone, "CHANNEL_REGISTER") as string;
+        const up = await nb.post(`/interaction/${fresh}/sign-up`, { method: "phone-code", phone, code });
+        assert.equal(up.statusCode, 303, up.body);
+        assert.match(String(up.headers.location), STEP);
+        assert.ok(!nb.cookies.has("gatehouse_session"));
 
         await enableFactors(h(), ["OTP", "SMS", "EMAIL"], { policy: "off" });
         clock.advance(30_000);
