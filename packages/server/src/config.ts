@@ -215,6 +215,12 @@ const security = {
     default: 14 * 86400,
     parse: int(60, 365 * 86400),
   }),
+  browserSessionCrossSite: opt({
+    env: ["GATEHOUSE_BROWSER_SESSION_CROSS_SITE"],
+    doc: "Send the browser session cookie as `SameSite=None; Secure`, so that silent renewal in an application's hidden iframe works when the application is on another site (needs an https public URL; docs/oidc-provider.md)",
+    default: false,
+    parse: bool,
+  }),
 };
 
 const messaging = {
@@ -475,6 +481,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     (out as Record<string, unknown>)[key] = value;
   }
   const config = out as Config;
+  if (config.browserSessionCrossSite && !config.publicUrl.startsWith("https:")) {
+    throw new ConfigError(
+      "GATEHOUSE_BROWSER_SESSION_CROSS_SITE needs an https GATEHOUSE_PUBLIC_URL: browsers refuse SameSite=None cookies that are not Secure",
+    );
+  }
   if (config.smsSender === "webhook" && !config.smsWebhookUrl) {
     throw new ConfigError("GATEHOUSE_SMS_WEBHOOK_URL is required when GATEHOUSE_SMS_SENDER=webhook");
   }

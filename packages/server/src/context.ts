@@ -359,6 +359,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
         roleCodes: authz.my.roleCodes,
         secret: keys.secret,
         secureCookies: config.publicUrl.startsWith("https:"),
+        crossSiteSessionCookie: config.browserSessionCrossSite,
+        emit,
         browserSessionTtl: config.browserSessionTtl,
       }),
       profile,

@@ -6,6 +6,7 @@ import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { createAuthorizationCodes } from "./authorization-codes.js";
 import { createAuthorize } from "./authorize/flow.js";
+import type { Emit } from "../events/emit.js";
 import { createBrowserSessions } from "./browser-sessions.js";
 import { createDiscovery } from "./discovery.js";
 import { createEndSession } from "./end-session.js";
@@ -26,10 +27,14 @@ export interface OidcDeps extends Omit<GrantDeps, "authorizationCodes"> {
   secret: string;
   /** The public URL is https: cookies are `Secure`. */
   secureCookies: boolean;
+  /** The browser session cookie is `SameSite=None; Secure` (GATEHOUSE_BROWSER_SESSION_CROSS_SITE). */
+  crossSiteSessionCookie?: boolean;
   /** Browser session lifetime, seconds. */
   browserSessionTtl: number;
   /** The user's active role codes, for the `roles` scope (docs/authorization.md). */
   roleCodes: UserInfoDeps["roleCodes"];
+  /** The `login` event of an application's sign-in (docs/events.md). */
+  emit: Emit;
 }
 
 /**
@@ -45,6 +50,7 @@ export function createOidc(deps: OidcDeps) {
     clock: deps.clock,
     secret: deps.secret,
     secure: deps.secureCookies,
+    crossSite: deps.crossSiteSessionCookie ?? false,
     ttl: deps.browserSessionTtl,
   });
   const interactions = createInteractions({ repos: deps.repos, clock: deps.clock, browserSessions });

@@ -7,6 +7,7 @@ import type { RequestMeta } from "../../auth/scope.js";
 import { appConfig } from "../../tokens/app-config.js";
 import { scopeSet } from "../../tokens/claims.js";
 import type { Tokens } from "../../tokens/tokens.js";
+import type { Emit } from "../../events/emit.js";
 import type { AuthorizationCodes } from "../authorization-codes.js";
 import type { BrowserSession, BrowserSessions } from "../browser-sessions.js";
 import type { Interactions } from "../interactions.js";
@@ -22,6 +23,7 @@ export interface AuthorizeDeps {
   codes: AuthorizationCodes;
   browserSessions: BrowserSessions;
   interactions: Interactions;
+  emit: Emit;
 }
 
 /** What an earlier interaction of this request already settled. */
@@ -107,34 +109,35 @@ export function createAuthorize(deps: AuthorizeDeps) {
     const code = words.includes("code") ? await deps.codes.issue(app, session, request) : undefined;
     params.code = code;
     if (words.includes("token") || words.includes("id_token")) {
-      const set = await deps.tokens.issueForLogin(
-        {
-          app,
-          user,
-          scope: request.scope,
-          nonce: request.nonce,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          authTime: session.authTime,
-          parentSessionId: session.sessionId,
-          refresh: false,
-          code,
-        },
-        oidcLoginSteps(deps.repos, {
-          poolId: app.pool_id,
-          userId: user.id,
-          appId: app.id,
-          now: clock.now(),
-          meta,
-        }),
-      );
+      const grant = {
+        app,
+        user,
+        scope: request.scope,
+        nonce: request.nonce,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        authTime: session.authTime,
+        parentSessionId: session.sessionId,
+        refresh: false,
+        code,
+      };
+      const steps = oidcLoginSteps(deps.repos, deps.emit, {
+        user,
+        appId: app.id,
+        now: clock.now(),
+        meta,
+      });
       if (words.includes("token")) {
+        const set = await deps.tokens.issueForLogin(grant, steps);
         params.access_token = set.access_token;
         params.token_type = set.token_type;
         params.expires_in = String(set.expires_in);
         params.scope = set.scope;
+        if (words.includes("id_token")) params.id_token = set.id_token;
+      } else {
+        // An ID token alone (beside a code, or not): no access token is signed for nobody.
+        params.id_token = (await deps.tokens.issueIdTokenForLogin(grant, steps)).id_token;
       }
-      if (words.includes("id_token")) params.id_token = set.id_token;
     }
     params.state = request.state;
     return authorizationResponse(request, params);

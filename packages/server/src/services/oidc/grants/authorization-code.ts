@@ -12,6 +12,7 @@ import type { Sessions } from "../../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../../tokens/tokens.js";
 import type { AuthorizationCodes } from "../authorization-codes.js";
 import { oidcLoginSteps } from "../login-record.js";
+import type { Emit } from "../../events/emit.js";
 import type { GrantDeps } from "./index.js";
 import type { Grant } from "./types.js";
 
@@ -22,6 +23,7 @@ export interface AuthorizationCodeGrantDeps {
   sessions: Sessions;
   codes: AuthorizationCodes;
   clock: Clock;
+  emit: Emit;
 }
 
 export interface AuthorizationCodeParams {
@@ -99,7 +101,7 @@ export async function exchangeAuthorizationCode(
       },
       (sessionId) => [
         deps.repos.oidc.consumeCodeStep(codeHash, sessionId, now),
-        ...oidcLoginSteps(deps.repos, { poolId: row.pool_id, userId: user.id, appId: app.id, now, meta }),
+        ...oidcLoginSteps(deps.repos, deps.emit, { user, appId: app.id, now, meta }),
       ],
     );
   } catch (err) {
