@@ -41,10 +41,3 @@ export function originsOf(urls: string[]): string[] {
   }
   return [...out];
 }
-
-/**
- * A page may be the one a sign-in popup shows (GenAuth's browser SDK, `loginWithPopup`): it must
- * not cut the popup from the window that opened it, or the authorization response cannot reach
- * that window (docs/hosted-pages.md §Security). Framing stays refused by the page's CSP.
- */
-export const POPUP_SAFE_OPENER_POLICY = "unsafe-none";

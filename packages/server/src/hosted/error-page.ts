@@ -5,7 +5,7 @@ import { ApiError } from "../errors.js";
 import { defaultPoolSettings } from "../services/users/pool-settings.js";
 import { isStorageUnavailable } from "../storage/unavailable.js";
 import { brandOf } from "./branding.js";
-import { POPUP_SAFE_OPENER_POLICY, pageCsp } from "./csp.js";
+import { pageCsp } from "./csp.js";
 import { assetsBase, eta } from "./engine.js";
 import { chooseLocale } from "./locale.js";
 import { type Texts, textsFor } from "./texts/index.js";
@@ -119,7 +119,6 @@ export function sendErrorPage(
   return reply
     .code(input.statusCode)
     .header("content-security-policy", pageCsp({ styleHash: brand.styleHash }))
-    .header("cross-origin-opener-policy", POPUP_SAFE_OPENER_POLICY)
     .header("cache-control", "no-store")
     .header("referrer-policy", "no-referrer")
     .type("text/html; charset=utf-8")

@@ -1,7 +1,7 @@
 import type { PoolSettings } from "@gatehouse/protocol";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Brand, brandOf } from "./branding.js";
-import { POPUP_SAFE_OPENER_POLICY, pageCsp } from "./csp.js";
+import { pageCsp } from "./csp.js";
 import { chooseLocale, type Locale } from "./locale.js";
 import { fill, type Texts, textsFor } from "./texts/index.js";
 
@@ -72,7 +72,6 @@ export async function sendPage(
   return reply
     .code(options.status ?? 200)
     .header("content-security-policy", csp)
-    .header("cross-origin-opener-policy", POPUP_SAFE_OPENER_POLICY)
     .header("cache-control", "no-store")
     .header("referrer-policy", "no-referrer")
     .type("text/html; charset=utf-8")

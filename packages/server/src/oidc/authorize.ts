@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import { requestMeta } from "../http/app-scope.js";
 import { security } from "../http/openapi-security.js";
+import { keepOpener } from "../http/security-headers.js";
 import { errorResponse } from "../services/oidc/authorize/respond.js";
 import {
   AuthorizeError,
@@ -56,6 +57,7 @@ export function authorizeRoutes(ctx: Context, protocol: Protocol) {
   const options = { requireOpenid: protocol === "oidc" };
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    keepOpener(root);
 
     const authorize = async (raw: RawAuthorizationParams, request: FastifyRequest, reply: FastifyReply) => {
       try {

@@ -14,8 +14,8 @@ const scriptJson = (value: unknown) =>
  * `{type: "authorization_response", response}` to the window that opened it (popup) or framed it
  * (iframe), targeted at the origin of the registered redirect URI only — another origin's window
  * receives nothing — then closes itself when it is a popup. Its one script runs by a per-response
- * nonce; only that origin may frame it (`frame-ancestors`, which replaces X-Frame-Options), and
- * it keeps its opener (no cross-origin isolation: the popup must reach the window that opened it).
+ * nonce; only that origin may frame it (`frame-ancestors`, which replaces X-Frame-Options). The
+ * endpoint keeps the popup's opener (`keepOpener`, http/security-headers.ts).
  */
 export function sendWebMessage(
   reply: FastifyReply,
@@ -39,7 +39,6 @@ export function sendWebMessage(
     .code(200)
     .header("cache-control", "no-store")
     .header("pragma", "no-cache")
-    .header("cross-origin-opener-policy", "unsafe-none")
     .header(
       "content-security-policy",
       `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors ${origin}; form-action 'none'; base-uri 'none'`,

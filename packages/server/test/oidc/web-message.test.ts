@@ -54,7 +54,12 @@ describeEachDialect(
 
     it("discovery advertises it", async () => {
       const res = await h().inject({ method: "GET", url: oidcPaths.discovery });
-      assert.deepEqual(res.json().response_modes_supported, ["query", "fragment", "form_post", "web_message"]);
+      assert.deepEqual(res.json().response_modes_supported, [
+        "query",
+        "fragment",
+        "form_post",
+        "web_message",
+      ]);
     });
 
     it("prompt=none without a cookie: login_required at once, posted to the redirect URI's origin only", async () => {

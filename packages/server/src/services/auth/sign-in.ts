@@ -182,7 +182,9 @@ async function finish<T>(
       device: ua.device || null,
     }),
     deps.loginHistory.attemptStep(attemptOf(s, meta, a, true, null)),
-    ...(end.channel === "api" ? [deps.emit.step(deps.repos, userEvent("login", user, { appId: s.app.id }))] : []),
+    ...(end.channel === "api"
+      ? [deps.emit.step(deps.repos, userEvent("login", user, { appId: s.app.id }))]
+      : []),
     ...(settle ? deps.loginGuard.succeededSteps(settle) : []),
   ]);
 }
@@ -240,7 +242,10 @@ async function signInByPassword<T>(
   let found = await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value);
   const accountKey = loginAccountKey(s.pool.id, found.key);
   const ipKey = loginIpKey(s.pool.id, meta.ip ?? "unknown");
-  const attempt: Attempt = { userId: found.user?.id ?? null, method: attemptMethod(end, `password:${id.kind}`) };
+  const attempt: Attempt = {
+    userId: found.user?.id ?? null,
+    method: attemptMethod(end, `password:${id.kind}`),
+  };
   const autoRegister =
     !found.user && input.options?.autoRegister && id.kind !== "account" && !s.settings.registerDisabled;
   if (autoRegister) {

@@ -462,7 +462,16 @@ export function createTokens({
     };
   }
 
-  return { issuer, issueForLogin, issueIdTokenForLogin, refresh, checkAccessToken, introspect, revoke, idTokenSession };
+  return {
+    issuer,
+    issueForLogin,
+    issueIdTokenForLogin,
+    refresh,
+    checkAccessToken,
+    introspect,
+    revoke,
+    idTokenSession,
+  };
 }
 
 /** What callers hold: `ctx.tokens`. */

@@ -8,11 +8,11 @@ import type { Repositories } from "../../../storage/repos/index.js";
 import type { AuthorizationCodeRow } from "../../../storage/repos/oidc.js";
 import type { Database } from "../../../storage/schema.js";
 import type { RequestMeta } from "../../auth/scope.js";
+import type { Emit } from "../../events/emit.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../../tokens/tokens.js";
 import type { AuthorizationCodes } from "../authorization-codes.js";
 import { oidcLoginSteps } from "../login-record.js";
-import type { Emit } from "../../events/emit.js";
 import type { GrantDeps } from "./index.js";
 import type { Grant } from "./types.js";
 
