@@ -129,7 +129,7 @@ const server = {
   }),
   publicUrl: opt({
     env: ["GATEHOUSE_PUBLIC_URL"],
-    doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`",
+    doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`. GenAuth's browser SDK (`@authing/web`) takes a domain without a port: serve Gatehouse on 80/443 (e.g. behind a reverse proxy) and set this to that URL (docs/oidc-provider.md)",
     default: (c: Earlier) => `http://localhost:${c.port ?? 3000}`,
     defaultDoc: "http://localhost:<port>",
     parse: url(["http:", "https:"]),
