@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { it } from "node:test";
+import { describe, it } from "node:test";
 import { oidcPaths } from "@gatehouse/protocol";
 import * as client from "openid-client";
 import { FakeClock } from "../../src/lib/clock.js";
 import { createApp, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail } from "../helpers/codes.js";
-import { describeEachDialect } from "../helpers/harness.js";
+import { createHarness, describeEachDialect } from "../helpers/harness.js";
 import { Browser, relyingParty } from "../helpers/oidc-rp.js";
+import { FormBrowser, loginInteraction } from "../helpers/pages.js";
 
 const clock = new FakeClock(Date.now());
 const APP = "https://spa.example.com";
@@ -150,3 +151,34 @@ describeEachDialect(
   },
   { clock },
 );
+
+// GATEHOUSE_BROWSER_SESSION_CROSS_SITE: the browser session cookie for an application's iframe on
+// another site (docs/oidc-provider.md §Web message).
+describe("oidc: the browser session cookie across sites", () => {
+  it("SameSite=Lax by default; SameSite=None and Secure when the operator turns it on", async () => {
+    for (const [crossSite, sameSite] of [
+      [false, "Lax"],
+      [true, "None"],
+    ] as const) {
+      const { harness, close } = await createHarness("sqlite", {
+        config: { publicUrl: "https://id.example.com", browserSessionCrossSite: crossSite },
+      });
+      try {
+        const up = await signUpByEmail(harness, freshEmail("cookie"), "correct horse 4");
+        const uid = await loginInteraction(harness);
+        const b = new FormBrowser(harness);
+        await b.get(`/interaction/${uid}`);
+        const res = await b.post(`/interaction/${uid}/password`, {
+          account: up.data.email,
+          password: "correct horse 4",
+        });
+        const cookie = res.cookies.find((c) => c.name === "gatehouse_session");
+        assert.equal(cookie?.sameSite, sameSite);
+        assert.equal(cookie?.secure, true);
+        assert.equal(cookie?.httpOnly, true);
+      } finally {
+        await close();
+      }
+    }
+  });
+});
