@@ -102,7 +102,7 @@ describe("@authing/web against Gatehouse, in Chromium", { skip: !chromiumAvailab
         .writeHead(200, { "content-type": "text/html" })
         .end(
           `<!doctype html><title>${evil ? "evil" : "app"}</title><script src="/sdk.js"></script>` +
-            `<script>window.sdk = new Authing(${options}); window.messages = [];` +
+            `<script>window.options = ${options}; window.sdk = new Authing(options); window.messages = [];` +
             `addEventListener("message", (e) => messages.push({ origin: e.origin, data: e.data }));</script>`,
         );
     });
@@ -162,6 +162,13 @@ describe("@authing/web against Gatehouse, in Chromium", { skip: !chromiumAvailab
 
     const refreshed = await page.evaluate(() => (window as any).sdk.refreshToken());
     assert.ok(refreshed.accessToken && refreshed.accessToken !== renewed.accessToken);
+
+    // introspectAccessToken: the cached state is kept only while introspection says it is active.
+    const checked = await page.evaluate(() => {
+      const w = window as any;
+      return new w.Authing({ ...w.options, introspectAccessToken: true }).getLoginState();
+    });
+    assert.equal(checked?.accessToken, refreshed.accessToken, "introspection found it active");
 
     const refusedOnTheWay = [...refused];
     // A stranger's page asks for the same application's response, in a frame and in a popup,
