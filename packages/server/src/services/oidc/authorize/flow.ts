@@ -135,7 +135,7 @@ export function createAuthorize(deps: AuthorizeDeps) {
         params.scope = set.scope;
         if (words.includes("id_token")) params.id_token = set.id_token;
       } else {
-        // An ID token alone (beside a code, or not): no access token is signed for nobody.
+        // An ID token alone (beside a code, or not): nobody would receive an access token, so none is signed.
         params.id_token = (await deps.tokens.issueIdTokenForLogin(grant, steps)).id_token;
       }
     }
