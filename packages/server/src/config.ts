@@ -129,7 +129,7 @@ const server = {
   }),
   publicUrl: opt({
     env: ["GATEHOUSE_PUBLIC_URL"],
-    doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`",
+    doc: "Externally visible base URL; tokens are issued by `<public url>/oidc`. GenAuth's browser SDK (`@authing/web`) takes a domain without a port: serve Gatehouse on 80/443 (e.g. behind a reverse proxy) and set this to that URL (docs/oidc-provider.md)",
     default: (c: Earlier) => `http://localhost:${c.port ?? 3000}`,
     defaultDoc: "http://localhost:<port>",
     parse: url(["http:", "https:"]),
@@ -214,6 +214,12 @@ const security = {
     doc: "Seconds a browser stays signed in to the OpenID Provider (single sign-on) after signing in on its pages",
     default: 14 * 86400,
     parse: int(60, 365 * 86400),
+  }),
+  browserSessionCrossSite: opt({
+    env: ["GATEHOUSE_BROWSER_SESSION_CROSS_SITE"],
+    doc: "Send the browser session cookie as `SameSite=None; Secure`, so that silent renewal in an application's hidden iframe works when the application is on another site (needs an https public URL; docs/oidc-provider.md)",
+    default: false,
+    parse: bool,
   }),
 };
 
@@ -475,6 +481,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     (out as Record<string, unknown>)[key] = value;
   }
   const config = out as Config;
+  if (config.browserSessionCrossSite && !config.publicUrl.startsWith("https:")) {
+    throw new ConfigError(
+      "GATEHOUSE_BROWSER_SESSION_CROSS_SITE needs an https GATEHOUSE_PUBLIC_URL: browsers refuse SameSite=None cookies that are not Secure",
+    );
+  }
   if (config.smsSender === "webhook" && !config.smsWebhookUrl) {
     throw new ConfigError("GATEHOUSE_SMS_WEBHOOK_URL is required when GATEHOUSE_SMS_SENDER=webhook");
   }

@@ -360,6 +360,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
         secret: keys.secret,
         box: keys.box,
         secureCookies: config.publicUrl.startsWith("https:"),
+        crossSiteSessionCookie: config.browserSessionCrossSite,
+        emit,
         browserSessionTtl: config.browserSessionTtl,
       }),
       profile,

@@ -67,6 +67,10 @@ describe("configuration", () => {
     [{ GATEHOUSE_CORS_ORIGINS: "https://a.example/admin" }, /GATEHOUSE_CORS_ORIGINS must list origins/],
     [{ GATEHOUSE_CORS_ORIGINS: "admin.example" }, /GATEHOUSE_CORS_ORIGINS must list origins/],
     [{ GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT: "0" }, /GATEHOUSE_SIGNUP_IP_HOURLY_LIMIT must be between 1/],
+    [
+      { GATEHOUSE_BROWSER_SESSION_CROSS_SITE: "true", GATEHOUSE_PUBLIC_URL: "http://id.example" },
+      /GATEHOUSE_BROWSER_SESSION_CROSS_SITE needs an https GATEHOUSE_PUBLIC_URL/,
+    ],
   ];
   for (const [env, message] of invalid) {
     it(`rejects ${Object.entries(env)

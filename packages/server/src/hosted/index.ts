@@ -4,6 +4,7 @@ import fastifyStatic from "@fastify/static";
 import view from "@fastify/view";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
+import { keepOpener } from "../http/security-headers.js";
 import { createRememberedDevices } from "../services/mfa/remembered-device.js";
 import { assetsBase, eta } from "./engine.js";
 import { classify, errorContext, PageError, sendErrorPage } from "./error-page.js";
@@ -47,6 +48,7 @@ export function hostedRoutes(ctx: Context) {
       list: false,
       wildcard: false,
     });
+    keepOpener(app);
     // The pages post forms only: a JSON body (parsed app-wide) is not one of their inputs.
     app.addHook("onRequest", async (request) => {
       if (request.method !== "POST") return;

@@ -32,3 +32,18 @@ async function securityHeaders(app: FastifyInstance) {
 }
 
 export default fp(securityHeaders, { name: "security-headers" });
+
+/**
+ * For the plugin it is called in: responses do not cut a popup from the window that opened it.
+ * GenAuth's browser SDK signs in in a popup (`loginWithPopup`): the authorization endpoint, the
+ * hosted pages and their redirects run in it, and the answer is posted back to the opener
+ * (response_mode=web_message). Browsers apply `Cross-Origin-Opener-Policy: same-origin` to every
+ * response of that navigation, redirects included, and one is enough to sever the opener for good
+ * (docs/oidc-provider.md §Web message). Framing stays refused by each page's own CSP.
+ */
+export function keepOpener(app: FastifyInstance): void {
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.header("cross-origin-opener-policy", "unsafe-none");
+    done();
+  });
+}

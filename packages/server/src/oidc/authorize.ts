@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import { requestMeta } from "../http/app-scope.js";
 import { security } from "../http/openapi-security.js";
+import { keepOpener } from "../http/security-headers.js";
 import { errorResponse } from "../services/oidc/authorize/respond.js";
 import {
   AuthorizeError,
@@ -16,10 +17,12 @@ import { SESSION_COOKIE } from "../services/oidc/browser-sessions.js";
 import type { Protocol } from "../services/oidc/grants/index.js";
 import { sendErrorPage } from "./error-page.js";
 import { sendFormPost } from "./form-post.js";
+import { sendWebMessage } from "./web-message.js";
 
-/** A redirect or the form_post page. */
+/** A redirect, the form_post page or the web_message page. */
 export function sendOutcome(reply: FastifyReply, outcome: AuthorizeOutcome): FastifyReply {
   if (outcome.type === "form_post") return sendFormPost(reply, outcome.action, outcome.params);
+  if (outcome.type === "web_message") return sendWebMessage(reply, outcome.origin, outcome.params);
   return reply.code(303).header("location", outcome.location).header("cache-control", "no-store").send();
 }
 
@@ -54,6 +57,7 @@ export function authorizeRoutes(ctx: Context, protocol: Protocol) {
   const options = { requireOpenid: protocol === "oidc" };
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    keepOpener(root);
 
     const authorize = async (raw: RawAuthorizationParams, request: FastifyRequest, reply: FastifyReply) => {
       try {

@@ -30,8 +30,6 @@ const NO_EVENT: Record<string, string> = {
   "oidc/browser-sessions.ts": "protocol state: the browser's sign-in, ended with its sessions",
   "oidc/interactions.ts": "protocol state of one authorization request, not a change of the user or pool",
   "oidc/logout.ts": "protocol state of one sign-out request",
-  "oidc/login-record.ts":
-    "a sign-in through the OpenID Provider: its `login` event is still to come (docs/events.md)",
   "admin/access-keys.ts": "access keys are credentials, GenAuth has no event for them",
   "admin/bootstrap.ts": "the first start creates the default pool: nothing can subscribe yet",
   "admin/nonce-store.ts": "replay cache of signed requests",

@@ -11,7 +11,11 @@ export type CutMode =
  * drops every open connection and stops new ones, `restore()` lets them through again. The real
  * database keeps running for every other test.
  */
-export async function startTcpProxy(target: { host: string; port: number }) {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  /** Where the proxy listens: a free port on 127.0.0.1 unless given (port 80 needs root). */
+  at: { host: string; port: number } = { host: "127.0.0.1", port: 0 },
+) {
   const open = new Set<net.Socket>();
   let down: CutMode | undefined;
   let connections = 0;
@@ -39,12 +43,12 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
+      server.listen(port, at.host, () => {
         server.off("error", reject);
         resolve();
       });
     });
-  await listen(0);
+  await listen(at.port);
   const port = (server.address() as net.AddressInfo).port;
 
   return {

@@ -97,37 +97,69 @@ function passwordIdentifier(p: NonNullable<SignInRequest["passwordPayload"]>): {
   );
 }
 
-/** `settle`: the lockout reservation of a right password, when it can commit with the login. */
 /**
  * How a sign-in that passed every check ends. `alongside` records the login (last login, history,
  * the lockout settled) and must commit with whatever opens the session: tokens for
  * `/api/v3/signin`, the user for the hosted pages, whose caller opens a browser session.
  */
-type Ending<T> = (
-  deps: SignInDeps,
-  s: AppScope,
-  user: UserRow,
-  input: SignInRequest,
-  meta: RequestMeta,
-  alongside: readonly Step[],
-) => Promise<T>;
+interface Ending<T> {
+  (
+    deps: SignInDeps,
+    s: AppScope,
+    user: UserRow,
+    input: SignInRequest,
+    meta: RequestMeta,
+    alongside: readonly Step[],
+  ): Promise<T>;
+  /**
+   * `api`: `/api/v3/signin`, which opens the application's session and emits `login` itself.
+   * `oidc`: the hosted pages of the OpenID Provider; their history rows are named `oidc:<method>`
+   * and the application's `login` comes when it gets its tokens (services/oidc/login-record.ts).
+   */
+  channel: "api" | "oidc";
+}
 
-const issueTokens: Ending<LoginTokenData> = async (deps, s, user, input, meta, alongside) => {
-  const grant = {
-    app: s.app,
-    user,
-    scope: grantScope(input.options?.scope),
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-  };
-  return toLoginTokenData(await deps.tokens.issueForLogin(grant, alongside));
-};
+const issueTokens: Ending<LoginTokenData> = Object.assign(
+  async (
+    deps: SignInDeps,
+    s: AppScope,
+    user: UserRow,
+    input: SignInRequest,
+    meta: RequestMeta,
+    alongside: readonly Step[],
+  ) => {
+    const grant = {
+      app: s.app,
+      user,
+      scope: grantScope(input.options?.scope),
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    };
+    return toLoginTokenData(await deps.tokens.issueForLogin(grant, alongside));
+  },
+  { channel: "api" as const },
+);
 
 /** The hosted pages' ending: the login is recorded here; the caller opens the browser session. */
-const returnUser: Ending<UserRow> = async (deps, _s, user, _input, _meta, alongside) => {
-  await allOrNothing(deps.db, alongside);
-  return user;
-};
+const returnUser: Ending<UserRow> = Object.assign(
+  async (
+    deps: SignInDeps,
+    _s: AppScope,
+    user: UserRow,
+    _input: SignInRequest,
+    _meta: RequestMeta,
+    alongside: readonly Step[],
+  ) => {
+    await allOrNothing(deps.db, alongside);
+    return user;
+  },
+  { channel: "oidc" as const },
+);
+
+/** The history's name for a way of signing in, by where it happened (docs/oidc-provider.md §Login history). */
+function attemptMethod(end: Ending<unknown>, method: string): string {
+  return end.channel === "oidc" ? `oidc:${method}` : method;
+}
 
 /** `settle`: the lockout reservation of a right password, when it can commit with the login. */
 async function finish<T>(
@@ -150,7 +182,9 @@ async function finish<T>(
       device: ua.device || null,
     }),
     deps.loginHistory.attemptStep(attemptOf(s, meta, a, true, null)),
-    deps.emit.step(deps.repos, userEvent("login", user, { appId: s.app.id })),
+    ...(end.channel === "api"
+      ? [deps.emit.step(deps.repos, userEvent("login", user, { appId: s.app.id }))]
+      : []),
     ...(settle ? deps.loginGuard.succeededSteps(settle) : []),
   ]);
 }
@@ -208,7 +242,10 @@ async function signInByPassword<T>(
   let found = await findUserByIdentifier(deps.repos, s.pool.id, s.settings, id.kind, id.value);
   const accountKey = loginAccountKey(s.pool.id, found.key);
   const ipKey = loginIpKey(s.pool.id, meta.ip ?? "unknown");
-  const attempt: Attempt = { userId: found.user?.id ?? null, method: `password:${id.kind}` };
+  const attempt: Attempt = {
+    userId: found.user?.id ?? null,
+    method: attemptMethod(end, `password:${id.kind}`),
+  };
   const autoRegister =
     !found.user && input.options?.autoRegister && id.kind !== "account" && !s.settings.registerDisabled;
   if (autoRegister) {
@@ -374,7 +411,10 @@ async function signInByPasscode<T>(
     : await findUserByMailbox(deps.repos, s.pool.id, target.target);
   const accountKey = loginAccountKey(s.pool.id, found ? `user:${found.id}` : `id:${target.target}`);
   const ipKey = loginIpKey(s.pool.id, meta.ip ?? "unknown");
-  const attempt: Attempt = { userId: found?.id ?? null, method: `passcode:${isPhone ? "phone" : "email"}` };
+  const attempt: Attempt = {
+    userId: found?.id ?? null,
+    method: attemptMethod(end, `passcode:${isPhone ? "phone" : "email"}`),
+  };
 
   try {
     await deps.loginGuard.assertNotLocked(s.settings, accountKey, ipKey);

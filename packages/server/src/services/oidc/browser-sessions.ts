@@ -27,7 +27,7 @@ export interface BrowserSession {
 /** The attributes of the session cookie; structurally `@fastify/cookie`'s CookieSerializeOptions. */
 export interface CookieOptions {
   httpOnly: true;
-  sameSite: "lax";
+  sameSite: "lax" | "none";
   secure: boolean;
   path: "/";
   /** seconds; 0 clears the cookie. */
@@ -43,6 +43,11 @@ export interface BrowserSessionsDeps {
   secret: string;
   /** The public URL is https: the cookie is `Secure`. */
   secure: boolean;
+  /**
+   * `SameSite=None` (with `Secure`): the cookie is sent in an application's hidden iframe on
+   * another site, for silent renewal (GATEHOUSE_BROWSER_SESSION_CROSS_SITE, docs/oidc-provider.md).
+   */
+  crossSite?: boolean;
   /** seconds */
   ttl: number;
 }
@@ -62,14 +67,15 @@ export function createBrowserSessions({
   clock,
   secret,
   secure,
+  crossSite = false,
   ttl,
 }: BrowserSessionsDeps) {
   const hash = (value: string) =>
     createHmac("sha256", secret).update(`browser_session:${value}`).digest("hex");
   const cookieOptions = (maxAge: number): CookieOptions => ({
     httpOnly: true,
-    sameSite: "lax",
-    secure,
+    sameSite: crossSite ? "none" : "lax",
+    secure: secure || crossSite,
     path: "/",
     maxAge,
   });

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
+import type { Emit } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
@@ -29,10 +30,14 @@ export interface OidcDeps extends Omit<GrantDeps, "authorizationCodes"> {
   box: SecretBox;
   /** The public URL is https: cookies are `Secure`. */
   secureCookies: boolean;
+  /** The browser session cookie is `SameSite=None; Secure` (GATEHOUSE_BROWSER_SESSION_CROSS_SITE). */
+  crossSiteSessionCookie?: boolean;
   /** Browser session lifetime, seconds. */
   browserSessionTtl: number;
   /** The user's active role codes, for the `roles` scope (docs/authorization.md). */
   roleCodes: UserInfoDeps["roleCodes"];
+  /** The `login` event of an application's sign-in (docs/events.md). */
+  emit: Emit;
 }
 
 /**
@@ -48,6 +53,7 @@ export function createOidc(deps: OidcDeps) {
     clock: deps.clock,
     secret: deps.secret,
     secure: deps.secureCookies,
+    crossSite: deps.crossSiteSessionCookie ?? false,
     ttl: deps.browserSessionTtl,
   });
   const interactions = createInteractions({

@@ -124,11 +124,11 @@ export function createInteractions({ repos, clock, browserSessions, box }: Inter
 
   /**
    * Where a refusal goes: straight to the client for query and fragment; through the resume
-   * endpoint for form_post, which must answer with a page of its own.
+   * endpoint for form_post and web_message, which must answer with a page of their own.
    */
   async function refuse(found: StoredInteraction, description: string): Promise<{ redirectTo: string }> {
     const { request, row } = found;
-    if (request.responseMode === "form_post") {
+    if (request.responseMode === "form_post" || request.responseMode === "web_message") {
       if (!(await repos.oidc.answerInteraction(row.uid, { outcome: "denied" }, clock.now())))
         throw notFound();
       return { redirectTo: resumePath(row.uid) };

@@ -144,6 +144,30 @@ export function createTokens({
     grant: LoginGrant,
     alongside: readonly Step[] | ((sessionId: string) => readonly Step[]) = [],
   ): Promise<TokenSet> {
+    const set = await openSession(grant, alongside, true);
+    return set as TokenSet;
+  }
+
+  /**
+   * The same login when only an ID token is answered (`response_type` `id_token` or
+   * `code id_token` at the authorization endpoint): its session is opened — the ID token's `sid`
+   * names it, for logout — but no access token is signed, since nobody would receive it
+   * (docs/oidc-provider.md §Authorization request).
+   */
+  async function issueIdTokenForLogin(
+    grant: LoginGrant,
+    alongside: readonly Step[] | ((sessionId: string) => readonly Step[]) = [],
+  ): Promise<{ id_token: string }> {
+    const set = await openSession({ ...grant, refresh: false }, alongside, false);
+    if (!set.id_token) throw new Error("an ID token needs the openid scope");
+    return { id_token: set.id_token };
+  }
+
+  async function openSession(
+    grant: LoginGrant,
+    alongside: readonly Step[] | ((sessionId: string) => readonly Step[]),
+    withAccessToken: boolean,
+  ): Promise<Partial<TokenSet>> {
     const cfg = appConfig(grant.app);
     const now = clock.now();
     const offline = grant.refresh ?? scopeSet(grant.scope).has("offline_access");
@@ -158,13 +182,16 @@ export function createTokens({
       expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
       parentSessionId: grant.parentSessionId,
     });
-    const set = mint(grant.app, grant.user, session.id, grant.scope, {
+    const options: MintOptions = {
       nonce: grant.nonce,
       authTime: grant.authTime,
       cHash: grant.code === undefined ? undefined : atHash(grant.code),
       amr: grant.amr,
       extra: await extraClaims(grant.user, grant.scope),
-    });
+    };
+    const set: Partial<TokenSet> = withAccessToken
+      ? mint(grant.app, grant.user, session.id, grant.scope, options)
+      : { id_token: signIdToken(grant.app, grant.user, session.id, grant.scope, undefined, options) };
     const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
     await allOrNothing(db, [
       repos.sessions.insertSessionStep(session),
@@ -193,7 +220,9 @@ export function createTokens({
     if (user?.status !== "Activated") throw invalid();
     const granted = narrowScope(row.scope, scope);
 
-    const set = mint(app, user, sessionId, granted, { extra: await extraClaims(user, granted) });
+    // auth_time stays the sign-in's (OpenID Connect Core §12.2), not this refresh's.
+    const authTime = Number(row.browser_auth_time ?? row.session_created_at);
+    const set = mint(app, user, sessionId, granted, { authTime, extra: await extraClaims(user, granted) });
     const next = newRefreshToken(app, sessionId, row.scope);
     // Rotated, replaced and the session extended all or nothing: one statement on PostgreSQL.
     try {
@@ -370,7 +399,6 @@ export function createTokens({
   ): TokenSet {
     const cfg = appConfig(app);
     const iat = sec(clock.now());
-    const key = keys.current();
     const access_token = signJwt(
       {
         iss: issuer,
@@ -382,32 +410,45 @@ export function createTokens({
         jti: newId(),
         sid,
       },
-      key,
+      keys.current(),
       ACCESS_TYP,
     );
     const set: TokenSet = { access_token, token_type: "Bearer", expires_in: cfg.accessTokenExpiresIn, scope };
-    if (scopeSet(scope).has("openid")) {
-      const claims = {
-        iss: issuer,
-        sub: user.id,
-        aud: app.id,
-        iat,
-        exp: iat + cfg.idTokenExpiresIn,
-        auth_time: o.authTime === undefined ? iat : sec(o.authTime),
-        ...(o.nonce ? { nonce: o.nonce } : {}),
-        at_hash: atHash(access_token),
-        ...(o.cHash ? { c_hash: o.cHash } : {}),
-        sid,
-        ...authContextClaims(o.amr),
-        ...userClaims(user, scope),
-        ...o.extra,
-      };
-      set.id_token =
-        cfg.idTokenSignedResponseAlg === "HS256"
-          ? signHs256Jwt(claims, appSecret(app), "JWT")
-          : signJwt(claims, key, "JWT");
-    }
+    const id_token = signIdToken(app, user, sid, scope, access_token, o);
+    if (id_token) set.id_token = id_token;
     return set;
+  }
+
+  /** The ID token under the `openid` scope; `at_hash` when an access token comes with it. */
+  function signIdToken(
+    app: ApplicationRow,
+    user: UserRow,
+    sid: string,
+    scope: string,
+    accessToken: string | undefined,
+    o: MintOptions,
+  ): string | undefined {
+    if (!scopeSet(scope).has("openid")) return undefined;
+    const cfg = appConfig(app);
+    const iat = sec(clock.now());
+    const claims = {
+      iss: issuer,
+      sub: user.id,
+      aud: app.id,
+      iat,
+      exp: iat + cfg.idTokenExpiresIn,
+      auth_time: o.authTime === undefined ? iat : sec(o.authTime),
+      ...(o.nonce ? { nonce: o.nonce } : {}),
+      ...(accessToken ? { at_hash: atHash(accessToken) } : {}),
+      ...(o.cHash ? { c_hash: o.cHash } : {}),
+      sid,
+      ...authContextClaims(o.amr),
+      ...userClaims(user, scope),
+      ...o.extra,
+    };
+    return cfg.idTokenSignedResponseAlg === "HS256"
+      ? signHs256Jwt(claims, appSecret(app), "JWT")
+      : signJwt(claims, keys.current(), "JWT");
   }
 
   function newRefreshToken(app: ApplicationRow, sessionId: string, scope: string) {
@@ -428,7 +469,16 @@ export function createTokens({
     };
   }
 
-  return { issuer, issueForLogin, refresh, checkAccessToken, introspect, revoke, idTokenSession };
+  return {
+    issuer,
+    issueForLogin,
+    issueIdTokenForLogin,
+    refresh,
+    checkAccessToken,
+    introspect,
+    revoke,
+    idTokenSession,
+  };
 }
 
 /** What callers hold: `ctx.tokens`. */

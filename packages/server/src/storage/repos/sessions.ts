@@ -31,16 +31,23 @@ const rotateRow = compiled("refreshTokens.rotate", (db, now: number, id: string)
     .where("id", "=", id)
     .where("rotated_at", "is", null),
 );
-/** A refresh token with its session's state and owner, for the refresh grant (one read). */
+/**
+ * A refresh token with its session's state and owner, for the refresh grant (one read), and when
+ * the user signed in: the browser session's `auth_time` for a session opened through the OpenID
+ * Provider, else the session's own start (a sign-in through /api/v3 opens it).
+ */
 const refreshWithSession = compiled("refreshTokens.withSession", (db, tokenHash: string) =>
   db
     .selectFrom("refresh_tokens")
     .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
+    .leftJoin("oidc_browser_sessions", "oidc_browser_sessions.session_id", "sessions.parent_session_id")
     .selectAll("refresh_tokens")
     .select([
       "sessions.pool_id as session_pool_id",
       "sessions.user_id as session_user_id",
       "sessions.ended_at as session_ended_at",
+      "sessions.created_at as session_created_at",
+      "oidc_browser_sessions.auth_time as browser_auth_time",
     ])
     .where("refresh_tokens.token_hash", "=", tokenHash),
 );

@@ -4,6 +4,7 @@ import type { ApplicationRow } from "../../../storage/repos/applications.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserRow } from "../../../storage/repos/users.js";
 import type { RequestMeta } from "../../auth/scope.js";
+import type { Emit } from "../../events/emit.js";
 import { appConfig } from "../../tokens/app-config.js";
 import { asksForMfa } from "../../tokens/auth-context.js";
 import { scopeSet } from "../../tokens/claims.js";
@@ -23,6 +24,7 @@ export interface AuthorizeDeps {
   codes: AuthorizationCodes;
   browserSessions: BrowserSessions;
   interactions: Interactions;
+  emit: Emit;
 }
 
 /** What an earlier interaction of this request already settled. */
@@ -110,35 +112,36 @@ export function createAuthorize(deps: AuthorizeDeps) {
     const code = words.includes("code") ? await deps.codes.issue(app, session, request) : undefined;
     params.code = code;
     if (words.includes("token") || words.includes("id_token")) {
-      const set = await deps.tokens.issueForLogin(
-        {
-          app,
-          user,
-          scope: request.scope,
-          nonce: request.nonce,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          authTime: session.authTime,
-          parentSessionId: session.sessionId,
-          refresh: false,
-          code,
-          amr: session.amr,
-        },
-        oidcLoginSteps(deps.repos, {
-          poolId: app.pool_id,
-          userId: user.id,
-          appId: app.id,
-          now: clock.now(),
-          meta,
-        }),
-      );
+      const grant = {
+        app,
+        user,
+        scope: request.scope,
+        nonce: request.nonce,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        authTime: session.authTime,
+        parentSessionId: session.sessionId,
+        refresh: false,
+        code,
+        amr: session.amr,
+      };
+      const steps = oidcLoginSteps(deps.repos, deps.emit, {
+        user,
+        appId: app.id,
+        now: clock.now(),
+        meta,
+      });
       if (words.includes("token")) {
+        const set = await deps.tokens.issueForLogin(grant, steps);
         params.access_token = set.access_token;
         params.token_type = set.token_type;
         params.expires_in = String(set.expires_in);
         params.scope = set.scope;
+        if (words.includes("id_token")) params.id_token = set.id_token;
+      } else {
+        // An ID token alone (beside a code, or not): nobody would receive an access token, so none is signed.
+        params.id_token = (await deps.tokens.issueIdTokenForLogin(grant, steps)).id_token;
       }
-      if (words.includes("id_token")) params.id_token = set.id_token;
     }
     params.state = request.state;
     return authorizationResponse(request, params);

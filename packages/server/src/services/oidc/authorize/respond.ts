@@ -2,8 +2,9 @@ import type { AuthorizeOutcome, ResponseMode } from "./types.js";
 
 /**
  * The authorization response to the client, in its response mode (OAuth 2.0 Multiple Response
- * Type Encoding Practices; Form Post Response Mode): query or fragment on the redirect URI, or
- * the parameters for an auto-submitting form.
+ * Type Encoding Practices; Form Post Response Mode): query or fragment on the redirect URI, the
+ * parameters for an auto-submitting form, or for a page that posts them to its opener or parent
+ * (web_message, docs/oidc-provider.md §Web message).
  */
 export function authorizationResponse(
   target: { redirectUri: string; responseMode: ResponseMode },
@@ -13,6 +14,9 @@ export function authorizationResponse(
   for (const [k, v] of Object.entries(params)) if (v !== undefined) defined[k] = v;
   if (target.responseMode === "form_post") {
     return { type: "form_post", action: target.redirectUri, params: defined };
+  }
+  if (target.responseMode === "web_message") {
+    return { type: "web_message", origin: new URL(target.redirectUri).origin, params: defined };
   }
   const url = new URL(target.redirectUri);
   if (target.responseMode === "query") {

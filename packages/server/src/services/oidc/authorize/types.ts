@@ -1,6 +1,6 @@
 import type { ApplicationRow } from "../../../storage/repos/applications.js";
 
-export type ResponseMode = "query" | "fragment" | "form_post";
+export type ResponseMode = "query" | "fragment" | "form_post" | "web_message";
 
 /** An authorization request once every check passed (docs/oidc-provider.md §Authorization request). */
 export interface AuthorizationRequest {
@@ -75,7 +75,12 @@ export class AuthorizeError extends Error {
   }
 }
 
-/** How the endpoint answers: a redirect, or an auto-submitting form to the client (form_post). */
+/**
+ * How the endpoint answers: a redirect, an auto-submitting form to the client (form_post), or a
+ * page that posts the response to the window that opened or framed it (web_message), only to
+ * `origin`, the origin of the registered redirect URI.
+ */
 export type AuthorizeOutcome =
   | { type: "redirect"; location: string }
-  | { type: "form_post"; action: string; params: Record<string, string> };
+  | { type: "form_post"; action: string; params: Record<string, string> }
+  | { type: "web_message"; origin: string; params: Record<string, string> };

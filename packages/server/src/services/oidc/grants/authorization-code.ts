@@ -8,6 +8,7 @@ import type { Repositories } from "../../../storage/repos/index.js";
 import type { AuthorizationCodeRow } from "../../../storage/repos/oidc.js";
 import type { Database } from "../../../storage/schema.js";
 import type { RequestMeta } from "../../auth/scope.js";
+import type { Emit } from "../../events/emit.js";
 import { amrFromText } from "../../tokens/auth-context.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../../tokens/tokens.js";
@@ -23,6 +24,7 @@ export interface AuthorizationCodeGrantDeps {
   sessions: Sessions;
   codes: AuthorizationCodes;
   clock: Clock;
+  emit: Emit;
 }
 
 export interface AuthorizationCodeParams {
@@ -101,7 +103,7 @@ export async function exchangeAuthorizationCode(
       },
       (sessionId) => [
         deps.repos.oidc.consumeCodeStep(codeHash, sessionId, now),
-        ...oidcLoginSteps(deps.repos, { poolId: row.pool_id, userId: user.id, appId: app.id, now, meta }),
+        ...oidcLoginSteps(deps.repos, deps.emit, { user, appId: app.id, now, meta }),
       ],
     );
   } catch (err) {
