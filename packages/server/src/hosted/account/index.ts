@@ -1,4 +1,3 @@
-import { Value } from "@sinclair/typebox/value";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { ReauthMethod } from "../../services/account/index.js";

@@ -41,7 +41,7 @@ export async function loadAccount(ctx: Context, request: FastifyRequest): Promis
     ctx.repos.users.findUserById(session.poolId, session.userId),
     ctx.repos.sessions.findSessionById(session.sessionId),
   ]);
-  if (!user || user.status !== "Activated" || !row) return undefined;
+  if (user?.status !== "Activated" || !row) return undefined;
   const asked = (request.query as AccountQuery | undefined)?.app_id;
   const scope = await scopeFor(ctx, session.poolId, row.app_id, asked);
   const who = {
