@@ -71,7 +71,7 @@ describe("account page in Chromium", { skip: !chromiumAvailable() }, () => {
     // The API's session (a password change would end it too) is listed and signed out from here; its token stops at once.
     const before = await h.api("GET", "/api/v3/get-profile", undefined, { authorization: apiToken });
     assert.equal(before.statusCode, 200);
-    await page.click('#sessions form[action$="/sessions/end"] button');
+    await page.click('#sessions form[action*="/sessions/end"] button');
     await page.waitForURL(/done=sessionEnded/);
     const afterEnd = await h.api("GET", "/api/v3/get-profile", undefined, { authorization: apiToken });
     assert.equal(afterEnd.statusCode, 401);
@@ -79,20 +79,20 @@ describe("account page in Chromium", { skip: !chromiumAvailable() }, () => {
     // A phone bound, then changed with a code to each number (both read from the memory outbox).
     const first = freshPhone();
     await page.fill("#phone-bind", first);
-    await page.click('#phone button[formaction$="/phone/send-bind"]');
+    await page.click('#phone button[formaction*="/phone/send-bind"]');
     await page.waitForURL(/\/account\/phone\/send-bind/);
     await page.fill("#phone-bind-code", h.ctx.outbox.lastCodeFor(first, "CHANNEL_BIND_PHONE") ?? "");
     await page.click("#phone button.primary");
     await page.waitForURL(/done=phoneBound/);
     const next = freshPhone();
     await page.fill("#phone-new", next);
-    await page.click('#phone button[formaction$="/phone/send-old"]');
+    await page.click('#phone button[formaction*="/phone/send-old"]');
     await page.waitForURL(/\/account\/phone\/send-old/);
     // The script counts the cooldown down on the button just used (the form works without it).
-    const sendOld = page.locator('#phone button[formaction$="/phone/send-old"]');
+    const sendOld = page.locator('#phone button[formaction*="/phone/send-old"]');
     assert.ok(await sendOld.isDisabled());
     assert.match((await sendOld.textContent()) ?? "", /Send again in \d+ s/);
-    await page.click('#phone button[formaction$="/phone/send-new"]');
+    await page.click('#phone button[formaction*="/phone/send-new"]');
     await page.waitForURL(/\/account\/phone\/send-new/);
     assert.equal(await page.inputValue("#phone-new"), next, "the new number stays typed in");
     await page.fill("#phone-old-code", h.ctx.outbox.lastCodeFor(first, "CHANNEL_UNBIND_PHONE") ?? "");
@@ -108,13 +108,13 @@ describe("account page in Chromium", { skip: !chromiumAvailable() }, () => {
     await page.waitForURL(/done=passwordChanged/);
 
     // TOTP: the QR code, the secret as text, a code, the recovery code once, then removed.
-    await page.click('#mfa form[action$="/mfa/totp-start"] button');
+    await page.click('#mfa form[action*="/mfa/totp-start"] button');
     await page.waitForURL(/\/account\/mfa\/totp-start/);
     assert.ok(await page.locator("img.qr").isVisible());
     const secret = (await page.locator("#totp-secret").textContent()) ?? "";
     const uri = `otpauth://totp/x?secret=${secret}&algorithm=SHA1&digits=6&period=30`;
     await page.fill("#totp-code", totpAt(uri, Date.now()));
-    await page.click('#mfa form[action$="/mfa/totp-confirm"] button');
+    await page.click('#mfa form[action*="/mfa/totp-confirm"] button');
     await page.waitForURL(/\/account\/mfa\/totp-confirm/);
     assert.match(
       (await page.locator("#recovery-code").textContent()) ?? "",
@@ -123,12 +123,12 @@ describe("account page in Chromium", { skip: !chromiumAvailable() }, () => {
     await page.click("text=I saved it");
     await page.waitForURL(/\/account#mfa$/);
     assert.equal(await page.locator("#recovery-code").count(), 0, "shown once");
-    await page.click('#mfa form[action$="/mfa/remove"] button');
+    await page.click('#mfa form[action*="/mfa/remove"] button');
     await page.waitForURL(/done=factorRemoved/);
 
     // Delete: a code to the email, the box ticked; the browser is signed out.
     await page.check('#delete input[name="method"][value="email"]');
-    await page.click('#delete button[formaction$="/delete/send-code"]');
+    await page.click('#delete button[formaction*="/delete/send-code"]');
     await page.waitForURL(/\/account\/delete\/send-code/);
     await page.fill("#delete-code", h.ctx.outbox.lastCodeFor(email, "CHANNEL_DELETE_ACCOUNT") ?? "");
     await page.check('#delete input[name="confirm"]');
