@@ -42,6 +42,10 @@ describeEachDialect(
       assert.match(page.body, /<label for="profile-nickname">Nickname<\/label>/);
       assert.match(page.body, /<script src="\/assets\/v-[0-9a-f]{12}\/account\.js" defer><\/script>/);
       assert.ok(!/<script>/.test(page.body), "no inline script");
+      const zh = await b.get("/account?ui_locales=zh-CN");
+      assert.match(zh.body, /<html lang="zh-CN">/);
+      assert.match(zh.body, /<h1>我的账号<\/h1>/);
+      assert.match(zh.body, /action="\/account\/profile\/save\?ui_locales=zh-CN"/, "forms keep the language");
     });
 
     it("profile: saved through update-profile; a value the API refuses is shown next to its field and changes nothing", async () => {
@@ -295,6 +299,28 @@ describeEachDialect(
       const renewed = await b.post("/account/mfa/recovery-new", {});
       const fresh = /id="recovery-code">([0-9a-f-]+)</.exec(renewed.body)?.[1];
       assert.ok(fresh && fresh !== recovery);
+      const subject = {
+        poolId: h().boot.userPoolId,
+        userId,
+        settings: await h().ctx.auth.poolSettings(h().boot.userPoolId),
+        meta: { ip: "127.0.0.1", userAgent: null },
+      };
+      await assert.rejects(
+        h().ctx.mfa.verifyFactor(subject, { kind: "RECOVERY", code: recovery as string }),
+        /recovery/i,
+        "the old recovery code stops working",
+      );
+
+      // An old sign-in proves itself with the authenticator app too.
+      clock.advance(11 * MINUTE);
+      const ask = await b.get("/account/reauth?section=mfa");
+      assert.match(ask.body, /id="reauth-otp"/);
+      const byApp = await b.post("/account/reauth", {
+        method: "otp",
+        secret: totpAt(uri, clock.now()),
+        section: "mfa",
+      });
+      assert.equal(byApp.statusCode, 303, byApp.body);
 
       const removed = await b.post("/account/mfa/remove", { factorId: factors[0]?.id ?? "" });
       assert.equal(removed.statusCode, 303, removed.body);
@@ -313,6 +339,11 @@ describeEachDialect(
       assert.match(page.body, /This browser/);
       const done = await b.post("/account/sessions/end", { sessionId: ends[0] ?? "" });
       assert.equal(done.statusCode, 303, done.body);
+      const events = await h().ctx.repos.events.listEventsByPool(h().boot.userPoolId, 100_000);
+      const kick = events
+        .map((e) => JSON.parse(e.data) as { eventName: string; data: { sessionIds?: string[] } })
+        .findLast((e) => e.eventName === "kick");
+      assert.ok(kick?.data.sessionIds?.includes(ends[0] ?? ""), "a kick event names the ended session");
       assert.equal((await other.get("/account")).statusCode, 303, "the other browser must sign in again");
       assert.equal((await b.get("/account")).statusCode, 200);
       // Unknown or own session: refused.
