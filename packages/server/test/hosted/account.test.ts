@@ -386,6 +386,18 @@ describeEachDialect(
       assert.equal((await b.get("/account")).statusCode, 303, "signed out");
     });
 
+    it("sign out: this browser's session ends and its cookie is cleared", async () => {
+      const { b } = await signedIn(h(), "acct-signout");
+      const session = await h().ctx.oidc.browserSessions.read(b.cookies.get("gatehouse_session"));
+      assert.ok(session);
+      const out = await b.post("/account/sign-out", {}, { headers: { "accept-language": "en" } });
+      assert.equal(out.statusCode, 200, out.body);
+      assert.match(out.body, /You are signed out in this browser/);
+      assert.ok(!b.cookies.has("gatehouse_session"));
+      assert.equal(await h().ctx.sessions.isActive(session.sessionId, session.userId), undefined);
+      assert.equal((await b.get("/account")).statusCode, 303);
+    });
+
     it("hostile posts: no CSRF token, no session, unknown action, repeated or unknown fields, JSON — an error page, nothing changed", async () => {
       const { b, userId } = await signedIn(h(), "acct-hostile");
       const noCsrf = await b.post("/account/profile/save", { nickname: "Mallory" }, { csrf: null });
