@@ -22,18 +22,22 @@ const CLIENTS: [RegExp, string][] = [
 /** Headers are bounded before parsing: no real one is longer. */
 const MAX_LENGTH = 1024;
 
-export function parseUserAgent(ua: string | null | undefined): ParsedUserAgent {
+/** One parse: the fields both readers show, and the browser's major version. */
+function read(ua: string | null | undefined): ParsedUserAgent & { version: string } {
   const text = (ua ?? "").slice(0, MAX_LENGTH);
-  if (!text) return { device: "", name: "", os: "" };
+  if (!text) return { device: "", name: "", os: "", version: "" };
   const parsed = Bowser.parse(text);
   const name = parsed.browser.name ?? CLIENTS.find(([re]) => re.test(text))?.[1] ?? "";
-  return { device: parsed.platform.type ?? "desktop", name, os: parsed.os.name ?? "" };
+  const version = (parsed.browser.version ?? "").split(".")[0] ?? "";
+  return { device: parsed.platform.type ?? "desktop", name, os: parsed.os.name ?? "", version };
 }
 
-/** The browser's version too, for the account page's list of sessions ("Chrome 131 on macOS"). */
+export function parseUserAgent(ua: string | null | undefined): ParsedUserAgent {
+  const { device, name, os } = read(ua);
+  return { device, name, os };
+}
+
+/** The browser's version too, for the account page's list of sessions ("Chrome 131 · macOS"). */
 export function describeUserAgent(ua: string | null | undefined): ParsedUserAgent & { version: string } {
-  const base = parseUserAgent(ua);
-  const text = (ua ?? "").slice(0, MAX_LENGTH);
-  const version = text ? ((Bowser.parse(text).browser.version ?? "").split(".")[0] ?? "") : "";
-  return { ...base, version };
+  return read(ua);
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { accountBrowser, fieldError } from "../helpers/account.js";
-import { signInByPassword, signUpByEmail } from "../helpers/auth.js";
+import { createApp, signInByPassword, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail, freshPhone, sendSmsCode } from "../helpers/codes.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { enableFactors, totpAt } from "../helpers/mfa.js";
@@ -46,6 +46,11 @@ describeEachDialect(
       assert.match(zh.body, /<html lang="zh-CN">/);
       assert.match(zh.body, /<h1>我的账号<\/h1>/);
       assert.match(zh.body, /action="\/account\/profile\/save\?ui_locales=zh-CN"/, "forms keep the language");
+      // ?app_id= of the pool: the page speaks for that application, and its forms keep it.
+      const other = await createApp(h(), "client_secret_post");
+      const named = await b.get(`/account?app_id=${other.appId}`);
+      assert.match(named.body, new RegExp(`action="/account/sign-out\\?app_id=${other.appId}"`));
+      assert.match(named.body, new RegExp(`action="/account/profile/save\\?app_id=${other.appId}"`));
     });
 
     it("profile: saved through update-profile; a value the API refuses is shown next to its field and changes nothing", async () => {

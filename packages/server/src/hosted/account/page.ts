@@ -6,6 +6,7 @@ import type { Frame, FrameMaker } from "../frame.js";
 import { sendPage } from "../frame.js";
 import type { Locale } from "../locale.js";
 import type { Texts } from "../texts/index.js";
+import type { AccountQuery } from "./forms.js";
 import { ACCOUNT_PATH } from "./scene.js";
 import { SECTIONS } from "./sections/index.js";
 import type { AccountScene, SectionState } from "./types.js";
@@ -41,22 +42,28 @@ function whenOf(locale: Locale) {
   };
 }
 
-/** The page's own address with the language chosen in its query kept. */
+/** The page's own address (a fragment kept last), with the language and application of its query. */
 export function accountLink(frame: Frame, rest = ""): string {
-  return frame.link(`${ACCOUNT_PATH}${rest}`);
+  const [path = "", hash] = `${ACCOUNT_PATH}${rest}`.split("#");
+  return `${frame.link(path)}${hash ? `#${hash}` : ""}`;
 }
 
+/** The account page's frame: its links and forms keep `ui_locales` and `app_id` (docs/account-page.md §Signing in). */
 export function accountFrame(
   makeFrame: FrameMaker,
   request: FastifyRequest,
   reply: FastifyReply,
   scene: AccountScene,
 ): Frame {
-  return makeFrame(request, reply, {
+  const appId = (request.query as AccountQuery | undefined)?.app_id;
+  const withApp = (url: string) =>
+    appId ? `${url}${url.includes("?") ? "&" : "?"}app_id=${encodeURIComponent(appId)}` : url;
+  const frame = makeFrame(request, reply, {
     poolName: scene.scope.pool.name,
     settings: scene.scope.settings,
-    pagePath: ACCOUNT_PATH,
+    pagePath: withApp(ACCOUNT_PATH),
   });
+  return { ...frame, link: (path) => withApp(frame.link(path)) };
 }
 
 /** Renders the account page: every section, the one acted on in its new state. */

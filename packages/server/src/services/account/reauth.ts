@@ -36,20 +36,22 @@ export function createReauth(deps: ReauthDeps) {
     return target;
   }
 
+  /** The ways this user can prove itself again, the strongest first. */
+  async function methods(user: UserRow): Promise<ReauthMethod[]> {
+    const out: ReauthMethod[] = [];
+    if (user.password_hash) out.push("password");
+    if (await deps.repos.mfaFactors.findUserFactorByType(user.pool_id, user.id, "OTP")) out.push("otp");
+    if (user.phone) out.push("sms");
+    if (user.email) out.push("email");
+    return out;
+  }
+
   return {
+    methods,
+
     /** Whether the browser signed in (or proved itself) recently enough for a sensitive change. */
     isFresh(session: BrowserSession, settings: PoolSettings): boolean {
       return deps.clock.now() - session.authTime <= settings.accountReauthMaxAge * 1000;
-    },
-
-    /** The ways this user can prove itself again, the strongest first. */
-    async methods(user: UserRow): Promise<ReauthMethod[]> {
-      const out: ReauthMethod[] = [];
-      if (user.password_hash) out.push("password");
-      if (await deps.repos.mfaFactors.findUserFactorByType(user.pool_id, user.id, "OTP")) out.push("otp");
-      if (user.phone) out.push("sms");
-      if (user.email) out.push("email");
-      return out;
     },
 
     /** A sign-in code to the user's own phone or email (the code engine's cooldowns and caps apply). */
@@ -72,7 +74,7 @@ export function createReauth(deps: ReauthDeps) {
       proof: { method: ReauthMethod; secret: string },
     ): Promise<void> {
       const { method, secret } = proof;
-      if (!(await this.methods(user)).includes(method)) throw new ApiError("INVALID_REQUEST");
+      if (!(await methods(user)).includes(method)) throw new ApiError("INVALID_REQUEST");
       if (method === "password") {
         if (!(await deps.profile.validatePassword(who, { password: secret })).valid)
           throw new ApiError("PASSWORD_WRONG");
