@@ -5,12 +5,14 @@
  *
  * A throwaway server on a temporary SQLite database, Debian's Chromium (scripts/ensure-chromium.sh)
  * and a CJK font for the zh-CN page (Debian's fonts-wqy-zenhei); PNGs written to
- * docs/hosted-pages/<page>-<desktop|phone>.png.
+ * docs/hosted-pages/<page>-<desktop|phone>.png, and the account page's states to
+ * docs/account-page/<state>-<desktop|phone>.png.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { signUpByEmail } from "../packages/server/test/helpers/auth.js";
 import { DESKTOP, launchChromium, newVisitor, PHONE } from "../packages/server/test/helpers/chromium.js";
+import { freshPhone } from "../packages/server/test/helpers/codes.js";
 import { createHarness } from "../packages/server/test/helpers/harness.js";
 import { enableFactors, enrolOtp, totpAt } from "../packages/server/test/helpers/mfa.js";
 import { consentInteraction, loginInteraction, pagesClient } from "../packages/server/test/helpers/pages.js";
@@ -19,7 +21,86 @@ import { signIn } from "../packages/server/test/helpers/profile.js";
 const out = path.join(import.meta.dirname, "..", "docs", "hosted-pages");
 fs.mkdirSync(out, { recursive: true });
 
+const accountOut = path.join(import.meta.dirname, "..", "docs", "account-page");
+fs.mkdirSync(accountOut, { recursive: true });
+
 const { harness: h, close } = await createHarness("sqlite");
+
+/**
+ * The account page's states (docs/account-page.md), with its script on and its CSP enforced:
+ * the whole page, a refused profile value, a code sent (the countdown), TOTP enrolment, the
+ * recovery code, re-authentication, zh-CN, and the page after deleting the account.
+ */
+async function accountScreenshots(base: string) {
+  await enableFactors(h, ["OTP", "SMS"]);
+  for (const [label, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    const email = `account-${label}@example.com`;
+    await signUpByEmail(h, email, "correct horse 7");
+    const context = await browser.newContext({ viewport, javaScriptEnabled: true, locale: "en-US" });
+    const page = await context.newPage();
+    const shot = (name: string) =>
+      page.screenshot({ path: path.join(accountOut, `${name}-${label}.png`), fullPage: true });
+    await page.goto(`${base}/account?ui_locales=en-US`);
+    await page.waitForURL(/\/interaction\//);
+    await page.fill("#account", email);
+    await page.fill("#password", "correct horse 7");
+    await page.press("#password", "Enter");
+    await page.waitForURL(/\/account$/);
+    await page.fill("#profile-nickname", "Ann");
+    await page.fill("#profile-city", "Hangzhou");
+    await page.click("#profile button.primary");
+    await page.waitForURL(/done=profileSaved/);
+    await shot("account-overview");
+    await page.selectOption("#profile-gender", "U");
+    await page.fill("#profile-username", "x".repeat(3));
+    await page.evaluate(() => {
+      // A value only a hand-made request would send: the API's refusal, shown next to the field.
+      const photo = document.querySelector<HTMLInputElement>("#profile-photo");
+      if (photo) photo.type = "text";
+      const select = document.querySelector<HTMLSelectElement>("#profile-gender");
+      select?.add(new Option("?", "X", true, true));
+    });
+    await page.click("#profile button.primary");
+    await page.locator(".field-error").first().waitFor();
+    await page
+      .locator("#profile")
+      .screenshot({ path: path.join(accountOut, `account-profile-error-${label}.png`) });
+    await page.goto(`${base}/account?ui_locales=en-US`);
+    await page.fill("#phone-bind", freshPhone());
+    await page.click('#phone button[formaction*="/phone/send-bind"]');
+    await page.waitForURL(/send-bind/);
+    await page
+      .locator("#phone")
+      .screenshot({ path: path.join(accountOut, `account-code-sent-${label}.png`) });
+    await page.click('#mfa form[action*="/mfa/totp-start"] button');
+    await page.waitForURL(/totp-start/);
+    await page.locator("#mfa").screenshot({ path: path.join(accountOut, `account-totp-${label}.png`) });
+    const secret = (await page.locator("#totp-secret").textContent()) ?? "";
+    await page.fill("#totp-code", totpAt(`otpauth://totp/x?secret=${secret}&period=30&digits=6`, Date.now()));
+    await page.click('#mfa form[action*="/mfa/totp-confirm"] button');
+    await page.locator("#recovery-code").waitFor();
+    await page
+      .locator("#mfa")
+      .screenshot({ path: path.join(accountOut, `account-recovery-code-${label}.png`) });
+    await page.goto(`${base}/account/reauth?section=password&ui_locales=en-US`);
+    await shot("account-reauth");
+    await page.goto(`${base}/account?ui_locales=zh-CN`);
+    await shot("account-zh-CN");
+    await page.goto(`${base}/account?ui_locales=en-US`);
+    await page.check('#delete input[name="method"][value="email"]').catch(() => undefined);
+    await page.click('#delete button[formaction*="/delete/send-code"]');
+    await page.waitForURL(/send-code/);
+    await page.fill("#delete-code", h.ctx.outbox.lastCodeFor(email, "CHANNEL_DELETE_ACCOUNT") ?? "");
+    await page.check('#delete input[name="confirm"]');
+    await page.click("#delete button.danger");
+    await page.waitForURL(/delete\/confirm/);
+    await shot("account-deleted");
+    await context.close();
+  }
+}
 const browser = await launchChromium();
 try {
   // Named and branded before anything reads (and caches) the rows.
@@ -102,7 +183,10 @@ try {
     await h.ctx.mfa.resetUserFactors(h.boot.userPoolId, newcomer.data.userId);
     await v.context.close();
   }
-  console.log(`screenshots written to ${path.relative(process.cwd(), out)}`);
+  await accountScreenshots(base);
+  console.log(
+    `screenshots written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), accountOut)}`,
+  );
 } finally {
   await browser.close();
   await close();

@@ -308,6 +308,14 @@ export const apiErrors = {
     "Resetting a factor needs a recent proof: verify a second factor (mfa-totp-verify) or sign in again, then retry within five minutes",
   ),
 
+  // the hosted account page (docs/account-page.md)
+  SESSION_NOT_FOUND: plain(404, "会话不存在或已结束", "The session does not exist or has already ended"),
+  REAUTH_REQUIRED: plain(
+    401,
+    "此操作需要近期的验证：请先再次确认身份",
+    "This change needs a recent sign-in: confirm it is you first",
+  ),
+
   // management signature (docs/wire-contract.md §1.4)
   SIGNATURE_INVALID: coded(401, 1300, "AccessKey 签名无效", "Access key signature is invalid"),
   SIGNATURE_METHOD: coded(401, 1301, "不支持的签名方法", "Unsupported signature method"),

@@ -80,6 +80,12 @@ export const PoolSettings = Type.Object(
     notifyOnEmailChange: Bool(true),
     notifyOnPasswordChange: Bool(true),
     endSessionsOnPasswordChange: Bool(true),
+    /**
+     * Seconds since the browser's last sign-in after which the hosted account page asks for the
+     * password (or a code, or a second factor) again before a sensitive change (docs/account-page.md).
+     * Gatehouse only.
+     */
+    accountReauthMaxAge: Int(60, 86_400, 600),
     allowedOrigins: Type.Array(Type.String({ maxLength: 500 }), { default: [], maxItems: 100 }),
     /** Message text overrides: `{ "<channel>": { "zh-CN"?: text, "en-US"?: text } }`, `{code}` is replaced. */
     messageTemplates: Type.Record(

@@ -5,6 +5,7 @@ import { logSerializers } from "./http/request-log.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { Courier, createSenders, Outbox } from "./messaging/index.js";
 import { createNotifier, type Notifier } from "./messaging/notifications.js";
+import { type Account, createAccount } from "./services/account/index.js";
 import { type Admin, createAdmin } from "./services/admin/index.js";
 import { databaseNonceStore, type NonceStore } from "./services/admin/nonce-store.js";
 import { type Auth, createAuth } from "./services/auth/index.js";
@@ -85,6 +86,8 @@ export interface Context {
   profile: ProfileService;
   /** Multi-factor authentication: factors, verification, MFA tokens (services/mfa). */
   mfa: Mfa;
+  /** The hosted account page's own needs: sessions and devices, re-authentication (services/account). */
+  account: Account;
   /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
   admin: Admin;
   /** Roles, groups, resources, permission checks (services/authz, docs/authorization.md). */
@@ -324,6 +327,24 @@ export async function createContext(config: Config, options: ContextOptions = {}
       );
     }
     eventsNudge = nudgeAfterCommit(() => events.worker.nudge());
+    const oidc = createOidc({
+      db: db.kysely,
+      repos,
+      tokens,
+      sessions,
+      auth,
+      accessKeys: admin.accessKeys,
+      clientTokens,
+      clock,
+      issuer,
+      roleCodes: authz.my.roleCodes,
+      secret: keys.secret,
+      box: keys.box,
+      secureCookies: config.publicUrl.startsWith("https:"),
+      crossSiteSessionCookie: config.browserSessionCrossSite,
+      emit,
+      browserSessionTtl: config.browserSessionTtl,
+    });
     return {
       config,
       db,
@@ -346,25 +367,18 @@ export async function createContext(config: Config, options: ContextOptions = {}
       loginGuard,
       auth,
       mfa,
-      oidc: createOidc({
-        db: db.kysely,
-        repos,
-        tokens,
-        sessions,
-        auth,
-        accessKeys: admin.accessKeys,
-        clientTokens,
-        clock,
-        issuer,
-        roleCodes: authz.my.roleCodes,
-        secret: keys.secret,
-        box: keys.box,
-        secureCookies: config.publicUrl.startsWith("https:"),
-        crossSiteSessionCookie: config.browserSessionCrossSite,
-        emit,
-        browserSessionTtl: config.browserSessionTtl,
-      }),
+      oidc,
       profile,
+      account: createAccount({
+        repos,
+        sessions,
+        clock,
+        emit,
+        codes,
+        profile,
+        mfa,
+        browserSessions: oidc.browserSessions,
+      }),
       admin,
       authz,
       events,

@@ -1,6 +1,6 @@
 /**
  * Each page's Content-Security-Policy (docs/hosted-pages.md, "Security"): nothing inline but
- * the one hashed <style> of the brand, no script at all, forms posted only to this server —
+ * the one hashed <style> of the brand, no script (but our own file on the account page), forms posted only to this server —
  * plus, on pages whose form ends in a redirect to the application, that application's origins
  * (browsers apply `form-action` to the redirects that follow a form).
  */
@@ -8,11 +8,19 @@ export interface CspOptions {
   styleHash: string;
   imageOrigins?: string[];
   formOrigins?: string[];
+  /** The page loads our own script file (the account page's progressive enhancements). */
+  scripts?: boolean;
 }
 
-export function pageCsp({ styleHash, imageOrigins = [], formOrigins = [] }: CspOptions): string {
+export function pageCsp({
+  styleHash,
+  imageOrigins = [],
+  formOrigins = [],
+  scripts = false,
+}: CspOptions): string {
   return [
     "default-src 'none'",
+    ...(scripts ? ["script-src 'self'"] : []),
     `style-src 'self' '${styleHash}'`,
     ["img-src 'self' data:", ...imageOrigins].join(" "),
     ["form-action 'self'", ...formOrigins].join(" "),

@@ -12,6 +12,8 @@ export interface Frame {
   brand: Brand;
   csrf: string;
   css: string;
+  /** The account page's script file (progressive enhancement only). */
+  js: string;
   /** A link or form action on these pages, keeping a language chosen by `ui_locales`. */
   link: (path: string) => string;
   /** The same page in the other language. */
@@ -48,6 +50,7 @@ export function frameMaker(assetsBase: string): FrameMaker {
       brand: brandOf(poolName, settings),
       csrf: reply.generateCsrf(),
       css: `${assetsBase}/hosted.css`,
+      js: `${assetsBase}/account.js`,
       link: (path) => (asked ? withLocale(path, locale) : path),
       switchUrl: withLocale(pagePath, other),
       fill,
@@ -61,14 +64,15 @@ export async function sendPage(
   template: string,
   frame: Frame,
   data: Record<string, unknown>,
-  options: { status?: number; formOrigins?: string[] } = {},
+  options: { status?: number; formOrigins?: string[]; scripts?: boolean } = {},
 ): Promise<FastifyReply> {
   const csp = pageCsp({
     styleHash: frame.brand.styleHash,
     imageOrigins: frame.brand.logoOrigin ? [frame.brand.logoOrigin] : [],
     formOrigins: options.formOrigins,
+    scripts: options.scripts,
   });
-  const html = await reply.viewAsync(template, { ...frame, ...data });
+  const html = await reply.viewAsync(template, { ...frame, ...data, scripts: options.scripts === true });
   return reply
     .code(options.status ?? 200)
     .header("content-security-policy", csp)

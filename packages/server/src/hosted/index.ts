@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { keepOpener } from "../http/security-headers.js";
 import { createRememberedDevices } from "../services/mfa/remembered-device.js";
+import { accountRoutes } from "./account/index.js";
 import { assetsBase, eta } from "./engine.js";
 import { classify, errorContext, PageError, sendErrorPage } from "./error-page.js";
 import { ASSETS_DIR, TEMPLATES_DIR } from "./files.js";
@@ -25,7 +26,7 @@ export function csrfCookieName(secure: boolean): string {
 
 /**
  * The hosted pages (docs/hosted-pages.md): /interaction/* (sign in, sign up, forgot password,
- * consent), /logout/* and /assets/*. Server-rendered forms that work without JavaScript; each
+ * consent), /logout/*, the account page /account (docs/account-page.md) and /assets/*. Server-rendered forms that work without JavaScript; each
  * page sets its own CSP; every POST carries a CSRF token; form bodies are parsed only here.
  */
 export function hostedRoutes(ctx: Context) {
@@ -77,8 +78,9 @@ export function hostedRoutes(ctx: Context) {
     await app.register(forgotPasswordRoutes(deps));
     await app.register(consentRoutes(deps));
     await app.register(logoutRoutes(deps));
+    await app.register(accountRoutes(deps));
     // Any other address under the pages' paths is the "no such page" error page, not JSON.
-    for (const url of ["/interaction/*", "/logout/*"]) {
+    for (const url of ["/interaction/*", "/logout/*", "/account/*"]) {
       app.route({
         method: ["GET", "POST"],
         url,

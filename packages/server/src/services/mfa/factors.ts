@@ -253,15 +253,38 @@ export function createFactorManagement(deps: MfaDeps) {
         .map((factorType) => ({ factorType }));
     },
 
-    /** Removes a factor after a fresh proof: a second factor or a sign-in within five minutes. */
-    async resetFactor(who: MfaUser, factorId: string): Promise<void> {
+    /**
+     * A new recovery code for the user's OTP factor, shown once; the old one stops working
+     * (docs/mfa.md §Recovery code). The caller asks for a recent sign-in first (the account page).
+     */
+    async regenerateRecoveryCode(who: MfaSubject): Promise<{ recoveryCode: string }> {
+      const row = await deps.repos.mfaFactors.findUserFactorByType(who.poolId, who.userId, "OTP");
+      if (!row) throw new ApiError("MFA_TOTP_NOT_ENROLLED");
+      const recoveryCode = newRecoveryCode();
+      if (
+        (await deps.repos.mfaFactors.replaceRecoveryHash(
+          who.poolId,
+          who.userId,
+          row.id,
+          hashRecovery(recoveryCode),
+        )) !== 1
+      )
+        throw new ApiError("MFA_TOTP_NOT_ENROLLED");
+      return { recoveryCode };
+    },
+
+    /**
+     * Removes a factor after a fresh proof: a second factor or a sign-in within five minutes.
+     * `provenAt` is a later proof the caller saw (the account page's re-authentication, epoch ms).
+     */
+    async resetFactor(who: MfaUser, factorId: string, provenAt = 0): Promise<void> {
       const factors = await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId);
       if (!factors.some((f) => f.id === factorId)) throw new ApiError("MFA_FACTOR_NOT_FOUND");
       const since = deps.clock.now() - FRESH_PROOF_MS;
       const session = await deps.repos.sessions.findSessionById(who.sessionId);
       const freshFactor = factors.some((f) => (f.last_verified_at ?? 0) >= since);
-      if (!freshFactor && !(session && session.created_at >= since))
-        throw new ApiError("MFA_FRESH_PROOF_REQUIRED");
+      const signedIn = Math.max(session ? Number(session.created_at) : 0, provenAt);
+      if (!freshFactor && !(signedIn >= since)) throw new ApiError("MFA_FRESH_PROOF_REQUIRED");
       await deps.repos.mfaFactors.deleteUserFactor(who.poolId, who.userId, factorId);
     },
   };

@@ -151,6 +151,14 @@ export function createBrowserSessions({
       };
     },
 
+    /**
+     * The user proved themselves again in this browser (the account page's re-authentication):
+     * its `auth_time` is now, as after a sign-in.
+     */
+    async reauthenticated(session: BrowserSession): Promise<void> {
+      await repos.oidc.updateBrowserSessionAuthTime(session.sessionId, session.userId, clock.now());
+    },
+
     /** Ends a browser session and every session its code exchanges opened (their tokens stop at once). */
     async end(sessionId: string, reason: string): Promise<void> {
       const children = await repos.oidc.endChildSessions(sessionId, clock.now(), reason);

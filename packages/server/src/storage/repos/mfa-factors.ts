@@ -80,6 +80,17 @@ export function mfaFactorsRepo(db: Executor) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
+    /** A new recovery code replaces the old one, whatever it was (the user asked for a new one). */
+    async replaceRecoveryHash(poolId: string, userId: string, id: string, newHash: string): Promise<number> {
+      const r = await db
+        .updateTable("mfa_factors")
+        .set({ recovery_hash: newHash })
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
     async markFactorVerified(id: string, now: number): Promise<void> {
       await db.updateTable("mfa_factors").set({ last_verified_at: now }).where("id", "=", id).execute();
     },

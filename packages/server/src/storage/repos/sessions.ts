@@ -116,6 +116,39 @@ export function sessionsRepo(db: Executor) {
       const rows = await q.returning("id").execute();
       return rows.map((r) => r.id);
     },
+    /** A user's open, unexpired sessions (the account page's "sessions and devices"). */
+    async listOpenUserSessions(poolId: string, userId: string, now: number): Promise<SessionRow[]> {
+      return db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .where("ended_at", "is", null)
+        .where("expires_at", ">", now)
+        .orderBy("created_at", "desc")
+        .limit(500)
+        .execute();
+    },
+    /** Ends these open sessions of the user and every session opened in them; returns the ids ended. */
+    async endUserSessionTrees(
+      poolId: string,
+      userId: string,
+      sessionIds: string[],
+      now: number,
+      reason: string,
+    ): Promise<string[]> {
+      if (sessionIds.length === 0) return [];
+      const rows = await db
+        .updateTable("sessions")
+        .set({ ended_at: now, end_reason: reason })
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .where("ended_at", "is", null)
+        .where((eb) => eb.or([eb("id", "in", sessionIds), eb("parent_session_id", "in", sessionIds)]))
+        .returning("id")
+        .execute();
+      return rows.map((r) => r.id);
+    },
     /** Apps the user signed in to, with whether any of their sessions is still open. */
     async listUserSessionApps(
       poolId: string,

@@ -170,6 +170,9 @@ export function createAuthorize(deps: AuthorizeDeps) {
         return errorResponse(request, "access_denied", "the user denied the request", request.state);
       const app = await repos.applications.findApplicationById(row.app_id);
       if (!app || !session) throw new ApiError("INTERACTION_NOT_FOUND");
+      // A sign-in for one of our own pages (the account page): signed in, back there; no client to answer.
+      if (request.returnTo && /^\/[^/\\]/.test(request.returnTo))
+        return { type: "redirect", location: request.returnTo };
       return proceed(app, request, session, { login: true, consent: row.outcome === "consent" }, meta);
     },
   };

@@ -23,6 +23,11 @@ export interface AuthorizationRequest {
   uiLocales?: string;
   /** The words of `acr_values` (docs/mfa.md §amr and acr). */
   acrValues?: string[];
+  /**
+   * A page of this server the sign-in returns to instead of answering a client (the account page,
+   * docs/account-page.md). Set only by the server itself, never from request parameters.
+   */
+  returnTo?: string;
 }
 
 /** The parameters as the client sent them (query or form); every one optional and untrusted. */

@@ -1,0 +1,29 @@
+import type { AccountSection } from "../types.js";
+import { emailSection, phoneSection } from "./contacts.js";
+import { deleteSection } from "./delete.js";
+import { historySection } from "./history.js";
+import { mfaSection } from "./mfa.js";
+import { passwordSection } from "./password.js";
+import { profileSection } from "./profile.js";
+import { sessionsSection } from "./sessions.js";
+
+/**
+ * The account page's sections, in page order. A new one is a module here plus a template
+ * `account-<id>.eta` and its texts under `t.account.<id>` (docs/account-page.md §Sections).
+ */
+export const SECTIONS: AccountSection[] = [
+  profileSection,
+  phoneSection,
+  emailSection,
+  passwordSection,
+  mfaSection,
+  // Passkeys: the WebAuthn work adds its section here (add, rename, remove, last used).
+  // Linked accounts: the social sign-in work adds its section here.
+  sessionsSection,
+  historySection,
+  deleteSection,
+];
+
+export function sectionById(id: string): AccountSection | undefined {
+  return SECTIONS.find((s) => s.id === id);
+}
