@@ -46,6 +46,7 @@ export function userLoginsRepo(db: Executor) {
       const { now, ip, appId } = login;
       await writingUsers(db, () =>
         recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId),
+        [userId],
       );
     },
     /** recordUserLogin as a step of the login's all-or-nothing batch. */
@@ -62,7 +63,7 @@ export function userLoginsRepo(db: Executor) {
           poolId,
           userId,
         ),
-        writesUsers: true,
+        writesUsers: userId,
       };
     },
   };

@@ -115,6 +115,7 @@ export function usersRepo(db: Executor) {
           .where("pool_id", "=", poolId)
           .where("id", "=", id)
           .executeTakeFirst(),
+        [id],
       );
       return Number(r.numUpdatedRows);
     },
