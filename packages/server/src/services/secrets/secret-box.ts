@@ -68,9 +68,10 @@ export function createSecretBox(masterKey: string) {
       const decipher = createDecipheriv("aes-256-gcm", keyFor(purpose), iv);
       decipher.setAAD(aad(purpose, rowId));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString(
-        "utf8",
-      );
+      return Buffer.concat([
+        decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString("utf8");
     } catch {
       throw new SealedValueError(`${purpose} of ${rowId} does not open with this master key`);
     }

@@ -44,8 +44,9 @@ export function userLoginsRepo(db: Executor) {
   return {
     async recordUserLogin(poolId: string, userId: string, login: UserLogin): Promise<void> {
       const { now, ip, appId } = login;
-      await writingUsers(db, () =>
-        recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId),
+      await writingUsers(
+        db,
+        () => recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId),
         [userId],
       );
     },
