@@ -40,9 +40,9 @@ export function signJwt(
 /**
  * signJwt with the RSA private-key operation (~0.25 ms of CPU, a quarter of a code exchange's main
  * thread) in libuv's thread pool instead of on the event loop: the same bytes, signed by the same
- * OpenSSL call, while the event loop serves other requests (docs/performance.md §Token signatures
- * off the event loop). The pool's slots for password hashes are bounded below its size
- * (services/auth/passwords/hashing.ts), so a signature never waits behind a burst of sign-ins.
+ * OpenSSL call, while the event loop serves other requests (docs/performance.md, "Token
+ * signatures off the event loop"). Callers use it only while no password hash holds the pool
+ * (services/tokens/tokens.ts, `signOffThread`).
  */
 export function signJwtOffThread(
   payload: Record<string, unknown>,
