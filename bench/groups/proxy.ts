@@ -1,4 +1,4 @@
-import { freshDatabase } from "../gatehouse/database.js";
+import { freshDatabase, vacuumStandIn } from "../gatehouse/database.js";
 import { nullWebhook } from "../gatehouse/fixtures.js";
 import { scenariosFor } from "../gatehouse/scenarios.js";
 import { seedUsers } from "../gatehouse/seed.js";
@@ -29,8 +29,10 @@ export async function proxyGroup(o: GatehouseGroupOptions): Promise<Row[]> {
     { host: target.hostname, port: Number(target.port || 5432) },
     PROXY_DELAY_MS,
   );
+  let vacuum: { stop(): Promise<void> } | undefined;
   try {
     const seed = await seedUsers(db.url, 1000);
+    vacuum = await vacuumStandIn(db, o.log);
     const proxied = new URL(db.url);
     proxied.port = String(proxy.port);
     const server = await startGatehouse(db, {
@@ -63,6 +65,7 @@ export async function proxyGroup(o: GatehouseGroupOptions): Promise<Row[]> {
       await server.stop();
     }
   } finally {
+    await vacuum?.stop();
     await proxy.close();
     await webhook.close();
     await db.drop();
