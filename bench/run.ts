@@ -86,7 +86,9 @@ async function main() {
   }
   if (groups.has("oidc")) {
     log("oidc code flow: oidc-provider, then gatehouse on sqlite");
-    rows.push(...(await oidcFlowGroup(settings, log)));
+    rows.push(
+      ...(await oidcFlowGroup(settings, log, values.profile ? path.join(resultsDir, "profiles") : undefined)),
+    );
   }
   const gh = {
     settings,

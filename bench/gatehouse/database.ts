@@ -81,3 +81,41 @@ export async function freshDatabase(dialect: Dialect, label: string): Promise<Fr
   live.add(db);
   return db;
 }
+
+/**
+ * What autovacuum does in a deployment, for a PostgreSQL whose autovacuum is off (the test
+ * server's is): `VACUUM (ANALYZE)` of the bench's database every `everyMs` while a group runs.
+ * Without it every update and spent row stays a dead tuple for the whole run, the tables' index
+ * scans walk more of them minute by minute, and the planner never learns the tables grew — the
+ * PostgreSQL lines fell by half over a group (docs/performance.md, "PostgreSQL without
+ * autovacuum"). Nothing when autovacuum is on; stop() waits for a vacuum under way.
+ */
+export async function vacuumStandIn(
+  db: FreshDatabase,
+  log: (line: string) => void,
+  everyMs = 15_000,
+): Promise<{ stop(): Promise<void> }> {
+  if (db.dialect !== "postgres") return { stop: async () => {} };
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const { rows } = await client.query<{ autovacuum: string }>("SHOW autovacuum");
+  if (rows[0]?.autovacuum === "on") {
+    await client.end();
+    return { stop: async () => {} };
+  }
+  log(
+    `  PostgreSQL's autovacuum is off: the bench vacuums and analyzes its database every ${everyMs / 1000} s`,
+  );
+  // After the seeding, as autovacuum's analyze would: the planner then knows the tables' sizes.
+  let running: Promise<unknown> = client.query("VACUUM (ANALYZE)").catch(() => {});
+  const timer = setInterval(() => {
+    running = running.then(() => client.query("VACUUM (ANALYZE)").catch(() => {}));
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await client.end();
+    },
+  };
+}

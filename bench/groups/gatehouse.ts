@@ -1,4 +1,4 @@
-import { type Dialect, freshDatabase } from "../gatehouse/database.js";
+import { type Dialect, freshDatabase, vacuumStandIn } from "../gatehouse/database.js";
 import { nullWebhook } from "../gatehouse/fixtures.js";
 import { permissionScenarios } from "../gatehouse/permission-scenarios.js";
 import { scenariosFor } from "../gatehouse/scenarios.js";
@@ -36,8 +36,10 @@ export async function gatehouseGroup(
 ): Promise<{ rows: Row[]; memory: MemoryRecord }> {
   const db = await freshDatabase(dialect, "gh");
   const webhook = await nullWebhook();
+  let vacuum: { stop(): Promise<void> } | undefined;
   try {
     const seed = await seedUsers(db.url, 1000);
+    vacuum = await vacuumStandIn(db, o.log);
     const server = await startGatehouse(db, {
       label: dialect,
       webhookUrl: webhook.url,
@@ -88,6 +90,7 @@ export async function gatehouseGroup(
       await server.stop();
     }
   } finally {
+    await vacuum?.stop();
     await webhook.close();
     await db.drop();
   }

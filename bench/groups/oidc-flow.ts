@@ -151,12 +151,17 @@ async function peerRows(settings: Settings, log: Log, dir: string): Promise<Row[
 }
 
 /** Gatehouse on SQLite, its browsers signed in through the interactions of the authorization endpoint. */
-async function gatehouseRows(settings: Settings, log: Log, peerRps: number): Promise<Row[]> {
+async function gatehouseRows(
+  settings: Settings,
+  log: Log,
+  peerRps: number,
+  profileDir?: string,
+): Promise<Row[]> {
   const db = await freshDatabase("sqlite", "oidc");
   try {
     const seed = await seedUsers(db.url, settings.connections);
     await registerRedirect(db, seed.boot.appId, REDIRECT);
-    const server = await startGatehouse(db, { label: "sqlite oidc" });
+    const server = await startGatehouse(db, { label: "sqlite-oidc", profileDir });
     try {
       const authorize = `${oidcPaths.authorize}?${authorizeQuery(seed.boot.appId)}`;
       const probe = await fetch(server.url + authorize, { redirect: "manual" });
@@ -209,11 +214,11 @@ async function gatehouseRows(settings: Settings, log: Log, peerRps: number): Pro
  * A signed-in browser's authorize → code → token exchange per second, on node-oidc-provider and
  * on Gatehouse (SQLite) in the same run; Gatehouse's rows have the peer as their ceiling.
  */
-export async function oidcFlowGroup(settings: Settings, log: Log): Promise<Row[]> {
+export async function oidcFlowGroup(settings: Settings, log: Log, profileDir?: string): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-oidc-"));
   try {
     const peer = await peerRows(settings, log, dir);
-    return [...peer, ...(await gatehouseRows(settings, log, peer[0].rps))];
+    return [...peer, ...(await gatehouseRows(settings, log, peer[0].rps, profileDir))];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -233,6 +233,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       issuer,
       roleCodes: authz.my.roleCodes,
       emit,
+      signOffThread: () => passwords.hashing() === 0,
     });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
     const audit = auditWithEvents(createAudit({ clock }), emit);

@@ -171,6 +171,17 @@ describeEachDialect("management applications", (h) => {
     assert.equal(after.data.secret, r.data.secret);
   });
 
+  it("refresh-application-secret: the old secret is refused at once, though it was just opened and kept in memory", async () => {
+    const created = await mgmt(h(), "POST", "/api/v3/create-application", { body: { appName: "Kept" } });
+    const appId = created.data.appId as string;
+    const old = (await mgmt(h(), "GET", "/api/v3/get-application-secret", { params: { appId } })).data.secret;
+    const auth = (clientSecret: string) => h().ctx.auth.authenticateClient({ clientId: appId, clientSecret });
+    assert.equal((await auth(old)).confidential, true);
+    const r = await mgmt(h(), "POST", "/api/v3/refresh-application-secret", { body: { appId } });
+    await assert.rejects(auth(old), (err: Error & { key?: string }) => err.key === "CLIENT_AUTH_FAILED");
+    assert.equal((await auth(r.data.secret)).confidential, true);
+  });
+
   it("delete-application removes an application; the bootstrap application is protected", async () => {
     const created = await mgmt(h(), "POST", "/api/v3/create-application", { body: { appName: "Temp" } });
     const r = await mgmt(h(), "POST", "/api/v3/delete-application", { body: { appId: created.data.appId } });

@@ -198,6 +198,29 @@ describeEachDialect(
       assert.equal(await bs.read(cookie.value), undefined);
     });
 
+    it("browser sessions: a remembered cookie stops signing in once its session ends on another node, or its user is deleted", async () => {
+      const bs = oidc().browserSessions;
+      const first = await signIn(await login());
+      const session = await bs.read(first.cookie.value);
+      assert.ok(session);
+      // Another node ends it: this node's session cache holds for at most its 900 ms.
+      await h().ctx.repos.sessions.endSession(session.sessionId, clock.now(), "logout");
+      clock.advance(1000);
+      assert.equal(await bs.read(first.cookie.value), undefined);
+      const up = await signUpByEmail(h(), `gone-${Date.now()}@example.com`, "correct horse 1");
+      const goneId = up.data.userId as string;
+      const second = await oidc().interactions.finishLogin(await login(), {
+        userId: goneId,
+        method: "password",
+        ip: "203.0.113.9",
+        userAgent: "t",
+      });
+      assert.ok(await bs.read(second.cookie.value));
+      await h().ctx.repos.users.deleteUser(h().boot.userPoolId, goneId);
+      clock.advance(1000);
+      assert.equal(await bs.read(second.cookie.value), undefined);
+    });
+
     it("browser sessions: a session past its lifetime is over", async () => {
       const { cookie } = await signIn(await login());
       assert.ok(await oidc().browserSessions.read(cookie.value));

@@ -281,6 +281,35 @@ describe("SQLite user-row cache", () => {
     assert.equal((await cache.get("p1", "u1", async () => row("new")))?.v, "new");
   });
 
+  it("a change of one user's row drops that row and keeps the others", async () => {
+    const cache = new SqliteUserRows<{ id: string; pool_id: string; v: string }>(() => 1);
+    const other = { id: "u2", pool_id: "p1", v: "other" };
+    await cache.get("p1", "u1", async () => row("old"));
+    await cache.get("p1", "u2", async () => other);
+    cache.changedOne("u1");
+    assert.equal((await cache.get("p1", "u1", async () => row("new")))?.v, "new");
+    assert.equal((await cache.get("p1", "u2", async () => ({ ...other, v: "read again" })))?.v, "other");
+  });
+
+  it("does not keep a row read while that user's row changed, and keeps another read meanwhile", async () => {
+    const cache = new SqliteUserRows<{ id: string; pool_id: string; v: string }>(() => 1);
+    const [raced, untouched] = await Promise.all([
+      cache.get("p1", "u1", async () => {
+        await new Promise(setImmediate);
+        cache.changedOne("u1");
+        return row("maybe old");
+      }),
+      cache.get("p1", "u2", async () => {
+        await new Promise(setImmediate);
+        return { id: "u2", pool_id: "p1", v: "kept" };
+      }),
+    ]);
+    assert.equal(raced?.v, "maybe old");
+    assert.equal(untouched?.v, "kept");
+    assert.equal((await cache.get("p1", "u1", async () => row("fresh")))?.v, "fresh");
+    assert.equal((await cache.get("p1", "u2", async () => row("not read")))?.v, "kept");
+  });
+
   it("does not keep a row read while a change happened", async () => {
     const cache = new SqliteUserRows<ReturnType<typeof row>>(() => 1);
     const raced = await cache.get("p1", "u1", async () => {

@@ -6,6 +6,7 @@ import {
   decodeJwt,
   signHs256Jwt,
   signJwt,
+  signJwtOffThread,
   verifyHs256Jwt,
   verifyJwt,
 } from "../../src/services/tokens/jwt.js";
@@ -40,6 +41,13 @@ function sizedToken(length: number, alg: "RS256" | "HS256"): string {
 }
 
 describe("jwt", () => {
+  it("a token signed on the thread pool is the same token, byte for byte, as one signed on the main thread", async () => {
+    const payload = { sub: "u1", iat: 1, nested: { a: [1, 2] } };
+    const pooled = await signJwtOffThread(payload, key, "at+jwt");
+    assert.equal(pooled, signJwt(payload, key, "at+jwt"));
+    assert.equal(verifyJwt(pooled, keyFor).ok, true);
+  });
+
   it("an RS256 token verifies with the key its kid names, and says why it does not otherwise", () => {
     const token = signJwt({ sub: "u1" }, key, "at+jwt");
     const check = verifyJwt(token, keyFor);

@@ -7,7 +7,9 @@ import { repositories } from "../../storage/repos/index.js";
 import type { NewDeliveryRow, WebhookRow } from "../../storage/repos/webhooks.js";
 import type { Database } from "../../storage/schema.js";
 
-const BATCH = 200;
+/** Events claimed per look; a full batch means more may be waiting. */
+export const FAN_OUT_BATCH = 200;
+const BATCH = FAN_OUT_BATCH;
 
 /** Whether a webhook wants this event: its names, or a custom event it names. */
 export const subscribes = (hook: WebhookRow, name: string): boolean =>
@@ -17,17 +19,20 @@ export const subscribes = (hook: WebhookRow, name: string): boolean =>
  * Turns committed events into deliveries, one per subscribed enabled webhook, and marks them
  * dispatched — in one transaction, so an event is fanned out exactly once. On PostgreSQL the
  * events are claimed with SKIP LOCKED: nodes fanning out at once take different events.
- * Returns the events handled (oldest first), for the live stream.
+ * Returns the events handled (oldest first), for the live stream, and how many deliveries they
+ * made. An empty outbox costs one read, not a transaction (begin, claim, commit): most looks,
+ * nudged after each event, find it fanned out already (docs/performance.md, "The event worker's looks").
  */
 export async function fanOut(deps: {
   db: Kysely<Database>;
   dialect: Dialect;
   clock: Clock;
-}): Promise<EventRow[]> {
+}): Promise<{ events: EventRow[]; deliveries: number }> {
+  if (!(await repositories(deps.db).events.hasUndispatched())) return { events: [], deliveries: 0 };
   return deps.db.transaction().execute(async (trx) => {
     const tx = repositories(trx);
     const events = await tx.events.claimUndispatched(BATCH, deps.dialect === "postgres");
-    if (events.length === 0) return [];
+    if (events.length === 0) return { events: [], deliveries: 0 };
     const hooks = await tx.webhooks.listEnabledWebhooksOfPools([...new Set(events.map((e) => e.pool_id))]);
     const now = deps.clock.now();
     const rows: NewDeliveryRow[] = [];
@@ -49,6 +54,6 @@ export async function fanOut(deps: {
     }
     for (let i = 0; i < rows.length; i += BATCH) await tx.webhooks.insertDeliveries(rows.slice(i, i + BATCH));
     await tx.events.markDispatched(events.map((e) => e.seq));
-    return events;
+    return { events, deliveries: rows.length };
   });
 }

@@ -54,6 +54,9 @@ export interface BrowserSessionsDeps {
 
 /** Longer is no cookie of ours (43 characters): refused before any lookup. */
 const MAX_COOKIE_LENGTH = 64;
+type RememberedRow = NonNullable<Awaited<ReturnType<Repositories["oidc"]["findBrowserSession"]>>>;
+/** Browser-session rows remembered by cookie hash: the browsers signed in lately, not all of them. */
+const MAX_REMEMBERED = 10_000;
 
 /**
  * The browser session behind single sign-on: an opaque 256-bit cookie, stored hashed, tied to a
@@ -72,6 +75,23 @@ export function createBrowserSessions({
 }: BrowserSessionsDeps) {
   const hash = (value: string) =>
     createHmac("sha256", secret).update(`browser_session:${value}`).digest("hex");
+  /**
+   * Cookie hash → its row. Staleness rule: a browser-session row is never updated after its
+   * insert, and whether it still signs the browser in is decided by its session's state, checked
+   * on every read (sessions.isActive: ended, expired, or deleted with its user — the cascade that
+   * removes the row removes the session too). So a remembered row is never served stale; only
+   * rows that exist are remembered (docs/performance.md, "The code flow").
+   */
+  const remembered = new Map<string, RememberedRow>();
+  async function findRow(cookieHash: string): Promise<RememberedRow | undefined> {
+    const hit = remembered.get(cookieHash);
+    if (hit) return hit;
+    const row = await repos.oidc.findBrowserSession(cookieHash);
+    if (!row) return undefined;
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(cookieHash, row);
+    return row;
+  }
   const cookieOptions = (maxAge: number): CookieOptions => ({
     httpOnly: true,
     sameSite: crossSite ? "none" : "lax",
@@ -138,7 +158,7 @@ export function createBrowserSessions({
     /** The signed-in browser a cookie names, while its session is open and unexpired. */
     async read(cookieValue: string | undefined): Promise<BrowserSession | undefined> {
       if (!cookieValue || cookieValue.length > MAX_COOKIE_LENGTH) return undefined;
-      const row = await repos.oidc.findBrowserSession(hash(cookieValue));
+      const row = await findRow(hash(cookieValue));
       if (!row) return undefined;
       if (!(await sessions.isActive(row.session_id, row.user_id))) return undefined;
       return {

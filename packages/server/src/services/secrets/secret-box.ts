@@ -21,6 +21,14 @@ export type SealPurpose =
   | "webhook-secret";
 
 const VERSION = "v1";
+/**
+ * Opened values kept in memory, by purpose, row and envelope: an application's secret is opened
+ * on every token request and ID token signed with it (AES-GCM set-up per open showed in the code
+ * flow's profile). Never stale: the key is the sealed envelope itself, and a changed secret is a
+ * new envelope (fresh IV), so it misses. Only purposes read per request are kept.
+ */
+const KEPT_OPEN = new Set<SealPurpose>(["app-secret"]);
+const MAX_KEPT_OPEN = 1_000;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -44,6 +52,30 @@ export function createSecretBox(masterKey: string) {
     return key;
   };
   const aad = (purpose: SealPurpose, rowId: string) => Buffer.from(`${purpose}\0${rowId}`, "utf8");
+  const keptOpen = new Map<string, string>();
+
+  function openSealed(purpose: SealPurpose, rowId: string, sealed: string): string {
+    const [version, iv64, body64, extra] = sealed.split(":");
+    if (version !== VERSION || !iv64 || !body64 || extra !== undefined) {
+      throw new SealedValueError(`${purpose} of ${rowId} is not sealed`);
+    }
+    const iv = Buffer.from(iv64, "base64url");
+    const body = Buffer.from(body64, "base64url");
+    if (iv.length !== IV_BYTES || body.length < TAG_BYTES) {
+      throw new SealedValueError(`${purpose} of ${rowId} is not a valid envelope`);
+    }
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", keyFor(purpose), iv);
+      decipher.setAAD(aad(purpose, rowId));
+      decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+      return Buffer.concat([
+        decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString("utf8");
+    } catch {
+      throw new SealedValueError(`${purpose} of ${rowId} does not open with this master key`);
+    }
+  }
 
   return {
     seal(purpose: SealPurpose, rowId: string, plain: string): string {
@@ -56,26 +88,14 @@ export function createSecretBox(masterKey: string) {
 
     /** Throws SealedValueError for anything but an envelope sealed by this key for this row. */
     open(purpose: SealPurpose, rowId: string, sealed: string): string {
-      const [version, iv64, body64, extra] = sealed.split(":");
-      if (version !== VERSION || !iv64 || !body64 || extra !== undefined) {
-        throw new SealedValueError(`${purpose} of ${rowId} is not sealed`);
-      }
-      const iv = Buffer.from(iv64, "base64url");
-      const body = Buffer.from(body64, "base64url");
-      if (iv.length !== IV_BYTES || body.length < TAG_BYTES) {
-        throw new SealedValueError(`${purpose} of ${rowId} is not a valid envelope`);
-      }
-      try {
-        const decipher = createDecipheriv("aes-256-gcm", keyFor(purpose), iv);
-        decipher.setAAD(aad(purpose, rowId));
-        decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-        return Buffer.concat([
-          decipher.update(body.subarray(0, body.length - TAG_BYTES)),
-          decipher.final(),
-        ]).toString("utf8");
-      } catch {
-        throw new SealedValueError(`${purpose} of ${rowId} does not open with this master key`);
-      }
+      if (!KEPT_OPEN.has(purpose)) return openSealed(purpose, rowId, sealed);
+      const key = `${purpose}\0${rowId}\0${sealed}`;
+      const kept = keptOpen.get(key);
+      if (kept !== undefined) return kept;
+      const plain = openSealed(purpose, rowId, sealed);
+      if (keptOpen.size >= MAX_KEPT_OPEN) keptOpen.delete(keptOpen.keys().next().value as string);
+      keptOpen.set(key, plain);
+      return plain;
     },
   };
 }

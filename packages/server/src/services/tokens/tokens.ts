@@ -15,9 +15,17 @@ import { ACCESS_TYP, isClientCredentialsToken } from "./access-claims.js";
 import { appConfig } from "./app-config.js";
 import { authContextClaims } from "./auth-context.js";
 import { scopeSet, userClaims } from "./claims.js";
-import { atHash, decodeJwt, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "./jwt.js";
+import {
+  atHash,
+  decodeJwt,
+  signHs256Jwt,
+  signJwt,
+  signJwtOffThread,
+  verifyHs256Jwt,
+  verifyJwt,
+} from "./jwt.js";
 import type { Sessions } from "./sessions.js";
-import type { SigningKeys } from "./signing-keys.js";
+import type { SigningKey, SigningKeys } from "./signing-keys.js";
 
 /** What `requireUser` puts on `request.user` after checking the access token. */
 export interface AuthenticatedUser {
@@ -108,6 +116,12 @@ export interface TokensDeps {
   /** The user's active role codes, for the `roles` scope's claim (services/authz, docs/authorization.md §Tokens). */
   roleCodes?: (poolId: string, userId: string) => Promise<string[]>;
   emit: Emit;
+  /**
+   * Whether RS256 signatures may go to libuv's thread pool now (signJwtOffThread); the default is
+   * never. Wired to "no password hash running or waiting" (context.ts): during a burst of
+   * sign-ins the free pool threads would compete with the hashes for the cores.
+   */
+  signOffThread?: () => boolean;
 }
 
 /**
@@ -125,7 +139,14 @@ export function createTokens({
   issuer,
   roleCodes,
   emit,
+  signOffThread,
 }: TokensDeps) {
+  const signRs256 = (
+    payload: Record<string, unknown>,
+    key: SigningKey,
+    typ: string,
+  ): Promise<string> | string =>
+    signOffThread?.() ? signJwtOffThread(payload, key, typ) : signJwt(payload, key, typ);
   const appSecret = (app: ApplicationRow): string => box.open("app-secret", app.id, app.secret);
   const verified = new Map<string, AccessClaims>();
   let verifiedWith = -1;
@@ -190,8 +211,8 @@ export function createTokens({
       extra: await extraClaims(grant.user, grant.scope),
     };
     const set: Partial<TokenSet> = withAccessToken
-      ? mint(grant.app, grant.user, session.id, grant.scope, options)
-      : { id_token: signIdToken(grant.app, grant.user, session.id, grant.scope, undefined, options) };
+      ? await mint(grant.app, grant.user, session.id, grant.scope, options)
+      : { id_token: await signIdToken(grant.app, grant.user, session.id, grant.scope, undefined, options) };
     const refresh = offline ? newRefreshToken(grant.app, session.id, grant.scope) : undefined;
     await allOrNothing(db, [
       repos.sessions.insertSessionStep(session),
@@ -222,7 +243,10 @@ export function createTokens({
 
     // auth_time stays the sign-in's (OpenID Connect Core §12.2), not this refresh's.
     const authTime = Number(row.browser_auth_time ?? row.session_created_at);
-    const set = mint(app, user, sessionId, granted, { authTime, extra: await extraClaims(user, granted) });
+    const set = await mint(app, user, sessionId, granted, {
+      authTime,
+      extra: await extraClaims(user, granted),
+    });
     const next = newRefreshToken(app, sessionId, row.scope);
     // Rotated, replaced and the session extended all or nothing: one statement on PostgreSQL.
     try {
@@ -390,16 +414,16 @@ export function createTokens({
     return { roles: await roleCodes(user.pool_id, user.id) };
   }
 
-  function mint(
+  async function mint(
     app: ApplicationRow,
     user: UserRow,
     sid: string,
     scope: string,
     o: MintOptions = {},
-  ): TokenSet {
+  ): Promise<TokenSet> {
     const cfg = appConfig(app);
     const iat = sec(clock.now());
-    const access_token = signJwt(
+    const access_token = await signRs256(
       {
         iss: issuer,
         sub: user.id,
@@ -414,20 +438,20 @@ export function createTokens({
       ACCESS_TYP,
     );
     const set: TokenSet = { access_token, token_type: "Bearer", expires_in: cfg.accessTokenExpiresIn, scope };
-    const id_token = signIdToken(app, user, sid, scope, access_token, o);
+    const id_token = await signIdToken(app, user, sid, scope, access_token, o);
     if (id_token) set.id_token = id_token;
     return set;
   }
 
   /** The ID token under the `openid` scope; `at_hash` when an access token comes with it. */
-  function signIdToken(
+  async function signIdToken(
     app: ApplicationRow,
     user: UserRow,
     sid: string,
     scope: string,
     accessToken: string | undefined,
     o: MintOptions,
-  ): string | undefined {
+  ): Promise<string | undefined> {
     if (!scopeSet(scope).has("openid")) return undefined;
     const cfg = appConfig(app);
     const iat = sec(clock.now());
@@ -448,7 +472,7 @@ export function createTokens({
     };
     return cfg.idTokenSignedResponseAlg === "HS256"
       ? signHs256Jwt(claims, appSecret(app), "JWT")
-      : signJwt(claims, keys.current(), "JWT");
+      : signRs256(claims, keys.current(), "JWT");
   }
 
   function newRefreshToken(app: ApplicationRow, sessionId: string, scope: string) {

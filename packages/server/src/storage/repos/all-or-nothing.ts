@@ -11,8 +11,21 @@ export interface Step {
   expectRows?: number;
   /** Hand back the statement's rows (its `RETURNING`, or a read's). */
   rows?: boolean;
-  /** The statement changes user rows (SQLite's row cache must hear of it: sqlite/user-rows.ts). */
-  writesUsers?: boolean;
+  /**
+   * The statement changes user rows (the user-row cache must hear of it: sqlite/user-rows.ts):
+   * `true` for any rows, or the one user's id whose row alone it changes (an UPDATE by id).
+   */
+  writesUsers?: boolean | string;
+}
+
+/** The users whose rows alone the steps change; undefined when a step may change any. */
+function usersWritten(steps: readonly Step[]): string[] | undefined {
+  const ids: string[] = [];
+  for (const s of steps) {
+    if (s.writesUsers === true) return undefined;
+    if (typeof s.writesUsers === "string") ids.push(s.writesUsers);
+  }
+  return ids;
 }
 
 /** The step whose expectation failed; nothing of the batch was kept. */
@@ -33,7 +46,7 @@ export async function allOrNothing(db: Executor, steps: readonly Step[]): Promis
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     try {
       const run = () => runAsOneStatement(db, steps);
-      return await (steps.some((s) => s.writesUsers) ? writingUsers(db, run) : run());
+      return await (steps.some((s) => s.writesUsers) ? writingUsers(db, run, usersWritten(steps)) : run());
     } catch (err) {
       const index = abortedPart(err);
       if (index !== undefined) throw new StepFailed(index);
@@ -44,7 +57,7 @@ export async function allOrNothing(db: Executor, steps: readonly Step[]): Promis
     const out: unknown[][] = [];
     for (const [i, s] of steps.entries()) {
       const exec = () => trx.executeQuery(s.query);
-      const r = s.writesUsers ? await writingUsers(trx, exec) : await exec();
+      const r = s.writesUsers ? await writingUsers(trx, exec, usersWritten([s])) : await exec();
       const n =
         /^\s*(select|with)\b/i.test(s.query.sql) || /\breturning\b/i.test(s.query.sql)
           ? r.rows.length

@@ -21,6 +21,16 @@ export function eventsRepo(db: Executor) {
      * another node's dispatcher skips the locked rows and takes the next ones (SKIP LOCKED); SQLite
      * has one writer, so a plain read inside the write transaction is already exclusive.
      */
+    /** Whether any event waits for its fan-out: one cheap read, outside any transaction. */
+    async hasUndispatched(): Promise<boolean> {
+      const row = await db
+        .selectFrom("events")
+        .select("seq")
+        .where("dispatched", "=", 0)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
     claimUndispatched(limit: number, skipLocked: boolean): Promise<EventRow[]> {
       return db
         .selectFrom("events")

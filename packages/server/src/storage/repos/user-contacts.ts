@@ -83,7 +83,7 @@ export function userContactsRepo(db: Executor) {
       now: number,
     ): Promise<Contacts> {
       return firstRow(
-        await writingUsers(db, () => replacePhone(db, newPhone, now, now, poolId, id, oldPhone)),
+        await writingUsers(db, () => replacePhone(db, newPhone, now, now, poolId, id, oldPhone), [id]),
       );
     },
     /**
@@ -95,7 +95,7 @@ export function userContactsRepo(db: Executor) {
         query: replacePhone.compile(db, newPhone, now, now, poolId, id, oldPhone),
         expectRows: 1,
         rows: true,
-        writesUsers: true,
+        writesUsers: id,
       };
     },
     /** unbind-phone: only the verified number, and only if another way to sign in remains. */
@@ -141,7 +141,7 @@ export function userContactsRepo(db: Executor) {
           .compile(),
         expectRows: 1,
         rows: true,
-        writesUsers: true,
+        writesUsers: id,
       };
     },
     async clearUserEmailKeepingASignInMethod(poolId: string, id: string, email: string, now: number) {

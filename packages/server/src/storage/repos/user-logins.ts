@@ -44,8 +44,10 @@ export function userLoginsRepo(db: Executor) {
   return {
     async recordUserLogin(poolId: string, userId: string, login: UserLogin): Promise<void> {
       const { now, ip, appId } = login;
-      await writingUsers(db, () =>
-        recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId),
+      await writingUsers(
+        db,
+        () => recordLogin(db, now, ip, appId, login.browser || null, login.device || null, poolId, userId),
+        [userId],
       );
     },
     /** recordUserLogin as a step of the login's all-or-nothing batch. */
@@ -62,7 +64,7 @@ export function userLoginsRepo(db: Executor) {
           poolId,
           userId,
         ),
-        writesUsers: true,
+        writesUsers: userId,
       };
     },
   };

@@ -108,13 +108,16 @@ export function usersRepo(db: Executor) {
     /** Returns the number of rows changed (0 when the user is gone). */
     async updateUser(poolId: string, id: string, patch: UserPatch): Promise<number> {
       assertIdentifierKeys(patch);
-      const r = await writingUsers(db, () =>
-        db
-          .updateTable("users")
-          .set(patch)
-          .where("pool_id", "=", poolId)
-          .where("id", "=", id)
-          .executeTakeFirst(),
+      const r = await writingUsers(
+        db,
+        () =>
+          db
+            .updateTable("users")
+            .set(patch)
+            .where("pool_id", "=", poolId)
+            .where("id", "=", id)
+            .executeTakeFirst(),
+        [id],
       );
       return Number(r.numUpdatedRows);
     },

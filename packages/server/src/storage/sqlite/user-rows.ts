@@ -28,6 +28,10 @@ interface Row {
  *   turn, not per request. So another process's commit is seen from the next turn on — what a
  *   request already being answered in this turn reads may predate it, as if it had been answered
  *   a moment earlier (the caches of sessions, applications and pools allow 900 ms).
+ * - A writer that changes one user's row (the login stamp, a contact change, a profile update:
+ *   `UPDATE users … WHERE id = ?`, which cannot touch another row) names it, and only that row is
+ *   dropped (`changedOne`): a sign-in or code exchange no longer empties the cache for everyone
+ *   (docs/performance.md, "One user's write drops one user's row").
  * - A row read while either happened is not kept (it may predate the change).
  * - Reads inside a transaction bypass the cache (they may see the transaction's own writes).
  * Each caller gets its own copy of the row.
@@ -40,6 +44,10 @@ interface Row {
 export class SqliteUserRows<R extends Row> {
   private readonly rows = new Map<string, { row: R; until: number }>();
   private generation = 0;
+  /** Bumped by every one-row change; `written` holds, while reads are in flight, each id's last bump. */
+  private oneRowChanges = 0;
+  private readonly written = new Map<string, number>();
+  private loading = 0;
   private seenDataVersion: number;
   private checkedThisTurn = false;
   /** Writers of the users table running now (`writingUsers`); the test guard reads it. */
@@ -62,6 +70,13 @@ export class SqliteUserRows<R extends Row> {
     this.rows.clear();
   }
 
+  /** One user's row may have changed (and no other): forget it, and do not keep it if being read now. */
+  changedOne(id: string): void {
+    this.rows.delete(id);
+    if (this.loading === 0) return;
+    this.written.set(id, ++this.oneRowChanges);
+  }
+
   /** Empties the cache if another connection committed since the last look (once per turn). */
   private othersCommitted(): void {
     if (this.checkedThisTurn) return;
@@ -81,8 +96,16 @@ export class SqliteUserRows<R extends Row> {
     if (hit && (this.ttlMs === undefined || hit.until > now))
       return hit.row.pool_id === poolId ? { ...hit.row } : undefined;
     const generation = this.generation;
-    const row = await load();
-    if (row && this.generation === generation) {
+    const changesBefore = this.oneRowChanges;
+    this.loading++;
+    let row: R | undefined;
+    try {
+      row = await load();
+    } finally {
+      if (--this.loading === 0) this.written.clear();
+    }
+    const changedMeanwhile = (this.written.get(id) ?? 0) > changesBefore;
+    if (row && this.generation === generation && !changedMeanwhile) {
       this.rows.delete(id);
       if (this.rows.size >= MAX_ROWS) this.rows.delete(this.rows.keys().next().value as string);
       this.rows.set(id, { row: { ...row }, until: now + (this.ttlMs ?? 0) });
@@ -107,19 +130,27 @@ export function userRowsFor<R extends Row>(db: Executor): SqliteUserRows<R> | un
 /**
  * Runs a write that may change user rows (the users table, or a pool whose delete cascades to
  * it), on the database or inside a transaction. The cache is emptied before the statement and
- * again once it has run: a read that loaded the old row meanwhile is not kept. Nothing on
- * PostgreSQL.
+ * again once it has run: a read that loaded the old row meanwhile is not kept. `userIds`: the
+ * write changes these users' rows only (an UPDATE by id), and only they are dropped.
  */
-export async function writingUsers<T>(db: Executor, write: () => Promise<T>): Promise<T> {
+export async function writingUsers<T>(
+  db: Executor,
+  write: () => Promise<T>,
+  userIds?: readonly string[],
+): Promise<T> {
   const rows = byAdapter.get(db.getExecutor().adapter);
   if (!rows) return write();
+  const drop = () => {
+    if (userIds === undefined) rows.changed();
+    else for (const id of userIds) rows.changedOne(id);
+  };
   rows.writers++;
-  rows.changed();
+  drop();
   try {
     return await write();
   } finally {
     rows.writers--;
-    rows.changed();
+    drop();
   }
 }
 

@@ -23,12 +23,26 @@ describe("password hashing slots", () => {
     assert.equal(await job(false), "ok");
   });
 
+  it("counts the tasks holding or waiting for a slot (tokens sign on the thread pool only at zero)", async () => {
+    const slots = createSlots(1);
+    let release = () => {};
+    const held = slots.run(() => new Promise<void>((r) => (release = r)));
+    const waiting = slots.run(async () => {});
+    assert.equal(slots.busy(), 2);
+    release();
+    await Promise.all([held, waiting]);
+    assert.equal(slots.busy(), 0);
+  });
+
   it("many hashes and verifications at once all succeed through the slots", async () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const passwords = createPasswords({
       rsaPrivateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     });
-    const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => passwords.hash(`pw-${i}`)));
+    const pending = Promise.all(Array.from({ length: 6 }, (_, i) => passwords.hash(`pw-${i}`)));
+    assert.equal(passwords.hashing(), 6);
+    const hashes = await pending;
+    assert.equal(passwords.hashing(), 0);
     const checks = await Promise.all(hashes.map((h, i) => passwords.verify(h, i % 2 ? `pw-${i}` : "wrong")));
     assert.deepEqual(
       checks.map((c) => c.ok),

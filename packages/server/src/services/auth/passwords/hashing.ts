@@ -18,6 +18,8 @@ export interface PasswordService {
   verifyDummy(password: string): Promise<boolean>;
   /** Decrypt a `passwordEncryptType: "rsa"` value; throws PASSWORD_DECRYPT_FAILED. */
   decrypt(value: string, type: PasswordEncryptType): string;
+  /** Hashes running or waiting for a slot now (tokens sign on the thread pool only while none: services/tokens/jwt.ts). */
+  hashing(): number;
   /** Throws WEAK_PASSWORD (400/2061) with a message describing the rule. */
   assertPolicy(password: string, settings: PoolSettings): void;
   /** GenAuth's 1/2/3 (docs/behaviour-and-errors.md §2.7), stored when the password is set. */
@@ -49,6 +51,8 @@ export function createSlots(size: number) {
   let free = size;
   const waiting: (() => void)[] = [];
   return {
+    /** Tasks holding a slot or waiting for one. */
+    busy: () => size - free + waiting.length,
     async run<T>(fn: () => Promise<T>): Promise<T> {
       if (free > 0) free--;
       else await new Promise<void>((resolve) => waiting.push(resolve));
@@ -93,6 +97,7 @@ export function createPasswords({
   return {
     hash,
     verifyDummy,
+    hashing: () => slots.busy(),
     async verify(stored, password) {
       if (isArgon2(stored)) {
         const ok = await slots.run(() => argon2.verify(stored, password)).catch(() => false);
