@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../../lib/clock.js";
 import { randomBase64url } from "../../lib/ids.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
+import { RowCache } from "../../storage/repos/row-cache.js";
 import type { Database } from "../../storage/schema.js";
 import { amrFromText, amrText, firstFactorAmr } from "../tokens/auth-context.js";
 import type { Sessions } from "../tokens/sessions.js";
@@ -55,9 +56,6 @@ export interface BrowserSessionsDeps {
 /** Longer is no cookie of ours (43 characters): refused before any lookup. */
 const MAX_COOKIE_LENGTH = 64;
 type RememberedRow = NonNullable<Awaited<ReturnType<Repositories["oidc"]["findBrowserSession"]>>>;
-/** Browser-session rows remembered by cookie hash: the browsers signed in lately, not all of them. */
-const MAX_REMEMBERED = 10_000;
-
 /**
  * The browser session behind single sign-on: an opaque 256-bit cookie, stored hashed, tied to a
  * row of `sessions` so that ending it on one node is seen on every node like an access token's
@@ -76,22 +74,17 @@ export function createBrowserSessions({
   const hash = (value: string) =>
     createHmac("sha256", secret).update(`browser_session:${value}`).digest("hex");
   /**
-   * Cookie hash → its row. Staleness rule: a browser-session row is never updated after its
-   * insert, and whether it still signs the browser in is decided by its session's state, checked
-   * on every read (sessions.isActive: ended, expired, or deleted with its user — the cascade that
-   * removes the row removes the session too). So a remembered row is never served stale; only
-   * rows that exist are remembered (docs/performance.md, "The code flow").
+   * Cookie hash → its row, kept like the application and pool rows (storage/repos/row-cache.ts):
+   * dropped at once on this node when the row is written (a re-authentication moves its
+   * `auth_time`), and read again from the database after ROW_CACHE_TTL_MS, so another node serves
+   * an older `auth_time` for under a second — only ever stricter (max_age and the account page's
+   * re-authentication ask again), never more lenient. Whether the row still signs the browser in
+   * is decided by its session's state, checked on every read (sessions.isActive: ended, expired,
+   * or deleted with its user). docs/performance.md, "The code flow".
    */
-  const remembered = new Map<string, RememberedRow>();
-  async function findRow(cookieHash: string): Promise<RememberedRow | undefined> {
-    const hit = remembered.get(cookieHash);
-    if (hit) return hit;
-    const row = await repos.oidc.findBrowserSession(cookieHash);
-    if (!row) return undefined;
-    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
-    remembered.set(cookieHash, row);
-    return row;
-  }
+  const remembered = new RowCache<RememberedRow>();
+  const findRow = (cookieHash: string) =>
+    remembered.get(cookieHash, () => repos.oidc.findBrowserSession(cookieHash));
   const cookieOptions = (maxAge: number): CookieOptions => ({
     httpOnly: true,
     sameSite: crossSite ? "none" : "lax",
@@ -176,7 +169,12 @@ export function createBrowserSessions({
      * its `auth_time` is now, as after a sign-in.
      */
     async reauthenticated(session: BrowserSession): Promise<void> {
-      await repos.oidc.updateBrowserSessionAuthTime(session.sessionId, session.userId, clock.now());
+      const moved = await repos.oidc.updateBrowserSessionAuthTime(
+        session.sessionId,
+        session.userId,
+        clock.now(),
+      );
+      for (const cookieHash of moved) remembered.drop(cookieHash);
     },
 
     /** Ends a browser session and every session its code exchanges opened (their tokens stop at once). */

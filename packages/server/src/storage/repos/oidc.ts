@@ -45,15 +45,16 @@ export function oidcRepo(db: Executor) {
       await db.insertInto("oidc_browser_sessions").values(row).execute();
     },
     findBrowserSession: async (cookieHash: string) => firstRow(await browserSessionByHash(db, cookieHash)),
-    /** The user proved themselves again in this browser: its `auth_time` moves to now. */
-    async updateBrowserSessionAuthTime(sessionId: string, userId: string, now: number): Promise<number> {
-      const r = await db
+    /** The user proved themselves again in this browser: its `auth_time` moves to now. The cookie hashes of the rows moved. */
+    async updateBrowserSessionAuthTime(sessionId: string, userId: string, now: number): Promise<string[]> {
+      const rows = await db
         .updateTable("oidc_browser_sessions")
         .set({ auth_time: now })
         .where("session_id", "=", sessionId)
         .where("user_id", "=", userId)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+        .returning("cookie_hash")
+        .execute();
+      return rows.map((r) => r.cookie_hash);
     },
 
     async insertInteraction(row: InteractionRow): Promise<void> {
