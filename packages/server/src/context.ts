@@ -199,7 +199,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       );
     }
     const authz = createAuthz(
-      { db: db.kysely, repos, clock, publicUrl: config.publicUrl },
+      { db: db.kysely, repos, clock, publicUrl: config.publicUrl, emit },
       {
         cacheTtlMs: options.authzCacheTtlMs ?? (db.dialect === "sqlite" ? 60_000 : 900),
         onChanged: (poolId) => authzChanges?.publish([poolId]),

@@ -17,6 +17,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import { treePaths } from "./data-resources.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { ANY_ACTION } from "./evaluate.js";
+import { createAuthzWrite } from "./write.js";
 
 function toPolicyDto(row: DataPolicyRow): DataPolicyDto {
   return {
@@ -59,7 +60,9 @@ async function assertPermissionsValid(repos: Repositories, poolId: string, state
 }
 
 /** Data policies: statements of permissions, given to users, roles and groups. */
-export function createDataPolicies({ repos, clock, changed }: AuthzDeps) {
+export function createDataPolicies(deps: AuthzDeps) {
+  const { repos, clock } = deps;
+  const write = createAuthzWrite(deps);
   async function requirePolicy(poolId: string, id: string) {
     const row = await repos.authz.findPolicy(poolId, id);
     if (!row) throw new ApiError("DATA_POLICY_NOT_FOUND");
@@ -109,12 +112,15 @@ export function createDataPolicies({ repos, clock, changed }: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await repos.authz.insertPolicy(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
-        throw err;
-      }
+      await write(poolId, "data-policy", async (tx, emit) => {
+        try {
+          await tx.authz.insertPolicy(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
+          throw err;
+        }
+        await emit("data-policy:created", toPolicyDto(row));
+      });
       return toPolicyDto(row);
     },
     async get(poolId: string, id: string): Promise<DataPolicyDto> {
@@ -162,33 +168,44 @@ export function createDataPolicies({ repos, clock, changed }: AuthzDeps) {
         ...(req.statementList ? { statements: JSON.stringify(req.statementList) } : {}),
         updated_at: clock.now(),
       };
-      try {
-        await repos.authz.updatePolicy(row.id, set);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
-        throw err;
-      }
-      changed(poolId, "data-policy");
+      await write(poolId, "data-policy", async (tx, emit) => {
+        try {
+          await tx.authz.updatePolicy(row.id, set);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
+          throw err;
+        }
+        await emit("data-policy:updated", toPolicyDto({ ...row, ...set }));
+      });
       return toPolicyDto({ ...row, ...set });
     },
     async remove(poolId: string, id: string): Promise<void> {
       const row = await requirePolicy(poolId, id);
-      await repos.authz.deletePolicy(row.id);
-      changed(poolId, "data-policy");
+      await write(poolId, "data-policy", async (tx, emit) => {
+        await tx.authz.deletePolicy(row.id);
+        await emit("data-policy:deleted", toPolicyDto(row));
+      });
     },
     async authorize(poolId: string, req: AuthorizeDataPoliciesRequest): Promise<void> {
       for (const id of req.policyIds) await requirePolicy(poolId, id);
       const subjects: Subject[] = [];
       for (const t of req.targetList) subjects.push(await subject(poolId, t.type, t.id));
-      await repos.authz.addPolicyTargets(req.policyIds, subjects, clock.now());
-      changed(poolId, "data-policy-target");
+      await write(poolId, "data-policy-target", async (tx, emit) => {
+        await tx.authz.addPolicyTargets(req.policyIds, subjects, clock.now());
+        await emit("permission:add", { policyIds: req.policyIds, targetList: req.targetList });
+      });
     },
     async revoke(poolId: string, req: RevokeDataPolicyRequest): Promise<void> {
       const row = await requirePolicy(poolId, req.policyId);
-      await repos.authz.removePolicyTargets(row.id, [
-        await subject(poolId, req.targetType, req.targetIdentifier),
-      ]);
-      changed(poolId, "data-policy-target");
+      const target = await subject(poolId, req.targetType, req.targetIdentifier);
+      await write(poolId, "data-policy-target", async (tx, emit) => {
+        await tx.authz.removePolicyTargets(row.id, [target]);
+        await emit("permission:revoke", {
+          policyId: row.id,
+          targetType: req.targetType,
+          targetIdentifier: req.targetIdentifier,
+        });
+      });
     },
   };
 }

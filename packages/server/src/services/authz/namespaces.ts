@@ -10,6 +10,7 @@ import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { type AuthzDeps, DEFAULT_NAMESPACE, page } from "./deps.js";
+import { createAuthzWrite } from "./write.js";
 
 export function toNamespaceDto(row: NamespaceRow): NamespaceDto {
   return {
@@ -49,7 +50,9 @@ export async function resolveNamespace(
 }
 
 /** Permission namespaces: createPermissionNamespace … and the older createNamespace family. */
-export function createNamespaces({ repos, clock, changed }: AuthzDeps) {
+export function createNamespaces(deps: AuthzDeps) {
+  const { repos, clock } = deps;
+  const write = createAuthzWrite(deps);
   return {
     async create(poolId: string, req: CreateNamespaceRequest): Promise<NamespaceDto> {
       const now = clock.now();
@@ -62,14 +65,16 @@ export function createNamespaces({ repos, clock, changed }: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await repos.authz.insertNamespace(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
-        throw err;
-      }
       // Data policies name namespaces by code: a namespace of a code they name makes them grant again.
-      changed(poolId, "namespace");
+      await write(poolId, "namespace", async (tx, emit) => {
+        try {
+          await tx.authz.insertNamespace(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
+          throw err;
+        }
+        await emit("namespace:created", toNamespaceDto(row));
+      });
       return toNamespaceDto(row);
     },
     async get(poolId: string, code: string): Promise<NamespaceDto> {
@@ -89,22 +94,26 @@ export function createNamespaces({ repos, clock, changed }: AuthzDeps) {
         ...(req.description !== undefined ? { description: req.description } : {}),
         updated_at: clock.now(),
       };
-      try {
-        await repos.authz.updateNamespace(ns.id, set);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
-        throw err;
-      }
       // Data policies name namespaces by code: a renamed namespace changes what they grant.
-      if (req.newCode && req.newCode !== ns.code) changed(poolId, "namespace");
+      await write(poolId, "namespace", async (tx, emit) => {
+        try {
+          await tx.authz.updateNamespace(ns.id, set);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
+          throw err;
+        }
+        await emit("namespace:updated", { ...toNamespaceDto({ ...ns, ...set }), oldCode: ns.code });
+      });
       return toNamespaceDto({ ...ns, ...set });
     },
     async remove(poolId: string, code: string): Promise<void> {
       if (code === DEFAULT_NAMESPACE) throw new ApiError("NAMESPACE_PROTECTED");
       const ns = await repos.authz.findNamespace(poolId, code);
       if (!ns) throw new ApiError("NAMESPACE_NOT_FOUND");
-      await repos.authz.deleteNamespace(ns.id);
-      changed(poolId, "namespace");
+      await write(poolId, "namespace", async (tx, emit) => {
+        await tx.authz.deleteNamespace(ns.id);
+        await emit("namespace:deleted", toNamespaceDto(ns));
+      });
     },
   };
 }

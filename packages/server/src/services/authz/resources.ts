@@ -14,12 +14,13 @@ import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
 import type { GrantRow, ResourceRow, Subject } from "../../storage/repos/authz-resources.js";
-import { type Repositories, repositories } from "../../storage/repos/index.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { grantLine, policyLines, standingOf } from "./effective.js";
 import { Grants } from "./evaluate.js";
 import { requireUser } from "./members.js";
 import { resolveNamespace } from "./namespaces.js";
+import { createAuthzWrite } from "./write.js";
 
 export function toResourceDto(row: ResourceRow, namespaceCode: string): ResourceDto {
   return {
@@ -104,7 +105,8 @@ export const MAX_GRANTS_PER_CALL = 1000;
 
 /** Common resources, their grants to users, roles and groups, and what each was granted. */
 export function createResources(deps: AuthzDeps) {
-  const { repos, clock, changed } = deps;
+  const { repos, clock } = deps;
+  const write = createAuthzWrite(deps);
 
   async function requireResource(poolId: string, code: string, namespace?: string) {
     const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
@@ -150,12 +152,15 @@ export function createResources(deps: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await repos.authz.insertResource(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("RESOURCE_EXISTS");
-        throw err;
-      }
+      await write(poolId, "resource", async (tx, emit) => {
+        try {
+          await tx.authz.insertResource(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("RESOURCE_EXISTS");
+          throw err;
+        }
+        await emit("resource:created", toResourceDto(row, ns.code));
+      });
       return toResourceDto(row, ns.code);
     },
     async get(poolId: string, code: string, namespace?: string): Promise<ResourceDto> {
@@ -183,13 +188,18 @@ export function createResources(deps: AuthzDeps) {
           : {}),
         updated_at: clock.now(),
       };
-      await repos.authz.updateResource(row.id, set);
+      await write(poolId, "resource", async (tx, emit) => {
+        await tx.authz.updateResource(row.id, set);
+        await emit("resource:updated", toResourceDto({ ...row, ...set }, ns.code));
+      });
       return toResourceDto({ ...row, ...set }, ns.code);
     },
     async remove(poolId: string, code: string, namespace?: string): Promise<void> {
-      const { row } = await requireResource(poolId, code, namespace);
-      await repos.authz.deleteResource(row);
-      changed(poolId, "resource");
+      const { ns, row } = await requireResource(poolId, code, namespace);
+      await write(poolId, "resource", async (tx, emit) => {
+        await tx.authz.deleteResource(row);
+        await emit("resource:deleted", toResourceDto(row, ns.code));
+      });
     },
     /**
      * Grant (or, with `effect: DENY`, take away) actions on resources; a later call for the same
@@ -220,11 +230,22 @@ export function createResources(deps: AuthzDeps) {
           }
         }
       }
-      await deps.db.transaction().execute(async (trx) => {
-        const tx = repositories(trx);
+      await write(poolId, "grant", async (tx, emit) => {
         for (const row of plan) await tx.authz.upsertGrant(row);
+        // ALLOW gives (`permission:add`), DENY takes away (`permission:revoke`): docs/events.md.
+        for (const [name, effect] of [
+          ["permission:add", "ALLOW"],
+          ["permission:revoke", "DENY"],
+        ] as const) {
+          const list = req.list
+            .map((item) => ({
+              ...item,
+              resources: item.resources.filter((r) => (r.effect ?? "ALLOW") === effect),
+            }))
+            .filter((item) => item.resources.length > 0);
+          if (list.length > 0) await emit(name, { namespace: ns.code, list });
+        }
       });
-      changed(poolId, "grant");
     },
     async ofUser(poolId: string, q: UserResourcesQuery) {
       const user = await requireUser(repos, poolId, q.userId, q.userIdType);

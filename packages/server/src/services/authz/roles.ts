@@ -18,6 +18,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { requireUser, userDtosInOrder } from "./members.js";
 import { resolveNamespace } from "./namespaces.js";
+import { createAuthzWrite } from "./write.js";
 
 /** A role held through an assignment, with the assignment's window (epoch ms, null: open). */
 export type HeldRole = RoleWithNamespace & { enable_time: number | null; end_time: number | null };
@@ -83,8 +84,28 @@ export async function heldRoles(
   return out;
 }
 
+/** The `data` of `role:assigned` / `role:revoked` (docs/events.md#event-names). */
+function assignmentData(
+  role: RoleWithNamespace,
+  targets: AssignRoleRequest["targets"],
+  window?: { enable_time: number | null; end_time: number | null },
+) {
+  return {
+    role: toRoleDto(role),
+    targets: targets.map((t) => ({ targetType: t.targetType, targetIdentifier: t.targetIdentifier })),
+    ...(window?.enable_time != null ? { enableTime: window.enable_time } : {}),
+    ...(window?.end_time != null ? { endTime: window.end_time } : {}),
+  };
+}
+
+/** An assignment to one user is about that user: they hear it on the live stream. */
+const soleUser = (users: string[], groups: string[]) =>
+  users.length === 1 && groups.length === 0 ? users[0] : undefined;
+
 /** Roles: CRUD, assignment to users and groups with an optional window, members, a user's roles. */
-export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
+export function createRoles(deps: AuthzDeps) {
+  const { repos, clock, publicUrl } = deps;
+  const write = createAuthzWrite(deps);
   async function requireRole(poolId: string, code: string, namespace?: string) {
     const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
     const role = await repos.authz.findRole(ns.id, code);
@@ -107,8 +128,18 @@ export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
     return { users, groups };
   }
 
+  /** Deletes roles (their assignments and grants go with them), one `role:deleted` each. */
+  async function removeRoles(poolId: string, rows: RoleWithNamespace[]): Promise<void> {
+    if (rows.length === 0) return;
+    await write(poolId, "role", async (tx, emit) => {
+      await tx.authz.deleteRoles(rows.map((r) => r.id));
+      for (const r of rows) await emit("role:deleted", toRoleDto(r));
+    });
+  }
+
   return {
     requireRole,
+    removeRoles,
     async create(poolId: string, req: CreateRoleRequest): Promise<RoleDto> {
       const now = clock.now();
       const ns = await resolveNamespace(repos, poolId, req.namespace, now);
@@ -125,13 +156,17 @@ export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await repos.authz.insertRole(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
-        throw err;
-      }
-      return toRoleDto({ ...row, namespace_code: ns.code, namespace_name: ns.name });
+      const dto = toRoleDto({ ...row, namespace_code: ns.code, namespace_name: ns.name });
+      await write(poolId, "role", async (tx, emit) => {
+        try {
+          await tx.authz.insertRole(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
+          throw err;
+        }
+        await emit("role:created", dto);
+      });
+      return dto;
     },
     async get(poolId: string, code: string, namespace?: string): Promise<RoleDto> {
       return toRoleDto(await requireRole(poolId, code, namespace));
@@ -155,47 +190,55 @@ export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
           : {}),
         updated_at: clock.now(),
       };
-      try {
-        await repos.authz.updateRole(role.id, set);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
-        throw err;
-      }
-      changed(poolId, "role");
+      await write(poolId, "role", async (tx, emit) => {
+        try {
+          await tx.authz.updateRole(role.id, set);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
+          throw err;
+        }
+        await emit("role:updated", toRoleDto({ ...role, ...set }));
+      });
     },
     async removeBatch(poolId: string, req: DeleteRolesRequest): Promise<void> {
       const ns = await resolveNamespace(repos, poolId, req.namespace, clock.now());
       const rows = await repos.authz.findRolesByCodes(ns.id, req.codeList);
-      await repos.authz.deleteRoles(rows.map((r) => r.id));
-      changed(poolId, "role");
+      await removeRoles(
+        poolId,
+        rows.map((r) => ({ ...r, namespace_code: ns.code, namespace_name: ns.name })),
+      );
     },
     async assign(poolId: string, req: AssignRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
       const { users, groups } = await targetIds(poolId, req.targets);
       const now = clock.now();
       const window = { enable_time: req.enableTime ?? null, end_time: req.endTime ?? null };
-      for (const [type, ids] of [
-        ["USER", users],
-        ["GROUP", groups],
-      ] as const) {
-        for (const id of ids) {
-          await repos.authz.upsertAssignment({
-            role_id: role.id,
-            target_type: type,
-            target_id: id,
-            ...window,
-            created_at: now,
-          });
+      await write(poolId, "role-assignment", async (tx, emit) => {
+        for (const [type, ids] of [
+          ["USER", users],
+          ["GROUP", groups],
+        ] as const) {
+          for (const id of ids) {
+            await tx.authz.upsertAssignment({
+              role_id: role.id,
+              target_type: type,
+              target_id: id,
+              ...window,
+              created_at: now,
+            });
+          }
         }
-      }
-      changed(poolId, "role-assignment");
+        await emit("role:assigned", assignmentData(role, req.targets, window), soleUser(users, groups));
+      });
     },
     async revoke(poolId: string, req: RevokeRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
       const { users, groups } = await targetIds(poolId, req.targets);
-      await repos.authz.deleteAssignments(role.id, "USER", users);
-      await repos.authz.deleteAssignments(role.id, "GROUP", groups);
-      changed(poolId, "role-assignment");
+      await write(poolId, "role-assignment", async (tx, emit) => {
+        await tx.authz.deleteAssignments(role.id, "USER", users);
+        await tx.authz.deleteAssignments(role.id, "GROUP", groups);
+        await emit("role:revoked", assignmentData(role, req.targets), soleUser(users, groups));
+      });
     },
     async members(poolId: string, q: ListRoleMembersQuery) {
       const role = await requireRole(poolId, q.code, q.namespace);
