@@ -3,6 +3,7 @@ export * from "./common.js";
 export * from "./errors.js";
 export * from "./examples.js";
 export * from "./login-history.js";
+export * from "./management-app-access.js";
 export * from "./management-apps.js";
 export * from "./management-authz.js";
 export * from "./management-data-authz.js";

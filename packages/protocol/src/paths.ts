@@ -150,6 +150,13 @@ export const managementPaths = {
   deleteResource: "/api/v3/delete-resource",
   authorizeResources: "/api/v3/authorize-resources",
   getUserAuthorizedResources: "/api/v3/get-user-authorized-resources",
+  // Application access control
+  getApplicationPermissionStrategy: "/api/v3/get-application-permission-strategy",
+  updateApplicationPermissionStrategy: "/api/v3/update-application-permission-strategy",
+  authorizeApplicationAccess: "/api/v3/authorize-application-access",
+  revokeApplicationAccess: "/api/v3/revoke-application-access",
+  getUserAccessibleApps: "/api/v3/get-user-accessible-apps",
+  getUserAuthorizedApps: "/api/v3/get-user-authorized-apps",
   getRoleAuthorizedResources: "/api/v3/get-role-authorized-resources",
   getGroupAuthorizedResources: "/api/v3/get-group-authorized-resources",
   // Data resources and data policies

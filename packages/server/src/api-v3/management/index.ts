@@ -4,6 +4,7 @@ import { registerJsonParser } from "../../http/json-body.js";
 import { requireManagement } from "../../http/management-auth.js";
 import { scopeSecurity, security } from "../../http/openapi-security.js";
 import { managementAccessKeyRoutes } from "./access-keys.js";
+import { managementAppAccessRoutes } from "./app-access.js";
 import { managementApplicationRoutes } from "./applications.js";
 import { managementMfaRoutes } from "./mfa.js";
 import { managementPermissionDataRoutes } from "./permission-data.js";
@@ -35,6 +36,7 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementPermissionModelRoutes(ctx));
       await scope.register(managementPermissionResourceRoutes(ctx));
       await scope.register(managementPermissionDataRoutes(ctx));
+      await scope.register(managementAppAccessRoutes(ctx));
       await scope.register(managementMfaRoutes(ctx));
       await scope.register(managementWebhookRoutes(ctx));
     });

@@ -1,4 +1,5 @@
 import type { Clock } from "../../lib/clock.js";
+import { createAppAccess } from "./app-access.js";
 import { createGrantsCache } from "./cache.js";
 import { createDataPolicies } from "./data-policies.js";
 import { createDataResources } from "./data-resources.js";
@@ -28,7 +29,9 @@ export function createAuthz(deps: Omit<AuthzDeps, "changed"> & { clock: Clock },
     },
   };
   const my = createMyPermissions({ ...all, cache });
+  const appAccess = createAppAccess(all);
   return {
+    appAccess,
     namespaces: createNamespaces(all),
     roles: createRoles(all),
     groups: createGroups(all),
