@@ -250,6 +250,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       box: keys.box,
       publicUrl: config.publicUrl,
+      mayUseApp: authz.appAccess.mayUseApp,
     });
     const profile = createProfile({
       db: db.kysely,
@@ -338,6 +339,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       issuer,
       roleCodes: authz.my.roleCodes,
+      mayUseApp: authz.appAccess.mayUseApp,
       secret: keys.secret,
       box: keys.box,
       secureCookies: config.publicUrl.startsWith("https:"),

@@ -1,8 +1,8 @@
 import {
   AppIdQuery,
   AuthorizeAppAccessRequest,
-  managementPaths as p,
   PermissionStrategyResponse,
+  managementPaths as p,
   RevokeAppAccessRequest,
   SuccessResponse,
   UpdatePermissionStrategyRequest,
@@ -46,8 +46,12 @@ export function managementAppAccessRoutes(ctx: Context) {
       SuccessResponse,
       done(appAccess.revoke),
     );
-    r.get(p.getUserAccessibleApps, "Applications a user may use", UserAppsQuery, UserAppListResponse, (pool, q) =>
-      appAccess.accessibleApps(pool, q.userId, q.userIdType),
+    r.get(
+      p.getUserAccessibleApps,
+      "Applications a user may use",
+      UserAppsQuery,
+      UserAppListResponse,
+      (pool, q) => appAccess.accessibleApps(pool, q.userId, q.userIdType),
     );
     r.get(
       p.getUserAuthorizedApps,

@@ -7,8 +7,8 @@ import type {
   UserIdType,
 } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
-import type { AppAccessRow } from "../../storage/repos/authz-apps.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
+import type { AppAccessRow } from "../../storage/repos/authz-apps.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { appSummary } from "../auth/login-history.js";
 import type { AuthzDeps } from "./deps.js";
@@ -19,7 +19,8 @@ import { createAuthzWrite } from "./write.js";
 
 type Item = { targetType: string; namespaceCode?: string; targetIdentifier: string[] };
 
-const strategyOf = (s: string | undefined): PermissionStrategy => (s === "DENY_ALL" ? "DENY_ALL" : "ALLOW_ALL");
+const strategyOf = (s: string | undefined): PermissionStrategy =>
+  s === "DENY_ALL" ? "DENY_ALL" : "ALLOW_ALL";
 
 /**
  * Whether the rules that name a user (themselves, their groups, their active roles) let them use an
@@ -171,7 +172,9 @@ export function createAppAccess(deps: AuthzDeps) {
       ]);
       if (strategyOf(strategy) === "ALLOW_ALL" && !restricted) return true;
       const standing = await standingOf(repos, userId, clock.now());
-      const rules = (await repos.authz.appAccessOf(poolId, standing.subjects)).filter((r) => r.app_id === appId);
+      const rules = (await repos.authz.appAccessOf(poolId, standing.subjects)).filter(
+        (r) => r.app_id === appId,
+      );
       return mayUse(strategyOf(strategy), rules);
     },
   };
