@@ -6,6 +6,7 @@ export * from "./login-history.js";
 export * from "./management-app-access.js";
 export * from "./management-apps.js";
 export * from "./management-authz.js";
+export * from "./management-authz-batch.js";
 export * from "./management-data-authz.js";
 export * from "./management-keys.js";
 export * from "./management-settings.js";

@@ -7,6 +7,7 @@ import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementAppAccessRoutes } from "./app-access.js";
 import { managementApplicationRoutes } from "./applications.js";
 import { managementMfaRoutes } from "./mfa.js";
+import { managementPermissionBatchRoutes } from "./permission-batches.js";
 import { managementPermissionDataRoutes } from "./permission-data.js";
 import { managementPermissionModelRoutes } from "./permission-model.js";
 import { managementPermissionResourceRoutes } from "./permission-resources.js";
@@ -36,6 +37,7 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementPermissionModelRoutes(ctx));
       await scope.register(managementPermissionResourceRoutes(ctx));
       await scope.register(managementPermissionDataRoutes(ctx));
+      await scope.register(managementPermissionBatchRoutes(ctx));
       await scope.register(managementAppAccessRoutes(ctx));
       await scope.register(managementMfaRoutes(ctx));
       await scope.register(managementWebhookRoutes(ctx));

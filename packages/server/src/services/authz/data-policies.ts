@@ -5,6 +5,7 @@ import type {
   DataPolicyListItem,
   DataStatement,
   ListDataPoliciesQuery,
+  ListDataPolicyTargetsQuery,
   RevokeDataPolicyRequest,
   TreeNodeInput,
   UpdateDataPolicyRequest,
@@ -122,6 +123,43 @@ export function createDataPolicies(deps: AuthzDeps) {
         await emit("data-policy:created", toPolicyDto(row));
       });
       return toPolicyDto(row);
+    },
+    /** `isValid`: the name is free (docs/authorization.md §Batch calls). */
+    async checkNameFree(poolId: string, name: string) {
+      return (await repos.authz.findPolicyByName(poolId, name))
+        ? { isValid: false, message: "A data policy with this name already exists" }
+        : { isValid: true };
+    },
+    async listSimple(poolId: string, q: { page?: number; limit?: number; query?: string }) {
+      const r = await repos.authz.listPolicies(poolId, q.query, page(q));
+      return {
+        totalCount: r.totalCount,
+        list: r.list.map((p) => ({
+          policyId: p.id,
+          policyName: p.name,
+          ...(p.description !== null ? { description: p.description } : {}),
+        })),
+      };
+    },
+    /** Who holds a policy, newest first, filtered by type and by a piece of the target's name. */
+    async targets(poolId: string, q: ListDataPolicyTargetsQuery) {
+      const row = await requirePolicy(poolId, q.policyId);
+      const types = q.targetType === undefined ? undefined : [q.targetType].flat();
+      const all = (await repos.authz.listPolicyTargets([row.id])).filter(
+        (t) => !types || types.includes(t.target_type as (typeof types)[number]),
+      );
+      const names = await targetNames(poolId, all);
+      const picked = all
+        .map((t) => ({
+          targetIdentifier: t.target_id,
+          targetType: t.target_type,
+          targetName: names.get(t.target_id) ?? t.target_id,
+          authorizationTime: new Date(t.created_at).toISOString(),
+        }))
+        .filter((t) => !q.query || t.targetName.includes(q.query))
+        .sort((a, b) => b.authorizationTime.localeCompare(a.authorizationTime));
+      const { offset, limit } = page(q);
+      return { totalCount: picked.length, list: picked.slice(offset, offset + limit) };
     },
     async get(poolId: string, id: string): Promise<DataPolicyDto> {
       return toPolicyDto(await requirePolicy(poolId, id));

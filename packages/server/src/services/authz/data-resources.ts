@@ -121,6 +121,18 @@ export function createDataResources(deps: AuthzDeps) {
       const { namespaceCode: _, ...dto } = toDataResourceDto(row, ns.code);
       return dto;
     },
+    /** `isValid`: the code and the name are free in the namespace (docs/authorization.md §Batch calls). */
+    async checkFree(
+      poolId: string,
+      q: { namespaceCode: string; resourceCode?: string; resourceName?: string },
+    ) {
+      const ns = await resolveNamespace(repos, poolId, q.namespaceCode, clock.now());
+      if (q.resourceCode !== undefined && (await repos.authz.findDataResource(ns.id, q.resourceCode)))
+        return { isValid: false, message: "A data resource with this code already exists" };
+      if (q.resourceName !== undefined && (await repos.authz.findDataResourceByName(ns.id, q.resourceName)))
+        return { isValid: false, message: "A data resource with this name already exists" };
+      return { isValid: true };
+    },
     async get(poolId: string, namespaceCode: string, code: string): Promise<DataResourceDto> {
       const { ns, row } = await requireDataResource(poolId, namespaceCode, code);
       return toDataResourceDto(row, ns.code);

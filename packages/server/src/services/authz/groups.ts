@@ -43,22 +43,21 @@ export function createGroups(deps: AuthzDeps) {
     return rows.map((r) => r.id);
   }
 
-  return {
-    requireGroup,
-    async create(poolId: string, req: CreateGroupRequest): Promise<GroupDto> {
-      const now = clock.now();
-      const row: GroupRow = {
-        id: newId(),
-        pool_id: poolId,
-        code: req.code,
-        name: req.name,
-        description: req.description ?? "",
-        type: req.type || "static",
-        custom_data: req.customData ? JSON.stringify(req.customData) : null,
-        created_at: now,
-        updated_at: now,
-      };
-      await write(poolId, "group", async (tx, emit) => {
+  async function createMany(poolId: string, reqs: CreateGroupRequest[]): Promise<GroupDto[]> {
+    const now = clock.now();
+    const rows: GroupRow[] = reqs.map((req) => ({
+      id: newId(),
+      pool_id: poolId,
+      code: req.code,
+      name: req.name,
+      description: req.description ?? "",
+      type: req.type || "static",
+      custom_data: req.customData ? JSON.stringify(req.customData) : null,
+      created_at: now,
+      updated_at: now,
+    }));
+    await write(poolId, "group", async (tx, emit) => {
+      for (const row of rows) {
         try {
           await tx.authz.insertGroup(row);
         } catch (err) {
@@ -66,8 +65,32 @@ export function createGroups(deps: AuthzDeps) {
           throw err;
         }
         await emit("group:created", toGroupDto(row, true));
-      });
-      return toGroupDto(row);
+      }
+    });
+    return rows.map((r) => toGroupDto(r));
+  }
+
+  return {
+    requireGroup,
+    async create(poolId: string, req: CreateGroupRequest): Promise<GroupDto> {
+      const [dto] = await createMany(poolId, [req]);
+      return dto!;
+    },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
+    /** `get-all-groups`: every group of the pool (at most 1,000), with members when asked. */
+    async all(poolId: string, q: { fetchMembers?: boolean; withCustomData?: boolean }): Promise<GroupDto[]> {
+      const { list } = await repos.authz.listGroups(poolId, undefined, { offset: 0, limit: 1000 });
+      const out: GroupDto[] = [];
+      for (const g of list) {
+        const dto = toGroupDto(g, q.withCustomData);
+        if (q.fetchMembers) {
+          const { ids } = await repos.authz.listGroupMemberIds(g.id, { offset: 0, limit: 1000 });
+          dto.members = await userDtosInOrder(repos, publicUrl, poolId, ids, {});
+        }
+        out.push(dto);
+      }
+      return out;
     },
     async get(poolId: string, code: string, withCustomData = false): Promise<GroupDto> {
       return toGroupDto(await requireGroup(poolId, code), withCustomData);

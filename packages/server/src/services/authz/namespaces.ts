@@ -1,4 +1,5 @@
 import type {
+  CheckNamespaceExistsRequest,
   CreateNamespaceRequest,
   ListNamespacesQuery,
   NamespaceDto,
@@ -53,20 +54,21 @@ export async function resolveNamespace(
 export function createNamespaces(deps: AuthzDeps) {
   const { repos, clock } = deps;
   const write = createAuthzWrite(deps);
-  return {
-    async create(poolId: string, req: CreateNamespaceRequest): Promise<NamespaceDto> {
-      const now = clock.now();
-      const row: NamespaceRow = {
-        id: newId(),
-        pool_id: poolId,
-        code: req.code,
-        name: req.name ?? req.code,
-        description: req.description ?? null,
-        created_at: now,
-        updated_at: now,
-      };
-      // Data policies name namespaces by code: a namespace of a code they name makes them grant again.
-      await write(poolId, "namespace", async (tx, emit) => {
+
+  async function createMany(poolId: string, reqs: CreateNamespaceRequest[]): Promise<NamespaceDto[]> {
+    const now = clock.now();
+    const rows: NamespaceRow[] = reqs.map((req) => ({
+      id: newId(),
+      pool_id: poolId,
+      code: req.code,
+      name: req.name ?? req.code,
+      description: req.description ?? null,
+      created_at: now,
+      updated_at: now,
+    }));
+    // Data policies name namespaces by code: a namespace of a code they name makes them grant again.
+    await write(poolId, "namespace", async (tx, emit) => {
+      for (const row of rows) {
         try {
           await tx.authz.insertNamespace(row);
         } catch (err) {
@@ -74,9 +76,28 @@ export function createNamespaces(deps: AuthzDeps) {
           throw err;
         }
         await emit("namespace:created", toNamespaceDto(row));
-      });
-      return toNamespaceDto(row);
+      }
+    });
+    return rows.map(toNamespaceDto);
+  }
+
+  async function removeRows(poolId: string, rows: NamespaceRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await write(poolId, "namespace", async (tx, emit) => {
+      for (const ns of rows) {
+        await tx.authz.deleteNamespace(ns.id);
+        await emit("namespace:deleted", toNamespaceDto(ns));
+      }
+    });
+  }
+
+  return {
+    async create(poolId: string, req: CreateNamespaceRequest): Promise<NamespaceDto> {
+      const [dto] = await createMany(poolId, [req]);
+      return dto!;
     },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
     async get(poolId: string, code: string): Promise<NamespaceDto> {
       return toNamespaceDto(await resolveNamespace(repos, poolId, code, clock.now()));
     },
@@ -110,10 +131,27 @@ export function createNamespaces(deps: AuthzDeps) {
       if (code === DEFAULT_NAMESPACE) throw new ApiError("NAMESPACE_PROTECTED");
       const ns = await repos.authz.findNamespace(poolId, code);
       if (!ns) throw new ApiError("NAMESPACE_NOT_FOUND");
-      await write(poolId, "namespace", async (tx, emit) => {
-        await tx.authz.deleteNamespace(ns.id);
-        await emit("namespace:deleted", toNamespaceDto(ns));
-      });
+      await removeRows(poolId, [ns]);
+    },
+    /** Deletes the namespaces of these codes that exist (`default` cannot be deleted). */
+    async removeMany(poolId: string, codes: string[]): Promise<void> {
+      if (codes.includes(DEFAULT_NAMESPACE)) throw new ApiError("NAMESPACE_PROTECTED");
+      await removeRows(poolId, await repos.authz.findNamespacesByCodes(poolId, codes));
+    },
+    /** The namespaces of these codes that exist. */
+    async getMany(poolId: string, codes: string | string[]): Promise<NamespaceDto[]> {
+      return (await repos.authz.findNamespacesByCodes(poolId, [codes].flat())).map(toNamespaceDto);
+    },
+    /** `isValid`: the code and the name are free (docs/authorization.md §Batch calls). */
+    async checkExists(poolId: string, req: CheckNamespaceExistsRequest) {
+      if (
+        req.code !== undefined &&
+        (req.code === DEFAULT_NAMESPACE || (await repos.authz.findNamespace(poolId, req.code)))
+      )
+        return { isValid: false, message: "A namespace with this code already exists" };
+      if (req.name !== undefined && (await repos.authz.findNamespaceByName(poolId, req.name)))
+        return { isValid: false, message: "A namespace with this name already exists" };
+      return { isValid: true };
     },
   };
 }

@@ -133,26 +133,30 @@ export function createResources(deps: AuthzDeps) {
     return out;
   }
 
-  return {
-    async create(poolId: string, req: CreateResourceRequest): Promise<ResourceDto> {
-      const now = clock.now();
-      const ns = await resolveNamespace(repos, poolId, req.namespace, now);
-      const row: ResourceRow = {
-        id: newId(),
-        pool_id: poolId,
-        namespace_id: ns.id,
-        code: req.code,
-        type: req.type,
-        name: req.name ?? null,
-        description: req.description ?? null,
-        api_identifier: req.apiIdentifier ?? null,
-        actions: JSON.stringify(
-          (req.actions ?? []).map((a) => ({ name: a.name, description: a.description ?? "" })),
-        ),
-        created_at: now,
-        updated_at: now,
-      };
-      await write(poolId, "resource", async (tx, emit) => {
+  async function createMany(
+    poolId: string,
+    reqs: Omit<CreateResourceRequest, "namespace">[],
+    namespace?: string,
+  ): Promise<ResourceDto[]> {
+    const now = clock.now();
+    const ns = await resolveNamespace(repos, poolId, namespace, now);
+    const rows: ResourceRow[] = reqs.map((req) => ({
+      id: newId(),
+      pool_id: poolId,
+      namespace_id: ns.id,
+      code: req.code,
+      type: req.type,
+      name: req.name ?? null,
+      description: req.description ?? null,
+      api_identifier: req.apiIdentifier ?? null,
+      actions: JSON.stringify(
+        (req.actions ?? []).map((a) => ({ name: a.name, description: a.description ?? "" })),
+      ),
+      created_at: now,
+      updated_at: now,
+    }));
+    await write(poolId, "resource", async (tx, emit) => {
+      for (const row of rows) {
         try {
           await tx.authz.insertResource(row);
         } catch (err) {
@@ -160,8 +164,38 @@ export function createResources(deps: AuthzDeps) {
           throw err;
         }
         await emit("resource:created", toResourceDto(row, ns.code));
+      }
+    });
+    return rows.map((row) => toResourceDto(row, ns.code));
+  }
+
+  return {
+    async create(poolId: string, req: CreateResourceRequest): Promise<ResourceDto> {
+      const [dto] = await createMany(poolId, [req], req.namespace);
+      return dto!;
+    },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
+    /** The resources of these codes that exist. */
+    async getMany(poolId: string, codes: string | string[], namespace?: string): Promise<ResourceDto[]> {
+      const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
+      const rows = await repos.authz.findResourcesByCodes(ns.id, [codes].flat());
+      return rows.map((row) => toResourceDto(row, ns.code));
+    },
+    /** Deletes the resources of these codes or ids that exist, and their grants. */
+    async removeMany(poolId: string, req: { namespace?: string; codeList?: string[]; ids?: string[] }) {
+      const ns = await resolveNamespace(repos, poolId, req.namespace, clock.now());
+      const rows = [
+        ...(await repos.authz.findResourcesByCodes(ns.id, req.codeList ?? [])),
+        ...(await repos.authz.findResourcesByIds(ns.id, req.ids ?? [])),
+      ].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+      if (rows.length === 0) return;
+      await write(poolId, "resource", async (tx, emit) => {
+        for (const row of rows) {
+          await tx.authz.deleteResource(row);
+          await emit("resource:deleted", toResourceDto(row, ns.code));
+        }
       });
-      return toResourceDto(row, ns.code);
     },
     async get(poolId: string, code: string, namespace?: string): Promise<ResourceDto> {
       const { ns, row } = await requireResource(poolId, code, namespace);

@@ -1,11 +1,13 @@
 import type {
   AssignRoleRequest,
   CreateRoleRequest,
+  DeleteRolesAcrossNamespacesRequest,
   DeleteRolesRequest,
   HasAnyRoleRequest,
   ListRoleMembersQuery,
   ListRolesQuery,
   RevokeRoleRequest,
+  RoleBatchRequest,
   RoleDto,
   UpdateRoleRequest,
   UserRolesQuery,
@@ -13,7 +15,7 @@ import type {
 import { ApiError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
-import type { GroupRow, RoleRow, RoleWithNamespace } from "../../storage/repos/authz-model.js";
+import type { GroupRow, RoleWithNamespace } from "../../storage/repos/authz-model.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { requireUser, userDtosInOrder } from "./members.js";
@@ -128,6 +130,85 @@ export function createRoles(deps: AuthzDeps) {
     return { users, groups };
   }
 
+  async function createMany(
+    poolId: string,
+    reqs: (Pick<CreateRoleRequest, "code" | "name" | "description" | "namespace"> & {
+      disableTime?: CreateRoleRequest["disableTime"];
+    })[],
+  ): Promise<RoleDto[]> {
+    const now = clock.now();
+    const rows: RoleWithNamespace[] = [];
+    for (const req of reqs) {
+      const ns = await resolveNamespace(repos, poolId, req.namespace, now);
+      rows.push({
+        id: newId(),
+        pool_id: poolId,
+        namespace_id: ns.id,
+        code: req.code,
+        name: req.name ?? req.code,
+        description: req.description ?? "",
+        status: "ENABLE",
+        disable_time: epochMs(req.disableTime) ?? null,
+        enable_permission_apply: 0,
+        created_at: now,
+        updated_at: now,
+        namespace_code: ns.code,
+        namespace_name: ns.name,
+      });
+    }
+    await write(poolId, "role", async (tx, emit) => {
+      for (const { namespace_code: _c, namespace_name: _n, ...row } of rows) {
+        try {
+          await tx.authz.insertRole(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
+          throw err;
+        }
+      }
+      for (const r of rows) await emit("role:created", toRoleDto(r));
+    });
+    return rows.map((r) => toRoleDto(r));
+  }
+
+  /**
+   * Assigns (or revokes) roles to targets in one transaction, one `role:assigned` (`role:revoked`)
+   * per role; every role and target must exist.
+   */
+  async function assignMany(
+    poolId: string,
+    roles: RoleWithNamespace[],
+    targets: AssignRoleRequest["targets"],
+    window?: { enable_time: number | null; end_time: number | null },
+  ): Promise<void> {
+    const { users, groups } = await targetIds(poolId, targets);
+    const now = clock.now();
+    await write(poolId, "role-assignment", async (tx, emit) => {
+      for (const role of roles) {
+        if (window) {
+          for (const [type, ids] of [
+            ["USER", users],
+            ["GROUP", groups],
+          ] as const) {
+            for (const id of ids) {
+              await tx.authz.upsertAssignment({
+                role_id: role.id,
+                target_type: type,
+                target_id: id,
+                ...window,
+                created_at: now,
+              });
+            }
+          }
+          await emit("role:assigned", assignmentData(role, targets, window), soleUser(users, groups));
+        } else {
+          await tx.authz.deleteAssignments(role.id, "USER", users);
+          await tx.authz.deleteAssignments(role.id, "GROUP", groups);
+          await emit("role:revoked", assignmentData(role, targets), soleUser(users, groups));
+        }
+      }
+    });
+  }
+
   /** Deletes roles (their assignments and grants go with them), one `role:deleted` each. */
   async function removeRoles(poolId: string, rows: RoleWithNamespace[]): Promise<void> {
     if (rows.length === 0) return;
@@ -141,33 +222,11 @@ export function createRoles(deps: AuthzDeps) {
     requireRole,
     removeRoles,
     async create(poolId: string, req: CreateRoleRequest): Promise<RoleDto> {
-      const now = clock.now();
-      const ns = await resolveNamespace(repos, poolId, req.namespace, now);
-      const row: RoleRow = {
-        id: newId(),
-        pool_id: poolId,
-        namespace_id: ns.id,
-        code: req.code,
-        name: req.name ?? req.code,
-        description: req.description ?? "",
-        status: "ENABLE",
-        disable_time: epochMs(req.disableTime) ?? null,
-        enable_permission_apply: 0,
-        created_at: now,
-        updated_at: now,
-      };
-      const dto = toRoleDto({ ...row, namespace_code: ns.code, namespace_name: ns.name });
-      await write(poolId, "role", async (tx, emit) => {
-        try {
-          await tx.authz.insertRole(row);
-        } catch (err) {
-          if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
-          throw err;
-        }
-        await emit("role:created", dto);
-      });
-      return dto;
+      const [dto] = await createMany(poolId, [req]);
+      return dto!;
     },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
     async get(poolId: string, code: string, namespace?: string): Promise<RoleDto> {
       return toRoleDto(await requireRole(poolId, code, namespace));
     },
@@ -210,35 +269,35 @@ export function createRoles(deps: AuthzDeps) {
     },
     async assign(poolId: string, req: AssignRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
-      const { users, groups } = await targetIds(poolId, req.targets);
-      const now = clock.now();
-      const window = { enable_time: req.enableTime ?? null, end_time: req.endTime ?? null };
-      await write(poolId, "role-assignment", async (tx, emit) => {
-        for (const [type, ids] of [
-          ["USER", users],
-          ["GROUP", groups],
-        ] as const) {
-          for (const id of ids) {
-            await tx.authz.upsertAssignment({
-              role_id: role.id,
-              target_type: type,
-              target_id: id,
-              ...window,
-              created_at: now,
-            });
-          }
-        }
-        await emit("role:assigned", assignmentData(role, req.targets, window), soleUser(users, groups));
+      await assignMany(poolId, [role], req.targets, {
+        enable_time: req.enableTime ?? null,
+        end_time: req.endTime ?? null,
       });
     },
     async revoke(poolId: string, req: RevokeRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
-      const { users, groups } = await targetIds(poolId, req.targets);
-      await write(poolId, "role-assignment", async (tx, emit) => {
-        await tx.authz.deleteAssignments(role.id, "USER", users);
-        await tx.authz.deleteAssignments(role.id, "GROUP", groups);
-        await emit("role:revoked", assignmentData(role, req.targets), soleUser(users, groups));
-      });
+      await assignMany(poolId, [role], req.targets);
+    },
+    /** `assign-role-batch`: every role to every target, all or nothing. */
+    async assignBatch(poolId: string, req: RoleBatchRequest): Promise<void> {
+      const roles = [];
+      for (const r of req.roles) roles.push(await requireRole(poolId, r.code, r.namespace));
+      await assignMany(poolId, roles, req.targets, { enable_time: null, end_time: null });
+    },
+    async revokeBatch(poolId: string, req: RoleBatchRequest): Promise<void> {
+      const roles = [];
+      for (const r of req.roles) roles.push(await requireRole(poolId, r.code, r.namespace));
+      await assignMany(poolId, roles, req.targets);
+    },
+    /** `multiple-namespace-delete-roles-batch`: roles by code and namespace; unknown ones are skipped. */
+    async removeAcrossNamespaces(poolId: string, req: DeleteRolesAcrossNamespacesRequest): Promise<void> {
+      const rows: RoleWithNamespace[] = [];
+      for (const r of req.roleList) {
+        const ns = await repos.authz.findNamespace(poolId, r.namespace);
+        const role = ns ? await repos.authz.findRole(ns.id, r.code) : undefined;
+        if (role && !rows.some((x) => x.id === role.id)) rows.push(role);
+      }
+      await removeRoles(poolId, rows);
     },
     async members(poolId: string, q: ListRoleMembersQuery) {
       const role = await requireRole(poolId, q.code, q.namespace);
