@@ -112,7 +112,7 @@ describeCompat("sdk: application access control", (g) => {
     );
     assert.equal((await signIn()).statusCode, 403, "closed again at once");
 
-    ok(await mc.createGroup({ code: "app-team", name: "Team", description: "" }));
+    ok(await mc.createGroup({ code: "app-team", name: "Team", description: "" } as any));
     ok(await mc.addGroupMembers({ code: "app-team", userIds: [userId] }));
     ok(
       await mc.authorizeApplicationAccess({

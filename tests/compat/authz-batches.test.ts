@@ -30,7 +30,7 @@ describeCompat("sdk: permission batches", (g) => {
     const created = await mc.createUser({ email, password, emailVerified: true } as any);
     ok(created);
     userId = created.data.userId;
-    token = (await authClient(g()).signInByEmailPassword({ email, password })).data.access_token;
+    token = (await authClient(g()).signInByEmailPassword({ email, password })).data.access_token ?? "";
   });
 
   it("namespaces: create, get and delete in batches (both families); check-permission-namespace-exists", async () => {
@@ -225,7 +225,7 @@ describeCompat("sdk: permission batches", (g) => {
       simple.data.list.map((p) => p.policyName),
       ["pb-readers"],
     );
-    ok(await mc.createGroup({ code: "pb-team", name: "PB team", description: "" }));
+    ok(await mc.createGroup({ code: "pb-team", name: "PB team", description: "" } as any));
     ok(
       await mc.authorizeDataPolicies({
         policyIds: [policyId],
