@@ -163,14 +163,11 @@ export function createAppAccess(deps: AuthzDeps) {
     },
     /**
      * Whether the user may sign in to the application. Most applications restrict nothing: they are
-     * answered from two point reads, without the user's roles and groups.
+     * answered from one statement, without the user's roles and groups.
      */
     async mayUseApp(poolId: string, appId: string, userId: string): Promise<boolean> {
-      const [strategy, restricted] = await Promise.all([
-        repos.authz.findAppStrategy(appId),
-        repos.authz.appHasDenyRule(appId),
-      ]);
-      if (strategyOf(strategy) === "ALLOW_ALL" && !restricted) return true;
+      const { strategy, denies } = await repos.authz.appRestriction(appId);
+      if (strategyOf(strategy) === "ALLOW_ALL" && !denies) return true;
       const standing = await standingOf(repos, userId, clock.now());
       const rules = (await repos.authz.appAccessOf(poolId, standing.subjects)).filter(
         (r) => r.app_id === appId,

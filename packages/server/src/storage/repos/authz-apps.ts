@@ -60,16 +60,30 @@ export function authzAppsRepo(db: Executor) {
         .where("target_id", "in", targetIds)
         .execute();
     },
-    /** Whether any rule denies someone the application. */
-    async appHasDenyRule(appId: string): Promise<boolean> {
+    /**
+     * In one statement, what a sign-in needs to know first: the application's strategy (undefined:
+     * the default) and whether any rule denies someone the application.
+     */
+    async appRestriction(appId: string): Promise<{ strategy: string | undefined; denies: boolean }> {
       const row = await db
-        .selectFrom("authz_app_access")
-        .select("app_id")
-        .where("app_id", "=", appId)
-        .where("effect", "=", "DENY")
-        .limit(1)
-        .executeTakeFirst();
-      return row !== undefined;
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom("authz_app_strategies")
+            .select("permission_strategy")
+            .where("app_id", "=", appId)
+            .as("strategy"),
+          eb
+            .exists(
+              eb
+                .selectFrom("authz_app_access")
+                .select("app_id")
+                .where("app_id", "=", appId)
+                .where("effect", "=", "DENY"),
+            )
+            .as("denies"),
+        ])
+        .executeTakeFirstOrThrow();
+      return { strategy: row.strategy ?? undefined, denies: Boolean(Number(row.denies)) };
     },
     /** The rules of a pool that name any of these subjects. */
     async appAccessOf(poolId: string, subjects: { type: string; id: string }[]): Promise<AppAccessRow[]> {
