@@ -82,6 +82,17 @@ describeCompat("sdk: permission batches", (g) => {
       }),
     );
     assert.equal((await mc.getRole({ code: "rb-2", namespace: ns })).data.name, "Two");
+    const listed = await mc.listPermissionNamespaceRoles({ code: ns, query: "rb-" });
+    ok(listed);
+    assert.equal(listed.data.totalCount, 2);
+    assert.deepEqual(
+      listed.data.list.map((r) => [r.code, r.namespace]),
+      [
+        ["rb-1", ns],
+        ["rb-2", ns],
+      ],
+    );
+    assert.ok(!Number.isNaN(Date.parse(listed.data.list[0]!.updatedAt)));
     ok(
       await mc.authorizeResources({
         namespace: ns,
@@ -149,6 +160,18 @@ describeCompat("sdk: permission batches", (g) => {
         .statusCode,
       409,
     );
+    const updated = await mc.createOrUpdateGroup({
+      code: "gb-2",
+      name: "G2 renamed",
+      description: "d",
+      type: "static",
+    });
+    ok(updated);
+    assert.equal(updated.data.created, false);
+    assert.equal(updated.data.data.name, "G2 renamed");
+    const made = await mc.createOrUpdateGroup({ code: "gb-3", name: "G3", description: "", type: "static" });
+    assert.equal(made.data.created, true);
+    assert.equal((await mc.getGroup({ code: "gb-3" })).data.name, "G3");
   });
 
   it("resources: create-resources-batch, get-resources-batch, delete-resources-batch (drops the grants cache)", async () => {

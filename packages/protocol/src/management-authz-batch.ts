@@ -4,6 +4,7 @@ import {
   AuthzCode,
   CreateGroupRequest,
   CreateResourceRequest,
+  GroupDto,
   NamespaceDto,
   ResourceCode,
   ResourceDto,
@@ -133,3 +134,32 @@ export const DataPolicyTargetPageResponse = Envelope(
   }),
 );
 export const ResourceListResponse = Envelope(Type.Array(ResourceDto));
+
+export const NamespaceRolesQuery = Type.Object({
+  code: AuthzCode,
+  page: Opt(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
+  limit: Opt(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  query: Opt(Str(128)),
+});
+export const NamespaceRolePageResponse = Envelope(
+  Type.Object({
+    totalCount: Type.Integer(),
+    list: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        code: Type.String(),
+        description: Opt(Type.String()),
+        namespace: Type.String(),
+        updatedAt: Type.String(),
+      }),
+    ),
+  }),
+);
+export const CreateOrUpdateGroupRequest = Type.Object({
+  code: AuthzCode,
+  name: NonEmpty(128),
+  description: Str(1000),
+  type: Str(32),
+});
+export type CreateOrUpdateGroupRequest = Static<typeof CreateOrUpdateGroupRequest>;
+export const CreateOrUpdateGroupResponse = Envelope(Type.Object({ created: Type.Boolean(), data: GroupDto }));

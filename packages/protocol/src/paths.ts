@@ -163,6 +163,8 @@ export const managementPaths = {
   revokeRoleBatch: "/api/v3/revoke-role-batch",
   deleteRolesAcrossNamespaces: "/api/v3/multiple-namespace-delete-roles-batch",
   createGroupsBatch: "/api/v3/create-groups-batch",
+  createOrUpdateGroup: "/api/v3/create-or-update-group",
+  listPermissionNamespaceRoles: "/api/v3/list-permission-namespace-roles",
   getAllGroups: "/api/v3/get-all-groups",
   createResourcesBatch: "/api/v3/create-resources-batch",
   getResourcesBatch: "/api/v3/get-resources-batch",

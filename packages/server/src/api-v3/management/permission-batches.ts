@@ -6,6 +6,8 @@ import {
   CheckNamespaceExistsRequest,
   CreateGroupsBatchRequest,
   CreateNamespacesBatchRequest,
+  CreateOrUpdateGroupRequest,
+  CreateOrUpdateGroupResponse,
   CreateResourcesBatchRequest,
   CreateRolesBatchRequest,
   DataPolicyTargetPageResponse,
@@ -19,6 +21,8 @@ import {
   NamespaceCodesBody,
   NamespaceCodesQuery,
   NamespaceListResponse,
+  NamespaceRolePageResponse,
+  NamespaceRolesQuery,
   managementPaths as p,
   ResourceListResponse,
   ResourcesBatchQuery,
@@ -122,6 +126,20 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       CreateGroupsBatchRequest,
       GroupListResponse,
       (pool, b) => groups.createMany(pool, b.list),
+    );
+    r.post(
+      p.createOrUpdateGroup,
+      "Create a group, or update the group of this code",
+      CreateOrUpdateGroupRequest,
+      CreateOrUpdateGroupResponse,
+      groups.createOrUpdate,
+    );
+    r.get(
+      p.listPermissionNamespaceRoles,
+      "A namespace's roles",
+      NamespaceRolesQuery,
+      NamespaceRolePageResponse,
+      roles.ofNamespace,
     );
     r.get(p.getAllGroups, "Every group of the pool", AllGroupsQuery, GroupListResponse, groups.all);
 

@@ -1,5 +1,6 @@
 import type {
   CreateGroupRequest,
+  CreateOrUpdateGroupRequest,
   GroupDto,
   GroupMembersRequest,
   ListGroupMembersQuery,
@@ -78,6 +79,22 @@ export function createGroups(deps: AuthzDeps) {
     },
     /** All or nothing: one taken code and none is created. */
     createMany,
+    /** `create-or-update-group`: by code; `created` says which. */
+    async createOrUpdate(poolId: string, req: CreateOrUpdateGroupRequest) {
+      const existing = await repos.authz.findGroup(poolId, req.code);
+      if (!existing) return { created: true, data: (await createMany(poolId, [req]))[0]! };
+      const set = {
+        name: req.name,
+        description: req.description,
+        type: req.type || existing.type,
+        updated_at: clock.now(),
+      };
+      await write(poolId, "group", async (tx, emit) => {
+        await tx.authz.updateGroup(existing.id, set);
+        await emit("group:updated", toGroupDto({ ...existing, ...set }, true));
+      });
+      return { created: false, data: toGroupDto({ ...existing, ...set }) };
+    },
     /** `get-all-groups`: every group of the pool (at most 1,000), with members when asked. */
     async all(poolId: string, q: { fetchMembers?: boolean; withCustomData?: boolean }): Promise<GroupDto[]> {
       const { list } = await repos.authz.listGroups(poolId, undefined, { offset: 0, limit: 1000 });

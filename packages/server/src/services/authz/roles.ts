@@ -235,6 +235,21 @@ export function createRoles(deps: AuthzDeps) {
       const r = await repos.authz.listRoles(ns.id, q.keywords, page(q));
       return { totalCount: r.totalCount, list: r.list.map((row) => toRoleDto(row)) };
     },
+    /** `list-permission-namespace-roles`: a namespace's roles, by a piece of their code or name. */
+    async ofNamespace(poolId: string, q: { code: string; page?: number; limit?: number; query?: string }) {
+      const ns = await resolveNamespace(repos, poolId, q.code, clock.now());
+      const r = await repos.authz.listRoles(ns.id, q.query, page(q));
+      return {
+        totalCount: r.totalCount,
+        list: r.list.map((row) => ({
+          name: row.name,
+          code: row.code,
+          ...(row.description ? { description: row.description } : {}),
+          namespace: row.namespace_code,
+          updatedAt: new Date(row.updated_at).toISOString(),
+        })),
+      };
+    },
     async update(poolId: string, req: UpdateRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
       const disable = epochMs(req.disableTime);
