@@ -11,6 +11,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { AppAccessRow } from "../../storage/repos/authz-apps.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { appSummary } from "../auth/login-history.js";
+import type { GrantsCache } from "./cache.js";
 import type { AuthzDeps } from "./deps.js";
 import { standingOf } from "./effective.js";
 import { requireUser } from "./members.js";
@@ -33,9 +34,12 @@ export function mayUse(strategy: PermissionStrategy, rules: AppAccessRow[]): boo
   return strategy === "ALLOW_ALL";
 }
 
+/** What a sign-in asks of an application first (storage/repos/authz-apps.ts). */
+export type AppRestriction = { strategy: string | undefined; denies: boolean };
+
 /** Application access control: strategies, ALLOW/DENY rules, and what a user may use. */
-export function createAppAccess(deps: AuthzDeps) {
-  const { repos, clock } = deps;
+export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestriction> }) {
+  const { repos, clock, cache } = deps;
   const write = createAuthzWrite(deps);
 
   async function requireApp(poolId: string, appId: string): Promise<ApplicationRow> {
@@ -163,10 +167,14 @@ export function createAppAccess(deps: AuthzDeps) {
     },
     /**
      * Whether the user may sign in to the application. Most applications restrict nothing: they are
-     * answered from one statement, without the user's roles and groups.
+     * answered from the cached restriction (docs/authorization.md §Cache), without the user's roles
+     * and groups.
      */
     async mayUseApp(poolId: string, appId: string, userId: string): Promise<boolean> {
-      const { strategy, denies } = await repos.authz.appRestriction(appId);
+      const { strategy, denies } = await cache.get(poolId, `app\u0000${appId}`, async () => ({
+        grants: await repos.authz.appRestriction(appId),
+        validUntil: Number.POSITIVE_INFINITY,
+      }));
       if (strategyOf(strategy) === "ALLOW_ALL" && !denies) return true;
       const standing = await standingOf(repos, userId, clock.now());
       const rules = (await repos.authz.appAccessOf(poolId, standing.subjects)).filter(
