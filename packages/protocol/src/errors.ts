@@ -447,10 +447,15 @@ export const apiErrors = {
     "权限格式应为 <权限空间>/<资源>[/<树路径>]/<操作>，且数据资源须存在",
     "A permission is <namespace>/<resource>[/<tree path>]/<action> of an existing data resource",
   ),
+  APP_ACCESS_DENIED: plain(
+    403,
+    "当前用户无权访问此应用",
+    "The application does not allow this user (application access control)",
+  ),
   TARGET_TYPE_UNSUPPORTED: plain(
     400,
-    "此处不支持该授权主体类型（Gatehouse 不建模部门）",
-    "This target type is not supported here (departments are not modelled by Gatehouse)",
+    "此处不支持该授权主体类型（Gatehouse 不建模部门和组织）",
+    "This target type is not supported here (departments and organizations are not modelled by Gatehouse)",
   ),
 } as const satisfies Record<string, ApiErrorDef>;
 

@@ -199,7 +199,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       );
     }
     const authz = createAuthz(
-      { db: db.kysely, repos, clock, publicUrl: config.publicUrl },
+      { db: db.kysely, repos, clock, publicUrl: config.publicUrl, emit },
       {
         cacheTtlMs: options.authzCacheTtlMs ?? (db.dialect === "sqlite" ? 60_000 : 900),
         onChanged: (poolId) => authzChanges?.publish([poolId]),
@@ -251,6 +251,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       box: keys.box,
       publicUrl: config.publicUrl,
+      mayUseApp: authz.appAccess.mayUseApp,
     });
     const profile = createProfile({
       db: db.kysely,
@@ -339,6 +340,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       issuer,
       roleCodes: authz.my.roleCodes,
+      mayUseApp: authz.appAccess.mayUseApp,
       secret: keys.secret,
       box: keys.box,
       secureCookies: config.publicUrl.startsWith("https:"),

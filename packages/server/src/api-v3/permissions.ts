@@ -80,7 +80,10 @@ export function permissionRoutes(ctx: Context) {
         },
         preHandler,
       },
-      async (request) => ok(request, await my.accessibleApps(userOf(request))),
+      async (request) => {
+        const user = userOf(request);
+        return ok(request, await ctx.authz.appAccess.myApps(user.poolId, user.userId));
+      },
     );
     app.get(
       authPaths.getMyDepartmentList,

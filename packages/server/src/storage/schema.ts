@@ -278,6 +278,26 @@ export interface AuthzGroupTable {
   updated_at: number;
 }
 
+/** An application's default access strategy (docs/authorization.md §Application access). */
+export interface AuthzAppStrategyTable {
+  app_id: string;
+  pool_id: string;
+  /** ALLOW_ALL or DENY_ALL */
+  permission_strategy: string;
+  updated_at: number;
+}
+
+/** Who may (ALLOW) or may not (DENY) use an application. */
+export interface AuthzAppAccessTable {
+  app_id: string;
+  pool_id: string;
+  /** USER, ROLE or GROUP, by id */
+  target_type: string;
+  target_id: string;
+  effect: string;
+  created_at: number;
+}
+
 export interface AuthzGroupMemberTable {
   group_id: string;
   user_id: string;
@@ -522,6 +542,8 @@ export interface Database {
   authz_roles: AuthzRoleTable;
   authz_groups: AuthzGroupTable;
   authz_group_members: AuthzGroupMemberTable;
+  authz_app_strategies: AuthzAppStrategyTable;
+  authz_app_access: AuthzAppAccessTable;
   authz_role_assignments: AuthzRoleAssignmentTable;
   authz_resources: AuthzResourceTable;
   authz_grants: AuthzGrantTable;

@@ -135,6 +135,69 @@ describeEachDialect(
       assert.equal(await allowed("c4"), false);
     });
 
+    it("assign-role-batch, revoke-role-batch, multiple-namespace-delete-roles-batch", async () => {
+      await post("/api/v3/create-roles-batch", { list: [{ code: "cb", namespace: state.ns }] });
+      await grant("ROLE", "cb", "c7");
+      assert.equal(await allowed("c7"), false);
+      const body = {
+        targets: [{ targetType: "USER", targetIdentifier: state.userId }],
+        roles: [{ code: "cb", namespace: state.ns }],
+      };
+      await post("/api/v3/assign-role-batch", body);
+      assert.equal(await allowed("c7"), true);
+      await post("/api/v3/revoke-role-batch", body);
+      assert.equal(await allowed("c7"), false);
+      await post("/api/v3/assign-role-batch", body);
+      assert.equal(await allowed("c7"), true);
+      await post("/api/v3/multiple-namespace-delete-roles-batch", {
+        roleList: [{ code: "cb", namespace: state.ns }],
+      });
+      assert.equal(await allowed("c7"), false);
+    });
+
+    it("delete-resources-batch", async () => {
+      await post("/api/v3/create-resources-batch", {
+        namespace: state.ns,
+        list: [{ type: "DATA", code: "c8" }],
+      });
+      await grant("USER", state.userId, "c8");
+      assert.equal(await allowed("c8"), true);
+      await post("/api/v3/delete-resources-batch", { namespace: state.ns, codeList: ["c8"] });
+      assert.equal(await allowed("c8"), false);
+    });
+
+    it("delete-permission-namespaces-batch, then create-permission-namespaces-batch", async () => {
+      await grant("USER", state.userId, "c9");
+      assert.equal(await allowed("c9"), true);
+      await post("/api/v3/delete-permission-namespaces-batch", { codes: [state.ns] });
+      assert.equal(await allowed("c9"), false);
+      await post("/api/v3/create-permission-namespaces-batch", { list: [{ code: state.ns, name: "App" }] });
+      await grant("USER", state.userId, "c9");
+      assert.equal(await allowed("c9"), true);
+    });
+
+    it("application access writes drop the pool's cache too (one seam for every writer)", async () => {
+      const ns = await h().ctx.repos.authz.findNamespace(h().boot.userPoolId, state.ns);
+      await grant("USER", state.userId, "c10");
+      assert.equal(await allowed("c10"), true);
+      await h().ctx.repos.authz.upsertGrant({
+        namespace_id: ns!.id,
+        subject_type: "USER",
+        subject_id: state.userId,
+        resource: "c10",
+        effect: "DENY",
+        resource_type: "DATA",
+        actions: '["read"]',
+        created_at: clock.now(),
+      });
+      assert.equal(await allowed("c10"), true, "cached: the write behind the services' back is unseen");
+      await post("/api/v3/update-application-permission-strategy", {
+        appId: h().boot.appId,
+        permissionStrategy: "ALLOW_ALL",
+      });
+      assert.equal(await allowed("c10"), false, "the application access write dropped it");
+    });
+
     it("without Redis another node sees a revoke once its TTL has passed (900 ms on PostgreSQL)", async () => {
       const ctx2 = await createContext(h().ctx.config, { clock, logger: h().ctx.logger });
       const node2 = await buildApp(ctx2);

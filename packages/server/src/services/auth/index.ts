@@ -33,6 +33,8 @@ export interface AuthDeps {
   box: SecretBox;
   /** Base of the default avatar URL (services/users/dto.ts). */
   publicUrl: string;
+  /** Application access control: may this user sign in to this application? */
+  mayUseApp?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
 }
 
 /**

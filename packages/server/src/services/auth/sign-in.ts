@@ -46,6 +46,8 @@ export interface SignInDeps {
   loginHistory: Pick<LoginHistory, "recordAttempt" | "attemptStep">;
   emit: Emit;
   clock: Clock;
+  /** Application access control (docs/authorization.md §Application access); absent: every app allows everyone. */
+  mayUseApp?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
 }
 
 type Attempt = { userId: string | null; method: string };
@@ -172,6 +174,11 @@ async function finish<T>(
   a: Attempt,
   settle?: Reservation,
 ): Promise<T> {
+  if (deps.mayUseApp && !(await deps.mayUseApp(s.pool.id, s.app.id, user.id))) {
+    if (settle) await deps.loginGuard.succeeded(settle);
+    await record(deps, s, meta, a, false, "app_access_denied");
+    throw new ApiError("APP_ACCESS_DENIED");
+  }
   const ua = parseUserAgent(meta.userAgent);
   return end(deps, s, user, input, meta, [
     deps.repos.userLogins.recordUserLoginStep(s.pool.id, user.id, {

@@ -9,8 +9,8 @@ export interface GrantsCacheOptions {
   maxEntries?: number;
 }
 
-interface Entry {
-  grants: Grants;
+interface Entry<V> {
+  grants: V;
   expiresAt: number;
 }
 
@@ -20,9 +20,13 @@ interface Entry {
  * starts or ends, and every authorization write of the pool drops all of the pool's entries — on this
  * node at once, on the others when the broadcast arrives.
  */
-export function createGrantsCache({ clock, ttlMs = 900, maxEntries = 100_000 }: GrantsCacheOptions) {
-  const pools = new Map<string, Map<string, Entry>>();
-  const inflight = new Map<string, Promise<Grants>>();
+export function createGrantsCache<V = Grants>({
+  clock,
+  ttlMs = 900,
+  maxEntries = 100_000,
+}: GrantsCacheOptions) {
+  const pools = new Map<string, Map<string, Entry<V>>>();
+  const inflight = new Map<string, Promise<V>>();
   /** Bumped on every forget: a load that started before it must not fill the cache. */
   const generations = new Map<string, number>();
   let size = 0;
@@ -35,7 +39,7 @@ export function createGrantsCache({ clock, ttlMs = 900, maxEntries = 100_000 }: 
     for (const key of inflight.keys()) if (key.startsWith(`${poolId}\u0000`)) inflight.delete(key);
   }
 
-  function store(poolId: string, key: string, entry: Entry): void {
+  function store(poolId: string, key: string, entry: Entry<V>): void {
     if (size >= maxEntries) {
       pools.clear();
       size = 0;
@@ -54,8 +58,8 @@ export function createGrantsCache({ clock, ttlMs = 900, maxEntries = 100_000 }: 
     async get(
       poolId: string,
       key: string,
-      load: () => Promise<{ grants: Grants; validUntil: number }>,
-    ): Promise<Grants> {
+      load: () => Promise<{ grants: V; validUntil: number }>,
+    ): Promise<V> {
       const now = clock.now();
       const hit = pools.get(poolId)?.get(key);
       if (hit && hit.expiresAt > now) return hit.grants;
@@ -87,4 +91,4 @@ export function createGrantsCache({ clock, ttlMs = 900, maxEntries = 100_000 }: 
   };
 }
 
-export type GrantsCache = ReturnType<typeof createGrantsCache>;
+export type GrantsCache<V = Grants> = ReturnType<typeof createGrantsCache<V>>;

@@ -5,6 +5,7 @@ import type {
   DataPolicyListItem,
   DataStatement,
   ListDataPoliciesQuery,
+  ListDataPolicyTargetsQuery,
   RevokeDataPolicyRequest,
   TreeNodeInput,
   UpdateDataPolicyRequest,
@@ -17,6 +18,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import { treePaths } from "./data-resources.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { ANY_ACTION } from "./evaluate.js";
+import { createAuthzWrite } from "./write.js";
 
 function toPolicyDto(row: DataPolicyRow): DataPolicyDto {
   return {
@@ -59,7 +61,9 @@ async function assertPermissionsValid(repos: Repositories, poolId: string, state
 }
 
 /** Data policies: statements of permissions, given to users, roles and groups. */
-export function createDataPolicies({ repos, clock, changed }: AuthzDeps) {
+export function createDataPolicies(deps: AuthzDeps) {
+  const { repos, clock } = deps;
+  const write = createAuthzWrite(deps);
   async function requirePolicy(poolId: string, id: string) {
     const row = await repos.authz.findPolicy(poolId, id);
     if (!row) throw new ApiError("DATA_POLICY_NOT_FOUND");
@@ -109,13 +113,53 @@ export function createDataPolicies({ repos, clock, changed }: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await repos.authz.insertPolicy(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
-        throw err;
-      }
+      await write(poolId, "data-policy", async (tx, emit) => {
+        try {
+          await tx.authz.insertPolicy(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
+          throw err;
+        }
+        await emit("data-policy:created", toPolicyDto(row));
+      });
       return toPolicyDto(row);
+    },
+    /** `isValid`: the name is free (docs/authorization.md §Batch calls). */
+    async checkNameFree(poolId: string, name: string) {
+      return (await repos.authz.findPolicyByName(poolId, name))
+        ? { isValid: false, message: "A data policy with this name already exists" }
+        : { isValid: true };
+    },
+    async listSimple(poolId: string, q: { page?: number; limit?: number; query?: string }) {
+      const r = await repos.authz.listPolicies(poolId, q.query, page(q));
+      return {
+        totalCount: r.totalCount,
+        list: r.list.map((p) => ({
+          policyId: p.id,
+          policyName: p.name,
+          ...(p.description !== null ? { description: p.description } : {}),
+        })),
+      };
+    },
+    /** Who holds a policy, newest first, filtered by type and by a piece of the target's name. */
+    async targets(poolId: string, q: ListDataPolicyTargetsQuery) {
+      const row = await requirePolicy(poolId, q.policyId);
+      const types = q.targetType === undefined ? undefined : [q.targetType].flat();
+      const all = (await repos.authz.listPolicyTargets([row.id])).filter(
+        (t) => !types || types.includes(t.target_type as (typeof types)[number]),
+      );
+      const names = await targetNames(poolId, all);
+      const picked = all
+        .map((t) => ({
+          targetIdentifier: t.target_id,
+          targetType: t.target_type,
+          targetName: names.get(t.target_id) ?? t.target_id,
+          authorizationTime: new Date(t.created_at).toISOString(),
+        }))
+        .filter((t) => !q.query || t.targetName.includes(q.query))
+        .sort((a, b) => b.authorizationTime.localeCompare(a.authorizationTime));
+      const { offset, limit } = page(q);
+      return { totalCount: picked.length, list: picked.slice(offset, offset + limit) };
     },
     async get(poolId: string, id: string): Promise<DataPolicyDto> {
       return toPolicyDto(await requirePolicy(poolId, id));
@@ -162,33 +206,44 @@ export function createDataPolicies({ repos, clock, changed }: AuthzDeps) {
         ...(req.statementList ? { statements: JSON.stringify(req.statementList) } : {}),
         updated_at: clock.now(),
       };
-      try {
-        await repos.authz.updatePolicy(row.id, set);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
-        throw err;
-      }
-      changed(poolId, "data-policy");
+      await write(poolId, "data-policy", async (tx, emit) => {
+        try {
+          await tx.authz.updatePolicy(row.id, set);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("DATA_POLICY_EXISTS");
+          throw err;
+        }
+        await emit("data-policy:updated", toPolicyDto({ ...row, ...set }));
+      });
       return toPolicyDto({ ...row, ...set });
     },
     async remove(poolId: string, id: string): Promise<void> {
       const row = await requirePolicy(poolId, id);
-      await repos.authz.deletePolicy(row.id);
-      changed(poolId, "data-policy");
+      await write(poolId, "data-policy", async (tx, emit) => {
+        await tx.authz.deletePolicy(row.id);
+        await emit("data-policy:deleted", toPolicyDto(row));
+      });
     },
     async authorize(poolId: string, req: AuthorizeDataPoliciesRequest): Promise<void> {
       for (const id of req.policyIds) await requirePolicy(poolId, id);
       const subjects: Subject[] = [];
       for (const t of req.targetList) subjects.push(await subject(poolId, t.type, t.id));
-      await repos.authz.addPolicyTargets(req.policyIds, subjects, clock.now());
-      changed(poolId, "data-policy-target");
+      await write(poolId, "data-policy-target", async (tx, emit) => {
+        await tx.authz.addPolicyTargets(req.policyIds, subjects, clock.now());
+        await emit("permission:add", { policyIds: req.policyIds, targetList: req.targetList });
+      });
     },
     async revoke(poolId: string, req: RevokeDataPolicyRequest): Promise<void> {
       const row = await requirePolicy(poolId, req.policyId);
-      await repos.authz.removePolicyTargets(row.id, [
-        await subject(poolId, req.targetType, req.targetIdentifier),
-      ]);
-      changed(poolId, "data-policy-target");
+      const target = await subject(poolId, req.targetType, req.targetIdentifier);
+      await write(poolId, "data-policy-target", async (tx, emit) => {
+        await tx.authz.removePolicyTargets(row.id, [target]);
+        await emit("permission:revoke", {
+          policyId: row.id,
+          targetType: req.targetType,
+          targetIdentifier: req.targetIdentifier,
+        });
+      });
     },
   };
 }

@@ -11,6 +11,7 @@ import { isUniqueViolation } from "../../storage/db.js";
 import type { DataResourceRow } from "../../storage/repos/authz-resources.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { resolveNamespace } from "./namespaces.js";
+import { createAuthzWrite } from "./write.js";
 
 /** What every create-*-data-resource body holds; `struct` by kind. */
 export interface NewDataResource {
@@ -79,7 +80,9 @@ export function toDataResourceDto(row: DataResourceRow, namespaceCode: string): 
 }
 
 /** Data resources of three kinds — string, array, tree — each with its actions. */
-export function createDataResources({ repos, clock, changed }: AuthzDeps) {
+export function createDataResources(deps: AuthzDeps) {
+  const { repos, clock } = deps;
+  const write = createAuthzWrite(deps);
   async function requireDataResource(poolId: string, namespaceCode: string, code: string) {
     const ns = await resolveNamespace(repos, poolId, namespaceCode, clock.now());
     const row = await repos.authz.findDataResource(ns.id, code);
@@ -106,14 +109,29 @@ export function createDataResources({ repos, clock, changed }: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await repos.authz.insertDataResource(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("RESOURCE_EXISTS");
-        throw err;
-      }
+      await write(poolId, "data-resource", async (tx, emit) => {
+        try {
+          await tx.authz.insertDataResource(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("RESOURCE_EXISTS");
+          throw err;
+        }
+        await emit("resource:created", toDataResourceDto(row, ns.code));
+      });
       const { namespaceCode: _, ...dto } = toDataResourceDto(row, ns.code);
       return dto;
+    },
+    /** `isValid`: the code and the name are free in the namespace (docs/authorization.md §Batch calls). */
+    async checkFree(
+      poolId: string,
+      q: { namespaceCode: string; resourceCode?: string; resourceName?: string },
+    ) {
+      const ns = await resolveNamespace(repos, poolId, q.namespaceCode, clock.now());
+      if (q.resourceCode !== undefined && (await repos.authz.findDataResource(ns.id, q.resourceCode)))
+        return { isValid: false, message: "A data resource with this code already exists" };
+      if (q.resourceName !== undefined && (await repos.authz.findDataResourceByName(ns.id, q.resourceName)))
+        return { isValid: false, message: "A data resource with this name already exists" };
+      return { isValid: true };
     },
     async get(poolId: string, namespaceCode: string, code: string): Promise<DataResourceDto> {
       const { ns, row } = await requireDataResource(poolId, namespaceCode, code);
@@ -154,30 +172,34 @@ export function createDataResources({ repos, clock, changed }: AuthzDeps) {
         ...(req.actions !== undefined ? { actions: JSON.stringify([...new Set(req.actions)]) } : {}),
         updated_at: clock.now(),
       };
-      await repos.authz.updateDataResource(row.id, set);
-      changed(poolId, "data-resource");
+      await write(poolId, "data-resource", async (tx, emit) => {
+        await tx.authz.updateDataResource(row.id, set);
+        await emit("resource:updated", toDataResourceDto({ ...row, ...set }, ns.code));
+      });
       const { namespaceCode: _, ...dto } = toDataResourceDto({ ...row, ...set }, ns.code);
       return dto;
     },
     /** Deletes the resource and strips the permissions naming it from the pool's data policies. */
     async remove(poolId: string, namespaceCode: string, code: string): Promise<void> {
       const { ns, row } = await requireDataResource(poolId, namespaceCode, code);
-      await repos.authz.deleteDataResource(row.id);
       const prefix = `${ns.code}/${row.code}/`;
-      for (const policy of await repos.authz.listAllPolicies(poolId)) {
-        const statements = JSON.parse(policy.statements) as { effect: string; permissions: string[] }[];
-        const kept = statements.map((s) => ({
-          ...s,
-          permissions: s.permissions.filter((p) => !p.startsWith(prefix)),
-        }));
-        if (kept.some((s, i) => s.permissions.length !== statements[i]!.permissions.length)) {
-          await repos.authz.updatePolicy(policy.id, {
-            statements: JSON.stringify(kept),
-            updated_at: clock.now(),
-          });
+      await write(poolId, "data-resource", async (tx, emit) => {
+        await tx.authz.deleteDataResource(row.id);
+        for (const policy of await tx.authz.listAllPolicies(poolId)) {
+          const statements = JSON.parse(policy.statements) as { effect: string; permissions: string[] }[];
+          const kept = statements.map((s) => ({
+            ...s,
+            permissions: s.permissions.filter((p) => !p.startsWith(prefix)),
+          }));
+          if (kept.some((s, i) => s.permissions.length !== statements[i]!.permissions.length)) {
+            await tx.authz.updatePolicy(policy.id, {
+              statements: JSON.stringify(kept),
+              updated_at: clock.now(),
+            });
+          }
         }
-      }
-      changed(poolId, "data-resource");
+        await emit("resource:deleted", toDataResourceDto(row, ns.code));
+      });
     },
   };
 }

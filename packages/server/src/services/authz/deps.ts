@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
+import type { Emit } from "../events/emit.js";
 
 export interface AuthzDeps {
   db: Kysely<Database>;
@@ -9,15 +10,17 @@ export interface AuthzDeps {
   clock: Clock;
   /** For the user DTOs of member lists (the default avatar's address). */
   publicUrl: string;
+  /** Writes a change's events in the change's transaction (docs/events.md#the-outbox). */
+  emit: Emit;
   /**
-   * Told after every write that could change an answer of the pool (docs/authorization.md §Cache):
-   * drops the cached grants here and on the other nodes. The seam the `role:*`, `group:*` and
-   * `permission:*` events will hang from.
+   * Told after every committed write of the pool (docs/authorization.md §Cache): drops the cached
+   * grants here and on the other nodes. Services reach it through `authzWrite` (write.ts), never
+   * directly, so a write cannot have its cache drop without its event or the other way round.
    */
   changed(poolId: string, what: AuthzChange): void;
 }
 
-/** What a write changed, for the cache and, later, the events. */
+/** What a write changed, for the cache. */
 export type AuthzChange =
   | "namespace"
   | "role"
@@ -28,7 +31,8 @@ export type AuthzChange =
   | "grant"
   | "data-resource"
   | "data-policy"
-  | "data-policy-target";
+  | "data-policy-target"
+  | "app-access";
 
 /** The namespace every pool has without creating it. */
 export const DEFAULT_NAMESPACE = "default";

@@ -1,5 +1,6 @@
 import type {
   CreateGroupRequest,
+  CreateOrUpdateGroupRequest,
   GroupDto,
   GroupMembersRequest,
   ListGroupMembersQuery,
@@ -13,6 +14,7 @@ import { isUniqueViolation } from "../../storage/db.js";
 import type { GroupRow } from "../../storage/repos/authz-model.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { requireUser, userDtosInOrder } from "./members.js";
+import { createAuthzWrite } from "./write.js";
 
 export function toGroupDto(row: GroupRow, withCustomData = false): GroupDto {
   return {
@@ -28,7 +30,9 @@ export function toGroupDto(row: GroupRow, withCustomData = false): GroupDto {
 }
 
 /** Groups: CRUD, members, a user's groups. Members are users of the pool, by user id. */
-export function createGroups({ repos, clock, changed, publicUrl }: AuthzDeps) {
+export function createGroups(deps: AuthzDeps) {
+  const { repos, clock, publicUrl } = deps;
+  const write = createAuthzWrite(deps);
   async function requireGroup(poolId: string, code: string): Promise<GroupRow> {
     const g = await repos.authz.findGroup(poolId, code);
     if (!g) throw new ApiError("GROUP_NOT_FOUND");
@@ -40,28 +44,70 @@ export function createGroups({ repos, clock, changed, publicUrl }: AuthzDeps) {
     return rows.map((r) => r.id);
   }
 
+  async function createMany(poolId: string, reqs: CreateGroupRequest[]): Promise<GroupDto[]> {
+    const now = clock.now();
+    const rows: GroupRow[] = reqs.map((req) => ({
+      id: newId(),
+      pool_id: poolId,
+      code: req.code,
+      name: req.name,
+      description: req.description ?? "",
+      type: req.type || "static",
+      custom_data: req.customData ? JSON.stringify(req.customData) : null,
+      created_at: now,
+      updated_at: now,
+    }));
+    await write(poolId, "group", async (tx, emit) => {
+      for (const row of rows) {
+        try {
+          await tx.authz.insertGroup(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("GROUP_EXISTS");
+          throw err;
+        }
+        await emit("group:created", toGroupDto(row, true));
+      }
+    });
+    return rows.map((r) => toGroupDto(r));
+  }
+
   return {
     requireGroup,
     async create(poolId: string, req: CreateGroupRequest): Promise<GroupDto> {
-      const now = clock.now();
-      const row: GroupRow = {
-        id: newId(),
-        pool_id: poolId,
-        code: req.code,
+      const [dto] = await createMany(poolId, [req]);
+      return dto!;
+    },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
+    /** `create-or-update-group`: by code; `created` says which. */
+    async createOrUpdate(poolId: string, req: CreateOrUpdateGroupRequest) {
+      const existing = await repos.authz.findGroup(poolId, req.code);
+      if (!existing) return { created: true, data: (await createMany(poolId, [req]))[0]! };
+      const set = {
         name: req.name,
-        description: req.description ?? "",
-        type: req.type || "static",
-        custom_data: req.customData ? JSON.stringify(req.customData) : null,
-        created_at: now,
-        updated_at: now,
+        description: req.description,
+        type: req.type || existing.type,
+        updated_at: clock.now(),
       };
-      try {
-        await repos.authz.insertGroup(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("GROUP_EXISTS");
-        throw err;
+      await write(poolId, "group", async (tx, emit) => {
+        await tx.authz.updateGroup(existing.id, set);
+        await emit("group:updated", toGroupDto({ ...existing, ...set }, true));
+      });
+      return { created: false, data: toGroupDto({ ...existing, ...set }) };
+    },
+    /** `get-all-groups`: every group of the pool (at most 1,000), with members when asked. */
+    async all(poolId: string, q: { fetchMembers?: boolean; withCustomData?: boolean }): Promise<GroupDto[]> {
+      const { list } = await repos.authz.listGroups(poolId, undefined, { offset: 0, limit: 1000 });
+      const out: GroupDto[] = [];
+      for (const g of list) {
+        const dto = toGroupDto(g, q.withCustomData);
+        if (q.fetchMembers) {
+          const { ids } = await repos.authz.listGroupMemberIds(g.id, { offset: 0, limit: 1000 });
+          dto.members = await userDtosInOrder(repos, publicUrl, poolId, ids, {});
+        }
+        out.push(dto);
       }
-      return toGroupDto(row);
+      return out;
     },
     async get(poolId: string, code: string, withCustomData = false): Promise<GroupDto> {
       return toGroupDto(await requireGroup(poolId, code), withCustomData);
@@ -79,28 +125,47 @@ export function createGroups({ repos, clock, changed, publicUrl }: AuthzDeps) {
         ...(req.customData !== undefined ? { custom_data: JSON.stringify(req.customData) } : {}),
         updated_at: clock.now(),
       };
-      try {
-        await repos.authz.updateGroup(g.id, set);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("GROUP_EXISTS");
-        throw err;
-      }
+      await write(poolId, "group", async (tx, emit) => {
+        try {
+          await tx.authz.updateGroup(g.id, set);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("GROUP_EXISTS");
+          throw err;
+        }
+        await emit("group:updated", toGroupDto({ ...g, ...set }, true));
+      });
       return toGroupDto({ ...g, ...set });
     },
     async removeBatch(poolId: string, codes: string[]): Promise<void> {
       const rows = await repos.authz.findGroupsByCodes(poolId, codes);
-      await repos.authz.deleteGroups(rows.map((g) => g.id));
-      changed(poolId, "group");
+      if (rows.length === 0) return;
+      await write(poolId, "group", async (tx, emit) => {
+        await tx.authz.deleteGroups(rows.map((g) => g.id));
+        for (const g of rows) await emit("group:deleted", toGroupDto(g, true));
+      });
     },
     async addMembers(poolId: string, req: GroupMembersRequest): Promise<void> {
       const g = await requireGroup(poolId, req.code);
-      await repos.authz.addGroupMembers(g.id, await userIds(poolId, req.userIds), clock.now());
-      changed(poolId, "group-members");
+      const ids = await userIds(poolId, req.userIds);
+      await write(poolId, "group-members", async (tx, emit) => {
+        await tx.authz.addGroupMembers(g.id, ids, clock.now());
+        await emit(
+          "group:members-added",
+          { group: toGroupDto(g), userIds: ids },
+          ids.length === 1 ? ids[0] : undefined,
+        );
+      });
     },
     async removeMembers(poolId: string, req: GroupMembersRequest): Promise<void> {
       const g = await requireGroup(poolId, req.code);
-      await repos.authz.removeGroupMembers(g.id, req.userIds);
-      changed(poolId, "group-members");
+      await write(poolId, "group-members", async (tx, emit) => {
+        await tx.authz.removeGroupMembers(g.id, req.userIds);
+        await emit(
+          "group:members-removed",
+          { group: toGroupDto(g), userIds: req.userIds },
+          req.userIds.length === 1 ? req.userIds[0] : undefined,
+        );
+      });
     },
     async members(poolId: string, q: ListGroupMembersQuery) {
       const g = await requireGroup(poolId, q.code);

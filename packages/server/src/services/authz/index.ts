@@ -1,4 +1,5 @@
 import type { Clock } from "../../lib/clock.js";
+import { type AppRestriction, createAppAccess } from "./app-access.js";
 import { createGrantsCache } from "./cache.js";
 import { createDataPolicies } from "./data-policies.js";
 import { createDataResources } from "./data-resources.js";
@@ -20,15 +21,20 @@ export interface AuthzOptions {
 /** Roles, groups and permissions (docs/authorization.md): the management side and the user's. */
 export function createAuthz(deps: Omit<AuthzDeps, "changed"> & { clock: Clock }, options: AuthzOptions = {}) {
   const cache = createGrantsCache({ clock: deps.clock, ttlMs: options.cacheTtlMs });
+  // Applications' access restrictions, under the same staleness rule as the grants.
+  const appCache = createGrantsCache<AppRestriction>({ clock: deps.clock, ttlMs: options.cacheTtlMs });
   const all: AuthzDeps = {
     ...deps,
     changed(poolId) {
       cache.forgetPool(poolId);
+      appCache.forgetPool(poolId);
       options.onChanged?.(poolId);
     },
   };
   const my = createMyPermissions({ ...all, cache });
+  const appAccess = createAppAccess({ ...all, cache: appCache });
   return {
+    appAccess,
     namespaces: createNamespaces(all),
     roles: createRoles(all),
     groups: createGroups(all),
@@ -40,6 +46,7 @@ export function createAuthz(deps: Omit<AuthzDeps, "changed"> & { clock: Clock },
     /** Another node wrote: drop what this node cached for the pool. */
     forgetCached(poolId: string): void {
       cache.forgetPool(poolId);
+      appCache.forgetPool(poolId);
     },
     cache,
   };

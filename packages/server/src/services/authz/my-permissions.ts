@@ -1,5 +1,4 @@
 import type { AuthorizedResourceDto, GroupDto, RoleDto } from "@gatehouse/protocol";
-import { appSummary } from "../auth/login-history.js";
 import type { AuthenticatedUser } from "../tokens/tokens.js";
 import type { GrantsCache } from "./cache.js";
 import type { AuthzDeps } from "./deps.js";
@@ -62,11 +61,6 @@ export function createMyPermissions(deps: AuthzDeps & { cache: GrantsCache }) {
       const ns = await resolveNamespace(repos, user.poolId, namespace, now);
       const list = await effectiveResources(repos, ns, user.userId, now, resourceType);
       return { totalCount: list.length, list };
-    },
-    /** Every application of the pool: Gatehouse has no per-application access rules yet. */
-    async accessibleApps(user: AuthenticatedUser) {
-      const apps = await repos.applications.listApplicationsByPool(user.poolId);
-      return apps.map((a) => ({ ...appSummary(a, a.id), active: true }));
     },
     async check(user: AuthenticatedUser, kind: CheckKind, resources: string[], action: string) {
       const grants = await grantsOf(user);

@@ -1,4 +1,5 @@
 import type {
+  CheckNamespaceExistsRequest,
   CreateNamespaceRequest,
   ListNamespacesQuery,
   NamespaceDto,
@@ -10,6 +11,7 @@ import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { type AuthzDeps, DEFAULT_NAMESPACE, page } from "./deps.js";
+import { createAuthzWrite } from "./write.js";
 
 export function toNamespaceDto(row: NamespaceRow): NamespaceDto {
   return {
@@ -49,29 +51,53 @@ export async function resolveNamespace(
 }
 
 /** Permission namespaces: createPermissionNamespace … and the older createNamespace family. */
-export function createNamespaces({ repos, clock, changed }: AuthzDeps) {
+export function createNamespaces(deps: AuthzDeps) {
+  const { repos, clock } = deps;
+  const write = createAuthzWrite(deps);
+
+  async function createMany(poolId: string, reqs: CreateNamespaceRequest[]): Promise<NamespaceDto[]> {
+    const now = clock.now();
+    const rows: NamespaceRow[] = reqs.map((req) => ({
+      id: newId(),
+      pool_id: poolId,
+      code: req.code,
+      name: req.name ?? req.code,
+      description: req.description ?? null,
+      created_at: now,
+      updated_at: now,
+    }));
+    // Data policies name namespaces by code: a namespace of a code they name makes them grant again.
+    await write(poolId, "namespace", async (tx, emit) => {
+      for (const row of rows) {
+        try {
+          await tx.authz.insertNamespace(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
+          throw err;
+        }
+        await emit("namespace:created", toNamespaceDto(row));
+      }
+    });
+    return rows.map(toNamespaceDto);
+  }
+
+  async function removeRows(poolId: string, rows: NamespaceRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await write(poolId, "namespace", async (tx, emit) => {
+      for (const ns of rows) {
+        await tx.authz.deleteNamespace(ns.id);
+        await emit("namespace:deleted", toNamespaceDto(ns));
+      }
+    });
+  }
+
   return {
     async create(poolId: string, req: CreateNamespaceRequest): Promise<NamespaceDto> {
-      const now = clock.now();
-      const row: NamespaceRow = {
-        id: newId(),
-        pool_id: poolId,
-        code: req.code,
-        name: req.name ?? req.code,
-        description: req.description ?? null,
-        created_at: now,
-        updated_at: now,
-      };
-      try {
-        await repos.authz.insertNamespace(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
-        throw err;
-      }
-      // Data policies name namespaces by code: a namespace of a code they name makes them grant again.
-      changed(poolId, "namespace");
-      return toNamespaceDto(row);
+      const [dto] = await createMany(poolId, [req]);
+      return dto!;
     },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
     async get(poolId: string, code: string): Promise<NamespaceDto> {
       return toNamespaceDto(await resolveNamespace(repos, poolId, code, clock.now()));
     },
@@ -89,22 +115,43 @@ export function createNamespaces({ repos, clock, changed }: AuthzDeps) {
         ...(req.description !== undefined ? { description: req.description } : {}),
         updated_at: clock.now(),
       };
-      try {
-        await repos.authz.updateNamespace(ns.id, set);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
-        throw err;
-      }
       // Data policies name namespaces by code: a renamed namespace changes what they grant.
-      if (req.newCode && req.newCode !== ns.code) changed(poolId, "namespace");
+      await write(poolId, "namespace", async (tx, emit) => {
+        try {
+          await tx.authz.updateNamespace(ns.id, set);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("NAMESPACE_EXISTS");
+          throw err;
+        }
+        await emit("namespace:updated", { ...toNamespaceDto({ ...ns, ...set }), oldCode: ns.code });
+      });
       return toNamespaceDto({ ...ns, ...set });
     },
     async remove(poolId: string, code: string): Promise<void> {
       if (code === DEFAULT_NAMESPACE) throw new ApiError("NAMESPACE_PROTECTED");
       const ns = await repos.authz.findNamespace(poolId, code);
       if (!ns) throw new ApiError("NAMESPACE_NOT_FOUND");
-      await repos.authz.deleteNamespace(ns.id);
-      changed(poolId, "namespace");
+      await removeRows(poolId, [ns]);
+    },
+    /** Deletes the namespaces of these codes that exist (`default` cannot be deleted). */
+    async removeMany(poolId: string, codes: string[]): Promise<void> {
+      if (codes.includes(DEFAULT_NAMESPACE)) throw new ApiError("NAMESPACE_PROTECTED");
+      await removeRows(poolId, await repos.authz.findNamespacesByCodes(poolId, codes));
+    },
+    /** The namespaces of these codes that exist. */
+    async getMany(poolId: string, codes: string | string[]): Promise<NamespaceDto[]> {
+      return (await repos.authz.findNamespacesByCodes(poolId, [codes].flat())).map(toNamespaceDto);
+    },
+    /** `isValid`: the code and the name are free (docs/authorization.md §Batch calls). */
+    async checkExists(poolId: string, req: CheckNamespaceExistsRequest) {
+      if (
+        req.code !== undefined &&
+        (req.code === DEFAULT_NAMESPACE || (await repos.authz.findNamespace(poolId, req.code)))
+      )
+        return { isValid: false, message: "A namespace with this code already exists" };
+      if (req.name !== undefined && (await repos.authz.findNamespaceByName(poolId, req.name)))
+        return { isValid: false, message: "A namespace with this name already exists" };
+      return { isValid: true };
     },
   };
 }

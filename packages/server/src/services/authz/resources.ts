@@ -14,12 +14,13 @@ import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
 import type { GrantRow, ResourceRow, Subject } from "../../storage/repos/authz-resources.js";
-import { type Repositories, repositories } from "../../storage/repos/index.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { grantLine, policyLines, standingOf } from "./effective.js";
 import { Grants } from "./evaluate.js";
 import { requireUser } from "./members.js";
 import { resolveNamespace } from "./namespaces.js";
+import { createAuthzWrite } from "./write.js";
 
 export function toResourceDto(row: ResourceRow, namespaceCode: string): ResourceDto {
   return {
@@ -104,7 +105,8 @@ export const MAX_GRANTS_PER_CALL = 1000;
 
 /** Common resources, their grants to users, roles and groups, and what each was granted. */
 export function createResources(deps: AuthzDeps) {
-  const { repos, clock, changed } = deps;
+  const { repos, clock } = deps;
+  const write = createAuthzWrite(deps);
 
   async function requireResource(poolId: string, code: string, namespace?: string) {
     const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
@@ -131,32 +133,69 @@ export function createResources(deps: AuthzDeps) {
     return out;
   }
 
+  async function createMany(
+    poolId: string,
+    reqs: Omit<CreateResourceRequest, "namespace">[],
+    namespace?: string,
+  ): Promise<ResourceDto[]> {
+    const now = clock.now();
+    const ns = await resolveNamespace(repos, poolId, namespace, now);
+    const rows: ResourceRow[] = reqs.map((req) => ({
+      id: newId(),
+      pool_id: poolId,
+      namespace_id: ns.id,
+      code: req.code,
+      type: req.type,
+      name: req.name ?? null,
+      description: req.description ?? null,
+      api_identifier: req.apiIdentifier ?? null,
+      actions: JSON.stringify(
+        (req.actions ?? []).map((a) => ({ name: a.name, description: a.description ?? "" })),
+      ),
+      created_at: now,
+      updated_at: now,
+    }));
+    await write(poolId, "resource", async (tx, emit) => {
+      for (const row of rows) {
+        try {
+          await tx.authz.insertResource(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("RESOURCE_EXISTS");
+          throw err;
+        }
+        await emit("resource:created", toResourceDto(row, ns.code));
+      }
+    });
+    return rows.map((row) => toResourceDto(row, ns.code));
+  }
+
   return {
     async create(poolId: string, req: CreateResourceRequest): Promise<ResourceDto> {
-      const now = clock.now();
-      const ns = await resolveNamespace(repos, poolId, req.namespace, now);
-      const row: ResourceRow = {
-        id: newId(),
-        pool_id: poolId,
-        namespace_id: ns.id,
-        code: req.code,
-        type: req.type,
-        name: req.name ?? null,
-        description: req.description ?? null,
-        api_identifier: req.apiIdentifier ?? null,
-        actions: JSON.stringify(
-          (req.actions ?? []).map((a) => ({ name: a.name, description: a.description ?? "" })),
-        ),
-        created_at: now,
-        updated_at: now,
-      };
-      try {
-        await repos.authz.insertResource(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("RESOURCE_EXISTS");
-        throw err;
-      }
-      return toResourceDto(row, ns.code);
+      const [dto] = await createMany(poolId, [req], req.namespace);
+      return dto!;
+    },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
+    /** The resources of these codes that exist. */
+    async getMany(poolId: string, codes: string | string[], namespace?: string): Promise<ResourceDto[]> {
+      const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
+      const rows = await repos.authz.findResourcesByCodes(ns.id, [codes].flat());
+      return rows.map((row) => toResourceDto(row, ns.code));
+    },
+    /** Deletes the resources of these codes or ids that exist, and their grants. */
+    async removeMany(poolId: string, req: { namespace?: string; codeList?: string[]; ids?: string[] }) {
+      const ns = await resolveNamespace(repos, poolId, req.namespace, clock.now());
+      const rows = [
+        ...(await repos.authz.findResourcesByCodes(ns.id, req.codeList ?? [])),
+        ...(await repos.authz.findResourcesByIds(ns.id, req.ids ?? [])),
+      ].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+      if (rows.length === 0) return;
+      await write(poolId, "resource", async (tx, emit) => {
+        for (const row of rows) {
+          await tx.authz.deleteResource(row);
+          await emit("resource:deleted", toResourceDto(row, ns.code));
+        }
+      });
     },
     async get(poolId: string, code: string, namespace?: string): Promise<ResourceDto> {
       const { ns, row } = await requireResource(poolId, code, namespace);
@@ -183,13 +222,18 @@ export function createResources(deps: AuthzDeps) {
           : {}),
         updated_at: clock.now(),
       };
-      await repos.authz.updateResource(row.id, set);
+      await write(poolId, "resource", async (tx, emit) => {
+        await tx.authz.updateResource(row.id, set);
+        await emit("resource:updated", toResourceDto({ ...row, ...set }, ns.code));
+      });
       return toResourceDto({ ...row, ...set }, ns.code);
     },
     async remove(poolId: string, code: string, namespace?: string): Promise<void> {
-      const { row } = await requireResource(poolId, code, namespace);
-      await repos.authz.deleteResource(row);
-      changed(poolId, "resource");
+      const { ns, row } = await requireResource(poolId, code, namespace);
+      await write(poolId, "resource", async (tx, emit) => {
+        await tx.authz.deleteResource(row);
+        await emit("resource:deleted", toResourceDto(row, ns.code));
+      });
     },
     /**
      * Grant (or, with `effect: DENY`, take away) actions on resources; a later call for the same
@@ -220,11 +264,22 @@ export function createResources(deps: AuthzDeps) {
           }
         }
       }
-      await deps.db.transaction().execute(async (trx) => {
-        const tx = repositories(trx);
+      await write(poolId, "grant", async (tx, emit) => {
         for (const row of plan) await tx.authz.upsertGrant(row);
+        // ALLOW gives (`permission:add`), DENY takes away (`permission:revoke`): docs/events.md.
+        for (const [name, effect] of [
+          ["permission:add", "ALLOW"],
+          ["permission:revoke", "DENY"],
+        ] as const) {
+          const list = req.list
+            .map((item) => ({
+              ...item,
+              resources: item.resources.filter((r) => (r.effect ?? "ALLOW") === effect),
+            }))
+            .filter((item) => item.resources.length > 0);
+          if (list.length > 0) await emit(name, { namespace: ns.code, list });
+        }
       });
-      changed(poolId, "grant");
     },
     async ofUser(poolId: string, q: UserResourcesQuery) {
       const user = await requireUser(repos, poolId, q.userId, q.userIdType);

@@ -1,11 +1,13 @@
 import type {
   AssignRoleRequest,
   CreateRoleRequest,
+  DeleteRolesAcrossNamespacesRequest,
   DeleteRolesRequest,
   HasAnyRoleRequest,
   ListRoleMembersQuery,
   ListRolesQuery,
   RevokeRoleRequest,
+  RoleBatchRequest,
   RoleDto,
   UpdateRoleRequest,
   UserRolesQuery,
@@ -13,11 +15,12 @@ import type {
 import { ApiError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
-import type { GroupRow, RoleRow, RoleWithNamespace } from "../../storage/repos/authz-model.js";
+import type { GroupRow, RoleWithNamespace } from "../../storage/repos/authz-model.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { requireUser, userDtosInOrder } from "./members.js";
 import { resolveNamespace } from "./namespaces.js";
+import { createAuthzWrite } from "./write.js";
 
 /** A role held through an assignment, with the assignment's window (epoch ms, null: open). */
 export type HeldRole = RoleWithNamespace & { enable_time: number | null; end_time: number | null };
@@ -83,8 +86,28 @@ export async function heldRoles(
   return out;
 }
 
+/** The `data` of `role:assigned` / `role:revoked` (docs/events.md#event-names). */
+function assignmentData(
+  role: RoleWithNamespace,
+  targets: AssignRoleRequest["targets"],
+  window?: { enable_time: number | null; end_time: number | null },
+) {
+  return {
+    role: toRoleDto(role),
+    targets: targets.map((t) => ({ targetType: t.targetType, targetIdentifier: t.targetIdentifier })),
+    ...(window?.enable_time != null ? { enableTime: window.enable_time } : {}),
+    ...(window?.end_time != null ? { endTime: window.end_time } : {}),
+  };
+}
+
+/** An assignment to one user is about that user: they hear it on the live stream. */
+const soleUser = (users: string[], groups: string[]) =>
+  users.length === 1 && groups.length === 0 ? users[0] : undefined;
+
 /** Roles: CRUD, assignment to users and groups with an optional window, members, a user's roles. */
-export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
+export function createRoles(deps: AuthzDeps) {
+  const { repos, clock, publicUrl } = deps;
+  const write = createAuthzWrite(deps);
   async function requireRole(poolId: string, code: string, namespace?: string) {
     const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
     const role = await repos.authz.findRole(ns.id, code);
@@ -107,12 +130,17 @@ export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
     return { users, groups };
   }
 
-  return {
-    requireRole,
-    async create(poolId: string, req: CreateRoleRequest): Promise<RoleDto> {
-      const now = clock.now();
+  async function createMany(
+    poolId: string,
+    reqs: (Pick<CreateRoleRequest, "code" | "name" | "description" | "namespace"> & {
+      disableTime?: CreateRoleRequest["disableTime"];
+    })[],
+  ): Promise<RoleDto[]> {
+    const now = clock.now();
+    const rows: RoleWithNamespace[] = [];
+    for (const req of reqs) {
       const ns = await resolveNamespace(repos, poolId, req.namespace, now);
-      const row: RoleRow = {
+      rows.push({
         id: newId(),
         pool_id: poolId,
         namespace_id: ns.id,
@@ -124,15 +152,81 @@ export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
         enable_permission_apply: 0,
         created_at: now,
         updated_at: now,
-      };
-      try {
-        await repos.authz.insertRole(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
-        throw err;
+        namespace_code: ns.code,
+        namespace_name: ns.name,
+      });
+    }
+    await write(poolId, "role", async (tx, emit) => {
+      for (const { namespace_code: _c, namespace_name: _n, ...row } of rows) {
+        try {
+          await tx.authz.insertRole(row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
+          throw err;
+        }
       }
-      return toRoleDto({ ...row, namespace_code: ns.code, namespace_name: ns.name });
+      for (const r of rows) await emit("role:created", toRoleDto(r));
+    });
+    return rows.map((r) => toRoleDto(r));
+  }
+
+  /**
+   * Assigns (or revokes) roles to targets in one transaction, one `role:assigned` (`role:revoked`)
+   * per role; every role and target must exist.
+   */
+  async function assignMany(
+    poolId: string,
+    roles: RoleWithNamespace[],
+    targets: AssignRoleRequest["targets"],
+    window?: { enable_time: number | null; end_time: number | null },
+  ): Promise<void> {
+    const { users, groups } = await targetIds(poolId, targets);
+    const now = clock.now();
+    await write(poolId, "role-assignment", async (tx, emit) => {
+      for (const role of roles) {
+        if (window) {
+          for (const [type, ids] of [
+            ["USER", users],
+            ["GROUP", groups],
+          ] as const) {
+            for (const id of ids) {
+              await tx.authz.upsertAssignment({
+                role_id: role.id,
+                target_type: type,
+                target_id: id,
+                ...window,
+                created_at: now,
+              });
+            }
+          }
+          await emit("role:assigned", assignmentData(role, targets, window), soleUser(users, groups));
+        } else {
+          await tx.authz.deleteAssignments(role.id, "USER", users);
+          await tx.authz.deleteAssignments(role.id, "GROUP", groups);
+          await emit("role:revoked", assignmentData(role, targets), soleUser(users, groups));
+        }
+      }
+    });
+  }
+
+  /** Deletes roles (their assignments and grants go with them), one `role:deleted` each. */
+  async function removeRoles(poolId: string, rows: RoleWithNamespace[]): Promise<void> {
+    if (rows.length === 0) return;
+    await write(poolId, "role", async (tx, emit) => {
+      await tx.authz.deleteRoles(rows.map((r) => r.id));
+      for (const r of rows) await emit("role:deleted", toRoleDto(r));
+    });
+  }
+
+  return {
+    requireRole,
+    removeRoles,
+    async create(poolId: string, req: CreateRoleRequest): Promise<RoleDto> {
+      const [dto] = await createMany(poolId, [req]);
+      return dto!;
     },
+    /** All or nothing: one taken code and none is created. */
+    createMany,
     async get(poolId: string, code: string, namespace?: string): Promise<RoleDto> {
       return toRoleDto(await requireRole(poolId, code, namespace));
     },
@@ -140,6 +234,21 @@ export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
       const ns = await resolveNamespace(repos, poolId, q.namespace, clock.now());
       const r = await repos.authz.listRoles(ns.id, q.keywords, page(q));
       return { totalCount: r.totalCount, list: r.list.map((row) => toRoleDto(row)) };
+    },
+    /** `list-permission-namespace-roles`: a namespace's roles, by a piece of their code or name. */
+    async ofNamespace(poolId: string, q: { code: string; page?: number; limit?: number; query?: string }) {
+      const ns = await resolveNamespace(repos, poolId, q.code, clock.now());
+      const r = await repos.authz.listRoles(ns.id, q.query, page(q));
+      return {
+        totalCount: r.totalCount,
+        list: r.list.map((row) => ({
+          name: row.name,
+          code: row.code,
+          ...(row.description ? { description: row.description } : {}),
+          namespace: row.namespace_code,
+          updatedAt: new Date(row.updated_at).toISOString(),
+        })),
+      };
     },
     async update(poolId: string, req: UpdateRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
@@ -155,47 +264,55 @@ export function createRoles({ repos, clock, changed, publicUrl }: AuthzDeps) {
           : {}),
         updated_at: clock.now(),
       };
-      try {
-        await repos.authz.updateRole(role.id, set);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
-        throw err;
-      }
-      changed(poolId, "role");
+      await write(poolId, "role", async (tx, emit) => {
+        try {
+          await tx.authz.updateRole(role.id, set);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ApiError("ROLE_EXISTS");
+          throw err;
+        }
+        await emit("role:updated", toRoleDto({ ...role, ...set }));
+      });
     },
     async removeBatch(poolId: string, req: DeleteRolesRequest): Promise<void> {
       const ns = await resolveNamespace(repos, poolId, req.namespace, clock.now());
       const rows = await repos.authz.findRolesByCodes(ns.id, req.codeList);
-      await repos.authz.deleteRoles(rows.map((r) => r.id));
-      changed(poolId, "role");
+      await removeRoles(
+        poolId,
+        rows.map((r) => ({ ...r, namespace_code: ns.code, namespace_name: ns.name })),
+      );
     },
     async assign(poolId: string, req: AssignRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
-      const { users, groups } = await targetIds(poolId, req.targets);
-      const now = clock.now();
-      const window = { enable_time: req.enableTime ?? null, end_time: req.endTime ?? null };
-      for (const [type, ids] of [
-        ["USER", users],
-        ["GROUP", groups],
-      ] as const) {
-        for (const id of ids) {
-          await repos.authz.upsertAssignment({
-            role_id: role.id,
-            target_type: type,
-            target_id: id,
-            ...window,
-            created_at: now,
-          });
-        }
-      }
-      changed(poolId, "role-assignment");
+      await assignMany(poolId, [role], req.targets, {
+        enable_time: req.enableTime ?? null,
+        end_time: req.endTime ?? null,
+      });
     },
     async revoke(poolId: string, req: RevokeRoleRequest): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
-      const { users, groups } = await targetIds(poolId, req.targets);
-      await repos.authz.deleteAssignments(role.id, "USER", users);
-      await repos.authz.deleteAssignments(role.id, "GROUP", groups);
-      changed(poolId, "role-assignment");
+      await assignMany(poolId, [role], req.targets);
+    },
+    /** `assign-role-batch`: every role to every target, all or nothing. */
+    async assignBatch(poolId: string, req: RoleBatchRequest): Promise<void> {
+      const roles = [];
+      for (const r of req.roles) roles.push(await requireRole(poolId, r.code, r.namespace));
+      await assignMany(poolId, roles, req.targets, { enable_time: null, end_time: null });
+    },
+    async revokeBatch(poolId: string, req: RoleBatchRequest): Promise<void> {
+      const roles = [];
+      for (const r of req.roles) roles.push(await requireRole(poolId, r.code, r.namespace));
+      await assignMany(poolId, roles, req.targets);
+    },
+    /** `multiple-namespace-delete-roles-batch`: roles by code and namespace; unknown ones are skipped. */
+    async removeAcrossNamespaces(poolId: string, req: DeleteRolesAcrossNamespacesRequest): Promise<void> {
+      const rows: RoleWithNamespace[] = [];
+      for (const r of req.roleList) {
+        const ns = await repos.authz.findNamespace(poolId, r.namespace);
+        const role = ns ? await repos.authz.findRole(ns.id, r.code) : undefined;
+        if (role && !rows.some((x) => x.id === role.id)) rows.push(role);
+      }
+      await removeRoles(poolId, rows);
     },
     async members(poolId: string, q: ListRoleMembersQuery) {
       const role = await requireRole(poolId, q.code, q.namespace);

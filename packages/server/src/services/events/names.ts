@@ -1,11 +1,15 @@
 /**
  * The events Gatehouse emits, by GenAuth's names (docs/events.md#event-names). `user:phone-changed`
- * and `user:email-changed` are Gatehouse's own; `login-failed` too (GenAuth has no name for it).
+ * and `user:email-changed` are Gatehouse's own; `login-failed` too (GenAuth has no name for it), and
+ * the `namespace:*`, `resource:*` and `data-policy:*` events of the authorization model.
  */
 export const EVENT_CATEGORIES = [
   { value: "user", name: "用户", nameEn: "User" },
   { value: "application", name: "应用", nameEn: "Application" },
   { value: "user-pool", name: "用户池", nameEn: "User pool" },
+  { value: "role", name: "角色", nameEn: "Role" },
+  { value: "group", name: "分组", nameEn: "Group" },
+  { value: "permission", name: "权限", nameEn: "Permission" },
   { value: "custom", name: "测试", nameEn: "Test" },
 ] as const;
 
@@ -37,6 +41,32 @@ export const EVENTS = {
     category: "user-pool",
     name: "刷新用户池密钥",
     nameEn: "User pool secret refreshed",
+  },
+  "role:created": { category: "role", name: "创建角色", nameEn: "Role created" },
+  "role:updated": { category: "role", name: "修改角色", nameEn: "Role updated" },
+  "role:deleted": { category: "role", name: "删除角色", nameEn: "Role deleted" },
+  "role:assigned": { category: "role", name: "分配角色", nameEn: "Role assigned" },
+  "role:revoked": { category: "role", name: "撤销角色", nameEn: "Role revoked" },
+  "group:created": { category: "group", name: "创建分组", nameEn: "Group created" },
+  "group:updated": { category: "group", name: "修改分组", nameEn: "Group updated" },
+  "group:deleted": { category: "group", name: "删除分组", nameEn: "Group deleted" },
+  "group:members-added": { category: "group", name: "添加分组成员", nameEn: "Group members added" },
+  "group:members-removed": { category: "group", name: "移除分组成员", nameEn: "Group members removed" },
+  "permission:add": { category: "permission", name: "授权", nameEn: "Permission granted" },
+  "permission:revoke": { category: "permission", name: "撤销授权", nameEn: "Permission revoked" },
+  "namespace:created": { category: "permission", name: "创建权限空间", nameEn: "Namespace created" },
+  "namespace:updated": { category: "permission", name: "修改权限空间", nameEn: "Namespace updated" },
+  "namespace:deleted": { category: "permission", name: "删除权限空间", nameEn: "Namespace deleted" },
+  "resource:created": { category: "permission", name: "创建资源", nameEn: "Resource created" },
+  "resource:updated": { category: "permission", name: "修改资源", nameEn: "Resource updated" },
+  "resource:deleted": { category: "permission", name: "删除资源", nameEn: "Resource deleted" },
+  "data-policy:created": { category: "permission", name: "创建数据策略", nameEn: "Data policy created" },
+  "data-policy:updated": { category: "permission", name: "修改数据策略", nameEn: "Data policy updated" },
+  "data-policy:deleted": { category: "permission", name: "删除数据策略", nameEn: "Data policy deleted" },
+  "application:access-changed": {
+    category: "application",
+    name: "修改应用访问控制",
+    nameEn: "Application access changed",
   },
   test: { category: "custom", name: "测试事件", nameEn: "Test event" },
 } as const;

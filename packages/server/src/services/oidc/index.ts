@@ -7,7 +7,7 @@ import type { SecretBox } from "../secrets/secret-box.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { createAuthorizationCodes } from "./authorization-codes.js";
-import { createAuthorize } from "./authorize/flow.js";
+import { type AuthorizeDeps, createAuthorize } from "./authorize/flow.js";
 import { createBrowserSessions } from "./browser-sessions.js";
 import { createDiscovery } from "./discovery.js";
 import { createEndSession } from "./end-session.js";
@@ -38,6 +38,8 @@ export interface OidcDeps extends Omit<GrantDeps, "authorizationCodes"> {
   roleCodes: UserInfoDeps["roleCodes"];
   /** The `login` event of an application's sign-in (docs/events.md). */
   emit: Emit;
+  /** Application access control (docs/authorization.md §Application access). */
+  mayUseApp?: AuthorizeDeps["mayUseApp"];
 }
 
 /**

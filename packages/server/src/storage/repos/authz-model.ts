@@ -36,6 +36,25 @@ export function authzModelRepo(db: Executor) {
         .where("code", "=", code)
         .executeTakeFirst();
     },
+    findNamespaceByName(poolId: string, name: string): Promise<NamespaceRow | undefined> {
+      return db
+        .selectFrom("authz_namespaces")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("name", "=", name)
+        .executeTakeFirst();
+    },
+    findNamespacesByCodes(poolId: string, codes: string[]): Promise<NamespaceRow[]> {
+      if (codes.length === 0) return Promise.resolve([]);
+      return db
+        .selectFrom("authz_namespaces")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("code", "in", codes)
+        .orderBy("created_at")
+        .orderBy("code")
+        .execute();
+    },
     async insertNamespace(row: NamespaceRow): Promise<void> {
       await db.insertInto("authz_namespaces").values(row).execute();
     },

@@ -38,6 +38,15 @@ export function authzResourcesRepo(db: Executor) {
         .where("code", "in", codes)
         .execute();
     },
+    findResourcesByIds(namespaceId: string, ids: string[]): Promise<ResourceRow[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return db
+        .selectFrom("authz_resources")
+        .selectAll()
+        .where("namespace_id", "=", namespaceId)
+        .where("id", "in", ids)
+        .execute();
+    },
     async insertResource(row: ResourceRow): Promise<void> {
       await db.insertInto("authz_resources").values(row).execute();
     },
@@ -107,6 +116,14 @@ export function authzResourcesRepo(db: Executor) {
         .orderBy("created_at")
         .orderBy("code")
         .execute();
+    },
+    findDataResourceByName(namespaceId: string, name: string): Promise<DataResourceRow | undefined> {
+      return db
+        .selectFrom("authz_data_resources")
+        .selectAll()
+        .where("namespace_id", "=", namespaceId)
+        .where("name", "=", name)
+        .executeTakeFirst();
     },
     async insertDataResource(row: DataResourceRow): Promise<void> {
       await db.insertInto("authz_data_resources").values(row).execute();

@@ -2,6 +2,7 @@ import { accessKeysRepo } from "./access-keys.js";
 import { applicationAdminRepo } from "./application-admin.js";
 import { applicationsRepo } from "./applications.js";
 import { auditRepo } from "./audit.js";
+import { authzAppsRepo } from "./authz-apps.js";
 import { authzModelRepo } from "./authz-model.js";
 import { authzResourcesRepo } from "./authz-resources.js";
 import { clientTokensRepo } from "./client-tokens.js";
@@ -31,7 +32,7 @@ import { webhooksRepo } from "./webhooks.js";
 
 const pools = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
 const applications = (db: Executor) => ({ ...applicationsRepo(db), ...applicationAdminRepo(db) });
-const authz = (db: Executor) => ({ ...authzModelRepo(db), ...authzResourcesRepo(db) });
+const authz = (db: Executor) => ({ ...authzModelRepo(db), ...authzResourcesRepo(db), ...authzAppsRepo(db) });
 
 /**
  * Repositories by table, `repos.users.findUserById(…)`; the users table has four, by concern

@@ -25,6 +25,8 @@ export interface AuthorizeDeps {
   browserSessions: BrowserSessions;
   interactions: Interactions;
   emit: Emit;
+  /** Application access control (docs/authorization.md §Application access); absent: everyone. */
+  mayUseApp?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
 }
 
 /** What an earlier interaction of this request already settled. */
@@ -85,6 +87,13 @@ export function createAuthorize(deps: AuthorizeDeps) {
       const uid = await interactions.create({ kind: "login", app, request });
       return { type: "redirect", location: interactionPath(uid) };
     }
+    if (deps.mayUseApp && !(await deps.mayUseApp(app.pool_id, app.id, user.id)))
+      return errorResponse(
+        request,
+        "access_denied",
+        "the application does not allow this user",
+        request.state,
+      );
     if (await mustConsent(app, user, request, settled)) {
       if (none) return errorResponse(request, "consent_required", "the user must consent", request.state);
       const uid = await interactions.create({

@@ -1,0 +1,197 @@
+import {
+  AllGroupsQuery,
+  CheckDataPolicyExistsQuery,
+  CheckDataResourceExistsQuery,
+  CheckExistsResponse,
+  CheckNamespaceExistsRequest,
+  CreateGroupsBatchRequest,
+  CreateNamespacesBatchRequest,
+  CreateOrUpdateGroupRequest,
+  CreateOrUpdateGroupResponse,
+  CreateResourcesBatchRequest,
+  CreateRolesBatchRequest,
+  DataPolicyTargetPageResponse,
+  DeleteResourcesBatchRequest,
+  DeleteRolesAcrossNamespacesRequest,
+  GroupListResponse,
+  ListDataPolicyTargetsQuery,
+  ListSimpleDataPoliciesQuery,
+  NamespaceCodeListBody,
+  NamespaceCodeListQuery,
+  NamespaceCodesBody,
+  NamespaceCodesQuery,
+  NamespaceListResponse,
+  NamespaceRolePageResponse,
+  NamespaceRolesQuery,
+  managementPaths as p,
+  ResourceListResponse,
+  ResourcesBatchQuery,
+  RoleBatchRequest,
+  SimpleDataPolicyPageResponse,
+  SuccessResponse,
+} from "@gatehouse/protocol";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../../context.js";
+import { done, poolRoutes } from "./pool-routes.js";
+
+/** Management API: the batch and "exists" variants of the permission chapters (docs/authorization.md §Batch calls). */
+export function managementPermissionBatchRoutes(ctx: Context) {
+  return async (app: FastifyInstance) => {
+    const { namespaces, roles, groups, resources, dataResources, dataPolicies } = ctx.authz;
+    const r = poolRoutes(app, ["management: permission batches"]);
+
+    // The older namespace family and the permission-namespace one name their lists differently.
+    r.post(
+      p.createNamespacesBatch,
+      "Create namespaces (all or nothing)",
+      CreateNamespacesBatchRequest,
+      SuccessResponse,
+      done((pool, b) => namespaces.createMany(pool, b.list)),
+    );
+    r.post(
+      p.createPermissionNamespacesBatch,
+      "Create permission namespaces (all or nothing)",
+      CreateNamespacesBatchRequest,
+      SuccessResponse,
+      done((pool, b) => namespaces.createMany(pool, b.list)),
+    );
+    r.get(
+      p.getNamespacesBatch,
+      "The namespaces of these codes",
+      NamespaceCodeListQuery,
+      NamespaceListResponse,
+      (pool, q) => namespaces.getMany(pool, q.codeList),
+    );
+    r.get(
+      p.getPermissionNamespacesBatch,
+      "The permission namespaces of these codes",
+      NamespaceCodesQuery,
+      NamespaceListResponse,
+      (pool, q) => namespaces.getMany(pool, q.codes),
+    );
+    r.post(
+      p.deleteNamespacesBatch,
+      "Delete namespaces",
+      NamespaceCodeListBody,
+      SuccessResponse,
+      done((pool, b) => namespaces.removeMany(pool, b.codeList)),
+    );
+    r.post(
+      p.deletePermissionNamespacesBatch,
+      "Delete permission namespaces",
+      NamespaceCodesBody,
+      SuccessResponse,
+      done((pool, b) => namespaces.removeMany(pool, b.codes)),
+    );
+    r.post(
+      p.checkPermissionNamespaceExists,
+      "Whether a namespace code or name is free",
+      CheckNamespaceExistsRequest,
+      CheckExistsResponse,
+      namespaces.checkExists,
+    );
+
+    r.post(
+      p.createRolesBatch,
+      "Create roles (all or nothing)",
+      CreateRolesBatchRequest,
+      SuccessResponse,
+      done((pool, b) => roles.createMany(pool, b.list)),
+    );
+    r.post(
+      p.assignRoleBatch,
+      "Assign roles to targets",
+      RoleBatchRequest,
+      SuccessResponse,
+      done(roles.assignBatch),
+    );
+    r.post(
+      p.revokeRoleBatch,
+      "Revoke roles from targets",
+      RoleBatchRequest,
+      SuccessResponse,
+      done(roles.revokeBatch),
+    );
+    r.post(
+      p.deleteRolesAcrossNamespaces,
+      "Delete roles of several namespaces",
+      DeleteRolesAcrossNamespacesRequest,
+      SuccessResponse,
+      done(roles.removeAcrossNamespaces),
+    );
+
+    r.post(
+      p.createGroupsBatch,
+      "Create groups (all or nothing)",
+      CreateGroupsBatchRequest,
+      GroupListResponse,
+      (pool, b) => groups.createMany(pool, b.list),
+    );
+    r.post(
+      p.createOrUpdateGroup,
+      "Create a group, or update the group of this code",
+      CreateOrUpdateGroupRequest,
+      CreateOrUpdateGroupResponse,
+      groups.createOrUpdate,
+    );
+    r.get(
+      p.listPermissionNamespaceRoles,
+      "A namespace's roles",
+      NamespaceRolesQuery,
+      NamespaceRolePageResponse,
+      roles.ofNamespace,
+    );
+    r.get(p.getAllGroups, "Every group of the pool", AllGroupsQuery, GroupListResponse, groups.all);
+
+    r.post(
+      p.createResourcesBatch,
+      "Create resources (all or nothing)",
+      CreateResourcesBatchRequest,
+      SuccessResponse,
+      done((pool, b) => resources.createMany(pool, b.list, b.namespace)),
+    );
+    r.get(
+      p.getResourcesBatch,
+      "The resources of these codes",
+      ResourcesBatchQuery,
+      ResourceListResponse,
+      (pool, q) => resources.getMany(pool, q.codeList, q.namespace),
+    );
+    r.post(
+      p.deleteResourcesBatch,
+      "Delete resources and their grants",
+      DeleteResourcesBatchRequest,
+      SuccessResponse,
+      done(resources.removeMany),
+    );
+
+    r.get(
+      p.checkDataResourceExists,
+      "Whether a data resource code or name is free",
+      CheckDataResourceExistsQuery,
+      CheckExistsResponse,
+      dataResources.checkFree,
+    );
+    r.get(
+      p.checkDataPolicyExists,
+      "Whether a data policy name is free",
+      CheckDataPolicyExistsQuery,
+      CheckExistsResponse,
+      (pool, q) => dataPolicies.checkNameFree(pool, q.policyName),
+    );
+    r.get(
+      p.listSimpleDataPolicies,
+      "Data policies, names only",
+      ListSimpleDataPoliciesQuery,
+      SimpleDataPolicyPageResponse,
+      dataPolicies.listSimple,
+    );
+    r.get(
+      p.listDataPolicyTargets,
+      "Who holds a data policy",
+      ListDataPolicyTargetsQuery,
+      DataPolicyTargetPageResponse,
+      dataPolicies.targets,
+    );
+  };
+}
