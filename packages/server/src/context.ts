@@ -234,6 +234,21 @@ export async function createContext(config: Config, options: ContextOptions = {}
       roleCodes: authz.my.roleCodes,
       emit,
     });
+    const mfa = createMfa({
+      db: db.kysely,
+      repos,
+      codes,
+      flowTokens: createFlowTokens({ secret: keys.secret, clock }),
+      attempts: createMfaAttempts({
+        store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
+        clock,
+      }),
+      loginHistory: createLoginHistory({ repos, clock }),
+      box: keys.box,
+      secret: keys.secret,
+      clock,
+      emit,
+    });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
     const audit = auditWithEvents(createAudit({ clock }), emit);
     const auth = createAuth({
@@ -250,6 +265,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       box: keys.box,
       publicUrl: config.publicUrl,
+      mfa,
     });
     const profile = createProfile({
       db: db.kysely,
@@ -264,20 +280,6 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       logger,
       publicUrl: config.publicUrl,
-    });
-    const mfa = createMfa({
-      db: db.kysely,
-      repos,
-      codes,
-      flowTokens: createFlowTokens({ secret: keys.secret, clock }),
-      attempts: createMfaAttempts({
-        store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
-        clock,
-      }),
-      loginHistory: createLoginHistory({ repos, clock }),
-      box: keys.box,
-      secret: keys.secret,
-      clock,
     });
     const admin = createAdmin({
       db: db.kysely,

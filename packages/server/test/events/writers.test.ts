@@ -22,9 +22,6 @@ const NO_EVENT: Record<string, string> = {
     "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
   "authz/roles.ts":
     "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
-  "mfa/factors.ts": "factor enrolment and reset: `mfa:*` events are still to come (docs/events.md)",
-  "mfa/index.ts": "factor enrolment and reset: `mfa:*` events are still to come (docs/events.md)",
-  "mfa/verify.ts": "a verified second factor: its `mfa:verified` event is still to come (docs/events.md)",
   "oidc/authorization-codes.ts":
     "protocol state of one authorization request, not a change of the user or pool",
   "oidc/browser-sessions.ts": "protocol state: the browser's sign-in, ended with its sessions",
@@ -35,6 +32,8 @@ const NO_EVENT: Record<string, string> = {
   "admin/nonce-store.ts": "replay cache of signed requests",
   "admin/pools.ts#create": "a new pool has no webhooks or subscribers yet (rotateSecret emits)",
   "auth/lockout.ts": "counters of wrong passwords",
+  "auth/mfa-step.ts":
+    "the completed MFA step's `login` event is a step of loginSteps (auth/sign-in.ts); `mfa:verified` commits in mfa/verify.ts",
   "auth/login-history.ts":
     "the history row commits with the sign-in's `login` / `login-failed` (auth/sign-in.ts)",
   "codes/flow-tokens.ts": "one-time tokens of a flow; the flow's change emits",

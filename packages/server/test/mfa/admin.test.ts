@@ -74,9 +74,11 @@ describeEachDialect(
       const r = await mgmt(h(), "POST", "/api/v3/disable-global-mfa-settings", {
         body: { disableFactors: ["SMS", "FACE"] },
       });
-      assert.deepEqual(r.data, { enabledFactors: ["OTP", "EMAIL"] });
+      const policy = { policy: "optional", rememberDeviceDays: 0, apiSignin: false };
+      assert.deepEqual(r.data, { enabledFactors: ["OTP", "EMAIL"], ...policy });
       assert.deepEqual((await mgmt(h(), "GET", "/api/v3/get-global-mfa-settings")).data, {
         enabledFactors: ["OTP", "EMAIL"],
+        ...policy,
       });
       const toEnrol = await as(h(), u.token)("GET", "/api/v3/list-factors-to-enroll");
       assert.deepEqual(toEnrol.data, [{ factorType: "OTP" }, { factorType: "EMAIL" }]);
