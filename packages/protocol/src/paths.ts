@@ -6,6 +6,8 @@
 
 /** Every V3 path starts with this; its errors are envelopes answered with HTTP 200. */
 export const API_V3_PREFIX = "/api/v3/";
+/** GenAuth's V2 paths Gatehouse answers (the MFA step): enveloped like V3. */
+export const API_V2_PREFIX = "/api/v2/";
 
 /** The authentication API (app-scoped, user tokens): `AuthenticationClient`. */
 export const authPaths = {

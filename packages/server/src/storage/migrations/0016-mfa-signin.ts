@@ -12,7 +12,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The token's own expiry: after it the row is of no use and is swept.
     .addColumn("expires_at", "bigint", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("mfa_spent_tokens_expires").on("mfa_spent_tokens").column("expires_at").execute();
+  await db.schema
+    .createIndex("mfa_spent_tokens_expires")
+    .on("mfa_spent_tokens")
+    .column("expires_at")
+    .execute();
 
   await db.schema
     .createTable("mfa_user_status")

@@ -5,7 +5,11 @@ import type { Executor } from "./executor.js";
 export function mfaSigninRepo(db: Executor) {
   return {
     async isMfaTokenSpent(jti: string): Promise<boolean> {
-      const row = await db.selectFrom("mfa_spent_tokens").select("jti").where("jti", "=", jti).executeTakeFirst();
+      const row = await db
+        .selectFrom("mfa_spent_tokens")
+        .select("jti")
+        .where("jti", "=", jti)
+        .executeTakeFirst();
       return row !== undefined;
     },
     /**
