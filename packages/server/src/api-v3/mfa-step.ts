@@ -34,12 +34,11 @@ export function mfaStepRoutes(ctx: Context) {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     const complete = (request: FastifyRequest, proof: StepProof) =>
       ctx.auth.mfaStep.complete(mfaTokenOf(request), proof, requestMeta(request));
-    // The MFA token is the only credential.
     const schema = <B extends TSchema>(summary: string, body: B) => ({
       tags,
       summary,
       body,
-      security: security.public,
+      security: security.mfaToken,
       response: { 200: MfaStepResponse },
     });
 
