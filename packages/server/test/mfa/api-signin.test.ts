@@ -156,6 +156,26 @@ describeEachDialect(
       assertApiError(refused, "MFA_FACTOR_NOT_OWED");
     });
 
+    it("a user with a factor cannot enrol another in the step: the password alone adds nothing", async () => {
+      await setMfa(h(), { enabledFactors: ["OTP", "EMAIL"], apiSignin: true });
+      const u = await register(h(), { email: true });
+      await enrolOtp(h(), u.token);
+      const r = await passwordSignIn(h(), u);
+      assertApiError(r, "MFA_REQUIRED");
+      const attacker = newEmail();
+      const code = await sendEmail(h(), attacker, "CHANNEL_VERIFY_MFA");
+      const refused = await step(h(), "/api/v2/applications/mfa/email/verify", r.data.mfaToken, {
+        email: attacker,
+        code,
+      });
+      assertApiError(refused, "MFA_FACTOR_NOT_OWED");
+      const factors = await h().ctx.repos.mfaFactors.listUserFactors(h().boot.userPoolId, u.userId);
+      assert.deepEqual(
+        factors.map((f) => f.factor_type),
+        ["OTP"],
+      );
+    });
+
     it("an SMS factor: the code sent by send-sms on CHANNEL_VERIFY_MFA completes the step", async () => {
       await setMfa(h(), { enabledFactors: ["SMS"], apiSignin: true });
       const u = await register(h(), { email: true });

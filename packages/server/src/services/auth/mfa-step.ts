@@ -7,6 +7,7 @@ import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
 import { loadPoolSettings } from "../admin/users/create.js";
 import type { Emit } from "../events/emit.js";
 import type { FactorType, Mfa, MfaSubject, MfaTokenClaims } from "../mfa/index.js";
+import { owedFor } from "../mfa/policy.js";
 import { grantScope, withSecondFactor } from "../tokens/claims.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { normalizeEmail } from "../users/email.js";
@@ -66,8 +67,9 @@ export function createMfaStep(deps: MfaStepDeps) {
   }
 
   /**
-   * Proves the second factor: one the user has and that counts for the application, or — when the
-   * user has no SMS / email factor and may enrol one — enrols it with the same code.
+   * Proves the second factor: one the user has and that counts for the application, or — only
+   * when the user has none that counts (the policy's `enrol`) — enrols an SMS / email factor with
+   * the same code. A user who has a factor must prove it: a password alone never adds a new one.
    */
   async function prove(subject: MfaSubject, claims: MfaTokenClaims, proof: StepProof) {
     const type: FactorType = proof.kind === "RECOVERY" ? "OTP" : proof.kind;
@@ -82,6 +84,11 @@ export function createMfaStep(deps: MfaStepDeps) {
         throw new ApiError("MFA_FACTOR_NOT_OWED");
       return deps.mfa.verifyFactor(subject, { kind: proof.kind, code: proof.code });
     }
+    const owed = owedFor(
+      policy,
+      factors.map((f) => f.factor_type as FactorType),
+    );
+    if (owed.action !== "enrol") throw new ApiError("MFA_FACTOR_NOT_OWED");
     if (proof.kind === "SMS") {
       const profile = { phoneNumber: proof.phone, phoneCountryCode: proof.phoneCountryCode };
       await deps.mfa.enrolByCode(subject, "SMS", profile, proof.code);
