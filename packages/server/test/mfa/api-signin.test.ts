@@ -100,7 +100,7 @@ describeEachDialect(
       assert.ok(ok.data.access_token && ok.data.refresh_token);
       const claims = idClaims(ok.data.id_token);
       assert.deepEqual(claims.amr, ["pwd", "otp", "mfa"]);
-      assert.equal(claims.acr, "http://schemas.openid.net/pape/policies/2007/06/multi-factor");
+      assert.equal(claims.acr, "mfa");
       const me = await h().api("GET", "/api/v3/get-profile", undefined, {
         authorization: ok.data.access_token,
       });

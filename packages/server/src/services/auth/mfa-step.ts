@@ -8,7 +8,8 @@ import { loadPoolSettings } from "../admin/users/create.js";
 import type { Emit } from "../events/emit.js";
 import type { FactorType, Mfa, MfaSubject, MfaTokenClaims } from "../mfa/index.js";
 import { owedFor } from "../mfa/policy.js";
-import { grantScope, withSecondFactor } from "../tokens/claims.js";
+import { amrOf } from "../tokens/auth-context.js";
+import { grantScope } from "../tokens/claims.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { normalizeEmail } from "../users/email.js";
 import { normalizePhone } from "../users/phone.js";
@@ -122,7 +123,8 @@ export function createMfaStep(deps: MfaStepDeps) {
         scope: grantScope(claims.scope),
         ip: meta.ip,
         userAgent: meta.userAgent,
-        amr: withSecondFactor(claims.amr ?? [], verified.amr),
+        // A token of get-mfa-trigger-data names no first factor: the second is then the only one.
+        amr: claims.amr?.[0] ? amrOf(claims.amr[0], verified.amr) : [verified.amr],
       };
       let set: Awaited<ReturnType<Tokens["issueForLogin"]>>;
       try {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { MfaTokenIntrospectResponse } from "@gatehouse/protocol";
 import type { Clock } from "../../lib/clock.js";
 import { randomBase64url } from "../../lib/ids.js";
-import type { AmrValue } from "../tokens/claims.js";
+import type { AmrValue } from "../tokens/auth-context.js";
 
 /** How long a user has to complete the second factor after the first (docs/mfa.md §MFA token). */
 export const MFA_TOKEN_TTL_S = 600;

@@ -111,21 +111,3 @@ export function userClaims(user: UserRow, scope: string): Record<string, unknown
   if (scopes.has("external_id") && user.external_id) claims.external_id = user.external_id;
   return claims;
 }
-
-/** How the user signed in, as the ID token's `amr` says it (RFC 8176 names; `email`: a code by email). */
-export type AmrValue = "pwd" | "otp" | "sms" | "email" | "mfa";
-/** The `acr` of a sign-in that proved a second factor (OpenID PAPE's multi-factor policy). */
-export const ACR_MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
-
-/** A first factor's methods plus a second factor's, with `mfa` when there were two (docs/mfa.md §Tokens). */
-export function withSecondFactor(first: readonly AmrValue[], second: AmrValue): AmrValue[] {
-  if (first.length === 0) return [second];
-  return [...new Set<AmrValue>([...first, second, "mfa"])];
-}
-
-/** `amr`, and `acr` when two factors were proved: the one home of both claims (docs/oidc-tokens.md). */
-export function authenticationClaims(amr: readonly AmrValue[] | undefined): Record<string, unknown> {
-  if (!amr || amr.length === 0) return {};
-  const unique = [...new Set(amr)];
-  return unique.includes("mfa") ? { amr: unique, acr: ACR_MFA } : { amr: unique };
-}
