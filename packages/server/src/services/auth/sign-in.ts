@@ -147,9 +147,7 @@ const issueTokens: Ending<LoginTokenData> = Object.assign(
       throw new ApiError(step.byPolicy ? "MFA_REQUIRED_BY_APP" : "MFA_REQUIRED", { data: step.data });
     }
     const grant = { app: s.app, user, scope, ip: meta.ip, userAgent: meta.userAgent, amr: [amr] };
-    return toLoginTokenData(
-      await deps.tokens.issueForLogin(grant, [...steps.firstFactor, ...steps.login]),
-    );
+    return toLoginTokenData(await deps.tokens.issueForLogin(grant, [...steps.firstFactor, ...steps.login]));
   },
   { channel: "api" as const },
 );
