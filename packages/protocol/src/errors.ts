@@ -302,6 +302,31 @@ export const apiErrors = {
     "otp.secret 必须是至少 80 位的 base32 密钥",
     "otp.secret must be a base32 secret of at least 80 bits",
   ),
+  // the API's MFA step (docs/mfa.md §The API's MFA step): a 3xx statusCode says "the sign-in
+  // continues", as GenAuth's hosted login reads it; data carries the mfaToken
+  MFA_REQUIRED: coded(
+    302,
+    1635,
+    "请完成多因素认证（MFA）",
+    "Multi-factor authentication required: prove one of your second factors with the mfaToken",
+  ),
+  MFA_REQUIRED_BY_APP: coded(
+    302,
+    1636,
+    "应用要求多因素认证（MFA），请完成验证",
+    "This application requires multi-factor authentication: complete it with the mfaToken",
+  ),
+  MFA_TOKEN_INVALID: coded(
+    401,
+    2021,
+    "mfaToken 无效、已过期或已使用，请重新登录",
+    "The mfaToken is invalid, expired or already used; sign in again",
+  ),
+  MFA_FACTOR_NOT_OWED: plain(
+    400,
+    "此次登录不能使用该 MFA 认证要素",
+    "This second factor cannot complete this sign-in (the user does not have it, or the application does not enable it)",
+  ),
   MFA_FRESH_PROOF_REQUIRED: plain(
     403,
     "解绑需要近期的验证：请先完成 MFA 验证（mfa-totp-verify）或重新登录，并在五分钟内重试",

@@ -25,8 +25,25 @@ export type UpdateSecuritySettingsRequest = Record<string, unknown>;
 export const SecuritySettingsResponse = Envelope(PoolSettings);
 
 export const MfaFactor = OneOf(["OTP", "SMS", "EMAIL", "FACE"] as const);
+export const MfaPolicyName = OneOf(["off", "optional", "required"] as const);
+const MfaFactors = Type.Array(MfaFactor, { maxItems: 4, uniqueItems: true });
+/**
+ * MFASettingsDto, plus Gatehouse's policy (docs/mfa.md §Policy): on update, a field left out keeps
+ * its value (`enabledFactors` is required, as in the SDK).
+ */
+export const MfaSettingsUpdate = Type.Object({
+  enabledFactors: MfaFactors,
+  policy: Type.Optional(MfaPolicyName),
+  rememberDeviceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+  apiSignin: Type.Optional(Type.Boolean()),
+});
+export type MfaSettingsUpdate = Static<typeof MfaSettingsUpdate>;
+/** What get-/update-/disable-global-mfa-settings answer: every field. */
 export const MfaSettings = Type.Object({
-  enabledFactors: Type.Array(MfaFactor, { maxItems: 4, uniqueItems: true }),
+  enabledFactors: MfaFactors,
+  policy: MfaPolicyName,
+  rememberDeviceDays: Type.Integer(),
+  apiSignin: Type.Boolean(),
 });
 export type MfaSettings = Static<typeof MfaSettings>;
 /** MFADisableSettingsDto: the factors to take out of `enabledFactors`. */
@@ -35,6 +52,13 @@ export const MfaDisableSettings = Type.Object({
 });
 export type MfaDisableSettings = Static<typeof MfaDisableSettings>;
 export const MfaSettingsResponse = Envelope(MfaSettings);
+/** UpdateApplicationMfaSettingsDto: switch factors on or off for one application. */
+export const UpdateApplicationMfaSettings = Type.Object({
+  appId: NonEmpty(64),
+  enabledFactors: Type.Optional(MfaFactors),
+  disabledFactors: Type.Optional(MfaFactors),
+});
+export type UpdateApplicationMfaSettings = Static<typeof UpdateApplicationMfaSettings>;
 
 export const CustomFieldTargetType = OneOf(["USER", "ROLE", "GROUP", "DEPARTMENT"] as const);
 export const CustomFieldDataType = OneOf(["STRING", "NUMBER", "DATETIME", "BOOLEAN", "ENUM"] as const);

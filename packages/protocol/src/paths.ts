@@ -6,6 +6,8 @@
 
 /** Every V3 path starts with this; its errors are envelopes answered with HTTP 200. */
 export const API_V3_PREFIX = "/api/v3/";
+/** GenAuth's V2 paths Gatehouse answers (the MFA step): enveloped like V3. */
+export const API_V2_PREFIX = "/api/v2/";
 
 /** The authentication API (app-scoped, user tokens): `AuthenticationClient`. */
 export const authPaths = {
@@ -64,6 +66,11 @@ export const authPaths = {
   mfaTotpVerify: "/api/v3/mfa-totp-verify",
   /** Root path, no envelope. */
   mfaTokenIntrospection: "/mfa/token/introspection",
+  // The MFA step of a sign-in (Authorization: Bearer <mfaToken>; GenAuth's V2 paths)
+  mfaStepTotpVerify: "/api/v2/applications/mfa/totp/verify",
+  mfaStepSmsVerify: "/api/v2/applications/mfa/sms/verify",
+  mfaStepEmailVerify: "/api/v2/applications/mfa/email/verify",
+  mfaStepRecovery: "/api/v2/mfa/totp/recovery",
   // Events: a signed-in user's custom event (the management signature is accepted too)
   pubUserEvent: "/api/v3/pub-userEvent",
 } as const;
@@ -102,6 +109,12 @@ export const managementPaths = {
   getGlobalMfaSettings: "/api/v3/get-global-mfa-settings",
   updateGlobalMfaSettings: "/api/v3/update-global-mfa-settings",
   disableGlobalMfaSettings: "/api/v3/disable-global-mfa-settings",
+  updateApplicationMfaSettings: "/api/v3/update-application-mfa-settings",
+  getMfaTriggerData: "/api/v3/get-mfa-trigger-data",
+  setMfaStatus: "/api/v3/set-mfa-status",
+  getMfaStatus: "/api/v3/get-mfa-status",
+  /** Gatehouse's own: an administrator removes every factor of a user (GenAuth has no such call). */
+  resetUserMfa: "/api/v3/gatehouse/reset-user-mfa",
   getCustomFields: "/api/v3/get-custom-fields",
   setCustomFields: "/api/v3/set-custom-fields",
   // Access keys

@@ -13,6 +13,7 @@ import type {
   IsUserExistsReqDto,
   ListUsersRequestDto,
   MfaSettingsDto,
+  MfaSettingsUpdateDto,
   Paginated,
   SecuritySettingsDto,
   SetCustomFieldsReqDto,
@@ -320,7 +321,7 @@ export class ManagementClient {
     return this.request("GET", managementPaths.getGlobalMfaSettings);
   }
 
-  updateGlobalMfaSettings(dto: MfaSettingsDto): Promise<Envelope<MfaSettingsDto>> {
+  updateGlobalMfaSettings(dto: MfaSettingsUpdateDto): Promise<Envelope<MfaSettingsDto>> {
     return this.request("POST", managementPaths.updateGlobalMfaSettings, { ...dto });
   }
 

@@ -24,6 +24,7 @@ import type {
   LoginHistoryDto,
   LoginTokenData,
   MfaSettings,
+  MfaSettingsUpdate,
   PasswordEncryptType as PasswordEncryptTypeSchema,
   PasswordResetVerifyData,
   PoolSettings,
@@ -100,6 +101,8 @@ export type UpdateSecuritySettingsDto = {
   [K in keyof PoolSettings]?: Partial<PoolSettings[K]> | PoolSettings[K];
 };
 export type MfaSettingsDto = MfaSettings;
+/** update-global-mfa-settings: `enabledFactors`, and any of the policy fields to change. */
+export type MfaSettingsUpdateDto = MfaSettingsUpdate;
 export type MfaFactor = MfaSettings["enabledFactors"][number];
 export type CustomFieldTarget = SetCustomFieldsRequest["list"][number]["targetType"];
 export type SetCustomFieldsReqDto = SetCustomFieldsRequest;

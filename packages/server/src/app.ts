@@ -8,6 +8,7 @@ import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
 import { mfaRoutes } from "./api-v3/mfa.js";
+import { mfaStepRoutes } from "./api-v3/mfa-step.js";
 import { mfaTokenRoutes } from "./api-v3/mfa-token.js";
 import { permissionRoutes } from "./api-v3/permissions.js";
 import { profileRoutes } from "./api-v3/profile.js";
@@ -103,6 +104,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(profileFlowRoutes(ctx));
   await app.register(mfaRoutes(ctx));
   await app.register(mfaTokenRoutes(ctx));
+  await app.register(mfaStepRoutes(ctx));
   await app.register(eventRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

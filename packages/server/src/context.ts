@@ -235,6 +235,21 @@ export async function createContext(config: Config, options: ContextOptions = {}
       emit,
       signOffThread: () => passwords.hashing() === 0,
     });
+    const mfa = createMfa({
+      db: db.kysely,
+      repos,
+      codes,
+      flowTokens: createFlowTokens({ secret: keys.secret, clock }),
+      attempts: createMfaAttempts({
+        store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
+        clock,
+      }),
+      loginHistory: createLoginHistory({ repos, clock }),
+      box: keys.box,
+      secret: keys.secret,
+      clock,
+      emit,
+    });
     const signUpLimits = createSignUpLimits({ counters, clock, config });
     const audit = auditWithEvents(createAudit({ clock }), emit);
     const auth = createAuth({
@@ -252,6 +267,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       box: keys.box,
       publicUrl: config.publicUrl,
       mayUseApp: authz.appAccess.mayUseApp,
+      mfa,
     });
     const profile = createProfile({
       db: db.kysely,
@@ -266,20 +282,6 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       logger,
       publicUrl: config.publicUrl,
-    });
-    const mfa = createMfa({
-      db: db.kysely,
-      repos,
-      codes,
-      flowTokens: createFlowTokens({ secret: keys.secret, clock }),
-      attempts: createMfaAttempts({
-        store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),
-        clock,
-      }),
-      loginHistory: createLoginHistory({ repos, clock }),
-      box: keys.box,
-      secret: keys.secret,
-      clock,
     });
     const admin = createAdmin({
       db: db.kysely,

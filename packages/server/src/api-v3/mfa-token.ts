@@ -43,7 +43,7 @@ export function mfaTokenRoutes(ctx: Context) {
           response: { 200: MfaTokenIntrospectResponse },
         },
       },
-      async (request) => ctx.mfa.tokens.introspect(tokenOf(request)),
+      async (request) => ctx.mfa.introspect(tokenOf(request)),
     );
   };
 }

@@ -186,5 +186,20 @@ export function registerUserCommands(program: Command, run: Runner): void {
       ),
     );
 
+  user
+    .command("reset-mfa <userId>")
+    .description("Remove every second factor of a user and lift the MFA lock (docs/mfa.md)")
+    .option("--by <userIdType>", "user_id | email | phone | username | external_id | identity", "user_id")
+    .option("--pool <userPoolId>", "user pool (default: the bootstrap pool)")
+    .option("--json", "print JSON")
+    .action((userId: string, opts: ByOpt) =>
+      run((config) =>
+        withContext(config, async (ctx) => {
+          const removed = await ctx.mfa.resetUserFactors(await resolvePool(ctx, opts.pool), userId, opts.by);
+          emit(opts, { removedFactors: removed }, () => `removed ${removed} factor(s)`);
+        }),
+      ),
+    );
+
   registerUserImportCommand(user, run);
 }

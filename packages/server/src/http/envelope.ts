@@ -1,4 +1,4 @@
-import { API_V3_PREFIX } from "@gatehouse/protocol";
+import { API_V2_PREFIX, API_V3_PREFIX } from "@gatehouse/protocol";
 import type { ErrorObject } from "ajv";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -65,7 +65,7 @@ export function envelopeFor(request: FastifyRequest, error: ApiError): Envelope 
 }
 
 /**
- * The only place error bodies are written (docs/architecture.md, habit 3). `/api/v3/*` answers HTTP 200 with
+ * The only place error bodies are written (docs/architecture.md, habit 3). `/api/v3/*` (and the few `/api/v2/*` paths) answer HTTP 200 with
  * the envelope as GenAuth does (the official SDK throws on any non-2xx); other paths use the
  * envelope's statusCode as the HTTP status. `/oidc/*` registers its own OAuth error handler.
  */
@@ -87,7 +87,8 @@ async function envelopePlugin(app: FastifyInstance) {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
-  const httpStatus = request.url.startsWith(API_V3_PREFIX) ? 200 : error.statusCode;
+  const enveloped = request.url.startsWith(API_V3_PREFIX) || request.url.startsWith(API_V2_PREFIX);
+  const httpStatus = enveloped ? 200 : error.statusCode;
   // Plain JSON: a route's response schema describes its success body (e.g. a required `data`),
   // which an error envelope must not be forced through.
   reply

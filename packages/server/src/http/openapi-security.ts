@@ -37,6 +37,12 @@ export const securitySchemes = {
     bearerFormat: "JWT",
     description: "A management token from `POST /api/v3/get-management-token` (access key id and secret).",
   },
+  mfaToken: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "The `mfaToken` of a sign-in that answered 1635/1636: the MFA step's only credential (docs/mfa.md).",
+  },
   clientSecretBasic: {
     type: "http",
     scheme: "basic",
@@ -52,6 +58,8 @@ export const security = {
   app: [{ appId: [] }] as SecurityRequirement[],
   user: [{ userToken: [] }] as SecurityRequirement[],
   management: [{ managementSignature: [] }, { managementToken: [] }] as SecurityRequirement[],
+  /** The MFA step of a sign-in: the sign-in's MFA token. */
+  mfaToken: [{ mfaToken: [] }] as SecurityRequirement[],
   /** `/oidc/token` and its siblings: client authentication, or none for public clients. */
   oauthClient: [{ clientSecretBasic: [] }, {}] as SecurityRequirement[],
 };

@@ -16,6 +16,7 @@ import * as m0013 from "./migrations/0013-mfa.js";
 import * as m0014 from "./migrations/0014-events.js";
 import * as m0015 from "./migrations/0015-mfa-sign-in.js";
 import * as m0016 from "./migrations/0016-app-access.js";
+import * as m0017 from "./migrations/0017-mfa-signin.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -52,6 +53,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0014-events": m0014,
     "0015-mfa-sign-in": m0015,
     "0016-app-access": m0016,
+    "0017-mfa-signin": m0017,
   };
 }
 

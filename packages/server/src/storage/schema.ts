@@ -455,6 +455,21 @@ export interface MfaFactorTable {
   created_at: number;
 }
 
+/** MFA tokens that completed a sign-in (docs/mfa.md §The API's MFA step). */
+export interface MfaSpentTokenTable {
+  jti: string;
+  pool_id: string;
+  expires_at: number;
+}
+
+/** set-mfa-status: a user's MFA trigger data, as the administrator set it. */
+export interface MfaUserStatusTable {
+  user_id: string;
+  pool_id: string;
+  trigger_data: string;
+  updated_at: number;
+}
+
 /** The outbox (docs/events.md): written in the transaction of the change it reports. */
 export interface EventTable {
   seq: Generated<number>;
@@ -556,6 +571,8 @@ export interface Database {
   oidc_logout_requests: OidcLogoutRequestTable;
   oidc_consents: OidcConsentTable;
   mfa_factors: MfaFactorTable;
+  mfa_spent_tokens: MfaSpentTokenTable;
+  mfa_user_status: MfaUserStatusTable;
   events: EventTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;

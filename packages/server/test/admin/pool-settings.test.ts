@@ -58,15 +58,18 @@ describeEachDialect("management settings", (h) => {
   });
 
   it("global MFA settings are stored and read back", async () => {
+    const policy = { policy: "optional", rememberDeviceDays: 0, apiSignin: false };
     assert.deepEqual((await mgmt(h(), "GET", "/api/v3/get-global-mfa-settings")).data, {
       enabledFactors: [],
+      ...policy,
     });
     const r = await mgmt(h(), "POST", "/api/v3/update-global-mfa-settings", {
       body: { enabledFactors: ["OTP", "SMS"] },
     });
-    assert.deepEqual(r.data, { enabledFactors: ["OTP", "SMS"] });
+    assert.deepEqual(r.data, { enabledFactors: ["OTP", "SMS"], ...policy });
     assert.deepEqual((await mgmt(h(), "GET", "/api/v3/get-global-mfa-settings")).data, {
       enabledFactors: ["OTP", "SMS"],
+      ...policy,
     });
     const bad = await mgmt(h(), "POST", "/api/v3/update-global-mfa-settings", {
       body: { enabledFactors: ["VOICE"] },

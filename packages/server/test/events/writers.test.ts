@@ -23,6 +23,8 @@ const NO_EVENT: Record<string, string> = {
   "admin/nonce-store.ts": "replay cache of signed requests",
   "admin/pools.ts#create": "a new pool has no webhooks or subscribers yet (rotateSecret emits)",
   "auth/lockout.ts": "counters of wrong passwords",
+  "auth/mfa-step.ts":
+    "the completed MFA step's `login` event is a step of loginSteps (auth/sign-in.ts); `mfa:verified` commits in mfa/verify.ts",
   "auth/login-history.ts":
     "the history row commits with the sign-in's `login` / `login-failed` (auth/sign-in.ts)",
   "codes/flow-tokens.ts": "one-time tokens of a flow; the flow's change emits",

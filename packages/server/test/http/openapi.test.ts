@@ -49,6 +49,7 @@ describeEachDialect("the OpenAPI document", (h) => {
       "clientSecretBasic",
       "managementSignature",
       "managementToken",
+      "mfaToken",
       "userToken",
     ]);
   });

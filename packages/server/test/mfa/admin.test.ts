@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { Secret, TOTP } from "otpauth";
 import { FakeClock } from "../../src/lib/clock.js";
+import { cli } from "../helpers/cli.js";
 import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
@@ -74,9 +75,11 @@ describeEachDialect(
       const r = await mgmt(h(), "POST", "/api/v3/disable-global-mfa-settings", {
         body: { disableFactors: ["SMS", "FACE"] },
       });
-      assert.deepEqual(r.data, { enabledFactors: ["OTP", "EMAIL"] });
+      const policy = { policy: "optional", rememberDeviceDays: 0, apiSignin: false };
+      assert.deepEqual(r.data, { enabledFactors: ["OTP", "EMAIL"], ...policy });
       assert.deepEqual((await mgmt(h(), "GET", "/api/v3/get-global-mfa-settings")).data, {
         enabledFactors: ["OTP", "EMAIL"],
+        ...policy,
       });
       const toEnrol = await as(h(), u.token)("GET", "/api/v3/list-factors-to-enroll");
       assert.deepEqual(toEnrol.data, [{ factorType: "OTP" }, { factorType: "EMAIL" }]);
@@ -84,6 +87,28 @@ describeEachDialect(
         body: { disableFactors: ["NOPE"] },
       });
       assert.equal(bad.statusCode, 400);
+    });
+
+    it("gatehouse user reset-mfa removes the user's factors and writes mfa:reset", async () => {
+      const email = newEmail();
+      const created = await mgmt(h(), "POST", "/api/v3/create-user", {
+        body: { email, password: "Secret-pass-123", otp: { secret: new Secret({ size: 20 }).base32 } },
+      });
+      const userId = created.data.userId;
+      const r = await cli(h().ctx.config, "user", "reset-mfa", email, "--by", "email");
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out.trim(), "removed 1 factor(s)");
+      assert.equal(await h().ctx.mfa.isEnrolled(h().boot.userPoolId, userId), false);
+      const events = await h()
+        .ctx.repos.db.selectFrom("events")
+        .select("data")
+        .where("name", "=", "mfa:reset")
+        .where("user_id", "=", userId)
+        .execute();
+      assert.equal(events.length, 1);
+      assert.deepEqual(JSON.parse(events[0]?.data ?? "{}").data, { userId, factorTypes: ["OTP"] });
+      const again = await cli(h().ctx.config, "user", "reset-mfa", email, "--by", "email", "--json");
+      assert.deepEqual(JSON.parse(again.out), { removedFactors: 0 });
     });
 
     it("an administrator's reset removes the user's factors", async () => {

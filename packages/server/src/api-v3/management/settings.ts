@@ -2,8 +2,8 @@ import {
   CustomFieldListResponse,
   GetCustomFieldsQuery,
   MfaDisableSettings,
-  MfaSettings,
   MfaSettingsResponse,
+  MfaSettingsUpdate,
   managementPaths,
   SecuritySettingsResponse,
   SetCustomFieldsRequest,
@@ -50,17 +50,23 @@ export function managementSettingsRoutes(ctx: Context) {
 
     app.get(
       managementPaths.getGlobalMfaSettings,
-      { schema: { tags, summary: "Enabled MFA factors", response: { 200: MfaSettingsResponse } } },
+      {
+        schema: {
+          tags,
+          summary: "Enabled MFA factors and the MFA policy",
+          response: { 200: MfaSettingsResponse },
+        },
+      },
       async (request) => ok(request, await settings.getMfa(managementOf(request).poolId)),
     );
 
-    app.post<{ Body: MfaSettings }>(
+    app.post<{ Body: MfaSettingsUpdate }>(
       managementPaths.updateGlobalMfaSettings,
       {
         schema: {
           tags,
-          summary: "Set the enabled MFA factors (docs/mfa.md)",
-          body: MfaSettings,
+          summary: "Set the enabled MFA factors and the MFA policy (docs/mfa.md §Policy)",
+          body: MfaSettingsUpdate,
           response: { 200: MfaSettingsResponse },
         },
       },

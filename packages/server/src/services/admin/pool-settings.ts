@@ -1,10 +1,11 @@
-import { type MfaSettings, PoolSettings } from "@gatehouse/protocol";
+import { type MfaSettings, type MfaSettingsUpdate, PoolSettings } from "@gatehouse/protocol";
 import { Value } from "@sinclair/typebox/value";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { compilePasswordPattern } from "../auth/passwords/pattern.js";
 import { type Emit, withEvents } from "../events/emit.js";
+import { poolMfaOf } from "../mfa/policy.js";
 import { mergePoolSettings, parsePoolSettings } from "../users/pool-settings.js";
 import { loadPoolSettings } from "./users/create.js";
 
@@ -16,6 +17,19 @@ function assertRunnablePattern(regex: string): void {
       message: `customPasswordStrength.regex cannot be used: ${pattern.reason} (patterns run in a linear-time engine, RE2 syntax)`,
     });
   }
+}
+
+/** The stored MFA settings as the management API shows them: the factors as set (FACE included), the policy's defaults filled in. */
+function wireMfa(json: string | undefined): MfaSettings {
+  const { policy, rememberDeviceDays, apiSignin } = poolMfaOf(json);
+  let stored: unknown;
+  try {
+    stored = json ? (JSON.parse(json) as { enabledFactors?: unknown }).enabledFactors : undefined;
+  } catch {
+    stored = undefined;
+  }
+  const factors = Array.isArray(stored) ? (stored as MfaSettings["enabledFactors"]) : [];
+  return { enabledFactors: factors, policy, rememberDeviceDays, apiSignin };
 }
 
 /** `*` is any origin but the opaque `null` (sandboxed frames, file: pages), which only an exact entry allows. */
@@ -56,15 +70,21 @@ export function createPoolSettingsAdmin({
       return next;
     },
 
+    /** The pool's MFA settings (docs/mfa.md §Policy), every field with its default filled in. */
     async getMfa(poolId: string): Promise<MfaSettings> {
       await loadPoolSettings(repos, poolId);
-      const stored = await repos.pools.getPoolMfaSettings(poolId);
-      return stored ? (JSON.parse(stored) as MfaSettings) : { enabledFactors: [] };
+      return wireMfa(await repos.pools.getPoolMfaSettings(poolId));
     },
 
-    async updateMfa(poolId: string, settings: MfaSettings): Promise<MfaSettings> {
-      await loadPoolSettings(repos, poolId);
-      const value: MfaSettings = { enabledFactors: [...new Set(settings.enabledFactors)] };
+    /** A field left out keeps its stored value; `enabledFactors` is always given (the SDK's DTO). */
+    async updateMfa(poolId: string, patch: MfaSettingsUpdate): Promise<MfaSettings> {
+      const current = await service.getMfa(poolId);
+      const value: MfaSettings = {
+        enabledFactors: [...new Set(patch.enabledFactors)],
+        policy: patch.policy ?? current.policy,
+        rememberDeviceDays: patch.rememberDeviceDays ?? current.rememberDeviceDays,
+        apiSignin: patch.apiSignin ?? current.apiSignin,
+      };
       await withEvents(repos, async (tx) => {
         await tx.pools.setPoolMfaSettings(poolId, JSON.stringify(value), clock.now());
         await poolUpdated(tx, poolId, { mfa: value });
@@ -76,6 +96,7 @@ export function createPoolSettingsAdmin({
     async disableMfa(poolId: string, disable: readonly string[]): Promise<MfaSettings> {
       const current = await service.getMfa(poolId);
       return service.updateMfa(poolId, {
+        ...current,
         enabledFactors: current.enabledFactors.filter((f) => !disable.includes(f)),
       });
     },

@@ -4,6 +4,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
 import type { CodeService } from "../codes/engine.js";
 import type { Emit } from "../events/emit.js";
+import type { Mfa } from "../mfa/index.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { Tokens } from "../tokens/tokens.js";
@@ -11,6 +12,7 @@ import type { AuditService } from "../users/audit.js";
 import { createClientAuth } from "./client-auth.js";
 import type { LoginGuard } from "./lockout.js";
 import { createLoginHistory } from "./login-history.js";
+import { createMfaStep } from "./mfa-step.js";
 import type { PasswordService } from "./passwords/hashing.js";
 import { createAppScopes } from "./scope.js";
 import { createSignIn } from "./sign-in.js";
@@ -35,6 +37,8 @@ export interface AuthDeps {
   publicUrl: string;
   /** Application access control: may this user sign in to this application? */
   mayUseApp?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
+  /** The MFA step of `/api/v3/signin` (docs/mfa.md). */
+  mfa: Mfa;
 }
 
 /**
@@ -49,6 +53,8 @@ export function createAuth(deps: AuthDeps) {
     ...createClientAuth({ repos, box: deps.box }),
     ...createSignUp(deps),
     ...createSignIn({ ...deps, loginHistory }),
+    /** The MFA step that completes an API sign-in (docs/mfa.md §The API's MFA step). */
+    mfaStep: createMfaStep(deps),
     myLoginHistory: loginHistory.myLoginHistory,
     myLoggedInApps: loginHistory.myLoggedInApps,
   };

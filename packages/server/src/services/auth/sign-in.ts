@@ -10,6 +10,8 @@ import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import type { CheckedCode, CodeService, CodeTarget } from "../codes/engine.js";
 import { type Emit, userEvent } from "../events/emit.js";
+import type { Mfa } from "../mfa/index.js";
+import type { AmrValue } from "../tokens/auth-context.js";
 import { grantScope } from "../tokens/claims.js";
 import type { Sessions } from "../tokens/sessions.js";
 import type { TokenSet, Tokens } from "../tokens/tokens.js";
@@ -48,6 +50,8 @@ export interface SignInDeps {
   clock: Clock;
   /** Application access control (docs/authorization.md §Application access); absent: every app allows everyone. */
   mayUseApp?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
+  /** The API's MFA step (docs/mfa.md); without it `/api/v3/signin` never asks for a second factor. */
+  mfa?: Pick<Mfa, "apiSignInStep">;
 }
 
 type Attempt = { userId: string | null; method: string };
@@ -100,9 +104,10 @@ function passwordIdentifier(p: NonNullable<SignInRequest["passwordPayload"]>): {
 }
 
 /**
- * How a sign-in that passed every check ends. `alongside` records the login (last login, history,
- * the lockout settled) and must commit with whatever opens the session: tokens for
- * `/api/v3/signin`, the user for the hosted pages, whose caller opens a browser session.
+ * How a sign-in that passed every check ends. `steps` record it and must commit with whatever opens
+ * the session: `firstFactor` (the history row, the lockout settled) and `login` (last login, the
+ * `login` event); tokens for `/api/v3/signin`, the user for the hosted pages, whose caller opens a
+ * browser session. `amr`: what the first factor was.
  */
 interface Ending<T> {
   (
@@ -111,7 +116,8 @@ interface Ending<T> {
     user: UserRow,
     input: SignInRequest,
     meta: RequestMeta,
-    alongside: readonly Step[],
+    steps: { firstFactor: readonly Step[]; login: readonly Step[] },
+    amr: AmrValue,
   ): Promise<T>;
   /**
    * `api`: `/api/v3/signin`, which opens the application's session and emits `login` itself.
@@ -121,6 +127,11 @@ interface Ending<T> {
   channel: "api" | "oidc";
 }
 
+/**
+ * `/api/v3/signin`'s ending: tokens, unless the pool runs MFA on this API and the user owes a
+ * second factor (docs/mfa.md §The API's MFA step). Then only the first factor is recorded and the
+ * answer is 1635/1636 with the MFA token; the step that completes the sign-in records the login.
+ */
 const issueTokens: Ending<LoginTokenData> = Object.assign(
   async (
     deps: SignInDeps,
@@ -128,16 +139,17 @@ const issueTokens: Ending<LoginTokenData> = Object.assign(
     user: UserRow,
     input: SignInRequest,
     meta: RequestMeta,
-    alongside: readonly Step[],
+    steps: { firstFactor: readonly Step[]; login: readonly Step[] },
+    amr: AmrValue,
   ) => {
-    const grant = {
-      app: s.app,
-      user,
-      scope: grantScope(input.options?.scope),
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-    };
-    return toLoginTokenData(await deps.tokens.issueForLogin(grant, alongside));
+    const scope = grantScope(input.options?.scope);
+    const step = await deps.mfa?.apiSignInStep(user, { appId: s.app.id, amr: [amr], scope });
+    if (step) {
+      await allOrNothing(deps.db, steps.firstFactor);
+      throw new ApiError(step.byPolicy ? "MFA_REQUIRED_BY_APP" : "MFA_REQUIRED", { data: step.data });
+    }
+    const grant = { app: s.app, user, scope, ip: meta.ip, userAgent: meta.userAgent, amr: [amr] };
+    return toLoginTokenData(await deps.tokens.issueForLogin(grant, [...steps.firstFactor, ...steps.login]));
   },
   { channel: "api" as const },
 );
@@ -150,13 +162,44 @@ const returnUser: Ending<UserRow> = Object.assign(
     user: UserRow,
     _input: SignInRequest,
     _meta: RequestMeta,
-    alongside: readonly Step[],
+    steps: { firstFactor: readonly Step[]; login: readonly Step[] },
   ) => {
-    await allOrNothing(deps.db, alongside);
+    await allOrNothing(deps.db, [...steps.firstFactor, ...steps.login]);
     return user;
   },
   { channel: "oidc" as const },
 );
+
+/** What a sign-in's first factor adds to `amr`: a password, or a code by SMS or email. */
+function firstFactorOf(method: string): AmrValue {
+  if (method.endsWith("passcode:phone")) return "sms";
+  if (method.endsWith("passcode:email")) return "email";
+  return "pwd";
+}
+
+/**
+ * The login itself, once every factor is proved: the user's last login, and (for `/api/v3/signin`
+ * and its MFA step, `emitLogin`) the `login` event. Shared with the MFA step (mfa-step.ts).
+ */
+export function loginSteps(
+  deps: Pick<SignInDeps, "repos" | "clock" | "emit">,
+  user: UserRow,
+  appId: string,
+  meta: RequestMeta,
+  emitLogin = true,
+): Step[] {
+  const ua = parseUserAgent(meta.userAgent);
+  return [
+    deps.repos.userLogins.recordUserLoginStep(user.pool_id, user.id, {
+      now: deps.clock.now(),
+      ip: meta.ip,
+      appId,
+      browser: ua.name || null,
+      device: ua.device || null,
+    }),
+    ...(emitLogin ? [deps.emit.step(deps.repos, userEvent("login", user, { appId }))] : []),
+  ];
+}
 
 /** The history's name for a way of signing in, by where it happened (docs/oidc-provider.md §Login history). */
 function attemptMethod(end: Ending<unknown>, method: string): string {
@@ -179,21 +222,12 @@ async function finish<T>(
     await record(deps, s, meta, a, false, "app_access_denied");
     throw new ApiError("APP_ACCESS_DENIED");
   }
-  const ua = parseUserAgent(meta.userAgent);
-  return end(deps, s, user, input, meta, [
-    deps.repos.userLogins.recordUserLoginStep(s.pool.id, user.id, {
-      now: deps.clock.now(),
-      ip: meta.ip,
-      appId: s.app.id,
-      browser: ua.name || null,
-      device: ua.device || null,
-    }),
+  const firstFactor = [
     deps.loginHistory.attemptStep(attemptOf(s, meta, a, true, null)),
-    ...(end.channel === "api"
-      ? [deps.emit.step(deps.repos, userEvent("login", user, { appId: s.app.id }))]
-      : []),
     ...(settle ? deps.loginGuard.succeededSteps(settle) : []),
-  ]);
+  ];
+  const login = loginSteps(deps, user, s.app.id, meta, end.channel === "api");
+  return end(deps, s, user, input, meta, { firstFactor, login }, firstFactorOf(a.method));
 }
 
 function attemptOf(s: AppScope, meta: RequestMeta, a: Attempt, success: boolean, reason: string | null) {

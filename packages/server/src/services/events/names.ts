@@ -1,7 +1,8 @@
 /**
  * The events Gatehouse emits, by GenAuth's names (docs/events.md#event-names). `user:phone-changed`
- * and `user:email-changed` are Gatehouse's own; `login-failed` too (GenAuth has no name for it), and
- * the `namespace:*`, `resource:*` and `data-policy:*` events of the authorization model.
+ * and `user:email-changed` are Gatehouse's own; `login-failed`, `mfa:enrolled` and `mfa:reset` too
+ * (GenAuth has no name for them), and the `namespace:*`, `resource:*` and `data-policy:*` events of
+ * the authorization model.
  */
 export const EVENT_CATEGORIES = [
   { value: "user", name: "用户", nameEn: "User" },
@@ -28,6 +29,9 @@ export const EVENTS = {
   "user:unblocked": { category: "user", name: "启用用户", nameEn: "User unblocked" },
   "user:phone-changed": { category: "user", name: "修改手机号", nameEn: "Phone changed" },
   "user:email-changed": { category: "user", name: "修改邮箱", nameEn: "Email changed" },
+  "mfa:verified": { category: "user", name: "MFA 验证成功", nameEn: "Second factor verified" },
+  "mfa:enrolled": { category: "user", name: "绑定 MFA", nameEn: "Second factor enrolled" },
+  "mfa:reset": { category: "user", name: "解绑 MFA", nameEn: "Second factor removed" },
   "application:created": { category: "application", name: "创建应用", nameEn: "Application created" },
   "application:updated": { category: "application", name: "修改应用", nameEn: "Application updated" },
   "application:deleted": { category: "application", name: "删除应用", nameEn: "Application deleted" },

@@ -6,6 +6,7 @@ import type { Database } from "../../storage/schema.js";
 import type { LoginHistory } from "../auth/login-history.js";
 import type { CodeService } from "../codes/engine.js";
 import type { FlowTokenService } from "../codes/flow-tokens.js";
+import type { Emit } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import type { MfaAttempts } from "./attempts.js";
 
@@ -21,6 +22,18 @@ export interface MfaDeps {
   /** The server secret: keys the recovery-code and MFA-token HMACs. */
   secret: string;
   clock: Clock;
+  /** The outbox: factor events and `mfa:verified` commit with their change (docs/events.md). */
+  emit: Emit;
+}
+
+/** A factor event's `data`: the user, the factor, and the application of the request when known. */
+export function factorEventData(userId: string, factorType: string, factorId?: string, appId?: string) {
+  return {
+    userId,
+    factorType,
+    ...(factorId ? { factorId } : {}),
+    ...(appId ? { appId } : {}),
+  };
 }
 
 export type FactorType = "OTP" | "SMS" | "EMAIL";

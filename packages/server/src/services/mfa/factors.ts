@@ -10,13 +10,21 @@ import { isUniqueViolation } from "../../storage/db.js";
 import { repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { CodeCheck } from "../codes/engine.js";
+import { withEvents } from "../events/emit.js";
 import { normalizeEmail } from "../users/email.js";
 import { normalizePhone } from "../users/phone.js";
-import { FACTOR_TYPES, type FactorType, factorDto, type MfaDeps, type StoredProfile } from "./deps.js";
+import {
+  FACTOR_TYPES,
+  type FactorType,
+  factorDto,
+  factorEventData,
+  type MfaDeps,
+  type StoredProfile,
+} from "./deps.js";
 import { createMfaPolicy } from "./policy.js";
 import { newRecoveryCode, recoveryHasher } from "./recovery.js";
 import { newTotpSecret, totpStepOf, totpUri } from "./totp.js";
-import type { MfaSubject } from "./verify.js";
+import { MFA_VERIFY_CHANNEL, type MfaSubject } from "./verify.js";
 
 /** GenAuth's enrolment window: the token and the pending secret live 60 s. */
 export const ENROLLMENT_TTL_S = 60;
@@ -45,16 +53,15 @@ function assertSupported(type: string): asserts type is FactorType {
 export function createFactorManagement(deps: MfaDeps) {
   const hashRecovery = recoveryHasher(deps.secret);
 
-  const policyFor = createMfaPolicy(deps);
+  const { policyForUser } = createMfaPolicy(deps);
 
-  /** The factor types that count for the request's application (the pool's, with the app's switches). */
-  async function enabledFactors(poolId: string, appId?: string): Promise<FactorType[]> {
-    return (await policyFor(poolId, appId)).enabledFactors;
+  /** The factor types that count for this user through the request's application (docs/mfa.md §Policy). */
+  async function enabledFactors(who: MfaSubject): Promise<FactorType[]> {
+    return (await policyForUser(who.poolId, who.userId, who.meta.appId)).enabledFactors;
   }
 
   async function assertEnabled(who: MfaSubject, type: FactorType) {
-    if (!(await enabledFactors(who.poolId, who.meta.appId)).includes(type))
-      throw new ApiError("MFA_FACTOR_NOT_ENABLED");
+    if (!(await enabledFactors(who)).includes(type)) throw new ApiError("MFA_FACTOR_NOT_ENABLED");
   }
 
   async function assertNotEnrolled(who: MfaUser, type: FactorType) {
@@ -141,6 +148,12 @@ export function createFactorManagement(deps: MfaDeps) {
       if (isUniqueViolation(err)) throw new ApiError("MFA_FACTOR_ENROLLED");
       throw err;
     }
+    await deps.emit(repos, {
+      poolId: who.poolId,
+      userId: who.userId,
+      name: "mfa:enrolled",
+      data: factorEventData(who.userId, p.factorType, p.factorId, who.meta.appId),
+    });
   }
 
   const tokenOf = (who: MfaUser, body: EnrollFactorDto) => ({
@@ -233,6 +246,46 @@ export function createFactorManagement(deps: MfaDeps) {
       });
     },
 
+    /**
+     * The MFA step's enrolment of an SMS or email factor, as GenAuth's does it: the code was sent
+     * to the new address on CHANNEL_VERIFY_MFA (`send-sms` / `send-email`), and a right code both
+     * proves the second factor and stores it. Counts toward the MFA attempt limit like any code.
+     */
+    async enrolByCode(
+      who: MfaSubject,
+      type: "SMS" | "EMAIL",
+      profile: { phoneNumber?: string; phoneCountryCode?: string; email?: string },
+      code: string,
+    ): Promise<void> {
+      await assertEnabled(who, type);
+      await assertNotEnrolled({ ...who, sessionId: "" }, type);
+      const factorId = newId();
+      let stored: StoredProfile;
+      if (type === "SMS") {
+        const phone = normalizePhone(
+          profile.phoneNumber ?? "",
+          profile.phoneCountryCode,
+          who.settings.defaultPhoneCountryCode,
+        );
+        stored = {
+          phoneNumber: phone.national ?? profile.phoneNumber,
+          phoneCountryCode: phone.countryCode,
+          e164: phone.e164,
+        };
+      } else {
+        stored = { email: normalizeEmail(profile.email ?? "") };
+      }
+      const kind = type === "SMS" ? "sms" : "email";
+      const target = (kind === "sms" ? stored.e164 : stored.email) as string;
+      const attempt = await deps.attempts.reserve(who.poolId, who.userId);
+      await deps.codes.spendWith(
+        [{ target: { poolId: who.poolId, kind, target }, channels: [MFA_VERIFY_CHANNEL], code }],
+        (repos) =>
+          insertFactor(repos, { ...who, sessionId: "" }, { factorType: type, factorId, profile: stored }, 0),
+      );
+      await attempt.succeeded();
+    },
+
     async listEnrolledFactors(who: MfaSubject) {
       return (await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId)).map(factorDto);
     },
@@ -248,9 +301,7 @@ export function createFactorManagement(deps: MfaDeps) {
       const have = new Set(
         (await deps.repos.mfaFactors.listUserFactors(who.poolId, who.userId)).map((r) => r.factor_type),
       );
-      return (await enabledFactors(who.poolId, who.meta.appId))
-        .filter((t) => !have.has(t))
-        .map((factorType) => ({ factorType }));
+      return (await enabledFactors(who)).filter((t) => !have.has(t)).map((factorType) => ({ factorType }));
     },
 
     /**
@@ -285,7 +336,16 @@ export function createFactorManagement(deps: MfaDeps) {
       const freshFactor = factors.some((f) => (f.last_verified_at ?? 0) >= since);
       const signedIn = Math.max(session ? Number(session.created_at) : 0, provenAt);
       if (!freshFactor && !(signedIn >= since)) throw new ApiError("MFA_FRESH_PROOF_REQUIRED");
-      await deps.repos.mfaFactors.deleteUserFactor(who.poolId, who.userId, factorId);
+      const type = factors.find((f) => f.id === factorId)?.factor_type ?? "";
+      await withEvents(deps.repos, async (tx) => {
+        if ((await tx.mfaFactors.deleteUserFactor(who.poolId, who.userId, factorId)) === 0) return;
+        await deps.emit(tx, {
+          poolId: who.poolId,
+          userId: who.userId,
+          name: "mfa:reset",
+          data: factorEventData(who.userId, type, factorId, who.meta.appId),
+        });
+      });
     },
   };
 }

@@ -1,30 +1,41 @@
-import type { UserIdType, UserMfaRespDto } from "@gatehouse/protocol";
+import type {
+  MfaInfoData,
+  MfaTokenIntrospectResponse,
+  UserIdType,
+  UserMfaRespDto,
+} from "@gatehouse/protocol";
+import type { UserRow } from "../../storage/repos/users.js";
 import { loadPoolSettings } from "../admin/users/create.js";
 import { requireUserByIdType } from "../users/lookup.js";
+import { createMfaAdmin } from "./admin.js";
 import type { FactorType, MfaDeps } from "./deps.js";
 import { createFactorManagement } from "./factors.js";
-import { createMfaTokens } from "./mfa-token.js";
+import { createMfaTokens, type MfaSignIn } from "./mfa-token.js";
 import { createMfaPolicy, owedFor, type SecondFactorsOwed } from "./policy.js";
+import { mfaInfoData } from "./trigger-data.js";
 import { createFactorVerifier, type MfaSubject } from "./verify.js";
 
 export { createMfaAttempts } from "./attempts.js";
-export type { MfaDeps } from "./deps.js";
+export type { FactorType, MfaDeps } from "./deps.js";
 export type { MfaUser } from "./factors.js";
+export type { MfaSignIn, MfaTokenClaims } from "./mfa-token.js";
 export type { MfaAction, MfaPolicy, MfaPolicyName, SecondFactorsOwed } from "./policy.js";
-export type { FactorProof, MfaSubject } from "./verify.js";
+export type { FactorProof, FactorVerified, MfaSubject } from "./verify.js";
 
-/** The MFA capability: factor management, verification, MFA tokens (services/mfa). */
+/** The MFA capability: policy, factor management, verification, MFA tokens, the admin side (services/mfa). */
 export function createMfa(deps: MfaDeps) {
   const factors = createFactorManagement(deps);
   const verifier = createFactorVerifier(deps);
   const tokens = createMfaTokens({ secret: deps.secret, clock: deps.clock });
-  const policyFor = createMfaPolicy(deps);
+  const { policyFor, policyForUser } = createMfaPolicy(deps);
+  const admin = createMfaAdmin(deps, tokens);
 
   return {
     ...factors,
     verifyFactor: verifier.verify,
     sendVerifyCode: verifier.sendCode,
     tokens,
+    admin,
 
     /** mfa-totp-verify: `{verified}`; a wrong or replayed code is `false`, the lock an error. */
     async totpVerify(who: MfaSubject, totp: string): Promise<{ verified: boolean }> {
@@ -39,6 +50,8 @@ export function createMfa(deps: MfaDeps) {
 
     /** The pool's MFA settings merged with the application's (docs/mfa.md §Policy). */
     policyFor,
+    /** policyFor, then the user's own switches (set-mfa-status). */
+    policyForUser,
 
     /**
      * Seam: what a sign-in through `appId` does after the user's first factor — nothing, prove one
@@ -46,13 +59,44 @@ export function createMfa(deps: MfaDeps) {
      */
     async secondFactorsOwed(poolId: string, userId: string, appId?: string): Promise<SecondFactorsOwed> {
       const [policy, rows] = await Promise.all([
-        policyFor(poolId, appId),
+        policyForUser(poolId, userId, appId),
         deps.repos.mfaFactors.listUserFactors(poolId, userId),
       ]);
       return owedFor(
         policy,
         rows.map((r) => r.factor_type as FactorType),
       );
+    },
+
+    /**
+     * After a first factor at `/api/v3/signin`: nothing when the pool's `apiSignin` is off or no
+     * second factor is owed; else the step's data with a fresh MFA token carrying `signIn`, and
+     * whether the policy (1636) or the user's own factor (1635) asks for it.
+     */
+    async apiSignInStep(
+      user: UserRow,
+      signIn: MfaSignIn & { appId: string },
+    ): Promise<{ byPolicy: boolean; data: MfaInfoData } | undefined> {
+      const pool = await policyFor(user.pool_id, signIn.appId);
+      if (!pool.apiSignin || pool.policy === "off") return undefined;
+      const [policy, rows] = await Promise.all([
+        policyForUser(user.pool_id, user.id, signIn.appId),
+        deps.repos.mfaFactors.listUserFactors(user.pool_id, user.id),
+      ]);
+      const owed = owedFor(
+        policy,
+        rows.map((r) => r.factor_type as FactorType),
+      );
+      if (owed.action === "none") return undefined;
+      const token = tokens.issue(user.pool_id, user.id, signIn);
+      return { byPolicy: policy.policy === "required", data: mfaInfoData(user, policy, rows, token) };
+    },
+
+    /** `POST /mfa/token/introspection`: a token that completed its sign-in is no longer active. */
+    async introspect(token: string | undefined): Promise<MfaTokenIntrospectResponse> {
+      const claims = token ? tokens.read(token) : undefined;
+      if (!claims || (await deps.repos.mfaFactors.isMfaTokenSpent(claims.jti))) return { active: false };
+      return tokens.introspect(token);
     },
 
     /** Whether the user has any factor (get-security-info). */
@@ -76,12 +120,9 @@ export function createMfa(deps: MfaDeps) {
       };
     },
 
-    /** An administrator removes every factor of a user and lifts the MFA lock. */
-    async resetUserFactors(poolId: string, userId: string): Promise<number> {
-      const n = await deps.repos.mfaFactors.deleteUserFactors(poolId, userId);
-      await deps.attempts.clear(poolId, userId);
-      return n;
-    },
+    /** An administrator removes every factor of a user and lifts the MFA lock (`mfa:reset`). */
+    resetUserFactors: (poolId: string, userId: string, userIdType?: UserIdType): Promise<number> =>
+      admin.resetUserFactors(poolId, userId, userIdType),
   };
 }
 export type Mfa = ReturnType<typeof createMfa>;

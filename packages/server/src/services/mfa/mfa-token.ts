@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { MfaTokenIntrospectResponse } from "@gatehouse/protocol";
 import type { Clock } from "../../lib/clock.js";
 import { randomBase64url } from "../../lib/ids.js";
+import type { AmrValue } from "../tokens/auth-context.js";
 
 /** How long a user has to complete the second factor after the first (docs/mfa.md §MFA token). */
 export const MFA_TOKEN_TTL_S = 600;
@@ -12,6 +13,28 @@ interface Claims {
   iat: number;
   exp: number;
   jti: string;
+  /** The application the sign-in is for; absent for a token of no sign-in. */
+  a?: string;
+  /** The first factor's `amr` values. */
+  m?: AmrValue[];
+  /** The scope the sign-in asked for. */
+  s?: string;
+}
+
+/** What a sign-in's MFA token carries over to the step that completes it. */
+export interface MfaSignIn {
+  appId?: string;
+  amr?: AmrValue[];
+  scope?: string;
+}
+
+/** A live token, read. */
+export interface MfaTokenClaims extends MfaSignIn {
+  poolId: string;
+  userId: string;
+  jti: string;
+  /** epoch seconds */
+  exp: number;
 }
 
 /**
@@ -36,7 +59,7 @@ export function createMfaTokens({ secret, clock }: { secret: string; clock: Cloc
   }
 
   return {
-    issue(poolId: string, userId: string): string {
+    issue(poolId: string, userId: string, signIn: MfaSignIn = {}): string {
       const iat = Math.floor(clock.now() / 1000);
       const claims: Claims = {
         p: poolId,
@@ -44,9 +67,17 @@ export function createMfaTokens({ secret, clock }: { secret: string; clock: Cloc
         iat,
         exp: iat + MFA_TOKEN_TTL_S,
         jti: randomBase64url(12),
+        ...(signIn.appId ? { a: signIn.appId } : {}),
+        ...(signIn.amr?.length ? { m: signIn.amr } : {}),
+        ...(signIn.scope ? { s: signIn.scope } : {}),
       };
       const body = Buffer.from(JSON.stringify(claims)).toString("base64url");
       return `${body}.${sign(body)}`;
+    },
+    /** Everything a live token says, or undefined (spent or not: see `ctx.mfa.introspect`). */
+    read(token: string): MfaTokenClaims | undefined {
+      const c = read(token);
+      return c && { poolId: c.p, userId: c.u, jti: c.jti, exp: c.exp, appId: c.a, amr: c.m, scope: c.s };
     },
     /** The user a live token names, or undefined. */
     subject(token: string): { poolId: string; userId: string } | undefined {

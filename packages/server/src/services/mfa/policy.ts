@@ -70,6 +70,19 @@ export function appMfaOf(configJson: string | undefined): StoredAppMfa {
     : {};
 }
 
+/**
+ * A user's own switches, from the trigger data an administrator set (`set-mfa-status`):
+ * `applicationMfa` entries with `status` 1 switch a factor on for this user, 0 off.
+ */
+export function userMfaOf(triggerDataJson: string | undefined): StoredAppMfa {
+  const list = parse<{ applicationMfa?: { mfaPolicy?: unknown; status?: unknown }[] }>(
+    triggerDataJson,
+  ).applicationMfa;
+  if (!Array.isArray(list)) return {};
+  const named = (status: number) => list.filter((e) => e?.status === status).map((e) => e?.mfaPolicy);
+  return { enabledFactors: factorsIn(named(1)), disabledFactors: factorsIn(named(0)) };
+}
+
 /** Pool factors, plus those the application switches on, less those it switches off (off wins). */
 export function mergeFactors(pool: readonly FactorType[], app: StoredAppMfa): FactorType[] {
   const on = new Set<FactorType>([...pool, ...factorsIn(app.enabledFactors)]);
@@ -106,11 +119,21 @@ export function owedFor(policy: MfaPolicy, have: readonly FactorType[]): SecondF
 
 /** `ctx.mfa.policyFor`: the pool's settings merged with the application's (an unknown app adds nothing). */
 export function createMfaPolicy({ repos }: { repos: Repositories }) {
-  return async function policyFor(poolId: string, appId?: string): Promise<MfaPolicy> {
+  async function policyFor(poolId: string, appId?: string): Promise<MfaPolicy> {
     const pool = poolMfaOf(await repos.pools.getPoolMfaSettings(poolId));
     if (!appId) return pool;
     const app = await repos.applications.findApplicationById(appId);
     if (!app || app.pool_id !== poolId) return pool;
     return { ...pool, enabledFactors: mergeFactors(pool.enabledFactors, appMfaOf(app.config)) };
-  };
+  }
+  /** The policy for one user: the application's, then the user's own switches (set-mfa-status). */
+  async function policyForUser(poolId: string, userId: string, appId?: string): Promise<MfaPolicy> {
+    const [policy, status] = await Promise.all([
+      policyFor(poolId, appId),
+      repos.mfaFactors.getUserMfaStatus(poolId, userId),
+    ]);
+    if (status === undefined) return policy;
+    return { ...policy, enabledFactors: mergeFactors(policy.enabledFactors, userMfaOf(status)) };
+  }
+  return { policyFor, policyForUser };
 }

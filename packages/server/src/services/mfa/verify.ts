@@ -5,7 +5,7 @@ import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
 import type { LoginAttempt } from "../auth/login-history.js";
 import type { RequestMeta } from "../auth/scope.js";
 import type { CodeKind } from "../codes/engine.js";
-import { type MfaDeps, profileOf } from "./deps.js";
+import { factorEventData, type MfaDeps, profileOf } from "./deps.js";
 import { newRecoveryCode, recoveryHasher } from "./recovery.js";
 import { totpStepOf } from "./totp.js";
 
@@ -52,6 +52,15 @@ export function createFactorVerifier(deps: MfaDeps) {
     };
   }
 
+  /** GenAuth's `mfa:verified`, in the commit that accepts the code. */
+  const emitVerified = (repos: Repositories, s: MfaSubject, factorType: string) =>
+    deps.emit(repos, {
+      poolId: s.poolId,
+      userId: s.userId,
+      name: "mfa:verified",
+      data: factorEventData(s.userId, factorType, undefined, s.meta.appId),
+    });
+
   async function factorOf(s: MfaSubject, type: string): Promise<MfaFactorRow> {
     const row = await deps.repos.mfaFactors.findUserFactorByType(s.poolId, s.userId, type);
     if (!row) throw new ApiError(type === "OTP" ? "MFA_TOTP_NOT_ENROLLED" : "MFA_FACTOR_NOT_FOUND");
@@ -94,6 +103,7 @@ export function createFactorVerifier(deps: MfaDeps) {
       const repos = repositories(trx);
       if (!(await claim(repos))) return false;
       await deps.loginHistory.recordAttempt(entry(s, proof, true), repos);
+      await emitVerified(repos, s, "OTP");
       return true;
     });
   }
@@ -113,6 +123,7 @@ export function createFactorVerifier(deps: MfaDeps) {
       await deps.codes.spendWith([check], async (repos) => {
         await repos.mfaFactors.markFactorVerified(row.id, deps.clock.now());
         await deps.loginHistory.recordAttempt(entry(s, proof, true), repos);
+        await emitVerified(repos, s, row.factor_type);
       });
       return true;
     } catch (err) {

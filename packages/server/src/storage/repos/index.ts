@@ -16,6 +16,7 @@ import { loginCountersRepo } from "./login-counters.js";
 import { loginHistoryRepo } from "./login-history.js";
 import { metaRepo } from "./meta.js";
 import { mfaFactorsRepo } from "./mfa-factors.js";
+import { mfaSigninRepo } from "./mfa-signin.js";
 import { oidcRepo } from "./oidc.js";
 import { poolMfaSettingsRepo } from "./pool-mfa-settings.js";
 import { poolsRepo } from "./pools.js";
@@ -32,6 +33,7 @@ import { webhooksRepo } from "./webhooks.js";
 
 const pools = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
 const applications = (db: Executor) => ({ ...applicationsRepo(db), ...applicationAdminRepo(db) });
+const mfaFactors = (db: Executor) => ({ ...mfaFactorsRepo(db), ...mfaSigninRepo(db) });
 const authz = (db: Executor) => ({ ...authzModelRepo(db), ...authzResourcesRepo(db), ...authzAppsRepo(db) });
 
 /**
@@ -82,9 +84,9 @@ export class Repositories {
     this.#identities ??= identitiesRepo(this.db);
     return this.#identities;
   }
-  #mfaFactors?: ReturnType<typeof mfaFactorsRepo>;
+  #mfaFactors?: ReturnType<typeof mfaFactors>;
   get mfaFactors() {
-    this.#mfaFactors ??= mfaFactorsRepo(this.db);
+    this.#mfaFactors ??= mfaFactors(this.db);
     return this.#mfaFactors;
   }
   #accessKeys?: ReturnType<typeof accessKeysRepo>;

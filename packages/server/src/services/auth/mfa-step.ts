@@ -1,0 +1,156 @@
+import type { MfaStepTokenData } from "@gatehouse/protocol";
+import { ApiError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import { StepFailed } from "../../storage/repos/all-or-nothing.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
+import { loadPoolSettings } from "../admin/users/create.js";
+import type { Emit } from "../events/emit.js";
+import type { FactorType, Mfa, MfaSubject, MfaTokenClaims } from "../mfa/index.js";
+import { owedFor } from "../mfa/policy.js";
+import { amrOf } from "../tokens/auth-context.js";
+import { grantScope } from "../tokens/claims.js";
+import type { Tokens } from "../tokens/tokens.js";
+import { normalizeEmail } from "../users/email.js";
+import { normalizePhone } from "../users/phone.js";
+import type { RequestMeta } from "./scope.js";
+import { loginSteps } from "./sign-in.js";
+
+/** What the MFA step's caller typed (the bodies of `/api/v2/applications/mfa/*` and `/api/v2/mfa/totp/recovery`). */
+export type StepProof =
+  | { kind: "OTP"; code: string }
+  | { kind: "RECOVERY"; code: string }
+  | { kind: "SMS"; code: string; phone: string; phoneCountryCode?: string }
+  | { kind: "EMAIL"; code: string; email: string };
+
+export interface MfaStepDeps {
+  repos: Repositories;
+  mfa: Mfa;
+  tokens: Tokens;
+  emit: Emit;
+  clock: Clock;
+}
+
+/** Spent MFA tokens are swept past their expiry on the first completion and every this many after. */
+const PURGE_EVERY = 500;
+
+const tokenInvalid = () => new ApiError("MFA_TOKEN_INVALID");
+
+/**
+ * The second half of an API sign-in (docs/mfa.md §The API's MFA step): the MFA token names who
+ * passed the first factor, for which application and scope; a right second factor spends the
+ * token and signs the user in, once.
+ */
+export function createMfaStep(deps: MfaStepDeps) {
+  let completions = 0;
+
+  /** A live, unspent token with its application and user, or MFA_TOKEN_INVALID. */
+  async function signInOf(mfaToken: string | undefined) {
+    const claims = mfaToken ? deps.mfa.tokens.read(mfaToken) : undefined;
+    if (!claims?.appId) throw tokenInvalid();
+    const [spent, app, user] = await Promise.all([
+      deps.repos.mfaFactors.isMfaTokenSpent(claims.jti),
+      deps.repos.applications.findApplicationById(claims.appId),
+      deps.repos.users.findUserById(claims.poolId, claims.userId),
+    ]);
+    if (spent || !app || app.pool_id !== claims.poolId || !user) throw tokenInvalid();
+    if (user.status !== "Activated") throw new ApiError("ACCOUNT_SUSPENDED");
+    return { claims, app, user };
+  }
+
+  /** Whether the typed phone or email is the factor's own address. */
+  function sameAddress(row: MfaFactorRow, proof: StepProof, defaultCountryCode: string): boolean {
+    const profile = JSON.parse(row.profile) as { e164?: string; email?: string };
+    if (proof.kind === "SMS")
+      return normalizePhone(proof.phone, proof.phoneCountryCode, defaultCountryCode).e164 === profile.e164;
+    if (proof.kind === "EMAIL") return normalizeEmail(proof.email) === profile.email;
+    return true;
+  }
+
+  /**
+   * Proves the second factor: one the user has and that counts for the application, or — only
+   * when the user has none that counts (the policy's `enrol`) — enrols an SMS / email factor with
+   * the same code. A user who has a factor must prove it: a password alone never adds a new one.
+   */
+  async function prove(subject: MfaSubject, claims: MfaTokenClaims, proof: StepProof) {
+    const type: FactorType = proof.kind === "RECOVERY" ? "OTP" : proof.kind;
+    const [policy, factors] = await Promise.all([
+      deps.mfa.policyForUser(subject.poolId, subject.userId, claims.appId),
+      deps.repos.mfaFactors.listUserFactors(subject.poolId, subject.userId),
+    ]);
+    if (!policy.enabledFactors.includes(type)) throw new ApiError("MFA_FACTOR_NOT_OWED");
+    const row = factors.find((f) => f.factor_type === type);
+    if (row) {
+      if (!sameAddress(row, proof, subject.settings.defaultPhoneCountryCode))
+        throw new ApiError("MFA_FACTOR_NOT_OWED");
+      return deps.mfa.verifyFactor(subject, { kind: proof.kind, code: proof.code });
+    }
+    const owed = owedFor(
+      policy,
+      factors.map((f) => f.factor_type as FactorType),
+    );
+    if (owed.action !== "enrol") throw new ApiError("MFA_FACTOR_NOT_OWED");
+    if (proof.kind === "SMS") {
+      const profile = { phoneNumber: proof.phone, phoneCountryCode: proof.phoneCountryCode };
+      await deps.mfa.enrolByCode(subject, "SMS", profile, proof.code);
+      return { amr: "sms" as const };
+    }
+    if (proof.kind === "EMAIL") {
+      await deps.mfa.enrolByCode(subject, "EMAIL", { email: proof.email }, proof.code);
+      return { amr: "email" as const };
+    }
+    throw new ApiError(type === "OTP" ? "MFA_TOTP_NOT_ENROLLED" : "MFA_FACTOR_NOT_OWED");
+  }
+
+  return {
+    /** `POST /api/v2/applications/mfa/{totp|sms|email}/verify`, `/api/v2/mfa/totp/recovery`. */
+    async complete(
+      mfaToken: string | undefined,
+      proof: StepProof,
+      meta: RequestMeta,
+    ): Promise<MfaStepTokenData> {
+      const { claims, app, user } = await signInOf(mfaToken);
+      const subject: MfaSubject = {
+        poolId: user.pool_id,
+        userId: user.id,
+        settings: await loadPoolSettings(deps.repos, user.pool_id),
+        meta: { ...meta, appId: app.id },
+      };
+      const verified = await prove(subject, claims, proof);
+      const grant = {
+        app,
+        user,
+        scope: grantScope(claims.scope),
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        // A token of get-mfa-trigger-data names no first factor: the second is then the only one.
+        amr: claims.amr?.[0] ? amrOf(claims.amr[0], verified.amr) : [verified.amr],
+      };
+      let set: Awaited<ReturnType<Tokens["issueForLogin"]>>;
+      try {
+        set = await deps.tokens.issueForLogin(grant, [
+          deps.repos.mfaFactors.spendMfaTokenStep(claims.jti, user.pool_id, claims.exp * 1000),
+          ...loginSteps(deps, user, app.id, meta),
+        ]);
+      } catch (err) {
+        // Another request completed the sign-in with this token a moment ago.
+        if (err instanceof StepFailed) throw tokenInvalid();
+        throw err;
+      }
+      if (++completions % PURGE_EVERY === 1)
+        await deps.repos.mfaFactors.deleteMfaTokensExpiredBefore(deps.clock.now());
+      const data: MfaStepTokenData = {
+        access_token: set.access_token,
+        token_type: set.token_type,
+        expire_in: set.expires_in,
+        scope: set.scope,
+      };
+      if (set.id_token) data.id_token = set.id_token;
+      if (set.refresh_token) data.refresh_token = set.refresh_token;
+      if ("newRecoveryCode" in verified && verified.newRecoveryCode)
+        data.recoveryCode = verified.newRecoveryCode;
+      return data;
+    },
+  };
+}
+export type MfaStep = ReturnType<typeof createMfaStep>;
