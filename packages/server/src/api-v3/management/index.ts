@@ -5,6 +5,7 @@ import { requireManagement } from "../../http/management-auth.js";
 import { scopeSecurity, security } from "../../http/openapi-security.js";
 import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementApplicationRoutes } from "./applications.js";
+import { managementExtIdpRoutes } from "./ext-idps.js";
 import { managementMfaRoutes } from "./mfa.js";
 import { managementPermissionDataRoutes } from "./permission-data.js";
 import { managementPermissionModelRoutes } from "./permission-model.js";
@@ -37,6 +38,7 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementPermissionDataRoutes(ctx));
       await scope.register(managementMfaRoutes(ctx));
       await scope.register(managementWebhookRoutes(ctx));
+      await scope.register(managementExtIdpRoutes(ctx));
     });
   };
 }

@@ -24,6 +24,8 @@ export const EVENTS = {
   "user:unblocked": { category: "user", name: "启用用户", nameEn: "User unblocked" },
   "user:phone-changed": { category: "user", name: "修改手机号", nameEn: "Phone changed" },
   "user:email-changed": { category: "user", name: "修改邮箱", nameEn: "Email changed" },
+  "user:link-account": { category: "user", name: "绑定外部身份源", nameEn: "External identity linked" },
+  "user:unlink-account": { category: "user", name: "解绑外部身份源", nameEn: "External identity unlinked" },
   "application:created": { category: "application", name: "创建应用", nameEn: "Application created" },
   "application:updated": { category: "application", name: "修改应用", nameEn: "Application updated" },
   "application:deleted": { category: "application", name: "删除应用", nameEn: "Application deleted" },
