@@ -76,6 +76,11 @@ export function extIdpRoutes(deps: PageDeps) {
         );
         switch (outcome.kind) {
           case "refused":
+            // What the upstream or the checks said, for the operator (no token, no secret in it).
+            request.log.info(
+              { extIdpConn: request.params.connId, refused: outcome.textKey, detail: outcome.detail },
+              "upstream sign-in refused",
+            );
             throw new PageError(outcome.textKey, outcome.textKey === "REGISTER_DISABLED" ? 403 : 400);
           case "link-required":
             return continueTo(reply, interactionPath(outcome.interactionUid));

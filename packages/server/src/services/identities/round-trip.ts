@@ -39,7 +39,7 @@ export type CallbackOutcome =
   | { kind: "sign-in"; interactionUid: string; user: UserRow; conn: ExtIdpConnRow; created: boolean }
   | { kind: "link-required"; interactionUid: string; conn: ExtIdpConnRow; email: string }
   | { kind: "linked"; conn: ExtIdpConnRow; appId: string; targetUrl: string | null }
-  | { kind: "refused"; textKey: string; interactionUid?: string };
+  | { kind: "refused"; textKey: string; interactionUid?: string; detail?: string };
 
 /** The identity an existing account's owner must sign in to take (stored on the round trip). */
 interface Pending {
@@ -282,6 +282,7 @@ export function createRoundTrips(deps: RoundTripDeps) {
         return {
           kind: "refused",
           textKey: err.reason === "denied" ? "EXT_IDP_DENIED" : "EXT_IDP_FAILED",
+          detail: err.detail,
           ...(uid ? { interactionUid: uid } : {}),
         };
       }

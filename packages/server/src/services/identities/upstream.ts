@@ -27,6 +27,24 @@ export class UpstreamRefusal extends Error {
   }
 }
 
+/**
+ * Why openid-client refused, for the log: its code, the innermost message (oauth4webapi's, which
+ * names the check) and the claim that failed. No token or secret is in any of them.
+ */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  let e = err as
+    | { code?: unknown; error?: unknown; message?: unknown; cause?: unknown; claim?: unknown }
+    | undefined;
+  for (let depth = 0; e && typeof e === "object" && depth < 4; depth++) {
+    for (const v of [e.code, e.error, e.message])
+      if (typeof v === "string" && !parts.includes(v)) parts.push(v);
+    if (typeof e.claim === "string") parts.push(`claim ${e.claim}`);
+    e = e.cause as typeof e;
+  }
+  return (parts.join(": ") || "error").slice(0, 400);
+}
+
 export interface UpstreamDeps {
   clock: Clock;
   /** Plain-http issuers and endpoints (development and tests only). */
@@ -85,6 +103,9 @@ export function createUpstream(deps: UpstreamDeps) {
     );
     config.timeout = TIMEOUT_S;
     if (deps.allowHttp) client.allowInsecureRequests(config);
+    // openid-client trusts the TLS channel for the token endpoint's ID token by default; we verify
+    // its signature by the issuer's JWKS as well.
+    if (spec.protocol === "oidc") client.enableNonRepudiationChecks(config);
     const jwks = discovered.get(metadata.issuer)?.jwks;
     if (jwks) client.setJwksCache(config, jwks as Parameters<typeof client.setJwksCache>[1]);
     return config;
@@ -180,8 +201,7 @@ export function createUpstream(deps: UpstreamDeps) {
         if (err instanceof UpstreamRefusal) throw err;
         if (err instanceof client.AuthorizationResponseError)
           throw new UpstreamRefusal(err.error === "access_denied" ? "denied" : "failed", err.error);
-        const e = err as { code?: string; error?: string; message?: string };
-        throw new UpstreamRefusal("failed", String(e.error ?? e.code ?? e.message ?? "error").slice(0, 200));
+        throw new UpstreamRefusal("failed", describe(err));
       }
       const account = mapAccount(spec, claims);
       if (!account) throw new UpstreamRefusal("failed", "the upstream named no account id");
