@@ -22,6 +22,8 @@ const NO_EVENT: Record<string, string> = {
     "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
   "authz/roles.ts":
     "roles, groups, resources and policies: their `role:*`, `group:*`, `permission:*` events are still to come (docs/events.md)",
+  "identities/connections.ts":
+    "identity-provider configuration: GenAuth has no event for it (a provider's deletion takes its identities with it, like an application's its grants)",
   "mfa/factors.ts": "factor enrolment and reset: `mfa:*` events are still to come (docs/events.md)",
   "mfa/index.ts": "factor enrolment and reset: `mfa:*` events are still to come (docs/events.md)",
   "mfa/verify.ts": "a verified second factor: its `mfa:verified` event is still to come (docs/events.md)",
