@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { appScopeOf, requireAppScope } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
+import { security } from "../http/openapi-security.js";
 import { requireUser, userOf } from "../http/user-auth.js";
 
 const tags = ["account binding"];
@@ -47,6 +48,8 @@ export function extIdpRoutes(ctx: Context) {
         schema: {
           tags,
           summary: "A URL that links an identity-provider account to the user the ID token names",
+          // The user is proven by the `id_token` of the query, checked by the service.
+          security: security.public,
           querystring: GenerateLinkExtIdpUrlQuery,
           response: { 200: GenerateLinkExtIdpUrlResponse },
         },
