@@ -165,7 +165,7 @@ describeCompat(
         idToken,
       });
       ok(link);
-      assert.match(link.data.url, new RegExp(`/ext-idp/${connId}/link\\?state=`));
+      assert.match(link.data.url, new RegExp(`/ext-idp/${connId}/link\\?token=`));
 
       // The browser opens it (bound to that browser, once), signs in upstream, comes back linked.
       const b = new FormBrowser(g().h);

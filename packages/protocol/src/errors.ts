@@ -479,6 +479,11 @@ export const apiErrors = {
     "Gatehouse 暂不支持此类身份源登录（{type}）",
     "Gatehouse does not support signing in through this kind of provider ({type})",
   ),
+  EXT_IDP_UNAVAILABLE: plain(
+    502,
+    "无法连接身份源，请稍后重试",
+    "The identity provider cannot be reached; try again later",
+  ),
   EXT_IDP_CONN_DISABLED: plain(
     403,
     "此应用未开启该身份源连接",

@@ -331,6 +331,36 @@ describeEachDialect(
       assert.equal(alertOf(res.body), en.errors.EXT_IDP_NOT_SUPPORTED);
     });
 
+    it("an upstream that cannot be reached: a clear page, no round trip stored", async () => {
+      const appId = await pagesClient(h());
+      const created = await mgmt(h(), "POST", "/api/v3/create-ext-idp", {
+        body: { type: "oidc", name: "Down" },
+      });
+      const down = await mgmt(h(), "POST", "/api/v3/create-ext-idp-conn", {
+        body: {
+          extIdpId: created.data.id,
+          type: "oidc",
+          identifier: "down",
+          displayName: "Down",
+          fields: { issuer: "http://127.0.0.1:9", clientId: "x", clientSecret: "y" },
+        },
+      });
+      await mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-state", {
+        body: { id: down.data.id, enabled: true, appId },
+      });
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const res = await b.get(`/interaction/${uid}/ext-idp/${down.data.id}`, EN);
+      assert.equal(res.statusCode, 502);
+      assert.equal(alertOf(res.body), en.errors.EXT_IDP_UNAVAILABLE);
+      const trips = await h()
+        .ctx.db.kysely.selectFrom("ext_idp_states")
+        .select("id")
+        .where("conn_id", "=", down.data.id)
+        .execute();
+      assert.equal(trips.length, 0);
+    });
+
     it("a connection not enabled for the application is refused", async () => {
       const appId = await pagesClient(h());
       await mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-state", {

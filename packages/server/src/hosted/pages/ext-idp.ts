@@ -30,7 +30,9 @@ const StartParams = Type.Object({ ...UidParams.properties, ...ConnParams.propert
 const CallbackQuery = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4096 }), {
   maxProperties: 20,
 });
-const LinkQuery = Type.Object({ state: Type.String({ minLength: 1, maxLength: 512 }) });
+const REFUSAL_STATUS: Record<string, number> = { REGISTER_DISABLED: 403, EXT_IDP_UNAVAILABLE: 502 };
+/** `token`: the round trip's state under a name the request log redacts (http/request-log.ts). */
+const LinkQuery = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) });
 
 export function extIdpRoutes(deps: PageDeps) {
   const { ctx } = deps;
@@ -52,12 +54,12 @@ export function extIdpRoutes(deps: PageDeps) {
       },
     );
 
-    app.get<{ Params: { connId: string }; Querystring: { state: string } }>(
+    app.get<{ Params: { connId: string }; Querystring: { token: string } }>(
       "/ext-idp/:connId/link",
       { schema: { hide: true, params: ConnParams, querystring: LinkQuery } },
       async (request, reply) => {
         const browser = ensureBrowser(deps, request, reply);
-        const url = await trips.startLink(request.params.connId, request.query.state, browser);
+        const url = await trips.startLink(request.params.connId, request.query.token, browser);
         if (!url) throw new PageError("EXT_IDP_STATE", 400);
         return continueTo(reply, url);
       },
@@ -81,7 +83,7 @@ export function extIdpRoutes(deps: PageDeps) {
               { extIdpConn: request.params.connId, refused: outcome.textKey, detail: outcome.detail },
               "upstream sign-in refused",
             );
-            throw new PageError(outcome.textKey, outcome.textKey === "REGISTER_DISABLED" ? 403 : 400);
+            throw new PageError(outcome.textKey, REFUSAL_STATUS[outcome.textKey] ?? 400);
           case "link-required":
             return continueTo(reply, interactionPath(outcome.interactionUid));
           case "linked": {

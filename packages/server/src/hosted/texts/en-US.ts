@@ -359,6 +359,7 @@ export const enUS = {
       "The identity provider's answer could not be verified, so nothing was changed. Start again from the sign-in page.",
     EXT_IDP_STATE:
       "This sign-in through an identity provider has expired, was already used, or was started in another browser. Nothing was changed. Start again from the sign-in page.",
+    EXT_IDP_UNAVAILABLE: "The identity provider cannot be reached right now. Try again in a moment.",
     EXT_IDP_CONN_DISABLED: "This way of signing in is not enabled for this application.",
     EXT_IDP_NOT_SUPPORTED: "Signing in through this kind of identity provider is not supported yet.",
     IDENTITY_TAKEN: "This account at the identity provider is already linked to another user.",

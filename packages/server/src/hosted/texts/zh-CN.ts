@@ -348,6 +348,7 @@ export const zhCN: Texts = {
     EXT_IDP_FAILED: "无法验证身份源的响应，未做任何更改。请从登录页重新开始。",
     EXT_IDP_STATE:
       "此身份源登录已过期、已被使用，或是在其他浏览器中发起的，未做任何更改。请从登录页重新开始。",
+    EXT_IDP_UNAVAILABLE: "暂时无法连接身份源，请稍后重试。",
     EXT_IDP_CONN_DISABLED: "此应用未启用该登录方式。",
     EXT_IDP_NOT_SUPPORTED: "暂不支持通过此类身份源登录。",
     IDENTITY_TAKEN: "该身份源账号已绑定其他用户。",

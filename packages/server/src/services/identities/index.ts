@@ -102,7 +102,7 @@ export function createIdentities(deps: IdentitiesDeps) {
         targetUrl = q.target_url;
       }
       const { state } = await roundTrips.prepareLink({ appId: q.app_id, conn, userId: user.id, targetUrl });
-      return { url: `${deps.publicUrl}${linkStartPath(conn.id)}?state=${encodeURIComponent(state)}` };
+      return { url: `${deps.publicUrl}${linkStartPath(conn.id)}?token=${encodeURIComponent(state)}` };
     },
 
     /** unlink-extidp: the signed-in user's identities at that provider; never the last way in. */

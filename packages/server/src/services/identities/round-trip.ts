@@ -90,7 +90,10 @@ export function createRoundTrips(deps: RoundTripDeps) {
   ): Promise<string> {
     const { spec, secret } = await specOf(conn);
     const checks = upstream.newChecks();
-    const url = await upstream.authorizationUrl(spec, secret, redirectUri(conn), checks);
+    const url = await upstream.authorizationUrl(spec, secret, redirectUri(conn), checks).catch((err) => {
+      if (err instanceof UpstreamRefusal) throw new ApiError("EXT_IDP_UNAVAILABLE", { message: err.detail });
+      throw err;
+    });
     const id = sha256(checks.state);
     const now = clock.now();
     await repos.extIdpStates.insertState({
@@ -236,11 +239,17 @@ export function createRoundTrips(deps: RoundTripDeps) {
       const conn = await repos.extIdps.findConn(row.pool_id, row.conn_id);
       if (!conn) return undefined;
       const { spec, secret } = await specOf(conn);
-      return upstream.authorizationUrl(spec, secret, redirectUri(conn), {
-        state,
-        nonce: row.nonce,
-        codeVerifier: box.open("ext-idp-verifier", row.id, row.code_verifier),
-      });
+      return upstream
+        .authorizationUrl(spec, secret, redirectUri(conn), {
+          state,
+          nonce: row.nonce,
+          codeVerifier: box.open("ext-idp-verifier", row.id, row.code_verifier),
+        })
+        .catch((err) => {
+          if (err instanceof UpstreamRefusal)
+            throw new ApiError("EXT_IDP_UNAVAILABLE", { message: err.detail });
+          throw err;
+        });
     },
 
     /**
@@ -281,7 +290,12 @@ export function createRoundTrips(deps: RoundTripDeps) {
         if (!(err instanceof UpstreamRefusal)) throw err;
         return {
           kind: "refused",
-          textKey: err.reason === "denied" ? "EXT_IDP_DENIED" : "EXT_IDP_FAILED",
+          textKey:
+            err.reason === "denied"
+              ? "EXT_IDP_DENIED"
+              : err.reason === "unavailable"
+                ? "EXT_IDP_UNAVAILABLE"
+                : "EXT_IDP_FAILED",
           detail: err.detail,
           ...(uid ? { interactionUid: uid } : {}),
         };

@@ -20,7 +20,7 @@ export interface RoundTripChecks {
 /** Why a callback was refused: the upstream said no, or its answer did not pass the checks. */
 export class UpstreamRefusal extends Error {
   constructor(
-    readonly reason: "denied" | "failed",
+    readonly reason: "denied" | "failed" | "unavailable",
     readonly detail: string,
   ) {
     super(detail);
@@ -78,10 +78,15 @@ export function createUpstream(deps: UpstreamDeps) {
     const issuer = spec.issuer as string;
     const hit = discovered.get(issuer);
     if (hit && hit.until > Date.now()) return hit.metadata;
-    const found = await client.discovery(new URL(issuer), spec.clientId, undefined, undefined, {
-      execute: execute(),
-      timeout: TIMEOUT_S,
-    });
+    let found: client.Configuration;
+    try {
+      found = await client.discovery(new URL(issuer), spec.clientId, undefined, undefined, {
+        execute: execute(),
+        timeout: TIMEOUT_S,
+      });
+    } catch (err) {
+      throw new UpstreamRefusal("unavailable", describe(err));
+    }
     const metadata = { ...found.serverMetadata() };
     discovered.set(issuer, { until: Date.now() + DISCOVERY_TTL_MS, metadata });
     return metadata;
@@ -162,11 +167,11 @@ export function createUpstream(deps: UpstreamDeps) {
       const error = query.get("error");
       if (error)
         throw new UpstreamRefusal(error === "access_denied" ? "denied" : "failed", error.slice(0, 100));
-      const config = await configuration(spec, secret);
       const currentUrl = new URL(redirectUri);
       for (const [k, v] of query) currentUrl.searchParams.append(k, v);
       let claims: Record<string, unknown>;
       try {
+        const config = await configuration(spec, secret);
         const oidc = spec.protocol === "oidc";
         const tokens = await client.authorizationCodeGrant(config, currentUrl, {
           pkceCodeVerifier: checks.codeVerifier,
