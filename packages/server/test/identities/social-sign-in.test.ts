@@ -7,6 +7,7 @@ import { signUpByEmail } from "../helpers/auth.js";
 import { freshEmail } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
+import { enableFactors } from "../helpers/mfa.js";
 import { alertOf, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
 import { listenUpstream, pathOf, signInUpstream, type UpstreamIdp } from "../helpers/upstream-idp.js";
 
@@ -91,9 +92,13 @@ describeEachDialect(
     }
 
     /** A whole sign-in: page → upstream (as `login`) → callback; returns the callback's answer. */
-    async function signIn(login: string, connId = conn.oidc) {
+    async function signIn(
+      login: string,
+      connId = conn.oidc,
+      over: Parameters<typeof loginInteraction>[1] = {},
+    ) {
       const b = new FormBrowser(h());
-      const uid = await loginInteraction(h());
+      const uid = await loginInteraction(h(), over);
       const back = await signInUpstream(await start(b, uid, connId), login);
       return { b, uid, res: await b.get(pathOf(back), EN) };
     }
@@ -373,6 +378,14 @@ describeEachDialect(
       const res = await b.get(`/interaction/${uid}/ext-idp/${conn.oauth2}`, EN);
       assert.equal(res.statusCode, 403);
       assert.equal(alertOf(res.body), en.errors.EXT_IDP_CONN_DISABLED);
+    });
+
+    it("a sign-in through a connection passes through the MFA step like any first factor", async () => {
+      await enableFactors(h(), ["OTP"]);
+      const { b, uid, res } = await signIn("alice", conn.oidc, { acrValues: ["mfa"] });
+      assert.equal(res.statusCode, 303, res.body);
+      assert.equal(res.headers.location, `/interaction/${uid}/mfa`);
+      assert.ok(!b.cookies.has("gatehouse_session"), "no browser session before the second factor");
     });
   },
   { clock, config: { idpAllowHttp: true } },
