@@ -562,7 +562,7 @@ export function createSignIn(deps: SignInDeps) {
      * blocked user refused with its history line and `login-failed`, as for a password.
      */
     authenticateExternal: async (s: AppScope, user: UserRow, method: string, meta: RequestMeta) => {
-      const attempt: Attempt = { userId: user.id, method };
+      const attempt: Attempt = { userId: user.id, method: attemptMethod(returnUser, method) };
       if (user.status !== "Activated") {
         await record(deps, s, meta, attempt, false, "suspended");
         assertActive(user);
