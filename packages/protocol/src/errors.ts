@@ -482,6 +482,45 @@ export const apiErrors = {
     "此处不支持该授权主体类型（Gatehouse 不建模部门和组织）",
     "This target type is not supported here (departments and organizations are not modelled by Gatehouse)",
   ),
+  // external identity providers (docs/social-sign-in.md)
+  EXT_IDP_NOT_FOUND: plain(404, "身份源不存在", "External identity provider does not exist"),
+  EXT_IDP_CONN_NOT_FOUND: plain(
+    404,
+    "身份源连接不存在",
+    "External identity provider connection does not exist",
+  ),
+  EXT_IDP_CONN_IDENTIFIER_TAKEN: plain(
+    409,
+    "该身份源连接标识已被使用",
+    "A connection with this identifier already exists in this user pool",
+  ),
+  EXT_IDP_TYPE_MISMATCH: plain(
+    400,
+    "连接类型与身份源类型不符",
+    "The connection's type does not belong to its identity provider's type",
+  ),
+  EXT_IDP_FIELDS_INVALID: plain(
+    400,
+    "身份源连接配置不合法：{reason}",
+    "Invalid connection settings: {reason}",
+  ),
+  EXT_IDP_NOT_SUPPORTED: plain(
+    501,
+    "Gatehouse 暂不支持此类身份源登录（{type}）",
+    "Gatehouse does not support signing in through this kind of provider ({type})",
+  ),
+  EXT_IDP_UNAVAILABLE: plain(
+    502,
+    "无法连接身份源，请稍后重试",
+    "The identity provider cannot be reached; try again later",
+  ),
+  EXT_IDP_CONN_DISABLED: plain(
+    403,
+    "此应用未开启该身份源连接",
+    "This connection is not enabled for this application",
+  ),
+  IDENTITY_TAKEN: plain(409, "该外部身份已绑定其他用户", "This external identity is linked to another user"),
+  IDENTITY_NOT_FOUND: plain(404, "用户未绑定该身份源", "The user has no identity at this provider"),
 } as const satisfies Record<string, ApiErrorDef>;
 
 export type ApiErrorKey = keyof typeof apiErrors;

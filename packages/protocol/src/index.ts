@@ -2,6 +2,7 @@ export * from "./auth.js";
 export * from "./common.js";
 export * from "./errors.js";
 export * from "./examples.js";
+export * from "./ext-idps.js";
 export * from "./login-history.js";
 export * from "./management-app-access.js";
 export * from "./management-apps.js";

@@ -73,6 +73,11 @@ export const authPaths = {
   mfaStepRecovery: "/api/v2/mfa/totp/recovery",
   // Events: a signed-in user's custom event (the management signature is accepted too)
   pubUserEvent: "/api/v3/pub-userEvent",
+  // Account binding: external identity providers (docs/social-sign-in.md)
+  generateLinkExtIdpUrl: "/api/v3/generate-link-extidp-url",
+  unlinkExtIdp: "/api/v3/unlink-extidp",
+  getIdentities: "/api/v3/get-identities",
+  getApplicationEnabledExtIdps: "/api/v3/get-application-enabled-extidps",
 } as const;
 
 /** The management API (signed with an access key, or a management token): `ManagementClient`. */
@@ -220,6 +225,19 @@ export const managementPaths = {
   triggerWebhook: "/api/v3/trigger-webhook",
   getWebhookEventList: "/api/v3/get-webhook-event-list",
   pubEvent: "/api/v3/pub-event",
+  // External identity providers and their connections (docs/social-sign-in.md)
+  listExtIdp: "/api/v3/list-ext-idp",
+  getExtIdp: "/api/v3/get-ext-idp",
+  createExtIdp: "/api/v3/create-ext-idp",
+  updateExtIdp: "/api/v3/update-ext-idp",
+  deleteExtIdp: "/api/v3/delete-ext-idp",
+  createExtIdpConn: "/api/v3/create-ext-idp-conn",
+  updateExtIdpConn: "/api/v3/update-ext-idp-conn",
+  deleteExtIdpConn: "/api/v3/delete-ext-idp-conn",
+  changeExtIdpConnState: "/api/v3/change-ext-idp-conn-state",
+  changeExtIdpConnAssociationState: "/api/v3/change-ext-idp-conn-association-state",
+  linkIdentity: "/api/v3/link-identity",
+  unlinkIdentity: "/api/v3/unlink-identity",
 } as const;
 
 /** The live event stream (websockets; docs/events.md#the-live-stream). */

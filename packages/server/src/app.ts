@@ -4,6 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import { OAUTH_PATH, OIDC_ISSUER_PATH, userInformationExamples } from "@gatehouse/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { eventRoutes } from "./api-v3/events.js";
+import { extIdpRoutes } from "./api-v3/ext-idps.js";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
 import { messageRoutes } from "./api-v3/messages.js";
@@ -106,6 +107,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(mfaTokenRoutes(ctx));
   await app.register(mfaStepRoutes(ctx));
   await app.register(eventRoutes(ctx));
+  await app.register(extIdpRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

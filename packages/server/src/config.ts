@@ -202,6 +202,12 @@ const storage = {
 };
 
 const security = {
+  idpAllowHttp: opt({
+    env: ["GATEHOUSE_IDP_ALLOW_HTTP"],
+    doc: "Let identity-provider connections use plain-http issuers and endpoints (development only; docs/social-sign-in.md)",
+    default: false,
+    parse: bool,
+  }),
   secret: opt<string | undefined>({
     env: ["GATEHOUSE_SECRET"],
     doc: "Master key (≥ 32 chars): keys the hashes of codes and tokens and seals the secrets stored in the database; the same on every node. When unset, generated at first start into `master.key` in the data dir (docs/security.md)",

@@ -25,6 +25,7 @@ import { createEvents, type Events } from "./services/events/index.js";
 import { nudgeAfterCommit } from "./services/events/nudge.js";
 import { createEventOrigins } from "./services/events/scope.js";
 import { decodeStreamed, encodeStreamed } from "./services/events/stream.js";
+import { createIdentities, type Identities } from "./services/identities/index.js";
 import { createMfa, createMfaAttempts, type Mfa } from "./services/mfa/index.js";
 import { createOidc, type Oidc } from "./services/oidc/index.js";
 import { createProfile, type ProfileService } from "./services/profile/index.js";
@@ -94,6 +95,8 @@ export interface Context {
   authz: Authz;
   /** The outbox, webhooks and the live event stream (services/events). */
   events: Events;
+  /** External identity providers: connections, the upstream round trip, identities (services/identities). */
+  identities: Identities;
   close(): Promise<void>;
 }
 
@@ -387,6 +390,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
       admin,
       authz,
       events,
+      identities: createIdentities({
+        db: db.kysely,
+        repos,
+        clock,
+        box: keys.box,
+        emit,
+        tokens,
+        publicUrl: config.publicUrl,
+        allowHttp: config.idpAllowHttp,
+      }),
       close: async () => {
         await events.worker.stop();
         await eventsBroadcast?.close();

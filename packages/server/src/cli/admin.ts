@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAccessKeyCommands } from "./access-key.js";
 import { registerAppCommands } from "./app.js";
+import { registerIdpCommands } from "./idp.js";
 import { registerKeysCommands } from "./keys.js";
 import { type Runner, registerPoolCommands } from "./pool.js";
 import { registerSettingsCommands } from "./settings.js";
@@ -16,4 +17,5 @@ export function registerAdminCommands(program: Command, run: Runner): void {
   registerAccessKeyCommands(program, run);
   registerKeysCommands(program, run);
   registerWebhookCommands(program, run);
+  registerIdpCommands(program, run);
 }

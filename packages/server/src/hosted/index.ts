@@ -12,6 +12,7 @@ import { classify, errorContext, PageError, sendErrorPage } from "./error-page.j
 import { ASSETS_DIR, TEMPLATES_DIR } from "./files.js";
 import { frameMaker } from "./frame.js";
 import { consentRoutes } from "./pages/consent.js";
+import { extIdpRoutes } from "./pages/ext-idp.js";
 import { forgotPasswordRoutes } from "./pages/forgot-password.js";
 import { logoutRoutes } from "./pages/logout.js";
 import { mfaRoutes } from "./pages/mfa.js";
@@ -79,8 +80,9 @@ export function hostedRoutes(ctx: Context) {
     await app.register(consentRoutes(deps));
     await app.register(logoutRoutes(deps));
     await app.register(accountRoutes(deps));
+    await app.register(extIdpRoutes(deps));
     // Any other address under the pages' paths is the "no such page" error page, not JSON.
-    for (const url of ["/interaction/*", "/logout/*", "/account/*"]) {
+    for (const url of ["/interaction/*", "/logout/*", "/account/*", "/ext-idp/*"]) {
       app.route({
         method: ["GET", "POST"],
         url,

@@ -99,6 +99,61 @@ export interface IdentityTable {
   created_at: number;
 }
 
+export interface ExtIdpTable {
+  id: string;
+  pool_id: string;
+  name: string;
+  type: string;
+  tenant_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ExtIdpConnTable {
+  id: string;
+  pool_id: string;
+  ext_idp_id: string;
+  type: string;
+  identifier: string;
+  display_name: string;
+  logo: string;
+  login_only: number;
+  association: number;
+  /** JSON of the settings, the client secret left out. */
+  fields: string;
+  /** Sealed (services/secrets/secret-box.ts). */
+  client_secret: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ExtIdpConnAppTable {
+  conn_id: string;
+  app_id: string;
+  pool_id: string;
+}
+
+export interface ExtIdpStateTable {
+  /** sha256 of the `state` sent upstream. */
+  id: string;
+  pool_id: string;
+  conn_id: string;
+  app_id: string;
+  purpose: string;
+  interaction_uid: string | null;
+  user_id: string | null;
+  nonce: string;
+  /** Sealed PKCE verifier. */
+  code_verifier: string;
+  /** sha256 of the browser cookie that started the round trip. */
+  browser_hash: string | null;
+  target_url: string | null;
+  pending: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
 export interface AccessKeyTable {
   id: string;
   pool_id: string;
@@ -577,6 +632,10 @@ export interface Database {
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_logs: WebhookLogTable;
+  ext_idps: ExtIdpTable;
+  ext_idp_conns: ExtIdpConnTable;
+  ext_idp_conn_apps: ExtIdpConnAppTable;
+  ext_idp_states: ExtIdpStateTable;
 }
 
 export type { Generated };

@@ -17,6 +17,7 @@ type Operation = {
 const PUBLIC = [
   "GET /api/v3/system",
   "GET /api/v3/get-country-list",
+  "GET /api/v3/generate-link-extidp-url",
   "POST /api/v3/get-management-token",
   "GET /oidc/.well-known/openid-configuration",
   "GET /oidc/.well-known/jwks.json",

@@ -6,6 +6,7 @@ import { scopeSecurity, security } from "../../http/openapi-security.js";
 import { managementAccessKeyRoutes } from "./access-keys.js";
 import { managementAppAccessRoutes } from "./app-access.js";
 import { managementApplicationRoutes } from "./applications.js";
+import { managementExtIdpRoutes } from "./ext-idps.js";
 import { managementMfaRoutes } from "./mfa.js";
 import { managementPermissionBatchRoutes } from "./permission-batches.js";
 import { managementPermissionDataRoutes } from "./permission-data.js";
@@ -41,6 +42,7 @@ export function managementRoutes(ctx: Context) {
       await scope.register(managementAppAccessRoutes(ctx));
       await scope.register(managementMfaRoutes(ctx));
       await scope.register(managementWebhookRoutes(ctx));
+      await scope.register(managementExtIdpRoutes(ctx));
     });
   };
 }

@@ -5,6 +5,7 @@ import type { SignInMethod } from "../../services/oidc/browser-sessions.js";
 import type { MfaStep } from "../../services/oidc/interactions.js";
 import { type AmrValue, amrOf, asksForMfa, firstFactorAmr } from "../../services/tokens/auth-context.js";
 import { PageError } from "../error-page.js";
+import { browserCookie } from "./ext-idp-cookie.js";
 import { continueTo, interactionPath, metaOf, type PageDeps, type Scene } from "./shared.js";
 
 /** The cookie that remembers a device for the second factor; `__Host-` on https. */
@@ -85,6 +86,13 @@ export async function finishSignIn(
   login: { userId: string; method: SignInMethod; second?: AmrValue },
 ): Promise<FastifyReply> {
   const meta = metaOf(request, scene);
+  // An upstream identity waiting for this account's owner is linked once they are fully signed in
+  // (docs/social-sign-in.md#signing-in).
+  await deps.ctx.identities.roundTrips.completePendingLink(
+    scene.interaction.uid,
+    browserCookie(deps, request),
+    login.userId,
+  );
   const done = await deps.oidc.interactions.finishLogin(scene.interaction.uid, {
     userId: login.userId,
     method: login.method,

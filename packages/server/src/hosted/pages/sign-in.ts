@@ -3,6 +3,8 @@ import { classify, errorText, PageError } from "../error-page.js";
 import { type Channel, CodeForm, PageQuery, PasswordForm, UidParams } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
 import { consentPage } from "./consent.js";
+import { extIdpButtons } from "./ext-idp.js";
+import { browserCookie } from "./ext-idp-cookie.js";
 import { afterFirstFactor } from "./second-factor.js";
 import {
   continueTo,
@@ -65,6 +67,8 @@ async function showSignIn(
   const registerOpen =
     !scope.settings.registerDisabled && app.registerConfig.enabledBasicRegisterMethods.length > 0;
   const status = view.error ? classify(view.error).statusCode : 200;
+  const pending = await deps.ctx.identities.roundTrips.pendingLink(uid, browserCookie(deps, request));
+  const pendingEmail = pending && (JSON.parse(pending.row.pending ?? "{}") as { email?: string }).email;
   return sendPage(
     reply,
     "sign-in",
@@ -78,6 +82,10 @@ async function showSignIn(
         current: m === method,
       })),
       accountLabel: accountLabel(t, kinds),
+      extIdps: await extIdpButtons(deps, frame, scene),
+      linkFirst: pending
+        ? frame.fill(t.signIn.linkFirst, { email: pendingEmail ?? "", name: pending.conn.display_name })
+        : undefined,
       values,
       codeSent: view.codeSent === true,
       error: view.error ? errorText(frame.t, view.error) : undefined,

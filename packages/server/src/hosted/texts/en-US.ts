@@ -22,6 +22,14 @@ export const enUS = {
     signUp: "Create one",
     cancel: "Cancel and return to {app}",
     noMethods: "This application has no way to sign in on this page.",
+    extIdps: "Other ways to sign in",
+    extIdp: "Continue with {name}",
+    linkFirst:
+      "An account with {email} already exists. Sign in to it the way you usually do, and your {name} account is linked to it.",
+  },
+  extIdp: {
+    linkedTitle: "Account linked",
+    linked: "Your {name} account is now linked. You may close this page.",
   },
   signUp: {
     title: "Create an account",
@@ -346,6 +354,15 @@ export const enUS = {
     FIELD_INVALID: "This value is not valid.",
     PASSWORD_WRONG: "The password is wrong.",
     OLD_PASSWORD_WRONG: "The current password is wrong.",
+    EXT_IDP_DENIED: "The sign-in at the identity provider was cancelled or refused. Nothing was changed.",
+    EXT_IDP_FAILED:
+      "The identity provider's answer could not be verified, so nothing was changed. Start again from the sign-in page.",
+    EXT_IDP_STATE:
+      "This sign-in through an identity provider has expired, was already used, or was started in another browser. Nothing was changed. Start again from the sign-in page.",
+    EXT_IDP_UNAVAILABLE: "The identity provider cannot be reached right now. Try again in a moment.",
+    EXT_IDP_CONN_DISABLED: "This way of signing in is not enabled for this application.",
+    EXT_IDP_NOT_SUPPORTED: "Signing in through this kind of identity provider is not supported yet.",
+    IDENTITY_TAKEN: "This account at the identity provider is already linked to another user.",
     OTHER: "This did not work. Try again.",
   } as Record<string, string>,
 };

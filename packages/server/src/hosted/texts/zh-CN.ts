@@ -24,6 +24,13 @@ export const zhCN: Texts = {
     signUp: "立即注册",
     cancel: "取消并返回 {app}",
     noMethods: "此应用未启用可在本页使用的登录方式。",
+    extIdps: "其他登录方式",
+    extIdp: "使用 {name} 登录",
+    linkFirst: "已存在使用 {email} 的账号。请先用你平常的方式登录该账号，随后你的 {name} 账号将绑定到它。",
+  },
+  extIdp: {
+    linkedTitle: "账号已绑定",
+    linked: "你的 {name} 账号已绑定，可以关闭此页面。",
   },
   signUp: {
     title: "注册账号",
@@ -337,6 +344,14 @@ export const zhCN: Texts = {
     FIELD_INVALID: "该值无效。",
     PASSWORD_WRONG: "密码错误。",
     OLD_PASSWORD_WRONG: "当前密码错误。",
+    EXT_IDP_DENIED: "身份源登录已取消或被拒绝，未做任何更改。",
+    EXT_IDP_FAILED: "无法验证身份源的响应，未做任何更改。请从登录页重新开始。",
+    EXT_IDP_STATE:
+      "此身份源登录已过期、已被使用，或是在其他浏览器中发起的，未做任何更改。请从登录页重新开始。",
+    EXT_IDP_UNAVAILABLE: "暂时无法连接身份源，请稍后重试。",
+    EXT_IDP_CONN_DISABLED: "此应用未启用该登录方式。",
+    EXT_IDP_NOT_SUPPORTED: "暂不支持通过此类身份源登录。",
+    IDENTITY_TAKEN: "该身份源账号已绑定其他用户。",
     OTHER: "操作未成功，请重试。",
   },
 };

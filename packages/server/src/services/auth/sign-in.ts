@@ -597,5 +597,19 @@ export function createSignIn(deps: SignInDeps) {
      */
     authenticate: (s: AppScope, input: SignInRequest, meta: RequestMeta) =>
       signIn(deps, returnUser, s, input, meta),
+    /**
+     * A sign-in an external identity provider proved (docs/social-sign-in.md): the hosted pages'
+     * ending — last login, a history line naming the connection (`method`), `login` — and a
+     * blocked user refused with its history line and `login-failed`, as for a password.
+     */
+    authenticateExternal: async (s: AppScope, user: UserRow, method: string, meta: RequestMeta) => {
+      const attempt: Attempt = { userId: user.id, method: attemptMethod(returnUser, method) };
+      if (user.status !== "Activated") {
+        await record(deps, s, meta, attempt, false, "suspended");
+        assertActive(user);
+      }
+      // returnUser reads no sign-in request: there is none, the upstream's answer was the proof.
+      return finish(deps, returnUser, s, user, {} as SignInRequest, meta, attempt);
+    },
   };
 }

@@ -32,6 +32,8 @@ export const EVENTS = {
   "mfa:verified": { category: "user", name: "MFA 验证成功", nameEn: "Second factor verified" },
   "mfa:enrolled": { category: "user", name: "绑定 MFA", nameEn: "Second factor enrolled" },
   "mfa:reset": { category: "user", name: "解绑 MFA", nameEn: "Second factor removed" },
+  "user:link-account": { category: "user", name: "绑定外部身份源", nameEn: "External identity linked" },
+  "user:unlink-account": { category: "user", name: "解绑外部身份源", nameEn: "External identity unlinked" },
   "application:created": { category: "application", name: "创建应用", nameEn: "Application created" },
   "application:updated": { category: "application", name: "修改应用", nameEn: "Application updated" },
   "application:deleted": { category: "application", name: "删除应用", nameEn: "Application deleted" },

@@ -11,7 +11,8 @@ import type { Sessions } from "../tokens/sessions.js";
 export const SESSION_COOKIE = "gatehouse_session";
 
 /** How the browser signed in on the hosted pages. */
-export type SignInMethod = "password" | "sms" | "email";
+/** How the browser signed in; `ext-idp:<connection identifier>` through an identity provider. */
+export type SignInMethod = "password" | "sms" | "email" | `ext-idp:${string}`;
 
 /** A signed-in browser (docs/oidc-provider.md §Browser session). */
 export interface BrowserSession {

@@ -18,7 +18,9 @@ export type SealPurpose =
   | "key-check"
   | "totp-secret"
   | "mfa-enrolment"
-  | "webhook-secret";
+  | "webhook-secret"
+  | "ext-idp-secret"
+  | "ext-idp-verifier";
 
 const VERSION = "v1";
 /**

@@ -17,6 +17,35 @@ export function identitiesRepo(db: Executor) {
         .orderBy("created_at")
         .execute();
     },
+    findIdentityInIdp(
+      poolId: string,
+      extIdpId: string,
+      userIdInIdp: string,
+      type: string,
+    ): Promise<IdentityRow | undefined> {
+      return db
+        .selectFrom("identities")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("ext_idp_id", "=", extIdpId)
+        .where("user_id_in_idp", "=", userIdInIdp)
+        .where("type", "=", type)
+        .executeTakeFirst();
+    },
+    /** A user's identities at one provider (of one type, when given); returns how many went. */
+    async deleteUserIdentitiesOfIdp(userId: string, extIdpId: string, type?: string): Promise<number> {
+      let q = db.deleteFrom("identities").where("user_id", "=", userId).where("ext_idp_id", "=", extIdpId);
+      if (type !== undefined) q = q.where("type", "=", type);
+      const r = await q.executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async deleteIdentitiesOfIdp(poolId: string, extIdpId: string): Promise<void> {
+      await db
+        .deleteFrom("identities")
+        .where("pool_id", "=", poolId)
+        .where("ext_idp_id", "=", extIdpId)
+        .execute();
+    },
     async deleteIdentitiesByUser(userId: string): Promise<void> {
       await db.deleteFrom("identities").where("user_id", "=", userId).execute();
     },

@@ -10,6 +10,7 @@ import { codesRepo } from "./codes.js";
 import { customFieldsRepo } from "./custom-fields.js";
 import { eventsRepo } from "./events.js";
 import type { Executor } from "./executor.js";
+import { extIdpStatesRepo, extIdpsRepo } from "./ext-idps.js";
 import { flowTokensRepo } from "./flow-tokens.js";
 import { identitiesRepo } from "./identities.js";
 import { loginCountersRepo } from "./login-counters.js";
@@ -118,6 +119,16 @@ export class Repositories {
   get events() {
     this.#events ??= eventsRepo(this.db);
     return this.#events;
+  }
+  #extIdps?: ReturnType<typeof extIdpsRepo>;
+  get extIdps() {
+    this.#extIdps ??= extIdpsRepo(this.db);
+    return this.#extIdps;
+  }
+  #extIdpStates?: ReturnType<typeof extIdpStatesRepo>;
+  get extIdpStates() {
+    this.#extIdpStates ??= extIdpStatesRepo(this.db);
+    return this.#extIdpStates;
   }
   #webhooks?: ReturnType<typeof webhooksRepo>;
   get webhooks() {

@@ -1,0 +1,133 @@
+import type {
+  GenerateLinkExtIdpUrlQuery,
+  IdentityDto,
+  LinkIdentityRequest,
+  UnlinkIdentityRequest,
+} from "@gatehouse/protocol";
+import type { Kysely } from "kysely";
+import { ApiError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { UserRow } from "../../storage/repos/users.js";
+import type { Database } from "../../storage/schema.js";
+import { toApplicationDto } from "../admin/apps.js";
+import type { Emit } from "../events/emit.js";
+import type { SecretBox } from "../secrets/secret-box.js";
+import { decodeJwt } from "../tokens/jwt.js";
+import type { Tokens } from "../tokens/tokens.js";
+import { createAccounts, IDENTITY_TYPE } from "./accounts.js";
+import { createConnections } from "./connections.js";
+import { createRoundTrips } from "./round-trip.js";
+import { createUpstream } from "./upstream.js";
+
+export interface IdentitiesDeps {
+  db: Kysely<Database>;
+  repos: Repositories;
+  clock: Clock;
+  box: SecretBox;
+  emit: Emit;
+  tokens: Pick<Tokens, "idTokenSession">;
+  publicUrl: string;
+  /** Plain-http upstreams (GATEHOUSE_IDP_ALLOW_HTTP; development and tests). */
+  allowHttp: boolean;
+}
+
+/** Where the browser opens a prepared link round trip (it is bound to that browser there). */
+export const linkStartPath = (connId: string) => `/ext-idp/${encodeURIComponent(connId)}/link`;
+
+/**
+ * Sign-in through external identity providers and account binding (docs/social-sign-in.md):
+ * connections (management), the upstream round trip (hosted pages), identities (users and
+ * management). Wired once as `ctx.identities`.
+ */
+export function createIdentities(deps: IdentitiesDeps) {
+  const { repos, clock } = deps;
+  const upstream = createUpstream({ clock, allowHttp: deps.allowHttp });
+  const accounts = createAccounts({ repos, clock, emit: deps.emit });
+  const connections = createConnections(deps);
+  const roundTrips = createRoundTrips({ ...deps, upstream, accounts });
+
+  async function userOf(poolId: string, userId: string): Promise<UserRow> {
+    const user = await repos.users.findUserById(poolId, userId);
+    if (!user) throw new ApiError("USER_NOT_FOUND");
+    return user;
+  }
+
+  /** The user an ID token of `appId` names, signature, issuer and expiry checked, its session live. */
+  async function userOfIdToken(idToken: string, appId: string): Promise<UserRow> {
+    const named = await deps.tokens.idTokenSession(idToken);
+    const exp = decodeJwt(idToken)?.payload.exp;
+    if (!named || named.aud !== appId || typeof exp !== "number" || exp * 1000 <= clock.now())
+      throw new ApiError("TOKEN_INVALID");
+    const session = await repos.sessions.findSessionById(named.sid);
+    if (session && session.ended_at !== null) throw new ApiError("TOKEN_INVALID");
+    const app = await repos.applications.findApplicationById(appId);
+    if (!app) throw new ApiError("APP_NOT_FOUND");
+    const user = await repos.users.findUserById(app.pool_id, named.sub);
+    if (!user) throw new ApiError("TOKEN_INVALID");
+    return user;
+  }
+
+  return {
+    connections,
+    roundTrips,
+
+    /**
+     * generate-link-extidp-url: a URL the user's browser opens to link the connection's upstream
+     * account to the user the ID token names. `target_url` must be on one of the application's
+     * redirect URIs' origins (no open redirect).
+     */
+    async generateLinkUrl(q: GenerateLinkExtIdpUrlQuery): Promise<{ url: string }> {
+      const user = await userOfIdToken(q.id_token, q.app_id);
+      const conn = await repos.extIdps.findConnByIdentifier(user.pool_id, q.ext_idp_conn_identifier);
+      if (!conn) throw new ApiError("EXT_IDP_CONN_NOT_FOUND");
+      let targetUrl: string | null = null;
+      if (q.target_url) {
+        const app = await repos.applications.findApplicationById(q.app_id);
+        const origins = new Set(
+          (app ? toApplicationDto(app).redirectUris : []).flatMap((u) => {
+            try {
+              return [new URL(u).origin];
+            } catch {
+              return [];
+            }
+          }),
+        );
+        let origin: string | undefined;
+        try {
+          origin = new URL(q.target_url).origin;
+        } catch {}
+        if (!origin || !origins.has(origin))
+          throw new ApiError("PARAM_MALFORMED", { params: { field: "target_url" } });
+        targetUrl = q.target_url;
+      }
+      const { state } = await roundTrips.prepareLink({ appId: q.app_id, conn, userId: user.id, targetUrl });
+      return { url: `${deps.publicUrl}${linkStartPath(conn.id)}?token=${encodeURIComponent(state)}` };
+    },
+
+    /** unlink-extidp: the signed-in user's identities at that provider; never the last way in. */
+    async unlinkMine(poolId: string, userId: string, extIdpId: string): Promise<void> {
+      await accounts.unlink(await userOf(poolId, userId), extIdpId);
+    },
+
+    async identitiesOf(userId: string): Promise<IdentityDto[]> {
+      return accounts.listOf(userId);
+    },
+
+    /** Management link-identity: the administrator vouches for the upstream account. */
+    async linkIdentity(poolId: string, input: LinkIdentityRequest): Promise<{ success: boolean }> {
+      const user = await userOf(poolId, input.userId);
+      const idp = await repos.extIdps.findExtIdp(poolId, input.extIdpId);
+      if (!idp) throw new ApiError("EXT_IDP_NOT_FOUND");
+      await accounts.link(repos, user, idp, input.userIdInIdp, { type: input.type ?? IDENTITY_TYPE });
+      return { success: true };
+    },
+
+    async unlinkIdentity(poolId: string, input: UnlinkIdentityRequest): Promise<{ success: boolean }> {
+      const user = await userOf(poolId, input.userId);
+      await accounts.unlink(user, input.extIdpId, input.type);
+      return { success: true };
+    },
+  };
+}
+export type Identities = ReturnType<typeof createIdentities>;

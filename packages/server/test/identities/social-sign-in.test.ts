@@ -1,0 +1,393 @@
+import assert from "node:assert/strict";
+import { after, it } from "node:test";
+import { textsFor } from "../../src/hosted/texts/index.js";
+import type { Clock } from "../../src/lib/clock.js";
+import { findUserByEmail } from "../../src/services/users/identifiers.js";
+import { signUpByEmail } from "../helpers/auth.js";
+import { freshEmail } from "../helpers/codes.js";
+import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
+import { enableFactors } from "../helpers/mfa.js";
+import { alertOf, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
+import { listenUpstream, pathOf, signInUpstream, type UpstreamIdp } from "../helpers/upstream-idp.js";
+
+/** Real time, shifted on demand: the upstream signs with the machine's clock. */
+class ShiftClock implements Clock {
+  offset = 0;
+  now() {
+    return Date.now() + this.offset;
+  }
+}
+const clock = new ShiftClock();
+const en = textsFor("en-US");
+const EN = { "accept-language": "en-US" };
+const RESUME = /^\/oidc\/auth\/resume\/[A-Za-z0-9_-]{22}$/;
+
+async function counts(h: Harness) {
+  const db = h.ctx.db.kysely;
+  const one = async (table: "users" | "identities") =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return { users: await one("users"), identities: await one("identities") };
+}
+
+const userByEmail = (h: Harness, email: string) => findUserByEmail(h.ctx.repos, h.boot.userPoolId, email);
+
+/** The user's login history, newest first. */
+function lastLogins(h: Harness, userId: string) {
+  return h.ctx.db.kysely
+    .selectFrom("login_history")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .orderBy("created_at", "desc")
+    .execute();
+}
+
+/** What the last refused callback logged for the operator. */
+function refusal(h: Harness): string {
+  const line = h.logs.findLast((l) => l.includes("upstream sign-in refused"));
+  return String(line && JSON.parse(line).detail);
+}
+
+async function eventNames(h: Harness, userId: string): Promise<string[]> {
+  const rows = await h.ctx.db.kysely
+    .selectFrom("events")
+    .select(["name"])
+    .where("user_id", "=", userId)
+    .orderBy("seq")
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+// Sign-in through external identity providers on the hosted pages, against a real upstream
+// (oidc-provider), following the redirects with cookie jars (docs/social-sign-in.md).
+describeEachDialect(
+  "social sign-in: hosted pages through a real upstream OpenID Provider",
+  (h) => {
+    let upstream: UpstreamIdp;
+    const conn = { oidc: "", oauth2: "", saml: "" };
+    const accounts: Record<string, Record<string, unknown>> = {};
+    let existingEmail = "";
+    const existingPassword = "correct horse 7";
+
+    after(async () => upstream?.close());
+
+    /** The sign-in page's button for a connection, followed: the upstream authorization URL. */
+    async function start(b: FormBrowser, uid: string, connId: string): Promise<string> {
+      const page = await b.get(`/interaction/${uid}`, EN);
+      assert.equal(page.statusCode, 200);
+      const href = `/interaction/${uid}/ext-idp/${connId}`;
+      assert.ok(page.body.includes(`href="${href}"`), "the page shows the connection's button");
+      const res = await b.get(href, EN);
+      assert.equal(res.statusCode, 303, res.body);
+      const to = String(res.headers.location);
+      assert.ok(to.startsWith(upstream.issuer), to);
+      return to;
+    }
+
+    /** A whole sign-in: page → upstream (as `login`) → callback; returns the callback's answer. */
+    async function signIn(
+      login: string,
+      connId = conn.oidc,
+      over: Parameters<typeof loginInteraction>[1] = {},
+    ) {
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h(), over);
+      const back = await signInUpstream(await start(b, uid, connId), login);
+      return { b, uid, res: await b.get(pathOf(back), EN) };
+    }
+
+    it("setup: providers, connections enabled for the application, an upstream with test accounts", async () => {
+      upstream = await listenUpstream();
+      const appId = await pagesClient(h());
+      const idp = async (type: string, name: string) => {
+        const r = await mgmt(h(), "POST", "/api/v3/create-ext-idp", { body: { type, name } });
+        assert.equal(r.statusCode, 200, JSON.stringify(r));
+        return r.data.id as string;
+      };
+      const connOf = async (extIdpId: string, type: string, identifier: string, fields: object) => {
+        const r = await mgmt(h(), "POST", "/api/v3/create-ext-idp-conn", {
+          body: { extIdpId, type, identifier, displayName: `${identifier} account`, fields },
+        });
+        assert.equal(r.statusCode, 200, JSON.stringify(r));
+        const on = await mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-state", {
+          body: { id: r.data.id, enabled: true, appId },
+        });
+        assert.equal(on.statusCode, 200, JSON.stringify(on));
+        return r.data as { id: string; callbackUrl: string; fields: Record<string, unknown> };
+      };
+      const secret = "upstream-client-secret-0123456789";
+      const oidc = await connOf(await idp("oidc", "Corp"), "oidc", "corp", {
+        issuer: upstream.issuer,
+        clientId: "gatehouse",
+        clientSecret: secret,
+        scopes: "openid email profile",
+      });
+      assert.equal(oidc.fields.clientSecret, undefined, "the secret is never shown back");
+      const oauth2 = await connOf(await idp("oauth2", "Plain OAuth"), "oauth", "plain", {
+        authorizationEndpoint: `${upstream.issuer}/auth`,
+        tokenEndpoint: `${upstream.issuer}/token`,
+        userInfoEndpoint: `${upstream.issuer}/me`,
+        clientId: "gatehouse",
+        clientSecret: secret,
+        scopes: "openid email",
+        userMapping: { id: "sub", email: "email", emailVerified: "email_verified" },
+      });
+      const saml = await connOf(await idp("saml", "Old SSO"), "saml", "old-sso", { anything: "stored" });
+      conn.oidc = oidc.id;
+      conn.oauth2 = oauth2.id;
+      conn.saml = saml.id;
+      existingEmail = freshEmail("existing");
+      const up = await signUpByEmail(h(), existingEmail, existingPassword);
+      assert.equal(up.statusCode, 200, JSON.stringify(up));
+      Object.assign(accounts, {
+        alice: { email: freshEmail("alice"), email_verified: true, name: "Alice Upstream", nickname: "ali" },
+        carol: { email: freshEmail("carol"), email_verified: false, name: "Carol" },
+        owner: { email: existingEmail, email_verified: true },
+        dave: { email: freshEmail("dave"), email_verified: true },
+        erin: { email: freshEmail("erin"), email_verified: true },
+        frank: { email: freshEmail("frank"), email_verified: true },
+        gina: { email: freshEmail("gina"), email_verified: true },
+      });
+      upstream.serve({
+        clientId: "gatehouse",
+        clientSecret: secret,
+        redirectUris: [oidc.callbackUrl, oauth2.callbackUrl],
+        accounts,
+      });
+      const stored = await h().ctx.repos.extIdps.findConn(h().boot.userPoolId, oidc.id);
+      assert.match(stored?.client_secret ?? "", /^v1:/, "sealed at rest");
+      assert.ok(!stored?.fields.includes(secret));
+    });
+
+    it("a new upstream identity: a new user with the mapped profile, email verified as the upstream says, history naming the connection", async () => {
+      const before = await counts(h());
+      const { res } = await signIn("alice");
+      assert.equal(res.statusCode, 303, res.body);
+      assert.match(String(res.headers.location), RESUME);
+      const after = await counts(h());
+      assert.deepEqual([after.users - before.users, after.identities - before.identities], [1, 1]);
+      const user = await userByEmail(h(), String(accounts.alice?.email));
+      assert.ok(user);
+      assert.equal(user.email_verified, 1);
+      assert.equal(user.name, "Alice Upstream");
+      assert.equal(user.nickname, "ali");
+      const [identity] = await h().ctx.repos.identities.listIdentitiesByUser(user.id);
+      assert.equal(identity?.user_id_in_idp, "alice");
+      assert.equal(identity?.provider, "oidc");
+      assert.deepEqual(JSON.parse(identity?.origin_conn_ids ?? "[]"), [conn.oidc]);
+      const history = await lastLogins(h(), user.id);
+      assert.equal(history[0]?.method, "oidc:ext-idp:corp");
+      assert.equal(history[0]?.success, 1);
+      // `login` comes with the application's code exchange (docs/oidc-provider.md §Login history).
+      assert.deepEqual(await eventNames(h(), user.id), ["user:link-account", "register"]);
+    });
+
+    it("a returning identity signs the same user in, and nothing new is created", async () => {
+      const before = await counts(h());
+      const { res } = await signIn("alice");
+      assert.equal(res.statusCode, 303, res.body);
+      assert.match(String(res.headers.location), RESUME);
+      assert.deepEqual(await counts(h()), before);
+    });
+
+    it("an email the upstream does not say is verified is stored unverified", async () => {
+      const { res } = await signIn("carol");
+      assert.equal(res.statusCode, 303, res.body);
+      const user = await userByEmail(h(), String(accounts.carol?.email));
+      assert.equal(user?.email_verified, 0);
+    });
+
+    it("an existing account's email: never linked silently; its owner signs in first, then the identity is linked", async () => {
+      const before = await counts(h());
+      const { b, uid, res } = await signIn("owner");
+      assert.equal(res.statusCode, 303, res.body);
+      assert.equal(res.headers.location, `/interaction/${uid}`);
+      assert.deepEqual(await counts(h()), before, "nothing linked, nobody created");
+      const page = await b.get(`/interaction/${uid}?method=password`, EN);
+      assert.equal(page.statusCode, 200);
+      assert.ok(page.body.includes(existingEmail), "the page names the account to sign in to");
+      // Someone else's page (another browser) shows nothing and links nothing.
+      const other = new FormBrowser(h());
+      assert.ok(!(await other.get(`/interaction/${uid}?method=password`, EN)).body.includes(existingEmail));
+      const done = await b.post(`/interaction/${uid}/password`, {
+        account: existingEmail,
+        password: existingPassword,
+      });
+      assert.equal(done.statusCode, 303, done.body);
+      assert.match(String(done.headers.location), RESUME);
+      const owner = await userByEmail(h(), existingEmail);
+      const linked = await h().ctx.repos.identities.listIdentitiesByUser(owner?.id ?? "");
+      assert.deepEqual(
+        linked.map((i) => i.user_id_in_idp),
+        ["owner"],
+      );
+      assert.ok((await eventNames(h(), owner?.id ?? "")).includes("user:link-account"));
+      // Next time the upstream account signs the owner in directly.
+      const again = await signIn("owner");
+      assert.match(String(again.res.headers.location), RESUME);
+    });
+
+    it("the upstream refuses (access_denied): a clear page, nothing created", async () => {
+      const before = await counts(h());
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const back = await signInUpstream(await start(b, uid, conn.oidc), "dave", { abort: true });
+      assert.match(back, /error=access_denied/);
+      const res = await b.get(pathOf(back), EN);
+      assert.equal(res.statusCode, 400);
+      assert.equal(alertOf(res.body), en.errors.EXT_IDP_DENIED);
+      assert.deepEqual(await counts(h()), before);
+    });
+
+    it("a bad state, a replayed callback, a callback in another browser: each refused, nothing created", async () => {
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const back = await signInUpstream(await start(b, uid, conn.oidc), "erin");
+      const before = await counts(h());
+      const forged = new URL(back);
+      forged.searchParams.set("state", "forged-state-value");
+      const bad = await b.get(pathOf(forged.href), EN);
+      assert.equal(bad.statusCode, 400);
+      assert.equal(alertOf(bad.body), en.errors.EXT_IDP_STATE);
+      const elsewhere = await new FormBrowser(h()).get(pathOf(back), EN);
+      assert.equal(elsewhere.statusCode, 400, "another browser cannot finish it");
+      assert.deepEqual(await counts(h()), before);
+      const first = await b.get(pathOf(back), EN);
+      assert.equal(first.statusCode, 303, first.body);
+      const afterFirst = await counts(h());
+      const replay = await b.get(pathOf(back), EN);
+      assert.equal(replay.statusCode, 400);
+      assert.equal(alertOf(replay.body), en.errors.EXT_IDP_STATE);
+      assert.deepEqual(await counts(h()), afterFirst);
+      const hostile = await b.get(`/ext-idp/${conn.oidc}/callback?state=${"x".repeat(5000)}`, EN);
+      assert.equal(hostile.statusCode, 400);
+    });
+
+    it("an ID token with the wrong nonce: refused, nothing created", async () => {
+      const before = await counts(h());
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const url = new URL(await start(b, uid, conn.oidc));
+      url.searchParams.set("nonce", "not-the-nonce-gatehouse-sent");
+      const back = await signInUpstream(url.href, "frank");
+      const res = await b.get(pathOf(back), EN);
+      assert.equal(res.statusCode, 400);
+      assert.equal(alertOf(res.body), en.errors.EXT_IDP_FAILED);
+      assert.match(refusal(h()), /claim nonce$/);
+      assert.deepEqual(await counts(h()), before);
+    });
+
+    it("an expired upstream ID token: refused, nothing created", async () => {
+      const before = await counts(h());
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const back = await signInUpstream(await start(b, uid, conn.oidc), "gina");
+      clock.offset = 5 * 60_000; // the ID token lives 60 s; the interaction and round trip 10 min
+      try {
+        const res = await b.get(pathOf(back), EN);
+        assert.equal(res.statusCode, 400);
+        assert.equal(alertOf(res.body), en.errors.EXT_IDP_FAILED);
+        assert.match(refusal(h()), /claim exp$/);
+      } finally {
+        clock.offset = 0;
+      }
+      assert.deepEqual(await counts(h()), before);
+    });
+
+    it("a blocked user is refused, with a failed line in the history", async () => {
+      const user = await userByEmail(h(), String(accounts.alice?.email));
+      assert.ok(user);
+      await h().ctx.repos.users.updateUser(user.pool_id, user.id, { status: "Suspended" });
+      try {
+        const { res } = await signIn("alice");
+        assert.equal(res.statusCode, 403);
+        assert.equal(alertOf(res.body), en.errors.ACCOUNT_SUSPENDED);
+        const history = await lastLogins(h(), user.id);
+        assert.deepEqual(
+          [history[0]?.method, history[0]?.success, history[0]?.reason],
+          ["oidc:ext-idp:corp", 0, "suspended"],
+        );
+      } finally {
+        await h().ctx.repos.users.updateUser(user.pool_id, user.id, { status: "Activated" });
+      }
+    });
+
+    it("an OAuth 2.0 connection: the account comes from the userinfo JSON through the mapping", async () => {
+      accounts.hana = { email: freshEmail("hana"), email_verified: true };
+      const { res } = await signIn("hana", conn.oauth2);
+      assert.equal(res.statusCode, 303, res.body);
+      const user = await userByEmail(h(), String(accounts.hana.email));
+      assert.ok(user);
+      const [identity] = await h().ctx.repos.identities.listIdentitiesByUser(user.id);
+      assert.deepEqual([identity?.provider, identity?.user_id_in_idp], ["oauth2", "hana"]);
+    });
+
+    it("a stored connection of another type answers 'not supported' when used", async () => {
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const res = await b.get(`/interaction/${uid}/ext-idp/${conn.saml}`, EN);
+      assert.equal(res.statusCode, 501);
+      assert.equal(alertOf(res.body), en.errors.EXT_IDP_NOT_SUPPORTED);
+    });
+
+    it("an upstream that cannot be reached: a clear page, no round trip stored", async () => {
+      const appId = await pagesClient(h());
+      const created = await mgmt(h(), "POST", "/api/v3/create-ext-idp", {
+        body: { type: "oidc", name: "Down" },
+      });
+      const down = await mgmt(h(), "POST", "/api/v3/create-ext-idp-conn", {
+        body: {
+          extIdpId: created.data.id,
+          type: "oidc",
+          identifier: "down",
+          displayName: "Down",
+          fields: { issuer: "http://127.0.0.1:9", clientId: "x", clientSecret: "y" },
+        },
+      });
+      await mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-state", {
+        body: { id: down.data.id, enabled: true, appId },
+      });
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const res = await b.get(`/interaction/${uid}/ext-idp/${down.data.id}`, EN);
+      assert.equal(res.statusCode, 502);
+      assert.equal(alertOf(res.body), en.errors.EXT_IDP_UNAVAILABLE);
+      const trips = await h()
+        .ctx.db.kysely.selectFrom("ext_idp_states")
+        .select("id")
+        .where("conn_id", "=", down.data.id)
+        .execute();
+      assert.equal(trips.length, 0);
+    });
+
+    it("a connection not enabled for the application is refused", async () => {
+      const appId = await pagesClient(h());
+      await mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-state", {
+        body: { id: conn.oauth2, enabled: false, appId },
+      });
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const page = await b.get(`/interaction/${uid}`, EN);
+      assert.ok(!page.body.includes(`/ext-idp/${conn.oauth2}`));
+      const res = await b.get(`/interaction/${uid}/ext-idp/${conn.oauth2}`, EN);
+      assert.equal(res.statusCode, 403);
+      assert.equal(alertOf(res.body), en.errors.EXT_IDP_CONN_DISABLED);
+    });
+
+    it("a sign-in through a connection passes through the MFA step like any first factor", async () => {
+      await enableFactors(h(), ["OTP"]);
+      const { b, uid, res } = await signIn("alice", conn.oidc, { acrValues: ["mfa"] });
+      assert.equal(res.statusCode, 303, res.body);
+      assert.equal(res.headers.location, `/interaction/${uid}/mfa`);
+      assert.ok(!b.cookies.has("gatehouse_session"), "no browser session before the second factor");
+    });
+  },
+  { clock, config: { idpAllowHttp: true } },
+);
