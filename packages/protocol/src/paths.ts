@@ -64,6 +64,19 @@ export const authPaths = {
   mfaTotpVerify: "/api/v3/mfa-totp-verify",
   /** Root path, no envelope. */
   mfaTokenIntrospection: "/mfa/token/introspection",
+  // Passkeys (docs/passkeys.md). `:credentialId` also arrives as the SDK's literal `{credentialId}`.
+  webauthnRegistration: "/api/v3/webauthn/registration",
+  webauthnAuthentication: "/api/v3/webauthn/authentication",
+  webauthnCredentials: "/api/v3/webauthn/credentials",
+  webauthnCredential: "/api/v3/webauthn/credentials/:credentialId",
+  webauthnPageAuthenticatorDevice: "/api/v3/webauthn/page-authenticator-device",
+  webauthnCheckValidCredentials: "/api/v3/webauthn/check-valid-credentials-by-credIds",
+  webauthnRemoveByAuthenticatorCode: "/api/v3/webauthn/remove-credentials-by-authenticator-code",
+  webauthnRemoveCredential: "/api/v3/webauthn/remove-credential/:credentialId",
+  // My devices: the browsers and apps the user is signed in on
+  myDevicesList: "/api/v3/mydevices/list",
+  myDevicesUnbind: "/api/v3/mydevices/unbind",
+  myDevicesRevokeSession: "/api/v3/mydevices/revoke-session",
   // Events: a signed-in user's custom event (the management signature is accepted too)
   pubUserEvent: "/api/v3/pub-userEvent",
 } as const;

@@ -14,6 +14,7 @@ import { profileRoutes } from "./api-v3/profile.js";
 import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
+import { webauthnRoutes } from "./api-v3/webauthn.js";
 import type { Context } from "./context.js";
 import { hostedRoutes } from "./hosted/index.js";
 import { corsPlugin } from "./http/cors.js";
@@ -103,6 +104,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(profileFlowRoutes(ctx));
   await app.register(mfaRoutes(ctx));
   await app.register(mfaTokenRoutes(ctx));
+  await app.register(webauthnRoutes(ctx));
   await app.register(eventRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -27,6 +27,7 @@ import { createEventOrigins } from "./services/events/scope.js";
 import { decodeStreamed, encodeStreamed } from "./services/events/stream.js";
 import { createMfa, createMfaAttempts, type Mfa } from "./services/mfa/index.js";
 import { createOidc, type Oidc } from "./services/oidc/index.js";
+import { createPasskeys, type Passkeys, relyingParty } from "./services/passkeys/index.js";
 import { createProfile, type ProfileService } from "./services/profile/index.js";
 import { createClientTokens } from "./services/tokens/client-tokens.js";
 import { loadServerKeys, type ServerKeys } from "./services/tokens/server-keys.js";
@@ -88,6 +89,8 @@ export interface Context {
   mfa: Mfa;
   /** The hosted account page's own needs: sessions and devices, re-authentication (services/account). */
   account: Account;
+  /** Passkeys: registration, sign-in, the user's list (services/passkeys, docs/passkeys.md). */
+  passkeys: Passkeys;
   /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
   admin: Admin;
   /** Roles, groups, resources, permission checks (services/authz, docs/authorization.md). */
@@ -367,6 +370,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
       loginGuard,
       auth,
       mfa,
+      passkeys: createPasskeys({
+        repos,
+        clock,
+        emit,
+        secret: keys.secret,
+        rp: relyingParty(config),
+        auth,
+      }),
       oidc,
       profile,
       account: createAccount({

@@ -15,6 +15,7 @@ import * as m0012 from "./migrations/0012-oidc.js";
 import * as m0013 from "./migrations/0013-mfa.js";
 import * as m0014 from "./migrations/0014-events.js";
 import * as m0015 from "./migrations/0015-mfa-sign-in.js";
+import * as m0016 from "./migrations/0016-passkeys.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -50,6 +51,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0013-mfa": m0013,
     "0014-events": m0014,
     "0015-mfa-sign-in": m0015,
+    "0016-passkeys": m0016,
   };
 }
 

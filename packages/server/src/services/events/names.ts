@@ -1,6 +1,6 @@
 /**
- * The events Gatehouse emits, by GenAuth's names (docs/events.md#event-names). `user:phone-changed`
- * and `user:email-changed` are Gatehouse's own; `login-failed` too (GenAuth has no name for it).
+ * The events Gatehouse emits, by GenAuth's names (docs/events.md#event-names). `user:phone-changed`,
+ * `user:email-changed` and the passkey events are Gatehouse's own; `login-failed` too (GenAuth has no name for it).
  */
 export const EVENT_CATEGORIES = [
   { value: "user", name: "用户", nameEn: "User" },
@@ -24,6 +24,8 @@ export const EVENTS = {
   "user:unblocked": { category: "user", name: "启用用户", nameEn: "User unblocked" },
   "user:phone-changed": { category: "user", name: "修改手机号", nameEn: "Phone changed" },
   "user:email-changed": { category: "user", name: "修改邮箱", nameEn: "Email changed" },
+  "user:passkey-added": { category: "user", name: "添加 Passkey", nameEn: "Passkey added" },
+  "user:passkey-removed": { category: "user", name: "删除 Passkey", nameEn: "Passkey removed" },
   "application:created": { category: "application", name: "创建应用", nameEn: "Application created" },
   "application:updated": { category: "application", name: "修改应用", nameEn: "Application updated" },
   "application:deleted": { category: "application", name: "删除应用", nameEn: "Application deleted" },

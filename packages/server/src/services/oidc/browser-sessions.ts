@@ -10,7 +10,7 @@ import type { Sessions } from "../tokens/sessions.js";
 export const SESSION_COOKIE = "gatehouse_session";
 
 /** How the browser signed in on the hosted pages. */
-export type SignInMethod = "password" | "sms" | "email";
+export type SignInMethod = "password" | "sms" | "email" | "passkey";
 
 /** A signed-in browser (docs/oidc-provider.md §Browser session). */
 export interface BrowserSession {

@@ -27,6 +27,7 @@ import { userAdminRepo } from "./user-admin.js";
 import { userContactsRepo } from "./user-contacts.js";
 import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
+import { webauthnRepo } from "./webauthn.js";
 import { webhooksRepo } from "./webhooks.js";
 
 const pools = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
@@ -80,6 +81,11 @@ export class Repositories {
   get identities() {
     this.#identities ??= identitiesRepo(this.db);
     return this.#identities;
+  }
+  #webauthn?: ReturnType<typeof webauthnRepo>;
+  get webauthn() {
+    this.#webauthn ??= webauthnRepo(this.db);
+    return this.#webauthn;
   }
   #mfaFactors?: ReturnType<typeof mfaFactorsRepo>;
   get mfaFactors() {

@@ -1,0 +1,29 @@
+import type { SignInMethod } from "./browser-sessions.js";
+
+/**
+ * How the browser proved who it is on the sign-in page, and whether that already counts as
+ * multi-factor (docs/passkeys.md §MFA). The hosted pages' MFA step reads `mfaSatisfied` — the one
+ * field that says "ask for no second factor" — and never decides that from the method itself.
+ */
+export interface FirstFactor {
+  method: SignInMethod;
+  /** RFC 8176 authentication method references. */
+  amr: string[];
+  mfaSatisfied: boolean;
+}
+
+export const passwordFactor: FirstFactor = { method: "password", amr: ["pwd"], mfaSatisfied: false };
+export const smsFactor: FirstFactor = { method: "sms", amr: ["sms"], mfaSatisfied: false };
+export const emailFactor: FirstFactor = { method: "email", amr: ["otp"], mfaSatisfied: false };
+
+/**
+ * A passkey is a hardware-secured key used with a user gesture (`hwk`, `user`). With user
+ * verification (a PIN or biometric unlocked the key) it is possession plus knowledge or
+ * inherence: multi-factor (`mfa`), so no second factor is asked afterwards. Without it, it is one
+ * factor like a password.
+ */
+export function passkeyFactor(userVerified: boolean): FirstFactor {
+  return userVerified
+    ? { method: "passkey", amr: ["hwk", "user", "mfa"], mfaSatisfied: true }
+    : { method: "passkey", amr: ["hwk", "user"], mfaSatisfied: false };
+}
