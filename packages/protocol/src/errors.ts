@@ -327,7 +327,11 @@ export const apiErrors = {
     "认证器的响应未通过验证（来源、挑战码、签名或计数器不符）",
     "The authenticator's response did not verify (origin, challenge, signature or counter)",
   ),
-  PASSKEY_UNKNOWN: plain(403, "此 Passkey 未在本用户池注册", "This passkey is not registered in this user pool"),
+  PASSKEY_UNKNOWN: plain(
+    403,
+    "此 Passkey 未在本用户池注册",
+    "This passkey is not registered in this user pool",
+  ),
   PASSKEY_NOT_FOUND: plain(404, "用户没有该 Passkey", "No such passkey for this user"),
   PASSKEY_EXISTS: plain(409, "此 Passkey 已注册", "This passkey is already registered"),
 

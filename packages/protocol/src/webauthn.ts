@@ -55,7 +55,9 @@ export type RegistrationCredential = Static<typeof RegistrationCredential>;
 export const VerifyRegistrationDto = Type.Object({
   ticket: NonEmpty(128),
   registrationCredential: RegistrationCredential,
-  authenticatorCode: Opt(Type.Union([Type.Literal("fingerprint"), Type.Literal("face"), Type.Literal("other")])),
+  authenticatorCode: Opt(
+    Type.Union([Type.Literal("fingerprint"), Type.Literal("face"), Type.Literal("other")]),
+  ),
   /** Gatehouse's: the passkey's name ("MacBook"); default "Passkey". */
   name: Opt(Str(64)),
 });
@@ -136,7 +138,9 @@ export const CheckCredentialIdsDto = Type.Object({
 export const CheckCredentialIdsResponse = Envelope(Type.Array(S));
 
 export const RemoveByAuthenticatorCodeDto = Type.Object({
-  authenticatorCode: Opt(Type.Union([Type.Literal("fingerprint"), Type.Literal("face"), Type.Literal("other")])),
+  authenticatorCode: Opt(
+    Type.Union([Type.Literal("fingerprint"), Type.Literal("face"), Type.Literal("other")]),
+  ),
 });
 
 export const CredentialParams = Type.Object({ credentialId: NonEmpty(1366) });

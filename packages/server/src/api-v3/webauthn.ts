@@ -64,7 +64,8 @@ export function webauthnRoutes(ctx: Context) {
         onRequest,
         schema: {
           tags,
-          summary: "Options to create a passkey for the signed-in user, and the ticket to verify it with (5 minutes)",
+          summary:
+            "Options to create a passkey for the signed-in user, and the ticket to verify it with (5 minutes)",
           response: { 200: GetRegistrationOptionsResponse },
         },
       },
@@ -223,7 +224,10 @@ export function webauthnRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        await ctx.passkeys.credentials.removeByCode(owner(request), request.body?.authenticatorCode ?? "other");
+        await ctx.passkeys.credentials.removeByCode(
+          owner(request),
+          request.body?.authenticatorCode ?? "other",
+        );
         return success(request);
       },
     );

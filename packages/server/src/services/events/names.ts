@@ -25,6 +25,7 @@ export const EVENTS = {
   "user:phone-changed": { category: "user", name: "修改手机号", nameEn: "Phone changed" },
   "user:email-changed": { category: "user", name: "修改邮箱", nameEn: "Email changed" },
   "user:passkey-added": { category: "user", name: "添加 Passkey", nameEn: "Passkey added" },
+  "user:passkey-updated": { category: "user", name: "修改 Passkey", nameEn: "Passkey renamed" },
   "user:passkey-removed": { category: "user", name: "删除 Passkey", nameEn: "Passkey removed" },
   "application:created": { category: "application", name: "创建应用", nameEn: "Application created" },
   "application:updated": { category: "application", name: "修改应用", nameEn: "Application updated" },

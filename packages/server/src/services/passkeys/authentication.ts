@@ -5,7 +5,13 @@ import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { OutsideProof } from "../auth/index.js";
 import { CHALLENGE_TTL_MS, type Challenges } from "./challenges.js";
-import { assertCounterMoves, assertUserHandleMatches, libraryCredential, verified } from "./checks.js";
+import {
+  assertCounterMoves,
+  assertUserHandleMatches,
+  challengeBytes,
+  libraryCredential,
+  verified,
+} from "./checks.js";
 import type { RelyingParty } from "./relying-party.js";
 
 export interface AuthenticationDeps {
@@ -36,10 +42,14 @@ export interface PasskeyProof extends OutsideProof {
 export function createAuthentication({ repos, challenges, rp, clock }: AuthenticationDeps) {
   return {
     async start(poolId: string, binding?: string) {
-      const { ticket, challenge } = await challenges.issue(repos, { poolId, purpose: "authentication", binding });
+      const { ticket, challenge } = await challenges.issue(repos, {
+        poolId,
+        purpose: "authentication",
+        binding,
+      });
       const authenticationOptions = await generateAuthenticationOptions({
         rpID: rp.id,
-        challenge,
+        challenge: challengeBytes(challenge),
         timeout: CHALLENGE_TTL_MS,
         userVerification: "preferred",
         allowCredentials: [],

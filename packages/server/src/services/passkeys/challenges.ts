@@ -38,7 +38,8 @@ export interface SpendChallenge {
  * like an unknown one (and is spent: it was handed out for one ceremony only).
  */
 export function createChallenges({ secret, clock }: { secret: string; clock: Clock }) {
-  const hash = (ticket: string) => createHmac("sha256", secret).update(`webauthn-ticket:${ticket}`).digest("hex");
+  const hash = (ticket: string) =>
+    createHmac("sha256", secret).update(`webauthn-ticket:${ticket}`).digest("hex");
   let issued = 0;
   return {
     async issue(repos: Repositories, input: IssueChallenge): Promise<{ ticket: string; challenge: string }> {
@@ -58,7 +59,8 @@ export function createChallenges({ secret, clock }: { secret: string; clock: Clo
         created_at: now,
       };
       await repos.webauthn.insertChallenge(row);
-      if (++issued % PURGE_EVERY === 1) await repos.webauthn.deleteChallengesExpiredBefore(now - KEEP_EXPIRED_MS);
+      if (++issued % PURGE_EVERY === 1)
+        await repos.webauthn.deleteChallengesExpiredBefore(now - KEEP_EXPIRED_MS);
       return { ticket, challenge };
     },
 

@@ -46,3 +46,7 @@ export async function verified<T extends { verified: boolean }>(run: () => Promi
   if (!result.verified) throw new ApiError("WEBAUTHN_RESPONSE_INVALID");
   return result;
 }
+
+/** The challenge as the library wants it: its bytes (a string would be taken as UTF-8 text). */
+export const challengeBytes = (challenge: string): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(Buffer.from(challenge, "base64url"));

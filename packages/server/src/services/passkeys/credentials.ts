@@ -53,8 +53,17 @@ export function createCredentials({ repos, emit }: { repos: Repositories; emit: 
       const row = await find(owner, id);
       const trimmed = name.trim();
       if (!trimmed) throw new ApiError("INVALID_REQUEST");
-      await repos.webauthn.renameCredential(owner.poolId, owner.userId, row.id, trimmed);
-      return toPasskeyDto({ ...row, name: trimmed });
+      const dto = toPasskeyDto({ ...row, name: trimmed });
+      await withEvents(repos, async (tx) => {
+        await tx.webauthn.renameCredential(owner.poolId, owner.userId, row.id, trimmed);
+        await emit(tx, {
+          poolId: owner.poolId,
+          name: "user:passkey-updated",
+          userId: owner.userId,
+          data: { userId: owner.userId, passkey: dto },
+        });
+      });
+      return dto;
     },
 
     async remove(owner: PasskeyOwner, id: string): Promise<void> {

@@ -3,13 +3,13 @@ import { generateRegistrationOptions, verifyRegistrationResponse } from "@simple
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
-import { uniqueViolation } from "../../storage/unique-violation.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { WebauthnCredentialRow } from "../../storage/repos/webauthn.js";
+import { uniqueViolation } from "../../storage/unique-violation.js";
 import { type Emit, withEvents } from "../events/emit.js";
 import type { Challenges } from "./challenges.js";
 import { CHALLENGE_TTL_MS } from "./challenges.js";
-import { userHandleOf, verified } from "./checks.js";
+import { challengeBytes, userHandleOf, verified } from "./checks.js";
 import { toPasskeyDto } from "./dto.js";
 import type { RelyingParty } from "./relying-party.js";
 
@@ -51,7 +51,7 @@ export function createRegistration({ repos, challenges, rp, clock, emit }: Regis
         userID: new Uint8Array(Buffer.from(user.id, "utf8")),
         userName: user.email ?? user.phone ?? user.username ?? user.id,
         userDisplayName: user.nickname ?? user.name ?? user.username ?? user.email ?? "",
-        challenge,
+        challenge: challengeBytes(challenge),
         timeout: CHALLENGE_TTL_MS,
         attestationType: "none",
         // One passkey per authenticator: the browser says so instead of making a second one.
@@ -74,7 +74,9 @@ export function createRegistration({ repos, challenges, rp, clock, emit }: Regis
       });
       const { registrationInfo: info } = await verified(() =>
         verifyRegistrationResponse({
-          response: input.registrationCredential as Parameters<typeof verifyRegistrationResponse>[0]["response"],
+          response: input.registrationCredential as Parameters<
+            typeof verifyRegistrationResponse
+          >[0]["response"],
           expectedChallenge,
           expectedOrigin: rp.origins,
           expectedRPID: rp.id,
