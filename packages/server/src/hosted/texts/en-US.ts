@@ -22,6 +22,9 @@ export const enUS = {
     signUp: "Create one",
     cancel: "Cancel and return to {app}",
     noMethods: "This application has no way to sign in on this page.",
+    passkey: "Sign in with a passkey",
+    passkeyOr: "or",
+    passkeyFailed: "The passkey sign-in did not finish. Try again, or sign in another way.",
   },
   signUp: {
     title: "Create an account",
@@ -346,6 +349,9 @@ export const enUS = {
     FIELD_INVALID: "This value is not valid.",
     PASSWORD_WRONG: "The password is wrong.",
     OLD_PASSWORD_WRONG: "The current password is wrong.",
+    WEBAUTHN_TICKET_INVALID: "This passkey request has expired. Try again.",
+    WEBAUTHN_RESPONSE_INVALID: "This passkey could not be checked. Try again, or sign in another way.",
+    PASSKEY_UNKNOWN: "This passkey is not registered here. Sign in another way, then add it to your account.",
     OTHER: "This did not work. Try again.",
   } as Record<string, string>,
 };

@@ -24,6 +24,9 @@ export const zhCN: Texts = {
     signUp: "立即注册",
     cancel: "取消并返回 {app}",
     noMethods: "此应用未启用可在本页使用的登录方式。",
+    passkey: "使用 Passkey 登录",
+    passkeyOr: "或",
+    passkeyFailed: "Passkey 登录未完成，请重试或使用其他方式登录。",
   },
   signUp: {
     title: "注册账号",
@@ -337,6 +340,9 @@ export const zhCN: Texts = {
     FIELD_INVALID: "该值无效。",
     PASSWORD_WRONG: "密码错误。",
     OLD_PASSWORD_WRONG: "当前密码错误。",
+    WEBAUTHN_TICKET_INVALID: "此 Passkey 请求已过期，请重试。",
+    WEBAUTHN_RESPONSE_INVALID: "无法验证此 Passkey，请重试或使用其他方式登录。",
+    PASSKEY_UNKNOWN: "此 Passkey 未在本站注册。请先用其他方式登录，再把它添加到账号。",
     OTHER: "操作未成功，请重试。",
   },
 };

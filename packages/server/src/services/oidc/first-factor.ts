@@ -1,20 +1,17 @@
+import type { AmrValue } from "../tokens/auth-context.js";
 import type { SignInMethod } from "./browser-sessions.js";
 
 /**
- * How the browser proved who it is on the sign-in page, and whether that already counts as
- * multi-factor (docs/passkeys.md §MFA). The hosted pages' MFA step reads `mfaSatisfied` — the one
+ * How the browser proved who it is on the sign-in page when that may already be multi-factor
+ * (docs/passkeys.md §MFA). The hosted pages' second-factor step reads `mfaSatisfied` — the one
  * field that says "ask for no second factor" — and never decides that from the method itself.
  */
 export interface FirstFactor {
   method: SignInMethod;
   /** RFC 8176 authentication method references. */
-  amr: string[];
+  amr: AmrValue[];
   mfaSatisfied: boolean;
 }
-
-export const passwordFactor: FirstFactor = { method: "password", amr: ["pwd"], mfaSatisfied: false };
-export const smsFactor: FirstFactor = { method: "sms", amr: ["sms"], mfaSatisfied: false };
-export const emailFactor: FirstFactor = { method: "email", amr: ["otp"], mfaSatisfied: false };
 
 /**
  * A passkey is a hardware-secured key used with a user gesture (`hwk`, `user`). With user
