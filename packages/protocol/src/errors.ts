@@ -334,6 +334,7 @@ export const apiErrors = {
   ),
   PASSKEY_NOT_FOUND: plain(404, "用户没有该 Passkey", "No such passkey for this user"),
   PASSKEY_EXISTS: plain(409, "此 Passkey 已注册", "This passkey is already registered"),
+  DEVICE_NOT_FOUND: plain(404, "没有在该设备上的登录记录", "No sign-in from this device"),
 
   // management signature (docs/wire-contract.md §1.4)
   SIGNATURE_INVALID: coded(401, 1300, "AccessKey 签名无效", "Access key signature is invalid"),

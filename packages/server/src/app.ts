@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { OAUTH_PATH, OIDC_ISSUER_PATH, userInformationExamples } from "@gatehouse/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { deviceRoutes } from "./api-v3/devices.js";
 import { eventRoutes } from "./api-v3/events.js";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
 import { managementRoutes } from "./api-v3/management/index.js";
@@ -105,6 +106,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(mfaRoutes(ctx));
   await app.register(mfaTokenRoutes(ctx));
   await app.register(webauthnRoutes(ctx));
+  await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

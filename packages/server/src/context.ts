@@ -19,6 +19,7 @@ import type { CodeService } from "./services/codes/engine.js";
 import { createCodeService } from "./services/codes/engine.js";
 import { createFlowTokens } from "./services/codes/flow-tokens.js";
 import { type CodeRequests, createCodeRequests } from "./services/codes/requests.js";
+import { createDevices, type Devices } from "./services/devices/index.js";
 import { auditWithEvents } from "./services/events/audit-events.js";
 import { createEmitter } from "./services/events/emit.js";
 import { createEvents, type Events } from "./services/events/index.js";
@@ -91,6 +92,8 @@ export interface Context {
   account: Account;
   /** Passkeys: registration, sign-in, the user's list (services/passkeys, docs/passkeys.md). */
   passkeys: Passkeys;
+  /** My devices: sessions by user agent, signed out one device at a time (services/devices). */
+  devices: Devices;
   /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
   admin: Admin;
   /** Roles, groups, resources, permission checks (services/authz, docs/authorization.md). */
@@ -378,6 +381,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         rp: relyingParty(config),
         auth,
       }),
+      devices: createDevices({ repos, clock, sessions }),
       oidc,
       profile,
       account: createAccount({
