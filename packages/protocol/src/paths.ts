@@ -67,6 +67,10 @@ export const authPaths = {
   // Passkeys (docs/passkeys.md). `:credentialId` also arrives as the SDK's literal `{credentialId}`.
   webauthnRegistration: "/api/v3/webauthn/registration",
   webauthnAuthentication: "/api/v3/webauthn/authentication",
+  webauthnRegistrationInitialize: "/api/v3/webauthn/registration/initialize",
+  webauthnRegistrationFinalize: "/api/v3/webauthn/registration/finalize",
+  webauthnLoginInitialize: "/api/v3/webauthn/login/initialize",
+  webauthnLoginFinalize: "/api/v3/webauthn/login/finalize",
   webauthnCredentials: "/api/v3/webauthn/credentials",
   webauthnCredential: "/api/v3/webauthn/credentials/:credentialId",
   webauthnPageAuthenticatorDevice: "/api/v3/webauthn/page-authenticator-device",

@@ -87,6 +87,14 @@ export const VerifyAuthenticationDto = Type.Object({
 });
 export type VerifyAuthenticationDto = Static<typeof VerifyAuthenticationDto>;
 
+/** FinalizeWebAuthnLoginDto: the same as VerifyAuthenticationDto with `credential`. */
+export const FinalizeWebAuthnLoginDto = Type.Object({
+  ticket: NonEmpty(128),
+  credential: AuthenticationCredential,
+  options: Opt(Type.Pick(SignInOptions, ["scope", "customData"])),
+});
+export type FinalizeWebAuthnLoginDto = Static<typeof FinalizeWebAuthnLoginDto>;
+
 const S = Type.String();
 const TokenSet = Type.Object({
   access_token: S,

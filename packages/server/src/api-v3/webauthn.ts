@@ -5,6 +5,7 @@ import {
   CheckCredentialIdsResponse,
   CredentialIdCarrier,
   CredentialParams,
+  FinalizeWebAuthnLoginDto,
   GetAuthenticationOptionsResponse,
   GetRegistrationOptionsResponse,
   PageAuthenticatorDeviceDto,
@@ -58,9 +59,15 @@ export function webauthnRoutes(ctx: Context) {
     };
     const success = (request: FastifyRequest) => ok(request, { success: true });
 
-    app.get(
-      authPaths.webauthnRegistration,
-      {
+    // GenAuth has each ceremony under two names: GET/POST of one path, and POST …/initialize,
+    // …/finalize (the SDK's webAuthn*Initalize / *Finalize); both answer the same.
+    for (const [method, url] of [
+      ["GET", authPaths.webauthnRegistration],
+      ["POST", authPaths.webauthnRegistrationInitialize],
+    ] as const) {
+      app.route({
+        method,
+        url,
         onRequest,
         schema: {
           tags,
@@ -68,39 +75,45 @@ export function webauthnRoutes(ctx: Context) {
             "Options to create a passkey for the signed-in user, and the ticket to verify it with (5 minutes)",
           response: { 200: GetRegistrationOptionsResponse },
         },
-      },
-      async (request) => ok(request, await ctx.passkeys.registration.start(owner(request))),
-    );
+        handler: async (request) => ok(request, await ctx.passkeys.registration.start(owner(request))),
+      });
+    }
 
-    app.post(
-      authPaths.webauthnRegistration,
-      {
-        onRequest,
-        schema: {
-          tags,
-          summary: "Verify the authenticator's new credential and keep it as a passkey of the user",
-          body: VerifyRegistrationDto,
-          response: { 200: VerifyRegistrationResponse },
+    for (const url of [authPaths.webauthnRegistration, authPaths.webauthnRegistrationFinalize]) {
+      app.post(
+        url,
+        {
+          onRequest,
+          schema: {
+            tags,
+            summary: "Verify the authenticator's new credential and keep it as a passkey of the user",
+            body: VerifyRegistrationDto,
+            response: { 200: VerifyRegistrationResponse },
+          },
         },
-      },
-      async (request) => {
-        await ctx.passkeys.registration.finish(owner(request), request.body);
-        return ok(request, { verified: true });
-      },
-    );
+        async (request) => {
+          await ctx.passkeys.registration.finish(owner(request), request.body);
+          return ok(request, { verified: true });
+        },
+      );
+    }
 
-    app.get(
-      authPaths.webauthnAuthentication,
-      {
+    for (const [method, url] of [
+      ["GET", authPaths.webauthnAuthentication],
+      ["POST", authPaths.webauthnLoginInitialize],
+    ] as const) {
+      app.route({
+        method,
+        url,
         preHandler: requireAppScope(ctx),
         schema: {
           tags,
           summary: "Options to sign in with any passkey of the pool (no account typed), and the ticket",
           response: { 200: GetAuthenticationOptionsResponse },
         },
-      },
-      async (request) => ok(request, await ctx.passkeys.startSignIn(appScopeOf(request).pool.id)),
-    );
+        handler: async (request) => ok(request, await ctx.passkeys.startSignIn(appScopeOf(request).pool.id)),
+      });
+    }
 
     app.post(
       authPaths.webauthnAuthentication,
@@ -116,6 +129,24 @@ export function webauthnRoutes(ctx: Context) {
       async (request) => {
         const scope = appScopeOf(request);
         return ok(request, await ctx.passkeys.signIn(scope, request.body, requestMeta(request)));
+      },
+    );
+
+    app.post(
+      authPaths.webauthnLoginFinalize,
+      {
+        preHandler: requireAppScope(ctx),
+        schema: {
+          tags,
+          summary: "Sign in with a passkey (GenAuth's login/finalize form: `credential`)",
+          body: FinalizeWebAuthnLoginDto,
+          response: { 200: VerifyAuthenticationResponse },
+        },
+      },
+      async (request) => {
+        const { credential, ...rest } = request.body;
+        const input = { ...rest, authenticationCredential: credential };
+        return ok(request, await ctx.passkeys.signIn(appScopeOf(request), input, requestMeta(request)));
       },
     );
 

@@ -282,6 +282,27 @@ describeEachDialect(
       assert.equal(list.data.totalCount, 1, "nothing was added");
     });
 
+    it("GenAuth's other names: registration/initialize + finalize, login/initialize + finalize", async () => {
+      const u = await register(h(), { email: true });
+      const api = call(h(), u.token);
+      const soft = new SoftAuthenticator();
+      const o = await api("POST", "/api/v3/webauthn/registration/initialize");
+      assert.equal(o.statusCode, 200, JSON.stringify(o));
+      const done = await api("POST", "/api/v3/webauthn/registration/finalize", {
+        ticket: o.data.ticket,
+        registrationCredential: soft.create(o.data.registrationOptions, originOf(h())),
+      });
+      assert.deepEqual(done.data, { verified: true }, JSON.stringify(done));
+      const anon = call(h(), undefined);
+      const start = await anon("POST", "/api/v3/webauthn/login/initialize");
+      const r = await anon("POST", "/api/v3/webauthn/login/finalize", {
+        ticket: start.data.ticket,
+        credential: soft.get(start.data.authenticationOptions, originOf(h())),
+      });
+      assert.equal(r.statusCode, 200, JSON.stringify(r));
+      assert.equal(jwtPayload(r.data.tokenSet.access_token).sub, u.userId);
+    });
+
     it("a suspended user's passkey is refused", async () => {
       const { u, auth } = await withPasskey(h());
       await h().ctx.repos.users.updateUser(h().boot.userPoolId, u.userId, { status: "Suspended" });
