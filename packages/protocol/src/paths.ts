@@ -69,6 +69,7 @@ export const authPaths = {
   webauthnAuthentication: "/api/v3/webauthn/authentication",
   webauthnRegistrationInitialize: "/api/v3/webauthn/registration/initialize",
   webauthnRegistrationFinalize: "/api/v3/webauthn/registration/finalize",
+  webauthnMfaBindInitialize: "/api/v3/webauthn/mfa-bind/initialize",
   webauthnLoginInitialize: "/api/v3/webauthn/login/initialize",
   webauthnLoginFinalize: "/api/v3/webauthn/login/finalize",
   webauthnCredentials: "/api/v3/webauthn/credentials",

@@ -64,6 +64,8 @@ export function webauthnRoutes(ctx: Context) {
     for (const [method, url] of [
       ["GET", authPaths.webauthnRegistration],
       ["POST", authPaths.webauthnRegistrationInitialize],
+      // Binding a passkey as a second factor is adding one: the same options.
+      ["POST", authPaths.webauthnMfaBindInitialize],
     ] as const) {
       app.route({
         method,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { jwtPayload } from "../helpers/auth.js";
-import { assertApiError } from "../helpers/errors.js";
+import { assertApiError, rejectsWith } from "../helpers/errors.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { as, register } from "../helpers/profile.js";
 import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
@@ -301,6 +301,41 @@ describeEachDialect(
       });
       assert.equal(r.statusCode, 200, JSON.stringify(r));
       assert.equal(jwtPayload(r.data.tokenSet.access_token).sub, u.userId);
+    });
+
+    it("second factor (the MFA step's seam): only the user's passkeys, a ticket bound to the user", async () => {
+      const { u, auth } = await withPasskey(h());
+      const { auth: theirs } = await withPasskey(h());
+      const poolId = h().boot.userPoolId;
+      const o = await h().ctx.passkeys.startSecondFactor(poolId, u.userId);
+      assert.deepEqual(
+        o.authenticationOptions.allowCredentials?.map((c) => c.id),
+        [auth.id],
+      );
+      // Not a first-factor ticket: the sign-in endpoint refuses it.
+      assertApiError(
+        await call(h(), undefined)("POST", "/api/v3/webauthn/authentication", {
+          ticket: o.ticket,
+          authenticationCredential: auth.get(o.authenticationOptions, originOf(h())),
+        }),
+        "WEBAUTHN_TICKET_INVALID",
+      );
+      const again = await h().ctx.passkeys.startSecondFactor(poolId, u.userId);
+      await assert.rejects(
+        h().ctx.passkeys.verifySecondFactor(poolId, u.userId, {
+          ticket: again.ticket,
+          credential: theirs.get(again.authenticationOptions, originOf(h())),
+        }),
+        rejectsWith("PASSKEY_UNKNOWN"),
+      );
+      const ok = await h().ctx.passkeys.verifySecondFactor(poolId, u.userId, {
+        ticket: again.ticket,
+        credential: auth.get(again.authenticationOptions, originOf(h())),
+      });
+      assert.deepEqual(ok, { amr: "hwk", userVerified: true });
+      const bind = await call(h(), u.token)("POST", "/api/v3/webauthn/mfa-bind/initialize");
+      assert.equal(bind.statusCode, 200);
+      assert.ok(bind.data.ticket && bind.data.registrationOptions.challenge);
     });
 
     it("a suspended user's passkey is refused", async () => {

@@ -27,6 +27,8 @@ export interface PasskeyAssertion {
   credential: AuthenticationCredential;
   /** The hosted pages bind the ceremony to their interaction (`interaction:<uid>`). */
   binding?: string;
+  /** A second factor: the user who passed the first; only their passkeys, only their tickets. */
+  userId?: string;
 }
 
 /** What a checked assertion proved, read once `check()` has passed. */
@@ -41,25 +43,32 @@ export interface PasskeyProof extends OutsideProof {
  */
 export function createAuthentication({ repos, challenges, rp, clock }: AuthenticationDeps) {
   return {
-    async start(poolId: string, binding?: string) {
+    /** Options for any passkey of the pool, or — `userId` given, a second factor — for that user's. */
+    async start(poolId: string, binding?: string, userId?: string) {
       const { ticket, challenge } = await challenges.issue(repos, {
         poolId,
         purpose: "authentication",
         binding,
+        userId,
       });
+      const mine = userId ? await repos.webauthn.listUserCredentials(poolId, userId) : [];
       const authenticationOptions = await generateAuthenticationOptions({
         rpID: rp.id,
         challenge: challengeBytes(challenge),
         timeout: CHALLENGE_TTL_MS,
         userVerification: "preferred",
-        allowCredentials: [],
+        allowCredentials: mine.map((c) => ({
+          id: c.credential_id,
+          transports: JSON.parse(c.transports) as [],
+        })),
       });
       return { authenticationOptions, ticket };
     },
 
     /** The assertion as a proof; nothing is checked or spent until the sign-in calls `check`. */
     async proof(input: PasskeyAssertion): Promise<PasskeyProof> {
-      const row = await repos.webauthn.findCredentialByCredentialId(input.poolId, input.credential.id);
+      const found = await repos.webauthn.findCredentialByCredentialId(input.poolId, input.credential.id);
+      const row = input.userId === undefined || found?.user_id === input.userId ? found : undefined;
       let userVerified = false;
       return {
         method: "webauthn",
@@ -74,6 +83,7 @@ export function createAuthentication({ repos, challenges, rp, clock }: Authentic
             purpose: "authentication",
             ticket: input.ticket,
             binding: input.binding,
+            userId: input.userId,
           });
           assertUserHandleMatches(input.credential.response.userHandle, row);
           const stored = Number(row.counter);

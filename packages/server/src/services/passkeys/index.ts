@@ -51,6 +51,35 @@ export function createPasskeys(deps: PasskeysDeps) {
       return { verified: true, tokenSet };
     },
 
+    /**
+     * A passkey as the second factor of a user who passed a first one (the seam of the MFA step,
+     * docs/passkeys.md §MFA): options naming the user's passkeys, the ticket bound to the user.
+     */
+    startSecondFactor: (poolId: string, userId: string, binding?: string) =>
+      authentication.start(poolId, binding, userId),
+
+    /** Checks the second factor; throws PASSKEY_UNKNOWN, WEBAUTHN_TICKET_INVALID or WEBAUTHN_RESPONSE_INVALID. */
+    async verifySecondFactor(
+      poolId: string,
+      userId: string,
+      input: {
+        ticket: string;
+        credential: VerifyAuthenticationDto["authenticationCredential"];
+        binding?: string;
+      },
+    ): Promise<{ amr: "hwk"; userVerified: boolean }> {
+      const proof = await authentication.proof({
+        poolId,
+        userId,
+        ticket: input.ticket,
+        credential: input.credential,
+        binding: input.binding,
+      });
+      if (!proof.userId) throw proof.unknown();
+      await proof.check();
+      return { amr: "hwk", userVerified: proof.userVerified() };
+    },
+
     /** The hosted sign-in page's passkey: the user and what the passkey proved. */
     async authenticate(
       s: AppScope,
