@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
-import { jwtPayload } from "../helpers/auth.js";
+import { jwtPayload, signInByPassword } from "../helpers/auth.js";
 import { assertApiError, rejectsWith } from "../helpers/errors.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import { patchPoolSettings } from "../helpers/pool-settings.js";
 import { as, register } from "../helpers/profile.js";
 import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
 
@@ -336,6 +337,48 @@ describeEachDialect(
       const bind = await call(h(), u.token)("POST", "/api/v3/webauthn/mfa-bind/initialize");
       assert.equal(bind.statusCode, 200);
       assert.ok(bind.data.ticket && bind.data.registrationOptions.challenge);
+    });
+
+    it("the sign-in lockout applies: an account locked by wrong passwords is refused before its passkey is checked", async () => {
+      const { u, auth } = await withPasskey(h());
+      await patchPoolSettings(h(), {
+        loginAnomalyDetection: {
+          accountLockLoginPasswordFailCheck: { enabled: true, limit: 3, timeInterval: 60 },
+        },
+      });
+      try {
+        for (let i = 0; i < 3; i++) {
+          const r = await signInByPassword(
+            h(),
+            { email: u.email, password: "wrong" },
+            { clientIp: "192.0.2.9" },
+          );
+          assert.equal(r.apiCode, 2333);
+        }
+        const counter = Number(
+          (await h().ctx.repos.webauthn.findCredentialByCredentialId(h().boot.userPoolId, auth.id))?.counter,
+        );
+        const locked = await signInWith(h(), auth);
+        assert.deepEqual([locked.statusCode, locked.apiCode], [403, 2057], JSON.stringify(locked));
+        const row = await h().ctx.repos.webauthn.findCredentialByCredentialId(h().boot.userPoolId, auth.id);
+        assert.equal(Number(row?.counter), counter, "nothing was verified or recorded");
+        const failed = await h()
+          .ctx.db.kysely.selectFrom("login_history")
+          .select(["reason"])
+          .where("user_id", "=", u.userId)
+          .where("method", "=", "webauthn")
+          .execute();
+        assert.deepEqual(
+          failed.map((r) => r.reason),
+          ["locked"],
+        );
+      } finally {
+        await patchPoolSettings(h(), {
+          loginAnomalyDetection: {
+            accountLockLoginPasswordFailCheck: { enabled: false, limit: 3, timeInterval: 60 },
+          },
+        });
+      }
     });
 
     it("a suspended user's passkey is refused", async () => {
