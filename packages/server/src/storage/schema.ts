@@ -435,7 +435,7 @@ export interface MfaFactorTable {
   created_at: number;
 }
 
-/** A user's passkey (migration 0015, docs/passkeys.md). */
+/** A user's passkey (migration 0016, docs/passkeys.md). */
 export interface WebauthnCredentialTable {
   id: string;
   pool_id: string;
