@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import { enableFactors, enrolOtp } from "../helpers/mfa.js";
 import { alertOf, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
 import { as, register } from "../helpers/profile.js";
 import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
@@ -99,6 +100,36 @@ describeEachDialect(
         { csrf: null },
       );
       assert.equal(noCsrf.statusCode, 403);
+    });
+
+    it("MFA: a passkey with user verification asks no second factor (amr hwk user mfa); without, the MFA step comes", async () => {
+      await enableFactors(h(), ["OTP"]);
+      const origin = h().ctx.passkeys.rp.origins[0] as string;
+      const signInWith = async (soft: SoftAuthenticator) => {
+        const b = new FormBrowser(h());
+        const uid = await loginInteraction(h(), { uiLocales: "en-US" });
+        const { ticket, options } = passkeyForm((await b.get(`/interaction/${uid}`)).body);
+        const res = await b.post(`/interaction/${uid}/passkey`, {
+          ticket,
+          credential: JSON.stringify(soft.get(options, origin)),
+        });
+        return { b, uid, res };
+      };
+      for (const userVerified of [true, false]) {
+        const soft = new SoftAuthenticator({ userVerified });
+        const u = await userWithPasskey(h(), soft);
+        await enrolOtp(h(), u.token);
+        const { b, uid, res } = await signInWith(soft);
+        assert.equal(res.statusCode, 303, res.body);
+        if (userVerified) {
+          assert.match(String(res.headers.location), RESUME);
+          const session = await h().ctx.oidc.browserSessions.read(b.cookies.get("gatehouse_session"));
+          assert.deepEqual(session?.amr, ["hwk", "user", "mfa"]);
+        } else {
+          assert.equal(String(res.headers.location), `/interaction/${uid}/mfa`);
+          assert.ok(!b.cookies.has("gatehouse_session"), "no session before the second factor");
+        }
+      }
     });
   },
   { clock },
