@@ -176,7 +176,7 @@ describe("passkeys in Chromium", { skip: !chromiumAvailable() }, () => {
       .selectFrom("login_history")
       .select(["method", "success"])
       .where("user_id", "=", userId)
-      .where("method", "=", "webauthn")
+      .where("method", "=", "oidc:webauthn")
       .execute();
     assert.equal(history.filter((r) => Number(r.success) === 1).length, 2);
     await v.context.close();
