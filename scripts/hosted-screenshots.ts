@@ -182,6 +182,13 @@ try {
     await v.page.screenshot({ path: path.join(out, `mfa-recovery-${label}.png`), fullPage: true });
     await h.ctx.mfa.resetUserFactors(h.boot.userPoolId, newcomer.data.userId);
     await v.context.close();
+    // With script on: the passkey button (docs/passkeys.md), shown where the browser can use passkeys.
+    const js = await browser.newContext({ viewport });
+    const page = await js.newPage();
+    await page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
+    await page.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
+    await page.screenshot({ path: path.join(out, `sign-in-passkey-${label}.png`), fullPage: true });
+    await js.close();
   }
   await accountScreenshots(base);
   console.log(

@@ -341,6 +341,26 @@ export const apiErrors = {
     "This change needs a recent sign-in: confirm it is you first",
   ),
 
+  // passkeys (docs/passkeys.md)
+  WEBAUTHN_TICKET_INVALID: plain(
+    400,
+    "WebAuthn ticket 无效、已过期（5 分钟）或已被使用，请重新获取参数",
+    "The WebAuthn ticket is unknown, expired (5 minutes) or already used; ask for new options",
+  ),
+  WEBAUTHN_RESPONSE_INVALID: plain(
+    400,
+    "认证器的响应未通过验证（来源、挑战码、签名或计数器不符）",
+    "The authenticator's response did not verify (origin, challenge, signature or counter)",
+  ),
+  PASSKEY_UNKNOWN: plain(
+    403,
+    "此 Passkey 未在本用户池注册",
+    "This passkey is not registered in this user pool",
+  ),
+  PASSKEY_NOT_FOUND: plain(404, "用户没有该 Passkey", "No such passkey for this user"),
+  PASSKEY_EXISTS: plain(409, "此 Passkey 已注册", "This passkey is already registered"),
+  DEVICE_NOT_FOUND: plain(404, "没有在该设备上的登录记录", "No sign-in from this device"),
+
   // management signature (docs/wire-contract.md §1.4)
   SIGNATURE_INVALID: coded(401, 1300, "AccessKey 签名无效", "Access key signature is invalid"),
   SIGNATURE_METHOD: coded(401, 1301, "不支持的签名方法", "Unsupported signature method"),

@@ -24,3 +24,4 @@ export * from "./public.js";
 export * from "./settings.js";
 export * from "./texts.js";
 export * from "./user.js";
+export * from "./webauthn.js";

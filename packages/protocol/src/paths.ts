@@ -71,6 +71,24 @@ export const authPaths = {
   mfaStepSmsVerify: "/api/v2/applications/mfa/sms/verify",
   mfaStepEmailVerify: "/api/v2/applications/mfa/email/verify",
   mfaStepRecovery: "/api/v2/mfa/totp/recovery",
+  // Passkeys (docs/passkeys.md). `:credentialId` also arrives as the SDK's literal `{credentialId}`.
+  webauthnRegistration: "/api/v3/webauthn/registration",
+  webauthnAuthentication: "/api/v3/webauthn/authentication",
+  webauthnRegistrationInitialize: "/api/v3/webauthn/registration/initialize",
+  webauthnRegistrationFinalize: "/api/v3/webauthn/registration/finalize",
+  webauthnMfaBindInitialize: "/api/v3/webauthn/mfa-bind/initialize",
+  webauthnLoginInitialize: "/api/v3/webauthn/login/initialize",
+  webauthnLoginFinalize: "/api/v3/webauthn/login/finalize",
+  webauthnCredentials: "/api/v3/webauthn/credentials",
+  webauthnCredential: "/api/v3/webauthn/credentials/:credentialId",
+  webauthnPageAuthenticatorDevice: "/api/v3/webauthn/page-authenticator-device",
+  webauthnCheckValidCredentials: "/api/v3/webauthn/check-valid-credentials-by-credIds",
+  webauthnRemoveByAuthenticatorCode: "/api/v3/webauthn/remove-credentials-by-authenticator-code",
+  webauthnRemoveCredential: "/api/v3/webauthn/remove-credential/:credentialId",
+  // My devices: the browsers and apps the user is signed in on
+  myDevicesList: "/api/v3/mydevices/list",
+  myDevicesUnbind: "/api/v3/mydevices/unbind",
+  myDevicesRevokeSession: "/api/v3/mydevices/revoke-session",
   // Events: a signed-in user's custom event (the management signature is accepted too)
   pubUserEvent: "/api/v3/pub-userEvent",
   // Account binding: external identity providers (docs/social-sign-in.md)

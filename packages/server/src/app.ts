@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { OAUTH_PATH, OIDC_ISSUER_PATH, userInformationExamples } from "@gatehouse/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { deviceRoutes } from "./api-v3/devices.js";
 import { eventRoutes } from "./api-v3/events.js";
 import { extIdpRoutes } from "./api-v3/ext-idps.js";
 import { loginHistoryRoutes } from "./api-v3/login-history.js";
@@ -16,6 +17,7 @@ import { profileRoutes } from "./api-v3/profile.js";
 import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
+import { webauthnRoutes } from "./api-v3/webauthn.js";
 import type { Context } from "./context.js";
 import { hostedRoutes } from "./hosted/index.js";
 import { corsPlugin } from "./http/cors.js";
@@ -106,6 +108,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(mfaRoutes(ctx));
   await app.register(mfaTokenRoutes(ctx));
   await app.register(mfaStepRoutes(ctx));
+  await app.register(webauthnRoutes(ctx));
+  await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(extIdpRoutes(ctx));
 

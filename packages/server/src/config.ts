@@ -227,6 +227,20 @@ const security = {
     default: false,
     parse: bool,
   }),
+  webauthnRpId: opt<string | undefined>({
+    env: ["GATEHOUSE_WEBAUTHN_RP_ID"],
+    doc: "Passkeys' relying-party id: the public URL's host, or a parent domain of it so that passkeys also work on the applications' sibling hosts (docs/passkeys.md)",
+    default: undefined,
+    defaultDoc: "the public URL's host",
+    parse: optionalStr,
+  }),
+  webauthnOrigins: opt<string[]>({
+    env: ["GATEHOUSE_WEBAUTHN_ORIGINS"],
+    doc: "Browser origins whose passkey responses are accepted besides the public URL's own, comma-separated (pages of applications that call the WebAuthn endpoints themselves)",
+    default: [],
+    defaultDoc: "the public URL's origin only",
+    parse: originList,
+  }),
 };
 
 const messaging = {

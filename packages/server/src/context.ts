@@ -19,6 +19,7 @@ import type { CodeService } from "./services/codes/engine.js";
 import { createCodeService } from "./services/codes/engine.js";
 import { createFlowTokens } from "./services/codes/flow-tokens.js";
 import { type CodeRequests, createCodeRequests } from "./services/codes/requests.js";
+import { createDevices, type Devices } from "./services/devices/index.js";
 import { auditWithEvents } from "./services/events/audit-events.js";
 import { createEmitter } from "./services/events/emit.js";
 import { createEvents, type Events } from "./services/events/index.js";
@@ -28,6 +29,7 @@ import { decodeStreamed, encodeStreamed } from "./services/events/stream.js";
 import { createIdentities, type Identities } from "./services/identities/index.js";
 import { createMfa, createMfaAttempts, type Mfa } from "./services/mfa/index.js";
 import { createOidc, type Oidc } from "./services/oidc/index.js";
+import { createPasskeys, type Passkeys, relyingParty } from "./services/passkeys/index.js";
 import { createProfile, type ProfileService } from "./services/profile/index.js";
 import { createClientTokens } from "./services/tokens/client-tokens.js";
 import { loadServerKeys, type ServerKeys } from "./services/tokens/server-keys.js";
@@ -89,6 +91,10 @@ export interface Context {
   mfa: Mfa;
   /** The hosted account page's own needs: sessions and devices, re-authentication (services/account). */
   account: Account;
+  /** Passkeys: registration, sign-in, the user's list (services/passkeys, docs/passkeys.md). */
+  passkeys: Passkeys;
+  /** My devices: sessions by user agent, signed out one device at a time (services/devices). */
+  devices: Devices;
   /** The management API's and the admin commands' services: users, apps, pools, keys (services/admin). */
   admin: Admin;
   /** Roles, groups, resources, permission checks (services/authz, docs/authorization.md). */
@@ -375,6 +381,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
       loginGuard,
       auth,
       mfa,
+      passkeys: createPasskeys({
+        repos,
+        clock,
+        emit,
+        secret: keys.secret,
+        rp: relyingParty(config),
+        auth,
+      }),
+      devices: createDevices({ repos, clock, sessions }),
       oidc,
       profile,
       account: createAccount({

@@ -1,6 +1,7 @@
 /**
  * Each page's Content-Security-Policy (docs/hosted-pages.md, "Security"): nothing inline but
- * the one hashed <style> of the brand, no script (but our own file on the account page), forms posted only to this server —
+ * the one hashed <style> of the brand, no script but our own files (the account page's; the sign-in
+ * page's passkey scripts, allowed by a nonce of that response only), forms posted only to this server —
  * plus, on pages whose form ends in a redirect to the application, that application's origins
  * (browsers apply `form-action` to the redirects that follow a form).
  */
@@ -10,6 +11,8 @@ export interface CspOptions {
   formOrigins?: string[];
   /** The page loads our own script file (the account page's progressive enhancements). */
   scripts?: boolean;
+  /** A fresh nonce per response when the page loads nonce-bound scripts (the passkey sign-in). */
+  scriptNonce?: string;
 }
 
 export function pageCsp({
@@ -17,10 +20,12 @@ export function pageCsp({
   imageOrigins = [],
   formOrigins = [],
   scripts = false,
+  scriptNonce,
 }: CspOptions): string {
+  const scriptSources = [...(scripts ? ["'self'"] : []), ...(scriptNonce ? [`'nonce-${scriptNonce}'`] : [])];
   return [
     "default-src 'none'",
-    ...(scripts ? ["script-src 'self'"] : []),
+    ...(scriptSources.length > 0 ? [`script-src ${scriptSources.join(" ")}`] : []),
     `style-src 'self' '${styleHash}'`,
     ["img-src 'self' data:", ...imageOrigins].join(" "),
     ["form-action 'self'", ...formOrigins].join(" "),

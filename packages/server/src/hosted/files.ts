@@ -21,6 +21,17 @@ export const TEMPLATES_DIR = path.join(HOSTED_DIR, "templates");
 export const ASSETS_DIR = path.join(HOSTED_DIR, "assets");
 
 /**
+ * Scripts served from their packages under the assets' prefix, by name: the browser half of
+ * @simplewebauthn (its UMD bundle defines `SimpleWebAuthnBrowser`), pinned in package.json.
+ */
+function vendorAssets(): Record<string, string> {
+  const entry = createRequire(import.meta.url).resolve("@simplewebauthn/browser");
+  const bundle = path.resolve(path.dirname(entry), "../dist/bundle/index.umd.min.js");
+  return { "simplewebauthn-browser.js": bundle };
+}
+export const VENDOR_ASSETS = vendorAssets();
+
+/**
  * The assets' version: a hash of their contents, in their URL (`/assets/v-<hash>/…`), so they can
  * be cached for a year and a new release is fetched at once.
  */
@@ -29,6 +40,10 @@ export function assetsVersion(): string {
   for (const name of fs.readdirSync(ASSETS_DIR).sort()) {
     hash.update(name);
     hash.update(fs.readFileSync(path.join(ASSETS_DIR, name)));
+  }
+  for (const [name, file] of Object.entries(VENDOR_ASSETS).sort()) {
+    hash.update(name);
+    hash.update(fs.readFileSync(file));
   }
   return hash.digest("hex").slice(0, 12);
 }

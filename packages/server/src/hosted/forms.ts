@@ -54,6 +54,10 @@ export const ConsentForm = Type.Object({
 });
 export type ConsentForm = Static<typeof ConsentForm>;
 
+/** The passkey sign-in: the ticket the page was rendered with and the browser's credential as JSON. */
+export const PasskeyForm = Type.Object({ _csrf: Csrf, ticket: Field(128), credential: Field(16384) });
+export type PasskeyForm = Static<typeof PasskeyForm>;
+
 export const CsrfOnlyForm = Type.Object({ _csrf: Csrf });
 export type CsrfOnlyForm = Static<typeof CsrfOnlyForm>;
 

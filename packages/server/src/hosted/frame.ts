@@ -14,6 +14,8 @@ export interface Frame {
   css: string;
   /** The account page's script file (progressive enhancement only). */
   js: string;
+  /** `/assets/v-<hash>`: where the pages' scripts are. */
+  assets: string;
   /** A link or form action on these pages, keeping a language chosen by `ui_locales`. */
   link: (path: string) => string;
   /** The same page in the other language. */
@@ -51,6 +53,7 @@ export function frameMaker(assetsBase: string): FrameMaker {
       csrf: reply.generateCsrf(),
       css: `${assetsBase}/hosted.css`,
       js: `${assetsBase}/account.js`,
+      assets: assetsBase,
       link: (path) => (asked ? withLocale(path, locale) : path),
       switchUrl: withLocale(pagePath, other),
       fill,
@@ -64,13 +67,14 @@ export async function sendPage(
   template: string,
   frame: Frame,
   data: Record<string, unknown>,
-  options: { status?: number; formOrigins?: string[]; scripts?: boolean } = {},
+  options: { status?: number; formOrigins?: string[]; scripts?: boolean; scriptNonce?: string } = {},
 ): Promise<FastifyReply> {
   const csp = pageCsp({
     styleHash: frame.brand.styleHash,
     imageOrigins: frame.brand.logoOrigin ? [frame.brand.logoOrigin] : [],
     formOrigins: options.formOrigins,
     scripts: options.scripts,
+    scriptNonce: options.scriptNonce,
   });
   const html = await reply.viewAsync(template, { ...frame, ...data, scripts: options.scripts === true });
   return reply

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
 import fastifyStatic from "@fastify/static";
@@ -9,7 +10,7 @@ import { createRememberedDevices } from "../services/mfa/remembered-device.js";
 import { accountRoutes } from "./account/index.js";
 import { assetsBase, eta } from "./engine.js";
 import { classify, errorContext, PageError, sendErrorPage } from "./error-page.js";
-import { ASSETS_DIR, TEMPLATES_DIR } from "./files.js";
+import { ASSETS_DIR, TEMPLATES_DIR, VENDOR_ASSETS } from "./files.js";
 import { frameMaker } from "./frame.js";
 import { consentRoutes } from "./pages/consent.js";
 import { extIdpRoutes } from "./pages/ext-idp.js";
@@ -51,6 +52,15 @@ export function hostedRoutes(ctx: Context) {
       wildcard: false,
     });
     keepOpener(app);
+    for (const [name, file] of Object.entries(VENDOR_ASSETS)) {
+      const body = fs.readFileSync(file);
+      app.get(`${assetsBase()}/${name}`, { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .type("text/javascript; charset=utf-8")
+          .header("cache-control", "public, max-age=31536000, immutable")
+          .send(body),
+      );
+    }
     // The pages post forms only: a JSON body (parsed app-wide) is not one of their inputs.
     app.addHook("onRequest", async (request) => {
       if (request.method !== "POST") return;

@@ -525,6 +525,41 @@ export interface MfaUserStatusTable {
   updated_at: number;
 }
 
+/** A user's passkey (migration 0019, docs/passkeys.md). */
+export interface WebauthnCredentialTable {
+  id: string;
+  pool_id: string;
+  user_id: string;
+  /** base64url */
+  credential_id: string;
+  /** base64url COSE key */
+  public_key: string;
+  counter: number;
+  /** JSON array of transports. */
+  transports: string;
+  aaguid: string;
+  device_type: string;
+  backed_up: number;
+  name: string;
+  authenticator_code: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A WebAuthn ceremony in flight: single use, five minutes (docs/passkeys.md). */
+export interface WebauthnChallengeTable {
+  id: string;
+  pool_id: string;
+  ticket_hash: string;
+  purpose: string;
+  user_id: string | null;
+  binding: string | null;
+  challenge: string;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
 /** The outbox (docs/events.md): written in the transaction of the change it reports. */
 export interface EventTable {
   seq: Generated<number>;
@@ -636,6 +671,8 @@ export interface Database {
   ext_idp_conns: ExtIdpConnTable;
   ext_idp_conn_apps: ExtIdpConnAppTable;
   ext_idp_states: ExtIdpStateTable;
+  webauthn_credentials: WebauthnCredentialTable;
+  webauthn_challenges: WebauthnChallengeTable;
 }
 
 export type { Generated };

@@ -56,7 +56,8 @@ describe("hosted MFA step in Chromium", { skip: !chromiumAvailable() }, () => {
   async function signInByPassword(page: Page, user: Account) {
     await page.getByLabel("Email").fill(user.email as string);
     await page.getByLabel("Password").fill(user.password as string);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // exact: with script on, "Sign in with a passkey" is a button too.
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   it("password, then TOTP typed with the keyboard alone; axe finds nothing on the step", async () => {

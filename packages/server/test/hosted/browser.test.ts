@@ -198,7 +198,8 @@ describe("hosted pages in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.page.getByLabel("Password").fill("brand new pw 11");
     const [response] = await Promise.all([
       v.page.waitForResponse((r) => r.url().endsWith("/password")),
-      v.page.getByRole("button", { name: "Sign in" }).click(),
+      // exact: with script on, "Sign in with a passkey" is a button too.
+      v.page.getByRole("button", { name: "Sign in", exact: true }).click(),
     ]);
     assert.equal(response.status(), 403);
     await v.page.getByText("This form has expired or was not sent from this page").waitFor();

@@ -43,12 +43,22 @@ describeEachDialect(
       const csp = String(res.headers["content-security-policy"]);
       assert.match(
         csp,
-        /^default-src 'none'; style-src 'self' 'sha256-[A-Za-z0-9+/=]+'; img-src 'self' data:; /,
+        /^default-src 'none'; script-src 'nonce-[A-Za-z0-9_-]{22}'; style-src 'self' 'sha256-[A-Za-z0-9+/=]+'; img-src 'self' data:; /,
       );
       assert.match(csp, /form-action 'self' https:\/\/rp\.example\.com com\.example\.app:;/);
       assert.match(csp, /frame-ancestors 'none'/);
-      assert.doesNotMatch(csp, /script-src|unsafe-inline/);
-      assert.ok(!res.body.includes("<script"));
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+      // The only scripts are the passkey sign-in's two files of /assets, under this response's nonce.
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+      const scripts = [...res.body.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
+      assert.equal(scripts.length, 2);
+      for (const tag of scripts)
+        assert.match(
+          tag,
+          new RegExp(`^<script nonce="${nonce}" src="/assets/v-[0-9a-f]+/[a-z-]+\\.js" defer>$`),
+        );
+      const again = await b.get(`/interaction/${uid}?method=password`);
+      assert.notEqual(/'nonce-([^']+)'/.exec(String(again.headers["content-security-policy"]))?.[1], nonce);
       for (const id of ["account", "password"]) assert.match(res.body, new RegExp(`<label for="${id}">`));
       assert.match(res.body, /id="account"[^>]*value="ann@example.com"/);
       assert.ok(b.lastToken.length > 10);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FactorType } from "../../services/mfa/deps.js";
 import type { MfaSubject } from "../../services/mfa/index.js";
 import type { SignInMethod } from "../../services/oidc/browser-sessions.js";
+import type { FirstFactor } from "../../services/oidc/first-factor.js";
 import type { MfaStep } from "../../services/oidc/interactions.js";
 import { type AmrValue, amrOf, asksForMfa, firstFactorAmr } from "../../services/tokens/auth-context.js";
 import { PageError } from "../error-page.js";
@@ -83,7 +84,7 @@ export async function finishSignIn(
   request: FastifyRequest,
   reply: FastifyReply,
   scene: Scene,
-  login: { userId: string; method: SignInMethod; second?: AmrValue },
+  login: { userId: string; method: SignInMethod; second?: AmrValue; amr?: AmrValue[] },
 ): Promise<FastifyReply> {
   const meta = metaOf(request, scene);
   // An upstream identity waiting for this account's owner is linked once they are fully signed in
@@ -96,7 +97,7 @@ export async function finishSignIn(
   const done = await deps.oidc.interactions.finishLogin(scene.interaction.uid, {
     userId: login.userId,
     method: login.method,
-    amr: amrOf(firstFactorAmr(login.method), login.second),
+    amr: login.amr ?? amrOf(firstFactorAmr(login.method), login.second),
     ip: meta.ip,
     userAgent: meta.userAgent,
   });
@@ -115,8 +116,11 @@ export async function afterFirstFactor(
   request: FastifyRequest,
   reply: FastifyReply,
   scene: Scene,
-  login: { userId: string; method: SignInMethod },
+  login: { userId: string; method: SignInMethod } | (FirstFactor & { userId: string }),
 ): Promise<FastifyReply> {
+  // A first factor that is multi-factor by itself (a passkey with user verification) asks for
+  // nothing more, whatever the policy or the RP's acr_values (docs/passkeys.md §MFA).
+  if ("mfaSatisfied" in login && login.mfaSatisfied) return finishSignIn(deps, request, reply, scene, login);
   const plan = await planSecondFactor(deps, request, scene, login.userId);
   if (plan.action === "none") return finishSignIn(deps, request, reply, scene, login);
   const step: MfaStep = { userId: login.userId, method: login.method, phase: plan.action };

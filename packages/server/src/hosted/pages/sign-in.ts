@@ -1,6 +1,11 @@
+import { AuthenticationCredential } from "@gatehouse/protocol";
+import { Value } from "@sinclair/typebox/value";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError } from "../../errors.js";
+import { randomBase64url } from "../../lib/ids.js";
+import { interactionBinding } from "../../services/passkeys/index.js";
 import { classify, errorText, PageError } from "../error-page.js";
-import { type Channel, CodeForm, PageQuery, PasswordForm, UidParams } from "../forms.js";
+import { type Channel, CodeForm, PageQuery, PasskeyForm, PasswordForm, UidParams } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
 import { consentPage } from "./consent.js";
 import { extIdpButtons } from "./ext-idp.js";
@@ -69,6 +74,10 @@ async function showSignIn(
   const status = view.error ? classify(view.error).statusCode : 200;
   const pending = await deps.ctx.identities.roundTrips.pendingLink(uid, browserCookie(deps, request));
   const pendingEmail = pending && (JSON.parse(pending.row.pending ?? "{}") as { email?: string }).email;
+  // Every sign-in page offers a passkey: options for a discoverable credential, bound to this
+  // interaction, and the nonce that lets this response's scripts run (docs/passkeys.md).
+  const started = await deps.ctx.passkeys.startSignIn(scope.pool.id, interactionBinding(uid));
+  const nonce = randomBase64url(16);
   return sendPage(
     reply,
     "sign-in",
@@ -95,7 +104,9 @@ async function showSignIn(
         code: frame.link(interactionPath(uid, "/code")),
         sendCode: frame.link(interactionPath(uid, "/send-code")),
         abort: frame.link(interactionPath(uid, "/abort")),
+        passkey: frame.link(interactionPath(uid, "/passkey")),
       },
+      passkey: { ticket: started.ticket, options: JSON.stringify(started.authenticationOptions), nonce },
       links: {
         forgot:
           app.brandingConfig.showForgetPasswordButton && method === "password"
@@ -104,8 +115,20 @@ async function showSignIn(
         signUp: registerOpen ? frame.link(interactionPath(uid, "/sign-up")) : undefined,
       },
     },
-    { status, formOrigins: redirectOrigins(scene) },
+    { status, formOrigins: redirectOrigins(scene), scriptNonce: nonce },
   );
+}
+
+/** The browser's credential, posted as JSON in a form field: anything else is a response that does not verify. */
+function parseCredential(text: string | undefined): AuthenticationCredential {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text ?? "");
+  } catch {
+    throw new ApiError("WEBAUTHN_RESPONSE_INVALID");
+  }
+  if (!Value.Check(AuthenticationCredential, parsed)) throw new ApiError("WEBAUTHN_RESPONSE_INVALID");
+  return parsed;
 }
 
 /** The code sign-in's target: the channel must be enabled and its field filled. */
@@ -210,6 +233,29 @@ export function signInRoutes(deps: PageDeps) {
           return await afterFirstFactor(deps, request, reply, scene, { userId: user.id, method: channel });
         } catch (err) {
           return showSignIn(deps, request, reply, scene, { method: channel, values, error: formError(err) });
+        }
+      },
+    );
+
+    app.post<{ Params: UidParams; Body: PasskeyForm }>(
+      "/interaction/:uid/passkey",
+      { ...protect, schema: { hide: true, params: UidParams, body: PasskeyForm } },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        try {
+          const credential = parseCredential(request.body.credential);
+          const { user, factor } = await ctx.passkeys.authenticate(
+            scene.scope,
+            {
+              ticket: request.body.ticket ?? "",
+              authenticationCredential: credential,
+              binding: interactionBinding(scene.interaction.uid),
+            },
+            metaOf(request, scene),
+          );
+          return await afterFirstFactor(deps, request, reply, scene, { ...factor, userId: user.id });
+        } catch (err) {
+          return showSignIn(deps, request, reply, scene, { error: formError(err) });
         }
       },
     );

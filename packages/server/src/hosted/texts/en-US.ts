@@ -22,6 +22,9 @@ export const enUS = {
     signUp: "Create one",
     cancel: "Cancel and return to {app}",
     noMethods: "This application has no way to sign in on this page.",
+    passkey: "Sign in with a passkey",
+    passkeyOr: "or",
+    passkeyFailed: "The passkey sign-in did not finish. Try again, or sign in another way.",
     extIdps: "Other ways to sign in",
     extIdp: "Continue with {name}",
     linkFirst:
@@ -363,6 +366,9 @@ export const enUS = {
     EXT_IDP_CONN_DISABLED: "This way of signing in is not enabled for this application.",
     EXT_IDP_NOT_SUPPORTED: "Signing in through this kind of identity provider is not supported yet.",
     IDENTITY_TAKEN: "This account at the identity provider is already linked to another user.",
+    WEBAUTHN_TICKET_INVALID: "This passkey request has expired. Try again.",
+    WEBAUTHN_RESPONSE_INVALID: "This passkey could not be checked. Try again, or sign in another way.",
+    PASSKEY_UNKNOWN: "This passkey is not registered here. Sign in another way, then add it to your account.",
     OTHER: "This did not work. Try again.",
   } as Record<string, string>,
 };

@@ -61,3 +61,4 @@ export function createAuth(deps: AuthDeps) {
 }
 export type Auth = ReturnType<typeof createAuth>;
 export type { AppScope, RequestMeta } from "./scope.js";
+export type { OutsideProof } from "./sign-in.js";

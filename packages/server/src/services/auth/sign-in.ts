@@ -103,6 +103,9 @@ function passwordIdentifier(p: NonNullable<SignInRequest["passwordPayload"]>): {
   );
 }
 
+/** What an ending reads of the request: the scope the tokens are asked for. */
+type EndingInput = Pick<SignInRequest, "options">;
+
 /**
  * How a sign-in that passed every check ends. `steps` record it and must commit with whatever opens
  * the session: `firstFactor` (the history row, the lockout settled) and `login` (last login, the
@@ -114,7 +117,7 @@ interface Ending<T> {
     deps: SignInDeps,
     s: AppScope,
     user: UserRow,
-    input: SignInRequest,
+    input: EndingInput,
     meta: RequestMeta,
     steps: { firstFactor: readonly Step[]; login: readonly Step[] },
     amr: AmrValue,
@@ -137,7 +140,7 @@ const issueTokens: Ending<LoginTokenData> = Object.assign(
     deps: SignInDeps,
     s: AppScope,
     user: UserRow,
-    input: SignInRequest,
+    input: EndingInput,
     meta: RequestMeta,
     steps: { firstFactor: readonly Step[]; login: readonly Step[] },
     amr: AmrValue,
@@ -160,7 +163,7 @@ const returnUser: Ending<UserRow> = Object.assign(
     deps: SignInDeps,
     _s: AppScope,
     user: UserRow,
-    _input: SignInRequest,
+    _input: EndingInput,
     _meta: RequestMeta,
     steps: { firstFactor: readonly Step[]; login: readonly Step[] },
   ) => {
@@ -212,7 +215,7 @@ async function finish<T>(
   end: Ending<T>,
   s: AppScope,
   user: UserRow,
-  input: SignInRequest,
+  input: EndingInput,
   meta: RequestMeta,
   a: Attempt,
   settle?: Reservation,
@@ -570,6 +573,60 @@ async function proveAddress(
   return ended;
 }
 
+/**
+ * A first factor checked outside this module — a passkey (docs/passkeys.md). The proof names its
+ * user before it is checked, so the lockouts apply as to a code sign-in: a locked account or IP is
+ * refused before any signature is verified, a failed proof counts for the IP, and the history row,
+ * the `login` event and the ending are the same as for a password.
+ */
+export interface OutsideProof {
+  /** The login history's method, e.g. `webauthn`. */
+  method: string;
+  /** The user the proof claims to be (undefined: it names nobody of this pool). */
+  userId: string | undefined;
+  /** Throws an ApiError when the proof does not hold; records nothing itself. */
+  check(): Promise<void>;
+  /** Why a failed proof failed, for the history row. */
+  reasonOf(err: ApiError): string;
+  /** Thrown when the proof names nobody. */
+  unknown(): ApiError;
+}
+
+async function signInByProof<T>(
+  deps: SignInDeps,
+  end: Ending<T>,
+  s: AppScope,
+  proof: OutsideProof,
+  input: EndingInput,
+  meta: RequestMeta,
+): Promise<T> {
+  const user = proof.userId ? await deps.repos.users.findUserById(s.pool.id, proof.userId) : undefined;
+  const accountKey = loginAccountKey(s.pool.id, user ? `user:${user.id}` : `id:${proof.method}`);
+  const ipKey = loginIpKey(s.pool.id, meta.ip ?? "unknown");
+  const attempt: Attempt = { userId: user?.id ?? null, method: attemptMethod(end, proof.method) };
+  try {
+    await deps.loginGuard.assertNotLocked(s.settings, accountKey, ipKey);
+  } catch (err) {
+    await record(deps, s, meta, attempt, false, "locked");
+    throw err;
+  }
+  try {
+    if (!user) throw proof.unknown();
+    await proof.check();
+  } catch (err) {
+    if (err instanceof ApiError) {
+      await deps.loginGuard.recordIpFailure(s.settings, ipKey);
+      await record(deps, s, meta, attempt, false, user ? proof.reasonOf(err) : "account_not_found");
+    }
+    throw err;
+  }
+  if (user.status !== "Activated") {
+    await record(deps, s, meta, attempt, false, "suspended");
+    assertActive(user);
+  }
+  return finish(deps, end, s, user, input, meta, attempt);
+}
+
 /** `POST /api/v3/signin` (docs/wire-contract.md §3a); client authentication is the route's job. */
 async function signIn<T>(
   deps: SignInDeps,
@@ -611,5 +668,11 @@ export function createSignIn(deps: SignInDeps) {
       // returnUser reads no sign-in request: there is none, the upstream's answer was the proof.
       return finish(deps, returnUser, s, user, {} as SignInRequest, meta, attempt);
     },
+    /** A sign-in by a proof checked elsewhere (a passkey), ending in tokens like `signIn`. */
+    signInByProof: (s: AppScope, proof: OutsideProof, input: EndingInput, meta: RequestMeta) =>
+      signInByProof(deps, issueTokens, s, proof, input, meta),
+    /** The same for the hosted pages: the user instead of tokens. */
+    authenticateByProof: (s: AppScope, proof: OutsideProof, input: EndingInput, meta: RequestMeta) =>
+      signInByProof(deps, returnUser, s, proof, input, meta),
   };
 }

@@ -1,8 +1,8 @@
 /**
- * The events Gatehouse emits, by GenAuth's names (docs/events.md#event-names). `user:phone-changed`
- * and `user:email-changed` are Gatehouse's own; `login-failed`, `mfa:enrolled` and `mfa:reset` too
- * (GenAuth has no name for them), and the `namespace:*`, `resource:*` and `data-policy:*` events of
- * the authorization model.
+ * The events Gatehouse emits, by GenAuth's names (docs/events.md#event-names). `user:phone-changed`,
+ * `user:email-changed` and the passkey events are Gatehouse's own; `login-failed`, `mfa:enrolled`
+ * and `mfa:reset` too (GenAuth has no name for them), and the `namespace:*`, `resource:*` and
+ * `data-policy:*` events of the authorization model.
  */
 export const EVENT_CATEGORIES = [
   { value: "user", name: "用户", nameEn: "User" },
@@ -34,6 +34,9 @@ export const EVENTS = {
   "mfa:reset": { category: "user", name: "解绑 MFA", nameEn: "Second factor removed" },
   "user:link-account": { category: "user", name: "绑定外部身份源", nameEn: "External identity linked" },
   "user:unlink-account": { category: "user", name: "解绑外部身份源", nameEn: "External identity unlinked" },
+  "user:passkey-added": { category: "user", name: "添加 Passkey", nameEn: "Passkey added" },
+  "user:passkey-updated": { category: "user", name: "修改 Passkey", nameEn: "Passkey renamed" },
+  "user:passkey-removed": { category: "user", name: "删除 Passkey", nameEn: "Passkey removed" },
   "application:created": { category: "application", name: "创建应用", nameEn: "Application created" },
   "application:updated": { category: "application", name: "修改应用", nameEn: "Application updated" },
   "application:deleted": { category: "application", name: "删除应用", nameEn: "Application deleted" },

@@ -12,7 +12,7 @@ export const SESSION_COOKIE = "gatehouse_session";
 
 /** How the browser signed in on the hosted pages. */
 /** How the browser signed in; `ext-idp:<connection identifier>` through an identity provider. */
-export type SignInMethod = "password" | "sms" | "email" | `ext-idp:${string}`;
+export type SignInMethod = "password" | "sms" | "email" | "passkey" | `ext-idp:${string}`;
 
 /** A signed-in browser (docs/oidc-provider.md §Browser session). */
 export interface BrowserSession {

@@ -1,10 +1,11 @@
 /**
  * How a user got in, as the ID token says it (docs/mfa.md §amr and acr): `amr` lists the methods
- * (RFC 8176 names: `pwd`, `otp`, `sms`, plus `email`, and `fed` — as Microsoft's tokens say it —
- * for a sign-in an external identity provider proved), with `mfa` once a second factor was
- * proved; `acr` is `mfa` then, and absent for a single factor.
+ * (RFC 8176 names: `pwd`, `otp`, `sms`, `hwk` and `user` for a passkey, plus `email`, and `fed` —
+ * as Microsoft's tokens say it — for a sign-in an external identity provider proved), with `mfa`
+ * once a second factor was proved, or a passkey was used with user verification
+ * (docs/passkeys.md); `acr` is `mfa` then, and absent for a single factor.
  */
-export type AmrValue = "pwd" | "otp" | "sms" | "email" | "fed" | "mfa";
+export type AmrValue = "pwd" | "otp" | "sms" | "email" | "hwk" | "user" | "fed" | "mfa";
 
 /** The `acr` of a sign-in with two factors, and the value an RP sends in `acr_values` to ask for one. */
 export const MFA_ACR = "mfa";
@@ -22,6 +23,7 @@ export function asksForMfa(acrValues: readonly string[] | undefined): boolean {
 /** The first factor's amr value, by the hosted pages' sign-in method. */
 export function firstFactorAmr(method: string): AmrValue {
   if (method.startsWith("ext-idp:")) return "fed";
+  if (method === "passkey") return "hwk";
   return method === "sms" ? "sms" : method === "email" ? "email" : "pwd";
 }
 

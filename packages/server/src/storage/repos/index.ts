@@ -30,6 +30,7 @@ import { userAdminRepo } from "./user-admin.js";
 import { userContactsRepo } from "./user-contacts.js";
 import { userLoginsRepo } from "./user-logins.js";
 import { usersRepo } from "./users.js";
+import { webauthnRepo } from "./webauthn.js";
 import { webhooksRepo } from "./webhooks.js";
 
 const pools = (db: Executor) => ({ ...poolsRepo(db), ...poolMfaSettingsRepo(db) });
@@ -84,6 +85,11 @@ export class Repositories {
   get identities() {
     this.#identities ??= identitiesRepo(this.db);
     return this.#identities;
+  }
+  #webauthn?: ReturnType<typeof webauthnRepo>;
+  get webauthn() {
+    this.#webauthn ??= webauthnRepo(this.db);
+    return this.#webauthn;
   }
   #mfaFactors?: ReturnType<typeof mfaFactors>;
   get mfaFactors() {

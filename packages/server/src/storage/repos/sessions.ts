@@ -129,6 +129,27 @@ export function sessionsRepo(db: Executor) {
         .limit(500)
         .execute();
     },
+    /** The user's latest sessions, newest first (my devices, services/devices). */
+    async listRecentUserSessions(poolId: string, userId: string, limit: number): Promise<SessionRow[]> {
+      return db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(limit)
+        .execute();
+    },
+    /** Rewrites the end reason of an ended session (a device unbound after it signed out). */
+    async markSessionEndReason(id: string, reason: string): Promise<void> {
+      await db
+        .updateTable("sessions")
+        .set({ end_reason: reason })
+        .where("id", "=", id)
+        .where("ended_at", "is not", null)
+        .execute();
+    },
     /** Ends these open sessions of the user and every session opened in them; returns the ids ended. */
     async endUserSessionTrees(
       poolId: string,
