@@ -201,8 +201,10 @@ describeCompat("sdk management client", (g) => {
     assert.equal(u.data.verifyCodeLength, 4);
     assert.equal(u.data.changeEmailStrategy.verifyOldEmail, false);
     const mfa = await mc.updateGlobalMfaSettings({ enabledFactors: ["OTP"] });
-    assert.deepEqual(mfa.data, { enabledFactors: ["OTP"] });
-    assert.deepEqual((await mc.getGlobalMfaSettings()).data, { enabledFactors: ["OTP"] });
+    // GenAuth's field, then Gatehouse's policy fields with their defaults (docs/mfa.md §Policy).
+    const expected = { enabledFactors: ["OTP"], policy: "optional", rememberDeviceDays: 0, apiSignin: false };
+    assert.deepEqual(mfa.data, expected);
+    assert.deepEqual((await mc.getGlobalMfaSettings()).data, expected);
     const set = await mc.setCustomFields({
       list: [{ targetType: "USER" as any, key: "team", dataType: "STRING" as any, label: "Team" }],
     });

@@ -111,7 +111,7 @@ describe("hosted MFA step in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.page
       .getByLabel("Verification code")
       .fill(h.ctx.outbox.lastCodeFor(e164(u.phone as string), "CHANNEL_LOGIN") as string);
-    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await v.page.getByRole("button", { name: "Sign in", exact: true }).click();
     await v.page.waitForURL(/\/mfa$/);
     await v.page.getByRole("button", { name: "Send code" }).click();
     await v.page.getByRole("status").waitFor();

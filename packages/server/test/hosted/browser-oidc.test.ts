@@ -90,7 +90,7 @@ describe("hosted pages with a real relying party, in Chromium", { skip: !chromiu
     await v.page.waitForURL(/\/interaction\//);
     await v.page.getByLabel(/Email/).first().fill(email);
     await v.page.getByLabel("Password").fill(password);
-    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await v.page.getByRole("button", { name: "Sign in", exact: true }).click();
     await v.page.waitForURL(`${CB}?**`);
     const tokens = await client.authorizationCodeGrant(first, new URL(v.page.url()), {
       pkceCodeVerifier: a.verifier,

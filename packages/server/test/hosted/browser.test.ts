@@ -103,7 +103,7 @@ describe("hosted pages in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.page.getByRole("status").waitFor();
     assert.ok(await waitUntil(() => h.ctx.outbox.lastCodeFor(phone, "CHANNEL_LOGIN") !== undefined));
     await v.page.getByLabel("Verification code").fill(h.ctx.outbox.lastCodeFor(phone, "CHANNEL_LOGIN") ?? "");
-    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await v.page.getByRole("button", { name: "Sign in", exact: true }).click();
     await reachesResume(v.page);
     assert.ok(await sessionCookie(v.page));
     await v.context.close();
@@ -143,7 +143,7 @@ describe("hosted pages in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.page.getByRole("link", { name: "Back to sign in" }).click();
     await v.page.getByLabel(/Email/).first().fill(email);
     await v.page.getByLabel("Password").fill("brand new pw 11");
-    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await v.page.getByRole("button", { name: "Sign in", exact: true }).click();
     await reachesResume(v.page);
     await v.context.close();
   });
@@ -169,7 +169,7 @@ describe("hosted pages in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.page.goto(`${base}/interaction/${await login({ uiLocales: "en-US" })}`);
     await v.page.getByLabel(/Email/).first().fill(email);
     await v.page.getByLabel("Password").fill("brand new pw 11");
-    await v.page.getByRole("button", { name: "Sign in" }).click();
+    await v.page.getByRole("button", { name: "Sign in", exact: true }).click();
     await reachesResume(v.page);
     const cookie = (await sessionCookie(v.page))?.value;
     assert.ok(await h.ctx.oidc.browserSessions.read(cookie));

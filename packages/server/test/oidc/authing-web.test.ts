@@ -138,7 +138,7 @@ describe("@authing/web against Gatehouse, in Chromium", { skip: !chromiumAvailab
     await page.waitForURL(/\/interaction\//);
     await page.getByLabel(/Email/).first().fill(email);
     await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   it("redirect sign-in, getUserInfo, silent renewal in the iframe, refresh, logout, then no login state", async () => {
