@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import * as client from "openid-client";
 import type { Harness } from "./harness.js";
 
@@ -66,6 +67,15 @@ export type BrowserStop =
  * the user would act (an interaction page, a logout confirmation) or where the client takes over
  * (its redirect URI, a form_post page).
  */
+/** The stop a browser reached, checked to be of `kind` (the whole stop in the failure message). */
+export function expectStop<K extends BrowserStop["kind"]>(
+  stop: BrowserStop,
+  kind: K,
+): Extract<BrowserStop, { kind: K }> {
+  assert.equal(stop.kind, kind, JSON.stringify(stop).slice(0, 500));
+  return stop as Extract<BrowserStop, { kind: K }>;
+}
+
 export class Browser {
   cookie: string | undefined;
   constructor(

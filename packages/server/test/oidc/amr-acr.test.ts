@@ -5,19 +5,11 @@ import { FakeClock } from "../../src/lib/clock.js";
 import { updateAppConfig } from "../../src/services/tokens/app-config.js";
 import { signUpByEmail } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
-import { Browser, type BrowserStop, relyingParty } from "../helpers/oidc-rp.js";
+import { Browser, type BrowserStop, expectStop as expect, relyingParty } from "../helpers/oidc-rp.js";
 
 // Real time as the start: openid-client checks the tokens' iat and exp against its own clock.
 const clock = new FakeClock(Date.now());
 const CB = "https://rp.example.com/cb";
-
-function expect<K extends BrowserStop["kind"]>(
-  stop: BrowserStop,
-  kind: K,
-): Extract<BrowserStop, { kind: K }> {
-  assert.equal(stop.kind, kind, JSON.stringify(stop).slice(0, 500));
-  return stop as Extract<BrowserStop, { kind: K }>;
-}
 
 // How the user got in, in the ID token (docs/mfa.md §amr and acr), with a real relying party.
 describeEachDialect(

@@ -5,18 +5,10 @@ import { FakeClock } from "../../src/lib/clock.js";
 import { updateAppConfig } from "../../src/services/tokens/app-config.js";
 import { createApp, signUpByEmail } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
-import { Browser, type BrowserStop, relyingParty } from "../helpers/oidc-rp.js";
+import { Browser, type BrowserStop, expectStop as expect, relyingParty } from "../helpers/oidc-rp.js";
 
 const clock = new FakeClock(Date.now());
 const CB = "https://rp.example.com/cb";
-
-function expect<K extends BrowserStop["kind"]>(
-  stop: BrowserStop,
-  kind: K,
-): Extract<BrowserStop, { kind: K }> {
-  assert.equal(stop.kind, kind, JSON.stringify(stop).slice(0, 500));
-  return stop as Extract<BrowserStop, { kind: K }>;
-}
 
 /** The OAuth error a rejected openid-client call carries. */
 const oauthError = (code: string) => (err: any) => {
