@@ -285,4 +285,19 @@ describeEachDialect("management: namespaces, roles, groups, resources", (h) => {
       "USER_NOT_FOUND",
     );
   });
+
+  it("a new pool has its default namespace from the start: a refused request that names none changes nothing", async () => {
+    const other = await createOtherPool(h());
+    const namespaces = () =>
+      h().ctx.db.kysely.selectFrom("authz_namespaces").select(["code"]).where("pool_id", "=", other.id).execute();
+    assert.deepEqual(await namespaces(), [{ code: "default" }]);
+    const as = (method: "GET" | "POST", path: string, o: object) =>
+      mgmt(h(), method, path, { key: other, ...o });
+    assertApiError(
+      await as("POST", "/api/v3/update-resource", { body: { code: "nope", name: "x" } }),
+      "RESOURCE_NOT_FOUND",
+    );
+    assert.equal((await as("GET", "/api/v3/get-namespace", { params: { code: "default" } })).data.code, "default");
+    assert.deepEqual(await namespaces(), [{ code: "default" }]);
+  });
 });

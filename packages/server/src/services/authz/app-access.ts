@@ -62,7 +62,7 @@ export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestri
       for (const g of await repos.authz.findGroupsByCodes(poolId, item.targetIdentifier))
         out.push({ type: "GROUP", id: g.id });
     } else if (item.targetType === "ROLE") {
-      const ns = await resolveNamespace(repos, poolId, item.namespaceCode, clock.now());
+      const ns = await resolveNamespace(repos, poolId, item.namespaceCode);
       for (const r of await repos.authz.findRolesByCodes(ns.id, item.targetIdentifier))
         out.push({ type: "ROLE", id: r.id });
     }

@@ -84,7 +84,7 @@ export function createDataResources(deps: AuthzDeps) {
   const { repos, clock } = deps;
   const write = createAuthzWrite(deps);
   async function requireDataResource(poolId: string, namespaceCode: string, code: string) {
-    const ns = await resolveNamespace(repos, poolId, namespaceCode, clock.now());
+    const ns = await resolveNamespace(repos, poolId, namespaceCode);
     const row = await repos.authz.findDataResource(ns.id, code);
     if (!row) throw new ApiError("RESOURCE_NOT_FOUND");
     return { ns, row };
@@ -95,7 +95,7 @@ export function createDataResources(deps: AuthzDeps) {
     async create(poolId: string, type: DataResourceType, req: NewDataResource): Promise<DataResourceDto> {
       assertStructFits(type, req.struct);
       const now = clock.now();
-      const ns = await resolveNamespace(repos, poolId, req.namespaceCode, now);
+      const ns = await resolveNamespace(repos, poolId, req.namespaceCode);
       const row: DataResourceRow = {
         id: newId(),
         pool_id: poolId,
@@ -126,7 +126,7 @@ export function createDataResources(deps: AuthzDeps) {
       poolId: string,
       q: { namespaceCode: string; resourceCode?: string; resourceName?: string },
     ) {
-      const ns = await resolveNamespace(repos, poolId, q.namespaceCode, clock.now());
+      const ns = await resolveNamespace(repos, poolId, q.namespaceCode);
       if (q.resourceCode !== undefined && (await repos.authz.findDataResource(ns.id, q.resourceCode)))
         return { isValid: false, message: "A data resource with this code already exists" };
       if (q.resourceName !== undefined && (await repos.authz.findDataResourceByName(ns.id, q.resourceName)))

@@ -34,8 +34,8 @@ export type AuthzChange =
   | "data-policy-target"
   | "app-access";
 
-/** The namespace every pool has without creating it. */
-export const DEFAULT_NAMESPACE = "default";
+/** The namespace every pool has from its creation. */
+export { DEFAULT_NAMESPACE } from "../../storage/repos/authz-model.js";
 
 export function page(q: { page?: number; limit?: number }) {
   const limit = q.limit ?? 10;

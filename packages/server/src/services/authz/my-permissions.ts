@@ -38,7 +38,7 @@ export function createMyPermissions(deps: AuthzDeps & { cache: GrantsCache }) {
     /** Roles that grant now (direct or through a group) in a namespace, default `default`. */
     async roles(user: AuthenticatedUser, namespace?: string): Promise<RoleDto[]> {
       const now = clock.now();
-      const ns = await resolveNamespace(repos, user.poolId, namespace, now);
+      const ns = await resolveNamespace(repos, user.poolId, namespace);
       return (await heldRoles(repos, user.userId, ns.id))
         .filter((r) => roleIsActive(r, now))
         .map((r) => toRoleDto(r, r, now));
@@ -58,7 +58,7 @@ export function createMyPermissions(deps: AuthzDeps & { cache: GrantsCache }) {
       resourceType?: string,
     ): Promise<{ totalCount: number; list: AuthorizedResourceDto[] }> {
       const now = clock.now();
-      const ns = await resolveNamespace(repos, user.poolId, namespace, now);
+      const ns = await resolveNamespace(repos, user.poolId, namespace);
       const list = await effectiveResources(repos, ns, user.userId, now, resourceType);
       return { totalCount: list.length, list };
     },

@@ -23,31 +23,18 @@ export function toNamespaceDto(row: NamespaceRow): NamespaceDto {
 }
 
 /**
- * The namespace a request names (`default` when it names none). `default` exists in every pool
- * without being created; other unknown codes answer NAMESPACE_NOT_FOUND.
+ * The namespace a request names (`default` when it names none). Every pool has `default` from its
+ * creation (the pools repo's insertPool, migration 0020 for older pools) and it cannot be deleted; other unknown codes answer
+ * NAMESPACE_NOT_FOUND. A read never writes: a refused request changes nothing.
  */
 export async function resolveNamespace(
   repos: Repositories,
   poolId: string,
   code: string | undefined,
-  now: number,
 ): Promise<NamespaceRow> {
-  const wanted = code ?? DEFAULT_NAMESPACE;
-  const found = await repos.authz.findNamespace(poolId, wanted);
-  if (found) return found;
-  if (wanted !== DEFAULT_NAMESPACE) throw new ApiError("NAMESPACE_NOT_FOUND");
-  await repos.authz.insertNamespaceIfMissing({
-    id: newId(),
-    pool_id: poolId,
-    code: DEFAULT_NAMESPACE,
-    name: "Default",
-    description: null,
-    created_at: now,
-    updated_at: now,
-  });
-  const created = await repos.authz.findNamespace(poolId, wanted);
-  if (!created) throw new ApiError("NAMESPACE_NOT_FOUND");
-  return created;
+  const found = await repos.authz.findNamespace(poolId, code ?? DEFAULT_NAMESPACE);
+  if (!found) throw new ApiError("NAMESPACE_NOT_FOUND");
+  return found;
 }
 
 /** Permission namespaces: createPermissionNamespace … and the older createNamespace family. */
@@ -99,14 +86,14 @@ export function createNamespaces(deps: AuthzDeps) {
     /** All or nothing: one taken code and none is created. */
     createMany,
     async get(poolId: string, code: string): Promise<NamespaceDto> {
-      return toNamespaceDto(await resolveNamespace(repos, poolId, code, clock.now()));
+      return toNamespaceDto(await resolveNamespace(repos, poolId, code));
     },
     async list(poolId: string, q: ListNamespacesQuery) {
       const r = await repos.authz.listNamespaces(poolId, q.query ?? q.keywords, page(q));
       return { totalCount: r.totalCount, list: r.list.map(toNamespaceDto) };
     },
     async update(poolId: string, req: UpdateNamespaceRequest): Promise<NamespaceDto> {
-      const ns = await resolveNamespace(repos, poolId, req.code, clock.now());
+      const ns = await resolveNamespace(repos, poolId, req.code);
       if (req.newCode && req.newCode !== ns.code && ns.code === DEFAULT_NAMESPACE)
         throw new ApiError("NAMESPACE_PROTECTED");
       const set = {

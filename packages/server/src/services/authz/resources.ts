@@ -109,7 +109,7 @@ export function createResources(deps: AuthzDeps) {
   const write = createAuthzWrite(deps);
 
   async function requireResource(poolId: string, code: string, namespace?: string) {
-    const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
+    const ns = await resolveNamespace(repos, poolId, namespace);
     const row = await repos.authz.findResource(ns.id, code);
     if (!row) throw new ApiError("RESOURCE_NOT_FOUND");
     return { ns, row };
@@ -139,7 +139,7 @@ export function createResources(deps: AuthzDeps) {
     namespace?: string,
   ): Promise<ResourceDto[]> {
     const now = clock.now();
-    const ns = await resolveNamespace(repos, poolId, namespace, now);
+    const ns = await resolveNamespace(repos, poolId, namespace);
     const rows: ResourceRow[] = reqs.map((req) => ({
       id: newId(),
       pool_id: poolId,
@@ -178,13 +178,13 @@ export function createResources(deps: AuthzDeps) {
     createMany,
     /** The resources of these codes that exist. */
     async getMany(poolId: string, codes: string | string[], namespace?: string): Promise<ResourceDto[]> {
-      const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
+      const ns = await resolveNamespace(repos, poolId, namespace);
       const rows = await repos.authz.findResourcesByCodes(ns.id, [codes].flat());
       return rows.map((row) => toResourceDto(row, ns.code));
     },
     /** Deletes the resources of these codes or ids that exist, and their grants. */
     async removeMany(poolId: string, req: { namespace?: string; codeList?: string[]; ids?: string[] }) {
-      const ns = await resolveNamespace(repos, poolId, req.namespace, clock.now());
+      const ns = await resolveNamespace(repos, poolId, req.namespace);
       const rows = [
         ...(await repos.authz.findResourcesByCodes(ns.id, req.codeList ?? [])),
         ...(await repos.authz.findResourcesByIds(ns.id, req.ids ?? [])),
@@ -202,7 +202,7 @@ export function createResources(deps: AuthzDeps) {
       return toResourceDto(row, ns.code);
     },
     async list(poolId: string, q: ListResourcesQuery) {
-      const ns = await resolveNamespace(repos, poolId, q.namespace, clock.now());
+      const ns = await resolveNamespace(repos, poolId, q.namespace);
       const r = await repos.authz.listResources(ns.id, q.type, page(q));
       return { totalCount: r.totalCount, list: r.list.map((row) => toResourceDto(row, ns.code)) };
     },
@@ -246,7 +246,7 @@ export function createResources(deps: AuthzDeps) {
         throw new ApiError("INVALID_REQUEST", {
           message: `One authorize-resources call writes at most ${MAX_GRANTS_PER_CALL} grants (targets × resources); this one ${size}`,
         });
-      const ns = await resolveNamespace(repos, poolId, req.namespace, now);
+      const ns = await resolveNamespace(repos, poolId, req.namespace);
       const plan: GrantRow[] = [];
       for (const item of req.list) {
         for (const subject of await subjectsOf(poolId, ns, item.targetType, item.targetIdentifiers)) {
@@ -284,12 +284,12 @@ export function createResources(deps: AuthzDeps) {
     async ofUser(poolId: string, q: UserResourcesQuery) {
       const user = await requireUser(repos, poolId, q.userId, q.userIdType);
       const now = clock.now();
-      const ns = await resolveNamespace(repos, poolId, q.namespace, now);
+      const ns = await resolveNamespace(repos, poolId, q.namespace);
       const list = await effectiveResources(repos, ns, user.id, now, q.resourceType);
       return { totalCount: list.length, list };
     },
     async ofRole(poolId: string, q: TargetResourcesQuery) {
-      const ns = await resolveNamespace(repos, poolId, q.namespace, clock.now());
+      const ns = await resolveNamespace(repos, poolId, q.namespace);
       const role = await repos.authz.findRole(ns.id, q.code);
       if (!role) throw new ApiError("ROLE_NOT_FOUND");
       const rows = await repos.authz.grantsOf([{ type: "ROLE", id: role.id }], ns.id);
@@ -297,7 +297,7 @@ export function createResources(deps: AuthzDeps) {
       return { totalCount: list.length, list };
     },
     async ofGroup(poolId: string, q: TargetResourcesQuery) {
-      const ns = await resolveNamespace(repos, poolId, q.namespace, clock.now());
+      const ns = await resolveNamespace(repos, poolId, q.namespace);
       const group = await repos.authz.findGroup(poolId, q.code);
       if (!group) throw new ApiError("GROUP_NOT_FOUND");
       const rows = await repos.authz.grantsOf([{ type: "GROUP", id: group.id }], ns.id);

@@ -109,7 +109,7 @@ export function createRoles(deps: AuthzDeps) {
   const { repos, clock, publicUrl } = deps;
   const write = createAuthzWrite(deps);
   async function requireRole(poolId: string, code: string, namespace?: string) {
-    const ns = await resolveNamespace(repos, poolId, namespace, clock.now());
+    const ns = await resolveNamespace(repos, poolId, namespace);
     const role = await repos.authz.findRole(ns.id, code);
     if (!role) throw new ApiError("ROLE_NOT_FOUND");
     return role;
@@ -139,7 +139,7 @@ export function createRoles(deps: AuthzDeps) {
     const now = clock.now();
     const rows: RoleWithNamespace[] = [];
     for (const req of reqs) {
-      const ns = await resolveNamespace(repos, poolId, req.namespace, now);
+      const ns = await resolveNamespace(repos, poolId, req.namespace);
       rows.push({
         id: newId(),
         pool_id: poolId,
@@ -231,13 +231,13 @@ export function createRoles(deps: AuthzDeps) {
       return toRoleDto(await requireRole(poolId, code, namespace));
     },
     async list(poolId: string, q: ListRolesQuery) {
-      const ns = await resolveNamespace(repos, poolId, q.namespace, clock.now());
+      const ns = await resolveNamespace(repos, poolId, q.namespace);
       const r = await repos.authz.listRoles(ns.id, q.keywords, page(q));
       return { totalCount: r.totalCount, list: r.list.map((row) => toRoleDto(row)) };
     },
     /** `list-permission-namespace-roles`: a namespace's roles, by a piece of their code or name. */
     async ofNamespace(poolId: string, q: { code: string; page?: number; limit?: number; query?: string }) {
-      const ns = await resolveNamespace(repos, poolId, q.code, clock.now());
+      const ns = await resolveNamespace(repos, poolId, q.code);
       const r = await repos.authz.listRoles(ns.id, q.query, page(q));
       return {
         totalCount: r.totalCount,
@@ -275,7 +275,7 @@ export function createRoles(deps: AuthzDeps) {
       });
     },
     async removeBatch(poolId: string, req: DeleteRolesRequest): Promise<void> {
-      const ns = await resolveNamespace(repos, poolId, req.namespace, clock.now());
+      const ns = await resolveNamespace(repos, poolId, req.namespace);
       const rows = await repos.authz.findRolesByCodes(ns.id, req.codeList);
       await removeRoles(
         poolId,
@@ -323,7 +323,7 @@ export function createRoles(deps: AuthzDeps) {
     async ofUser(poolId: string, q: UserRolesQuery) {
       const user = await requireUser(repos, poolId, q.userId, q.userIdType);
       const now = clock.now();
-      const ns = await resolveNamespace(repos, poolId, q.namespace, now);
+      const ns = await resolveNamespace(repos, poolId, q.namespace);
       const list = (await heldRoles(repos, user.id, ns.id)).map((r) => toRoleDto(r, r, now));
       return { totalCount: list.length, list };
     },

@@ -5,6 +5,7 @@ import type {
   AuthzRoleAssignmentTable,
   AuthzRoleTable,
 } from "../schema.js";
+import { newId } from "../../lib/ids.js";
 import type { Executor } from "./executor.js";
 
 export type NamespaceRow = Selectable<AuthzNamespaceTable>;
@@ -18,6 +19,22 @@ export interface Page {
 }
 
 /** Namespaces, roles, groups, group members and role assignments (docs/authorization.md). */
+/** The namespace every pool has from its creation; it cannot be renamed or deleted. */
+export const DEFAULT_NAMESPACE = "default";
+
+/** The `default` namespace row of a new pool (insertPool; migration 0020 for older pools). */
+export function defaultNamespaceRow(poolId: string, now: number): NamespaceRow {
+  return {
+    id: newId(),
+    pool_id: poolId,
+    code: DEFAULT_NAMESPACE,
+    name: "Default",
+    description: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 export function authzModelRepo(db: Executor) {
   const rolesWithNamespace = () =>
     db
@@ -57,14 +74,6 @@ export function authzModelRepo(db: Executor) {
     },
     async insertNamespace(row: NamespaceRow): Promise<void> {
       await db.insertInto("authz_namespaces").values(row).execute();
-    },
-    /** Insert unless the code is taken; answers whether it inserted. */
-    async insertNamespaceIfMissing(row: NamespaceRow): Promise<void> {
-      await db
-        .insertInto("authz_namespaces")
-        .values(row)
-        .onConflict((oc) => oc.columns(["pool_id", "code"]).doNothing())
-        .execute();
     },
     async updateNamespace(
       id: string,

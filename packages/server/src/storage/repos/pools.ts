@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { UserPoolTable } from "../schema.js";
 import { writingUsers } from "../sqlite/user-rows.js";
+import { defaultNamespaceRow } from "./authz-model.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 import { RowCache } from "./row-cache.js";
@@ -16,8 +17,13 @@ export const poolCache = new RowCache<PoolRow>();
 
 export function poolsRepo(db: Executor) {
   return {
+    /**
+     * A pool comes with its `default` permission namespace, so that reads which name no namespace
+     * never have to create it (docs/authorization.md). Callers pass a transaction.
+     */
     async insertPool(row: PoolRow): Promise<void> {
       await db.insertInto("user_pools").values(row).execute();
+      await db.insertInto("authz_namespaces").values(defaultNamespaceRow(row.id, row.created_at)).execute();
     },
     findPoolById: (id: string) => poolCache.get(id, async () => firstRow(await poolById(db, id))),
     listPools(): Promise<PoolRow[]> {
