@@ -289,7 +289,11 @@ describeEachDialect("management: namespaces, roles, groups, resources", (h) => {
   it("a new pool has its default namespace from the start: a refused request that names none changes nothing", async () => {
     const other = await createOtherPool(h());
     const namespaces = () =>
-      h().ctx.db.kysely.selectFrom("authz_namespaces").select(["code"]).where("pool_id", "=", other.id).execute();
+      h()
+        .ctx.db.kysely.selectFrom("authz_namespaces")
+        .select(["code"])
+        .where("pool_id", "=", other.id)
+        .execute();
     assert.deepEqual(await namespaces(), [{ code: "default" }]);
     const as = (method: "GET" | "POST", path: string, o: object) =>
       mgmt(h(), method, path, { key: other, ...o });
@@ -297,7 +301,10 @@ describeEachDialect("management: namespaces, roles, groups, resources", (h) => {
       await as("POST", "/api/v3/update-resource", { body: { code: "nope", name: "x" } }),
       "RESOURCE_NOT_FOUND",
     );
-    assert.equal((await as("GET", "/api/v3/get-namespace", { params: { code: "default" } })).data.code, "default");
+    assert.equal(
+      (await as("GET", "/api/v3/get-namespace", { params: { code: "default" } })).data.code,
+      "default",
+    );
     assert.deepEqual(await namespaces(), [{ code: "default" }]);
   });
 });

@@ -22,7 +22,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .execute();
   for (const pool of pools) {
-    await db.insertInto("authz_namespaces").values(defaultNamespaceRow(pool.id, Number(pool.created_at))).execute();
+    await db
+      .insertInto("authz_namespaces")
+      .values(defaultNamespaceRow(pool.id, Number(pool.created_at)))
+      .execute();
   }
 }
 

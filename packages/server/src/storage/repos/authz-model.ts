@@ -1,11 +1,11 @@
 import type { Selectable } from "kysely";
+import { newId } from "../../lib/ids.js";
 import type {
   AuthzGroupTable,
   AuthzNamespaceTable,
   AuthzRoleAssignmentTable,
   AuthzRoleTable,
 } from "../schema.js";
-import { newId } from "../../lib/ids.js";
 import type { Executor } from "./executor.js";
 
 export type NamespaceRow = Selectable<AuthzNamespaceTable>;
