@@ -34,7 +34,8 @@ export function extIdpRoutes(ctx: Context) {
         preHandler: requireAppScope(ctx),
       },
       async (request) => {
-        const enabled = await ids.roundTrips.enabledFor(appScopeOf(request).app.id);
+        const scope = appScopeOf(request);
+        const enabled = await ids.roundTrips.enabledFor(scope.pool.id, scope.app.id);
         return ok(
           request,
           enabled.map(({ connId: _connId, ...info }) => info),

@@ -3,12 +3,18 @@ import { after, it } from "node:test";
 import { textsFor } from "../../src/hosted/texts/index.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { findUserByEmail } from "../../src/services/users/identifiers.js";
-import { signUpByEmail } from "../helpers/auth.js";
+import { createApp, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import { enableFactors } from "../helpers/mfa.js";
-import { alertOf, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
+import {
+  alertOf,
+  authorizationRequest,
+  FormBrowser,
+  loginInteraction,
+  pagesClient,
+} from "../helpers/pages.js";
 import { listenUpstream, pathOf, signInUpstream, type UpstreamIdp } from "../helpers/upstream-idp.js";
 
 /** Real time, shifted on demand: the upstream signs with the machine's clock. */
@@ -379,6 +385,116 @@ describeEachDialect(
       const res = await b.get(`/interaction/${uid}/ext-idp/${conn.oauth2}`, EN);
       assert.equal(res.statusCode, 403);
       assert.equal(alertOf(res.body), en.errors.EXT_IDP_CONN_DISABLED);
+    });
+
+    it("an interaction that expires while the person is at the upstream: a clear page, nothing created", async () => {
+      accounts.ivan = { email: freshEmail("ivan"), email_verified: true };
+      const before = await counts(h());
+      const b = new FormBrowser(h());
+      // The interaction (10 min) began 10.5 min ago; the button was pressed 5 min ago, so the round
+      // trip (10 min) is still alive, and the upstream's ID token is fresh.
+      clock.offset = -10.5 * 60_000;
+      const uid = await loginInteraction(h());
+      clock.offset = -5 * 60_000;
+      let upstreamUrl: string;
+      try {
+        upstreamUrl = await start(b, uid, conn.oidc);
+      } finally {
+        clock.offset = 0;
+      }
+      const back = await signInUpstream(upstreamUrl, "ivan");
+      const res = await b.get(pathOf(back), EN);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(alertOf(res.body), en.errors.INTERACTION_NOT_FOUND);
+      assert.deepEqual(await counts(h()), before);
+      assert.equal(await userByEmail(h(), String(accounts.ivan.email)), undefined);
+    });
+
+    it("a connection switched off for the application while the person is at the upstream: refused, nothing created", async () => {
+      accounts.jane = { email: freshEmail("jane"), email_verified: true };
+      const appId = await pagesClient(h());
+      const b = new FormBrowser(h());
+      const uid = await loginInteraction(h());
+      const upstreamUrl = await start(b, uid, conn.oidc);
+      const state = async (enabled: boolean) =>
+        assert.equal(
+          (
+            await mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-state", {
+              body: { id: conn.oidc, enabled, appId },
+            })
+          ).statusCode,
+          200,
+        );
+      await state(false);
+      try {
+        const before = await counts(h());
+        const res = await b.get(pathOf(await signInUpstream(upstreamUrl, "jane")), EN);
+        assert.equal(res.statusCode, 403, res.body);
+        assert.equal(alertOf(res.body), en.errors.EXT_IDP_CONN_DISABLED);
+        assert.deepEqual(await counts(h()), before);
+      } finally {
+        await state(true);
+      }
+    });
+
+    it("association: a connection associated with the pool shows on, and signs in through, every application's page; dissociated, only where enabled", async () => {
+      const { appId: otherApp } = await createApp(h(), "client_secret_post", {
+        redirectUris: ["https://other.example.com/cb"],
+      });
+      const app = await h().ctx.repos.applications.findApplicationById(otherApp);
+      assert.ok(app);
+      const otherInteraction = () =>
+        h().ctx.oidc.interactions.create({
+          kind: "login",
+          app,
+          request: authorizationRequest(h(), {
+            clientId: otherApp,
+            redirectUri: "https://other.example.com/cb",
+          }),
+        });
+      const associate = async (association: boolean) =>
+        assert.equal(
+          (
+            await mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-association-state", {
+              body: { id: conn.oidc, association },
+            })
+          ).statusCode,
+          200,
+        );
+      const href = (uid: string) => `/interaction/${uid}/ext-idp/${conn.oidc}`;
+      // An application with no connection of its own shows none (the default).
+      const b = new FormBrowser(h());
+      let uid = await otherInteraction();
+      assert.ok(!(await b.get(`/interaction/${uid}`, EN)).body.includes(href(uid)));
+      assert.equal((await b.get(href(uid), EN)).statusCode, 403);
+      await associate(true);
+      try {
+        uid = await otherInteraction();
+        assert.ok((await b.get(`/interaction/${uid}`, EN)).body.includes(href(uid)));
+        const res = await b.get(href(uid), EN);
+        assert.equal(res.statusCode, 303, res.body);
+        const enabled = await h().api("GET", "/api/v3/get-application-enabled-extidps", undefined, {
+          "x-authing-app-id": otherApp,
+        });
+        assert.deepEqual(
+          enabled.data.map((e: { identifier: string }) => e.identifier),
+          ["corp"],
+        );
+        // Dissociated while the person is at the upstream: the callback is refused, nothing created.
+        accounts.kate = { email: freshEmail("kate"), email_verified: true };
+        const back = await signInUpstream(String(res.headers.location), "kate");
+        await associate(false);
+        const before = await counts(h());
+        const refused = await b.get(pathOf(back), EN);
+        assert.equal(refused.statusCode, 403, refused.body);
+        assert.equal(alertOf(refused.body), en.errors.EXT_IDP_CONN_DISABLED);
+        assert.deepEqual(await counts(h()), before);
+      } finally {
+        await associate(false);
+      }
+      // The application it is enabled for still shows it.
+      const own = await loginInteraction(h());
+      assert.ok((await b.get(`/interaction/${own}`, EN)).body.includes(href(own)));
     });
 
     it("a sign-in through a connection passes through the MFA step like any first factor", async () => {

@@ -36,6 +36,9 @@ export const AccountForm = Type.Object(
     token: F(512),
     factorId: F(64),
     sessionId: F(64),
+    // linked accounts
+    connId: F(64),
+    extIdpId: F(64),
     method: F(16),
     secret: F(2048),
     section: F(32),

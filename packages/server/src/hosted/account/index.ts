@@ -181,6 +181,7 @@ export function accountRoutes(deps: PageDeps) {
         let state: SectionState;
         try {
           const outcome = await action.run(input);
+          if ("redirect" in outcome) return continueTo(reply, outcome.redirect);
           if ("done" in outcome) {
             if (outcome.done === "deleted") return accountDeleted(request, reply, scene);
             return backTo(reply, request, section.id, outcome.done);

@@ -30,8 +30,11 @@ export interface SectionState {
   [step: string]: unknown;
 }
 
-/** An action either ends with a notice (303 back to the page) or shows the section in a new state. */
-export type ActionOutcome = { done: string } | { state: SectionState };
+/**
+ * An action either ends with a notice (303 back to the page), shows the section in a new state, or
+ * sends the browser on (a round trip to an identity provider).
+ */
+export type ActionOutcome = { done: string } | { state: SectionState } | { redirect: string };
 
 export interface ActionInput {
   ctx: Context;

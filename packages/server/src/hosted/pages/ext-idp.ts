@@ -17,7 +17,10 @@ import { continueTo, interactionPath, loadScene, metaOf, type PageDeps, type Sce
 
 /** The sign-in page's buttons: the connections enabled for the application. */
 export async function extIdpButtons(deps: PageDeps, frame: Frame, scene: Scene) {
-  const enabled = await deps.ctx.identities.roundTrips.enabledFor(scene.interaction.appId);
+  const enabled = await deps.ctx.identities.roundTrips.enabledFor(
+    scene.scope.pool.id,
+    scene.interaction.appId,
+  );
   return enabled.map((e) => ({
     name: e.name,
     href: frame.link(interactionPath(scene.interaction.uid, `/ext-idp/${encodeURIComponent(e.connId)}`)),
@@ -30,7 +33,11 @@ const StartParams = Type.Object({ ...UidParams.properties, ...ConnParams.propert
 const CallbackQuery = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4096 }), {
   maxProperties: 20,
 });
-const REFUSAL_STATUS: Record<string, number> = { REGISTER_DISABLED: 403, EXT_IDP_UNAVAILABLE: 502 };
+const REFUSAL_STATUS: Record<string, number> = {
+  REGISTER_DISABLED: 403,
+  EXT_IDP_CONN_DISABLED: 403,
+  EXT_IDP_UNAVAILABLE: 502,
+};
 /** `token`: the round trip's state under a name the request log redacts (http/request-log.ts). */
 const LinkQuery = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) });
 
@@ -45,6 +52,7 @@ export function extIdpRoutes(deps: PageDeps) {
         const scene = await loadScene(deps, request.params.uid, "login");
         const browser = ensureBrowser(deps, request, reply);
         const url = await trips.startLogin({
+          poolId: scene.scope.pool.id,
           appId: scene.interaction.appId,
           connId: request.params.connId,
           interactionUid: scene.interaction.uid,
@@ -70,12 +78,10 @@ export function extIdpRoutes(deps: PageDeps) {
       { schema: { hide: true, params: ConnParams, querystring: CallbackQuery } },
       async (request, reply) => {
         const query = new URLSearchParams(request.query);
-        const outcome = await trips.callback(
-          request.params.connId,
-          query,
-          browserCookie(deps, request),
-          (id) => ctx.auth.resolveScope(id),
-        );
+        const outcome = await trips.callback(request.params.connId, query, browserCookie(deps, request), {
+          scopeOf: (id) => ctx.auth.resolveScope(id),
+          interactionOpen: async (uid) => (await deps.oidc.interactions.find(uid))?.kind === "login",
+        });
         switch (outcome.kind) {
           case "refused":
             // What the upstream or the checks said, for the operator (no token, no secret in it).

@@ -147,6 +147,8 @@ export const enUS = {
       sessionEnded: "That session was signed out.",
       othersEnded: "Every other session was signed out.",
       reauthenticated: "Thank you. You can make changes for the next few minutes.",
+      accountLinked: "The account was linked. You can sign in with it from now on.",
+      accountUnlinked: "The account was unlinked.",
     } as Record<string, string>,
     profile: {
       title: "Profile",
@@ -244,6 +246,13 @@ export const enUS = {
       end: "Sign out",
       endOthers: "Sign out all other sessions",
       none: "No other session.",
+    },
+    identities: {
+      title: "Linked accounts",
+      intro: "Accounts at other services you can sign in with.",
+      none: "No account is linked.",
+      link: "Link",
+      unlink: "Unlink",
     },
     history: {
       title: "Recent sign-ins",

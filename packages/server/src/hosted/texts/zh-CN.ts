@@ -147,6 +147,8 @@ export const zhCN: Texts = {
       sessionEnded: "该会话已退出登录。",
       othersEnded: "其他所有会话均已退出登录。",
       reauthenticated: "身份已确认，接下来几分钟内可以修改。",
+      accountLinked: "账号已绑定，之后可以用它登录。",
+      accountUnlinked: "账号已解绑。",
     },
     profile: {
       title: "个人资料",
@@ -243,6 +245,13 @@ export const zhCN: Texts = {
       end: "退出登录",
       endOthers: "退出其他所有会话",
       none: "没有其他会话。",
+    },
+    identities: {
+      title: "已绑定账号",
+      intro: "可用于登录的其他服务账号。",
+      none: "尚未绑定任何账号。",
+      link: "绑定",
+      unlink: "解绑",
     },
     history: {
       title: "最近登录",

@@ -118,7 +118,7 @@ export function createConnections(deps: ConnectionsDeps) {
     async list(poolId: string, appId?: string): Promise<{ totalCount: number; list: ExtIdpDto[] }> {
       let rows = await repos.extIdps.listExtIdps(poolId);
       if (appId) {
-        const enabled = new Set((await repos.extIdps.listConnsOfApp(appId)).map((c) => c.ext_idp_id));
+        const enabled = new Set((await repos.extIdps.listConnsOfApp(poolId, appId)).map((c) => c.ext_idp_id));
         rows = rows.filter((r) => enabled.has(r.id));
       }
       return { totalCount: rows.length, list: rows.map(toExtIdpDto) };

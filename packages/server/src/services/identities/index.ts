@@ -17,8 +17,34 @@ import { decodeJwt } from "../tokens/jwt.js";
 import type { Tokens } from "../tokens/tokens.js";
 import { createAccounts, IDENTITY_TYPE } from "./accounts.js";
 import { createConnections } from "./connections.js";
+import { isSupported } from "./providers.js";
 import { createRoundTrips } from "./round-trip.js";
 import { createUpstream } from "./upstream.js";
+
+/** A provider the user is linked to, as the account page lists it. */
+export interface LinkedAccount {
+  extIdpId: string;
+  name: string;
+  provider: string;
+  /** How the upstream knows the person: its email, username or name when it gave one, else its id. */
+  accounts: string[];
+}
+
+/** A connection the user could link, as the account page offers it. */
+export interface LinkableConn {
+  connId: string;
+  name: string;
+}
+
+/** The words the upstream account is shown by on the account page. */
+function labelOf(userInfo: string | null, subject: string): string {
+  try {
+    const claims = JSON.parse(userInfo ?? "{}") as Record<string, unknown>;
+    for (const k of ["email", "preferred_username", "login", "name"])
+      if (typeof claims[k] === "string" && claims[k] !== "") return (claims[k] as string).slice(0, 255);
+  } catch {}
+  return subject;
+}
 
 export interface IdentitiesDeps {
   db: Kysely<Database>;
@@ -103,6 +129,58 @@ export function createIdentities(deps: IdentitiesDeps) {
       }
       const { state } = await roundTrips.prepareLink({ appId: q.app_id, conn, userId: user.id, targetUrl });
       return { url: `${deps.publicUrl}${linkStartPath(conn.id)}?token=${encodeURIComponent(state)}` };
+    },
+
+    /** The account page's linked accounts: the user's identities, by provider. */
+    async linkedAccounts(user: UserRow): Promise<LinkedAccount[]> {
+      const rows = await repos.identities.listIdentitiesByUser(user.id);
+      const out = new Map<string, LinkedAccount>();
+      for (const row of rows) {
+        let entry = out.get(row.ext_idp_id);
+        if (!entry) {
+          const idp = await repos.extIdps.findExtIdp(user.pool_id, row.ext_idp_id);
+          entry = {
+            extIdpId: row.ext_idp_id,
+            name: idp?.name ?? row.provider,
+            provider: row.provider,
+            accounts: [],
+          };
+          out.set(row.ext_idp_id, entry);
+        }
+        entry.accounts.push(labelOf(row.user_info, row.user_id_in_idp));
+      }
+      return [...out.values()];
+    },
+
+    /**
+     * The connections the account page offers to link: accepted by the application, of a type that
+     * signs in, at a provider the user has no identity at yet.
+     */
+    async linkableConns(user: UserRow, appId: string): Promise<LinkableConn[]> {
+      const [conns, linked] = await Promise.all([
+        repos.extIdps.listConnsOfApp(user.pool_id, appId),
+        repos.identities.listIdentitiesByUser(user.id),
+      ]);
+      const have = new Set(linked.map((i) => i.ext_idp_id));
+      const out: LinkableConn[] = [];
+      for (const conn of conns) {
+        if (have.has(conn.ext_idp_id)) continue;
+        const idp = await repos.extIdps.findExtIdp(user.pool_id, conn.ext_idp_id);
+        if (idp && isSupported(idp.type, conn.type)) out.push({ connId: conn.id, name: conn.display_name });
+      }
+      return out;
+    },
+
+    /**
+     * The account page's "link": a link round trip for the signed-in user, as generate-link-extidp-url
+     * prepares one. The browser is sent to the answer (the round trip is bound to it there), and
+     * comes back to `returnTo` once linked.
+     */
+    async linkFromAccount(user: UserRow, appId: string, connId: string, returnTo: string): Promise<string> {
+      const conn = connId ? await repos.extIdps.findConn(user.pool_id, connId) : undefined;
+      if (!conn) throw new ApiError("EXT_IDP_CONN_NOT_FOUND");
+      const { state } = await roundTrips.prepareLink({ appId, conn, userId: user.id, targetUrl: returnTo });
+      return `${linkStartPath(conn.id)}?token=${encodeURIComponent(state)}`;
     },
 
     /** unlink-extidp: the signed-in user's identities at that provider; never the last way in. */

@@ -41,6 +41,12 @@ export type CallbackOutcome =
   | { kind: "linked"; conn: ExtIdpConnRow; appId: string; targetUrl: string | null }
   | { kind: "refused"; textKey: string; interactionUid?: string; detail?: string };
 
+/** What the callback asks of the hosted pages: the application's scope, and whether an interaction is still open. */
+export interface CallbackEnv {
+  scopeOf: (appId: string) => Promise<AppScope>;
+  interactionOpen: (uid: string) => Promise<boolean>;
+}
+
 /** The identity an existing account's owner must sign in to take (stored on the round trip). */
 interface Pending {
   userId: string;
@@ -73,9 +79,12 @@ export function createRoundTrips(deps: RoundTripDeps) {
     return { idp, spec, secret: box.open("ext-idp-secret", conn.id, conn.client_secret) };
   }
 
-  /** The connection, when enabled for the application. */
-  async function enabledConn(appId: string, connId: string): Promise<ExtIdpConnRow> {
-    const conn = (await repos.extIdps.listConnsOfApp(appId)).find((c) => c.id === connId);
+  /** The connection, when the application's sign-in accepts it (docs/social-sign-in.md#which-connections-an-application-shows). */
+  async function acceptedConn(poolId: string, appId: string, connId: string) {
+    return (await repos.extIdps.listConnsOfApp(poolId, appId)).find((c) => c.id === connId);
+  }
+  async function enabledConn(poolId: string, appId: string, connId: string): Promise<ExtIdpConnRow> {
+    const conn = await acceptedConn(poolId, appId, connId);
     if (!conn) throw new ApiError("EXT_IDP_CONN_DISABLED");
     return conn;
   }
@@ -177,8 +186,8 @@ export function createRoundTrips(deps: RoundTripDeps) {
 
   return {
     /** The connections enabled for an application, as get-application-enabled-extidps lists them. */
-    async enabledFor(appId: string): Promise<(ExtIdpInfoDto & { connId: string })[]> {
-      const conns = await repos.extIdps.listConnsOfApp(appId);
+    async enabledFor(poolId: string, appId: string): Promise<(ExtIdpInfoDto & { connId: string })[]> {
+      const conns = await repos.extIdps.listConnsOfApp(poolId, appId);
       const out: (ExtIdpInfoDto & { connId: string })[] = [];
       for (const conn of conns) {
         const idp = await repos.extIdps.findExtIdp(conn.pool_id, conn.ext_idp_id);
@@ -199,8 +208,14 @@ export function createRoundTrips(deps: RoundTripDeps) {
     },
 
     /** The sign-in page's button: a login round trip bound to the interaction and this browser. */
-    async startLogin(input: { appId: string; connId: string; interactionUid: string; browser: string }) {
-      const conn = await enabledConn(input.appId, input.connId);
+    async startLogin(input: {
+      poolId: string;
+      appId: string;
+      connId: string;
+      interactionUid: string;
+      browser: string;
+    }) {
+      const conn = await enabledConn(input.poolId, input.appId, input.connId);
       return begin(conn, {
         purpose: "login",
         app_id: input.appId,
@@ -218,7 +233,7 @@ export function createRoundTrips(deps: RoundTripDeps) {
       userId: string;
       targetUrl: string | null;
     }) {
-      await enabledConn(input.appId, input.conn.id);
+      await enabledConn(input.conn.pool_id, input.appId, input.conn.id);
       const url = await begin(input.conn, {
         purpose: "link",
         app_id: input.appId,
@@ -260,7 +275,7 @@ export function createRoundTrips(deps: RoundTripDeps) {
       connId: string,
       query: URLSearchParams,
       browser: string | undefined,
-      scopeOf: (appId: string) => Promise<AppScope>,
+      env: CallbackEnv,
     ): Promise<CallbackOutcome> {
       const state = query.get("state");
       if (!state || state.length > 512 || !browser) return { kind: "refused", textKey: "EXT_IDP_STATE" };
@@ -269,11 +284,18 @@ export function createRoundTrips(deps: RoundTripDeps) {
       if (
         !row ||
         row.conn_id !== connId ||
+        row.consumed_at !== null ||
         Number(row.expires_at) <= now ||
         row.browser_hash !== browserHash(browser)
       )
         return { kind: "refused", textKey: "EXT_IDP_STATE" };
       const uid = row.interaction_uid ?? undefined;
+      // Before anything is spent or written: the sign-in it would finish must still be open, and
+      // the application must still accept the connection (docs/social-sign-in.md#refusals).
+      if (uid && !(await env.interactionOpen(uid)))
+        return { kind: "refused", textKey: "INTERACTION_NOT_FOUND" };
+      if (!(await acceptedConn(row.pool_id, row.app_id, row.conn_id)))
+        return { kind: "refused", textKey: "EXT_IDP_CONN_DISABLED", ...(uid ? { interactionUid: uid } : {}) };
       if (!(await repos.extIdpStates.consumeState(row.id, now)))
         return { kind: "refused", textKey: "EXT_IDP_STATE", ...(uid ? { interactionUid: uid } : {}) };
       const conn = await repos.extIdps.findConn(row.pool_id, row.conn_id);
@@ -300,8 +322,13 @@ export function createRoundTrips(deps: RoundTripDeps) {
           ...(uid ? { interactionUid: uid } : {}),
         };
       }
-      const s = await scopeOf(row.app_id);
-      if (row.purpose === "login") return signInOutcome(s, row, conn, idp, account);
+      const s = await env.scopeOf(row.app_id);
+      if (row.purpose === "login") {
+        // The upstream may have taken a while: the interaction is checked again before any write.
+        if (!(await env.interactionOpen(uid as string)))
+          return { kind: "refused", textKey: "INTERACTION_NOT_FOUND" };
+        return signInOutcome(s, row, conn, idp, account);
+      }
       const user = row.user_id ? await repos.users.findUserById(row.pool_id, row.user_id) : undefined;
       if (!user) return { kind: "refused", textKey: "EXT_IDP_FAILED" };
       try {

@@ -97,15 +97,23 @@ export function extIdpsRepo(db: Executor) {
       return Number(r.numDeletedRows);
     },
 
-    /** The connections enabled for an application, in the order they were created. */
-    listConnsOfApp(appId: string): Promise<ExtIdpConnRow[]> {
+    /**
+     * The connections an application's sign-in accepts, in the order they were created: those
+     * enabled for it, and those associated with its whole pool (docs/social-sign-in.md#which-connections-an-application-shows).
+     */
+    listConnsOfApp(poolId: string, appId: string): Promise<ExtIdpConnRow[]> {
       return db
         .selectFrom("ext_idp_conns")
-        .innerJoin("ext_idp_conn_apps", "ext_idp_conn_apps.conn_id", "ext_idp_conns.id")
-        .selectAll("ext_idp_conns")
-        .where("ext_idp_conn_apps.app_id", "=", appId)
-        .orderBy("ext_idp_conns.created_at")
-        .orderBy("ext_idp_conns.id")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where((eb) =>
+          eb.or([
+            eb("association", "=", 1),
+            eb("id", "in", eb.selectFrom("ext_idp_conn_apps").select("conn_id").where("app_id", "=", appId)),
+          ]),
+        )
+        .orderBy("created_at")
+        .orderBy("id")
         .execute();
     },
     listAppsOfConns(connIds: string[]): Promise<{ conn_id: string; app_id: string }[]> {

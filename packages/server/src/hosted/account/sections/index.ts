@@ -2,6 +2,7 @@ import type { AccountSection } from "../types.js";
 import { emailSection, phoneSection } from "./contacts.js";
 import { deleteSection } from "./delete.js";
 import { historySection } from "./history.js";
+import { identitiesSection } from "./identities.js";
 import { mfaSection } from "./mfa.js";
 import { passwordSection } from "./password.js";
 import { profileSection } from "./profile.js";
@@ -18,7 +19,7 @@ export const SECTIONS: AccountSection[] = [
   passwordSection,
   mfaSection,
   // Passkeys: the WebAuthn work adds its section here (add, rename, remove, last used).
-  // Linked accounts: the social sign-in work adds its section here.
+  identitiesSection,
   sessionsSection,
   historySection,
   deleteSection,
