@@ -3,7 +3,9 @@ import type {
   AuthorizedResourceDto,
   CheckPermissionData,
   CountryDto,
+  ExtIdpInfoDto,
   GroupDto,
+  IdentityDto,
   ResourcePermissionListData,
   ResourceType,
   RoleDto,
@@ -310,6 +312,48 @@ export class AuthenticationClient extends AuthenticationCore {
 
   getLoggedInApps(): Promise<Envelope<LoggedInAppDto[]>> {
     return this.api("GET", authPaths.getMyLoggedInApps);
+  }
+
+  // ------------------------------------------------------------ account binding (docs/social-sign-in.md#account-binding)
+
+  /**
+   * A URL the user's browser opens to link the connection's upstream account to the user the
+   * `idToken` (of `appId`) names. The query is snake_case on the wire, as the official SDK sends it.
+   */
+  generateLinkExtIdpUrl(query: {
+    extIdpConnIdentifier: string;
+    appId: string;
+    idToken: string;
+    needUrlRedirect?: string;
+    onlyRedirectToken?: string;
+    needFormPost?: string;
+    targetUrl?: string;
+  }): Promise<Envelope<{ url: string }>> {
+    return this.api("GET", authPaths.generateLinkExtIdpUrl, {
+      query: {
+        ext_idp_conn_identifier: query.extIdpConnIdentifier,
+        app_id: query.appId,
+        id_token: query.idToken,
+        need_url_redirect: query.needUrlRedirect,
+        only_redirect_token: query.onlyRedirectToken,
+        need_form_post: query.needFormPost,
+        target_url: query.targetUrl,
+      },
+    });
+  }
+
+  /** Removes the user's identities at the provider (its id, not a connection's); never the last way to sign in. */
+  unlinkExtIdp(body: { extIdpId: string }): Promise<Envelope<undefined>> {
+    return this.api("POST", authPaths.unlinkExtIdp, { body });
+  }
+
+  getIdentities(): Promise<Envelope<IdentityDto[]>> {
+    return this.api("GET", authPaths.getIdentities);
+  }
+
+  /** The connections the application's sign-in offers, each with its `bindUrl`. */
+  getApplicationEnabledExtIdps(): Promise<Envelope<ExtIdpInfoDto[]>> {
+    return this.api("GET", authPaths.getApplicationEnabledExtIdps);
   }
 
   // ------------------------------------------------------------ roles, groups, permissions (docs/authorization.md)

@@ -1,4 +1,16 @@
-import type { IdentityDto, UserDto } from "@gatehouse/protocol";
+import type {
+  CreateExtIdpConnRequest,
+  CreateExtIdpRequest,
+  ExtIdpConnDto,
+  ExtIdpDetailDto,
+  ExtIdpDto,
+  IdentityDto,
+  LinkIdentityRequest,
+  UnlinkIdentityRequest,
+  UpdateExtIdpConnRequest,
+  UpdateExtIdpRequest,
+  UserDto,
+} from "@gatehouse/protocol";
 import { managementPaths } from "@gatehouse/protocol";
 import { type Envelope, GatehouseError } from "./errors.js";
 import { authorizationHeader, importHmacKey, makeNonce, stringToSign } from "./signature.js";
@@ -256,6 +268,84 @@ export class ManagementClient {
     options?: { userIdType?: UserIdType };
   }): Promise<Envelope<SuccessDto>> {
     return this.request("POST", managementPaths.kickUsers, { ...dto });
+  }
+
+  /** Links an upstream account to the user; the administrator vouches for `userIdInIdp`. */
+  linkIdentity(dto: LinkIdentityRequest): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", managementPaths.linkIdentity, { ...dto });
+  }
+
+  unlinkIdentity(dto: UnlinkIdentityRequest): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", managementPaths.unlinkIdentity, { ...dto });
+  }
+
+  // ------------------------------------------------------------ external identity providers (docs/social-sign-in.md)
+
+  listExtIdp(
+    q: { tenantId?: string; appId?: string } = {},
+  ): Promise<Envelope<{ totalCount: number; list: ExtIdpDto[] }>> {
+    return this.request("GET", managementPaths.listExtIdp, { tenantId: q.tenantId, appId: q.appId });
+  }
+
+  getExtIdp(q: {
+    id: string;
+    tenantId?: string;
+    appId?: string;
+    type?: "social" | "enterprise";
+  }): Promise<Envelope<ExtIdpDetailDto>> {
+    return this.request("GET", managementPaths.getExtIdp, {
+      id: q.id,
+      tenantId: q.tenantId,
+      appId: q.appId,
+      type: q.type,
+    });
+  }
+
+  createExtIdp(dto: CreateExtIdpRequest): Promise<Envelope<ExtIdpDto>> {
+    return this.request("POST", managementPaths.createExtIdp, { ...dto });
+  }
+
+  updateExtIdp(dto: UpdateExtIdpRequest): Promise<Envelope<ExtIdpDto>> {
+    return this.request("POST", managementPaths.updateExtIdp, { ...dto });
+  }
+
+  /** The provider goes with its connections and every identity linked through it. */
+  deleteExtIdp(dto: { id: string; tenantId?: string }): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", managementPaths.deleteExtIdp, { ...dto });
+  }
+
+  /** `fields.clientSecret` is sealed by the server and never returned. */
+  createExtIdpConn(dto: CreateExtIdpConnRequest): Promise<Envelope<ExtIdpConnDto>> {
+    return this.request("POST", managementPaths.createExtIdpConn, { ...dto });
+  }
+
+  /** `fields` change key by key. */
+  updateExtIdpConn(dto: UpdateExtIdpConnRequest): Promise<Envelope<ExtIdpConnDto>> {
+    return this.request("POST", managementPaths.updateExtIdpConn, { ...dto });
+  }
+
+  deleteExtIdpConn(dto: { id: string; tenantId?: string }): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", managementPaths.deleteExtIdpConn, { ...dto });
+  }
+
+  /** Switches the connection on or off for `appId` (and `appIds`). */
+  changeExtIdpConnState(dto: {
+    id: string;
+    enabled: boolean;
+    appId: string;
+    appIds?: string[];
+    tenantId?: string;
+  }): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", managementPaths.changeExtIdpConnState, { ...dto });
+  }
+
+  /** Associated, the connection is on for every application of the pool. */
+  changeExtIdpConnAssociationState(dto: {
+    id: string;
+    association: boolean;
+    tenantId?: string;
+  }): Promise<Envelope<SuccessDto>> {
+    return this.request("POST", managementPaths.changeExtIdpConnAssociationState, { ...dto });
   }
 
   // ------------------------------------------------------------ applications
