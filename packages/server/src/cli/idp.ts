@@ -57,7 +57,7 @@ const connDetails = (c: ExtIdpConnDto) =>
 const pool = (cmd: Command) =>
   cmd.option("--pool <userPoolId>", "user pool (default: the bootstrap pool)").option("--json", "print JSON");
 
-/** gatehouse idp create|list|show|delete and idp conn add|update|delete|enable|disable (docs/social-sign-in.md) */
+/** gatehouse idp create|list|show|delete and idp conn add|update|delete|enable|disable|associate|dissociate (docs/social-sign-in.md) */
 export function registerIdpCommands(program: Command, run: Runner): void {
   const idp = program.command("idp").description("External identity providers and their connections");
   pool(
@@ -200,6 +200,31 @@ export function registerIdpCommands(program: Command, run: Runner): void {
             appIds: apps,
           });
           emit(opts, { connId: id, enabled, appIds: apps }, () => `${verb}d ${id} for ${apps.join(",")}`);
+        }),
+      ),
+    );
+  }
+  for (const [verb, association] of [
+    ["associate", true],
+    ["dissociate", false],
+  ] as const) {
+    pool(
+      conn
+        .command(`${verb} <connId>`)
+        .description(
+          association
+            ? "Show the connection on every application of the pool"
+            : "Show the connection only on the applications it is enabled for",
+        ),
+    ).action((id: string, opts: PoolOpt) =>
+      run((config) =>
+        withContext(config, async (ctx) => {
+          await ctx.identities.connections.changeAssociation(
+            await resolvePool(ctx, opts.pool),
+            id,
+            association,
+          );
+          emit(opts, { connId: id, association }, () => `${verb}d ${id}`);
         }),
       ),
     );

@@ -55,6 +55,10 @@ describeEachDialect(
         await json("idp", "conn", "disable", conn.id, "--app", h().boot.appId);
         const after = await json("idp", "show", idp.id);
         assert.deepEqual(after.connections[0].appIds, []);
+        await json("idp", "conn", "associate", conn.id);
+        assert.equal((await json("idp", "show", idp.id)).connections[0].association, true);
+        await json("idp", "conn", "dissociate", conn.id);
+        assert.equal((await json("idp", "show", idp.id)).connections[0].association, false);
       } finally {
         delete process.env.GH_TEST_SECRET;
       }
