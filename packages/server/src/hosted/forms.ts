@@ -9,7 +9,13 @@ const Field = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 /** Optional here so that a form without it is refused by the CSRF check (403), not by validation. */
 const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 
-export const PasswordForm = Type.Object({ _csrf: Csrf, account: Field(254), password: Field(2048) });
+export const PasswordForm = Type.Object({
+  _csrf: Csrf,
+  account: Field(254),
+  password: Field(2048),
+  /** Set by the page's script when this browser can create a passkey (docs/passkeys.md §The prompt). */
+  webauthn: Field(16),
+});
 export type PasswordForm = Static<typeof PasswordForm>;
 
 export const ChannelValue = Type.Union([Type.Literal("sms"), Type.Literal("email")]);
@@ -57,6 +63,20 @@ export type ConsentForm = Static<typeof ConsentForm>;
 /** The passkey sign-in: the ticket the page was rendered with and the browser's credential as JSON. */
 export const PasskeyForm = Type.Object({ _csrf: Csrf, ticket: Field(128), credential: Field(16384) });
 export type PasskeyForm = Static<typeof PasskeyForm>;
+
+/** The "add a passkey" prompt: the new passkey (its name, the ticket, the browser's answer as JSON), or an answer. */
+export const PasskeyPromptForm = Type.Object({
+  _csrf: Csrf,
+  name: Field(64),
+  ticket: Field(128),
+  credential: Field(16384),
+});
+export type PasskeyPromptForm = Static<typeof PasskeyPromptForm>;
+export const PasskeyPromptSkipForm = Type.Object({
+  _csrf: Csrf,
+  answer: Type.Optional(Type.Union([Type.Literal("later"), Type.Literal("never")])),
+});
+export type PasskeyPromptSkipForm = Static<typeof PasskeyPromptSkipForm>;
 
 export const CsrfOnlyForm = Type.Object({ _csrf: Csrf });
 export type CsrfOnlyForm = Static<typeof CsrfOnlyForm>;

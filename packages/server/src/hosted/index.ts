@@ -17,6 +17,7 @@ import { extIdpRoutes } from "./pages/ext-idp.js";
 import { forgotPasswordRoutes } from "./pages/forgot-password.js";
 import { logoutRoutes } from "./pages/logout.js";
 import { mfaRoutes } from "./pages/mfa.js";
+import { passkeyPromptRoutes } from "./pages/passkey-prompt.js";
 import type { PageDeps } from "./pages/shared.js";
 import { signInRoutes } from "./pages/sign-in.js";
 import { signUpRoutes } from "./pages/sign-up.js";
@@ -86,6 +87,7 @@ export function hostedRoutes(ctx: Context) {
     await app.register(signInRoutes(deps));
     await app.register(signUpRoutes(deps));
     await app.register(mfaRoutes(deps));
+    await app.register(passkeyPromptRoutes(deps));
     await app.register(forgotPasswordRoutes(deps));
     await app.register(consentRoutes(deps));
     await app.register(logoutRoutes(deps));

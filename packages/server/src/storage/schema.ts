@@ -560,6 +560,15 @@ export interface WebauthnChallengeTable {
   created_at: number;
 }
 
+/** The "add a passkey" prompt's answers, per user (migration 0021, docs/passkeys.md). */
+export interface PasskeyPromptTable {
+  user_id: string;
+  pool_id: string;
+  snoozed_until: number | null;
+  never: number;
+  updated_at: number;
+}
+
 /** The outbox (docs/events.md): written in the transaction of the change it reports. */
 export interface EventTable {
   seq: Generated<number>;
@@ -673,6 +682,7 @@ export interface Database {
   ext_idp_states: ExtIdpStateTable;
   webauthn_credentials: WebauthnCredentialTable;
   webauthn_challenges: WebauthnChallengeTable;
+  passkey_prompts: PasskeyPromptTable;
 }
 
 export type { Generated };

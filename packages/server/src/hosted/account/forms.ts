@@ -43,6 +43,10 @@ export const AccountForm = Type.Object(
     secret: F(2048),
     section: F(32),
     confirm: F(8),
+    // passkeys: which one, and the ceremony (the ticket, the browser's answer as JSON)
+    passkeyId: F(64),
+    ticket: F(128),
+    credential: F(16384),
   },
   { additionalProperties: false },
 );

@@ -22,6 +22,8 @@ const SECRET_FIELDS = new Set([
   "oldCode",
   "newCode",
   "token",
+  "ticket",
+  "credential",
 ]);
 
 function keptValues(body: AccountForm): Record<string, string> {

@@ -17,6 +17,13 @@
     form.submit();
   };
   form.hidden = false;
+  // A password sign-in in a browser that can make a passkey right here may be offered to add one
+  // (docs/passkeys.md §The prompt): the password form says so in a hidden field.
+  const capable = document.getElementById("webauthn-capable");
+  if (capable)
+    lib.platformAuthenticatorIsAvailable().then((available) => {
+      if (available) capable.value = "platform";
+    });
   button.addEventListener("click", async () => {
     problem.hidden = true;
     try {

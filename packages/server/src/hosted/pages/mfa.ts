@@ -62,6 +62,8 @@ export function mfaRoutes(deps: PageDeps) {
         if (!step) return continueTo(reply, pageLink(request, scene.interaction.uid, ""));
         if (step.phase === "prove") return showProve(deps, request, reply, scene, step, {});
         if (step.phase === "enrol") return showEnrol(deps, request, reply, scene, step, {});
+        if (step.phase === "passkey")
+          return continueTo(reply, pageLink(request, scene.interaction.uid, "/passkey-prompt"));
         return showRecovery(deps, request, reply, scene, undefined);
       },
     );

@@ -84,8 +84,24 @@ export async function finishSignIn(
   request: FastifyRequest,
   reply: FastifyReply,
   scene: Scene,
-  login: { userId: string; method: SignInMethod; second?: AmrValue; amr?: AmrValue[] },
+  login: {
+    userId: string;
+    method: SignInMethod;
+    second?: AmrValue;
+    amr?: AmrValue[];
+    passkeyCapable?: boolean;
+  },
 ): Promise<FastifyReply> {
+  if (await promptsForPasskey(deps, scene, login)) {
+    const second = login.second as MfaStep["second"];
+    await deps.oidc.interactions.saveMfaStep(scene.interaction.uid, {
+      userId: login.userId,
+      method: login.method,
+      phase: "passkey",
+      ...(second ? { second } : {}),
+    });
+    return continueTo(reply, pageLink(request, scene.interaction.uid, "/passkey-prompt"));
+  }
   const meta = metaOf(request, scene);
   // An upstream identity waiting for this account's owner is linked once they are fully signed in
   // (docs/social-sign-in.md#signing-in).
@@ -106,6 +122,20 @@ export async function finishSignIn(
 }
 
 /**
+ * "Add a passkey so next time you need no password" (docs/passkeys.md §The prompt): only after a
+ * password sign-in, in a browser whose script said it can create a passkey, for a user with none
+ * who has not said "not now" lately or "don't ask again".
+ */
+async function promptsForPasskey(
+  deps: PageDeps,
+  scene: Scene,
+  login: { userId: string; method: SignInMethod; passkeyCapable?: boolean },
+): Promise<boolean> {
+  if (login.method !== "password" || login.passkeyCapable !== true) return false;
+  return deps.ctx.passkeys.prompt.due({ poolId: scene.interaction.poolId, userId: login.userId });
+}
+
+/**
  * Where every first factor of the hosted pages ends (password, SMS or email code, sign-up, and any
  * way in that comes later): signed in straight away, or the login waits in the interaction for its
  * second factor and the browser goes to the MFA step. The first factor is remembered server-side,
@@ -116,14 +146,21 @@ export async function afterFirstFactor(
   request: FastifyRequest,
   reply: FastifyReply,
   scene: Scene,
-  login: { userId: string; method: SignInMethod } | (FirstFactor & { userId: string }),
+  login:
+    | { userId: string; method: SignInMethod; passkeyCapable?: boolean }
+    | (FirstFactor & { userId: string }),
 ): Promise<FastifyReply> {
   // A first factor that is multi-factor by itself (a passkey with user verification) asks for
   // nothing more, whatever the policy or the RP's acr_values (docs/passkeys.md §MFA).
   if ("mfaSatisfied" in login && login.mfaSatisfied) return finishSignIn(deps, request, reply, scene, login);
   const plan = await planSecondFactor(deps, request, scene, login.userId);
   if (plan.action === "none") return finishSignIn(deps, request, reply, scene, login);
-  const step: MfaStep = { userId: login.userId, method: login.method, phase: plan.action };
+  const step: MfaStep = {
+    userId: login.userId,
+    method: login.method,
+    phase: plan.action,
+    ...("passkeyCapable" in login && login.passkeyCapable ? { passkeyCapable: true } : {}),
+  };
   await deps.oidc.interactions.saveMfaStep(scene.interaction.uid, step);
   return continueTo(reply, pageLink(request, scene.interaction.uid, "/mfa"));
 }

@@ -1,5 +1,3 @@
-import { AuthenticationCredential } from "@gatehouse/protocol";
-import { Value } from "@sinclair/typebox/value";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../../errors.js";
 import { randomBase64url } from "../../lib/ids.js";
@@ -7,6 +5,7 @@ import { interactionBinding } from "../../services/passkeys/index.js";
 import { classify, errorText, PageError } from "../error-page.js";
 import { type Channel, CodeForm, PageQuery, PasskeyForm, PasswordForm, UidParams } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
+import { authenticationOf } from "../webauthn-form.js";
 import { consentPage } from "./consent.js";
 import { extIdpButtons } from "./ext-idp.js";
 import { browserCookie } from "./ext-idp-cookie.js";
@@ -119,18 +118,6 @@ async function showSignIn(
   );
 }
 
-/** The browser's credential, posted as JSON in a form field: anything else is a response that does not verify. */
-function parseCredential(text: string | undefined): AuthenticationCredential {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text ?? "");
-  } catch {
-    throw new ApiError("WEBAUTHN_RESPONSE_INVALID");
-  }
-  if (!Value.Check(AuthenticationCredential, parsed)) throw new ApiError("WEBAUTHN_RESPONSE_INVALID");
-  return parsed;
-}
-
 /** The code sign-in's target: the channel must be enabled and its field filled. */
 function codeTarget(scene: Scene, channel: Channel, body: { phone?: string; email?: string }) {
   const methods = enabledMethods(scene.app);
@@ -172,7 +159,11 @@ export function signInRoutes(deps: PageDeps) {
             },
             metaOf(request, scene),
           );
-          return await afterFirstFactor(deps, request, reply, scene, { userId: user.id, method: "password" });
+          return await afterFirstFactor(deps, request, reply, scene, {
+            userId: user.id,
+            method: "password",
+            passkeyCapable: request.body.webauthn === "platform",
+          });
         } catch (err) {
           return showSignIn(deps, request, reply, scene, {
             method: "password",
@@ -243,7 +234,7 @@ export function signInRoutes(deps: PageDeps) {
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         try {
-          const credential = parseCredential(request.body.credential);
+          const credential = authenticationOf(request.body.credential);
           const { user, factor } = await ctx.passkeys.authenticate(
             scene.scope,
             {

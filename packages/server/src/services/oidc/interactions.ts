@@ -40,16 +40,22 @@ export interface Interaction {
 /**
  * A login past its first factor, remembered server-side in the interaction: who passed it and how,
  * and where the second factor stands — `prove` one of the user's factors, `enrol` one, or
- * `recovery` (enrolled and proved: the new recovery code was shown, the user confirms saving it).
+ * `recovery` (enrolled and proved: the new recovery code was shown, the user confirms saving it),
+ * or `passkey` (fully signed in; the "add a passkey" prompt is shown before the sign-in ends).
  */
 export interface MfaStep {
   userId: string;
   method: SignInMethod;
-  phase: "prove" | "enrol" | "recovery";
+  phase: "prove" | "enrol" | "recovery" | "passkey";
   /** The second factor's amr once proved (phase `recovery`). */
   second?: "otp" | "sms" | "email";
   /** The user asked to remember this device (set with the cookie when the sign-in finishes). */
   remember?: boolean;
+  /**
+   * The sign-in page's script found that this browser can create a passkey: a password sign-in may
+   * end with the "add a passkey" prompt (phase `passkey`, docs/passkeys.md §The prompt).
+   */
+  passkeyCapable?: boolean;
   /** An enrolment in progress; sealed at rest (it holds the TOTP secret and the recovery code). */
   enrolment?: PendingEnrolment;
 }

@@ -8,6 +8,7 @@ import { type FirstFactor, passkeyFactor } from "../oidc/first-factor.js";
 import { createAuthentication } from "./authentication.js";
 import { createChallenges } from "./challenges.js";
 import { createCredentials } from "./credentials.js";
+import { createPrompt } from "./prompt.js";
 import { createRegistration } from "./registration.js";
 import type { RelyingParty } from "./relying-party.js";
 
@@ -24,6 +25,8 @@ export interface PasskeysDeps {
 
 /** `binding` of a ceremony run by a hosted sign-in page. */
 export const interactionBinding = (uid: string) => `interaction:${uid}`;
+/** `binding` of a ceremony run by the account page: the browser session it was shown to. */
+export const sessionBinding = (sessionId: string) => `session:${sessionId}`;
 
 /**
  * Passkeys (WebAuthn, docs/passkeys.md): adding one to a signed-in user, signing in with one
@@ -37,6 +40,8 @@ export function createPasskeys(deps: PasskeysDeps) {
     rp: deps.rp,
     registration: createRegistration({ ...ceremony, emit: deps.emit }),
     credentials: createCredentials({ repos: deps.repos, emit: deps.emit }),
+    /** The "add a passkey" prompt after a password sign-in: due or not, and the user's answer. */
+    prompt: createPrompt({ repos: deps.repos, clock: deps.clock }),
     /** Options for a sign-in with any of the pool's passkeys (discoverable credentials). */
     startSignIn: authentication.start,
 

@@ -35,7 +35,8 @@ const DEFAULT_NAME = "Passkey";
  */
 export function createRegistration({ repos, challenges, rp, clock, emit }: RegistrationDeps) {
   return {
-    async start(owner: PasskeyOwner) {
+    /** `binding`: what else the ceremony belongs to (the account page's session, a sign-in's interaction). */
+    async start(owner: PasskeyOwner, binding?: string) {
       const user = await repos.users.findUserById(owner.poolId, owner.userId);
       if (!user) throw new ApiError("USER_NOT_FOUND");
       const pool = await repos.pools.findPoolById(owner.poolId);
@@ -44,6 +45,7 @@ export function createRegistration({ repos, challenges, rp, clock, emit }: Regis
         poolId: owner.poolId,
         purpose: "registration",
         userId: owner.userId,
+        binding,
       });
       const registrationOptions = await generateRegistrationOptions({
         rpName: pool?.name || "Gatehouse",
@@ -65,12 +67,13 @@ export function createRegistration({ repos, challenges, rp, clock, emit }: Regis
       return { registrationOptions, ticket };
     },
 
-    async finish(owner: PasskeyOwner, input: VerifyRegistrationDto) {
+    async finish(owner: PasskeyOwner, input: VerifyRegistrationDto, binding?: string) {
       const expectedChallenge = await challenges.spend(repos, {
         poolId: owner.poolId,
         purpose: "registration",
         ticket: input.ticket,
         userId: owner.userId,
+        binding,
       });
       const { registrationInfo: info } = await verified(() =>
         verifyRegistrationResponse({

@@ -1,9 +1,10 @@
 import type { Selectable } from "kysely";
-import type { WebauthnChallengeTable, WebauthnCredentialTable } from "../schema.js";
+import type { PasskeyPromptTable, WebauthnChallengeTable, WebauthnCredentialTable } from "../schema.js";
 import type { Executor } from "./executor.js";
 
 export type WebauthnCredentialRow = Selectable<WebauthnCredentialTable>;
 export type WebauthnChallengeRow = Selectable<WebauthnChallengeTable>;
+export type PasskeyPromptRow = Selectable<PasskeyPromptTable>;
 
 /** Which live challenge to spend: all of it must match, or nothing is consumed. */
 export interface ChallengeKey {
@@ -151,6 +152,29 @@ export function webauthnRepo(db: Executor) {
         .where("user_id", "=", userId)
         .where("authenticator_code", "=", code)
         .returningAll()
+        .execute();
+    },
+  
+    /** The user's answers to the "add a passkey" prompt; undefined: never answered. */
+    async findPasskeyPrompt(poolId: string, userId: string): Promise<PasskeyPromptRow | undefined> {
+      return db
+        .selectFrom("passkey_prompts")
+        .selectAll()
+        .where("pool_id", "=", poolId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+    },
+    async savePasskeyPrompt(row: PasskeyPromptRow): Promise<void> {
+      await db
+        .insertInto("passkey_prompts")
+        .values(row)
+        .onConflict((oc) =>
+          oc.column("user_id").doUpdateSet((eb) => ({
+            snoozed_until: eb.ref("excluded.snoozed_until"),
+            never: eb.ref("excluded.never"),
+            updated_at: eb.ref("excluded.updated_at"),
+          })),
+        )
         .execute();
     },
   };

@@ -4,6 +4,7 @@ import { deleteSection } from "./delete.js";
 import { historySection } from "./history.js";
 import { identitiesSection } from "./identities.js";
 import { mfaSection } from "./mfa.js";
+import { passkeysSection } from "./passkeys.js";
 import { passwordSection } from "./password.js";
 import { profileSection } from "./profile.js";
 import { sessionsSection } from "./sessions.js";
@@ -18,7 +19,7 @@ export const SECTIONS: AccountSection[] = [
   emailSection,
   passwordSection,
   mfaSection,
-  // Passkeys: the WebAuthn work adds its section here (add, rename, remove, last used).
+  passkeysSection,
   identitiesSection,
   sessionsSection,
   historySection,
