@@ -161,10 +161,43 @@ describeEachDialect(
       });
       assert.equal(stale.statusCode, 401);
       assert.match(stale.body, /id="reauth-password"/);
-      const staleRemove = await other.b.post("/account/passkeys/remove", { passkeyId: theirs?.id ?? "" });
+      const formId = `passkeys-remove-${theirs?.id}`;
+      const staleRemove = await other.b.post("/account/passkeys/remove", {
+        passkeyId: theirs?.id ?? "",
+        form: formId,
+      });
       assert.equal(staleRemove.statusCode, 401);
       assert.deepEqual(await passkeysOf(userId), []);
       assert.equal((await passkeysOf(other.userId)).length, 1);
+
+      // Re-authentication returns to the very form that was posted, not only to its section.
+      assert.match(staleRemove.body, new RegExp(`<input type="hidden" name="form" value="${formId}">`));
+      const back = await other.b.post("/account/reauth", {
+        method: "password",
+        secret: password,
+        section: "passkeys",
+        form: formId,
+      });
+      assert.equal(back.statusCode, 303, back.body);
+      assert.equal(back.headers.location, `/account?done=reauthenticated#${formId}`);
+      const there = await other.b.get(String(back.headers.location));
+      assert.match(there.body, new RegExp(`<form method="post" action="/account/passkeys/remove" class="inline" id="${formId}">`));
+      // A form of another section, or not an id at all, is no place to return to.
+      clock.advance(11 * MINUTE);
+      const foreignForm = await other.b.post("/account/reauth", {
+        method: "password",
+        secret: password,
+        section: "passkeys",
+        form: "profile-save",
+      });
+      assert.equal(foreignForm.headers.location, "/account?done=reauthenticated#passkeys");
+      const junk = await other.b.post("/account/reauth", {
+        method: "password",
+        secret: password,
+        section: "passkeys",
+        form: "x\"><script>",
+      });
+      assert.equal(junk.statusCode, 400);
     });
 
     it("prompt: after a password sign-in in a capable browser; adding one ends the sign-in; not asked again", async () => {

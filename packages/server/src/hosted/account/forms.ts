@@ -42,6 +42,8 @@ export const AccountForm = Type.Object(
     method: F(16),
     secret: F(2048),
     section: F(32),
+    /** The form posted (its element id): re-authentication returns to it (docs/account-page.md §Re-authentication). */
+    form: Type.Optional(Type.String({ maxLength: 96, pattern: "^[a-z][A-Za-z0-9_-]*$" })),
     confirm: F(8),
     // passkeys: which one, and the ceremony (the ticket, the browser's answer as JSON)
     passkeyId: F(64),

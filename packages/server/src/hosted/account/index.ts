@@ -62,7 +62,7 @@ export function accountRoutes(deps: PageDeps) {
     request: FastifyRequest,
     reply: FastifyReply,
     scene: AccountScene,
-    view: { section: string; error?: unknown; codeSent?: ReauthMethod; status?: number },
+    view: { section: string; form?: string; error?: unknown; codeSent?: ReauthMethod; status?: number },
   ) {
     const frame = accountFrame(deps.frame, request, reply, scene);
     const methods = await ctx.account.reauth.methods(scene.user);
@@ -72,12 +72,13 @@ export function accountRoutes(deps: PageDeps) {
       frame,
       {
         section: view.section,
+        form: view.form,
         methods,
         codeSent: view.codeSent,
         error: view.error !== undefined ? words(frame.t, frame.locale, view.error) : undefined,
         notice: view.codeSent ? frame.t.notice.codeSent : undefined,
         actions: { prove: accountLink(frame, "/reauth"), send: accountLink(frame, "/reauth/send") },
-        links: { back: accountLink(frame, `#${view.section}`) },
+        links: { back: accountLink(frame, `#${view.form ?? view.section}`) },
       },
       {
         status: view.status ?? (view.error !== undefined ? classify(view.error).statusCode : 200),
@@ -87,6 +88,9 @@ export function accountRoutes(deps: PageDeps) {
   }
 
   const sectionParam = (v: string | undefined) => (v && sectionById(v) ? v : "profile");
+  /** A form of that section (its ids start with the section's), else none: back to the section. */
+  const formParam = (section: string, v: string | undefined) =>
+    v?.startsWith(`${section}-`) ? v : undefined;
 
   return async (app: FastifyInstance) => {
     const protect = { preHandler: app.csrfProtection };
@@ -118,12 +122,13 @@ export function accountRoutes(deps: PageDeps) {
       async (request, reply) => {
         const scene = await requireScene(deps, request);
         const section = sectionParam(request.body.section);
+        const form = formParam(section, request.body.form);
         const method = request.body.method === "email" ? "email" : "sms";
         try {
           await ctx.account.reauth.sendCode(scene.who, scene.user, method);
-          return await showReauth(request, reply, scene, { section, codeSent: method });
+          return await showReauth(request, reply, scene, { section, form, codeSent: method });
         } catch (err) {
-          return showReauth(request, reply, scene, { section, error: formError(err) });
+          return showReauth(request, reply, scene, { section, form, error: formError(err) });
         }
       },
     );
@@ -134,14 +139,15 @@ export function accountRoutes(deps: PageDeps) {
       async (request, reply) => {
         const scene = await requireScene(deps, request);
         const section = sectionParam(request.body.section);
+        const form = formParam(section, request.body.form);
         const method = REAUTH_METHODS.find((m) => m === request.body.method);
         try {
           if (!method) throw new PageError("FORM_INVALID", 400);
           const secret = method === "password" ? (request.body.secret ?? "") : field(request.body.secret);
           await ctx.account.reauth.prove(scene.who, scene.session, scene.user, { method, secret });
-          return backTo(reply, request, section, "reauthenticated");
+          return backTo(reply, request, form ?? section, "reauthenticated");
         } catch (err) {
-          return showReauth(request, reply, scene, { section, error: formError(err) });
+          return showReauth(request, reply, scene, { section, form, error: formError(err) });
         }
       },
     );
@@ -177,6 +183,7 @@ export function accountRoutes(deps: PageDeps) {
         if (action.sensitive && !scene.fresh)
           return showReauth(request, reply, scene, {
             section: section.id,
+            form: formParam(section.id, request.body.form),
             error: new ApiError("REAUTH_REQUIRED"),
           });
         const input = { ctx, scene, body: request.body, request };
@@ -193,7 +200,11 @@ export function accountRoutes(deps: PageDeps) {
           const error = formError(err);
           // The MFA service's own freshness rule (five minutes) is stricter than the pool's: ask again.
           if (error instanceof ApiError && error.key === "MFA_FRESH_PROOF_REQUIRED")
-            return showReauth(request, reply, scene, { section: section.id, error });
+            return showReauth(request, reply, scene, {
+              section: section.id,
+              form: formParam(section.id, request.body.form),
+              error,
+            });
           state = { ...(action.retry?.(input) ?? {}), error, values: keptValues(request.body) };
         }
         const fresh = (await loadAccount(ctx, request)) ?? scene;
