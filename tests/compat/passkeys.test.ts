@@ -106,6 +106,75 @@ describeCompat(
       assert.ok(second);
     });
 
+    it("the admin names: a user token manages its own passkeys only; placeholders answer a clear 400", async () => {
+      const { sdk, token } = await user();
+      const me = (await sdk.getProfile({})).data.userId as string;
+      const other = await user();
+      const otherId = (await other.sdk.getProfile({})).data.userId as string;
+
+      // webAuthnAdminInitialize: the caller's registration options; the ticket finishes like any other.
+      const started = await sdk.webAuthnAdminInitialize();
+      assert.equal(started.statusCode, 200, JSON.stringify(started));
+      assert.ok(started.data.ticket && started.data.registrationOptions.challenge);
+      const soft = new SoftAuthenticator();
+      const kept = await sdk.verifyRegister({
+        ticket: started.data.ticket,
+        registrationCredential: soft.create(started.data.registrationOptions, origin()) as any,
+      } as any);
+      assert.equal(kept.statusCode, 200, JSON.stringify(kept));
+      // webAuthnAdminRegisterFinalize sends no body: a 400 naming what is missing.
+      const bare = await sdk.webAuthnAdminRegisterFinalize();
+      assert.equal(bare.statusCode, 400);
+      assert.match(bare.message, /ticket/);
+
+      const mine = await sdk.listWebAuthnPersonCredentials({ userId: me, appId: g().h.boot.appId });
+      assert.equal(mine.statusCode, 200, JSON.stringify(mine));
+      assert.equal(mine.data.totalCount, 1);
+      const [pk] = mine.data.list;
+      const theirs = await sdk.listWebAuthnPersonCredentials({ userId: otherId });
+      assert.equal(theirs.statusCode, 403);
+
+      const renamed = await sdk.updateWebAuthnAdminCredential(pk.id, { name: "Desk key", credentialId: pk.id } as any);
+      assert.equal(renamed.statusCode, 200, JSON.stringify(renamed));
+      assert.deepEqual(renamed.data, { success: true });
+      assert.equal((await sdk.listWebAuthnCredentials({})).data.list[0].name, "Desk key");
+      // Another user's token cannot rename it: not one of theirs.
+      const foreign = await other.sdk.updateWebAuthnAdminCredential(pk.id, { name: "Mine", credentialId: pk.id } as any);
+      assert.equal(foreign.statusCode, 404);
+
+      // deleteWebAuthnAdminCredential leaves all three placeholders in and sends no body.
+      const placeholders = await sdk.deleteWebAuthnAdminCredential(pk.id, me, g().h.boot.appId);
+      assert.equal(placeholders.statusCode, 400);
+      assert.match(placeholders.message, /credentialId/);
+      // The real path: another user's id is refused, the caller's removes it.
+      const del = (userId: string, bearer: string) =>
+        fetch(`${g().url}/api/v3/webauthn/admin/credentials/${pk.id}/${userId}/${g().h.boot.appId}`, {
+          method: "DELETE",
+          headers: { authorization: `Bearer ${bearer}`, "x-authing-app-id": g().h.boot.appId },
+        }).then((r) => r.json() as Promise<{ statusCode: number; data?: unknown }>);
+      assert.equal((await del(otherId, token)).statusCode, 403);
+      const unknownApp = await fetch(`${g().url}/api/v3/webauthn/admin/credentials/${pk.id}/${me}/nope`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}`, "x-authing-app-id": g().h.boot.appId },
+      }).then((r) => r.json() as Promise<{ statusCode: number }>);
+      assert.equal(unknownApp.statusCode, 404);
+      // A form that says something is not read here: 415, nothing done.
+      const form = await fetch(`${g().url}/api/v3/webauthn/admin/registration/finalize`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "x-authing-app-id": g().h.boot.appId,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "ticket=x",
+      }).then((r) => r.json() as Promise<{ statusCode: number }>);
+      assert.equal(form.statusCode, 415);
+      assert.equal((await del(me, other.token)).statusCode, 403);
+      const gone = await del(me, token);
+      assert.equal(gone.statusCode, 200, JSON.stringify(gone));
+      assert.equal((await sdk.listWebAuthnCredentials({})).data.totalCount, 0);
+    });
+
     it("my devices: list, revoke-session signs the device out, unbind hides it", async () => {
       const { sdk, token, email } = await user();
       const devices = await sdk.list({ page: 1, limit: 10 });

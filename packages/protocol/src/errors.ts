@@ -359,6 +359,11 @@ export const apiErrors = {
   ),
   PASSKEY_NOT_FOUND: plain(404, "用户没有该 Passkey", "No such passkey for this user"),
   PASSKEY_EXISTS: plain(409, "此 Passkey 已注册", "This passkey is already registered"),
+  PASSKEY_OTHER_USER: plain(
+    403,
+    "用户令牌只能管理该用户自己的 Passkey",
+    "A user's access token manages only that user's own passkeys",
+  ),
   DEVICE_NOT_FOUND: plain(404, "没有在该设备上的登录记录", "No sign-in from this device"),
 
   // management signature (docs/wire-contract.md §1.4)

@@ -85,6 +85,12 @@ export const authPaths = {
   webauthnCheckValidCredentials: "/api/v3/webauthn/check-valid-credentials-by-credIds",
   webauthnRemoveByAuthenticatorCode: "/api/v3/webauthn/remove-credentials-by-authenticator-code",
   webauthnRemoveCredential: "/api/v3/webauthn/remove-credential/:credentialId",
+  // The SDK's "admin" names (docs/passkeys.md §The admin names): the caller's own passkeys.
+  webauthnAdminInitialize: "/api/v3/webauthn/admin/initialize",
+  webauthnAdminRegistrationFinalize: "/api/v3/webauthn/admin/registration/finalize",
+  webauthnAdminCredential: "/api/v3/webauthn/admin/credentials/:credentialId",
+  webauthnAdminCredentialOfUser: "/api/v3/webauthn/admin/credentials/:credentialId/:userId/:appId",
+  webauthnPersonCredentials: "/api/v3/webauthn/person/credentials",
   // My devices: the browsers and apps the user is signed in on
   myDevicesList: "/api/v3/mydevices/list",
   myDevicesUnbind: "/api/v3/mydevices/unbind",

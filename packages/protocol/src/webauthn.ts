@@ -165,6 +165,28 @@ export const UpdatePasskeyDto = Type.Object({
 export type UpdatePasskeyDto = Static<typeof UpdatePasskeyDto>;
 export const PasskeySuccessResponse = SuccessResponse;
 
+/** `admin/credentials/{credentialId}/{userId}/{appId}`: the SDK leaves all three placeholders in. */
+export const AdminCredentialParams = Type.Object({
+  credentialId: NonEmpty(1366),
+  userId: NonEmpty(64),
+  appId: NonEmpty(64),
+});
+/** Where the SDK leaves placeholders in the path, the ids come in the query or the body. */
+export const AdminCredentialCarrier = Type.Object({
+  credentialId: Opt(Str(1366)),
+  credentialID: Opt(Str(1366)),
+  userId: Opt(Str(64)),
+  appId: Opt(Str(64)),
+});
+/** `listWebAuthnPersonCredentials({userId, page, limit, appId})`. */
+export const PersonCredentialsQuery = Type.Object({
+  userId: NonEmpty(64),
+  appId: Opt(Str(64)),
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+});
+export type PersonCredentialsQuery = Static<typeof PersonCredentialsQuery>;
+
 // My devices ---------------------------------------------------------------------------------
 
 export const DeviceInfo = Type.Object({

@@ -18,6 +18,7 @@ import { profileFlowRoutes } from "./api-v3/profile-flows.js";
 import { publicRoutes } from "./api-v3/public.js";
 import { signupSigninRoutes } from "./api-v3/signup-signin.js";
 import { webauthnRoutes } from "./api-v3/webauthn.js";
+import { webauthnAdminRoutes } from "./api-v3/webauthn-admin.js";
 import type { Context } from "./context.js";
 import { hostedRoutes } from "./hosted/index.js";
 import { corsPlugin } from "./http/cors.js";
@@ -109,6 +110,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(mfaTokenRoutes(ctx));
   await app.register(mfaStepRoutes(ctx));
   await app.register(webauthnRoutes(ctx));
+  await app.register(webauthnAdminRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(extIdpRoutes(ctx));
