@@ -86,7 +86,7 @@ describe("passkeys in Chromium", { skip: !chromiumAvailable() }, () => {
     return Number(rows[0]?.counter);
   }
 
-  it("register through the V3 endpoints, then sign in on the hosted page with the passkey alone", async () => {
+  it("register through the V3 endpoints, sign in on the hosted page with the passkey alone; the prompt and the account page add one", async () => {
     const v = await withAuthenticator();
     const token = await signIn(h, email, password);
     const auth = { authorization: token, "x-authing-app-id": h.boot.appId };
@@ -180,6 +180,42 @@ describe("passkeys in Chromium", { skip: !chromiumAvailable() }, () => {
       .execute();
     assert.equal(history.filter((r) => Number(r.success) === 1).length, 2);
     await v.context.close();
+
+    // Another user, no passkey yet, signs in with the password in a browser that can make one: the
+    // prompt offers it; the account page then lists it, removes it and adds another.
+    const w = await withAuthenticator();
+    const email2 = freshEmail("passkey-prompt-browser");
+    const user2 = (await signUpByEmail(h, email2, password)).data.userId as string;
+    await w.page.goto(`${base}/account?ui_locales=en-US`);
+    // The page's script has told the password form that this browser can make a passkey.
+    await w.page.waitForFunction(
+      () => (document.getElementById("webauthn-capable") as HTMLInputElement | null)?.value === "platform",
+    );
+    await w.page.getByLabel("Email").fill(email2);
+    await w.page.getByLabel("Password").fill(password);
+    await w.page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await w.page.waitForURL(/\/passkey-prompt/);
+    await w.page.getByLabel("Name of the passkey").fill("Prompted");
+    await w.page.getByRole("button", { name: "Add a passkey" }).click();
+    await w.page.waitForURL(`${base}/account`);
+    const mine = () => h.ctx.passkeys.credentials.list({ poolId: h.boot.userPoolId, userId: user2 });
+    assert.deepEqual((await mine()).map((p) => p.name), ["Prompted"]);
+
+    await w.page.goto(`${base}/account?ui_locales=en-US#passkeys`);
+    await w.page.getByRole("button", { name: "Remove: Prompted" }).click();
+    await w.page.waitForURL(/done=passkeyRemoved/);
+    assert.deepEqual(await mine(), []);
+    await w.page.getByLabel(/Name of the new passkey/).fill("Laptop");
+    await w.page.getByRole("button", { name: "Add a passkey" }).click();
+    await w.page.waitForURL(/done=passkeyAdded/);
+    assert.match(await w.page.locator("#passkeys").innerText(), /Laptop/);
+    assert.deepEqual((await mine()).map((p) => p.name), ["Laptop"]);
+    assert.deepEqual(
+      w.console.filter((l) => /Content Security Policy|Refused/.test(l)),
+      [],
+      "the prompt's and the account page's scripts run within their CSP",
+    );
+    await w.context.close();
   });
 
   it("without WebAuthn (no script) the passkey form stays hidden and the page works as before", async () => {
