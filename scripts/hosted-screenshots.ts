@@ -17,6 +17,7 @@ import { createHarness } from "../packages/server/test/helpers/harness.js";
 import { enableFactors, enrolOtp, totpAt } from "../packages/server/test/helpers/mfa.js";
 import { consentInteraction, loginInteraction, pagesClient } from "../packages/server/test/helpers/pages.js";
 import { signIn } from "../packages/server/test/helpers/profile.js";
+import { SoftAuthenticator } from "../packages/server/test/helpers/soft-authenticator.js";
 
 const out = path.join(import.meta.dirname, "..", "docs", "hosted-pages");
 fs.mkdirSync(out, { recursive: true });
@@ -38,7 +39,7 @@ async function accountScreenshots(base: string) {
     ["phone", PHONE],
   ] as const) {
     const email = `account-${label}@example.com`;
-    await signUpByEmail(h, email, "correct horse 7");
+    const userId = (await signUpByEmail(h, email, "correct horse 7")).data.userId as string;
     const context = await browser.newContext({ viewport, javaScriptEnabled: true, locale: "en-US" });
     const page = await context.newPage();
     const shot = (name: string) =>
@@ -54,6 +55,20 @@ async function accountScreenshots(base: string) {
     await page.click("#profile button.primary");
     await page.waitForURL(/done=profileSaved/);
     await shot("account-overview");
+    // The passkey section with one passkey (made by a software authenticator) and the add form.
+    const owner = { poolId: h.boot.userPoolId, userId };
+    const started = await h.ctx.passkeys.registration.start(owner);
+    await h.ctx.passkeys.registration.finish(owner, {
+      ticket: started.ticket,
+      registrationCredential: new SoftAuthenticator().create(
+        started.registrationOptions as never,
+        h.ctx.passkeys.rp.origins[0] as string,
+      ) as never,
+      name: "MacBook",
+    });
+    await page.goto(`${base}/account?ui_locales=en-US#passkeys`);
+    await page.getByRole("button", { name: "Add a passkey" }).waitFor();
+    await page.locator("#passkeys").screenshot({ path: path.join(accountOut, `account-passkeys-${label}.png`) });
     await page.selectOption("#profile-gender", "U");
     await page.fill("#profile-username", "x".repeat(3));
     await page.evaluate(() => {
@@ -188,6 +203,16 @@ try {
     await page.goto(`${base}/interaction/${await loginInteraction(h, { uiLocales: "en-US" })}`);
     await page.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
     await page.screenshot({ path: path.join(out, `sign-in-passkey-${label}.png`), fullPage: true });
+    // The "add a passkey" prompt after a password sign-in (its form shown by its script).
+    const prompted = await loginInteraction(h, { uiLocales: "en-US" });
+    await h.ctx.oidc.interactions.saveMfaStep(prompted, {
+      userId: newcomer.data.userId,
+      method: "password",
+      phase: "passkey",
+    });
+    await page.goto(`${base}/interaction/${prompted}/passkey-prompt`);
+    await page.getByRole("button", { name: "Add a passkey" }).waitFor();
+    await page.screenshot({ path: path.join(out, `passkey-prompt-${label}.png`), fullPage: true });
     await js.close();
   }
   await accountScreenshots(base);

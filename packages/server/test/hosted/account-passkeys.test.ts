@@ -83,6 +83,13 @@ describeEachDialect(
       assert.match(listed.body, /Your passkey was added/);
       assert.match(listed.body, /<strong>MacBook<\/strong>/);
       assert.match(listed.body, /Added [^·<]+ UTC · not used yet · on one device/);
+      // Every form has its own id (re-authentication returns to it), and no id is used twice.
+      const ids = [...listed.body.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(
+        ids.filter((id, i) => ids.indexOf(id) !== i),
+        [],
+        "no id twice on the page",
+      );
 
       // The same ticket twice: spent.
       const again = await b.post(
