@@ -68,7 +68,9 @@ async function accountScreenshots(base: string) {
     });
     await page.goto(`${base}/account?ui_locales=en-US#passkeys`);
     await page.getByRole("button", { name: "Add a passkey" }).waitFor();
-    await page.locator("#passkeys").screenshot({ path: path.join(accountOut, `account-passkeys-${label}.png`) });
+    await page
+      .locator("#passkeys")
+      .screenshot({ path: path.join(accountOut, `account-passkeys-${label}.png`) });
     await page.selectOption("#profile-gender", "U");
     await page.fill("#profile-username", "x".repeat(3));
     await page.evaluate(() => {

@@ -134,12 +134,18 @@ describeCompat(
       const theirs = await sdk.listWebAuthnPersonCredentials({ userId: otherId });
       assert.equal(theirs.statusCode, 403);
 
-      const renamed = await sdk.updateWebAuthnAdminCredential(pk.id, { name: "Desk key", credentialId: pk.id } as any);
+      const renamed = await sdk.updateWebAuthnAdminCredential(pk.id, {
+        name: "Desk key",
+        credentialId: pk.id,
+      } as any);
       assert.equal(renamed.statusCode, 200, JSON.stringify(renamed));
       assert.deepEqual(renamed.data, { success: true });
       assert.equal((await sdk.listWebAuthnCredentials({})).data.list[0].name, "Desk key");
       // Another user's token cannot rename it: not one of theirs.
-      const foreign = await other.sdk.updateWebAuthnAdminCredential(pk.id, { name: "Mine", credentialId: pk.id } as any);
+      const foreign = await other.sdk.updateWebAuthnAdminCredential(pk.id, {
+        name: "Mine",
+        credentialId: pk.id,
+      } as any);
       assert.equal(foreign.statusCode, 404);
 
       // deleteWebAuthnAdminCredential leaves all three placeholders in and sends no body.

@@ -120,7 +120,8 @@ export function webauthnAdminRoutes(ctx: Context) {
           query.credentialId,
           query.credentialID,
         );
-        if (!id) throw missingParam("credentialId", "credentialId is required in the body or the query string");
+        if (!id)
+          throw missingParam("credentialId", "credentialId is required in the body or the query string");
         await ctx.passkeys.credentials.rename(await ownerOf(request), id, body.name);
         return success(request);
       },
@@ -143,7 +144,8 @@ export function webauthnAdminRoutes(ctx: Context) {
         const body = (request.body ?? {}) as { credentialId?: unknown; userId?: unknown; appId?: unknown };
         const str = (v: unknown) => (typeof v === "string" ? v : undefined);
         const id = pick(params.credentialId, query.credentialId, query.credentialID, str(body.credentialId));
-        if (!id) throw missingParam("credentialId", "credentialId is required in the body or the query string");
+        if (!id)
+          throw missingParam("credentialId", "credentialId is required in the body or the query string");
         const owner = await ownerOf(
           request,
           pick(params.userId, query.userId, str(body.userId)),

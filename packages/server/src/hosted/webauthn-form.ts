@@ -1,7 +1,7 @@
 import {
   AuthenticationCredential,
-  RegistrationCredential,
   type AuthenticationCredential as AuthenticationCredentialT,
+  RegistrationCredential,
   type RegistrationCredential as RegistrationCredentialT,
 } from "@gatehouse/protocol";
 import type { TSchema } from "@sinclair/typebox";

@@ -16,7 +16,12 @@ const password = "correct horse 7";
 function registerForm(html: string) {
   const ticket = /name="ticket" value="([^"]+)"/.exec(html)?.[1] ?? "";
   const raw = /data-options="([^"]+)"/.exec(html)?.[1] ?? "";
-  const options = JSON.parse(raw.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&")) as {
+  const options = JSON.parse(
+    raw
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&"),
+  ) as {
     challenge: string;
     rp: { id?: string };
     user: { id: string };
@@ -64,7 +69,10 @@ describeEachDialect(
       const page = await b.get("/account", { "accept-language": "en" });
       assert.match(page.body, /<section id="passkeys"/);
       assert.match(page.body, /No passkey yet\./);
-      assert.match(page.body, /<form method="post" action="\/account\/passkeys\/add" id="passkeys-add" data-passkey-register/);
+      assert.match(
+        page.body,
+        /<form method="post" action="\/account\/passkeys\/add" id="passkeys-add" data-passkey-register/,
+      );
       assert.match(page.body, /<script src="\/assets\/v-[0-9a-f]{12}\/passkey-add\.js" defer><\/script>/);
       const { ticket, options } = registerForm(page.body);
       assert.equal(options.rp.id, "localhost");
@@ -94,19 +102,30 @@ describeEachDialect(
       // The same ticket twice: spent.
       const again = await b.post(
         "/account/passkeys/add",
-        { name: "Again", ticket, credential: JSON.stringify(new SoftAuthenticator().create(options, origin())) },
+        {
+          name: "Again",
+          ticket,
+          credential: JSON.stringify(new SoftAuthenticator().create(options, origin())),
+        },
         { headers: { "accept-language": "en" } },
       );
       assert.equal(again.statusCode, 400);
       assert.match(alertOf(again.body) ?? "", /expired/);
 
-      const renamed = await b.post("/account/passkeys/rename", { passkeyId: pk?.id ?? "", name: "Work laptop" });
+      const renamed = await b.post("/account/passkeys/rename", {
+        passkeyId: pk?.id ?? "",
+        name: "Work laptop",
+      });
       assert.equal(renamed.statusCode, 303, renamed.body);
       assert.equal((await passkeysOf(userId))[0]?.name, "Work laptop");
       assert.equal((await eventsOf("user:passkey-updated", userId)).length, 1);
       const blank = await b.post("/account/passkeys/rename", { passkeyId: pk?.id ?? "", name: "  " });
       assert.equal(blank.statusCode, 400);
-      assert.match(blank.body, new RegExp(`id="passkey-name-${pk?.id}-error"`), "the error sits by that passkey's field");
+      assert.match(
+        blank.body,
+        new RegExp(`id="passkey-name-${pk?.id}-error"`),
+        "the error sits by that passkey's field",
+      );
       assert.equal((await passkeysOf(userId))[0]?.name, "Work laptop");
 
       const removed = await b.post("/account/passkeys/remove", { passkeyId: pk?.id ?? "" });
@@ -135,7 +154,10 @@ describeEachDialect(
       assert.equal(theirs?.name, "Passkey", "no name: the default");
       const rename = await b.post("/account/passkeys/rename", { passkeyId: theirs?.id ?? "", name: "Mine" });
       assert.equal(rename.statusCode, 404);
-      assert.equal((await b.post("/account/passkeys/remove", { passkeyId: theirs?.id ?? "" })).statusCode, 404);
+      assert.equal(
+        (await b.post("/account/passkeys/remove", { passkeyId: theirs?.id ?? "" })).statusCode,
+        404,
+      );
       assert.equal((await passkeysOf(other.userId))[0]?.name, "Passkey");
 
       // A ticket shown to another browser session (the other user's page) does not add a passkey here.
@@ -147,14 +169,24 @@ describeEachDialect(
       });
       assert.equal(stolen.statusCode, 400);
       const mine = registerForm((await b.get("/account")).body);
-      for (const credential of ["{nope", '{"id":1}', JSON.stringify(new SoftAuthenticator().create(mine.options, "https://evil.example"))]) {
+      for (const credential of [
+        "{nope",
+        '{"id":1}',
+        JSON.stringify(new SoftAuthenticator().create(mine.options, "https://evil.example")),
+      ]) {
         const res = await b.post("/account/passkeys/add", { ticket: mine.ticket, credential });
         assert.equal(res.statusCode, 400, credential);
         assert.doesNotMatch(res.body, /at .*\.ts:\d+/);
       }
-      assert.equal((await b.post("/account/passkeys/add", { credential: "x".repeat(20_000) })).statusCode, 400);
+      assert.equal(
+        (await b.post("/account/passkeys/add", { credential: "x".repeat(20_000) })).statusCode,
+        400,
+      );
       assert.equal((await b.post("/account/passkeys/add", { ticket: ["a", "b"] })).statusCode, 400);
-      assert.equal((await b.post("/account/passkeys/remove", { passkeyId: "x" }, { csrf: null })).statusCode, 403);
+      assert.equal(
+        (await b.post("/account/passkeys/remove", { passkeyId: "x" }, { csrf: null })).statusCode,
+        403,
+      );
       assert.deepEqual(await passkeysOf(userId), []);
 
       // An old sign-in: the section waits behind "confirm it is you"; a post anyway changes nothing.
@@ -188,7 +220,10 @@ describeEachDialect(
       assert.equal(back.statusCode, 303, back.body);
       assert.equal(back.headers.location, `/account?done=reauthenticated#${formId}`);
       const there = await other.b.get(String(back.headers.location));
-      assert.match(there.body, new RegExp(`<form method="post" action="/account/passkeys/remove" class="inline" id="${formId}">`));
+      assert.match(
+        there.body,
+        new RegExp(`<form method="post" action="/account/passkeys/remove" class="inline" id="${formId}">`),
+      );
       // A form of another section, or not an id at all, is no place to return to.
       clock.advance(11 * MINUTE);
       const foreignForm = await other.b.post("/account/reauth", {
@@ -202,7 +237,7 @@ describeEachDialect(
         method: "password",
         secret: password,
         section: "passkeys",
-        form: "x\"><script>",
+        form: 'x"><script>',
       });
       assert.equal(junk.statusCode, 400);
     });
@@ -213,12 +248,16 @@ describeEachDialect(
       const userId = up.data.userId as string;
       const { b, uid, res } = await passwordSignIn(h(), email);
       assert.equal(res.headers.location, `${uid}/passkey-prompt`);
-      assert.equal(b.cookies.get("gatehouse_session"), undefined, "not signed in before the prompt is answered");
+      assert.equal(
+        b.cookies.get("gatehouse_session"),
+        undefined,
+        "not signed in before the prompt is answered",
+      );
       const page = await b.get(`${uid}/passkey-prompt`, { "accept-language": "en" });
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /Sign in faster next time/);
       assert.match(String(page.headers["content-security-policy"]), /script-src 'self'/);
-      const { ticket, options } = registerForm(page.body);
+      const { ticket } = registerForm(page.body);
       // A bad answer shows the prompt again with the error, and a new ticket.
       const bad = await b.post(`${uid}/passkey-prompt`, { ticket, credential: "{nope", name: "Phone" });
       assert.equal(bad.statusCode, 400);
@@ -245,7 +284,11 @@ describeEachDialect(
       const email = freshEmail("pk-later");
       await signUpByEmail(h(), email, password);
       const noWebauthn = await passwordSignIn(h(), email, false);
-      assert.match(String(noWebauthn.res.headers.location), /^\/oidc\/auth\/resume\//, "no WebAuthn: no prompt");
+      assert.match(
+        String(noWebauthn.res.headers.location),
+        /^\/oidc\/auth\/resume\//,
+        "no WebAuthn: no prompt",
+      );
 
       const first = await passwordSignIn(h(), email);
       await first.b.get(`${first.uid}/passkey-prompt`);
@@ -279,7 +322,11 @@ describeEachDialect(
       assert.equal((await b.post(`${uid}/passkey-prompt/skip`, { answer: "never" })).statusCode, 400);
       const signed = await passwordSignIn(h(), email);
       await signed.b.get(`${signed.uid}/passkey-prompt`);
-      const noCsrf = await signed.b.post(`${signed.uid}/passkey-prompt/skip`, { answer: "never" }, { csrf: null });
+      const noCsrf = await signed.b.post(
+        `${signed.uid}/passkey-prompt/skip`,
+        { answer: "never" },
+        { csrf: null },
+      );
       assert.equal(noCsrf.statusCode, 403);
       const still = await passwordSignIn(h(), email);
       assert.equal(still.res.headers.location, `${still.uid}/passkey-prompt`, "nothing was remembered");

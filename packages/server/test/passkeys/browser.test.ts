@@ -199,7 +199,10 @@ describe("passkeys in Chromium", { skip: !chromiumAvailable() }, () => {
     await w.page.getByRole("button", { name: "Add a passkey" }).click();
     await w.page.waitForURL(`${base}/account`);
     const mine = () => h.ctx.passkeys.credentials.list({ poolId: h.boot.userPoolId, userId: user2 });
-    assert.deepEqual((await mine()).map((p) => p.name), ["Prompted"]);
+    assert.deepEqual(
+      (await mine()).map((p) => p.name),
+      ["Prompted"],
+    );
 
     await w.page.goto(`${base}/account?ui_locales=en-US#passkeys`);
     await w.page.getByRole("button", { name: "Remove: Prompted" }).click();
@@ -208,8 +211,11 @@ describe("passkeys in Chromium", { skip: !chromiumAvailable() }, () => {
     await w.page.getByLabel(/Name of the new passkey/).fill("Laptop");
     await w.page.getByRole("button", { name: "Add a passkey" }).click();
     await w.page.waitForURL(/done=passkeyAdded/);
-    assert.match(await w.page.locator("#passkeys").innerText(), /Laptop/);
-    assert.deepEqual((await mine()).map((p) => p.name), ["Laptop"]);
+    assert.match((await w.page.locator("#passkeys").textContent()) ?? "", /Laptop/);
+    assert.deepEqual(
+      (await mine()).map((p) => p.name),
+      ["Laptop"],
+    );
     assert.deepEqual(
       w.console.filter((l) => /Content Security Policy|Refused/.test(l)),
       [],

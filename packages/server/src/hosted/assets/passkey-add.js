@@ -5,7 +5,7 @@
 (() => {
   const lib = globalThis.SimpleWebAuthnBrowser;
   for (const form of document.querySelectorAll("form[data-passkey-register]")) {
-    if (!lib || !lib.browserSupportsWebAuthn()) continue;
+    if (!lib?.browserSupportsWebAuthn()) continue;
     const optionsJSON = JSON.parse(form.dataset.options);
     const field = form.querySelector('input[name="credential"]');
     const problem = form.querySelector("[data-passkey-problem]");

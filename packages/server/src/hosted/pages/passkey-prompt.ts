@@ -7,7 +7,15 @@ import { PasskeyPromptForm, PasskeyPromptSkipForm, UidParams } from "../forms.js
 import { sendPage } from "../frame.js";
 import { registrationOf } from "../webauthn-form.js";
 import { finishSignIn, pageLink, stepIn } from "./second-factor.js";
-import { formError, frameOf, interactionPath, loadScene, type PageDeps, redirectOrigins, type Scene } from "./shared.js";
+import {
+  formError,
+  frameOf,
+  interactionPath,
+  loadScene,
+  type PageDeps,
+  redirectOrigins,
+  type Scene,
+} from "./shared.js";
 
 /** The name a new passkey is offered with: the browser and system it is made in ("Chrome on macOS"). */
 function suggestedName(request: FastifyRequest): string {

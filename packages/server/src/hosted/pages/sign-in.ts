@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ApiError } from "../../errors.js";
 import { randomBase64url } from "../../lib/ids.js";
 import { interactionBinding } from "../../services/passkeys/index.js";
 import { classify, errorText, PageError } from "../error-page.js";

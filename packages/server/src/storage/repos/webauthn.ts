@@ -154,7 +154,7 @@ export function webauthnRepo(db: Executor) {
         .returningAll()
         .execute();
     },
-  
+
     /** The user's answers to the "add a passkey" prompt; undefined: never answered. */
     async findPasskeyPrompt(poolId: string, userId: string): Promise<PasskeyPromptRow | undefined> {
       return db

@@ -21,7 +21,9 @@ export const passkeysSection: AccountSection = {
   async load(ctx, scene) {
     const passkeys = await ctx.passkeys.credentials.list(owner(scene));
     // Options only for a page that can use them: a stale sign-in shows "confirm it is you" instead.
-    const started = scene.fresh ? await ctx.passkeys.registration.start(owner(scene), binding(scene)) : undefined;
+    const started = scene.fresh
+      ? await ctx.passkeys.registration.start(owner(scene), binding(scene))
+      : undefined;
     const ua = describeUserAgent(scene.who.meta.userAgent);
     return {
       passkeys,
