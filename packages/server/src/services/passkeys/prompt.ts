@@ -26,7 +26,7 @@ export function createPrompt({ repos, clock }: { repos: Repositories; clock: Clo
 
     async answer(owner: PasskeyOwner, answer: PromptAnswer): Promise<void> {
       const now = clock.now();
-      await repos.webauthn.savePasskeyPrompt({
+      await repos.webauthn.setPasskeyPrompt({
         user_id: owner.userId,
         pool_id: owner.poolId,
         snoozed_until: answer === "later" ? now + PROMPT_SNOOZE_MS : null,

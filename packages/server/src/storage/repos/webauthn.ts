@@ -164,7 +164,7 @@ export function webauthnRepo(db: Executor) {
         .where("user_id", "=", userId)
         .executeTakeFirst();
     },
-    async savePasskeyPrompt(row: PasskeyPromptRow): Promise<void> {
+    async setPasskeyPrompt(row: PasskeyPromptRow): Promise<void> {
       await db
         .insertInto("passkey_prompts")
         .values(row)
