@@ -5,7 +5,9 @@ import { accountBrowser } from "../helpers/account.js";
 import { signUpByEmail } from "../helpers/auth.js";
 import { freshEmail } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import { enableFactors, enrolOtp, totpAt } from "../helpers/mfa.js";
 import { alertOf, FormBrowser } from "../helpers/pages.js";
+import { register } from "../helpers/profile.js";
 import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
 
 const clock = new FakeClock(Date.UTC(2026, 11, 7, 6, 0, 0));
@@ -330,6 +332,33 @@ describeEachDialect(
       assert.equal(noCsrf.statusCode, 403);
       const still = await passwordSignIn(h(), email);
       assert.equal(still.res.headers.location, `${still.uid}/passkey-prompt`, "nothing was remembered");
+    });
+
+    // Last: it enables second factors for the pool.
+    it("prompt: after the second factor, and the sign-in keeps it (amr pwd otp mfa)", async () => {
+      await enableFactors(h(), ["OTP"]);
+      const u = await register(h(), { email: true });
+      const otp = await enrolOtp(h(), u.token);
+      clock.advance(60_000);
+      const b = new FormBrowser(h());
+      const uid = String((await b.get("/account")).headers.location);
+      await b.get(uid);
+      const first = await b.post(`${uid}/password`, {
+        account: u.email as string,
+        password: u.password as string,
+        webauthn: "platform",
+      });
+      assert.match(String(first.headers.location), /\/mfa$/);
+      const second = await b.post(`${uid}/mfa/verify`, { kind: "otp", code: totpAt(otp.uri, clock.now()) });
+      assert.equal(second.statusCode, 303, second.body);
+      assert.equal(second.headers.location, `${uid}/passkey-prompt`);
+      // The MFA page of this interaction now leads to the prompt; its forms refuse the step.
+      assert.equal((await b.get(`${uid}/mfa`)).headers.location, `${uid}/passkey-prompt`);
+      await b.get(`${uid}/passkey-prompt`);
+      const skipped = await b.post(`${uid}/passkey-prompt/skip`, { answer: "later" });
+      assert.equal(skipped.statusCode, 303, skipped.body);
+      const session = await h().ctx.oidc.browserSessions.read(b.cookies.get("gatehouse_session"));
+      assert.deepEqual(session?.amr, ["pwd", "otp", "mfa"]);
     });
   },
   { clock },
