@@ -37,7 +37,7 @@ const NO_EVENT: Record<string, string> = {
   "devices/index.ts": "signing a device out ends sessions, like a logout: GenAuth has no event for it",
   "passkeys/challenges.ts": "one-time challenges of a WebAuthn ceremony; the ceremony's change emits",
   "passkeys/prompt.ts":
-    "the answer to the hosted pages' \"add a passkey\" prompt: a preference of the pages, not a change of the account",
+    'the answer to the hosted pages\' "add a passkey" prompt: a preference of the pages, not a change of the account',
   "secrets/master-key.ts": "server key material",
   "secrets/seal-existing.ts": "sealing stored secrets at start changes no value",
   "tokens/client-tokens.ts": "revoking a machine (client-credentials) token: GenAuth has no event for it",
