@@ -7,6 +7,7 @@ import {
   CsrfOnlyForm,
   MfaEnrolForm,
   MfaEnrolStartForm,
+  MfaPasskeyForm,
   MfaQuery,
   MfaSendForm,
   MfaVerifyForm,
@@ -22,15 +23,18 @@ import {
   showProve,
   showRecovery,
 } from "./mfa-views.js";
+import { interactionBinding } from "../../services/passkeys/index.js";
 import {
   finishSignIn,
   pageLink,
+  passkeyOffered,
   rememberCookieName,
   rememberDeviceDays,
   stepIn,
   subjectOf,
 } from "./second-factor.js";
 import { continueTo, formError, loadScene, type PageDeps, type Scene } from "./shared.js";
+import { parseCredential } from "./sign-in.js";
 
 /** The MFA step's pages: prove a factor, or enrol one, then the sign-in continues. */
 export function mfaRoutes(deps: PageDeps) {
@@ -103,6 +107,39 @@ export function mfaRoutes(deps: PageDeps) {
           return await finishSignIn(deps, request, reply, scene, { ...step, second: proved.amr });
         } catch (err) {
           return showProve(deps, request, reply, scene, step, { kind, error: formError(err) });
+        }
+      },
+    );
+
+    // A passkey of the user as the second factor (docs/mfa.md §Passkey): the ceremony the page
+    // started, checked by the passkeys service, counted and recorded by the MFA service.
+    app.post<{ Params: UidParams; Body: MfaPasskeyForm }>(
+      "/interaction/:uid/mfa/passkey",
+      { ...protect, schema: schema(MfaPasskeyForm) },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        const step = stepIn(scene, "prove");
+        const { poolId, uid } = scene.interaction;
+        try {
+          if (!(await passkeyOffered(deps, poolId, step.userId, step.method))) {
+            throw new ApiError("MFA_FACTOR_NOT_FOUND");
+          }
+          const credential = parseCredential(request.body.credential);
+          await ctx.mfa.verifyOutsideFactor(subjectOf(request, scene, step), {
+            kind: "PASSKEY",
+            check: async () => {
+              await ctx.passkeys.verifySecondFactor(poolId, step.userId, {
+                ticket: request.body.ticket ?? "",
+                credential,
+                binding: interactionBinding(uid),
+              });
+            },
+          });
+          const done: MfaStep = { ...step, second: "hwk", ...(request.body.remember === "on" ? { remember: true } : {}) };
+          await rememberDevice(reply, scene, done);
+          return await finishSignIn(deps, request, reply, scene, { ...step, second: "hwk" });
+        } catch (err) {
+          return showProve(deps, request, reply, scene, step, { kind: "passkey", error: formError(err) });
         }
       },
     );

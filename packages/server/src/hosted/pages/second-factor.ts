@@ -21,6 +21,8 @@ export interface SecondFactorPlan {
   enrolled: FactorType[];
   /** Factors the user may enrol here. */
   enrollable: FactorType[];
+  /** The user may prove the second factor with one of their passkeys. */
+  passkey: boolean;
   /** The RP's `acr_values` ask for a second factor: no remembered device skips it. */
   forced: boolean;
   /** "Remember this device" for this many days; 0: not offered. */
@@ -28,29 +30,41 @@ export interface SecondFactorPlan {
 }
 
 /**
+ * Whether a user past `method` may prove the second factor with a passkey: they have one, and the
+ * first factor was not a passkey (the same key twice is one factor).
+ */
+export async function passkeyOffered(deps: PageDeps, poolId: string, userId: string, method: SignInMethod) {
+  return method !== "passkey" && (await deps.ctx.passkeys.hasPasskey(poolId, userId));
+}
+
+/**
  * The MFA service's answer for this user and application (its policy, docs/mfa.md §Policy), then
  * the RP's `acr_values` (a second factor even under an optional or off policy; a user with none
- * enrols one), then a remembered device (skips only a proof the policy alone asks for).
+ * enrols one), then a remembered device (skips only a proof the policy alone asks for). A passkey
+ * is a second factor the user already has: it turns an enrolment into a proof.
  */
 export async function planSecondFactor(
   deps: PageDeps,
   request: FastifyRequest,
   scene: Scene,
-  userId: string,
+  login: { userId: string; method: SignInMethod },
 ): Promise<SecondFactorPlan> {
   const { poolId, appId } = scene.interaction;
-  const [owed, policy] = await Promise.all([
+  const { userId } = login;
+  const [owed, policy, passkey] = await Promise.all([
     deps.ctx.mfa.secondFactorsOwed(poolId, userId, appId),
     deps.ctx.mfa.policyFor(poolId, appId),
+    passkeyOffered(deps, poolId, userId, login.method),
   ]);
   let action: SecondFactorPlan["action"] = owed.action;
   const rememberDays = policy.rememberDeviceDays;
   const forced = asksForMfa(scene.interaction.acrValues);
   if (forced && action === "none") {
-    if (owed.enrolled.length > 0) action = "prove";
+    if (owed.enrolled.length > 0 || passkey) action = "prove";
     else if (owed.enrollable.length > 0) action = "enrol";
     else throw new PageError("MFA_UNAVAILABLE", 403);
   }
+  if (action === "enrol" && passkey) action = "prove";
   if (action === "prove" && !forced && rememberDays > 0) {
     const cookie = request.cookies[rememberCookieName(deps.secureCookies)];
     if (deps.rememberedDevices.remembers(cookie, poolId, userId)) action = "none";
@@ -59,6 +73,7 @@ export async function planSecondFactor(
     action,
     enrolled: owed.enrolled,
     enrollable: owed.enrollable,
+    passkey,
     forced,
     rememberDeviceDays: rememberDays,
   };
@@ -121,7 +136,7 @@ export async function afterFirstFactor(
   // A first factor that is multi-factor by itself (a passkey with user verification) asks for
   // nothing more, whatever the policy or the RP's acr_values (docs/passkeys.md §MFA).
   if ("mfaSatisfied" in login && login.mfaSatisfied) return finishSignIn(deps, request, reply, scene, login);
-  const plan = await planSecondFactor(deps, request, scene, login.userId);
+  const plan = await planSecondFactor(deps, request, scene, login);
   if (plan.action === "none") return finishSignIn(deps, request, reply, scene, login);
   const step: MfaStep = { userId: login.userId, method: login.method, phase: plan.action };
   await deps.oidc.interactions.saveMfaStep(scene.interaction.uid, step);

@@ -120,7 +120,7 @@ async function showSignIn(
 }
 
 /** The browser's credential, posted as JSON in a form field: anything else is a response that does not verify. */
-function parseCredential(text: string | undefined): AuthenticationCredential {
+export function parseCredential(text: string | undefined): AuthenticationCredential {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text ?? "");

@@ -47,7 +47,7 @@ export interface MfaStep {
   method: SignInMethod;
   phase: "prove" | "enrol" | "recovery";
   /** The second factor's amr once proved (phase `recovery`). */
-  second?: "otp" | "sms" | "email";
+  second?: "otp" | "sms" | "email" | "hwk";
   /** The user asked to remember this device (set with the cookie when the sign-in finishes). */
   remember?: boolean;
   /** An enrolment in progress; sealed at rest (it holds the TOTP secret and the recovery code). */
