@@ -211,7 +211,8 @@ describeEachDialect(
         .where("method", "=", "mfa:passkey")
         .execute();
       assert.equal(wrong.length, 3, "malformed posts are not attempts; checked ones are");
-      for (let i = 0; i < 2; i++) await b.post(`/interaction/${uid}/mfa/verify`, { kind: "otp", code: "000000" });
+      for (let i = 0; i < 2; i++)
+        await b.post(`/interaction/${uid}/mfa/verify`, { kind: "otp", code: "000000" });
       const fresh = passkeyForm((await b.get(`/interaction/${uid}/mfa?factor=passkey`)).body);
       const locked = await b.post(`/interaction/${uid}/mfa/passkey`, {
         ticket: fresh.ticket,

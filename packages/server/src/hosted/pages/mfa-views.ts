@@ -1,18 +1,22 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { randomBase64url } from "../../lib/ids.js";
 import { CODE_COOLDOWN_MS } from "../../services/codes/engine.js";
 import type { FactorType } from "../../services/mfa/deps.js";
 import type { MfaStep } from "../../services/oidc/interactions.js";
+import { interactionBinding } from "../../services/passkeys/index.js";
 import { classify, errorText } from "../error-page.js";
 import type { MfaQuery } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
-import { randomBase64url } from "../../lib/ids.js";
-import { interactionBinding } from "../../services/passkeys/index.js";
 import { passkeyOffered, rememberDeviceDays, subjectOf } from "./second-factor.js";
 import { frameOf, interactionPath, type PageDeps, redirectOrigins, type Scene } from "./shared.js";
 
 /** What the step page offers: the factor types, and the recovery code beside an authenticator. */
 export type ProveKind = "otp" | "sms" | "email" | "recovery" | "passkey";
-export const KIND_OF: Record<FactorType, "otp" | "sms" | "email"> = { OTP: "otp", SMS: "sms", EMAIL: "email" };
+export const KIND_OF: Record<FactorType, "otp" | "sms" | "email"> = {
+  OTP: "otp",
+  SMS: "sms",
+  EMAIL: "email",
+};
 export const PROOF_OF: Record<Exclude<ProveKind, "passkey">, "OTP" | "SMS" | "EMAIL" | "RECOVERY"> = {
   otp: "OTP",
   sms: "SMS",

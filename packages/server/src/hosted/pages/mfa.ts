@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { FactorType } from "../../services/mfa/deps.js";
 import type { MfaStep, PendingEnrolment } from "../../services/oidc/interactions.js";
+import { interactionBinding } from "../../services/passkeys/index.js";
 import { PageError } from "../error-page.js";
 import {
   CsrfOnlyForm,
@@ -23,7 +24,6 @@ import {
   showProve,
   showRecovery,
 } from "./mfa-views.js";
-import { interactionBinding } from "../../services/passkeys/index.js";
 import {
   finishSignIn,
   pageLink,
@@ -135,7 +135,11 @@ export function mfaRoutes(deps: PageDeps) {
               });
             },
           });
-          const done: MfaStep = { ...step, second: "hwk", ...(request.body.remember === "on" ? { remember: true } : {}) };
+          const done: MfaStep = {
+            ...step,
+            second: "hwk",
+            ...(request.body.remember === "on" ? { remember: true } : {}),
+          };
           await rememberDevice(reply, scene, done);
           return await finishSignIn(deps, request, reply, scene, { ...step, second: "hwk" });
         } catch (err) {
