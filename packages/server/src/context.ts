@@ -352,6 +352,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
       issuer,
       roleCodes: authz.my.roleCodes,
       mayUseApp: authz.appAccess.mayUseApp,
+      owesSecondFactor: async (poolId, appId, userId) =>
+        (await mfa.secondFactorsOwed(poolId, userId, appId)).action !== "none",
       secret: keys.secret,
       box: keys.box,
       secureCookies: config.publicUrl.startsWith("https:"),

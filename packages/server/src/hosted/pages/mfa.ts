@@ -64,6 +64,10 @@ export function mfaRoutes(deps: PageDeps) {
         const step = scene.interaction.mfaStep;
         // No first factor yet: the sign-in page comes first.
         if (!step) return continueTo(reply, pageLink(request, scene.interaction.uid, ""));
+        // Another browser's step-up shows nothing of the user: its sign-in page is an ordinary sign-in.
+        if (step.stepUp && !(await stepIn(deps, request, scene, step.phase).catch(() => undefined))) {
+          return continueTo(reply, pageLink(request, scene.interaction.uid, ""));
+        }
         if (step.phase === "prove") return showProve(deps, request, reply, scene, step, {});
         if (step.phase === "enrol") return showEnrol(deps, request, reply, scene, step, {});
         return showRecovery(deps, request, reply, scene, undefined);
@@ -75,7 +79,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaVerifyForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "prove");
+        const step = await stepIn(deps, request, scene, "prove");
         const { kind } = request.body;
         try {
           const owed = await ctx.mfa.secondFactorsOwed(
@@ -96,6 +100,7 @@ export function mfaRoutes(deps: PageDeps) {
             method: step.method,
             phase: "recovery",
             second: proved.amr,
+            ...(step.stepUp ? { stepUp: true } : {}),
             ...(request.body.remember === "on" ? { remember: true } : {}),
           };
           if (proved.newRecoveryCode) {
@@ -118,7 +123,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaPasskeyForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "prove");
+        const step = await stepIn(deps, request, scene, "prove");
         const { poolId, uid } = scene.interaction;
         try {
           if (!(await passkeyOffered(deps, poolId, step.userId, step.method))) {
@@ -153,7 +158,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaSendForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "prove");
+        const step = await stepIn(deps, request, scene, "prove");
         const { kind } = request.body;
         try {
           const subject = subjectOf(request, scene, step);
@@ -181,7 +186,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaEnrolStartForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "enrol");
+        const step = await stepIn(deps, request, scene, "enrol");
         const { factor } = request.body;
         const factorType = PROOF_OF[factor] as FactorType;
         try {
@@ -228,7 +233,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaEnrolForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "enrol");
+        const step = await stepIn(deps, request, scene, "enrol");
         const pending = step.enrolment;
         if (!pending) throw new PageError("MFA_NO_STEP", 400);
         const kind = KIND_OF[pending.factorType];
@@ -260,6 +265,7 @@ export function mfaRoutes(deps: PageDeps) {
           method: step.method,
           phase: "recovery",
           second,
+          ...(step.stepUp ? { stepUp: true } : {}),
         });
         return showRecovery(deps, request, reply, scene, pending.otpData.recoveryCode);
       },
@@ -270,7 +276,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(CsrfOnlyForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "recovery");
+        const step = await stepIn(deps, request, scene, "recovery");
         if (!step.second) throw new PageError("MFA_NO_STEP", 400);
         await rememberDevice(reply, scene, step);
         return finishSignIn(deps, request, reply, scene, { ...step, second: step.second });

@@ -1,10 +1,16 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FactorType } from "../../services/mfa/deps.js";
 import type { MfaSubject } from "../../services/mfa/index.js";
-import type { SignInMethod } from "../../services/oidc/browser-sessions.js";
+import { SESSION_COOKIE, type SignInMethod } from "../../services/oidc/browser-sessions.js";
 import type { FirstFactor } from "../../services/oidc/first-factor.js";
 import type { MfaStep } from "../../services/oidc/interactions.js";
-import { type AmrValue, amrOf, asksForMfa, firstFactorAmr } from "../../services/tokens/auth-context.js";
+import {
+  type AmrValue,
+  amrOf,
+  asksForMfa,
+  firstFactorAmr,
+  raisedAmr,
+} from "../../services/tokens/auth-context.js";
 import { PageError } from "../error-page.js";
 import { browserCookie } from "./ext-idp-cookie.js";
 import { continueTo, interactionPath, metaOf, type PageDeps, type Scene } from "./shared.js";
@@ -99,8 +105,18 @@ export async function finishSignIn(
   request: FastifyRequest,
   reply: FastifyReply,
   scene: Scene,
-  login: { userId: string; method: SignInMethod; second?: AmrValue; amr?: AmrValue[] },
+  login: { userId: string; method: SignInMethod; second?: AmrValue; amr?: AmrValue[]; stepUp?: boolean },
 ): Promise<FastifyReply> {
+  if (login.stepUp && login.second) {
+    // The browser session signed in already; it now has the second factor too (docs/mfa.md §Step-up).
+    const session = await deps.ctx.oidc.browserSessions.read(request.cookies[SESSION_COOKIE]);
+    const done = await deps.oidc.interactions.finishStepUp(scene.interaction.uid, {
+      sessionId: session?.sessionId ?? "",
+      userId: login.userId,
+      amr: raisedAmr(session?.amr ?? [], login.second),
+    });
+    return continueTo(reply, done.redirectTo);
+  }
   const meta = metaOf(request, scene);
   // An upstream identity waiting for this account's owner is linked once they are fully signed in
   // (docs/social-sign-in.md#signing-in).
@@ -143,6 +159,37 @@ export async function afterFirstFactor(
   return continueTo(reply, pageLink(request, scene.interaction.uid, "/mfa"));
 }
 
+/**
+ * A step-up interaction (docs/mfa.md §Step-up) opened in the browser whose session it names: only
+ * the second factor is asked, or nothing when the plan says so (a remembered device). Undefined
+ * when the browser carries another session or none: its page is a full sign-in then.
+ */
+export async function startStepUp(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+): Promise<FastifyReply | undefined> {
+  const { uid, stepUpSessionId, userId, mfaStep } = scene.interaction;
+  if (!stepUpSessionId) return undefined;
+  const session = await deps.ctx.oidc.browserSessions.read(request.cookies[SESSION_COOKIE]);
+  if (!session || session.sessionId !== stepUpSessionId || session.userId !== userId) return undefined;
+  if (mfaStep?.stepUp) return continueTo(reply, pageLink(request, uid, "/mfa"));
+  if (mfaStep) return undefined;
+  const plan = await planSecondFactor(deps, request, scene, session);
+  if (plan.action === "none") {
+    const done = await deps.oidc.interactions.finishStepUp(uid, { sessionId: session.sessionId, userId });
+    return continueTo(reply, done.redirectTo);
+  }
+  await deps.oidc.interactions.saveMfaStep(uid, {
+    userId: session.userId,
+    method: session.method,
+    phase: plan.action,
+    stepUp: true,
+  });
+  return continueTo(reply, pageLink(request, uid, "/mfa"));
+}
+
 /** The MFA service's view of the user the step is for. */
 export function subjectOf(request: FastifyRequest, scene: Scene, step: MfaStep): MfaSubject {
   return {
@@ -154,8 +201,18 @@ export function subjectOf(request: FastifyRequest, scene: Scene, step: MfaStep):
 }
 
 /** The interaction's step, in the phase a form belongs to; anything else is the "wrong step" page. */
-export function stepIn(scene: Scene, ...phases: MfaStep["phase"][]): MfaStep {
+export async function stepIn(
+  deps: PageDeps,
+  request: FastifyRequest,
+  scene: Scene,
+  ...phases: MfaStep["phase"][]
+): Promise<MfaStep> {
   const step = scene.interaction.mfaStep;
   if (!step || !phases.includes(step.phase)) throw new PageError("MFA_NO_STEP", 400);
+  // A step-up is open only to the browser whose session it raises: nobody else's code is counted.
+  if (step.stepUp) {
+    const session = await deps.ctx.oidc.browserSessions.read(request.cookies[SESSION_COOKIE]);
+    if (session?.sessionId !== scene.interaction.stepUpSessionId) throw new PageError("MFA_NO_STEP", 400);
+  }
   return step;
 }
