@@ -352,7 +352,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
       issuer,
       roleCodes: authz.my.roleCodes,
       mayUseApp: authz.appAccess.mayUseApp,
+      // The pool's policy is cached: a pool with MFA off costs single sign-on no read.
       owesSecondFactor: async (poolId, appId, userId) =>
+        (await mfa.policyFor(poolId, appId)).policy !== "off" &&
         (await mfa.secondFactorsOwed(poolId, userId, appId)).action !== "none",
       secret: keys.secret,
       box: keys.box,

@@ -130,9 +130,9 @@ describeEachDialect(
     }
 
     /** A browser signed in with a password (the user had no factor then): amr [pwd]. */
-    async function signedInWithoutMfa(user: Account): Promise<FormBrowser> {
-      const b = new FormBrowser(h());
-      const { stop } = await authorize(b, { prompt: "login" });
+    async function signedInWithoutMfa(user: Account): Promise<FormBrowser & { refreshToken?: string }> {
+      const b: FormBrowser & { refreshToken?: string } = new FormBrowser(h());
+      const { stop, verifier, state } = await authorize(b, { prompt: "login" });
       assert.match(stop.at.pathname, /^\/interaction\/[A-Za-z0-9_-]+$/);
       const res = await b.post(`${stop.at.pathname}/password`, {
         account: user.email as string,
@@ -141,6 +141,8 @@ describeEachDialect(
       assert.equal(res.statusCode, 303, res.body);
       const session = await h().ctx.oidc.browserSessions.read(b.cookies.get("gatehouse_session"));
       assert.deepEqual(session?.amr, ["pwd"]);
+      const back = await visit(b, String(res.headers.location));
+      b.refreshToken = (await exchange(back.at, verifier, state)).refresh_token;
       return b;
     }
 
@@ -190,6 +192,17 @@ describeEachDialect(
       const again = await authorize(b, { acr_values: "mfa" });
       assert.equal(again.stop.at.origin + again.stop.at.pathname, CB);
       assert.equal((await exchange(again.stop.at, again.verifier, again.state)).claims()?.acr, "mfa");
+
+      // A refresh keeps the sign-in's amr, acr and auth_time; a token from before the step-up keeps its own.
+      clock.advance(60_000);
+      assert.ok(tokens.refresh_token, "offline_access gives a refresh token");
+      const refreshed = (await client.refreshTokenGrant(rp, tokens.refresh_token)).claims() ?? {};
+      assert.deepEqual(refreshed.amr, ["pwd", "otp", "mfa"]);
+      assert.equal(refreshed.acr, "mfa");
+      assert.equal(refreshed.auth_time, claims.auth_time);
+      const older = (await client.refreshTokenGrant(rp, b.refreshToken as string)).claims() ?? {};
+      assert.deepEqual(older.amr, ["pwd"]);
+      assert.equal(older.acr, undefined);
     });
 
     it("step-up by the policy: a user who now has a factor is asked for it on SSO, without acr_values; prompt=none says login_required", async () => {
