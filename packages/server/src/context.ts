@@ -277,6 +277,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       publicUrl: config.publicUrl,
       mayUseApp: authz.appAccess.mayUseApp,
       mfa,
+      secret: keys.secret,
     });
     const profile = createProfile({
       db: db.kysely,
