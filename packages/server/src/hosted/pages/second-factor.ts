@@ -57,14 +57,15 @@ export async function planSecondFactor(
 ): Promise<SecondFactorPlan> {
   const { poolId, appId } = scene.interaction;
   const { userId } = login;
-  const [owed, policy, passkey] = await Promise.all([
+  const [owed, policy] = await Promise.all([
     deps.ctx.mfa.secondFactorsOwed(poolId, userId, appId),
     deps.ctx.mfa.policyFor(poolId, appId),
-    passkeyOffered(deps, poolId, userId, login.method),
   ]);
   let action: SecondFactorPlan["action"] = owed.action;
   const rememberDays = policy.rememberDeviceDays;
   const forced = asksForMfa(scene.interaction.acrValues);
+  // Read only when a second factor is asked at all: a sign-in without MFA costs no extra query.
+  const passkey = (forced || action !== "none") && (await passkeyOffered(deps, poolId, userId, login.method));
   if (forced && action === "none") {
     if (owed.enrolled.length > 0 || passkey) action = "prove";
     else if (owed.enrollable.length > 0) action = "enrol";
