@@ -232,6 +232,49 @@ describeEachDialect(
       assert.equal(next.stop.at.origin + next.stop.at.pathname, CB, "the raised session signs in at once");
     });
 
+    it("step-up and a remembered device: SSO goes on without raising the session; acr_values=mfa still asks", async () => {
+      await enableFactors(h(), ["OTP"], { rememberDeviceDays: 30 });
+      try {
+        const user = await register(h(), { email: true });
+        const factor = await enrolOtp(h(), user.token);
+        const b = new FormBrowser(h());
+        const first = await authorize(b, { prompt: "login" });
+        await b.post(`${first.stop.at.pathname}/password`, {
+          account: user.email as string,
+          password: user.password as string,
+        });
+        clock.advance(30_000);
+        const proved = await b.post(`${first.stop.at.pathname}/mfa/verify`, {
+          kind: "otp",
+          code: totpAt(factor.uri, clock.now()),
+          remember: "on",
+        });
+        assert.equal(proved.statusCode, 303, proved.body);
+        assert.ok(b.cookies.has("gatehouse_mfa_device"));
+        // Signed in again on the remembered device: one factor, amr [pwd].
+        const again = await authorize(b, { prompt: "login" });
+        const pwd = await b.post(`${again.stop.at.pathname}/password`, {
+          account: user.email as string,
+          password: user.password as string,
+        });
+        assert.equal(pwd.statusCode, 303);
+        const session = await h().ctx.oidc.browserSessions.read(b.cookies.get("gatehouse_session"));
+        assert.deepEqual(session?.amr, ["pwd"]);
+
+        // The policy owes a proof, the device is remembered: answered through the step-up, nothing raised.
+        const sso = await authorize(b);
+        assert.equal(sso.stop.at.origin + sso.stop.at.pathname, CB, sso.stop.body.slice(0, 200));
+        assert.deepEqual((await exchange(sso.stop.at, sso.verifier, sso.state)).claims()?.amr, ["pwd"]);
+        const still = await h().ctx.oidc.browserSessions.read(b.cookies.get("gatehouse_session"));
+        assert.deepEqual(still?.amr, ["pwd"]);
+        // An RP that asks for MFA is not answered by a remembered device.
+        const asked = await authorize(b, { acr_values: "mfa" });
+        assert.match(asked.stop.at.pathname, /\/mfa$/);
+      } finally {
+        await enableFactors(h(), ["OTP"]);
+      }
+    });
+
     it("step-up, hostile: another browser gets the full sign-in page; a step finished after sign-out raises nothing", async () => {
       await enableFactors(h(), ["OTP"]);
       const user = await register(h(), { email: true });
