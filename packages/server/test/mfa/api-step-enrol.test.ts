@@ -108,6 +108,23 @@ describeEachDialect(
         recoveryCode: second.recovery_code,
       });
       assert.equal(recovered.statusCode, 200, JSON.stringify(recovered));
+
+      // A refresh of the step's tokens keeps the sign-in's amr and acr.
+      clock.advance(60_000);
+      const refreshed = await h().inject({
+        method: "POST",
+        url: "/oidc/token",
+        payload: {
+          grant_type: "refresh_token",
+          refresh_token: ok.data.refresh_token,
+          client_id: h().boot.appId,
+          client_secret: h().boot.appSecret,
+        },
+      });
+      assert.equal(refreshed.statusCode, 200, refreshed.body);
+      const again = decodeJwt(refreshed.json().id_token)?.payload as Record<string, unknown>;
+      assert.deepEqual(again.amr, ["pwd", "otp", "mfa"]);
+      assert.equal(again.acr, "mfa");
     });
 
     it("only a user who must enrol and may pick an authenticator: others answer MFA_FACTOR_NOT_OWED and change nothing", async () => {
