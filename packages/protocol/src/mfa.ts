@@ -156,6 +156,31 @@ export const MfaStepSmsBody = Type.Object({
 export const MfaStepEmailBody = Type.Object({ email: NonEmpty(254), code: NonEmpty(16) });
 /** `POST /api/v2/mfa/totp/recovery`. */
 export const MfaStepRecoveryBody = Type.Object({ recoveryCode: NonEmpty(64) });
+/**
+ * `POST /api/v2/mfa/totp/associate` (Authorization: the mfaToken): GenAuth's body names the
+ * authenticator (`totp`) and who it is for (`APPLICATION` in a sign-in, `SELF` otherwise); both optional.
+ */
+export const MfaStepTotpAssociateBody = Type.Object({
+  authenticator_type: Type.Optional(Type.Literal("totp")),
+  type: Type.Optional(Type.Literal("totp")),
+  source: Type.Optional(Type.Union([Type.Literal("APPLICATION"), Type.Literal("SELF")])),
+});
+/** The authenticator to scan, as GenAuth answers it (snake_case); shown this once. */
+export const MfaStepTotpAssociateData = Type.Object({
+  authenticator_type: Type.Literal("totp"),
+  secret: Type.String(),
+  qrcode_uri: Type.String(),
+  qrcode_data_url: Type.String(),
+  recovery_code: Type.String(),
+});
+export type MfaStepTotpAssociateData = Static<typeof MfaStepTotpAssociateData>;
+export const MfaStepTotpAssociateResponse = Envelope(MfaStepTotpAssociateData);
+/** `POST /api/v2/mfa/totp/associate/confirm`: the first code of the new authenticator. */
+export const MfaStepTotpAssociateConfirmBody = Type.Object({
+  authenticator_type: Type.Optional(Type.Literal("totp")),
+  totp: NonEmpty(16),
+  source: Type.Optional(Type.Union([Type.Literal("APPLICATION"), Type.Literal("SELF")])),
+});
 /** The sign-in's tokens; `recoveryCode` is the new one after the old one completed the step. */
 export const MfaStepTokenData = Type.Object({
   access_token: Type.String(),

@@ -71,6 +71,9 @@ export const authPaths = {
   mfaStepSmsVerify: "/api/v2/applications/mfa/sms/verify",
   mfaStepEmailVerify: "/api/v2/applications/mfa/email/verify",
   mfaStepRecovery: "/api/v2/mfa/totp/recovery",
+  /** An authenticator enrolled inside the step (the user has no factor that counts). */
+  mfaStepTotpAssociate: "/api/v2/mfa/totp/associate",
+  mfaStepTotpAssociateConfirm: "/api/v2/mfa/totp/associate/confirm",
   // Passkeys (docs/passkeys.md). `:credentialId` also arrives as the SDK's literal `{credentialId}`.
   webauthnRegistration: "/api/v3/webauthn/registration",
   webauthnAuthentication: "/api/v3/webauthn/authentication",

@@ -277,6 +277,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       publicUrl: config.publicUrl,
       mayUseApp: authz.appAccess.mayUseApp,
       mfa,
+      secret: keys.secret,
     });
     const profile = createProfile({
       db: db.kysely,
@@ -352,6 +353,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
       issuer,
       roleCodes: authz.my.roleCodes,
       mayUseApp: authz.appAccess.mayUseApp,
+      // The pool's policy is cached: a pool with MFA off costs single sign-on no read.
+      owesSecondFactor: async (poolId, appId, userId) =>
+        (await mfa.policyFor(poolId, appId)).policy !== "off" &&
+        (await mfa.secondFactorsOwed(poolId, userId, appId)).action !== "none",
       secret: keys.secret,
       box: keys.box,
       secureCookies: config.publicUrl.startsWith("https:"),

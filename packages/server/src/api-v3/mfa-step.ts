@@ -5,6 +5,9 @@ import {
   MfaStepRecoveryBody,
   MfaStepResponse,
   MfaStepSmsBody,
+  MfaStepTotpAssociateBody,
+  MfaStepTotpAssociateConfirmBody,
+  MfaStepTotpAssociateResponse,
   MfaStepTotpBody,
 } from "@gatehouse/protocol";
 import type { TSchema } from "@sinclair/typebox";
@@ -72,6 +75,30 @@ export function mfaStepRoutes(ctx: Context) {
         const { email, code } = request.body;
         return ok(request, await complete(request, { kind: "EMAIL", code, email }));
       },
+    );
+    app.post(
+      authPaths.mfaStepTotpAssociate,
+      {
+        schema: {
+          tags,
+          summary: "An authenticator to enrol in the step, when the user has no factor and must enrol one",
+          body: MfaStepTotpAssociateBody,
+          security: security.mfaToken,
+          response: { 200: MfaStepTotpAssociateResponse },
+        },
+      },
+      async (request) =>
+        ok(request, await ctx.auth.mfaStep.associateTotp(mfaTokenOf(request), requestMeta(request))),
+    );
+    app.post(
+      authPaths.mfaStepTotpAssociateConfirm,
+      {
+        schema: schema(
+          "Enrol the authenticator with its first code; completes the sign-in",
+          MfaStepTotpAssociateConfirmBody,
+        ),
+      },
+      async (request) => ok(request, await complete(request, { kind: "OTP_ENROL", code: request.body.totp })),
     );
     app.post(
       authPaths.mfaStepRecovery,

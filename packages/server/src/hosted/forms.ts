@@ -98,6 +98,15 @@ export const MfaVerifyForm = Type.Object({
 });
 export type MfaVerifyForm = Static<typeof MfaVerifyForm>;
 
+/** A passkey as the second factor: the sign-in page's passkey form, and "remember this device". */
+export const MfaPasskeyForm = Type.Object({
+  _csrf: Csrf,
+  ticket: Field(128),
+  credential: Field(16384),
+  remember: Type.Optional(Type.Literal("on")),
+});
+export type MfaPasskeyForm = Static<typeof MfaPasskeyForm>;
+
 export const MfaSendForm = Type.Object({
   _csrf: Csrf,
   kind: Type.Union([Type.Literal("sms"), Type.Literal("email")]),

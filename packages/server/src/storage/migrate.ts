@@ -21,6 +21,7 @@ import * as m0018 from "./migrations/0018-ext-idps.js";
 import * as m0019 from "./migrations/0019-passkeys.js";
 import * as m0020 from "./migrations/0020-default-namespace.js";
 import * as m0021 from "./migrations/0021-passkey-prompt.js";
+import * as m0022 from "./migrations/0022-session-amr.js";
 import { guardUserWrites, writingUsers } from "./sqlite/user-rows.js";
 
 /** What a migration reports that an operator must act on. */
@@ -62,6 +63,7 @@ function migrations(log: MigrationLog): Record<string, Migration> {
     "0019-passkeys": m0019,
     "0020-default-namespace": m0020,
     "0021-passkey-prompt": m0021,
+    "0022-session-amr": m0022,
   };
 }
 

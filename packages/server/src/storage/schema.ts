@@ -212,6 +212,8 @@ export interface SessionTable {
   end_reason: string | null;
   /** The browser session a code exchange's session was opened in (docs/oidc-provider.md). */
   parent_session_id: string | null;
+  /** How the user signed in, space-separated (`pwd otp mfa`), for the ID tokens of its refreshes. */
+  amr: string | null;
 }
 
 export interface RefreshTokenTable {

@@ -7,8 +7,9 @@ import { signUpByEmail } from "../helpers/auth.js";
 import { chromiumAvailable, DESKTOP, launchChromium } from "../helpers/chromium.js";
 import { freshEmail } from "../helpers/codes.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
+import { enableFactors, enrolOtp } from "../helpers/mfa.js";
 import { loginInteraction, pagesClient } from "../helpers/pages.js";
-import { signIn } from "../helpers/profile.js";
+import { register, signIn } from "../helpers/profile.js";
 
 /** A free port, so that the public URL (the passkeys' RP id and origin) can name it before listening. */
 async function freePort(): Promise<number> {
@@ -236,5 +237,63 @@ describe("passkeys in Chromium", { skip: !chromiumAvailable() }, () => {
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`${CB}?**`);
     await context.close();
+  });
+
+  it("password, then a passkey as the second factor on the MFA step (docs/mfa.md §Passkey as a second factor)", async () => {
+    await enableFactors(h, ["OTP"]);
+    const u = await register(h, { email: true });
+    await enrolOtp(h, u.token);
+    const v = await withAuthenticator();
+    const auth = { authorization: u.token, "x-authing-app-id": h.boot.appId };
+    await v.page.goto(
+      `${base}/interaction/${await loginInteraction(h, { redirectUri: CB, uiLocales: "en-US" })}?method=sms`,
+    );
+    const options = (
+      await h.inject({ method: "GET", url: "/api/v3/webauthn/registration", headers: auth })
+    ).json();
+    const credential = await v.page.evaluate(
+      (optionsJSON) =>
+        (globalThis as unknown as { SimpleWebAuthnBrowser: any }).SimpleWebAuthnBrowser.startRegistration({
+          optionsJSON,
+        }),
+      options.data.registrationOptions,
+    );
+    const added = await h.inject({
+      method: "POST",
+      url: "/api/v3/webauthn/registration",
+      headers: auth,
+      payload: { ticket: options.data.ticket, registrationCredential: credential, name: "Chromium" },
+    });
+    assert.equal(added.json().statusCode, 200, added.body);
+
+    // The password page's autofill would sign in with the passkey alone: no presence while typing.
+    await v.cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
+      authenticatorId: v.authenticatorId,
+      enabled: false,
+    });
+    await v.page.goto(
+      `${base}/interaction/${await loginInteraction(h, { redirectUri: CB, uiLocales: "en-US" })}?method=password`,
+    );
+    await v.page.getByLabel("Email").fill(u.email as string);
+    await v.page.getByLabel("Password").fill(u.password as string);
+    await v.page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await v.page.waitForURL(/\/mfa$/);
+    await v.cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
+      authenticatorId: v.authenticatorId,
+      enabled: true,
+    });
+    await v.page.getByRole("link", { name: "Passkey" }).click();
+    await v.page.getByRole("button", { name: "Use a passkey" }).click();
+    await v.page.waitForURL(`${CB}?**`);
+    const cookie = (await v.context.cookies()).find((c) => c.name === "gatehouse_session");
+    const session = await h.ctx.oidc.browserSessions.read(cookie?.value);
+    assert.equal(session?.userId, u.userId);
+    assert.deepEqual(session?.amr, ["pwd", "hwk", "mfa"]);
+    assert.deepEqual(
+      v.console.filter((l) => /Content Security Policy|Refused/.test(l)),
+      [],
+      "the step page's scripts run within its own CSP",
+    );
+    await v.context.close();
   });
 });

@@ -1,17 +1,23 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { randomBase64url } from "../../lib/ids.js";
 import { CODE_COOLDOWN_MS } from "../../services/codes/engine.js";
 import type { FactorType } from "../../services/mfa/deps.js";
 import type { MfaStep } from "../../services/oidc/interactions.js";
+import { interactionBinding } from "../../services/passkeys/index.js";
 import { classify, errorText } from "../error-page.js";
 import type { MfaQuery } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
-import { rememberDeviceDays, subjectOf } from "./second-factor.js";
+import { passkeyOffered, rememberDeviceDays, subjectOf } from "./second-factor.js";
 import { frameOf, interactionPath, type PageDeps, redirectOrigins, type Scene } from "./shared.js";
 
 /** What the step page offers: the factor types, and the recovery code beside an authenticator. */
-export type ProveKind = "otp" | "sms" | "email" | "recovery";
-export const KIND_OF: Record<FactorType, ProveKind> = { OTP: "otp", SMS: "sms", EMAIL: "email" };
-export const PROOF_OF: Record<ProveKind, "OTP" | "SMS" | "EMAIL" | "RECOVERY"> = {
+export type ProveKind = "otp" | "sms" | "email" | "recovery" | "passkey";
+export const KIND_OF: Record<FactorType, "otp" | "sms" | "email"> = {
+  OTP: "otp",
+  SMS: "sms",
+  EMAIL: "email",
+};
+export const PROOF_OF: Record<Exclude<ProveKind, "passkey">, "OTP" | "SMS" | "EMAIL" | "RECOVERY"> = {
   otp: "OTP",
   sms: "SMS",
   email: "EMAIL",
@@ -74,11 +80,19 @@ export async function showProve(
   const owed = await deps.ctx.mfa.secondFactorsOwed(subject.poolId, subject.userId, scene.interaction.appId);
   const factors = await deps.ctx.mfa.listEnrolledFactors(subject);
   const kinds: ProveKind[] = owed.enrolled.map((t) => KIND_OF[t]);
+  if (await passkeyOffered(deps, subject.poolId, subject.userId, step.method)) kinds.push("passkey");
   if (owed.enrolled.includes("OTP")) kinds.push("recovery");
   const kind = pick(kinds, view.kind, (request.query as MfaQuery | undefined)?.factor);
   const frame = frameFor(deps, request, reply, scene, kind);
   const profile = factors.find((f) => KIND_OF[f.factorType] === kind)?.profile;
   const days = await rememberDeviceDays(deps, scene);
+  // The passkey ceremony: options naming only this user's passkeys, the ticket bound to the user and
+  // to this interaction, and the nonce that lets this response's scripts run (docs/passkeys.md §MFA).
+  const started =
+    kind === "passkey"
+      ? await deps.ctx.passkeys.startSecondFactor(subject.poolId, subject.userId, interactionBinding(uid))
+      : undefined;
+  const nonce = started ? randomBase64url(16) : undefined;
   return sendPage(
     reply,
     "mfa",
@@ -91,13 +105,19 @@ export async function showProve(
       rememberDays: days > 0 ? String(days) : undefined,
       error: view.error ? errorText(frame.t, view.error) : undefined,
       notice: view.notice,
+      passkey: started && {
+        ticket: started.ticket,
+        options: JSON.stringify(started.authenticationOptions),
+        nonce,
+      },
       actions: {
         verify: frame.link(interactionPath(uid, "/mfa/verify")),
         send: frame.link(interactionPath(uid, "/mfa/send")),
+        passkey: frame.link(interactionPath(uid, "/mfa/passkey")),
         abort: frame.link(interactionPath(uid, "/abort")),
       },
     },
-    { status: statusOf(view.error), formOrigins: redirectOrigins(scene) },
+    { status: statusOf(view.error), formOrigins: redirectOrigins(scene), scriptNonce: nonce },
   );
 }
 

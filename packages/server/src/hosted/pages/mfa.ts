@@ -2,16 +2,19 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { FactorType } from "../../services/mfa/deps.js";
 import type { MfaStep, PendingEnrolment } from "../../services/oidc/interactions.js";
+import { interactionBinding } from "../../services/passkeys/index.js";
 import { PageError } from "../error-page.js";
 import {
   CsrfOnlyForm,
   MfaEnrolForm,
   MfaEnrolStartForm,
+  MfaPasskeyForm,
   MfaQuery,
   MfaSendForm,
   MfaVerifyForm,
   UidParams,
 } from "../forms.js";
+import { authenticationOf } from "../webauthn-form.js";
 import {
   frameFor,
   KIND_OF,
@@ -25,6 +28,7 @@ import {
 import {
   finishSignIn,
   pageLink,
+  passkeyOffered,
   rememberCookieName,
   rememberDeviceDays,
   stepIn,
@@ -60,6 +64,10 @@ export function mfaRoutes(deps: PageDeps) {
         const step = scene.interaction.mfaStep;
         // No first factor yet: the sign-in page comes first.
         if (!step) return continueTo(reply, pageLink(request, scene.interaction.uid, ""));
+        // Another browser's step-up shows nothing of the user: its sign-in page is an ordinary sign-in.
+        if (step.stepUp && !(await stepIn(deps, request, scene, step.phase).catch(() => undefined))) {
+          return continueTo(reply, pageLink(request, scene.interaction.uid, ""));
+        }
         if (step.phase === "prove") return showProve(deps, request, reply, scene, step, {});
         if (step.phase === "enrol") return showEnrol(deps, request, reply, scene, step, {});
         if (step.phase === "passkey")
@@ -73,7 +81,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaVerifyForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "prove");
+        const step = await stepIn(deps, request, scene, "prove");
         const { kind } = request.body;
         try {
           const owed = await ctx.mfa.secondFactorsOwed(
@@ -94,6 +102,7 @@ export function mfaRoutes(deps: PageDeps) {
             method: step.method,
             phase: "recovery",
             second: proved.amr,
+            ...(step.stepUp ? { stepUp: true } : {}),
             ...(request.body.remember === "on" ? { remember: true } : {}),
           };
           if (proved.newRecoveryCode) {
@@ -109,12 +118,49 @@ export function mfaRoutes(deps: PageDeps) {
       },
     );
 
+    // A passkey of the user as the second factor (docs/mfa.md §Passkey): the ceremony the page
+    // started, checked by the passkeys service, counted and recorded by the MFA service.
+    app.post<{ Params: UidParams; Body: MfaPasskeyForm }>(
+      "/interaction/:uid/mfa/passkey",
+      { ...protect, schema: schema(MfaPasskeyForm) },
+      async (request, reply) => {
+        const scene = await loadScene(deps, request.params.uid, "login");
+        const step = await stepIn(deps, request, scene, "prove");
+        const { poolId, uid } = scene.interaction;
+        try {
+          if (!(await passkeyOffered(deps, poolId, step.userId, step.method))) {
+            throw new ApiError("MFA_FACTOR_NOT_FOUND");
+          }
+          const credential = authenticationOf(request.body.credential);
+          await ctx.mfa.verifyOutsideFactor(subjectOf(request, scene, step), {
+            kind: "PASSKEY",
+            check: async () => {
+              await ctx.passkeys.verifySecondFactor(poolId, step.userId, {
+                ticket: request.body.ticket ?? "",
+                credential,
+                binding: interactionBinding(uid),
+              });
+            },
+          });
+          const done: MfaStep = {
+            ...step,
+            second: "hwk",
+            ...(request.body.remember === "on" ? { remember: true } : {}),
+          };
+          await rememberDevice(reply, scene, done);
+          return await finishSignIn(deps, request, reply, scene, { ...step, second: "hwk" });
+        } catch (err) {
+          return showProve(deps, request, reply, scene, step, { kind: "passkey", error: formError(err) });
+        }
+      },
+    );
+
     app.post<{ Params: UidParams; Body: MfaSendForm }>(
       "/interaction/:uid/mfa/send",
       { ...protect, schema: schema(MfaSendForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "prove");
+        const step = await stepIn(deps, request, scene, "prove");
         const { kind } = request.body;
         try {
           const subject = subjectOf(request, scene, step);
@@ -142,7 +188,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaEnrolStartForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "enrol");
+        const step = await stepIn(deps, request, scene, "enrol");
         const { factor } = request.body;
         const factorType = PROOF_OF[factor] as FactorType;
         try {
@@ -189,7 +235,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(MfaEnrolForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "enrol");
+        const step = await stepIn(deps, request, scene, "enrol");
         const pending = step.enrolment;
         if (!pending) throw new PageError("MFA_NO_STEP", 400);
         const kind = KIND_OF[pending.factorType];
@@ -221,6 +267,7 @@ export function mfaRoutes(deps: PageDeps) {
           method: step.method,
           phase: "recovery",
           second,
+          ...(step.stepUp ? { stepUp: true } : {}),
         });
         return showRecovery(deps, request, reply, scene, pending.otpData.recoveryCode);
       },
@@ -231,7 +278,7 @@ export function mfaRoutes(deps: PageDeps) {
       { ...protect, schema: schema(CsrfOnlyForm) },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "recovery");
+        const step = await stepIn(deps, request, scene, "recovery");
         if (!step.second) throw new PageError("MFA_NO_STEP", 400);
         await rememberDevice(reply, scene, step);
         return finishSignIn(deps, request, reply, scene, { ...step, second: step.second });

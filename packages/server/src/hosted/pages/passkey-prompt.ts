@@ -79,7 +79,7 @@ export function passkeyPromptRoutes(deps: PageDeps) {
       { schema: { hide: true, params: UidParams } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        return showPrompt(deps, request, reply, scene, stepIn(scene, "passkey"), {});
+        return showPrompt(deps, request, reply, scene, await stepIn(deps, request, scene, "passkey"), {});
       },
     );
 
@@ -88,7 +88,7 @@ export function passkeyPromptRoutes(deps: PageDeps) {
       { ...protect, schema: { hide: true, params: UidParams, body: PasskeyPromptForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "passkey");
+        const step = await stepIn(deps, request, scene, "passkey");
         const owner = { poolId: scene.interaction.poolId, userId: step.userId };
         try {
           await ctx.passkeys.registration.finish(
@@ -115,7 +115,7 @@ export function passkeyPromptRoutes(deps: PageDeps) {
       { ...protect, schema: { hide: true, params: UidParams, body: PasskeyPromptSkipForm } },
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
-        const step = stepIn(scene, "passkey");
+        const step = await stepIn(deps, request, scene, "passkey");
         await ctx.passkeys.prompt.answer(
           { poolId: scene.interaction.poolId, userId: step.userId },
           request.body.answer ?? "later",

@@ -8,7 +8,7 @@ import { authenticationOf } from "../webauthn-form.js";
 import { consentPage } from "./consent.js";
 import { extIdpButtons } from "./ext-idp.js";
 import { browserCookie } from "./ext-idp-cookie.js";
-import { afterFirstFactor } from "./second-factor.js";
+import { afterFirstFactor, startStepUp } from "./second-factor.js";
 import {
   continueTo,
   formError,
@@ -137,7 +137,9 @@ export function signInRoutes(deps: PageDeps) {
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid);
         if (scene.interaction.kind === "consent") return consentPage(deps, request, reply, scene);
-        return showSignIn(deps, request, reply, scene, {});
+        return (
+          (await startStepUp(deps, request, reply, scene)) ?? showSignIn(deps, request, reply, scene, {})
+        );
       },
     );
 

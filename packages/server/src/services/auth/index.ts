@@ -39,6 +39,8 @@ export interface AuthDeps {
   mayUseApp?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
   /** The MFA step of `/api/v3/signin` (docs/mfa.md). */
   mfa: Mfa;
+  /** The server secret: keys what the MFA step derives (services/auth/mfa-step.ts). */
+  secret: string;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { MfaStepTokenData } from "@gatehouse/protocol";
+import { createHmac } from "node:crypto";
+import type { MfaStepTokenData, MfaStepTotpAssociateData } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { StepFailed } from "../../storage/repos/all-or-nothing.js";
@@ -16,9 +17,13 @@ import { normalizePhone } from "../users/phone.js";
 import type { RequestMeta } from "./scope.js";
 import { loginSteps } from "./sign-in.js";
 
-/** What the MFA step's caller typed (the bodies of `/api/v2/applications/mfa/*` and `/api/v2/mfa/totp/recovery`). */
+/**
+ * What the MFA step's caller typed (the bodies of `/api/v2/applications/mfa/*`,
+ * `/api/v2/mfa/totp/recovery` and `/api/v2/mfa/totp/associate/confirm`: `OTP_ENROL`).
+ */
 export type StepProof =
   | { kind: "OTP"; code: string }
+  | { kind: "OTP_ENROL"; code: string }
   | { kind: "RECOVERY"; code: string }
   | { kind: "SMS"; code: string; phone: string; phoneCountryCode?: string }
   | { kind: "EMAIL"; code: string; email: string };
@@ -29,6 +34,8 @@ export interface MfaStepDeps {
   tokens: Tokens;
   emit: Emit;
   clock: Clock;
+  /** Keys the enrolment token an MFA token's authenticator is pending under. */
+  secret: string;
 }
 
 /** Spent MFA tokens are swept past their expiry on the first completion and every this many after. */
@@ -58,6 +65,39 @@ export function createMfaStep(deps: MfaStepDeps) {
     return { claims, app, user };
   }
 
+  /**
+   * The authenticator an MFA token enrols is pending under a token derived from the MFA token's
+   * `jti` (GenAuth's confirm names no enrolment): only this server can name it, once per MFA token.
+   */
+  const pendingOtpToken = (claims: MfaTokenClaims) =>
+    createHmac("sha256", deps.secret).update(`mfa-step-otp:${claims.jti}`).digest("base64url");
+
+  /** An authenticator may be enrolled in the step only by a user who owes an enrolment and may pick OTP. */
+  async function assertMayEnrolOtp(subject: MfaSubject, claims: MfaTokenClaims) {
+    const [policy, factors] = await Promise.all([
+      deps.mfa.policyForUser(subject.poolId, subject.userId, claims.appId),
+      deps.repos.mfaFactors.listUserFactors(subject.poolId, subject.userId),
+    ]);
+    const owed = owedFor(
+      policy,
+      factors.map((f) => f.factor_type as FactorType),
+    );
+    if (owed.action !== "enrol" || !owed.enrollable.includes("OTP"))
+      throw new ApiError("MFA_FACTOR_NOT_OWED");
+  }
+
+  /** The MFA service's view of the token's user, through the token's application. */
+  async function subjectOf(mfaToken: string | undefined, meta: RequestMeta) {
+    const { claims, app, user } = await signInOf(mfaToken);
+    const subject: MfaSubject = {
+      poolId: user.pool_id,
+      userId: user.id,
+      settings: await loadPoolSettings(deps.repos, user.pool_id),
+      meta: { ...meta, appId: app.id },
+    };
+    return { claims, app, user, subject };
+  }
+
   /** Whether the typed phone or email is the factor's own address. */
   function sameAddress(row: MfaFactorRow, proof: StepProof, defaultCountryCode: string): boolean {
     const profile = JSON.parse(row.profile) as { e164?: string; email?: string };
@@ -73,6 +113,18 @@ export function createMfaStep(deps: MfaStepDeps) {
    * the same code. A user who has a factor must prove it: a password alone never adds a new one.
    */
   async function prove(subject: MfaSubject, claims: MfaTokenClaims, proof: StepProof) {
+    if (proof.kind === "OTP_ENROL") {
+      await assertMayEnrolOtp(subject, claims);
+      await deps.mfa.enrollFactor(
+        { ...subject, sessionId: "" },
+        {
+          factorType: "OTP",
+          enrollmentToken: pendingOtpToken(claims),
+          enrollmentData: { passCode: proof.code },
+        },
+      );
+      return { amr: "otp" as const };
+    }
     const type: FactorType = proof.kind === "RECOVERY" ? "OTP" : proof.kind;
     const [policy, factors] = await Promise.all([
       deps.mfa.policyForUser(subject.poolId, subject.userId, claims.appId),
@@ -103,19 +155,38 @@ export function createMfaStep(deps: MfaStepDeps) {
   }
 
   return {
-    /** `POST /api/v2/applications/mfa/{totp|sms|email}/verify`, `/api/v2/mfa/totp/recovery`. */
+    /**
+     * `POST /api/v2/mfa/totp/associate`: a new authenticator for a user who must enrol a factor
+     * and may pick OTP (docs/mfa.md §The API's MFA step). Pending until confirm proves a code, for
+     * the MFA token's remaining life; asked again, a fresh secret replaces it.
+     */
+    async associateTotp(mfaToken: string | undefined, meta: RequestMeta): Promise<MfaStepTotpAssociateData> {
+      const { claims, subject } = await subjectOf(mfaToken, meta);
+      await assertMayEnrolOtp(subject, claims);
+      const ttlSeconds = Math.max(1, Math.floor((claims.exp * 1000 - deps.clock.now()) / 1000));
+      const sent = await deps.mfa.sendEnrollFactorRequest(
+        { ...subject, sessionId: "" },
+        { factorType: "OTP", profile: {} },
+        { ttlSeconds, enrollmentToken: pendingOtpToken(claims) },
+      );
+      const otp = sent.otpData;
+      if (!otp) throw new Error("an OTP enrolment comes with its otpData");
+      return {
+        authenticator_type: "totp",
+        secret: new URL(otp.qrCodeUri).searchParams.get("secret") ?? "",
+        qrcode_uri: otp.qrCodeUri,
+        qrcode_data_url: otp.qrCodeDataUrl,
+        recovery_code: otp.recoveryCode,
+      };
+    },
+
+    /** `POST /api/v2/applications/mfa/{totp|sms|email}/verify`, `/api/v2/mfa/totp/recovery`, `…/associate/confirm`. */
     async complete(
       mfaToken: string | undefined,
       proof: StepProof,
       meta: RequestMeta,
     ): Promise<MfaStepTokenData> {
-      const { claims, app, user } = await signInOf(mfaToken);
-      const subject: MfaSubject = {
-        poolId: user.pool_id,
-        userId: user.id,
-        settings: await loadPoolSettings(deps.repos, user.pool_id),
-        meta: { ...meta, appId: app.id },
-      };
+      const { claims, app, user, subject } = await subjectOf(mfaToken, meta);
       const verified = await prove(subject, claims, proof);
       const grant = {
         app,

@@ -24,6 +24,8 @@ export interface IssueFlowToken<P> {
   userId: string;
   payload: P;
   ttlSeconds: number;
+  /** A token the caller derived (HMAC of a secret and a one-time value); default: 256 random bits. */
+  token?: string;
 }
 
 export interface SpendFlowToken {
@@ -54,8 +56,10 @@ export function createFlowTokens({ secret, clock }: { secret: string; clock: Clo
       input: IssueFlowToken<P>,
     ): Promise<{ token: string; expiresIn: number }> {
       const now = clock.now();
-      const token = randomBase64url(32);
+      const token = input.token ?? randomBase64url(32);
       await repos.flowTokens.retireFlowTokens(input.userId, input.purpose, now);
+      // A derived token issued again replaces its earlier row (the hash is unique).
+      if (input.token) await repos.flowTokens.deleteFlowTokenByHash(hash(token));
       await repos.flowTokens.insertFlowToken({
         id: newId(),
         pool_id: input.poolId,

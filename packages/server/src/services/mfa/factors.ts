@@ -197,7 +197,7 @@ export function createFactorManagement(deps: MfaDeps) {
     async sendEnrollFactorRequest(
       who: MfaUser,
       body: SendEnrollFactorRequestDto,
-      options: { ttlSeconds?: number } = {},
+      options: { ttlSeconds?: number; enrollmentToken?: string } = {},
     ): Promise<SendEnrollFactorRequestDataDto> {
       assertSupported(body.factorType);
       const type = body.factorType;
@@ -214,6 +214,7 @@ export function createFactorManagement(deps: MfaDeps) {
         userId: who.userId,
         payload: pending,
         ttlSeconds: options.ttlSeconds ?? ENROLLMENT_TTL_S,
+        ...(options.enrollmentToken ? { token: options.enrollmentToken } : {}),
       });
       return otpData ? { enrollmentToken: token, otpData } : { enrollmentToken: token };
     },

@@ -20,7 +20,7 @@ export type { FactorType, MfaDeps } from "./deps.js";
 export type { MfaUser } from "./factors.js";
 export type { MfaSignIn, MfaTokenClaims } from "./mfa-token.js";
 export type { MfaAction, MfaPolicy, MfaPolicyName, SecondFactorsOwed } from "./policy.js";
-export type { FactorProof, FactorVerified, MfaSubject } from "./verify.js";
+export type { FactorProof, FactorVerified, MfaSubject, OutsideFactorProof } from "./verify.js";
 
 /** The MFA capability: policy, factor management, verification, MFA tokens, the admin side (services/mfa). */
 export function createMfa(deps: MfaDeps) {
@@ -33,6 +33,8 @@ export function createMfa(deps: MfaDeps) {
   return {
     ...factors,
     verifyFactor: verifier.verify,
+    /** A passkey as the second factor: counted and recorded like a code (docs/mfa.md §Passkey). */
+    verifyOutsideFactor: verifier.verifyOutside,
     sendVerifyCode: verifier.sendCode,
     tokens,
     admin,

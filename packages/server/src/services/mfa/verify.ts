@@ -15,6 +15,12 @@ export type FactorProof =
   | { kind: "RECOVERY"; code: string }
   | { kind: "SMS" | "EMAIL"; code: string };
 
+/** A second factor judged outside the MFA service: `check` throws when it is wrong. */
+export interface OutsideFactorProof {
+  kind: "PASSKEY";
+  check(): Promise<void>;
+}
+
 export interface MfaSubject {
   poolId: string;
   userId: string;
@@ -39,7 +45,7 @@ export const MFA_VERIFY_CHANNEL = "CHANNEL_VERIFY_MFA";
 export function createFactorVerifier(deps: MfaDeps) {
   const hashRecovery = recoveryHasher(deps.secret);
 
-  function entry(s: MfaSubject, proof: FactorProof, success: boolean): LoginAttempt {
+  function entry(s: MfaSubject, proof: { kind: string }, success: boolean): LoginAttempt {
     return {
       poolId: s.poolId,
       userId: s.userId,
@@ -156,6 +162,31 @@ export function createFactorVerifier(deps: MfaDeps) {
             ? "MFA_RECOVERY_CODE_WRONG"
             : "CODE_WRONG",
       );
+    },
+
+    /**
+     * A second factor another capability checks (a passkey: `check` verifies the assertion and
+     * throws when it is wrong), under the same rules as a code: the attempt counts toward the one
+     * limit before the check, and is written to the login history (`mfa:passkey`).
+     */
+    async verifyOutside(s: MfaSubject, proof: OutsideFactorProof): Promise<void> {
+      const attempt = await deps.attempts.reserve(s.poolId, s.userId);
+      const kind = { kind: proof.kind };
+      try {
+        await proof.check();
+      } catch (err) {
+        await deps.loginHistory.recordAttempt({
+          ...entry(s, kind, false),
+          reason: err instanceof ApiError ? err.key.toLowerCase() : "wrong_proof",
+        });
+        throw err;
+      }
+      await deps.db.transaction().execute(async (trx) => {
+        const repos = repositories(trx);
+        await deps.loginHistory.recordAttempt(entry(s, kind, true), repos);
+        await emitVerified(repos, s, proof.kind);
+      });
+      await attempt.succeeded();
     },
 
     /** Sends a CHANNEL_VERIFY_MFA code to the user's SMS or EMAIL factor. */

@@ -178,6 +178,15 @@ export function createBrowserSessions({
       for (const cookieHash of moved) remembered.drop(cookieHash);
     },
 
+    /**
+     * A step-up proved a second factor in this browser (docs/mfa.md §Step-up): the session's `amr`
+     * is now `amr`, for the codes it issues from now on.
+     */
+    async raise(sessionId: string, userId: string, amr: readonly string[]): Promise<void> {
+      const moved = await repos.oidc.updateBrowserSessionAmr(sessionId, userId, amrText(amr));
+      for (const cookieHash of moved) remembered.drop(cookieHash);
+    },
+
     /** Ends a browser session and every session its code exchanges opened (their tokens stop at once). */
     async end(sessionId: string, reason: string): Promise<void> {
       const children = await repos.oidc.endChildSessions(sessionId, clock.now(), reason);

@@ -40,6 +40,8 @@ export interface OidcDeps extends Omit<GrantDeps, "authorizationCodes"> {
   emit: Emit;
   /** Application access control (docs/authorization.md §Application access). */
   mayUseApp?: AuthorizeDeps["mayUseApp"];
+  /** The MFA policy's say for a single sign-on (docs/mfa.md §Step-up). */
+  owesSecondFactor?: AuthorizeDeps["owesSecondFactor"];
 }
 
 /**

@@ -27,8 +27,10 @@ export interface Interaction {
   prompt: string[];
   loginHint?: string;
   uiLocales?: string;
-  /** The signed-in user, for a consent. */
+  /** The signed-in user, for a consent or a step-up. */
   userId?: string;
+  /** A step-up: the browser session a login interaction would give a second factor (docs/mfa.md §Step-up). */
+  stepUpSessionId?: string;
   /** The authorization request's `acr_values`. */
   acrValues?: string[];
   /** Set once the first factor passed and a second one is owed (docs/mfa.md §The hosted sign-in step). */
@@ -48,7 +50,9 @@ export interface MfaStep {
   method: SignInMethod;
   phase: "prove" | "enrol" | "recovery" | "passkey";
   /** The second factor's amr once proved (phase `recovery`). */
-  second?: "otp" | "sms" | "email";
+  second?: "otp" | "sms" | "email" | "hwk";
+  /** A step-up: the second factor raises the browser session already signed in (docs/mfa.md §Step-up). */
+  stepUp?: boolean;
   /** The user asked to remember this device (set with the cookie when the sign-in finishes). */
   remember?: boolean;
   /**
@@ -190,6 +194,7 @@ export function createInteractions({ repos, clock, browserSessions, box }: Inter
         ...(request.uiLocales !== undefined ? { uiLocales: request.uiLocales } : {}),
         ...(request.acrValues !== undefined ? { acrValues: request.acrValues } : {}),
         ...(row.user_id ? { userId: row.user_id } : {}),
+        ...(row.kind === "login" && row.session_id ? { stepUpSessionId: row.session_id } : {}),
         ...(row.kind === "login" && row.mfa_step ? { mfaStep: openStep(row) } : {}),
         expiresAt: Number(row.expires_at),
       };
@@ -249,6 +254,27 @@ export function createInteractions({ repos, clock, browserSessions, box }: Inter
           options: browserSessions.cookieOptions(),
         },
       };
+    },
+
+    /**
+     * A step-up is done: the browser session it names (the one the cookie carries) now has `amr`,
+     * and the authorization continues in it. INTERACTION_NOT_FOUND when it is no step-up of that
+     * session, or is answered, spent or expired.
+     */
+    async finishStepUp(uid: string, input: { sessionId: string; userId: string; amr?: string[] }) {
+      const found = await pending(uid);
+      const { row } = found;
+      if (row.kind !== "login" || row.session_id !== input.sessionId || row.user_id !== input.userId) {
+        throw notFound();
+      }
+      if (input.amr) await browserSessions.raise(input.sessionId, input.userId, input.amr);
+      const answered = await repos.oidc.answerInteraction(
+        uid,
+        { outcome: "login", userId: input.userId, sessionId: input.sessionId },
+        clock.now(),
+      );
+      if (!answered) throw notFound();
+      return { redirectTo: resumePath(uid) };
     },
 
     /** The user answered the consent page; a grant is remembered for this user and client. */

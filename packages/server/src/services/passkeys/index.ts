@@ -63,6 +63,10 @@ export function createPasskeys(deps: PasskeysDeps) {
     startSecondFactor: (poolId: string, userId: string, binding?: string) =>
       authentication.start(poolId, binding, userId),
 
+    /** Whether the user has a passkey to prove a second factor with. */
+    hasPasskey: async (poolId: string, userId: string) =>
+      (await deps.repos.webauthn.countUserCredentials(poolId, userId)) > 0,
+
     /** Checks the second factor; throws PASSKEY_UNKNOWN, WEBAUTHN_TICKET_INVALID or WEBAUTHN_RESPONSE_INVALID. */
     async verifySecondFactor(
       poolId: string,

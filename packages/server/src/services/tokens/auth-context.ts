@@ -33,6 +33,11 @@ export function amrOf(first: AmrValue, second?: AmrValue): AmrValue[] {
   return [...new Set<AmrValue>([first, second]), "mfa"];
 }
 
+/** A session's amr raised by a second factor (a step-up): what it had, the second factor, `mfa`. */
+export function raisedAmr(had: readonly string[], second: AmrValue): string[] {
+  return [...new Set([...had.filter((v) => v !== "mfa"), second]), "mfa"];
+}
+
 /** The ID token's `amr` and `acr` for a sign-in's amr (nothing when it is unknown). */
 export function authContextClaims(amr: readonly string[] | undefined): { amr?: string[]; acr?: string } {
   if (!amr || amr.length === 0) return {};

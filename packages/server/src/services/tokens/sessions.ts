@@ -2,6 +2,7 @@ import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { SessionRow } from "../../storage/repos/sessions.js";
+import { amrText } from "./auth-context.js";
 
 export interface SessionService {
   /** End every session of a user (optionally all but one); their tokens stop working at once. */
@@ -48,6 +49,8 @@ export interface NewSession {
   expiresAt: number;
   /** The browser session a code exchange opens this one in (docs/oidc-provider.md). */
   parentSessionId?: string;
+  /** How the user signed in: kept for the ID tokens its refreshes mint (docs/mfa.md §amr and acr). */
+  amr?: readonly string[];
 }
 
 export interface SessionsDeps extends SessionsOptions {
@@ -118,6 +121,7 @@ export function createSessions({ repos, clock, cacheTtlMs, maxCachedSessions, on
         ended_at: null,
         end_reason: null,
         parent_session_id: s.parentSessionId ?? null,
+        amr: s.amr && s.amr.length > 0 ? amrText(s.amr) : null,
       };
     },
 

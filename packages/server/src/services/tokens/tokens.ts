@@ -13,7 +13,7 @@ import { type Emit, userEvent } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { ACCESS_TYP, isClientCredentialsToken } from "./access-claims.js";
 import { appConfig } from "./app-config.js";
-import { authContextClaims } from "./auth-context.js";
+import { amrFromText, authContextClaims } from "./auth-context.js";
 import { scopeSet, userClaims } from "./claims.js";
 import {
   atHash,
@@ -202,6 +202,7 @@ export function createTokens({
       userAgent: grant.userAgent,
       expiresAt: Math.max(sessionEnds, now + 1000 * cfg.accessTokenExpiresIn),
       parentSessionId: grant.parentSessionId,
+      amr: grant.amr,
     });
     const options: MintOptions = {
       nonce: grant.nonce,
@@ -241,10 +242,11 @@ export function createTokens({
     if (user?.status !== "Activated") throw invalid();
     const granted = narrowScope(row.scope, scope);
 
-    // auth_time stays the sign-in's (OpenID Connect Core §12.2), not this refresh's.
+    // auth_time stays the sign-in's (OpenID Connect Core §12.2), not this refresh's; so do amr and acr.
     const authTime = Number(row.browser_auth_time ?? row.session_created_at);
     const set = await mint(app, user, sessionId, granted, {
       authTime,
+      amr: amrFromText(row.session_amr),
       extra: await extraClaims(user, granted),
     });
     const next = newRefreshToken(app, sessionId, row.scope);

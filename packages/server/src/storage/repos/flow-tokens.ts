@@ -119,6 +119,9 @@ export function flowTokensRepo(db: Executor) {
     async retireFlowTokens(userId: string, purpose: string, now: number): Promise<void> {
       await retireTokens(db, now, userId, purpose);
     },
+    async deleteFlowTokenByHash(tokenHash: string): Promise<void> {
+      await db.deleteFrom("flow_tokens").where("token_hash", "=", tokenHash).execute();
+    },
     async deleteFlowTokensExpiredBefore(before: number): Promise<void> {
       await db.deleteFrom("flow_tokens").where("expires_at", "<", before).execute();
     },

@@ -57,6 +57,18 @@ export function oidcRepo(db: Executor) {
       return rows.map((r) => r.cookie_hash);
     },
 
+    /** A step-up proved a second factor in this browser: its `amr`. The cookie hashes of the rows moved. */
+    async updateBrowserSessionAmr(sessionId: string, userId: string, amr: string): Promise<string[]> {
+      const rows = await db
+        .updateTable("oidc_browser_sessions")
+        .set({ amr })
+        .where("session_id", "=", sessionId)
+        .where("user_id", "=", userId)
+        .returning("cookie_hash")
+        .execute();
+      return rows.map((r) => r.cookie_hash);
+    },
+
     async insertInteraction(row: InteractionRow): Promise<void> {
       await db.insertInto("oidc_interactions").values(row).execute();
     },

@@ -47,6 +47,7 @@ const refreshWithSession = compiled("refreshTokens.withSession", (db, tokenHash:
       "sessions.user_id as session_user_id",
       "sessions.ended_at as session_ended_at",
       "sessions.created_at as session_created_at",
+      "sessions.amr as session_amr",
       "oidc_browser_sessions.auth_time as browser_auth_time",
     ])
     .where("refresh_tokens.token_hash", "=", tokenHash),

@@ -27,6 +27,8 @@ export interface AuthorizeDeps {
   emit: Emit;
   /** Application access control (docs/authorization.md §Application access); absent: everyone. */
   mayUseApp?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
+  /** Whether the MFA policy asks this user for a second factor through this application; absent: never. */
+  owesSecondFactor?: (poolId: string, appId: string, userId: string) => Promise<boolean>;
 }
 
 /** What an earlier interaction of this request already settled. */
@@ -55,9 +57,23 @@ export function createAuthorize(deps: AuthorizeDeps) {
     if (!session) return true;
     if (settled.login) return false;
     if (request.prompt.includes("login") || request.prompt.includes("select_account")) return true;
-    // An RP asking for a second factor gets one: a session without it signs in again (docs/mfa.md).
-    if (asksForMfa(request.acrValues) && !session.amr.includes("mfa")) return true;
     return request.maxAge !== undefined && clock.now() - session.authTime > request.maxAge * 1000;
+  }
+
+  /**
+   * A session signed in without a second factor, where the RP's `acr_values` or the application's
+   * MFA policy asks for one: the browser proves only the second factor (a step-up, docs/mfa.md
+   * §Step-up), then the session has it.
+   */
+  async function mustStepUp(
+    app: ApplicationRow,
+    request: AuthorizationRequest,
+    session: BrowserSession,
+    settled: Settled,
+  ) {
+    if (settled.login || session.amr.includes("mfa")) return false;
+    if (asksForMfa(request.acrValues)) return true;
+    return (await deps.owesSecondFactor?.(app.pool_id, app.id, session.userId)) ?? false;
   }
 
   async function mustConsent(
@@ -85,6 +101,18 @@ export function createAuthorize(deps: AuthorizeDeps) {
     if (!session || !user || user.status !== "Activated" || mustSignIn(request, session, settled)) {
       if (none) return errorResponse(request, "login_required", "the user must sign in", request.state);
       const uid = await interactions.create({ kind: "login", app, request });
+      return { type: "redirect", location: interactionPath(uid) };
+    }
+    if (await mustStepUp(app, request, session, settled)) {
+      if (none) return errorResponse(request, "login_required", "a second factor is needed", request.state);
+      // A login interaction that names the browser session it would raise.
+      const uid = await interactions.create({
+        kind: "login",
+        app,
+        request,
+        userId: user.id,
+        sessionId: session.sessionId,
+      });
       return { type: "redirect", location: interactionPath(uid) };
     }
     if (deps.mayUseApp && !(await deps.mayUseApp(app.pool_id, app.id, user.id)))
