@@ -66,6 +66,7 @@ export function mfaScenarios(env: ScenarioEnv): HttpScenario[] {
     const users = await mfaUsers(count);
     const tokens = await accessTokens(
       env.db,
+      env.server.url,
       boot.appId,
       boot.userPoolId,
       users.map((u) => seededUser(u.index).id),
@@ -82,7 +83,9 @@ export function mfaScenarios(env: ScenarioEnv): HttpScenario[] {
     ceiling: V3_CEILING,
     verify: async () => {
       const [u] = await mfaUsers(1);
-      const [token] = await accessTokens(env.db, boot.appId, boot.userPoolId, [seededUser(u!.index).id]);
+      const [token] = await accessTokens(env.db, env.server.url, boot.appId, boot.userPoolId, [
+        seededUser(u!.index).id,
+      ]);
       const body = await call(env, verifyRequest(token!, codeNow(u!.secret)));
       if (body.data?.verified !== true)
         throw new Error(`a right code was not verified: ${JSON.stringify(body)}`);

@@ -16,8 +16,15 @@ import type { FreshDatabase } from "./database.js";
 import { BENCH_SECRET } from "./server.js";
 
 /** A context of the bench's own, opened for one task and closed after it (see CodeIssuer). */
-async function withContext<T>(db: FreshDatabase, work: (ctx: Context) => Promise<T>): Promise<T> {
-  const config = loadConfig({}, { databaseUrl: db.url, secret: BENCH_SECRET, logLevel: "silent" });
+async function withContext<T>(
+  db: FreshDatabase,
+  work: (ctx: Context) => Promise<T>,
+  publicUrl?: string,
+): Promise<T> {
+  const config = loadConfig(
+    {},
+    { databaseUrl: db.url, secret: BENCH_SECRET, logLevel: "silent", ...(publicUrl ? { publicUrl } : {}) },
+  );
   const ctx = await createContext(config, { migrate: false });
   // The bench's own writes need not wait for durable commits (the server's still do).
   ctx.db.sqlite?.pragma("synchronous = OFF");
@@ -62,33 +69,44 @@ export async function seedOtpFactors(
 /**
  * An access token per user (scope `profile`, no refresh token) from the token service, as a
  * sign-in issues them, without hashing a password for each: thousands are needed at once.
+ * `serverUrl`: the server's public URL, the tokens' issuer.
  */
-export function accessTokens(db: FreshDatabase, appId: string, poolId: string, userIds: string[]) {
-  return withContext(db, async (ctx) => {
-    const app = await ctx.repos.applications.findApplicationById(appId);
-    if (!app) throw new Error("bench application is missing");
-    const tokens: string[] = new Array(userIds.length);
-    let next = 0;
-    const lane = async () => {
-      while (next < userIds.length) {
-        const i = next++;
-        const user = await ctx.repos.users.findUserById(poolId, userIds[i]!);
-        if (!user) throw new Error(`bench user ${userIds[i]} is missing`);
-        const set = await ctx.tokens.issueForLogin({
-          app,
-          user,
-          scope: "profile",
-          ip: "127.0.0.1",
-          userAgent: "gatehouse-bench",
-          refresh: false,
-        });
-        tokens[i] = set.access_token;
-      }
-    };
-    // Signatures go to the thread pool while nothing hashes: a few lanes keep both cores busy.
-    await Promise.all(Array.from({ length: 8 }, lane));
-    return tokens;
-  });
+export function accessTokens(
+  db: FreshDatabase,
+  serverUrl: string,
+  appId: string,
+  poolId: string,
+  userIds: string[],
+): Promise<string[]> {
+  return withContext(
+    db,
+    async (ctx) => {
+      const app = await ctx.repos.applications.findApplicationById(appId);
+      if (!app) throw new Error("bench application is missing");
+      const tokens: string[] = new Array(userIds.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < userIds.length) {
+          const i = next++;
+          const user = await ctx.repos.users.findUserById(poolId, userIds[i]!);
+          if (!user) throw new Error(`bench user ${userIds[i]} is missing`);
+          const set = await ctx.tokens.issueForLogin({
+            app,
+            user,
+            scope: "profile",
+            ip: "127.0.0.1",
+            userAgent: "gatehouse-bench",
+            refresh: false,
+          });
+          tokens[i] = set.access_token;
+        }
+      };
+      // Signatures go to the thread pool while nothing hashes: a few lanes keep both cores busy.
+      await Promise.all(Array.from({ length: 8 }, lane));
+      return tokens;
+    },
+    serverUrl,
+  );
 }
 
 /**
