@@ -127,8 +127,12 @@ export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[]
     );
     const plain = get(`${d}:sign-in-password`);
     const plainCeiling = plain && get(plain.ceiling);
-    if (mfaSignIn.met !== undefined && plain && plainCeiling)
+    const withTotp = get(`${d}:mfa-sign-in-password+totp`);
+    if (mfaSignIn.met !== undefined && plain && plainCeiling) {
       mfaSignIn.measured += `; the password sign-in alone: ${pct(plain.rps / plainCeiling.rps)}`;
+      if (plain.cpuMs && withTotp?.cpuMs)
+        mfaSignIn.measured += `, server CPU per sign-in ${plain.cpuMs.toFixed(2)} ms against ${withTotp.cpuMs.toFixed(2)}`;
+    }
     const gp = get(`${d}:get-profile`);
     const ba = get("better-auth:get-session");
     checks.push(
