@@ -3,7 +3,7 @@ import { ARGON2_CEILING, V3_CEILING } from "../groups/ceilings.js";
 import type { Plan, RequestSpec, TotpUser } from "../lib/load-types.js";
 import { type HttpScenario, windowSec } from "../lib/measure.js";
 import { accessTokens, apiSignInMfaOn, seedOtpFactors } from "./mfa.js";
-import { call, requests, type ScenarioEnv } from "./scenarios.js";
+import { call, probeRate, requests, type ScenarioEnv } from "./scenarios.js";
 import { seededUser, seedUsers } from "./seed.js";
 
 /**
@@ -13,6 +13,8 @@ import { seededUser, seedUsers } from "./seed.js";
 const MFA_USERS_FROM = 90_000_000;
 /** The most MFA users one load is given (each verify line's user needs an access token too). */
 const MAX_USERS = 40_000;
+/** Users of the verify line's rate probe. */
+const PROBE_USERS = 300;
 /** Seconds in which a user's code is accepted once: every user can be sent again after it. */
 const STEP_SEC = 30;
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -49,11 +51,7 @@ export function mfaScenarios(env: ScenarioEnv): HttpScenario[] {
     return indexes.map((index, k) => ({ index, secret: secrets[k]! }));
   }
 
-  /**
-   * Users for a load of `loadSec` at `rate` at most: one step's worth at most, since each user comes
-   * back in the next step. The rate is a ceiling's, never a probe's: a short probe of these lines
-   * read a third of their warm rate, and the load ran out of users.
-   */
+  /** Users for a load of `loadSec` at `rate`: one step's worth at most, as each user comes back in the next. */
   const usersFor = (rate: number, loadSec: number) =>
     Math.min(MAX_USERS, Math.ceil(rate * Math.min(loadSec, STEP_SEC)) + 2 * settings.connections);
   const loadSec = (slow: boolean) =>
@@ -95,12 +93,15 @@ export function mfaScenarios(env: ScenarioEnv): HttpScenario[] {
         throw new Error(`a right code was not verified: ${JSON.stringify(body)}`);
     },
     job: async () => {
-      // The V3 ceiling (a token check and one read) bounds the rate of any authenticated request.
-      const count = usersFor(env.v3Rps, loadSec(false));
+      // Enough users for the target (half the V3 ceiling), or for four times what a short probe
+      // reads (it starts cold: it read a third of the warm rate), whichever is fewer: each user
+      // costs a token, and the V3 ceiling of a busy machine is noisy.
+      const rate = await probeRate(env, await verifyPlan(PROBE_USERS));
+      const count = Math.min(usersFor(0.5 * env.v3Rps, loadSec(false)), usersFor(4 * rate, loadSec(false)));
       const t = Date.now();
       const plan = await verifyPlan(count);
       log(
-        `  ${count} users with an OTP factor and an access token in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+        `  probe ~${Math.round(rate)}/s: ${count} users with an OTP factor and an access token in ${((Date.now() - t) / 1000).toFixed(1)} s`,
       );
       return { plan, expect: '"verified":true' };
     },

@@ -208,7 +208,7 @@ const national = (e164: string) => e164.replace(/^\+86/, "");
 const phone = (prefix: string, n: number) => `+86${prefix}${String(n).padStart(8, "0")}`;
 
 /** Requests/s of a short load with `requests` used once each: sizes what a scenario uses up. */
-async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
+export async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
   const r = await runLoad({
     url: env.server.url,
     plan,
