@@ -114,7 +114,7 @@ async function main() {
         ...r,
         ceiling: { [V3_CEILING]: v3.name, [ARGON2_CEILING]: argon2.name }[r.ceiling] ?? r.ceiling,
       }));
-    const o = { ...gh, v3Rps: v3.rps };
+    const o = { ...gh, v3Rps: v3.rps, argon2Rps: argon2.rps };
     log(`gatehouse on ${dialect}`);
     const r = await gatehouseGroup(dialect, o);
     rows.push(...local(r.rows));
@@ -133,7 +133,7 @@ async function main() {
     const argon2 = await argon2Ceiling(settings, log, `${ARGON2_CEILING}@proxy`);
     rows.push(v3, argon2);
     log(`gatehouse on postgres through a ${PROXY_DELAY_MS} ms-each-way proxy`);
-    const group = await proxyGroup({ ...gh, v3Rps: v3.rps });
+    const group = await proxyGroup({ ...gh, v3Rps: v3.rps, argon2Rps: argon2.rps });
     rows.push(
       ...group.map((r) => ({
         ...r,

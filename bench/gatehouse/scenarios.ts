@@ -20,6 +20,8 @@ export interface ScenarioEnv {
   log: Log;
   /** requests/s of the V3 ceiling in this run (sizes pre-issued codes, sets the 20% load). */
   v3Rps: number;
+  /** hashes/s of the argon2id ceiling in this run (sizes the users of the MFA sign-in). */
+  argon2Rps: number;
   /** Set for the scale run: only sign-in and get-profile, named `<dialect>:<scale>:…`. */
   scale?: string;
   /** Names the scenarios `<label>:…` instead of `<dialect>:…` (the proxy group). */
@@ -206,7 +208,7 @@ const national = (e164: string) => e164.replace(/^\+86/, "");
 const phone = (prefix: string, n: number) => `+86${prefix}${String(n).padStart(8, "0")}`;
 
 /** Requests/s of a short load with `requests` used once each: sizes what a scenario uses up. */
-async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
+export async function probeRate(env: ScenarioEnv, plan: Plan): Promise<number> {
   const r = await runLoad({
     url: env.server.url,
     plan,

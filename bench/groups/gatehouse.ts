@@ -1,5 +1,6 @@
 import { type Dialect, freshDatabase, vacuumStandIn } from "../gatehouse/database.js";
 import { nullWebhook } from "../gatehouse/fixtures.js";
+import { mfaScenarios } from "../gatehouse/mfa-scenarios.js";
 import { permissionScenarios } from "../gatehouse/permission-scenarios.js";
 import { scenariosFor } from "../gatehouse/scenarios.js";
 import { seedUsers } from "../gatehouse/seed.js";
@@ -18,6 +19,8 @@ export interface GatehouseGroupOptions {
   filter?: RegExp;
   /** requests/s of the V3 ceiling measured in this run. */
   v3Rps: number;
+  /** hashes/s of the argon2id ceiling measured in this run. */
+  argon2Rps: number;
 }
 
 /** Scenarios run a second time to see whether RSS grows (the rest cannot simply be repeated). */
@@ -67,9 +70,10 @@ export async function gatehouseGroup(
         settings: o.settings,
         log: o.log,
         v3Rps: o.v3Rps,
+        argon2Rps: o.argon2Rps,
       };
       const scenarios = await scenariosFor(env);
-      scenarios.list.push(...(await permissionScenarios(env)));
+      scenarios.list.push(...(await permissionScenarios(env)), ...mfaScenarios(env));
       const rows: Row[] = [];
       const list = scenarios.list.filter((x) => !o.filter || o.filter.test(x.name));
       for (const s of list) rows.push(await measureHttp(s, o.settings, o.log));
@@ -120,6 +124,7 @@ export async function scaleGroup(dialect: Dialect, users: number, o: GatehouseGr
         settings: o.settings,
         log: o.log,
         v3Rps: o.v3Rps,
+        argon2Rps: o.argon2Rps,
         scale: label,
       });
       const rows: Row[] = [];

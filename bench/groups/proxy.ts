@@ -54,6 +54,7 @@ export async function proxyGroup(o: GatehouseGroupOptions): Promise<Row[]> {
         settings,
         log: o.log,
         v3Rps: o.v3Rps,
+        argon2Rps: o.argon2Rps,
       });
       const rows: Row[] = [];
       for (const s of scenarios.list.filter(

@@ -23,7 +23,20 @@ export interface RequestSpec {
  *   (round-robin; each carries its browser's cookie) and must answer a redirect whose `Location`
  *   holds a `code`; step two is `token` with `{code}` in its body replaced by that code. Set
  *   `redirectsOk` on the job: step one's redirect is its success.
+ * - totp: users with an authenticator secret (docs/mfa.md §TOTP). `{totp}` in a body becomes the
+ *   current code of the user sent, computed when the request is sent. A code is accepted once per
+ *   30-second step and user, so a user is sent at most once per step and never while in flight;
+ *   when every user has had the current step the run stops (like `once`), so prepare enough.
+ *   Without `second`, `users[i].request` carries the code. With `second`, it is step one (a password
+ *   sign-in answering the MFA step) and `second.request` step two: `{captured}` in its headers and
+ *   body becomes step one's `second.capture` field, `{totp}` the code; step one without that field
+ *   and step two without `second.expect` count as body errors (set no job-level `expect`).
  */
+export interface TotpUser {
+  /** The authenticator secret, base32. */
+  secret: string;
+  request: RequestSpec;
+}
 export type Plan =
   | { kind: "fixed"; request: RequestSpec }
   | { kind: "rotate"; requests: RequestSpec[] }
@@ -31,7 +44,12 @@ export type Plan =
   | { kind: "once"; requests: RequestSpec[] }
   | { kind: "chain"; request: RequestSpec; seeds: string[]; capture: string }
   | { kind: "pair"; first: RequestSpec[]; second: RequestSpec; capture: string }
-  | { kind: "code-flow"; authorize: RequestSpec[]; token: RequestSpec };
+  | { kind: "code-flow"; authorize: RequestSpec[]; token: RequestSpec }
+  | {
+      kind: "totp";
+      users: TotpUser[];
+      second?: { request: RequestSpec; capture: string; expect: string };
+    };
 
 /**
  * One continuous load: `warmupSec`, then `windows` consecutive measured windows of `durationSec`

@@ -4,6 +4,7 @@
  */
 import { createRequire } from "node:module";
 import type { LoadJob, LoadResult, Plan, RequestSpec, WindowResult } from "./load-types.js";
+import { TotpUsers } from "./totp-users.js";
 
 const autocannon = createRequire(import.meta.url)("autocannon");
 
@@ -13,6 +14,8 @@ interface Counters {
   exhausted: boolean;
   samples: Set<string>;
   stop?: () => void;
+  /** Counts a wrong answer in the current window (plans that judge each step themselves). */
+  bodyError?: () => void;
 }
 
 function dig(obj: unknown, dotted: string): unknown {
@@ -35,6 +38,87 @@ const IDLE: AcRequest = { method: "GET", path: "/health", headers: {}, body: und
 
 function toAc(spec: RequestSpec): AcRequest {
   return { method: spec.method, path: spec.path, headers: spec.headers ?? {}, body: spec.body };
+}
+
+/** Every user has had the current step (or the run is stopping): stop, as when items run out. */
+function exhaust(c: Counters, req: AcRequest): AcRequest {
+  c.exhausted = true;
+  c.stop?.();
+  return { ...req, ...IDLE };
+}
+
+function totpRequests(plan: Extract<Plan, { kind: "totp" }>, c: Counters): AcRequest[] {
+  const users = new TotpUsers(plan.users.map((u) => u.secret));
+  const specs = plan.users.map((u) => u.request);
+  const withCode = (spec: RequestSpec, code: string, captured?: string): AcRequest => {
+    let headers = spec.headers ?? {};
+    let body = fill(spec.body, "totp", code);
+    if (captured !== undefined) {
+      headers = Object.fromEntries(
+        Object.entries(headers).map(([k, v]) => [k, fill(v, "captured", captured)!]),
+      );
+      body = fill(body, "captured", captured);
+    }
+    return { method: spec.method, path: spec.path, headers, body };
+  };
+  const { second } = plan;
+  if (!second) {
+    return [
+      {
+        setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+          const user = users.take();
+          ctx.user = user;
+          if (user === undefined) return exhaust(c, req);
+          return { ...req, ...withCode(specs[user]!, users.code(user)) };
+        },
+        onResponse: (_status: number, _body: string, ctx: Record<string, unknown>) => {
+          if (ctx.user !== undefined) users.release(ctx.user as number);
+        },
+      },
+    ];
+  }
+  const failed = (status: number, body: string) => {
+    c.bodyError?.();
+    sample(c, status, body);
+  };
+  return [
+    {
+      // Step one: a user whose step is not spent signs in; the user is held until step two is answered.
+      setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+        const user = users.take();
+        ctx.user = user;
+        ctx.captured = undefined;
+        if (user === undefined) return exhaust(c, req);
+        return { ...req, ...toAc(specs[user]!) };
+      },
+      onResponse: (status: number, body: string, ctx: Record<string, unknown>) => {
+        if (ctx.user === undefined) return;
+        let v: unknown;
+        try {
+          v = dig(JSON.parse(body), second.capture);
+        } catch {
+          v = undefined;
+        }
+        if (typeof v === "string") ctx.captured = v;
+        else {
+          users.release(ctx.user as number);
+          failed(status, body);
+        }
+      },
+    },
+    {
+      // Step two: the code of the moment it is sent. Returning nothing restarts at step one.
+      setupRequest: (req: AcRequest, ctx: Record<string, unknown>) => {
+        if (typeof ctx.captured !== "string") return undefined;
+        const user = ctx.user as number;
+        return { ...req, ...withCode(second.request, users.code(user), ctx.captured) };
+      },
+      onResponse: (status: number, body: string, ctx: Record<string, unknown>) => {
+        users.release(ctx.user as number);
+        if (!body.includes(second.expect)) failed(status, body);
+      },
+    },
+  ];
 }
 
 function requestsFor(plan: Plan, c: Counters): AcRequest[] {
@@ -177,6 +261,8 @@ function requestsFor(plan: Plan, c: Counters): AcRequest[] {
         },
       ];
     }
+    case "totp":
+      return totpRequests(plan, c);
     case "code-flow": {
       let i = 0;
       const all = plan.authorize.map(toAc);
@@ -256,6 +342,10 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
   const windowAt = (): Window | undefined => {
     const t = (performance.now() - t0) / 1000 - job.warmupSec;
     return t < 0 ? undefined : windows[Math.floor(t / job.durationSec)];
+  };
+  c.bodyError = () => {
+    const w = windowAt();
+    if (w) w.bodyErrors++;
   };
   const instance = autocannon(
     {

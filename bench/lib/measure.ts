@@ -49,6 +49,10 @@ export interface HttpScenario {
   job(): Promise<Omit<LoadJob, "url" | "connections" | "durationSec" | "warmupSec" | "windows">>;
   /** A sample request; must throw unless it gets the expected success answer. */
   verify?: () => Promise<void>;
+  /** Runs before the first sample request (e.g. a setting the scenario needs); `after` undoes it. */
+  before?: () => Promise<void>;
+  /** Runs once the scenario is over, measured or failed. */
+  after?: () => Promise<void>;
   /** Requests per unit of work (2 for a request pair, counted as one). */
   requestsPerUnit?: number;
   connections?: number;
@@ -76,6 +80,15 @@ export function windowSec(s: { slow?: boolean }, settings: Settings): number {
  * requests/s and the median p50/p99; RSS of the server before and after.
  */
 export async function measureHttp(s: HttpScenario, settings: Settings, log: Log): Promise<Row> {
+  await s.before?.();
+  try {
+    return await measured(s, settings, log);
+  } finally {
+    await s.after?.();
+  }
+}
+
+async function measured(s: HttpScenario, settings: Settings, log: Log): Promise<Row> {
   await s.verify?.();
   const before = memoryOf(s.pid);
   const perUnit = s.requestsPerUnit ?? 1;
