@@ -1,10 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Config, loadConfig } from "@gatehouse/server/dist/config.js";
-import { type Context, createContext } from "@gatehouse/server/dist/context.js";
+import type { Config } from "@gatehouse/server/dist/config.js";
+import type { Context } from "@gatehouse/server/dist/context.js";
 import { parsePoolSettings } from "@gatehouse/server/dist/services/users/pool-settings.js";
+import { benchConfig, withBenchContext } from "./bench-context.js";
 import type { FreshDatabase } from "./database.js";
-import { BENCH_SECRET } from "./server.js";
 
 /** Where the server's webhook senders deliver during the bench: answers 204, keeps nothing. */
 export async function nullWebhook(): Promise<{
@@ -64,34 +64,20 @@ export class CodeIssuer {
       db.dialect === "postgres"
         ? `${db.url}${db.url.includes("?") ? "&" : "?"}options=${encodeURIComponent("-c synchronous_commit=off")}`
         : db.url;
-    const config = loadConfig(
-      {},
-      {
-        databaseUrl: url,
-        secret: BENCH_SECRET,
-        logLevel: "silent",
-        smsSender: "memory",
-        emailSender: "memory",
-        codeTargetHourlyLimit: 1_000_000_000,
-        codeIpHourlyLimit: 1_000_000_000,
-        smsPoolHourlyLimit: 1_000_000_000,
-        emailPoolHourlyLimit: 1_000_000_000,
-      },
-    );
+    const config = benchConfig(db, {
+      databaseUrl: url,
+      smsSender: "memory",
+      emailSender: "memory",
+      codeTargetHourlyLimit: 1_000_000_000,
+      codeIpHourlyLimit: 1_000_000_000,
+      smsPoolHourlyLimit: 1_000_000_000,
+      emailPoolHourlyLimit: 1_000_000_000,
+    });
     return new CodeIssuer(config, poolId);
   }
 
-  private async withContext<T>(work: (ctx: Context) => Promise<T>): Promise<T> {
-    const ctx = await createContext(this.config, {
-      migrate: false,
-      clock: { now: () => Date.now() + this.offsetMs },
-    });
-    ctx.db.sqlite?.pragma("synchronous = OFF");
-    try {
-      return await work(ctx);
-    } finally {
-      await ctx.close();
-    }
+  private withContext<T>(work: (ctx: Context) => Promise<T>): Promise<T> {
+    return withBenchContext(this.config, work, { now: () => Date.now() + this.offsetMs });
   }
 
   /**

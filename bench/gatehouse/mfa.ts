@@ -1,10 +1,3 @@
-/**
- * The MFA lines' data, written through Gatehouse's own services on the server's database (same
- * secret): OTP factors sealed by the importer behind create-user's `otp`, access tokens from the
- * token service, and the pool's MFA settings from the management service.
- */
-import { loadConfig } from "@gatehouse/server/dist/config.js";
-import { type Context, createContext } from "@gatehouse/server/dist/context.js";
 import { systemClock } from "@gatehouse/server/dist/lib/clock.js";
 import { otpImporter } from "@gatehouse/server/dist/services/mfa/imported.js";
 import { loadServerKeys } from "@gatehouse/server/dist/services/tokens/server-keys.js";
@@ -12,28 +5,9 @@ import { openDb } from "@gatehouse/server/dist/storage/db.js";
 import { repositories } from "@gatehouse/server/dist/storage/repos/index.js";
 import { ROW_CACHE_TTL_MS } from "@gatehouse/server/dist/storage/repos/row-cache.js";
 import { Secret } from "otpauth";
+import { benchConfig, withBenchContext } from "./bench-context.js";
 import type { FreshDatabase } from "./database.js";
 import { BENCH_SECRET } from "./server.js";
-
-/** A context of the bench's own, opened for one task and closed after it (see CodeIssuer). */
-async function withContext<T>(
-  db: FreshDatabase,
-  work: (ctx: Context) => Promise<T>,
-  publicUrl?: string,
-): Promise<T> {
-  const config = loadConfig(
-    {},
-    { databaseUrl: db.url, secret: BENCH_SECRET, logLevel: "silent", ...(publicUrl ? { publicUrl } : {}) },
-  );
-  const ctx = await createContext(config, { migrate: false });
-  // The bench's own writes need not wait for durable commits (the server's still do).
-  ctx.db.sqlite?.pragma("synchronous = OFF");
-  try {
-    return await work(ctx);
-  } finally {
-    await ctx.close();
-  }
-}
 
 /**
  * Gives each user an OTP factor with a fresh secret, sealed as create-user's `otp` seals it
@@ -78,35 +52,31 @@ export function accessTokens(
   poolId: string,
   userIds: string[],
 ): Promise<string[]> {
-  return withContext(
-    db,
-    async (ctx) => {
-      const app = await ctx.repos.applications.findApplicationById(appId);
-      if (!app) throw new Error("bench application is missing");
-      const tokens: string[] = new Array(userIds.length);
-      let next = 0;
-      const lane = async () => {
-        while (next < userIds.length) {
-          const i = next++;
-          const user = await ctx.repos.users.findUserById(poolId, userIds[i]!);
-          if (!user) throw new Error(`bench user ${userIds[i]} is missing`);
-          const set = await ctx.tokens.issueForLogin({
-            app,
-            user,
-            scope: "profile",
-            ip: "127.0.0.1",
-            userAgent: "gatehouse-bench",
-            refresh: false,
-          });
-          tokens[i] = set.access_token;
-        }
-      };
-      // Signatures go to the thread pool while nothing hashes: a few lanes keep both cores busy.
-      await Promise.all(Array.from({ length: 8 }, lane));
-      return tokens;
-    },
-    serverUrl,
-  );
+  return withBenchContext(benchConfig(db, { publicUrl: serverUrl }), async (ctx) => {
+    const app = await ctx.repos.applications.findApplicationById(appId);
+    if (!app) throw new Error("bench application is missing");
+    const tokens: string[] = new Array(userIds.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < userIds.length) {
+        const i = next++;
+        const user = await ctx.repos.users.findUserById(poolId, userIds[i]!);
+        if (!user) throw new Error(`bench user ${userIds[i]} is missing`);
+        const set = await ctx.tokens.issueForLogin({
+          app,
+          user,
+          scope: "profile",
+          ip: "127.0.0.1",
+          userAgent: "gatehouse-bench",
+          refresh: false,
+        });
+        tokens[i] = set.access_token;
+      }
+    };
+    // Signatures go to the thread pool while nothing hashes: a few lanes keep both cores busy.
+    await Promise.all(Array.from({ length: 8 }, lane));
+    return tokens;
+  });
 }
 
 /**
@@ -114,7 +84,7 @@ export function accessTokens(
  * returns what puts the settings back. Both wait until the server's cached copy has expired.
  */
 export async function apiSignInMfaOn(db: FreshDatabase, poolId: string): Promise<() => Promise<void>> {
-  const before = await withContext(db, async (ctx) => {
+  const before = await withBenchContext(benchConfig(db), async (ctx) => {
     const current = await ctx.admin.poolSettings.getMfa(poolId);
     await ctx.admin.poolSettings.updateMfa(poolId, {
       ...current,
@@ -127,7 +97,7 @@ export async function apiSignInMfaOn(db: FreshDatabase, poolId: string): Promise
   const settled = () => new Promise((resolve) => setTimeout(resolve, ROW_CACHE_TTL_MS + 100));
   await settled();
   return async () => {
-    await withContext(db, (ctx) => ctx.admin.poolSettings.updateMfa(poolId, before));
+    await withBenchContext(benchConfig(db), (ctx) => ctx.admin.poolSettings.updateMfa(poolId, before));
     await settled();
   };
 }

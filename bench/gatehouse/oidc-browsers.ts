@@ -1,9 +1,7 @@
-import { loadConfig } from "@gatehouse/server/dist/config.js";
-import { type Context, createContext } from "@gatehouse/server/dist/context.js";
 import { updateAppConfig } from "@gatehouse/server/dist/services/tokens/app-config.js";
 import { Browser } from "../lib/browser.js";
+import { benchConfig, withBenchContext } from "./bench-context.js";
 import type { FreshDatabase } from "./database.js";
-import { BENCH_SECRET } from "./server.js";
 
 /**
  * What the bench needs of the authorization endpoint's interactions (the contract between the
@@ -19,20 +17,9 @@ interface Interactions {
   finishConsent(uid: string, answer: { granted: boolean }): Promise<{ redirectTo: string }>;
 }
 
-/** A context of the bench's own on the server's database (same secret), opened for one task. */
-async function withContext<T>(db: FreshDatabase, work: (ctx: Context) => Promise<T>): Promise<T> {
-  const config = loadConfig({}, { databaseUrl: db.url, secret: BENCH_SECRET, logLevel: "silent" });
-  const ctx = await createContext(config, { migrate: false });
-  try {
-    return await work(ctx);
-  } finally {
-    await ctx.close();
-  }
-}
-
 /** Registers the bench's redirect URI on the default application, before the server first reads it. */
 export function registerRedirect(db: FreshDatabase, appId: string, redirectUri: string): Promise<void> {
-  return withContext(db, async (ctx) => {
+  return withBenchContext(benchConfig(db), async (ctx) => {
     if (!(await updateAppConfig(ctx.repos, ctx.clock, appId, { redirectUris: [redirectUri] })))
       throw new Error("bench application is missing");
   });
@@ -50,7 +37,7 @@ export async function signInBrowsers(
   redirectUri: string,
   userIds: string[],
 ): Promise<string[] | undefined> {
-  return withContext(db, async (ctx) => {
+  return withBenchContext(benchConfig(db), async (ctx) => {
     const interactions = (ctx.oidc as unknown as { interactions?: Interactions }).interactions;
     if (!interactions) return undefined;
     const cookies: string[] = [];

@@ -1,9 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { loadConfig } from "@gatehouse/server/dist/config.js";
-import { createContext } from "@gatehouse/server/dist/context.js";
+import { benchConfig, withBenchContext } from "./bench-context.js";
 import type { FreshDatabase } from "./database.js";
-import { BENCH_SECRET } from "./server.js";
 
 /**
  * A webhook receiver for the bench: answers 204 at once and notes when each user's `register`
@@ -51,12 +49,7 @@ export async function subscribeWebhooks(
   poolId: string,
   urls: string[],
 ): Promise<string[]> {
-  const config = loadConfig(
-    {},
-    { databaseUrl: db.url, secret: BENCH_SECRET, logLevel: "silent", webhookAllowPrivate: true },
-  );
-  const ctx = await createContext(config, { migrate: false });
-  try {
+  return withBenchContext(benchConfig(db, { webhookAllowPrivate: true }), async (ctx) => {
     const ids: string[] = [];
     for (const [i, url] of urls.entries()) {
       const hook = await ctx.events.webhooks.create(poolId, {
@@ -68,9 +61,7 @@ export async function subscribeWebhooks(
       ids.push(hook.webhookId);
     }
     return ids;
-  } finally {
-    await ctx.close();
-  }
+  });
 }
 
 const pct = (sorted: number[], p: number) =>
