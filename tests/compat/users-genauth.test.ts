@@ -117,6 +117,25 @@ describeCompat("sdk users as GenAuth answers them", (g) => {
     assert.equal(limit.message, "limit must less than 50");
   });
 
+  it("a nested field's whole path comes beside the message, which stays the same; a top-level field has none", async () => {
+    const limit = (await mc.listUsers({ options: { pagination: { page: 1, limit: 51 } } } as any)) as any;
+    assert.deepEqual(
+      [limit.statusCode, limit.apiCode, limit.message, limit.field, limit.data],
+      [400, undefined, "limit 不能大于 50", "options.pagination.limit", undefined],
+    );
+    const gender = (await mc.updateUser({ userId, gender: "X" } as any)) as any;
+    assert.equal(gender.message, "参数 gender 格式错误");
+    assert.equal("field" in gender, false, JSON.stringify(gender));
+  });
+
+  it("explanations built for one request come in the caller's language too", async () => {
+    const zh = await mc.createUser({ username: "a b" } as any);
+    const english = await en.createUser({ username: "a b" } as any);
+    assert.deepEqual([zh.statusCode, zh.apiCode], [english.statusCode, english.apiCode]);
+    assert.equal(zh.message, "用户名只能包含字母、数字、'_'、'.' 和 '-'");
+    assert.equal(english.message, "username may hold only letters, digits, '_', '.' and '-'");
+  });
+
   it("statusCode and apiCode never change with the language", async () => {
     const zh = await mc.getUser({ userId: "000000000000000000000000" });
     const english = await en.getUser({ userId: "000000000000000000000000" });

@@ -19,6 +19,8 @@ export interface Envelope<T = undefined> {
   apiCode?: number;
   requestId?: string;
   data: T;
+  /** On a validation failure, the whole path of the field the message names, when it is nested. */
+  field?: string;
 }
 
 /**
@@ -32,6 +34,8 @@ export class GatehouseError extends Error {
   readonly requestId?: string;
   /** OAuth error code (`invalid_grant`, …) for `/oidc/*` failures. */
   readonly error?: string;
+  /** The whole path of a nested field a validation failure names (`options.pagination.limit`). */
+  readonly field?: string;
   /** The parsed body, e.g. `data.remainCount` on a wrong password. */
   readonly body: unknown;
 
@@ -41,6 +45,7 @@ export class GatehouseError extends Error {
     apiCode?: number;
     requestId?: string;
     error?: string;
+    field?: string;
     body?: unknown;
   }) {
     super(init.message);
@@ -49,6 +54,7 @@ export class GatehouseError extends Error {
     this.apiCode = init.apiCode;
     this.requestId = init.requestId;
     this.error = init.error;
+    this.field = init.field;
     this.body = init.body;
   }
 
@@ -58,6 +64,7 @@ export class GatehouseError extends Error {
       message: envelope.message,
       apiCode: envelope.apiCode,
       requestId: envelope.requestId,
+      field: envelope.field,
       body: envelope,
     });
   }

@@ -21,6 +21,7 @@ import { webauthnRoutes } from "./api-v3/webauthn.js";
 import { webauthnAdminRoutes } from "./api-v3/webauthn-admin.js";
 import type { Context } from "./context.js";
 import { hostedRoutes } from "./hosted/index.js";
+import { appPoolLanguage } from "./http/app-scope.js";
 import { corsPlugin } from "./http/cors.js";
 import { defaultAvatarRoute } from "./http/default-avatar.js";
 import envelope from "./http/envelope.js";
@@ -62,7 +63,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     done();
   });
 
-  await app.register(envelope);
+  await app.register(envelope, { poolLanguage: appPoolLanguage(ctx) });
   await app.register(eventOrigin, { origins: ctx.events.origins });
   await app.register(shutdown);
   await app.register(inputGuard);

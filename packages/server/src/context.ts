@@ -37,6 +37,7 @@ import { createSessions, type Sessions } from "./services/tokens/sessions.js";
 import { createSigningKeys, type SigningKeys } from "./services/tokens/signing-keys.js";
 import { createTokens, type Tokens } from "./services/tokens/tokens.js";
 import { createAudit } from "./services/users/audit.js";
+import { poolUserDefaults } from "./services/users/dto.js";
 import { type Db, type OpenDbOptions, openDb } from "./storage/db.js";
 import { type MigrationLog, migrateToLatest } from "./storage/migrate.js";
 import { authzBroadcast } from "./storage/redis/authz-broadcast.js";
@@ -231,6 +232,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
     });
     const issuer = `${config.publicUrl}${OIDC_ISSUER_PATH}`;
+    const userDefaults = poolUserDefaults(repos, config.publicUrl);
     const tokens = createTokens({
       db: db.kysely,
       repos,
@@ -241,6 +243,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       box: keys.box,
       issuer,
       roleCodes: authz.my.roleCodes,
+      userDefaults,
       emit,
       signOffThread: () => passwords.hashing() === 0,
     });
@@ -352,6 +355,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       issuer,
       roleCodes: authz.my.roleCodes,
+      userDefaults,
       mayUseApp: authz.appAccess.mayUseApp,
       // The pool's policy is cached: a pool with MFA off costs single sign-on no read.
       owesSecondFactor: async (poolId, appId, userId) =>

@@ -15,16 +15,19 @@ export class ApiError extends Error {
   readonly data?: unknown;
   /** Values of the registry text's `{placeholders}`, e.g. `{ field: "email" }`. */
   readonly params?: Readonly<Record<string, string>>;
-  /** A message about this one request, in every language (validation errors). */
+  /**
+   * A message about this one request, in every language; it wins over the registry's texts. There
+   * is no English-only form: a caller reads zh-CN as well as en-US (docs/behaviour-and-errors.md §3.7).
+   */
   readonly texts?: Texts;
-  /** A message about this one request in English only; it wins over the registry's texts. */
-  readonly detail?: string;
+  /** The whole path of the field a validation message names (`options.pagination.limit`). */
+  readonly field?: string;
 
   constructor(
     key: ApiErrorKey,
-    opts: { message?: string; data?: unknown; params?: Record<string, string>; texts?: Texts } = {},
+    opts: { data?: unknown; params?: Record<string, string>; texts?: Texts; field?: string } = {},
   ) {
-    super(opts.texts?.["en-US"] ?? opts.message ?? errorText(key, "en-US", opts.params));
+    super(opts.texts?.["en-US"] ?? errorText(key, "en-US", opts.params));
     this.name = "ApiError";
     this.key = key;
     const def = apiErrors[key] as ApiErrorDef;
@@ -33,13 +36,31 @@ export class ApiError extends Error {
     this.data = opts.data;
     this.params = opts.params;
     this.texts = opts.texts;
-    this.detail = opts.message;
+    this.field = opts.field;
   }
 
   /** The message in `language` (docs/behaviour-and-errors.md §3.7). */
   messageIn(language: Language): string {
-    return this.texts?.[language] ?? this.detail ?? errorText(this.key, language, this.params);
+    return this.texts?.[language] ?? errorText(this.key, language, this.params);
   }
+}
+
+/** A message about one request in both languages, for `new ApiError(key, { texts })`. */
+export function bilingual(zh: string, en: string): Texts {
+  return { "zh-CN": zh, "en-US": en };
+}
+
+/**
+ * The answer of a "check" call (`isValid`, and why not): its reason in both languages, rendered in
+ * the caller's by the route (checkAnswerIn), like an error's message.
+ */
+export type CheckAnswer = { isValid: true } | { isValid: false; why: Texts };
+
+export function checkAnswerIn(
+  answer: CheckAnswer,
+  language: Language,
+): { isValid: boolean; message?: string } {
+  return answer.isValid ? { isValid: true } : { isValid: false, message: answer.why[language] };
 }
 
 /**
@@ -47,12 +68,12 @@ export class ApiError extends Error {
  * languages (docs/behaviour-and-errors.md §3.6); `en` may say when it is required.
  */
 export function missingParam(field: string, en = `${field} is required`): ApiError {
-  return new ApiError("INVALID_REQUEST", { texts: { "zh-CN": `缺少参数 ${field}`, "en-US": en } });
+  return new ApiError("INVALID_REQUEST", { texts: bilingual(`缺少参数 ${field}`, en) });
 }
 
 /** A request-specific INVALID_REQUEST message in both languages. */
 export function invalidRequest(zh: string, en: string): ApiError {
-  return new ApiError("INVALID_REQUEST", { texts: { "zh-CN": zh, "en-US": en } });
+  return new ApiError("INVALID_REQUEST", { texts: bilingual(zh, en) });
 }
 
 /**

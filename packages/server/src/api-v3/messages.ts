@@ -9,8 +9,10 @@ import {
 } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
+import { checkAnswerIn } from "../errors.js";
 import { appScopeOf, requireAppScope } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
+import { languageOf } from "../http/language.js";
 
 /** Message service ("消息服务"), docs/wire-contract.md §3b. */
 export function messageRoutes(ctx: Context) {
@@ -62,7 +64,14 @@ export function messageRoutes(ctx: Context) {
           response: { 200: PreCheckCodeResponse },
         },
       },
-      async (request) => ok(request, await ctx.codeRequests.preCheckCode(appScopeOf(request), request.body)),
+      async (request) =>
+        ok(
+          request,
+          checkAnswerIn(
+            await ctx.codeRequests.preCheckCode(appScopeOf(request), request.body),
+            languageOf(request),
+          ),
+        ),
     );
   };
 }

@@ -1,3 +1,4 @@
+import type { Language } from "@gatehouse/protocol";
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import type { AppScope, RequestMeta } from "../services/auth/scope.js";
@@ -20,6 +21,20 @@ export function requireAppScope(ctx: Context) {
     },
     { appId: [] },
   );
+}
+
+/**
+ * The default language of the pool whose application `x-authing-app-id` names, for an error found
+ * before `requireAppScope` ran (a schema error, a body that does not parse): the envelope's
+ * `poolLanguage` (docs/behaviour-and-errors.md §3.7).
+ */
+export function appPoolLanguage(ctx: Context) {
+  return async (request: FastifyRequest): Promise<Language | undefined> => {
+    const header = request.headers["x-authing-app-id"];
+    const appId = Array.isArray(header) ? header[0] : header;
+    if (!appId) return undefined;
+    return (await ctx.auth.resolveScope(appId)).settings.defaultLanguage;
+  };
 }
 
 /** The resolved scope; only call behind `requireAppScope`. */

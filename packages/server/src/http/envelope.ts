@@ -1,11 +1,11 @@
-import { API_V2_PREFIX, API_V3_PREFIX } from "@gatehouse/protocol";
+import { API_V2_PREFIX, API_V3_PREFIX, type Language } from "@gatehouse/protocol";
 import type { ErrorObject } from "ajv";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ApiError } from "../errors.js";
+import { ApiError, bilingual } from "../errors.js";
 import { isStorageUnavailable } from "../storage/unavailable.js";
-import { languageOf } from "./language.js";
-import { validationTexts } from "./validation.js";
+import { languageNamed, languageOf } from "./language.js";
+import { validationField, validationTexts } from "./validation.js";
 
 export interface Envelope<T = unknown> {
   statusCode: number;
@@ -13,6 +13,8 @@ export interface Envelope<T = unknown> {
   apiCode?: number;
   requestId?: string;
   data?: T;
+  /** The whole path of the field a validation message names, where its name alone is ambiguous. */
+  field?: string;
 }
 
 /** The success envelope: handlers `return ok(request, data)`. */
@@ -36,7 +38,8 @@ export function toApiError(err: unknown): { error: ApiError; unexpected: boolean
   };
   if (Array.isArray(e?.validation)) {
     const texts = validationTexts(e.validation, e.validationContext);
-    return { error: new ApiError("INVALID_REQUEST", { texts }), unexpected: false };
+    const field = validationField(e.validation, e.validationContext);
+    return { error: new ApiError("INVALID_REQUEST", { texts, field }), unexpected: false };
   }
   switch (e?.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -47,7 +50,9 @@ export function toApiError(err: unknown): { error: ApiError; unexpected: boolean
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own client errors (empty JSON body, forbidden prototype property, bad header…)
     // carry safe, specific messages.
-    return { error: new ApiError("INVALID_REQUEST", { message: e.message }), unexpected: false };
+    // Their text is English: the Chinese answer names it after its own words.
+    const texts = bilingual(`请求不合法（${e.message}）`, e.message ?? "Invalid request");
+    return { error: new ApiError("INVALID_REQUEST", { texts }), unexpected: false };
   }
   if (isStorageUnavailable(err)) return { error: new ApiError("SERVICE_UNAVAILABLE"), unexpected: true };
   return { error: new ApiError("INTERNAL"), unexpected: true };
@@ -61,7 +66,16 @@ export function envelopeFor(request: FastifyRequest, error: ApiError): Envelope 
   };
   if (error.apiCode !== undefined) body.apiCode = error.apiCode;
   if (error.data !== undefined) body.data = error.data;
+  if (error.field !== undefined) body.field = error.field;
   return body;
+}
+
+export interface EnvelopeOptions {
+  /**
+   * The default language of the request's pool when no route hook has read it yet (an error found
+   * before the route's authentication, such as a schema error); undefined when none is named.
+   */
+  poolLanguage?: (request: FastifyRequest) => Promise<Language | undefined>;
 }
 
 /**
@@ -69,13 +83,22 @@ export function envelopeFor(request: FastifyRequest, error: ApiError): Envelope 
  * the envelope as GenAuth does (the official SDK throws on any non-2xx); other paths use the
  * envelope's statusCode as the HTTP status. `/oidc/*` registers its own OAuth error handler.
  */
-async function envelopePlugin(app: FastifyInstance) {
-  app.setErrorHandler((err, request, reply) => {
+async function envelopePlugin(app: FastifyInstance, options: EnvelopeOptions) {
+  /** A caller that names no language reads the pool's default, found here if the route has not yet. */
+  const readPoolLanguage = async (request: FastifyRequest) => {
+    if (request.poolLanguage !== undefined || !options.poolLanguage || languageNamed(request)) return;
+    request.poolLanguage = await options.poolLanguage(request).catch(() => undefined);
+  };
+  app.setErrorHandler(async (err, request, reply) => {
     const { error, unexpected } = toApiError(err);
     if (unexpected) request.log.error({ err }, "request failed");
+    // An unexpected error may be the storage failing: no further read for it.
+    else await readPoolLanguage(request);
     sendError(request, reply, error);
+    return reply;
   });
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
+    await readPoolLanguage(request);
     sendError(
       request,
       reply,
@@ -83,6 +106,7 @@ async function envelopePlugin(app: FastifyInstance) {
         params: { endpoint: `${request.method} ${request.url.split("?")[0]}` },
       }),
     );
+    return reply;
   });
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ApiError } from "../errors.js";
+import { ApiError, bilingual } from "../errors.js";
 
 /** Whether any string (or object key) in a parsed body or query holds U+0000. Iterative: bodies can nest deeply. */
 export function containsNul(value: unknown): boolean {
@@ -28,7 +28,9 @@ export function containsNul(value: unknown): boolean {
 async function inputGuard(app: FastifyInstance) {
   app.addHook("preValidation", async (request: FastifyRequest) => {
     if (containsNul(request.query) || containsNul(request.body)) {
-      throw new ApiError("INVALID_REQUEST", { message: "Text must not contain NUL (\\u0000) characters" });
+      throw new ApiError("INVALID_REQUEST", {
+        texts: bilingual("文本不能包含 NUL（\\u0000）字符", "Text must not contain NUL (\\u0000) characters"),
+      });
     }
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import sjson from "secure-json-parse";
-import { ApiError } from "../errors.js";
+import { ApiError, bilingual } from "../errors.js";
 
 /**
  * JSON body parser that tells the client what was wrong: Fastify's default one reports a
@@ -18,7 +18,10 @@ export function registerJsonParser(app: FastifyInstance, options: { allowEmpty?:
     if (text.length === 0) {
       done(
         new ApiError("INVALID_REQUEST", {
-          message: "Body cannot be empty when content-type is application/json",
+          texts: bilingual(
+            "content-type 为 application/json 时请求体不能为空",
+            "Body cannot be empty when content-type is application/json",
+          ),
         }),
       );
       return;
@@ -29,7 +32,10 @@ export function registerJsonParser(app: FastifyInstance, options: { allowEmpty?:
       done(
         /prototype/.test((err as Error).message)
           ? new ApiError("INVALID_REQUEST", {
-              message: "Request body contains a forbidden key (__proto__ or constructor.prototype)",
+              texts: bilingual(
+                "请求体包含不允许的键（__proto__ 或 constructor.prototype）",
+                "Request body contains a forbidden key (__proto__ or constructor.prototype)",
+              ),
             })
           : new ApiError("MALFORMED_JSON"),
       );

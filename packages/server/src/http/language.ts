@@ -1,4 +1,4 @@
-import { type Language, pickLanguage } from "@gatehouse/protocol";
+import { asLanguage, fromAcceptLanguage, type Language, pickLanguage } from "@gatehouse/protocol";
 import type { FastifyRequest } from "fastify";
 
 declare module "fastify" {
@@ -11,6 +11,13 @@ declare module "fastify" {
 function header(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** The language the caller names (`x-authing-lang`, then Accept-Language), if it names one we speak. */
+export function languageNamed(request: FastifyRequest): Language | undefined {
+  return (
+    asLanguage(header(request, "x-authing-lang")) ?? fromAcceptLanguage(header(request, "accept-language"))
+  );
 }
 
 /**

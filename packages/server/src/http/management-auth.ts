@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { stringToSign } from "@gatehouse/protocol";
 import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
-import { ApiError } from "../errors.js";
+import { ApiError, bilingual } from "../errors.js";
 import "./language.js";
 import {
   arrayParamsOf,
@@ -40,7 +40,10 @@ function parseDate(value: string): number {
 
 async function verifySignature(ctx: Context, request: FastifyRequest): Promise<ManagementPrincipal> {
   const auth = parseSignatureAuthorization(header(request, "authorization"));
-  if (!auth) throw new ApiError("SIGNATURE_INVALID", { message: "Malformed authorization header" });
+  if (!auth)
+    throw new ApiError("SIGNATURE_INVALID", {
+      texts: bilingual("authorization 请求头格式错误", "Malformed authorization header"),
+    });
   if (header(request, "x-authing-signature-method") !== "HMAC-SHA1") throw new ApiError("SIGNATURE_METHOD");
   if (header(request, "x-authing-signature-version") !== "1.0") throw new ApiError("SIGNATURE_VERSION");
   const date = header(request, "date");
@@ -63,7 +66,7 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
   );
   if (ambiguity) {
     throw new ApiError("SIGNATURE_AMBIGUOUS", {
-      message: `The signed request is ambiguous: ${ambiguity}`,
+      texts: bilingual(`签名请求有歧义：${ambiguity}`, `The signed request is ambiguous: ${ambiguity}`),
     });
   }
   const key = await ctx.admin.accessKeys.resolve(auth.accessKeyId);
@@ -73,7 +76,10 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
   const nonce = header(request, "x-authing-signature-nonce");
   if (!nonce || nonce.length > 128) {
     throw new ApiError("SIGNATURE_INVALID", {
-      message: "Missing or malformed x-authing-signature-nonce header",
+      texts: bilingual(
+        "缺少 x-authing-signature-nonce 请求头或其格式错误",
+        "Missing or malformed x-authing-signature-nonce header",
+      ),
     });
   }
   // Recorded only after the signature holds, so forged requests cannot burn nonces.

@@ -122,16 +122,33 @@ const TEXTS: { [K in Problem["kind"]]: (field: string, p: any) => Texts } = {
   }),
 };
 
-/** The field an error is about: its last path segment (`list[2]` for array items), or the part. */
-function fieldOf(e: ErrorObject, dataVar: string): string {
+/** The path of the value an error is about, as JSON keys (a missing or unknown key included). */
+function segmentsOf(e: ErrorObject): string[] {
   const params = e.params as Record<string, unknown>;
-  if (e.keyword === "required") return String(params.missingProperty);
-  if (e.keyword === "additionalProperties") return String(params.additionalProperty);
-  const segments = e.instancePath.split("/").filter(Boolean);
+  const segments = e.instancePath
+    .split("/")
+    .filter(Boolean)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (e.keyword === "required") segments.push(String(params.missingProperty));
+  if (e.keyword === "additionalProperties") segments.push(String(params.additionalProperty));
+  return segments;
+}
+
+/** `options.pagination.limit`, `list[2].email`: keys joined by dots, array items as `[i]`. */
+function joined(segments: readonly string[]): string {
+  return segments.reduce(
+    (path, s) => (/^\d+$/.test(s) && path !== "" ? `${path}[${s}]` : path === "" ? s : `${path}.${s}`),
+    "",
+  );
+}
+
+/** The field an error is about: its last key (`list[2]` for array items), or the part. */
+function fieldOf(e: ErrorObject, dataVar: string): string {
+  const segments = segmentsOf(e);
   let last = segments.pop();
   if (last === undefined) return dataVar;
   while (/^\d+$/.test(last) && segments.length > 0) last = `${segments.pop()}[${last}]`;
-  return last.replace(/~1/g, "/").replace(/~0/g, "~");
+  return last;
 }
 
 const list = (values: unknown[]) => values.map((v) => String(v)).join(", ");
@@ -199,6 +216,17 @@ export function validationTexts(errors: readonly ErrorObject[], dataVar = "body"
   const problem = problemOf(e, errors);
   // A field name can be the caller's own key (an unknown property): echoed, but never at length.
   return TEXTS[problem.kind](fieldOf(e, dataVar).slice(0, 64), problem);
+}
+
+/**
+ * The whole path of the field a validation message names (`options.pagination.limit`), where the
+ * message's short name leaves it open: only for a field inside another (docs/behaviour-and-errors.md §3.6).
+ */
+export function validationField(errors: readonly ErrorObject[], dataVar = "body"): string | undefined {
+  if (errors.length === 0) return undefined;
+  const e = primary(errors);
+  const path = joined(segmentsOf(e));
+  return path !== "" && path !== fieldOf(e, dataVar) ? path.slice(0, 256) : undefined;
 }
 
 /**

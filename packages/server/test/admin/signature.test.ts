@@ -88,7 +88,7 @@ describeEachDialect(
         wireBody: '{"__proto__":{"verifyCodeLength":4}}',
       });
       assert.equal(r.statusCode, 400);
-      assert.match(r.message, /forbidden key/);
+      assert.match(r.message, /不允许的键（__proto__ 或 constructor.prototype）/);
     });
 
     it("the management routes are in the OpenAPI document", async () => {

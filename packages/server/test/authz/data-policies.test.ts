@@ -93,13 +93,13 @@ describeEachDialect("authorization: data resources and data policies", (h) => {
     });
     // PERMISSION_INVALID, its message naming the permission and what is wrong with it
     assert.equal(bad.statusCode, 400);
-    assert.match(bad.message, /org\/hq\/nowhere\/read: no such tree node$/);
+    assert.match(bad.message, /org\/hq\/nowhere\/read：树节点不存在$/);
     const fly = await post("/api/v3/create-data-policy", {
       policyName: "bad",
       statementList: [{ effect: "ALLOW", permissions: [`${ns}/motto/fly`] }],
     });
     assert.equal(fly.statusCode, 400);
-    assert.match(fly.message, /motto\/fly: the data resource has no such action$/);
+    assert.match(fly.message, /motto\/fly：数据资源没有此操作$/);
     const p = await post("/api/v3/create-data-policy", {
       policyName: "readers",
       description: "d",

@@ -46,6 +46,30 @@ describeEachDialect("answers in the caller's language", (h) => {
     assert.equal(zh.message, "参数 email 格式错误");
   });
 
+  it("user side: an error found before the application is resolved (schema, JSON) answers in the pool's default language", async () => {
+    const bad = { connection: "PASSWORD", passwordPayload: { email: 42, password: "x" } };
+    const unparsable = () =>
+      h().inject({
+        method: "POST",
+        url: "/api/v3/signin",
+        headers: { "content-type": "application/json", "x-authing-app-id": h().boot.appId },
+        payload: "{not json",
+      });
+    assert.equal((await h().api("POST", "/api/v3/signin", bad)).message, "email must be a string");
+    await patchPoolSettings(h(), { defaultLanguage: "zh-CN" });
+    try {
+      const r = await h().api("POST", "/api/v3/signin", bad);
+      assert.deepEqual([r.statusCode, r.message], [400, "参数 email 格式错误"]);
+      assert.equal((await unparsable()).json().message, "请求体不是合法的 JSON");
+      const named = await h().api("POST", "/api/v3/signin", bad, { "x-authing-lang": "en-US" });
+      assert.equal(named.message, "email must be a string", "a named language still wins");
+      const unknownApp = await h().api("POST", "/api/v3/signin", bad, { "x-authing-app-id": "no-such-app" });
+      assert.equal(unknownApp.message, "email must be a string", "no application, no pool: English");
+    } finally {
+      await patchPoolSettings(h(), { defaultLanguage: "en-US" });
+    }
+  });
+
   it("management side: GenAuth's texts by x-authing-lang", async () => {
     const zh = await mgmt(h(), "GET", "/api/v3/get-user", { params: { userId: "missing" } });
     const en = await mgmt(h(), "GET", "/api/v3/get-user", {

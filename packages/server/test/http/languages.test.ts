@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import {
   apiErrors,
   asLanguage,
@@ -9,7 +12,38 @@ import {
   pickLanguage,
 } from "@gatehouse/protocol";
 import Ajv from "ajv";
-import { validationTexts } from "../../src/http/validation.js";
+import ts from "typescript";
+import { ApiError } from "../../src/errors.js";
+import { validationField, validationTexts } from "../../src/http/validation.js";
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src");
+const CJK = /[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/;
+/** Functions taking a message as (zh-CN, en-US). */
+const PAIR_HELPERS = new Set(["bilingual", "invalidRequest", "weak", "invalid"]);
+const MAY_HOLD_TEXTS = /\b(bilingual|invalidRequest|weak|invalid)\(|"(zh-CN|en-US)":/;
+
+function sourceFiles(dir = SRC, out: string[] = []): string[] {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) sourceFiles(p, out);
+    else if (p.endsWith(".ts") && !p.endsWith(".d.ts")) out.push(p);
+  }
+  return out;
+}
+
+/** The literal text of a string or template (its fixed parts), or undefined for other expressions. */
+function staticText(node: ts.Node): string | undefined {
+  while (ts.isParenthesizedExpression(node)) node = node.expression;
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isTemplateExpression(node))
+    return node.head.text + node.templateSpans.map((s) => s.literal.text).join("");
+  if (ts.isConditionalExpression(node)) {
+    const a = staticText(node.whenTrue);
+    const b = staticText(node.whenFalse);
+    return a !== undefined && b !== undefined ? `${a}${b}` : undefined;
+  }
+  return undefined;
+}
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -30,6 +64,50 @@ describe("messages in the caller's language", () => {
       );
       assert.ok(!/[\u4e00-\u9fff]/.test(texts["en-US"] as string), `${key}: Chinese in the en-US text`);
     }
+  });
+
+  it("a message built for one request has both languages: no English-only form, each text in its language", () => {
+    // @ts-expect-error An ApiError takes no English-only `message`: its texts come in both languages.
+    new ApiError("INVALID_REQUEST", { message: "English only" });
+    const problems: string[] = [];
+    for (const file of sourceFiles()) {
+      const text = fs.readFileSync(file, "utf8");
+      if (!MAY_HOLD_TEXTS.test(text)) continue;
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
+      const where = (node: ts.Node) =>
+        `${path.relative(SRC, file)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+      const check = (zh: ts.Node | undefined, en: ts.Node | undefined, at: ts.Node) => {
+        const zhText = zh && staticText(zh);
+        const enText = en && staticText(en);
+        if (zhText !== undefined && !CJK.test(zhText))
+          problems.push(`${where(at)}: zh-CN text without Chinese`);
+        if (enText !== undefined && CJK.test(enText))
+          problems.push(`${where(at)}: Chinese in the en-US text`);
+      };
+      const visit = (node: ts.Node) => {
+        // bilingual(zh, en) and the helpers that take the same pair.
+        if (
+          ts.isCallExpression(node) &&
+          ts.isIdentifier(node.expression) &&
+          PAIR_HELPERS.has(node.expression.text) &&
+          node.arguments.length === 2
+        ) {
+          check(node.arguments[0], node.arguments[1], node);
+        }
+        // { "zh-CN": …, "en-US": … } written out.
+        if (ts.isObjectLiteralExpression(node)) {
+          const prop = (name: string) =>
+            node.properties.find(
+              (p): p is ts.PropertyAssignment =>
+                ts.isPropertyAssignment(p) && ts.isStringLiteral(p.name) && p.name.text === name,
+            )?.initializer;
+          if (prop("zh-CN") || prop("en-US")) check(prop("zh-CN"), prop("en-US"), node);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    assert.deepEqual(problems, []);
   });
 
   it("errorText fills in the placeholders: GenAuth's format error", () => {
@@ -144,4 +222,16 @@ describe("validation messages a person can read", () => {
       assert.deepEqual(texts(data), { "en-US": en, "zh-CN": zh });
     });
   }
+
+  it("the whole path of the field comes apart, only when the message's name leaves it open", () => {
+    const field = (data: unknown) => {
+      assert.equal(validate(data), false);
+      return validationField(validate.errors ?? [], "body");
+    };
+    assert.equal(field({ userId: "u", options: { pagination: { limit: 51 } } }), "options.pagination.limit");
+    assert.equal(field({ userId: "u", options: { pagination: "x" } }), "options.pagination");
+    assert.equal(field({ userId: "u", gender: "X" }), undefined);
+    assert.equal(field({}), undefined);
+    assert.equal(field({ userId: "u", userIds: [1] }), undefined, "userIds[0] is already whole");
+  });
 });

@@ -5,7 +5,9 @@ import { FakeClock } from "../../src/lib/clock.js";
 import { updateAppConfig } from "../../src/services/tokens/app-config.js";
 import { createApp, jwtPayload, signUpByEmail } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
 import { Browser, expectStop as expect, formPostRequest, ISSUER, relyingParty } from "../helpers/oidc-rp.js";
+import { patchPoolSettings } from "../helpers/pool-settings.js";
 
 // Real time as the start: openid-client checks the tokens' iat and exp against its own clock.
 const clock = new FakeClock(Date.now());
@@ -102,6 +104,30 @@ describeEachDialect(
         .execute();
       assert.equal(history.length, 1);
       assert.equal(history[0].app_id, h().boot.appId);
+    });
+
+    it("picture: the user's photo, else the pool's defaultAvatar, else Gatehouse's own, like a UserDto's photo", async () => {
+      const pictures = async () => {
+        const { tokens } = await codeFlow(new Browser(h), confidential);
+        const info = await client.fetchUserInfo(confidential, tokens.access_token, userId);
+        return { idToken: tokens.claims()?.picture, userInfo: info.picture };
+      };
+      const own = `${h().ctx.config.publicUrl}/assets/default-avatar.svg`;
+      assert.deepEqual(await pictures(), { idToken: own, userInfo: own });
+      await patchPoolSettings(h(), { defaultAvatar: "https://cdn.example.com/default.png" });
+      try {
+        const pool = "https://cdn.example.com/default.png";
+        assert.deepEqual(await pictures(), { idToken: pool, userInfo: pool });
+        const set = await mgmt(h(), "POST", "/api/v3/update-user", {
+          body: { userId, photo: "https://cdn.example.com/rp-user.png" },
+        });
+        assert.equal(set.statusCode, 200, JSON.stringify(set));
+        const mine = "https://cdn.example.com/rp-user.png";
+        assert.deepEqual(await pictures(), { idToken: mine, userInfo: mine });
+      } finally {
+        await mgmt(h(), "POST", "/api/v3/update-user", { body: { userId, photo: null } });
+        await patchPoolSettings(h(), { defaultAvatar: "" });
+      }
     });
 
     it("code flow: a public client authenticates with PKCE alone", async () => {

@@ -4,6 +4,7 @@ import { FakeClock } from "../../src/lib/clock.js";
 import { createEmitter } from "../../src/services/events/emit.js";
 import { createEventOrigins } from "../../src/services/events/scope.js";
 import { createTokens } from "../../src/services/tokens/tokens.js";
+import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { jwtPayload, signedInUser } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 
@@ -29,6 +30,7 @@ describeEachDialect(
         secret: ctx.keys.secret,
         box: ctx.keys.box,
         issuer: ctx.tokens.issuer,
+        userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
         emit: createEmitter({ clock, origins: createEventOrigins() }),
       });
       const app = await ctx.repos.applications.findApplicationById(h().boot.appId);

@@ -3,6 +3,7 @@ import { it } from "node:test";
 import { createEmitter } from "../../src/services/events/emit.js";
 import { createEventOrigins } from "../../src/services/events/scope.js";
 import { createTokens } from "../../src/services/tokens/tokens.js";
+import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { signedInUser } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 
@@ -24,6 +25,7 @@ describeEachDialect("tokens: signed on the thread pool or on the main thread", (
         secret: ctx.keys.secret,
         box: ctx.keys.box,
         issuer: ctx.tokens.issuer,
+        userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
         emit: createEmitter({ clock: ctx.clock, origins: createEventOrigins() }),
         signOffThread: () => {
           asked++;

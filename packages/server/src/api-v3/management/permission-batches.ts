@@ -32,6 +32,7 @@ import {
 } from "@gatehouse/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
+import { checkAnswerIn } from "../../errors.js";
 import { done, poolRoutes } from "./pool-routes.js";
 
 /** Management API: the batch and "exists" variants of the permission chapters (docs/authorization.md §Batch calls). */
@@ -88,7 +89,7 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       "Whether a namespace code or name is free",
       CheckNamespaceExistsRequest,
       CheckExistsResponse,
-      namespaces.checkExists,
+      async (pool, b, language) => checkAnswerIn(await namespaces.checkExists(pool, b), language),
     );
 
     r.post(
@@ -170,14 +171,15 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       "Whether a data resource code or name is free",
       CheckDataResourceExistsQuery,
       CheckExistsResponse,
-      dataResources.checkFree,
+      async (pool, q, language) => checkAnswerIn(await dataResources.checkFree(pool, q), language),
     );
     r.get(
       p.checkDataPolicyExists,
       "Whether a data policy name is free",
       CheckDataPolicyExistsQuery,
       CheckExistsResponse,
-      (pool, q) => dataPolicies.checkNameFree(pool, q.policyName),
+      async (pool, q, language) =>
+        checkAnswerIn(await dataPolicies.checkNameFree(pool, q.policyName), language),
     );
     r.get(
       p.listSimpleDataPolicies,

@@ -1,6 +1,8 @@
+import type { Language } from "@gatehouse/protocol";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { ok } from "../../http/envelope.js";
+import { languageOf } from "../../http/language.js";
 import { managementOf } from "../../http/management-auth.js";
 
 /**
@@ -14,12 +16,13 @@ export function poolRoutes(app: FastifyInstance, tags: string[]) {
       summary: string,
       querystring: Q,
       response: TSchema,
-      handler: (poolId: string, query: Static<Q>) => Promise<unknown>,
+      handler: (poolId: string, query: Static<Q>, language: Language) => Promise<unknown>,
     ) {
       app.get<{ Querystring: Static<Q> }>(
         path,
         { schema: { tags, summary, querystring, response: { 200: response } } },
-        async (request) => ok(request, await handler(managementOf(request).poolId, request.query)),
+        async (request) =>
+          ok(request, await handler(managementOf(request).poolId, request.query, languageOf(request))),
       );
     },
     post<B extends TSchema>(
@@ -27,12 +30,13 @@ export function poolRoutes(app: FastifyInstance, tags: string[]) {
       summary: string,
       body: B,
       response: TSchema,
-      handler: (poolId: string, body: Static<B>) => Promise<unknown>,
+      handler: (poolId: string, body: Static<B>, language: Language) => Promise<unknown>,
     ) {
       app.post<{ Body: Static<B> }>(
         path,
         { schema: { tags, summary, body, response: { 200: response } } },
-        async (request) => ok(request, await handler(managementOf(request).poolId, request.body)),
+        async (request) =>
+          ok(request, await handler(managementOf(request).poolId, request.body, languageOf(request))),
       );
     },
   };

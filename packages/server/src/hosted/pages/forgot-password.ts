@@ -5,7 +5,7 @@ import { classify, errorText, PageError } from "../error-page.js";
 import { type Channel, PageQuery, ResetForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
 import {
-  formError,
+  formHandler,
   frameOf,
   interactionPath,
   loadScene,
@@ -66,6 +66,9 @@ async function showForgot(
   );
 }
 
+/** What the form held, shown again with an error or a notice. */
+const refill = ({ channel, phone, email }: ResetForm): ForgotView => ({ channel, values: { phone, email } });
+
 function appCall(request: FastifyRequest, scene: Scene): AppCall {
   return { poolId: scene.scope.pool.id, settings: scene.scope.settings, meta: metaOf(request, scene) };
 }
@@ -96,53 +99,40 @@ export function forgotPasswordRoutes(deps: PageDeps) {
     app.post<{ Params: UidParams; Body: ResetForm }>(
       "/interaction/:uid/forgot-password/send-code",
       { ...protect, schema: { hide: true, params: UidParams, body: ResetForm } },
-      async (request, reply) => {
-        const scene = await loadScene(deps, request.params.uid, "login");
+      formHandler(deps, "login", showForgot, refill, async (scene, request, reply) => {
         const { channel, phone, email } = request.body;
-        const view = { channel, values: { phone, email } };
-        try {
-          // Enumeration-free: an unknown phone or email gets the same answer and no message.
-          if (channel === "sms")
-            await ctx.codeRequests.sendSmsCode(
-              scene.scope,
-              { channel: "CHANNEL_RESET_PASSWORD", phoneNumber: phone?.trim() ?? "" },
-              request.ip,
-            );
-          else
-            await ctx.codeRequests.sendEmailCode(
-              scene.scope,
-              { channel: "CHANNEL_RESET_PASSWORD", email: email?.trim() ?? "" },
-              request.ip,
-            );
-          return showForgot(deps, request, reply, scene, { ...view, codeSent: true });
-        } catch (err) {
-          return showForgot(deps, request, reply, scene, { ...view, error: formError(err) });
-        }
-      },
+        // Enumeration-free: an unknown phone or email gets the same answer and no message.
+        if (channel === "sms")
+          await ctx.codeRequests.sendSmsCode(
+            scene.scope,
+            { channel: "CHANNEL_RESET_PASSWORD", phoneNumber: phone?.trim() ?? "" },
+            request.ip,
+          );
+        else
+          await ctx.codeRequests.sendEmailCode(
+            scene.scope,
+            { channel: "CHANNEL_RESET_PASSWORD", email: email?.trim() ?? "" },
+            request.ip,
+          );
+        return showForgot(deps, request, reply, scene, { ...refill(request.body), codeSent: true });
+      }),
     );
 
     app.post<{ Params: UidParams; Body: ResetForm }>(
       "/interaction/:uid/forgot-password",
       { ...protect, schema: { hide: true, params: UidParams, body: ResetForm } },
-      async (request, reply) => {
-        const scene = await loadScene(deps, request.params.uid, "login");
-        const { channel, phone, email } = request.body;
-        const view = { channel, values: { phone, email } };
-        try {
-          const password = request.body.password ?? "";
-          const call = appCall(request, scene);
-          // The policy first: a refused password must not spend the code.
-          ctx.passwords.assertPolicy(password, scene.scope.settings);
-          const { passwordResetToken } = await ctx.profile.verifyResetPasswordRequest(
-            call,
-            verifyRequest(request.body),
-          );
-          await ctx.profile.resetPassword(call, { passwordResetToken, password });
-          return showForgot(deps, request, reply, scene, { ...view, done: true });
-        } catch (err) {
-          return showForgot(deps, request, reply, scene, { ...view, error: formError(err) });
-        }
-      },
+      formHandler(deps, "login", showForgot, refill, async (scene, request, reply) => {
+        const password = request.body.password ?? "";
+        const call = appCall(request, scene);
+        // The policy first: a refused password must not spend the code.
+        ctx.passwords.assertPolicy(password, scene.scope.settings);
+        const { passwordResetToken } = await ctx.profile.verifyResetPasswordRequest(
+          call,
+          verifyRequest(request.body),
+        );
+        await ctx.profile.resetPassword(call, { passwordResetToken, password });
+        return showForgot(deps, request, reply, scene, { ...refill(request.body), done: true });
+      }),
     );
   };
 }

@@ -79,6 +79,39 @@ export function formError(err: unknown): ApiError | PageError {
   throw err;
 }
 
+/** A page's own render: its scene with a view (the form's values, an error, a notice…). */
+export type ShowPage<V> = (
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scene: Scene,
+  view: V,
+) => Promise<FastifyReply>;
+
+type FormRequest<B> = FastifyRequest<{ Params: { uid: string }; Body: B }>;
+
+/**
+ * The handler of a form posted on an interaction's page: the scene is loaded (an unknown, spent or
+ * expired interaction is the error page), the action runs, and an error the form can show
+ * (formError) shows the page again, with what the form held (`refill`) and the error.
+ */
+export function formHandler<B, V extends { error?: unknown }>(
+  deps: PageDeps,
+  kind: Interaction["kind"],
+  show: ShowPage<V>,
+  refill: (body: B) => V,
+  action: (scene: Scene, request: FormRequest<B>, reply: FastifyReply) => Promise<FastifyReply>,
+) {
+  return async (request: FormRequest<B>, reply: FastifyReply): Promise<FastifyReply> => {
+    const scene = await loadScene(deps, request.params.uid, kind);
+    try {
+      return await action(scene, request, reply);
+    } catch (err) {
+      return show(deps, request, reply, scene, { ...refill(request.body as B), error: formError(err) });
+    }
+  };
+}
+
 /** The browser goes on to where the OpenID Provider says (303: the next request is a GET). */
 export function continueTo(reply: FastifyReply, url: string): FastifyReply {
   return reply.header("cache-control", "no-store").redirect(url, 303);

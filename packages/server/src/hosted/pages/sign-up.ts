@@ -5,7 +5,7 @@ import { PageQuery, SignUpForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
 import { afterFirstFactor } from "./second-factor.js";
 import {
-  formError,
+  formHandler,
   frameOf,
   interactionPath,
   loadScene,
@@ -92,6 +92,9 @@ async function showSignUp(
   );
 }
 
+/** What the form held, shown again with an error or a notice. */
+const refill = ({ method, phone, email }: SignUpForm): SignUpView => ({ method, values: { phone, email } });
+
 function assertEnabled(scene: Scene, method: SignUpMethod): void {
   if (!signUpMethods(scene).includes(method)) throw new PageError("REGISTER_DISABLED", 403);
 }
@@ -126,64 +129,38 @@ export function signUpRoutes(deps: PageDeps) {
     app.post<{ Params: UidParams; Body: SignUpForm }>(
       "/interaction/:uid/sign-up/send-code",
       { ...protect, schema: { hide: true, params: UidParams, body: SignUpForm } },
-      async (request, reply) => {
-        const scene = await loadScene(deps, request.params.uid, "login");
+      formHandler(deps, "login", showSignUp, refill, async (scene, request, reply) => {
         const { method, phone, email } = request.body;
-        try {
-          assertEnabled(scene, method);
-          if (method === "phone-code")
-            await ctx.codeRequests.sendSmsCode(
-              scene.scope,
-              { channel: "CHANNEL_REGISTER", phoneNumber: phone?.trim() ?? "" },
-              request.ip,
-            );
-          else
-            await ctx.codeRequests.sendEmailCode(
-              scene.scope,
-              { channel: "CHANNEL_REGISTER", email: email?.trim() ?? "" },
-              request.ip,
-            );
-          return showSignUp(deps, request, reply, scene, {
-            method,
-            values: { phone, email },
-            codeSent: true,
-          });
-        } catch (err) {
-          return showSignUp(deps, request, reply, scene, {
-            method,
-            values: { phone, email },
-            error: formError(err),
-          });
-        }
-      },
+        assertEnabled(scene, method);
+        if (method === "phone-code")
+          await ctx.codeRequests.sendSmsCode(
+            scene.scope,
+            { channel: "CHANNEL_REGISTER", phoneNumber: phone?.trim() ?? "" },
+            request.ip,
+          );
+        else
+          await ctx.codeRequests.sendEmailCode(
+            scene.scope,
+            { channel: "CHANNEL_REGISTER", email: email?.trim() ?? "" },
+            request.ip,
+          );
+        return showSignUp(deps, request, reply, scene, { ...refill(request.body), codeSent: true });
+      }),
     );
 
     app.post<{ Params: UidParams; Body: SignUpForm }>(
       "/interaction/:uid/sign-up",
       { ...protect, schema: { hide: true, params: UidParams, body: SignUpForm } },
-      async (request, reply) => {
-        const scene = await loadScene(deps, request.params.uid, "login");
-        const { method, phone, email } = request.body;
-        try {
-          assertEnabled(scene, method);
-          const user = await ctx.auth.signUp(
-            scene.scope,
-            signUpRequest(request.body),
-            metaOf(request, scene),
-          );
-          // A new account has no factor: it goes on unless one must be enrolled (docs/mfa.md).
-          return await afterFirstFactor(deps, request, reply, scene, {
-            userId: user.userId,
-            method: method === "phone-code" ? "sms" : method === "email-code" ? "email" : "password",
-          });
-        } catch (err) {
-          return showSignUp(deps, request, reply, scene, {
-            method,
-            values: { phone, email },
-            error: formError(err),
-          });
-        }
-      },
+      formHandler(deps, "login", showSignUp, refill, async (scene, request, reply) => {
+        const { method } = request.body;
+        assertEnabled(scene, method);
+        const user = await ctx.auth.signUp(scene.scope, signUpRequest(request.body), metaOf(request, scene));
+        // A new account has no factor: it goes on unless one must be enrolled (docs/mfa.md).
+        return afterFirstFactor(deps, request, reply, scene, {
+          userId: user.userId,
+          method: method === "phone-code" ? "sms" : method === "email-code" ? "email" : "password",
+        });
+      }),
     );
   };
 }

@@ -1,5 +1,5 @@
 import { type CustomFieldDto, type SetCustomField, UserDto } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { CustomFieldRow } from "../../storage/repos/custom-fields.js";
 import type { Repositories } from "../../storage/repos/index.js";
@@ -50,16 +50,24 @@ export function createCustomFields({ repos, clock }: { repos: Repositories; cloc
       for (const f of list) {
         if (f.targetType !== "USER") {
           throw new ApiError("CUSTOM_FIELD_INVALID", {
-            message: `Only USER custom fields are supported (got ${f.targetType})`,
+            texts: bilingual(
+              `仅支持 USER 扩展字段（收到 ${f.targetType}）`,
+              `Only USER custom fields are supported (got ${f.targetType})`,
+            ),
           });
         }
         if (RESERVED_KEYS.has(f.key)) {
           throw new ApiError("CUSTOM_FIELD_INVALID", {
-            message: `${f.key} is a built-in user field and cannot be a custom field key`,
+            texts: bilingual(
+              `${f.key} 是内置用户字段，不能作为扩展字段的 key`,
+              `${f.key} is a built-in user field and cannot be a custom field key`,
+            ),
           });
         }
         if (f.dataType === "ENUM" && !f.options?.length) {
-          throw new ApiError("CUSTOM_FIELD_INVALID", { message: `${f.key}: an ENUM field needs options` });
+          throw new ApiError("CUSTOM_FIELD_INVALID", {
+            texts: bilingual(`${f.key}：ENUM 字段需要 options`, `${f.key}: an ENUM field needs options`),
+          });
         }
       }
       const now = clock.now();

@@ -1,6 +1,6 @@
 import { type MfaSettings, type MfaSettingsUpdate, PoolSettings } from "@gatehouse/protocol";
 import { Value } from "@sinclair/typebox/value";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { compilePasswordPattern } from "../auth/passwords/pattern.js";
@@ -14,7 +14,10 @@ function assertRunnablePattern(regex: string): void {
   const pattern = compilePasswordPattern(regex);
   if (!pattern.ok) {
     throw new ApiError("SETTINGS_INVALID", {
-      message: `customPasswordStrength.regex cannot be used: ${pattern.reason} (patterns run in a linear-time engine, RE2 syntax)`,
+      texts: bilingual(
+        `customPasswordStrength.regex 无法使用：${pattern.reason}（正则表达式在线性时间引擎中运行，使用 RE2 语法）`,
+        `customPasswordStrength.regex cannot be used: ${pattern.reason} (patterns run in a linear-time engine, RE2 syntax)`,
+      ),
     });
   }
 }
@@ -58,7 +61,9 @@ export function createPoolSettingsAdmin({
       const merged = Value.Clean(PoolSettings, mergePoolSettings(current, patch));
       const error = Value.Errors(PoolSettings, merged).First();
       if (error)
-        throw new ApiError("SETTINGS_INVALID", { message: `${error.path || "/"}: ${error.message}` });
+        throw new ApiError("SETTINGS_INVALID", {
+          texts: bilingual(`安全配置 ${error.path || "/"} 不合法`, `${error.path || "/"}: ${error.message}`),
+        });
       const next = merged as PoolSettings;
       if (next.passwordStrength === 4 || next.customPasswordStrength.regex) {
         assertRunnablePattern(next.customPasswordStrength.regex);

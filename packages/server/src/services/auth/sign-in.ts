@@ -1,6 +1,6 @@
 import type { LoginTokenData, SignInRequest } from "@gatehouse/protocol";
 import type { Kysely } from "kysely";
-import { ApiError, invalidRequest, missingParam } from "../../errors.js";
+import { ApiError, bilingual, invalidRequest, missingParam } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { parseUserAgent } from "../../lib/user-agent.js";
 import { allOrNothing, type Step } from "../../storage/repos/all-or-nothing.js";
@@ -70,9 +70,17 @@ function toLoginTokenData(set: TokenSet): LoginTokenData {
   return data;
 }
 
+const STATUS_ZH: Record<string, string> = {
+  Suspended: "用户已被停用",
+  Deactivated: "用户已被禁用",
+  Resigned: "用户已离职",
+  Archived: "用户已归档",
+};
+
 function assertActive(user: UserRow): void {
   if (user.status !== "Activated") {
-    throw new ApiError("ACCOUNT_SUSPENDED", { message: `User is ${user.status.toLowerCase()}` });
+    const zh = STATUS_ZH[user.status] ?? "用户已被停用";
+    throw new ApiError("ACCOUNT_SUSPENDED", { texts: bilingual(zh, `User is ${user.status.toLowerCase()}`) });
   }
 }
 
@@ -639,7 +647,10 @@ async function signIn<T>(
   if (input.connection === "PASSWORD") return signInByPassword(deps, end, s, input, meta);
   if (input.connection === "PASSCODE") return signInByPasscode(deps, end, s, input, meta);
   throw new ApiError("NOT_IMPLEMENTED", {
-    message: `connection ${input.connection} is not supported by Gatehouse`,
+    texts: bilingual(
+      `Gatehouse 不支持 connection ${input.connection}`,
+      `connection ${input.connection} is not supported by Gatehouse`,
+    ),
   });
 }
 

@@ -1,6 +1,6 @@
 import type { PoolSettings, SignUpProfile, SignUpRequest, UserDto } from "@gatehouse/protocol";
 import type { Kysely } from "kysely";
-import { ApiError, invalidRequest, missingParam } from "../../errors.js";
+import { ApiError, bilingual, invalidRequest, missingParam } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { NewUserRow } from "../../storage/repos/users.js";
@@ -118,8 +118,10 @@ function planCompletion(s: AppScope, input: SignUpRequest, plan: Plan): void {
       const code = options?.emailPassCodeForInformationCompletion;
       if (!code) {
         throw new ApiError("INVALID_REQUEST", {
-          message:
+          texts: bilingual(
+            "profile.email 需要 options.emailPassCodeForInformationCompletion（CHANNEL_COMPLETE_EMAIL）",
             "profile.email needs options.emailPassCodeForInformationCompletion (CHANNEL_COMPLETE_EMAIL)",
+          ),
         });
       }
       plan.email = email;
@@ -130,7 +132,12 @@ function planCompletion(s: AppScope, input: SignUpRequest, plan: Plan): void {
         code,
       });
     } else if (plan.email !== email) {
-      throw new ApiError("INVALID_REQUEST", { message: "profile.email differs from the email signing up" });
+      throw new ApiError("INVALID_REQUEST", {
+        texts: bilingual(
+          "profile.email 与注册使用的邮箱不一致",
+          "profile.email differs from the email signing up",
+        ),
+      });
     }
   }
   if (profile?.phone !== undefined) {
@@ -139,8 +146,10 @@ function planCompletion(s: AppScope, input: SignUpRequest, plan: Plan): void {
       const code = options?.phonePassCodeForInformationCompletion;
       if (!code) {
         throw new ApiError("INVALID_REQUEST", {
-          message:
+          texts: bilingual(
+            "profile.phone 需要 options.phonePassCodeForInformationCompletion（CHANNEL_COMPLETE_PHONE）",
             "profile.phone needs options.phonePassCodeForInformationCompletion (CHANNEL_COMPLETE_PHONE)",
+          ),
         });
       }
       plan.phone = phone;
@@ -151,7 +160,12 @@ function planCompletion(s: AppScope, input: SignUpRequest, plan: Plan): void {
         code,
       });
     } else if (plan.phone !== phone) {
-      throw new ApiError("INVALID_REQUEST", { message: "profile.phone differs from the phone signing up" });
+      throw new ApiError("INVALID_REQUEST", {
+        texts: bilingual(
+          "profile.phone 与注册使用的手机号不一致",
+          "profile.phone differs from the phone signing up",
+        ),
+      });
     }
   }
 }

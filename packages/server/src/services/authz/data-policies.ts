@@ -10,7 +10,7 @@ import type {
   TreeNodeInput,
   UpdateDataPolicyRequest,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual, type CheckAnswer } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { DataPolicyRow, Subject } from "../../storage/repos/authz-resources.js";
@@ -37,26 +37,30 @@ function toPolicyDto(row: DataPolicyRow): DataPolicyDto {
 async function assertPermissionsValid(repos: Repositories, poolId: string, statements: DataStatement[]) {
   for (const permission of statements.flatMap((s) => s.permissions)) {
     const parts = permission.split("/");
-    const invalid = (why: string) => new ApiError("PERMISSION_INVALID", { message: `${permission}: ${why}` });
+    const invalid = (zh: string, en: string) =>
+      new ApiError("PERMISSION_INVALID", {
+        texts: bilingual(`${permission}：${zh}`, `${permission}: ${en}`),
+      });
     if (parts.length < 3 || parts.some((p) => p === ""))
-      throw invalid("expected <namespace>/<resource>/<action>");
+      throw invalid("应为 <权限空间>/<资源>/<操作>", "expected <namespace>/<resource>/<action>");
     const ns = await repos.authz.findNamespace(poolId, parts[0]!);
-    if (!ns) throw invalid("no such namespace");
+    if (!ns) throw invalid("权限空间不存在", "no such namespace");
     const resource = await repos.authz.findDataResource(ns.id, parts[1]!);
-    if (!resource) throw invalid("no such data resource");
+    if (!resource) throw invalid("数据资源不存在", "no such data resource");
     const action = parts.at(-1)!;
     if (action !== ANY_ACTION && !(JSON.parse(resource.actions) as string[]).includes(action))
-      throw invalid("the data resource has no such action");
+      throw invalid("数据资源没有此操作", "the data resource has no such action");
     const path = parts.slice(1, -1).join("/");
     if (resource.type !== "TREE") {
-      if (parts.length !== 3) throw invalid("string and array resources take no path");
+      if (parts.length !== 3)
+        throw invalid("字符串和数组类型的资源不带路径", "string and array resources take no path");
       continue;
     }
     if (path === resource.code) continue;
     const nodes = JSON.parse(resource.struct) as TreeNodeInput[];
     let found = false;
     for (const n of treePaths(nodes, resource.code)) if (n.path === path) found = true;
-    if (!found) throw invalid("no such tree node");
+    if (!found) throw invalid("树节点不存在", "no such tree node");
   }
 }
 
@@ -125,9 +129,12 @@ export function createDataPolicies(deps: AuthzDeps) {
       return toPolicyDto(row);
     },
     /** `isValid`: the name is free (docs/authorization.md §Batch calls). */
-    async checkNameFree(poolId: string, name: string) {
+    async checkNameFree(poolId: string, name: string): Promise<CheckAnswer> {
       return (await repos.authz.findPolicyByName(poolId, name))
-        ? { isValid: false, message: "A data policy with this name already exists" }
+        ? {
+            isValid: false,
+            why: bilingual("此名称的数据策略已存在", "A data policy with this name already exists"),
+          }
         : { isValid: true };
     },
     async listSimple(poolId: string, q: { page?: number; limit?: number; query?: string }) {

@@ -5,7 +5,7 @@ import type {
   TreeNodeInput,
   UpdateDataResourceRequest,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual, type CheckAnswer } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { DataResourceRow } from "../../storage/repos/authz-resources.js";
@@ -47,11 +47,17 @@ function assertTreeBounded(nodes: readonly TreeNodeInput[]): void {
     count++;
     if (count > MAX_TREE_NODES || depth > MAX_TREE_DEPTH)
       throw new ApiError("INVALID_REQUEST", {
-        message: `A tree data resource holds at most ${MAX_TREE_NODES} nodes, ${MAX_TREE_DEPTH} deep`,
+        texts: bilingual(
+          `树形数据资源最多 ${MAX_TREE_NODES} 个节点、${MAX_TREE_DEPTH} 层`,
+          `A tree data resource holds at most ${MAX_TREE_NODES} nodes, ${MAX_TREE_DEPTH} deep`,
+        ),
       });
     if (seen.has(path))
       throw new ApiError("INVALID_REQUEST", {
-        message: `Two sibling tree nodes share the code of ${path.slice(1)}`,
+        texts: bilingual(
+          `同级树节点的 code 重复：${path.slice(1)}`,
+          `Two sibling tree nodes share the code of ${path.slice(1)}`,
+        ),
       });
     seen.add(path);
   }
@@ -63,7 +69,10 @@ function assertStructFits(type: DataResourceType, struct: unknown): void {
       ? typeof struct === "string"
       : Array.isArray(struct) &&
         struct.every((v) => (type === "ARRAY" ? typeof v === "string" : typeof v === "object"));
-  if (!ok) throw new ApiError("INVALID_REQUEST", { message: `struct does not fit a ${type} data resource` });
+  if (!ok)
+    throw new ApiError("INVALID_REQUEST", {
+      texts: bilingual(`struct 与 ${type} 类型的数据资源不符`, `struct does not fit a ${type} data resource`),
+    });
   if (type === "TREE") assertTreeBounded(struct as TreeNodeInput[]);
 }
 
@@ -125,12 +134,18 @@ export function createDataResources(deps: AuthzDeps) {
     async checkFree(
       poolId: string,
       q: { namespaceCode: string; resourceCode?: string; resourceName?: string },
-    ) {
+    ): Promise<CheckAnswer> {
       const ns = await resolveNamespace(repos, poolId, q.namespaceCode);
       if (q.resourceCode !== undefined && (await repos.authz.findDataResource(ns.id, q.resourceCode)))
-        return { isValid: false, message: "A data resource with this code already exists" };
+        return {
+          isValid: false,
+          why: bilingual("此 code 的数据资源已存在", "A data resource with this code already exists"),
+        };
       if (q.resourceName !== undefined && (await repos.authz.findDataResourceByName(ns.id, q.resourceName)))
-        return { isValid: false, message: "A data resource with this name already exists" };
+        return {
+          isValid: false,
+          why: bilingual("此名称的数据资源已存在", "A data resource with this name already exists"),
+        };
       return { isValid: true };
     },
     async get(poolId: string, namespaceCode: string, code: string): Promise<DataResourceDto> {

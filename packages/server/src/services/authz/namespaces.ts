@@ -5,7 +5,7 @@ import type {
   NamespaceDto,
   UpdateNamespaceRequest,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual, type CheckAnswer } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
@@ -130,14 +130,20 @@ export function createNamespaces(deps: AuthzDeps) {
       return (await repos.authz.findNamespacesByCodes(poolId, [codes].flat())).map(toNamespaceDto);
     },
     /** `isValid`: the code and the name are free (docs/authorization.md §Batch calls). */
-    async checkExists(poolId: string, req: CheckNamespaceExistsRequest) {
+    async checkExists(poolId: string, req: CheckNamespaceExistsRequest): Promise<CheckAnswer> {
       if (
         req.code !== undefined &&
         (req.code === DEFAULT_NAMESPACE || (await repos.authz.findNamespace(poolId, req.code)))
       )
-        return { isValid: false, message: "A namespace with this code already exists" };
+        return {
+          isValid: false,
+          why: bilingual("此 code 的权限空间已存在", "A namespace with this code already exists"),
+        };
       if (req.name !== undefined && (await repos.authz.findNamespaceByName(poolId, req.name)))
-        return { isValid: false, message: "A namespace with this name already exists" };
+        return {
+          isValid: false,
+          why: bilingual("此名称的权限空间已存在", "A namespace with this name already exists"),
+        };
       return { isValid: true };
     },
   };

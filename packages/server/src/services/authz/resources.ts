@@ -9,7 +9,7 @@ import type {
   UpdateResourceRequest,
   UserResourcesQuery,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
@@ -244,7 +244,10 @@ export function createResources(deps: AuthzDeps) {
       const size = req.list.reduce((n, item) => n + item.targetIdentifiers.length * item.resources.length, 0);
       if (size > MAX_GRANTS_PER_CALL)
         throw new ApiError("INVALID_REQUEST", {
-          message: `One authorize-resources call writes at most ${MAX_GRANTS_PER_CALL} grants (targets × resources); this one ${size}`,
+          texts: bilingual(
+            `一次 authorize-resources 调用最多写入 ${MAX_GRANTS_PER_CALL} 条授权（主体数 × 资源数），本次为 ${size}`,
+            `One authorize-resources call writes at most ${MAX_GRANTS_PER_CALL} grants (targets × resources); this one ${size}`,
+          ),
         });
       const ns = await resolveNamespace(repos, poolId, req.namespace);
       const plan: GrantRow[] = [];

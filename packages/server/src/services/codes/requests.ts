@@ -1,5 +1,5 @@
 import type { PreCheckCodeBody, SendEmailBody, SendSmsBody } from "@gatehouse/protocol";
-import { ApiError, missingParam } from "../../errors.js";
+import { ApiError, bilingual, type CheckAnswer, missingParam } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { AppScope } from "../auth/scope.js";
 import { normalizeEmail } from "../users/email.js";
@@ -53,7 +53,7 @@ export function createCodeRequests({ repos, codes }: CodeRequestsDeps) {
     },
 
     /** Checks a code without consuming it (a wrong one counts an attempt); an invalid code is an answer. */
-    async preCheckCode(s: AppScope, body: PreCheckCodeBody): Promise<{ isValid: boolean; message?: string }> {
+    async preCheckCode(s: AppScope, body: PreCheckCodeBody): Promise<CheckAnswer> {
       const { pool, settings } = s;
       const { codeType, smsCodePayload: sms, emailCodePayload: mail } = body;
       let target: CodeTarget;
@@ -77,7 +77,7 @@ export function createCodeRequests({ repos, codes }: CodeRequestsDeps) {
       } catch (err) {
         // PreCheckCodeDataDto: an invalid code is an answer, not a failed request.
         if (err instanceof ApiError && (err.key === "CODE_WRONG" || err.key === "CODE_EXPIRED")) {
-          return { isValid: false, message: err.message };
+          return { isValid: false, why: bilingual(err.messageIn("zh-CN"), err.messageIn("en-US")) };
         }
         throw err;
       }

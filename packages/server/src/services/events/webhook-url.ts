@@ -1,5 +1,5 @@
 import { BlockList, isIP } from "node:net";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 
 /**
  * Webhook targets are an SSRF door (docs/events.md#webhook-targets): only http(s), and no address
@@ -47,17 +47,25 @@ export function assertWebhookUrl(raw: string, allowPrivate: boolean): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ApiError("WEBHOOK_URL_INVALID", { message: "url is not a valid URL" });
+    throw new ApiError("WEBHOOK_URL_INVALID", {
+      texts: bilingual("url 不是合法的 URL", "url is not a valid URL"),
+    });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new ApiError("WEBHOOK_URL_INVALID", { message: "url must be http or https" });
+    throw new ApiError("WEBHOOK_URL_INVALID", {
+      texts: bilingual("url 必须是 http 或 https", "url must be http or https"),
+    });
   if (url.username || url.password)
-    throw new ApiError("WEBHOOK_URL_INVALID", { message: "url must not carry credentials" });
+    throw new ApiError("WEBHOOK_URL_INVALID", {
+      texts: bilingual("url 不能包含用户名或密码", "url must not carry credentials"),
+    });
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (
     !allowPrivate &&
     (host === "localhost" || host.endsWith(".localhost") || (isIP(host) && isPrivateAddress(host)))
   )
-    throw new ApiError("WEBHOOK_URL_INVALID", { message: "url points to a private or loopback address" });
+    throw new ApiError("WEBHOOK_URL_INVALID", {
+      texts: bilingual("url 指向私有或回环地址", "url points to a private or loopback address"),
+    });
   return url.toString();
 }

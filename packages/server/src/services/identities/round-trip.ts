@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ExtIdpInfoDto } from "@gatehouse/protocol";
 import type { Kysely } from "kysely";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { randomBase64url } from "../../lib/ids.js";
 import type { ExtIdpConnRow, ExtIdpRow, ExtIdpStateRow } from "../../storage/repos/ext-idps.js";
@@ -100,7 +100,10 @@ export function createRoundTrips(deps: RoundTripDeps) {
     const { spec, secret } = await specOf(conn);
     const checks = upstream.newChecks();
     const url = await upstream.authorizationUrl(spec, secret, redirectUri(conn), checks).catch((err) => {
-      if (err instanceof UpstreamRefusal) throw new ApiError("EXT_IDP_UNAVAILABLE", { message: err.detail });
+      if (err instanceof UpstreamRefusal)
+        throw new ApiError("EXT_IDP_UNAVAILABLE", {
+          texts: bilingual(`身份源出错：${err.detail}`, err.detail),
+        });
       throw err;
     });
     const id = sha256(checks.state);
@@ -262,7 +265,9 @@ export function createRoundTrips(deps: RoundTripDeps) {
         })
         .catch((err) => {
           if (err instanceof UpstreamRefusal)
-            throw new ApiError("EXT_IDP_UNAVAILABLE", { message: err.detail });
+            throw new ApiError("EXT_IDP_UNAVAILABLE", {
+              texts: bilingual(`身份源出错：${err.detail}`, err.detail),
+            });
           throw err;
         });
     },

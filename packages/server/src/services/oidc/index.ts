@@ -36,6 +36,8 @@ export interface OidcDeps extends Omit<GrantDeps, "authorizationCodes"> {
   browserSessionTtl: number;
   /** The user's active role codes, for the `roles` scope (docs/authorization.md). */
   roleCodes: UserInfoDeps["roleCodes"];
+  /** The pool's defaults for what a user has not set (the `picture` claim). */
+  userDefaults: UserInfoDeps["userDefaults"];
   /** The `login` event of an application's sign-in (docs/events.md). */
   emit: Emit;
   /** Application access control (docs/authorization.md §Application access). */

@@ -1,5 +1,5 @@
 import type { BindEmailDto, BindPhoneDto } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { CodeCheck, CodeKind } from "../codes/engine.js";
 import { maskEmail, maskPhone } from "../users/audit.js";
@@ -44,7 +44,10 @@ export function bindFlows(deps: ProfileDeps) {
     const user = await loadUser({ ...deps, repos }, who);
     await assertAnotherSignInMethod(repos, user, field);
     throw new ApiError(field === "phone" ? "NO_PHONE_BOUND" : "NO_EMAIL_BOUND", {
-      message: `The account's ${field} changed meanwhile; reload and try again`,
+      texts: bilingual(
+        `账号的${field === "phone" ? "手机号" : "邮箱"}已被修改，请刷新后重试`,
+        `The account's ${field} changed meanwhile; reload and try again`,
+      ),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { ApiErrorKey, PoolSettings } from "@gatehouse/protocol";
+import type { ApiErrorKey, PoolSettings, Texts } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { NotificationPurpose } from "../../messaging/notifications.js";
 import { allOrNothing, type Step, StepFailed } from "../../storage/repos/all-or-nothing.js";
@@ -13,7 +13,7 @@ import { noticesTo, type ProfileDeps, type SelfService, sendNotices } from "./de
 /** The answer for the step of a batch that failed its expectation (StepFailed.index → answers[index]). */
 async function failedStepMapped<T>(
   run: () => Promise<T>,
-  answers: ReadonlyArray<ApiErrorKey | { key: ApiErrorKey; message: string }>,
+  answers: ReadonlyArray<ApiErrorKey | { key: ApiErrorKey; texts: Texts }>,
 ): Promise<T> {
   try {
     return await run();
@@ -22,7 +22,7 @@ async function failedStepMapped<T>(
     if (answer === undefined) throw err;
     throw typeof answer === "string"
       ? new ApiError(answer)
-      : new ApiError(answer.key, { message: answer.message });
+      : new ApiError(answer.key, { texts: answer.texts });
   }
 }
 
@@ -51,7 +51,7 @@ export interface ContactChangeSpec {
     repos: Repositories,
     ...args: Parameters<Repositories["userContacts"]["replaceUserPhoneStep"]>
   ): Step;
-  mismatch: { key: ApiErrorKey; message: string };
+  mismatch: { key: ApiErrorKey; texts: Texts };
   auditAction: AuditAction;
   mask(value: string): string;
   notifySetting: SettingOf<boolean>;
@@ -128,7 +128,7 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
               }),
             ]),
           ),
-        ["FLOW_TOKEN_INVALID", { key: spec.mismatch.key, message: spec.mismatch.message }],
+        ["FLOW_TOKEN_INVALID", spec.mismatch],
       );
       const after = changed![0] as NonNullable<Contacts>;
       const change = { from, to, otherAddress: after[other] };

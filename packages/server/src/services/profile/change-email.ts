@@ -1,5 +1,5 @@
 import type { UpdateEmailByEmailPassCodeDto } from "@gatehouse/protocol";
-import { missingParam } from "../../errors.js";
+import { bilingual, missingParam } from "../../errors.js";
 import { maskEmail } from "../users/audit.js";
 import { normalizeEmail } from "../users/email.js";
 import { identifierKey } from "../users/identifiers.js";
@@ -36,7 +36,10 @@ const EMAIL_CHANGE: ContactChangeSpec = {
     repos.userContacts.replaceUserEmailStep(poolId, id, from, { value: to, key: identifierKey(to) }, now),
   mismatch: {
     key: "OLD_EMAIL_MISMATCH",
-    message: "The account's email changed after the request was verified; start again",
+    texts: bilingual(
+      "验证请求之后账号的邮箱已被修改，请重新开始",
+      "The account's email changed after the request was verified; start again",
+    ),
   },
   auditAction: "user.email.changed",
   mask: maskEmail,

@@ -1,4 +1,5 @@
 import type { UpdatePhoneByPhonePassCodeDto } from "@gatehouse/protocol";
+import { bilingual } from "../../errors.js";
 import { maskPhone } from "../users/audit.js";
 import { normalizePhone } from "../users/phone.js";
 import { type ContactChangeRequest, type ContactChangeSpec, contactChangeFlow } from "./change-contact.js";
@@ -32,7 +33,10 @@ const PHONE_CHANGE: ContactChangeSpec = {
   replaceStep: (repos, ...args) => repos.userContacts.replaceUserPhoneStep(...args),
   mismatch: {
     key: "OLD_PHONE_MISMATCH",
-    message: "The account's phone number changed after the request was verified; start again",
+    texts: bilingual(
+      "验证请求之后账号的手机号已被修改，请重新开始",
+      "The account's phone number changed after the request was verified; start again",
+    ),
   },
   auditAction: "user.phone.changed",
   mask: maskPhone,

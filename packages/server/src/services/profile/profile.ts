@@ -4,7 +4,7 @@ import {
   UpdateUserProfileDto as UpdateUserProfileSchema,
   type UserDto,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import type { UserPatch, UserRow } from "../../storage/repos/users.js";
 import { profileForScope } from "../tokens/binding.js";
 import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-data.js";
@@ -53,7 +53,10 @@ export function assertOnlyProfileFields(body: unknown): void {
     if (key === "password") throw new ApiError("PROFILE_PASSWORD_ELSEWHERE");
     if (!Object.hasOwn(allowed, key)) {
       throw new ApiError("PROFILE_FIELD_UNKNOWN", {
-        message: `update-profile does not accept '${key.slice(0, 64)}'; accepted: ${Object.keys(allowed).join(", ")}`,
+        texts: bilingual(
+          `update-profile 不接受 '${key.slice(0, 64)}'；可用字段：${Object.keys(allowed).join(", ")}`,
+          `update-profile does not accept '${key.slice(0, 64)}'; accepted: ${Object.keys(allowed).join(", ")}`,
+        ),
       });
     }
   }

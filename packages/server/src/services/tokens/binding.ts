@@ -1,5 +1,5 @@
 import type { PoolSettings, UserDto } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import { scopeSet } from "./claims.js";
 import type { AuthenticatedUser } from "./tokens.js";
 
@@ -16,7 +16,9 @@ import type { AuthenticatedUser } from "./tokens.js";
 export type ScopeNeed = "profile" | "email" | "phone";
 
 const otherApp = () =>
-  new ApiError("TOKEN_INVALID", { message: "Access token was issued to another application" });
+  new ApiError("TOKEN_INVALID", {
+    texts: bilingual("access token 签发给了另一个应用", "Access token was issued to another application"),
+  });
 
 /** The application a request names (`x-authing-app-id`), when it names one, must be the token's `aud`. */
 function assertSameApplication(user: AuthenticatedUser, namedAppId: string | undefined): void {
@@ -26,7 +28,10 @@ function assertSameApplication(user: AuthenticatedUser, namedAppId: string | und
 function assertScope(user: AuthenticatedUser, need: ScopeNeed): void {
   if (!scopeSet(user.scope).has(need))
     throw new ApiError("TOKEN_SCOPE_INSUFFICIENT", {
-      message: `This call needs an access token with scope '${need}'`,
+      texts: bilingual(
+        `此接口需要带有 scope '${need}' 的 access token`,
+        `This call needs an access token with scope '${need}'`,
+      ),
     });
 }
 

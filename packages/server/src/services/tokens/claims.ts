@@ -1,4 +1,5 @@
 import type { UserRow } from "../../storage/repos/users.js";
+import { photoOf, type UserDtoDefaults } from "../users/dto.js";
 
 /**
  * Scopes Gatehouse grants (anything else requested is dropped) and the user claims each one
@@ -63,8 +64,21 @@ function compact(claims: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== null && v !== undefined));
 }
 
-/** User claims released by `scope` (without `sub`). `updated_at` is an ISO string, as GenAuth sends it. */
-export function userClaims(user: UserRow, scope: string): Record<string, unknown> {
+/** Whether `userClaims` shows a pool default for this user and scope (`picture` without a photo). */
+export function needsPoolDefaults(user: UserRow, scope: string): boolean {
+  return !user.photo && scopeSet(scope).has("profile");
+}
+
+/**
+ * User claims released by `scope` (without `sub`). `updated_at` is an ISO string, as GenAuth sends
+ * it; `picture` falls back to the pool's default avatar like a UserDto's `photo`
+ * (docs/wire-contract.md §3c), so `defaults` is needed when `needsPoolDefaults`.
+ */
+export function userClaims(
+  user: UserRow,
+  scope: string,
+  defaults: UserDtoDefaults | undefined,
+): Record<string, unknown> {
   const scopes = scopeSet(scope);
   const claims: Record<string, unknown> = {};
   if (scopes.has("profile")) {
@@ -78,7 +92,7 @@ export function userClaims(user: UserRow, scope: string): Record<string, unknown
         nickname: user.nickname,
         preferred_username: user.preferred_username,
         profile: user.profile,
-        picture: user.photo,
+        picture: defaults ? photoOf(user.photo, defaults) : user.photo,
         website: user.website,
         gender: user.gender,
         birthdate: user.birthdate,

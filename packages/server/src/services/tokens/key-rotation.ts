@@ -1,4 +1,4 @@
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { appConfig } from "./app-config.js";
@@ -52,7 +52,10 @@ async function rotateSigningKeys(
     const safeAt = previous.updated_at + KEY_RELOAD_INTERVAL_MS + (await longestTokenLifetimeMs(repos));
     if (safeAt > clock.now()) {
       throw new ApiError("KEY_ROTATION_TOO_SOON", {
-        message: `The previous signing key ${previous.kid} may still sign live tokens until ${new Date(safeAt).toISOString()}; rotating now would retire it early (use --force to rotate anyway)`,
+        texts: bilingual(
+          `上一把签名密钥 ${previous.kid} 签发的 token 可能在 ${new Date(safeAt).toISOString()} 之前仍然有效，现在轮换会使其提前失效（可用 --force 强制轮换）`,
+          `The previous signing key ${previous.kid} may still sign live tokens until ${new Date(safeAt).toISOString()}; rotating now would retire it early (use --force to rotate anyway)`,
+        ),
       });
     }
   }

@@ -11,10 +11,11 @@ import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import { type Emit, userEvent } from "../events/emit.js";
 import type { SecretBox } from "../secrets/secret-box.js";
+import type { UserDtoDefaults } from "../users/dto.js";
 import { ACCESS_TYP, isClientCredentialsToken } from "./access-claims.js";
 import { appConfig } from "./app-config.js";
 import { amrFromText, authContextClaims } from "./auth-context.js";
-import { scopeSet, userClaims } from "./claims.js";
+import { needsPoolDefaults, scopeSet, userClaims } from "./claims.js";
 import {
   atHash,
   decodeJwt,
@@ -115,6 +116,8 @@ export interface TokensDeps {
   issuer: string;
   /** The user's active role codes, for the `roles` scope's claim (services/authz, docs/authorization.md §Tokens). */
   roleCodes?: (poolId: string, userId: string) => Promise<string[]>;
+  /** What a pool shows for what a user has not set (the `picture` claim's default avatar). */
+  userDefaults: (poolId: string) => Promise<UserDtoDefaults>;
   emit: Emit;
   /**
    * Whether RS256 signatures may go to libuv's thread pool now (signJwtOffThread); the default is
@@ -138,6 +141,7 @@ export function createTokens({
   box,
   issuer,
   roleCodes,
+  userDefaults,
   emit,
   signOffThread,
 }: TokensDeps) {
@@ -456,6 +460,7 @@ export function createTokens({
   ): Promise<string | undefined> {
     if (!scopeSet(scope).has("openid")) return undefined;
     const cfg = appConfig(app);
+    const defaults = needsPoolDefaults(user, scope) ? await userDefaults(user.pool_id) : undefined;
     const iat = sec(clock.now());
     const claims = {
       iss: issuer,
@@ -469,7 +474,7 @@ export function createTokens({
       ...(o.cHash ? { c_hash: o.cHash } : {}),
       sid,
       ...authContextClaims(o.amr),
-      ...userClaims(user, scope),
+      ...userClaims(user, scope, defaults),
       ...o.extra,
     };
     return cfg.idTokenSignedResponseAlg === "HS256"

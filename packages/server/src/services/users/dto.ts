@@ -1,7 +1,9 @@
 import { assetPaths, type IdentityDto, type PoolSettings, type UserDto } from "@gatehouse/protocol";
 import type { IdentityRow } from "../../storage/repos/identities.js";
+import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { splitE164 } from "./phone.js";
+import { defaultPoolSettings, parsePoolSettings } from "./pool-settings.js";
 
 /** Unknown values are `null` on the wire, like GenAuth's (docs/wire-contract.md §3c). */
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -31,6 +33,19 @@ export function userDtoDefaults(
   return { photo: settings.defaultAvatar || `${publicUrl}${assetPaths.defaultAvatar}` };
 }
 
+/** The photo a user shows, in a UserDto and in the OIDC `picture` claim alike: their own, else the pool's. */
+export function photoOf(photo: string | null, defaults: UserDtoDefaults): string {
+  return photo || defaults.photo;
+}
+
+/** The defaults of a pool read by id, for callers that hold a user but not their pool's settings. */
+export function poolUserDefaults(repos: Repositories, publicUrl: string) {
+  return async (poolId: string): Promise<UserDtoDefaults> => {
+    const pool = await repos.pools.findPoolById(poolId);
+    return userDtoDefaults(pool ? parsePoolSettings(pool.settings) : defaultPoolSettings(), publicUrl);
+  };
+}
+
 export interface UserDtoOptions {
   withCustomData?: boolean;
   identities?: IdentityRow[];
@@ -56,7 +71,7 @@ export function toUserDto(row: UserRow, defaults: UserDtoDefaults, options: User
     username: row.username,
     name: row.name,
     nickname: row.nickname,
-    photo: row.photo || defaults.photo,
+    photo: photoOf(row.photo, defaults),
     loginsCount: row.logins_count,
     lastLogin: iso(row.last_login),
     lastIp: row.last_ip,

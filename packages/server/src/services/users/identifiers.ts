@@ -1,6 +1,6 @@
 import type { CreateUserInfo, PoolSettings } from "@gatehouse/protocol";
 import { caseFold } from "unicode-case-folding";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import { hasControlChars } from "../../lib/control-chars.js";
 import { newId } from "../../lib/ids.js";
 import type { Repositories } from "../../storage/repos/index.js";
@@ -65,7 +65,9 @@ export function withIdentifierKeys<T extends IdentifierFields>(fields: T): T {
 export function normalizeUsername(raw: string): string {
   const username = raw.trim().normalize("NFC");
   if (username.length === 0 || username.length > 128 || hasControlChars(username)) {
-    throw new ApiError("USERNAME_INVALID", { message: "username must be 1-128 printable characters" });
+    throw new ApiError("USERNAME_INVALID", {
+      texts: bilingual("用户名须为 1-128 个可打印字符", "username must be 1-128 printable characters"),
+    });
   }
   assertUsernameCharacters(username);
   return username;
@@ -107,14 +109,20 @@ export function assertUsernameCharacters(username: string): void {
   }
   if (scripts.size > 1 && !ALLOWED_SCRIPT_MIXES.some((mix) => [...scripts].every((s) => mix.has(s)))) {
     throw new ApiError("USERNAME_INVALID", {
-      message: `username mixes letters of several scripts (${[...scripts].join(", ")}); use one script, or Latin with Chinese, Japanese or Korean`,
+      texts: bilingual(
+        `用户名混用了多种文字（${[...scripts].join(", ")}），请只用一种文字，或拉丁字母加中文、日文或韩文`,
+        `username mixes letters of several scripts (${[...scripts].join(", ")}); use one script, or Latin with Chinese, Japanese or Korean`,
+      ),
     });
   }
 }
 
 const usernameCharactersError = () =>
   new ApiError("USERNAME_INVALID", {
-    message: "username may hold only letters, digits, '_', '.' and '-'",
+    texts: bilingual(
+      "用户名只能包含字母、数字、'_'、'.' 和 '-'",
+      "username may hold only letters, digits, '_', '.' and '-'",
+    ),
   });
 
 /** UTS #39's highly restrictive combinations, by ISO 15924 code. */
@@ -180,7 +188,9 @@ export function normalizeSmsRecipient(
   const e164 = normalizePhoneE164(phone, countryCode, settings);
   const type = phoneNumberType(e164);
   if (type === undefined || !SMS_NUMBER_TYPES.has(type)) {
-    throw new ApiError("INVALID_PHONE", { message: "SMS codes can only be sent to mobile numbers" });
+    throw new ApiError("INVALID_PHONE", {
+      texts: bilingual("短信验证码只能发送到手机号码", "SMS codes can only be sent to mobile numbers"),
+    });
   }
   return e164;
 }

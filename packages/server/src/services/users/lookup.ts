@@ -1,5 +1,5 @@
 import type { PoolSettings, UserIdType } from "@gatehouse/protocol";
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { isEmail } from "./email.js";
@@ -39,14 +39,20 @@ export async function findUserByIdType(
       const sep = userId.indexOf(":");
       if (sep <= 0) {
         throw new ApiError("USER_ID_TYPE_UNSUPPORTED", {
-          message: "userIdType identity expects userId as <extIdpId>:<userIdInIdp>",
+          texts: bilingual(
+            "userIdType 为 identity 时，userId 应为 <extIdpId>:<userIdInIdp>",
+            "userIdType identity expects userId as <extIdpId>:<userIdInIdp>",
+          ),
         });
       }
       return repos.userAdmin.findUserByIdentity(poolId, userId.slice(0, sep), userId.slice(sep + 1));
     }
     default:
       throw new ApiError("USER_ID_TYPE_UNSUPPORTED", {
-        message: `userIdType ${userIdType} is not supported by Gatehouse (use user_id, external_id, phone, email, username or identity)`,
+        texts: bilingual(
+          `Gatehouse 不支持 userIdType ${userIdType}（可用 user_id、external_id、phone、email、username 或 identity）`,
+          `userIdType ${userIdType} is not supported by Gatehouse (use user_id, external_id, phone, email, username or identity)`,
+        ),
       });
   }
 }

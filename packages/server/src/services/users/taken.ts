@@ -1,4 +1,4 @@
-import { ApiError } from "../../errors.js";
+import { ApiError, bilingual } from "../../errors.js";
 import { type UniqueViolation, uniqueViolation } from "../../storage/unique-violation.js";
 
 const TAKEN = {
@@ -23,7 +23,10 @@ export function takenError(violation: UniqueViolation, answer: TakenAnswer = "wh
   if (violation.kind === "user-identifier") return new ApiError(TAKEN[violation.column]);
   if (violation.kind === "identity") {
     return new ApiError("USER_EXISTS", {
-      message: "An identity (extIdpId, userIdInIdp) is already linked to a user",
+      texts: bilingual(
+        "该身份（extIdpId, userIdInIdp）已关联到一个用户",
+        "An identity (extIdpId, userIdInIdp) is already linked to a user",
+      ),
     });
   }
   return new ApiError("USER_EXISTS");

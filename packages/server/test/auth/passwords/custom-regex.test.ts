@@ -86,7 +86,7 @@ describeEachDialect("custom password regex", (h) => {
       const r = await setRule(h(), regex);
       assert.equal(r.statusCode, 400, `${regex}: ${JSON.stringify(r)}`);
       assert.match(r.message, /customPasswordStrength\.regex/);
-      assert.match(r.message, /linear|backreference|lookaround/i);
+      assert.match(r.message, /线性时间引擎/);
     }
     const s = (await mgmt(h(), "GET", "/api/v3/get-security-settings")).data;
     assert.equal(s.customPasswordStrength.regex, EVIL, "nothing changed");

@@ -10,7 +10,7 @@ import type {
   UserIdType,
 } from "@gatehouse/protocol";
 import type { Kysely } from "kysely";
-import { ApiError } from "../../../errors.js";
+import { ApiError, bilingual } from "../../../errors.js";
 import type { Clock } from "../../../lib/clock.js";
 import { newId } from "../../../lib/ids.js";
 import type { CustomFieldRow } from "../../../storage/repos/custom-fields.js";
@@ -86,7 +86,7 @@ export async function prepareNewUser(
     created_at: now,
   }));
   if (input.otp && !deps.importOtp)
-    throw new ApiError("NOT_IMPLEMENTED", { message: "otp is not imported here" });
+    throw new ApiError("NOT_IMPLEMENTED", { texts: bilingual("此处不导入 otp", "otp is not imported here") });
   const factors = input.otp && deps.importOtp ? [deps.importOtp(poolId, row.id as string, input.otp)] : [];
   return { row, identities, ids, factors };
 }
@@ -162,12 +162,8 @@ export async function insertPreparedUsers(
 
 function prefixed(index: number, err: unknown): unknown {
   if (err instanceof ApiError) {
-    // An English-only detail stays English; a registry or validation text keeps both languages.
-    if (err.detail !== undefined && err.texts === undefined) {
-      return new ApiError(err.key, { message: `list[${index}]: ${err.detail}`, data: err.data });
-    }
     const texts = {
-      "zh-CN": `list[${index}]: ${err.messageIn("zh-CN")}`,
+      "zh-CN": `list[${index}]：${err.messageIn("zh-CN")}`,
       "en-US": `list[${index}]: ${err.messageIn("en-US")}`,
     };
     return new ApiError(err.key, { texts, data: err.data });

@@ -5,7 +5,7 @@ import type {
   PoolSettings,
   UserDto,
 } from "@gatehouse/protocol";
-import { ApiError } from "../../../errors.js";
+import { ApiError, bilingual } from "../../../errors.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserColumn, UserCondition, UserSearch } from "../../../storage/repos/user-admin.js";
 import { userDtoDefaults } from "../../users/dto.js";
@@ -140,7 +140,10 @@ export function toCondition(
   const list = (min: number, max: number) => {
     if (!Array.isArray(v) || v.length < min || v.length > max) {
       throw new ApiError("USER_FILTER_INVALID", {
-        message: `advancedFilter ${filter.field} ${filter.operator}: value must be an array of ${min === max ? min : `${min} to ${max}`} items`,
+        texts: bilingual(
+          `advancedFilter ${filter.field} ${filter.operator}：value 须为 ${min === max ? min : `${min} 到 ${max}`} 项的数组`,
+          `advancedFilter ${filter.field} ${filter.operator}: value must be an array of ${min === max ? min : `${min} to ${max}`} items`,
+        ),
       });
     }
     return v.map((x) => keyed(scalar(filter.field, kind, x, settings)));
@@ -164,7 +167,10 @@ export function toCondition(
     case "NOT_CONTAINS":
       if (kind !== "text" || typeof v !== "string") {
         throw new ApiError("USER_FILTER_INVALID", {
-          message: `advancedFilter ${filter.field} ${filter.operator}: needs a text field and a string value`,
+          texts: bilingual(
+            `advancedFilter ${filter.field} ${filter.operator}：需要文本字段和字符串值`,
+            `advancedFilter ${filter.field} ${filter.operator}: needs a text field and a string value`,
+          ),
         });
       }
       return { column, op: filter.operator === "CONTAINS" ? "contains" : "not_contains", value: v };

@@ -1,5 +1,5 @@
 import { type UpdateUserRequest, type UserDto, userProfileFields } from "@gatehouse/protocol";
-import { ApiError } from "../../../errors.js";
+import { ApiError, bilingual } from "../../../errors.js";
 import type { Clock } from "../../../lib/clock.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserPatch, UserRow } from "../../../storage/repos/users.js";
@@ -140,7 +140,10 @@ async function updateUser(
     (await repos.identities.listIdentitiesByUser(user.id)).length === 0
   ) {
     throw new ApiError("USER_IDENTIFIER_REQUIRED", {
-      message: "The update would leave the user with none of email, phone or username",
+      texts: bilingual(
+        "更新后用户将没有邮箱、手机号或用户名中的任何一个",
+        "The update would leave the user with none of email, phone or username",
+      ),
     });
   }
 

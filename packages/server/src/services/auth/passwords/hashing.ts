@@ -3,7 +3,7 @@ import os from "node:os";
 import type { PoolSettings } from "@gatehouse/protocol";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import bcrypt from "bcryptjs";
-import { ApiError } from "../../../errors.js";
+import { ApiError, bilingual } from "../../../errors.js";
 import { createRsaDecryptor } from "./decrypt.js";
 import { assertPasswordPolicy, passwordSecurityLevel } from "./policy.js";
 
@@ -115,7 +115,10 @@ export function createPasswords({
       if (type === undefined || type === "none") return value;
       if (type === "rsa") return rsa.decrypt(value);
       throw new ApiError("PASSWORD_DECRYPT_FAILED", {
-        message: `passwordEncryptType "${type}" is not supported by this server; use "rsa" or "none"`,
+        texts: bilingual(
+          `服务器不支持 passwordEncryptType "${type}"，请使用 "rsa" 或 "none"`,
+          `passwordEncryptType "${type}" is not supported by this server; use "rsa" or "none"`,
+        ),
       });
     },
     assertPolicy: assertPasswordPolicy,

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { PoolSettings } from "@gatehouse/protocol";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import { ApiError } from "../../../errors.js";
+import { ApiError, bilingual } from "../../../errors.js";
 import { compilePasswordPattern } from "./pattern.js";
 
 /**
@@ -21,17 +21,20 @@ const MIN_LENGTH = 6;
  */
 export const MAX_PASSWORD_LENGTH = 2048;
 
-function weak(message: string): ApiError {
-  return new ApiError("WEAK_PASSWORD", { message });
+function weak(zh: string, en: string): ApiError {
+  return new ApiError("WEAK_PASSWORD", { texts: bilingual(zh, en) });
 }
 
 function assertNotEmpty(password: string): void {
-  if (password.length === 0) throw weak("Password must not be empty");
+  if (password.length === 0) throw weak("密码不能为空", "Password must not be empty");
 }
 
 function assertNotTooLong(password: string): void {
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw weak(`Password must be at most ${MAX_PASSWORD_LENGTH} characters long`);
+    throw weak(
+      `密码长度不能超过 ${MAX_PASSWORD_LENGTH} 个字符`,
+      `Password must be at most ${MAX_PASSWORD_LENGTH} characters long`,
+    );
   }
 }
 
@@ -39,15 +42,20 @@ function assertLevel(password: string, settings: PoolSettings): void {
   const level = settings.passwordStrength;
   const length = [...password].length;
   if (level >= 1 && level <= 3 && length < MIN_LENGTH) {
-    throw weak(`Password must be at least ${MIN_LENGTH} characters long`);
+    throw weak(
+      `密码长度不能少于 ${MIN_LENGTH} 个字符`,
+      `Password must be at least ${MIN_LENGTH} characters long`,
+    );
   }
   if (level === 2 && classCount(password) < 2) {
     throw weak(
+      `密码长度不能少于 ${MIN_LENGTH} 个字符，且至少包含字母、数字、符号中的两种`,
       `Password must be at least ${MIN_LENGTH} characters long and contain at least two of: letters, digits, symbols`,
     );
   }
   if (level === 3 && classCount(password) < 3) {
     throw weak(
+      `密码长度不能少于 ${MIN_LENGTH} 个字符，且须包含字母、数字和符号`,
       `Password must be at least ${MIN_LENGTH} characters long and contain letters, digits and symbols`,
     );
   }
@@ -60,9 +68,16 @@ function assertCustomRule(password: string, settings: PoolSettings): void {
   const pattern = compilePasswordPattern(regex);
   if (!pattern.ok) {
     // A broken admin rule fails closed: the pool asked for a rule we cannot check.
-    throw weak("The user pool's custom password rule is invalid; ask an administrator to fix it");
+    throw weak(
+      "用户池的自定义密码规则无效，请联系管理员修正",
+      "The user pool's custom password rule is invalid; ask an administrator to fix it",
+    );
   }
-  if (!pattern.test(password)) throw weak(message || `Password must match the pattern ${regex}`);
+  // The administrator's own message is in the one language they wrote it in.
+  if (!pattern.test(password))
+    throw message
+      ? weak(message, message)
+      : weak(`密码须符合规则 ${regex}`, `Password must match the pattern ${regex}`);
 }
 
 let zxcvbn: ZxcvbnFactory | undefined;
@@ -86,7 +101,9 @@ function assertZxcvbn(password: string, settings: PoolSettings): void {
   if (min <= 0) return;
   const { score, warning } = zxcvbnScore(password);
   if (score < min) {
+    // zxcvbn's warning is English only.
     throw weak(
+      `密码太容易被猜到（强度 ${score}/4，至少需要 ${min}）`,
       `Password is too easy to guess (strength score ${score} of 4, at least ${min} required)` +
         (warning ? `: ${warning}` : ""),
     );
