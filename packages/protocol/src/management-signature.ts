@@ -82,20 +82,37 @@ export function canonicalAmbiguity(
   params: Record<string, unknown>,
   shape: ParamShape,
   typed: boolean,
-): string | undefined {
+): Ambiguity | undefined {
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    if (/[&=]/.test(key)) return `the parameter name "${key}" holds "&" or "="`;
+    if (/[&=]/.test(key))
+      return {
+        en: `the parameter name "${key}" holds "&" or "="`,
+        zh: `参数名 "${key}" 含有 "&" 或 "="`,
+      };
     for (const m of printed(value).matchAll(/&([^&=]*)=/g)) {
       if (shape.isParam(m[1]!))
-        return `the value of ${key} holds "&${m[1]}=", which reads as another parameter`;
+        return {
+          en: `the value of ${key} holds "&${m[1]}=", which reads as another parameter`,
+          zh: `参数 ${key} 的值含有 "&${m[1]}="，会被读成另一个参数`,
+        };
     }
     if (typed && typeof value === "string") {
       const other = otherTypePrintedAs(value);
       if (other && shape.accepts(key, other.value)) {
-        return `the value of ${key} is the string ${JSON.stringify(value)}, which signs exactly like the ${other.value === null ? "null" : typeof other.value} it spells`;
+        const kind = other.value === null ? "null" : typeof other.value;
+        return {
+          en: `the value of ${key} is the string ${JSON.stringify(value)}, which signs exactly like the ${kind} it spells`,
+          zh: `参数 ${key} 的值是字符串 ${JSON.stringify(value)}，其签名与它所写的 ${kind} 完全相同`,
+        };
       }
     }
   }
   return undefined;
+}
+
+/** Why a signed request is ambiguous, in both languages of the error texts (docs/behaviour-and-errors.md). */
+export interface Ambiguity {
+  en: string;
+  zh: string;
 }

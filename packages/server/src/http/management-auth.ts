@@ -66,7 +66,7 @@ async function verifySignature(ctx: Context, request: FastifyRequest): Promise<M
   );
   if (ambiguity) {
     throw new ApiError("SIGNATURE_AMBIGUOUS", {
-      texts: bilingual(`签名请求有歧义：${ambiguity}`, `The signed request is ambiguous: ${ambiguity}`),
+      texts: bilingual(`签名请求有歧义：${ambiguity.zh}`, `The signed request is ambiguous: ${ambiguity.en}`),
     });
   }
   const key = await ctx.admin.accessKeys.resolve(auth.accessKeyId);

@@ -18,9 +18,9 @@ const schema = Type.Object({
 const shape = paramShape(schema);
 const anything = paramShape(undefined);
 const post = (body: unknown, s: unknown = schema) =>
-  signedRequestAmbiguity({ method: "POST", url: "/api/v3/x", headers: {}, body }, s);
+  signedRequestAmbiguity({ method: "POST", url: "/api/v3/x", headers: {}, body }, s)?.en;
 const get = (query: string, s: unknown = schema) =>
-  signedRequestAmbiguity({ method: "GET", url: `/api/v3/x?${query}`, headers: {}, body: undefined }, s);
+  signedRequestAmbiguity({ method: "GET", url: `/api/v3/x?${query}`, headers: {}, body: undefined }, s)?.en;
 
 describe("management signature: the ambiguity rules", () => {
   it("a schema's parameters are its property names, and each takes what its schema takes", () => {
@@ -119,7 +119,7 @@ describe("management signature: the ambiguity rules", () => {
       signedRequestAmbiguity(
         { method: "get", url: "/api/v3/x?userId=u%26age%3D1", headers: {}, body: { nickname: "null" } },
         schema,
-      ),
+      )?.en,
       'the value of userId holds "&age=", which reads as another parameter',
       "the method is matched in any case, and a GET reads its query, never a body",
     );
@@ -135,7 +135,7 @@ describe("management signature: the ambiguity rules", () => {
       signedRequestAmbiguity(
         { method: "POST", url: "/api/v3/x?nickname=a%26age%3D1", headers: {}, body: {} },
         schema,
-      ),
+      )?.en,
       undefined,
       "a POST reads its body, never its query",
     );

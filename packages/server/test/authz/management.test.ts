@@ -260,7 +260,7 @@ describeEachDialect("management: namespaces, roles, groups, resources", (h) => {
       ],
     });
     assert.equal(many.statusCode, 400);
-    assert.match(many.message, /at most 1000 grants/);
+    assert.match(many.message, /最多写入 1000 条授权/);
     assertApiError(await get("/api/v3/list-roles", { namespace: "ghost" }), "NAMESPACE_NOT_FOUND");
   });
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import {
+  type Ambiguity,
   canonicalAmbiguity,
   canonicalHeaders as canonicalHeaderLines,
   canonicalResource,
@@ -219,7 +220,7 @@ export function paramShape(schema: unknown): ParamShape {
  * undefined (docs/wire-contract.md §1.4.2, ambiguous canonical strings). `schema` is the route's body schema (or query schema
  * for GET).
  */
-export function signedRequestAmbiguity(req: SignedRequest, schema: unknown): string | undefined {
+export function signedRequestAmbiguity(req: SignedRequest, schema: unknown): Ambiguity | undefined {
   const shape = paramShape(schema);
   if (req.method.toUpperCase() === "GET") {
     return canonicalAmbiguity(Object.fromEntries(queryParams(req.url)), shape, false);
