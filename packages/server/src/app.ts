@@ -31,6 +31,7 @@ import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { deriveSecurity, securitySchemes, withExamples } from "./http/openapi-security.js";
 import { genReqId, logSerializers } from "./http/request-log.js";
+import { recordRoutes } from "./http/route-inventory.js";
 import securityHeaders from "./http/security-headers.js";
 import shutdown from "./http/shutdown.js";
 import { formatValidationErrors, serializerCompiler, validatorCompiler } from "./http/validation.js";
@@ -50,6 +51,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     // the largest per-request cost of a small route.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  recordRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerJsonParser(app);
