@@ -26,6 +26,7 @@ import { defaultAvatarRoute } from "./http/default-avatar.js";
 import envelope from "./http/envelope.js";
 import eventOrigin from "./http/event-origin.js";
 import { healthRoutes } from "./http/health.js";
+import { frameworkErrorHandler } from "./http/framework-errors.js";
 import inputGuard from "./http/input-guard.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
@@ -47,6 +48,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     trustProxy: ctx.config.trustProxy,
     schemaErrorFormatter: formatValidationErrors,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     // One line per request (below) instead of Fastify's two: at level info the request log is
     // the largest per-request cost of a small route.
     logController: new LogController({ disableRequestLogging: true }),
