@@ -312,6 +312,18 @@ describeEachDialect(
         assert.equal(missing.statusCode, 404, url);
         assert.match(missing.body, /There is no such page/);
       }
+      // Found by fuzz-pages.test.ts (GATEHOUSE_FUZZ_SEED=1761501903): JSON before.
+      for (const [method, url] of [
+        ["DELETE", `/interaction/${uid}`],
+        ["PUT", "/account"],
+        ["PATCH", "/logout/x"],
+        ["DELETE", `/interaction/${uid}/password`],
+      ] as const) {
+        const res = await h().inject({ method, url, headers: { "accept-language": "en" } });
+        assert.equal(res.statusCode, 404, `${method} ${url}`);
+        assert.match(String(res.headers["content-type"]), /^text\/html/);
+        assert.match(res.body, /There is no such page/);
+      }
       const odd = await b.get("/interaction/%3Cscript%3E");
       assert.equal(odd.statusCode, 400);
       assert.match(odd.body, /<html lang=/);
