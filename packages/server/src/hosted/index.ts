@@ -108,8 +108,9 @@ export function hostedRoutes(ctx: Context) {
         },
       });
     }
+    // The account page itself is read by GET; each of its forms posts to an address of its own.
     app.route({
-      method: OTHER_METHODS,
+      method: ["POST", ...OTHER_METHODS],
       url: "/account",
       schema: { hide: true },
       handler: async () => {

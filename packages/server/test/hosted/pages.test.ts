@@ -318,6 +318,8 @@ describeEachDialect(
         ["PUT", "/account"],
         ["PATCH", "/logout/x"],
         ["DELETE", `/interaction/${uid}/password`],
+        // GATEHOUSE_FUZZ_SEED=1756197343: a NUL in the query of POST /account answered the envelope.
+        ["POST", "/account?%00=x"],
       ] as const) {
         const res = await h().inject({ method, url, headers: { "accept-language": "en" } });
         assert.equal(res.statusCode, 404, `${method} ${url}`);
