@@ -312,8 +312,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
             if (res.statusCode < 400) return false;
             if (html) return true;
             const b = JSON.parse(res.body);
-            // A method no endpoint takes is the server-wide 404 envelope, as fuzz.test.ts accepts on /oidc.
-            const notFound = res.statusCode === 404 && typeof b.statusCode === "number";
+            // A method no endpoint takes meets the server-wide envelope (404, or the body's refusal),
+            // as fuzz.test.ts accepts on /oidc.
+            const notFound = req.method !== req.target.method && typeof b.statusCode === "number";
             assert.ok(typeof b.error === "string" || notFound, `no OAuth error: ${where}`);
             return true;
           }
@@ -342,6 +343,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       // Every sign-in page shown, a refused form shown again included, offers a passkey: its
       // challenge is stored (single-use, expiring, grants nothing; docs/passkeys.md).
       const snapshot = await snapshotter(h.ctx.db, { webauthn_challenges: "all" });
+      const stats = new Map<string, number>();
       let cases = 0;
       let refused = 0;
       const run = await fc.check(
@@ -365,6 +367,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
             ...(payload !== undefined ? { payload } : {}),
           });
           cases++;
+          if (process.env.GATEHOUSE_FUZZ_STATS) {
+            const key = `${req.method} ${req.target.url} [${req.state}] → ${res.statusCode}`;
+            stats.set(key, (stats.get(key) ?? 0) + 1);
+          }
           const wasRefused = checkAnswer(req, url, res);
           if (wasRefused) {
             refused++;
@@ -382,6 +388,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         }),
         { numRuns: Math.round(CASES[dialect] * scale), seed, endOnFailure: true },
       );
+      for (const [k, count] of [...stats].sort()) console.log(`#   ${String(count).padStart(4)} ${k}`);
       console.log(`# fuzz pages [${dialect}]: ${cases} requests on ${targets.length} routes, ${refused} refused, 0 changed anything`);
       if (run.failed) {
         const error = run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
