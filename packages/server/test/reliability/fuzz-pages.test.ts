@@ -215,6 +215,75 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         }
       };
 
+      // Forms as a person fills them in: most requests get past validation and the CSRF check to
+      // the service, with at most one field hostile.
+      const goodForms: Record<string, Record<string, string>[]> = {
+        "/interaction/:uid/password": [{ account: signedIn.email, password }, { account: signedIn.email, password: "wrong" }],
+        "/interaction/:uid/code": [{ channel: "email", email: signedIn.email, code: "000000" }],
+        "/interaction/:uid/send-code": [{ channel: "email", email: signedIn.email }],
+        "/interaction/:uid/consent": [{ decision: "allow" }, { decision: "deny" }],
+        "/interaction/:uid/abort": [{}],
+        "/interaction/:uid/sign-up": [{ method: "email-password", email: "fuzz-new@example.com", password: "Fuzz-pages-new-1" }],
+        "/interaction/:uid/sign-up/send-code": [{ method: "email-code", email: "fuzz-new@example.com" }],
+        "/interaction/:uid/forgot-password": [{ channel: "email", email: signedIn.email, code: "000000", password: "Fuzz-pages-2" }],
+        "/interaction/:uid/forgot-password/send-code": [{ channel: "email", email: signedIn.email }],
+        "/interaction/:uid/mfa/verify": [{ kind: "otp", code: "000000" }, { kind: "recovery", code: "0000-0000" }],
+        "/interaction/:uid/mfa/send": [{ kind: "email" }],
+        "/interaction/:uid/mfa/enrol/start": [{ factor: "email", email: "fuzz-mfa@example.com" }],
+        "/interaction/:uid/mfa/enrol": [{ code: "000000" }],
+        "/interaction/:uid/mfa/continue": [{}],
+        "/logout/:id/confirm": [{}],
+        "/logout/:id/stay": [{}],
+        "/account/reauth": [{ method: "password", secret: password, section: "profile" }],
+        "/account/reauth/send": [{ method: "email", section: "profile" }],
+        "/account/sign-out": [{}],
+        "/account/:section/:action": [
+          { nickname: "Fuzz", name: "Fuzz Pages", section: "profile" },
+          { password, newPassword: "Fuzz-pages-3", oldPassword: password },
+          { email: "fuzz-new@example.com", code: "000000", oldCode: "000000", newCode: "000000" },
+          { confirm: "yes", password },
+        ],
+      };
+      const nearlyGood = (forms: Record<string, string>[]) =>
+        fc.constantFrom(...forms).chain((form) =>
+          fc.record(
+            Object.fromEntries(
+              Object.entries(form).map(([k, v]) => [
+                k,
+                fc.oneof({ weight: 6, arbitrary: fc.constant(v) }, { weight: 1, arbitrary: f.nastyString }),
+              ]),
+            ),
+          ),
+        );
+
+      // An authorization request of the pages' client, one parameter at a time hostile or foreign.
+      const authorizeQuery = fc
+        .record({
+          client_id: fc.oneof({ weight: 6, arbitrary: fc.constant(clientId) }, f.plainNasty),
+          redirect_uri: fc.oneof(
+            { weight: 4, arbitrary: fc.constant(redirectUri) },
+            fc.constantFrom(
+              "https://evil.example.com/cb",
+              "//evil.example.com/cb",
+              `${redirectUri}/../../evil`,
+              `${redirectUri}@evil.example.com`,
+              "https://rp.example.com.evil.example.com/cb",
+              "javascript:alert(1)",
+            ),
+            f.plainNasty,
+          ),
+          response_type: fc.oneof({ weight: 6, arbitrary: fc.constant("code") }, f.plainNasty),
+          scope: fc.oneof({ weight: 6, arbitrary: fc.constant("openid profile") }, f.plainNasty),
+          state: f.plainNasty,
+          prompt: fc.option(fc.constantFrom("none", "login", "consent", "select_account", "x")),
+          response_mode: fc.option(fc.constantFrom("query", "fragment", "form_post", "web_message", "x")),
+        })
+        .map((q) =>
+          new URLSearchParams(
+            Object.entries(q).filter((e): e is [string, string] => typeof e[1] === "string"),
+          ).toString(),
+        );
+
       const state = fc.constantFrom("signed-in", "signed-in", "csrf", "none", "forged");
       const request = fc.constantFrom(...targets).chain((t) =>
         fc.record({
@@ -224,9 +293,14 @@ for (const dialect of ["sqlite", "postgres"] as const) {
             { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PUT", "DELETE", "HEAD") },
           ),
           params: fc.tuple(...[...t.url.matchAll(/:([A-Za-z]+)|\*/g)].map((m) => param(m[1] ?? "*"))),
-          query: fc.oneof(fc.constant(""), f.queryString(t.query)),
+          query: fc.oneof(
+            ...(t.url === "/oauth/auth" ? [{ weight: 4, arbitrary: authorizeQuery }] : []),
+            { weight: 1, arbitrary: fc.constant("") },
+            { weight: 2, arbitrary: f.queryString(t.query) },
+          ),
           body: fc.oneof(
-            { weight: 6, arbitrary: f.shapedValue(t.body) },
+            ...(goodForms[t.url] ? [{ weight: 6, arbitrary: nearlyGood(goodForms[t.url] ?? []) }] : []),
+            { weight: 4, arbitrary: f.shapedValue(t.body) },
             { weight: 1, arbitrary: f.rawBody(t.body) },
           ),
           form: fc.oneof(
@@ -368,7 +442,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           });
           cases++;
           if (process.env.GATEHOUSE_FUZZ_STATS) {
-            const key = `${req.method} ${req.target.url} [${req.state}] → ${res.statusCode}`;
+            const said = /role="alert">([^<]*)</.exec(res.body)?.[1] ?? /<h1[^>]*>([^<]*)</.exec(res.body)?.[1] ?? "";
+            const key = `${req.method} ${req.target.url} [${req.state}] → ${res.statusCode} ${said.slice(0, 60)}`;
             stats.set(key, (stats.get(key) ?? 0) + 1);
           }
           const wasRefused = checkAnswer(req, url, res);
