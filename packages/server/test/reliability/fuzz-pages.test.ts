@@ -6,10 +6,12 @@ import { type InventoryRoute, routeInventory } from "../../src/http/route-invent
 import { accountBrowser } from "../helpers/account.js";
 import { changedTables, snapshotter } from "../helpers/db-snapshot.js";
 import { fuzzArbitraries, type JsonSchema, routesOf } from "../helpers/fuzz.js";
+import { mgmt } from "../helpers/management.js";
 import { createHarness, type DialectName, type Harness, postgresAvailable } from "../helpers/harness.js";
 import { enableFactors, enrolOtp } from "../helpers/mfa.js";
 import { consentInteraction, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
 import { register } from "../helpers/profile.js";
+import { listenUpstream, type UpstreamIdp } from "../helpers/upstream-idp.js";
 
 // Everything fuzz.test.ts does not reach: the hosted pages, the account page, the external-IdP
 // round trip, GenAuth's /oauth paths, the /api/v2 MFA step, the event streams' HTTP side, assets
@@ -102,10 +104,15 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     let current: Awaited<ReturnType<typeof createHarness>>;
     let h: Harness;
     before(async () => {
-      current = await createHarness(dialect);
+      // The upstream of the social connection listens on http://127.0.0.1.
+      current = await createHarness(dialect, { config: { idpAllowHttp: true } });
       h = current.harness;
     });
-    after(async () => current?.close());
+    let upstream: UpstreamIdp | undefined;
+    after(async () => {
+      await upstream?.close();
+      await current?.close();
+    });
 
     it("every route is fuzzed by fuzz.test.ts or this file, or excluded with a reason", () => {
       const { targets, unlisted } = targetsOf(h);
@@ -169,6 +176,42 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const mfaToken = mfaSignIn.data?.mfaToken as string;
       assert.equal(typeof mfaToken, "string", JSON.stringify(mfaSignIn));
 
+      // A social connection of the pages' client, to a real upstream (oauth2: no discovery at start).
+      upstream = await listenUpstream();
+      const created = await mgmt(h, "POST", "/api/v3/create-ext-idp", { body: { type: "oauth2", name: "Fuzz" } });
+      assert.equal(created.statusCode, 200, JSON.stringify(created));
+      const upstreamSecret = "upstream-client-secret-0123456789";
+      const conn = await mgmt(h, "POST", "/api/v3/create-ext-idp-conn", {
+        body: {
+          extIdpId: created.data.id,
+          type: "oauth",
+          identifier: "fuzz",
+          displayName: "Fuzz account",
+          fields: {
+            authorizationEndpoint: `${upstream.issuer}/auth`,
+            tokenEndpoint: `${upstream.issuer}/token`,
+            userInfoEndpoint: `${upstream.issuer}/me`,
+            clientId: "gatehouse",
+            clientSecret: upstreamSecret,
+            scopes: "openid email",
+            userMapping: { id: "sub", email: "email" },
+          },
+        },
+      });
+      assert.equal(conn.statusCode, 200, JSON.stringify(conn));
+      const connId = conn.data.id as string;
+      const on = await mgmt(h, "POST", "/api/v3/change-ext-idp-conn-state", {
+        body: { id: connId, enabled: true, appId: clientId },
+      });
+      assert.equal(on.statusCode, 200, JSON.stringify(on));
+      upstream.serve({
+        clientId: "gatehouse",
+        clientSecret: upstreamSecret,
+        redirectUris: [conn.data.callbackUrl],
+        accounts: {},
+      });
+      const upstreamOrigin = new URL(upstream.issuer).origin;
+
       const f = fuzzArbitraries(
         [signedIn.email, password, mfaUser.email as string, clientId, redirectUri],
         {
@@ -198,6 +241,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
               { weight: 2, arbitrary: fc.constantFrom(...mfaUids) },
               { weight: 1, arbitrary: nasty },
             );
+          case "connId":
+            return fc.oneof({ weight: 4, arbitrary: fc.constant(connId) }, { weight: 1, arbitrary: nasty });
           case "id":
             return fc.oneof({ weight: 4, arbitrary: fc.constant("@logout") }, { weight: 1, arbitrary: nasty });
           case "section":
@@ -284,6 +329,21 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           ).toString(),
         );
 
+      // The upstream's answer: a round trip this browser started (`@state`, filled in before the
+      // request), or a foreign one; a wrong code or the upstream's error.
+      const callbackQuery = fc
+        .record({
+          code: fc.oneof(fc.constant("not-a-code"), f.plainNasty),
+          state: fc.oneof({ weight: 4, arbitrary: fc.constant("@state") }, { weight: 1, arbitrary: f.plainNasty }),
+          error: fc.option(fc.constantFrom("access_denied", "server_error", "x")),
+          error_description: fc.option(f.plainNasty),
+        })
+        .map((q) =>
+          new URLSearchParams(
+            Object.entries(q).filter((e): e is [string, string] => typeof e[1] === "string"),
+          ).toString(),
+        );
+
       const state = fc.constantFrom("signed-in", "signed-in", "csrf", "none", "forged");
       const request = fc.constantFrom(...targets).chain((t) =>
         fc.record({
@@ -295,6 +355,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           params: fc.tuple(...[...t.url.matchAll(/:([A-Za-z]+)|\*/g)].map((m) => param(m[1] ?? "*"))),
           query: fc.oneof(
             ...(t.url === "/oauth/auth" ? [{ weight: 4, arbitrary: authorizeQuery }] : []),
+            ...(t.url === "/ext-idp/:connId/callback" ? [{ weight: 4, arbitrary: callbackQuery }] : []),
             { weight: 1, arbitrary: fc.constant("") },
             { weight: 2, arbitrary: f.queryString(t.query) },
           ),
@@ -341,7 +402,16 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           } else values.push(v);
         }
         const path = req.target.url.replace(/:([A-Za-z]+)|\*/g, () => values[i++] ?? "x");
-        return { cookies, token, path };
+        let query = req.query;
+        if (query.includes("state=%40state")) {
+          // A round trip started by this browser (or by another one, for a browser without cookies).
+          const starter = browser ?? anonymous;
+          const started = await starter.get(`/interaction/${await loginInteraction(h)}/ext-idp/${connId}`);
+          const upstreamState = new URL(String(started.headers.location)).searchParams.get("state") ?? "";
+          query = query.replace("state=%40state", `state=${encodeURIComponent(upstreamState)}`);
+          if (browser) cookies.splice(0, cookies.length, ...[...browser.cookies].map(([k, v]) => `${k}=${v}`));
+        }
+        return { cookies, token, path, query };
       }
 
       function payloadOf(req: Req, token: string | undefined): string | undefined {
@@ -362,7 +432,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         assert.doesNotMatch(location, /^\s*(\/\/|\/\\|\\)/, `protocol-relative redirect: ${where}`);
         const to = new URL(location, h.ctx.config.publicUrl);
         assert.ok(
-          to.origin === publicOrigin || to.href.startsWith(`${redirectUri}?`) || to.href === redirectUri,
+          to.origin === publicOrigin ||
+            `${to.origin}${to.pathname}` === redirectUri ||
+            `${to.origin}${to.pathname}` === `${upstreamOrigin}/auth`,
           `redirect to ${to.href}: ${where}`,
         );
       }
@@ -415,14 +487,19 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       }
 
       // Every sign-in page shown, a refused form shown again included, offers a passkey: its
-      // challenge is stored (single-use, expiring, grants nothing; docs/passkeys.md).
-      const snapshot = await snapshotter(h.ctx.db, { webauthn_challenges: "all" });
+      // challenge is stored (single-use, expiring, grants nothing; docs/passkeys.md). A callback
+      // whose round trip checks out spends it, even when the upstream's answer is then refused
+      // (docs/social-sign-in.md: a replay must find it spent); nothing else of it changes.
+      const snapshot = await snapshotter(h.ctx.db, {
+        webauthn_challenges: "all",
+        ext_idp_states: ["consumed_at"],
+      });
       const stats = new Map<string, number>();
       let cases = 0;
       let refused = 0;
       const run = await fc.check(
         fc.asyncProperty(request, async (req) => {
-          const { cookies, token, path } = await prepare(req);
+          const { cookies, token, path, query } = await prepare(req);
           const headers: Record<string, string> = {};
           if (cookies.length > 0) headers.cookie = cookies.join("; ");
           if (req.language) headers["accept-language"] = req.language;
@@ -431,7 +508,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
             headers["x-authing-app-id"] = h.boot.appId;
             if (req.bearer) headers.authorization = req.bearer;
           }
-          const url = req.query ? `${path}?${req.query}` : path;
+          const url = query ? `${path}?${query}` : path;
           const before = await snapshot();
           const payload = payloadOf(req, token);
           const res = await h.inject({
