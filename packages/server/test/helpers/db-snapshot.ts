@@ -27,7 +27,8 @@ const rowFilter = (table: string) =>
  * request changed.
  */
 export function changedTables(snapshot: Snapshot, before: string, after: string): string[] {
-  const split = (fp: string) => (fp.startsWith("[") ? (JSON.parse(fp) as unknown[]).map((t) => JSON.stringify(t)) : fp.split(","));
+  const split = (fp: string) =>
+    fp.startsWith("[") ? (JSON.parse(fp) as unknown[]).map((t) => JSON.stringify(t)) : fp.split(",");
   const [a, b] = [split(before), split(after)];
   return snapshot.tables.filter((_, i) => a[i] !== b[i]);
 }

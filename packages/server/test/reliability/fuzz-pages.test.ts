@@ -6,8 +6,8 @@ import { type InventoryRoute, routeInventory } from "../../src/http/route-invent
 import { accountBrowser } from "../helpers/account.js";
 import { changedTables, snapshotter } from "../helpers/db-snapshot.js";
 import { fuzzArbitraries, type JsonSchema, routesOf } from "../helpers/fuzz.js";
-import { mgmt } from "../helpers/management.js";
 import { createHarness, type DialectName, type Harness, postgresAvailable } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
 import { enableFactors, enrolOtp } from "../helpers/mfa.js";
 import { consentInteraction, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
 import { register } from "../helpers/profile.js";
@@ -63,9 +63,7 @@ interface Target {
 
 /** The routes of the inventory that fuzz.test.ts does not reach (HEAD twins are their GET's). */
 function targetsOf(h: Harness): { targets: Target[]; unlisted: string[] } {
-  const inFuzz = new Set(
-    routesOf(h.app.swagger()).map((r) => `${r.method} ${r.path}`),
-  );
+  const inFuzz = new Set(routesOf(h.app.swagger()).map((r) => `${r.method} ${r.path}`));
   const seen = new Set<string>();
   const targets: Target[] = [];
   const unlisted: string[] = [];
@@ -120,8 +118,15 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const all = new Set(routeInventory(h.app).map((r) => `${r.method} ${r.url}`));
       const stale = Object.keys(EXCLUDED).filter((k) => !all.has(k));
       assert.deepEqual(stale, [], "EXCLUDED names routes that no longer exist");
-      for (const must of ["POST /interaction/:uid/password", "POST /account/:section/:action", "GET /oauth/auth"]) {
-        assert.ok(targets.some((t) => `${t.method} ${t.url}` === must), `${must} is fuzzed here`);
+      for (const must of [
+        "POST /interaction/:uid/password",
+        "POST /account/:section/:action",
+        "GET /oauth/auth",
+      ]) {
+        assert.ok(
+          targets.some((t) => `${t.method} ${t.url}` === must),
+          `${must} is fuzzed here`,
+        );
       }
     });
 
@@ -178,7 +183,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
       // A social connection of the pages' client, to a real upstream (oauth2: no discovery at start).
       upstream = await listenUpstream();
-      const created = await mgmt(h, "POST", "/api/v3/create-ext-idp", { body: { type: "oauth2", name: "Fuzz" } });
+      const created = await mgmt(h, "POST", "/api/v3/create-ext-idp", {
+        body: { type: "oauth2", name: "Fuzz" },
+      });
       assert.equal(created.statusCode, 200, JSON.stringify(created));
       const upstreamSecret = "upstream-client-secret-0123456789";
       const conn = await mgmt(h, "POST", "/api/v3/create-ext-idp-conn", {
@@ -212,23 +219,20 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       });
       const upstreamOrigin = new URL(upstream.issuer).origin;
 
-      const f = fuzzArbitraries(
-        [signedIn.email, password, mfaUser.email as string, clientId, redirectUri],
-        {
-          account: [signedIn.email, mfaUser.email as string],
-          email: [signedIn.email, "fuzz-new@example.com"],
-          password: [password, "wrong-password"],
-          oldPassword: [password],
-          newPassword: ["New-fuzz-pages-2"],
-          client_id: [clientId],
-          redirect_uri: [redirectUri, "https://evil.example.com/cb", "//evil.example.com"],
-          response_type: ["code"],
-          scope: ["openid profile"],
-          code: ["000000", "123456"],
-          confirm: ["yes", "DELETE"],
-          section: SECTIONS.map((s) => s.id),
-        },
-      );
+      const f = fuzzArbitraries([signedIn.email, password, mfaUser.email as string, clientId, redirectUri], {
+        account: [signedIn.email, mfaUser.email as string],
+        email: [signedIn.email, "fuzz-new@example.com"],
+        password: [password, "wrong-password"],
+        oldPassword: [password],
+        newPassword: ["New-fuzz-pages-2"],
+        client_id: [clientId],
+        redirect_uri: [redirectUri, "https://evil.example.com/cb", "//evil.example.com"],
+        response_type: ["code"],
+        scope: ["openid profile"],
+        code: ["000000", "123456"],
+        confirm: ["yes", "DELETE"],
+        section: SECTIONS.map((s) => s.id),
+      });
 
       /** One value for each path parameter: mostly a live one. */
       const param = (name: string): fc.Arbitrary<string> => {
@@ -244,7 +248,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           case "connId":
             return fc.oneof({ weight: 4, arbitrary: fc.constant(connId) }, { weight: 1, arbitrary: nasty });
           case "id":
-            return fc.oneof({ weight: 4, arbitrary: fc.constant("@logout") }, { weight: 1, arbitrary: nasty });
+            return fc.oneof(
+              { weight: 4, arbitrary: fc.constant("@logout") },
+              { weight: 1, arbitrary: nasty },
+            );
           case "section":
             return fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...SECTIONS.map((s) => s.id)) }, nasty);
           case "action":
@@ -263,16 +270,26 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       // Forms as a person fills them in: most requests get past validation and the CSRF check to
       // the service, with at most one field hostile.
       const goodForms: Record<string, Record<string, string>[]> = {
-        "/interaction/:uid/password": [{ account: signedIn.email, password }, { account: signedIn.email, password: "wrong" }],
+        "/interaction/:uid/password": [
+          { account: signedIn.email, password },
+          { account: signedIn.email, password: "wrong" },
+        ],
         "/interaction/:uid/code": [{ channel: "email", email: signedIn.email, code: "000000" }],
         "/interaction/:uid/send-code": [{ channel: "email", email: signedIn.email }],
         "/interaction/:uid/consent": [{ decision: "allow" }, { decision: "deny" }],
         "/interaction/:uid/abort": [{}],
-        "/interaction/:uid/sign-up": [{ method: "email-password", email: "fuzz-new@example.com", password: "Fuzz-pages-new-1" }],
+        "/interaction/:uid/sign-up": [
+          { method: "email-password", email: "fuzz-new@example.com", password: "Fuzz-pages-new-1" },
+        ],
         "/interaction/:uid/sign-up/send-code": [{ method: "email-code", email: "fuzz-new@example.com" }],
-        "/interaction/:uid/forgot-password": [{ channel: "email", email: signedIn.email, code: "000000", password: "Fuzz-pages-2" }],
+        "/interaction/:uid/forgot-password": [
+          { channel: "email", email: signedIn.email, code: "000000", password: "Fuzz-pages-2" },
+        ],
         "/interaction/:uid/forgot-password/send-code": [{ channel: "email", email: signedIn.email }],
-        "/interaction/:uid/mfa/verify": [{ kind: "otp", code: "000000" }, { kind: "recovery", code: "0000-0000" }],
+        "/interaction/:uid/mfa/verify": [
+          { kind: "otp", code: "000000" },
+          { kind: "recovery", code: "0000-0000" },
+        ],
         "/interaction/:uid/mfa/send": [{ kind: "email" }],
         "/interaction/:uid/mfa/enrol/start": [{ factor: "email", email: "fuzz-mfa@example.com" }],
         "/interaction/:uid/mfa/enrol": [{ code: "000000" }],
@@ -290,16 +307,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         ],
       };
       const nearlyGood = (forms: Record<string, string>[]) =>
-        fc.constantFrom(...forms).chain((form) =>
-          fc.record(
-            Object.fromEntries(
-              Object.entries(form).map(([k, v]) => [
-                k,
-                fc.oneof({ weight: 6, arbitrary: fc.constant(v) }, { weight: 1, arbitrary: f.nastyString }),
-              ]),
+        fc
+          .constantFrom(...forms)
+          .chain((form) =>
+            fc.record(
+              Object.fromEntries(
+                Object.entries(form).map(([k, v]) => [
+                  k,
+                  fc.oneof({ weight: 6, arbitrary: fc.constant(v) }, { weight: 1, arbitrary: f.nastyString }),
+                ]),
+              ),
             ),
-          ),
-        );
+          );
 
       // An authorization request of the pages' client, one parameter at a time hostile or foreign.
       const authorizeQuery = fc
@@ -334,7 +353,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const callbackQuery = fc
         .record({
           code: fc.oneof(fc.constant("not-a-code"), f.plainNasty),
-          state: fc.oneof({ weight: 4, arbitrary: fc.constant("@state") }, { weight: 1, arbitrary: f.plainNasty }),
+          state: fc.oneof(
+            { weight: 4, arbitrary: fc.constant("@state") },
+            { weight: 1, arbitrary: f.plainNasty },
+          ),
           error: fc.option(fc.constantFrom("access_denied", "server_error", "x")),
           error_description: fc.option(f.plainNasty),
         })
@@ -389,7 +411,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       async function prepare(req: Req) {
         const browser = req.state === "signed-in" ? signedIn.b : req.state === "csrf" ? anonymous : undefined;
         const cookies = browser ? [...browser.cookies].map(([k, v]) => `${k}=${v}`) : [];
-        if (req.state === "forged") cookies.push(`gatehouse_session=${req.cookie}`, `gatehouse_csrf=${req.cookie}`);
+        if (req.state === "forged")
+          cookies.push(`gatehouse_session=${req.cookie}`, `gatehouse_csrf=${req.cookie}`);
         const token = req.csrf === "@valid" ? browser?.lastToken : req.csrf;
         let i = 0;
         const values: string[] = [];
@@ -409,7 +432,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           const started = await starter.get(`/interaction/${await loginInteraction(h)}/ext-idp/${connId}`);
           const upstreamState = new URL(String(started.headers.location)).searchParams.get("state") ?? "";
           query = query.replace("state=%40state", `state=${encodeURIComponent(upstreamState)}`);
-          if (browser) cookies.splice(0, cookies.length, ...[...browser.cookies].map(([k, v]) => `${k}=${v}`));
+          if (browser)
+            cookies.splice(0, cookies.length, ...[...browser.cookies].map(([k, v]) => `${k}=${v}`));
         }
         return { cookies, token, path, query };
       }
@@ -422,7 +446,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         const form = new URLSearchParams();
         if (token !== undefined) form.append("_csrf", token);
         if (v && typeof v === "object" && !Array.isArray(v)) {
-          for (const [k, x] of Object.entries(v)) form.append(k, typeof x === "string" ? x : (JSON.stringify(x) ?? ""));
+          for (const [k, x] of Object.entries(v))
+            form.append(k, typeof x === "string" ? x : (JSON.stringify(x) ?? ""));
         }
         return form.toString();
       }
@@ -476,7 +501,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
             if (res.statusCode >= 400) {
               assert.ok(res.body.length > 0, `an empty error body: ${where}`);
               const b = JSON.parse(res.body);
-              assert.ok(typeof b.error === "string" || typeof b.message === "string", `no error body: ${where}`);
+              assert.ok(
+                typeof b.error === "string" || typeof b.message === "string",
+                `no error body: ${where}`,
+              );
               return true;
             }
             return false;
@@ -503,7 +531,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           const headers: Record<string, string> = {};
           if (cookies.length > 0) headers.cookie = cookies.join("; ");
           if (req.language) headers["accept-language"] = req.language;
-          if (req.method !== "GET" && req.method !== "HEAD") headers["content-type"] = req.form ?? "application/json";
+          if (req.method !== "GET" && req.method !== "HEAD")
+            headers["content-type"] = req.form ?? "application/json";
           if (req.target.kind === "envelope") {
             headers["x-authing-app-id"] = h.boot.appId;
             if (req.bearer) headers.authorization = req.bearer;
@@ -519,7 +548,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           });
           cases++;
           if (process.env.GATEHOUSE_FUZZ_STATS) {
-            const said = /role="alert">([^<]*)</.exec(res.body)?.[1] ?? /<h1[^>]*>([^<]*)</.exec(res.body)?.[1] ?? "";
+            const said =
+              /role="alert">([^<]*)</.exec(res.body)?.[1] ?? /<h1[^>]*>([^<]*)</.exec(res.body)?.[1] ?? "";
             const key = `${req.method} ${req.target.url} [${req.state}] → ${res.statusCode} ${said.slice(0, 60)}`;
             stats.set(key, (stats.get(key) ?? 0) + 1);
           }
@@ -541,9 +571,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         { numRuns: Math.round(CASES[dialect] * scale), seed, endOnFailure: true },
       );
       for (const [k, count] of [...stats].sort()) console.log(`#   ${String(count).padStart(4)} ${k}`);
-      console.log(`# fuzz pages [${dialect}]: ${cases} requests on ${targets.length} routes, ${refused} refused, 0 changed anything`);
+      console.log(
+        `# fuzz pages [${dialect}]: ${cases} requests on ${targets.length} routes, ${refused} refused, 0 changed anything`,
+      );
       if (run.failed) {
-        const error = run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
+        const error =
+          run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
         assert.fail(
           `${error.slice(0, 1500)}\nreplay: GATEHOUSE_FUZZ_SEED=${run.seed} (path ${run.counterexamplePath})\n` +
             `request: ${JSON.stringify(run.counterexample).slice(0, 1500)}`,
