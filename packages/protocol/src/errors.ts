@@ -42,6 +42,12 @@ export const apiErrors = {
   ),
   PAYLOAD_TOO_LARGE: plain(413, "请求体过大", "Request body is too large"),
   NOT_FOUND: plain(404, "接口不存在：{endpoint}", "No such endpoint: {endpoint}"),
+  // A plain HTTP request to an address that only takes a WebSocket (the event streams)
+  WEBSOCKET_REQUIRED: plain(
+    426,
+    "该接口只接受 WebSocket 连接",
+    "This endpoint only accepts a WebSocket connection",
+  ),
   RATE_LIMITED: plain(429, "请求过于频繁，请稍后重试", "Too many requests, try again later"),
   SERVICE_UNAVAILABLE: plain(503, "服务暂时不可用", "Service temporarily unavailable"),
   // GenAuth's "system busy, retry later" (§3.4)

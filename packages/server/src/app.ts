@@ -26,12 +26,14 @@ import { corsPlugin } from "./http/cors.js";
 import { defaultAvatarRoute } from "./http/default-avatar.js";
 import envelope from "./http/envelope.js";
 import eventOrigin from "./http/event-origin.js";
+import { frameworkErrorHandler } from "./http/framework-errors.js";
 import { healthRoutes } from "./http/health.js";
 import inputGuard from "./http/input-guard.js";
 import { registerJsonParser } from "./http/json-body.js";
 import metrics from "./http/metrics.js";
 import { deriveSecurity, securitySchemes, withExamples } from "./http/openapi-security.js";
 import { genReqId, logSerializers } from "./http/request-log.js";
+import { recordRoutes } from "./http/route-inventory.js";
 import securityHeaders from "./http/security-headers.js";
 import shutdown from "./http/shutdown.js";
 import { formatValidationErrors, serializerCompiler, validatorCompiler } from "./http/validation.js";
@@ -47,10 +49,12 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     trustProxy: ctx.config.trustProxy,
     schemaErrorFormatter: formatValidationErrors,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     // One line per request (below) instead of Fastify's two: at level info the request log is
     // the largest per-request cost of a small route.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  recordRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerJsonParser(app);

@@ -3,6 +3,7 @@ import { authPaths, eventStreamPaths, PubEventRequest, PubEventResponse } from "
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
+import { ApiError } from "../errors.js";
 import { ok } from "../http/envelope.js";
 import { requireManagement, streamManagementPrincipal } from "../http/management-auth.js";
 import { security } from "../http/openapi-security.js";
@@ -26,6 +27,10 @@ interface StreamQuery {
 export function eventRoutes(ctx: Context) {
   return async (app: FastifyInstance) => {
     await app.register(websocket, { options: { maxPayload: 4096 } });
+    // A plain request (no upgrade) is told what the address takes, not an empty 404.
+    const notUpgraded = async () => {
+      throw new ApiError("WEBSOCKET_REQUIRED");
+    };
 
     const open = async (
       request: FastifyRequest<{ Querystring: StreamQuery }>,
@@ -47,10 +52,12 @@ export function eventRoutes(ctx: Context) {
       socket.on("message", () => {});
     };
 
-    app.get<{ Querystring: StreamQuery }>(
-      eventStreamPaths.authentication,
-      { websocket: true, schema: { hide: true } },
-      (socket, request) =>
+    app.route<{ Querystring: StreamQuery }>({
+      method: "GET",
+      url: eventStreamPaths.authentication,
+      schema: { hide: true },
+      handler: notUpgraded,
+      wsHandler: (socket, request) =>
         void open(
           request,
           async () => {
@@ -61,12 +68,14 @@ export function eventRoutes(ctx: Context) {
           },
           socket,
         ),
-    );
+    });
 
-    app.get<{ Querystring: StreamQuery }>(
-      eventStreamPaths.management,
-      { websocket: true, schema: { hide: true } },
-      (socket, request) =>
+    app.route<{ Querystring: StreamQuery }>({
+      method: "GET",
+      url: eventStreamPaths.management,
+      schema: { hide: true },
+      handler: notUpgraded,
+      wsHandler: (socket, request) =>
         void open(
           request,
           async () => {
@@ -79,7 +88,7 @@ export function eventRoutes(ctx: Context) {
           },
           socket,
         ),
-    );
+    });
 
     // pub-userEvent: a signed-in user's (AuthenticationClient.pub) or, signed with an access key,
     // the administrator's (ManagementClient.pubUserEvent) — one path for both.

@@ -22,6 +22,9 @@ import type { PageDeps } from "./pages/shared.js";
 import { signInRoutes } from "./pages/sign-in.js";
 import { signUpRoutes } from "./pages/sign-up.js";
 
+/** Methods no page takes (OPTIONS stays the CORS preflight's). */
+const OTHER_METHODS = ["PUT", "DELETE", "PATCH"];
+
 /** The CSRF secret's cookie; `__Host-` (no Domain, Path=/, Secure) when the server is on https. */
 export function csrfCookieName(secure: boolean): string {
   return secure ? "__Host-gatehouse_csrf" : "gatehouse_csrf";
@@ -93,10 +96,11 @@ export function hostedRoutes(ctx: Context) {
     await app.register(logoutRoutes(deps));
     await app.register(accountRoutes(deps));
     await app.register(extIdpRoutes(deps));
-    // Any other address under the pages' paths is the "no such page" error page, not JSON.
+    // Any other address under the pages' paths, or a method no page takes, is the "no such page"
+    // error page, not JSON.
     for (const url of ["/interaction/*", "/logout/*", "/account/*", "/ext-idp/*"]) {
       app.route({
-        method: ["GET", "POST"],
+        method: ["GET", "POST", ...OTHER_METHODS],
         url,
         schema: { hide: true },
         handler: async () => {
@@ -104,5 +108,14 @@ export function hostedRoutes(ctx: Context) {
         },
       });
     }
+    // The account page itself is read by GET; each of its forms posts to an address of its own.
+    app.route({
+      method: ["POST", ...OTHER_METHODS],
+      url: "/account",
+      schema: { hide: true },
+      handler: async () => {
+        throw new PageError("NOT_FOUND", 404);
+      },
+    });
   };
 }

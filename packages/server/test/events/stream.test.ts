@@ -104,4 +104,19 @@ describeEachDialect("events: the live stream", (h) => {
     assert.ok(await waitUntil(() => bad.state.closeCode !== 0));
     assert.equal(bad.state.closeCode, 4401);
   });
+
+  // Found by fuzz-pages.test.ts (GATEHOUSE_FUZZ_SEED=-776784414): an empty 404 before.
+  it("a plain HTTP request to a stream (no upgrade) answers 426 with the error body, whatever its query", async () => {
+    for (const url of [
+      "/events/v1/authentication/sub?code=user:created",
+      "/events/v1/management/sub?a%5Bb%5D%5Bc%5D=%241&__proto__=",
+    ]) {
+      const res = await h().inject({ method: "GET", url });
+      assert.equal(res.statusCode, 426, url);
+      const body = res.json();
+      assert.equal(body.statusCode, 426);
+      assert.match(body.message, /WebSocket/);
+      assert.equal(typeof body.requestId, "string");
+    }
+  });
 });

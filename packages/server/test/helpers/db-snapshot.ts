@@ -22,8 +22,25 @@ const ROWS_CHANGED_BY_DESIGN: Record<string, string> = {
 const rowFilter = (table: string) =>
   ROWS_CHANGED_BY_DESIGN[table] ? ` where ${ROWS_CHANGED_BY_DESIGN[table]}` : "";
 
+/**
+ * The tables whose part differs between two fingerprints of one snapshotter, to say what a refused
+ * request changed.
+ */
+export function changedTables(snapshot: Snapshot, before: string, after: string): string[] {
+  const split = (fp: string) =>
+    fp.startsWith("[") ? (JSON.parse(fp) as unknown[]).map((t) => JSON.stringify(t)) : fp.split(",");
+  const [a, b] = [split(before), split(after)];
+  return snapshot.tables.filter((_, i) => a[i] !== b[i]);
+}
+
+export type Snapshot = (() => Promise<string>) & { tables: string[] };
+
 /** A fingerprint of every table's content (both dialects); equal fingerprints = same data. */
-export async function snapshotter(db: Db): Promise<() => Promise<string>> {
+export async function snapshotter(
+  db: Db,
+  alsoChangedByDesign: Record<string, string[] | "all"> = {},
+): Promise<Snapshot> {
+  const changedByDesign = { ...CHANGED_BY_DESIGN, ...alsoChangedByDesign };
   const tables: { name: string; columns: string[] }[] = [];
   if (db.dialect === "sqlite") {
     const sqlite = db.sqlite!;
@@ -33,7 +50,7 @@ export async function snapshotter(db: Db): Promise<() => Promise<string>> {
       )
       .all() as { name: string }[];
     for (const { name } of names) {
-      const skip = CHANGED_BY_DESIGN[name];
+      const skip = changedByDesign[name];
       if (skip === "all") continue;
       const cols = (sqlite.prepare(`pragma table_info("${name}")`).all() as { name: string }[])
         .map((c) => c.name)
@@ -47,14 +64,16 @@ export async function snapshotter(db: Db): Promise<() => Promise<string>> {
         )
         .raw(),
     );
-    return async () => JSON.stringify(statements.map((s) => s.all()));
+    return Object.assign(async () => JSON.stringify(statements.map((s) => s.all())), {
+      tables: tables.map((t) => t.name),
+    });
   }
   const rows = await sql<{ table_name: string; column_name: string }>`
     select table_name, column_name from information_schema.columns
     where table_schema = 'public' order by table_name, ordinal_position`.execute(db.kysely);
   const byTable = new Map<string, string[]>();
   for (const r of rows.rows) {
-    const skip = CHANGED_BY_DESIGN[r.table_name];
+    const skip = changedByDesign[r.table_name];
     if (skip === "all" || skip?.includes(r.column_name)) continue;
     byTable.set(r.table_name, [...(byTable.get(r.table_name) ?? []), r.column_name]);
   }
@@ -65,5 +84,7 @@ export async function snapshotter(db: Db): Promise<() => Promise<string>> {
         .join(", ")})::text), '')) from "${name}" t${rowFilter(name)})`,
   );
   const query = sql.raw(`select ${parts.join(" || ',' || ")} as fp`);
-  return async () => ((await query.execute(db.kysely)).rows[0] as { fp: string }).fp;
+  return Object.assign(async () => ((await query.execute(db.kysely)).rows[0] as { fp: string }).fp, {
+    tables: [...byTable.keys()],
+  });
 }

@@ -312,6 +312,34 @@ describeEachDialect(
         assert.equal(missing.statusCode, 404, url);
         assert.match(missing.body, /There is no such page/);
       }
+      // Found by fuzz-pages.test.ts (GATEHOUSE_FUZZ_SEED=1761501903): JSON before.
+      for (const [method, url] of [
+        ["DELETE", `/interaction/${uid}`],
+        ["PUT", "/account"],
+        ["PATCH", "/logout/x"],
+        ["DELETE", `/interaction/${uid}/password`],
+        ["POST", "/account"],
+      ] as const) {
+        const form = method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {};
+        const res = await h().inject({
+          method,
+          url,
+          headers: { "accept-language": "en", ...form },
+          ...(method === "POST" ? { payload: "a=1" } : {}),
+        });
+        assert.equal(res.statusCode, 404, `${method} ${url}`);
+        assert.match(String(res.headers["content-type"]), /^text\/html/);
+        assert.match(res.body, /There is no such page/);
+      }
+      // GATEHOUSE_FUZZ_SEED=1756197343: a NUL in the query of POST /account answered the envelope.
+      const nul = await h().inject({
+        method: "POST",
+        url: "/account?%00=x",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: "a=1",
+      });
+      assert.equal(nul.statusCode, 400);
+      assert.match(nul.body, /^<!doctype html>/i);
       const odd = await b.get("/interaction/%3Cscript%3E");
       assert.equal(odd.statusCode, 400);
       assert.match(odd.body, /<html lang=/);

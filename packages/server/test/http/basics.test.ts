@@ -41,6 +41,28 @@ describeEachDialect(
       assert.ok(body.requestId);
     });
 
+    // Found by fuzz-pages.test.ts (GATEHOUSE_FUZZ_SEED=-159117665): Fastify's own JSON (HTTP 414 or
+    // 400) before, neither the envelope nor a page nor an OAuth error.
+    it("a path the router refuses (a parameter over 100 characters, a malformed escape) answers in its address's kind", async () => {
+      const long = "%C3%A9".repeat(120);
+      for (const url of [`/api/v3/webauthn/credentials/${long}`, "/api/v3/webauthn/credentials/%E0%A4%A"]) {
+        const res = await h().inject({ method: "DELETE", url });
+        assert.equal(res.statusCode, 200, url);
+        const body = res.json();
+        assert.equal(body.statusCode, 400, url);
+        assert.equal(typeof body.requestId, "string");
+      }
+      for (const url of [`/interaction/${"a".repeat(120)}`, `/logout/${long}`, "/interaction/%zz/password"]) {
+        const res = await h().inject({ method: "GET", url });
+        assert.equal(res.statusCode, 404, url);
+        assert.match(String(res.headers["content-type"]), /^text\/html/, url);
+        assert.match(res.body, /^<!doctype html>/i);
+      }
+      const oauth = await h().inject({ method: "GET", url: `/oidc/auth/resume/${long}` });
+      assert.equal(oauth.statusCode, 400);
+      assert.equal(oauth.json().error, "invalid_request");
+    });
+
     const badBodies: [string, string, string, number, RegExp][] = [
       ["malformed JSON", "application/json", '{"a": ', 400, /not valid JSON/],
       ["an empty JSON body", "application/json", "", 400, /Body cannot be empty/],
