@@ -175,7 +175,7 @@ describeEachDialect(
       const back = await visit(b, String(right.headers.location));
       assert.equal(back.at.origin + back.at.pathname, CB, back.body.slice(0, 300));
       const tokens = await exchange(back.at, asked.verifier, asked.state);
-      const claims = tokens.claims() ?? {};
+      const claims = (tokens.claims() ?? {}) as Record<string, unknown>;
       assert.deepEqual(claims.amr, ["pwd", "otp", "mfa"]);
       assert.equal(claims.acr, "mfa");
       assert.equal(
@@ -196,11 +196,17 @@ describeEachDialect(
       // A refresh keeps the sign-in's amr, acr and auth_time; a token from before the step-up keeps its own.
       clock.advance(60_000);
       assert.ok(tokens.refresh_token, "offline_access gives a refresh token");
-      const refreshed = (await client.refreshTokenGrant(rp, tokens.refresh_token)).claims() ?? {};
+      const refreshed = ((await client.refreshTokenGrant(rp, tokens.refresh_token)).claims() ?? {}) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(refreshed.amr, ["pwd", "otp", "mfa"]);
       assert.equal(refreshed.acr, "mfa");
       assert.equal(refreshed.auth_time, claims.auth_time);
-      const older = (await client.refreshTokenGrant(rp, b.refreshToken as string)).claims() ?? {};
+      const older = ((await client.refreshTokenGrant(rp, b.refreshToken as string)).claims() ?? {}) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(older.amr, ["pwd"]);
       assert.equal(older.acr, undefined);
     });
@@ -226,7 +232,10 @@ describeEachDialect(
         code: totpAt(factor.uri, clock.now()),
       });
       const back = await visit(b, String(right.headers.location));
-      const claims = (await exchange(back.at, asked.verifier, asked.state)).claims() ?? {};
+      const claims = ((await exchange(back.at, asked.verifier, asked.state)).claims() ?? {}) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(claims.amr, ["pwd", "otp", "mfa"]);
       const next = await authorize(b);
       assert.equal(next.stop.at.origin + next.stop.at.pathname, CB, "the raised session signs in at once");
