@@ -33,9 +33,14 @@ describe("events: the worker's nudges after a write", () => {
       advance(1);
     }
     advance(100);
-    for (let i = 1; i < looks.length; i++) assert.ok(looks[i] - looks[i - 1] >= 25, `looks ${looks.join(",")}`);
+    for (let i = 1; i < looks.length; i++)
+      assert.ok(looks[i] - looks[i - 1] >= 25, `looks ${looks.join(",")}`);
     // Every event written is followed by a look within the gap plus the first delay.
-    for (let t = 0; t < 500; t++) assert.ok(looks.some((l) => l > t && l <= t + 27), `event at ${t}: ${looks}`);
+    for (let t = 0; t < 500; t++)
+      assert.ok(
+        looks.some((l) => l > t && l <= t + 27),
+        `event at ${t}: ${looks}`,
+      );
     assert.ok(looks.length <= 500 / 25 + 2, `${looks.length} looks`);
   });
 });
