@@ -8,6 +8,10 @@ export type EventRow = Selectable<EventTable>;
 export type NewEventRow = Omit<Insertable<EventTable>, "seq">;
 
 const insertEvent = compiled("events.insert", (db, row: NewEventRow) => db.insertInto("events").values(row));
+// The worker's look, nudged after every event (services/events/fan-out.ts).
+const anyUndispatched = compiled("events.anyUndispatched", (db, dispatched: 0, limit: 1) =>
+  db.selectFrom("events").select("seq").where("dispatched", "=", dispatched).limit(limit),
+);
 
 /** The outbox (docs/events.md#the-outbox). */
 export function eventsRepo(db: Executor) {
@@ -23,13 +27,7 @@ export function eventsRepo(db: Executor) {
      */
     /** Whether any event waits for its fan-out: one cheap read, outside any transaction. */
     async hasUndispatched(): Promise<boolean> {
-      const row = await db
-        .selectFrom("events")
-        .select("seq")
-        .where("dispatched", "=", 0)
-        .limit(1)
-        .executeTakeFirst();
-      return row !== undefined;
+      return (await anyUndispatched(db, 0, 1)).rows.length > 0;
     },
     claimUndispatched(limit: number, skipLocked: boolean): Promise<EventRow[]> {
       return db
@@ -43,7 +41,7 @@ export function eventsRepo(db: Executor) {
     },
     /** insertEvent as a step of an all-or-nothing batch (the change's own statements beside it). */
     insertEventStep: (row: NewEventRow): Step => ({
-      query: db.insertInto("events").values(row).compile(),
+      query: insertEvent.compile(db, row),
       expectRows: 1,
     }),
     async insertEvents(rows: NewEventRow[]): Promise<void> {
