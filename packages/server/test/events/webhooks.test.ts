@@ -84,7 +84,7 @@ describeEachDialect(
         body: { name: "x", url: "file:///etc/passwd", contentType: "application/json", events: ["register"] },
       });
       assert.equal(r.statusCode, 400);
-      assert.equal(r.message, "url must be http or https");
+      assert.equal(r.message, "url 必须是 http 或 https");
     });
 
     it("a sign-up arrives with GenAuth's headers and a Standard Webhooks signature that verifies", async () => {
