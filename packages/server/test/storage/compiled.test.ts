@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import { newId } from "../../src/lib/ids.js";
 import { findUserByEmail, withIdentifierKeys } from "../../src/services/users/identifiers.js";
 import { type Db, isUniqueViolation, openDb } from "../../src/storage/db.js";
+import { reserveCodeAttemptsOf } from "../../src/storage/repos/codes.js";
 import { compiled, firstRow, recompiledQueries } from "../../src/storage/repos/compiled.js";
 import type { Executor } from "../../src/storage/repos/executor.js";
 import { repositories } from "../../src/storage/repos/index.js";
@@ -224,6 +225,68 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     assert.equal(await repos.codes.consumeCodes([rest[0].id], now), 1);
     assert.equal(await repos.codes.consumeCodes([rest[0].id, rest[1].id], now), 1);
     assert.equal(await repos.codes.consumeCodes([rest[0].id, rest[1].id], now), 0);
+  });
+
+  it("codes of several targets reserved in one statement: each shape compiled once, each call its own rows", async () => {
+    const { repos, db } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const now = Date.now();
+    const targets = ["+8613900000011", "+8613900000012", "+8613900000013"];
+    for (const target of targets) {
+      for (const channel of ["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"]) {
+        await repos.codes.upsertCode({
+          id: newId(),
+          pool_id: poolId,
+          kind: "sms",
+          channel,
+          target,
+          code_hash: `hash-${channel}`,
+          attempts: 0,
+          max_attempts: 5,
+          expires_at: now + 60_000,
+          consumed_at: null,
+          created_at: now,
+        });
+      }
+    }
+    const reserve = async (asks: [string, string[]][]) =>
+      (
+        await reserveCodeAttemptsOf(
+          db.kysely,
+          asks.map(([target, channels]) => ({ poolId, kind: "sms", target, channels })),
+          now,
+        )
+      )
+        .map((r) => `${r.target} ${r.channel} ${r.attempts}`)
+        .sort();
+    // The same shapes twice with other values: the second call of each runs the compiled statement.
+    for (let round = 1; round <= 2; round++) {
+      assert.deepEqual(
+        await reserve([
+          [targets[0]!, ["CHANNEL_UNBIND_PHONE"]],
+          [targets[1]!, ["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"]],
+        ]),
+        [
+          `${targets[0]} CHANNEL_UNBIND_PHONE ${round}`,
+          `${targets[1]} CHANNEL_BIND_PHONE ${round}`,
+          `${targets[1]} CHANNEL_UNBIND_PHONE ${round}`,
+        ],
+      );
+      // Same total length, other split: its own statement, not the one above.
+      assert.deepEqual(
+        await reserve([
+          [targets[2]!, ["CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE"]],
+          [targets[0]!, ["CHANNEL_BIND_PHONE"]],
+        ]),
+        [
+          `${targets[0]} CHANNEL_BIND_PHONE ${round}`,
+          `${targets[2]} CHANNEL_BIND_PHONE ${round}`,
+          `${targets[2]} CHANNEL_UNBIND_PHONE ${round}`,
+        ],
+      );
+    }
+    assert.deepEqual(await reserve([[targets[1]!, []]]), []);
+    assert.ok(!recompiledQueries().includes("codes.reserveLiveOf"));
   });
 
   it("flow tokens: spent once, by their user only (with and without the user condition)", async () => {

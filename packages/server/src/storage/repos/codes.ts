@@ -160,6 +160,15 @@ export async function reserveCodeAttemptsOf(
 ): Promise<CodeRow[]> {
   const wanted = reservations.filter((r) => r.channels.length > 0);
   if (wanted.length === 0) return [];
+  const groups = wanted.map((r) => [r.poolId, r.kind, r.target, ...r.channels]);
+  return (await reserveLiveOf(db, now, ...groups)).rows;
+}
+
+/**
+ * reserveCodeAttemptsOf's statement, compiled once per shape: each group is
+ * `[poolId, kind, target, ...channels]`, so the shape (the groups' lengths) fixes the SQL.
+ */
+const reserveLiveOf = compiled("codes.reserveLiveOf", (db, now: number, ...groups: string[][]) => {
   const locking = db.getExecutor().adapter instanceof PostgresAdapter;
   return db
     .updateTable("verification_codes")
@@ -173,12 +182,12 @@ export async function reserveCodeAttemptsOf(
         .where((w) => w("attempts", "<", w.ref("max_attempts")))
         .where((w) =>
           w.or(
-            wanted.map((r) =>
+            groups.map(([poolId, kind, target, ...channels]) =>
               w.and([
-                w("pool_id", "=", r.poolId),
-                w("kind", "=", r.kind),
-                w("target", "=", r.target),
-                w("channel", "in", r.channels),
+                w("pool_id", "=", poolId!),
+                w("kind", "=", kind!),
+                w("target", "=", target!),
+                w("channel", "in", channels),
               ]),
             ),
           ),
@@ -189,6 +198,5 @@ export async function reserveCodeAttemptsOf(
         .orderBy("id");
       return locking ? live.forUpdate() : live;
     })
-    .returningAll()
-    .execute();
-}
+    .returningAll();
+});
