@@ -17,7 +17,8 @@ export const subscribes = (hook: WebhookRow, name: string): boolean =>
 
 /**
  * Turns committed events into deliveries, one per subscribed enabled webhook, and marks them
- * dispatched — in one transaction, so an event is fanned out exactly once. On PostgreSQL the
+ * dispatched — in one transaction, so an event is fanned out exactly once (claimed and marked by
+ * one statement; the deliveries written after it, or nothing). On PostgreSQL the
  * events are claimed with SKIP LOCKED: nodes fanning out at once take different events.
  * Returns the events handled (oldest first), for the live stream, and how many deliveries they
  * made. An empty outbox costs one read, not a transaction (begin, claim, commit): most looks,
@@ -31,7 +32,7 @@ export async function fanOut(deps: {
   if (!(await repositories(deps.db).events.hasUndispatched())) return { events: [], deliveries: 0 };
   return deps.db.transaction().execute(async (trx) => {
     const tx = repositories(trx);
-    const events = await tx.events.claimUndispatched(BATCH, deps.dialect === "postgres");
+    const events = await tx.events.claimUndispatched(BATCH);
     if (events.length === 0) return { events: [], deliveries: 0 };
     const hooks = await tx.webhooks.listEnabledWebhooksOfPools([...new Set(events.map((e) => e.pool_id))]);
     const now = deps.clock.now();
@@ -53,7 +54,6 @@ export async function fanOut(deps: {
       }
     }
     for (let i = 0; i < rows.length; i += BATCH) await tx.webhooks.insertDeliveries(rows.slice(i, i + BATCH));
-    await tx.events.markDispatched(events.map((e) => e.seq));
     return { events, deliveries: rows.length };
   });
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from "kysely";
+import { type Insertable, PostgresAdapter, type Selectable, sql } from "kysely";
 import type { EventTable } from "../schema.js";
 import type { Step } from "./all-or-nothing.js";
 import { compiled } from "./compiled.js";
@@ -12,6 +12,22 @@ const insertEvent = compiled("events.insert", (db, row: NewEventRow) => db.inser
 const anyUndispatched = compiled("events.anyUndispatched", (db, dispatched: 0, limit: 1) =>
   db.selectFrom("events").select("seq").where("dispatched", "=", dispatched).limit(limit),
 );
+const claimAndMark = compiled("events.claimAndMark", (db, limit: number) => {
+  const skipLocked = db.getExecutor().adapter instanceof PostgresAdapter;
+  return db
+    .updateTable("events")
+    .set({ dispatched: sql.lit(1) })
+    .where("seq", "in", (eb) => {
+      const oldest = eb
+        .selectFrom("events")
+        .select("seq")
+        .where("dispatched", "=", sql.lit(0))
+        .orderBy("seq")
+        .limit(limit);
+      return skipLocked ? oldest.forUpdate().skipLocked() : oldest;
+    })
+    .returningAll();
+});
 
 /** The outbox (docs/events.md#the-outbox). */
 export function eventsRepo(db: Executor) {
@@ -20,24 +36,20 @@ export function eventsRepo(db: Executor) {
     async insertEvent(row: NewEventRow): Promise<void> {
       await insertEvent(db, row);
     },
-    /**
-     * The oldest events no dispatcher has handled yet, locked for this transaction. On PostgreSQL
-     * another node's dispatcher skips the locked rows and takes the next ones (SKIP LOCKED); SQLite
-     * has one writer, so a plain read inside the write transaction is already exclusive.
-     */
     /** Whether any event waits for its fan-out: one cheap read, outside any transaction. */
     async hasUndispatched(): Promise<boolean> {
       return (await anyUndispatched(db, 0, 1)).rows.length > 0;
     },
-    claimUndispatched(limit: number, skipLocked: boolean): Promise<EventRow[]> {
-      return db
-        .selectFrom("events")
-        .selectAll()
-        .where("dispatched", "=", 0)
-        .orderBy("seq")
-        .limit(limit)
-        .$if(skipLocked, (q) => q.forUpdate().skipLocked())
-        .execute();
+    /**
+     * Claims the oldest events no dispatcher has handled yet and marks them dispatched, in one
+     * statement: the caller's transaction writes their deliveries, and a rollback hands them back.
+     * On PostgreSQL the rows are locked and another node's dispatcher skips them (SKIP LOCKED) and
+     * takes the next ones; SQLite has one writer, so the write transaction is already exclusive.
+     * Oldest first.
+     */
+    async claimUndispatched(limit: number): Promise<EventRow[]> {
+      const rows = (await claimAndMark(db, limit)).rows;
+      return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     },
     /** insertEvent as a step of an all-or-nothing batch (the change's own statements beside it). */
     insertEventStep: (row: NewEventRow): Step => ({
@@ -46,10 +58,6 @@ export function eventsRepo(db: Executor) {
     }),
     async insertEvents(rows: NewEventRow[]): Promise<void> {
       if (rows.length > 0) await db.insertInto("events").values(rows).execute();
-    },
-    async markDispatched(seqs: number[]): Promise<void> {
-      if (seqs.length === 0) return;
-      await db.updateTable("events").set({ dispatched: 1 }).where("seq", "in", seqs).execute();
     },
     findEventsByIds(ids: string[]): Promise<EventRow[]> {
       if (ids.length === 0) return Promise.resolve([]);

@@ -1,5 +1,6 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { WebhookDeliveryTable, WebhookLogTable, WebhookTable } from "../schema.js";
+import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
 export type WebhookRow = Selectable<WebhookTable>;
@@ -10,6 +11,11 @@ export type WebhookLogRow = Selectable<WebhookLogTable>;
 export type WebhookPatch = Partial<
   Pick<WebhookRow, "name" | "url" | "events" | "content_type" | "enabled" | "secret" | "retry_config">
 >;
+
+/** The dispatcher's read after every claim of events: compiled once per number of pools. */
+const enabledOfPools = compiled("webhooks.enabledOfPools", (db, poolIds: readonly string[]) =>
+  db.selectFrom("webhooks").selectAll().where("pool_id", "in", poolIds).where("enabled", "=", sql.lit(1)),
+);
 
 /** Webhooks, their deliveries and the log of attempts (docs/events.md#webhooks). */
 export function webhooksRepo(db: Executor) {
@@ -51,12 +57,7 @@ export function webhooksRepo(db: Executor) {
     /** The enabled webhooks of these pools: the dispatcher matches events against them. */
     listEnabledWebhooksOfPools(poolIds: string[]): Promise<WebhookRow[]> {
       if (poolIds.length === 0) return Promise.resolve([]);
-      return db
-        .selectFrom("webhooks")
-        .selectAll()
-        .where("pool_id", "in", poolIds)
-        .where("enabled", "=", 1)
-        .execute();
+      return enabledOfPools(db, poolIds).then((r) => r.rows);
     },
     async updateWebhook(poolId: string, id: string, patch: WebhookPatch, now: number): Promise<number> {
       const r = await db
