@@ -161,6 +161,42 @@ describeEachDialect(
       await mgmt(h(), "POST", "/api/v3/delete-webhook", { body: { webhookIds: [hook.webhookId] } });
     });
 
+    it("a new secret signs the very next delivery (opened secrets are kept by envelope, never stale)", async () => {
+      const hook = await createWebhook(h(), {
+        url: receiver.url,
+        events: ["register"],
+        secret: "first-secret-1",
+      });
+      const trigger = async () => {
+        const before = receiver.received.length;
+        const r = await mgmt(h(), "POST", "/api/v3/trigger-webhook", { body: { webhookId: hook.webhookId } });
+        assert.equal(r.data.response.success, true);
+        return receiver.received[before]!;
+      };
+      for (const [round, secret] of ["first-secret-1", "second-secret-2", "first-secret-1"].entries()) {
+        if (round > 0) {
+          const u = await mgmt(h(), "POST", "/api/v3/update-webhook", {
+            body: { webhookId: hook.webhookId, secret },
+          });
+          assert.equal(u.statusCode, 200, JSON.stringify(u));
+        }
+        // Twice each: the second delivery uses the kept opened secret.
+        for (let i = 0; i < 2; i++) {
+          const req = await trigger();
+          assert.equal(req.headers["x-authing-webhook-secret"], secret);
+          assert.ok(verifies(secret, req));
+        }
+      }
+      // An event's delivery through the worker, after the last change.
+      const before = receiver.received.length;
+      await signUpByEmail(h(), freshEmail(), "correct horse 9");
+      await waitUntil(() => receiver.received.length > before);
+      const delivered = receiver.received[before]!;
+      assert.equal(delivered.headers["x-authing-webhook-secret"], "first-secret-1");
+      assert.ok(verifies("first-secret-1", delivered));
+      await mgmt(h(), "POST", "/api/v3/delete-webhook", { body: { webhookIds: [hook.webhookId] } });
+    });
+
     it("get-webhook-event-list names every event Gatehouse emits, by category", async () => {
       const r = await mgmt(h(), "GET", "/api/v3/get-webhook-event-list");
       const values = r.data.events.map((e: { value: string }) => e.value);

@@ -25,11 +25,12 @@ export type SealPurpose =
 const VERSION = "v1";
 /**
  * Opened values kept in memory, by purpose, row and envelope: an application's secret is opened
- * on every token request and ID token signed with it (AES-GCM set-up per open showed in the code
- * flow's profile). Never stale: the key is the sealed envelope itself, and a changed secret is a
- * new envelope (fresh IV), so it misses. Only purposes read per request are kept.
+ * on every token request and ID token signed with it, a webhook's on every delivery attempt
+ * (AES-GCM set-up per open showed in the code flow's and the event worker's profiles). Never
+ * stale: the key is the sealed envelope itself, and a changed secret is a new envelope (fresh IV),
+ * so it misses. Only purposes read per request or per delivery are kept.
  */
-const KEPT_OPEN = new Set<SealPurpose>(["app-secret"]);
+const KEPT_OPEN = new Set<SealPurpose>(["app-secret", "webhook-secret"]);
 const MAX_KEPT_OPEN = 1_000;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
