@@ -53,7 +53,6 @@ export function createEventWorker(
       now + deps.leaseMs,
       options.claimBatch,
       [...busy],
-      deps.dialect === "postgres",
     );
     if (claimed.length === 0) return 0;
     const byHook = new Map<string, WebhookDeliveryRow[]>();

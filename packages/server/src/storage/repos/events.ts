@@ -12,6 +12,9 @@ const insertEvent = compiled("events.insert", (db, row: NewEventRow) => db.inser
 const anyUndispatched = compiled("events.anyUndispatched", (db, dispatched: 0, limit: 1) =>
   db.selectFrom("events").select("seq").where("dispatched", "=", dispatched).limit(limit),
 );
+const eventsByIds = compiled("events.byIds", (db, ids: readonly string[]) =>
+  db.selectFrom("events").selectAll().where("id", "in", ids),
+);
 const claimAndMark = compiled("events.claimAndMark", (db, limit: number) => {
   const skipLocked = db.getExecutor().adapter instanceof PostgresAdapter;
   return db
@@ -61,7 +64,7 @@ export function eventsRepo(db: Executor) {
     },
     findEventsByIds(ids: string[]): Promise<EventRow[]> {
       if (ids.length === 0) return Promise.resolve([]);
-      return db.selectFrom("events").selectAll().where("id", "in", ids).execute();
+      return eventsByIds(db, ids).then((r) => r.rows);
     },
     listEventsByPool(poolId: string, limit = 1000): Promise<EventRow[]> {
       return db

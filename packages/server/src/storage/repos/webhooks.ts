@@ -1,4 +1,4 @@
-import { type Selectable, sql } from "kysely";
+import { PostgresAdapter, type Selectable, sql } from "kysely";
 import type { WebhookDeliveryTable, WebhookLogTable, WebhookTable } from "../schema.js";
 import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
@@ -17,6 +17,55 @@ const enabledOfPools = compiled("webhooks.enabledOfPools", (db, poolIds: readonl
   db.selectFrom("webhooks").selectAll().where("pool_id", "in", poolIds).where("enabled", "=", sql.lit(1)),
 );
 
+/*
+ * The event worker's statements, run for every delivery (docs/performance.md, "The event path"):
+ * compiled once per shape (storage/repos/compiled.ts).
+ */
+const webhooksByIds = compiled("webhooks.byIds", (db, ids: readonly string[]) =>
+  db.selectFrom("webhooks").selectAll().where("id", "in", ids),
+);
+/**
+ * Leases up to `limit` due deliveries, oldest first, skipping `busy` webhooks. On PostgreSQL
+ * `FOR UPDATE SKIP LOCKED` lets several nodes claim at once without taking the same row.
+ */
+const claimDue = compiled(
+  "webhooks.claimDue",
+  (db, leaseUntil: number, now: number, stillNow: number, busy: readonly string[], limit: number) => {
+    const skipLocked = db.getExecutor().adapter instanceof PostgresAdapter;
+    const due = db
+      .selectFrom("webhook_deliveries")
+      .select("seq")
+      .where("status", "=", sql.lit("pending"))
+      .where("next_attempt_at", "<=", now)
+      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", stillNow)]))
+      .$if(busy.length > 0, (q) => q.where("webhook_id", "not in", busy))
+      .orderBy("seq")
+      .limit(limit);
+    return db
+      .updateTable("webhook_deliveries")
+      .set({ lease_until: leaseUntil })
+      .where("seq", "in", skipLocked ? due.forUpdate().skipLocked() : due)
+      .returningAll();
+  },
+);
+const finish = compiled(
+  "webhooks.finishDelivery",
+  (db, status: string, attempts: number, nextAttemptAt: number, now: number, id: string) =>
+    db
+      .updateTable("webhook_deliveries")
+      .set({
+        status,
+        attempts,
+        next_attempt_at: nextAttemptAt,
+        lease_until: sql.lit(null),
+        updated_at: now,
+      })
+      .where("id", "=", id),
+);
+const insertLog = compiled("webhooks.insertLog", (db, row: WebhookLogRow) =>
+  db.insertInto("webhook_logs").values(row),
+);
+
 /** Webhooks, their deliveries and the log of attempts (docs/events.md#webhooks). */
 export function webhooksRepo(db: Executor) {
   return {
@@ -33,7 +82,7 @@ export function webhooksRepo(db: Executor) {
     },
     findWebhooksByIds(ids: string[]): Promise<WebhookRow[]> {
       if (ids.length === 0) return Promise.resolve([]);
-      return db.selectFrom("webhooks").selectAll().where("id", "in", ids).execute();
+      return webhooksByIds(db, ids).then((r) => r.rows);
     },
     listWebhooks(poolId: string, offset: number, limit: number): Promise<WebhookRow[]> {
       return db
@@ -95,35 +144,15 @@ export function webhooksRepo(db: Executor) {
       leaseUntil: number,
       limit: number,
       busyWebhooks: string[],
-      skipLocked: boolean,
     ): Promise<WebhookDeliveryRow[]> {
-      const due = db
-        .selectFrom("webhook_deliveries")
-        .select("seq")
-        .where("status", "=", "pending")
-        .where("next_attempt_at", "<=", now)
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
-        .$if(busyWebhooks.length > 0, (q) => q.where("webhook_id", "not in", busyWebhooks))
-        .orderBy("seq")
-        .limit(limit)
-        .$if(skipLocked, (q) => q.forUpdate().skipLocked());
-      return db
-        .updateTable("webhook_deliveries")
-        .set({ lease_until: leaseUntil })
-        .where("seq", "in", due)
-        .returningAll()
-        .execute();
+      return claimDue(db, leaseUntil, now, now, busyWebhooks, limit).then((r) => r.rows);
     },
     async finishDelivery(
       id: string,
       set: { status: string; attempts: number; next_attempt_at: number },
       now: number,
     ): Promise<void> {
-      await db
-        .updateTable("webhook_deliveries")
-        .set({ ...set, lease_until: null, updated_at: now })
-        .where("id", "=", id)
-        .execute();
+      await finish(db, set.status, set.attempts, set.next_attempt_at, now, id);
     },
     /** Hands claimed deliveries back unattempted (a lane stopped early to keep the order). */
     async releaseDeliveries(ids: string[]): Promise<void> {
@@ -149,7 +178,7 @@ export function webhooksRepo(db: Executor) {
     },
 
     async insertLog(row: WebhookLogRow): Promise<void> {
-      await db.insertInto("webhook_logs").values(row).execute();
+      await insertLog(db, row);
     },
     listLogs(webhookId: string, offset: number, limit: number): Promise<WebhookLogRow[]> {
       return db
