@@ -3,9 +3,10 @@ import type { Logger } from "pino";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
 import type { Dialect } from "../../storage/db.js";
+import { allOrNothing } from "../../storage/repos/all-or-nothing.js";
 import type { EventRow } from "../../storage/repos/events.js";
-import { type Repositories, repositories } from "../../storage/repos/index.js";
-import type { WebhookDeliveryRow, WebhookRow } from "../../storage/repos/webhooks.js";
+import type { Repositories } from "../../storage/repos/index.js";
+import type { WebhookDeliveryRow, WebhookLogRow, WebhookRow } from "../../storage/repos/webhooks.js";
 import type { Database } from "../../storage/schema.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { attemptsAllowed, type RetryConfig, retryWaitMs } from "./retry.js";
@@ -65,7 +66,18 @@ export async function logAttempt(
   a: WebhookAttempt,
   now: number,
 ): Promise<void> {
-  await tx.webhooks.insertLog({
+  await tx.webhooks.insertLog(logRow(hook, deliveryId, eventName, attempt, a, now));
+}
+
+function logRow(
+  hook: WebhookRow,
+  deliveryId: string | null,
+  eventName: string,
+  attempt: number,
+  a: WebhookAttempt,
+  now: number,
+): WebhookLogRow {
+  return {
     id: newId(),
     webhook_id: hook.id,
     delivery_id: deliveryId,
@@ -80,7 +92,7 @@ export async function logAttempt(
     error: a.error,
     duration_ms: a.durationMs,
     created_at: now,
-  });
+  };
 }
 
 export const succeeded = (a: WebhookAttempt): boolean =>
@@ -149,20 +161,23 @@ async function attempt(
   const last = n >= attemptsAllowed(retry);
   const now = deps.clock.now();
   const status = ok ? "delivered" : gone || last ? "failed" : "pending";
-  await deps.db.transaction().execute(async (trx) => {
-    const tx = repositories(trx);
-    await logAttempt(tx, hook, d.id, event.name, n, result, now);
-    await tx.webhooks.finishDelivery(
-      d.id,
-      { status, attempts: n, next_attempt_at: status === "pending" ? now + retryWaitMs(retry, n + 1) : now },
-      now,
-    );
+  // The log row and the outcome (and a 410's writes) together, as one statement on PostgreSQL.
+  const set = {
+    status,
+    attempts: n,
+    next_attempt_at: status === "pending" ? now + retryWaitMs(retry, n + 1) : now,
+  };
+  await allOrNothing(deps.db, [
+    deps.repos.webhooks.insertLogStep(logRow(hook, d.id, event.name, n, result, now)),
+    deps.repos.webhooks.finishDeliveryStep(d.id, set, now),
     // 410 Gone: the receiver asks never to be called again.
-    if (gone) {
-      await tx.webhooks.disableWebhook(hook.id, now);
-      await tx.webhooks.failPendingDeliveries(hook.id, now);
-    }
-  });
+    ...(gone
+      ? [
+          deps.repos.webhooks.disableWebhookStep(hook.id, now),
+          deps.repos.webhooks.failPendingDeliveriesStep(hook.id, now),
+        ]
+      : []),
+  ]);
   if (ok) outcomes.delivered++;
   else if (status === "failed") {
     outcomes.failed++;

@@ -1,5 +1,6 @@
 import { PostgresAdapter, type Selectable, sql } from "kysely";
 import type { WebhookDeliveryTable, WebhookLogTable, WebhookTable } from "../schema.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -66,6 +67,19 @@ const insertLog = compiled("webhooks.insertLog", (db, row: WebhookLogRow) =>
   db.insertInto("webhook_logs").values(row),
 );
 
+/** A 410's writes (rare: built per call). */
+const disableStep = (db: Executor, id: string, now: number): Step => ({
+  query: db.updateTable("webhooks").set({ enabled: 0, updated_at: now }).where("id", "=", id).compile(),
+});
+const failPendingStep = (db: Executor, webhookId: string, now: number): Step => ({
+  query: db
+    .updateTable("webhook_deliveries")
+    .set({ status: "failed", lease_until: null, updated_at: now })
+    .where("webhook_id", "=", webhookId)
+    .where("status", "=", "pending")
+    .compile(),
+});
+
 /** Webhooks, their deliveries and the log of attempts (docs/events.md#webhooks). */
 export function webhooksRepo(db: Executor) {
   return {
@@ -118,8 +132,10 @@ export function webhooksRepo(db: Executor) {
       return Number(r.numUpdatedRows);
     },
     async disableWebhook(id: string, now: number): Promise<void> {
-      await db.updateTable("webhooks").set({ enabled: 0, updated_at: now }).where("id", "=", id).execute();
+      await db.executeQuery(disableStep(db, id, now).query);
     },
+    /** disableWebhook as a step of an all-or-nothing batch. */
+    disableWebhookStep: (id: string, now: number): Step => disableStep(db, id, now),
     async deleteWebhooks(poolId: string, ids: string[]): Promise<number> {
       if (ids.length === 0) return 0;
       const r = await db
@@ -154,6 +170,14 @@ export function webhooksRepo(db: Executor) {
     ): Promise<void> {
       await finish(db, set.status, set.attempts, set.next_attempt_at, now, id);
     },
+    /** finishDelivery as a step of an all-or-nothing batch. */
+    finishDeliveryStep(
+      id: string,
+      set: { status: string; attempts: number; next_attempt_at: number },
+      now: number,
+    ): Step {
+      return { query: finish.compile(db, set.status, set.attempts, set.next_attempt_at, now, id) };
+    },
     /** Hands claimed deliveries back unattempted (a lane stopped early to keep the order). */
     async releaseDeliveries(ids: string[]): Promise<void> {
       if (ids.length === 0) return;
@@ -161,13 +185,10 @@ export function webhooksRepo(db: Executor) {
     },
     /** Deliveries still waiting behind a webhook that a 410 disabled are failed with it. */
     async failPendingDeliveries(webhookId: string, now: number): Promise<void> {
-      await db
-        .updateTable("webhook_deliveries")
-        .set({ status: "failed", lease_until: null, updated_at: now })
-        .where("webhook_id", "=", webhookId)
-        .where("status", "=", "pending")
-        .execute();
+      await db.executeQuery(failPendingStep(db, webhookId, now).query);
     },
+    /** failPendingDeliveries as a step of an all-or-nothing batch. */
+    failPendingDeliveriesStep: (webhookId: string, now: number): Step => failPendingStep(db, webhookId, now),
     listDeliveriesOfWebhook(webhookId: string): Promise<WebhookDeliveryRow[]> {
       return db
         .selectFrom("webhook_deliveries")
@@ -180,6 +201,8 @@ export function webhooksRepo(db: Executor) {
     async insertLog(row: WebhookLogRow): Promise<void> {
       await insertLog(db, row);
     },
+    /** insertLog as a step of an all-or-nothing batch. */
+    insertLogStep: (row: WebhookLogRow): Step => ({ query: insertLog.compile(db, row), expectRows: 1 }),
     listLogs(webhookId: string, offset: number, limit: number): Promise<WebhookLogRow[]> {
       return db
         .selectFrom("webhook_logs")
