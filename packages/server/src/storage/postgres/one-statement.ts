@@ -15,21 +15,51 @@ export const ABORT_SQLSTATE = "GH001";
 const shapes = new Set<string>();
 
 /**
- * PostgreSQL: the statements as the sub-statements of one `WITH`, sent as one statement — one
- * round trip, atomic on its own (docs/performance.md, "Round trips"). Each sub-statement
- * returns its rows (`returning 1` is added to a write that returns nothing) so the final
- * `SELECT` can count them: the first whose count is not the expected one calls
- * `gatehouse_abort(i)`, which raises, and the whole statement — every sub-statement's writes —
- * is undone. Sub-statements run on one snapshot and do not see each other's writes: callers
- * pass statements that touch different rows.
+ * Combined texts by the parts' texts and expectations: a batch of compiled statements hands the
+ * same SQL strings every time, so its text is looked up rather than rebuilt with a regular
+ * expression per part, and the same string comes back (its hash is computed once, for the
+ * prepared-statement lookups). Bounded like `shapes`.
  */
-export async function runAsOneStatement(db: Executor, parts: readonly BatchPart[]): Promise<unknown[][]> {
-  const parameters: unknown[] = [];
+interface TextNode {
+  /** By the next part's SQL text, then by its expectation (`expectRows`, `rows`). */
+  next: Map<string, Map<string, TextNode>>;
+  sql?: string;
+}
+const texts: TextNode = { next: new Map() };
+let textCount = 0;
+
+function combinedText(parts: readonly BatchPart[]): string {
+  let node = texts;
+  for (const p of parts) {
+    let byExpectation = node.next.get(p.query.sql);
+    if (!byExpectation) {
+      if (textCount >= 1000) return buildText(parts);
+      byExpectation = new Map();
+      node.next.set(p.query.sql, byExpectation);
+    }
+    const expectation = `${p.expectRows ?? ""}${p.rows ? "r" : ""}`;
+    let child = byExpectation.get(expectation);
+    if (!child) {
+      if (textCount >= 1000) return buildText(parts);
+      child = { next: new Map() };
+      byExpectation.set(expectation, child);
+    }
+    node = child;
+  }
+  if (node.sql === undefined) {
+    node.sql = buildText(parts);
+    textCount++;
+  }
+  return node.sql;
+}
+
+function buildText(parts: readonly BatchPart[]): string {
+  let offset = 0;
   const ctes: string[] = [];
   for (const [i, p] of parts.entries()) {
-    const offset = parameters.length;
-    const body = p.query.sql.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + offset}`);
-    parameters.push(...p.query.parameters);
+    const shift = offset;
+    const body = p.query.sql.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + shift}`);
+    offset += p.query.parameters.length;
     ctes.push(
       `"s${i}" as (${/\breturning\b/i.test(body) || /^\s*select\b/i.test(body) ? body : `${body} returning 1`})`,
     );
@@ -51,6 +81,22 @@ export async function runAsOneStatement(db: Executor, parts: readonly BatchPart[
     shapes.add(sql);
     markHot(sql);
   }
+  return sql;
+}
+
+/**
+ * PostgreSQL: the statements as the sub-statements of one `WITH`, sent as one statement — one
+ * round trip, atomic on its own (docs/performance.md, "Round trips"). Each sub-statement
+ * returns its rows (`returning 1` is added to a write that returns nothing) so the final
+ * `SELECT` can count them: the first whose count is not the expected one calls
+ * `gatehouse_abort(i)`, which raises, and the whole statement — every sub-statement's writes —
+ * is undone. Sub-statements run on one snapshot and do not see each other's writes: callers
+ * pass statements that touch different rows.
+ */
+export async function runAsOneStatement(db: Executor, parts: readonly BatchPart[]): Promise<unknown[][]> {
+  const sql = combinedText(parts);
+  const parameters: unknown[] = [];
+  for (const p of parts) parameters.push(...p.query.parameters);
   const result = (await db.executeQuery({
     sql,
     parameters,
