@@ -1,0 +1,106 @@
+/**
+ * The event path's CPU per event, without HTTP in front or a password hash beside it: events
+ * written as a sign-up writes `register` (one at a time, a few ms apart), fanned out and delivered
+ * by the worker to `--hooks` webhooks on a receiver in a process of its own, until every delivery
+ * has arrived. Prints this process's CPU per event (emit, fan-out, deliveries); compare
+ * `--hooks 0` with `--hooks 2` in the same minute (docs/performance.md, "The event path").
+ *
+ *   npm run build && node --import tsx bench/event-path.ts --dialect sqlite --hooks 2 --events 500
+ */
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { loadConfig } from "@gatehouse/server/dist/config.js";
+import { createContext } from "@gatehouse/server/dist/context.js";
+import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
+import { type Dialect, freshDatabase } from "./gatehouse/database.js";
+import { BENCH_SECRET } from "./gatehouse/server.js";
+
+const { values } = parseArgs({
+  options: {
+    dialect: { type: "string", default: "sqlite" },
+    hooks: { type: "string", default: "2" },
+    events: { type: "string", default: "500" },
+  },
+});
+const dialect = values.dialect as Dialect;
+const hooks = Number(values.hooks);
+const count = Number(values.events);
+
+// The receiver answers 204 and counts; on request it says how many it got.
+const receiver = spawn(
+  process.execPath,
+  [
+    "-e",
+    `const http=require("node:http");let n=0;
+     const s=http.createServer((q,r)=>{q.resume();q.on("end",()=>{n++;r.writeHead(204).end();});});
+     s.listen(0,"127.0.0.1",()=>process.send({port:s.address().port}));
+     process.on("message",()=>process.send({n}));process.on("disconnect",()=>process.exit(0));`,
+  ],
+  { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+);
+const ask = <T>(): Promise<T> => new Promise((resolve) => receiver.once("message", (m) => resolve(m as T)));
+const { port } = await ask<{ port: number }>();
+const received = async () => {
+  const answer = ask<{ n: number }>();
+  receiver.send("n");
+  return (await answer).n;
+};
+
+const db = await freshDatabase(dialect, "event-path");
+try {
+  const config = loadConfig(
+    {},
+    { databaseUrl: db.url, secret: BENCH_SECRET, logLevel: "silent", webhookAllowPrivate: true },
+  );
+  const ctx = await createContext(config);
+  const { info } = await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl);
+  const poolId = info.userPoolId;
+  for (let i = 0; i < hooks; i++) {
+    await ctx.events.webhooks.create(poolId, {
+      name: `bench ${i + 1}`,
+      url: `http://127.0.0.1:${port}/hook`,
+      contentType: "application/json",
+      events: ["register"],
+    });
+  }
+  ctx.events.worker.start();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const emit = (i: number) =>
+    ctx.events.emit(ctx.repos, {
+      poolId,
+      name: "register",
+      userId: `user-${i}`,
+      data: {
+        userId: `user-${i}`,
+        email: `user-${i}@bench.test`,
+        nickname: "Bench user",
+        photo: "",
+        loginsCount: 0,
+        status: "Activated",
+        createdAt: new Date().toISOString(),
+      },
+    });
+  const run = async (from: number, n: number) => {
+    const before = await received();
+    for (let i = 0; i < n; i++) {
+      await emit(from + i);
+      await sleep(3);
+    }
+    await ctx.events.worker.drain();
+    for (let k = 0; k < 500 && (await received()) - before < n * hooks; k++) await sleep(20);
+    return (await received()) - before;
+  };
+  await run(0, 200); // warm-up
+  const cpu = process.cpuUsage();
+  const delivered = await run(1_000_000, count);
+  const used = process.cpuUsage(cpu);
+  const ms = (used.user + used.system) / 1000;
+  console.log(
+    `${dialect}: ${count} events, ${hooks} webhooks, ${delivered} deliveries: ${(ms / count).toFixed(2)} ms of CPU per event`,
+  );
+  await ctx.events.worker.stop();
+  await ctx.close();
+} finally {
+  receiver.disconnect();
+  await db.drop();
+}
