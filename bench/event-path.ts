@@ -9,11 +9,10 @@
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { loadConfig } from "@gatehouse/server/dist/config.js";
 import { createContext } from "@gatehouse/server/dist/context.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
+import { benchConfig } from "./gatehouse/bench-context.js";
 import { type Dialect, freshDatabase } from "./gatehouse/database.js";
-import { BENCH_SECRET } from "./gatehouse/server.js";
 
 const { values } = parseArgs({
   options: {
@@ -48,10 +47,7 @@ const received = async () => {
 
 const db = await freshDatabase(dialect, "event-path");
 try {
-  const config = loadConfig(
-    {},
-    { databaseUrl: db.url, secret: BENCH_SECRET, logLevel: "silent", webhookAllowPrivate: true },
-  );
+  const config = benchConfig(db, { webhookAllowPrivate: true });
   const ctx = await createContext(config);
   const { info } = await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl);
   const poolId = info.userPoolId;
