@@ -17,7 +17,7 @@ export interface MfaDeps {
   codes: CodeService;
   flowTokens: FlowTokenService;
   attempts: MfaAttempts;
-  loginHistory: Pick<LoginHistory, "recordAttempt">;
+  loginHistory: Pick<LoginHistory, "recordAttempt" | "attemptStep">;
   box: SecretBox;
   /** The server secret: keys the recovery-code and MFA-token HMACs. */
   secret: string;

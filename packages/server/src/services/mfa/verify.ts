@@ -1,5 +1,6 @@
 import type { PoolSettings } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
+import { allOrNothing, type Step, StepFailed } from "../../storage/repos/all-or-nothing.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
 import type { LoginAttempt } from "../auth/login-history.js";
@@ -84,34 +85,49 @@ export function createFactorVerifier(deps: MfaDeps) {
       const secret = deps.box.open("totp-secret", row.id, row.secret_sealed);
       const step = totpStepOf(secret, proof.code.trim(), now);
       if (step === undefined || step <= row.last_step) return undefined;
-      return {
-        result: { amr: "otp" } as FactorVerified,
-        apply: async (repos: Repositories) => (await repos.mfaFactors.claimTotpStep(row.id, step, now)) === 1,
-      };
+      return { result: { amr: "otp" } as FactorVerified, step: deps.repos.mfaFactors.claimTotpStepStep(row.id, step, now) };
     }
     const oldHash = hashRecovery(proof.code);
     if (!row.recovery_hash || row.recovery_hash !== oldHash) return undefined;
     const fresh = newRecoveryCode();
     return {
       result: { amr: "otp", newRecoveryCode: fresh } as FactorVerified,
-      apply: async (repos: Repositories) =>
-        (await repos.mfaFactors.rotateRecoveryHash(row.id, oldHash, hashRecovery(fresh), now)) === 1,
+      step: deps.repos.mfaFactors.rotateRecoveryHashStep(row.id, oldHash, hashRecovery(fresh), now),
     };
   }
 
-  /** One commit for a right code: the claim and the login-history row. */
-  async function commitRight(
-    s: MfaSubject,
-    proof: FactorProof,
-    claim: (repos: Repositories) => Promise<boolean>,
-  ): Promise<boolean> {
-    return deps.db.transaction().execute(async (trx) => {
-      const repos = repositories(trx);
-      if (!(await claim(repos))) return false;
-      await deps.loginHistory.recordAttempt(entry(s, proof, true), repos);
-      await emitVerified(repos, s, "OTP");
+  /**
+   * One all-or-nothing batch for a right code (one statement on PostgreSQL): the claim, the
+   * login-history row, `mfa:verified` and the counter's clear when earlier codes were wrong. False
+   * when the claim moved nothing (the step or the recovery code was used meanwhile): nothing kept.
+   */
+  async function commitRight(s: MfaSubject, proof: FactorProof, claim: Step, clearSteps: Step[]): Promise<boolean> {
+    try {
+      await allOrNothing(deps.db, [
+        claim,
+        deps.loginHistory.attemptStep(entry(s, proof, true)),
+        deps.emit.step(deps.repos, {
+          poolId: s.poolId,
+          userId: s.userId,
+          name: "mfa:verified",
+          data: factorEventData(s.userId, "OTP", undefined, s.meta.appId),
+        }),
+        ...clearSteps,
+      ]);
       return true;
-    });
+    } catch (err) {
+      if (err instanceof StepFailed && err.index === 0) return false;
+      throw err;
+    }
+  }
+
+  /** A wrong proof: counted (MFA_LOCKED when parallel ones passed the limit first), recorded, refused. */
+  async function refuse(s: MfaSubject, proof: FactorProof, counted: boolean): Promise<never> {
+    if (!counted) await deps.attempts.reserve(s.poolId, s.userId);
+    await deps.loginHistory.recordAttempt(entry(s, proof, false));
+    throw new ApiError(
+      proof.kind === "OTP" ? "MFA_TOTP_WRONG" : proof.kind === "RECOVERY" ? "MFA_RECOVERY_CODE_WRONG" : "CODE_WRONG",
+    );
   }
 
   /** An SMS / email code on CHANNEL_VERIFY_MFA, spent in the same commit as the rest. */
@@ -141,27 +157,27 @@ export function createFactorVerifier(deps: MfaDeps) {
   return {
     /** Throws MFA_TOTP_WRONG / MFA_RECOVERY_CODE_WRONG / CODE_WRONG for a wrong proof, MFA_LOCKED over the limit. */
     async verify(s: MfaSubject, proof: FactorProof): Promise<FactorVerified> {
-      const row = await factorOf(s, proof.kind === "RECOVERY" ? "OTP" : proof.kind);
-      const attempt = await deps.attempts.reserve(s.poolId, s.userId);
-      let verified: FactorVerified | undefined;
       if (proof.kind === "SMS" || proof.kind === "EMAIL") {
-        if (await sentCodeRight(s, row, proof)) verified = { amr: proof.kind === "SMS" ? "sms" : "email" };
-      } else {
-        const claim = claimFor(row, proof, deps.clock.now());
-        if (claim && (await commitRight(s, proof, claim.apply))) verified = claim.result;
-      }
-      if (verified) {
+        const row = await factorOf(s, proof.kind);
+        const attempt = await deps.attempts.reserve(s.poolId, s.userId);
+        if (!(await sentCodeRight(s, row, proof))) return refuse(s, proof, true);
         await attempt.succeeded();
-        return verified;
+        return { amr: proof.kind === "SMS" ? "sms" : "email" };
       }
-      await deps.loginHistory.recordAttempt(entry(s, proof, false));
-      throw new ApiError(
-        proof.kind === "OTP"
-          ? "MFA_TOTP_WRONG"
-          : proof.kind === "RECOVERY"
-            ? "MFA_RECOVERY_CODE_WRONG"
-            : "CODE_WRONG",
-      );
+      // Judged in memory: the counter is read (the lock refuses right codes too), and written only
+      // for a wrong code (docs/mfa.md §Attempts).
+      const [found, admitted] = await Promise.allSettled([
+        factorOf(s, "OTP"),
+        deps.attempts.admit(s.poolId, s.userId),
+      ]);
+      if (found.status === "rejected") throw found.reason;
+      if (admitted.status === "rejected") throw admitted.reason;
+      const claim = claimFor(found.value, proof, deps.clock.now());
+      if (!claim || !(await commitRight(s, proof, claim.step, admitted.value.clearSteps))) {
+        return refuse(s, proof, false);
+      }
+      await admitted.value.afterCommit();
+      return claim.result;
     },
 
     /**

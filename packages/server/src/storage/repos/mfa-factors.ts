@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { MfaFactorTable } from "../schema.js";
+import type { Step } from "./all-or-nothing.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
 
@@ -65,21 +66,21 @@ export function mfaFactorsRepo(db: Executor) {
     async insertFactor(row: MfaFactorRow): Promise<void> {
       await db.insertInto("mfa_factors").values(row).execute();
     },
-    /** 1 when this call moved the step forward, 0 when the step (or a later one) was used. */
-    async claimTotpStep(id: string, step: number, now: number): Promise<number> {
-      const r = await claimStep(db, step, now, id, step);
-      return Number(r.numAffectedRows ?? 0);
-    },
-    /** Replaces the recovery code only if it is still the one just checked (used once). */
-    async rotateRecoveryHash(id: string, oldHash: string, newHash: string, now: number): Promise<number> {
-      const r = await db
+    /** The step claim (claimStep) as the first step of a verification's all-or-nothing batch: it must move the step. */
+    claimTotpStepStep: (id: string, step: number, now: number): Step => ({
+      query: claimStep.compile(db, step, now, id, step),
+      expectRows: 1,
+    }),
+    /** Replaces the recovery code only if it is still the one just checked (used once): a step that must touch the row. */
+    rotateRecoveryHashStep: (id: string, oldHash: string, newHash: string, now: number): Step => ({
+      query: db
         .updateTable("mfa_factors")
         .set({ recovery_hash: newHash, last_verified_at: now })
         .where("id", "=", id)
         .where("recovery_hash", "=", oldHash)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
-    },
+        .compile(),
+      expectRows: 1,
+    }),
     /** A new recovery code replaces the old one, whatever it was (the user asked for a new one). */
     async replaceRecoveryHash(poolId: string, userId: string, id: string, newHash: string): Promise<number> {
       const r = await db
