@@ -237,6 +237,27 @@ describeEachDialect(
       assert.deepEqual((await call("GET", "/api/v3/list-enrolled-factors")).data, []);
     });
 
+    it("a right code clears the earlier wrong ones: four wrong, right, four wrong, right again", async () => {
+      const u = await register(h(), { email: true });
+      const { uri } = await enrolOtp(h(), u.token);
+      const call = as(h(), u.token);
+      const verify = async (totp: string) =>
+        (await call("POST", "/api/v3/mfa-totp-verify", { totp })).data?.verified;
+      for (const round of [1, 2]) {
+        clock.advance(30_000);
+        const right = totpAt(uri, clock.now());
+        const wrong = right === "000000" ? "111111" : "000000";
+        for (let i = 0; i < 4; i++) assert.equal(await verify(wrong), false, `round ${round}, wrong ${i + 1}`);
+        assert.equal(await verify(right), true, `round ${round}: the right code`);
+      }
+      const counters = await h()
+        .ctx.db.kysely.selectFrom("rate_buckets")
+        .select("key")
+        .where("key", "like", `mfa-attempts:%:${u.userId}`)
+        .execute();
+      assert.deepEqual(counters, [], "the counter went with the right code's commit");
+    });
+
     it("the recovery code completes the step once and is replaced by a new one (6002 after)", async () => {
       const u = await register(h(), { email: true });
       const { recoveryCode } = await enrolOtp(h(), u.token);

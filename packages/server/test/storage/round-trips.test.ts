@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { form } from "../helpers/auth.js";
 import { createHarness, type Harness, postgresAvailable } from "../helpers/harness.js";
+import { enableFactors, enrolOtp, totpAt } from "../helpers/mfa.js";
 import { as, newPhone, register, sendSms } from "../helpers/profile.js";
 
 /**
@@ -151,6 +152,23 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
       envelope(await as(h(), u.token)("GET", "/api/v3/get-profile")),
     );
     assert.equal(trips, 0);
+  });
+
+  it("round trips: mfa-totp-verify with a right code sends 3 statements (the factor, the attempt counter, the batch)", async () => {
+    await enableFactors(h(), ["OTP"]);
+    const trips = await roundTripsOf(
+      async () => {
+        const u = await phoneUser();
+        const { uri } = await enrolOtp(h(), u.token);
+        // The enrolment spent this time step: the next one's code (one step of drift is accepted).
+        return { ...u, totp: totpAt(uri, h().ctx.clock.now() + 30_000) };
+      },
+      async (u) => {
+        const r = await as(h(), u.token)("POST", "/api/v3/mfa-totp-verify", { totp: u.totp });
+        return { ok: r.statusCode === 200 && r.data?.verified === true, body: r };
+      },
+    );
+    assert.equal(trips, 3);
   });
 
   it("round trips: the event worker fans one event out in 6 statements and an empty look costs one", async () => {
