@@ -247,7 +247,8 @@ describeEachDialect(
         clock.advance(30_000);
         const right = totpAt(uri, clock.now());
         const wrong = right === "000000" ? "111111" : "000000";
-        for (let i = 0; i < 4; i++) assert.equal(await verify(wrong), false, `round ${round}, wrong ${i + 1}`);
+        for (let i = 0; i < 4; i++)
+          assert.equal(await verify(wrong), false, `round ${round}, wrong ${i + 1}`);
         assert.equal(await verify(right), true, `round ${round}: the right code`);
       }
       const counters = await h()

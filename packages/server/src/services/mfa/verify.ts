@@ -85,7 +85,10 @@ export function createFactorVerifier(deps: MfaDeps) {
       const secret = deps.box.open("totp-secret", row.id, row.secret_sealed);
       const step = totpStepOf(secret, proof.code.trim(), now);
       if (step === undefined || step <= row.last_step) return undefined;
-      return { result: { amr: "otp" } as FactorVerified, step: deps.repos.mfaFactors.claimTotpStepStep(row.id, step, now) };
+      return {
+        result: { amr: "otp" } as FactorVerified,
+        step: deps.repos.mfaFactors.claimTotpStepStep(row.id, step, now),
+      };
     }
     const oldHash = hashRecovery(proof.code);
     if (!row.recovery_hash || row.recovery_hash !== oldHash) return undefined;
@@ -101,7 +104,12 @@ export function createFactorVerifier(deps: MfaDeps) {
    * login-history row, `mfa:verified` and the counter's clear when earlier codes were wrong. False
    * when the claim moved nothing (the step or the recovery code was used meanwhile): nothing kept.
    */
-  async function commitRight(s: MfaSubject, proof: FactorProof, claim: Step, clearSteps: Step[]): Promise<boolean> {
+  async function commitRight(
+    s: MfaSubject,
+    proof: FactorProof,
+    claim: Step,
+    clearSteps: Step[],
+  ): Promise<boolean> {
     try {
       await allOrNothing(deps.db, [
         claim,
@@ -126,7 +134,11 @@ export function createFactorVerifier(deps: MfaDeps) {
     if (!counted) await deps.attempts.reserve(s.poolId, s.userId);
     await deps.loginHistory.recordAttempt(entry(s, proof, false));
     throw new ApiError(
-      proof.kind === "OTP" ? "MFA_TOTP_WRONG" : proof.kind === "RECOVERY" ? "MFA_RECOVERY_CODE_WRONG" : "CODE_WRONG",
+      proof.kind === "OTP"
+        ? "MFA_TOTP_WRONG"
+        : proof.kind === "RECOVERY"
+          ? "MFA_RECOVERY_CODE_WRONG"
+          : "CODE_WRONG",
     );
   }
 
