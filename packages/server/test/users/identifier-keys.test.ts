@@ -78,7 +78,10 @@ describeEachDialect("identifier keys: look-alike and non-ASCII identifiers", (h)
     for (const res of [
       await signUpUsername(h(), spoof),
       await signInByPassword(h(), { username: spoof, password: PASSWORD }, { autoRegister: true }),
-      await mgmt(h(), "POST", "/api/v3/create-user", { body: { username: spoof } }),
+      await mgmt(h(), "POST", "/api/v3/create-user", {
+        body: { username: spoof },
+        headers: { "x-authing-lang": "en-US" },
+      }),
     ]) {
       assert.equal(res.statusCode, 400, JSON.stringify(res));
       assert.match(res.message, /mixes letters of several scripts \(Cyrl, Latn\)/);

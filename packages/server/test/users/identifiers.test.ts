@@ -92,6 +92,7 @@ describeEachDialect("identifier rules: one username rule for every way a user is
     for (const [why, username] of refused) {
       const r = await mgmt(h(), "POST", "/api/v3/create-users-batch", {
         body: { list: [{ username: `batch-ok-${why.replace(/\W/g, "")}` }, { username }] },
+        headers: english,
       });
       assertRefused(r, `create-users-batch, ${why}`);
       if (!beforeTheRules.has(why)) assert.match(r.message, /^list\[1\]: /, why);
@@ -174,6 +175,6 @@ describeEachDialect("identifier rules: one username rule for every way a user is
       body: { username: "rules-linked-3", identities: [identity] },
     });
     assert.deepEqual([again.statusCode, again.apiCode], [409, 2026]);
-    assert.match(again.message, /identity/);
+    assert.match(again.message, /该身份（extIdpId, userIdInIdp）已关联/);
   });
 });
