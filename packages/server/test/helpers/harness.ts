@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -5,11 +6,14 @@ import { after, before, describe } from "node:test";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import pino from "pino";
+import { fileURLToPath } from "node:url";
 import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type Context, type ContextOptions, createContext } from "../../src/context.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
+import { openDb } from "../../src/storage/db.js";
+import { migrateToLatest } from "../../src/storage/migrate.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisUp } from "./redis.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -45,10 +49,114 @@ export async function freshDatabase(
       drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
   }
+  return postgresDatabase("");
+}
+
+/**
+ * A fresh database with every migration applied, copied from a template migrated once: migrating
+ * an empty database costs a few hundred milliseconds of CPU and seconds of wall time on a loaded
+ * machine, and a run builds a harness for most suites. The template is named after the storage
+ * code (every migration is a file under src/storage), so a changed migration builds a new one; it
+ * is kept between runs (PostgreSQL: databases `gh_tpl_<hash>`; SQLite: files under the system's
+ * temporary directory). Tests of the migrations themselves start from `freshDatabase`.
+ */
+export async function migratedDatabase(
+  dialect: DialectName,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (dialect === "sqlite") {
+    const template = await sqliteTemplate();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-test-"));
+    const file = path.join(dir, "test.db");
+    fs.copyFileSync(template, file);
+    return {
+      url: `sqlite:${file}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const template = await postgresTemplate();
+  return postgresDatabase(`TEMPLATE ${template}`);
+}
+
+let storageHash: string | undefined;
+/** A hash of every source file under src/storage, the migrations among them. */
+function storageCodeHash(): string {
+  if (storageHash) return storageHash;
+  const root = fileURLToPath(new URL("../../src/storage/", import.meta.url));
+  const files = listFiles(root)
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(path.relative(root, f)).update("\0").update(fs.readFileSync(f)).update("\0");
+  storageHash = hash.digest("hex").slice(0, 16);
+  return storageHash;
+}
+
+function listFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+let sqliteTemplatePath: Promise<string> | undefined;
+function sqliteTemplate(): Promise<string> {
+  sqliteTemplatePath ??= (async () => {
+    const dir = path.join(os.tmpdir(), "gatehouse-test-templates");
+    const file = path.join(dir, `${storageCodeHash()}.db`);
+    if (fs.existsSync(file)) return file;
+    fs.mkdirSync(dir, { recursive: true });
+    // Built beside, then renamed: a process that finds the file finds it complete.
+    const building = fs.mkdtempSync(path.join(dir, "building-"));
+    try {
+      const db = openDb(`sqlite:${path.join(building, "t.db")}`);
+      try {
+        await migrateToLatest(db);
+      } finally {
+        await db.close(); // checkpoints the WAL into the file
+      }
+      fs.renameSync(path.join(building, "t.db"), file);
+    } finally {
+      fs.rmSync(building, { recursive: true, force: true });
+    }
+    return file;
+  })();
+  return sqliteTemplatePath;
+}
+
+let pgTemplateName: Promise<string> | undefined;
+function postgresTemplate(): Promise<string> {
+  pgTemplateName ??= (async () => {
+    const name = `gh_tpl_${storageCodeHash()}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    try {
+      // One builder at a time across processes; the others wait, then find it built.
+      await admin.query("SELECT pg_advisory_lock(hashtext('gatehouse test template'))");
+      const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+      if (found.rowCount === 0) {
+        // Built under another name and renamed once complete: a builder that dies leaves no
+        // half-migrated template behind.
+        const building = await postgresDatabase("");
+        const db = openDb(building.url);
+        try {
+          await migrateToLatest(db);
+        } finally {
+          await db.close();
+        }
+        await admin.query(`ALTER DATABASE ${new URL(building.url).pathname.slice(1)} RENAME TO ${name}`);
+      }
+    } finally {
+      await admin.end(); // ends the session, and its advisory lock
+    }
+    return name;
+  })();
+  return pgTemplateName;
+}
+
+async function postgresDatabase(clause: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `gh_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name} ${clause}`);
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
@@ -88,7 +196,7 @@ export interface HarnessOptions {
 
 /** Builds a real context + app on a fresh database of the given dialect. */
 export async function createHarness(dialect: DialectName, options: HarnessOptions = {}) {
-  const db = await freshDatabase(dialect);
+  const db = await migratedDatabase(dialect);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-data-"));
   const redisPrefix = options.redis ? freshRedisPrefix() : undefined;
   const config = loadConfig(
