@@ -3,10 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import pino from "pino";
-import { fileURLToPath } from "node:url";
 import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type Context, type ContextOptions, createContext } from "../../src/context.js";
@@ -15,6 +15,7 @@ import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bo
 import { openDb } from "../../src/storage/db.js";
 import { migrateToLatest } from "../../src/storage/migrate.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisUp } from "./redis.js";
+import { testContextOptions } from "./test-context.js";
 
 export type DialectName = "sqlite" | "postgres";
 export const PG_ADMIN_URL = process.env.GATEHOUSE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -86,7 +87,8 @@ function storageCodeHash(): string {
     .filter((f) => f.endsWith(".ts"))
     .sort();
   const hash = createHash("sha256");
-  for (const f of files) hash.update(path.relative(root, f)).update("\0").update(fs.readFileSync(f)).update("\0");
+  for (const f of files)
+    hash.update(path.relative(root, f)).update("\0").update(fs.readFileSync(f)).update("\0");
   storageHash = hash.digest("hex").slice(0, 16);
   return storageHash;
 }
@@ -223,7 +225,12 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
   );
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-  const ctx = await createContext(config, { logger, clock: options.clock, argon2: options.argon2 });
+  const ctx = await createContext(config, {
+    logger,
+    clock: options.clock,
+    argon2: options.argon2,
+    ...testContextOptions,
+  });
   const { info: boot } = await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl);
   const app = await buildApp(ctx);
   const harness: Harness = {
