@@ -122,6 +122,8 @@ export interface ContextOptions {
   authzCacheTtlMs?: number;
   /** The argon2 functions (default @node-rs/argon2); tests pass counting wrappers. */
   argon2?: PasswordsDeps["argon2"];
+  /** The cost of new password hashes (default OWASP); tests lower it (services/auth/passwords/hashing.ts). */
+  argon2Params?: PasswordsDeps["argon2Params"];
   /** Makes the RSA key pairs a new database needs (default: random); tests hand out pairs made beforehand. */
   generateRsaKeyPair?: GenerateRsaKeyPair;
 }
@@ -237,7 +239,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
         logger,
       );
     }
-    const passwords = createPasswords({ rsaPrivateKeyPem: keys.rsaPrivateKeyPem, argon2: options.argon2 });
+    const passwords = createPasswords({
+      rsaPrivateKeyPem: keys.rsaPrivateKeyPem,
+      argon2: options.argon2,
+      argon2Params: options.argon2Params,
+    });
     const notifier = createNotifier({ courier, clock });
     const loginGuard = createLoginGuard({
       store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),

@@ -194,6 +194,8 @@ export interface HarnessOptions {
   redis?: boolean;
   /** The argon2 functions the context hashes with (counting wrappers, to compare work). */
   argon2?: ContextOptions["argon2"];
+  /** The cost of new password hashes (default: helpers/test-context.ts's cheap one). */
+  argon2Params?: ContextOptions["argon2Params"];
 }
 
 /** Builds a real context + app on a fresh database of the given dialect. */
@@ -230,6 +232,7 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
     clock: options.clock,
     argon2: options.argon2,
     ...testContextOptions,
+    ...(options.argon2Params ? { argon2Params: options.argon2Params } : {}),
   });
   const { info: boot } = await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl);
   const app = await buildApp(ctx);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ContextOptions } from "../../src/context.js";
+import type { Argon2Params } from "../../src/services/auth/passwords/hashing.js";
 import {
   type GenerateRsaKeyPair,
   generateRsaKeyPair,
@@ -43,7 +44,17 @@ async function loadPool(): Promise<RsaKeyPairPem[]> {
   return pairs;
 }
 
+/**
+ * The cost of the password hashes test contexts make: argon2id at 1 MiB and one pass instead of
+ * 19 MiB and two (~0.5 ms instead of ~14 ms of CPU). What the tests check of hashing (a hash is
+ * argon2id, verifies, is re-hashed when its cost is not current, an unknown account costs one
+ * verify) does not depend on the cost; the OWASP cost itself is checked by the tests that build
+ * without these options (auth/passwords/passwords.test.ts, and the sign-in re-hash test).
+ */
+export const TEST_ARGON2: Argon2Params = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
 /** What test contexts are built with (helpers/harness.ts, in-process-nodes.ts, cli.ts). */
-export const testContextOptions: Pick<ContextOptions, "generateRsaKeyPair"> = {
+export const testContextOptions: Pick<ContextOptions, "generateRsaKeyPair" | "argon2Params"> = {
   generateRsaKeyPair: testRsaKeyPair,
+  argon2Params: TEST_ARGON2,
 };
