@@ -32,6 +32,7 @@ import { createOidc, type Oidc } from "./services/oidc/index.js";
 import { createPasskeys, type Passkeys, relyingParty } from "./services/passkeys/index.js";
 import { createProfile, type ProfileService } from "./services/profile/index.js";
 import { createClientTokens } from "./services/tokens/client-tokens.js";
+import type { GenerateRsaKeyPair } from "./services/tokens/rsa-key-pair.js";
 import { loadServerKeys, type ServerKeys } from "./services/tokens/server-keys.js";
 import { createSessions, type Sessions } from "./services/tokens/sessions.js";
 import { createSigningKeys, type SigningKeys } from "./services/tokens/signing-keys.js";
@@ -121,6 +122,10 @@ export interface ContextOptions {
   authzCacheTtlMs?: number;
   /** The argon2 functions (default @node-rs/argon2); tests pass counting wrappers. */
   argon2?: PasswordsDeps["argon2"];
+  /** The cost of new password hashes (default OWASP); tests lower it (services/auth/passwords/hashing.ts). */
+  argon2Params?: PasswordsDeps["argon2Params"];
+  /** Makes the RSA key pairs a new database needs (default: random); tests hand out pairs made beforehand. */
+  generateRsaKeyPair?: GenerateRsaKeyPair;
 }
 
 /**
@@ -175,7 +180,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const logger = options.logger ?? createLogger(config);
     if (options.migrate !== false) await migrate(config, db, dbOptions, logger);
     const repos = repositories(db.kysely);
-    const keys = await loadServerKeys(repos, { configuredSecret: config.secret, dataDir: config.dataDir });
+    const keys = await loadServerKeys(repos, {
+      configuredSecret: config.secret,
+      dataDir: config.dataDir,
+      generateRsaKeyPair: options.generateRsaKeyPair,
+    });
     const clock = options.clock ?? systemClock;
     const origins = createEventOrigins();
     const emit = createEmitter({ clock, origins, onEmitted: () => eventsNudge() });
@@ -192,7 +201,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
       secret: keys.secret,
       config,
     });
-    const signingKeys = createSigningKeys({ db: db.kysely, clock, box: keys.box });
+    const signingKeys = createSigningKeys({
+      db: db.kysely,
+      clock,
+      box: keys.box,
+      generateRsaKeyPair: options.generateRsaKeyPair,
+    });
     await signingKeys.init();
     const sessions = createSessions({
       repos,
@@ -225,7 +239,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
         logger,
       );
     }
-    const passwords = createPasswords({ rsaPrivateKeyPem: keys.rsaPrivateKeyPem, argon2: options.argon2 });
+    const passwords = createPasswords({
+      rsaPrivateKeyPem: keys.rsaPrivateKeyPem,
+      argon2: options.argon2,
+      argon2Params: options.argon2Params,
+    });
     const notifier = createNotifier({ courier, clock });
     const loginGuard = createLoginGuard({
       store: redis ? redisLoginCounterStore(redis) : dbLoginCounterStore(repos),

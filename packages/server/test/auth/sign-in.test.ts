@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import bcrypt from "bcryptjs";
 import { sql } from "kysely";
+import { createPasswords, OWASP_ARGON2 } from "../../src/services/auth/passwords/hashing.js";
 import { findUserByEmail } from "../../src/services/users/identifiers.js";
 import {
   basic,
@@ -13,6 +14,7 @@ import {
 } from "../helpers/auth.js";
 import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect } from "../helpers/harness.js";
+import { TEST_ARGON2 } from "../helpers/test-context.js";
 
 describeEachDialect("sign-in", (h) => {
   let userId = "";
@@ -131,23 +133,6 @@ describeEachDialect("sign-in", (h) => {
     await insertUserWithPassword(h(), { email: "nopw@example.com" }, undefined);
     const res = await signInByPassword(h(), { email: "nopw@example.com", password: "" + "anything" });
     assert.equal(res.apiCode, 2333);
-  });
-
-  it("an imported bcrypt hash signs in and is re-hashed to argon2id", async () => {
-    const id = await insertUserWithPassword(
-      h(),
-      { email: "legacy@example.com" },
-      undefined,
-      bcrypt.hashSync("old-pw", 4),
-    );
-    const res = await signInByPassword(h(), { email: "legacy@example.com", password: "old-pw" });
-    assert.equal(res.statusCode, 200);
-    const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, id);
-    assert.match(row?.password_hash ?? "", /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    assert.equal(
-      (await signInByPassword(h(), { email: "legacy@example.com", password: "old-pw" })).statusCode,
-      200,
-    );
   });
 
   it("a suspended user is 403/2005 after the right password, 2333 after a wrong one", async () => {
@@ -273,3 +258,51 @@ describeEachDialect("sign-in client authentication", (h) => {
     assert.notEqual(user?.last_ip, "198.51.100.1");
   });
 });
+
+// At the server's own hashing cost, not the tests' cheaper one: re-hashes must land on OWASP's.
+describeEachDialect(
+  "sign-in re-hashes to the current cost",
+  (h) => {
+    const OWASP = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
+    it("an imported bcrypt hash signs in and is re-hashed to argon2id", async () => {
+      const id = await insertUserWithPassword(
+        h(),
+        { email: "legacy@example.com" },
+        undefined,
+        bcrypt.hashSync("old-pw", 4),
+      );
+      const res = await signInByPassword(h(), { email: "legacy@example.com", password: "old-pw" });
+      assert.equal(res.statusCode, 200);
+      const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, id);
+      assert.match(row?.password_hash ?? "", OWASP);
+      assert.equal(
+        (await signInByPassword(h(), { email: "legacy@example.com", password: "old-pw" })).statusCode,
+        200,
+      );
+    });
+
+    it("an argon2id hash of another cost signs in and is re-hashed to the current one", async () => {
+      const cheap = createPasswords({
+        rsaPrivateKeyPem: h().ctx.keys.rsaPrivateKeyPem,
+        argon2Params: TEST_ARGON2,
+      });
+      const id = await insertUserWithPassword(
+        h(),
+        { email: "cheap@example.com" },
+        undefined,
+        await cheap.hash("cheap-pw-1"),
+      );
+      assert.equal(
+        (await signInByPassword(h(), { email: "cheap@example.com", password: "cheap-pw-1" })).statusCode,
+        200,
+      );
+      const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, id);
+      assert.match(row?.password_hash ?? "", OWASP);
+      assert.equal(
+        (await signInByPassword(h(), { email: "cheap@example.com", password: "cheap-pw-1" })).statusCode,
+        200,
+      );
+    });
+  },
+  { argon2Params: OWASP_ARGON2 },
+);

@@ -22,7 +22,11 @@ function start(
   });
   let out = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Not left running: its pipes would keep this file's process alive after the failure.
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start:\n${out}`));
+    }, 20_000);
     child.stdout.on("data", (d) => {
       out += d;
       const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*Gatehouse is listening/.exec(out);

@@ -2,6 +2,7 @@ import { io } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/program.js";
 import type { Config } from "../../src/config.js";
 import type { ContextOptions } from "../../src/context.js";
+import { testContextOptions } from "./test-context.js";
 
 export interface CliResult {
   code: number;
@@ -31,7 +32,7 @@ export async function cliWith(
   };
   io.errIsTTY = () => false;
   try {
-    const code = await runCli(argv, config, options);
+    const code = await runCli(argv, config, { ...testContextOptions, ...options });
     return { code, out, err };
   } finally {
     Object.assign(io, saved);

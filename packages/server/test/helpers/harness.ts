@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import pino from "pino";
@@ -10,7 +12,10 @@ import { type Config, loadConfig } from "../../src/config.js";
 import { type Context, type ContextOptions, createContext } from "../../src/context.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
+import { openDb } from "../../src/storage/db.js";
+import { migrateToLatest } from "../../src/storage/migrate.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL, redisUp } from "./redis.js";
+import { testContextOptions } from "./test-context.js";
 
 export type DialectName = "sqlite" | "postgres";
 export const PG_ADMIN_URL = process.env.GATEHOUSE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -45,10 +50,115 @@ export async function freshDatabase(
       drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
   }
+  return postgresDatabase("");
+}
+
+/**
+ * A fresh database with every migration applied, copied from a template migrated once: migrating
+ * an empty database costs a few hundred milliseconds of CPU and seconds of wall time on a loaded
+ * machine, and a run builds a harness for most suites. The template is named after the storage
+ * code (every migration is a file under src/storage), so a changed migration builds a new one; it
+ * is kept between runs (PostgreSQL: databases `gh_tpl_<hash>`; SQLite: files under the system's
+ * temporary directory). Tests of the migrations themselves start from `freshDatabase`.
+ */
+export async function migratedDatabase(
+  dialect: DialectName,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (dialect === "sqlite") {
+    const template = await sqliteTemplate();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-test-"));
+    const file = path.join(dir, "test.db");
+    fs.copyFileSync(template, file);
+    return {
+      url: `sqlite:${file}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const template = await postgresTemplate();
+  return postgresDatabase(`TEMPLATE ${template}`);
+}
+
+let storageHash: string | undefined;
+/** A hash of every source file under src/storage, the migrations among them. */
+function storageCodeHash(): string {
+  if (storageHash) return storageHash;
+  const root = fileURLToPath(new URL("../../src/storage/", import.meta.url));
+  const files = listFiles(root)
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
+  const hash = createHash("sha256");
+  for (const f of files)
+    hash.update(path.relative(root, f)).update("\0").update(fs.readFileSync(f)).update("\0");
+  storageHash = hash.digest("hex").slice(0, 16);
+  return storageHash;
+}
+
+function listFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+let sqliteTemplatePath: Promise<string> | undefined;
+function sqliteTemplate(): Promise<string> {
+  sqliteTemplatePath ??= (async () => {
+    const dir = path.join(os.tmpdir(), "gatehouse-test-templates");
+    const file = path.join(dir, `${storageCodeHash()}.db`);
+    if (fs.existsSync(file)) return file;
+    fs.mkdirSync(dir, { recursive: true });
+    // Built beside, then renamed: a process that finds the file finds it complete.
+    const building = fs.mkdtempSync(path.join(dir, "building-"));
+    try {
+      const db = openDb(`sqlite:${path.join(building, "t.db")}`);
+      try {
+        await migrateToLatest(db);
+      } finally {
+        await db.close(); // checkpoints the WAL into the file
+      }
+      fs.renameSync(path.join(building, "t.db"), file);
+    } finally {
+      fs.rmSync(building, { recursive: true, force: true });
+    }
+    return file;
+  })();
+  return sqliteTemplatePath;
+}
+
+let pgTemplateName: Promise<string> | undefined;
+function postgresTemplate(): Promise<string> {
+  pgTemplateName ??= (async () => {
+    const name = `gh_tpl_${storageCodeHash()}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    try {
+      // One builder at a time across processes; the others wait, then find it built.
+      await admin.query("SELECT pg_advisory_lock(hashtext('gatehouse test template'))");
+      const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+      if (found.rowCount === 0) {
+        // Built under another name and renamed once complete: a builder that dies leaves no
+        // half-migrated template behind.
+        const building = await postgresDatabase("");
+        const db = openDb(building.url);
+        try {
+          await migrateToLatest(db);
+        } finally {
+          await db.close();
+        }
+        await admin.query(`ALTER DATABASE ${new URL(building.url).pathname.slice(1)} RENAME TO ${name}`);
+      }
+    } finally {
+      await admin.end(); // ends the session, and its advisory lock
+    }
+    return name;
+  })();
+  return pgTemplateName;
+}
+
+async function postgresDatabase(clause: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `gh_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name} ${clause}`);
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
@@ -84,11 +194,13 @@ export interface HarnessOptions {
   redis?: boolean;
   /** The argon2 functions the context hashes with (counting wrappers, to compare work). */
   argon2?: ContextOptions["argon2"];
+  /** The cost of new password hashes (default: helpers/test-context.ts's cheap one). */
+  argon2Params?: ContextOptions["argon2Params"];
 }
 
 /** Builds a real context + app on a fresh database of the given dialect. */
 export async function createHarness(dialect: DialectName, options: HarnessOptions = {}) {
-  const db = await freshDatabase(dialect);
+  const db = await migratedDatabase(dialect);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-data-"));
   const redisPrefix = options.redis ? freshRedisPrefix() : undefined;
   const config = loadConfig(
@@ -115,7 +227,13 @@ export async function createHarness(dialect: DialectName, options: HarnessOption
   );
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-  const ctx = await createContext(config, { logger, clock: options.clock, argon2: options.argon2 });
+  const ctx = await createContext(config, {
+    logger,
+    clock: options.clock,
+    argon2: options.argon2,
+    ...testContextOptions,
+    ...(options.argon2Params ? { argon2Params: options.argon2Params } : {}),
+  });
   const { info: boot } = await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl);
   const app = await buildApp(ctx);
   const harness: Harness = {

@@ -8,8 +8,9 @@ import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type Context, type ContextOptions, createContext } from "../../src/context.js";
 import { type BootstrapInfo, ensureBootstrap } from "../../src/services/admin/bootstrap.js";
-import { freshDatabase } from "./harness.js";
+import { migratedDatabase } from "./harness.js";
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from "./redis.js";
+import { testContextOptions } from "./test-context.js";
 
 export interface InProcessNode {
   ctx: Context;
@@ -37,7 +38,7 @@ export function inProcessNodes(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-nodes-"));
   let drop: (() => Promise<void>) | undefined;
   before(async () => {
-    const db = await freshDatabase("postgres");
+    const db = await migratedDatabase("postgres");
     drop = db.drop;
     const config = loadConfig(
       {},
@@ -50,7 +51,11 @@ export function inProcessNodes(
       },
     );
     for (let i = 0; i < (options.count ?? 2); i++) {
-      const ctx = await createContext(config, { logger: pino({ level: "silent" }), ...options.context });
+      const ctx = await createContext(config, {
+        logger: pino({ level: "silent" }),
+        ...testContextOptions,
+        ...options.context,
+      });
       cluster.boot = (await ensureBootstrap(ctx.db.kysely, ctx.keys.box, ctx.clock, config.publicUrl)).info;
       cluster.nodes.push({ ctx, app: await buildApp(ctx) });
     }

@@ -186,27 +186,6 @@ describe("hosted pages in Chromium", { skip: !chromiumAvailable() }, () => {
     await v.context.close();
   });
 
-  it("a form posted without its CSRF token is refused", async () => {
-    const v = await newVisitor(browser, { bypassCSP: true });
-    await v.page.goto(`${base}/interaction/${await login({ uiLocales: "en-US" })}`);
-    await v.page.evaluate(() => {
-      document.querySelectorAll('input[name="_csrf"]').forEach((input) => {
-        input.remove();
-      });
-    });
-    await v.page.getByLabel(/Email/).first().fill(email);
-    await v.page.getByLabel("Password").fill("brand new pw 11");
-    const [response] = await Promise.all([
-      v.page.waitForResponse((r) => r.url().endsWith("/password")),
-      // exact: with script on, "Sign in with a passkey" is a button too.
-      v.page.getByRole("button", { name: "Sign in", exact: true }).click(),
-    ]);
-    assert.equal(response.status(), 403);
-    await v.page.getByText("This form has expired or was not sent from this page").waitFor();
-    assert.equal(await sessionCookie(v.page), undefined);
-    await v.context.close();
-  });
-
   it("at phone width (360 px) nothing scrolls sideways and sign-in works", async () => {
     const v = await newVisitor(browser, { viewport: PHONE });
     await v.page.goto(`${base}/interaction/${await login({ uiLocales: "zh-CN" })}`);

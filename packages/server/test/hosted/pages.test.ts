@@ -236,6 +236,8 @@ describeEachDialect(
       );
       assert.equal(missing.statusCode, 403);
       assert.ok((await h().ctx.oidc.interactions.find(uid)) !== undefined, "the interaction is untouched");
+      for (const browser of [b, other, noCookie])
+        assert.ok(!browser.cookies.has("gatehouse_session"), "a refused form starts no browser session");
     });
 
     it("language: ui_locales of the query, then of the request, then Accept-Language, then the pool", async () => {

@@ -1,11 +1,8 @@
-import { generateKeyPair } from "node:crypto";
-import { promisify } from "node:util";
 import type { Repositories } from "../../storage/repos/index.js";
 import { dropLegacySecret, loadMasterKey, type MasterKeySource } from "../secrets/master-key.js";
 import { RSA_KEYPAIR_META, sealExistingSecrets } from "../secrets/seal-existing.js";
 import type { SecretBox } from "../secrets/secret-box.js";
-
-const generateKeyPairAsync = promisify(generateKeyPair);
+import { type GenerateRsaKeyPair, generateRsaKeyPair } from "./rsa-key-pair.js";
 
 export interface ServerKeys {
   /** Keys the HMACs of codes and one-time tokens: the master key (services/secrets/master-key.ts). */
@@ -25,18 +22,14 @@ export interface ServerKeys {
  */
 export async function loadServerKeys(
   repos: Repositories,
-  options: { configuredSecret?: string; dataDir: string },
+  options: { configuredSecret?: string; dataDir: string; generateRsaKeyPair?: GenerateRsaKeyPair },
 ): Promise<ServerKeys> {
   const { secret, box, source } = await loadMasterKey(repos, options);
   await sealExistingSecrets(repos, box);
   await dropLegacySecret(repos);
   let sealed = await repos.meta.getMeta(RSA_KEYPAIR_META);
   if (!sealed) {
-    const { publicKey, privateKey } = await generateKeyPairAsync("rsa", {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: "spki", format: "pem" },
-      privateKeyEncoding: { type: "pkcs8", format: "pem" },
-    });
+    const { publicKey, privateKey } = await (options.generateRsaKeyPair ?? generateRsaKeyPair)();
     sealed = await repos.meta.getOrInsertMeta(
       RSA_KEYPAIR_META,
       box.seal("server-rsa-key", RSA_KEYPAIR_META, JSON.stringify({ publicKey, privateKey })),

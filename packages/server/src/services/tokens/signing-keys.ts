@@ -1,11 +1,4 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  type JsonWebKey,
-  type KeyObject,
-} from "node:crypto";
-import { promisify } from "node:util";
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
@@ -14,8 +7,7 @@ import type { SigningKeyRow } from "../../storage/repos/signing-keys.js";
 import type { Database } from "../../storage/schema.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { decodeJwt, type JwtCheck, verifyJwt } from "./jwt.js";
-
-const generateKeyPairAsync = promisify(generateKeyPair);
+import { type GenerateRsaKeyPair, generateRsaKeyPair } from "./rsa-key-pair.js";
 
 /** How stale a node's key set may get before it reloads (see `refreshSoon`). */
 export const KEY_RELOAD_INTERVAL_MS = 60_000;
@@ -28,15 +20,19 @@ export interface SigningKey {
 }
 
 /** The private key is stored sealed, with its kid as the row id (docs/security.md §What is hashed and what is encrypted). */
-async function newSigningKeyRow(box: SecretBox, now: number): Promise<SigningKeyRow> {
-  const { publicKey, privateKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048 });
+async function newSigningKeyRow(
+  box: SecretBox,
+  now: number,
+  generate: GenerateRsaKeyPair,
+): Promise<SigningKeyRow> {
+  const { publicKey, privateKey } = await generate();
   const kid = newId();
-  const jwk = { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
+  const jwk = { ...createPublicKey(publicKey).export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
   return {
     kid,
     alg: "RS256",
     public_jwk: JSON.stringify(jwk),
-    private_pem: box.seal("signing-key", kid, privateKey.export({ type: "pkcs8", format: "pem" }) as string),
+    private_pem: box.seal("signing-key", kid, privateKey),
     status: "current",
     created_at: now,
     updated_at: now,
@@ -57,6 +53,8 @@ export interface SigningKeysDeps {
   db: Kysely<Database>;
   clock: Clock;
   box: SecretBox;
+  /** Makes each new key (default: a random RSA-2048 pair). */
+  generateRsaKeyPair?: GenerateRsaKeyPair;
 }
 
 /**
@@ -64,7 +62,12 @@ export interface SigningKeysDeps {
  * same ones. The first node to start creates the key (`init`); rotation demotes current →
  * previous (still published and accepted) → retired.
  */
-export function createSigningKeys({ db, clock, box }: SigningKeysDeps) {
+export function createSigningKeys({
+  db,
+  clock,
+  box,
+  generateRsaKeyPair: generate = generateRsaKeyPair,
+}: SigningKeysDeps) {
   let keys: SigningKey[] = [];
   let lastReload = 0;
   let reloading: Promise<void> | undefined;
@@ -107,7 +110,7 @@ export function createSigningKeys({ db, clock, box }: SigningKeysDeps) {
     async init(): Promise<void> {
       await reload();
       if (keys.length > 0) return;
-      const row = await newSigningKeyRow(box, clock.now());
+      const row = await newSigningKeyRow(box, clock.now(), generate);
       await db.transaction().execute(async (trx) => {
         const repos = repositories(trx);
         const claimed = await repos.meta.getOrInsertMeta("signing_key_initial", row.kid);
@@ -126,7 +129,7 @@ export function createSigningKeys({ db, clock, box }: SigningKeysDeps) {
 
     /** Makes a new current key; the old one stays published as previous. */
     async rotate(): Promise<string> {
-      const row = await newSigningKeyRow(box, clock.now());
+      const row = await newSigningKeyRow(box, clock.now(), generate);
       await db.transaction().execute(async (trx) => {
         const repos = repositories(trx);
         const now = clock.now();

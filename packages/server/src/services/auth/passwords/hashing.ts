@@ -26,14 +26,15 @@ export interface PasswordService {
   securityLevel(password: string): 1 | 2 | 3;
 }
 
+/** argon2id cost parameters: memory in KiB, passes, lanes. */
+export interface Argon2Params {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
 /** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
-const ARGON2 = {
-  algorithm: 2, // Algorithm.Argon2id (a const enum, unusable under verbatimModuleSyntax)
-  memoryCost: 19456,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
-const CURRENT_PARAMS = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=${ARGON2.parallelism}$`;
+export const OWASP_ARGON2: Argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 /**
  * At most this many argon2 computations at once. Each holds a libuv thread-pool thread and
@@ -74,18 +75,27 @@ export interface PasswordsDeps {
   rsaPrivateKeyPem: string;
   /** The argon2 functions; tests pass counting wrappers to see the work a call does. */
   argon2?: { hash: typeof argon2Hash; verify: typeof argon2Verify };
+  /**
+   * The cost of new hashes (default OWASP_ARGON2; a stored hash of another cost is re-hashed at
+   * the next sign-in). Not a setting: only tests lower it, to spend their CPU on what they test.
+   */
+  argon2Params?: Argon2Params;
 }
 
 /** Password hashing, RSA decryption and the pool's password policy; wired once as `ctx.passwords`. */
 export function createPasswords({
   rsaPrivateKeyPem,
   argon2 = { hash: argon2Hash, verify: argon2Verify },
+  argon2Params = OWASP_ARGON2,
 }: PasswordsDeps): PasswordService {
+  // algorithm 2: Argon2id (a const enum, unusable under verbatimModuleSyntax).
+  const params = { algorithm: 2, ...argon2Params };
+  const currentParams = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
   const rsa = createRsaDecryptor({ privateKeyPem: rsaPrivateKeyPem });
   const slots = createSlots(hashSlots());
   let dummy: Promise<string> | undefined;
 
-  const hash = (password: string): Promise<string> => slots.run(() => argon2.hash(password, ARGON2 as never));
+  const hash = (password: string): Promise<string> => slots.run(() => argon2.hash(password, params as never));
 
   async function verifyDummy(password: string): Promise<boolean> {
     dummy ??= hash(randomBytes(16).toString("hex"));
@@ -101,7 +111,7 @@ export function createPasswords({
     async verify(stored, password) {
       if (isArgon2(stored)) {
         const ok = await slots.run(() => argon2.verify(stored, password)).catch(() => false);
-        return { ok, needsRehash: ok && !stored.startsWith(CURRENT_PARAMS) };
+        return { ok, needsRehash: ok && !stored.startsWith(currentParams) };
       }
       if (isBcrypt(stored)) {
         const ok = await bcrypt.compare(password, stored).catch(() => false);
