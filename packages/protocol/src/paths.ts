@@ -80,6 +80,7 @@ export const authPaths = {
   webauthnRegistrationInitialize: "/api/v3/webauthn/registration/initialize",
   webauthnRegistrationFinalize: "/api/v3/webauthn/registration/finalize",
   webauthnMfaBindInitialize: "/api/v3/webauthn/mfa-bind/initialize",
+  webauthnMfaVerifyInitialize: "/api/v3/webauthn/mfa-verify/initialize",
   webauthnLoginInitialize: "/api/v3/webauthn/login/initialize",
   webauthnLoginFinalize: "/api/v3/webauthn/login/finalize",
   webauthnCredentials: "/api/v3/webauthn/credentials",

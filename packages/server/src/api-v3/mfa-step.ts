@@ -21,7 +21,7 @@ import type { StepProof } from "../services/auth/mfa-step.js";
 const tags = ["mfa"];
 
 /** `Authorization: Bearer <mfaToken>` (or the bare token, as for access tokens). */
-function mfaTokenOf(request: FastifyRequest): string | undefined {
+export function mfaTokenOf(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization;
   if (typeof auth !== "string") return undefined;
   const token = auth.replace(/^Bearer\s+/i, "").trim();

@@ -24,8 +24,11 @@ import type { Context } from "../context.js";
 import { missingParam } from "../errors.js";
 import { appScopeOf, requestMeta, requireAppScope } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
+import { security } from "../http/openapi-security.js";
 import { requireUser, userOf } from "../http/user-auth.js";
+import { isMfaStepTicket } from "../services/passkeys/index.js";
 import type { PasskeyOwner } from "../services/passkeys/registration.js";
+import { mfaTokenOf } from "./mfa-step.js";
 
 const tags = ["passkeys"];
 
@@ -58,6 +61,14 @@ export function webauthnRoutes(ctx: Context) {
       return { poolId: user.poolId, userId: user.userId };
     };
     const success = (request: FastifyRequest) => ok(request, { success: true });
+    /**
+     * An assertion: a sign-in, or — with a ticket of `mfa-verify/initialize` — the second factor of
+     * the API's MFA step, the MFA token in `Authorization` (docs/passkeys.md §MFA).
+     */
+    const verify = (request: FastifyRequest, input: VerifyAuthenticationDto) =>
+      isMfaStepTicket(input.ticket)
+        ? ctx.passkeys.finishMfaStep(mfaTokenOf(request), input, requestMeta(request))
+        : ctx.passkeys.signIn(appScopeOf(request), input, requestMeta(request));
 
     // GenAuth has each ceremony under two names: GET/POST of one path, and POST …/initialize,
     // …/finalize (the SDK's webAuthn*Initalize / *Finalize); both answer the same.
@@ -123,15 +134,27 @@ export function webauthnRoutes(ctx: Context) {
         preHandler: requireAppScope(ctx),
         schema: {
           tags,
-          summary: "Sign in with a passkey: the same tokens as /api/v3/signin",
+          summary:
+            "Sign in with a passkey (the same tokens as /api/v3/signin), or, with an MFA step's ticket, finish that step",
           body: VerifyAuthenticationDto,
           response: { 200: VerifyAuthenticationResponse },
         },
       },
-      async (request) => {
-        const scope = appScopeOf(request);
-        return ok(request, await ctx.passkeys.signIn(scope, request.body, requestMeta(request)));
+      async (request) => ok(request, await verify(request, request.body)),
+    );
+
+    app.post(
+      authPaths.webauthnMfaVerifyInitialize,
+      {
+        schema: {
+          tags,
+          summary:
+            "Options to prove the MFA step of a sign-in with one of the user's passkeys, and the ticket (5 minutes)",
+          security: security.mfaToken,
+          response: { 200: GetAuthenticationOptionsResponse },
+        },
       },
+      async (request) => ok(request, await ctx.passkeys.startMfaStep(mfaTokenOf(request))),
     );
 
     app.post(
@@ -147,8 +170,7 @@ export function webauthnRoutes(ctx: Context) {
       },
       async (request) => {
         const { credential, ...rest } = request.body;
-        const input = { ...rest, authenticationCredential: credential };
-        return ok(request, await ctx.passkeys.signIn(appScopeOf(request), input, requestMeta(request)));
+        return ok(request, await verify(request, { ...rest, authenticationCredential: credential }));
       },
     );
 

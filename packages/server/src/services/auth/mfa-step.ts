@@ -26,7 +26,25 @@ export type StepProof =
   | { kind: "OTP_ENROL"; code: string }
   | { kind: "RECOVERY"; code: string }
   | { kind: "SMS"; code: string; phone: string; phoneCountryCode?: string }
-  | { kind: "EMAIL"; code: string; email: string };
+  | { kind: "EMAIL"; code: string; email: string }
+  | PasskeyStepProof;
+
+/** Who a passkey of the MFA step must belong to, and what its ticket is bound to (the MFA token). */
+export interface PasskeyStepSubject {
+  poolId: string;
+  userId: string;
+  /** The MFA token's `jti`. */
+  jti: string;
+}
+
+/**
+ * A passkey's assertion (`POST /api/v3/webauthn/authentication` with a ticket of
+ * `webauthn/mfa-verify/initialize`): `check` is the passkeys service's, throwing when it is wrong.
+ */
+export interface PasskeyStepProof {
+  kind: "PASSKEY";
+  check(who: PasskeyStepSubject): Promise<void>;
+}
 
 export interface MfaStepDeps {
   repos: Repositories;
@@ -113,6 +131,13 @@ export function createMfaStep(deps: MfaStepDeps) {
    * the same code. A user who has a factor must prove it: a password alone never adds a new one.
    */
   async function prove(subject: MfaSubject, claims: MfaTokenClaims, proof: StepProof) {
+    if (proof.kind === "PASSKEY") {
+      // A passkey is a factor the user has whatever the policy's list (docs/mfa.md §The API's MFA
+      // step): counted toward the one MFA limit, recorded and `mfa:verified` by the MFA service.
+      const who = { poolId: subject.poolId, userId: subject.userId, jti: claims.jti };
+      await deps.mfa.verifyOutsideFactor(subject, { kind: "PASSKEY", check: () => proof.check(who) });
+      return { amr: "hwk" as const };
+    }
     if (proof.kind === "OTP_ENROL") {
       await assertMayEnrolOtp(subject, claims);
       await deps.mfa.enrollFactor(
@@ -155,6 +180,15 @@ export function createMfaStep(deps: MfaStepDeps) {
   }
 
   return {
+    /**
+     * `POST /api/v3/webauthn/mfa-verify/initialize`: whose passkeys may prove this MFA token's
+     * step, the token live and unspent (MFA_TOKEN_INVALID otherwise).
+     */
+    async passkeySubject(mfaToken: string | undefined): Promise<PasskeyStepSubject> {
+      const { claims, user } = await signInOf(mfaToken);
+      return { poolId: user.pool_id, userId: user.id, jti: claims.jti };
+    },
+
     /**
      * `POST /api/v2/mfa/totp/associate`: a new authenticator for a user who must enrol a factor
      * and may pick OTP (docs/mfa.md §The API's MFA step). Pending until confirm proves a code, for

@@ -44,12 +44,13 @@ export interface PasskeyProof extends OutsideProof {
 export function createAuthentication({ repos, challenges, rp, clock }: AuthenticationDeps) {
   return {
     /** Options for any passkey of the pool, or — `userId` given, a second factor — for that user's. */
-    async start(poolId: string, binding?: string, userId?: string) {
+    async start(poolId: string, binding?: string, userId?: string, ticketPrefix?: string) {
       const { ticket, challenge } = await challenges.issue(repos, {
         poolId,
         purpose: "authentication",
         binding,
         userId,
+        ticketPrefix,
       });
       const mine = userId ? await repos.webauthn.listUserCredentials(poolId, userId) : [];
       const authenticationOptions = await generateAuthenticationOptions({

@@ -20,6 +20,8 @@ export interface IssueChallenge {
   userId?: string;
   /** What else the ceremony is bound to (`interaction:<uid>`). */
   binding?: string;
+  /** Put before the random part, so a route can tell the ticket's ceremony (`mfa.`). */
+  ticketPrefix?: string;
 }
 
 export interface SpendChallenge {
@@ -44,7 +46,7 @@ export function createChallenges({ secret, clock }: { secret: string; clock: Clo
   return {
     async issue(repos: Repositories, input: IssueChallenge): Promise<{ ticket: string; challenge: string }> {
       const now = clock.now();
-      const ticket = randomBase64url(32);
+      const ticket = `${input.ticketPrefix ?? ""}${randomBase64url(32)}`;
       const challenge = randomBase64url(32);
       const row: WebauthnChallengeRow = {
         id: newId(),
