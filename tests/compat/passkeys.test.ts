@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { ManagementClient } from "authing-node-sdk";
 import { FakeClock } from "../../packages/server/src/lib/clock.js";
 import { SoftAuthenticator } from "../../packages/server/test/helpers/soft-authenticator.js";
 import { authClient, describeCompat, newEmail } from "./helpers.js";
@@ -67,6 +68,50 @@ describeCompat(
       });
       assert.equal(replay.statusCode, 400);
       assert.match(replay.message, /ticket/i);
+    });
+
+    it("webAuthnMfaVerifyInitalize with the MFA token, then verifyAuthentication: the API's MFA step, once", async () => {
+      const { sdk, email } = await user();
+      const soft = new SoftAuthenticator();
+      await registerWith(sdk, soft);
+      const mc = new ManagementClient({
+        accessKeyId: g().h.boot.userPoolId,
+        accessKeySecret: g().h.boot.userPoolSecret,
+        host: g().url,
+      });
+      const on = { enabledFactors: ["OTP"], policy: "required", apiSignin: true };
+      assert.equal((await mc.updateGlobalMfaSettings(on as any)).statusCode, 200);
+      try {
+        const challenged = (await client().signInByEmailPassword({
+          email,
+          password: "Secret-pass-123",
+        })) as any;
+        assert.deepEqual([challenged.statusCode, challenged.apiCode], [302, 1636]);
+        // The MFA token rides where the SDK puts an access token (bare `authorization`).
+        const step = client(challenged.data.mfaToken);
+        const start = await step.webAuthnMfaVerifyInitalize();
+        assert.equal(start.statusCode, 200, JSON.stringify(start));
+        const body = {
+          ticket: start.data.ticket,
+          authenticationCredential: soft.get(start.data.authenticationOptions, origin()) as any,
+        };
+        const done = await step.verifyAuthentication(body);
+        assert.equal(done.statusCode, 200, JSON.stringify(done));
+        const set = done.data.tokenSet;
+        const amr = JSON.parse(
+          Buffer.from(String(set?.id_token).split(".")[1] ?? "", "base64url").toString(),
+        );
+        assert.deepEqual(amr.amr, ["pwd", "hwk", "mfa"]);
+        assert.equal((await client(set?.access_token).getProfile({})).data.email, email);
+        const again = await step.verifyAuthentication(body);
+        assert.deepEqual([again.statusCode, again.apiCode], [401, 2021]);
+      } finally {
+        await mc.updateGlobalMfaSettings({
+          enabledFactors: ["OTP"],
+          policy: "optional",
+          apiSignin: false,
+        } as any);
+      }
     });
 
     it("list, rename, check, remove: the credential id rides in the body where the SDK leaves {credentialId}", async () => {

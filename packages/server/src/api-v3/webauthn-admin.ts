@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError, missingParam } from "../errors.js";
 import { ok } from "../http/envelope.js";
+import { acceptEmptyForm } from "../http/json-body.js";
 import { requireUser, userOf } from "../http/user-auth.js";
 import type { PasskeyOwner } from "../services/passkeys/registration.js";
 
@@ -42,14 +43,7 @@ function pick(segment: string, ...values: (string | undefined)[]): string | unde
 export function webauthnAdminRoutes(ctx: Context) {
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    // The SDK posts the two body-less admin calls with axios's default form content type and an empty
-    // body: that is no body. A form that says something is not what this API reads.
-    app.addContentTypeParser(
-      "application/x-www-form-urlencoded",
-      { parseAs: "string" },
-      (_request, body, done) =>
-        body === "" ? done(null, undefined) : done(new ApiError("UNSUPPORTED_MEDIA_TYPE")),
-    );
+    acceptEmptyForm(app);
     const onRequest = requireUser(ctx, "profile");
     const success = (request: FastifyRequest) => ok(request, { success: true });
 

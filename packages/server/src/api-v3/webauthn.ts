@@ -24,6 +24,7 @@ import type { Context } from "../context.js";
 import { missingParam } from "../errors.js";
 import { appScopeOf, requestMeta, requireAppScope } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
+import { acceptEmptyForm } from "../http/json-body.js";
 import { security } from "../http/openapi-security.js";
 import { requireUser, userOf } from "../http/user-auth.js";
 import { isMfaStepTicket } from "../services/passkeys/index.js";
@@ -55,6 +56,7 @@ function credentialIdOf(
 export function webauthnRoutes(ctx: Context) {
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+    acceptEmptyForm(app);
     const onRequest = requireUser(ctx, "profile");
     const owner = (request: FastifyRequest): PasskeyOwner => {
       const user = userOf(request);

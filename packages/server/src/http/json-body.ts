@@ -42,3 +42,17 @@ export function registerJsonParser(app: FastifyInstance, options: { allowEmpty?:
     }
   });
 }
+
+/**
+ * The official SDK posts its body-less WebAuthn calls (`webAuthnMfaVerifyInitalize`,
+ * `webAuthnAdminInitialize` …) with axios's default form content type and an empty body: that is
+ * no body. A form that says something is not what this API reads.
+ */
+export function acceptEmptyForm(app: FastifyInstance): void {
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (_request, body, done) =>
+      body === "" ? done(null, undefined) : done(new ApiError("UNSUPPORTED_MEDIA_TYPE")),
+  );
+}

@@ -199,7 +199,10 @@ describeEachDialect(
         await post(h(), "/api/v3/webauthn/mfa-verify/initialize", mfaToken),
         "MFA_FACTOR_NOT_FOUND",
       );
-      assertApiError(await post(h(), "/api/v3/webauthn/mfa-verify/initialize", undefined), "MFA_TOKEN_INVALID");
+      assertApiError(
+        await post(h(), "/api/v3/webauthn/mfa-verify/initialize", undefined),
+        "MFA_TOKEN_INVALID",
+      );
       assertApiError(
         await post(h(), "/api/v3/webauthn/mfa-verify/initialize", `${mfaToken}x`),
         "MFA_TOKEN_INVALID",
