@@ -190,6 +190,21 @@ describeEachDialect(
       assert.equal(await introspect(h(), mfaToken), true);
     });
 
+    it("a sign-in whose first factor was the passkey (amr hwk) is not proved by a passkey again", async () => {
+      const { u, auth } = await user(h());
+      await requireMfa(h());
+      const o = await post(h(), "/api/v3/webauthn/login/initialize", undefined);
+      const first = await verify(h(), undefined, assertion(h(), o.data, auth));
+      assertApiError(first, "MFA_REQUIRED_BY_APP");
+      const mfaToken = first.data.mfaToken as string;
+      assertApiError(
+        await post(h(), "/api/v3/webauthn/mfa-verify/initialize", mfaToken),
+        "MFA_FACTOR_NOT_OWED",
+      );
+      assert.deepEqual(await history(h(), u.userId), []);
+      assert.equal(await introspect(h(), mfaToken), true);
+    });
+
     it("a user without a passkey, and a missing or forged MFA token, are clear errors", async () => {
       const { u } = await user(h(), false);
       const { u: v, auth } = await user(h());

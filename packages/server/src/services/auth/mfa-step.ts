@@ -104,6 +104,11 @@ export function createMfaStep(deps: MfaStepDeps) {
       throw new ApiError("MFA_FACTOR_NOT_OWED");
   }
 
+  /** A sign-in whose first factor was a passkey is not proved again by a passkey: one key, one factor. */
+  function assertPasskeyNotFirst(claims: MfaTokenClaims) {
+    if (claims.amr?.includes("hwk")) throw new ApiError("MFA_FACTOR_NOT_OWED");
+  }
+
   /** The MFA service's view of the token's user, through the token's application. */
   async function subjectOf(mfaToken: string | undefined, meta: RequestMeta) {
     const { claims, app, user } = await signInOf(mfaToken);
@@ -134,6 +139,7 @@ export function createMfaStep(deps: MfaStepDeps) {
     if (proof.kind === "PASSKEY") {
       // A passkey is a factor the user has whatever the policy's list (docs/mfa.md §The API's MFA
       // step): counted toward the one MFA limit, recorded and `mfa:verified` by the MFA service.
+      assertPasskeyNotFirst(claims);
       const who = { poolId: subject.poolId, userId: subject.userId, jti: claims.jti };
       await deps.mfa.verifyOutsideFactor(subject, { kind: "PASSKEY", check: () => proof.check(who) });
       return { amr: "hwk" as const };
@@ -186,6 +192,7 @@ export function createMfaStep(deps: MfaStepDeps) {
      */
     async passkeySubject(mfaToken: string | undefined): Promise<PasskeyStepSubject> {
       const { claims, user } = await signInOf(mfaToken);
+      assertPasskeyNotFirst(claims);
       return { poolId: user.pool_id, userId: user.id, jti: claims.jti };
     },
 

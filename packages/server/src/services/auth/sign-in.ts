@@ -181,8 +181,9 @@ const returnUser: Ending<UserRow> = Object.assign(
   { channel: "oidc" as const },
 );
 
-/** What a sign-in's first factor adds to `amr`: a password, or a code by SMS or email. */
+/** What a sign-in's first factor adds to `amr`: a password, a code by SMS or email, or a passkey. */
 function firstFactorOf(method: string): AmrValue {
+  if (method.endsWith("webauthn")) return "hwk";
   if (method.endsWith("passcode:phone")) return "sms";
   if (method.endsWith("passcode:email")) return "email";
   return "pwd";
