@@ -94,7 +94,28 @@ export const modules = {
     tests: [test("profile/info"), test("profile/delete-account")],
   },
   oidc: {
-    mutate: [src("services/oidc/*.ts")],
+    mutate: [
+      src("services/oidc/user-info.ts"),
+      src("services/oidc/logout.ts"),
+      src("services/oidc/end-session.ts"),
+    ],
     tests: [test("oidc/logout-and-userinfo"), test("oidc/endpoints"), test("tokens/tokens")],
+  },
+  // The OpenID Provider's checks: what an authorization request must be (client, redirect URI,
+  // PKCE, response type and mode, scope, prompt, nonce, max_age) and the code grant that spends it.
+  "oidc-provider": {
+    mutate: [
+      src("services/oidc/authorize/check-*.ts"),
+      src("services/oidc/authorize/validate.ts"),
+      src("services/oidc/grants/authorization-code.ts"),
+      src("services/oidc/authorization-codes.ts"),
+    ],
+    tests: [
+      test("oidc/authorize-errors"),
+      test("oidc/code-flow"),
+      test("oidc/grants"),
+      test("oidc/oauth-mode"),
+      test("oidc/endpoint-client-auth"),
+    ],
   },
 };
