@@ -216,13 +216,16 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
   async function judge(
     repo: Pick<Repositories["codes"], "hasLiveCode">,
     t: CodeTarget,
+    channels: readonly string[],
     reserved: readonly CodeRow[],
     code: string,
     now: number,
   ): Promise<{ match: CodeRow } | { failure: "CODE_WRONG" | "CODE_EXPIRED" }> {
     if (reserved.length === 0) {
       // A code sent on another channel is wrong here, not missing (docs/behaviour-and-errors.md §3.5).
-      const elsewhere = await repo.hasLiveCode(t.poolId, t.kind, t.target, now);
+      // A live code on these channels that could not be reserved is being used up by parallel
+      // guesses (their attempts fill it for a moment): expired or used, as it is about to be.
+      const elsewhere = await repo.hasLiveCode(t.poolId, t.kind, t.target, now, channels);
       return { failure: elsewhere ? "CODE_WRONG" : "CODE_EXPIRED" };
     }
     const candidate = code.trim();
@@ -243,7 +246,7 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     // Count the attempt before comparing, in the same statement that finds the codes: however
     // many guesses run in parallel, at most max_attempts of them are ever compared against a code.
     const reserved = await repos.codes.reserveCodeAttempts(t.poolId, t.kind, t.target, channels, now);
-    const verdict = await judge(repos.codes, t, reserved, code, now);
+    const verdict = await judge(repos.codes, t, channels, reserved, code, now);
     if ("failure" in verdict) throw new ApiError(verdict.failure);
     // A right guess is not a wrong try: give the attempts back.
     await repos.codes.releaseCodeAttempts(reserved.map((row) => row.id));
@@ -269,7 +272,14 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
       }
       const matched = new Set<string>();
       for (let i = 0; i < checks.length; i++) {
-        const verdict = await judge(repo, targets[i]!, reserved[i]!, checks[i]!.code, now);
+        const verdict = await judge(
+          repo,
+          targets[i]!,
+          checks[i]!.channels,
+          reserved[i]!,
+          checks[i]!.code,
+          now,
+        );
         if ("failure" in verdict) {
           // Committed with only this code's attempt: those before it were right, those after unchecked.
           await repo.releaseCodeAttempts(
@@ -309,7 +319,14 @@ export function createCodeService(deps: CodeServiceDeps): CodeService {
     const ids = [...new Set(all.map((r) => r.id))];
     const matched = new Set<string>();
     for (let i = 0; i < checks.length; i++) {
-      const verdict = await judge(repos.codes, targets[i]!, reserved[i]!, checks[i]!.code, now);
+      const verdict = await judge(
+        repos.codes,
+        targets[i]!,
+        checks[i]!.channels,
+        reserved[i]!,
+        checks[i]!.code,
+        now,
+      );
       if ("failure" in verdict) {
         // Only this code's attempt stays counted: those before it were right, those after unchecked.
         const own = new Set(reserved[i]!.map((r) => r.id));

@@ -74,14 +74,22 @@ export function codesRepo(db: Executor) {
         .execute();
     },
 
-    /** Whether the target holds a live code on any channel. */
-    async hasLiveCode(poolId: string, kind: string, target: string, now: number): Promise<boolean> {
-      const row = await db
+    /** Whether the target holds a live code on a channel other than `except`. */
+    async hasLiveCode(
+      poolId: string,
+      kind: string,
+      target: string,
+      now: number,
+      except: readonly string[],
+    ): Promise<boolean> {
+      let q = db
         .selectFrom("verification_codes")
         .select("id")
         .where("pool_id", "=", poolId)
         .where("kind", "=", kind)
-        .where("target", "=", target)
+        .where("target", "=", target);
+      if (except.length > 0) q = q.where("channel", "not in", except);
+      const row = await q
         .where("consumed_at", "is", null)
         .where("expires_at", ">", now)
         .where((eb) => eb("attempts", "<", eb.ref("max_attempts")))
