@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { defaultNamespaceRow } from "../repos/authz-model.js";
+import { newId } from "../../lib/ids.js";
 
 /**
  * Every pool gets its `default` permission namespace as a row (docs/authorization.md). It used to
@@ -24,7 +24,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const pool of pools) {
     await db
       .insertInto("authz_namespaces")
-      .values(defaultNamespaceRow(pool.id, Number(pool.created_at)))
+      // The row as it was when this migration was written: a migration never follows later code.
+      .values({
+        id: newId(),
+        pool_id: pool.id,
+        code: "default",
+        name: "Default",
+        description: null,
+        created_at: Number(pool.created_at),
+        updated_at: Number(pool.created_at),
+      })
       .execute();
   }
 }
