@@ -24,7 +24,7 @@ const limits = {
 };
 
 /** An engine of its own over the harness's database, with counters and courier the test controls. */
-function ownEngine(h: Harness, opts: { full?: boolean } = {}) {
+function ownEngine(h: Harness, opts: { full?: boolean; repos?: Harness["ctx"]["repos"] } = {}) {
   const taken: Bucket[][] = [];
   const purged: number[] = [];
   const counters: CounterStore = {
@@ -43,7 +43,7 @@ function ownEngine(h: Harness, opts: { full?: boolean } = {}) {
   } as unknown as Courier;
   const codes = createCodeService({
     db: h.ctx.db.kysely,
-    repos: h.ctx.repos,
+    repos: opts.repos ?? h.ctx.repos,
     counters,
     courier,
     clock,
@@ -271,6 +271,48 @@ describeEachDialect(
         /the write/,
       );
       await h().ctx.codes.consume(checked);
+    });
+
+    it("a guess that finds the code full of parallel guesses' attempts is told it is used up (2300), even when they give theirs back before it looks again", async () => {
+      const settings = await poolSettings(h());
+      const phone = freshPhone();
+      const code = await sendSmsCode(h(), phone, "CHANNEL_LOGIN");
+      const t = smsTarget(h(), phone);
+      const real = h().ctx.repos.codes;
+      // Parallel right guesses hold every attempt of the code…
+      const held: string[] = [];
+      for (let i = 0; i < settings.verifyCodeMaxAttempts; i++) {
+        const rows = await real.reserveCodeAttempts(
+          t.poolId,
+          t.kind,
+          t.target,
+          ["CHANNEL_LOGIN"],
+          clock.now(),
+        );
+        assert.equal(rows.length, 1);
+        held.push(rows[0]!.id);
+      }
+      // …and give them back right after this guess has found the code full.
+      const codes: typeof real = {
+        ...real,
+        async reserveCodeAttempts(...args) {
+          const rows = await real.reserveCodeAttempts(...args);
+          assert.deepEqual(rows, []);
+          for (const id of held) await real.releaseCodeAttempts([id]);
+          return rows;
+        },
+      };
+      const own = ownEngine(h(), { repos: { ...h().ctx.repos, codes } });
+      await assert.rejects(
+        own.codes.check(t, ["CHANNEL_LOGIN"], code, settings),
+        rejectsWith("CODE_EXPIRED"),
+      );
+      // The code is live again, and one sent on another channel is still "incorrect" here.
+      await h().ctx.codes.check(t, ["CHANNEL_LOGIN"], code, settings);
+      await assert.rejects(
+        h().ctx.codes.check(t, ["CHANNEL_BIND_PHONE"], code, settings),
+        rejectsWith("CODE_WRONG"),
+      );
     });
 
     it("consuming no codes is a no-op", async () => {
