@@ -302,7 +302,9 @@ describeEachDialect(
           return rows;
         },
       };
-      const own = ownEngine(h(), { repos: { ...h().ctx.repos, codes } });
+      // The harness's repositories (a class: its getters live on the prototype) with this one replaced.
+      const repos = Object.create(h().ctx.repos, { codes: { value: codes } }) as Harness["ctx"]["repos"];
+      const own = ownEngine(h(), { repos });
       await assert.rejects(
         own.codes.check(t, ["CHANNEL_LOGIN"], code, settings),
         rejectsWith("CODE_EXPIRED"),
