@@ -5,6 +5,7 @@ import { SignJWT } from "jose";
 import { freshDatabase } from "../gatehouse/database.js";
 import { nullWebhook } from "../gatehouse/fixtures.js";
 import { BENCH_PASSWORD, seededUser, seedUsers } from "../gatehouse/seed.js";
+import { startScriptNodeFlags } from "../gatehouse/server.js";
 import type { RequestSpec } from "../lib/load-types.js";
 import { type Log, measureHttp, median, type Row, type Settings, windowSec } from "../lib/measure.js";
 import { freePort, type ServerProcess, spawnServer } from "../lib/proc.js";
@@ -28,7 +29,7 @@ async function expectOk(url: string, headers: Record<string, string> = {}): Prom
  */
 async function onBareServer<T>(
   name: string,
-  opts: { env?: Record<string, string>; seed?: (dbUrl: string) => Promise<void> },
+  opts: { env?: Record<string, string>; seed?: (dbUrl: string) => Promise<void>; nodeFlags?: string[] },
   use: (server: ServerProcess) => Promise<T>,
 ): Promise<T> {
   const db = await freshDatabase("sqlite", name);
@@ -37,7 +38,7 @@ async function onBareServer<T>(
     const port = await freePort();
     const server = await spawnServer({
       name,
-      args: ["--import", "tsx", script(`../servers/${name}.ts`)],
+      args: [...(opts.nodeFlags ?? []), "--import", "tsx", script(`../servers/${name}.ts`)],
       env: { PORT: String(port), DB_FILE: db.url.replace(/^sqlite:/, ""), ...opts.env },
       port,
     });
@@ -132,10 +133,17 @@ export async function v3Ceiling(settings: Settings, log: Log, name = V3_CEILING)
  * The change-phone pair's least possible cost on this machine (servers/pair-floor.ts): the same
  * load generator and pair plan as Gatehouse's scenario, in pairs/s, against the V3 ceiling.
  */
-export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
+export async function pairFloor(
+  settings: Settings,
+  log: Log,
+  nodeFlags = startScriptNodeFlags(),
+): Promise<Row> {
   const webhook = await nullWebhook();
   try {
-    return await onBareServer("pair-floor", { env: { WEBHOOK_URL: `${webhook.url}/notice` } }, (server) => {
+    // With the node flags Gatehouse runs with (its heap settings change what garbage costs), so
+    // the two differ only by what the server does.
+    const opts = { env: { WEBHOOK_URL: `${webhook.url}/notice` }, nodeFlags };
+    return await onBareServer("pair-floor", opts, (server) => {
       const prepare = async (count: number) => {
         const res = await fetch(`${server.url}/prepare`, {
           method: "POST",
@@ -207,7 +215,7 @@ export async function signInFloor(settings: Settings, log: Log): Promise<Row> {
       passwordPayload: { email: seededUser(i).email, password: BENCH_PASSWORD },
     }),
   });
-  return onBareServer("sign-in-floor", {}, (server) =>
+  return onBareServer("sign-in-floor", { nodeFlags: startScriptNodeFlags() }, (server) =>
     measureHttp(
       {
         name: SIGN_IN_FLOOR,

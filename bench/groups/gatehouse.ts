@@ -24,7 +24,7 @@ export interface GatehouseGroupOptions {
 }
 
 /** Scenarios run a second time to see whether RSS grows (the rest cannot simply be repeated). */
-const REPEATED = /:(get-profile|sign-in-password|sign-up|change-phone-pair|change-phone-pair@20%v3)$/;
+const REPEATED = /:(get-profile|sign-in-password|sign-up|change-phone-pair|change-phone-pair@50%)$/;
 
 /** RSS after a few idle seconds, so that both readings find the same garbage collected. */
 async function settledRss(pid: number): Promise<number> {

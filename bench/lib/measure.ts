@@ -65,6 +65,8 @@ export interface HttpScenario {
   slow?: boolean;
   /** Read the server's round trips to PostgreSQL from its /metrics before and after the load. */
   countRoundTrips?: boolean;
+  /** Called with the scenario's row once measured (a later `@50%` line loads at half its rate). */
+  measuredAs?: (row: Row) => void;
   note?: string;
 }
 
@@ -135,6 +137,7 @@ async function measured(s: HttpScenario, settings: Settings, log: Log): Promise<
   row.cpuMs = Math.round(cpuMs * 1000) / 1000;
   if (countsBefore && countsAfter) row.roundTrips = roundTripsPer(countsBefore, countsAfter, perUnit);
   const trips = row.roundTrips === undefined ? "" : `, ${row.roundTrips} round trips`;
+  s.measuredAs?.(row);
   log(
     `  ${s.name}: ${Math.round(row.rps)}/s, server CPU ${cpuMs.toFixed(2)} ms${trips} each, p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
   );
