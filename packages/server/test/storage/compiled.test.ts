@@ -478,6 +478,42 @@ describeEachDialect("hot queries (compiled once per dialect)", (h) => {
     assert.equal(remain[1], remain[0]! - 1);
   });
 
+  it("a user's MFA factors and own switches: each user's own, in enrolment order, read again after a change", async () => {
+    const { repos } = h().ctx;
+    const poolId = h().boot.userPoolId;
+    const [a, b] = await insertUsers(2);
+    const now = Date.now();
+    const factor = (userId: string, type: string, at: number) => ({
+      id: newId(),
+      pool_id: poolId,
+      user_id: userId,
+      factor_type: type,
+      profile: "{}",
+      secret_sealed: null,
+      recovery_hash: null,
+      last_step: 0,
+      last_verified_at: null,
+      created_at: at,
+    });
+    assert.deepEqual(await repos.mfaFactors.listUserFactors(poolId, a!), []);
+    assert.equal(await repos.mfaFactors.getUserMfaStatus(poolId, a!), undefined);
+    await repos.mfaFactors.insertFactor(factor(a!, "SMS", now + 1));
+    await repos.mfaFactors.insertFactor(factor(a!, "OTP", now));
+    await repos.mfaFactors.insertFactor(factor(b!, "EMAIL", now));
+    await repos.mfaFactors.setUserMfaStatus(poolId, b!, '{"EMAIL":true}', now);
+    const of = async (userId: string) =>
+      (await repos.mfaFactors.listUserFactors(poolId, userId)).map((f) => f.factor_type);
+    assert.deepEqual(await of(a!), ["OTP", "SMS"]);
+    assert.deepEqual(await of(b!), ["EMAIL"]);
+    assert.equal(await repos.mfaFactors.getUserMfaStatus(poolId, a!), undefined);
+    assert.equal(await repos.mfaFactors.getUserMfaStatus(poolId, b!), '{"EMAIL":true}');
+    await repos.mfaFactors.deleteUserFactors(poolId, a!);
+    await repos.mfaFactors.setUserMfaStatus(poolId, b!, '{"EMAIL":false}', now + 1);
+    assert.deepEqual(await of(a!), []);
+    assert.equal(await repos.mfaFactors.getUserMfaStatus(poolId, b!), '{"EMAIL":false}');
+    assert.equal(await repos.mfaFactors.getUserMfaStatus("another-pool", b!), undefined);
+  });
+
   it("every hot query of the repositories was compiled once and reused (none fell back)", () => {
     assert.deepEqual(
       recompiledQueries().filter((name) => !name.startsWith("test.")),

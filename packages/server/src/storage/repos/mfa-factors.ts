@@ -30,17 +30,21 @@ const claimStep = compiled(
       .where("last_step", "<", stillStep),
 );
 
+/** A user's factors, read on every authorization request of a pool whose MFA policy is on (docs/performance.md, "The code flow"). */
+const listByUser = compiled("mfaFactors.listByUser", (db, poolId: string, userId: string) =>
+  db
+    .selectFrom("mfa_factors")
+    .selectAll()
+    .where("pool_id", "=", poolId)
+    .where("user_id", "=", userId)
+    .orderBy("created_at")
+    .orderBy("id"),
+);
+
 export function mfaFactorsRepo(db: Executor) {
   return {
     async listUserFactors(poolId: string, userId: string): Promise<MfaFactorRow[]> {
-      return db
-        .selectFrom("mfa_factors")
-        .selectAll()
-        .where("pool_id", "=", poolId)
-        .where("user_id", "=", userId)
-        .orderBy("created_at")
-        .orderBy("id")
-        .execute();
+      return (await listByUser(db, poolId, userId)).rows;
     },
     async findUserFactor(
       poolId: string,

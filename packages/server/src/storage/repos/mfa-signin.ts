@@ -1,5 +1,15 @@
 import type { Step } from "./all-or-nothing.js";
+import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
+
+/** A user's own MFA switches, read with the factors on every authorization request of a pool whose MFA policy is on. */
+const userMfaStatus = compiled("mfaUserStatus.byUser", (db, poolId: string, userId: string) =>
+  db
+    .selectFrom("mfa_user_status")
+    .select("trigger_data")
+    .where("pool_id", "=", poolId)
+    .where("user_id", "=", userId),
+);
 
 /** Spent MFA tokens and per-user MFA trigger data (migration 0015, docs/mfa.md). */
 export function mfaSigninRepo(db: Executor) {
@@ -30,13 +40,7 @@ export function mfaSigninRepo(db: Executor) {
       await db.deleteFrom("mfa_spent_tokens").where("expires_at", "<", now).execute();
     },
     async getUserMfaStatus(poolId: string, userId: string): Promise<string | undefined> {
-      const row = await db
-        .selectFrom("mfa_user_status")
-        .select("trigger_data")
-        .where("pool_id", "=", poolId)
-        .where("user_id", "=", userId)
-        .executeTakeFirst();
-      return row?.trigger_data;
+      return firstRow(await userMfaStatus(db, poolId, userId))?.trigger_data;
     },
     async setUserMfaStatus(poolId: string, userId: string, data: string, now: number): Promise<void> {
       await db
