@@ -237,6 +237,24 @@ describeEachDialect(
       assert.deepEqual((await call("GET", "/api/v3/list-enrolled-factors")).data, []);
     });
 
+    it("the lock lasts 15 minutes: a right code is refused (2057) until then and accepted after", async () => {
+      const u = await register(h(), { email: true });
+      const { uri } = await enrolOtp(h(), u.token);
+      clock.advance(30_000);
+      const call = as(h(), u.token);
+      const first = totpAt(uri, clock.now());
+      const wrong = first === "000000" ? "111111" : "000000";
+      for (let i = 0; i < 5; i++) assert.equal((await call("POST", "/api/v3/mfa-totp-verify", { totp: wrong })).data.verified, false);
+      clock.advance(14 * 60_000);
+      assertApiError(
+        await call("POST", "/api/v3/mfa-totp-verify", { totp: totpAt(uri, clock.now()) }),
+        "MFA_LOCKED",
+      );
+      clock.advance(60_000 + 1);
+      const r = await call("POST", "/api/v3/mfa-totp-verify", { totp: totpAt(uri, clock.now()) });
+      assert.equal(r.data?.verified, true, JSON.stringify(r));
+    });
+
     it("a right code clears the earlier wrong ones: four wrong, right, four wrong, right again", async () => {
       const u = await register(h(), { email: true });
       const { uri } = await enrolOtp(h(), u.token);

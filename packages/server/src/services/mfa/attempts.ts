@@ -16,6 +16,19 @@ export const MFA_LOCK_WINDOW_MS = 15 * 60_000;
  */
 export function createMfaAttempts({ store, clock }: { store: LoginCounterStore; clock: Clock }) {
   const key = (poolId: string, userId: string) => `mfa-attempts:${poolId}:${userId}`;
+  /** The verdict on a count read just now: MFA_LOCKED at the limit, else what a right code clears. */
+  function admitCount(poolId: string, userId: string, count: number): AdmittedAttempt {
+    const k = key(poolId, userId);
+    if (count >= MFA_ATTEMPT_LIMIT) throw new ApiError("MFA_LOCKED");
+    const clears = count > 0;
+    const inBatch = clears && store.steps ? [store.steps.clear(k)] : [];
+    return {
+      clearSteps: inBatch,
+      afterCommit: async () => {
+        if (clears && inBatch.length === 0) await store.clear(k);
+      },
+    };
+  }
   return {
     /** Counts one attempt now (committed before the code is looked at); throws MFA_LOCKED over the limit. */
     async reserve(poolId: string, userId: string): Promise<MfaAttempt> {
@@ -33,18 +46,17 @@ export function createMfaAttempts({ store, clock }: { store: LoginCounterStore; 
      * code then needs no count, a wrong one is counted with `reserve` before it is answered.
      */
     async admit(poolId: string, userId: string): Promise<AdmittedAttempt> {
-      const k = key(poolId, userId);
-      const { count } = await store.read(k, clock.now());
-      if (count >= MFA_ATTEMPT_LIMIT) throw new ApiError("MFA_LOCKED");
-      const clears = count > 0;
-      const inBatch = clears && store.steps ? [store.steps.clear(k)] : [];
-      return {
-        clearSteps: inBatch,
-        afterCommit: async () => {
-          if (clears && inBatch.length === 0) await store.clear(k);
-        },
-      };
+      const { count } = await store.read(key(poolId, userId), clock.now());
+      return admitCount(poolId, userId, count);
     },
+    /**
+     * The counter's key when the store is the database, so a caller may read the count with its own
+     * row in one statement and pass it to `admitCount`; undefined for Redis.
+     */
+    keyInDatabase: (poolId: string, userId: string): string | undefined =>
+      store.steps ? key(poolId, userId) : undefined,
+    /** `admit` with a count the caller read itself (under `keyInDatabase`, at `clock.now()`). */
+    admitCount,
     /** Admin reset of a user's factors also lifts the lock. */
     clear: (poolId: string, userId: string) => store.clear(key(poolId, userId)),
   };

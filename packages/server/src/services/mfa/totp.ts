@@ -30,7 +30,16 @@ export function totpUri(secretBase32: string, issuer: string, account: string): 
 /** The time step a code was made for, when it is right within the window; undefined otherwise. */
 export function totpStepOf(secretBase32: string, code: string, nowMs: number): number | undefined {
   if (!/^\d{6}$/.test(code)) return undefined;
-  const delta = totpOf(secretBase32).validate({ token: code, timestamp: nowMs, window: WINDOW });
+  // The static form: no TOTP object (issuer, label) per check, only the secret's bytes.
+  const delta = TOTP.validate({
+    token: code,
+    secret: Secret.fromBase32(secretBase32),
+    algorithm: "SHA1",
+    digits: 6,
+    period: TOTP_PERIOD_S,
+    timestamp: nowMs,
+    window: WINDOW,
+  });
   if (delta === null) return undefined;
   return Math.floor(nowMs / 1000 / TOTP_PERIOD_S) + delta;
 }

@@ -6,6 +6,7 @@ import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
 import type { LoginAttempt } from "../auth/login-history.js";
 import type { RequestMeta } from "../auth/scope.js";
 import type { CodeKind } from "../codes/engine.js";
+import type { AdmittedAttempt } from "./attempts.js";
 import { factorEventData, type MfaDeps, profileOf } from "./deps.js";
 import { newRecoveryCode, recoveryHasher } from "./recovery.js";
 import { totpStepOf } from "./totp.js";
@@ -72,6 +73,27 @@ export function createFactorVerifier(deps: MfaDeps) {
     const row = await deps.repos.mfaFactors.findUserFactorByType(s.poolId, s.userId, type);
     if (!row) throw new ApiError(type === "OTP" ? "MFA_TOTP_NOT_ENROLLED" : "MFA_FACTOR_NOT_FOUND");
     return row;
+  }
+
+  /**
+   * The user's OTP factor and the attempt counter's verdict: one statement when the counter is in
+   * the database (docs/performance.md §The MFA lines), else the two reads side by side.
+   */
+  async function otpFactorAdmitted(s: MfaSubject): Promise<{ factor: MfaFactorRow; admitted: AdmittedAttempt }> {
+    const counterKey = deps.attempts.keyInDatabase(s.poolId, s.userId);
+    if (counterKey !== undefined) {
+      const now = deps.clock.now();
+      const found = await deps.repos.mfaFactors.findUserFactorByTypeWithCounter(s.poolId, s.userId, "OTP", counterKey, now);
+      if (!found) throw new ApiError("MFA_TOTP_NOT_ENROLLED");
+      return { factor: found.factor, admitted: deps.attempts.admitCount(s.poolId, s.userId, found.counter.count) };
+    }
+    const [found, admitted] = await Promise.allSettled([
+      factorOf(s, "OTP"),
+      deps.attempts.admit(s.poolId, s.userId),
+    ]);
+    if (found.status === "rejected") throw found.reason;
+    if (admitted.status === "rejected") throw admitted.reason;
+    return { factor: found.value, admitted: admitted.value };
   }
 
   /**
@@ -178,17 +200,12 @@ export function createFactorVerifier(deps: MfaDeps) {
       }
       // Judged in memory: the counter is read (the lock refuses right codes too), and written only
       // for a wrong code (docs/mfa.md §Attempts).
-      const [found, admitted] = await Promise.allSettled([
-        factorOf(s, "OTP"),
-        deps.attempts.admit(s.poolId, s.userId),
-      ]);
-      if (found.status === "rejected") throw found.reason;
-      if (admitted.status === "rejected") throw admitted.reason;
-      const claim = claimFor(found.value, proof, deps.clock.now());
-      if (!claim || !(await commitRight(s, proof, claim.step, admitted.value.clearSteps))) {
+      const { factor, admitted } = await otpFactorAdmitted(s);
+      const claim = claimFor(factor, proof, deps.clock.now());
+      if (!claim || !(await commitRight(s, proof, claim.step, admitted.clearSteps))) {
         return refuse(s, proof, false);
       }
-      await admitted.value.afterCommit();
+      await admitted.afterCommit();
       return claim.result;
     },
 

@@ -17,6 +17,24 @@ const findByType = compiled("mfaFactors.findByType", (db, poolId: string, userId
 );
 
 /**
+ * The same factor and, in the same statement, the user's MFA attempt counter (`rate_buckets`, when
+ * the counters live in the database): a TOTP check reads both (docs/mfa.md §Attempts), and on
+ * PostgreSQL two reads are two round trips.
+ */
+const findByTypeWithCounter = compiled(
+  "mfaFactors.findByTypeWithCounter",
+  (db, counterKey: string, poolId: string, userId: string, type: string) =>
+    db
+      .selectFrom("mfa_factors")
+      .leftJoin("rate_buckets", (join) => join.on("rate_buckets.key", "=", counterKey))
+      .selectAll("mfa_factors")
+      .select(["rate_buckets.hits as counter_hits", "rate_buckets.expires_at as counter_expires_at"])
+      .where("mfa_factors.pool_id", "=", poolId)
+      .where("mfa_factors.user_id", "=", userId)
+      .where("mfa_factors.factor_type", "=", type),
+);
+
+/**
  * Claims a TOTP time step: only a step after the last one accepted moves it, so of two parallel
  * requests with the same code (on any nodes) exactly one sees a row updated.
  */
@@ -65,6 +83,26 @@ export function mfaFactorsRepo(db: Executor) {
       type: string,
     ): Promise<MfaFactorRow | undefined> {
       return firstRow(await findByType(db, poolId, userId, type));
+    },
+    /**
+     * A user's factor of one type and the attempt counter under `counterKey` as it stands `now`
+     * (an expired window reads 0), in one statement.
+     */
+    async findUserFactorByTypeWithCounter(
+      poolId: string,
+      userId: string,
+      type: string,
+      counterKey: string,
+      now: number,
+    ): Promise<{ factor: MfaFactorRow; counter: { count: number; expiresAt: number } } | undefined> {
+      const row = firstRow(await findByTypeWithCounter(db, counterKey, poolId, userId, type));
+      if (!row) return undefined;
+      const { counter_hits, counter_expires_at, ...factor } = row;
+      const live = counter_hits !== null && Number(counter_expires_at) > now;
+      return {
+        factor,
+        counter: live ? { count: Number(counter_hits), expiresAt: Number(counter_expires_at) } : { count: 0, expiresAt: 0 },
+      };
     },
     /** Inserts a factor; a unique violation means the user has this type already. */
     async insertFactor(row: MfaFactorRow): Promise<void> {
