@@ -244,7 +244,8 @@ describeEachDialect(
       const call = as(h(), u.token);
       const first = totpAt(uri, clock.now());
       const wrong = first === "000000" ? "111111" : "000000";
-      for (let i = 0; i < 5; i++) assert.equal((await call("POST", "/api/v3/mfa-totp-verify", { totp: wrong })).data.verified, false);
+      for (let i = 0; i < 5; i++)
+        assert.equal((await call("POST", "/api/v3/mfa-totp-verify", { totp: wrong })).data.verified, false);
       clock.advance(14 * 60_000);
       assertApiError(
         await call("POST", "/api/v3/mfa-totp-verify", { totp: totpAt(uri, clock.now()) }),

@@ -79,13 +79,24 @@ export function createFactorVerifier(deps: MfaDeps) {
    * The user's OTP factor and the attempt counter's verdict: one statement when the counter is in
    * the database (docs/performance.md §The MFA lines), else the two reads side by side.
    */
-  async function otpFactorAdmitted(s: MfaSubject): Promise<{ factor: MfaFactorRow; admitted: AdmittedAttempt }> {
+  async function otpFactorAdmitted(
+    s: MfaSubject,
+  ): Promise<{ factor: MfaFactorRow; admitted: AdmittedAttempt }> {
     const counterKey = deps.attempts.keyInDatabase(s.poolId, s.userId);
     if (counterKey !== undefined) {
       const now = deps.clock.now();
-      const found = await deps.repos.mfaFactors.findUserFactorByTypeWithCounter(s.poolId, s.userId, "OTP", counterKey, now);
+      const found = await deps.repos.mfaFactors.findUserFactorByTypeWithCounter(
+        s.poolId,
+        s.userId,
+        "OTP",
+        counterKey,
+        now,
+      );
       if (!found) throw new ApiError("MFA_TOTP_NOT_ENROLLED");
-      return { factor: found.factor, admitted: deps.attempts.admitCount(s.poolId, s.userId, found.counter.count) };
+      return {
+        factor: found.factor,
+        admitted: deps.attempts.admitCount(s.poolId, s.userId, found.counter.count),
+      };
     }
     const [found, admitted] = await Promise.allSettled([
       factorOf(s, "OTP"),

@@ -101,7 +101,9 @@ export function mfaFactorsRepo(db: Executor) {
       const live = counter_hits !== null && Number(counter_expires_at) > now;
       return {
         factor,
-        counter: live ? { count: Number(counter_hits), expiresAt: Number(counter_expires_at) } : { count: 0, expiresAt: 0 },
+        counter: live
+          ? { count: Number(counter_hits), expiresAt: Number(counter_expires_at) }
+          : { count: 0, expiresAt: 0 },
       };
     },
     /** Inserts a factor; a unique violation means the user has this type already. */
