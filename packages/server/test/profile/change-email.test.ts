@@ -62,6 +62,14 @@ describeEachDialect(
       assert.equal((await verify(u.token, payload)).statusCode, 200);
     });
 
+    it("change email: no payload → 400 naming emailPassCodePayload", async () => {
+      const u = await register(h(), { email: true });
+      const r = await as(h(), u.token)("POST", "/api/v3/verify-update-email-request", {
+        verifyMethod: "EMAIL_PASSCODE",
+      });
+      assert.deepEqual([r.statusCode, r.message], [400, "emailPassCodePayload is required"]);
+    });
+
     it("change email: the doc sample's `emailPasscodePayload` spelling is accepted", async () => {
       const u = await register(h(), { email: true });
       const payload = await codesFor(u.token, u.email!);
@@ -170,6 +178,17 @@ describeEachDialect(
         [r.statusCode, r.apiCode, r.message],
         [400, 2037, "The account's email changed after the request was verified; start again"],
       );
+      // Refused without spending the token, so it can be tried again, and is answered in Chinese too.
+      const zh = await h().api(
+        "POST",
+        "/api/v3/update-email",
+        { updateEmailToken },
+        {
+          authorization: u.token,
+          "x-authing-lang": "zh-CN",
+        },
+      );
+      assert.deepEqual([zh.apiCode, zh.message], [2037, "验证请求之后账号的邮箱已被修改，请重新开始"]);
       assert.equal((await profileOf(h(), u.token)).email, meanwhile);
     });
 

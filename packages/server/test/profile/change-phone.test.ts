@@ -324,6 +324,17 @@ describeEachDialect(
         [r.statusCode, r.apiCode, r.message],
         [400, 2038, "The account's phone number changed after the request was verified; start again"],
       );
+      // Refused without spending the token, so it can be tried again, and is answered in Chinese too.
+      const zh = await h().api(
+        "POST",
+        "/api/v3/update-phone",
+        { updatePhoneToken },
+        {
+          authorization: u.token,
+          "x-authing-lang": "zh-CN",
+        },
+      );
+      assert.deepEqual([zh.apiCode, zh.message], [2038, "验证请求之后账号的手机号已被修改，请重新开始"]);
       assert.equal((await profileOf(h(), u.token)).phone, third);
     });
 

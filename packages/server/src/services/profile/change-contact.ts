@@ -54,7 +54,6 @@ export interface ContactChangeSpec {
   mismatch: { key: ApiErrorKey; texts: Texts };
   auditAction: AuditAction;
   mask(value: string): string;
-  notifySetting: SettingOf<boolean>;
   noticePurpose: NotificationPurpose;
 }
 
@@ -134,15 +133,14 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
       const change = { from, to, otherAddress: after[other] };
 
       // The old address and the other one hear of it (no code, no link); the new one just proved itself.
-      if (settings[spec.notifySetting]) {
-        const base = {
-          poolId,
-          settings,
-          purpose: spec.noticePurpose,
-          params: { [spec.newKey]: spec.mask(change.to) },
-        };
-        sendNotices(deps, noticesTo(base, { [spec.address]: change.from, [other]: change.otherAddress }));
-      }
+      // The notifier skips it when the pool switched the notice off (messaging/notifications.ts).
+      const base = {
+        poolId,
+        settings,
+        purpose: spec.noticePurpose,
+        params: { [spec.newKey]: spec.mask(change.to) },
+      };
+      sendNotices(deps, noticesTo(base, { [spec.address]: change.from, [other]: change.otherAddress }));
       return { success: true };
     },
   };

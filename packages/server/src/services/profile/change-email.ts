@@ -43,7 +43,6 @@ const EMAIL_CHANGE: ContactChangeSpec = {
   },
   auditAction: "user.email.changed",
   mask: maskEmail,
-  notifySetting: "notifyOnEmailChange",
   noticePurpose: "email_changed",
 };
 

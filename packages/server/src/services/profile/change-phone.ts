@@ -40,7 +40,6 @@ const PHONE_CHANGE: ContactChangeSpec = {
   },
   auditAction: "user.phone.changed",
   mask: maskPhone,
-  notifySetting: "notifyOnPhoneChange",
   noticePurpose: "phone_changed",
 };
 
