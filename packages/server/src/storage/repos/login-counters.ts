@@ -45,6 +45,15 @@ const clearCounter = compiled("loginCounters.clear", (db, key: string) =>
  * Rows share `rate_buckets` with the code engine's limits (keys are prefixed, expired rows are
  * purged by it). Issue 8 puts the same interface on Redis.
  */
+/** A counter row as it stands at `now`: an expired window (or no row) counts 0. */
+export function counterAsOf(
+  row: { hits: number | string | bigint | null; expires_at: number | string | bigint | null } | undefined,
+  now: number,
+): { count: number; expiresAt: number } {
+  if (!row || row.hits === null || Number(row.expires_at) <= now) return { count: 0, expiresAt: 0 };
+  return { count: Number(row.hits), expiresAt: Number(row.expires_at) };
+}
+
 export function loginCountersRepo(db: Executor) {
   return {
     /** Atomically counts one failure; returns the count inside the current window and its end. */
@@ -84,9 +93,7 @@ export function loginCountersRepo(db: Executor) {
     clearLoginCounterStep: (key: string): Step => ({ query: clearCounter.compile(db, key) }),
     /** The live count (0 once the window has passed). */
     async readLoginCounter(key: string, now: number): Promise<{ count: number; expiresAt: number }> {
-      const row = firstRow(await readCounter(db, key));
-      if (!row || Number(row.expires_at) <= now) return { count: 0, expiresAt: 0 };
-      return { count: Number(row.hits), expiresAt: Number(row.expires_at) };
+      return counterAsOf(firstRow(await readCounter(db, key)), now);
     },
     /** Gives one count back (an attempt that turned out fine, or was refused unchecked). */
     async releaseLoginCounter(key: string, now: number): Promise<void> {

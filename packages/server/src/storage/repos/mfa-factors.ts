@@ -3,6 +3,7 @@ import type { MfaFactorTable } from "../schema.js";
 import type { Step } from "./all-or-nothing.js";
 import { compiled, firstRow } from "./compiled.js";
 import type { Executor } from "./executor.js";
+import { counterAsOf } from "./login-counters.js";
 
 export type MfaFactorRow = Selectable<MfaFactorTable>;
 
@@ -98,13 +99,7 @@ export function mfaFactorsRepo(db: Executor) {
       const row = firstRow(await findByTypeWithCounter(db, counterKey, poolId, userId, type));
       if (!row) return undefined;
       const { counter_hits, counter_expires_at, ...factor } = row;
-      const live = counter_hits !== null && Number(counter_expires_at) > now;
-      return {
-        factor,
-        counter: live
-          ? { count: Number(counter_hits), expiresAt: Number(counter_expires_at) }
-          : { count: 0, expiresAt: 0 },
-      };
+      return { factor, counter: counterAsOf({ hits: counter_hits, expires_at: counter_expires_at }, now) };
     },
     /** Inserts a factor; a unique violation means the user has this type already. */
     async insertFactor(row: MfaFactorRow): Promise<void> {
