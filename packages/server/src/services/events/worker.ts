@@ -48,28 +48,21 @@ export function createEventWorker(
     const free = options.maxLanes - busy.size;
     if (free <= 0) return 0;
     const now = deps.clock.now();
-    const claimed = await deps.repos.webhooks.claimDueDeliveries(
-      now,
-      now + deps.leaseMs,
-      options.claimBatch,
-      [...busy],
-    );
+    // One statement on PostgreSQL: the deliveries with their webhooks and events.
+    const {
+      deliveries: claimed,
+      hooks,
+      events,
+    } = await deps.repos.webhooks.claimDueDeliveriesWithRows(now, now + deps.leaseMs, options.claimBatch, [
+      ...busy,
+    ]);
     if (claimed.length === 0) return 0;
     const byHook = new Map<string, WebhookDeliveryRow[]>();
-    for (const d of claimed.sort((a, b) => a.seq - b.seq)) {
+    for (const d of claimed) {
       const lane = byHook.get(d.webhook_id) ?? [];
       lane.push(d);
       byHook.set(d.webhook_id, lane);
     }
-    const hooks = new Map(
-      (await deps.repos.webhooks.findWebhooksByIds([...byHook.keys()])).map((h) => [h.id, h]),
-    );
-    const events = new Map(
-      (await deps.repos.events.findEventsByIds([...new Set(claimed.map((d) => d.event_id))])).map((e) => [
-        e.id,
-        e,
-      ]),
-    );
     for (const [hookId, lane] of byHook) {
       busy.add(hookId);
       const p = runLane(deps, outcomes, hooks.get(hookId), lane, events)
