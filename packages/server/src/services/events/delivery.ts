@@ -112,7 +112,7 @@ export const LANE_WINDOW = 8;
  * rate. A window's attempts are logged and their outcomes written together, in one all-or-nothing
  * batch (one statement on PostgreSQL), once all of them have answered. A failure reschedules that
  * delivery and hands the rest back unattempted, so they are claimed again — by any node — rather
- * than wait here behind a receiver that is failing.
+ * than wait here behind a receiver that is failing. Returns whether it handed any back.
  */
 export async function runLane(
   deps: DeliveryDeps,
@@ -120,13 +120,13 @@ export async function runLane(
   hook: WebhookRow | undefined,
   lane: WebhookDeliveryRow[],
   events: Map<string, EventRow>,
-): Promise<void> {
+): Promise<boolean> {
   const started = deps.clock.now();
   for (let i = 0; i < lane.length; i += LANE_WINDOW) {
     // Past half the lease, what is left goes back: the lease must never lapse under a live send.
     if (deps.clock.now() - started > deps.leaseMs / 2) {
       await deps.repos.webhooks.releaseDeliveries(lane.slice(i).map((x) => x.id));
-      return;
+      return true;
     }
     const window = lane.slice(i, i + LANE_WINDOW);
     const sent = await Promise.all(
@@ -142,10 +142,12 @@ export async function runLane(
       }),
     );
     if (!(await record(deps, outcomes, hook, sent))) {
-      await deps.repos.webhooks.releaseDeliveries(lane.slice(i + LANE_WINDOW).map((x) => x.id));
-      return;
+      const rest = lane.slice(i + LANE_WINDOW).map((x) => x.id);
+      await deps.repos.webhooks.releaseDeliveries(rest);
+      return rest.length > 0;
     }
   }
+  return false;
 }
 
 /** A delivery of a window: attempted (with its event and the answer), or not (webhook or event gone). */

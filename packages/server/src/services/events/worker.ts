@@ -44,9 +44,22 @@ export function createEventWorker(
     return { events: events.length, deliveries };
   }
 
+  /**
+   * Whether a lane that ends should make the worker claim again: a claim passed over its webhook
+   * (busy) or every lane was taken, or the lane handed deliveries back. Otherwise nothing of its
+   * webhook was left behind by it — retries falling due are the poll's — and a look after every
+   * lane cost two statements a webhook (docs/performance.md, "The event path in batches").
+   */
+  const passedOver = new Set<string>();
+  let lanesFull = false;
+
   async function claim(): Promise<number> {
     const free = options.maxLanes - busy.size;
-    if (free <= 0) return 0;
+    if (free <= 0) {
+      lanesFull = true;
+      return 0;
+    }
+    for (const hookId of busy) passedOver.add(hookId);
     const now = deps.clock.now();
     // One statement on PostgreSQL: the deliveries with their webhooks and events.
     const {
@@ -71,11 +84,14 @@ export function createEventWorker(
             { err, webhookId: hookId },
             "webhook lane stopped; its deliveries lapse and are retried",
           );
+          return false;
         })
-        .finally(() => {
+        .then((handedBack) => {
           busy.delete(hookId);
           lanes.delete(p);
-          if (!stopped) nudge(true);
+          const more = passedOver.delete(hookId) || handedBack || lanesFull;
+          if (more) lanesFull = false;
+          if (more && !stopped) nudge(true);
         });
       lanes.add(p);
     }
