@@ -6,7 +6,12 @@ import type { Dialect } from "../../storage/db.js";
 import { allOrNothing } from "../../storage/repos/all-or-nothing.js";
 import type { EventRow } from "../../storage/repos/events.js";
 import type { Repositories } from "../../storage/repos/index.js";
-import type { WebhookDeliveryRow, WebhookLogRow, WebhookRow } from "../../storage/repos/webhooks.js";
+import type {
+  DeliveryOutcome,
+  WebhookDeliveryRow,
+  WebhookLogRow,
+  WebhookRow,
+} from "../../storage/repos/webhooks.js";
 import type { Database } from "../../storage/schema.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { attemptsAllowed, type RetryConfig, retryWaitMs } from "./retry.js";
@@ -104,8 +109,10 @@ export const LANE_WINDOW = 8;
 /**
  * The deliveries of one webhook that this node claimed, sent in event order, up to LANE_WINDOW at
  * a time (docs/events.md#delivery): one at a time, a receiver's round trip would cap the webhook's
- * rate. A failure reschedules that delivery and hands the rest back unattempted, so they are
- * claimed again — by any node — rather than wait here behind a receiver that is failing.
+ * rate. A window's attempts are logged and their outcomes written together, in one all-or-nothing
+ * batch (one statement on PostgreSQL), once all of them have answered. A failure reschedules that
+ * delivery and hands the rest back unattempted, so they are claimed again — by any node — rather
+ * than wait here behind a receiver that is failing. Returns whether it handed any back.
  */
 export async function runLane(
   deps: DeliveryDeps,
@@ -113,79 +120,105 @@ export async function runLane(
   hook: WebhookRow | undefined,
   lane: WebhookDeliveryRow[],
   events: Map<string, EventRow>,
-): Promise<void> {
+): Promise<boolean> {
   const started = deps.clock.now();
   for (let i = 0; i < lane.length; i += LANE_WINDOW) {
     // Past half the lease, what is left goes back: the lease must never lapse under a live send.
     if (deps.clock.now() - started > deps.leaseMs / 2) {
       await deps.repos.webhooks.releaseDeliveries(lane.slice(i).map((x) => x.id));
-      return;
+      return true;
     }
     const window = lane.slice(i, i + LANE_WINDOW);
-    const results = await Promise.all(
-      window.map(async (d) => {
+    const sent = await Promise.all(
+      window.map(async (d): Promise<Sent> => {
         const event = events.get(d.event_id);
-        if (hook?.enabled && event) return attempt(deps, outcomes, hook, d, event);
-        await deps.repos.webhooks.finishDelivery(
-          d.id,
-          { status: "failed", attempts: d.attempts, next_attempt_at: d.next_attempt_at },
-          deps.clock.now(),
+        if (!hook?.enabled || !event) return { d };
+        const payload = JSON.parse(event.data) as WebhookCall["payload"];
+        const result = await postWebhook(
+          webhookCall(deps, hook, `msg_${event.id}`, payload),
+          new Date(deps.clock.now()),
         );
-        outcomes.failed++;
-        return true;
+        return { d, event, result };
       }),
     );
-    if (results.includes(false)) {
-      await deps.repos.webhooks.releaseDeliveries(lane.slice(i + LANE_WINDOW).map((x) => x.id));
-      return;
+    if (!(await record(deps, outcomes, hook, sent))) {
+      const rest = lane.slice(i + LANE_WINDOW).map((x) => x.id);
+      await deps.repos.webhooks.releaseDeliveries(rest);
+      return rest.length > 0;
     }
   }
+  return false;
 }
 
-async function attempt(
+/** A delivery of a window: attempted (with its event and the answer), or not (webhook or event gone). */
+interface Sent {
+  d: WebhookDeliveryRow;
+  event?: EventRow;
+  result?: WebhookAttempt;
+}
+
+/**
+ * Logs a window's attempts and writes their outcomes — and a 410's disabling — as one
+ * all-or-nothing batch. Returns whether every delivery of the window is done with (delivered, or
+ * failed for good without an attempt).
+ */
+async function record(
   deps: DeliveryDeps,
   outcomes: DeliveryOutcomes,
-  hook: WebhookRow,
-  d: WebhookDeliveryRow,
-  event: EventRow,
+  hook: WebhookRow | undefined,
+  sent: readonly Sent[],
 ): Promise<boolean> {
-  const n = d.attempts + 1;
-  const payload = JSON.parse(event.data) as WebhookCall["payload"];
-  const result = await postWebhook(
-    webhookCall(deps, hook, `msg_${event.id}`, payload),
-    new Date(deps.clock.now()),
-  );
-  const ok = succeeded(result);
-  const gone = result.status === 410;
-  const retry = parseRetry(hook);
-  const last = n >= attemptsAllowed(retry);
   const now = deps.clock.now();
-  const status = ok ? "delivered" : gone || last ? "failed" : "pending";
-  // The log row and the outcome (and a 410's writes) together, as one statement on PostgreSQL.
-  const set = {
-    status,
-    attempts: n,
-    next_attempt_at: status === "pending" ? now + retryWaitMs(retry, n + 1) : now,
-  };
+  const retry = hook ? parseRetry(hook) : null;
+  // 410 Gone: the receiver asks never to be called again; nothing of the window is retried.
+  const gone = sent.some((s) => s.result?.status === 410);
+  const logs: WebhookLogRow[] = [];
+  const done: DeliveryOutcome[] = [];
+  let allDone = true;
+  for (const { d, event, result } of sent) {
+    if (!hook || !event || !result) {
+      done.push({ id: d.id, status: "failed", attempts: d.attempts, next_attempt_at: d.next_attempt_at });
+      outcomes.failed++;
+      continue;
+    }
+    const n = d.attempts + 1;
+    const ok = succeeded(result);
+    const status = ok ? "delivered" : gone || n >= attemptsAllowed(retry) ? "failed" : "pending";
+    logs.push(logRow(hook, d.id, event.name, n, result, now));
+    done.push({
+      id: d.id,
+      status,
+      attempts: n,
+      next_attempt_at: status === "pending" ? now + retryWaitMs(retry, n + 1) : now,
+    });
+    if (ok) outcomes.delivered++;
+    else {
+      allDone = false;
+      if (status === "failed") {
+        outcomes.failed++;
+        deps.logger.warn(
+          { webhookId: hook.id, event: event.name, attempts: n, status: result.status, error: result.error },
+          gone ? "webhook answered 410: disabled" : "webhook delivery failed after its last attempt",
+        );
+      } else outcomes.retried++;
+    }
+  }
+  const { webhooks } = deps.repos;
   await allOrNothing(deps.db, [
-    deps.repos.webhooks.insertLogStep(logRow(hook, d.id, event.name, n, result, now)),
-    deps.repos.webhooks.finishDeliveryStep(d.id, set, now),
-    // 410 Gone: the receiver asks never to be called again.
-    ...(gone
+    ...(logs.length > 0 ? [webhooks.insertLogsStep(logs)] : []),
+    webhooks.finishDeliveriesStep(done, now),
+    ...(gone && hook
       ? [
-          deps.repos.webhooks.disableWebhookStep(hook.id, now),
-          deps.repos.webhooks.failPendingDeliveriesStep(hook.id, now),
+          webhooks.disableWebhookStep(hook.id, now),
+          // The window's own rows are written above: one statement must not write a row twice.
+          webhooks.failPendingDeliveriesStep(
+            hook.id,
+            now,
+            sent.map((s) => s.d.id),
+          ),
         ]
       : []),
   ]);
-  if (ok) outcomes.delivered++;
-  else if (status === "failed") {
-    outcomes.failed++;
-    deps.logger.warn(
-      { webhookId: hook.id, event: event.name, attempts: n, status: result.status, error: result.error },
-      gone ? "webhook answered 410: disabled" : "webhook delivery failed after its last attempt",
-    );
-  } else outcomes.retried++;
-  if (gone) hook.enabled = 0;
-  return ok;
+  if (gone && hook) hook.enabled = 0;
+  return allDone;
 }

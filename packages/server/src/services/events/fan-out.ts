@@ -21,14 +21,17 @@ export const subscribes = (hook: WebhookRow, name: string): boolean =>
  * one statement; the deliveries written after it, or nothing). On PostgreSQL the
  * events are claimed with SKIP LOCKED: nodes fanning out at once take different events.
  * Returns the events handled (oldest first), for the live stream, and how many deliveries they
- * made. An empty outbox costs one read, not a transaction (begin, claim, commit): most looks,
- * nudged after each event, find it fanned out already (docs/performance.md, "The event worker's looks").
+ * made. On PostgreSQL the claim, the mark and the deliveries are one statement, empty look or not
+ * (storage/repos/events.ts `fanOutInOne`). On SQLite an empty outbox costs one read, not a write
+ * transaction: most looks, nudged after each event, find it fanned out already
+ * (docs/performance.md, "The event worker's looks").
  */
 export async function fanOut(deps: {
   db: Kysely<Database>;
   dialect: Dialect;
   clock: Clock;
 }): Promise<{ events: EventRow[]; deliveries: number }> {
+  if (deps.dialect === "postgres") return repositories(deps.db).events.fanOutInOne(BATCH, deps.clock.now());
   if (!(await repositories(deps.db).events.hasUndispatched())) return { events: [], deliveries: 0 };
   return deps.db.transaction().execute(async (trx) => {
     const tx = repositories(trx);

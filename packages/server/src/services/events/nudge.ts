@@ -3,9 +3,9 @@
  * worker is told twice, a moment apart: the first look usually finds the commit done, the second
  * catches a slower one. Any event both miss is found by the next poll. Looks coalesce.
  *
- * Nudged looks are at least `minGapMs` apart: a look is a transaction (claim, mark dispatched,
- * commit), and under a steady stream of events one look every 2 ms cost more than the events
- * themselves; one every `minGapMs` fans the same events out in batches, a few milliseconds later
+ * Nudged looks are at least `minGapMs` apart: a look is a write (the claim and mark of events with
+ * their deliveries), and under a steady stream of events one look every 2 ms cost more than the
+ * events themselves; one every `minGapMs` fans the same events out in batches, a few milliseconds later
  * (docs/performance.md, "The event worker's looks"). A lone event is still looked at 2 ms after
  * it was written.
  */

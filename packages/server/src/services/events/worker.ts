@@ -44,32 +44,38 @@ export function createEventWorker(
     return { events: events.length, deliveries };
   }
 
+  /**
+   * Whether a lane that ends should make the worker claim again: a claim passed over its webhook
+   * (busy) or every lane was taken, or the lane handed deliveries back. Otherwise nothing of its
+   * webhook was left behind by it — retries falling due are the poll's — and a look after every
+   * lane cost two statements a webhook (docs/performance.md, "The event path in batches").
+   */
+  const passedOver = new Set<string>();
+  let lanesFull = false;
+
   async function claim(): Promise<number> {
     const free = options.maxLanes - busy.size;
-    if (free <= 0) return 0;
+    if (free <= 0) {
+      lanesFull = true;
+      return 0;
+    }
+    for (const hookId of busy) passedOver.add(hookId);
     const now = deps.clock.now();
-    const claimed = await deps.repos.webhooks.claimDueDeliveries(
-      now,
-      now + deps.leaseMs,
-      options.claimBatch,
-      [...busy],
-    );
+    // One statement on PostgreSQL: the deliveries with their webhooks and events.
+    const {
+      deliveries: claimed,
+      hooks,
+      events,
+    } = await deps.repos.webhooks.claimDueDeliveriesWithRows(now, now + deps.leaseMs, options.claimBatch, [
+      ...busy,
+    ]);
     if (claimed.length === 0) return 0;
     const byHook = new Map<string, WebhookDeliveryRow[]>();
-    for (const d of claimed.sort((a, b) => a.seq - b.seq)) {
+    for (const d of claimed) {
       const lane = byHook.get(d.webhook_id) ?? [];
       lane.push(d);
       byHook.set(d.webhook_id, lane);
     }
-    const hooks = new Map(
-      (await deps.repos.webhooks.findWebhooksByIds([...byHook.keys()])).map((h) => [h.id, h]),
-    );
-    const events = new Map(
-      (await deps.repos.events.findEventsByIds([...new Set(claimed.map((d) => d.event_id))])).map((e) => [
-        e.id,
-        e,
-      ]),
-    );
     for (const [hookId, lane] of byHook) {
       busy.add(hookId);
       const p = runLane(deps, outcomes, hooks.get(hookId), lane, events)
@@ -78,11 +84,14 @@ export function createEventWorker(
             { err, webhookId: hookId },
             "webhook lane stopped; its deliveries lapse and are retried",
           );
+          return false;
         })
-        .finally(() => {
+        .then((handedBack) => {
           busy.delete(hookId);
           lanes.delete(p);
-          if (!stopped) nudge(true);
+          const more = passedOver.delete(hookId) || handedBack || lanesFull;
+          if (more) lanesFull = false;
+          if (more && !stopped) nudge(true);
         });
       lanes.add(p);
     }

@@ -1,7 +1,8 @@
-import { PostgresAdapter, type Selectable, sql } from "kysely";
+import { CompiledQuery, PostgresAdapter, type Selectable, sql } from "kysely";
 import type { WebhookDeliveryTable, WebhookLogTable, WebhookTable } from "../schema.js";
 import type { Step } from "./all-or-nothing.js";
-import { compiled } from "./compiled.js";
+import { compiled, markHot } from "./compiled.js";
+import type { EventRow } from "./events.js";
 import type { Executor } from "./executor.js";
 
 export type WebhookRow = Selectable<WebhookTable>;
@@ -29,39 +30,94 @@ const webhooksByIds = compiled("webhooks.byIds", (db, ids: readonly string[]) =>
  * Leases up to `limit` due deliveries, oldest first, skipping `busy` webhooks. On PostgreSQL
  * `FOR UPDATE SKIP LOCKED` lets several nodes claim at once without taking the same row.
  */
-const claimDue = compiled(
-  "webhooks.claimDue",
-  (db, leaseUntil: number, now: number, stillNow: number, busy: readonly string[], limit: number) => {
-    const skipLocked = db.getExecutor().adapter instanceof PostgresAdapter;
-    const due = db
-      .selectFrom("webhook_deliveries")
-      .select("seq")
-      .where("status", "=", sql.lit("pending"))
-      .where("next_attempt_at", "<=", now)
-      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", stillNow)]))
-      .$if(busy.length > 0, (q) => q.where("webhook_id", "not in", busy))
-      .orderBy("seq")
-      .limit(limit);
-    return db
-      .updateTable("webhook_deliveries")
-      .set({ lease_until: leaseUntil })
-      .where("seq", "in", skipLocked ? due.forUpdate().skipLocked() : due)
-      .returningAll();
-  },
-);
-const finish = compiled(
-  "webhooks.finishDelivery",
-  (db, status: string, attempts: number, nextAttemptAt: number, now: number, id: string) =>
+function claimDueQuery(
+  db: Executor,
+  leaseUntil: number,
+  now: number,
+  stillNow: number,
+  busy: readonly string[],
+  limit: number,
+) {
+  const skipLocked = db.getExecutor().adapter instanceof PostgresAdapter;
+  const due = db
+    .selectFrom("webhook_deliveries")
+    .select("seq")
+    .where("status", "=", sql.lit("pending"))
+    .where("next_attempt_at", "<=", now)
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", stillNow)]))
+    .$if(busy.length > 0, (q) => q.where("webhook_id", "not in", busy))
+    .orderBy("seq")
+    .limit(limit);
+  return db
+    .updateTable("webhook_deliveries")
+    .set({ lease_until: leaseUntil })
+    .where("seq", "in", skipLocked ? due.forUpdate().skipLocked() : due)
+    .returningAll();
+}
+const claimDue = compiled("webhooks.claimDue", claimDueQuery);
+/**
+ * PostgreSQL: the claim, the claimed deliveries' events and their webhooks in one statement (the
+ * worker needs all three to send; three statements before: docs/performance.md, "The event path").
+ */
+const claimDueWithRows = compiled(
+  "webhooks.claimDueWithRows",
+  (db, leaseUntil: number, now: number, stillNow: number, busy: readonly string[], limit: number) =>
     db
-      .updateTable("webhook_deliveries")
-      .set({
-        status,
-        attempts,
-        next_attempt_at: nextAttemptAt,
-        lease_until: sql.lit(null),
-        updated_at: now,
-      })
-      .where("id", "=", id),
+      .with("c", () => claimDueQuery(db, leaseUntil, now, stillNow, busy, limit))
+      .selectFrom("c")
+      .selectAll("c")
+      .select([
+        sql<EventRow | null>`(select to_jsonb(e) from "events" e where e."id" = "c"."event_id")`.as("event"),
+        sql<WebhookRow | null>`(select to_jsonb(h) from "webhooks" h where h."id" = "c"."webhook_id")`.as(
+          "hook",
+        ),
+      ]),
+);
+const eventsByIds = compiled("webhooks.eventsByIds", (db, ids: readonly string[]) =>
+  db.selectFrom("events").selectAll().where("id", "in", ids),
+);
+
+/** Claimed deliveries with what sending them needs. */
+export interface ClaimedDeliveries {
+  /** Oldest first. */
+  deliveries: WebhookDeliveryRow[];
+  hooks: Map<string, WebhookRow>;
+  events: Map<string, EventRow>;
+}
+
+/** One delivery's outcome, for finishDeliveriesStep. */
+export interface DeliveryOutcome {
+  id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+}
+
+/**
+ * The outcomes of a lane's window of deliveries in one `UPDATE … FROM (VALUES …)`: one statement
+ * however many (docs/performance.md, "The event path"). The text depends only on the count.
+ */
+const finishManyTexts = new Map<string, string>();
+function finishManyText(postgres: boolean, count: number): string {
+  const key = `${postgres ? "p" : "s"}${count}`;
+  const hit = finishManyTexts.get(key);
+  if (hit) return hit;
+  // Parameters in the order of the text (SQLite's `?` are positional): the time, then the rows.
+  let n = 0;
+  const p = (type: string) => (postgres ? `cast($${++n} as ${type})` : "?");
+  const updatedAt = p("bigint");
+  const rows: string[] = [];
+  for (let i = 0; i < count; i++) rows.push(`(${p("text")}, ${p("text")}, ${p("integer")}, ${p("bigint")})`);
+  const text =
+    `update "webhook_deliveries" as d set "status" = v.column2, "attempts" = v.column3, ` +
+    `"next_attempt_at" = v.column4, "lease_until" = null, "updated_at" = ${updatedAt} ` +
+    `from (values ${rows.join(", ")}) as v where d."id" = v.column1`;
+  if (postgres) markHot(text);
+  finishManyTexts.set(key, text);
+  return text;
+}
+const insertLogs = compiled("webhooks.insertLogs", (db, ...rows: WebhookLogRow[]) =>
+  db.insertInto("webhook_logs").values(rows),
 );
 const insertLog = compiled("webhooks.insertLog", (db, row: WebhookLogRow) =>
   db.insertInto("webhook_logs").values(row),
@@ -71,12 +127,18 @@ const insertLog = compiled("webhooks.insertLog", (db, row: WebhookLogRow) =>
 const disableStep = (db: Executor, id: string, now: number): Step => ({
   query: db.updateTable("webhooks").set({ enabled: 0, updated_at: now }).where("id", "=", id).compile(),
 });
-const failPendingStep = (db: Executor, webhookId: string, now: number): Step => ({
+const failPendingStep = (
+  db: Executor,
+  webhookId: string,
+  now: number,
+  except: readonly string[] = [],
+): Step => ({
   query: db
     .updateTable("webhook_deliveries")
     .set({ status: "failed", lease_until: null, updated_at: now })
     .where("webhook_id", "=", webhookId)
     .where("status", "=", "pending")
+    .$if(except.length > 0, (q) => q.where("id", "not in", except))
     .compile(),
 });
 
@@ -93,10 +155,6 @@ export function webhooksRepo(db: Executor) {
         .where("pool_id", "=", poolId)
         .where("id", "=", id)
         .executeTakeFirst();
-    },
-    findWebhooksByIds(ids: string[]): Promise<WebhookRow[]> {
-      if (ids.length === 0) return Promise.resolve([]);
-      return webhooksByIds(db, ids).then((r) => r.rows);
     },
     listWebhooks(poolId: string, offset: number, limit: number): Promise<WebhookRow[]> {
       return db
@@ -152,32 +210,48 @@ export function webhooksRepo(db: Executor) {
     },
     /**
      * Leases up to `limit` due deliveries, oldest first, skipping the webhooks this node is busy
-     * with. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several nodes claim at once without taking
-     * the same row; SQLite has one writer. A lapsed lease (its node died) is due again.
+     * with, and reads their webhooks and events: one statement on PostgreSQL (`FOR UPDATE SKIP
+     * LOCKED` lets several nodes claim at once without taking the same row); on SQLite, one writer
+     * in process, the claim and two reads. A lapsed lease (its node died) is due again.
      */
-    claimDueDeliveries(
+    async claimDueDeliveriesWithRows(
       now: number,
       leaseUntil: number,
       limit: number,
       busyWebhooks: string[],
-    ): Promise<WebhookDeliveryRow[]> {
-      return claimDue(db, leaseUntil, now, now, busyWebhooks, limit).then((r) => r.rows);
+    ): Promise<ClaimedDeliveries> {
+      const hooks = new Map<string, WebhookRow>();
+      const events = new Map<string, EventRow>();
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        const rows = (await claimDueWithRows(db, leaseUntil, now, now, busyWebhooks, limit)).rows;
+        const deliveries: WebhookDeliveryRow[] = [];
+        for (const { event, hook, ...d } of rows) {
+          deliveries.push(d as WebhookDeliveryRow);
+          if (event) events.set(event.id, event);
+          if (hook) hooks.set(hook.id, hook);
+        }
+        return { deliveries: deliveries.sort((a, b) => a.seq - b.seq), hooks, events };
+      }
+      const deliveries = (await claimDue(db, leaseUntil, now, now, busyWebhooks, limit)).rows;
+      if (deliveries.length === 0) return { deliveries, hooks, events };
+      const hookIds = [...new Set(deliveries.map((d) => d.webhook_id))];
+      for (const h of (await webhooksByIds(db, hookIds)).rows) hooks.set(h.id, h);
+      const eventIds = [...new Set(deliveries.map((d) => d.event_id))];
+      for (const e of (await eventsByIds(db, eventIds)).rows) events.set(e.id, e);
+      return { deliveries: deliveries.sort((a, b) => a.seq - b.seq), hooks, events };
     },
-    async finishDelivery(
-      id: string,
-      set: { status: string; attempts: number; next_attempt_at: number },
-      now: number,
-    ): Promise<void> {
-      await finish(db, set.status, set.attempts, set.next_attempt_at, now, id);
+    /** The outcomes of several deliveries as one statement (a step of an all-or-nothing batch). */
+    finishDeliveriesStep(outcomes: readonly DeliveryOutcome[], now: number): Step {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      const parameters: unknown[] = [now];
+      for (const o of outcomes) parameters.push(o.id, o.status, o.attempts, o.next_attempt_at);
+      return { query: CompiledQuery.raw(finishManyText(postgres, outcomes.length), parameters) };
     },
-    /** finishDelivery as a step of an all-or-nothing batch. */
-    finishDeliveryStep(
-      id: string,
-      set: { status: string; attempts: number; next_attempt_at: number },
-      now: number,
-    ): Step {
-      return { query: finish.compile(db, set.status, set.attempts, set.next_attempt_at, now, id) };
-    },
+    /** Several attempts' log rows in one insert (a step of an all-or-nothing batch). */
+    insertLogsStep: (rows: readonly WebhookLogRow[]): Step => ({
+      query: insertLogs.compile(db, ...rows),
+      expectRows: rows.length,
+    }),
     /** Hands claimed deliveries back unattempted (a lane stopped early to keep the order). */
     async releaseDeliveries(ids: string[]): Promise<void> {
       if (ids.length === 0) return;
@@ -188,7 +262,8 @@ export function webhooksRepo(db: Executor) {
       await db.executeQuery(failPendingStep(db, webhookId, now).query);
     },
     /** failPendingDeliveries as a step of an all-or-nothing batch. */
-    failPendingDeliveriesStep: (webhookId: string, now: number): Step => failPendingStep(db, webhookId, now),
+    failPendingDeliveriesStep: (webhookId: string, now: number, except: readonly string[] = []): Step =>
+      failPendingStep(db, webhookId, now, except),
     listDeliveriesOfWebhook(webhookId: string): Promise<WebhookDeliveryRow[]> {
       return db
         .selectFrom("webhook_deliveries")
@@ -201,8 +276,6 @@ export function webhooksRepo(db: Executor) {
     async insertLog(row: WebhookLogRow): Promise<void> {
       await insertLog(db, row);
     },
-    /** insertLog as a step of an all-or-nothing batch. */
-    insertLogStep: (row: WebhookLogRow): Step => ({ query: insertLog.compile(db, row), expectRows: 1 }),
     listLogs(webhookId: string, offset: number, limit: number): Promise<WebhookLogRow[]> {
       return db
         .selectFrom("webhook_logs")
