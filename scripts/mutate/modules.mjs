@@ -116,6 +116,13 @@ export const modules = {
       test("oidc/grants"),
       test("oidc/oauth-mode"),
       test("oidc/endpoint-client-auth"),
+      // The first run (58 %) had only the five above: web_message, acr_values, prompt and max_age
+      // at the hosted pages, and the implicit and hybrid types are pinned in these.
+      test("oidc/web-message"),
+      test("oidc/amr-acr"),
+      test("oidc/interactions"),
+      test("oidc/sign-in-records"),
+      test("oidc/authing-web"),
     ],
   },
 };
