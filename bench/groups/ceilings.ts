@@ -133,16 +133,12 @@ export async function v3Ceiling(settings: Settings, log: Log, name = V3_CEILING)
  * The change-phone pair's least possible cost on this machine (servers/pair-floor.ts): the same
  * load generator and pair plan as Gatehouse's scenario, in pairs/s, against the V3 ceiling.
  */
-export async function pairFloor(
-  settings: Settings,
-  log: Log,
-  nodeFlags = startScriptNodeFlags(),
-): Promise<Row> {
+export async function pairFloor(settings: Settings, log: Log): Promise<Row> {
   const webhook = await nullWebhook();
   try {
     // With the node flags Gatehouse runs with (its heap settings change what garbage costs), so
     // the two differ only by what the server does.
-    const opts = { env: { WEBHOOK_URL: `${webhook.url}/notice` }, nodeFlags };
+    const opts = { env: { WEBHOOK_URL: `${webhook.url}/notice` }, nodeFlags: startScriptNodeFlags() };
     return await onBareServer("pair-floor", opts, (server) => {
       const prepare = async (count: number) => {
         const res = await fetch(`${server.url}/prepare`, {
