@@ -12,6 +12,10 @@ const insertEvent = compiled("events.insert", (db, row: NewEventRow) => db.inser
 const anyUndispatched = compiled("events.anyUndispatched", (db, dispatched: 0, limit: 1) =>
   db.selectFrom("events").select("seq").where("dispatched", "=", dispatched).limit(limit),
 );
+/** Events by id: what the event worker needs to send the deliveries it claimed (storage/repos/webhooks.ts). */
+export const eventsByIds = compiled("events.byIds", (db, ids: readonly string[]) =>
+  db.selectFrom("events").selectAll().where("id", "in", ids),
+);
 const claimAndMark = compiled("events.claimAndMark", (db, limit: number) => {
   const skipLocked = db.getExecutor().adapter instanceof PostgresAdapter;
   return db

@@ -2,7 +2,7 @@ import { CompiledQuery, PostgresAdapter, type Selectable, sql } from "kysely";
 import type { WebhookDeliveryTable, WebhookLogTable, WebhookTable } from "../schema.js";
 import type { Step } from "./all-or-nothing.js";
 import { compiled, markHot } from "./compiled.js";
-import type { EventRow } from "./events.js";
+import { type EventRow, eventsByIds } from "./events.js";
 import type { Executor } from "./executor.js";
 
 export type WebhookRow = Selectable<WebhookTable>;
@@ -72,9 +72,6 @@ const claimDueWithRows = compiled(
           "hook",
         ),
       ]),
-);
-const eventsByIds = compiled("webhooks.eventsByIds", (db, ids: readonly string[]) =>
-  db.selectFrom("events").selectAll().where("id", "in", ids),
 );
 
 /** Claimed deliveries with what sending them needs. */
