@@ -133,9 +133,9 @@ export async function runLane(
       window.map(async (d): Promise<Sent> => {
         const event = events.get(d.event_id);
         if (!hook?.enabled || !event) return { d };
-        const payload = JSON.parse(event.data) as WebhookCall["payload"];
+        // The event's stored text is `{eventName, data}` as JSON: the body as it is.
         const result = await postWebhook(
-          webhookCall(deps, hook, `msg_${event.id}`, payload),
+          webhookCall(deps, hook, `msg_${event.id}`, event.data),
           new Date(deps.clock.now()),
         );
         return { d, event, result };

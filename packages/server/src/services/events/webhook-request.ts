@@ -13,8 +13,11 @@ export interface WebhookCall {
   poolId: string;
   /** Stable across attempts and nodes: the receiver's de-duplication key (`webhook-id`). */
   messageId: string;
-  /** `{eventName, data}`. */
-  payload: { eventName: string; data: unknown };
+  /**
+   * `{eventName, data}`, as an object or as its JSON text: an event's stored `data` is that text
+   * already, and a JSON body is sent as it is, neither parsed nor encoded again per delivery.
+   */
+  payload: { eventName: string; data: unknown } | string;
   timeoutMs: number;
   allowPrivate: boolean;
 }
@@ -34,10 +37,14 @@ const EXCERPT_BYTES = 2048;
 
 /** Form bodies: each top-level field, objects as JSON (GenAuth's form-encoded webhooks). */
 function encodeBody(call: WebhookCall): string {
-  if (call.contentType === "application/json") return JSON.stringify(call.payload);
+  const { payload: given } = call;
+  if (call.contentType === "application/json")
+    return typeof given === "string" ? given : JSON.stringify(given);
+  const payload =
+    typeof given === "string" ? (JSON.parse(given) as { eventName: string; data: unknown }) : given;
   const form = new URLSearchParams();
-  form.set("eventName", call.payload.eventName);
-  form.set("data", JSON.stringify(call.payload.data));
+  form.set("eventName", payload.eventName);
+  form.set("data", JSON.stringify(payload.data));
   return form.toString();
 }
 
