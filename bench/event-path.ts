@@ -8,7 +8,9 @@
  *   npm run build && node --import tsx bench/event-path.ts --dialect sqlite --hooks 2 --events 500
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { parseArgs } from "node:util";
+import { sql } from "kysely";
 import { createContext } from "@gatehouse/server/dist/context.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
 import { benchConfig } from "./gatehouse/bench-context.js";
@@ -19,11 +21,14 @@ const { values } = parseArgs({
     dialect: { type: "string", default: "sqlite" },
     hooks: { type: "string", default: "2" },
     events: { type: "string", default: "500" },
+    // Between one event's write and the next: 3 ms is a burst; 12 ms is sign-up's rate on PostgreSQL.
+    gap: { type: "string", default: "3" },
   },
 });
 const dialect = values.dialect as Dialect;
 const hooks = Number(values.hooks);
 const count = Number(values.events);
+const gapMs = Number(values.gap);
 
 // The receiver answers 204 and counts; on request it says how many it got.
 const receiver = spawn(
@@ -80,25 +85,56 @@ try {
     const before = await received();
     for (let i = 0; i < n; i++) {
       await emit(from + i);
-      await sleep(3);
+      await sleep(gapMs);
     }
     await ctx.events.worker.drain();
     for (let k = 0; k < 500 && (await received()) - before < n * hooks; k++) await sleep(20);
     return (await received()) - before;
   };
+  // PostgreSQL: the CPU of this database's backends (on two cores their work competes with the
+  // server's), read from /proc, and the bytes the webhook tables grew by.
+  const backends = async (): Promise<Map<number, number>> => {
+    const r = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(
+      ctx.db.kysely,
+    );
+    const ticks = new Map<number, number>();
+    for (const { pid } of r.rows) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        ticks.set(pid, Number(f[11]) + Number(f[12]));
+      } catch {}
+    }
+    return ticks;
+  };
+  const tableBytes = async (): Promise<number> => {
+    const r = await sql<{ n: string }>`select pg_total_relation_size('webhook_logs') + pg_total_relation_size('webhook_deliveries') + pg_total_relation_size('events') as n`.execute(
+      ctx.db.kysely,
+    );
+    return Number(r.rows[0]!.n);
+  };
   await run(0, 200); // warm-up
+  const pgBefore = dialect === "postgres" ? await backends() : undefined;
+  const bytesBefore = dialect === "postgres" ? await tableBytes() : 0;
   const trips = ctx.db.roundTrips?.count;
   const cpu = process.cpuUsage();
   const delivered = await run(1_000_000, count);
   const used = process.cpuUsage(cpu);
   const ms = (used.user + used.system) / 1000;
+  const tripsUsed = trips === undefined ? undefined : ctx.db.roundTrips!.count - trips;
+  let pgLine = "";
+  if (pgBefore) {
+    const after = await backends();
+    let ticks = 0;
+    for (const [pid, t] of after) ticks += t - (pgBefore.get(pid) ?? 0);
+    const tick = 1000 / 100; // ms per clock tick (CLK_TCK 100)
+    const bytes = (await tableBytes()) - bytesBefore;
+    pgLine = `; PostgreSQL backends ${((ticks * tick) / count).toFixed(2)} ms of CPU per event, tables +${Math.round(bytes / count)} bytes per event`;
+  }
   // PostgreSQL: statements per event, the emit's own insert included (deterministic but for batching).
   const perEvent =
-    trips === undefined
-      ? ""
-      : `, ${((ctx.db.roundTrips!.count - trips) / count).toFixed(2)} statements per event`;
+    tripsUsed === undefined ? "" : `, ${(tripsUsed / count).toFixed(2)} statements per event`;
   console.log(
-    `${dialect}: ${count} events, ${hooks} webhooks, ${delivered} deliveries: ${(ms / count).toFixed(2)} ms of CPU per event${perEvent}`,
+    `${dialect}: ${count} events ${gapMs} ms apart, ${hooks} webhooks, ${delivered} deliveries: ${(ms / count).toFixed(2)} ms of CPU per event${perEvent}${pgLine}`,
   );
   await ctx.events.worker.stop();
   await ctx.close();
