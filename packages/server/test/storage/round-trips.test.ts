@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { lookGapMs } from "../../src/services/events/index.js";
 import { form } from "../helpers/auth.js";
 import { createHarness, type Harness, postgresAvailable } from "../helpers/harness.js";
 import { enableFactors, enrolOtp, totpAt } from "../helpers/mfa.js";
@@ -242,6 +243,50 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
       // or 12, by whether the two lanes finish in one turn or not.
       assert.ok(one <= 12, `one event to two webhooks: ${one} statements`);
       assert.ok(eight <= 12, `eight events to two webhooks: ${eight} statements (one event: ${one})`);
+    } finally {
+      await webhooks.remove(poolId, hookIds);
+      for (const r of receivers) await r.close();
+    }
+  });
+
+  it("round trips: under a steady stream of events to two webhooks the worker looks once per gap, not once per event", async () => {
+    const counter = h().ctx.db.roundTrips;
+    assert.ok(counter);
+    const { worker, emit, webhooks } = h().ctx.events;
+    const receivers = [await startWebhookReceiver(), await startWebhookReceiver()];
+    const poolId = h().boot.userPoolId;
+    const name = "round-trips-stream";
+    const hookIds: string[] = [];
+    for (const r of receivers) {
+      const hook = await webhooks.create(poolId, {
+        name,
+        url: r.url,
+        contentType: "application/json",
+        events: [name],
+      });
+      hookIds.push(hook.webhookId);
+    }
+    try {
+      await worker.drain();
+      worker.start();
+      const n = 40;
+      const before = counter.count;
+      const started = performance.now();
+      for (let i = 0; i < n; i++) {
+        await emit(h().ctx.repos, { poolId, name, data: { i } });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      while (receivers.some((r) => r.received.length < n)) await new Promise((r) => setTimeout(r, 10));
+      const elapsed = performance.now() - started;
+      const statements = counter.count - before;
+      // Each event's insert, and per look at most a fan-out, a claim and one window's write per
+      // webhook (4): looks at least lookGapMs apart, plus the first look and the second nudge's.
+      // A finished lane used to look at once, whatever the gap: about one look per event.
+      const looks = elapsed / lookGapMs("postgres") + 3;
+      assert.ok(
+        statements <= n + 4 * looks,
+        `${statements} statements for ${n} events in ${Math.round(elapsed)} ms (at most ${Math.floor(n + 4 * looks)})`,
+      );
     } finally {
       await webhooks.remove(poolId, hookIds);
       for (const r of receivers) await r.close();

@@ -32,6 +32,16 @@ export interface EventsDeps {
 }
 
 /**
+ * How far apart the worker's looks are. On PostgreSQL a look with webhooks is a fan-out, a claim
+ * and a write per webhook, each a committed statement that PostgreSQL's process works on beside the
+ * server on the same cores: a look every 100 ms takes several events at once and cost about half
+ * the statements per event of one every 25 ms. On SQLite the look runs on the request thread, and
+ * bigger batches there lengthened the requests waiting behind them
+ * (docs/performance.md, "The event path: one look per gap").
+ */
+export const lookGapMs = (dialect: Dialect): number => (dialect === "postgres" ? 100 : 25);
+
+/**
  * Events (docs/events.md): the outbox's writer, webhooks and their delivery worker, the live
  * stream. Built once, as `ctx.events`.
  */
@@ -51,7 +61,12 @@ export function createEvents(deps: EventsDeps) {
       // A lane hands back what is left at half the lease, so a send never outlives its lease.
       leaseMs: config.webhookTimeoutMs * 6,
     },
-    { pollMs: config.webhookPollMs, maxLanes: config.webhookConcurrency, claimBatch: 200 },
+    {
+      pollMs: config.webhookPollMs,
+      maxLanes: config.webhookConcurrency,
+      claimBatch: 200,
+      minGapMs: lookGapMs(deps.dialect),
+    },
     deps.broadcast,
   );
   return {

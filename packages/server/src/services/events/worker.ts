@@ -11,6 +11,11 @@ export interface WorkerOptions {
   maxLanes: number;
   /** Deliveries claimed per look. */
   claimBatch: number;
+  /**
+   * Looks are at least this far apart (ms), whoever asks: an event's nudge, a lane that finished,
+   * the poll. A backlog (a full batch) is looked at again at once; start() and drain() look at once.
+   */
+  minGapMs?: number;
 }
 
 /**
@@ -29,8 +34,13 @@ export function createEventWorker(
   const lanes = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  /** A nudge came while a look ran: look again once it ends (and the gap allows). */
   let again = false;
   let stopped = true;
+  const minGapMs = options.minGapMs ?? 25;
+  /** When the last look started (performance.now), and the look waiting for the gap. */
+  let lastLook = Number.NEGATIVE_INFINITY;
+  let later: NodeJS.Timeout | undefined;
   /**
    * Whether the next look also claims due deliveries. A look nudged by a new event claims only if
    * its fan-out made deliveries; the poll, a finished lane and start() look at everything (a
@@ -99,8 +109,10 @@ export function createEventWorker(
   }
 
   async function round(): Promise<void> {
+    let backlog: boolean;
     do {
-      again = false;
+      backlog = false;
+      lastLook = performance.now();
       const all = claimDue;
       claimDue = false;
       try {
@@ -111,15 +123,20 @@ export function createEventWorker(
         // an empty look after every event cost four statements on PostgreSQL (docs/performance.md,
         // "The event worker's looks").
         if (claimed >= options.claimBatch) claimDue = true;
-        if (dispatched.events >= FAN_OUT_BATCH || claimed >= options.claimBatch) again = true;
+        if (dispatched.events >= FAN_OUT_BATCH || claimed >= options.claimBatch) backlog = true;
       } catch (err) {
         claimDue = true;
         deps.logger.warn({ err }, "event worker round failed; retrying at the next poll");
       }
-    } while (again && !stopped);
+    } while (backlog && !stopped);
   }
 
-  /** `everything`: claim due deliveries too, not only fan out new events. */
+  /**
+   * `everything`: claim due deliveries too, not only fan out new events. Looks are at least
+   * `minGapMs` apart whoever nudges: a lane's end looked at once, and under a steady stream the
+   * lanes' ends alone made about one look per event — a fan-out, a claim and a window's write each
+   * (docs/performance.md, "The event path: one look per gap").
+   */
   function nudge(everything = false): void {
     if (everything) claimDue = true;
     if (stopped) return;
@@ -127,8 +144,23 @@ export function createEventWorker(
       again = true;
       return;
     }
+    const wait = lastLook + minGapMs - performance.now();
+    if (wait > 0) {
+      if (!later) {
+        later = setTimeout(() => {
+          later = undefined;
+          nudge();
+        }, wait);
+        later.unref();
+      }
+      return;
+    }
     running = round().finally(() => {
       running = undefined;
+      if (again) {
+        again = false;
+        nudge();
+      }
     });
   }
 
@@ -141,6 +173,7 @@ export function createEventWorker(
     start(): void {
       if (!stopped) return;
       stopped = false;
+      lastLook = Number.NEGATIVE_INFINITY;
       timer = setInterval(() => nudge(true), options.pollMs);
       timer.unref();
       nudge(true);
@@ -161,6 +194,8 @@ export function createEventWorker(
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearInterval(timer);
+      if (later) clearTimeout(later);
+      later = undefined;
       await running;
       await Promise.all([...lanes]);
     },
