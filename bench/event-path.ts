@@ -10,9 +10,9 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { sql } from "kysely";
 import { createContext } from "@gatehouse/server/dist/context.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
+import { sql } from "kysely";
 import { benchConfig } from "./gatehouse/bench-context.js";
 import { type Dialect, freshDatabase } from "./gatehouse/database.js";
 
@@ -94,9 +94,9 @@ try {
   // PostgreSQL: the CPU of this database's backends (on two cores their work competes with the
   // server's), read from /proc, and the bytes the webhook tables grew by.
   const backends = async (): Promise<Map<number, number>> => {
-    const r = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(
-      ctx.db.kysely,
-    );
+    const r = await sql<{
+      pid: number;
+    }>`select pid from pg_stat_activity where datname = current_database()`.execute(ctx.db.kysely);
     const ticks = new Map<number, number>();
     for (const { pid } of r.rows) {
       try {
@@ -107,7 +107,9 @@ try {
     return ticks;
   };
   const tableBytes = async (): Promise<number> => {
-    const r = await sql<{ n: string }>`select pg_total_relation_size('webhook_logs') + pg_total_relation_size('webhook_deliveries') + pg_total_relation_size('events') as n`.execute(
+    const r = await sql<{
+      n: string;
+    }>`select pg_total_relation_size('webhook_logs') + pg_total_relation_size('webhook_deliveries') + pg_total_relation_size('events') as n`.execute(
       ctx.db.kysely,
     );
     return Number(r.rows[0]!.n);
@@ -131,8 +133,7 @@ try {
     pgLine = `; PostgreSQL backends ${((ticks * tick) / count).toFixed(2)} ms of CPU per event, tables +${Math.round(bytes / count)} bytes per event`;
   }
   // PostgreSQL: statements per event, the emit's own insert included (deterministic but for batching).
-  const perEvent =
-    tripsUsed === undefined ? "" : `, ${(tripsUsed / count).toFixed(2)} statements per event`;
+  const perEvent = tripsUsed === undefined ? "" : `, ${(tripsUsed / count).toFixed(2)} statements per event`;
   console.log(
     `${dialect}: ${count} events ${gapMs} ms apart, ${hooks} webhooks, ${delivered} deliveries: ${(ms / count).toFixed(2)} ms of CPU per event${perEvent}${pgLine}`,
   );
