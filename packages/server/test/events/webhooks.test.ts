@@ -263,6 +263,8 @@ describeEachDialect(
           [200, true],
         ],
       );
+      // Each attempt's body as sent (stored once, in the event: storage/repos/webhooks.ts listLogs).
+      for (const l of logs.data.list) assert.deepEqual(l.requestBody, JSON.parse(receiver.received[0]!.body));
       const [delivery] = await h().ctx.repos.webhooks.listDeliveriesOfWebhook(hook.webhookId);
       assert.equal(delivery?.status, "delivered");
       assert.equal(delivery?.attempts, 3);

@@ -74,6 +74,12 @@ export async function logAttempt(
   await tx.webhooks.insertLog(logRow(hook, deliveryId, eventName, attempt, a, now));
 }
 
+/**
+ * `eventText`: the delivery's event's stored text. A body that is that text (every JSON delivery) is
+ * not stored again: the row holds "" and the log's reader takes the body from the event
+ * (storage/repos/webhooks.ts `listLogs`) — each attempt wrote the whole event a second time
+ * (docs/performance.md, "The event path: one look per gap").
+ */
 function logRow(
   hook: WebhookRow,
   deliveryId: string | null,
@@ -81,6 +87,7 @@ function logRow(
   attempt: number,
   a: WebhookAttempt,
   now: number,
+  eventText?: string,
 ): WebhookLogRow {
   return {
     id: newId(),
@@ -88,7 +95,7 @@ function logRow(
     delivery_id: deliveryId,
     event_name: eventName,
     attempt,
-    request_body: a.requestBody,
+    request_body: deliveryId !== null && a.requestBody === eventText ? "" : a.requestBody,
     request_headers: JSON.stringify(a.requestHeaders),
     response_status: a.status,
     response_headers: a.responseHeaders ? JSON.stringify(a.responseHeaders) : null,
@@ -184,7 +191,7 @@ async function record(
     const n = d.attempts + 1;
     const ok = succeeded(result);
     const status = ok ? "delivered" : gone || n >= attemptsAllowed(retry) ? "failed" : "pending";
-    logs.push(logRow(hook, d.id, event.name, n, result, now));
+    logs.push(logRow(hook, d.id, event.name, n, result, now, event.data));
     done.push({
       id: d.id,
       status,

@@ -273,13 +273,36 @@ export function webhooksRepo(db: Executor) {
     async insertLog(row: WebhookLogRow): Promise<void> {
       await insertLog(db, row);
     },
+    /**
+     * A delivery's log row stores "" for a body that is its event's own text (services/events/
+     * delivery.ts `logRow`): the body is read back from the event, through the delivery.
+     */
     listLogs(webhookId: string, offset: number, limit: number): Promise<WebhookLogRow[]> {
       return db
-        .selectFrom("webhook_logs")
-        .selectAll()
-        .where("webhook_id", "=", webhookId)
-        .orderBy("created_at")
-        .orderBy("attempt")
+        .selectFrom("webhook_logs as l")
+        .leftJoin("webhook_deliveries as d", "d.id", "l.delivery_id")
+        .leftJoin("events as e", "e.id", "d.event_id")
+        .select([
+          "l.id",
+          "l.webhook_id",
+          "l.delivery_id",
+          "l.event_name",
+          "l.attempt",
+          sql<string>`case when l.request_body = '' then coalesce(e.data, '') else l.request_body end`.as(
+            "request_body",
+          ),
+          "l.request_headers",
+          "l.response_status",
+          "l.response_headers",
+          "l.response_body",
+          "l.success",
+          "l.error",
+          "l.duration_ms",
+          "l.created_at",
+        ])
+        .where("l.webhook_id", "=", webhookId)
+        .orderBy("l.created_at")
+        .orderBy("l.attempt")
         .offset(offset)
         .limit(limit)
         .execute();
