@@ -25,7 +25,6 @@ import { appPoolLanguage } from "./http/app-scope.js";
 import { corsPlugin } from "./http/cors.js";
 import { defaultAvatarRoute } from "./http/default-avatar.js";
 import envelope from "./http/envelope.js";
-import eventOrigin from "./http/event-origin.js";
 import { frameworkErrorHandler } from "./http/framework-errors.js";
 import { healthRoutes } from "./http/health.js";
 import inputGuard from "./http/input-guard.js";
@@ -68,7 +67,6 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
 
   await app.register(envelope, { poolLanguage: appPoolLanguage(ctx) });
-  await app.register(eventOrigin, { origins: ctx.events.origins });
   await app.register(shutdown);
   await app.register(inputGuard);
   await app.register(securityHeaders);

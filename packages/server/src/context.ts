@@ -24,7 +24,6 @@ import { auditWithEvents } from "./services/events/audit-events.js";
 import { createEmitter } from "./services/events/emit.js";
 import { createEvents, type Events } from "./services/events/index.js";
 import { nudgeAfterCommit } from "./services/events/nudge.js";
-import { createEventOrigins } from "./services/events/scope.js";
 import { decodeStreamed, encodeStreamed } from "./services/events/stream.js";
 import { createIdentities, type Identities } from "./services/identities/index.js";
 import { createMfa, createMfaAttempts, type Mfa } from "./services/mfa/index.js";
@@ -186,8 +185,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       generateRsaKeyPair: options.generateRsaKeyPair,
     });
     const clock = options.clock ?? systemClock;
-    const origins = createEventOrigins();
-    const emit = createEmitter({ clock, origins, onEmitted: () => eventsNudge() });
+    const emit = createEmitter({ clock, onEmitted: () => eventsNudge() });
     if (config.redisUrl) redis = await openRedis(config.redisUrl, config.redisKeyPrefix);
     const counters = redis ? redisCounterStore(redis) : dbCounterStore(repos);
     const outbox = new Outbox();
@@ -344,7 +342,6 @@ export async function createContext(config: Config, options: ContextOptions = {}
       clock,
       box: keys.box,
       logger,
-      origins,
       emit,
       config,
       broadcast: (e) =>

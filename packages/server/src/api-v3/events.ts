@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import { ok } from "../http/envelope.js";
+import { eventOrigin } from "../http/event-origin.js";
 import { requireManagement, streamManagementPrincipal } from "../http/management-auth.js";
 import { security } from "../http/openapi-security.js";
 import { requireUser, userOf } from "../http/user-auth.js";
@@ -113,8 +114,9 @@ export function eventRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        if (request.management) await ctx.events.pubEvent(request.management.poolId, request.body);
-        else await ctx.events.pubUserEvent(userOf(request), request.body);
+        const origin = eventOrigin(request);
+        if (request.management) await ctx.events.pubEvent(origin, request.management.poolId, request.body);
+        else await ctx.events.pubUserEvent(origin, userOf(request), request.body);
         return ok(request, { success: true });
       },
     );

@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 import { appScopeOf, requireAppScope } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
+import { eventOrigin } from "../http/event-origin.js";
 import { security } from "../http/openapi-security.js";
 import { requireUser, userOf } from "../http/user-auth.js";
 
@@ -71,7 +72,7 @@ export function extIdpRoutes(ctx: Context) {
       },
       async (request) => {
         const user = userOf(request);
-        await ids.unlinkMine(user.poolId, user.userId, request.body.extIdpId);
+        await ids.unlinkMine(eventOrigin(request), user.poolId, user.userId, request.body.extIdpId);
         return ok(request, { success: true });
       },
     );

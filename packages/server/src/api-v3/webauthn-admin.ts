@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import { ApiError, missingParam } from "../errors.js";
 import { ok } from "../http/envelope.js";
+import { eventOrigin } from "../http/event-origin.js";
 import { acceptEmptyForm } from "../http/json-body.js";
 import { requireUser, userOf } from "../http/user-auth.js";
 import type { PasskeyOwner } from "../services/passkeys/registration.js";
@@ -53,7 +54,7 @@ export function webauthnAdminRoutes(ctx: Context) {
       if (userId !== undefined && userId !== user.userId) throw new ApiError("PASSKEY_OTHER_USER");
       if (appId !== undefined && appId !== user.appId && !(await ctx.auth.isAppOfPool(appId, user.poolId)))
         throw new ApiError("APP_NOT_FOUND");
-      return { poolId: user.poolId, userId: user.userId };
+      return { poolId: user.poolId, userId: user.userId, origin: eventOrigin(request) };
     }
 
     app.post(

@@ -24,6 +24,7 @@ import type { Context } from "../context.js";
 import { missingParam } from "../errors.js";
 import { appScopeOf, requestMeta, requireAppScope } from "../http/app-scope.js";
 import { ok } from "../http/envelope.js";
+import { eventOrigin } from "../http/event-origin.js";
 import { acceptEmptyForm } from "../http/json-body.js";
 import { security } from "../http/openapi-security.js";
 import { requireUser, userOf } from "../http/user-auth.js";
@@ -60,7 +61,7 @@ export function webauthnRoutes(ctx: Context) {
     const onRequest = requireUser(ctx, "profile");
     const owner = (request: FastifyRequest): PasskeyOwner => {
       const user = userOf(request);
-      return { poolId: user.poolId, userId: user.userId };
+      return { poolId: user.poolId, userId: user.userId, origin: eventOrigin(request) };
     };
     const success = (request: FastifyRequest) => ok(request, { success: true });
     /**

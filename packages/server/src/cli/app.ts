@@ -1,5 +1,6 @@
 import type { ApplicationDto } from "@gatehouse/protocol";
 import type { Command } from "commander";
+import { NO_REQUEST } from "../services/events/scope.js";
 import type { Runner } from "./pool.js";
 import { collect, details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
 
@@ -43,16 +44,20 @@ export function registerAppCommands(program: Command, run: Runner): void {
       ) =>
         run((config) =>
           withContext(config, async (ctx) => {
-            const created = await ctx.admin.apps.create(await resolvePool(ctx, opts.pool), {
-              appName: opts.name,
-              appIdentifier: opts.identifier,
-              appType: opts.type as ApplicationDto["appType"],
-              redirectUris: opts.redirectUri,
-              logoutRedirectUris: opts.logoutRedirectUri,
-              ...(opts.authMethod
-                ? { oidcConfig: { token_endpoint_auth_method: opts.authMethod as "none" } }
-                : {}),
-            });
+            const created = await ctx.admin.apps.create(
+              await resolvePool(ctx, opts.pool),
+              {
+                appName: opts.name,
+                appIdentifier: opts.identifier,
+                appType: opts.type as ApplicationDto["appType"],
+                redirectUris: opts.redirectUri,
+                logoutRedirectUris: opts.logoutRedirectUri,
+                ...(opts.authMethod
+                  ? { oidcConfig: { token_endpoint_auth_method: opts.authMethod as "none" } }
+                  : {}),
+              },
+              NO_REQUEST,
+            );
             const secret = await ctx.admin.apps.secret(created.userPoolId, created.appId);
             emit(opts, { ...created, appSecret: secret }, () =>
               details({ ...summary(created), appSecret: secret }),
@@ -117,7 +122,7 @@ export function registerAppCommands(program: Command, run: Runner): void {
           const poolId = await resolvePool(ctx, opts.pool);
           const apps = ctx.admin.apps;
           const secret = opts.refresh
-            ? await apps.refreshSecret(poolId, appId)
+            ? await apps.refreshSecret(poolId, appId, NO_REQUEST)
             : await apps.secret(poolId, appId);
           emit(opts, { appId, secret }, () => secret);
         }),

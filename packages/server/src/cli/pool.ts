@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Config } from "../config.js";
 import { writeBootstrapFile } from "../services/admin/bootstrap.js";
+import { NO_REQUEST } from "../services/events/scope.js";
 import { CliError, details, emit, type OutputOptions, table, withContext } from "./shared.js";
 
 export type Runner = (fn: (config: Config) => Promise<void>) => Promise<void>;
@@ -39,7 +40,7 @@ export function registerPoolCommands(program: Command, run: Runner): void {
     .action((userPoolId: string, opts: OutputOptions) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const secret = await ctx.admin.pools.rotateSecret(userPoolId);
+          const secret = await ctx.admin.pools.rotateSecret(userPoolId, NO_REQUEST);
           if (secret === undefined)
             throw new CliError(`no user pool ${userPoolId} (see: gatehouse pool list)`);
           // bootstrap.json holds the default pool's keys: keep it current.

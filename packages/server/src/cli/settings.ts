@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { NO_REQUEST } from "../services/events/scope.js";
 import type { Runner } from "./pool.js";
 import { CliError, emit, type OutputOptions, resolvePool, withContext } from "./shared.js";
 
@@ -68,7 +69,11 @@ export function registerSettingsCommands(program: Command, run: Runner): void {
       run((config) =>
         withContext(config, async (ctx) => {
           const patch = parseAssignments(assignments);
-          const next = await ctx.admin.poolSettings.update(await resolvePool(ctx, opts.pool), patch);
+          const next = await ctx.admin.poolSettings.update(
+            await resolvePool(ctx, opts.pool),
+            patch,
+            NO_REQUEST,
+          );
           const changed = flatten(patch).map(([k]) => k);
           const rows = flatten(next).filter(([k]) => changed.some((c) => k === c || k.startsWith(`${c}.`)));
           emit(opts, next, () => rows.map(([k, v]) => `${k} = ${v}`).join("\n"));

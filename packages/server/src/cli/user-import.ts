@@ -8,6 +8,7 @@ import {
   importFormatOf,
   readImportRecords,
 } from "../services/admin/users/import-reader.js";
+import { NO_REQUEST } from "../services/events/scope.js";
 import { io, oneLine, print, printErr } from "./io.js";
 import type { Runner } from "./pool.js";
 import { ProgressBar, type ProgressState } from "./progress.js";
@@ -60,7 +61,7 @@ async function importFile(
   const batchSize = Number.parseInt(opts.batchSize, 10);
   if (!(batchSize >= 1 && batchSize <= 10_000)) throw new CliError("--batch-size must be 1 to 10000");
   const poolId = await resolvePool(ctx, opts.pool);
-  const importer = ctx.admin.users.importer(poolId);
+  const importer = ctx.admin.users.importer(poolId, NO_REQUEST);
   const started = Date.now();
 
   const input = fs.createReadStream(file);

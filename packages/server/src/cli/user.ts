@@ -1,5 +1,6 @@
 import type { UpdateUserRequest, UserDto, UserIdType, UserStatus } from "@gatehouse/protocol";
 import type { Command } from "commander";
+import { NO_REQUEST } from "../services/events/scope.js";
 import { io } from "./io.js";
 import type { Runner } from "./pool.js";
 import { CliError, details, emit, type OutputOptions, resolvePool, table, withContext } from "./shared.js";
@@ -73,6 +74,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
           const poolId = await resolvePool(ctx, opts.pool);
           const u = await ctx.admin.users.create(
             poolId,
+            NO_REQUEST,
             { ...fields(opts), password: opts.passwordHash ?? opts.password },
             { keepPassword: opts.passwordHash !== undefined },
           );
@@ -145,6 +147,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
           const { user: u } = await ctx.admin.users.update(
             await resolvePool(ctx, opts.pool),
             body as UpdateUserRequest,
+            NO_REQUEST,
           );
           emit(opts, u, () => details(row(u)));
         }),
@@ -162,6 +165,7 @@ export function registerUserCommands(program: Command, run: Runner): void {
         withContext(config, async (ctx) => {
           const deleted = await ctx.admin.users.deleteBatch(
             await resolvePool(ctx, opts.pool),
+            NO_REQUEST,
             userIds,
             opts.by,
           );
@@ -195,7 +199,12 @@ export function registerUserCommands(program: Command, run: Runner): void {
     .action((userId: string, opts: ByOpt) =>
       run((config) =>
         withContext(config, async (ctx) => {
-          const removed = await ctx.mfa.resetUserFactors(await resolvePool(ctx, opts.pool), userId, opts.by);
+          const removed = await ctx.mfa.resetUserFactors(
+            await resolvePool(ctx, opts.pool),
+            NO_REQUEST,
+            userId,
+            opts.by,
+          );
           emit(opts, { removedFactors: removed }, () => `removed ${removed} factor(s)`);
         }),
       ),

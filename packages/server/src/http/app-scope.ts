@@ -3,6 +3,7 @@ import type { FastifyRequest } from "fastify";
 import type { Context } from "../context.js";
 import type { AppScope, RequestMeta } from "../services/auth/scope.js";
 import "./language.js";
+import { eventOrigin } from "./event-origin.js";
 import { securedBy } from "./openapi-security.js";
 
 declare module "fastify" {
@@ -43,8 +44,13 @@ export function appScopeOf(request: FastifyRequest): AppScope {
   return request.appScope;
 }
 
-/** Who is asking: the one place a request's metadata is read for history, lockout and audit. */
+/** Who is asking: the one place a request's metadata is read for history, lockout, audit and events. */
 export function requestMeta(request: FastifyRequest, appId?: string): RequestMeta {
   const ua = request.headers["user-agent"];
-  return { ip: request.ip, userAgent: typeof ua === "string" ? ua.slice(0, 512) : null, appId };
+  return {
+    ip: request.ip,
+    userAgent: typeof ua === "string" ? ua.slice(0, 512) : null,
+    appId,
+    origin: eventOrigin(request),
+  };
 }

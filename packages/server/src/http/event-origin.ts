@@ -1,22 +1,15 @@
-import type { FastifyInstance } from "fastify";
-import fp from "fastify-plugin";
-import type { EventOrigins } from "../services/events/scope.js";
+import type { FastifyRequest } from "fastify";
+import type { EventOrigin } from "../services/events/scope.js";
+import "./management-auth.js";
 
 /**
- * Opens the event origin of each request (services/events/scope.ts): events written while the
- * request runs carry its id, and, once the management signature or token named it, the access key
- * as their actor (docs/events.md#the-outbox).
+ * The event origin of a request (services/events/scope.ts): events it causes carry its id and,
+ * once the management signature or token named it, the access key as their actor
+ * (docs/events.md#the-outbox). Routes hand it to the services that emit; nothing carries it
+ * implicitly.
  */
-async function eventOriginPlugin(app: FastifyInstance, { origins }: { origins: EventOrigins }) {
-  // A callback hook: the rest of the request runs inside `run`, so the origin follows it.
-  app.addHook("onRequest", (request, _reply, done) => {
-    origins.run({ requestId: request.id }, done);
-  });
-  app.addHook("preHandler", (request, _reply, done) => {
-    const origin = origins.current();
-    if (origin && request.management) origin.actor = { type: "admin", id: request.management.accessKeyId };
-    done();
-  });
+export function eventOrigin(request: FastifyRequest): EventOrigin {
+  return request.management
+    ? { requestId: request.id, actor: { type: "admin", id: request.management.accessKeyId } }
+    : { requestId: request.id };
 }
-
-export default fp(eventOriginPlugin, { name: "event-origin" });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { freshEmail, freshPhone } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
@@ -117,7 +118,7 @@ const poolCapSuite = (h: () => Harness) => {
   it("the pool's hourly SMS cap refuses further sends (429), email and other pools unaffected", async () => {
     await patchPoolSettings(h(), { smsPoolHourlyLimit: 3 });
     const other = await h().ctx.admin.pools.create("other pool");
-    await h().ctx.admin.poolSettings.update(other.pool.id, { smsPoolHourlyLimit: 3 });
+    await h().ctx.admin.poolSettings.update(other.pool.id, { smsPoolHourlyLimit: 3 }, NO_REQUEST);
     for (let i = 0; i < 3; i++)
       assertEnvelope(await sendSmsFrom(h(), `203.0.113.${i + 1}`, freshPhone()), 200);
     const capped = await sendSmsFrom(h(), "203.0.113.9", freshPhone());

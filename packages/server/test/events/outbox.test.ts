@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { repositories } from "../../src/storage/repos/index.js";
 import { form, signedInUser, signInByPassword, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail } from "../helpers/codes.js";
@@ -61,7 +62,7 @@ describeEachDialect("events: the outbox", (h) => {
       h()
         .ctx.db.kysely.transaction()
         .execute(async (trx) => {
-          await h().ctx.events.emit(repositories(trx), {
+          await h().ctx.events.emit(repositories(trx), NO_REQUEST, {
             poolId: h().boot.userPoolId,
             name: "user:updated",
             data: { doomed: true },
@@ -154,7 +155,7 @@ describeEachDialect("events: the outbox", (h) => {
 
   it("the CLI's pool secret rotation is the system's `user-pool:secret-refreshed`", async () => {
     const before = await count(h());
-    assert.ok(await h().ctx.admin.pools.rotateSecret(h().boot.userPoolId));
+    assert.ok(await h().ctx.admin.pools.rotateSecret(h().boot.userPoolId, NO_REQUEST));
     const events = await eventsSince(h(), before);
     assert.deepEqual(
       events.map((e) => [e.name, e.actor_type]),

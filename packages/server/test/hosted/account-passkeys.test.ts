@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { accountBrowser } from "../helpers/account.js";
 import { signUpByEmail } from "../helpers/auth.js";
 import { freshEmail } from "../helpers/codes.js";
@@ -60,7 +61,7 @@ describeEachDialect(
   (h) => {
     const origin = () => h().ctx.passkeys.rp.origins[0] as string;
     const passkeysOf = (userId: string) =>
-      h().ctx.passkeys.credentials.list({ poolId: h().boot.userPoolId, userId });
+      h().ctx.passkeys.credentials.list({ poolId: h().boot.userPoolId, userId, origin: NO_REQUEST });
     const eventsOf = async (name: string, userId: string) =>
       (await h().ctx.repos.events.listEventsByPool(h().boot.userPoolId, 1_000_000)).filter(
         (e) => e.name === name && e.user_id === userId,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { accountBrowser, fieldError } from "../helpers/account.js";
 import { createApp, signInByPassword, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail, freshPhone, sendSmsCode } from "../helpers/codes.js";
@@ -308,7 +309,7 @@ describeEachDialect(
         poolId: h().boot.userPoolId,
         userId,
         settings: await h().ctx.auth.poolSettings(h().boot.userPoolId),
-        meta: { ip: "127.0.0.1", userAgent: null },
+        meta: { ip: "127.0.0.1", userAgent: null, origin: NO_REQUEST },
       };
       await assert.rejects(
         h().ctx.mfa.verifyFactor(subject, { kind: "RECOVERY", code: recovery as string }),

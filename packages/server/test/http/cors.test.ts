@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { patchPoolSettings } from "../helpers/pool-settings.js";
 
@@ -60,7 +61,11 @@ describeEachDialect("CORS: requests without an application id", (h) => {
   it("with the app id of a pool that does not list the origin there are no CORS headers", async () => {
     await patchPoolSettings(h(), { allowedOrigins: ["*"] });
     const other = await h().ctx.admin.pools.create("strict pool");
-    await h().ctx.admin.poolSettings.update(other.pool.id, { allowedOrigins: ["https://app.example"] });
+    await h().ctx.admin.poolSettings.update(
+      other.pool.id,
+      { allowedOrigins: ["https://app.example"] },
+      NO_REQUEST,
+    );
     assert.equal(allowOrigin(await fromOrigin(h(), EVIL, "/api/v3/system", other.app.id)), undefined);
     assert.equal(
       allowOrigin(await fromOrigin(h(), "https://app.example", "/api/v3/system", other.app.id)),

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { Secret, TOTP } from "otpauth";
 import { FakeClock } from "../../src/lib/clock.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { cli } from "../helpers/cli.js";
 import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect } from "../helpers/harness.js";
@@ -53,7 +54,7 @@ describeEachDialect(
         poolId,
         userId,
         settings: await h().ctx.auth.poolSettings(poolId),
-        meta: { ip: null, userAgent: null },
+        meta: { ip: null, userAgent: null, origin: NO_REQUEST },
       };
       const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: clock.now() });
       assert.deepEqual(await h().ctx.mfa.totpVerify(subject, code), { verified: true });
@@ -115,7 +116,7 @@ describeEachDialect(
       await enableFactors(h(), ["OTP"]);
       const u = await register(h(), { email: true });
       await enrolOtp(h(), u.token);
-      assert.equal(await h().ctx.mfa.resetUserFactors(h().boot.userPoolId, u.userId), 1);
+      assert.equal(await h().ctx.mfa.resetUserFactors(h().boot.userPoolId, NO_REQUEST, u.userId), 1);
       assert.deepEqual((await as(h(), u.token)("GET", "/api/v3/list-enrolled-factors")).data, []);
       assert.equal((await as(h(), u.token)("GET", "/api/v3/get-security-info")).data.mfaEnrolled, false);
     });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { decodeJwt } from "../../src/services/tokens/jwt.js";
 import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
@@ -282,16 +283,24 @@ describeEachDialect(
       await enrolOtp(h(), u.token);
       assert.equal((await passwordSignIn(h(), u)).statusCode, 200);
       await setMfa(h(), { enabledFactors: ["OTP"], apiSignin: true });
-      const mgmtApp = await h().ctx.mfa.admin.updateApplicationMfa(h().boot.userPoolId, {
-        appId: h().boot.appId,
-        disabledFactors: ["OTP"],
-      });
+      const mgmtApp = await h().ctx.mfa.admin.updateApplicationMfa(
+        h().boot.userPoolId,
+        {
+          appId: h().boot.appId,
+          disabledFactors: ["OTP"],
+        },
+        NO_REQUEST,
+      );
       assert.deepEqual(mgmtApp.enabledFactors, []);
       assert.equal((await passwordSignIn(h(), u)).statusCode, 200);
-      await h().ctx.mfa.admin.updateApplicationMfa(h().boot.userPoolId, {
-        appId: h().boot.appId,
-        enabledFactors: ["OTP"],
-      });
+      await h().ctx.mfa.admin.updateApplicationMfa(
+        h().boot.userPoolId,
+        {
+          appId: h().boot.appId,
+          enabledFactors: ["OTP"],
+        },
+        NO_REQUEST,
+      );
       assert.equal((await passwordSignIn(h(), u)).apiCode, 1635);
     });
   },

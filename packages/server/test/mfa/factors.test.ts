@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { assertApiError } from "../helpers/errors.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { enableFactors, enrolOtp, totpAt } from "../helpers/mfa.js";
@@ -233,7 +234,7 @@ describeEachDialect(
         .execute();
       assert.equal(history.length, 5);
       assert.ok(history.every((r) => Number(r.success) === 0));
-      await h().ctx.mfa.resetUserFactors(h().boot.userPoolId, u.userId);
+      await h().ctx.mfa.resetUserFactors(h().boot.userPoolId, NO_REQUEST, u.userId);
       assert.deepEqual((await call("GET", "/api/v3/list-enrolled-factors")).data, []);
     });
 
@@ -285,7 +286,7 @@ describeEachDialect(
         poolId: h().boot.userPoolId,
         userId: u.userId,
         settings: await h().ctx.auth.poolSettings(h().boot.userPoolId),
-        meta: { ip: "127.0.0.1", userAgent: null, appId: h().boot.appId },
+        meta: { ip: "127.0.0.1", userAgent: null, appId: h().boot.appId, origin: NO_REQUEST },
       };
       const first = await h().ctx.mfa.verifyFactor(subject, { kind: "RECOVERY", code: recoveryCode });
       assert.equal(first.amr, "otp");

@@ -3,6 +3,7 @@ import { after, before, it } from "node:test";
 import pino from "pino";
 import { type Context, createContext } from "../../src/context.js";
 import { FakeClock } from "../../src/lib/clock.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { enableFactors, enrolOtp, totpAt } from "../helpers/mfa.js";
 import { register } from "../helpers/profile.js";
@@ -39,7 +40,12 @@ describeEachDialect(
       const { uri } = await enrolOtp(h(), u.token);
       const poolId = h().boot.userPoolId;
       const settings = await h().ctx.auth.poolSettings(poolId);
-      const subject = { poolId, userId: u.userId, settings, meta: { ip: "127.0.0.1", userAgent: null } };
+      const subject = {
+        poolId,
+        userId: u.userId,
+        settings,
+        meta: { ip: "127.0.0.1", userAgent: null, origin: NO_REQUEST },
+      };
       clock.advance(30_000);
       const code = totpAt(uri, clock.now());
       const nodes = [h().ctx, second ?? h().ctx];

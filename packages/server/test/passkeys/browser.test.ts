@@ -3,6 +3,7 @@ import http from "node:http";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { signUpByEmail } from "../helpers/auth.js";
 import { chromiumAvailable, DESKTOP, launchChromium } from "../helpers/chromium.js";
 import { freshEmail } from "../helpers/codes.js";
@@ -199,7 +200,8 @@ describe("passkeys in Chromium", { skip: !chromiumAvailable() }, () => {
     await w.page.getByLabel("Name of the passkey").fill("Prompted");
     await w.page.getByRole("button", { name: "Add a passkey" }).click();
     await w.page.waitForURL(`${base}/account`);
-    const mine = () => h.ctx.passkeys.credentials.list({ poolId: h.boot.userPoolId, userId: user2 });
+    const mine = () =>
+      h.ctx.passkeys.credentials.list({ poolId: h.boot.userPoolId, userId: user2, origin: NO_REQUEST });
     assert.deepEqual(
       (await mine()).map((p) => p.name),
       ["Prompted"],

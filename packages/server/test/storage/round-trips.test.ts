@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { lookGapMs } from "../../src/services/events/index.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { form } from "../helpers/auth.js";
 import { createHarness, type Harness, postgresAvailable } from "../helpers/harness.js";
 import { enableFactors, enrolOtp, totpAt } from "../helpers/mfa.js";
@@ -181,7 +182,11 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
     for (let attempt = 0; attempt < 3; attempt++) {
       await worker.drain();
       await worker.stop();
-      await emit(h().ctx.repos, { poolId: h().boot.userPoolId, name: "round-trips-probe", data: {} });
+      await emit(h().ctx.repos, NO_REQUEST, {
+        poolId: h().boot.userPoolId,
+        name: "round-trips-probe",
+        data: {},
+      });
       // The emit's own nudges land while the worker is stopped.
       await new Promise((r) => setTimeout(r, 60));
       const before = counter.count;
@@ -220,7 +225,7 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
           await worker.drain();
           await worker.stop();
           const sent = receivers.map((r) => r.received.length);
-          for (let i = 0; i < n; i++) await emit(h().ctx.repos, { poolId, name, data: { i } });
+          for (let i = 0; i < n; i++) await emit(h().ctx.repos, NO_REQUEST, { poolId, name, data: { i } });
           await new Promise((r) => setTimeout(r, 60));
           const before = counter.count;
           worker.start();

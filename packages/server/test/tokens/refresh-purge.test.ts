@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { createEmitter } from "../../src/services/events/emit.js";
-import { createEventOrigins } from "../../src/services/events/scope.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { createTokens } from "../../src/services/tokens/tokens.js";
 import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { jwtPayload, signedInUser } from "../helpers/auth.js";
@@ -31,7 +31,7 @@ describeEachDialect(
         box: ctx.keys.box,
         issuer: ctx.tokens.issuer,
         userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
-        emit: createEmitter({ clock, origins: createEventOrigins() }),
+        emit: createEmitter({ clock }),
       });
       const app = await ctx.repos.applications.findApplicationById(h().boot.appId);
       assert.ok(app);
@@ -45,10 +45,10 @@ describeEachDialect(
             .execute()
         ).length;
       clock.advance(DAY);
-      await tokens.refresh(app, x.refresh_token); // refresh 1: x's first token is rotated
+      await tokens.refresh(app, x.refresh_token, NO_REQUEST); // refresh 1: x's first token is rotated
       clock.advance(29 * DAY); // and now expired; its successor lives a day longer
       // Until swept, the expired rotated token is still recognised: its reuse ends the session.
-      await assert.rejects(tokens.refresh(app, x.refresh_token), { error: "invalid_grant" });
+      await assert.rejects(tokens.refresh(app, x.refresh_token, NO_REQUEST), { error: "invalid_grant" });
       const xSession = await ctx.db.kysely
         .selectFrom("sessions")
         .select("end_reason")
@@ -57,9 +57,9 @@ describeEachDialect(
       assert.equal(xSession.end_reason, "refresh_token_reuse");
       const y = await signedInUser(h(), "purge-y@example.com", "purge-pw-123", "offline_access");
       let rt = y.refresh_token;
-      for (let i = 2; i <= 500; i++) rt = (await tokens.refresh(app, rt)).refresh_token!;
+      for (let i = 2; i <= 500; i++) rt = (await tokens.refresh(app, rt, NO_REQUEST)).refresh_token!;
       assert.equal(await rowsOfX(), 2, "refreshes 2 to 500 sweep nothing");
-      await tokens.refresh(app, rt); // refresh 501
+      await tokens.refresh(app, rt, NO_REQUEST); // refresh 501
       assert.equal(await rowsOfX(), 1, "refresh 501 sweeps the expired one");
     });
   },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { createEmitter } from "../../src/services/events/emit.js";
-import { createEventOrigins } from "../../src/services/events/scope.js";
+import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { createTokens } from "../../src/services/tokens/tokens.js";
 import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { signedInUser } from "../helpers/auth.js";
@@ -26,7 +26,7 @@ describeEachDialect("tokens: signed on the thread pool or on the main thread", (
         box: ctx.keys.box,
         issuer: ctx.tokens.issuer,
         userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
-        emit: createEmitter({ clock: ctx.clock, origins: createEventOrigins() }),
+        emit: createEmitter({ clock: ctx.clock }),
         signOffThread: () => {
           asked++;
           return offThread;

@@ -14,6 +14,7 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { eventOrigin } from "../../http/event-origin.js";
 import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: applications"];
@@ -34,7 +35,8 @@ export function managementApplicationRoutes(ctx: Context) {
           response: { 200: ApplicationResponse },
         },
       },
-      async (request) => ok(request, await apps.create(managementOf(request).poolId, request.body)),
+      async (request) =>
+        ok(request, await apps.create(managementOf(request).poolId, request.body, eventOrigin(request))),
     );
 
     app.get<{ Querystring: ListApplicationsQuery }>(
@@ -75,7 +77,7 @@ export function managementApplicationRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        await apps.update(managementOf(request).poolId, request.body);
+        await apps.update(managementOf(request).poolId, request.body, eventOrigin(request));
         return ok(request, { success: true });
       },
     );
@@ -91,7 +93,7 @@ export function managementApplicationRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        await apps.remove(managementOf(request).poolId, request.body.appId);
+        await apps.remove(managementOf(request).poolId, request.body.appId, eventOrigin(request));
         return ok(request, { success: true });
       },
     );
@@ -121,7 +123,13 @@ export function managementApplicationRoutes(ctx: Context) {
         },
       },
       async (request) =>
-        ok(request, { secret: await apps.refreshSecret(managementOf(request).poolId, request.body.appId) }),
+        ok(request, {
+          secret: await apps.refreshSecret(
+            managementOf(request).poolId,
+            request.body.appId,
+            eventOrigin(request),
+          ),
+        }),
     );
   };
 }

@@ -21,6 +21,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { eventOrigin } from "../../http/event-origin.js";
 import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: identity providers"];
@@ -175,7 +176,8 @@ export function managementExtIdpRoutes(ctx: Context) {
           response: { 200: SuccessResponse },
         },
       },
-      async (request) => ok(request, await ctx.identities.linkIdentity(pool(request), request.body)),
+      async (request) =>
+        ok(request, await ctx.identities.linkIdentity(eventOrigin(request), pool(request), request.body)),
     );
     app.post(
       managementPaths.unlinkIdentity,
@@ -187,7 +189,8 @@ export function managementExtIdpRoutes(ctx: Context) {
           response: { 200: SuccessResponse },
         },
       },
-      async (request) => ok(request, await ctx.identities.unlinkIdentity(pool(request), request.body)),
+      async (request) =>
+        ok(request, await ctx.identities.unlinkIdentity(eventOrigin(request), pool(request), request.body)),
     );
   };
 }

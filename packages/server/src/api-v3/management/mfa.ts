@@ -15,6 +15,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { eventOrigin } from "../../http/event-origin.js";
 import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: mfa"];
@@ -51,7 +52,10 @@ export function managementMfaRoutes(ctx: Context) {
         },
       },
       async (request) =>
-        ok(request, await admin.updateApplicationMfa(managementOf(request).poolId, request.body)),
+        ok(
+          request,
+          await admin.updateApplicationMfa(managementOf(request).poolId, request.body, eventOrigin(request)),
+        ),
     );
 
     app.get(
@@ -82,7 +86,13 @@ export function managementMfaRoutes(ctx: Context) {
       },
       async (request) => {
         const { userId, userIdType, mfaTriggerData } = request.body;
-        await admin.setStatus(managementOf(request).poolId, userId, userIdType, mfaTriggerData);
+        await admin.setStatus(
+          managementOf(request).poolId,
+          userId,
+          userIdType,
+          mfaTriggerData,
+          eventOrigin(request),
+        );
         return ok(request, { success: true });
       },
     );
@@ -115,7 +125,12 @@ export function managementMfaRoutes(ctx: Context) {
       },
       async (request) => {
         const { userId, userIdType } = request.body;
-        const removedFactors = await admin.resetUserFactors(managementOf(request).poolId, userId, userIdType);
+        const removedFactors = await admin.resetUserFactors(
+          managementOf(request).poolId,
+          eventOrigin(request),
+          userId,
+          userIdType,
+        );
         return ok(request, { success: true, removedFactors });
       },
     );

@@ -47,14 +47,14 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       "Create namespaces (all or nothing)",
       CreateNamespacesBatchRequest,
       SuccessResponse,
-      done((pool, b) => namespaces.createMany(pool, b.list)),
+      done((pool, b, o) => namespaces.createMany(pool, b.list, o)),
     );
     r.post(
       p.createPermissionNamespacesBatch,
       "Create permission namespaces (all or nothing)",
       CreateNamespacesBatchRequest,
       SuccessResponse,
-      done((pool, b) => namespaces.createMany(pool, b.list)),
+      done((pool, b, o) => namespaces.createMany(pool, b.list, o)),
     );
     r.get(
       p.getNamespacesBatch,
@@ -75,21 +75,21 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       "Delete namespaces",
       NamespaceCodeListBody,
       SuccessResponse,
-      done((pool, b) => namespaces.removeMany(pool, b.codeList)),
+      done((pool, b, o) => namespaces.removeMany(pool, b.codeList, o)),
     );
     r.post(
       p.deletePermissionNamespacesBatch,
       "Delete permission namespaces",
       NamespaceCodesBody,
       SuccessResponse,
-      done((pool, b) => namespaces.removeMany(pool, b.codes)),
+      done((pool, b, o) => namespaces.removeMany(pool, b.codes, o)),
     );
     r.post(
       p.checkPermissionNamespaceExists,
       "Whether a namespace code or name is free",
       CheckNamespaceExistsRequest,
       CheckExistsResponse,
-      async (pool, b, language) => checkAnswerIn(await namespaces.checkExists(pool, b), language),
+      async (pool, b, _origin, language) => checkAnswerIn(await namespaces.checkExists(pool, b), language),
     );
 
     r.post(
@@ -97,7 +97,7 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       "Create roles (all or nothing)",
       CreateRolesBatchRequest,
       SuccessResponse,
-      done((pool, b) => roles.createMany(pool, b.list)),
+      done((pool, b, o) => roles.createMany(pool, o, b.list)),
     );
     r.post(
       p.assignRoleBatch,
@@ -126,7 +126,7 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       "Create groups (all or nothing)",
       CreateGroupsBatchRequest,
       GroupListResponse,
-      (pool, b) => groups.createMany(pool, b.list),
+      (pool, b, o) => groups.createMany(pool, b.list, o),
     );
     r.post(
       p.createOrUpdateGroup,
@@ -149,7 +149,7 @@ export function managementPermissionBatchRoutes(ctx: Context) {
       "Create resources (all or nothing)",
       CreateResourcesBatchRequest,
       SuccessResponse,
-      done((pool, b) => resources.createMany(pool, b.list, b.namespace)),
+      done((pool, b, o) => resources.createMany(pool, o, b.list, b.namespace)),
     );
     r.get(
       p.getResourcesBatch,

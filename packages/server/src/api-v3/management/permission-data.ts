@@ -41,21 +41,21 @@ export function managementPermissionDataRoutes(ctx: Context) {
       "Create a string data resource",
       CreateStringDataResourceRequest,
       DataResourceResponse,
-      (pool, b) => d.create(pool, "STRING", b),
+      (pool, b, o) => d.create(pool, "STRING", b, o),
     );
     r.post(
       p.createArrayDataResource,
       "Create an array data resource",
       CreateArrayDataResourceRequest,
       DataResourceResponse,
-      (pool, b) => d.create(pool, "ARRAY", b),
+      (pool, b, o) => d.create(pool, "ARRAY", b, o),
     );
     r.post(
       p.createTreeDataResource,
       "Create a tree data resource",
       CreateTreeDataResourceRequest,
       DataResourceResponse,
-      (pool, b) => d.create(pool, "TREE", b),
+      (pool, b, o) => d.create(pool, "TREE", b, o),
     );
     r.get(p.getDataResource, "Get a data resource", DataResourceKey, DataResourceResponse, (pool, q) =>
       d.get(pool, q.namespaceCode, q.resourceCode),
@@ -79,7 +79,7 @@ export function managementPermissionDataRoutes(ctx: Context) {
       "Delete a data resource (and the permissions naming it)",
       DataResourceKey,
       NoDataResponse,
-      bare((pool, b) => d.remove(pool, b.namespaceCode, b.resourceCode)),
+      bare((pool, b, o) => d.remove(pool, b.namespaceCode, b.resourceCode, o)),
     );
 
     const pol = poolRoutes(app, ["management: data policies"]);
@@ -112,7 +112,7 @@ export function managementPermissionDataRoutes(ctx: Context) {
       "Delete a data policy",
       PolicyIdBody,
       NoDataResponse,
-      bare((pool, b) => dp.remove(pool, b.policyId)),
+      bare((pool, b, o) => dp.remove(pool, b.policyId, o)),
     );
     pol.post(
       p.authorizeDataPolicies,

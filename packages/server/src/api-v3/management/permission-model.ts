@@ -77,7 +77,7 @@ export function managementPermissionModelRoutes(ctx: Context) {
         "Delete a permission namespace and everything in it",
         NamespaceCodeBody,
         SuccessResponse,
-        done((pool, b) => namespaces.remove(pool, b.code)),
+        done((pool, b, o) => namespaces.remove(pool, b.code, o)),
       );
     }
 
@@ -145,7 +145,7 @@ export function managementPermissionModelRoutes(ctx: Context) {
       "Delete groups",
       DeleteGroupsRequest,
       SuccessResponse,
-      done((pool, b) => groups.removeBatch(pool, b.codeList)),
+      done((pool, b, o) => groups.removeBatch(pool, b.codeList, o)),
     );
     g.post(
       p.addGroupMembers,

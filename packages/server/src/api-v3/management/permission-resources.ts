@@ -45,7 +45,7 @@ export function managementPermissionResourceRoutes(ctx: Context) {
       "Delete a resource and its grants",
       ResourceQuery,
       SuccessResponse,
-      done((pool, b) => resources.remove(pool, b.code, b.namespace)),
+      done((pool, b, o) => resources.remove(pool, o, b.code, b.namespace)),
     );
     r.post(
       p.authorizeResources,

@@ -13,6 +13,7 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { eventOrigin } from "../../http/event-origin.js";
 import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: settings"];
@@ -45,7 +46,8 @@ export function managementSettingsRoutes(ctx: Context) {
           response: { 200: SecuritySettingsResponse },
         },
       },
-      async (request) => ok(request, await settings.update(managementOf(request).poolId, request.body)),
+      async (request) =>
+        ok(request, await settings.update(managementOf(request).poolId, request.body, eventOrigin(request))),
     );
 
     app.get(
@@ -70,7 +72,11 @@ export function managementSettingsRoutes(ctx: Context) {
           response: { 200: MfaSettingsResponse },
         },
       },
-      async (request) => ok(request, await settings.updateMfa(managementOf(request).poolId, request.body)),
+      async (request) =>
+        ok(
+          request,
+          await settings.updateMfa(managementOf(request).poolId, request.body, eventOrigin(request)),
+        ),
     );
 
     app.post<{ Body: MfaDisableSettings }>(
@@ -84,7 +90,14 @@ export function managementSettingsRoutes(ctx: Context) {
         },
       },
       async (request) =>
-        ok(request, await settings.disableMfa(managementOf(request).poolId, request.body.disableFactors)),
+        ok(
+          request,
+          await settings.disableMfa(
+            managementOf(request).poolId,
+            request.body.disableFactors,
+            eventOrigin(request),
+          ),
+        ),
     );
 
     app.get<{ Querystring: Static<typeof GetCustomFieldsQuery> }>(

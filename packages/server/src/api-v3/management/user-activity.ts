@@ -11,6 +11,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { eventOrigin } from "../../http/event-origin.js";
 import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: users"];
@@ -60,7 +61,7 @@ export function managementUserActivityRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        await users.kick(managementOf(request).poolId, request.body);
+        await users.kick(managementOf(request).poolId, request.body, eventOrigin(request));
         return ok(request, { success: true });
       },
     );

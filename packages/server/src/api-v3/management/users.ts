@@ -20,6 +20,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { eventOrigin } from "../../http/event-origin.js";
 import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: users"];
@@ -36,7 +37,10 @@ export function managementUserRoutes(ctx: Context) {
       },
       async (request) => {
         const { options, ...input } = request.body;
-        return ok(request, await users.create(managementOf(request).poolId, input, options));
+        return ok(
+          request,
+          await users.create(managementOf(request).poolId, eventOrigin(request), input, options),
+        );
       },
     );
 
@@ -53,7 +57,12 @@ export function managementUserRoutes(ctx: Context) {
       async (request) =>
         ok(
           request,
-          await users.createBatch(managementOf(request).poolId, request.body.list, request.body.options),
+          await users.createBatch(
+            managementOf(request).poolId,
+            eventOrigin(request),
+            request.body.list,
+            request.body.options,
+          ),
         ),
     );
 
@@ -109,7 +118,7 @@ export function managementUserRoutes(ctx: Context) {
       },
       async (request) => {
         const poolId = managementOf(request).poolId;
-        const outcome = await users.update(poolId, request.body);
+        const outcome = await users.update(poolId, request.body, eventOrigin(request));
         return ok(request, outcome.user);
       },
     );
@@ -126,7 +135,12 @@ export function managementUserRoutes(ctx: Context) {
       },
       async (request) => {
         const { userIds, options } = request.body;
-        await users.deleteBatch(managementOf(request).poolId, userIds, options?.userIdType);
+        await users.deleteBatch(
+          managementOf(request).poolId,
+          eventOrigin(request),
+          userIds,
+          options?.userIdType,
+        );
         return ok(request, { success: true });
       },
     );

@@ -20,6 +20,7 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { ok } from "../../http/envelope.js";
+import { eventOrigin } from "../../http/event-origin.js";
 import { managementOf } from "../../http/management-auth.js";
 
 const tags = ["management: webhooks and events"];
@@ -139,7 +140,7 @@ export function managementWebhookRoutes(ctx: Context) {
         },
       },
       async (request) => {
-        await ctx.events.pubEvent(managementOf(request).poolId, request.body);
+        await ctx.events.pubEvent(eventOrigin(request), managementOf(request).poolId, request.body);
         return ok(request, { success: true });
       },
     );

@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { eventOrigin } from "../../http/event-origin.js";
 import { methodOf } from "../../services/identities/round-trip.js";
 import { PageError } from "../error-page.js";
 import { UidParams } from "../forms.js";
@@ -81,6 +82,7 @@ export function extIdpRoutes(deps: PageDeps) {
         const outcome = await trips.callback(request.params.connId, query, browserCookie(deps, request), {
           scopeOf: (id) => ctx.auth.resolveScope(id),
           interactionOpen: async (uid) => (await deps.oidc.interactions.find(uid))?.kind === "login",
+          origin: eventOrigin(request),
         });
         switch (outcome.kind) {
           case "refused":

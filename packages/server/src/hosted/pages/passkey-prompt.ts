@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { eventOrigin } from "../../http/event-origin.js";
 import { describeUserAgent } from "../../lib/user-agent.js";
 import type { MfaStep } from "../../services/oidc/interactions.js";
 import { interactionBinding } from "../../services/passkeys/index.js";
@@ -41,7 +42,7 @@ async function showPrompt(
 ): Promise<FastifyReply> {
   const uid = scene.interaction.uid;
   const frame = frameOf(deps, request, reply, scene, interactionPath(uid, "/passkey-prompt"));
-  const owner = { poolId: scene.interaction.poolId, userId: step.userId };
+  const owner = { poolId: scene.interaction.poolId, userId: step.userId, origin: eventOrigin(request) };
   const started = await deps.ctx.passkeys.registration.start(owner, interactionBinding(uid));
   return sendPage(
     reply,
@@ -89,7 +90,7 @@ export function passkeyPromptRoutes(deps: PageDeps) {
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const step = await stepIn(deps, request, scene, "passkey");
-        const owner = { poolId: scene.interaction.poolId, userId: step.userId };
+        const owner = { poolId: scene.interaction.poolId, userId: step.userId, origin: eventOrigin(request) };
         try {
           await ctx.passkeys.registration.finish(
             owner,

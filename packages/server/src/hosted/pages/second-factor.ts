@@ -142,6 +142,7 @@ export async function finishSignIn(
     scene.interaction.uid,
     browserCookie(deps, request),
     login.userId,
+    meta.origin,
   );
   const done = await deps.oidc.interactions.finishLogin(scene.interaction.uid, {
     userId: login.userId,

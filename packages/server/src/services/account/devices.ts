@@ -4,6 +4,7 @@ import { describeUserAgent } from "../../lib/user-agent.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { SessionRow } from "../../storage/repos/sessions.js";
 import { type Emit, userEvent, withEvents } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { Sessions } from "../tokens/sessions.js";
 
 /** One signed-in session as the account page lists it (docs/account-page.md §Sessions and devices). */
@@ -49,7 +50,12 @@ export function createAccountDevices({ repos, sessions, clock, emit }: AccountDe
       .map((r) => ({ row: r, lastActiveAt: lastActive.get(r.id) ?? Number(r.created_at) }));
   }
 
-  async function end(poolId: string, userId: string, sessionIds: string[]): Promise<number> {
+  async function end(
+    origin: EventOrigin,
+    poolId: string,
+    userId: string,
+    sessionIds: string[],
+  ): Promise<number> {
     const user = await repos.users.findUserById(poolId, userId);
     if (!user || sessionIds.length === 0) return 0;
     const ended = await withEvents(repos, async (tx) => {
@@ -60,7 +66,7 @@ export function createAccountDevices({ repos, sessions, clock, emit }: AccountDe
         clock.now(),
         "signed_out",
       );
-      if (ids.length > 0) await emit(tx, userEvent("kick", user, { sessionIds: ids }));
+      if (ids.length > 0) await emit(tx, origin, userEvent("kick", user, { sessionIds: ids }));
       return ids;
     });
     sessions.endedElsewhere(ended);
@@ -93,20 +99,32 @@ export function createAccountDevices({ repos, sessions, clock, emit }: AccountDe
     },
 
     /** Signs one other session out; the current one is signed out by logging out. */
-    async endOne(poolId: string, userId: string, sessionId: string, currentSessionId: string): Promise<void> {
+    async endOne(
+      origin: EventOrigin,
+      poolId: string,
+      userId: string,
+      sessionId: string,
+      currentSessionId: string,
+    ): Promise<void> {
       if (sessionId === currentSessionId) throw new ApiError("SESSION_NOT_FOUND");
       const open = await repos.sessions.listOpenUserSessions(poolId, userId, clock.now());
       if (!open.some((r) => r.id === sessionId)) throw new ApiError("SESSION_NOT_FOUND");
-      await end(poolId, userId, [sessionId]);
+      await end(origin, poolId, userId, [sessionId]);
     },
 
     /** Signs every other session out; returns how many sessions ended. */
-    async endOthers(poolId: string, userId: string, currentSessionId: string): Promise<number> {
+    async endOthers(
+      origin: EventOrigin,
+      poolId: string,
+      userId: string,
+      currentSessionId: string,
+    ): Promise<number> {
       const open = await repos.sessions.listOpenUserSessions(poolId, userId, clock.now());
       const others = open.filter(
         (r) => r.id !== currentSessionId && r.parent_session_id !== currentSessionId,
       );
       return end(
+        origin,
         poolId,
         userId,
         others.map((r) => r.id),

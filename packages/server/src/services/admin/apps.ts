@@ -16,6 +16,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { type Emit, withEvents } from "../events/emit.js";
 import type { EventName } from "../events/names.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { defaultAppConfig } from "./bootstrap.js";
 
@@ -216,8 +217,8 @@ export function createAppAdmin({
   emit: Emit;
 }) {
   /** The application's event, in the transaction of its change (`data` never holds the secret). */
-  const appEvent = (tx: Repositories, name: EventName, app: ApplicationRow) =>
-    emit(tx, { poolId: app.pool_id, name, data: toApplicationDto(app) });
+  const appEvent = (tx: Repositories, origin: EventOrigin, name: EventName, app: ApplicationRow) =>
+    emit(tx, origin, { poolId: app.pool_id, name, data: toApplicationDto(app) });
 
   const requireApp = async (poolId: string, appId: string) => {
     const app = await repos.applications.findPoolApplication(poolId, appId);
@@ -242,7 +243,11 @@ export function createAppAdmin({
 
   return {
     requireApp,
-    async create(poolId: string, input: CreateApplicationRequest): Promise<ApplicationDto> {
+    async create(
+      poolId: string,
+      input: CreateApplicationRequest,
+      origin: EventOrigin,
+    ): Promise<ApplicationDto> {
       const identifier = input.appIdentifier ?? identifierFrom(input.appName);
       await assertIdentifierFree(poolId, identifier);
       const now = clock.now();
@@ -267,7 +272,7 @@ export function createAppAdmin({
       await guarded(() =>
         withEvents(repos, async (tx) => {
           await tx.applications.insertApplication(row);
-          await appEvent(tx, "application:created", row);
+          await appEvent(tx, origin, "application:created", row);
         }),
       );
       return toApplicationDto(row);
@@ -298,7 +303,11 @@ export function createAppAdmin({
       return { list: all.slice((page - 1) * limit, page * limit), totalCount: all.length };
     },
 
-    async update(poolId: string, input: UpdateApplicationRequest): Promise<ApplicationDto> {
+    async update(
+      poolId: string,
+      input: UpdateApplicationRequest,
+      origin: EventOrigin,
+    ): Promise<ApplicationDto> {
       const app = await requireApp(poolId, input.appId);
       if (input.appIdentifier !== undefined && input.appIdentifier !== app.identifier) {
         await assertIdentifierFree(poolId, input.appIdentifier, app.id);
@@ -312,20 +321,20 @@ export function createAppAdmin({
       await guarded(() =>
         withEvents(repos, async (tx) => {
           await tx.applications.updatePoolApplication(poolId, app.id, patch);
-          await appEvent(tx, "application:updated", { ...app, ...patch });
+          await appEvent(tx, origin, "application:updated", { ...app, ...patch });
         }),
       );
       return get(poolId, app.id);
     },
 
-    async remove(poolId: string, appId: string): Promise<void> {
+    async remove(poolId: string, appId: string, origin: EventOrigin): Promise<void> {
       const app = await requireApp(poolId, appId);
       const boot = await repos.meta.getMeta("bootstrap");
       if (boot && (JSON.parse(boot) as { appId?: string }).appId === appId)
         throw new ApiError("DEFAULT_APP_PROTECTED");
       await withEvents(repos, async (tx) => {
         await tx.applications.deletePoolApplication(poolId, appId);
-        await appEvent(tx, "application:deleted", app);
+        await appEvent(tx, origin, "application:deleted", app);
       });
     },
 
@@ -333,7 +342,7 @@ export function createAppAdmin({
       return box.open("app-secret", appId, (await requireApp(poolId, appId)).secret);
     },
 
-    async refreshSecret(poolId: string, appId: string): Promise<string> {
+    async refreshSecret(poolId: string, appId: string, origin: EventOrigin): Promise<string> {
       const app = await requireApp(poolId, appId);
       const secret = newSecret();
       const sealed = box.seal("app-secret", appId, secret);
@@ -342,7 +351,7 @@ export function createAppAdmin({
           secret: sealed,
           updated_at: clock.now(),
         });
-        await appEvent(tx, "application:secret-refreshed", app);
+        await appEvent(tx, origin, "application:secret-refreshed", app);
       });
       return secret;
     },

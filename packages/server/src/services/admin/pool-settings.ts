@@ -5,6 +5,7 @@ import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { compilePasswordPattern } from "../auth/passwords/pattern.js";
 import { type Emit, withEvents } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import { poolMfaOf } from "../mfa/policy.js";
 import { mergePoolSettings, parsePoolSettings } from "../users/pool-settings.js";
 import { loadPoolSettings } from "./users/create.js";
@@ -49,14 +50,18 @@ export function createPoolSettingsAdmin({
   clock: Clock;
   emit: Emit;
 }) {
-  const poolUpdated = (tx: Repositories, poolId: string, data: Record<string, unknown>) =>
-    emit(tx, { poolId, name: "user-pool:updated", data: { userPoolId: poolId, ...data } });
+  const poolUpdated = (
+    tx: Repositories,
+    origin: EventOrigin,
+    poolId: string,
+    data: Record<string, unknown>,
+  ) => emit(tx, origin, { poolId, name: "user-pool:updated", data: { userPoolId: poolId, ...data } });
 
   const service = {
     get: (poolId: string): Promise<PoolSettings> => loadPoolSettings(repos, poolId),
 
     /** Deep-merges the patch; keys Gatehouse does not know are dropped, the result must validate. */
-    async update(poolId: string, patch: Record<string, unknown>): Promise<PoolSettings> {
+    async update(poolId: string, patch: Record<string, unknown>, origin: EventOrigin): Promise<PoolSettings> {
       const current = await loadPoolSettings(repos, poolId);
       const merged = Value.Clean(PoolSettings, mergePoolSettings(current, patch));
       const error = Value.Errors(PoolSettings, merged).First();
@@ -70,7 +75,7 @@ export function createPoolSettingsAdmin({
       }
       await withEvents(repos, async (tx) => {
         await tx.pools.updatePoolSettings(poolId, JSON.stringify(next), clock.now());
-        await poolUpdated(tx, poolId, { settings: Object.keys(patch) });
+        await poolUpdated(tx, origin, poolId, { settings: Object.keys(patch) });
       });
       return next;
     },
@@ -82,7 +87,7 @@ export function createPoolSettingsAdmin({
     },
 
     /** A field left out keeps its stored value; `enabledFactors` is always given (the SDK's DTO). */
-    async updateMfa(poolId: string, patch: MfaSettingsUpdate): Promise<MfaSettings> {
+    async updateMfa(poolId: string, patch: MfaSettingsUpdate, origin: EventOrigin): Promise<MfaSettings> {
       const current = await service.getMfa(poolId);
       const value: MfaSettings = {
         enabledFactors: [...new Set(patch.enabledFactors)],
@@ -92,18 +97,19 @@ export function createPoolSettingsAdmin({
       };
       await withEvents(repos, async (tx) => {
         await tx.pools.setPoolMfaSettings(poolId, JSON.stringify(value), clock.now());
-        await poolUpdated(tx, poolId, { mfa: value });
+        await poolUpdated(tx, origin, poolId, { mfa: value });
       });
       return value;
     },
 
     /** disable-global-mfa-settings: the enabled factors less `disable`; users keep their factors. */
-    async disableMfa(poolId: string, disable: readonly string[]): Promise<MfaSettings> {
+    async disableMfa(poolId: string, disable: readonly string[], origin: EventOrigin): Promise<MfaSettings> {
       const current = await service.getMfa(poolId);
-      return service.updateMfa(poolId, {
-        ...current,
-        enabledFactors: current.enabledFactors.filter((f) => !disable.includes(f)),
-      });
+      return service.updateMfa(
+        poolId,
+        { ...current, enabledFactors: current.enabledFactors.filter((f) => !disable.includes(f)) },
+        origin,
+      );
     },
 
     /** Whether the pool of application `appId` lists `origin` in `allowedOrigins`. */

@@ -6,6 +6,7 @@ import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { PoolRow } from "../../storage/repos/pools.js";
 import type { Database } from "../../storage/schema.js";
 import { type Emit, withEvents } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { type BootstrapInfo, defaultApplicationRow, ensureBootstrap } from "./bootstrap.js";
 
@@ -49,7 +50,7 @@ export function createPoolAdmin({ db, repos, clock, box, publicUrl, emit }: Pool
      * requests at once (within the 0.9 s row cache on other nodes), management tokens obtained
      * with it too (docs/security.md §Rotating a pool's secret). Undefined: no such pool.
      */
-    async rotateSecret(poolId: string): Promise<string | undefined> {
+    async rotateSecret(poolId: string, origin: EventOrigin): Promise<string | undefined> {
       const secret = newSecret();
       const updated = await withEvents(repos, async (tx) => {
         const n = await tx.pools.updatePoolSecret(
@@ -58,7 +59,11 @@ export function createPoolAdmin({ db, repos, clock, box, publicUrl, emit }: Pool
           clock.now(),
         );
         if (n === 1)
-          await emit(tx, { poolId, name: "user-pool:secret-refreshed", data: { userPoolId: poolId } });
+          await emit(tx, origin, {
+            poolId,
+            name: "user-pool:secret-refreshed",
+            data: { userPoolId: poolId },
+          });
         return n;
       });
       return updated === 1 ? secret : undefined;

@@ -3,6 +3,7 @@ import { ApiError } from "../../errors.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { PoolRow } from "../../storage/repos/pools.js";
+import type { EventOrigin } from "../events/scope.js";
 import { parsePoolSettings } from "../users/pool-settings.js";
 
 /** The application a request speaks for, its user pool and the pool's settings. */
@@ -12,12 +13,14 @@ export interface AppScope {
   settings: PoolSettings;
 }
 
-/** Who is asking, for history, lockout, the session row and the audit log. */
+/** Who is asking, for history, lockout, the session row, the audit log and events. */
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
   /** The application the request came through, when the audit log should name it. */
   appId?: string;
+  /** The request id (and management caller) every event the request causes carries. */
+  origin: EventOrigin;
 }
 
 export function createAppScopes({ repos }: { repos: Repositories }) {

@@ -209,7 +209,7 @@ export function loginSteps(
       browser: ua.name || null,
       device: ua.device || null,
     }),
-    ...(emitLogin ? [deps.emit.step(deps.repos, userEvent("login", user, { appId }))] : []),
+    ...(emitLogin ? [deps.emit.step(deps.repos, meta.origin, userEvent("login", user, { appId }))] : []),
   ];
 }
 
@@ -273,7 +273,7 @@ function record(
   if (success) return deps.loginHistory.recordAttempt(attemptOf(s, meta, a, success, reason));
   return allOrNothing(deps.repos.db, [
     deps.loginHistory.attemptStep(attemptOf(s, meta, a, success, reason)),
-    deps.emit.step(deps.repos, event),
+    deps.emit.step(deps.repos, meta.origin, event),
   ]);
 }
 
@@ -523,7 +523,7 @@ async function signInByPasscode<T>(
     let ended: string[] = [];
     if (fresh) {
       await insertUser(tx, fresh);
-      await emitRegistered(deps.emit, tx, s.pool.id, fresh.id as string);
+      await emitRegistered(deps.emit, tx, meta.origin, s.pool.id, fresh.id as string);
     } else if (existing) ended = await proveAddress(deps, tx, existing, address, meta);
     return ended;
   });
@@ -557,19 +557,25 @@ async function proveAddress(
     const provedBefore = (address.kind === "email" ? user.email_proved_at : user.phone_proved_at) !== null;
     if (unproved || !provedBefore)
       await tx.userContacts.markAddressProved(user.pool_id, user.id, address, now);
-    if (unproved && address.kind === "email") await emitEmailVerified(deps.emit, tx, user);
+    if (unproved && address.kind === "email") await emitEmailVerified(deps.emit, tx, meta.origin, user);
     return [];
   }
   const ended = await tx.sessions.endUserSessions(user.pool_id, user.id, now, "account_reclaimed");
   const mask = (kind: "email" | "phone", value: string) =>
     kind === "email" ? maskEmail(value) : maskPhone(value);
-  const event = { poolId: user.pool_id, userId: user.id, actor: "anonymous", meta } as const;
+  const event = {
+    poolId: user.pool_id,
+    userId: user.id,
+    actor: "anonymous",
+    meta,
+    origin: meta.origin,
+  } as const;
   await deps.audit.record(tx, {
     ...event,
     action: address.kind === "email" ? "user.email.reclaimed" : "user.phone.reclaimed",
     target: mask(address.kind, address.value),
   });
-  if (address.kind === "email") await emitEmailVerified(deps.emit, tx, user);
+  if (address.kind === "email") await emitEmailVerified(deps.emit, tx, meta.origin, user);
   const other = address.kind === "email" ? "phone" : "email";
   const dropped = await tx.userContacts.dropCodeProvedAddress(user.pool_id, user.id, other, now);
   if (dropped) {

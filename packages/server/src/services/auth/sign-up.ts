@@ -249,7 +249,7 @@ async function signUp(
     const tx = repositories(trx);
     await insertUser(tx, row);
     if (checked.length > 0) await deps.codes.consume(checked, trx);
-    await emitRegistered(deps.emit, tx, s.pool.id, row.id as string);
+    await emitRegistered(deps.emit, tx, meta.origin, s.pool.id, row.id as string);
   });
   const created = await deps.repos.users.findUserById(s.pool.id, row.id);
   if (!created) throw new ApiError("INTERNAL");

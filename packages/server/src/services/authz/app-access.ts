@@ -11,6 +11,7 @@ import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { AppAccessRow } from "../../storage/repos/authz-apps.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import { appSummary } from "../auth/login-history.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { GrantsCache } from "./cache.js";
 import type { AuthzDeps } from "./deps.js";
 import { standingOf } from "./effective.js";
@@ -96,9 +97,13 @@ export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestri
       await requireApp(poolId, appId);
       return { permissionStrategy: strategyOf(await repos.authz.findAppStrategy(appId)) };
     },
-    async updateStrategy(poolId: string, req: UpdatePermissionStrategyRequest): Promise<void> {
+    async updateStrategy(
+      poolId: string,
+      req: UpdatePermissionStrategyRequest,
+      origin: EventOrigin,
+    ): Promise<void> {
       await requireApp(poolId, req.appId);
-      await write(poolId, "app-access", async (tx, emit) => {
+      await write(poolId, origin, "app-access", async (tx, emit) => {
         await tx.authz.setAppStrategy({
           app_id: req.appId,
           pool_id: poolId,
@@ -112,7 +117,7 @@ export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestri
       });
     },
     /** ALLOW or DENY rules; a later rule for the same target replaces the effect. */
-    async authorize(poolId: string, req: AuthorizeAppAccessRequest): Promise<void> {
+    async authorize(poolId: string, req: AuthorizeAppAccessRequest, origin: EventOrigin): Promise<void> {
       await requireApp(poolId, req.appId);
       const now = clock.now();
       const rows: AppAccessRow[] = [];
@@ -128,19 +133,19 @@ export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestri
           });
         }
       }
-      await write(poolId, "app-access", async (tx, emit) => {
+      await write(poolId, origin, "app-access", async (tx, emit) => {
         await tx.authz.upsertAppAccess(rows);
         await emit("permission:add", { appId: req.appId, list: req.list });
       });
     },
-    async revoke(poolId: string, req: RevokeAppAccessRequest): Promise<void> {
+    async revoke(poolId: string, req: RevokeAppAccessRequest, origin: EventOrigin): Promise<void> {
       await requireApp(poolId, req.appId);
       const plan: { type: string; ids: string[] }[] = [];
       for (const item of req.list) {
         const targets = await targetsOf(poolId, item);
         plan.push({ type: item.targetType, ids: targets.map((t) => t.id) });
       }
-      await write(poolId, "app-access", async (tx, emit) => {
+      await write(poolId, origin, "app-access", async (tx, emit) => {
         for (const p of plan) await tx.authz.deleteAppAccess(req.appId, p.type, p.ids);
         await emit("permission:revoke", { appId: req.appId, list: req.list });
       });

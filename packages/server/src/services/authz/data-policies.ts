@@ -15,6 +15,7 @@ import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { DataPolicyRow, Subject } from "../../storage/repos/authz-resources.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { EventOrigin } from "../events/scope.js";
 import { treePaths } from "./data-resources.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { ANY_ACTION } from "./evaluate.js";
@@ -105,7 +106,7 @@ export function createDataPolicies(deps: AuthzDeps) {
   }
 
   return {
-    async create(poolId: string, req: CreateDataPolicyRequest): Promise<DataPolicyDto> {
+    async create(poolId: string, req: CreateDataPolicyRequest, origin: EventOrigin): Promise<DataPolicyDto> {
       await assertPermissionsValid(repos, poolId, req.statementList);
       const now = clock.now();
       const row: DataPolicyRow = {
@@ -117,7 +118,7 @@ export function createDataPolicies(deps: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      await write(poolId, "data-policy", async (tx, emit) => {
+      await write(poolId, origin, "data-policy", async (tx, emit) => {
         try {
           await tx.authz.insertPolicy(row);
         } catch (err) {
@@ -204,7 +205,7 @@ export function createDataPolicies(deps: AuthzDeps) {
         }),
       };
     },
-    async update(poolId: string, req: UpdateDataPolicyRequest): Promise<DataPolicyDto> {
+    async update(poolId: string, req: UpdateDataPolicyRequest, origin: EventOrigin): Promise<DataPolicyDto> {
       const row = await requirePolicy(poolId, req.policyId);
       if (req.statementList) await assertPermissionsValid(repos, poolId, req.statementList);
       const set = {
@@ -213,7 +214,7 @@ export function createDataPolicies(deps: AuthzDeps) {
         ...(req.statementList ? { statements: JSON.stringify(req.statementList) } : {}),
         updated_at: clock.now(),
       };
-      await write(poolId, "data-policy", async (tx, emit) => {
+      await write(poolId, origin, "data-policy", async (tx, emit) => {
         try {
           await tx.authz.updatePolicy(row.id, set);
         } catch (err) {
@@ -224,26 +225,26 @@ export function createDataPolicies(deps: AuthzDeps) {
       });
       return toPolicyDto({ ...row, ...set });
     },
-    async remove(poolId: string, id: string): Promise<void> {
+    async remove(poolId: string, id: string, origin: EventOrigin): Promise<void> {
       const row = await requirePolicy(poolId, id);
-      await write(poolId, "data-policy", async (tx, emit) => {
+      await write(poolId, origin, "data-policy", async (tx, emit) => {
         await tx.authz.deletePolicy(row.id);
         await emit("data-policy:deleted", toPolicyDto(row));
       });
     },
-    async authorize(poolId: string, req: AuthorizeDataPoliciesRequest): Promise<void> {
+    async authorize(poolId: string, req: AuthorizeDataPoliciesRequest, origin: EventOrigin): Promise<void> {
       for (const id of req.policyIds) await requirePolicy(poolId, id);
       const subjects: Subject[] = [];
       for (const t of req.targetList) subjects.push(await subject(poolId, t.type, t.id));
-      await write(poolId, "data-policy-target", async (tx, emit) => {
+      await write(poolId, origin, "data-policy-target", async (tx, emit) => {
         await tx.authz.addPolicyTargets(req.policyIds, subjects, clock.now());
         await emit("permission:add", { policyIds: req.policyIds, targetList: req.targetList });
       });
     },
-    async revoke(poolId: string, req: RevokeDataPolicyRequest): Promise<void> {
+    async revoke(poolId: string, req: RevokeDataPolicyRequest, origin: EventOrigin): Promise<void> {
       const row = await requirePolicy(poolId, req.policyId);
       const target = await subject(poolId, req.targetType, req.targetIdentifier);
-      await write(poolId, "data-policy-target", async (tx, emit) => {
+      await write(poolId, origin, "data-policy-target", async (tx, emit) => {
         await tx.authz.removePolicyTargets(row.id, [target]);
         await emit("permission:revoke", {
           policyId: row.id,

@@ -9,6 +9,7 @@ import { ApiError, bilingual, type CheckAnswer } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { DataResourceRow } from "../../storage/repos/authz-resources.js";
+import type { EventOrigin } from "../events/scope.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { resolveNamespace } from "./namespaces.js";
 import { createAuthzWrite } from "./write.js";
@@ -101,7 +102,12 @@ export function createDataResources(deps: AuthzDeps) {
 
   return {
     requireDataResource,
-    async create(poolId: string, type: DataResourceType, req: NewDataResource): Promise<DataResourceDto> {
+    async create(
+      poolId: string,
+      type: DataResourceType,
+      req: NewDataResource,
+      origin: EventOrigin,
+    ): Promise<DataResourceDto> {
       assertStructFits(type, req.struct);
       const now = clock.now();
       const ns = await resolveNamespace(repos, poolId, req.namespaceCode);
@@ -118,7 +124,7 @@ export function createDataResources(deps: AuthzDeps) {
         created_at: now,
         updated_at: now,
       };
-      await write(poolId, "data-resource", async (tx, emit) => {
+      await write(poolId, origin, "data-resource", async (tx, emit) => {
         try {
           await tx.authz.insertDataResource(row);
         } catch (err) {
@@ -177,7 +183,11 @@ export function createDataResources(deps: AuthzDeps) {
         })),
       };
     },
-    async update(poolId: string, req: UpdateDataResourceRequest): Promise<DataResourceDto> {
+    async update(
+      poolId: string,
+      req: UpdateDataResourceRequest,
+      origin: EventOrigin,
+    ): Promise<DataResourceDto> {
       const { ns, row } = await requireDataResource(poolId, req.namespaceCode, req.resourceCode);
       if (req.struct !== undefined) assertStructFits(row.type as DataResourceType, req.struct);
       const set = {
@@ -187,7 +197,7 @@ export function createDataResources(deps: AuthzDeps) {
         ...(req.actions !== undefined ? { actions: JSON.stringify([...new Set(req.actions)]) } : {}),
         updated_at: clock.now(),
       };
-      await write(poolId, "data-resource", async (tx, emit) => {
+      await write(poolId, origin, "data-resource", async (tx, emit) => {
         await tx.authz.updateDataResource(row.id, set);
         await emit("resource:updated", toDataResourceDto({ ...row, ...set }, ns.code));
       });
@@ -195,10 +205,10 @@ export function createDataResources(deps: AuthzDeps) {
       return dto;
     },
     /** Deletes the resource and strips the permissions naming it from the pool's data policies. */
-    async remove(poolId: string, namespaceCode: string, code: string): Promise<void> {
+    async remove(poolId: string, namespaceCode: string, code: string, origin: EventOrigin): Promise<void> {
       const { ns, row } = await requireDataResource(poolId, namespaceCode, code);
       const prefix = `${ns.code}/${row.code}/`;
-      await write(poolId, "data-resource", async (tx, emit) => {
+      await write(poolId, origin, "data-resource", async (tx, emit) => {
         await tx.authz.deleteDataResource(row.id);
         for (const policy of await tx.authz.listAllPolicies(poolId)) {
           const statements = JSON.parse(policy.statements) as { effect: string; permissions: string[] }[];

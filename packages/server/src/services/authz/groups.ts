@@ -12,6 +12,7 @@ import { ApiError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { GroupRow } from "../../storage/repos/authz-model.js";
+import type { EventOrigin } from "../events/scope.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { requireUser, userDtosInOrder } from "./members.js";
 import { createAuthzWrite } from "./write.js";
@@ -44,7 +45,11 @@ export function createGroups(deps: AuthzDeps) {
     return rows.map((r) => r.id);
   }
 
-  async function createMany(poolId: string, reqs: CreateGroupRequest[]): Promise<GroupDto[]> {
+  async function createMany(
+    poolId: string,
+    reqs: CreateGroupRequest[],
+    origin: EventOrigin,
+  ): Promise<GroupDto[]> {
     const now = clock.now();
     const rows: GroupRow[] = reqs.map((req) => ({
       id: newId(),
@@ -57,7 +62,7 @@ export function createGroups(deps: AuthzDeps) {
       created_at: now,
       updated_at: now,
     }));
-    await write(poolId, "group", async (tx, emit) => {
+    await write(poolId, origin, "group", async (tx, emit) => {
       for (const row of rows) {
         try {
           await tx.authz.insertGroup(row);
@@ -73,23 +78,23 @@ export function createGroups(deps: AuthzDeps) {
 
   return {
     requireGroup,
-    async create(poolId: string, req: CreateGroupRequest): Promise<GroupDto> {
-      const [dto] = await createMany(poolId, [req]);
+    async create(poolId: string, req: CreateGroupRequest, origin: EventOrigin): Promise<GroupDto> {
+      const [dto] = await createMany(poolId, [req], origin);
       return dto!;
     },
     /** All or nothing: one taken code and none is created. */
     createMany,
     /** `create-or-update-group`: by code; `created` says which. */
-    async createOrUpdate(poolId: string, req: CreateOrUpdateGroupRequest) {
+    async createOrUpdate(poolId: string, req: CreateOrUpdateGroupRequest, origin: EventOrigin) {
       const existing = await repos.authz.findGroup(poolId, req.code);
-      if (!existing) return { created: true, data: (await createMany(poolId, [req]))[0]! };
+      if (!existing) return { created: true, data: (await createMany(poolId, [req], origin))[0]! };
       const set = {
         name: req.name,
         description: req.description,
         type: req.type || existing.type,
         updated_at: clock.now(),
       };
-      await write(poolId, "group", async (tx, emit) => {
+      await write(poolId, origin, "group", async (tx, emit) => {
         await tx.authz.updateGroup(existing.id, set);
         await emit("group:updated", toGroupDto({ ...existing, ...set }, true));
       });
@@ -116,7 +121,7 @@ export function createGroups(deps: AuthzDeps) {
       const r = await repos.authz.listGroups(poolId, q.keywords, page(q));
       return { totalCount: r.totalCount, list: r.list.map((g) => toGroupDto(g, q.withCustomData)) };
     },
-    async update(poolId: string, req: UpdateGroupRequest): Promise<GroupDto> {
+    async update(poolId: string, req: UpdateGroupRequest, origin: EventOrigin): Promise<GroupDto> {
       const g = await requireGroup(poolId, req.code);
       const set = {
         ...(req.newCode ? { code: req.newCode } : {}),
@@ -125,7 +130,7 @@ export function createGroups(deps: AuthzDeps) {
         ...(req.customData !== undefined ? { custom_data: JSON.stringify(req.customData) } : {}),
         updated_at: clock.now(),
       };
-      await write(poolId, "group", async (tx, emit) => {
+      await write(poolId, origin, "group", async (tx, emit) => {
         try {
           await tx.authz.updateGroup(g.id, set);
         } catch (err) {
@@ -136,18 +141,18 @@ export function createGroups(deps: AuthzDeps) {
       });
       return toGroupDto({ ...g, ...set });
     },
-    async removeBatch(poolId: string, codes: string[]): Promise<void> {
+    async removeBatch(poolId: string, codes: string[], origin: EventOrigin): Promise<void> {
       const rows = await repos.authz.findGroupsByCodes(poolId, codes);
       if (rows.length === 0) return;
-      await write(poolId, "group", async (tx, emit) => {
+      await write(poolId, origin, "group", async (tx, emit) => {
         await tx.authz.deleteGroups(rows.map((g) => g.id));
         for (const g of rows) await emit("group:deleted", toGroupDto(g, true));
       });
     },
-    async addMembers(poolId: string, req: GroupMembersRequest): Promise<void> {
+    async addMembers(poolId: string, req: GroupMembersRequest, origin: EventOrigin): Promise<void> {
       const g = await requireGroup(poolId, req.code);
       const ids = await userIds(poolId, req.userIds);
-      await write(poolId, "group-members", async (tx, emit) => {
+      await write(poolId, origin, "group-members", async (tx, emit) => {
         await tx.authz.addGroupMembers(g.id, ids, clock.now());
         await emit(
           "group:members-added",
@@ -156,9 +161,9 @@ export function createGroups(deps: AuthzDeps) {
         );
       });
     },
-    async removeMembers(poolId: string, req: GroupMembersRequest): Promise<void> {
+    async removeMembers(poolId: string, req: GroupMembersRequest, origin: EventOrigin): Promise<void> {
       const g = await requireGroup(poolId, req.code);
-      await write(poolId, "group-members", async (tx, emit) => {
+      await write(poolId, origin, "group-members", async (tx, emit) => {
         await tx.authz.removeGroupMembers(g.id, req.userIds);
         await emit(
           "group:members-removed",

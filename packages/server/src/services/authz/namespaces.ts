@@ -10,6 +10,7 @@ import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { EventOrigin } from "../events/scope.js";
 import { type AuthzDeps, DEFAULT_NAMESPACE, page } from "./deps.js";
 import { createAuthzWrite } from "./write.js";
 
@@ -42,7 +43,11 @@ export function createNamespaces(deps: AuthzDeps) {
   const { repos, clock } = deps;
   const write = createAuthzWrite(deps);
 
-  async function createMany(poolId: string, reqs: CreateNamespaceRequest[]): Promise<NamespaceDto[]> {
+  async function createMany(
+    poolId: string,
+    reqs: CreateNamespaceRequest[],
+    origin: EventOrigin,
+  ): Promise<NamespaceDto[]> {
     const now = clock.now();
     const rows: NamespaceRow[] = reqs.map((req) => ({
       id: newId(),
@@ -54,7 +59,7 @@ export function createNamespaces(deps: AuthzDeps) {
       updated_at: now,
     }));
     // Data policies name namespaces by code: a namespace of a code they name makes them grant again.
-    await write(poolId, "namespace", async (tx, emit) => {
+    await write(poolId, origin, "namespace", async (tx, emit) => {
       for (const row of rows) {
         try {
           await tx.authz.insertNamespace(row);
@@ -68,9 +73,9 @@ export function createNamespaces(deps: AuthzDeps) {
     return rows.map(toNamespaceDto);
   }
 
-  async function removeRows(poolId: string, rows: NamespaceRow[]): Promise<void> {
+  async function removeRows(poolId: string, rows: NamespaceRow[], origin: EventOrigin): Promise<void> {
     if (rows.length === 0) return;
-    await write(poolId, "namespace", async (tx, emit) => {
+    await write(poolId, origin, "namespace", async (tx, emit) => {
       for (const ns of rows) {
         await tx.authz.deleteNamespace(ns.id);
         await emit("namespace:deleted", toNamespaceDto(ns));
@@ -79,8 +84,8 @@ export function createNamespaces(deps: AuthzDeps) {
   }
 
   return {
-    async create(poolId: string, req: CreateNamespaceRequest): Promise<NamespaceDto> {
-      const [dto] = await createMany(poolId, [req]);
+    async create(poolId: string, req: CreateNamespaceRequest, origin: EventOrigin): Promise<NamespaceDto> {
+      const [dto] = await createMany(poolId, [req], origin);
       return dto!;
     },
     /** All or nothing: one taken code and none is created. */
@@ -92,7 +97,7 @@ export function createNamespaces(deps: AuthzDeps) {
       const r = await repos.authz.listNamespaces(poolId, q.query ?? q.keywords, page(q));
       return { totalCount: r.totalCount, list: r.list.map(toNamespaceDto) };
     },
-    async update(poolId: string, req: UpdateNamespaceRequest): Promise<NamespaceDto> {
+    async update(poolId: string, req: UpdateNamespaceRequest, origin: EventOrigin): Promise<NamespaceDto> {
       const ns = await resolveNamespace(repos, poolId, req.code);
       if (req.newCode && req.newCode !== ns.code && ns.code === DEFAULT_NAMESPACE)
         throw new ApiError("NAMESPACE_PROTECTED");
@@ -103,7 +108,7 @@ export function createNamespaces(deps: AuthzDeps) {
         updated_at: clock.now(),
       };
       // Data policies name namespaces by code: a renamed namespace changes what they grant.
-      await write(poolId, "namespace", async (tx, emit) => {
+      await write(poolId, origin, "namespace", async (tx, emit) => {
         try {
           await tx.authz.updateNamespace(ns.id, set);
         } catch (err) {
@@ -114,16 +119,16 @@ export function createNamespaces(deps: AuthzDeps) {
       });
       return toNamespaceDto({ ...ns, ...set });
     },
-    async remove(poolId: string, code: string): Promise<void> {
+    async remove(poolId: string, code: string, origin: EventOrigin): Promise<void> {
       if (code === DEFAULT_NAMESPACE) throw new ApiError("NAMESPACE_PROTECTED");
       const ns = await repos.authz.findNamespace(poolId, code);
       if (!ns) throw new ApiError("NAMESPACE_NOT_FOUND");
-      await removeRows(poolId, [ns]);
+      await removeRows(poolId, [ns], origin);
     },
     /** Deletes the namespaces of these codes that exist (`default` cannot be deleted). */
-    async removeMany(poolId: string, codes: string[]): Promise<void> {
+    async removeMany(poolId: string, codes: string[], origin: EventOrigin): Promise<void> {
       if (codes.includes(DEFAULT_NAMESPACE)) throw new ApiError("NAMESPACE_PROTECTED");
-      await removeRows(poolId, await repos.authz.findNamespacesByCodes(poolId, codes));
+      await removeRows(poolId, await repos.authz.findNamespacesByCodes(poolId, codes), origin);
     },
     /** The namespaces of these codes that exist. */
     async getMany(poolId: string, codes: string | string[]): Promise<NamespaceDto[]> {

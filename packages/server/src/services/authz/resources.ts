@@ -15,6 +15,7 @@ import { isUniqueViolation } from "../../storage/db.js";
 import type { NamespaceRow } from "../../storage/repos/authz-model.js";
 import type { GrantRow, ResourceRow, Subject } from "../../storage/repos/authz-resources.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { EventOrigin } from "../events/scope.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { grantLine, policyLines, standingOf } from "./effective.js";
 import { Grants } from "./evaluate.js";
@@ -135,6 +136,7 @@ export function createResources(deps: AuthzDeps) {
 
   async function createMany(
     poolId: string,
+    origin: EventOrigin,
     reqs: Omit<CreateResourceRequest, "namespace">[],
     namespace?: string,
   ): Promise<ResourceDto[]> {
@@ -155,7 +157,7 @@ export function createResources(deps: AuthzDeps) {
       created_at: now,
       updated_at: now,
     }));
-    await write(poolId, "resource", async (tx, emit) => {
+    await write(poolId, origin, "resource", async (tx, emit) => {
       for (const row of rows) {
         try {
           await tx.authz.insertResource(row);
@@ -170,8 +172,8 @@ export function createResources(deps: AuthzDeps) {
   }
 
   return {
-    async create(poolId: string, req: CreateResourceRequest): Promise<ResourceDto> {
-      const [dto] = await createMany(poolId, [req], req.namespace);
+    async create(poolId: string, req: CreateResourceRequest, origin: EventOrigin): Promise<ResourceDto> {
+      const [dto] = await createMany(poolId, origin, [req], req.namespace);
       return dto!;
     },
     /** All or nothing: one taken code and none is created. */
@@ -183,14 +185,18 @@ export function createResources(deps: AuthzDeps) {
       return rows.map((row) => toResourceDto(row, ns.code));
     },
     /** Deletes the resources of these codes or ids that exist, and their grants. */
-    async removeMany(poolId: string, req: { namespace?: string; codeList?: string[]; ids?: string[] }) {
+    async removeMany(
+      poolId: string,
+      req: { namespace?: string; codeList?: string[]; ids?: string[] },
+      origin: EventOrigin,
+    ) {
       const ns = await resolveNamespace(repos, poolId, req.namespace);
       const rows = [
         ...(await repos.authz.findResourcesByCodes(ns.id, req.codeList ?? [])),
         ...(await repos.authz.findResourcesByIds(ns.id, req.ids ?? [])),
       ].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
       if (rows.length === 0) return;
-      await write(poolId, "resource", async (tx, emit) => {
+      await write(poolId, origin, "resource", async (tx, emit) => {
         for (const row of rows) {
           await tx.authz.deleteResource(row);
           await emit("resource:deleted", toResourceDto(row, ns.code));
@@ -206,7 +212,7 @@ export function createResources(deps: AuthzDeps) {
       const r = await repos.authz.listResources(ns.id, q.type, page(q));
       return { totalCount: r.totalCount, list: r.list.map((row) => toResourceDto(row, ns.code)) };
     },
-    async update(poolId: string, req: UpdateResourceRequest): Promise<ResourceDto> {
+    async update(poolId: string, req: UpdateResourceRequest, origin: EventOrigin): Promise<ResourceDto> {
       const { ns, row } = await requireResource(poolId, req.code, req.namespace);
       const set = {
         ...(req.type ? { type: req.type } : {}),
@@ -222,15 +228,15 @@ export function createResources(deps: AuthzDeps) {
           : {}),
         updated_at: clock.now(),
       };
-      await write(poolId, "resource", async (tx, emit) => {
+      await write(poolId, origin, "resource", async (tx, emit) => {
         await tx.authz.updateResource(row.id, set);
         await emit("resource:updated", toResourceDto({ ...row, ...set }, ns.code));
       });
       return toResourceDto({ ...row, ...set }, ns.code);
     },
-    async remove(poolId: string, code: string, namespace?: string): Promise<void> {
+    async remove(poolId: string, origin: EventOrigin, code: string, namespace?: string): Promise<void> {
       const { ns, row } = await requireResource(poolId, code, namespace);
-      await write(poolId, "resource", async (tx, emit) => {
+      await write(poolId, origin, "resource", async (tx, emit) => {
         await tx.authz.deleteResource(row);
         await emit("resource:deleted", toResourceDto(row, ns.code));
       });
@@ -239,7 +245,7 @@ export function createResources(deps: AuthzDeps) {
      * Grant (or, with `effect: DENY`, take away) actions on resources; a later call for the same
      * subject, resource and effect replaces its actions. The resources need not be created first.
      */
-    async authorize(poolId: string, req: AuthorizeResourcesRequest): Promise<void> {
+    async authorize(poolId: string, req: AuthorizeResourcesRequest, origin: EventOrigin): Promise<void> {
       const now = clock.now();
       const size = req.list.reduce((n, item) => n + item.targetIdentifiers.length * item.resources.length, 0);
       if (size > MAX_GRANTS_PER_CALL)
@@ -267,7 +273,7 @@ export function createResources(deps: AuthzDeps) {
           }
         }
       }
-      await write(poolId, "grant", async (tx, emit) => {
+      await write(poolId, origin, "grant", async (tx, emit) => {
         for (const row of plan) await tx.authz.upsertGrant(row);
         // ALLOW gives (`permission:add`), DENY takes away (`permission:revoke`): docs/events.md.
         for (const [name, effect] of [

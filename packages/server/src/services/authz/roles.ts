@@ -17,6 +17,7 @@ import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
 import type { GroupRow, RoleWithNamespace } from "../../storage/repos/authz-model.js";
 import type { Repositories } from "../../storage/repos/index.js";
+import type { EventOrigin } from "../events/scope.js";
 import { type AuthzDeps, page } from "./deps.js";
 import { requireUser, userDtosInOrder } from "./members.js";
 import { resolveNamespace } from "./namespaces.js";
@@ -132,6 +133,7 @@ export function createRoles(deps: AuthzDeps) {
 
   async function createMany(
     poolId: string,
+    origin: EventOrigin,
     reqs: (Pick<CreateRoleRequest, "code" | "name" | "description" | "namespace"> & {
       disableTime?: CreateRoleRequest["disableTime"];
     })[],
@@ -156,7 +158,7 @@ export function createRoles(deps: AuthzDeps) {
         namespace_name: ns.name,
       });
     }
-    await write(poolId, "role", async (tx, emit) => {
+    await write(poolId, origin, "role", async (tx, emit) => {
       for (const { namespace_code: _c, namespace_name: _n, ...row } of rows) {
         try {
           await tx.authz.insertRole(row);
@@ -176,13 +178,14 @@ export function createRoles(deps: AuthzDeps) {
    */
   async function assignMany(
     poolId: string,
+    origin: EventOrigin,
     roles: RoleWithNamespace[],
     targets: AssignRoleRequest["targets"],
     window?: { enable_time: number | null; end_time: number | null },
   ): Promise<void> {
     const { users, groups } = await targetIds(poolId, targets);
     const now = clock.now();
-    await write(poolId, "role-assignment", async (tx, emit) => {
+    await write(poolId, origin, "role-assignment", async (tx, emit) => {
       for (const role of roles) {
         if (window) {
           for (const [type, ids] of [
@@ -210,9 +213,9 @@ export function createRoles(deps: AuthzDeps) {
   }
 
   /** Deletes roles (their assignments and grants go with them), one `role:deleted` each. */
-  async function removeRoles(poolId: string, rows: RoleWithNamespace[]): Promise<void> {
+  async function removeRoles(poolId: string, rows: RoleWithNamespace[], origin: EventOrigin): Promise<void> {
     if (rows.length === 0) return;
-    await write(poolId, "role", async (tx, emit) => {
+    await write(poolId, origin, "role", async (tx, emit) => {
       await tx.authz.deleteRoles(rows.map((r) => r.id));
       for (const r of rows) await emit("role:deleted", toRoleDto(r));
     });
@@ -221,8 +224,8 @@ export function createRoles(deps: AuthzDeps) {
   return {
     requireRole,
     removeRoles,
-    async create(poolId: string, req: CreateRoleRequest): Promise<RoleDto> {
-      const [dto] = await createMany(poolId, [req]);
+    async create(poolId: string, req: CreateRoleRequest, origin: EventOrigin): Promise<RoleDto> {
+      const [dto] = await createMany(poolId, origin, [req]);
       return dto!;
     },
     /** All or nothing: one taken code and none is created. */
@@ -250,7 +253,7 @@ export function createRoles(deps: AuthzDeps) {
         })),
       };
     },
-    async update(poolId: string, req: UpdateRoleRequest): Promise<void> {
+    async update(poolId: string, req: UpdateRoleRequest, origin: EventOrigin): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
       const disable = epochMs(req.disableTime);
       const set = {
@@ -264,7 +267,7 @@ export function createRoles(deps: AuthzDeps) {
           : {}),
         updated_at: clock.now(),
       };
-      await write(poolId, "role", async (tx, emit) => {
+      await write(poolId, origin, "role", async (tx, emit) => {
         try {
           await tx.authz.updateRole(role.id, set);
         } catch (err) {
@@ -274,45 +277,50 @@ export function createRoles(deps: AuthzDeps) {
         await emit("role:updated", toRoleDto({ ...role, ...set }));
       });
     },
-    async removeBatch(poolId: string, req: DeleteRolesRequest): Promise<void> {
+    async removeBatch(poolId: string, req: DeleteRolesRequest, origin: EventOrigin): Promise<void> {
       const ns = await resolveNamespace(repos, poolId, req.namespace);
       const rows = await repos.authz.findRolesByCodes(ns.id, req.codeList);
       await removeRoles(
         poolId,
         rows.map((r) => ({ ...r, namespace_code: ns.code, namespace_name: ns.name })),
+        origin,
       );
     },
-    async assign(poolId: string, req: AssignRoleRequest): Promise<void> {
+    async assign(poolId: string, req: AssignRoleRequest, origin: EventOrigin): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
-      await assignMany(poolId, [role], req.targets, {
+      await assignMany(poolId, origin, [role], req.targets, {
         enable_time: req.enableTime ?? null,
         end_time: req.endTime ?? null,
       });
     },
-    async revoke(poolId: string, req: RevokeRoleRequest): Promise<void> {
+    async revoke(poolId: string, req: RevokeRoleRequest, origin: EventOrigin): Promise<void> {
       const role = await requireRole(poolId, req.code, req.namespace);
-      await assignMany(poolId, [role], req.targets);
+      await assignMany(poolId, origin, [role], req.targets);
     },
     /** `assign-role-batch`: every role to every target, all or nothing. */
-    async assignBatch(poolId: string, req: RoleBatchRequest): Promise<void> {
+    async assignBatch(poolId: string, req: RoleBatchRequest, origin: EventOrigin): Promise<void> {
       const roles = [];
       for (const r of req.roles) roles.push(await requireRole(poolId, r.code, r.namespace));
-      await assignMany(poolId, roles, req.targets, { enable_time: null, end_time: null });
+      await assignMany(poolId, origin, roles, req.targets, { enable_time: null, end_time: null });
     },
-    async revokeBatch(poolId: string, req: RoleBatchRequest): Promise<void> {
+    async revokeBatch(poolId: string, req: RoleBatchRequest, origin: EventOrigin): Promise<void> {
       const roles = [];
       for (const r of req.roles) roles.push(await requireRole(poolId, r.code, r.namespace));
-      await assignMany(poolId, roles, req.targets);
+      await assignMany(poolId, origin, roles, req.targets);
     },
     /** `multiple-namespace-delete-roles-batch`: roles by code and namespace; unknown ones are skipped. */
-    async removeAcrossNamespaces(poolId: string, req: DeleteRolesAcrossNamespacesRequest): Promise<void> {
+    async removeAcrossNamespaces(
+      poolId: string,
+      req: DeleteRolesAcrossNamespacesRequest,
+      origin: EventOrigin,
+    ): Promise<void> {
       const rows: RoleWithNamespace[] = [];
       for (const r of req.roleList) {
         const ns = await repos.authz.findNamespace(poolId, r.namespace);
         const role = ns ? await repos.authz.findRole(ns.id, r.code) : undefined;
         if (role && !rows.some((x) => x.id === role.id)) rows.push(role);
       }
-      await removeRoles(poolId, rows);
+      await removeRoles(poolId, rows, origin);
     },
     async members(poolId: string, q: ListRoleMembersQuery) {
       const role = await requireRole(poolId, q.code, q.namespace);

@@ -1,6 +1,7 @@
 import type { Repositories } from "../../storage/repos/index.js";
 import { withEvents } from "../events/emit.js";
 import type { EventName } from "../events/names.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { AuthzChange, AuthzDeps } from "./deps.js";
 
 /** Emits one event of the write's pool in the write's transaction. */
@@ -15,12 +16,13 @@ export type AuthzEmit = (name: EventName, data: unknown, userId?: string) => Pro
 export function createAuthzWrite({ repos, emit, changed }: Pick<AuthzDeps, "repos" | "emit" | "changed">) {
   return async function authzWrite<T>(
     poolId: string,
+    origin: EventOrigin,
     what: AuthzChange,
     fn: (tx: Repositories, event: AuthzEmit) => Promise<T>,
   ): Promise<T> {
     const result = await withEvents(repos, (tx) =>
       fn(tx, async (name, data, userId) => {
-        await emit(tx, { poolId, name, data, userId: userId ?? null });
+        await emit(tx, origin, { poolId, name, data, userId: userId ?? null });
       }),
     );
     changed(poolId, what);

@@ -8,21 +8,20 @@ import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import { toUserDto } from "../users/dto.js";
 import type { EventName } from "./names.js";
-import type { Actor, EventOrigins } from "./scope.js";
+import type { Actor, EventOrigin } from "./scope.js";
 
 export interface EmittedEvent {
   poolId: string;
   name: EventName | string;
   /** The account the event is about: its owner receives it on the live stream. */
   userId?: string | null;
-  /** Defaults to the request's caller, else the user concerned, else the system. */
+  /** Defaults to the origin's caller, else the user concerned, else the system. */
   actor?: Actor;
   data: unknown;
 }
 
 export interface EmitDeps {
   clock: Clock;
-  origins: EventOrigins;
   /** Told after each emit, so the dispatcher looks soon after the transaction commits. */
   onEmitted?: () => void;
 }
@@ -30,13 +29,13 @@ export interface EmitDeps {
 /**
  * The one way an event is written (docs/events.md#the-outbox). `tx` must be the repositories of the
  * transaction that makes the change, so the event commits with it or not at all. One insert: the
- * transaction stays short, fanning out to webhooks happens after commit.
+ * transaction stays short, fanning out to webhooks happens after commit. `origin` is required:
+ * no event is written without saying which request (or none: `NO_REQUEST`) caused it.
  */
 export function createEmitter(deps: EmitDeps) {
-  function row(e: EmittedEvent): NewEventRow {
-    const origin = deps.origins.current();
+  function row(origin: EventOrigin, e: EmittedEvent): NewEventRow {
     const actor: Actor =
-      e.actor ?? origin?.actor ?? (e.userId ? { type: "user", id: e.userId } : { type: "system" });
+      e.actor ?? origin.actor ?? (e.userId ? { type: "user", id: e.userId } : { type: "system" });
     return {
       id: newId(),
       pool_id: e.poolId,
@@ -44,27 +43,31 @@ export function createEmitter(deps: EmitDeps) {
       user_id: e.userId ?? null,
       actor_type: actor.type,
       actor_id: actor.type === "system" ? null : actor.id,
-      request_id: origin?.requestId?.slice(0, 64) ?? null,
+      request_id: origin.requestId?.slice(0, 64) ?? null,
       data: JSON.stringify({ eventName: e.name, data: e.data }),
       dispatched: 0,
       created_at: deps.clock.now(),
     };
   }
-  const emit = async (tx: Repositories, e: EmittedEvent): Promise<string> => {
-    const r = row(e);
+  const emit = async (tx: Repositories, origin: EventOrigin, e: EmittedEvent): Promise<string> => {
+    const r = row(origin, e);
     await tx.events.insertEvent(r);
     deps.onEmitted?.();
     return r.id;
   };
   /** The event as a step of the change's all-or-nothing batch (storage/repos/all-or-nothing.ts). */
-  emit.step = (repos: Repositories, e: EmittedEvent): Step => {
+  emit.step = (repos: Repositories, origin: EventOrigin, e: EmittedEvent): Step => {
     deps.onEmitted?.();
-    return repos.events.insertEventStep(row(e));
+    return repos.events.insertEventStep(row(origin, e));
   };
   /** Many events in multi-row inserts (a batch of created users). */
-  emit.many = async (tx: Repositories, events: readonly EmittedEvent[]): Promise<void> => {
+  emit.many = async (
+    tx: Repositories,
+    origin: EventOrigin,
+    events: readonly EmittedEvent[],
+  ): Promise<void> => {
     for (let i = 0; i < events.length; i += 200) {
-      await tx.events.insertEvents(events.slice(i, i + 200).map(row));
+      await tx.events.insertEvents(events.slice(i, i + 200).map((e) => row(origin, e)));
     }
     if (events.length > 0) deps.onEmitted?.();
   };

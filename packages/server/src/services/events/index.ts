@@ -7,7 +7,6 @@ import type { Database } from "../../storage/schema.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import type { Emit } from "./emit.js";
 import { createPublisher } from "./publish.js";
-import type { EventOrigins } from "./scope.js";
 import { createEventStream, type StreamedEvent } from "./stream.js";
 import { createWebhookAdmin } from "./webhooks.js";
 import { createEventWorker } from "./worker.js";
@@ -19,7 +18,6 @@ export interface EventsDeps {
   clock: Clock;
   box: SecretBox;
   logger: Logger;
-  origins: EventOrigins;
   emit: Emit;
   config: {
     webhookAllowPrivate: boolean;
@@ -70,7 +68,6 @@ export function createEvents(deps: EventsDeps) {
     deps.broadcast,
   );
   return {
-    origins: deps.origins,
     emit: deps.emit,
     stream,
     worker,

@@ -1,12 +1,13 @@
 import type { PubEventRequest } from "@gatehouse/protocol";
 import type { Repositories } from "../../storage/repos/index.js";
 import { type Emit, withEvents } from "./emit.js";
+import type { EventOrigin } from "./scope.js";
 
 /** Custom events (pub-event, pub-userEvent): into the outbox like any other, then to subscribers and webhooks. */
 export function createPublisher({ repos, emit }: { repos: Repositories; emit: Emit }) {
-  const publish = (poolId: string, userId: string | null, input: PubEventRequest) =>
+  const publish = (origin: EventOrigin, poolId: string, userId: string | null, input: PubEventRequest) =>
     withEvents(repos, (tx) =>
-      emit(tx, {
+      emit(tx, origin, {
         poolId,
         name: input.eventType,
         userId,
@@ -15,9 +16,10 @@ export function createPublisher({ repos, emit }: { repos: Repositories; emit: Em
     );
   return {
     /** A signed-in user's event: about them, so their own stream receives it. */
-    pubUserEvent: (user: { poolId: string; userId: string }, input: PubEventRequest) =>
-      publish(user.poolId, user.userId, input),
+    pubUserEvent: (origin: EventOrigin, user: { poolId: string; userId: string }, input: PubEventRequest) =>
+      publish(origin, user.poolId, user.userId, input),
     /** An administrator's event for the pool. */
-    pubEvent: (poolId: string, input: PubEventRequest) => publish(poolId, null, input),
+    pubEvent: (origin: EventOrigin, poolId: string, input: PubEventRequest) =>
+      publish(origin, poolId, null, input),
   };
 }

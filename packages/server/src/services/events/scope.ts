@@ -1,25 +1,18 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-
 /** Who caused an event (docs/events.md#the-outbox). */
 export type Actor = { type: "user"; id: string } | { type: "admin"; id: string } | { type: "system" };
 
-/** What an event learns from the request it happened in. */
+/**
+ * What an event learns from the request it happened in. Passed explicitly from the route down
+ * to every `emit` (docs/events.md#the-outbox): there is no ambient request to read it from.
+ */
 export interface EventOrigin {
-  requestId?: string;
-  /** Set once the caller is known (the management API's access key). */
-  actor?: Actor;
+  readonly requestId?: string;
+  /** The management API's caller (its access key); absent for users and anonymous callers. */
+  readonly actor?: Actor;
 }
 
 /**
- * The request an event happens in, carried across the service calls without threading a
- * parameter through every admin function: the HTTP layer opens it per request, emit() reads it.
- * Outside a request (the CLI, background work) there is none and the actor is the system.
+ * Outside any request: the `gatehouse` CLI and background work. No request id; the actor is the
+ * event's own (the user it concerns) or else the system.
  */
-export function createEventOrigins() {
-  const storage = new AsyncLocalStorage<EventOrigin>();
-  return {
-    run: <T>(origin: EventOrigin, fn: () => T): T => storage.run(origin, fn),
-    current: (): EventOrigin | undefined => storage.getStore(),
-  };
-}
-export type EventOrigins = ReturnType<typeof createEventOrigins>;
+export const NO_REQUEST: EventOrigin = Object.freeze({});

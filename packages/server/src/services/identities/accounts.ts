@@ -8,6 +8,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { uniqueViolation } from "../../storage/unique-violation.js";
 import { type Emit, userEvent, withEvents } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import { toIdentityDto } from "../users/dto.js";
 import type { UpstreamAccount } from "./providers.js";
 
@@ -56,6 +57,7 @@ export function createAccounts(deps: AccountsDeps) {
      */
     async link(
       tx: Repositories,
+      origin: EventOrigin,
       user: UserRow,
       idp: Pick<ExtIdpRow, "id" | "type">,
       subject: string,
@@ -78,6 +80,7 @@ export function createAccounts(deps: AccountsDeps) {
         }
         await emit(
           t,
+          origin,
           userEvent("user:link-account", user, {
             extIdpId: idp.id,
             provider: idp.type,
@@ -92,7 +95,7 @@ export function createAccounts(deps: AccountsDeps) {
      * Takes the user's identities at `extIdpId` away (of `type` when given) and emits
      * `user:unlink-account`; refused when they are the user's last way to sign in.
      */
-    async unlink(user: UserRow, extIdpId: string, type?: string): Promise<void> {
+    async unlink(origin: EventOrigin, user: UserRow, extIdpId: string, type?: string): Promise<void> {
       const all = await repos.identities.listIdentitiesByUser(user.id);
       const going = all.filter((i) => i.ext_idp_id === extIdpId && (type === undefined || i.type === type));
       if (going.length === 0) throw new ApiError("IDENTITY_NOT_FOUND");
@@ -105,6 +108,7 @@ export function createAccounts(deps: AccountsDeps) {
         const first = going[0] as IdentityRow;
         await emit(
           t,
+          origin,
           userEvent("user:unlink-account", user, {
             extIdpId,
             provider: first.provider,

@@ -12,6 +12,7 @@ import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import { toApplicationDto } from "../admin/apps.js";
 import type { Emit } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { decodeJwt } from "../tokens/jwt.js";
 import type { Tokens } from "../tokens/tokens.js";
@@ -184,8 +185,8 @@ export function createIdentities(deps: IdentitiesDeps) {
     },
 
     /** unlink-extidp: the signed-in user's identities at that provider; never the last way in. */
-    async unlinkMine(poolId: string, userId: string, extIdpId: string): Promise<void> {
-      await accounts.unlink(await userOf(poolId, userId), extIdpId);
+    async unlinkMine(origin: EventOrigin, poolId: string, userId: string, extIdpId: string): Promise<void> {
+      await accounts.unlink(origin, await userOf(poolId, userId), extIdpId);
     },
 
     async identitiesOf(userId: string): Promise<IdentityDto[]> {
@@ -193,17 +194,25 @@ export function createIdentities(deps: IdentitiesDeps) {
     },
 
     /** Management link-identity: the administrator vouches for the upstream account. */
-    async linkIdentity(poolId: string, input: LinkIdentityRequest): Promise<{ success: boolean }> {
+    async linkIdentity(
+      origin: EventOrigin,
+      poolId: string,
+      input: LinkIdentityRequest,
+    ): Promise<{ success: boolean }> {
       const user = await userOf(poolId, input.userId);
       const idp = await repos.extIdps.findExtIdp(poolId, input.extIdpId);
       if (!idp) throw new ApiError("EXT_IDP_NOT_FOUND");
-      await accounts.link(repos, user, idp, input.userIdInIdp, { type: input.type ?? IDENTITY_TYPE });
+      await accounts.link(repos, origin, user, idp, input.userIdInIdp, { type: input.type ?? IDENTITY_TYPE });
       return { success: true };
     },
 
-    async unlinkIdentity(poolId: string, input: UnlinkIdentityRequest): Promise<{ success: boolean }> {
+    async unlinkIdentity(
+      origin: EventOrigin,
+      poolId: string,
+      input: UnlinkIdentityRequest,
+    ): Promise<{ success: boolean }> {
       const user = await userOf(poolId, input.userId);
-      await accounts.unlink(user, input.extIdpId, input.type);
+      await accounts.unlink(origin, user, input.extIdpId, input.type);
       return { success: true };
     },
   };

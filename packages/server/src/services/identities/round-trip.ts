@@ -11,6 +11,7 @@ import type { Database } from "../../storage/schema.js";
 import { emitRegistered } from "../auth/events.js";
 import type { AppScope } from "../auth/scope.js";
 import type { Emit } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { findUserByEmail, insertUser, newUserRow, normalizeEmail } from "../users/identifiers.js";
 import { type Accounts, IDENTITY_TYPE } from "./accounts.js";
@@ -45,6 +46,8 @@ export type CallbackOutcome =
 export interface CallbackEnv {
   scopeOf: (appId: string) => Promise<AppScope>;
   interactionOpen: (uid: string) => Promise<boolean>;
+  /** The callback request, for the events a sign-up or a link writes. */
+  origin: EventOrigin;
 }
 
 /** The identity an existing account's owner must sign in to take (stored on the round trip). */
@@ -125,7 +128,13 @@ export function createRoundTrips(deps: RoundTripDeps) {
   }
 
   /** A new user from the upstream profile; the email is verified only when the upstream says so. */
-  async function createUser(s: AppScope, conn: ExtIdpConnRow, idp: ExtIdpRow, account: UpstreamAccount) {
+  async function createUser(
+    origin: EventOrigin,
+    s: AppScope,
+    conn: ExtIdpConnRow,
+    idp: ExtIdpRow,
+    account: UpstreamAccount,
+  ) {
     const p = account.profile;
     const now = clock.now();
     const verified = p.email !== undefined && p.emailVerified === true;
@@ -147,14 +156,15 @@ export function createRoundTrips(deps: RoundTripDeps) {
       await insertUser(tx, row);
       const user = await tx.users.findUserById(s.pool.id, row.id as string);
       if (!user) throw new ApiError("INTERNAL");
-      await accounts.link(tx, user, idp, account.subject, { conn, account });
-      await emitRegistered(deps.emit, tx, s.pool.id, user.id);
+      await accounts.link(tx, origin, user, idp, account.subject, { conn, account });
+      await emitRegistered(deps.emit, tx, origin, s.pool.id, user.id);
       return user;
     });
   }
 
   /** A login round trip's account: a returning identity, a new user, or "sign in first" for a known email. */
   async function signInOutcome(
+    origin: EventOrigin,
     s: AppScope,
     row: ExtIdpStateRow,
     conn: ExtIdpConnRow,
@@ -183,7 +193,7 @@ export function createRoundTrips(deps: RoundTripDeps) {
     }
     if (s.settings.registerDisabled || conn.login_only === 1)
       return { kind: "refused", textKey: "REGISTER_DISABLED", interactionUid: uid };
-    const user = await createUser(s, conn, idp, account);
+    const user = await createUser(origin, s, conn, idp, account);
     return { kind: "sign-in", interactionUid: uid, user, conn, created: true };
   }
 
@@ -332,12 +342,12 @@ export function createRoundTrips(deps: RoundTripDeps) {
         // The upstream may have taken a while: the interaction is checked again before any write.
         if (!(await env.interactionOpen(uid as string)))
           return { kind: "refused", textKey: "INTERACTION_NOT_FOUND" };
-        return signInOutcome(s, row, conn, idp, account);
+        return signInOutcome(env.origin, s, row, conn, idp, account);
       }
       const user = row.user_id ? await repos.users.findUserById(row.pool_id, row.user_id) : undefined;
       if (!user) return { kind: "refused", textKey: "EXT_IDP_FAILED" };
       try {
-        await accounts.link(repos, user, idp, account.subject, { conn, account });
+        await accounts.link(repos, env.origin, user, idp, account.subject, { conn, account });
       } catch (err) {
         if (err instanceof ApiError && err.key === "IDENTITY_TAKEN")
           return { kind: "refused", textKey: "IDENTITY_TAKEN" };
@@ -363,6 +373,7 @@ export function createRoundTrips(deps: RoundTripDeps) {
       interactionUid: string,
       browser: string | undefined,
       userId: string,
+      origin: EventOrigin,
     ): Promise<ExtIdpConnRow | undefined> {
       if (!browser) return undefined;
       const row = await repos.extIdpStates.findPending(interactionUid, browserHash(browser), clock.now());
@@ -376,7 +387,7 @@ export function createRoundTrips(deps: RoundTripDeps) {
       const idp = conn && (await repos.extIdps.findExtIdp(row.pool_id, conn.ext_idp_id));
       if (!user || !conn || !idp) return undefined;
       if (!(await repos.extIdpStates.clearPending(row.id))) return undefined;
-      await accounts.link(repos, user, idp, pending.subject, {
+      await accounts.link(repos, origin, user, idp, pending.subject, {
         conn,
         account: { subject: pending.subject, profile: {}, claims: pending.claims },
       });

@@ -8,6 +8,7 @@ import { ApiError } from "../../errors.js";
 import { toApplicationDto } from "../admin/apps.js";
 import { loadPoolSettings } from "../admin/users/create.js";
 import { userEvent, withEvents } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import { requireUserByIdType } from "../users/lookup.js";
 import { FACTOR_TYPES, type FactorType, type MfaDeps } from "./deps.js";
 import type { MfaTokens } from "./mfa-token.js";
@@ -41,6 +42,7 @@ export function createMfaAdmin(deps: MfaDeps, tokens: MfaTokens) {
     async updateApplicationMfa(
       poolId: string,
       dto: UpdateApplicationMfaSettings,
+      origin: EventOrigin,
     ): Promise<{ enabledFactors: FactorType[] }> {
       const app = await requireApp(poolId, dto.appId);
       let config: Record<string, unknown> = {};
@@ -64,7 +66,7 @@ export function createMfaAdmin(deps: MfaDeps, tokens: MfaTokens) {
       const next = JSON.stringify({ ...config, mfa });
       await withEvents(deps.repos, async (tx) => {
         await tx.applications.updateApplicationConfig(app.id, next, deps.clock.now());
-        await deps.emit(tx, {
+        await deps.emit(tx, origin, {
           poolId,
           name: "application:updated",
           data: toApplicationDto({ ...app, config: next }),
@@ -99,11 +101,12 @@ export function createMfaAdmin(deps: MfaDeps, tokens: MfaTokens) {
       userId: string,
       userIdType: UserIdType | undefined,
       data: MfaTriggerDataInput,
+      origin: EventOrigin,
     ): Promise<void> {
       const user = await requireUser(poolId, userId, userIdType);
       await withEvents(deps.repos, async (tx) => {
         await tx.mfaFactors.setUserMfaStatus(poolId, user.id, storedTriggerData(data), deps.clock.now());
-        await deps.emit(tx, userEvent("user:updated", user, { mfaStatus: true }));
+        await deps.emit(tx, origin, userEvent("user:updated", user, { mfaStatus: true }));
       });
     },
 
@@ -119,13 +122,18 @@ export function createMfaAdmin(deps: MfaDeps, tokens: MfaTokens) {
     },
 
     /** An administrator removes every factor of a user and lifts the MFA lock: `mfa:reset`. */
-    async resetUserFactors(poolId: string, userId: string, userIdType?: UserIdType): Promise<number> {
+    async resetUserFactors(
+      poolId: string,
+      origin: EventOrigin,
+      userId: string,
+      userIdType?: UserIdType,
+    ): Promise<number> {
       const user = await requireUser(poolId, userId, userIdType);
       const factors = await deps.repos.mfaFactors.listUserFactors(poolId, user.id);
       const removed = await withEvents(deps.repos, async (tx) => {
         const n = await tx.mfaFactors.deleteUserFactors(poolId, user.id);
         if (n > 0) {
-          await deps.emit(tx, {
+          await deps.emit(tx, origin, {
             poolId,
             userId: user.id,
             name: "mfa:reset",

@@ -148,7 +148,7 @@ export function createFactorManagement(deps: MfaDeps) {
       if (isUniqueViolation(err)) throw new ApiError("MFA_FACTOR_ENROLLED");
       throw err;
     }
-    await deps.emit(repos, {
+    await deps.emit(repos, who.meta.origin, {
       poolId: who.poolId,
       userId: who.userId,
       name: "mfa:enrolled",
@@ -340,7 +340,7 @@ export function createFactorManagement(deps: MfaDeps) {
       const type = factors.find((f) => f.id === factorId)?.factor_type ?? "";
       await withEvents(deps.repos, async (tx) => {
         if ((await tx.mfaFactors.deleteUserFactor(who.poolId, who.userId, factorId)) === 0) return;
-        await deps.emit(tx, {
+        await deps.emit(tx, who.meta.origin, {
           poolId: who.poolId,
           userId: who.userId,
           name: "mfa:reset",

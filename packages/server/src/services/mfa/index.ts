@@ -6,6 +6,7 @@ import type {
 } from "@gatehouse/protocol";
 import type { UserRow } from "../../storage/repos/users.js";
 import { loadPoolSettings } from "../admin/users/create.js";
+import type { EventOrigin } from "../events/scope.js";
 import { requireUserByIdType } from "../users/lookup.js";
 import { createMfaAdmin } from "./admin.js";
 import type { FactorType, MfaDeps } from "./deps.js";
@@ -123,8 +124,12 @@ export function createMfa(deps: MfaDeps) {
     },
 
     /** An administrator removes every factor of a user and lifts the MFA lock (`mfa:reset`). */
-    resetUserFactors: (poolId: string, userId: string, userIdType?: UserIdType): Promise<number> =>
-      admin.resetUserFactors(poolId, userId, userIdType),
+    resetUserFactors: (
+      poolId: string,
+      origin: EventOrigin,
+      userId: string,
+      userIdType?: UserIdType,
+    ): Promise<number> => admin.resetUserFactors(poolId, origin, userId, userIdType),
   };
 }
 export type Mfa = ReturnType<typeof createMfa>;

@@ -62,7 +62,7 @@ export function createFactorVerifier(deps: MfaDeps) {
 
   /** GenAuth's `mfa:verified`, in the commit that accepts the code. */
   const emitVerified = (repos: Repositories, s: MfaSubject, factorType: string) =>
-    deps.emit(repos, {
+    deps.emit(repos, s.meta.origin, {
       poolId: s.poolId,
       userId: s.userId,
       name: "mfa:verified",
@@ -147,7 +147,7 @@ export function createFactorVerifier(deps: MfaDeps) {
       await allOrNothing(deps.db, [
         claim,
         deps.loginHistory.attemptStep(entry(s, proof, true)),
-        deps.emit.step(deps.repos, {
+        deps.emit.step(deps.repos, s.meta.origin, {
           poolId: s.poolId,
           userId: s.userId,
           name: "mfa:verified",

@@ -41,6 +41,6 @@ export function oidcLoginSteps(
       success: 1,
       reason: null,
     }),
-    emit.step(repos, userEvent("login", user, { appId })),
+    emit.step(repos, meta.origin, userEvent("login", user, { appId })),
   ];
 }

@@ -10,7 +10,7 @@ import type { PasskeyOwner } from "./registration.js";
 export function createCredentials({ repos, emit }: { repos: Repositories; emit: Emit }) {
   async function removed(owner: PasskeyOwner, rows: WebauthnCredentialRow[], tx: Repositories) {
     for (const row of rows) {
-      await emit(tx, {
+      await emit(tx, owner.origin, {
         poolId: owner.poolId,
         name: "user:passkey-removed",
         userId: owner.userId,
@@ -56,7 +56,7 @@ export function createCredentials({ repos, emit }: { repos: Repositories; emit: 
       const dto = toPasskeyDto({ ...row, name: trimmed });
       await withEvents(repos, async (tx) => {
         await tx.webauthn.renameCredential(owner.poolId, owner.userId, row.id, trimmed);
-        await emit(tx, {
+        await emit(tx, owner.origin, {
           poolId: owner.poolId,
           name: "user:passkey-updated",
           userId: owner.userId,

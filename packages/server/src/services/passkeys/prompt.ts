@@ -15,7 +15,7 @@ export type PromptAnswer = "later" | "never";
 export function createPrompt({ repos, clock }: { repos: Repositories; clock: Clock }) {
   return {
     /** Due: the user has no passkey, never said "don't ask again", and no "not now" is running. */
-    async due(owner: PasskeyOwner): Promise<boolean> {
+    async due(owner: Omit<PasskeyOwner, "origin">): Promise<boolean> {
       const [count, answer] = await Promise.all([
         repos.webauthn.countUserCredentials(owner.poolId, owner.userId),
         repos.webauthn.findPasskeyPrompt(owner.poolId, owner.userId),
@@ -24,7 +24,7 @@ export function createPrompt({ repos, clock }: { repos: Repositories; clock: Clo
       return answer?.snoozed_until == null || Number(answer.snoozed_until) <= clock.now();
     },
 
-    async answer(owner: PasskeyOwner, answer: PromptAnswer): Promise<void> {
+    async answer(owner: Omit<PasskeyOwner, "origin">, answer: PromptAnswer): Promise<void> {
       const now = clock.now();
       await repos.webauthn.setPasskeyPrompt({
         user_id: owner.userId,

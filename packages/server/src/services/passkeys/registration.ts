@@ -7,6 +7,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { WebauthnCredentialRow } from "../../storage/repos/webauthn.js";
 import { uniqueViolation } from "../../storage/unique-violation.js";
 import { type Emit, withEvents } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { Challenges } from "./challenges.js";
 import { CHALLENGE_TTL_MS } from "./challenges.js";
 import { challengeBytes, userHandleOf, verified } from "./checks.js";
@@ -16,6 +17,8 @@ import type { RelyingParty } from "./relying-party.js";
 export interface PasskeyOwner {
   poolId: string;
   userId: string;
+  /** The request acting for the owner: the origin of the passkey events (docs/events.md#the-outbox). */
+  origin: EventOrigin;
 }
 
 export interface RegistrationDeps {
@@ -107,7 +110,7 @@ export function createRegistration({ repos, challenges, rp, clock, emit }: Regis
       try {
         await withEvents(repos, async (tx) => {
           await tx.webauthn.insertCredential(row);
-          await emit(tx, {
+          await emit(tx, owner.origin, {
             poolId: owner.poolId,
             name: "user:passkey-added",
             userId: owner.userId,

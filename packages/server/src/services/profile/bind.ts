@@ -74,6 +74,7 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.phone.bound",
           newValue: maskPhone(phone),
           meta: who.meta,
+          origin: who.meta.origin,
         });
       });
       // The email (if any) hears of it; the number just proved itself.
@@ -108,6 +109,7 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.phone.unbound",
           oldValue: maskPhone(phone),
           meta: who.meta,
+          origin: who.meta.origin,
         });
       });
       const masked = { phone: maskPhone(phone) };
@@ -139,6 +141,7 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.email.bound",
           newValue: maskEmail(email),
           meta: who.meta,
+          origin: who.meta.origin,
         });
       });
       const masked = { email: maskEmail(email) };
@@ -172,6 +175,7 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.email.unbound",
           oldValue: maskEmail(email),
           meta: who.meta,
+          origin: who.meta.origin,
         });
       });
       const masked = { email: maskEmail(email) };

@@ -115,6 +115,7 @@ export function deleteAccountFlow(deps: ProfileDeps) {
           userId,
           actor: "user",
           action: "user.deleted",
+          origin: who.meta.origin,
           target: maskedIdentifier(user),
           subject: user,
         });

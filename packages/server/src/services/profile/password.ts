@@ -126,6 +126,7 @@ export function passwordFlows(deps: ProfileDeps) {
           actor: "user",
           action: "user.password.changed",
           meta: who.meta,
+          origin: who.meta.origin,
         });
       });
       if (settings.endSessionsOnPasswordChange) {
@@ -196,6 +197,7 @@ export function passwordFlows(deps: ProfileDeps) {
           actor: "anonymous",
           action: "user.password.reset",
           meta: call.meta,
+          origin: call.meta.origin,
         });
         return repos.users.findUserById(poolId, userId);
       });

@@ -10,6 +10,7 @@ import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { Database } from "../../storage/schema.js";
 import { type Emit, userEvent } from "../events/emit.js";
+import type { EventOrigin } from "../events/scope.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import type { UserDtoDefaults } from "../users/dto.js";
 import { ACCESS_TYP, isClientCredentialsToken } from "./access-claims.js";
@@ -229,7 +230,12 @@ export function createTokens({
   }
 
   /** `grant_type=refresh_token`: rotates the token; a reused one ends the whole session. */
-  async function refresh(app: ApplicationRow, refreshToken: string, scope?: string): Promise<TokenSet> {
+  async function refresh(
+    app: ApplicationRow,
+    refreshToken: string,
+    origin: EventOrigin,
+    scope?: string,
+  ): Promise<TokenSet> {
     const invalid = () => new OAuthError("invalid_grant", "refresh token is invalid, expired or revoked");
     const now = clock.now();
     // The token and its session in one read; the user is read batched with the turn's other reads.
@@ -260,7 +266,7 @@ export function createTokens({
         repos.sessions.rotateRefreshTokenStep(row.id, now),
         repos.sessions.insertRefreshTokenStep(next.row),
         repos.sessions.extendSessionStep(sessionId, next.row.expires_at),
-        emit.step(repos, userEvent("refresh-token", user, { appId: app.id })),
+        emit.step(repos, origin, userEvent("refresh-token", user, { appId: app.id })),
       ]);
     } catch (err) {
       if (!(err instanceof StepFailed)) throw err;

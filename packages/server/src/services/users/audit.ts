@@ -4,6 +4,7 @@ import type { Step } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { RequestMeta } from "../auth/scope.js";
+import type { EventOrigin } from "../events/scope.js";
 import { maskPhone } from "./phone.js";
 
 /**
@@ -26,6 +27,8 @@ export interface AuditEvent {
   oldValue?: string;
   newValue?: string;
   meta?: RequestMeta;
+  /** The request that made the change, for the event it also writes (docs/events.md#the-outbox). */
+  origin: EventOrigin;
   /** The account as it was, for a change that removes it (its event carries it). */
   subject?: UserRow;
 }

@@ -45,7 +45,12 @@ export const identitiesSection: AccountSection = {
     unlink: {
       sensitive: true,
       async run({ ctx, scene, body }) {
-        await ctx.identities.unlinkMine(scene.who.poolId, scene.user.id, field(body.extIdpId));
+        await ctx.identities.unlinkMine(
+          scene.who.meta.origin,
+          scene.who.poolId,
+          scene.user.id,
+          field(body.extIdpId),
+        );
         return { done: "accountUnlinked" };
       },
     },

@@ -12,7 +12,11 @@ import type { AccountScene, AccountSection } from "../types.js";
  * `ctx.passkeys`, as the V3 `webauthn` endpoints. The ceremony's ticket is bound to this browser
  * session: a ticket shown to another session does not add a passkey here.
  */
-const owner = (scene: AccountScene): PasskeyOwner => ({ poolId: scene.who.poolId, userId: scene.who.userId });
+const owner = (scene: AccountScene): PasskeyOwner => ({
+  poolId: scene.who.poolId,
+  userId: scene.who.userId,
+  origin: scene.who.meta.origin,
+});
 const binding = (scene: AccountScene) => sessionBinding(scene.session.sessionId);
 
 export const passkeysSection: AccountSection = {

@@ -14,6 +14,7 @@ export const sessionsSection: AccountSection = {
       sensitive: false,
       async run({ ctx, scene, body }) {
         await ctx.account.devices.endOne(
+          scene.who.meta.origin,
           scene.who.poolId,
           scene.user.id,
           field(body.sessionId),
@@ -25,7 +26,12 @@ export const sessionsSection: AccountSection = {
     "end-others": {
       sensitive: false,
       async run({ ctx, scene }) {
-        await ctx.account.devices.endOthers(scene.who.poolId, scene.user.id, scene.session.sessionId);
+        await ctx.account.devices.endOthers(
+          scene.who.meta.origin,
+          scene.who.poolId,
+          scene.user.id,
+          scene.session.sessionId,
+        );
         return { done: "othersEnded" };
       },
     },

@@ -4,6 +4,7 @@ import type { Repositories } from "../../../storage/repos/index.js";
 import type { LoginGuard } from "../../auth/lockout.js";
 import { loggedInApps, loginHistoryPage } from "../../auth/login-history.js";
 import { type Emit, userEvent, withEvents } from "../../events/emit.js";
+import type { EventOrigin } from "../../events/scope.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { requireUserByIdType } from "../../users/lookup.js";
 import { loadPoolSettings } from "./create.js";
@@ -71,13 +72,13 @@ export function createUserActivity({ repos, sessions, loginGuard, clock, emit }:
     },
 
     /** Ends the user's sessions in the given applications; their tokens stop working at once. */
-    async kick(poolId: string, req: KickUsersRequest): Promise<void> {
+    async kick(poolId: string, req: KickUsersRequest, origin: EventOrigin): Promise<void> {
       const u = await user(poolId, req.userId, req.options?.userIdType);
       const ended = await withEvents(repos, async (tx) => {
         const ids = await tx.sessions.endUserSessions(poolId, u.id, clock.now(), "kicked", {
           appIds: req.appIds,
         });
-        await emit(tx, userEvent("kick", u, { appIds: req.appIds }));
+        await emit(tx, origin, userEvent("kick", u, { appIds: req.appIds }));
         return ids;
       });
       sessions.endedElsewhere(ended);

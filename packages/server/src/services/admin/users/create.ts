@@ -22,6 +22,7 @@ import type { NewUserRow, UserRow } from "../../../storage/repos/users.js";
 import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import { type Emit, userEvent } from "../../events/emit.js";
+import type { EventOrigin } from "../../events/scope.js";
 import type { ImportOtp } from "../../mfa/imported.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { assertAdminMayWriteCustomData } from "../../users/custom-data.js";
@@ -136,6 +137,7 @@ export function wantedIdentifiers(list: readonly Identifiers[]) {
 export async function insertPreparedUsers(
   db: Kysely<Database>,
   emit: Emit,
+  origin: EventOrigin,
   users: readonly PreparedUser[],
   chunk = 250,
 ): Promise<void> {
@@ -153,6 +155,7 @@ export async function insertPreparedUsers(
         const stored = await repos.userAdmin.findUsersByIds(poolId, ids);
         await emit.many(
           repos,
+          origin,
           stored.map((u) => userEvent("user:created", u)),
         );
       }
@@ -202,14 +205,20 @@ export function createUserAdmin(deps: UserAdminDeps) {
   }
 
   const service = {
-    async create(poolId: string, input: CreateUserInfo, options: CreateUserOptions = {}): Promise<UserDto> {
-      const [dto] = await service.createBatch(poolId, [input], options, false);
+    async create(
+      poolId: string,
+      origin: EventOrigin,
+      input: CreateUserInfo,
+      options: CreateUserOptions = {},
+    ): Promise<UserDto> {
+      const [dto] = await service.createBatch(poolId, origin, [input], options, false);
       return dto!;
     },
 
     /** All or nothing: every user is checked (and hashed) before one transaction inserts them. */
     async createBatch(
       poolId: string,
+      origin: EventOrigin,
       list: readonly CreateUserInfo[],
       options: CreateUserOptions = {},
       numbered = true,
@@ -237,7 +246,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
         const err = firstTaken(p.ids, taken);
         if (err) throw numbered ? prefixed(i, err) : err;
       }
-      await insertPreparedUsers(db, deps.emit, prepared);
+      await insertPreparedUsers(db, deps.emit, origin, prepared);
       return created(poolId, settings, prepared);
     },
 
@@ -269,6 +278,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
     /** Resolves every id first; unknown ids are ignored. Returns the ids deleted. */
     async deleteBatch(
       poolId: string,
+      origin: EventOrigin,
       userIds: readonly string[],
       userIdType?: UserIdType,
     ): Promise<string[]> {
@@ -287,6 +297,7 @@ export function createUserAdmin(deps: UserAdminDeps) {
         await tx.userAdmin.deleteUsers(poolId, [...ids]);
         await deps.emit.many(
           tx,
+          origin,
           doomed.map((u) => userEvent("user:deleted", u)),
         );
       });

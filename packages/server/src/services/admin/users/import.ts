@@ -9,6 +9,7 @@ import type { Repositories } from "../../../storage/repos/index.js";
 import type { Database } from "../../../storage/schema.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import type { Emit } from "../../events/emit.js";
+import type { EventOrigin } from "../../events/scope.js";
 import {
   firstTaken,
   insertPreparedUsers,
@@ -84,12 +85,17 @@ export interface UserImportDeps {
 /** `importer(poolId)` holds one import's state (settings, fields, ANALYZE schedule): one per file. */
 export function createUserImport(deps: UserImportDeps) {
   return {
-    importer: (poolId: string, options: { hashConcurrency?: number } = {}) =>
-      userImporter(deps, poolId, options),
+    importer: (poolId: string, origin: EventOrigin, options: { hashConcurrency?: number } = {}) =>
+      userImporter(deps, poolId, origin, options),
   };
 }
 
-function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcurrency?: number }) {
+function userImporter(
+  deps: UserImportDeps,
+  poolId: string,
+  origin: EventOrigin,
+  options: { hashConcurrency?: number },
+) {
   const { db, dialect, repos } = deps;
   let settings: PoolSettings | undefined;
   let fields: CustomFieldRow[] | undefined;
@@ -132,6 +138,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
       await insertPreparedUsers(
         db,
         deps.emit,
+        origin,
         rows.map((r) => r.user),
         INSERT_CHUNK,
       );
@@ -142,7 +149,7 @@ function userImporter(deps: UserImportDeps, poolId: string, options: { hashConcu
     let accepted = 0;
     for (const r of rows) {
       try {
-        await insertPreparedUsers(db, deps.emit, [r.user]);
+        await insertPreparedUsers(db, deps.emit, origin, [r.user]);
         accepted++;
       } catch (e) {
         rejected.push(rejection(r.line, e));

@@ -6,6 +6,7 @@ import type { UserPatch, UserRow } from "../../../storage/repos/users.js";
 import type { Passwords } from "../../auth/passwords/hashing.js";
 import { type Emit, userEvent, withEvents } from "../../events/emit.js";
 import type { EventName } from "../../events/names.js";
+import type { EventOrigin } from "../../events/scope.js";
 import type { Sessions } from "../../tokens/sessions.js";
 import { maskEmail, maskPhone } from "../../users/audit.js";
 import { assertAdminMayWriteCustomData, checkCustomData } from "../../users/custom-data.js";
@@ -44,7 +45,8 @@ export interface UserUpdateDeps {
 
 export function createUserUpdate(deps: UserUpdateDeps) {
   return {
-    update: (poolId: string, input: UpdateUserRequest) => updateUser(deps, poolId, input),
+    update: (poolId: string, input: UpdateUserRequest, origin: EventOrigin) =>
+      updateUser(deps, poolId, input, origin),
   };
 }
 
@@ -73,6 +75,7 @@ async function updateUser(
   deps: UserUpdateDeps,
   poolId: string,
   input: UpdateUserRequest,
+  origin: EventOrigin,
 ): Promise<UserUpdateOutcome> {
   const { repos } = deps;
   assertPhoneWithCountryCode(input);
@@ -165,6 +168,7 @@ async function updateUser(
       if (!row) throw new ApiError("USER_NOT_FOUND");
       await deps.emit.many(
         tx,
+        origin,
         updateEvents(user, patch, password !== undefined).map(([name, extra]) => userEvent(name, row, extra)),
       );
     }),
