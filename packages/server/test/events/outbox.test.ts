@@ -5,7 +5,7 @@ import { repositories } from "../../src/storage/repos/index.js";
 import { form, signedInUser, signInByPassword, signUpByEmail } from "../helpers/auth.js";
 import { freshEmail } from "../helpers/codes.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
-import { mgmt } from "../helpers/management.js";
+import { mgmt, signedRequest } from "../helpers/management.js";
 
 /** The events of the default pool written after `since` (an event count), oldest first. */
 async function eventsSince(h: Harness, since: number) {
@@ -153,13 +153,60 @@ describeEachDialect("events: the outbox", (h) => {
     assert.equal(secretEvent?.body.data.appSecret, undefined);
   });
 
+  it("every event carries the id of the request that caused it: management API, authorization writes, a user's own change", async () => {
+    const sent = async (path: string, body: unknown, token?: string) => {
+      const req = token
+        ? {
+            url: path,
+            headers: { "x-authing-app-id": h().boot.appId, authorization: `Bearer ${token}` },
+            payload: body as object,
+          }
+        : signedRequest(h(), "POST", path, { body });
+      const res = await h().inject({
+        method: "POST",
+        url: req.url,
+        headers: req.headers,
+        payload: req.payload,
+      });
+      assert.equal(res.json().statusCode, 200, res.body);
+      return res.headers["x-request-id"] as string;
+    };
+    const before = await count(h());
+    const created = await sent("/api/v3/create-user", { email: freshEmail("rid") });
+    const userId = (await eventsSince(h(), before))[0]!.user_id as string;
+    const kicked = await sent("/api/v3/kick-users", { userId, appIds: [h().boot.appId] });
+    const namespace = await sent("/api/v3/create-namespace", {
+      code: `rid${Date.now()}`,
+      name: "Request ids",
+    });
+    const settings = await sent("/api/v3/update-security-settings", { allowedOrigins: [] });
+    const me = await signedInUser(h(), freshEmail("rid-self"), "pw-rid-123");
+    const mine = await count(h());
+    const profile = await sent("/api/v3/update-profile", { nickname: "Rid" }, me.access_token);
+    const events = await eventsSince(h(), before);
+    const by = (name: string) => events.find((e) => e.name === name);
+    for (const [name, requestId] of [
+      ["user:created", created],
+      ["kick", kicked],
+      ["namespace:created", namespace],
+      ["user-pool:updated", settings],
+    ] as const) {
+      assert.equal(by(name)?.request_id, requestId, name);
+      assert.equal(by(name)?.actor_type, "admin", name);
+    }
+    const own = (await eventsSince(h(), mine)).find((e) => e.name === "user:updated");
+    assert.equal(own?.request_id, profile);
+    assert.deepEqual([own?.actor_type, own?.actor_id], ["user", me.userId]);
+    assert.equal(new Set([created, kicked, namespace, settings, profile]).size, 5);
+  });
+
   it("the CLI's pool secret rotation is the system's `user-pool:secret-refreshed`", async () => {
     const before = await count(h());
     assert.ok(await h().ctx.admin.pools.rotateSecret(h().boot.userPoolId, NO_REQUEST));
     const events = await eventsSince(h(), before);
     assert.deepEqual(
-      events.map((e) => [e.name, e.actor_type]),
-      [["user-pool:secret-refreshed", "system"]],
+      events.map((e) => [e.name, e.actor_type, e.request_id]),
+      [["user-pool:secret-refreshed", "system", null]],
     );
     // The harness signs with the pool secret it booted with: put it back.
     await h().ctx.repos.pools.updatePoolSecret(
