@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { createEmitter } from "../../src/services/events/emit.js";
-import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { createTokens } from "../../src/services/tokens/tokens.js";
 import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { signedInUser } from "../helpers/auth.js";
