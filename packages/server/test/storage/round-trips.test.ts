@@ -278,7 +278,7 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
       const before = counter.count;
       const started = performance.now();
       for (let i = 0; i < n; i++) {
-        await emit(h().ctx.repos, { poolId, name, data: { i } });
+        await emit(h().ctx.repos, NO_REQUEST, { poolId, name, data: { i } });
         await new Promise((r) => setTimeout(r, 5));
       }
       while (receivers.some((r) => r.received.length < n)) await new Promise((r) => setTimeout(r, 10));
