@@ -111,8 +111,10 @@ export const modules = {
       src("services/oidc/authorization-codes.ts"),
     ],
     tests: [
-      // First, the checks called directly, one rule each (a few seconds): most mutants stop here.
+      // First, the checks one rule each, the request's called directly and the code grant's at the
+      // token endpoint (a few seconds each): most mutants stop here.
       test("oidc/authorize-checks"),
+      test("oidc/code-grant"),
       test("oidc/authorize-errors"),
       test("oidc/code-flow"),
       test("oidc/grants"),
