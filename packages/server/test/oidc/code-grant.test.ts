@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { createAuthorizationCodes } from "../../src/services/oidc/authorization-codes.js";
 import { createApp, form, signUpByEmail } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { Browser, expectStop as expect } from "../helpers/oidc-rp.js";
@@ -175,6 +176,39 @@ describeEachDialect(
       const { browser_session_id } = await codeRow(app.appId);
       await h().ctx.oidc.browserSessions.end(browser_session_id, "logout");
       await refused(app, { code: ended }, "the sign-in this code was issued in has ended");
+    });
+
+    it("the sweep: the 500th code issued drops the codes more than a day past their expiry", async () => {
+      // An issuer of its own, so its count starts at zero; the rows it sweeps are the suite's.
+      const codes = createAuthorizationCodes({ repos: h().ctx.repos, clock, secret: "sweep" });
+      const repos = h().ctx.repos;
+      const row = await codeRow(app.appId);
+      const appRow = await repos.applications.findApplicationById(app.appId);
+      assert.ok(appRow);
+      const session = {
+        sessionId: row.browser_session_id,
+        userId,
+        poolId: h().boot.userPoolId,
+        authTime: clock.now(),
+        method: "password" as const,
+        amr: ["pwd"],
+      };
+      const request = {
+        clientId: app.appId,
+        redirectUri: CB,
+        responseType: "code",
+        responseMode: "query" as const,
+        scope: "openid",
+        prompt: [],
+      };
+      const day = 86_400_000;
+      await repos.oidc.insertCode({ ...row, code_hash: "sweep-old", expires_at: clock.now() - day - 1 });
+      await repos.oidc.insertCode({ ...row, code_hash: "sweep-kept", expires_at: clock.now() - day });
+      for (let i = 1; i < 500; i++) await codes.issue(appRow, session, request);
+      assert.ok(await repos.oidc.findCode("sweep-old"), "swept before the 500th code");
+      await codes.issue(appRow, session, request);
+      assert.equal(await repos.oidc.findCode("sweep-old"), undefined);
+      assert.ok(await repos.oidc.findCode("sweep-kept"), "a code expired a day ago exactly is kept");
     });
   },
   { clock },
