@@ -47,6 +47,7 @@ describeEachDialect("oidc: the authorization request's checks", (h) => {
     assert.ok(err instanceof DraftError, String(err));
     assert.equal(err.cause.redirectable, true);
     assert.equal(err.message, err.cause.description);
+    assert.equal(err.name, "DraftError");
     return {
       error: err.cause.error,
       description: err.cause.description,
@@ -239,6 +240,12 @@ describeEachDialect("oidc: the authorization request's checks", (h) => {
   });
 
   it("response_mode web_message: only to an http or https redirect URI", async () => {
+    // The other modes take any registered URI, an app's own scheme too.
+    for (const mode of ["query", "fragment", "form_post"])
+      assert.equal(
+        (await ok({ ...base(), redirect_uri: "myapp://cb", response_mode: mode })).responseMode,
+        mode,
+      );
     assert.equal(
       (await ok({ ...base(), redirect_uri: CB2, response_mode: "web_message" })).responseMode,
       "web_message",

@@ -83,7 +83,7 @@ describeEachDialect(
       await accepted(app, { code: c });
     });
 
-    it("a second use: refused, and the session the first opened ends (authorization_code_reuse)", async () => {
+    it("a second use, even after expiry: refused, and the session the first opened ends (authorization_code_reuse)", async () => {
       // An application of its own: its one code is the row read below.
       const reuse = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
       const c = await code(reuse.appId);
@@ -94,6 +94,8 @@ describeEachDialect(
       await refused(other, { code: c }, "authorization code was issued to another client");
       const open = await h().inject({ method: "GET", url: `/oidc/me?access_token=${first.access_token}` });
       assert.equal(open.statusCode, 200);
+      // Late, past the code's expiry: still a reuse, which revokes (the row is kept a day).
+      clock.advance(60_000);
       await refused(reuse, { code: c }, "authorization code was already used");
       const session = await h()
         .ctx.db.kysely.selectFrom("sessions")
