@@ -34,9 +34,7 @@ function hasWebOrigin(uri: string | undefined): boolean {
  * The response mode once the type is known: the default is query for `code` and fragment for the
  * types that return tokens in the front channel, which must never travel in a query.
  */
-export function settleResponseMode(draft: AuthorizeDraft): void {
-  const type = draft.responseType;
-  if (!type) return;
+export function settleResponseMode(draft: AuthorizeDraft, type: string): void {
   const tokensInFront = type !== "code";
   if (draft.responseMode === undefined) {
     draft.responseMode = tokensInFront ? "fragment" : "query";

@@ -26,7 +26,7 @@ export function checkResponseType(draft: AuthorizeDraft, options: { idTokens: bo
   if (!known || (!options.idTokens && type.split(" ").includes("id_token")))
     throw new AuthorizeError("unsupported_response_type", `response_type ${raw} is not supported`);
   draft.responseType = type;
-  settleResponseMode(draft);
+  settleResponseMode(draft, type);
   if (type === "code" || !draft.app) return;
   if (!appConfig(draft.app).responseTypes.map(normalise).includes(type))
     throw new AuthorizeError("unauthorized_client", `response_type ${raw} is not enabled for this client`);

@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { it } from "node:test";
+import { FakeClock } from "../../src/lib/clock.js";
+import { createAuthorizationCodes } from "../../src/services/oidc/authorization-codes.js";
+import { createApp, form, signUpByEmail } from "../helpers/auth.js";
+import { describeEachDialect } from "../helpers/harness.js";
+import { Browser, expectStop as expect } from "../helpers/oidc-rp.js";
+
+const clock = new FakeClock(Date.now());
+const CB = "https://rp.example.com/cb";
+const CB2 = "https://rp.example.com/other";
+const VERIFIER = "v".repeat(43);
+const S256 = createHash("sha256").update(VERIFIER).digest("base64url");
+
+// The authorization_code grant's checks one at a time, at the token endpoint (RFC 6749 §4.1.3,
+// RFC 7636 §4.6, docs/oidc-provider.md §Codes): the exact error and description, and that a
+// refused exchange leaves the code usable, while a second use of a spent one ends what it opened.
+describeEachDialect(
+  "oidc: the authorization_code grant's checks",
+  (h) => {
+    let userId = "";
+    let app: { appId: string; appSecret: string };
+    let other: { appId: string; appSecret: string };
+    let pub: { appId: string; appSecret: string };
+    let browser: Browser;
+
+    /** A code for the signed-in browser. */
+    async function code(client: string, params: Record<string, string> = {}, b = browser) {
+      const q = { client_id: client, redirect_uri: CB, response_type: "code", scope: "openid", ...params };
+      const url = expect(await b.visit(`/oidc/auth?${new URLSearchParams(q)}`), "callback").url;
+      return url.searchParams.get("code") as string;
+    }
+    const exchange = (client: { appId: string; appSecret: string }, fields: Record<string, string>) =>
+      form(h(), "/oidc/token", {
+        grant_type: "authorization_code",
+        client_id: client.appId,
+        ...(client === pub ? {} : { client_secret: client.appSecret }),
+        ...fields,
+      });
+    /** The exchange is refused with this error and description. */
+    async function refused(
+      client: { appId: string; appSecret: string },
+      fields: Record<string, string>,
+      description: string,
+      error = "invalid_grant",
+    ) {
+      const res = await exchange(client, fields);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.deepEqual([res.body.error, res.body.error_description], [error, description]);
+    }
+    async function accepted(client: { appId: string; appSecret: string }, fields: Record<string, string>) {
+      const res = await exchange(client, fields);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.ok(res.body.access_token);
+      return res.body;
+    }
+    /** A code row of the application (the fake clock stands still: no order by time). */
+    const codeRow = (appId: string) =>
+      h()
+        .ctx.db.kysely.selectFrom("oidc_authorization_codes")
+        .selectAll()
+        .where("app_id", "=", appId)
+        .executeTakeFirstOrThrow();
+
+    it("setup", async () => {
+      userId = (await signUpByEmail(h(), "grant@example.com", "correct horse 1")).data.userId;
+      app = await createApp(h(), "client_secret_post", { redirectUris: [CB, CB2], allowPlainPkce: true });
+      other = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      pub = await createApp(h(), "none", { redirectUris: [CB] });
+      browser = new Browser(h);
+      const q = { client_id: app.appId, redirect_uri: CB, response_type: "code", scope: "openid" };
+      const first = expect(await browser.visit(`/oidc/auth?${new URLSearchParams(q)}`), "interaction");
+      expect(await browser.signIn(first.uid, userId), "callback");
+    });
+
+    it("no code, an unknown code, another client's code: refused, and the code is not spent", async () => {
+      await refused(app, {}, "code is required", "invalid_request");
+      await refused(app, { code: "" }, "code is required", "invalid_request");
+      await refused(app, { code: "no-such-code" }, "authorization code is invalid");
+      const c = await code(app.appId);
+      await refused(other, { code: c }, "authorization code was issued to another client");
+      await accepted(app, { code: c });
+    });
+
+    it("a second use, even after expiry: refused, and the session the first opened ends (authorization_code_reuse)", async () => {
+      // An application of its own: its one code is the row read below.
+      const reuse = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      const c = await code(reuse.appId);
+      const first = await accepted(reuse, { code: c });
+      const { token_session_id } = await codeRow(reuse.appId);
+      assert.ok(token_session_id);
+      // Another client presenting the spent code ends nothing.
+      await refused(other, { code: c }, "authorization code was issued to another client");
+      const open = await h().inject({ method: "GET", url: `/oidc/me?access_token=${first.access_token}` });
+      assert.equal(open.statusCode, 200);
+      // Late, past the code's expiry: still a reuse, which revokes (the row is kept a day).
+      clock.advance(60_000);
+      await refused(reuse, { code: c }, "authorization code was already used");
+      const session = await h()
+        .ctx.db.kysely.selectFrom("sessions")
+        .select(["ended_at", "end_reason"])
+        .where("id", "=", token_session_id)
+        .executeTakeFirstOrThrow();
+      assert.equal(session.end_reason, "authorization_code_reuse");
+      assert.notEqual(session.ended_at, null);
+      const me = await h().inject({ method: "GET", url: `/oidc/me?access_token=${first.access_token}` });
+      assert.equal(me.statusCode, 401);
+    });
+
+    it("expiry: usable until the last millisecond of its lifetime, refused at it", async () => {
+      const late = await code(app.appId);
+      clock.advance(59_999);
+      await accepted(app, { code: late });
+      const expired = await code(app.appId);
+      clock.advance(60_000);
+      await refused(app, { code: expired }, "authorization code expired");
+    });
+
+    it("redirect_uri: when sent, the authorization request's own", async () => {
+      const c = await code(app.appId, { redirect_uri: CB2 });
+      for (const redirect_uri of [CB, "", `${CB2}/`])
+        await refused(
+          app,
+          { code: c, redirect_uri },
+          "redirect_uri does not match the authorization request",
+        );
+      await accepted(app, { code: c, redirect_uri: CB2 });
+      // Not sent: the code's own is used (the official SDK sends it; RFC 6749 lets a client omit it
+      // when the request did).
+      await accepted(app, { code: await code(app.appId) });
+    });
+
+    it("PKCE: the verifier matches the S256 challenge; a verifier without a challenge is a downgrade", async () => {
+      const c = await code(pub.appId, { code_challenge: S256, code_challenge_method: "S256" });
+      await refused(pub, { code: c }, "code_verifier is required");
+      await refused(pub, { code: c, code_verifier: "" }, "code_verifier is malformed");
+      for (const code_verifier of [VERIFIER.slice(1), "v".repeat(129), `${VERIFIER}+`, `+${VERIFIER}`])
+        await refused(pub, { code: c, code_verifier }, "code_verifier is malformed");
+      // The challenge itself is no verifier for S256 (a plain comparison would accept it).
+      await refused(pub, { code: c, code_verifier: S256 }, "code_verifier does not match the code_challenge");
+      await refused(
+        pub,
+        { code: c, code_verifier: "w".repeat(43) },
+        "code_verifier does not match the code_challenge",
+      );
+      await accepted(pub, { code: c, code_verifier: VERIFIER });
+
+      const none = await code(app.appId);
+      await refused(
+        app,
+        { code: none, code_verifier: VERIFIER },
+        "code_verifier was sent but the authorization request had no code_challenge",
+      );
+      await accepted(app, { code: none });
+    });
+
+    it("PKCE plain (where allowed): the verifier is the challenge", async () => {
+      const c = await code(app.appId, { code_challenge: VERIFIER, code_challenge_method: "plain" });
+      await refused(app, { code: c, code_verifier: S256 }, "code_verifier does not match the code_challenge");
+      await refused(
+        app,
+        { code: c, code_verifier: `${VERIFIER}v` },
+        "code_verifier does not match the code_challenge",
+      );
+      await accepted(app, { code: c, code_verifier: VERIFIER });
+    });
+
+    it("the user suspended or the sign-in ended since the code was issued: refused", async () => {
+      const c = await code(app.appId);
+      await h().ctx.repos.users.updateUser(h().boot.userPoolId, userId, { status: "Suspended" });
+      await refused(app, { code: c }, "authorization code is invalid");
+      await h().ctx.repos.users.updateUser(h().boot.userPoolId, userId, { status: "Activated" });
+      await accepted(app, { code: c });
+
+      const ended = await code(app.appId);
+      // Every code of this browser names the same sign-in.
+      const { browser_session_id } = await codeRow(app.appId);
+      await h().ctx.oidc.browserSessions.end(browser_session_id, "logout");
+      await refused(app, { code: ended }, "the sign-in this code was issued in has ended");
+    });
+
+    it("the sweep: the 500th code issued drops the codes more than a day past their expiry", async () => {
+      // An issuer of its own, so its count starts at zero; the rows it sweeps are the suite's.
+      const codes = createAuthorizationCodes({ repos: h().ctx.repos, clock, secret: "sweep" });
+      const repos = h().ctx.repos;
+      const row = await codeRow(app.appId);
+      const appRow = await repos.applications.findApplicationById(app.appId);
+      assert.ok(appRow);
+      const session = {
+        sessionId: row.browser_session_id,
+        userId,
+        poolId: h().boot.userPoolId,
+        authTime: clock.now(),
+        method: "password" as const,
+        amr: ["pwd"],
+      };
+      const request = {
+        clientId: app.appId,
+        redirectUri: CB,
+        responseType: "code",
+        responseMode: "query" as const,
+        scope: "openid",
+        prompt: [],
+      };
+      const day = 86_400_000;
+      await repos.oidc.insertCode({ ...row, code_hash: "sweep-old", expires_at: clock.now() - day - 1 });
+      await repos.oidc.insertCode({ ...row, code_hash: "sweep-kept", expires_at: clock.now() - day });
+      for (let i = 1; i < 500; i++) await codes.issue(appRow, session, request);
+      assert.ok(await repos.oidc.findCode("sweep-old"), "swept before the 500th code");
+      await codes.issue(appRow, session, request);
+      assert.equal(await repos.oidc.findCode("sweep-old"), undefined);
+      assert.ok(await repos.oidc.findCode("sweep-kept"), "a code expired a day ago exactly is kept");
+    });
+  },
+  { clock },
+);
