@@ -51,12 +51,13 @@ export function passwordFlows(deps: ProfileDeps) {
     };
   }
 
+  /** To each of the user's addresses; the notifier (the switch's one home) drops them when
+   *  notifyOnPasswordChange is off. */
   function passwordNotices(
     user: UserRow,
     settings: SelfService["settings"],
     purpose: "password_changed" | "password_reset",
   ): ChangeNotice[] {
-    if (!settings.notifyOnPasswordChange) return [];
     return noticesTo({ poolId: user.pool_id, settings, purpose }, user);
   }
 
