@@ -82,7 +82,16 @@ export const modules = {
       src("services/profile/bind.ts"),
       src("services/profile/checks.ts"),
     ],
-    tests: [test("profile/password"), test("profile/reset-password"), test("profile/bind")],
+    // checks.ts holds the rules of every profile flow: the change flows (old pair, new value) are
+    // pinned in change-phone and change-email, validate-password in info.
+    tests: [
+      test("profile/password"),
+      test("profile/reset-password"),
+      test("profile/bind"),
+      test("profile/info"),
+      test("profile/change-phone"),
+      test("profile/change-email"),
+    ],
   },
   "profile-account": {
     mutate: [

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { maskEmail } from "../../src/services/users/email.js";
+import { maskPhone } from "../../src/services/users/phone.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import {
   as,
   deleteUser,
+  e164,
   newEmail,
   newPhone,
   profileOf,
@@ -153,6 +156,48 @@ describeEachDialect(
       const passCode = await sendEmail(h(), u.email!, "CHANNEL_UNBIND_EMAIL", u.token);
       const r = await post(u.token, "/api/v3/unbind-email", { passCode });
       assert.deepEqual([r.statusCode, r.apiCode], [422, 2217]);
+    });
+
+    it("bind and unbind tell the user's addresses (the masked address in the text): a bind not the new address, an unbind the old one too", async () => {
+      const outbox = h().ctx.outbox;
+      const noticeTo = (to: string, purpose: string) => outbox.lastFor(to, { purpose })?.text ?? "";
+      // Phone: the user has an email.
+      const u = await register(h(), { email: true });
+      const phone = newPhone();
+      const maskedPhone = maskPhone(e164(phone));
+      const bindCode = await sendSms(h(), phone, "CHANNEL_BIND_PHONE", u.token);
+      assert.equal(
+        (await post(u.token, "/api/v3/bind-phone", { phoneNumber: phone, passCode: bindCode })).statusCode,
+        200,
+      );
+      assert.ok(noticeTo(u.email!, "phone_bound").includes(maskedPhone), "phone_bound to the email");
+      assert.equal(outbox.lastFor(e164(phone), { purpose: "phone_bound" }), undefined);
+      const unbindCode = await sendSms(h(), phone, "CHANNEL_UNBIND_PHONE", u.token);
+      assert.equal((await post(u.token, "/api/v3/unbind-phone", { passCode: unbindCode })).statusCode, 200);
+      for (const to of [u.email!, e164(phone)]) {
+        assert.ok(noticeTo(to, "phone_unbound").includes(maskedPhone), `phone_unbound to ${to}`);
+      }
+      // Email: the user has a phone.
+      const v = await register(h(), { phone: true });
+      const email = newEmail();
+      const bindEmailCode = await sendEmail(h(), email, "CHANNEL_BIND_EMAIL", v.token);
+      assert.equal(
+        (await post(v.token, "/api/v3/bind-email", { email, passCode: bindEmailCode })).statusCode,
+        200,
+      );
+      assert.ok(
+        noticeTo(e164(v.phone!), "email_bound").includes(maskEmail(email)),
+        "email_bound to the phone",
+      );
+      assert.equal(outbox.lastFor(email, { purpose: "email_bound" }), undefined);
+      const unbindEmailCode = await sendEmail(h(), email, "CHANNEL_UNBIND_EMAIL", v.token);
+      assert.equal(
+        (await post(v.token, "/api/v3/unbind-email", { passCode: unbindEmailCode })).statusCode,
+        200,
+      );
+      for (const to of [e164(v.phone!), email]) {
+        assert.ok(noticeTo(to, "email_unbound").includes(maskEmail(email)), `email_unbound to ${to}`);
+      }
     });
 
     it("unbind phone and email at once, for a user with exactly those two → never both (one 2217)", async () => {
