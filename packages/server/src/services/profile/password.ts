@@ -217,8 +217,8 @@ export function passwordFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       const password =
         body.password === undefined ? "" : passwords.decrypt(body.password, body.passwordEncryptType);
-      const named = await namedAccount(deps, who, body);
-      if (named === "other" || user.password_hash === null || password === "") {
+      const other = await namesAnotherAccount(deps, who, body);
+      if (other || user.password_hash === null || password === "") {
         await passwords.verifyDummy(password);
         return { valid: false };
       }
@@ -227,8 +227,15 @@ export function passwordFlows(deps: ProfileDeps) {
   };
 }
 
-/** "self" when no account is named or the named one is the caller's; "other" otherwise. */
-async function namedAccount(deps: ProfileDeps, who: SelfService, body: ValidatePasswordDto) {
+/**
+ * Whether the body names an account other than the caller's: false when it names none; an
+ * identifier that does not parse names nobody, so not the caller either.
+ */
+async function namesAnotherAccount(
+  deps: ProfileDeps,
+  who: SelfService,
+  body: ValidatePasswordDto,
+): Promise<boolean> {
   let found: UserRow | undefined;
   try {
     if (body.email) found = await findUserByEmail(deps.repos, who.poolId, normalizeEmail(body.email));
@@ -240,9 +247,9 @@ async function namedAccount(deps: ProfileDeps, who: SelfService, body: ValidateP
       ).e164;
       found = await deps.repos.users.findUserByPhone(who.poolId, phone);
     } else if (body.username) found = await findUserByUsername(deps.repos, who.poolId, body.username);
-    else return "self";
+    else return false;
   } catch {
-    return "other";
+    return true;
   }
-  return found?.id === who.userId ? "self" : "other";
+  return found?.id !== who.userId;
 }
