@@ -186,6 +186,36 @@ describeEachDialect(
       assert.equal(await check({ email: other.email, username: u.username, password: u.password }), false);
     });
 
+    it("validate-password: an identifier that does not parse names nobody → false, even with the right password", async () => {
+      const u = await register(h(), { phone: true, email: true });
+      const check = async (body: Record<string, unknown>) => {
+        const r = await as(h(), u.token)("POST", "/api/v3/validate-password", body);
+        assert.equal(r.statusCode, 200, JSON.stringify(r));
+        return r.data.valid;
+      };
+      assert.equal(await check({ email: "not-an-email", password: u.password }), false);
+      assert.equal(await check({ phone: "12", password: u.password }), false);
+      assert.equal(await check({ phone: u.phone, phoneCountryCode: "+86", password: u.password }), true);
+    });
+
+    it("validate-password: no password, an empty one or an account without one answers false and never counts towards the lockout", async () => {
+      const u = await register(h(), { email: true });
+      const post = (token: string, body: Record<string, unknown>) =>
+        as(h(), token)("POST", "/api/v3/validate-password", body);
+      for (let i = 0; i < 6; i++) {
+        for (const body of [{}, { password: "" }]) {
+          const r = await post(u.token, body);
+          assert.deepEqual([r.statusCode, r.data?.valid], [200, false], JSON.stringify(r));
+        }
+      }
+      assert.equal((await post(u.token, { password: u.password })).data.valid, true, "not locked out");
+      const none = await register(h(), { phone: true, password: null });
+      for (let i = 0; i < 6; i++) {
+        const r = await post(none.token, { password: `guess-${i}` });
+        assert.deepEqual([r.statusCode, r.data?.valid], [200, false], JSON.stringify(r));
+      }
+    });
+
     it("the access token is checked before the body: no token + a refused field → 401/2020, not 400", async () => {
       const r = await h().api("POST", "/api/v3/update-profile", { email: "x@example.com" });
       assert.deepEqual([r.statusCode, r.apiCode], [401, 2020]);

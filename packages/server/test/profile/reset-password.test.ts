@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { beforeEach, it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId } from "../../src/lib/ids.js";
+import { createFlowTokens } from "../../src/services/codes/flow-tokens.js";
 import { describeEachDialect } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
 import {
   as,
   e164,
@@ -197,12 +199,66 @@ describeEachDialect(
       assert.equal((await reset(t, "Brand-new-pass-8")).statusCode, 200);
     });
 
-    it("verify-reset-password-request: EMAIL_PASSCODE without an email → 400", async () => {
-      const r = await h().api("POST", "/api/v3/verify-reset-password-request", {
+    it("reset-password: the address the code proved becomes verified — an email by email code, a phone by phone code", async () => {
+      const row = (userId: string) => h().ctx.repos.users.findUserById(h().boot.userPoolId, userId);
+      // A password sign-up leaves its email unproved.
+      const u = await register(h(), { email: true });
+      assert.equal((await row(u.userId))?.email_verified, 0);
+      const passCode = await sendEmail(h(), u.email!, "CHANNEL_RESET_PASSWORD");
+      const v = await h().api("POST", "/api/v3/verify-reset-password-request", {
         verifyMethod: "EMAIL_PASSCODE",
-        emailPassCodePayload: { passCode: "123456" },
+        emailPassCodePayload: { email: u.email, passCode },
       });
-      assert.equal(r.statusCode, 400);
+      assert.equal((await reset(v.data.passwordResetToken, "Brand-new-pass-10")).statusCode, 200);
+      assert.equal((await row(u.userId))?.email_verified, 1);
+      // An administrator's user with an unverified phone.
+      const phone = newPhone();
+      const created = await mgmt(h(), "POST", "/api/v3/create-user", {
+        body: { phone, password: "Secret-pass-123" },
+      });
+      assert.equal(created.statusCode, 200, JSON.stringify(created));
+      const userId = created.data.userId;
+      assert.equal((await row(userId))?.phone_verified, 0);
+      const w = await verifyByPhone(phone, await sendSms(h(), phone, "CHANNEL_RESET_PASSWORD"));
+      assert.equal((await reset(w.data.passwordResetToken, "Brand-new-pass-11")).statusCode, 200);
+      assert.deepEqual([(await row(userId))?.phone_verified, (await row(userId))?.email_verified], [1, 0]);
+      assert.ok(await signIn(h(), phone, "Brand-new-pass-11"));
+    });
+
+    it("reset-password: a token issued before the proved address was recorded in it still resets", async () => {
+      const u = await register(h(), { email: true });
+      const { token } = await createFlowTokens({ secret: h().ctx.keys.secret, clock }).issue(h().ctx.repos, {
+        purpose: "reset_password",
+        poolId: h().boot.userPoolId,
+        userId: u.userId,
+        payload: { via: "email" },
+        ttlSeconds: 600,
+      });
+      const r = await reset(token, "Brand-new-pass-12");
+      assert.deepEqual([r.statusCode, r.data], [200, { success: true }], JSON.stringify(r));
+      assert.ok(await signIn(h(), u.email!, "Brand-new-pass-12"));
+      const row = await h().ctx.repos.users.findUserById(h().boot.userPoolId, u.userId);
+      assert.equal(row?.email_verified, 0, "no address proved: nothing marked");
+    });
+
+    it("verify-reset-password-request: a payload missing for its verifyMethod → 400 naming it", async () => {
+      const verify = (body: Record<string, unknown>) =>
+        h().api("POST", "/api/v3/verify-reset-password-request", body);
+      for (const [body, field] of [
+        [
+          { verifyMethod: "EMAIL_PASSCODE", emailPassCodePayload: { passCode: "123456" } },
+          "emailPassCodePayload.email",
+        ],
+        [{ verifyMethod: "EMAIL_PASSCODE" }, "emailPassCodePayload.email"],
+        [{ verifyMethod: "PHONE_PASSCODE" }, "phonePassCodePayload"],
+        [
+          { verifyMethod: "PHONE_PASSCODE", emailPassCodePayload: { email: newEmail(), passCode: "123456" } },
+          "phonePassCodePayload",
+        ],
+      ] as const) {
+        const r = await verify(body);
+        assert.deepEqual([r.statusCode, r.message], [400, `${field} is required`], JSON.stringify(body));
+      }
     });
   },
   { clock, config: { codeIpHourlyLimit: 1_000_000, codeTargetHourlyLimit: 1_000_000 } },
