@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { newId } from "../../src/lib/ids.js";
 import { maskEmail } from "../../src/services/users/email.js";
 import { maskPhone } from "../../src/services/users/phone.js";
 import { describeEachDialect } from "../helpers/harness.js";
@@ -139,6 +140,30 @@ describeEachDialect(
       const passCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
       assert.equal((await post(u.token, "/api/v3/unbind-phone", { passCode })).statusCode, 200);
       assert.ok(await signIn(h(), u.username!, u.password!));
+    });
+
+    it("unbind-phone: a linked social identity is another way to sign in; a username without a password is not", async () => {
+      const social = await register(h(), { phone: true, password: null });
+      await h().ctx.repos.identities.insertIdentity({
+        id: newId(),
+        pool_id: h().boot.userPoolId,
+        user_id: social.userId,
+        ext_idp_id: "github-idp",
+        provider: "github",
+        type: "primary",
+        user_id_in_idp: `gh-${social.userId}`,
+        user_info: null,
+        origin_conn_ids: "[]",
+        created_at: Date.now(),
+      });
+      const code = await sendSms(h(), social.phone!, "CHANNEL_UNBIND_PHONE", social.token);
+      const r = await post(social.token, "/api/v3/unbind-phone", { passCode: code });
+      assert.equal(r.statusCode, 200, JSON.stringify(r));
+      const named = await register(h(), { phone: true, username: true, password: null });
+      assert.equal((await profileOf(h(), named.token)).username, named.username);
+      const code2 = await sendSms(h(), named.phone!, "CHANNEL_UNBIND_PHONE", named.token);
+      const refused = await post(named.token, "/api/v3/unbind-phone", { passCode: code2 });
+      assert.deepEqual([refused.statusCode, refused.apiCode], [422, 2217]);
     });
 
     it("unbind-email: clears the email with a CHANNEL_UNBIND_EMAIL code; without an email → 422/2219", async () => {
