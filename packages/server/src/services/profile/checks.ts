@@ -58,16 +58,17 @@ export function assertOldEmailPairPresent(p: { oldEmail?: string; oldEmailPassCo
 /**
  * The old number given must be the user's current one (400/2038). Without a country code it is
  * read in the country of the user's current number; a number that does not parse cannot match.
+ * (A current number that did not parse either would have no country: any number given then fails
+ * to parse or differs, so no default country is needed.)
  */
 export function assertOldPhoneMatches(
   current: string,
   number: string,
   countryCode: string | undefined,
 ): void {
-  const currentCountry = splitE164(current).phoneCountryCode || undefined;
   let given: string;
   try {
-    given = normalizePhone(number, countryCode, currentCountry ?? "+86").e164;
+    given = normalizePhone(number, countryCode, splitE164(current).phoneCountryCode).e164;
   } catch {
     throw new ApiError("OLD_PHONE_MISMATCH");
   }
