@@ -94,9 +94,20 @@ describeEachDialect(
 
     it("change email: old pair required when verifyOldEmail is on → 400/2227; off → only the new code", async () => {
       const u = await register(h(), { email: true });
-      const { newEmail: next, newEmailPassCode } = await codesFor(u.token, u.email!);
-      const r = await verify(u.token, { newEmail: next, newEmailPassCode });
-      assert.deepEqual([r.statusCode, r.apiCode], [400, 2227]);
+      const {
+        newEmail: next,
+        newEmailPassCode,
+        oldEmail,
+        oldEmailPassCode,
+      } = await codesFor(u.token, u.email!);
+      for (const p of [
+        { newEmail: next, newEmailPassCode },
+        { newEmail: next, newEmailPassCode, oldEmail },
+        { newEmail: next, newEmailPassCode, oldEmailPassCode },
+      ]) {
+        const r = await verify(u.token, p);
+        assert.deepEqual([r.statusCode, r.apiCode], [400, 2227], JSON.stringify(p));
+      }
       await setPoolSettings(h(), { changeEmailStrategy: { verifyOldEmail: false } });
       const ok = await verify(u.token, { newEmail: next, newEmailPassCode });
       assert.equal(ok.statusCode, 200, JSON.stringify(ok));
@@ -107,6 +118,12 @@ describeEachDialect(
       const payload = await codesFor(u.token, u.email!);
       const r = await verify(u.token, { ...payload, oldEmail: newEmail() });
       assert.deepEqual([r.statusCode, r.apiCode], [400, 2037]);
+      // One that is no address at all does not match either (not 400 for its shape).
+      const bad = await verify(u.token, { ...payload, oldEmail: "not-an-email" });
+      assert.deepEqual([bad.statusCode, bad.apiCode], [400, 2037]);
+      // The user's own, in other case, does.
+      const ok = await verify(u.token, { ...payload, oldEmail: u.email!.toUpperCase() });
+      assert.equal(ok.statusCode, 200, JSON.stringify(ok));
     });
 
     it("change email: the same address (in any case) → 400/2229", async () => {

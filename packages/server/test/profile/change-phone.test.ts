@@ -12,9 +12,11 @@ import {
   resetPoolSettings,
   sendSms,
   setPoolSettings,
+  signIn,
 } from "../helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
+let usNumbers = 0;
 
 describeEachDialect(
   "profile: change phone",
@@ -78,6 +80,40 @@ describeEachDialect(
       const payload = await codesFor(u.token, u.phone!);
       const r = await verify(u.token, { ...payload, oldPhoneNumber: newPhone() });
       assert.deepEqual([r.statusCode, r.apiCode], [400, 2038]);
+    });
+
+    it("change phone: an old number without its country code is read in the country of the user's number (+1)", async () => {
+      usNumbers += 1;
+      const national = `201555${String((process.pid + usNumbers) % 10_000).padStart(4, "0")}`;
+      const phone = `+1${national}`;
+      const send = (channel: string, token?: string) =>
+        as(h(), token)("POST", "/api/v3/send-sms", {
+          channel,
+          phoneNumber: national,
+          phoneCountryCode: "+1",
+        });
+      assert.equal((await send("CHANNEL_REGISTER")).statusCode, 200);
+      const up = await h().api("POST", "/api/v3/signup", {
+        connection: "PASSCODE",
+        passCodePayload: {
+          phone: national,
+          phoneCountryCode: "+1",
+          passCode: h().ctx.outbox.lastCodeFor(phone, "CHANNEL_REGISTER"),
+        },
+        options: { passwordForPhonePassCode: "Secret-pass-123" },
+      });
+      assert.equal(up.statusCode, 200, JSON.stringify(up));
+      const token = await signIn(h(), phone, "Secret-pass-123");
+      assert.equal((await send("CHANNEL_UNBIND_PHONE", token)).statusCode, 200);
+      const oldPhonePassCode = h().ctx.outbox.lastCodeFor(phone, "CHANNEL_UNBIND_PHONE");
+      const next = newPhone();
+      const newPhonePassCode = await sendSms(h(), next, "CHANNEL_BIND_PHONE", token);
+      const payload = { oldPhonePassCode, newPhoneNumber: next, newPhonePassCode };
+      // In another country it is another number; a wrong country code is refused before any code is spent.
+      const other = await verify(token, { ...payload, oldPhoneNumber: national, oldPhoneCountryCode: "+44" });
+      assert.deepEqual([other.statusCode, other.apiCode], [400, 2038]);
+      const r = await verify(token, { ...payload, oldPhoneNumber: national });
+      assert.equal(r.statusCode, 200, JSON.stringify(r));
     });
 
     it("change phone: a wrong old code → 400/2001 and does not burn the new code", async () => {
