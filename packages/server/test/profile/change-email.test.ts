@@ -14,6 +14,7 @@ import {
   resetPoolSettings,
   sendEmail,
   setPoolSettings,
+  signIn,
 } from "../helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
@@ -135,6 +136,22 @@ describeEachDialect(
         newEmailPassCode: "123456",
       });
       assert.deepEqual([r.statusCode, r.apiCode], [400, 2229]);
+    });
+
+    it("change email: a re-spelling with the same identifier key (ß → ss) is the user's own, not taken (no 409)", async () => {
+      const local = newEmail().split("@")[0];
+      const current = `straße-${local}@example.com`;
+      const respelt = `strasse-${local}@example.com`;
+      const up = await h().api("POST", "/api/v3/signup", {
+        connection: "PASSWORD",
+        passwordPayload: { email: current, password: "Secret-pass-123" },
+      });
+      assert.equal(up.statusCode, 200, JSON.stringify(up));
+      const token = await signIn(h(), current, "Secret-pass-123");
+      const r = await verify(token, await codesFor(token, current, respelt));
+      assert.equal(r.statusCode, 200, JSON.stringify(r));
+      assert.equal((await update(token, r.data.updateEmailToken)).statusCode, 200);
+      assert.equal((await profileOf(h(), token)).email, respelt);
     });
 
     it("change email: an address owned by another user → 409/2200, codes not consumed", async () => {
