@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { newId } from "../../src/lib/ids.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import { as, newPhone, newUsername, profileOf, register, sendSms } from "../helpers/profile.js";
@@ -170,6 +171,45 @@ describeEachDialect(
       const weak = await register(h(), { email: true, password: "abcdef" });
       const w = await as(h(), weak.token)("GET", "/api/v3/get-security-info");
       assert.deepEqual([w.data.passwordSecurityLevel, w.data.securityScore], [1, 35]);
+    });
+
+    it("get-security-info: an MFA factor adds 30 — strong password, email, phone and MFA → 100", async () => {
+      const u = await register(h(), { phone: true, email: true, password: "Strong-Pass-1234" });
+      await h().ctx.repos.mfaFactors.insertFactor({
+        id: newId(),
+        pool_id: h().boot.userPoolId,
+        user_id: u.userId,
+        factor_type: "OTP",
+        profile: "{}",
+        secret_sealed: null,
+        recovery_hash: null,
+        last_step: 0,
+        last_verified_at: null,
+        created_at: Date.now(),
+      });
+      const r = await as(h(), u.token)("GET", "/api/v3/get-security-info");
+      assert.deepEqual([r.data.mfaEnrolled, r.data.securityScore], [true, 100]);
+    });
+
+    it("update-profile: an empty string clears an optional field; a body that changes nothing writes nothing", async () => {
+      const u = await register(h(), { phone: true });
+      const post = (body: Record<string, unknown>) =>
+        as(h(), u.token)("POST", "/api/v3/update-profile", body);
+      assert.equal((await post({ nickname: "Nick", city: "Hangzhou" })).data.nickname, "Nick");
+      const cleared = await post({ nickname: "" });
+      assert.deepEqual(
+        [cleared.statusCode, cleared.data.nickname, cleared.data.city],
+        [200, null, "Hangzhou"],
+      );
+      const events = async () =>
+        (await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, u.userId)).filter(
+          (e) => e.action === "user.profile.updated",
+        ).length;
+      const before = await events();
+      assert.equal(before, 2);
+      const same = await post({});
+      assert.deepEqual([same.statusCode, same.data.city], [200, "Hangzhou"]);
+      assert.equal(await events(), before, "no audit record for no change");
     });
 
     it("validate-password: true for the signed-in account's password (named or not), false otherwise", async () => {
