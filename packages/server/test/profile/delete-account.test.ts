@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId } from "../../src/lib/ids.js";
+import { maskEmail, maskText } from "../../src/services/users/audit.js";
 import { describeEachDialect } from "../helpers/harness.js";
-import { as, newPhone, register, sendEmail, sendSms } from "../helpers/profile.js";
+import { as, e164, newPhone, register, sendEmail, sendSms } from "../helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
 
@@ -95,10 +96,38 @@ describeEachDialect(
         [null, null, null, null],
       );
       assert.ok(events.length > 1, "the email bind happened before");
+      for (const to of [e164(u.phone!), u.email!]) {
+        assert.ok(
+          h().ctx.outbox.lastFor(to, { purpose: "account_deleted" }),
+          `account_deleted notice to ${to}`,
+        );
+      }
       for (const e of events) {
         assert.deepEqual([e.ip, e.user_agent], [null, null]);
         assert.ok(!JSON.stringify(e).includes(u.phone!) && !JSON.stringify(e).includes(u.email!));
       }
+    });
+
+    it("delete account: without a phone the record keeps the masked email; without either, the masked username", async () => {
+      const target = async (userId: string) =>
+        (await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, userId)).find(
+          (e) => e.action === "user.deleted",
+        )?.target;
+      const byEmail = await register(h(), { email: true, username: true });
+      const passCode = await sendEmail(h(), byEmail.email!, "CHANNEL_DELETE_ACCOUNT", byEmail.token);
+      const v = await verify(byEmail.token, {
+        verifyMethod: "EMAIL_PASSCODE",
+        emailPassCodePayload: { passCode },
+      });
+      assert.equal((await del(byEmail.token, v.data.deleteAccountToken)).statusCode, 200);
+      assert.equal(await target(byEmail.userId), maskEmail(byEmail.email!));
+      const byName = await register(h(), { username: true });
+      const w = await verify(byName.token, {
+        verifyMethod: "PASSWORD",
+        passwordPayload: { password: byName.password },
+      });
+      assert.equal((await del(byName.token, w.data.deleteAccountToken)).statusCode, 200);
+      assert.equal(await target(byName.userId), maskText(byName.username!));
     });
 
     it("delete account: PASSWORD is refused (400) for a user with a phone or email", async () => {
