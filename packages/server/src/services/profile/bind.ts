@@ -24,7 +24,10 @@ import {
   withCodesSpent,
 } from "./deps.js";
 
-/** The code the user typed for a bind or unbind, sent to `target` on `channel`. */
+/**
+ * The code the user typed for a bind or unbind, sent to `target` on `channel` (the code engine
+ * lower-cases email targets itself).
+ */
 function sentCode(poolId: string, kind: CodeKind, target: string, channel: string, code: string): CodeCheck {
   return { target: { poolId, kind, target }, channels: [channel], code };
 }
@@ -156,7 +159,7 @@ export function bindFlows(deps: ProfileDeps) {
       const user = await loadUser(deps, who);
       const email = assertUserHasEmail(user);
       await assertAnotherSignInMethod(deps.repos, user, "email");
-      const code = sentCode(poolId, "email", email.toLowerCase(), "CHANNEL_UNBIND_EMAIL", passCode);
+      const code = sentCode(poolId, "email", email, "CHANNEL_UNBIND_EMAIL", passCode);
       await withCodesSpent(deps, [code], async (repos) => {
         if (
           (await repos.userContacts.clearUserEmailKeepingASignInMethod(

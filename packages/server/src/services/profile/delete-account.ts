@@ -56,7 +56,7 @@ export function deleteAccountFlow(deps: ProfileDeps) {
     const email = assertUserHasEmail(user);
     if (p.email !== undefined) assertOldEmailMatches(email, p.email);
     return {
-      target: { poolId, kind: "email", target: email.toLowerCase() },
+      target: { poolId, kind: "email", target: email },
       channels: DELETE_CHANNELS,
       code: p.passCode,
     };
