@@ -225,6 +225,47 @@ describeEachDialect(
       }
     });
 
+    it("bind-phone and bind-email with two addresses at once → one binds, the other 422 already bound", async () => {
+      const u = await register(h(), { username: true });
+      const [p1, p2] = [newPhone(), newPhone()];
+      const phoneCodes = [
+        await sendSms(h(), p1, "CHANNEL_BIND_PHONE", u.token),
+        await sendSms(h(), p2, "CHANNEL_BIND_PHONE", u.token),
+      ];
+      const phones = await Promise.all(
+        [p1, p2].map((phoneNumber, i) =>
+          post(u.token, "/api/v3/bind-phone", { phoneNumber, passCode: phoneCodes[i] }),
+        ),
+      );
+      assert.deepEqual(
+        phones.map((r) => [r.statusCode, r.apiCode]).sort(),
+        [
+          [200, undefined],
+          [422, 2035],
+        ],
+        JSON.stringify(phones),
+      );
+      const won = phones[0]!.statusCode === 200 ? p1 : p2;
+      assert.equal((await profileOf(h(), u.token)).phone, won);
+      const [e1, e2] = [newEmail(), newEmail()];
+      const emailCodes = [
+        await sendEmail(h(), e1, "CHANNEL_BIND_EMAIL", u.token),
+        await sendEmail(h(), e2, "CHANNEL_BIND_EMAIL", u.token),
+      ];
+      const emails = await Promise.all(
+        [e1, e2].map((email, i) => post(u.token, "/api/v3/bind-email", { email, passCode: emailCodes[i] })),
+      );
+      assert.deepEqual(
+        emails.map((r) => [r.statusCode, r.apiCode]).sort(),
+        [
+          [200, undefined],
+          [422, 2200],
+        ],
+        JSON.stringify(emails),
+      );
+      assert.equal((await profileOf(h(), u.token)).email, emails[0]!.statusCode === 200 ? e1 : e2);
+    });
+
     it("unbind phone and email at once, for a user with exactly those two → never both (one 2217)", async () => {
       const u = await register(h(), { phone: true, email: true, password: null });
       const phoneCode = await sendSms(h(), u.phone!, "CHANNEL_UNBIND_PHONE", u.token);
