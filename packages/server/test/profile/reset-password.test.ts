@@ -7,6 +7,7 @@ import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import {
   as,
+  deleteUser,
   e164,
   newEmail,
   newPhone,
@@ -135,6 +136,14 @@ describeEachDialect(
         });
       const [a, b] = [await verify(known.email!), await verify(unknown)];
       assert.deepEqual([a.statusCode, a.apiCode, a.message], [b.statusCode, b.apiCode, b.message]);
+    });
+
+    it("forgot password: a right code for an account deleted since it was sent is wrong (2001)", async () => {
+      const u = await register(h(), { phone: true });
+      const passCode = await sendSms(h(), u.phone!, "CHANNEL_RESET_PASSWORD");
+      await deleteUser(h(), u.userId);
+      const v = await verifyByPhone(u.phone!, passCode);
+      assert.deepEqual([v.statusCode, v.apiCode], [400, 2001]);
     });
 
     it("forgot password: a code sent on another channel (CHANNEL_LOGIN) is wrong (2001)", async () => {
