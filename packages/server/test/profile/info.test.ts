@@ -86,6 +86,20 @@ describeEachDialect(
       assert.match(r.message, /givenName/);
     });
 
+    it("update-profile: phoneCountryCode alone points at the phone flows (2226); an unknown field is named (64 characters at most) with the accepted ones", async () => {
+      const u = await register(h(), { phone: true });
+      const post = (body: Record<string, unknown>) =>
+        as(h(), u.token)("POST", "/api/v3/update-profile", body);
+      const cc = await post({ phoneCountryCode: "+1" });
+      assert.deepEqual([cc.statusCode, cc.apiCode], [400, 2226]);
+      const long = `x${"y".repeat(99)}`;
+      const r = await post({ [long]: "v" });
+      assert.equal(r.statusCode, 400);
+      assert.ok(r.message.includes(`'${long.slice(0, 64)}'`), r.message);
+      assert.ok(!r.message.includes(long.slice(0, 65)), r.message);
+      assert.match(r.message, /accepted: .*nickname.*streetAddress/);
+    });
+
     it("update-profile: customData only with defined, user-editable custom fields of the right type", async () => {
       await defineFields([
         { key: "nickname2", userEditable: true },
@@ -253,6 +267,19 @@ describeEachDialect(
       for (let i = 0; i < 6; i++) {
         const r = await post(none.token, { password: `guess-${i}` });
         assert.deepEqual([r.statusCode, r.data?.valid], [200, false], JSON.stringify(r));
+      }
+    });
+
+    it("validate-password: the right password clears the wrong ones counted before it (no lockout after 4 + 4 wrong)", async () => {
+      const u = await register(h(), { email: true });
+      const valid = async (password: string) => {
+        const r = await as(h(), u.token)("POST", "/api/v3/validate-password", { password });
+        assert.equal(r.statusCode, 200, JSON.stringify(r));
+        return r.data.valid;
+      };
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 4; i++) assert.equal(await valid(`wrong-${round}-${i}`), false);
+        assert.equal(await valid(u.password!), true);
       }
     });
 
