@@ -46,6 +46,27 @@ describeEachDialect(
       assert.match(r.message, /verify-update-phone-request/);
     });
 
+    it("bind when an address is bound → 422 before the code is looked at; bind-email and unbind-email check their codes (2001)", async () => {
+      const u = await register(h(), { phone: true, email: true });
+      const phone = await post(u.token, "/api/v3/bind-phone", {
+        phoneNumber: newPhone(),
+        passCode: "000000",
+      });
+      assert.deepEqual([phone.statusCode, phone.apiCode], [422, 2035]);
+      const email = await post(u.token, "/api/v3/bind-email", { email: newEmail(), passCode: "000000" });
+      assert.deepEqual([email.statusCode, email.apiCode], [422, 2200]);
+      const v = await register(h(), { phone: true });
+      const address = newEmail();
+      const login = await sendEmail(h(), address, "CHANNEL_LOGIN");
+      const wrong = await post(v.token, "/api/v3/bind-email", { email: address, passCode: login });
+      assert.deepEqual([wrong.statusCode, wrong.apiCode], [400, 2001], JSON.stringify(wrong));
+      clock.advance(61_000); // the sign-up's bind-email code was the last to this address
+      const bindCode = await sendEmail(h(), u.email!, "CHANNEL_BIND_EMAIL", u.token);
+      const unbind = await post(u.token, "/api/v3/unbind-email", { passCode: bindCode });
+      assert.deepEqual([unbind.statusCode, unbind.apiCode], [400, 2001]);
+      assert.equal((await profileOf(h(), u.token)).email, u.email);
+    });
+
     it("bind-phone: a code sent on another channel is wrong (2001)", async () => {
       const u = await register(h(), { email: true });
       const phone = newPhone();

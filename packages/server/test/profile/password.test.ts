@@ -169,6 +169,13 @@ describeEachDialect(
       assert.deepEqual([again.statusCode, again.apiCode], [400, 2207]);
     });
 
+    it("update-password: a bad passwordResetToken → 400/2207 before the password policy is applied", async () => {
+      await setPoolSettings(h(), { passwordStrength: 3 });
+      const u = await register(h(), { email: true, password: "Secret-pass-123!" });
+      const r = await change(u.token, { newPassword: "abcdefgh", passwordResetToken: "A".repeat(43) });
+      assert.deepEqual([r.statusCode, r.apiCode], [400, 2207]);
+    });
+
     it("update-password: the strength level is computed when the password is set (get-security-info)", async () => {
       const u = await register(h(), { email: true, password: "abcdef" });
       const level = async () =>
