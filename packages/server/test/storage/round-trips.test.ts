@@ -31,6 +31,30 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
   });
   after(() => current?.close());
 
+  /** Two receivers, each behind a webhook of the pool subscribed to `name`; close() removes both. */
+  async function twoWebhooks(name: string) {
+    const { webhooks } = h().ctx.events;
+    const poolId = h().boot.userPoolId;
+    const receivers = [await startWebhookReceiver(), await startWebhookReceiver()];
+    const hookIds: string[] = [];
+    for (const r of receivers) {
+      const hook = await webhooks.create(poolId, {
+        name,
+        url: r.url,
+        contentType: "application/json",
+        events: [name],
+      });
+      hookIds.push(hook.webhookId);
+    }
+    return {
+      receivers,
+      close: async () => {
+        await webhooks.remove(poolId, hookIds);
+        for (const r of receivers) await r.close();
+      },
+    };
+  }
+
   /** Statements sent while `act` runs (after `arrange`), the least of three tries. */
   async function roundTripsOf<T>(
     arrange: () => Promise<T>,
@@ -203,20 +227,10 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
   it("round trips: a batch of 8 events to two webhooks costs no more statements than one event (at most 12)", async () => {
     const counter = h().ctx.db.roundTrips;
     assert.ok(counter);
-    const { worker, emit, webhooks } = h().ctx.events;
-    const receivers = [await startWebhookReceiver(), await startWebhookReceiver()];
+    const { worker, emit } = h().ctx.events;
     const poolId = h().boot.userPoolId;
     const name = "round-trips-batch";
-    const hookIds: string[] = [];
-    for (const r of receivers) {
-      const hook = await webhooks.create(poolId, {
-        name,
-        url: r.url,
-        contentType: "application/json",
-        events: [name],
-      });
-      hookIds.push(hook.webhookId);
-    }
+    const { receivers, close } = await twoWebhooks(name);
     try {
       /** Statements from the worker's start to every delivery written, the least of three tries. */
       const statementsFor = async (n: number) => {
@@ -249,28 +263,17 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
       assert.ok(one <= 12, `one event to two webhooks: ${one} statements`);
       assert.ok(eight <= 12, `eight events to two webhooks: ${eight} statements (one event: ${one})`);
     } finally {
-      await webhooks.remove(poolId, hookIds);
-      for (const r of receivers) await r.close();
+      await close();
     }
   });
 
   it("round trips: under a steady stream of events to two webhooks the worker looks once per gap, not once per event", async () => {
     const counter = h().ctx.db.roundTrips;
     assert.ok(counter);
-    const { worker, emit, webhooks } = h().ctx.events;
-    const receivers = [await startWebhookReceiver(), await startWebhookReceiver()];
+    const { worker, emit } = h().ctx.events;
     const poolId = h().boot.userPoolId;
     const name = "round-trips-stream";
-    const hookIds: string[] = [];
-    for (const r of receivers) {
-      const hook = await webhooks.create(poolId, {
-        name,
-        url: r.url,
-        contentType: "application/json",
-        events: [name],
-      });
-      hookIds.push(hook.webhookId);
-    }
+    const { receivers, close } = await twoWebhooks(name);
     try {
       await worker.drain();
       worker.start();
@@ -293,8 +296,7 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
         `${statements} statements for ${n} events in ${Math.round(elapsed)} ms (at most ${Math.floor(n + 4 * looks)})`,
       );
     } finally {
-      await webhooks.remove(poolId, hookIds);
-      for (const r of receivers) await r.close();
+      await close();
     }
   });
 
