@@ -1,36 +1,22 @@
 /**
  * An event is written inside a transaction that has not committed when emit() returns, so the
  * worker is told twice, a moment apart: the first look usually finds the commit done, the second
- * catches a slower one. Any event both miss is found by the next poll. Looks coalesce.
+ * catches a slower one. Any event both miss is found by the next poll. A delay already pending is
+ * not armed again, so a stream of events costs one timer per delay at a time.
  *
- * Nudged looks are at least `minGapMs` apart: a look is a write (the claim and mark of events with
- * their deliveries), and under a steady stream of events one look every 2 ms cost more than the
- * events themselves; one every `minGapMs` fans the same events out in batches, a few milliseconds later
- * (docs/performance.md, "The event worker's looks"). A lone event is still looked at 2 ms after
- * it was written.
+ * How far apart the looks are is the worker's rule (`minGapMs` in worker.ts): a nudge inside the
+ * gap waits for it there (docs/performance.md, "The event path: one look per gap").
  */
-export function nudgeAfterCommit(
-  nudge: () => void,
-  delaysMs: readonly number[] = [2, 30],
-  minGapMs = 25,
-  now: () => number = () => performance.now(),
-): () => void {
+export function nudgeAfterCommit(nudge: () => void, delaysMs: readonly number[] = [2, 30]): () => void {
   const pending = new Set<number>();
-  let last = Number.NEGATIVE_INFINITY;
-  const arm = (slot: number, waitMs: number) => {
-    setTimeout(() => {
-      const early = last + minGapMs - now();
-      if (early > 0) return arm(slot, early);
-      pending.delete(slot);
-      last = now();
-      nudge();
-    }, waitMs).unref();
-  };
   return () => {
     for (const d of delaysMs) {
       if (pending.has(d)) continue;
       pending.add(d);
-      arm(d, Math.max(d, last + minGapMs - now()));
+      setTimeout(() => {
+        pending.delete(d);
+        nudge();
+      }, d).unref();
     }
   };
 }
