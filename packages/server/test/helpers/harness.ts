@@ -24,7 +24,9 @@ let pgReachable: Promise<boolean> | undefined;
 /** Whether the PostgreSQL half can run. Under CI an unreachable server is a failure, not a skip. */
 export function postgresAvailable(): Promise<boolean> {
   pgReachable ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    // 10 s: on two cores shared with a mutation run a first connection took over 2 s (load 20+),
+    // and a slow machine is not a missing database.
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000 });
     try {
       await client.connect();
       await client.end();

@@ -1,5 +1,5 @@
 import type { AuthenticationCredential } from "@gatehouse/protocol";
-import { generateAuthenticationOptions, verifyAuthenticationResponse } from "@simplewebauthn/server";
+import type { verifyAuthenticationResponse } from "@simplewebauthn/server";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Repositories } from "../../storage/repos/index.js";
@@ -11,6 +11,7 @@ import {
   challengeBytes,
   libraryCredential,
   verified,
+  webauthnLibrary,
 } from "./checks.js";
 import type { RelyingParty } from "./relying-party.js";
 
@@ -53,6 +54,7 @@ export function createAuthentication({ repos, challenges, rp, clock }: Authentic
         ticketPrefix,
       });
       const mine = userId ? await repos.webauthn.listUserCredentials(poolId, userId) : [];
+      const { generateAuthenticationOptions } = await webauthnLibrary();
       const authenticationOptions = await generateAuthenticationOptions({
         rpID: rp.id,
         challenge: challengeBytes(challenge),
@@ -88,8 +90,9 @@ export function createAuthentication({ repos, challenges, rp, clock }: Authentic
           });
           assertUserHandleMatches(input.credential.response.userHandle, row);
           const stored = Number(row.counter);
+          const lib = await webauthnLibrary();
           const { authenticationInfo: info } = await verified(() =>
-            verifyAuthenticationResponse({
+            lib.verifyAuthenticationResponse({
               response: input.credential as Parameters<typeof verifyAuthenticationResponse>[0]["response"],
               expectedChallenge,
               expectedOrigin: rp.origins,

@@ -22,6 +22,17 @@ export function assertCounterMoves(stored: number, received: number): void {
   if ((stored > 0 || received > 0) && received <= stored) throw new ApiError("WEBAUTHN_RESPONSE_INVALID");
 }
 
+/**
+ * @simplewebauthn/server, loaded at the first ceremony: its parsers (CBOR, ASN.1, COSE) are ~3 MB of
+ * heap and ~10 MB of resident memory that a server whose users have no passkeys would hold from
+ * startup (docs/performance.md, "Memory at idle").
+ */
+let library: Promise<typeof import("@simplewebauthn/server")> | undefined;
+export const webauthnLibrary = () => {
+  library ??= import("@simplewebauthn/server");
+  return library;
+};
+
 /** The library's view of a stored credential. */
 export function libraryCredential(row: WebauthnCredentialRow): WebAuthnCredential {
   return {

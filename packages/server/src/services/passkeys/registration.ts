@@ -1,5 +1,5 @@
 import type { VerifyRegistrationDto } from "@gatehouse/protocol";
-import { generateRegistrationOptions, verifyRegistrationResponse } from "@simplewebauthn/server";
+import type { verifyRegistrationResponse } from "@simplewebauthn/server";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
@@ -10,7 +10,7 @@ import { type Emit, withEvents } from "../events/emit.js";
 import type { EventOrigin } from "../events/scope.js";
 import type { Challenges } from "./challenges.js";
 import { CHALLENGE_TTL_MS } from "./challenges.js";
-import { challengeBytes, userHandleOf, verified } from "./checks.js";
+import { challengeBytes, userHandleOf, verified, webauthnLibrary } from "./checks.js";
 import { toPasskeyDto } from "./dto.js";
 import type { RelyingParty } from "./relying-party.js";
 
@@ -50,6 +50,7 @@ export function createRegistration({ repos, challenges, rp, clock, emit }: Regis
         userId: owner.userId,
         binding,
       });
+      const { generateRegistrationOptions } = await webauthnLibrary();
       const registrationOptions = await generateRegistrationOptions({
         rpName: pool?.name || "Gatehouse",
         rpID: rp.id,
@@ -78,8 +79,9 @@ export function createRegistration({ repos, challenges, rp, clock, emit }: Regis
         userId: owner.userId,
         binding,
       });
+      const lib = await webauthnLibrary();
       const { registrationInfo: info } = await verified(() =>
-        verifyRegistrationResponse({
+        lib.verifyRegistrationResponse({
           response: input.registrationCredential as Parameters<
             typeof verifyRegistrationResponse
           >[0]["response"],
