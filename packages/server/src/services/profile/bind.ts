@@ -8,10 +8,8 @@ import { identifierKey } from "../users/identifiers.js";
 import { normalizePhone } from "../users/phone.js";
 import {
   assertAnotherSignInMethod,
-  assertEmailFree,
   assertNoEmailBound,
   assertNoPhoneBound,
-  assertPhoneFree,
   assertUserHasEmail,
   assertUserHasPhone,
 } from "./checks.js";
@@ -66,7 +64,6 @@ export function bindFlows(deps: ProfileDeps) {
       ).e164;
       const code = sentCode(poolId, "sms", phone, "CHANNEL_BIND_PHONE", body.passCode);
       await withCodesSpent(deps, [code], async (repos) => {
-        await assertPhoneFree(repos, poolId, phone, user.id);
         if ((await repos.userContacts.setUserPhoneIfUnset(poolId, user.id, phone, deps.clock.now())) !== 1) {
           throw new ApiError("PHONE_ALREADY_BOUND");
         }
@@ -132,7 +129,6 @@ export function bindFlows(deps: ProfileDeps) {
       const email = normalizeEmail(body.email);
       const code = sentCode(poolId, "email", email, "CHANNEL_BIND_EMAIL", body.passCode);
       await withCodesSpent(deps, [code], async (repos) => {
-        await assertEmailFree(repos, poolId, email, user.id);
         const keyed = { value: email, key: identifierKey(email) };
         if ((await repos.userContacts.setUserEmailIfUnset(poolId, user.id, keyed, deps.clock.now())) !== 1) {
           throw new ApiError("EMAIL_ALREADY_BOUND");

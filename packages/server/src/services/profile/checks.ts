@@ -2,7 +2,7 @@ import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { normalizeEmail } from "../users/email.js";
-import { findUserByEmail, findUserByUsername } from "../users/identifiers.js";
+import { findUserByUsername } from "../users/identifiers.js";
 import { normalizePhone, splitE164 } from "../users/phone.js";
 
 /**
@@ -85,17 +85,11 @@ export function assertOldEmailMatches(current: string, email: string): void {
   if (given !== current.toLowerCase()) throw new ApiError("OLD_EMAIL_MISMATCH");
 }
 
-/** The number belongs to nobody else in the pool (409/2035); the unique index re-checks at commit. */
-export async function assertPhoneFree(repos: Repositories, poolId: string, phone: string, userId: string) {
-  const owner = await repos.users.findUserByPhone(poolId, phone);
-  if (owner && owner.id !== userId) throw new ApiError("PHONE_TAKEN");
-}
-
-export async function assertEmailFree(repos: Repositories, poolId: string, email: string, userId: string) {
-  const owner = await findUserByEmail(repos, poolId, email);
-  if (owner && owner.id !== userId) throw new ApiError("EMAIL_TAKEN");
-}
-
+/**
+ * The username belongs to nobody else in the pool (409/2034); the unique index re-checks at commit.
+ * (Bind's numbers and addresses have no such check: the unique index refuses them with the same
+ * answer, inside the transaction that would spend the code, so the code stays unspent.)
+ */
 export async function assertUsernameFree(
   repos: Repositories,
   poolId: string,
