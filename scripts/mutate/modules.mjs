@@ -88,6 +88,7 @@ export const modules = {
       test("profile/password"),
       test("profile/reset-password"),
       test("profile/bind"),
+      test("profile/unbind-race"),
       test("profile/info"),
       test("profile/change-phone"),
       test("profile/change-email"),
