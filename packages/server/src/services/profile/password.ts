@@ -249,7 +249,7 @@ async function namesAnotherAccount(
     } else if (body.username) found = await findUserByUsername(deps.repos, who.poolId, body.username);
     else return false;
   } catch {
-    return true;
+    // Names nobody: `found` stays undefined, which is not the caller.
   }
   return found?.id !== who.userId;
 }
