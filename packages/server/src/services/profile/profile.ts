@@ -11,11 +11,9 @@ import { assertUserMayWriteCustomData, checkCustomData } from "../users/custom-d
 import { toUserDto, userDtoDefaults } from "../users/dto.js";
 import {
   assertNoSelfServiceExternalId,
-  identifierKey,
   normalizeUsername,
   withIdentifierKeys,
 } from "../users/identifiers.js";
-import { assertUsernameFree } from "./checks.js";
 import { inTransaction, loadUser, type ProfileDeps, type SelfService } from "./deps.js";
 
 /** get-profile, update-profile, get-security-info (docs/behaviour-and-errors.md §2.7, §2.8). */
@@ -117,13 +115,8 @@ export function profileFlows(deps: ProfileDeps) {
         (patch as Record<string, unknown>)[column] = value === "" ? null : value;
         changed.push(field);
       }
-      if (body.username !== undefined) {
-        const username = normalizeUsername(body.username);
-        patch.username = username;
-        if (user.username === null || identifierKey(username) !== identifierKey(user.username)) {
-          await assertUsernameFree(deps.repos, poolId, username, user.id);
-        }
-      }
+      // A username another user has is refused by the unique index at the write (409/2034).
+      if (body.username !== undefined) patch.username = normalizeUsername(body.username);
       if (body.customData !== undefined) {
         await checkCustomData(deps.repos, poolId, body.customData, assertUserMayWriteCustomData);
         const current = user.custom_data ? (JSON.parse(user.custom_data) as Record<string, unknown>) : {};
