@@ -2,7 +2,6 @@ import { ApiError } from "../../errors.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import { normalizeEmail } from "../users/email.js";
-import { findUserByUsername } from "../users/identifiers.js";
 import { normalizePhone, splitE164 } from "../users/phone.js";
 
 /**
@@ -83,21 +82,6 @@ export function assertOldEmailMatches(current: string, email: string): void {
     throw new ApiError("OLD_EMAIL_MISMATCH");
   }
   if (given !== current.toLowerCase()) throw new ApiError("OLD_EMAIL_MISMATCH");
-}
-
-/**
- * The username belongs to nobody else in the pool (409/2034); the unique index re-checks at commit.
- * (Bind's numbers and addresses have no such check: the unique index refuses them with the same
- * answer, inside the transaction that would spend the code, so the code stays unspent.)
- */
-export async function assertUsernameFree(
-  repos: Repositories,
-  poolId: string,
-  username: string,
-  userId: string,
-) {
-  const owner = await findUserByUsername(repos, poolId, username);
-  if (owner && owner.id !== userId) throw new ApiError("USERNAME_TAKEN");
 }
 
 /** Ways to sign in that remain without `dropping` (422/2217 when none). */
