@@ -39,6 +39,12 @@ function holdNextSpend(h: Harness) {
   };
 }
 
+/** Waits for the hold; a request that answers before it (never reaching its transaction) fails the test. */
+async function reachedOrAnswered(reached: Promise<void>, pending: Promise<unknown>): Promise<void> {
+  const early = await Promise.race([reached.then(() => undefined), pending]);
+  assert.equal(early, undefined, `answered before its transaction: ${JSON.stringify(early)}`);
+}
+
 const changed = {
   phone: {
     "zh-CN": "账号的手机号已被修改，请刷新后重试",
@@ -77,7 +83,7 @@ describeEachDialect(
               { passCode },
               { authorization: u.token, "x-authing-lang": language },
             );
-            await hold.reached;
+            await reachedOrAnswered(hold.reached, pending);
             const cleared =
               field === "phone"
                 ? await contacts().clearUserPhoneKeepingASignInMethod(pool(), u.userId, address, clock.now())
@@ -121,7 +127,7 @@ describeEachDialect(
       let r: any;
       try {
         const pending = h().api("POST", "/api/v3/unbind-phone", { passCode }, { authorization: u.token });
-        await hold.reached;
+        await reachedOrAnswered(hold.reached, pending);
         assert.equal(
           await contacts().clearUserEmailKeepingASignInMethod(pool(), u.userId, before.email!, clock.now()),
           1,
