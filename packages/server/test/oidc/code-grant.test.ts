@@ -166,6 +166,101 @@ describeEachDialect(
       await accepted(app, { code: c, code_verifier: VERIFIER });
     });
 
+    /**
+     * Runs `run` while every exchange is held after its read of the code until `callers` have read
+     * it (later reads pass), and `meanwhile` runs there; the code's reads are restored after.
+     */
+    async function heldAfterRead<T>(callers: number, run: () => Promise<T>, meanwhile = async () => {}) {
+      const repo = h().ctx.repos.oidc;
+      const read = repo.findCode;
+      let arrived = 0;
+      let release!: () => void;
+      const allRead = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      repo.findCode = async (...args) => {
+        const row = await read(...args);
+        if (++arrived > callers) return row;
+        if (arrived === callers) await meanwhile().then(release);
+        await allRead;
+        return row;
+      };
+      try {
+        return await run();
+      } finally {
+        repo.findCode = read;
+      }
+    }
+
+    it("two exchanges of one code at once: one wins; the other, spent under it, is a reuse and ends the winner's session", async () => {
+      // Both read the code unspent, so the spend in the login's batch alone decides: the loser's batch
+      // keeps nothing and it answers as a second use would.
+      const racing = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      const c = await code(racing.appId);
+      const results = await heldAfterRead(2, () =>
+        Promise.all([exchange(racing, { code: c }), exchange(racing, { code: c })]),
+      );
+      const winners = results.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1, JSON.stringify(results.map((r) => r.body)));
+      assert.deepEqual(
+        results
+          .filter((r) => r.status !== 200)
+          .map((r) => [r.status, r.body.error, r.body.error_description]),
+        [[400, "invalid_grant", "authorization code was already used"]],
+      );
+      const { token_session_id } = await codeRow(racing.appId);
+      assert.ok(token_session_id);
+      const session = await h()
+        .ctx.db.kysely.selectFrom("sessions")
+        .select(["ended_at", "end_reason"])
+        .where("id", "=", token_session_id)
+        .executeTakeFirstOrThrow();
+      assert.equal(session.end_reason, "authorization_code_reuse");
+      const me = await h().inject({
+        method: "GET",
+        url: `/oidc/me?access_token=${winners[0].body.access_token}`,
+      });
+      assert.equal(me.statusCode, 401);
+      // The loser's login left nothing: one session opened from this code, one history line.
+      const opened = await h()
+        .ctx.db.kysely.selectFrom("sessions")
+        .select("id")
+        .where("app_id", "=", racing.appId)
+        .execute();
+      assert.deepEqual(
+        opened.map((s) => s.id),
+        [token_session_id],
+      );
+    });
+
+    it("a code gone between the exchange's read and its spend: invalid, and nothing is kept", async () => {
+      // Only the sweep deletes codes (a day past their expiry; here as if another node's clock ran
+      // that far ahead): the spend then touches no row, and there is no first use to revoke.
+      const gone = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      const c = await code(gone.appId);
+      const [res] = await heldAfterRead(
+        1,
+        () => Promise.all([exchange(gone, { code: c })]),
+        async () => {
+          await h()
+            .ctx.db.kysely.deleteFrom("oidc_authorization_codes")
+            .where("app_id", "=", gone.appId)
+            .execute();
+        },
+      );
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.deepEqual(
+        [res.body.error, res.body.error_description],
+        ["invalid_grant", "authorization code is invalid"],
+      );
+      const opened = await h()
+        .ctx.db.kysely.selectFrom("sessions")
+        .select("id")
+        .where("app_id", "=", gone.appId)
+        .execute();
+      assert.deepEqual(opened, []);
+    });
+
     it("the user suspended or the sign-in ended since the code was issued: refused", async () => {
       const c = await code(app.appId);
       await h().ctx.repos.users.updateUser(h().boot.userPoolId, userId, { status: "Suspended" });
