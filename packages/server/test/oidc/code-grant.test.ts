@@ -275,7 +275,7 @@ describeEachDialect(
       await refused(app, { code: ended }, "the sign-in this code was issued in has ended");
     });
 
-    it("the sweep: the 500th code issued drops the codes more than a day past their expiry", async () => {
+    it("the sweep: the first code issued and every 500th after drop the codes more than a day past their expiry", async () => {
       // An issuer of its own, so its count starts at zero; the rows it sweeps are the suite's.
       const codes = createAuthorizationCodes({ repos: h().ctx.repos, clock, secret: "sweep" });
       const repos = h().ctx.repos;
@@ -299,13 +299,18 @@ describeEachDialect(
         prompt: [],
       };
       const day = 86_400_000;
-      await repos.oidc.insertCode({ ...row, code_hash: "sweep-old", expires_at: clock.now() - day - 1 });
+      const old = async (code_hash: string) =>
+        repos.oidc.insertCode({ ...row, code_hash, expires_at: clock.now() - day - 1 });
+      await old("sweep-first");
       await repos.oidc.insertCode({ ...row, code_hash: "sweep-kept", expires_at: clock.now() - day });
-      for (let i = 1; i < 500; i++) await codes.issue(appRow, session, request);
-      assert.ok(await repos.oidc.findCode("sweep-old"), "swept before the 500th code");
       await codes.issue(appRow, session, request);
-      assert.equal(await repos.oidc.findCode("sweep-old"), undefined);
+      assert.equal(await repos.oidc.findCode("sweep-first"), undefined, "the first code sweeps");
       assert.ok(await repos.oidc.findCode("sweep-kept"), "a code expired a day ago exactly is kept");
+      await old("sweep-later");
+      for (let i = 2; i <= 500; i++) await codes.issue(appRow, session, request);
+      assert.ok(await repos.oidc.findCode("sweep-later"), "codes 2 to 500 sweep nothing");
+      await codes.issue(appRow, session, request);
+      assert.equal(await repos.oidc.findCode("sweep-later"), undefined, "the 501st sweeps");
     });
   },
   { clock },

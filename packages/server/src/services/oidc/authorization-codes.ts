@@ -13,7 +13,10 @@ import type { BrowserSession } from "./browser-sessions.js";
  * client, redirect URI, PKCE challenge, nonce, scope and browser session; spent once by the
  * authorization_code grant.
  */
-/** Every this many codes, spent and expired rows are dropped (codes a day after expiry: a late reuse still revokes). */
+/**
+ * Spent and expired rows are dropped on the first issue and every PURGE_EVERY-th after (codes a day
+ * after expiry: a late reuse still revokes).
+ */
 const PURGE_EVERY = 500;
 const KEEP_AFTER_EXPIRY_MS = 86_400_000;
 
@@ -56,7 +59,7 @@ export function createAuthorizationCodes({
         token_session_id: null,
         amr: amrText(session.amr),
       });
-      if (++issued % PURGE_EVERY === 0) await repos.oidc.purgeExpired(now - KEEP_AFTER_EXPIRY_MS);
+      if (++issued % PURGE_EVERY === 1) await repos.oidc.purgeExpired(now - KEEP_AFTER_EXPIRY_MS);
       return code;
     },
   };
