@@ -145,6 +145,11 @@ describeEachDialect(
         "code_verifier does not match the code_challenge",
       );
       await accepted(pub, { code: c, code_verifier: VERIFIER });
+      // The longest verifier RFC 7636 §4.1 allows, with each of its four punctuation characters.
+      const longest = `${"A-Za-z0-9._~".repeat(10)}${"v".repeat(8)}`;
+      const s256 = (v: string) => createHash("sha256").update(v).digest("base64url");
+      const c128 = await code(pub.appId, { code_challenge: s256(longest), code_challenge_method: "S256" });
+      await accepted(pub, { code: c128, code_verifier: longest });
 
       const none = await code(app.appId);
       await refused(
