@@ -266,6 +266,30 @@ describeEachDialect(
       assert.deepEqual(opened, []);
     });
 
+    it("the user deleted between the sign-in's check and the user's read (another node's delete): invalid", async () => {
+      // A user of its own, signed in in a browser of its own: the suite's user stays.
+      const doomed = (await signUpByEmail(h(), "doomed@example.com", "correct horse 2")).data.userId;
+      const b = new Browser(h);
+      const q = { client_id: app.appId, redirect_uri: CB, response_type: "code", scope: "openid" };
+      const first = expect(await b.visit(`/oidc/auth?${new URLSearchParams(q)}`), "interaction");
+      expect(await b.signIn(first.uid, doomed), "callback");
+      const c = await code(app.appId, {}, b);
+      // This node's session cache may still answer "open" for a moment after another node deleted
+      // the user: the delete lands right after the check answered.
+      const sessions = h().ctx.sessions;
+      const isActive = sessions.isActive;
+      sessions.isActive = async (...args) => {
+        const open = await isActive(...args);
+        await h().ctx.repos.userAdmin.deleteUsers(h().boot.userPoolId, [doomed]);
+        return open;
+      };
+      try {
+        await refused(app, { code: c }, "authorization code is invalid");
+      } finally {
+        sessions.isActive = isActive;
+      }
+    });
+
     it("the user suspended or the sign-in ended since the code was issued: refused", async () => {
       const c = await code(app.appId);
       await h().ctx.repos.users.updateUser(h().boot.userPoolId, userId, { status: "Suspended" });
