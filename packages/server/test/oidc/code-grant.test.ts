@@ -83,6 +83,18 @@ describeEachDialect(
       await accepted(app, { code: c });
     });
 
+    it("the client named by x-authing-app-id alone, when the body names none (the official SDK)", async () => {
+      const c = await code(app.appId);
+      const res = await form(
+        h(),
+        "/oidc/token",
+        { grant_type: "authorization_code", code: c, client_secret: app.appSecret },
+        { "x-authing-app-id": app.appId },
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.ok(res.body.access_token);
+    });
+
     it("a second use, even after expiry: refused, and the session the first opened ends (authorization_code_reuse)", async () => {
       // An application of its own: its one code is the row read below.
       const reuse = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
