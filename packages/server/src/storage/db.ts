@@ -151,6 +151,15 @@ export function openDb(databaseUrl: string, options: OpenDbOptions = {}): Db {
   };
 }
 
+/**
+ * True when a database error is a foreign-key violation (both dialects): a row the write refers to
+ * is gone — deleted after the request read it.
+ */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const e = err as { code?: string } | undefined;
+  return e?.code === "23503" || e?.code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
+
 /** True when a database error is a unique-constraint violation (both dialects). */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string } | undefined;

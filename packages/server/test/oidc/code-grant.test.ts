@@ -302,6 +302,33 @@ describeEachDialect(
       }
     });
 
+    it("the user deleted between the exchange's read of the user and its login's batch: invalid, nothing kept", async () => {
+      const doomed = (await signUpByEmail(h(), "doomed-late@example.com", "correct horse 3")).data.userId;
+      const b = new Browser(h);
+      const q = { client_id: app.appId, redirect_uri: CB, response_type: "code", scope: "openid" };
+      const first = expect(await b.visit(`/oidc/auth?${new URLSearchParams(q)}`), "interaction");
+      expect(await b.signIn(first.uid, doomed), "callback");
+      const c = await code(app.appId, {}, b);
+      const users = h().ctx.repos.users;
+      const read = users.findUserById;
+      users.findUserById = async (...args) => {
+        const row = await read(...args);
+        if (args[1] === doomed) await h().ctx.repos.userAdmin.deleteUsers(h().boot.userPoolId, [doomed]);
+        return row;
+      };
+      try {
+        await refused(app, { code: c }, "authorization code is invalid");
+      } finally {
+        users.findUserById = read;
+      }
+      const opened = await h()
+        .ctx.db.kysely.selectFrom("sessions")
+        .select("id")
+        .where("user_id", "=", doomed)
+        .execute();
+      assert.deepEqual(opened, []);
+    });
+
     it("the user suspended or the sign-in ended since the code was issued: refused", async () => {
       const c = await code(app.appId);
       await h().ctx.repos.users.updateUser(h().boot.userPoolId, userId, { status: "Suspended" });

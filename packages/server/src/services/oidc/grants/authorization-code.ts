@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import { OAuthError } from "../../../errors.js";
 import type { Clock } from "../../../lib/clock.js";
+import { isForeignKeyViolation } from "../../../storage/db.js";
 import { StepFailed } from "../../../storage/repos/all-or-nothing.js";
 import type { ApplicationRow } from "../../../storage/repos/applications.js";
 import type { Repositories } from "../../../storage/repos/index.js";
@@ -107,6 +108,9 @@ export async function exchangeAuthorizationCode(
       ],
     );
   } catch (err) {
+    // The user (or the application) deleted after its read above, by another request or node: the
+    // session's foreign key refused the batch and nothing was kept. The answer of a user deleted before.
+    if (isForeignKeyViolation(err)) throw invalid("authorization code is invalid");
     if (!(err instanceof StepFailed)) throw err;
     // Nothing of the login was kept: the code was spent meanwhile (a parallel exchange won).
     const spent = await deps.repos.oidc.findCode(codeHash);
