@@ -58,6 +58,8 @@ export const modules = {
   "tokens-service": {
     mutate: [src("services/tokens/tokens.ts")],
     tests: [
+      // The login's session, the ID token alone and the verified-token cache, on the service itself.
+      test("tokens/grant-edges"),
       test("tokens/token-edges"),
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),
@@ -65,6 +67,8 @@ export const modules = {
       test("oidc/logout-and-userinfo"),
       test("auth/sign-in"),
       test("tokens/refresh-purge"),
+      test("tokens/sign-off-thread"),
+      test("oidc/client-credentials"),
     ],
   },
   // services/profile/*.ts in three parts, each with the suites of its flows (the whole takes hours).
