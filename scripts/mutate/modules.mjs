@@ -58,6 +58,9 @@ export const modules = {
   "tokens-service": {
     mutate: [src("services/tokens/tokens.ts")],
     tests: [
+      // Introspection, revocation, ID-token hints and claims, scope narrowing: the service called
+      // directly where it can be, a few seconds per dialect.
+      test("tokens/introspect-edges"),
       test("tokens/token-edges"),
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),
