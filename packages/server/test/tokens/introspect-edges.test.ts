@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId, newSecret } from "../../src/lib/ids.js";
+import { createEmitter } from "../../src/services/events/emit.js";
 import { atHash, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "../../src/services/tokens/jwt.js";
+import { createTokens } from "../../src/services/tokens/tokens.js";
+import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { createApp, form, jwtHeader, jwtPayload, type SignedInUser, signedInUser } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
@@ -52,6 +55,7 @@ describeEachDialect(
   (h) => {
     it("introspection: an access token is inactive for another client, once expired, once its session ended, or forged", async () => {
       const t = await user(h());
+      assert.equal((await introspect(h(), t.access_token)).body.active, true, "its own client");
       const other = await createApp(h(), "client_secret_post");
       const foreign = await introspect(h(), t.access_token, {
         client_id: other.appId,
@@ -249,6 +253,32 @@ describeEachDialect(
         userAgent: null,
       });
       assert.equal("roles" in jwtPayload(plain.id_token ?? ""), false);
+    });
+
+    it("roles: a token service wired without role codes issues ID tokens under the roles scope, without the claim", async () => {
+      const ctx = h().ctx;
+      const tokens = createTokens({
+        db: ctx.db.kysely,
+        repos: ctx.repos,
+        signingKeys: ctx.signingKeys,
+        sessions: ctx.sessions,
+        clock,
+        secret: ctx.keys.secret,
+        box: ctx.keys.box,
+        issuer: ctx.tokens.issuer,
+        userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
+        emit: createEmitter({ clock }),
+      });
+      const t = await user(h(), "openid");
+      const { app, user: row } = await rows(h(), t.userId);
+      const set = await tokens.issueForLogin({
+        app,
+        user: row,
+        scope: "openid roles",
+        ip: null,
+        userAgent: null,
+      });
+      assert.equal("roles" in jwtPayload(set.id_token ?? ""), false);
     });
 
     it("refresh: auth_time and amr stay the sign-in's, iat moves", async () => {
