@@ -90,6 +90,7 @@ describeEachDialect(
       const ended = await sessionRow(h(), sid);
       assert.deepEqual([ended?.end_reason, ended?.ended_at], ["revoked", clock.now()]);
       assert.equal((await profile(h(), t.access_token)).apiCode, 2207);
+      assert.deepEqual((await introspect(h(), t.refresh_token)).body, { active: false }, "its session ended");
       assert.deepEqual((await refresh(h(), t.refresh_token)).body.error, "invalid_grant");
     });
 
