@@ -60,6 +60,9 @@ export const modules = {
     tests: [
       // The login's session, the ID token alone and the verified-token cache, on the service itself.
       test("tokens/grant-edges"),
+      // Introspection, revocation, ID-token hints and claims, scope narrowing: the service called
+      // directly where it can be, a few seconds per dialect.
+      test("tokens/introspect-edges"),
       test("tokens/token-edges"),
       test("tokens/tokens"),
       test("reliability/attacks-tokens"),

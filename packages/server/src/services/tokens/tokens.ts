@@ -363,20 +363,20 @@ export function createTokens({
         token_type: "Bearer",
       };
     }
-    const row = await repos.sessions.findRefreshTokenByHash(hash(token));
+    // The token and its session in one read, as a refresh reads them.
+    const row = await repos.sessions.findRefreshTokenWithSession(hash(token));
     const now = clock.now();
     if (!row || row.app_id !== app.id || row.rotated_at !== null || row.expires_at <= now) return inactive;
-    const session = await repos.sessions.findSessionById(row.session_id);
-    if (!session || session.ended_at !== null) return inactive;
+    if (row.session_ended_at !== null) return inactive;
     return {
       active: true,
-      sub: session.user_id,
+      sub: row.session_user_id,
       client_id: app.id,
       aud: app.id,
       exp: sec(row.expires_at),
       iat: sec(row.created_at),
       iss: issuer,
-      sid: session.id,
+      sid: row.session_id,
       scope: row.scope,
       token_type: "refresh_token",
     };
