@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { UpdateUserProfileDto } from "@gatehouse/protocol";
 import { newId } from "../../src/lib/ids.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
@@ -98,6 +99,53 @@ describeEachDialect(
       assert.ok(r.message.includes(`'${long.slice(0, 64)}'`), r.message);
       assert.ok(!r.message.includes(long.slice(0, 65)), r.message);
       assert.match(r.message, /accepted: .*nickname.*streetAddress/);
+    });
+
+    it("update-profile: an unknown field's message in both languages names it and every accepted field, comma-separated", async () => {
+      const u = await register(h(), { phone: true });
+      const accepted = Object.keys(UpdateUserProfileDto.properties).join(", ");
+      assert.match(accepted, /^name, nickname, .*, company, customData, identityNumber$/);
+      const post = (lang: string) =>
+        h().api(
+          "POST",
+          "/api/v3/update-profile",
+          { nickname: "N", givenName: "G" },
+          { authorization: u.token, "x-authing-lang": lang },
+        );
+      const en = await post("en-US");
+      const zh = await post("zh-CN");
+      assert.deepEqual(
+        [en.statusCode, zh.statusCode, en.apiCode, zh.apiCode],
+        [400, 400, undefined, undefined],
+      );
+      assert.equal(en.message, `update-profile does not accept 'givenName'; accepted: ${accepted}`);
+      assert.equal(zh.message, `update-profile 不接受 'givenName'；可用字段：${accepted}`);
+      assert.equal((await profileOf(h(), u.token)).nickname, null, "nothing changed");
+    });
+
+    it("update-profile: a body that is no object (null, a string, an array) is the schema's to refuse, not read as fields", async () => {
+      const u = await register(h(), { phone: true });
+      const objectExpected = await as(h(), u.token)("POST", "/api/v3/update-profile", [{ nickname: "N" }]);
+      for (const payload of ["null", '"nickname"', '["email"]', '[{"nickname":"N"}]']) {
+        const res = await h().inject({
+          method: "POST",
+          url: "/api/v3/update-profile",
+          headers: {
+            "x-authing-app-id": h().boot.appId,
+            authorization: u.token,
+            "content-type": "application/json",
+          },
+          payload,
+        });
+        const r = res.json();
+        assert.deepEqual(
+          [r.statusCode, r.apiCode, r.message],
+          [400, objectExpected.apiCode, objectExpected.message],
+          payload,
+        );
+        assert.doesNotMatch(r.message, /does not accept|email/, payload);
+      }
+      assert.equal((await profileOf(h(), u.token)).nickname, null, "nothing changed");
     });
 
     it("update-profile: customData only with defined, user-editable custom fields of the right type", async () => {
@@ -205,6 +253,23 @@ describeEachDialect(
       assert.deepEqual([r.data.mfaEnrolled, r.data.securityScore], [true, 100]);
     });
 
+    it("update-profile: the audit record names the fields changed, in the DTO's order, comma-separated; customData by that name", async () => {
+      await defineFields([{ key: "school", userEditable: true }]);
+      const u = await register(h(), { phone: true });
+      const post = (body: Record<string, unknown>) =>
+        as(h(), u.token)("POST", "/api/v3/update-profile", body);
+      assert.equal(
+        (await post({ city: "Hangzhou", nickname: "Nick", customData: { school: "MIT" } })).statusCode,
+        200,
+      );
+      assert.equal((await post({ customData: { school: "ETH" } })).statusCode, 200);
+      const targets = (await h().ctx.repos.audit.listAuditEventsByUser(h().boot.userPoolId, u.userId))
+        .filter((e) => e.action === "user.profile.updated")
+        .map((e) => e.target)
+        .sort();
+      assert.deepEqual(targets, ["customData", "nickname,city,customData"]);
+    });
+
     it("update-profile: an empty string clears an optional field; a body that changes nothing writes nothing", async () => {
       const u = await register(h(), { phone: true });
       const post = (body: Record<string, unknown>) =>
@@ -281,6 +346,29 @@ describeEachDialect(
         for (let i = 0; i < 4; i++) assert.equal(await valid(`wrong-${round}-${i}`), false);
         assert.equal(await valid(u.password!), true);
       }
+    });
+
+    it("validate-password: wrong passwords count against the account's own sign-in lockout — after 5, validate-password and sign-in answer 403/2057", async () => {
+      const u = await register(h(), { email: true });
+      const validate = (password: string) =>
+        as(h(), u.token)("POST", "/api/v3/validate-password", { password });
+      for (let i = 0; i < 5; i++) {
+        const r = await validate(`wrong-${i}`);
+        assert.deepEqual([r.statusCode, r.data?.valid], [200, false], JSON.stringify(r));
+      }
+      const locked = await validate(u.password!);
+      assert.deepEqual([locked.statusCode, locked.apiCode], [403, 2057]);
+      const signin = await h().api("POST", "/api/v3/signin", {
+        connection: "PASSWORD",
+        passwordPayload: { account: u.email, password: u.password },
+        client_id: h().boot.appId,
+        client_secret: h().boot.appSecret,
+      });
+      assert.deepEqual([signin.statusCode, signin.apiCode], [403, 2057]);
+      // another account is not locked by them
+      const other = await register(h(), { email: true });
+      const v = await as(h(), other.token)("POST", "/api/v3/validate-password", { password: other.password });
+      assert.deepEqual([v.statusCode, v.data?.valid], [200, true]);
     });
 
     it("the access token is checked before the body: no token + a refused field → 401/2020, not 400", async () => {
