@@ -119,8 +119,11 @@ describeEachDialect(
         verifyMethod: "EMAIL_PASSCODE",
         emailPassCodePayload: { passCode },
       });
+      const from = h().logs.length;
       assert.equal((await del(byEmail.token, v.data.deleteAccountToken)).statusCode, 200);
       assert.equal(await target(byEmail.userId), maskEmail(byEmail.email!));
+      // the one notice goes to the email
+      assert.ok(h().ctx.outbox.lastFor(byEmail.email!, { purpose: "account_deleted" }));
       const byName = await register(h(), { username: true });
       const w = await verify(byName.token, {
         verifyMethod: "PASSWORD",
@@ -128,6 +131,13 @@ describeEachDialect(
       });
       assert.equal((await del(byName.token, w.data.deleteAccountToken)).statusCode, 200);
       assert.equal(await target(byName.userId), maskText(byName.username!));
+      // no notice was tried to an address either account never had
+      assert.deepEqual(
+        h()
+          .logs.slice(from)
+          .filter((line) => line.includes("change notice not queued")),
+        [],
+      );
     });
 
     it("delete account: PASSWORD is refused (400) for a user with a phone or email", async () => {
@@ -153,6 +163,67 @@ describeEachDialect(
       });
       assert.equal(v.statusCode, 200, JSON.stringify(v));
       assert.equal((await del(u.token, v.data.deleteAccountToken)).statusCode, 200);
+    });
+
+    it("delete account: a proof method without its payload is refused naming the payload (400)", async () => {
+      const withPhone = await register(h(), { phone: true, email: true });
+      const byName = await register(h(), { username: true });
+      for (const [token, verifyMethod, payload] of [
+        [withPhone.token, "PHONE_PASSCODE", "phonePassCodePayload"],
+        [withPhone.token, "EMAIL_PASSCODE", "emailPassCodePayload"],
+        [byName.token, "PASSWORD", "passwordPayload"],
+      ] as const) {
+        const r = await verify(token, { verifyMethod });
+        assert.deepEqual([r.statusCode, r.message], [400, `${payload} is required`], verifyMethod);
+      }
+    });
+
+    it("delete account: an account with no phone, email or password (a social sign-in's) cannot be deleted by PASSWORD, whatever is typed (403/2006)", async () => {
+      const u = await register(h(), { username: true });
+      // No public API removes a password: arrange the account a social sign-in leaves.
+      assert.equal(
+        await h().ctx.repos.users.updateUser(h().boot.userPoolId, u.userId, { password_hash: null }),
+        1,
+      );
+      for (const password of [u.password!, "anything-at-all"]) {
+        const r = await verify(u.token, { verifyMethod: "PASSWORD", passwordPayload: { password } });
+        assert.deepEqual([r.statusCode, r.apiCode], [403, 2006], JSON.stringify(r));
+      }
+      assert.equal((await as(h(), u.token)("GET", "/api/v3/get-profile")).statusCode, 200);
+    });
+
+    it("delete account: a notice that cannot be queued is logged (purpose, kind, error) and never undoes the deletion", async () => {
+      const u = await register(h(), { phone: true, email: true });
+      const passCode = await sendSms(h(), u.phone!, "CHANNEL_DELETE_ACCOUNT", u.token);
+      const v = await verify(u.token, {
+        verifyMethod: "PHONE_PASSCODE",
+        phonePassCodePayload: { phoneNumber: u.phone, passCode },
+      });
+      assert.equal(v.statusCode, 200, JSON.stringify(v));
+      const notifier = h().ctx.notifier;
+      const notify = notifier.notify;
+      const from = h().logs.length;
+      notifier.notify = (req) => {
+        throw new Error(`queue refused the ${req.kind} notice`);
+      };
+      try {
+        const r = await del(u.token, v.data.deleteAccountToken);
+        assert.deepEqual([r.statusCode, r.data], [200, { success: true }]);
+      } finally {
+        notifier.notify = notify;
+      }
+      assert.equal(await h().ctx.repos.users.findUserById(h().boot.userPoolId, u.userId), undefined);
+      const warned = h()
+        .logs.slice(from)
+        .map((line) => JSON.parse(line))
+        .filter((l) => l.msg === "change notice not queued");
+      assert.deepEqual(
+        warned.map((l) => [l.level, l.purpose, l.kind, l.err?.message]),
+        [
+          [40, "account_deleted", "sms", "queue refused the sms notice"],
+          [40, "account_deleted", "email", "queue refused the email notice"],
+        ],
+      );
     });
 
     it("delete account: a phone that is not the user's → 2038; a code from another channel → 2001", async () => {
