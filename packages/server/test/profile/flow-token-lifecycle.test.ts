@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId } from "../../src/lib/ids.js";
 import { createFlowTokens, type FlowPurpose } from "../../src/services/codes/flow-tokens.js";
 import { newUserRow } from "../../src/services/users/identifiers.js";
+import { allOrNothing, StepFailed } from "../../src/storage/repos/all-or-nothing.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 
 const clock = new FakeClock();
@@ -106,6 +108,100 @@ describeEachDialect(
       assert.equal((await rowsOf(old)).length, 1, "issues 2 to 200 sweep nothing");
       await issue(tokens, busy, 60); // issue 201
       assert.equal((await rowsOf(old)).length, 0, "issue 201 sweeps");
+    });
+
+    it("flow token: issueSteps' batch stores the token (its HMAC only), retiring the older one; live for its TTL to the millisecond; nothing before the batch is kept", async () => {
+      const tokens = service();
+      const user = await newUser(h());
+      const { token: older } = await issue(tokens, user);
+      const issued = tokens.issueSteps(h().ctx.repos, {
+        purpose: "delete_account",
+        poolId: h().boot.userPoolId,
+        userId: user,
+        payload: { reason: "batch" },
+        ttlSeconds: 90,
+      });
+      assert.equal(issued.expiresIn, 90);
+      assert.match(issued.token, /^[A-Za-z0-9_-]{43}$/);
+      assert.notEqual(issued.token, older);
+      await assert.rejects(assertLive(user, issued.token), invalid, "not kept before the batch runs");
+      await assertLive(user, older);
+      const at = clock.now();
+      await allOrNothing(h().ctx.db.kysely, issued.steps);
+      await assert.rejects(assertLive(user, older), invalid, "retired by the newer one");
+      const [row] = await h()
+        .ctx.db.kysely.selectFrom("flow_tokens")
+        .selectAll()
+        .where("user_id", "=", user)
+        .where("consumed_at", "is", null)
+        .execute();
+      assert.deepEqual(
+        [row?.token_hash, row?.payload, row?.expires_at, row?.created_at],
+        [
+          createHmac("sha256", h().ctx.keys.secret).update(`flow-token:${issued.token}`).digest("hex"),
+          JSON.stringify({ reason: "batch" }),
+          at + 90_000,
+          at,
+        ],
+      );
+      clock.advance(89_999);
+      await assertLive(user, issued.token);
+      clock.advance(1);
+      await assert.rejects(assertLive(user, issued.token), invalid, "dead at its TTL");
+    });
+
+    it("flow token: peek reads a live token without spending it; its step spends it once; foreign, unknown and expired → 400/2207", async () => {
+      const tokens = service();
+      const owner = await newUser(h());
+      const other = await newUser(h());
+      const { token } = await issue(tokens, owner, 60);
+      const peek = (
+        userId: string,
+        t = token,
+        over: Partial<{ poolId: string; purpose: FlowPurpose }> = {},
+      ) =>
+        tokens.peek<{ reason: string }>(h().ctx.repos, {
+          purpose: over.purpose ?? "delete_account",
+          poolId: over.poolId ?? h().boot.userPoolId,
+          userId,
+          token: t,
+        });
+      await assert.rejects(peek(other), invalid);
+      await assert.rejects(peek(owner, token, { poolId: newId() }), invalid);
+      await assert.rejects(peek(owner, token, { purpose: "reset_password" }), invalid);
+      await assert.rejects(peek(owner, "not a token"), invalid);
+      const first = await peek(owner);
+      const second = await peek(owner);
+      assert.deepEqual(
+        [first.userId, first.payload, second.payload],
+        [owner, { reason: "test" }, { reason: "test" }],
+      );
+      await allOrNothing(h().ctx.db.kysely, [first.spend]);
+      await assert.rejects(peek(owner), invalid, "spent by its step");
+      await assert.rejects(allOrNothing(h().ctx.db.kysely, [second.spend]), StepFailed, "spent once");
+      const { token: late } = await issue(tokens, owner, 60);
+      clock.advance(59_999);
+      await peek(owner, late);
+      clock.advance(1);
+      await assert.rejects(peek(owner, late), invalid, "expired");
+    });
+
+    it("flow token: sweepNow (after issueSteps' batch) sweeps on the first call and then once every 200, counting with issue", async () => {
+      const old = await newUser(h());
+      const live = await newUser(h());
+      await issue(service(), old, 60);
+      clock.advance(DAY_MS + 120_000);
+      const tokens = service();
+      await tokens.sweepNow(h().ctx.repos); // call 1: sweeps
+      assert.equal((await rowsOf(old)).length, 0, "the first call sweeps");
+      await issue(service(), old, 60);
+      clock.advance(DAY_MS + 120_000);
+      const { token } = await issue(tokens, live, 60); // call 2, an issue
+      for (let i = 3; i <= 200; i++) await tokens.sweepNow(h().ctx.repos);
+      assert.equal((await rowsOf(old)).length, 1, "calls 2 to 200 sweep nothing");
+      await tokens.sweepNow(h().ctx.repos); // call 201
+      assert.equal((await rowsOf(old)).length, 0, "call 201 sweeps");
+      await assertLive(live, token);
     });
   },
   { clock },
