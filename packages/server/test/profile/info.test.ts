@@ -98,6 +98,16 @@ describeEachDialect(
       assert.equal(r.statusCode, 400);
       assert.ok(r.message.includes(`'${long.slice(0, 64)}'`), r.message);
       assert.ok(!r.message.includes(long.slice(0, 65)), r.message);
+      const zh = await h().api(
+        "POST",
+        "/api/v3/update-profile",
+        { [long]: "v" },
+        {
+          authorization: u.token,
+          "x-authing-lang": "zh-CN",
+        },
+      );
+      assert.ok(zh.message.includes(`'${long.slice(0, 64)}'；`), zh.message);
       assert.match(r.message, /accepted: .*nickname.*streetAddress/);
     });
 
