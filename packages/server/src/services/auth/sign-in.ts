@@ -568,7 +568,6 @@ async function proveAddress(
     userId: user.id,
     actor: "anonymous",
     meta,
-    origin: meta.origin,
   } as const;
   await deps.audit.record(tx, {
     ...event,

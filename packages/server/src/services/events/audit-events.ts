@@ -53,14 +53,14 @@ export function auditWithEvents(audit: AuditService, emit: Emit): AuditService {
     recordSteps(repos, event: AuditEvent): Step[] {
       return [
         ...audit.recordSteps(repos, event),
-        emit.step(repos, event.origin, eventOf(event, { userId: event.userId, ...changeOf(event) })),
+        emit.step(repos, event.meta.origin, eventOf(event, { userId: event.userId, ...changeOf(event) })),
       ];
     },
     async record(repos, event: AuditEvent): Promise<void> {
       await audit.record(repos, event);
       const row = event.subject ?? (await repos.users.findUserById(event.poolId, event.userId));
       const user = row ? toUserDto(row, { photo: "" }) : { userId: event.userId };
-      await emit(repos, event.origin, eventOf(event, { ...user, ...changeOf(event) }));
+      await emit(repos, event.meta.origin, eventOf(event, { ...user, ...changeOf(event) }));
     },
   };
 }

@@ -74,7 +74,6 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.phone.bound",
           newValue: maskPhone(phone),
           meta: who.meta,
-          origin: who.meta.origin,
         });
       });
       // The email (if any) hears of it; the number just proved itself.
@@ -109,7 +108,6 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.phone.unbound",
           oldValue: maskPhone(phone),
           meta: who.meta,
-          origin: who.meta.origin,
         });
       });
       const masked = { phone: maskPhone(phone) };
@@ -140,7 +138,6 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.email.bound",
           newValue: maskEmail(email),
           meta: who.meta,
-          origin: who.meta.origin,
         });
       });
       const masked = { email: maskEmail(email) };
@@ -174,7 +171,6 @@ export function bindFlows(deps: ProfileDeps) {
           action: "user.email.unbound",
           oldValue: maskEmail(email),
           meta: who.meta,
-          origin: who.meta.origin,
         });
       });
       const masked = { email: maskEmail(email) };

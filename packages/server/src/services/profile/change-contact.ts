@@ -124,7 +124,6 @@ export function contactChangeFlow(deps: ProfileDeps, spec: ContactChangeSpec) {
                 oldValue: spec.mask(from),
                 newValue: spec.mask(to),
                 meta: who.meta,
-                origin: who.meta.origin,
               }),
             ]),
           ),

@@ -114,8 +114,8 @@ export function deleteAccountFlow(deps: ProfileDeps) {
           poolId,
           userId,
           actor: "user",
+          meta: who.meta,
           action: "user.deleted",
-          origin: who.meta.origin,
           target: maskedIdentifier(user),
           subject: user,
         });

@@ -127,7 +127,6 @@ export function passwordFlows(deps: ProfileDeps) {
           actor: "user",
           action: "user.password.changed",
           meta: who.meta,
-          origin: who.meta.origin,
         });
       });
       if (settings.endSessionsOnPasswordChange) {
@@ -198,7 +197,6 @@ export function passwordFlows(deps: ProfileDeps) {
           actor: "anonymous",
           action: "user.password.reset",
           meta: call.meta,
-          origin: call.meta.origin,
         });
         return repos.users.findUserById(poolId, userId);
       });

@@ -141,7 +141,6 @@ export function profileFlows(deps: ProfileDeps) {
           action: "user.profile.updated",
           target: changed.join(","),
           meta: who.meta,
-          origin: who.meta.origin,
         });
         return repos.users.findUserById(poolId, user.id);
       });

@@ -4,7 +4,6 @@ import type { Step } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { UserRow } from "../../storage/repos/users.js";
 import type { RequestMeta } from "../auth/scope.js";
-import type { EventOrigin } from "../events/scope.js";
 import { maskPhone } from "./phone.js";
 
 /**
@@ -26,9 +25,8 @@ export interface AuditEvent {
   target?: string;
   oldValue?: string;
   newValue?: string;
-  meta?: RequestMeta;
-  /** The request that made the change, for the event it also writes (docs/events.md#the-outbox). */
-  origin: EventOrigin;
+  /** The request that made the change; its `origin` goes on the event it also writes (docs/events.md#the-outbox). */
+  meta: RequestMeta;
   /** The account as it was, for a change that removes it (its event carries it). */
   subject?: UserRow;
 }
@@ -60,6 +58,9 @@ const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.
 export function createAudit({ clock }: { clock: Clock }) {
   function rowOf(event: AuditEvent) {
     const actor = event.actor;
+    // A deletion's record keeps no client of the request either: the account's earlier records
+    // lose their IP and user agent in the same transaction (docs/user-information.md).
+    const client = event.action === "user.deleted" ? undefined : event.meta;
     return {
       id: newId(),
       pool_id: event.poolId,
@@ -70,9 +71,9 @@ export function createAudit({ clock }: { clock: Clock }) {
       target: event.target ?? null,
       old_value: event.oldValue ?? null,
       new_value: event.newValue ?? null,
-      ip: clip(event.meta?.ip, 64),
-      user_agent: clip(event.meta?.userAgent, 512),
-      app_id: clip(event.meta?.appId, 64),
+      ip: clip(client?.ip, 64),
+      user_agent: clip(client?.userAgent, 512),
+      app_id: clip(client?.appId, 64),
       created_at: clock.now(),
     };
   }
@@ -81,7 +82,6 @@ export function createAudit({ clock }: { clock: Clock }) {
     async record(repos: Repositories, event: AuditEvent): Promise<void> {
       await repos.audit.insertAuditEvent(rowOf(event));
     },
-    /** The event as a step of an all-or-nothing batch (storage/repos/all-or-nothing.ts), kept with the change. */
     /** The record as steps of an all-or-nothing batch (with its event: services/events/audit-events.ts). */
     recordSteps(repos: Repositories, event: AuditEvent): Step[] {
       return [repos.audit.insertAuditEventStep(rowOf(event))];
