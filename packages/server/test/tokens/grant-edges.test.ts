@@ -2,13 +2,12 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
-import { createEmitter } from "../../src/services/events/emit.js";
 import { atHash } from "../../src/services/tokens/jwt.js";
 import type { SigningKeys } from "../../src/services/tokens/signing-keys.js";
-import { createTokens, type LoginGrant } from "../../src/services/tokens/tokens.js";
-import { poolUserDefaults } from "../../src/services/users/dto.js";
+import type { LoginGrant } from "../../src/services/tokens/tokens.js";
 import { createApp, jwtPayload, signedInUser } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
+import { ownTokenService } from "../helpers/token-service.js";
 
 /**
  * How a login opens its session (services/tokens/tokens.ts, `openSession`), called on the token
@@ -164,17 +163,8 @@ describeEachDialect(
           return token.startsWith("stand-in ") ? once : real.verify(token);
         },
       };
-      const tokens = createTokens({
-        db: ctx.db.kysely,
-        repos: ctx.repos,
+      const tokens = ownTokenService(ctx, clock, {
         signingKeys: keys,
-        sessions: ctx.sessions,
-        clock,
-        secret: ctx.keys.secret,
-        box: ctx.keys.box,
-        issuer: ctx.tokens.issuer,
-        userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
-        emit: createEmitter({ clock }),
       });
       const token = g.t.access_token;
       const checked = async (t: string) => assert.equal((await tokens.checkAccessToken(t)).ok, true, t);

@@ -2,13 +2,11 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import { newId, newSecret } from "../../src/lib/ids.js";
-import { createEmitter } from "../../src/services/events/emit.js";
 import { atHash, signHs256Jwt, signJwt, verifyHs256Jwt, verifyJwt } from "../../src/services/tokens/jwt.js";
-import { createTokens } from "../../src/services/tokens/tokens.js";
-import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { createApp, form, jwtHeader, jwtPayload, type SignedInUser, signedInUser } from "../helpers/auth.js";
 import { describeEachDialect, type Harness } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
+import { ownTokenService } from "../helpers/token-service.js";
 
 /**
  * The token service's second half (services/tokens/tokens.ts): what introspection answers for
@@ -258,18 +256,7 @@ describeEachDialect(
 
     it("roles: a token service wired without role codes issues ID tokens under the roles scope, without the claim", async () => {
       const ctx = h().ctx;
-      const tokens = createTokens({
-        db: ctx.db.kysely,
-        repos: ctx.repos,
-        signingKeys: ctx.signingKeys,
-        sessions: ctx.sessions,
-        clock,
-        secret: ctx.keys.secret,
-        box: ctx.keys.box,
-        issuer: ctx.tokens.issuer,
-        userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
-        emit: createEmitter({ clock }),
-      });
+      const tokens = ownTokenService(ctx, clock);
       const t = await user(h(), "openid");
       const { app, user: row } = await rows(h(), t.userId);
       const set = await tokens.issueForLogin({

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
-import { createEmitter } from "../../src/services/events/emit.js";
 import { NO_REQUEST } from "../../src/services/events/scope.js";
-import { createTokens } from "../../src/services/tokens/tokens.js";
-import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { jwtPayload, signedInUser } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
+import { ownTokenService } from "../helpers/token-service.js";
 
 /**
  * The refresh path sweeps expired refresh tokens on the first refresh and every 500th after; until
@@ -21,18 +19,7 @@ describeEachDialect(
     it("a rotated refresh token stays past its expiry (its reuse still ends the session) until refresh 501 sweeps it", async () => {
       const ctx = h().ctx;
       // A token service of its own, so the test counts every refresh it makes.
-      const tokens = createTokens({
-        db: ctx.db.kysely,
-        repos: ctx.repos,
-        signingKeys: ctx.signingKeys,
-        sessions: ctx.sessions,
-        clock,
-        secret: ctx.keys.secret,
-        box: ctx.keys.box,
-        issuer: ctx.tokens.issuer,
-        userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
-        emit: createEmitter({ clock }),
-      });
+      const tokens = ownTokenService(ctx, clock);
       const app = await ctx.repos.applications.findApplicationById(h().boot.appId);
       assert.ok(app);
       const x = await signedInUser(h(), "purge-x@example.com", "purge-pw-123", "offline_access");

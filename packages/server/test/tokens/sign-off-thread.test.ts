@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { createEmitter } from "../../src/services/events/emit.js";
-import { createTokens } from "../../src/services/tokens/tokens.js";
-import { poolUserDefaults } from "../../src/services/users/dto.js";
 import { signedInUser } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
+import { ownTokenService } from "../helpers/token-service.js";
 
 /**
  * Tokens are signed on libuv's thread pool while no password hash holds it, else on the main thread
@@ -15,17 +13,7 @@ describeEachDialect("tokens: signed on the thread pool or on the main thread", (
     it(`a login's tokens signed ${offThread ? "on the thread pool" : "on the main thread"} are accepted everywhere`, async () => {
       const ctx = h().ctx;
       let asked = 0;
-      const tokens = createTokens({
-        db: ctx.db.kysely,
-        repos: ctx.repos,
-        signingKeys: ctx.signingKeys,
-        sessions: ctx.sessions,
-        clock: ctx.clock,
-        secret: ctx.keys.secret,
-        box: ctx.keys.box,
-        issuer: ctx.tokens.issuer,
-        userDefaults: poolUserDefaults(ctx.repos, ctx.config.publicUrl),
-        emit: createEmitter({ clock: ctx.clock }),
+      const tokens = ownTokenService(ctx, ctx.clock, {
         signOffThread: () => {
           asked++;
           return offThread;
