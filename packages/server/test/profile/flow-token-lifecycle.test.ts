@@ -186,6 +186,34 @@ describeEachDialect(
       await assert.rejects(peek(owner, late), invalid, "expired");
     });
 
+    it("flow token: a derived token issued again replaces its earlier row; the spend answers the latest payload, once", async () => {
+      // The MFA step's pending authenticator is named by a token derived from the MFA token: asked
+      // for twice with one MFA token, the second issue must not meet the first row's unique hash.
+      const tokens = service();
+      const owner = await newUser(h());
+      const derived = createHmac("sha256", "derive").update(newId()).digest("base64url");
+      const issueDerived = (reason: string) =>
+        tokens.issue(h().ctx.repos, {
+          purpose: "delete_account",
+          poolId: h().boot.userPoolId,
+          userId: owner,
+          payload: { reason },
+          ttlSeconds: 60,
+          token: derived,
+        });
+      assert.equal((await issueDerived("first")).token, derived);
+      assert.equal((await issueDerived("second")).token, derived);
+      const spend = () =>
+        tokens.spend<{ reason: string }>(h().ctx.repos, {
+          purpose: "delete_account",
+          poolId: h().boot.userPoolId,
+          userId: owner,
+          token: derived,
+        });
+      assert.deepEqual((await spend()).payload, { reason: "second" });
+      await assert.rejects(spend(), invalid, "spent once");
+    });
+
     it("flow token: sweepNow (after issueSteps' batch) sweeps on the first call and then once every 200, counting with issue", async () => {
       const old = await newUser(h());
       const live = await newUser(h());
