@@ -104,6 +104,8 @@ describeEachDialect("events: the outbox", (h) => {
       events.map((e) => [e.name, e.user_id]),
       [["refresh-token", u.userId]],
     );
+    // The application the token was refreshed for, beside the user (GenAuth's event data).
+    assert.equal(events[0]!.body.data.appId, h().boot.appId);
   });
 
   it("management changes write their events with the access key as actor", async () => {
