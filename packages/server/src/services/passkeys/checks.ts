@@ -24,8 +24,8 @@ export function assertCounterMoves(stored: number, received: number): void {
 
 /**
  * @simplewebauthn/server, loaded at the first ceremony: its parsers (CBOR, ASN.1, COSE) are ~3 MB of
- * heap and ~10 MB of resident memory that a server whose users have no passkeys would hold from
- * startup (docs/performance.md, "Memory at idle").
+ * live heap that a server whose users have no passkeys would hold from startup
+ * (docs/performance.md, "Memory at idle").
  */
 let library: Promise<typeof import("@simplewebauthn/server")> | undefined;
 export const webauthnLibrary = () => {
