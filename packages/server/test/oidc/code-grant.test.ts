@@ -278,14 +278,18 @@ describeEachDialect(
       assert.deepEqual(opened, []);
     });
 
-    it("the user deleted between the sign-in's check and the user's read (another node's delete): invalid", async () => {
-      // A user of its own, signed in in a browser of its own: the suite's user stays.
-      const doomed = (await signUpByEmail(h(), "doomed@example.com", "correct horse 2")).data.userId;
+    /** A user of its own, signed in in a browser of its own (the suite's user stays), and a code of it. */
+    async function codeOfOwnUser(email: string) {
+      const doomed = (await signUpByEmail(h(), email, "correct horse 2")).data.userId;
       const b = new Browser(h);
       const q = { client_id: app.appId, redirect_uri: CB, response_type: "code", scope: "openid" };
       const first = expect(await b.visit(`/oidc/auth?${new URLSearchParams(q)}`), "interaction");
       expect(await b.signIn(first.uid, doomed), "callback");
-      const c = await code(app.appId, {}, b);
+      return { doomed, c: await code(app.appId, {}, b) };
+    }
+
+    it("the user deleted between the sign-in's check and the user's read (another node's delete): invalid", async () => {
+      const { doomed, c } = await codeOfOwnUser("doomed@example.com");
       // This node's session cache may still answer "open" for a moment after another node deleted
       // the user: the delete lands right after the check answered.
       const sessions = h().ctx.sessions;
@@ -303,12 +307,7 @@ describeEachDialect(
     });
 
     it("the user deleted between the exchange's read of the user and its login's batch: invalid, nothing kept", async () => {
-      const doomed = (await signUpByEmail(h(), "doomed-late@example.com", "correct horse 3")).data.userId;
-      const b = new Browser(h);
-      const q = { client_id: app.appId, redirect_uri: CB, response_type: "code", scope: "openid" };
-      const first = expect(await b.visit(`/oidc/auth?${new URLSearchParams(q)}`), "interaction");
-      expect(await b.signIn(first.uid, doomed), "callback");
-      const c = await code(app.appId, {}, b);
+      const { doomed, c } = await codeOfOwnUser("doomed-late@example.com");
       const users = h().ctx.repos.users;
       const read = users.findUserById;
       users.findUserById = async (...args) => {
