@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import type { MfaStepTokenData, MfaStepTotpAssociateData } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import { StepFailed } from "../../storage/repos/all-or-nothing.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { MfaFactorRow } from "../../storage/repos/mfa-factors.js";
@@ -245,8 +246,9 @@ export function createMfaStep(deps: MfaStepDeps) {
           ...loginSteps(deps, user, app.id, meta),
         ]);
       } catch (err) {
-        // Another request completed the sign-in with this token a moment ago.
-        if (err instanceof StepFailed) throw tokenInvalid();
+        // Another request completed the sign-in with this token a moment ago, or the user was
+        // deleted since the token was read (the session refers to the account).
+        if (err instanceof StepFailed || isForeignKeyViolation(err)) throw tokenInvalid();
         throw err;
       }
       if (++completions % PURGE_EVERY === 1)

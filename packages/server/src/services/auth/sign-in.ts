@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { ApiError, bilingual, invalidRequest, missingParam } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { parseUserAgent } from "../../lib/user-agent.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import { allOrNothing, type Step } from "../../storage/repos/all-or-nothing.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { ProvedAddress } from "../../storage/repos/user-contacts.js";
@@ -239,7 +240,16 @@ async function finish<T>(
     ...(settle ? deps.loginGuard.succeededSteps(settle) : []),
   ];
   const login = loginSteps(deps, user, s.app.id, meta, end.channel === "api");
-  return end(deps, s, user, input, meta, { firstFactor, login }, firstFactorOf(a.method));
+  try {
+    return await end(deps, s, user, input, meta, { firstFactor, login }, firstFactorOf(a.method));
+  } catch (err) {
+    // Deleted after this sign-in read it (docs/behaviour-and-errors.md §4.4): the login's batch,
+    // which refers to the account, kept nothing. It answers as an account that does not exist.
+    if (!isForeignKeyViolation(err)) throw err;
+    await record(deps, s, meta, a, false, "account_not_found");
+    const remainCount = settle?.remainCount;
+    throw new ApiError("LOGIN_FAILED", remainCount === undefined ? {} : { data: { remainCount } });
+  }
 }
 
 function attemptOf(s: AppScope, meta: RequestMeta, a: Attempt, success: boolean, reason: string | null) {
@@ -529,7 +539,11 @@ async function signInByPasscode<T>(
   });
   deps.sessions.endedElsewhere(ended);
   user = await deps.repos.users.findUserById(s.pool.id, (fresh?.id ?? user?.id) as string);
-  if (!user) throw new ApiError("INTERNAL");
+  if (!user) {
+    // Deleted since it was read (the code spent on an account gone): as an unknown account.
+    await record(deps, s, meta, attempt, false, "account_not_found");
+    throw new ApiError("LOGIN_FAILED");
+  }
   return finish(deps, end, s, user, input, meta, { ...attempt, userId: user.id });
 }
 
