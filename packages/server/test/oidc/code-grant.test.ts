@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { it } from "node:test";
+import { sql } from "kysely";
 import { FakeClock } from "../../src/lib/clock.js";
 import { createAuthorizationCodes } from "../../src/services/oidc/authorization-codes.js";
 import { createApp, form, signUpByEmail } from "../helpers/auth.js";
@@ -248,6 +249,23 @@ describeEachDialect(
         opened.map((s) => s.id),
         [token_session_id],
       );
+    });
+
+    it("an exchange whose batch fails for the server's own reason is a server_error, not a reuse: the code still works", async () => {
+      const faulty = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      const c = await code(faulty.appId);
+      const db = h().ctx.db.kysely;
+      // The login's history line is a write of the exchange's batch: make it fail.
+      await sql`ALTER TABLE login_history RENAME TO login_history_away`.execute(db);
+      let res: Awaited<ReturnType<typeof exchange>>;
+      try {
+        res = await exchange(faulty, { code: c });
+      } finally {
+        await sql`ALTER TABLE login_history_away RENAME TO login_history`.execute(db);
+      }
+      assert.deepEqual([res.status, res.body.error], [500, "server_error"]);
+      assert.equal((await codeRow(faulty.appId)).consumed_at, null, "nothing of the batch kept");
+      await accepted(faulty, { code: c });
     });
 
     it("a code gone between the exchange's read and its spend: invalid, and nothing is kept", async () => {

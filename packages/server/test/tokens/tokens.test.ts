@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { it } from "node:test";
 import { compactVerify, createLocalJWKSet, jwtVerify } from "jose";
+import { sql } from "kysely";
 import { buildApp } from "../../src/app.js";
 import { createContext } from "../../src/context.js";
 import { FakeClock } from "../../src/lib/clock.js";
@@ -189,14 +190,14 @@ describeEachDialect(
       // unrotated and the race is decided by the atomic rotation alone (on SQLite the callers
       // otherwise arrive one after another and the losers see an already rotated token).
       const repo = h().ctx.repos.sessions;
-      const read = repo.findRefreshTokenByHash;
+      const read = repo.findRefreshTokenWithSession;
       const callers = 3;
       let arrived = 0;
       let release!: () => void;
       const allRead = new Promise<void>((resolve) => {
         release = resolve;
       });
-      repo.findRefreshTokenByHash = async (...args) => {
+      repo.findRefreshTokenWithSession = async (...args) => {
         const row = await read(...args);
         if (++arrived === callers) release();
         await allRead;
@@ -206,7 +207,7 @@ describeEachDialect(
       try {
         results = await Promise.all(Array.from({ length: callers }, () => refresh(h(), t.refresh_token)));
       } finally {
-        repo.findRefreshTokenByHash = read;
+        repo.findRefreshTokenWithSession = read;
       }
       const winners = results.filter((r) => r.status === 200);
       assert.equal(winners.length, 1);
@@ -226,6 +227,28 @@ describeEachDialect(
         .where("id", "=", jwtPayload(t.access_token).sid)
         .executeTakeFirstOrThrow();
       assert.equal(session.end_reason, "refresh_token_reuse", "a lost race is recorded as a reuse");
+    });
+
+    it("a refresh whose batch fails for the server's own reason is a server_error, not a reuse: the token still works", async () => {
+      const t = await signedInUser(h(), "noor-fault@example.com", "noor-pw-123", "openid offline_access");
+      const db = h().ctx.db.kysely;
+      // The refresh's event is the last write of its batch: make it fail.
+      await sql`ALTER TABLE events RENAME TO events_away`.execute(db);
+      let faulted: Awaited<ReturnType<typeof refresh>>;
+      try {
+        faulted = await refresh(h(), t.refresh_token);
+      } finally {
+        await sql`ALTER TABLE events_away RENAME TO events`.execute(db);
+      }
+      assert.deepEqual([faulted.status, faulted.body.error], [500, "server_error"]);
+      const session = await db
+        .selectFrom("sessions")
+        .select("end_reason")
+        .where("id", "=", jwtPayload(t.access_token).sid)
+        .executeTakeFirstOrThrow();
+      assert.equal(session.end_reason, null, "a storage failure ends no session");
+      const again = await refresh(h(), t.refresh_token);
+      assert.equal(again.status, 200, JSON.stringify(again.body));
     });
 
     it("a refresh token works only for its own client, and may narrow but not widen the scope", async () => {
