@@ -43,7 +43,7 @@ export interface SelfService {
   userId: string;
   sessionId: string;
   /** The access token's scope (what get-profile may show when the pool binds tokens). */
-  scope?: string;
+  scope: string;
   settings: PoolSettings;
   meta: RequestMeta;
 }

@@ -100,7 +100,7 @@ export function profileFlows(deps: ProfileDeps) {
         identities,
         withDepartmentIds: q.withDepartmentIds,
       });
-      return profileForScope(dto, who.settings, who.scope ?? "");
+      return profileForScope(dto, who.settings, who.scope);
     },
 
     async updateProfile(who: SelfService, body: UpdateUserProfileDto): Promise<UserDto> {
@@ -127,7 +127,7 @@ export function profileFlows(deps: ProfileDeps) {
         profileForScope(
           toUserDto(row, userDtoDefaults(who.settings, deps.publicUrl)),
           who.settings,
-          who.scope ?? "",
+          who.scope,
         );
       if (changed.length === 0) return shown(user);
       patch.updated_at = deps.clock.now();
