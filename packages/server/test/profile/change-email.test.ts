@@ -48,6 +48,13 @@ describeEachDialect(
       const r = await verify(u.token, payload);
       assert.equal(r.statusCode, 200, JSON.stringify(r));
       assert.equal(r.data.tokenExpiresIn, 60);
+      // The stored payload's keys are a format across versions (services/profile/change-contact.ts).
+      const stored = await h()
+        .ctx.db.kysely.selectFrom("flow_tokens")
+        .select("payload")
+        .where("user_id", "=", u.userId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(stored.payload), { oldEmail: u.email, newEmail: payload.newEmail });
       const done = await update(u.token, r.data.updateEmailToken);
       assert.deepEqual([done.statusCode, done.data], [200, { success: true }]);
       const me = await profileOf(h(), u.token);

@@ -49,6 +49,17 @@ describeEachDialect(
       assert.equal(r.statusCode, 200, JSON.stringify(r));
       assert.equal(r.data.tokenExpiresIn, 60);
       assert.match(r.data.updatePhoneToken, /^[\w-]{43}$/);
+      // The stored payload's keys are a format across versions: a token issued before an upgrade
+      // is spent after it (services/profile/change-contact.ts, `oldKey`).
+      const stored = await h()
+        .ctx.db.kysely.selectFrom("flow_tokens")
+        .select("payload")
+        .where("user_id", "=", u.userId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(stored.payload), {
+        oldPhone: e164(u.phone!),
+        newPhone: e164(payload.newPhoneNumber),
+      });
       const done = await update(u.token, r.data.updatePhoneToken);
       assert.deepEqual([done.statusCode, done.data], [200, { success: true }]);
       const me = await profileOf(h(), u.token);
