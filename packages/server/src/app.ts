@@ -35,6 +35,7 @@ import { genReqId, logSerializers } from "./http/request-log.js";
 import { recordRoutes } from "./http/route-inventory.js";
 import securityHeaders from "./http/security-headers.js";
 import shutdown from "./http/shutdown.js";
+import { deletedUserRefusal } from "./http/user-auth.js";
 import { formatValidationErrors, serializerCompiler, validatorCompiler } from "./http/validation.js";
 import { oidcRoutes } from "./oidc/index.js";
 import { SERVER_VERSION } from "./version.js";
@@ -66,7 +67,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     done();
   });
 
-  await app.register(envelope, { poolLanguage: appPoolLanguage(ctx) });
+  await app.register(envelope, { poolLanguage: appPoolLanguage(ctx), explain: deletedUserRefusal(ctx) });
   await app.register(shutdown);
   await app.register(inputGuard);
   await app.register(securityHeaders);

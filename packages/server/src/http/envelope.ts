@@ -76,6 +76,11 @@ export interface EnvelopeOptions {
    * before the route's authentication, such as a schema error); undefined when none is named.
    */
   poolLanguage?: (request: FastifyRequest) => Promise<Language | undefined>;
+  /**
+   * What an error means for this request when that takes a read (the token's user deleted while
+   * the request ran, http/user-auth.ts); undefined leaves it to `toApiError`.
+   */
+  explain?: (err: unknown, request: FastifyRequest) => Promise<ApiError | undefined>;
 }
 
 /**
@@ -90,7 +95,8 @@ async function envelopePlugin(app: FastifyInstance, options: EnvelopeOptions) {
     request.poolLanguage = await options.poolLanguage(request).catch(() => undefined);
   };
   app.setErrorHandler(async (err, request, reply) => {
-    const { error, unexpected } = toApiError(err);
+    const explained = await options.explain?.(err, request).catch(() => undefined);
+    const { error, unexpected } = explained ? { error: explained, unexpected: false } : toApiError(err);
     if (unexpected) request.log.error({ err }, "request failed");
     // An unexpected error may be the storage failing: no further read for it.
     else await readPoolLanguage(request);

@@ -4,6 +4,7 @@ import type { Context } from "../context.js";
 import { ApiError } from "../errors.js";
 import { assertTokenBinding, type ScopeNeed } from "../services/tokens/binding.js";
 import type { AuthenticatedUser } from "../services/tokens/tokens.js";
+import { isForeignKeyViolation } from "../storage/db.js";
 import { securedBy } from "./openapi-security.js";
 
 declare module "fastify" {
@@ -74,6 +75,20 @@ async function assertAppOfTokenPool(ctx: Context, request: FastifyRequest, user:
   const appId = namedAppId(request);
   if (appId === undefined || appId === user.appId) return;
   if (!(await ctx.auth.isAppOfPool(appId, user.poolId))) throw new ApiError("TOKEN_INVALID");
+}
+
+/**
+ * The token's user deleted after `requireUser` let the request in, so a write that refers to them
+ * failed (docs/behaviour-and-errors.md §1.10): the request answers as its token now would,
+ * 401/2207. Read only on that failure's path; while the user exists the failure stays unexpected.
+ */
+export function deletedUserRefusal(ctx: Context) {
+  return async (err: unknown, request: FastifyRequest): Promise<ApiError | undefined> => {
+    const user = request.authUser;
+    if (!user || !isForeignKeyViolation(err)) return undefined;
+    if (await ctx.repos.users.findUserById(user.poolId, user.userId)) return undefined;
+    return new ApiError("TOKEN_INVALID");
+  };
 }
 
 /** The signed-in user; only call behind `requireUser`. */

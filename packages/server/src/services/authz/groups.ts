@@ -10,7 +10,7 @@ import type {
 } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
-import { isUniqueViolation } from "../../storage/db.js";
+import { isForeignKeyViolation, isUniqueViolation } from "../../storage/db.js";
 import type { GroupRow } from "../../storage/repos/authz-model.js";
 import type { EventOrigin } from "../events/scope.js";
 import { type AuthzDeps, page } from "./deps.js";
@@ -152,14 +152,23 @@ export function createGroups(deps: AuthzDeps) {
     async addMembers(poolId: string, req: GroupMembersRequest, origin: EventOrigin): Promise<void> {
       const g = await requireGroup(poolId, req.code);
       const ids = await userIds(poolId, req.userIds);
-      await write(poolId, origin, "group-members", async (tx, emit) => {
-        await tx.authz.addGroupMembers(g.id, ids, clock.now());
-        await emit(
-          "group:members-added",
-          { group: toGroupDto(g), userIds: ids },
-          ids.length === 1 ? ids[0] : undefined,
-        );
-      });
+      try {
+        await write(poolId, origin, "group-members", async (tx, emit) => {
+          await tx.authz.addGroupMembers(g.id, ids, clock.now());
+          await emit(
+            "group:members-added",
+            { group: toGroupDto(g), userIds: ids },
+            ids.length === 1 ? ids[0] : undefined,
+          );
+        });
+      } catch (err) {
+        // A user or the group deleted since they were read (docs/behaviour-and-errors.md §1.10):
+        // the same checks again give the answer they would give now; nothing was kept.
+        if (!isForeignKeyViolation(err)) throw err;
+        await requireGroup(poolId, req.code);
+        await userIds(poolId, req.userIds);
+        throw err;
+      }
     },
     async removeMembers(poolId: string, req: GroupMembersRequest, origin: EventOrigin): Promise<void> {
       const g = await requireGroup(poolId, req.code);

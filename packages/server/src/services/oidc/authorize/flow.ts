@@ -1,5 +1,6 @@
 import { ApiError } from "../../../errors.js";
 import type { Clock } from "../../../lib/clock.js";
+import { isForeignKeyViolation } from "../../../storage/db.js";
 import type { ApplicationRow } from "../../../storage/repos/applications.js";
 import type { Repositories } from "../../../storage/repos/index.js";
 import type { UserRow } from "../../../storage/repos/users.js";
@@ -98,11 +99,13 @@ export function createAuthorize(deps: AuthorizeDeps) {
   ): Promise<AuthorizeOutcome> {
     const none = request.prompt.includes("none");
     const user = session ? await repos.users.findUserById(session.poolId, session.userId) : undefined;
-    if (!session || !user || user.status !== "Activated" || mustSignIn(request, session, settled)) {
+    const toSignIn = async (): Promise<AuthorizeOutcome> => {
       if (none) return errorResponse(request, "login_required", "the user must sign in", request.state);
       const uid = await interactions.create({ kind: "login", app, request });
       return { type: "redirect", location: interactionPath(uid) };
-    }
+    };
+    if (!session || !user || user.status !== "Activated" || mustSignIn(request, session, settled))
+      return toSignIn();
     if (await mustStepUp(app, request, session, settled)) {
       if (none) return errorResponse(request, "login_required", "a second factor is needed", request.state);
       // A login interaction that names the browser session it would raise.
@@ -133,7 +136,14 @@ export function createAuthorize(deps: AuthorizeDeps) {
       });
       return { type: "redirect", location: interactionPath(uid) };
     }
-    return respond(app, user, session, request, meta);
+    try {
+      return await respond(app, user, session, request, meta);
+    } catch (err) {
+      // The user deleted since the read above (docs/behaviour-and-errors.md §1.10): the login's
+      // batch, which refers to them, kept nothing; the browser answers as with no user.
+      if (!isForeignKeyViolation(err)) throw err;
+      return toSignIn();
+    }
   }
 
   /** The response itself: a code, tokens, or both, in the request's response mode. */

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { FakeClock } from "../../src/lib/clock.js";
+import { createApp, form, signedInUser, signUpByEmail } from "../helpers/auth.js";
+import { describeEachDialect } from "../helpers/harness.js";
+import { mgmt } from "../helpers/management.js";
+import { enableFactors } from "../helpers/mfa.js";
+import { Browser, expectStop } from "../helpers/oidc-rp.js";
+import { as, register, sendEmail } from "../helpers/profile.js";
+
+const clock = new FakeClock(Date.UTC(2026, 11, 7, 8, 0, 0));
+const CB = "https://rp.example.com/cb";
+
+/**
+ * A user deleted (by an administrator, on this node or another) while a request that already read
+ * them is under way: the write that follows refers to an account gone. Each way answers as it does
+ * for a user that does not exist — never a 500 — and keeps nothing (docs/behaviour-and-errors.md
+ * §1.10). The sign-in's ways in are test/auth/deleted-mid-sign-in.test.ts; the code grant's,
+ * test/oidc/code-grant.test.ts.
+ */
+describeEachDialect(
+  "a user deleted while a request that read them runs",
+  (h) => {
+    const deleteNow = (userId: string) => h().ctx.repos.userAdmin.deleteUsers(h().boot.userPoolId, [userId]);
+
+    /** Runs `during` with `userId` deleted right after the next check of an access token of theirs. */
+    async function deletedAfterTokenCheck<T>(userId: string, during: () => Promise<T>) {
+      const tokens = h().ctx.tokens;
+      const check = tokens.checkAccessToken;
+      tokens.checkAccessToken = async (...args) => {
+        const c = await check(...args);
+        if (c.ok && c.user.userId === userId) {
+          tokens.checkAccessToken = check;
+          await deleteNow(userId);
+        }
+        return c;
+      };
+      try {
+        return await during();
+      } finally {
+        tokens.checkAccessToken = check;
+      }
+    }
+
+    /** Runs `during` with `userId` deleted right after the user's next read by id. */
+    async function deletedAfterRead<T>(userId: string, during: () => Promise<T>) {
+      const users = h().ctx.repos.users;
+      const read = users.findUserById;
+      users.findUserById = async (...args) => {
+        const row = await read(...args);
+        if (args[1] === userId) {
+          users.findUserById = read;
+          await deleteNow(userId);
+        }
+        return row;
+      };
+      try {
+        return await during();
+      } finally {
+        users.findUserById = read;
+      }
+    }
+
+    const rowsOf = (table: "flow_tokens" | "mfa_factors" | "sessions", userId: string) =>
+      h().ctx.db.kysely.selectFrom(table).select("id").where("user_id", "=", userId).execute();
+
+    it("/api/v3 with the user's token: MFA enrolment request — 401/2207, nothing kept", async () => {
+      await enableFactors(h(), ["OTP"]);
+      try {
+        const u = await register(h(), { email: true });
+        const r = await deletedAfterRead(u.userId, () =>
+          as(h(), u.token)("POST", "/api/v3/send-enroll-factor-request", { factorType: "OTP", profile: {} }),
+        );
+        assert.deepEqual([r.statusCode, r.apiCode], [401, 2207], JSON.stringify(r));
+        assert.deepEqual(await rowsOf("flow_tokens", u.userId), []);
+      } finally {
+        await enableFactors(h(), []);
+      }
+    });
+
+    it("/api/v3 with the user's token: change-email request — 401/2207", async () => {
+      const u = await register(h(), { email: true });
+      const next = `next-${u.userId}@example.com`;
+      const oldEmailPassCode = await sendEmail(h(), u.email!, "CHANNEL_UPDATE_EMAIL", u.token);
+      const newEmailPassCode = await sendEmail(h(), next, "CHANNEL_UPDATE_EMAIL", u.token);
+      const r = await deletedAfterRead(u.userId, () =>
+        as(h(), u.token)("POST", "/api/v3/verify-update-email-request", {
+          verifyMethod: "EMAIL_PASSCODE",
+          emailPassCodePayload: { oldEmail: u.email, oldEmailPassCode, newEmail: next, newEmailPassCode },
+        }),
+      );
+      assert.deepEqual([r.statusCode, r.apiCode], [401, 2207], JSON.stringify(r));
+      assert.deepEqual(await rowsOf("flow_tokens", u.userId), []);
+    });
+
+    it("the refresh grant: deleted between the grant's read of the user and its batch — invalid_grant", async () => {
+      const t = await signedInUser(
+        h(),
+        "gone-refresh@example.com",
+        "correct horse 1",
+        "openid offline_access",
+      );
+      const res = await deletedAfterRead(t.userId, () =>
+        form(h(), "/oidc/token", {
+          grant_type: "refresh_token",
+          refresh_token: t.refresh_token,
+          client_id: h().boot.appId,
+          client_secret: h().boot.appSecret,
+        }),
+      );
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.deepEqual(
+        [res.body.error, res.body.error_description],
+        ["invalid_grant", "refresh token is invalid, expired or revoked"],
+      );
+      assert.deepEqual(await rowsOf("sessions", t.userId), []);
+    });
+
+    it("the implicit flow: deleted between the authorization's read of the user and its session — to the sign-in", async () => {
+      const userId = (await signUpByEmail(h(), "gone-implicit@example.com", "correct horse 1")).data.userId;
+      const app = await createApp(h(), "client_secret_post", {
+        redirectUris: [CB],
+        responseTypes: ["code", "id_token token"],
+      });
+      const browser = new Browser(h);
+      const q = { client_id: app.appId, redirect_uri: CB, response_type: "code", scope: "openid" };
+      const first = expectStop(await browser.visit(`/oidc/auth?${new URLSearchParams(q)}`), "interaction");
+      expectStop(await browser.signIn(first.uid, userId), "callback");
+      const implicit = { ...q, response_type: "id_token token", nonce: "n" };
+      const stop = await deletedAfterRead(userId, () =>
+        browser.visit(`/oidc/auth?${new URLSearchParams(implicit)}`),
+      );
+      expectStop(stop, "interaction");
+      const none = await browser.visit(`/oidc/auth?${new URLSearchParams({ ...implicit, prompt: "none" })}`);
+      assert.equal(expectStop(none, "callback").url.hash.includes("error=login_required"), true);
+      assert.deepEqual(await rowsOf("sessions", userId), []);
+    });
+
+    it("management: add-group-members, a member deleted after the check — 404 USER_NOT_FOUND", async () => {
+      const { userId } = await signedInUser(h(), "gone-member@example.com");
+      const post = (path: string, body: unknown) => mgmt(h(), "POST", path, { body });
+      await post("/api/v3/create-group", { code: "gone-crew", name: "Crew", description: "" });
+      const admin = h().ctx.repos.userAdmin;
+      const find = admin.findUsersByIds;
+      admin.findUsersByIds = async (...args) => {
+        const rows = await find(...args);
+        admin.findUsersByIds = find;
+        await deleteNow(userId);
+        return rows;
+      };
+      let r: any;
+      try {
+        r = await post("/api/v3/add-group-members", { code: "gone-crew", userIds: [userId] });
+      } finally {
+        admin.findUsersByIds = find;
+      }
+      assert.deepEqual([r.statusCode, r.apiCode], [404, 2004], JSON.stringify(r));
+    });
+  },
+  { clock },
+);
