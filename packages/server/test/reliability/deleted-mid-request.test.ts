@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
+import { accountBrowser } from "../helpers/account.js";
 import { createApp, form, signedInUser, signUpByEmail } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import { enableFactors } from "../helpers/mfa.js";
 import { Browser, expectStop } from "../helpers/oidc-rp.js";
-import { as, register, sendEmail } from "../helpers/profile.js";
+import { alertOf } from "../helpers/pages.js";
+import { as, newEmail, register, sendEmail } from "../helpers/profile.js";
 
 const clock = new FakeClock(Date.UTC(2026, 11, 7, 8, 0, 0));
 const CB = "https://rp.example.com/cb";
@@ -61,7 +63,23 @@ describeEachDialect(
       }
     }
 
-    const rowsOf = (table: "flow_tokens" | "mfa_factors" | "sessions", userId: string) =>
+    /** Runs `during` with `userId` deleted right before the next flow token is written (their last read done). */
+    async function deletedBeforeFlowToken<T>(userId: string, during: () => Promise<T>) {
+      const flowTokens = h().ctx.repos.flowTokens;
+      const insert = flowTokens.insertFlowToken;
+      flowTokens.insertFlowToken = async (...args) => {
+        flowTokens.insertFlowToken = insert;
+        await deleteNow(userId);
+        return insert(...args);
+      };
+      try {
+        return await during();
+      } finally {
+        flowTokens.insertFlowToken = insert;
+      }
+    }
+
+    const rowsOf = (table: "flow_tokens" | "identities" | "mfa_factors" | "sessions", userId: string) =>
       h().ctx.db.kysely.selectFrom(table).select("id").where("user_id", "=", userId).execute();
 
     it("/api/v3 with the user's token: MFA enrolment request — 401/2207, nothing kept", async () => {
@@ -155,6 +173,90 @@ describeEachDialect(
         admin.findUsersByIds = find;
       }
       assert.deepEqual([r.statusCode, r.apiCode], [404, 2004], JSON.stringify(r));
+    });
+    /** The API's MFA step on GenAuth's V2 paths, with the bare MFA token. */
+    async function mfaStep(path: string, mfaToken: string, body: unknown) {
+      const res = await h().inject({
+        method: "POST",
+        url: path,
+        headers: { authorization: mfaToken, "x-authing-app-id": h().boot.appId },
+        payload: body as object,
+      });
+      return res.json();
+    }
+    async function mfaTokenOf(u: { email?: string; password?: string }) {
+      const r = await h().api("POST", "/api/v3/signin", {
+        connection: "PASSWORD",
+        passwordPayload: { account: u.email, password: u.password },
+        client_id: h().boot.appId,
+        client_secret: h().boot.appSecret,
+      });
+      assert.equal(r.apiCode, 1636, JSON.stringify(r));
+      return r.data.mfaToken as string;
+    }
+
+    it("the MFA step: an authenticator associated for a user deleted before it is stored — MFA_TOKEN_INVALID", async () => {
+      const u = await register(h(), { email: true });
+      await enableFactors(h(), ["OTP"], { apiSignin: true, policy: "required" });
+      try {
+        const mfaToken = await mfaTokenOf(u);
+        const r = await deletedBeforeFlowToken(u.userId, () =>
+          mfaStep("/api/v2/mfa/totp/associate", mfaToken, {}),
+        );
+        assert.deepEqual([r.statusCode, r.apiCode], [401, 2021], JSON.stringify(r));
+        assert.deepEqual(await rowsOf("flow_tokens", u.userId), []);
+      } finally {
+        await enableFactors(h(), []);
+      }
+    });
+
+    it("the MFA step: an email factor enrolled by its code for a user deleted after the token's read — MFA_TOKEN_INVALID", async () => {
+      const u = await register(h(), { email: true });
+      await enableFactors(h(), ["EMAIL"], { apiSignin: true, policy: "required" });
+      try {
+        const mfaToken = await mfaTokenOf(u);
+        const email = newEmail();
+        const code = await sendEmail(h(), email, "CHANNEL_VERIFY_MFA");
+        const r = await deletedAfterRead(u.userId, () =>
+          mfaStep("/api/v2/applications/mfa/email/verify", mfaToken, { email, code }),
+        );
+        assert.deepEqual([r.statusCode, r.apiCode], [401, 2021], JSON.stringify(r));
+        assert.deepEqual(await rowsOf("mfa_factors", u.userId), []);
+      } finally {
+        await enableFactors(h(), []);
+      }
+    });
+
+    it("management: link-identity for a user deleted after the check — 404 USER_NOT_FOUND", async () => {
+      const { userId } = await signedInUser(h(), "gone-linked@example.com");
+      const idp = await mgmt(h(), "POST", "/api/v3/create-ext-idp", {
+        body: { type: "oidc", name: "Gone Corp" },
+      });
+      const r = await deletedAfterRead(userId, () =>
+        mgmt(h(), "POST", "/api/v3/link-identity", {
+          body: { userId, extIdpId: idp.data.id, userIdInIdp: "upstream-1" },
+        }),
+      );
+      assert.deepEqual([r.statusCode, r.apiCode], [404, 2004], JSON.stringify(r));
+      assert.deepEqual(await rowsOf("identities", userId), []);
+    });
+
+    it("the account page: an authenticator started for a user deleted before it is stored — signed out, nothing kept", async () => {
+      await enableFactors(h(), ["OTP"]);
+      try {
+        const email = "gone-account@example.com";
+        const userId = (await signUpByEmail(h(), email, "correct horse 1")).data.userId;
+        const b = await accountBrowser(h(), email, "correct horse 1");
+        const res = await deletedBeforeFlowToken(userId, () => b.post("/account/mfa/totp-start", {}));
+        assert.equal(res.statusCode, 401, res.body);
+        assert.equal(
+          alertOf(res.body),
+          "You are not signed in any more. Open your account page again to sign in.",
+        );
+        assert.deepEqual(await rowsOf("flow_tokens", userId), []);
+      } finally {
+        await enableFactors(h(), []);
+      }
     });
   },
   { clock },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../../errors.js";
 import type { ReauthMethod } from "../../services/account/index.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import { classify, PageError } from "../error-page.js";
 import { sendPage } from "../frame.js";
 import type { PageDeps } from "../pages/shared.js";
@@ -197,6 +198,10 @@ export function accountRoutes(deps: PageDeps) {
           }
           state = outcome.state;
         } catch (err) {
+          // The user deleted since the page read them (docs/behaviour-and-errors.md §1.10): the
+          // write that referred to them kept nothing; the page answers as for a browser signed out.
+          if (isForeignKeyViolation(err) && !(await loadAccount(ctx, request)))
+            throw new PageError("ACCOUNT_SIGNED_OUT", 401);
           const error = formError(err);
           // The MFA service's own freshness rule (five minutes) is stricter than the pool's: ask again.
           if (error instanceof ApiError && error.key === "MFA_FRESH_PROOF_REQUIRED")

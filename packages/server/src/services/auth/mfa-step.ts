@@ -63,6 +63,19 @@ const PURGE_EVERY = 500;
 const tokenInvalid = () => new ApiError("MFA_TOKEN_INVALID");
 
 /**
+ * The token's user deleted since the step read them (docs/behaviour-and-errors.md §1.10): a write
+ * that refers to them (an enrolled factor, a pending one) kept nothing; the token answers invalid.
+ */
+async function invalidIfGone<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw tokenInvalid();
+    throw err;
+  }
+}
+
+/**
  * The second half of an API sign-in (docs/mfa.md §The API's MFA step): the MFA token names who
  * passed the first factor, for which application and scope; a right second factor spends the
  * token and signs the user in, once.
@@ -206,10 +219,12 @@ export function createMfaStep(deps: MfaStepDeps) {
       const { claims, subject } = await subjectOf(mfaToken, meta);
       await assertMayEnrolOtp(subject, claims);
       const ttlSeconds = Math.max(1, Math.floor((claims.exp * 1000 - deps.clock.now()) / 1000));
-      const sent = await deps.mfa.sendEnrollFactorRequest(
-        { ...subject, sessionId: "" },
-        { factorType: "OTP", profile: {} },
-        { ttlSeconds, enrollmentToken: pendingOtpToken(claims) },
+      const sent = await invalidIfGone(() =>
+        deps.mfa.sendEnrollFactorRequest(
+          { ...subject, sessionId: "" },
+          { factorType: "OTP", profile: {} },
+          { ttlSeconds, enrollmentToken: pendingOtpToken(claims) },
+        ),
       );
       const otp = sent.otpData;
       if (!otp) throw new Error("an OTP enrolment comes with its otpData");
@@ -229,7 +244,7 @@ export function createMfaStep(deps: MfaStepDeps) {
       meta: RequestMeta,
     ): Promise<MfaStepTokenData> {
       const { claims, app, user, subject } = await subjectOf(mfaToken, meta);
-      const verified = await prove(subject, claims, proof);
+      const verified = await invalidIfGone(() => prove(subject, claims, proof));
       const grant = {
         app,
         user,

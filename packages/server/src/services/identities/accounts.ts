@@ -2,6 +2,7 @@ import type { IdentityDto } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import type { ExtIdpConnRow, ExtIdpRow } from "../../storage/repos/ext-idps.js";
 import type { IdentityRow } from "../../storage/repos/identities.js";
 import type { Repositories } from "../../storage/repos/index.js";
@@ -76,6 +77,8 @@ export function createAccounts(deps: AccountsDeps) {
           );
         } catch (err) {
           if (uniqueViolation(err)?.kind === "identity") throw new ApiError("IDENTITY_TAKEN");
+          // The user deleted since the caller read them (docs/behaviour-and-errors.md §1.10).
+          if (isForeignKeyViolation(err)) throw new ApiError("USER_NOT_FOUND");
           throw err;
         }
         await emit(

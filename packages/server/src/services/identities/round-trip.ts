@@ -351,6 +351,9 @@ export function createRoundTrips(deps: RoundTripDeps) {
       } catch (err) {
         if (err instanceof ApiError && err.key === "IDENTITY_TAKEN")
           return { kind: "refused", textKey: "IDENTITY_TAKEN" };
+        // Deleted since the read above: as when it was already gone.
+        if (err instanceof ApiError && err.key === "USER_NOT_FOUND")
+          return { kind: "refused", textKey: "EXT_IDP_FAILED" };
         throw err;
       }
       return { kind: "linked", conn, appId: row.app_id, targetUrl: row.target_url };
@@ -387,10 +390,16 @@ export function createRoundTrips(deps: RoundTripDeps) {
       const idp = conn && (await repos.extIdps.findExtIdp(row.pool_id, conn.ext_idp_id));
       if (!user || !conn || !idp) return undefined;
       if (!(await repos.extIdpStates.clearPending(row.id))) return undefined;
-      await accounts.link(repos, origin, user, idp, pending.subject, {
-        conn,
-        account: { subject: pending.subject, profile: {}, claims: pending.claims },
-      });
+      try {
+        await accounts.link(repos, origin, user, idp, pending.subject, {
+          conn,
+          account: { subject: pending.subject, profile: {}, claims: pending.claims },
+        });
+      } catch (err) {
+        // Deleted since the read above: as when it was already gone.
+        if (err instanceof ApiError && err.key === "USER_NOT_FOUND") return undefined;
+        throw err;
+      }
       return conn;
     },
   };
