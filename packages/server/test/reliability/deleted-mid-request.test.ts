@@ -7,8 +7,9 @@ import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import { enableFactors } from "../helpers/mfa.js";
 import { Browser, expectStop } from "../helpers/oidc-rp.js";
-import { alertOf } from "../helpers/pages.js";
+import { alertOf, consentInteraction, FormBrowser, loginInteraction, pagesClient } from "../helpers/pages.js";
 import { as, newEmail, register, sendEmail } from "../helpers/profile.js";
+import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
 
 const clock = new FakeClock(Date.UTC(2026, 11, 7, 8, 0, 0));
 const CB = "https://rp.example.com/cb";
@@ -24,25 +25,6 @@ describeEachDialect(
   "a user deleted while a request that read them runs",
   (h) => {
     const deleteNow = (userId: string) => h().ctx.repos.userAdmin.deleteUsers(h().boot.userPoolId, [userId]);
-
-    /** Runs `during` with `userId` deleted right after the next check of an access token of theirs. */
-    async function deletedAfterTokenCheck<T>(userId: string, during: () => Promise<T>) {
-      const tokens = h().ctx.tokens;
-      const check = tokens.checkAccessToken;
-      tokens.checkAccessToken = async (...args) => {
-        const c = await check(...args);
-        if (c.ok && c.user.userId === userId) {
-          tokens.checkAccessToken = check;
-          await deleteNow(userId);
-        }
-        return c;
-      };
-      try {
-        return await during();
-      } finally {
-        tokens.checkAccessToken = check;
-      }
-    }
 
     /** Runs `during` with `userId` deleted right after the user's next read by id. */
     async function deletedAfterRead<T>(userId: string, during: () => Promise<T>) {
@@ -79,8 +61,16 @@ describeEachDialect(
       }
     }
 
-    const rowsOf = (table: "flow_tokens" | "identities" | "mfa_factors" | "sessions", userId: string) =>
-      h().ctx.db.kysely.selectFrom(table).select("id").where("user_id", "=", userId).execute();
+    const rowsOf = (
+      table:
+        | "flow_tokens"
+        | "identities"
+        | "mfa_factors"
+        | "oidc_consents"
+        | "sessions"
+        | "webauthn_credentials",
+      userId: string,
+    ) => h().ctx.db.kysely.selectFrom(table).select("user_id").where("user_id", "=", userId).execute();
 
     it("/api/v3 with the user's token: MFA enrolment request — 401/2207, nothing kept", async () => {
       await enableFactors(h(), ["OTP"]);
@@ -257,6 +247,95 @@ describeEachDialect(
       } finally {
         await enableFactors(h(), []);
       }
+    });
+    const PAGE_ERROR = "This did not work. Try again.";
+
+    it("the hosted sign-in: deleted after the pages read the account, before the browser session is written — the page's error, no session", async () => {
+      const email = "gone-browser@example.com";
+      const userId = (await signUpByEmail(h(), email, "correct horse 1")).data.userId;
+      await pagesClient(h());
+      const uid = await loginInteraction(h());
+      const b = new FormBrowser(h());
+      await b.get(`/interaction/${uid}?method=password`);
+      const browserSessions = h().ctx.oidc.browserSessions;
+      const start = browserSessions.start;
+      browserSessions.start = async (...args) => {
+        browserSessions.start = start;
+        await deleteNow(userId);
+        return start(...args);
+      };
+      let res: Awaited<ReturnType<FormBrowser["post"]>>;
+      try {
+        res = await b.post(`/interaction/${uid}/password`, { account: email, password: "correct horse 1" });
+      } finally {
+        browserSessions.start = start;
+      }
+      assert.equal(res.statusCode, 404, res.body);
+      assert.equal(alertOf(res.body), PAGE_ERROR);
+      assert.equal(b.cookies.has("gatehouse_session"), false);
+      assert.deepEqual(await rowsOf("sessions", userId), []);
+    });
+
+    it("the consent page: the user deleted after the page was shown — the page's error, nothing remembered", async () => {
+      const userId = (await signUpByEmail(h(), "gone-consent@example.com", "correct horse 1")).data.userId;
+      await pagesClient(h());
+      const uid = await consentInteraction(h(), userId, { uiLocales: "en-US" });
+      const b = new FormBrowser(h());
+      assert.equal((await b.get(`/interaction/${uid}`)).statusCode, 200);
+      await deleteNow(userId);
+      const res = await b.post(`/interaction/${uid}/consent`, { decision: "allow" });
+      assert.equal(res.statusCode, 404, res.body);
+      assert.equal(alertOf(res.body), PAGE_ERROR);
+      assert.deepEqual(await rowsOf("oidc_consents", userId), []);
+    });
+
+    /** A password sign-in on the pages in a browser that can make a passkey: the prompt, shown. */
+    async function atPasskeyPrompt(email: string) {
+      const userId = (await signUpByEmail(h(), email, "correct horse 1")).data.userId as string;
+      const b = new FormBrowser(h());
+      const uid = String((await b.get("/account")).headers.location);
+      await b.get(`${uid}?method=password`);
+      const res = await b.post(`${uid}/password`, {
+        account: email,
+        password: "correct horse 1",
+        webauthn: "platform",
+      });
+      assert.equal(res.headers.location, `${uid}/passkey-prompt`, res.body);
+      const page = await b.get(`${uid}/passkey-prompt`, { "accept-language": "en" });
+      assert.equal(page.statusCode, 200, page.body);
+      return { userId, b, uid, page };
+    }
+
+    it("the passkey prompt: 'not now' for a user deleted after the prompt was shown — the sign-in's error, no session", async () => {
+      const { userId, b, uid } = await atPasskeyPrompt("gone-prompt@example.com");
+      await deleteNow(userId);
+      const res = await b.post(`${uid}/passkey-prompt/skip`, { answer: "later" });
+      assert.equal(res.statusCode, 404, res.body);
+      assert.equal(alertOf(res.body), PAGE_ERROR);
+      assert.equal(b.cookies.has("gatehouse_session"), false);
+    });
+
+    it("the passkey prompt: a passkey added for a user deleted after the prompt was shown — the sign-in's error, nothing kept", async () => {
+      const { userId, b, uid, page } = await atPasskeyPrompt("gone-prompt-add@example.com");
+      const ticket = /name="ticket" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
+      const options = JSON.parse(
+        (/data-options="([^"]+)"/.exec(page.body)?.[1] ?? "")
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&amp;/g, "&"),
+      );
+      await deleteNow(userId);
+      const res = await b.post(`${uid}/passkey-prompt`, {
+        ticket,
+        name: "Phone",
+        credential: JSON.stringify(
+          new SoftAuthenticator().create(options, h().ctx.passkeys.rp.origins[0] as string),
+        ),
+      });
+      assert.equal(res.statusCode, 404, res.body);
+      assert.equal(alertOf(res.body), PAGE_ERROR);
+      assert.equal(b.cookies.has("gatehouse_session"), false);
+      assert.deepEqual(await rowsOf("webauthn_credentials", userId), []);
     });
   },
   { clock },

@@ -3,6 +3,7 @@ import { eventOrigin } from "../../http/event-origin.js";
 import { describeUserAgent } from "../../lib/user-agent.js";
 import type { MfaStep } from "../../services/oidc/interactions.js";
 import { interactionBinding } from "../../services/passkeys/index.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import { classify, errorText } from "../error-page.js";
 import { PasskeyPromptForm, PasskeyPromptSkipForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
@@ -102,6 +103,9 @@ export function passkeyPromptRoutes(deps: PageDeps) {
             interactionBinding(scene.interaction.uid),
           );
         } catch (err) {
+          // The user deleted meanwhile (docs/behaviour-and-errors.md §1.10): the sign-in ends and
+          // answers it as it would without the prompt.
+          if (isForeignKeyViolation(err)) return finish(deps, request, reply, scene, step);
           return showPrompt(deps, request, reply, scene, step, {
             error: formError(err),
             name: request.body.name,
@@ -117,10 +121,12 @@ export function passkeyPromptRoutes(deps: PageDeps) {
       async (request, reply) => {
         const scene = await loadScene(deps, request.params.uid, "login");
         const step = await stepIn(deps, request, scene, "passkey");
-        await ctx.passkeys.prompt.answer(
-          { poolId: scene.interaction.poolId, userId: step.userId },
-          request.body.answer ?? "later",
-        );
+        await ctx.passkeys.prompt
+          .answer({ poolId: scene.interaction.poolId, userId: step.userId }, request.body.answer ?? "later")
+          .catch((err: unknown) => {
+            // The user deleted meanwhile: nothing to remember; the sign-in's end answers it.
+            if (!isForeignKeyViolation(err)) throw err;
+          });
         return finish(deps, request, reply, scene, step);
       },
     );

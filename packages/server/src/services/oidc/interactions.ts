@@ -2,6 +2,7 @@ import { oidcPaths } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { randomBase64url } from "../../lib/ids.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type { InteractionRow } from "../../storage/repos/oidc.js";
@@ -92,6 +93,15 @@ export interface InteractionsDeps {
 }
 
 const notFound = () => new ApiError("INTERACTION_NOT_FOUND");
+
+/**
+ * A write for the interaction's user failed because they were deleted meanwhile
+ * (docs/behaviour-and-errors.md §1.10): nothing was kept; answered as a user that does not exist.
+ */
+function goneAsNotFound(err: unknown): never {
+  if (isForeignKeyViolation(err)) throw new ApiError("USER_NOT_FOUND");
+  throw err;
+}
 /** No uid of ours is longer (22 characters); refused before any lookup. */
 const MAX_UID_LENGTH = 64;
 
@@ -227,15 +237,17 @@ export function createInteractions({ repos, clock, browserSessions, box }: Inter
       if (found.row.kind !== "login") throw notFound();
       const user = await repos.users.findUserById(found.row.pool_id, input.userId);
       if (user?.status !== "Activated") throw new ApiError("USER_NOT_FOUND");
-      const started = await browserSessions.start({
-        poolId: found.row.pool_id,
-        userId: user.id,
-        appId: found.row.app_id,
-        method: input.method,
-        ...(input.amr ? { amr: input.amr } : {}),
-        ip: input.ip,
-        userAgent: input.userAgent,
-      });
+      const started = await browserSessions
+        .start({
+          poolId: found.row.pool_id,
+          userId: user.id,
+          appId: found.row.app_id,
+          method: input.method,
+          ...(input.amr ? { amr: input.amr } : {}),
+          ip: input.ip,
+          userAgent: input.userAgent,
+        })
+        .catch(goneAsNotFound);
       const answered = await repos.oidc.answerInteraction(
         uid,
         { outcome: "login", userId: user.id, sessionId: started.session.sessionId },
@@ -285,7 +297,9 @@ export function createInteractions({ repos, clock, browserSessions, box }: Inter
       if (!(await repos.oidc.answerInteraction(uid, { outcome: "consent" }, clock.now()))) throw notFound();
       const before = (await repos.oidc.findConsent(found.row.user_id, found.row.app_id)) ?? "";
       const granted = new Set([...before.split(" "), ...found.request.scope.split(" ")].filter(Boolean));
-      await repos.oidc.saveConsent(found.row.user_id, found.row.app_id, [...granted].join(" "), clock.now());
+      await repos.oidc
+        .saveConsent(found.row.user_id, found.row.app_id, [...granted].join(" "), clock.now())
+        .catch(goneAsNotFound);
       return { redirectTo: resumePath(uid) };
     },
 
