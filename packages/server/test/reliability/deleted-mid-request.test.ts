@@ -337,6 +337,65 @@ describeEachDialect(
       assert.equal(b.cookies.has("gatehouse_session"), false);
       assert.deepEqual(await rowsOf("webauthn_credentials", userId), []);
     });
+    /** Runs `during` with application `appId` deleted right after its next read. */
+    async function appDeletedAfterRead<T>(appId: string, during: () => Promise<T>) {
+      const apps = h().ctx.repos.applications;
+      const read = apps.findApplicationById;
+      apps.findApplicationById = async (...args) => {
+        const row = await read(...args);
+        if (args[0] === appId) {
+          apps.findApplicationById = read;
+          await apps.deletePoolApplication(h().boot.userPoolId, appId);
+        }
+        return row;
+      };
+      try {
+        return await during();
+      } finally {
+        apps.findApplicationById = read;
+      }
+    }
+
+    it("management: an application's access strategy, the application deleted after the check — 404 APP_NOT_FOUND", async () => {
+      const { appId } = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      const r = await appDeletedAfterRead(appId, () =>
+        mgmt(h(), "POST", "/api/v3/update-application-permission-strategy", {
+          body: { appId, permissionStrategy: "DENY_ALL" },
+        }),
+      );
+      assert.deepEqual([r.statusCode, r.apiCode], [404, 2011], JSON.stringify(r));
+      const { appId: other } = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      const { userId } = await signedInUser(h(), "gone-app-access@example.com");
+      const allowed = await appDeletedAfterRead(other, () =>
+        mgmt(h(), "POST", "/api/v3/authorize-application-access", {
+          body: { appId: other, list: [{ targetType: "USER", targetIdentifier: [userId], effect: "ALLOW" }] },
+        }),
+      );
+      assert.deepEqual([allowed.statusCode, allowed.apiCode], [404, 2011], JSON.stringify(allowed));
+    });
+
+    it("management: a connection enabled for an application deleted after the check — 404 APP_NOT_FOUND", async () => {
+      const { appId } = await createApp(h(), "client_secret_post", { redirectUris: [CB] });
+      const idp = await mgmt(h(), "POST", "/api/v3/create-ext-idp", {
+        body: { type: "oidc", name: "Gone App Corp" },
+      });
+      const conn = await mgmt(h(), "POST", "/api/v3/create-ext-idp-conn", {
+        body: {
+          extIdpId: idp.data.id,
+          type: "oidc",
+          identifier: "gone-app-corp",
+          displayName: "Corp account",
+          fields: { issuer: "https://idp.example.com", clientId: "gatehouse", clientSecret: "s".repeat(32) },
+        },
+      });
+      assert.equal(conn.statusCode, 200, JSON.stringify(conn));
+      const r = await appDeletedAfterRead(appId, () =>
+        mgmt(h(), "POST", "/api/v3/change-ext-idp-conn-state", {
+          body: { id: conn.data.id, enabled: true, appId },
+        }),
+      );
+      assert.deepEqual([r.statusCode, r.apiCode], [404, 2011], JSON.stringify(r));
+    });
   },
   { clock },
 );

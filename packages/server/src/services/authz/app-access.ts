@@ -7,6 +7,7 @@ import type {
   UserIdType,
 } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import type { ApplicationRow } from "../../storage/repos/applications.js";
 import type { AppAccessRow } from "../../storage/repos/authz-apps.js";
 import type { Repositories } from "../../storage/repos/index.js";
@@ -42,6 +43,15 @@ export type AppRestriction = { strategy: string | undefined; denies: boolean };
 export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestriction> }) {
   const { repos, clock, cache } = deps;
   const write = createAuthzWrite(deps);
+
+  /**
+   * The rows written refer to no other table: a foreign-key failure is the application deleted
+   * since `requireApp` read it (docs/behaviour-and-errors.md §1.10). Nothing was kept.
+   */
+  function appGone(err: unknown): never {
+    if (isForeignKeyViolation(err)) throw new ApiError("APP_NOT_FOUND");
+    throw err;
+  }
 
   async function requireApp(poolId: string, appId: string): Promise<ApplicationRow> {
     const app = await repos.applications.findApplicationById(appId);
@@ -114,7 +124,7 @@ export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestri
           appId: req.appId,
           permissionStrategy: req.permissionStrategy,
         });
-      });
+      }).catch(appGone);
     },
     /** ALLOW or DENY rules; a later rule for the same target replaces the effect. */
     async authorize(poolId: string, req: AuthorizeAppAccessRequest, origin: EventOrigin): Promise<void> {
@@ -136,7 +146,7 @@ export function createAppAccess(deps: AuthzDeps & { cache: GrantsCache<AppRestri
       await write(poolId, origin, "app-access", async (tx, emit) => {
         await tx.authz.upsertAppAccess(rows);
         await emit("permission:add", { appId: req.appId, list: req.list });
-      });
+      }).catch(appGone);
     },
     async revoke(poolId: string, req: RevokeAppAccessRequest, origin: EventOrigin): Promise<void> {
       await requireApp(poolId, req.appId);

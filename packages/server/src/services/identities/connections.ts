@@ -12,7 +12,7 @@ import type { Kysely } from "kysely";
 import { ApiError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
-import { isUniqueViolation } from "../../storage/db.js";
+import { isForeignKeyViolation, isUniqueViolation } from "../../storage/db.js";
 import type { ExtIdpConnRow, ExtIdpRow } from "../../storage/repos/ext-idps.js";
 import { type Repositories, repositories } from "../../storage/repos/index.js";
 import type { Database } from "../../storage/schema.js";
@@ -227,8 +227,16 @@ export function createConnections(deps: ConnectionsDeps) {
       const appIds = [...new Set([input.appId, ...(input.appIds ?? [])].filter((a) => a !== ""))];
       if (appIds.length === 0) throw new ApiError("APP_NOT_FOUND");
       await assertAppsOfPool(poolId, appIds);
-      if (input.enabled) await repos.extIdps.enableConnForApps(poolId, conn.id, appIds);
-      else await repos.extIdps.disableConnForApps(conn.id, appIds);
+      if (!input.enabled) return repos.extIdps.disableConnForApps(conn.id, appIds);
+      try {
+        await repos.extIdps.enableConnForApps(poolId, conn.id, appIds);
+      } catch (err) {
+        // The connection or an application deleted since it was read (docs/behaviour-and-errors.md
+        // §1.10): nothing was kept; the connection's check again, else an application is gone.
+        if (!isForeignKeyViolation(err)) throw err;
+        await connOf(poolId, input.id);
+        throw new ApiError("APP_NOT_FOUND");
+      }
     },
 
     async changeAssociation(poolId: string, id: string, association: boolean): Promise<void> {
