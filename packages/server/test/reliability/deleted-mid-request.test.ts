@@ -396,6 +396,15 @@ describeEachDialect(
       );
       assert.deepEqual([r.statusCode, r.apiCode], [404, 2011], JSON.stringify(r));
     });
+    it("management: set-mfa-status for a user deleted after the check — 404 USER_NOT_FOUND", async () => {
+      const { userId } = await signedInUser(h(), "gone-mfa-status@example.com");
+      const r = await deletedAfterRead(userId, () =>
+        mgmt(h(), "POST", "/api/v3/set-mfa-status", {
+          body: { userId, mfaTriggerData: { totpMfaEnabled: true } },
+        }),
+      );
+      assert.deepEqual([r.statusCode, r.apiCode], [404, 2004], JSON.stringify(r));
+    });
   },
   { clock },
 );

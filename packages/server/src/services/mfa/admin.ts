@@ -5,6 +5,7 @@ import type {
   UserIdType,
 } from "@gatehouse/protocol";
 import { ApiError } from "../../errors.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import { toApplicationDto } from "../admin/apps.js";
 import { loadPoolSettings } from "../admin/users/create.js";
 import { userEvent, withEvents } from "../events/emit.js";
@@ -107,6 +108,10 @@ export function createMfaAdmin(deps: MfaDeps, tokens: MfaTokens) {
       await withEvents(deps.repos, async (tx) => {
         await tx.mfaFactors.setUserMfaStatus(poolId, user.id, storedTriggerData(data), deps.clock.now());
         await deps.emit(tx, origin, userEvent("user:updated", user, { mfaStatus: true }));
+      }).catch((err: unknown) => {
+        // Deleted since it was read (docs/behaviour-and-errors.md §1.10): nothing kept.
+        if (isForeignKeyViolation(err)) throw new ApiError("USER_NOT_FOUND");
+        throw err;
       });
     },
 
