@@ -133,6 +133,35 @@ describeEachDialect(
       assert.ok((await eventNames(h(), userId)).includes("user:link-account"));
     });
 
+    it("link: the user deleted while the upstream round trip runs — refused as for a user gone, nothing linked", async () => {
+      const email = freshEmail("acct-link-gone");
+      const userId = (await signUpByEmail(h(), email, password)).data.userId as string;
+      const b = await accountBrowser(h(), email, password);
+      const users = h().ctx.repos.users;
+      const read = users.findUserById;
+      let back: Awaited<ReturnType<typeof link>>;
+      try {
+        const started = await b.post("/account/identities/link", { connId: corp });
+        const opened = await b.get(String(started.headers.location), EN);
+        const returned = pathOf(await signInUpstream(String(opened.headers.location), "mona"));
+        // Deleted right after the callback reads the user it links to (docs/behaviour-and-errors.md §1.10).
+        users.findUserById = async (...args) => {
+          const row = await read(...args);
+          if (args[1] === userId) {
+            users.findUserById = read;
+            await h().ctx.repos.userAdmin.deleteUsers(h().boot.userPoolId, [userId]);
+          }
+          return row;
+        };
+        back = await b.get(returned, EN);
+      } finally {
+        users.findUserById = read;
+      }
+      assert.equal(back.statusCode, 400, back.body);
+      assert.equal(alertOf(back.body), en.errors.EXT_IDP_FAILED);
+      assert.deepEqual(await identitiesOf(h(), userId), []);
+    });
+
     it("link and unlink need a recent sign-in; unlink then takes the identity away with user:unlink-account", async () => {
       const email = freshEmail("acct-unlink");
       const up = await signUpByEmail(h(), email, password);
