@@ -289,6 +289,33 @@ describeEachDialect(
       assert.deepEqual(await rowsOf("oidc_consents", userId), []);
     });
 
+    it("the hosted MFA step: an authenticator started for a user deleted before it is stored — the page's error, no session", async () => {
+      await enableFactors(h(), ["OTP"]);
+      try {
+        const email = "gone-hosted-mfa@example.com";
+        const userId = (await signUpByEmail(h(), email, "correct horse 1")).data.userId;
+        await pagesClient(h());
+        const uid = await loginInteraction(h(), { uiLocales: "en-US", acrValues: ["mfa"] });
+        const b = new FormBrowser(h());
+        await b.get(`/interaction/${uid}`);
+        const signedIn = await b.post(`/interaction/${uid}/password`, {
+          account: email,
+          password: "correct horse 1",
+        });
+        assert.equal(signedIn.statusCode, 303, signedIn.body);
+        await b.get(`/interaction/${uid}/mfa`);
+        const res = await deletedBeforeFlowToken(userId, () =>
+          b.post(`/interaction/${uid}/mfa/enrol/start`, { factor: "otp" }),
+        );
+        assert.equal(res.statusCode, 404, res.body);
+        assert.equal(alertOf(res.body), PAGE_ERROR);
+        assert.equal(b.cookies.has("gatehouse_session"), false);
+        assert.deepEqual(await rowsOf("flow_tokens", userId), []);
+      } finally {
+        await enableFactors(h(), []);
+      }
+    });
+
     /** A password sign-in on the pages in a browser that can make a passkey: the prompt, shown. */
     async function atPasskeyPrompt(email: string) {
       const userId = (await signUpByEmail(h(), email, "correct horse 1")).data.userId as string;

@@ -8,6 +8,7 @@ import type { AppScope, RequestMeta } from "../../services/auth/index.js";
 import type { RememberedDevices } from "../../services/mfa/remembered-device.js";
 import type { Oidc } from "../../services/oidc/index.js";
 import type { Interaction } from "../../services/oidc/interactions.js";
+import { isForeignKeyViolation } from "../../storage/db.js";
 import { originsOf } from "../csp.js";
 import { PageError } from "../error-page.js";
 import type { Frame, FrameMaker } from "../frame.js";
@@ -76,6 +77,9 @@ export function metaOf(request: FastifyRequest, scene: Scene): RequestMeta {
 export function formError(err: unknown): ApiError | PageError {
   if (err instanceof ApiError && err.statusCode < 500) return err;
   if (err instanceof PageError) return err;
+  // A form's write refers to the user it acts for: they were deleted meanwhile, nothing was kept
+  // (docs/behaviour-and-errors.md §1.10). The error page, as for a user gone.
+  if (isForeignKeyViolation(err)) throw new ApiError("USER_NOT_FOUND");
   throw err;
 }
 
