@@ -91,6 +91,33 @@ describeEachDialect(
       assert.equal(res.json().error, "invalid_token");
       assert.equal(res.json().error_description, "access token invalid");
     });
+
+    it("me: a user deleted (on another node) after the token checked out is invalid_token, not a 500", async () => {
+      const up = await h().api("POST", "/api/v3/signup", {
+        connection: "PASSWORD",
+        passwordPayload: { email: "oidc-gone-late@example.com", password },
+      });
+      const login = (await signInByPassword(h(), { email: "oidc-gone-late@example.com", password })).data;
+      // This node's session cache still answers "open" for a moment: the delete lands after the check.
+      const tokens = h().ctx.tokens;
+      const check = tokens.checkAccessToken;
+      tokens.checkAccessToken = async (...args) => {
+        const answer = await check(...args);
+        await h().ctx.repos.userAdmin.deleteUsers(h().boot.userPoolId, [up.data.userId]);
+        return answer;
+      };
+      let res: Awaited<ReturnType<typeof me>>;
+      try {
+        res = await me(login.access_token);
+      } finally {
+        tokens.checkAccessToken = check;
+      }
+      assert.equal(res.statusCode, 401);
+      assert.deepEqual(
+        [res.json().error, res.json().error_description],
+        ["invalid_token", "access token invalid"],
+      );
+    });
   },
   { clock },
 );
