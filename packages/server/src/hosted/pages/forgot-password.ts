@@ -4,6 +4,7 @@ import type { AppCall } from "../../services/profile/index.js";
 import { classify, errorText, PageError } from "../error-page.js";
 import { type Channel, PageQuery, ResetForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
+import { sendPageCode } from "../send-code.js";
 import {
   formHandler,
   frameOf,
@@ -102,18 +103,9 @@ export function forgotPasswordRoutes(deps: PageDeps) {
       formHandler(deps, "login", showForgot, refill, async (scene, request, reply) => {
         const { channel, phone, email } = request.body;
         // Enumeration-free: an unknown phone or email gets the same answer and no message.
-        if (channel === "sms")
-          await ctx.codeRequests.sendSmsCode(
-            scene.scope,
-            { channel: "CHANNEL_RESET_PASSWORD", phoneNumber: phone?.trim() ?? "" },
-            request.ip,
-          );
-        else
-          await ctx.codeRequests.sendEmailCode(
-            scene.scope,
-            { channel: "CHANNEL_RESET_PASSWORD", email: email?.trim() ?? "" },
-            request.ip,
-          );
+        const kind = channel === "sms" ? "sms" : "email";
+        const to = (kind === "sms" ? phone : email)?.trim() ?? "";
+        await sendPageCode(ctx, scene.scope, request.ip, kind, "CHANNEL_RESET_PASSWORD", to);
         return showForgot(deps, request, reply, scene, { ...refill(request.body), codeSent: true });
       }),
     );

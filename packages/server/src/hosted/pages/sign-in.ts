@@ -4,6 +4,7 @@ import { interactionBinding } from "../../services/passkeys/index.js";
 import { classify, errorText, PageError } from "../error-page.js";
 import { type Channel, CodeForm, PageQuery, PasskeyForm, PasswordForm, UidParams } from "../forms.js";
 import { type Frame, sendPage } from "../frame.js";
+import { sendPageCode } from "../send-code.js";
 import { authenticationOf } from "../webauthn-form.js";
 import { consentPage } from "./consent.js";
 import { extIdpButtons } from "./ext-idp.js";
@@ -184,18 +185,7 @@ export function signInRoutes(deps: PageDeps) {
         const values = { phone: request.body.phone, email: request.body.email };
         try {
           const to = codeTarget(scene, channel, request.body);
-          if (channel === "sms")
-            await ctx.codeRequests.sendSmsCode(
-              scene.scope,
-              { channel: "CHANNEL_LOGIN", phoneNumber: to },
-              request.ip,
-            );
-          else
-            await ctx.codeRequests.sendEmailCode(
-              scene.scope,
-              { channel: "CHANNEL_LOGIN", email: to },
-              request.ip,
-            );
+          await sendPageCode(ctx, scene.scope, request.ip, channel, "CHANNEL_LOGIN", to);
           return showSignIn(deps, request, reply, scene, { method: channel, values, codeSent: true });
         } catch (err) {
           return showSignIn(deps, request, reply, scene, { method: channel, values, error: formError(err) });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { classify, errorText, PageError } from "../error-page.js";
 import { PageQuery, SignUpForm, UidParams } from "../forms.js";
 import { sendPage } from "../frame.js";
+import { sendPageCode } from "../send-code.js";
 import { afterFirstFactor } from "./second-factor.js";
 import {
   formHandler,
@@ -132,18 +133,9 @@ export function signUpRoutes(deps: PageDeps) {
       formHandler(deps, "login", showSignUp, refill, async (scene, request, reply) => {
         const { method, phone, email } = request.body;
         assertEnabled(scene, method);
-        if (method === "phone-code")
-          await ctx.codeRequests.sendSmsCode(
-            scene.scope,
-            { channel: "CHANNEL_REGISTER", phoneNumber: phone?.trim() ?? "" },
-            request.ip,
-          );
-        else
-          await ctx.codeRequests.sendEmailCode(
-            scene.scope,
-            { channel: "CHANNEL_REGISTER", email: email?.trim() ?? "" },
-            request.ip,
-          );
+        const kind = method === "phone-code" ? "sms" : "email";
+        const to = (kind === "sms" ? phone : email)?.trim() ?? "";
+        await sendPageCode(ctx, scene.scope, request.ip, kind, "CHANNEL_REGISTER", to);
         return showSignUp(deps, request, reply, scene, { ...refill(request.body), codeSent: true });
       }),
     );

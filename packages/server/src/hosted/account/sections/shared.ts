@@ -1,29 +1,19 @@
 import type { EmailChannel, SmsChannel } from "@gatehouse/protocol";
 import { CODE_COOLDOWN_MS } from "../../../services/codes/engine.js";
+import { sendPageCode } from "../../send-code.js";
 import type { ActionInput, SectionState } from "../types.js";
 
 /**
  * A code to an address, exactly as `POST /api/v3/send-sms` / `send-email` sends it (the code
  * engine's cooldowns and caps apply); the page then counts the cooldown down on that button.
  */
-export async function sendCode(
+export function sendCode(
   { ctx, scene, request }: ActionInput,
   kind: "sms" | "email",
   channel: SmsChannel | EmailChannel,
   address: string,
 ): Promise<void> {
-  if (kind === "sms")
-    await ctx.codeRequests.sendSmsCode(
-      scene.scope,
-      { channel: channel as SmsChannel, phoneNumber: address },
-      request.ip,
-    );
-  else
-    await ctx.codeRequests.sendEmailCode(
-      scene.scope,
-      { channel: channel as EmailChannel, email: address },
-      request.ip,
-    );
+  return sendPageCode(ctx, scene.scope, request.ip, kind, channel, address);
 }
 
 /** The section again with "a code is on its way" and the button's cooldown. */
