@@ -14,6 +14,18 @@ import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
 const clock = new FakeClock(Date.UTC(2026, 11, 7, 8, 0, 0));
 const CB = "https://rp.example.com/cb";
 
+/** The passkey form's ticket and registration options (HTML-escaped JSON in a data attribute). */
+function passkeyFormOf(html: string) {
+  const ticket = /name="ticket" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  const options = JSON.parse(
+    (/data-options="([^"]+)"/.exec(html)?.[1] ?? "")
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&"),
+  );
+  return { ticket, options };
+}
+
 /**
  * A user deleted (by an administrator, on this node or another) while a request that already read
  * them is under way: the write that follows refers to an account gone. Each way answers as it does
@@ -231,6 +243,62 @@ describeEachDialect(
       assert.deepEqual(await rowsOf("identities", userId), []);
     });
 
+    /** Runs `during` with `userId` deleted right after the next WebAuthn ticket is spent (before the passkey is stored). */
+    async function deletedAfterTicket<T>(userId: string, during: () => Promise<T>) {
+      const webauthn = h().ctx.repos.webauthn;
+      const consume = webauthn.consumeChallenge;
+      webauthn.consumeChallenge = async (...args) => {
+        const row = await consume(...args);
+        webauthn.consumeChallenge = consume;
+        await deleteNow(userId);
+        return row;
+      };
+      try {
+        return await during();
+      } finally {
+        webauthn.consumeChallenge = consume;
+      }
+    }
+    const passkeyOrigin = () => h().ctx.passkeys.rp.origins[0] as string;
+
+    it("/api/v3 with the user's token: a passkey registered for a user deleted after its ticket is spent — 401/2207, nothing kept", async () => {
+      const u = await register(h(), { email: true });
+      const options = await as(h(), u.token)("GET", "/api/v3/webauthn/registration");
+      assert.equal(options.statusCode, 200, JSON.stringify(options));
+      const r = await deletedAfterTicket(u.userId, () =>
+        as(h(), u.token)("POST", "/api/v3/webauthn/registration", {
+          ticket: options.data.ticket,
+          registrationCredential: new SoftAuthenticator().create(
+            options.data.registrationOptions,
+            passkeyOrigin(),
+          ),
+        }),
+      );
+      assert.deepEqual([r.statusCode, r.apiCode], [401, 2207], JSON.stringify(r));
+      assert.deepEqual(await rowsOf("webauthn_credentials", u.userId), []);
+    });
+
+    it("the account page: a passkey added for a user deleted after its ticket is spent — signed out, nothing kept", async () => {
+      const email = "gone-account-passkey@example.com";
+      const userId = (await signUpByEmail(h(), email, "correct horse 1")).data.userId;
+      const b = await accountBrowser(h(), email, "correct horse 1");
+      const page = await b.get("/account", { "accept-language": "en" });
+      const { ticket, options } = passkeyFormOf(page.body);
+      const res = await deletedAfterTicket(userId, () =>
+        b.post("/account/passkeys/add", {
+          name: "Laptop",
+          ticket,
+          credential: JSON.stringify(new SoftAuthenticator().create(options, passkeyOrigin())),
+        }),
+      );
+      assert.equal(res.statusCode, 401, res.body);
+      assert.equal(
+        alertOf(res.body),
+        "You are not signed in any more. Open your account page again to sign in.",
+      );
+      assert.deepEqual(await rowsOf("webauthn_credentials", userId), []);
+    });
+
     it("the account page: an authenticator started for a user deleted before it is stored — signed out, nothing kept", async () => {
       await enableFactors(h(), ["OTP"]);
       try {
@@ -344,13 +412,7 @@ describeEachDialect(
 
     it("the passkey prompt: a passkey added for a user deleted after the prompt was shown — the sign-in's error, nothing kept", async () => {
       const { userId, b, uid, page } = await atPasskeyPrompt("gone-prompt-add@example.com");
-      const ticket = /name="ticket" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
-      const options = JSON.parse(
-        (/data-options="([^"]+)"/.exec(page.body)?.[1] ?? "")
-          .replace(/&quot;/g, '"')
-          .replace(/&#39;/g, "'")
-          .replace(/&amp;/g, "&"),
-      );
+      const { ticket, options } = passkeyFormOf(page.body);
       await deleteNow(userId);
       const res = await b.post(`${uid}/passkey-prompt`, {
         ticket,
