@@ -160,6 +160,7 @@ describeEachDialect(
         erin: { email: freshEmail("erin"), email_verified: true },
         frank: { email: freshEmail("frank"), email_verified: true },
         gina: { email: freshEmail("gina"), email_verified: true },
+        ivy: { email: freshEmail("ivy"), email_verified: true },
       });
       upstream.serve({
         clientId: "gatehouse",
@@ -238,6 +239,38 @@ describeEachDialect(
       // Next time the upstream account signs the owner in directly.
       const again = await signIn("owner");
       assert.match(String(again.res.headers.location), RESUME);
+    });
+
+    it("an existing account's email: its owner deleted as the waiting identity is linked — the sign-in's error, nothing linked", async () => {
+      const email = accounts.ivy?.email as string;
+      const userId = (await signUpByEmail(h(), email, existingPassword)).data.userId as string;
+      const { b, uid, res } = await signIn("ivy");
+      assert.equal(res.headers.location, `/interaction/${uid}`, res.body);
+      await b.get(`/interaction/${uid}?method=password`, EN);
+      // Deleted right after the sign-in took the waiting identity, before it is linked
+      // (docs/behaviour-and-errors.md §1.10).
+      const states = h().ctx.repos.extIdpStates;
+      const clear = states.clearPending;
+      states.clearPending = async (...args) => {
+        const cleared = await clear(...args);
+        states.clearPending = clear;
+        await h().ctx.repos.userAdmin.deleteUsers(h().boot.userPoolId, [userId]);
+        return cleared;
+      };
+      let done: Awaited<ReturnType<FormBrowser["post"]>>;
+      try {
+        done = await b.post(
+          `/interaction/${uid}/password`,
+          { account: email, password: existingPassword },
+          { headers: EN },
+        );
+      } finally {
+        states.clearPending = clear;
+      }
+      assert.equal(done.statusCode, 404, done.body);
+      assert.equal(alertOf(done.body), en.errors.OTHER);
+      assert.equal(b.cookies.has("gatehouse_session"), false);
+      assert.deepEqual(await h().ctx.repos.identities.listIdentitiesByUser(userId), []);
     });
 
     it("the upstream refuses (access_denied): a clear page, nothing created", async () => {
