@@ -390,16 +390,12 @@ export function createRoundTrips(deps: RoundTripDeps) {
       const idp = conn && (await repos.extIdps.findExtIdp(row.pool_id, conn.ext_idp_id));
       if (!user || !conn || !idp) return undefined;
       if (!(await repos.extIdpStates.clearPending(row.id))) return undefined;
-      try {
-        await accounts.link(repos, origin, user, idp, pending.subject, {
-          conn,
-          account: { subject: pending.subject, profile: {}, claims: pending.claims },
-        });
-      } catch (err) {
-        // Deleted since the read above: as when it was already gone.
-        if (err instanceof ApiError && err.key === "USER_NOT_FOUND") return undefined;
-        throw err;
-      }
+      // A user deleted since the read above makes the link USER_NOT_FOUND (accounts.ts), which the
+      // sign-in's page answers as for a user gone (docs/behaviour-and-errors.md §1.10).
+      await accounts.link(repos, origin, user, idp, pending.subject, {
+        conn,
+        account: { subject: pending.subject, profile: {}, claims: pending.claims },
+      });
       return conn;
     },
   };
