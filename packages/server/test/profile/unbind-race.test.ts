@@ -3,7 +3,7 @@ import { it } from "node:test";
 import { FakeClock } from "../../src/lib/clock.js";
 import type { Harness } from "../helpers/harness.js";
 import { describeEachDialect } from "../helpers/harness.js";
-import { profileOf, register, sendEmail, sendSms } from "../helpers/profile.js";
+import { e164, newEmail, newPhone, profileOf, register, sendEmail, sendSms } from "../helpers/profile.js";
 
 const clock = new FakeClock(Date.now());
 
@@ -57,7 +57,7 @@ const changed = {
 } as const;
 
 describeEachDialect(
-  "profile: unbind racing another change of the same account",
+  "profile: bind and unbind racing another change of the same account",
   (h) => {
     const pool = () => h().boot.userPoolId;
     const stored = async (userId: string) => (await h().ctx.repos.users.findUserById(pool(), userId))!;
@@ -140,6 +140,55 @@ describeEachDialect(
       assert.deepEqual([r.statusCode, r.apiCode], [422, 2217], JSON.stringify(r));
       assert.equal((await stored(u.userId)).phone, before.phone);
     });
+
+    for (const field of ["phone", "email"] as const) {
+      it(`bind-${field}: ${field === "email" ? "an" : "a"} ${field} bound meanwhile (another device) → 422 already bound, nothing recorded, the code not spent`, async () => {
+        const u = await register(h(), field === "phone" ? { email: true } : { phone: true });
+        const wanted = field === "phone" ? newPhone() : newEmail();
+        const passCode =
+          field === "phone"
+            ? await sendSms(h(), wanted, "CHANNEL_BIND_PHONE", u.token)
+            : await sendEmail(h(), wanted, "CHANNEL_BIND_EMAIL", u.token);
+        const body = field === "phone" ? { phoneNumber: wanted, passCode } : { email: wanted, passCode };
+        const other = field === "phone" ? e164(newPhone()) : newEmail();
+        const hold = holdNextSpend(h());
+        let r: any;
+        try {
+          const pending = h().api("POST", `/api/v3/bind-${field}`, body, { authorization: u.token });
+          await reachedOrAnswered(hold.reached, pending);
+          const bound =
+            field === "phone"
+              ? await contacts().setUserPhoneIfUnset(pool(), u.userId, other, clock.now())
+              : await contacts().setUserEmailIfUnset(
+                  pool(),
+                  u.userId,
+                  { value: other, key: other },
+                  clock.now(),
+                );
+          assert.equal(bound, 1);
+          hold.release();
+          r = await pending;
+        } finally {
+          hold.restore();
+        }
+        assert.deepEqual(
+          [r.statusCode, r.apiCode],
+          field === "phone" ? [422, 2035] : [422, 2200],
+          JSON.stringify(r),
+        );
+        assert.equal((await stored(u.userId))[field], other, "the other device's value stays");
+        const events = await h().ctx.repos.audit.listAuditEventsByUser(pool(), u.userId);
+        assert.ok(!events.some((e) => e.action === `user.${field}.bound`), "nothing recorded");
+        // The refusal rolled the code back with the write: once the field is free, it binds.
+        const cleared =
+          field === "phone"
+            ? await contacts().clearUserPhoneKeepingASignInMethod(pool(), u.userId, other, clock.now())
+            : await contacts().clearUserEmailKeepingASignInMethod(pool(), u.userId, other, clock.now());
+        assert.equal(cleared, 1);
+        const again = await h().api("POST", `/api/v3/bind-${field}`, body, { authorization: u.token });
+        assert.equal(again.statusCode, 200, JSON.stringify(again));
+      });
+    }
   },
   { clock, config: { codeIpHourlyLimit: 1_000_000, codeTargetHourlyLimit: 1_000_000 } },
 );
