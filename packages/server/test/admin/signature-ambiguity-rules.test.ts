@@ -17,6 +17,8 @@ const schema = Type.Object({
 });
 const shape = paramShape(schema);
 const anything = paramShape(undefined);
+/** "No schema" for `post` and `get`: `undefined` would select their default, the schema above. */
+const NO_SCHEMA = null;
 const post = (body: unknown, s: unknown = schema) =>
   signedRequestAmbiguity({ method: "POST", url: "/api/v3/x", headers: {}, body }, s)?.en;
 const get = (query: string, s: unknown = schema) =>
@@ -103,14 +105,14 @@ describe("management signature: the ambiguity rules", () => {
     assert.equal(post({ age: "1e2" }), undefined, "100 prints as 100, not 1e2");
     assert.equal(post({ nickname: " null" }), undefined, "null prints without the space");
     assert.equal(post({ nickname: '"null"' }), undefined, "a JSON string is a string already");
-    assert.equal(post({ x: "undefined" }, undefined), undefined, "undefined is no JSON value");
-    assert.equal(post({ x: "{not json}" }, undefined), undefined);
-    assert.equal(post({ x: "plain" }, undefined), undefined);
+    assert.equal(post({ x: "undefined" }, NO_SCHEMA), undefined, "undefined is no JSON value");
+    assert.equal(post({ x: "{not json}" }, NO_SCHEMA), undefined);
+    assert.equal(post({ x: "plain" }, NO_SCHEMA), undefined);
   });
 
   it("GET: query values are untyped, so only the & and = rules apply", () => {
     assert.equal(get("age=12&nickname=null"), undefined);
-    assert.equal(get("x=null&y=1", undefined), undefined);
+    assert.equal(get("x=null&y=1", NO_SCHEMA), undefined);
     assert.equal(
       get(`userId=${encodeURIComponent("u&age=1")}`),
       'the value of userId holds "&age=", which reads as another parameter',
@@ -128,9 +130,9 @@ describe("management signature: the ambiguity rules", () => {
   it("a body that is not a JSON object has no parameters to confuse", () => {
     assert.equal(post(null), undefined);
     assert.equal(post(undefined), undefined);
-    assert.equal(post("1", undefined), undefined);
+    assert.equal(post("1", NO_SCHEMA), undefined);
     assert.equal(post(["x&userId=1"]), undefined);
-    assert.equal(post([1], undefined), undefined);
+    assert.equal(post([1], NO_SCHEMA), undefined);
     assert.equal(
       signedRequestAmbiguity(
         { method: "POST", url: "/api/v3/x?nickname=a%26age%3D1", headers: {}, body: {} },

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { GetUserBatchQuery } from "@gatehouse/protocol";
+import { Type } from "@sinclair/typebox";
 import { buildStringToSign, DEFAULT_HEADERS } from "authing-node-sdk/dist/utils/buildSignature.js";
 import axios from "axios";
 import {
+  arrayParamsOf,
   canonicalResources,
   parseSignatureAuthorization,
   sign,
@@ -94,6 +97,17 @@ describe("management signature: canonical string", () => {
       ["/p?a=1"],
       "bodies keep their arrays",
     );
+  });
+
+  it("the parameters that may have been empty arrays: a query schema's array-typed properties, sorted", () => {
+    assert.deepEqual(arrayParamsOf(GetUserBatchQuery), ["userIds"]);
+    const mixed = Type.Object({
+      z: Type.Array(Type.String()),
+      a: Type.String(),
+      b: Type.Optional(Type.Array(Type.Number())),
+    });
+    assert.deepEqual(arrayParamsOf(mixed), ["b", "z"]);
+    for (const none of [undefined, Type.Object({}), Type.String()]) assert.deepEqual(arrayParamsOf(none), []);
   });
 
   it("an empty parameter set has two candidates, anything else exactly one", () => {

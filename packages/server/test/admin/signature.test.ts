@@ -53,6 +53,19 @@ describeEachDialect(
       );
     });
 
+    it("GET an empty array, signed as k=[] and left out of the URL by axios: verified (then refused by validation, not by the signature)", async () => {
+      const r = await mgmt(h(), "GET", "/api/v3/get-user-batch", { params: { userIds: [] } });
+      assert.deepEqual([r.statusCode, r.apiCode], [400, undefined], JSON.stringify(r));
+      assert.match(r.message, /userIds/);
+    });
+
+    it("GET: only the route's array parameters may have been empty arrays (a string one signed as k=[] is refused with 1300)", async () => {
+      const r = await mgmt(h(), "GET", "/api/v3/get-user-batch", {
+        params: { userIds: ["someone"], userIdType: [] },
+      });
+      assert.deepEqual([r.statusCode, r.apiCode], [401, 1300], JSON.stringify(r));
+    });
+
     it("GET with every parameter undefined is verified against `path?`", async () => {
       const r = await mgmt(h(), "GET", "/api/v3/list-applications", { params: { keywords: undefined } });
       assert.equal(r.statusCode, 200, JSON.stringify(r));
