@@ -12,6 +12,7 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { createContext } from "@gatehouse/server/dist/context.js";
 import { ensureBootstrap } from "@gatehouse/server/dist/services/admin/bootstrap.js";
+import { NO_REQUEST } from "@gatehouse/server/dist/services/events/scope.js";
 import { sql } from "kysely";
 import { benchConfig } from "./gatehouse/bench-context.js";
 import { type Dialect, freshDatabase } from "./gatehouse/database.js";
@@ -67,7 +68,7 @@ try {
   ctx.events.worker.start();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const emit = (i: number) =>
-    ctx.events.emit(ctx.repos, {
+    ctx.events.emit(ctx.repos, NO_REQUEST, {
       poolId,
       name: "register",
       userId: `user-${i}`,

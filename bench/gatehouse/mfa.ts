@@ -1,4 +1,5 @@
 import { systemClock } from "@gatehouse/server/dist/lib/clock.js";
+import { NO_REQUEST } from "@gatehouse/server/dist/services/events/scope.js";
 import { otpImporter } from "@gatehouse/server/dist/services/mfa/imported.js";
 import { loadServerKeys } from "@gatehouse/server/dist/services/tokens/server-keys.js";
 import { openDb } from "@gatehouse/server/dist/storage/db.js";
@@ -86,18 +87,24 @@ export function accessTokens(
 export async function apiSignInMfaOn(db: FreshDatabase, poolId: string): Promise<() => Promise<void>> {
   const before = await withBenchContext(benchConfig(db), async (ctx) => {
     const current = await ctx.admin.poolSettings.getMfa(poolId);
-    await ctx.admin.poolSettings.updateMfa(poolId, {
-      ...current,
-      enabledFactors: [...new Set([...current.enabledFactors, "OTP" as const])],
-      policy: current.policy === "off" ? "optional" : current.policy,
-      apiSignin: true,
-    });
+    await ctx.admin.poolSettings.updateMfa(
+      poolId,
+      {
+        ...current,
+        enabledFactors: [...new Set([...current.enabledFactors, "OTP" as const])],
+        policy: current.policy === "off" ? "optional" : current.policy,
+        apiSignin: true,
+      },
+      NO_REQUEST,
+    );
     return current;
   });
   const settled = () => new Promise((resolve) => setTimeout(resolve, ROW_CACHE_TTL_MS + 100));
   await settled();
   return async () => {
-    await withBenchContext(benchConfig(db), (ctx) => ctx.admin.poolSettings.updateMfa(poolId, before));
+    await withBenchContext(benchConfig(db), (ctx) =>
+      ctx.admin.poolSettings.updateMfa(poolId, before, NO_REQUEST),
+    );
     await settled();
   };
 }
