@@ -84,23 +84,16 @@ describeEachDialect(
       await nothingKept(h(), userId, "password:email");
     });
 
-    it("code: deleted after the code was spent — 403/2333, nothing kept", async () => {
-      const email = freshEmail("gone-code");
-      const userId = (await signUpByEmail(h(), email, "correct horse 3")).data.userId;
-      const passCode = await sendEmailCode(h(), email, "CHANNEL_LOGIN");
-      const res = await deletedAtRead(userId, "after", () => signInByCode(h(), { email, passCode }));
-      assertApiError(res, "LOGIN_FAILED");
-      await nothingKept(h(), userId, "passcode:email");
-    });
-
-    it("code: deleted after the code was spent and before the account's re-read — 403/2333, nothing kept", async () => {
-      const email = freshEmail("gone-code-early");
-      const userId = (await signUpByEmail(h(), email, "correct horse 3")).data.userId;
-      const passCode = await sendEmailCode(h(), email, "CHANNEL_LOGIN");
-      const res = await deletedAtRead(userId, "before", () => signInByCode(h(), { email, passCode }));
-      assertApiError(res, "LOGIN_FAILED");
-      await nothingKept(h(), userId, "passcode:email");
-    });
+    for (const when of ["after", "before"] as const) {
+      it(`code: deleted after the code was spent, ${when} the account's re-read — 403/2333, nothing kept`, async () => {
+        const email = freshEmail(`gone-code-${when}`);
+        const userId = (await signUpByEmail(h(), email, "correct horse 3")).data.userId;
+        const passCode = await sendEmailCode(h(), email, "CHANNEL_LOGIN");
+        const res = await deletedAtRead(userId, when, () => signInByCode(h(), { email, passCode }));
+        assertApiError(res, "LOGIN_FAILED");
+        await nothingKept(h(), userId, "passcode:email");
+      });
+    }
 
     it("the MFA step: deleted between the MFA token's read and the login — the token answers invalid", async () => {
       await h().ctx.repos.pools.setPoolMfaSettings(
