@@ -41,6 +41,23 @@ describeEachDialect(
       }
     }
 
+    /** Runs `during` with `userId` deleted right after the next password hash is verified. */
+    async function deletedAfterHash<T>(userId: string, during: () => Promise<T>): Promise<T> {
+      const passwords = h().ctx.passwords;
+      const verify = passwords.verify;
+      passwords.verify = async (...args) => {
+        passwords.verify = verify;
+        const v = await verify(...args);
+        await deleteNow(userId);
+        return v;
+      };
+      try {
+        return await during();
+      } finally {
+        passwords.verify = verify;
+      }
+    }
+
     async function nothingKept(h: Harness, userId: string, method: string) {
       const db = h.ctx.db.kysely;
       const sessions = await db.selectFrom("sessions").select("id").where("user_id", "=", userId).execute();
@@ -62,23 +79,9 @@ describeEachDialect(
     it("password: deleted while the hash runs — 403/2333 as an unknown account, nothing kept", async () => {
       const email = freshEmail("gone-pw");
       const userId = (await signUpByEmail(h(), email, "correct horse 3")).data.userId;
-      const passwords = h().ctx.passwords;
-      const verify = passwords.verify;
-      passwords.verify = async (...args) => {
-        const v = await verify(...args);
-        await deleteNow(userId);
-        return v;
-      };
-      let res: Awaited<ReturnType<typeof signInByPassword>>;
-      try {
-        res = await signInByPassword(
-          h(),
-          { email, password: "correct horse 3" },
-          { scope: "openid offline_access" },
-        );
-      } finally {
-        passwords.verify = verify;
-      }
+      const res = await deletedAfterHash(userId, () =>
+        signInByPassword(h(), { email, password: "correct horse 3" }, { scope: "openid offline_access" }),
+      );
       assertApiError(res, "LOGIN_FAILED");
       assert.equal(res.apiCode, 2333);
       await nothingKept(h(), userId, "password:email");
@@ -147,19 +150,9 @@ describeEachDialect(
       const uid = await loginInteraction(h());
       const b = new FormBrowser(h());
       await b.get(`/interaction/${uid}?method=password`);
-      const passwords = h().ctx.passwords;
-      const verify = passwords.verify;
-      passwords.verify = async (...args) => {
-        const v = await verify(...args);
-        await deleteNow(userId);
-        return v;
-      };
-      let res: Awaited<ReturnType<FormBrowser["post"]>>;
-      try {
-        res = await b.post(`/interaction/${uid}/password`, { account: email, password: "correct horse 3" });
-      } finally {
-        passwords.verify = verify;
-      }
+      const res = await deletedAfterHash(userId, () =>
+        b.post(`/interaction/${uid}/password`, { account: email, password: "correct horse 3" }),
+      );
       // The pages learn it one step later (the login itself refers to nobody on this channel),
       // when the second-factor plan reads the account: the page's error, no browser session.
       assert.equal(res.statusCode, 404);

@@ -56,6 +56,13 @@ describeEachDialect(
       assert.ok(res.body.access_token);
       return res.body;
     }
+    /** How a session ended (or not yet). */
+    const sessionEnd = (id: string) =>
+      h()
+        .ctx.db.kysely.selectFrom("sessions")
+        .select(["ended_at", "end_reason"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
     /** A code row of the application (the fake clock stands still: no order by time). */
     const codeRow = (appId: string) =>
       h()
@@ -110,11 +117,7 @@ describeEachDialect(
       // Late, past the code's expiry: still a reuse, which revokes (the row is kept a day).
       clock.advance(60_000);
       await refused(reuse, { code: c }, "authorization code was already used");
-      const session = await h()
-        .ctx.db.kysely.selectFrom("sessions")
-        .select(["ended_at", "end_reason"])
-        .where("id", "=", token_session_id)
-        .executeTakeFirstOrThrow();
+      const session = await sessionEnd(token_session_id);
       assert.equal(session.end_reason, "authorization_code_reuse");
       assert.notEqual(session.ended_at, null);
       const me = await h().inject({ method: "GET", url: `/oidc/me?access_token=${first.access_token}` });
@@ -228,11 +231,7 @@ describeEachDialect(
       );
       const { token_session_id } = await codeRow(racing.appId);
       assert.ok(token_session_id);
-      const session = await h()
-        .ctx.db.kysely.selectFrom("sessions")
-        .select(["ended_at", "end_reason"])
-        .where("id", "=", token_session_id)
-        .executeTakeFirstOrThrow();
+      const session = await sessionEnd(token_session_id);
       assert.equal(session.end_reason, "authorization_code_reuse");
       const me = await h().inject({
         method: "GET",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { UpdateUserProfileDto } from "@gatehouse/protocol";
 import { newId } from "../../src/lib/ids.js";
+import { signInByPassword } from "../helpers/auth.js";
 import { describeEachDialect } from "../helpers/harness.js";
 import { mgmt } from "../helpers/management.js";
 import { as, newPhone, newUsername, profileOf, register, sendSms } from "../helpers/profile.js";
@@ -368,12 +369,7 @@ describeEachDialect(
       }
       const locked = await validate(u.password!);
       assert.deepEqual([locked.statusCode, locked.apiCode], [403, 2057]);
-      const signin = await h().api("POST", "/api/v3/signin", {
-        connection: "PASSWORD",
-        passwordPayload: { account: u.email, password: u.password },
-        client_id: h().boot.appId,
-        client_secret: h().boot.appSecret,
-      });
+      const signin = await signInByPassword(h(), { account: u.email, password: u.password });
       assert.deepEqual([signin.statusCode, signin.apiCode], [403, 2057]);
       // another account is not locked by them
       const other = await register(h(), { email: true });
