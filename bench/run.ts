@@ -20,6 +20,7 @@ import {
   fastifyCeiling,
   pairFloor,
   signInFloor,
+  totpFloor,
   V3_CEILING,
   v3Ceiling,
 } from "./groups/ceilings.js";
@@ -75,10 +76,12 @@ async function main() {
   const filter = values.filter ? new RegExp(values.filter) : undefined;
   const runs = (scenario: string) =>
     ["sqlite", "postgres"].some((d) => groups.has(d) && (!filter || filter.test(`${d}:${scenario}`)));
-  // Beside the change-phone pair and password sign-in: the least each can cost on this machine
-  // (servers/pair-floor.ts, servers/sign-in-floor.ts).
+  // Beside the change-phone pair, password sign-in and TOTP verification: the least each can cost
+  // on this machine (servers/pair-floor.ts, servers/sign-in-floor.ts, servers/totp-floor.ts).
   if (runs("change-phone-pair")) rows.push(await pairFloor(settings, log));
-  if (runs("sign-in-password")) rows.push(await signInFloor(settings, log));
+  if (runs("sign-in-password") || runs("mfa-sign-in-password+totp"))
+    rows.push(await signInFloor(settings, log));
+  if (runs("mfa-totp-verify")) rows.push(await totpFloor(settings, log));
 
   if (groups.has("better-auth")) {
     log("better-auth");

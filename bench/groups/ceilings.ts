@@ -9,7 +9,7 @@ import { startScriptNodeFlags } from "../gatehouse/server.js";
 import type { RequestSpec } from "../lib/load-types.js";
 import { type Log, measureHttp, median, type Row, type Settings, windowSec } from "../lib/measure.js";
 import { freePort, type ServerProcess, spawnServer } from "../lib/proc.js";
-import { PAIR_FLOOR, SIGN_IN_FLOOR } from "../lib/targets.js";
+import { PAIR_FLOOR, SIGN_IN_FLOOR, TOTP_FLOOR } from "../lib/targets.js";
 
 const execFileAsync = promisify(execFile);
 const script = (p: string) => new URL(p, import.meta.url).pathname;
@@ -228,6 +228,51 @@ export async function signInFloor(settings: Settings, log: Log): Promise<Row> {
       log,
     ),
   );
+}
+
+/**
+ * Users the TOTP floor is given: each is sent once per 30-second step (bench/lib/totp-users.ts), so
+ * one step's worth of a rate above the most it reached (2,276/s on this 2-core machine).
+ */
+const totpFloorUsers = (settings: Settings) =>
+  Math.min(
+    40_000,
+    Math.ceil(3000 * Math.min(30, settings.warmupSec + settings.runs * windowSec({}, settings))),
+  );
+
+/**
+ * `mfa-totp-verify`'s least possible cost on this machine (servers/totp-floor.ts): the same load
+ * generator and TOTP plan as Gatehouse's line, against the V3 ceiling.
+ */
+export async function totpFloor(settings: Settings, log: Log): Promise<Row> {
+  return onBareServer("totp-floor", { nodeFlags: startScriptNodeFlags() }, async (server) => {
+    const res = await fetch(`${server.url}/prepare`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count: totpFloorUsers(settings) }),
+    });
+    const { users } = (await res.json()) as { users: { secret: string; token: string }[] };
+    const request = (token: string): RequestSpec => ({
+      method: "POST",
+      path: "/api/v3/mfa-totp-verify",
+      headers: { authorization: token, "content-type": "application/json" },
+      body: JSON.stringify({ totp: "{totp}" }),
+    });
+    return measureHttp(
+      {
+        name: TOTP_FLOOR,
+        ceiling: V3_CEILING,
+        pid: server.pid,
+        url: server.url,
+        job: async () => ({
+          plan: { kind: "totp", users: users.map((u) => ({ secret: u.secret, request: request(u.token) })) },
+          expect: '"verified":true',
+        }),
+      },
+      settings,
+      log,
+    );
+  });
 }
 
 interface HashWindow {
