@@ -87,20 +87,17 @@ async function main() {
     log("better-auth");
     rows.push(...(await betterAuthGroup(settings, log)));
   }
-  if (groups.has("oidc")) {
-    log("oidc code flow: oidc-provider, then gatehouse on sqlite");
-    rows.push(
-      ...(await oidcFlowGroup(settings, log, values.profile ? path.join(resultsDir, "profiles") : undefined)),
-    );
-  }
-  const gh = {
-    settings,
-    log,
+  // What the command line sets for every Gatehouse server the bench starts.
+  const serverSettings = {
     profileDir: values.profile ? path.join(resultsDir, "profiles") : undefined,
     threadpool: values.threadpool,
     nodeFlags: values["node-flags"],
-    filter,
   };
+  if (groups.has("oidc")) {
+    log("oidc code flow: oidc-provider, then gatehouse on sqlite");
+    rows.push(...(await oidcFlowGroup(settings, log, serverSettings)));
+  }
+  const gh = { settings, log, ...serverSettings, filter };
   const dialects = (["sqlite", "postgres"] as const).filter((d) => groups.has(d));
   if ((dialects.includes("postgres") || groups.has("proxy")) && !(await postgresReachable())) {
     throw new Error("PostgreSQL is not reachable (set GATEHOUSE_BENCH_PG_URL, or --only without postgres)");

@@ -5,7 +5,7 @@ import { oidcPaths } from "@gatehouse/protocol";
 import { freshDatabase } from "../gatehouse/database.js";
 import { registerRedirect, signInBrowsers } from "../gatehouse/oidc-browsers.js";
 import { seededUser, seedUsers } from "../gatehouse/seed.js";
-import { startGatehouse } from "../gatehouse/server.js";
+import { type GatehouseOptions, startGatehouse } from "../gatehouse/server.js";
 import { Browser } from "../lib/browser.js";
 import type { RequestSpec } from "../lib/load-types.js";
 import { type Log, measureHttp, type Row, type Settings } from "../lib/measure.js";
@@ -155,13 +155,13 @@ async function gatehouseRows(
   settings: Settings,
   log: Log,
   peerRps: number,
-  profileDir?: string,
+  serverSettings: ServerSettings,
 ): Promise<Row[]> {
   const db = await freshDatabase("sqlite", "oidc");
   try {
     const seed = await seedUsers(db.url, settings.connections);
     await registerRedirect(db, seed.boot.appId, REDIRECT);
-    const server = await startGatehouse(db, { label: "sqlite-oidc", profileDir });
+    const server = await startGatehouse(db, { label: "sqlite-oidc", ...serverSettings });
     try {
       const authorize = `${oidcPaths.authorize}?${authorizeQuery(seed.boot.appId)}`;
       const probe = await fetch(server.url + authorize, { redirect: "manual" });
@@ -214,11 +214,14 @@ async function gatehouseRows(
  * A signed-in browser's authorize → code → token exchange per second, on node-oidc-provider and
  * on Gatehouse (SQLite) in the same run; Gatehouse's rows have the peer as their ceiling.
  */
-export async function oidcFlowGroup(settings: Settings, log: Log, profileDir?: string): Promise<Row[]> {
+/** The Gatehouse server's options the bench's command line sets (profile, thread pool, node flags). */
+type ServerSettings = Pick<GatehouseOptions, "profileDir" | "threadpool" | "nodeFlags">;
+
+export async function oidcFlowGroup(settings: Settings, log: Log, server: ServerSettings): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-oidc-"));
   try {
     const peer = await peerRows(settings, log, dir);
-    return [...peer, ...(await gatehouseRows(settings, log, peer[0].rps, profileDir))];
+    return [...peer, ...(await gatehouseRows(settings, log, peer[0].rps, server))];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
