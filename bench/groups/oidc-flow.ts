@@ -11,6 +11,7 @@ import type { RequestSpec } from "../lib/load-types.js";
 import { type Log, measureHttp, type Row, type Settings } from "../lib/measure.js";
 import { CODE_CHALLENGE, CODE_VERIFIER } from "../lib/pkce.js";
 import { freePort, spawnServer } from "../lib/proc.js";
+import { PEER_JWT_CODE_FLOW } from "../lib/targets.js";
 import { V3_CEILING } from "./ceilings.js";
 
 /** The row Gatehouse's code flow is compared with. */
@@ -48,6 +49,15 @@ function tokenRequest(
   return { method: "POST", path, headers: { ...FORM, ...headers }, body };
 }
 
+/** A JWT's `alg`, or undefined for an opaque token. */
+function jwtAlg(token: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).alg;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The scenario: a signed-in browser's authorize → code → token exchange, per second (two requests each). */
 function codeFlow(
   name: string,
@@ -80,6 +90,10 @@ function codeFlow(
         body: token.body?.replace(encodeURIComponent("{code}"), encodeURIComponent(code)),
       });
       if (res.status !== 200) throw new Error(`${name}: token answered ${res.status} ${await res.text()}`);
+      // Every row but the default peer's issues an RS256 JWT access token: see that it does.
+      const { access_token } = (await res.json()) as { access_token: string };
+      if ((jwtAlg(access_token) === "RS256") !== (name !== PEER_CODE_FLOW))
+        throw new Error(`${name}: unexpected access token ${access_token.slice(0, 40)}…`);
     },
     job: async () => ({
       plan: {
@@ -98,13 +112,20 @@ function codeFlow(
 }
 
 /** The peer, signed in once per browser through its development interactions (any login). */
-async function peerRows(settings: Settings, log: Log, dir: string): Promise<Row[]> {
+async function peerRows(settings: Settings, log: Log, dir: string, name: string): Promise<Row> {
+  const jwt = name === PEER_JWT_CODE_FLOW;
   const port = await freePort();
   const client = { id: "bench-client", secret: "bench-client-secret-0123456789abcdef" };
   const server = await spawnServer({
     name: "oidc-provider",
     args: ["--import", "tsx", new URL("../servers/oidc-provider.ts", import.meta.url).pathname],
-    env: { PORT: String(port), CLIENT_ID: client.id, CLIENT_SECRET: client.secret, REDIRECT_URI: REDIRECT },
+    env: {
+      PORT: String(port),
+      CLIENT_ID: client.id,
+      CLIENT_SECRET: client.secret,
+      REDIRECT_URI: REDIRECT,
+      JWT_ACCESS_TOKENS: jwt ? "1" : "0",
+    },
     port,
     logFile: path.join(dir, "oidc-provider.log"),
   });
@@ -130,21 +151,14 @@ async function peerRows(settings: Settings, log: Log, dir: string): Promise<Row[
     }
     const basic = `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString("base64")}`;
     const token = tokenRequest("/token", {}, { authorization: basic });
-    return [
-      await measureHttp(
-        codeFlow(
-          PEER_CODE_FLOW,
-          V3_CEILING,
-          server,
-          authorize,
-          cookies,
-          token,
-          "node-oidc-provider 9, defaults, in-memory",
-        ),
-        settings,
-        log,
-      ),
-    ];
+    const note = jwt
+      ? "node-oidc-provider 9, in-memory, RS256 JWT access tokens (resource indicators)"
+      : "node-oidc-provider 9, defaults, in-memory";
+    return await measureHttp(
+      codeFlow(name, V3_CEILING, server, authorize, cookies, token, note),
+      settings,
+      log,
+    );
   } finally {
     await server.stop();
   }
@@ -210,18 +224,20 @@ async function gatehouseRows(
   }
 }
 
-/**
- * A signed-in browser's authorize → code → token exchange per second, on node-oidc-provider and
- * on Gatehouse (SQLite) in the same run; Gatehouse's rows have the peer as their ceiling.
- */
 /** The Gatehouse server's options the bench's command line sets (profile, thread pool, node flags). */
 type ServerSettings = Pick<GatehouseOptions, "profileDir" | "threadpool" | "nodeFlags">;
 
+/**
+ * A signed-in browser's authorize → code → token exchange per second, on node-oidc-provider and
+ * on Gatehouse (SQLite) in the same run; Gatehouse's rows have the peer as their ceiling. A second
+ * peer row, for reference, has oidc-provider sign its access tokens as JWTs, as Gatehouse does.
+ */
 export async function oidcFlowGroup(settings: Settings, log: Log, server: ServerSettings): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-oidc-"));
   try {
-    const peer = await peerRows(settings, log, dir);
-    return [...peer, ...(await gatehouseRows(settings, log, peer[0].rps, server))];
+    const peer = await peerRows(settings, log, dir, PEER_CODE_FLOW);
+    const jwtPeer = await peerRows(settings, log, dir, PEER_JWT_CODE_FLOW);
+    return [peer, jwtPeer, ...(await gatehouseRows(settings, log, peer.rps, server))];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

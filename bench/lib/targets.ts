@@ -31,6 +31,8 @@ export interface TargetCheck {
 export const PAIR_FLOOR = "reference:change-phone-pair-floor";
 /** The reference row: a bare implementation of a password sign-in (servers/sign-in-floor.ts). */
 export const SIGN_IN_FLOOR = "reference:sign-in-password-floor";
+/** The reference row: the code flow's peer with RS256 JWT access tokens, as Gatehouse issues them. */
+export const PEER_JWT_CODE_FLOW = "reference:oidc-provider-code-flow-jwt-access-tokens";
 /** The reference row: a bare implementation of `mfa-totp-verify` (servers/totp-floor.ts). */
 export const TOTP_FLOOR = "reference:mfa-totp-verify-floor";
 
@@ -165,7 +167,16 @@ export function checkTargets(rows: Row[], memory: MemoryRecord[]): TargetCheck[]
       ratio(`${d}: ${s} at 1M users ≥ 80% of its 1k-user rate`, `${d}:1m:${s}`, 0.8, `${d}:${s}`);
     }
   }
-  ratio("sqlite: code flow ≥ 1.0× oidc-provider (authorize → code → token)", "sqlite:oidc-code-flow", 1.0);
+  const flow = ratio(
+    "sqlite: code flow ≥ 1.0× oidc-provider (authorize → code → token)",
+    "sqlite:oidc-code-flow",
+    1.0,
+  );
+  // Beside it, the peer issuing RS256 JWT access tokens as Gatehouse does (one signature more).
+  const gh = get("sqlite:oidc-code-flow");
+  const jwtPeer = get(PEER_JWT_CODE_FLOW);
+  if (flow.met !== undefined && gh && jwtPeer)
+    flow.measured += `; against oidc-provider with JWT access tokens: ${pct(gh.rps / jwtPeer.rps)} (${Math.round(gh.rps)} / ${Math.round(jwtPeer.rps)})`;
   const half = get("sqlite:oidc-code-flow@50%");
   checks.push({
     target: "sqlite: code flow p99 < 50 ms at half its maximum",

@@ -8,6 +8,7 @@ import http from "node:http";
 import Provider from "oidc-provider";
 
 const port = Number(process.env.PORT);
+const RESOURCE = "urn:gatehouse:bench";
 const provider = new Provider(`http://127.0.0.1:${port}`, {
   clients: [
     {
@@ -16,6 +17,23 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
       redirect_uris: [process.env.REDIRECT_URI!],
     },
   ],
+  // JWT_ACCESS_TOKENS=1: the reference variant whose access tokens are RS256 JWTs, as Gatehouse's
+  // are (resource indicators, the one way oidc-provider issues them), instead of opaque ones.
+  ...(process.env.JWT_ACCESS_TOKENS === "1" && {
+    features: {
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: "",
+          audience: RESOURCE,
+          accessTokenFormat: "jwt",
+          jwt: { sign: { alg: "RS256" } },
+        }),
+      },
+    },
+  }),
 });
 const handler = provider.callback();
 
