@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../lib/clock.js";
 import { newId } from "../../lib/ids.js";
 import type { Dialect } from "../../storage/db.js";
-import { allOrNothing } from "../../storage/repos/all-or-nothing.js";
+import { allOrNothing, type Step } from "../../storage/repos/all-or-nothing.js";
 import type { EventRow } from "../../storage/repos/events.js";
 import type { Repositories } from "../../storage/repos/index.js";
 import type {
@@ -127,6 +127,7 @@ export async function runLane(
   hook: WebhookRow | undefined,
   lane: WebhookDeliveryRow[],
   events: Map<string, EventRow>,
+  writer: WindowWriter = windowWriter(deps),
 ): Promise<boolean> {
   const started = deps.clock.now();
   for (let i = 0; i < lane.length; i += LANE_WINDOW) {
@@ -148,7 +149,7 @@ export async function runLane(
         return { d, event, result };
       }),
     );
-    if (!(await record(deps, outcomes, hook, sent))) {
+    if (!(await record(deps, outcomes, hook, sent, writer))) {
       const rest = lane.slice(i + LANE_WINDOW).map((x) => x.id);
       await deps.repos.webhooks.releaseDeliveries(rest);
       return rest.length > 0;
@@ -174,6 +175,7 @@ async function record(
   outcomes: DeliveryOutcomes,
   hook: WebhookRow | undefined,
   sent: readonly Sent[],
+  writer: WindowWriter,
 ): Promise<boolean> {
   const now = deps.clock.now();
   const retry = hook ? parseRetry(hook) : null;
@@ -211,21 +213,133 @@ async function record(
     }
   }
   const { webhooks } = deps.repos;
-  await allOrNothing(deps.db, [
-    ...(logs.length > 0 ? [webhooks.insertLogsStep(logs)] : []),
-    webhooks.finishDeliveriesStep(done, now),
-    ...(gone && hook
-      ? [
-          webhooks.disableWebhookStep(hook.id, now),
-          // The window's own rows are written above: one statement must not write a row twice.
-          webhooks.failPendingDeliveriesStep(
-            hook.id,
-            now,
-            sent.map((s) => s.d.id),
-          ),
-        ]
-      : []),
-  ]);
+  await writer.write({
+    logs,
+    done,
+    now,
+    also:
+      gone && hook
+        ? [
+            webhooks.disableWebhookStep(hook.id, now),
+            // The window's own rows are written with it: one statement must not write a row twice.
+            webhooks.failPendingDeliveriesStep(
+              hook.id,
+              now,
+              sent.map((s) => s.d.id),
+            ),
+          ]
+        : [],
+  });
   if (gone && hook) hook.enabled = 0;
   return allDone;
+}
+
+/** A window's writes: its attempts' log rows, its deliveries' outcomes, and a 410's steps. */
+export interface WindowWrite {
+  logs: WebhookLogRow[];
+  done: DeliveryOutcome[];
+  now: number;
+  also: Step[];
+}
+
+/** How long a window's write waits for the other lanes' windows, at most (ms). */
+export const WRITE_GATHER_MS = 4;
+
+/** Writes windows' rows, several lanes' windows together when they finish together. */
+export interface WindowWriter {
+  /** Resolves once the window's rows are committed, all or nothing; rejects if they are not. */
+  write(w: WindowWrite): Promise<void>;
+}
+
+const writeSteps = (deps: Pick<DeliveryDeps, "repos">, ws: readonly WindowWrite[]): Step[] => {
+  const logs = ws.flatMap((w) => w.logs);
+  const { webhooks } = deps.repos;
+  return [
+    ...(logs.length > 0 ? [webhooks.insertLogsStep(logs)] : []),
+    webhooks.finishDeliveriesStep(
+      ws.flatMap((w) => w.done),
+      ws[0]!.now,
+    ),
+    ...ws.flatMap((w) => w.also),
+  ];
+};
+
+/**
+ * One worker's window writes, grouped: the lanes of one claim post to their receivers at the same
+ * time and their windows end together, and each window was a statement of its own — on PostgreSQL
+ * most of the deliveries' cost in the database was per statement, not per row (docs/performance.md,
+ * "The event path: windows written together"). A window that ends while another write is under way,
+ * or in the same turn of the event loop, goes out with the others in the next one: one all-or-nothing
+ * batch, one statement on PostgreSQL. Each lane still waits for its own window's commit before it
+ * goes on, so what a crash can lose is what it could before — attempts already made, sent again.
+ * If a grouped batch fails, each window is written on its own, so one window's failure (a webhook
+ * deleted under it) stops only its own lane. A 410's window (it disables its webhook) goes alone.
+ */
+export function windowWriter(
+  deps: Pick<DeliveryDeps, "db" | "repos">,
+  /** Lanes sending now: once each has a window waiting, the write goes without waiting more. */
+  lanes: () => number = () => 1,
+): WindowWriter {
+  interface Waiting {
+    w: WindowWrite;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }
+  let queue: Waiting[] = [];
+  let busy = false;
+  let gather: NodeJS.Timeout | undefined;
+  const go = () => {
+    if (gather) clearTimeout(gather);
+    gather = undefined;
+    void flush();
+  };
+  const writeAlone = async (x: Waiting) => {
+    try {
+      await allOrNothing(deps.db, writeSteps(deps, [x.w]));
+      x.resolve();
+    } catch (err) {
+      x.reject(err);
+    }
+  };
+  async function flush(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      const alone = batch.filter((x) => x.w.also.length > 0);
+      const together = batch.filter((x) => x.w.also.length === 0);
+      for (const x of alone) await writeAlone(x);
+      if (together.length === 1) await writeAlone(together[0]!);
+      else if (together.length > 1) {
+        try {
+          await allOrNothing(
+            deps.db,
+            writeSteps(
+              deps,
+              together.map((x) => x.w),
+            ),
+          );
+          for (const x of together) x.resolve();
+        } catch {
+          for (const x of together) await writeAlone(x);
+        }
+      }
+    }
+    busy = false;
+  }
+  return {
+    write(w: WindowWrite): Promise<void> {
+      return new Promise((resolve, reject) => {
+        queue.push({ w, resolve, reject });
+        if (busy) {
+          if (gather && queue.length >= lanes()) go();
+          return;
+        }
+        busy = true;
+        // The other lanes' windows usually end within a few milliseconds of this one: wait for
+        // them, at most WRITE_GATHER_MS, then write what has come (docs/performance.md).
+        if (queue.length >= lanes()) setImmediate(go);
+        else gather = setTimeout(go, WRITE_GATHER_MS);
+      });
+    },
+  };
 }

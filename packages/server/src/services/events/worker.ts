@@ -1,5 +1,5 @@
 import type { WebhookDeliveryRow } from "../../storage/repos/webhooks.js";
-import { type DeliveryDeps, type DeliveryOutcomes, runLane } from "./delivery.js";
+import { type DeliveryDeps, type DeliveryOutcomes, runLane, windowWriter } from "./delivery.js";
 import { FAN_OUT_BATCH, fanOut } from "./fan-out.js";
 import type { StreamedEvent } from "./stream.js";
 import { streamedEvent } from "./stream.js";
@@ -31,6 +31,8 @@ export function createEventWorker(
 ) {
   const outcomes: DeliveryOutcomes = { delivered: 0, retried: 0, failed: 0 };
   const busy = new Set<string>();
+  /** The lanes' window writes, grouped when they end together. */
+  const writer = windowWriter(deps, () => busy.size);
   const lanes = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -88,7 +90,7 @@ export function createEventWorker(
     }
     for (const [hookId, lane] of byHook) {
       busy.add(hookId);
-      const p = runLane(deps, outcomes, hooks.get(hookId), lane, events)
+      const p = runLane(deps, outcomes, hooks.get(hookId), lane, events, writer)
         .catch((err) => {
           deps.logger.error(
             { err, webhookId: hookId },

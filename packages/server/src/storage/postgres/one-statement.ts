@@ -1,5 +1,5 @@
 import type { CompiledQuery, QueryResult } from "kysely";
-import { markHot } from "../repos/compiled.js";
+import { isUnprepared, markHot } from "../repos/compiled.js";
 import type { Executor } from "../repos/executor.js";
 
 /** What one statement of a batch must do; see repos/all-or-nothing.ts. */
@@ -76,10 +76,11 @@ function buildText(parts: readonly BatchPart[]): string {
     else if (p.expectRows === undefined) columns.push(`(select count(*) from "s${i}") as "n${i}"`);
   }
   const sql = `with ${ctes.join(", ")} select ${columns.join(", ")}`;
-  // The text depends only on the statements' shapes: prepared once per connection, like a hot query.
+  // The text depends only on the statements' shapes: prepared once per connection, like a hot
+  // query — unless a part must be planned at every run (repos/compiled.ts `markUnprepared`).
   if (!shapes.has(sql) && shapes.size < 1000) {
     shapes.add(sql);
-    markHot(sql);
+    if (!parts.some((p) => isUnprepared(p.query.sql))) markHot(sql);
   }
   return sql;
 }

@@ -56,6 +56,18 @@ export function markHot(sql: string): void {
   if (!hotStatements.has(sql)) hotStatements.set(sql, `gh_${hotStatements.size}`);
 }
 
+/**
+ * Statements left unprepared, so PostgreSQL plans them at every run: a prepared statement keeps
+ * the plan it made first, and a plan made while a table was small (a hash join over a sequential
+ * scan) goes on scanning it whole as it grows (docs/performance.md, "The event path: plans for
+ * the table as it is"). A batch with such a part is not prepared either (postgres/one-statement.ts).
+ */
+const unprepared = new Set<string>();
+export function markUnprepared(sql: string): void {
+  unprepared.add(sql);
+}
+export const isUnprepared = (sql: string): boolean => unprepared.has(sql);
+
 /** Names of hot queries that turned out to need compiling on every call (a test keeps it empty). */
 export const recompiledQueries = (): string[] => [...recompiled];
 

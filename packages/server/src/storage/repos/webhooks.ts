@@ -1,7 +1,7 @@
 import { CompiledQuery, PostgresAdapter, type Selectable, sql } from "kysely";
 import type { WebhookDeliveryTable, WebhookLogTable, WebhookTable } from "../schema.js";
 import type { Step } from "./all-or-nothing.js";
-import { compiled, markHot } from "./compiled.js";
+import { compiled, markUnprepared } from "./compiled.js";
 import { type EventRow, eventsByIds } from "./events.js";
 import type { Executor } from "./executor.js";
 
@@ -109,7 +109,10 @@ function finishManyText(postgres: boolean, count: number): string {
     `update "webhook_deliveries" as d set "status" = v.column2, "attempts" = v.column3, ` +
     `"next_attempt_at" = v.column4, "lease_until" = null, "updated_at" = ${updatedAt} ` +
     `from (values ${rows.join(", ")}) as v where d."id" = v.column1`;
-  if (postgres) markHot(text);
+  // Planned at every run: prepared, the plan made while the table was small — a hash join over a
+  // sequential scan of every delivery — stayed as the table grew (docs/performance.md, "The event
+  // path: plans for the table as it is").
+  if (postgres) markUnprepared(text);
   finishManyTexts.set(key, text);
   return text;
 }
