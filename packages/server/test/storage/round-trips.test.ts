@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { newId } from "../../src/lib/ids.js";
+import { type WindowWrite, windowWriter } from "../../src/services/events/delivery.js";
 import { lookGapMs } from "../../src/services/events/index.js";
 import { NO_REQUEST } from "../../src/services/events/scope.js";
 import { form } from "../helpers/auth.js";
@@ -262,6 +264,62 @@ describe("round trips to PostgreSQL per request", { skip: pgUp ? false : "Postgr
       // or 12, by whether the two lanes finish in one turn or not.
       assert.ok(one <= 12, `one event to two webhooks: ${one} statements`);
       assert.ok(eight <= 12, `eight events to two webhooks: ${eight} statements (one event: ${one})`);
+    } finally {
+      await close();
+    }
+  });
+
+  it("round trips: two lanes' windows that end together are written in one statement; a failing one alone", async () => {
+    const counter = h().ctx.db.roundTrips;
+    assert.ok(counter);
+    const { close } = await twoWebhooks("round-trips-writer");
+    try {
+      const { repos } = h().ctx;
+      const poolId = h().boot.userPoolId;
+      const hookIds = (await repos.webhooks.listWebhooks(poolId, 0, 100)).map((x) => x.id);
+      const now = Date.now();
+      const window = (webhookId: string): WindowWrite => ({
+        logs: [
+          {
+            id: newId(),
+            webhook_id: webhookId,
+            delivery_id: null,
+            event_name: "round-trips-writer",
+            attempt: 1,
+            request_body: "{}",
+            request_headers: "{}",
+            response_status: 204,
+            response_headers: "{}",
+            response_body: "",
+            success: 1,
+            error: null,
+            duration_ms: 1,
+            created_at: now,
+          },
+        ],
+        done: [{ id: newId(), status: "delivered", attempts: 1, next_attempt_at: now }],
+        now,
+        also: [],
+      });
+      const logged = async () => {
+        let n = 0;
+        for (const id of hookIds) n += await repos.webhooks.countLogs(id);
+        return n;
+      };
+      const writer = windowWriter({ db: h().ctx.db.kysely, repos }, () => 2);
+      const logsBefore = await logged();
+      const before = counter.count;
+      await Promise.all([writer.write(window(hookIds[0]!)), writer.write(window(hookIds[1]!))]);
+      assert.equal(counter.count - before, 1, "both lanes' windows in one statement");
+      assert.equal((await logged()) - logsBefore, 2);
+      // A window whose rows cannot be written (its webhook is gone) fails alone: the other's commit.
+      const [gone, kept] = await Promise.allSettled([
+        writer.write(window("no-such-webhook")),
+        writer.write(window(hookIds[0]!)),
+      ]);
+      assert.equal(gone.status, "rejected");
+      assert.equal(kept.status, "fulfilled");
+      assert.equal((await logged()) - logsBefore, 3);
     } finally {
       await close();
     }
