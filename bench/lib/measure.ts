@@ -21,6 +21,7 @@ export interface Row {
   errors: number;
   rssBeforeMb: number;
   rssMb: number;
+  /** VmHWM at the end: the peak since the scenario began where the group resets it (gatehouse.ts). */
   peakRssMb: number;
   ceiling: string;
   ratio: number;
@@ -139,7 +140,7 @@ async function measured(s: HttpScenario, settings: Settings, log: Log): Promise<
   const trips = row.roundTrips === undefined ? "" : `, ${row.roundTrips} round trips`;
   s.measuredAs?.(row);
   log(
-    `  ${s.name}: ${Math.round(row.rps)}/s, server CPU ${cpuMs.toFixed(2)} ms${trips} each, p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB`,
+    `  ${s.name}: ${Math.round(row.rps)}/s, server CPU ${cpuMs.toFixed(2)} ms${trips} each, p50 ${row.p50Ms} ms p99 ${row.p99Ms} ms windows [${row.runs.join(", ")}] rss ${row.rssBeforeMb}→${row.rssMb} MB, peak ${row.peakRssMb} MB`,
   );
   return row;
 }

@@ -40,6 +40,20 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: round1(kb("VmRSS") / 1024), peakMb: round1(kb("VmHWM") / 1024) };
 }
 
+/**
+ * Resets a process's VmHWM to its current RSS (`echo 5 > /proc/<pid>/clear_refs`, Linux 4.0+) and
+ * returns the peak it had reached, in MB; without the reset (not permitted) the peak keeps growing.
+ */
+export function resetPeak(pid: number): number {
+  const { peakMb } = memoryOf(pid);
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, "5");
+  } catch {
+    // the next reading is the process's peak since it started, as without the reset
+  }
+  return peakMb;
+}
+
 /** CPU time (user + system, seconds) a process has used so far. */
 export function cpuSecondsOf(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");

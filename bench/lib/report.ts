@@ -64,7 +64,7 @@ export function table(rows: Row[]): string {
     "p50 ms",
     "p99 ms",
     "non-2xx",
-    "RSS before→after MB",
+    "RSS before→after (peak) MB",
     "ceiling",
     "ratio",
     "server CPU ms/req",
@@ -76,7 +76,9 @@ export function table(rows: Row[]): string {
     fmt(r.p50Ms),
     fmt(r.p99Ms),
     String(r.errors),
-    r.rssBeforeMb ? `${Math.round(r.rssBeforeMb)}→${Math.round(r.rssMb)}` : `${Math.round(r.rssMb)}`,
+    r.rssBeforeMb
+      ? `${Math.round(r.rssBeforeMb)}→${Math.round(r.rssMb)} (${Math.round(r.peakRssMb)})`
+      : `${Math.round(r.rssMb)}`,
     r.ceiling,
     r.ratio ? `${(r.ratio * 100).toFixed(1)}%` : "—",
     r.cpuMs === undefined ? "—" : r.cpuMs.toFixed(2),
@@ -104,6 +106,7 @@ export function writeResults(dir: string, machine: Machine, rows: Row[], checks:
       p99Ms: r.p99Ms,
       errors: r.errors,
       rssMb: r.rssMb,
+      peakRssMb: r.peakRssMb,
       ceiling: r.ceiling,
       ratio: r.ratio,
       ...(r.cpuMs === undefined ? {} : { cpuMsPerReq: r.cpuMs }),
