@@ -9,6 +9,9 @@ export interface GrantsCacheOptions {
   maxEntries?: number;
 }
 
+/** How often expired entries are looked for at most (at the TTL when it is longer). */
+const SWEEP_MS = 10_000;
+
 interface Entry<V> {
   grants: V;
   expiresAt: number;
@@ -30,6 +33,28 @@ export function createGrantsCache<V = Grants>({
   /** Bumped on every forget: a load that started before it must not fill the cache. */
   const generations = new Map<string, number>();
   let size = 0;
+  /** Expired entries are dropped by a sweep, so grants read under load do not stay for the process's life. */
+  let sweepDue = false;
+
+  function dropExpired(): void {
+    sweepDue = false;
+    const now = clock.now();
+    for (const [poolId, entries] of pools) {
+      for (const [key, entry] of entries) {
+        if (entry.expiresAt > now) continue;
+        entries.delete(key);
+        size--;
+      }
+      if (entries.size === 0) pools.delete(poolId);
+    }
+    if (size > 0) scheduleSweep();
+  }
+
+  function scheduleSweep(): void {
+    if (sweepDue) return;
+    sweepDue = true;
+    setTimeout(dropExpired, Math.max(ttlMs, SWEEP_MS)).unref();
+  }
 
   function forgetPool(poolId: string): void {
     generations.set(poolId, (generations.get(poolId) ?? 0) + 1);
@@ -51,6 +76,7 @@ export function createGrantsCache<V = Grants>({
     }
     if (!entries.has(key)) size++;
     entries.set(key, entry);
+    scheduleSweep();
   }
 
   return {

@@ -15,9 +15,24 @@ export interface GrantLine {
   actions: readonly string[];
 }
 
+/**
+ * A resource's actions, each named once, in the order first granted. Arrays, created when the first
+ * action arrives: a node names one to a few actions, where two Sets per node held ~300 bytes each in
+ * a cached user's grants over a 1,000-resource namespace (docs/performance.md §Memory under load).
+ */
 interface Node {
-  allow: Set<string>;
-  deny: Set<string>;
+  allow?: string[];
+  deny?: string[];
+}
+
+function withAction(list: string[] | undefined, action: string): string[] {
+  if (!list) return [action];
+  if (!list.includes(action)) list.push(action);
+  return list;
+}
+
+function mentions(list: string[] | undefined, action: string): boolean {
+  return list !== undefined && (list.includes(action) || list.includes(ANY_ACTION));
 }
 
 export const ANY_ACTION = "*";
@@ -29,11 +44,13 @@ export class Grants {
     for (const line of lines) {
       let node = this.#nodes.get(line.resource);
       if (!node) {
-        node = { allow: new Set(), deny: new Set() };
+        node = {};
         this.#nodes.set(line.resource, node);
       }
-      const into = line.effect === "DENY" ? node.deny : node.allow;
-      for (const a of line.actions) into.add(a);
+      for (const a of line.actions) {
+        if (line.effect === "DENY") node.deny = withAction(node.deny, a);
+        else node.allow = withAction(node.allow, a);
+      }
     }
   }
 
@@ -45,8 +62,8 @@ export class Grants {
   #says(resource: string, action: string): boolean | undefined {
     const node = this.#nodes.get(resource);
     if (!node) return undefined;
-    if (node.deny.has(action) || node.deny.has(ANY_ACTION)) return false;
-    if (node.allow.has(action) || node.allow.has(ANY_ACTION)) return true;
+    if (mentions(node.deny, action)) return false;
+    if (mentions(node.allow, action)) return true;
     return undefined;
   }
 
@@ -70,8 +87,9 @@ export class Grants {
   /** The actions a node grants by itself (ALLOW minus DENY), `*` kept as written. */
   actionsAt(resource: string): string[] {
     const node = this.#nodes.get(resource);
-    if (!node || node.deny.has(ANY_ACTION)) return [];
-    return [...node.allow].filter((a) => !node.deny.has(a));
+    if (!node?.allow || node.deny?.includes(ANY_ACTION)) return [];
+    const { deny } = node;
+    return deny ? node.allow.filter((a) => !deny.includes(a)) : [...node.allow];
   }
 
   /** The actions a tree path grants, inherited ones included, out of `candidates`. */
@@ -83,8 +101,8 @@ export class Grants {
   actionNames(): Set<string> {
     const names = new Set<string>();
     for (const node of this.#nodes.values()) {
-      for (const a of node.allow) if (a !== ANY_ACTION) names.add(a);
-      for (const a of node.deny) if (a !== ANY_ACTION) names.add(a);
+      for (const a of node.allow ?? []) if (a !== ANY_ACTION) names.add(a);
+      for (const a of node.deny ?? []) if (a !== ANY_ACTION) names.add(a);
     }
     return names;
   }
