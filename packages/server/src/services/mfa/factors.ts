@@ -1,9 +1,9 @@
+import { createRequire } from "node:module";
 import type {
   EnrollFactorDto,
   SendEnrollFactorRequestDataDto,
   SendEnrollFactorRequestDto,
 } from "@gatehouse/protocol";
-import QRCode from "qrcode";
 import { ApiError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import { isUniqueViolation } from "../../storage/db.js";
@@ -27,6 +27,14 @@ import { newTotpSecret, totpStepOf, totpUri } from "./totp.js";
 import { MFA_VERIFY_CHANNEL, type MfaSubject } from "./verify.js";
 
 /** GenAuth's enrolment window: the token and the pending secret live 60 s. */
+type QrCode = typeof import("qrcode");
+let qrCodeLibrary: QrCode | undefined;
+/** qrcode (and pngjs under it, ~1 MB of heap) is loaded at the first TOTP enrolment, not at start. */
+function qrCode(): QrCode {
+  qrCodeLibrary ??= createRequire(import.meta.url)("qrcode") as QrCode;
+  return qrCodeLibrary;
+}
+
 export const ENROLLMENT_TTL_S = 60;
 /** reset-factor needs a second factor or a sign-in at most this old (docs/mfa.md §Reset). */
 export const FRESH_PROOF_MS = 5 * 60_000;
@@ -82,7 +90,7 @@ export function createFactorManagement(deps: MfaDeps) {
     const secret = newTotpSecret();
     const recoveryCode = newRecoveryCode();
     const qrCodeUri = totpUri(secret, pool?.name ?? "Gatehouse", accountLabel(user));
-    const otpData = { qrCodeUri, qrCodeDataUrl: await QRCode.toDataURL(qrCodeUri), recoveryCode };
+    const otpData = { qrCodeUri, qrCodeDataUrl: await qrCode().toDataURL(qrCodeUri), recoveryCode };
     const pending: PendingEnrollment = {
       factorType: "OTP",
       factorId,

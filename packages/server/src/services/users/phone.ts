@@ -1,5 +1,19 @@
-import { type NumberType, parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { createRequire } from "node:module";
+import type { NumberType } from "libphonenumber-js/max";
 import { ApiError } from "../../errors.js";
+
+type Parse = typeof import("libphonenumber-js/max").parsePhoneNumberFromString;
+let parser: Parse | undefined;
+/**
+ * libphonenumber with its full metadata (~2.4 MB of heap) is loaded at the first number parsed, not
+ * at start: an idle server does not hold it (docs/performance.md §Memory at idle).
+ */
+function parsePhoneNumberFromString(input: string): ReturnType<Parse> {
+  parser ??= (
+    createRequire(import.meta.url)("libphonenumber-js/max") as typeof import("libphonenumber-js/max")
+  ).parsePhoneNumberFromString;
+  return parser(input);
+}
 
 export interface Phone {
   /** +8613800138000 — what is stored. */
