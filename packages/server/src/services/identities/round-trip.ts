@@ -101,7 +101,7 @@ export function createRoundTrips(deps: RoundTripDeps) {
     >,
   ): Promise<string> {
     const { spec, secret } = await specOf(conn);
-    const checks = upstream.newChecks();
+    const checks = await upstream.newChecks();
     const url = await upstream.authorizationUrl(spec, secret, redirectUri(conn), checks).catch((err) => {
       if (err instanceof UpstreamRefusal)
         throw new ApiError("EXT_IDP_UNAVAILABLE", {

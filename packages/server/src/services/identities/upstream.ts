@@ -1,4 +1,4 @@
-import * as client from "openid-client";
+import type * as Client from "openid-client";
 import type { Clock } from "../../lib/clock.js";
 import { mapAccount, type UpstreamAccount, type UpstreamSpec } from "./providers.js";
 
@@ -55,16 +55,23 @@ export interface UpstreamDeps {
 const DISCOVERY_TTL_MS = 10 * 60_000;
 const TIMEOUT_S = 10;
 
+let loaded: Promise<typeof Client> | undefined;
+/** openid-client is loaded at the first upstream sign-in, not at start (docs/performance.md §Memory at idle). */
+function openidClient(): Promise<typeof Client> {
+  loaded ??= import("openid-client");
+  return loaded;
+}
+
 export function createUpstream(deps: UpstreamDeps) {
   /**
    * Discovered metadata and the issuer's keys by issuer URL. Stale for at most DISCOVERY_TTL_MS after
    * the upstream changes its document; keys are fetched again by openid-client on an unknown `kid`.
    */
-  const discovered = new Map<string, { until: number; metadata: client.ServerMetadata; jwks?: unknown }>();
+  const discovered = new Map<string, { until: number; metadata: Client.ServerMetadata; jwks?: unknown }>();
 
-  const execute = () => (deps.allowHttp ? [client.allowInsecureRequests] : []);
+  const execute = (client: typeof Client) => (deps.allowHttp ? [client.allowInsecureRequests] : []);
 
-  async function metadataOf(spec: UpstreamSpec): Promise<client.ServerMetadata> {
+  async function metadataOf(spec: UpstreamSpec): Promise<Client.ServerMetadata> {
     if (spec.protocol === "oauth2" || spec.authorizationEndpoint) {
       const issuer = spec.issuer ?? new URL(spec.authorizationEndpoint as string).origin;
       return {
@@ -78,10 +85,11 @@ export function createUpstream(deps: UpstreamDeps) {
     const issuer = spec.issuer as string;
     const hit = discovered.get(issuer);
     if (hit && hit.until > Date.now()) return hit.metadata;
-    let found: client.Configuration;
+    let found: Client.Configuration;
+    const client = await openidClient();
     try {
       found = await client.discovery(new URL(issuer), spec.clientId, undefined, undefined, {
-        execute: execute(),
+        execute: execute(client),
         timeout: TIMEOUT_S,
       });
     } catch (err) {
@@ -92,8 +100,9 @@ export function createUpstream(deps: UpstreamDeps) {
     return metadata;
   }
 
-  async function configuration(spec: UpstreamSpec, secret: string): Promise<client.Configuration> {
+  async function configuration(spec: UpstreamSpec, secret: string): Promise<Client.Configuration> {
     const metadata = await metadataOf(spec);
+    const client = await openidClient();
     const auth =
       spec.tokenEndpointAuthMethod === "client_secret_post"
         ? client.ClientSecretPost(secret)
@@ -103,7 +112,7 @@ export function createUpstream(deps: UpstreamDeps) {
     const config = new client.Configuration(
       metadata,
       spec.clientId,
-      { [client.clockSkew]: skew } as Partial<client.ClientMetadata>,
+      { [client.clockSkew]: skew } as Partial<Client.ClientMetadata>,
       auth,
     );
     config.timeout = TIMEOUT_S;
@@ -112,11 +121,11 @@ export function createUpstream(deps: UpstreamDeps) {
     // its signature by the issuer's JWKS as well.
     if (spec.protocol === "oidc") client.enableNonRepudiationChecks(config);
     const jwks = discovered.get(metadata.issuer)?.jwks;
-    if (jwks) client.setJwksCache(config, jwks as Parameters<typeof client.setJwksCache>[1]);
+    if (jwks) client.setJwksCache(config, jwks as Parameters<typeof Client.setJwksCache>[1]);
     return config;
   }
 
-  function keepJwks(config: client.Configuration): void {
+  function keepJwks(client: typeof Client, config: Client.Configuration): void {
     const issuer = config.serverMetadata().issuer;
     const entry = discovered.get(issuer);
     const jwks = client.getJwksCache(config);
@@ -125,7 +134,8 @@ export function createUpstream(deps: UpstreamDeps) {
 
   return {
     /** Fresh values for one round trip. */
-    newChecks(): RoundTripChecks {
+    async newChecks(): Promise<RoundTripChecks> {
+      const client = await openidClient();
       return {
         state: client.randomState(),
         nonce: client.randomNonce(),
@@ -141,6 +151,7 @@ export function createUpstream(deps: UpstreamDeps) {
       checks: RoundTripChecks,
     ): Promise<string> {
       const config = await configuration(spec, secret);
+      const client = await openidClient();
       const params: Record<string, string> = {
         redirect_uri: redirectUri,
         response_type: "code",
@@ -170,6 +181,7 @@ export function createUpstream(deps: UpstreamDeps) {
       const currentUrl = new URL(redirectUri);
       for (const [k, v] of query) currentUrl.searchParams.append(k, v);
       let claims: Record<string, unknown>;
+      const client = await openidClient();
       try {
         const config = await configuration(spec, secret);
         const oidc = spec.protocol === "oidc";
@@ -186,7 +198,7 @@ export function createUpstream(deps: UpstreamDeps) {
             const info = await client.fetchUserInfo(config, tokens.access_token, idToken.sub);
             claims = { ...info, ...claims };
           }
-          keepJwks(config);
+          keepJwks(client, config);
         } else {
           const res = await client.fetchProtectedResource(
             config,
