@@ -16,7 +16,8 @@ import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual } from "n
 import http from "node:http";
 import SQLite from "better-sqlite3";
 import Fastify from "fastify";
-import { importSPKI, jwtVerify, SignJWT } from "jose";
+import { importSPKI, SignJWT } from "jose";
+import { envelope, Refused, tokenCaller } from "./floor-caller.js";
 
 const USERS = 1000;
 const CODE = "123456";
@@ -58,9 +59,6 @@ const q = {
 };
 const hmac = (s: string) => createHmac("sha256", "bench-floor-secret").update(s).digest("hex");
 
-class Refused extends Error {}
-const envelope = (data: unknown) => ({ statusCode: 200, message: "", apiCode: 0, data });
-
 function notify(body: Record<string, string>): void {
   const json = JSON.stringify(body);
   const req = http.request(webhook, {
@@ -77,24 +75,7 @@ function notify(body: Record<string, string>): void {
   req.end(json);
 }
 
-/**
- * Like Gatehouse (services/tokens.ts), a signed token's check is remembered: the RSA verification
- * runs once per token, the expiry on every request. Without it the floor would pay a cost
- * Gatehouse does not, and would not be a lower bound.
- */
-const verified = new Map<string, { sub: string; exp: number }>();
-async function caller(authorization: string | undefined): Promise<string> {
-  const token = (authorization ?? "").replace(/^Bearer /, "");
-  let c = verified.get(token);
-  if (!c) {
-    const { payload } = await jwtVerify(token, key, { algorithms: ["RS256"] });
-    c = { sub: payload.sub as string, exp: payload.exp as number };
-    if (verified.size >= 10_000) verified.clear();
-    verified.set(token, c);
-  }
-  if (c.exp * 1000 <= Date.now()) throw new Refused("expired");
-  return c.sub;
-}
+const caller = tokenCaller(key);
 
 const spendCode = (target: string, code: string, now: number) => {
   const row = q.code.get(target) as { id: number; code_hash: string } | undefined;

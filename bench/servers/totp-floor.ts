@@ -14,8 +14,9 @@
 import { createCipheriv, createDecipheriv, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import SQLite from "better-sqlite3";
 import Fastify from "fastify";
-import { importSPKI, jwtVerify, SignJWT } from "jose";
+import { importSPKI, SignJWT } from "jose";
 import { Secret, TOTP } from "otpauth";
+import { envelope, Refused, tokenCaller } from "./floor-caller.js";
 
 const PERIOD_S = 30;
 const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -54,23 +55,7 @@ function open(id: string, sealed: Buffer): string {
   return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString("utf8");
 }
 
-class Refused extends Error {}
-const envelope = (data: unknown) => ({ statusCode: 200, message: "", apiCode: 0, data });
-
-/** As in servers/pair-floor.ts: a token's RSA check is remembered, as Gatehouse remembers it. */
-const verified = new Map<string, { sub: string; exp: number }>();
-async function caller(authorization: string | undefined): Promise<string> {
-  const token = (authorization ?? "").replace(/^Bearer /, "");
-  let c = verified.get(token);
-  if (!c) {
-    const { payload } = await jwtVerify(token, key, { algorithms: ["RS256"] });
-    c = { sub: payload.sub as string, exp: payload.exp as number };
-    if (verified.size >= 10_000) verified.clear();
-    verified.set(token, c);
-  }
-  if (c.exp * 1000 <= Date.now()) throw new Refused("expired");
-  return c.sub;
-}
+const caller = tokenCaller(key);
 
 const accept = db.transaction((userId: string, factorId: string, step: number, ip: string, ua: string) => {
   const now = Date.now();
