@@ -12,18 +12,16 @@
  * POST /prepare {count} pre-issues the codes of `count` pairs (one code everywhere), like the
  * Gatehouse scenario pre-issues them, and answers the code, the access tokens and the pairs' numbers.
  */
-import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import SQLite from "better-sqlite3";
 import Fastify from "fastify";
-import { importSPKI, SignJWT } from "jose";
-import { envelope, Refused, tokenCaller } from "./floor-caller.js";
+import { envelope, floorTokens, Refused } from "./floor-tokens.js";
 
 const USERS = 1000;
 const CODE = "123456";
 
-const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const key = await importSPKI(publicKey.export({ type: "spki", format: "pem" }).toString(), "RS256");
+const tokens = await floorTokens();
 const webhook = new URL(process.env.WEBHOOK_URL!);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -75,8 +73,6 @@ function notify(body: Record<string, string>): void {
   req.end(json);
 }
 
-const caller = tokenCaller(key);
-
 const spendCode = (target: string, code: string, now: number) => {
   const row = q.code.get(target) as { id: number; code_hash: string } | undefined;
   const ok =
@@ -110,18 +106,8 @@ let newPhones = USERS;
 const app = Fastify();
 app.get("/health", async () => ({ status: "ok" }));
 app.post<{ Body: { count: number } }>("/prepare", async (request) => {
-  const now = Math.floor(Date.now() / 1000);
   const current = q.phones.all() as { id: string; phone: string }[];
-  const tokens = await Promise.all(
-    current.map((u) =>
-      new SignJWT({ scope: "openid profile" })
-        .setProtectedHeader({ alg: "RS256" })
-        .setSubject(u.id)
-        .setIssuedAt(now)
-        .setExpirationTime(now + 3600)
-        .sign(privateKey),
-    ),
-  );
+  const accessTokens = await tokens.mint(current.map((u) => u.id));
   // Pair k belongs to user k mod U: from the user's number now, then from pair k - U's new one.
   const pairs: { user: number; from: string; to: string }[] = [];
   for (let k = 0; k < request.body.count; k++) {
@@ -135,10 +121,10 @@ app.post<{ Body: { count: number } }>("/prepare", async (request) => {
       q.addCode.run(p.to, hmac(`${p.to}:${CODE}`));
     }
   })();
-  return { code: CODE, tokens, pairs };
+  return { code: CODE, tokens: accessTokens, pairs };
 });
 app.post<{ Body: Record<string, string> }>("/step1", async (request) => {
-  const userId = await caller(request.headers.authorization);
+  const userId = await tokens.caller(request.headers.authorization);
   const user = q.user.get(userId) as { phone: string };
   const b = request.body;
   if (user.phone !== b.oldPhone) throw new Refused("old phone");
@@ -147,7 +133,7 @@ app.post<{ Body: Record<string, string> }>("/step1", async (request) => {
   return envelope({ updatePhoneToken: token, tokenExpiresIn: 60 });
 });
 app.post<{ Body: Record<string, string> }>("/step2", async (request) => {
-  const userId = await caller(request.headers.authorization);
+  const userId = await tokens.caller(request.headers.authorization);
   const changed = step2(userId, hmac(request.body.updatePhoneToken));
   const text = `Your phone number was changed to ${changed.newPhone}.`;
   notify({ kind: "sms", purpose: "phone_changed", to: changed.oldPhone, text });

@@ -11,16 +11,14 @@
  *
  * POST /prepare {count} adds `count` users with a factor and answers their secrets and tokens.
  */
-import { createCipheriv, createDecipheriv, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
 import SQLite from "better-sqlite3";
 import Fastify from "fastify";
-import { importSPKI, SignJWT } from "jose";
 import { Secret, TOTP } from "otpauth";
-import { envelope, Refused, tokenCaller } from "./floor-caller.js";
+import { envelope, floorTokens, Refused } from "./floor-tokens.js";
 
 const PERIOD_S = 30;
-const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const key = await importSPKI(publicKey.export({ type: "spki", format: "pem" }).toString(), "RS256");
+const tokens = await floorTokens();
 const sealKey = randomBytes(32);
 
 const db = new SQLite(process.env.DB_FILE!);
@@ -55,8 +53,6 @@ function open(id: string, sealed: Buffer): string {
   return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString("utf8");
 }
 
-const caller = tokenCaller(key);
-
 const accept = db.transaction((userId: string, factorId: string, step: number, ip: string, ua: string) => {
   const now = Date.now();
   if (q.claim.run(step, factorId, step).changes !== 1) return false;
@@ -68,7 +64,6 @@ const accept = db.transaction((userId: string, factorId: string, step: number, i
 const app = Fastify();
 app.get("/health", async () => ({ status: "ok" }));
 app.post<{ Body: { count: number } }>("/prepare", async (request) => {
-  const now = Math.floor(Date.now() / 1000);
   const users = Array.from({ length: request.body.count }, () => ({
     id: randomUUID(),
     secret: new Secret({ size: 20 }).base32,
@@ -79,20 +74,11 @@ app.post<{ Body: { count: number } }>("/prepare", async (request) => {
       q.addFactor.run(factorId, u.id, seal(factorId, u.secret));
     }
   })();
-  const tokens = await Promise.all(
-    users.map((u) =>
-      new SignJWT({ scope: "openid profile" })
-        .setProtectedHeader({ alg: "RS256" })
-        .setSubject(u.id)
-        .setIssuedAt(now)
-        .setExpirationTime(now + 3600)
-        .sign(privateKey),
-    ),
-  );
-  return { users: users.map((u, k) => ({ secret: u.secret, token: tokens[k] })) };
+  const accessTokens = await tokens.mint(users.map((u) => u.id));
+  return { users: users.map((u, k) => ({ secret: u.secret, token: accessTokens[k] })) };
 });
 app.post<{ Body: { totp: string } }>("/api/v3/mfa-totp-verify", async (request) => {
-  const userId = await caller(request.headers.authorization);
+  const userId = await tokens.caller(request.headers.authorization);
   const row = q.factor.get(userId) as { id: string; secret_sealed: Buffer; last_step: number } | undefined;
   if (!row) throw new Refused("not enrolled");
   const now = Date.now();
