@@ -26,7 +26,6 @@ import { newRecoveryCode, recoveryHasher } from "./recovery.js";
 import { newTotpSecret, totpStepOf, totpUri } from "./totp.js";
 import { MFA_VERIFY_CHANNEL, type MfaSubject } from "./verify.js";
 
-/** GenAuth's enrolment window: the token and the pending secret live 60 s. */
 type QrCode = typeof import("qrcode");
 let qrCodeLibrary: QrCode | undefined;
 /** qrcode (and pngjs under it, ~1 MB of heap) is loaded at the first TOTP enrolment, not at start. */
@@ -35,6 +34,7 @@ function qrCode(): QrCode {
   return qrCodeLibrary;
 }
 
+/** GenAuth's enrolment window: the token and the pending secret live 60 s. */
 export const ENROLLMENT_TTL_S = 60;
 /** reset-factor needs a second factor or a sign-in at most this old (docs/mfa.md §Reset). */
 export const FRESH_PROOF_MS = 5 * 60_000;
